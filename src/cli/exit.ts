@@ -1,0 +1,27 @@
+import { InputError, RuntimeFailure } from "../io/errors.js";
+
+export const EXIT = { ok: 0, notMet: 1, badInput: 2, runtime: 3 } as const;
+
+/** One clear line, no stack trace, and the exit code of DESIGN.md. */
+export function exitOnError(e: unknown): never {
+  if (e instanceof InputError) {
+    process.stderr.write(`soceval: ${e.message}\n`);
+    process.exit(EXIT.badInput);
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`soceval: ${e instanceof RuntimeFailure ? "" : "runtime failure: "}${msg}\n`);
+  if (process.env.SOCEVAL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exit(EXIT.runtime);
+}
+
+/** Wrap a command action so thrown errors become exit codes. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | undefined>) {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? 0;
+    } catch (e) {
+      exitOnError(e);
+    }
+  };
+}

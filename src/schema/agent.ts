@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+export const Provider = z.enum(["playbook", "openai", "anthropic", "openai-compatible", "replay"]);
+
+export const AgentConfig = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, "agent names are used in keys: letters, digits, . _ -"),
+  description: z.string().optional(),
+  provider: Provider,
+  model: z.string().default("playbook"),
+  base_url: z.string().optional().describe("for openai-compatible; OPENAI_BASE_URL also works"),
+  api_key_env: z.string().optional().describe("environment variable holding the key; never stored"),
+  prompt: z.string().optional().describe("handlebars template, path relative to the agent file"),
+  tools: z.union([z.literal("all"), z.array(z.string())]).default("all").describe("tool scope"),
+  params: z
+    .strictObject({ temperature: z.number().optional(), max_tokens: z.number().int().positive().optional() })
+    .default({}),
+  limits: z
+    .strictObject({
+      max_steps: z.number().int().positive().default(12),
+      max_tokens: z.number().int().positive().default(60000),
+      max_cost_usd: z.number().positive().default(0.5),
+      max_seconds: z.number().positive().default(120),
+    })
+    .prefault({}),
+  retries: z
+    .strictObject({
+      max_attempts: z.number().int().positive().default(5),
+      base_delay_ms: z.number().int().nonnegative().default(500),
+      timeout_ms: z.number().int().positive().default(60000),
+    })
+    .prefault({}),
+  price: z
+    .strictObject({ input_per_mtok: z.number().nonnegative(), output_per_mtok: z.number().nonnegative() })
+    .optional()
+    .describe("USD per million tokens, for cost per investigation"),
+  epochs: z.number().int().positive().optional(),
+  recordings: z.string().optional().describe("replay: JSONL of recorded model responses"),
+  mutate: z
+    .strictObject({ skip_tools: z.array(z.string()).default([]) })
+    .optional()
+    .describe("playbook only: a deliberately altered baseline (used to test the gate)"),
+});
+
+export type Provider = z.infer<typeof Provider>;
+export type AgentConfig = z.infer<typeof AgentConfig>;

@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+export const Phase = z.enum(["readiness", "shadow", "assisted", "controlled_automation", "optimization"]);
+
+export const Fault = z.strictObject({
+  tool: z.string(),
+  kind: z.enum(["timeout", "error", "rate_limit"]),
+  rate: z.number().min(0).max(1),
+});
+
+export const Criterion = z.strictObject({
+  metric: z.string().describe("metric key of `soceval report --format json`"),
+  op: z.enum([">=", "<=", ">", "<", "=="]),
+  threshold: z.number(),
+  bound: z.enum(["point", "lower", "upper"]).default("point").describe("which end of the interval is compared"),
+  description: z.string().optional(),
+});
+
+export const GateRules = z.strictObject({
+  margins: z
+    .array(z.strictObject({ metric: z.string(), max_drop: z.number().nonnegative() }))
+    .default([])
+    .describe("non-inferiority: the paired interval's lower end may not fall below -max_drop"),
+  limits: z
+    .array(z.strictObject({ metric: z.string(), max: z.number() }))
+    .default([])
+    .describe("hard limits on the candidate"),
+  no_new_critical_miss: z.boolean().default(true),
+  no_high_severity_violation: z.boolean().default(true),
+  budget: z.strictObject({ metric: z.string(), max_increase_pct: z.number() }).optional(),
+  max_infra_failure_rate: z.number().min(0).max(1).default(0.1),
+});
+
+export const Suite = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  workflow: z.string().describe("path to workflow.yaml, relative to the suite file"),
+  dataset: z.string().describe("path to cases JSONL, relative to the suite file"),
+  agents: z.array(z.string()).min(1).describe("agent files, relative to the suite file"),
+  default_agents: z.array(z.string()).optional().describe("agents run without --agent; default: the first"),
+  mode: z.literal("shadow").default("shadow"),
+  epochs: z.number().int().positive().default(1),
+  concurrency: z.number().int().positive().default(4),
+  seed: z.number().int().default(1),
+  faults: z.array(Fault).default([]),
+  limit: z.number().int().positive().optional().describe("replay only the first n cases"),
+  exit_criteria: z.partialRecord(Phase, z.array(Criterion)).optional(),
+  gate: GateRules.optional(),
+});
+
+export type Phase = z.infer<typeof Phase>;
+export type Fault = z.infer<typeof Fault>;
+export type Criterion = z.infer<typeof Criterion>;
+export type GateRules = z.infer<typeof GateRules>;
+export type Suite = z.infer<typeof Suite>;

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+export const ToolStatus = z.enum(["ok", "error", "timeout", "denied", "unavailable"]);
+
+export const ToolCallStep = z.strictObject({
+  type: z.literal("tool_call"),
+  tool: z.string(),
+  input: z.record(z.string(), z.unknown()).default({}),
+  status: ToolStatus,
+  evidence_ids: z.array(z.string()).default([]),
+  latency_ms: z.number().nonnegative().default(0),
+  scope: z.enum(["read", "respond"]).optional(),
+  time: z.string().optional().describe("when the query ran (audit)"),
+  note: z.string().optional().describe("error text or missing-source note"),
+});
+
+export const ModelCallStep = z.strictObject({
+  type: z.literal("model_call"),
+  model: z.string().optional(),
+  tokens_in: z.number().nonnegative().default(0),
+  tokens_out: z.number().nonnegative().default(0),
+  latency_ms: z.number().nonnegative().default(0),
+  cost_usd: z.number().nonnegative().default(0),
+  attempts: z.number().int().positive().default(1).describe("1 + retries the scheduler needed"),
+  error: z.string().optional(),
+});
+
+export const Step = z.discriminatedUnion("type", [ToolCallStep, ModelCallStep]);
+
+export const Transcript = z.strictObject({
+  case_id: z.string(),
+  agent: z.string(),
+  epoch: z.number().int().nonnegative().default(0),
+  steps: z.array(Step).default([]),
+  output: z.unknown().nullable().describe("triage output as the agent produced it; validated by the scorers"),
+  error: z.string().nullable().default(null),
+});
+
+export type ToolStatus = z.infer<typeof ToolStatus>;
+export type ToolCallStep = z.infer<typeof ToolCallStep>;
+export type ModelCallStep = z.infer<typeof ModelCallStep>;
+export type Step = z.infer<typeof Step>;
+export type Transcript = z.infer<typeof Transcript>;

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { Verdict } from "./case.js";
+import { When } from "./condition.js";
+
+export const Risk = z.enum(["low", "medium", "high"]);
+export const Approval = z.enum(["none", "analyst", "lead", "ciso"]);
+
+export const ToolParam = z.strictObject({
+  type: z.enum(["string", "number"]).default("string"),
+  description: z.string(),
+  required: z.boolean().default(false),
+  entity: z.string().optional().describe("records are filtered to those with an entity of this type and value"),
+  time: z.enum(["since", "until"]).optional().describe("records are filtered by time"),
+});
+
+export const ToolContract = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case"),
+  description: z.string(),
+  source: z.string().describe("evidence source this tool reads (or the system it changes, for respond tools)"),
+  scope: z.enum(["read", "respond"]),
+  input: z.record(z.string(), ToolParam).default({}),
+  timeout_ms: z.number().int().positive().default(5000),
+  latency_ms: z.number().int().nonnegative().default(200).describe("simulated latency of the real system"),
+  fallback: z
+    .enum(["continue", "escalate", "retry_once"])
+    .default("continue")
+    .describe("what the playbook does when the tool fails"),
+  audit_event: z.string().describe("audit event name emitted on every call"),
+});
+
+export const CatalogueAction = z.strictObject({
+  id: z.string(),
+  description: z.string(),
+  risk: Risk,
+  reversible: z.boolean(),
+  tool: z.string().optional().describe("respond tool that would carry it out (never executed in shadow)"),
+  target: z.string().optional().describe("entity type the action applies to"),
+});
+
+export const ApprovalRaise = z.strictObject({
+  reason: z.enum(["asset_criticality", "data_sensitivity", "low_confidence", "irreversible"]),
+  when: When.optional().describe("for asset_criticality and data_sensitivity: when the case is affected"),
+  below: z.number().min(0).max(1).optional().describe("for low_confidence: the confidence threshold"),
+  raise_to: Approval.optional().describe("minimum approval; default: one level up"),
+});
+
+export const ApprovalPolicy = z.strictObject({
+  by_risk: z.strictObject({ low: Approval, medium: Approval, high: Approval }),
+  raise: z.array(ApprovalRaise).default([]),
+});
+
+export const HumanOnlyCondition = z.strictObject({
+  id: z.string(),
+  description: z.string(),
+  when: When,
+});
+
+export const NegativePlaybook = z.strictObject({
+  forbidden_actions: z.array(z.strictObject({ action: z.string(), reason: z.string() })).default([]),
+  insufficient_alone: z
+    .array(z.strictObject({ source: z.string(), reason: z.string() }))
+    .default([])
+    .describe("sources that may not decide a case on their own"),
+  human_only: z.array(HumanOnlyCondition).default([]),
+});
+
+export const PlaybookStep = z.strictObject({
+  tool: z.string(),
+  required: z.boolean().default(false),
+  input: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("param → alert entity type whose value to pass (or a literal prefixed '=')"),
+  why: z.string().optional(),
+});
+
+export const RuleAction = z.strictObject({
+  action: z.string(),
+  target_entity: z.string().describe("alert entity type whose value becomes the target"),
+});
+
+export const DecisionRule = z.strictObject({
+  id: z.string(),
+  description: z.string(),
+  when: When,
+  verdict: Verdict,
+  escalate: z.boolean(),
+  confidence: z.number().min(0).max(1),
+  cite: z.array(z.string()).default([]).describe("sources whose gathered records the rule cites"),
+  actions: z.array(RuleAction).default([]),
+});
+
+export const Workflow = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  owner: z.string(),
+  version: z.string(),
+  tools: z.array(ToolContract).min(1),
+  actions: z.array(CatalogueAction).min(1),
+  approval_policy: ApprovalPolicy,
+  negative_playbook: NegativePlaybook,
+  playbook: z.array(PlaybookStep).min(1),
+  decision_rules: z.array(DecisionRule).min(1),
+  default_decision: DecisionRule.omit({ when: true }).describe("what the playbook agent does when no rule matches"),
+});
+
+export type Risk = z.infer<typeof Risk>;
+export type Approval = z.infer<typeof Approval>;
+export type ToolContract = z.infer<typeof ToolContract>;
+export type CatalogueAction = z.infer<typeof CatalogueAction>;
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
+export type NegativePlaybook = z.infer<typeof NegativePlaybook>;
+export type PlaybookStep = z.infer<typeof PlaybookStep>;
+export type DecisionRule = z.infer<typeof DecisionRule>;
+export type Workflow = z.infer<typeof Workflow>;

@@ -1,0 +1,189 @@
+/**
+ * The DuckDB tables. Column names are a public contract: users query them by name, and
+ * `case_results` mirrors the CaseResult zod schema column for column.
+ */
+export type ColumnType = "VARCHAR" | "VARCHAR[]" | "JSON" | "INTEGER" | "BIGINT" | "DOUBLE" | "BOOLEAN" | "TIMESTAMP";
+export type Table = { name: string; columns: [string, ColumnType][]; key?: string[] };
+
+const KEY: [string, ColumnType][] = [
+  ["run_id", "VARCHAR"],
+  ["case_id", "VARCHAR"],
+  ["agent", "VARCHAR"],
+  ["epoch", "INTEGER"],
+];
+
+export const TABLES: Table[] = [
+  {
+    name: "runs",
+    columns: [
+      ["run_id", "VARCHAR"],
+      ["suite", "VARCHAR"],
+      ["suite_path", "VARCHAR"],
+      ["workflow", "VARCHAR"],
+      ["workflow_version", "VARCHAR"],
+      ["dataset", "VARCHAR"],
+      ["dataset_hash", "VARCHAR"],
+      ["agents", "VARCHAR[]"],
+      ["agent_hashes", "JSON"],
+      ["git_revision", "VARCHAR"],
+      ["seed", "INTEGER"],
+      ["epochs", "INTEGER"],
+      ["shard", "VARCHAR"],
+      ["kind", "VARCHAR"], // replay (soceval run) or imported (soceval score)
+      ["started_at", "TIMESTAMP"],
+      ["finished_at", "TIMESTAMP"],
+      ["status", "VARCHAR"], // running | finished | interrupted | failed
+      ["cases_total", "INTEGER"],
+    ],
+    key: ["run_id"],
+  },
+  {
+    name: "run_agents",
+    columns: [
+      ["run_id", "VARCHAR"],
+      ["agent", "VARCHAR"],
+      ["agent_hash", "VARCHAR"],
+      ["provider", "VARCHAR"],
+      ["model", "VARCHAR"],
+      ["config", "JSON"],
+    ],
+    key: ["run_id", "agent"],
+  },
+  {
+    name: "cases",
+    columns: [
+      ["run_id", "VARCHAR"],
+      ["case_id", "VARCHAR"],
+      ["workflow", "VARCHAR"],
+      ["incident_id", "VARCHAR"],
+      ["tags", "VARCHAR[]"],
+      ["alert", "JSON"],
+      ["label", "JSON"],
+      ["unavailable", "VARCHAR[]"],
+      ["evidence_sources", "VARCHAR[]"],
+    ],
+    key: ["run_id", "case_id"],
+  },
+  {
+    name: "transcripts",
+    columns: [
+      ...KEY,
+      ["output", "JSON"],
+      ["error", "VARCHAR"],
+      ["steps", "JSON"],
+      ["started_at", "TIMESTAMP"],
+      ["wall_ms", "DOUBLE"],
+    ],
+    key: ["run_id", "case_id", "agent", "epoch"],
+  },
+  {
+    name: "tool_calls",
+    columns: [
+      ...KEY,
+      ["seq", "INTEGER"],
+      ["tool", "VARCHAR"],
+      ["source", "VARCHAR"],
+      ["scope", "VARCHAR"],
+      ["input", "JSON"],
+      ["status", "VARCHAR"],
+      ["evidence_ids", "VARCHAR[]"],
+      ["latency_ms", "DOUBLE"],
+      ["time", "VARCHAR"],
+      ["note", "VARCHAR"],
+    ],
+  },
+  {
+    name: "model_calls",
+    columns: [
+      ...KEY,
+      ["seq", "INTEGER"],
+      ["model", "VARCHAR"],
+      ["tokens_in", "BIGINT"],
+      ["tokens_out", "BIGINT"],
+      ["latency_ms", "DOUBLE"],
+      ["cost_usd", "DOUBLE"],
+      ["attempts", "INTEGER"],
+      ["error", "VARCHAR"],
+    ],
+  },
+  {
+    name: "findings",
+    columns: [
+      ...KEY,
+      ["seq", "INTEGER"],
+      ["scorer", "VARCHAR"],
+      ["kind", "VARCHAR"],
+      ["severity", "VARCHAR"],
+      ["detail", "VARCHAR"],
+      ["evidence_id", "VARCHAR"],
+      ["action", "VARCHAR"],
+    ],
+  },
+  {
+    name: "case_results",
+    columns: [
+      ...KEY,
+      ["workflow", "VARCHAR"],
+      ["incident_id", "VARCHAR"],
+      ["tags", "VARCHAR[]"],
+      ["alert_severity", "VARCHAR"],
+      ["label_verdict", "VARCHAR"],
+      ["label_escalate", "BOOLEAN"],
+      ["verdict", "VARCHAR"],
+      ["escalate", "BOOLEAN"],
+      ["confidence", "DOUBLE"],
+      ["human_only", "BOOLEAN"],
+      ["agree", "BOOLEAN"],
+      ["escalation_match", "BOOLEAN"],
+      ["critical_miss", "BOOLEAN"],
+      ["hallucinated", "BOOLEAN"],
+      ["hallucination_count", "INTEGER"],
+      ["missed_context", "BOOLEAN"],
+      ["required_total", "INTEGER"],
+      ["required_gathered", "INTEGER"],
+      ["required_cited", "INTEGER"],
+      ["policy_violations", "INTEGER"],
+      ["high_severity_violations", "INTEGER"],
+      ["schema_valid", "BOOLEAN"],
+      ["failed", "BOOLEAN"],
+      ["tool_calls", "INTEGER"],
+      ["tool_errors", "INTEGER"],
+      ["playbook_completed", "BOOLEAN"],
+      ["audit_completeness", "DOUBLE"],
+      ["time_to_triage_ms", "DOUBLE"],
+      ["time_to_first_required_ms", "DOUBLE"],
+      ["tokens_in", "BIGINT"],
+      ["tokens_out", "BIGINT"],
+      ["cost_usd", "DOUBLE"],
+      ["fp_closed", "BOOLEAN"],
+      ["analyst_minutes", "DOUBLE"],
+      ["minutes_saved", "DOUBLE"],
+    ],
+    key: ["run_id", "case_id", "agent", "epoch"],
+  },
+  {
+    name: "baselines",
+    columns: [
+      ["name", "VARCHAR"],
+      ["run_id", "VARCHAR"],
+      ["suite", "VARCHAR"],
+      ["agent", "VARCHAR"],
+      ["agent_hash", "VARCHAR"],
+      ["dataset_hash", "VARCHAR"],
+      ["created_at", "TIMESTAMP"],
+    ],
+    key: ["name", "agent"],
+  },
+];
+
+export function ddl(t: Table): string {
+  const cols = t.columns.map(([n, ty]) => `${n} ${ty}`).join(", ");
+  const key = t.key ? `, PRIMARY KEY (${t.key.join(", ")})` : "";
+  return `CREATE TABLE IF NOT EXISTS ${t.name} (${cols}${key})`;
+}
+
+export function table(name: string): Table {
+  const t = TABLES.find((x) => x.name === name);
+  if (!t) throw new Error(`no table ${name}`);
+  return t;
+}
