@@ -39,7 +39,10 @@ export async function* scanJsonl<S extends z.ZodType>(file: string, schema: S): 
 }
 
 /** Stream valid records; the first bad line throws an InputError naming file, line and field. */
-export async function* readJsonl<S extends z.ZodType>(file: string, schema: S): AsyncGenerator<{ line: number; value: z.infer<S> }> {
+export async function* readJsonl<S extends z.ZodType>(
+  file: string,
+  schema: S,
+): AsyncGenerator<{ line: number; value: z.infer<S> }> {
   for await (const r of scanJsonl(file, schema)) {
     if ("error" in r) throw new InputError(r.error, file, r.line);
     yield r;

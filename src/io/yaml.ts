@@ -38,7 +38,9 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
     if (node && typeof node === "object" && node.range) return lc.linePos(node.range[0]).line;
     if (n > 0 && n === path.length) {
       // unknown keys: the key node itself is a Pair's key; find it by scanning the parent map
-      const parent = doc.getIn(path.slice(0, n - 1), true) as { items?: { key?: { value?: unknown; range?: number[] } }[] };
+      const parent = doc.getIn(path.slice(0, n - 1), true) as {
+        items?: { key?: { value?: unknown; range?: number[] } }[];
+      };
       const pair = parent?.items?.find((it) => it.key?.value === path[n - 1]);
       if (pair?.key?.range) return lc.linePos(pair.key.range[0]!).line;
     }

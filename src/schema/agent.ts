@@ -10,7 +10,10 @@ export const AgentConfig = z.strictObject({
   base_url: z.string().optional().describe("for openai-compatible; OPENAI_BASE_URL also works"),
   api_key_env: z.string().optional().describe("environment variable holding the key; never stored"),
   prompt: z.string().optional().describe("handlebars template, path relative to the agent file"),
-  tools: z.union([z.literal("all"), z.array(z.string())]).default("all").describe("tool scope"),
+  tools: z
+    .union([z.literal("all"), z.array(z.string())])
+    .default("all")
+    .describe("tool scope"),
   params: z
     .strictObject({ temperature: z.number().optional(), max_tokens: z.number().int().positive().optional() })
     .default({}),

@@ -4,7 +4,10 @@ export const Severity = z.enum(["informational", "low", "medium", "high", "criti
 export const Verdict = z.enum(["true_positive", "benign_positive", "false_positive"]);
 
 export const Entity = z.strictObject({
-  type: z.string().min(1).describe("entity kind: account, host, ip, domain, url, email, file_hash, process, resource, …"),
+  type: z
+    .string()
+    .min(1)
+    .describe("entity kind: account, host, ip, domain, url, email, file_hash, process, resource, …"),
   value: z.string().describe("the entity's value as the source system spelled it"),
 });
 

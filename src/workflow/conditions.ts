@@ -28,7 +28,8 @@ function same(a: unknown, b: unknown): boolean {
 /** Tests one value against the condition's operators; every operator given must hold. */
 function valueMatches(c: Condition, v: unknown): boolean {
   if (c.exists !== undefined && (v !== undefined && v !== null) !== c.exists) return false;
-  if (c.equals !== undefined && !(Array.isArray(v) ? v.some((x) => same(x, c.equals)) : same(v, c.equals))) return false;
+  if (c.equals !== undefined && !(Array.isArray(v) ? v.some((x) => same(x, c.equals)) : same(v, c.equals)))
+    return false;
   if (c.not_equals !== undefined && same(v, c.not_equals)) return false;
   if (c.in && !c.in.some((x) => (Array.isArray(v) ? v.some((y) => same(y, x)) : same(v, x)))) return false;
   if (c.not_in?.some((x) => same(v, x))) return false;
@@ -47,7 +48,9 @@ export function holds(c: Condition, f: Facts): boolean {
   }
   if (c.sensitivity) {
     const rank = { confidential: 1, secret: 2 } as const;
-    return f.evidence.some((e) => e.sensitivity && e.sensitivity in rank && rank[e.sensitivity as keyof typeof rank] >= rank[c.sensitivity!]);
+    return f.evidence.some(
+      (e) => e.sensitivity && e.sensitivity in rank && rank[e.sensitivity as keyof typeof rank] >= rank[c.sensitivity!],
+    );
   }
   if (c.alert !== undefined) return valueMatches(c, getPath(f.alert, c.alert));
   if (c.entity !== undefined) {

@@ -40,7 +40,17 @@ export function loadWorkflow(file: string): Workflow {
 export function agentHash(cfg: AgentConfig, promptText: string | undefined, wf: Workflow): string {
   const h = createHash("sha256");
   h.update(JSON.stringify({ ...cfg, prompt: promptText ?? null }));
-  h.update(JSON.stringify({ tools: wf.tools, actions: wf.actions, policy: wf.approval_policy, neg: wf.negative_playbook, playbook: wf.playbook, rules: wf.decision_rules, default: wf.default_decision }));
+  h.update(
+    JSON.stringify({
+      tools: wf.tools,
+      actions: wf.actions,
+      policy: wf.approval_policy,
+      neg: wf.negative_playbook,
+      playbook: wf.playbook,
+      rules: wf.decision_rules,
+      default: wf.default_decision,
+    }),
+  );
   return h.digest("hex").slice(0, 16);
 }
 
@@ -74,6 +84,7 @@ export function loadSuite(file: string): LoadedSuite {
     names.add(a.name);
   }
   for (const f of suite.faults)
-    if (!workflow.tools.some((t) => t.name === f.tool)) throw new InputError(`${file}: faults: unknown tool "${f.tool}"`, file);
+    if (!workflow.tools.some((t) => t.name === f.tool))
+      throw new InputError(`${file}: faults: unknown tool "${f.tool}"`, file);
   return { file, suite, workflow, workflowFile, datasetFile: resolve(dir, suite.dataset), agents };
 }

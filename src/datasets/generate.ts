@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GENERATORS } from "../../datasets/generators/index.js";
+import { Rng } from "../../datasets/generators/rng.js";
+import { InputError } from "../io/errors.js";
+import { Case } from "../schema/index.js";
+
+export type GeneratedDataset = { workflow: string; file: string; manifest: string; cases: number; sha256: string };
+
+/**
+ * Write datasets/<workflow>/cases.jsonl and manifest.json for each generator. Every case is
+ * validated before it is written: a generator bug must not ship a file the loaders reject.
+ */
+export function generateDatasets(opts: {
+  outDir: string;
+  workflows?: string[];
+  seed?: number;
+  count?: number;
+}): GeneratedDataset[] {
+  const chosen = opts.workflows?.length ? GENERATORS.filter((g) => opts.workflows!.includes(g.workflow)) : GENERATORS;
+  for (const w of opts.workflows ?? [])
+    if (!GENERATORS.some((g) => g.workflow === w))
+      throw new InputError(`unknown workflow "${w}" (known: ${GENERATORS.map((g) => g.workflow).join(", ")})`);
+  return chosen.map((g) => {
+    const seed = opts.seed ?? g.defaultSeed;
+    const count = opts.count ?? g.defaultCount;
+    const cases = g.generate(new Rng(`${g.workflow}:${seed}`), count);
+    const lines = cases.map((c, i) => {
+      const parsed = Case.safeParse(c);
+      if (!parsed.success) throw new Error(`generator ${g.workflow} case ${i}: ${parsed.error.issues[0]?.message}`);
+      return JSON.stringify(parsed.data);
+    });
+    const body = `${lines.join("\n")}\n`;
+    const dir = join(opts.outDir, g.workflow);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "cases.jsonl");
+    writeFileSync(file, body);
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    const counts = countBy(cases);
+    const manifest = {
+      synthetic: true,
+      note: "Synthetic cases written by soceval's seeded generator. Not real incidents; no real organisation, person or host.",
+      workflow: g.workflow,
+      generator: `datasets/generators/${g.workflow}.ts`,
+      generator_version: g.version,
+      seed,
+      cases: cases.length,
+      sha256,
+      counts,
+    };
+    const manifestFile = join(dir, "manifest.json");
+    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    return { workflow: g.workflow, file, manifest: manifestFile, cases: cases.length, sha256 };
+  });
+}
+
+function countBy(cases: Case[]) {
+  const verdict: Record<string, number> = {};
+  const tags: Record<string, number> = {};
+  let escalated = 0;
+  for (const c of cases) {
+    const v = c.label?.verdict ?? "unlabeled";
+    verdict[v] = (verdict[v] ?? 0) + 1;
+    if (c.label?.escalate) escalated++;
+    for (const t of c.tags) tags[t] = (tags[t] ?? 0) + 1;
+  }
+  return { verdict, escalated, tags };
+}

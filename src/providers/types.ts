@@ -1,0 +1,58 @@
+/**
+ * The provider-neutral conversation the agent loop keeps. Each provider translates it to its wire
+ * protocol (OpenAI chat completions, Anthropic messages) and back; the playbook reads it directly.
+ */
+export type ToolCall = { id: string; name: string; arguments: Record<string, unknown> };
+
+export type AssistantMessage = { role: "assistant"; content: string | null; tool_calls: ToolCall[] };
+export type ChatMessage =
+  | { role: "user"; content: string }
+  | AssistantMessage
+  | { role: "tool"; tool_call_id: string; name: string; content: string };
+
+/** A tool as the model sees it: JSON-schema parameters. */
+export type ToolSpec = { name: string; description: string; parameters: Record<string, unknown> };
+
+/** The model ends an investigation by calling this tool with the triage output as its arguments. */
+export const SUBMIT_TOOL = "submit_triage";
+
+export type CompletionRequest = {
+  system: string;
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  model: string;
+  temperature?: number;
+  max_tokens?: number;
+  signal?: AbortSignal;
+};
+
+export type Completion = {
+  message: AssistantMessage;
+  model: string;
+  tokens_in: number;
+  tokens_out: number;
+  latency_ms: number;
+};
+
+export interface Provider {
+  readonly kind: string;
+  /** true for the deterministic playbook: no model calls are recorded, no tokens spent */
+  readonly simulated: boolean;
+  complete(req: CompletionRequest): Promise<Completion>;
+}
+
+/**
+ * Thrown by providers on a failed call. `retryable` covers 429, 5xx, timeouts and dropped
+ * connections; `retryAfterMs` carries the server's retry-after.
+ */
+export class ProviderError extends Error {
+  override name = "ProviderError";
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
