@@ -23,6 +23,7 @@ export const AgentConfig = z.strictObject({
       max_tokens: z.number().int().positive().default(60000),
       max_cost_usd: z.number().positive().default(0.5),
       max_seconds: z.number().positive().default(120),
+      requests_per_minute: z.number().positive().optional().describe("the provider's rate limit for this key"),
     })
     .prefault({}),
   retries: z

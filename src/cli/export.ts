@@ -1,0 +1,63 @@
+import { renameSync, rmSync } from "node:fs";
+import type { Command } from "commander";
+import { InputError } from "../io/errors.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { resolveRunId } from "../store/summary.js";
+import { TABLES } from "../store/tables.js";
+import { action } from "./exit.js";
+
+const RUN_TABLES = TABLES.filter((t) => t.columns.some(([c]) => c === "run_id") && t.name !== "baselines").map(
+  (t) => t.name,
+);
+
+/** transcripts export in DESIGN.md's transcript JSONL, the format `soceval score` reads back. */
+const TRANSCRIPT_SELECT = "SELECT case_id, agent, epoch, steps::JSON AS steps, output::JSON AS output, error";
+
+export function register(program: Command): void {
+  program
+    .command("export")
+    .description("write a run's transcripts (or another table) as JSONL or Parquet")
+    .requiredOption("--run <id>", "run id or `latest`")
+    .requiredOption("--out <file>", "output file")
+    .option("--format <f>", "jsonl or parquet", "jsonl")
+    .option("--table <name>", `one of ${RUN_TABLES.join(", ")}`, "transcripts")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (flags: { run: string; out: string; format: string; table: string; db: string }) => {
+        if (!["jsonl", "parquet"].includes(flags.format))
+          throw new InputError(`--format: expected jsonl or parquet, got "${flags.format}"`);
+        if (!RUN_TABLES.includes(flags.table))
+          throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
+        const store = await Store.open(flags.db);
+        const runId = await resolveRunId(store, flags.run);
+        if (!runId) throw new InputError(`--run: no run "${flags.run}" in ${flags.db}`);
+        const select = flags.table === "transcripts" ? TRANSCRIPT_SELECT : "SELECT *";
+        const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";
+        const fmt = flags.format === "parquet" ? "FORMAT parquet" : "FORMAT json";
+        // write beside the target and rename, so a failed export never leaves half a file
+        const tmp = `${flags.out}.partial`;
+        await store.run(
+          `COPY (${select} FROM ${flags.table} WHERE run_id = '${runId.replace(/'/g, "''")}'${order}) TO '${tmp.replace(/'/g, "''")}' (${fmt})`,
+        );
+        store.close();
+        renameSync(tmp, flags.out);
+        rmSync(tmp, { force: true });
+        const n = await countOut(flags);
+        process.stdout.write(`wrote ${flags.out} (${flags.table} of run ${runId}${n === null ? "" : `, ${n} rows`})\n`);
+        return 0;
+      }),
+    );
+}
+
+async function countOut(flags: { out: string; format: string }): Promise<number | null> {
+  const store = await Store.open(":memory:");
+  try {
+    const fn = flags.format === "parquet" ? "read_parquet" : "read_json_auto";
+    const rows = await store.query<{ n: number }>(`SELECT count(*) AS n FROM ${fn}(?)`, [flags.out]);
+    return rows[0]?.n ?? null;
+  } catch {
+    return null;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,112 @@
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { InputError } from "../io/errors.js";
+import { type RunOutcome, runSuite } from "../replay/runner.js";
+import { parseShard } from "../replay/shard.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { runSummary } from "../store/summary.js";
+import { loadSuite } from "../workflow/load.js";
+import { action, EXIT } from "./exit.js";
+import { progressReporter } from "./progress.js";
+
+type RunFlags = {
+  agent?: string[];
+  db: string;
+  concurrency?: string;
+  epochs?: string;
+  resume?: boolean | string;
+  shard?: string;
+  record?: string;
+  limit?: string;
+  quiet?: boolean;
+};
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag}: expected a positive integer, got "${v}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command("run")
+    .description("replay a suite's labeled cases through its agents in shadow mode and store every transcript")
+    .argument("<suite>", "suite YAML, e.g. suites/phishing-triage/shadow.suite.yaml")
+    .option("--agent <name...>", "agents to run (default: the suite's default_agents)")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .option("--concurrency <n>", "cases in flight at once (default: the suite's)")
+    .option("--epochs <n>", "run each case n times (default: the suite's)")
+    .option("--resume [run]", "finish an interrupted run without redoing or losing a case")
+    .option("--shard <i/n>", "replay only slice i of n (write each shard to its own --db)")
+    .option("--record <file>", "append every model response to this replay recording")
+    .option("--limit <n>", "replay only the first n cases")
+    .option("--quiet", "no progress output")
+    .action(
+      action(async (suiteFile: string, flags: RunFlags) => {
+        const ls = loadSuite(suiteFile);
+        const shard = flags.shard ? parseShard(flags.shard) : undefined;
+        const store = await Store.open(flags.db);
+        const ctrl = new AbortController();
+        const onSigint = () => {
+          process.stderr.write("\nsoceval: stopping — finishing the cases in flight and storing them…\n");
+          ctrl.abort();
+        };
+        process.once("SIGINT", onSigint);
+        process.once("SIGTERM", onSigint);
+        const progress = flags.quiet ? null : progressReporter(ls.suite.name);
+        let outcome: RunOutcome;
+        try {
+          outcome = await runSuite(store, ls, {
+            agents: flags.agent,
+            concurrency: positiveInt("--concurrency", flags.concurrency),
+            epochs: positiveInt("--epochs", flags.epochs),
+            resume: flags.resume,
+            shard,
+            record: flags.record,
+            limit: positiveInt("--limit", flags.limit),
+            signal: ctrl.signal,
+            onProgress: (p) => progress?.update(p),
+          });
+        } finally {
+          progress?.stop();
+          process.off("SIGINT", onSigint);
+          process.off("SIGTERM", onSigint);
+        }
+        printSummary(await runSummary(store, outcome.runId), outcome, flags.db);
+        store.close();
+        if (outcome.status === "interrupted") {
+          process.stderr.write(`soceval: run ${outcome.runId} interrupted; continue it with --resume\n`);
+          return EXIT.runtime;
+        }
+        if (outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped) {
+          process.stderr.write("soceval: every case failed — see `soceval findings --kind agent_error`\n");
+          return EXIT.runtime;
+        }
+        return EXIT.ok;
+      }),
+    );
+}
+
+const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
+
+function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcome, db: string): void {
+  const t = new Table({
+    head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed", "cost"],
+  });
+  for (const r of rows)
+    t.push([
+      r.agent,
+      r.cases,
+      pct(r.agreement),
+      r.critical_misses,
+      pct(r.hallucination_rate),
+      pct(r.policy_violation_rate),
+      r.failed,
+      `$${r.cost_usd.toFixed(4)}`,
+    ]);
+  process.stdout.write(`${t.toString()}\n`);
+  process.stdout.write(
+    `run ${o.runId}: ${o.done - o.skipped} replayed${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} with errors → ${db}\n`,
+  );
+}

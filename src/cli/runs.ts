@@ -1,0 +1,53 @@
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { action } from "./exit.js";
+
+type RunRow = {
+  run_id: string;
+  suite: string;
+  kind: string;
+  agents: string[];
+  status: string;
+  started_at: Date;
+  finished_at: Date | null;
+  shard: string | null;
+  results: number;
+};
+
+export function register(program: Command): void {
+  const runs = program.command("runs").description("stored runs");
+  runs
+    .command("list")
+    .description("list runs, newest first")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .option("--format <f>", "table or json", "table")
+    .action(
+      action(async (flags: { db: string; format: string }) => {
+        const store = await Store.open(flags.db);
+        const rows = await store.query<RunRow>(
+          `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
+                  (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results
+           FROM runs r ORDER BY r.started_at DESC`,
+        );
+        store.close();
+        if (flags.format === "json") {
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return 0;
+        }
+        const t = new Table({ head: ["run", "suite", "agents", "status", "results", "started", "shard"] });
+        for (const r of rows)
+          t.push([
+            r.run_id,
+            r.suite,
+            r.agents.join(", "),
+            r.status,
+            r.results,
+            r.started_at.toISOString().slice(0, 19),
+            r.shard ?? "",
+          ]);
+        process.stdout.write(rows.length ? `${t.toString()}\n` : `no runs in ${flags.db}\n`);
+        return 0;
+      }),
+    );
+}

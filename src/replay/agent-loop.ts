@@ -1,0 +1,111 @@
+import type { Case, Step, Workflow } from "../schema/index.js";
+import { costOf } from "../providers/cost.js";
+import { renderPrompt, toolSpecs, userMessage } from "../providers/prompt.js";
+import { type ChatMessage, type Provider, type ProviderError, SUBMIT_TOOL } from "../providers/types.js";
+import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
+import type { LoadedAgent } from "../workflow/load.js";
+import type { RateLimiter } from "./rate-limit.js";
+import { withRetries } from "./retry.js";
+
+export type LoopResult = { steps: Step[]; output: unknown; error: string | null };
+
+/**
+ * The model investigates: it proposes tool calls, the sandbox answers, until it submits a triage
+ * output or a limit is reached. Whatever it submits is kept as-is; the scorers decide validity.
+ */
+export async function runChatAgent(
+  c: Case,
+  wf: Workflow,
+  agent: LoadedAgent,
+  provider: Provider,
+  sandbox: ToolSandbox,
+  limiter: RateLimiter,
+  signal?: AbortSignal,
+): Promise<LoopResult> {
+  const steps: Step[] = [];
+  const system = renderPrompt(agent, wf, c.alert);
+  const tools = toolSpecs(wf, agent.tools);
+  const messages: ChatMessage[] = [{ role: "user", content: userMessage(c.alert) }];
+  const { max_steps, max_tokens, max_cost_usd, max_seconds } = agent.limits;
+  const started = Date.now();
+  let tokens = 0;
+  let cost = 0;
+
+  for (let turn = 0; turn < max_steps; turn++) {
+    if (signal?.aborted) return { steps, output: null, error: "interrupted" };
+    let completion: Awaited<ReturnType<Provider["complete"]>>;
+    let attempts = 1;
+    try {
+      const r = await withRetries(
+        () =>
+          provider.complete({
+            system,
+            messages,
+            tools,
+            model: agent.model,
+            temperature: agent.params.temperature,
+            max_tokens: agent.params.max_tokens,
+            signal,
+          }),
+        agent.retries,
+        limiter,
+      );
+      completion = r.value;
+      attempts = r.attempts;
+    } catch (e) {
+      const err = e as ProviderError & { attempts?: number };
+      steps.push({
+        type: "model_call",
+        model: agent.model,
+        tokens_in: 0,
+        tokens_out: 0,
+        latency_ms: 0,
+        cost_usd: 0,
+        attempts: err.attempts ?? 1,
+        error: err.message,
+      });
+      return { steps, output: null, error: `provider: ${err.message}` };
+    }
+    const callCost = costOf(agent, completion.tokens_in, completion.tokens_out);
+    steps.push({
+      type: "model_call",
+      model: completion.model,
+      tokens_in: completion.tokens_in,
+      tokens_out: completion.tokens_out,
+      latency_ms: completion.latency_ms,
+      cost_usd: callCost,
+      attempts,
+    });
+    tokens += completion.tokens_in + completion.tokens_out;
+    cost += callCost;
+    const msg = completion.message;
+    messages.push(msg);
+
+    const submit = msg.tool_calls.find((t) => t.name === SUBMIT_TOOL);
+    if (submit) return { steps, output: submit.arguments, error: null };
+    if (msg.tool_calls.length === 0) return { steps, output: parseFinalText(msg.content), error: null };
+
+    for (const call of msg.tool_calls) {
+      const answer = sandbox.call(call.name, call.arguments);
+      steps.push(answer.step);
+      messages.push({ role: "tool", tool_call_id: call.id, name: call.name, content: toolResultContent(answer) });
+    }
+    if (tokens > max_tokens) return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
+    if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
+    if ((Date.now() - started) / 1000 > max_seconds)
+      return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
+  }
+  return { steps, output: null, error: `limit: no triage output within max_steps ${max_steps}` };
+}
+
+/** A final answer in plain text: JSON, possibly fenced. Anything else is kept verbatim (invalid). */
+function parseFinalText(content: string | null): unknown {
+  if (!content) return null;
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(content);
+  const text = (fenced ? fenced[1]! : content).trim();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return content;
+  }
+}

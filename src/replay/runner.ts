@@ -1,0 +1,197 @@
+import { randomBytes } from "node:crypto";
+import { createProvider } from "../providers/index.js";
+import { runPlaybook } from "../providers/playbook.js";
+import type { Provider } from "../providers/types.js";
+import { InputError } from "../io/errors.js";
+import { gitRevision } from "../io/git.js";
+import { fileSha256 } from "../io/hash.js";
+import { readJsonl } from "../io/jsonl.js";
+import { Case } from "../schema/index.js";
+import { scoreTranscript } from "../scoring/score.js";
+import type { Store } from "../store/db.js";
+import { type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
+import { ToolSandbox } from "../tools/sandbox.js";
+import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
+import { runChatAgent } from "./agent-loop.js";
+import { RateLimiter } from "./rate-limit.js";
+import { countLines, type Shard } from "./shard.js";
+
+export type RunOptions = {
+  agents?: string[];
+  concurrency?: number;
+  epochs?: number;
+  resume?: boolean | string;
+  shard?: Shard;
+  record?: string;
+  limit?: number;
+  batchSize?: number;
+  /** also commit a partial batch after this long, so a slow provider's work is never long at risk */
+  flushEveryMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+};
+
+export type Progress = { done: number; total: number; errors: number; skipped: number };
+export type RunOutcome = { runId: string; status: "finished" | "interrupted"; done: number; errors: number; skipped: number; total: number };
+
+export function selectAgents(ls: LoadedSuite, names?: string[]): LoadedAgent[] {
+  const wanted = names?.length ? names : (ls.suite.default_agents ?? [ls.agents[0]!.name]);
+  return wanted.map((n) => {
+    const a = ls.agents.find((x) => x.name === n);
+    if (!a) throw new InputError(`${ls.file}: no agent named "${n}" (suite has: ${ls.agents.map((x) => x.name).join(", ")})`, ls.file);
+    return a;
+  });
+}
+
+export function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${t}-${randomBytes(2).toString("hex")}`;
+}
+
+/**
+ * Replay the suite's cases through the chosen agents in shadow mode. Cases stream from disk; work is
+ * bounded by the concurrency limit; results land in batches, one transaction each, so a killed run
+ * resumes from exactly what was stored.
+ */
+export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions = {}): Promise<RunOutcome> {
+  const agents = selectAgents(ls, opts.agents);
+  const epochs = opts.epochs ?? ls.suite.epochs;
+  const concurrency = opts.concurrency ?? ls.suite.concurrency;
+  const limit = opts.limit ?? ls.suite.limit;
+  const batchSize = opts.batchSize ?? 250;
+  const flushEveryMs = opts.flushEveryMs ?? 2000;
+  let lastFlush = Date.now();
+  const datasetHash = await fileSha256(ls.datasetFile);
+  const shardLabel = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
+  const meta: RunMeta = {
+    run_id: "",
+    suite: ls.suite.name,
+    suite_path: ls.file,
+    workflow: ls.workflow.id,
+    workflow_version: ls.workflow.version,
+    dataset: ls.datasetFile,
+    dataset_hash: datasetHash,
+    agents: agents.map((a) => ({ name: a.name, hash: a.hash, provider: a.provider, model: a.model, config: { ...a, promptText: undefined } })),
+    git_revision: gitRevision(),
+    seed: ls.suite.seed,
+    epochs,
+    shard: shardLabel,
+    kind: "replay",
+  };
+
+  const resumeId = opts.resume ? await findResumable(store, meta, opts.resume) : null;
+  meta.run_id = resumeId ?? newRunId();
+  const toolSources = Object.fromEntries(ls.workflow.tools.map((t) => [t.name, t.source]));
+  const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null);
+  const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
+
+  const providers = new Map<string, { provider: Provider | null; limiter: RateLimiter }>();
+  for (const a of agents)
+    providers.set(a.name, {
+      provider: a.provider === "playbook" ? null : createProvider(a, { record: opts.record }),
+      limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
+    });
+
+  let lines = await countLines(ls.datasetFile);
+  if (opts.shard) lines = Math.ceil(lines / opts.shard.count);
+  if (limit) lines = Math.min(lines, limit);
+  const progress: Progress = { done: 0, total: lines * agents.length * epochs, errors: 0, skipped: 0 };
+  const inflight = new Set<Promise<void>>();
+  let index = -1;
+  let taken = 0;
+  let interrupted = false;
+
+  outer: for await (const { value: c } of readJsonl(ls.datasetFile, Case)) {
+    index++;
+    if (opts.shard && index % opts.shard.count !== opts.shard.index - 1) continue;
+    if (limit && taken >= limit) break;
+    taken++;
+    if (c.workflow !== ls.workflow.id)
+      throw new InputError(`${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`);
+    for (const agent of agents) {
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        if (opts.signal?.aborted) {
+          interrupted = true;
+          break outer;
+        }
+        if (stored.has(`${c.id}\u0000${agent.name}\u0000${epoch}`)) {
+          progress.skipped++;
+          progress.done++;
+          continue;
+        }
+        while (inflight.size >= concurrency) await Promise.race(inflight);
+        const p = replayOne(c, ls, agent, epoch, providers.get(agent.name)!, opts.signal)
+          .then((item) => {
+            if (item.transcript.error) progress.errors++;
+            writer.add(item);
+            progress.done++;
+            opts.onProgress?.(progress);
+          })
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
+          await writer.flush();
+          lastFlush = Date.now();
+        }
+      }
+    }
+  }
+  await Promise.all(inflight);
+  if (opts.signal?.aborted) interrupted = true;
+  const status = interrupted ? "interrupted" : "finished";
+  await writer.finish(status, taken);
+  return { runId: meta.run_id, status, done: progress.done, errors: progress.errors, skipped: progress.skipped, total: progress.total };
+}
+
+async function replayOne(
+  c: Case,
+  ls: LoadedSuite,
+  agent: LoadedAgent,
+  epoch: number,
+  p: { provider: Provider | null; limiter: RateLimiter },
+  signal?: AbortSignal,
+): Promise<ScoredTranscript> {
+  const started = new Date();
+  const t0 = performance.now();
+  const sandbox = new ToolSandbox(c, ls.workflow, { scope: agent.tools, faults: ls.suite.faults, seed: ls.suite.seed });
+  let steps: ScoredTranscript["transcript"]["steps"] = [];
+  let output: unknown = null;
+  let error: string | null = null;
+  try {
+    const r = p.provider
+      ? await runChatAgent(c, ls.workflow, agent, p.provider, sandbox, p.limiter, signal)
+      : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null };
+    steps = r.steps;
+    output = r.output;
+    error = r.error;
+  } catch (e) {
+    // a bug or an unexpected provider failure costs one case, never the run
+    error = `internal: ${(e as Error).message}`;
+  }
+  const transcript = { case_id: c.id, agent: agent.name, epoch, steps, output, error };
+  const scored = scoreTranscript({ case: c, transcript, workflow: ls.workflow, agent: { name: agent.name, tools: agent.tools } });
+  return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0 };
+}
+
+async function findResumable(store: Store, meta: RunMeta, resume: boolean | string): Promise<string> {
+  if (typeof resume === "string" && resume !== "latest") {
+    const rows = await store.query<{ run_id: string; dataset_hash: string }>("SELECT run_id, dataset_hash FROM runs WHERE run_id = ?", [resume]);
+    if (!rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
+    if (rows[0].dataset_hash !== meta.dataset_hash)
+      throw new InputError(`--resume: run ${resume} was made on another version of ${meta.dataset}`);
+    return resume;
+  }
+  const rows = await store.query<{ run_id: string; agent_hashes: string }>(
+    `SELECT run_id, agent_hashes FROM runs
+     WHERE suite_path = ? AND dataset_hash = ? AND coalesce(shard, '') = ? AND status <> 'finished'
+     ORDER BY started_at DESC`,
+    [meta.suite_path, meta.dataset_hash, meta.shard ?? ""],
+  );
+  const want = JSON.stringify(Object.fromEntries(meta.agents.map((a) => [a.name, a.hash])));
+  const match = rows.find((r) => JSON.stringify(JSON.parse(r.agent_hashes)) === want);
+  if (!match)
+    throw new InputError(
+      `--resume: no unfinished run of ${meta.suite_path} with these agents and this dataset in ${store.path}`,
+    );
+  return match.run_id;
+}
