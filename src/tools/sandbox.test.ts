@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { Case } from "../schema/index.js";
+import { loadWorkflow } from "../workflow/load.js";
+import { faultFor } from "./faults.js";
+import { ToolSandbox, toolResultContent } from "./sandbox.js";
+
+const wf = loadWorkflow("test/fixtures/mini/workflow.yaml");
+const cases = readFileSync("test/fixtures/mini/cases.jsonl", "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => Case.parse(JSON.parse(l)));
+const c1 = cases[1]!;
+const user = c1.alert.entities.find((e) => e.type === "account")!.value;
+
+describe("ToolSandbox", () => {
+  it("filters records by the entity the input names, case-insensitively", () => {
+    const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
+    const a = sb.call("get_signins", { user: user.toUpperCase() });
+    expect(a.step.status).toBe("ok");
+    expect(a.step.evidence_ids).toEqual(["s-001a"]);
+    const other = sb.call("get_signins", { user: "nobody@corp.example" });
+    expect(other.step.evidence_ids).toEqual([]);
+  });
+
+  it("filters by time window", () => {
+    const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
+    expect(sb.call("get_signins", { user, since: "2026-03-02T00:00:00Z" }).step.evidence_ids).toEqual([]);
+    expect(sb.call("get_signins", { user, since: "2026-02-28T00:00:00Z" }).step.evidence_ids).toEqual(["s-001a"]);
+  });
+
+  it("never executes a respond tool and records the attempt as denied", () => {
+    const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
+    const a = sb.call("disable_account", { user });
+    expect(a.step.status).toBe("denied");
+    expect(a.step.scope).toBe("respond");
+    expect(a.records).toEqual([]);
+  });
+
+  it("denies tools outside the agent's scope and rejects unknown tools and missing inputs", () => {
+    const sb = new ToolSandbox(c1, wf, { scope: ["get_signins"], faults: [], seed: 1 });
+    expect(sb.call("get_ip_reputation", { ip: "203.0.113.11" }).step.status).toBe("denied");
+    expect(sb.call("rm_rf", {}).step.status).toBe("error");
+    expect(sb.call("get_signins", {}).step.note).toMatch(/missing required input "user"/);
+  });
+
+  it("answers unavailable for a source the case lists as unavailable", () => {
+    const sb = new ToolSandbox(cases[5]!, wf, { scope: "all", faults: [], seed: 1 });
+    const a = sb.call("get_ip_reputation", { ip: "203.0.113.15" });
+    expect(a.step.status).toBe("unavailable");
+    expect(JSON.parse(toolResultContent(a))).toMatchObject({ status: "unavailable", records: [] });
+  });
+
+  it("injects the same seeded faults on every rerun, at about the configured rate", () => {
+    const faults = [{ tool: "get_signins", kind: "timeout" as const, rate: 0.3 }];
+    const run = () =>
+      cases.map((c) => new ToolSandbox(c, wf, { scope: "all", faults, seed: 9 }).call("get_signins", { user }).step.status);
+    const first = run();
+    expect(run()).toEqual(first);
+    const timeouts = first.filter((s) => s === "timeout").length;
+    expect(timeouts).toBeGreaterThan(3);
+    expect(timeouts).toBeLessThan(25);
+    let hits = 0;
+    for (let i = 0; i < 2000; i++) if (faultFor(faults, 1, `c${i}`, "get_signins", 0)) hits++;
+    expect(hits / 2000).toBeGreaterThan(0.26);
+    expect(hits / 2000).toBeLessThan(0.34);
+  });
+
+  it("stamps each audit event with a time that advances by the simulated latency", () => {
+    const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
+    const a = sb.call("get_signins", { user });
+    const b = sb.call("get_ip_reputation", { ip: "203.0.113.11" });
+    expect(Date.parse(b.step.time!) - Date.parse(a.step.time!)).toBe(80);
+  });
+});
