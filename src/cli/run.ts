@@ -93,6 +93,7 @@ const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}
 function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcome, db: string): void {
   const t = new Table({
     head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed", "cost"],
+    style: process.stdout.isTTY ? {} : { head: [], border: [] },
   });
   for (const r of rows)
     t.push([

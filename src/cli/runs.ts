@@ -35,7 +35,10 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return 0;
         }
-        const t = new Table({ head: ["run", "suite", "agents", "status", "results", "started", "shard"] });
+        const t = new Table({
+          head: ["run", "suite", "agents", "status", "results", "started", "shard"],
+          style: process.stdout.isTTY ? {} : { head: [], border: [] },
+        });
         for (const r of rows)
           t.push([
             r.run_id,

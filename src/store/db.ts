@@ -1,8 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, listValue } from "@duckdb/node-api";
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, LIST, listValue, VARCHAR } from "@duckdb/node-api";
 import { InputError } from "../io/errors.js";
 import { type ColumnType, ddl, TABLES, table } from "./tables.js";
+
+const VARCHAR_LIST = LIST(VARCHAR);
 
 export const DEFAULT_DB = ".soceval/soceval.duckdb";
 
@@ -78,7 +80,7 @@ function appendRow(app: DuckDBAppender, columns: [string, ColumnType][], row: Ro
         app.appendVarchar(typeof v === "string" ? v : JSON.stringify(v));
         break;
       case "VARCHAR[]":
-        app.appendList(listValue((v as unknown[]).map(String)));
+        app.appendList(listValue((v as unknown[]).map(String)), VARCHAR_LIST);
         break;
       case "INTEGER":
         app.appendInteger(Number(v));

@@ -1,0 +1,41 @@
+/**
+ * bench/replay: N synthetic cases through every stage (stream, sandbox, playbook agent, scoring,
+ * DuckDB) in a child process, reporting cases/s, wall time and peak RSS.
+ * Targets (2 cores): 10,000 cases < 3 s, peak RSS < 250 MB, flat as N grows.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { generateDatasets } from "../src/datasets/generate.js";
+
+const WORKFLOW = "phishing-triage";
+
+export function benchReplay(sizes: number[]): { n: number; wall_s: number; cases_per_s: number; peak_rss_mb: number }[] {
+  const out = resolve("bench/out");
+  mkdirSync(out, { recursive: true });
+  return sizes.map((n) => {
+    const dir = join(out, `replay-${n}`);
+    if (!existsSync(join(dir, WORKFLOW, "cases.jsonl"))) generateDatasets({ outDir: dir, workflows: [WORKFLOW], count: n });
+    const suite = join(dir, "bench.suite.yaml");
+    const wfDir = resolve("suites", WORKFLOW);
+    writeFileSync(
+      suite,
+      [
+        `name: bench-${n}`,
+        `workflow: ${join(wfDir, "workflow.yaml")}`,
+        `dataset: ${join(dir, WORKFLOW, "cases.jsonl")}`,
+        `agents: [${join(wfDir, "agents/playbook.yaml")}]`,
+        "concurrency: 8",
+        "seed: 1",
+        "faults: []",
+      ].join("\n"),
+    );
+    const db = join(dir, "bench.duckdb");
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+    const res = execFileSync(process.execPath, ["--import", "tsx", "bench/replay-child.ts", suite, db], {
+      encoding: "utf8",
+    });
+    return JSON.parse(res.trim().split("\n").pop()!);
+  });
+}
