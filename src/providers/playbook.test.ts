@@ -17,7 +17,10 @@ const run = (c: Case, a = agent, faults: { tool: string; kind: "timeout"; rate: 
 describe("playbook agent", () => {
   it("follows the playbook in order and produces a schema-valid output", () => {
     const r = run(cases[0]!);
-    expect(r.steps.map((s) => (s.type === "tool_call" ? s.tool : s.type))).toEqual(["get_signins", "get_ip_reputation"]);
+    expect(r.steps.map((s) => (s.type === "tool_call" ? s.tool : s.type))).toEqual([
+      "get_signins",
+      "get_ip_reputation",
+    ]);
     expect(TriageOutput.safeParse(r.output).success).toBe(true);
   });
 

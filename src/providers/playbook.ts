@@ -20,7 +20,12 @@ type Decision = Omit<DecisionRule, "when"> & { when?: DecisionRule["when"] };
  * what was gathered. It sees only what its steps return and reasons only as the rules are written,
  * which is exactly why an LLM agent has something to beat.
  */
-export function runPlaybook(c: Case, wf: Workflow, agent: LoadedAgent, sandbox: ToolSandbox): { steps: Step[]; output: TriageOutput } {
+export function runPlaybook(
+  c: Case,
+  wf: Workflow,
+  agent: LoadedAgent,
+  sandbox: ToolSandbox,
+): { steps: Step[]; output: TriageOutput } {
   const steps: Step[] = [];
   const gathered: EvidenceRecord[] = [];
   const missing = new Set<string>();

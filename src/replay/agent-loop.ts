@@ -1,7 +1,7 @@
-import type { Case, Step, Workflow } from "../schema/index.js";
 import { costOf } from "../providers/cost.js";
 import { renderPrompt, toolSpecs, userMessage } from "../providers/prompt.js";
 import { type ChatMessage, type Provider, type ProviderError, SUBMIT_TOOL } from "../providers/types.js";
+import type { Case, Step, Workflow } from "../schema/index.js";
 import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -90,7 +90,8 @@ export async function runChatAgent(
       steps.push(answer.step);
       messages.push({ role: "tool", tool_call_id: call.id, name: call.name, content: toolResultContent(answer) });
     }
-    if (tokens > max_tokens) return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
+    if (tokens > max_tokens)
+      return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
     if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
     if ((Date.now() - started) / 1000 > max_seconds)
       return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };

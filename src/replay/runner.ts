@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createProvider } from "../providers/index.js";
-import { runPlaybook } from "../providers/playbook.js";
-import type { Provider } from "../providers/types.js";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
+import { createProvider } from "../providers/index.js";
+import { runPlaybook } from "../providers/playbook.js";
+import type { Provider } from "../providers/types.js";
 import { Case } from "../schema/index.js";
 import { scoreTranscript } from "../scoring/score.js";
 import type { Store } from "../store/db.js";
@@ -32,13 +32,24 @@ export type RunOptions = {
 };
 
 export type Progress = { done: number; total: number; errors: number; skipped: number };
-export type RunOutcome = { runId: string; status: "finished" | "interrupted"; done: number; errors: number; skipped: number; total: number };
+export type RunOutcome = {
+  runId: string;
+  status: "finished" | "interrupted";
+  done: number;
+  errors: number;
+  skipped: number;
+  total: number;
+};
 
 export function selectAgents(ls: LoadedSuite, names?: string[]): LoadedAgent[] {
   const wanted = names?.length ? names : (ls.suite.default_agents ?? [ls.agents[0]!.name]);
   return wanted.map((n) => {
     const a = ls.agents.find((x) => x.name === n);
-    if (!a) throw new InputError(`${ls.file}: no agent named "${n}" (suite has: ${ls.agents.map((x) => x.name).join(", ")})`, ls.file);
+    if (!a)
+      throw new InputError(
+        `${ls.file}: no agent named "${n}" (suite has: ${ls.agents.map((x) => x.name).join(", ")})`,
+        ls.file,
+      );
     return a;
   });
 }
@@ -71,7 +82,13 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     workflow_version: ls.workflow.version,
     dataset: ls.datasetFile,
     dataset_hash: datasetHash,
-    agents: agents.map((a) => ({ name: a.name, hash: a.hash, provider: a.provider, model: a.model, config: { ...a, promptText: undefined } })),
+    agents: agents.map((a) => ({
+      name: a.name,
+      hash: a.hash,
+      provider: a.provider,
+      model: a.model,
+      config: { ...a, promptText: undefined },
+    })),
     git_revision: gitRevision(),
     seed: ls.suite.seed,
     epochs,
@@ -107,7 +124,9 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     if (limit && taken >= limit) break;
     taken++;
     if (c.workflow !== ls.workflow.id)
-      throw new InputError(`${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`);
+      throw new InputError(
+        `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,
+      );
     for (const agent of agents) {
       for (let epoch = 0; epoch < epochs; epoch++) {
         if (opts.signal?.aborted) {
@@ -140,7 +159,14 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   if (opts.signal?.aborted) interrupted = true;
   const status = interrupted ? "interrupted" : "finished";
   await writer.finish(status, taken);
-  return { runId: meta.run_id, status, done: progress.done, errors: progress.errors, skipped: progress.skipped, total: progress.total };
+  return {
+    runId: meta.run_id,
+    status,
+    done: progress.done,
+    errors: progress.errors,
+    skipped: progress.skipped,
+    total: progress.total,
+  };
 }
 
 async function replayOne(
@@ -169,13 +195,21 @@ async function replayOne(
     error = `internal: ${(e as Error).message}`;
   }
   const transcript = { case_id: c.id, agent: agent.name, epoch, steps, output, error };
-  const scored = scoreTranscript({ case: c, transcript, workflow: ls.workflow, agent: { name: agent.name, tools: agent.tools } });
+  const scored = scoreTranscript({
+    case: c,
+    transcript,
+    workflow: ls.workflow,
+    agent: { name: agent.name, tools: agent.tools },
+  });
   return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0 };
 }
 
 async function findResumable(store: Store, meta: RunMeta, resume: boolean | string): Promise<string> {
   if (typeof resume === "string" && resume !== "latest") {
-    const rows = await store.query<{ run_id: string; dataset_hash: string }>("SELECT run_id, dataset_hash FROM runs WHERE run_id = ?", [resume]);
+    const rows = await store.query<{ run_id: string; dataset_hash: string }>(
+      "SELECT run_id, dataset_hash FROM runs WHERE run_id = ?",
+      [resume],
+    );
     if (!rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
     if (rows[0].dataset_hash !== meta.dataset_hash)
       throw new InputError(`--resume: run ${resume} was made on another version of ${meta.dataset}`);

@@ -1,0 +1,118 @@
+import Anthropic, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "@anthropic-ai/sdk";
+import type {
+  ContentBlockParam,
+  Message,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  Tool,
+  ToolResultBlockParam,
+} from "@anthropic-ai/sdk/resources/messages";
+import { malformed, toProviderError } from "./errors.js";
+import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
+
+const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
+
+/** The messages API requires max_tokens; this is enough for a triage output with room to spare. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+export type AnthropicProviderOptions = { baseURL?: string; apiKey: string; timeoutMs: number };
+
+/**
+ * Tool results travel as `tool_result` blocks inside a user turn, and turns must alternate, so
+ * consecutive tool results (and a user note after them) are folded into one user message.
+ */
+export function toWireMessages(messages: ChatMessage[]): MessageParam[] {
+  const out: MessageParam[] = [];
+  const userBlocks = (): ContentBlockParam[] => {
+    const last = out[out.length - 1];
+    if (last?.role === "user") {
+      if (typeof last.content === "string") last.content = [{ type: "text", text: last.content }];
+      return last.content as ContentBlockParam[];
+    }
+    const blocks: ContentBlockParam[] = [];
+    out.push({ role: "user", content: blocks });
+    return blocks;
+  };
+  for (const m of messages) {
+    if (m.role === "tool") {
+      const block: ToolResultBlockParam = { type: "tool_result", tool_use_id: m.tool_call_id, content: m.content };
+      userBlocks().push(block);
+    } else if (m.role === "user") {
+      const last = out[out.length - 1];
+      if (last?.role === "user") userBlocks().push({ type: "text", text: m.content });
+      else out.push({ role: "user", content: m.content });
+    } else {
+      const blocks: ContentBlockParam[] = [];
+      if (m.content) blocks.push({ type: "text", text: m.content });
+      for (const c of m.tool_calls) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: c.arguments });
+      // the API rejects an empty assistant turn; say so rather than drop it and break alternation
+      if (blocks.length === 0) blocks.push({ type: "text", text: "(no answer)" });
+      out.push({ role: "assistant", content: blocks });
+    }
+  }
+  return out;
+}
+
+function fromWire(res: Message): Omit<Completion, "latency_ms"> {
+  if (!Array.isArray(res?.content)) throw malformed("anthropic", "no content array");
+  const text: string[] = [];
+  const calls: ToolCall[] = [];
+  for (const b of res.content) {
+    if (b.type === "text") text.push(b.text);
+    else if (b.type === "tool_use") {
+      const input = b.input;
+      const args =
+        input !== null && typeof input === "object" && !Array.isArray(input)
+          ? (input as Record<string, unknown>)
+          : { _raw: JSON.stringify(input) };
+      calls.push({ id: b.id, name: b.name, arguments: args });
+    }
+  }
+  const u = res.usage;
+  return {
+    message: { role: "assistant", content: text.length > 0 ? text.join("\n") : null, tool_calls: calls },
+    model: res.model ?? "",
+    // cached prompt tokens are billed input too; the usage object reports them apart
+    tokens_in: (u?.input_tokens ?? 0) + (u?.cache_creation_input_tokens ?? 0) + (u?.cache_read_input_tokens ?? 0),
+    tokens_out: u?.output_tokens ?? 0,
+  };
+}
+
+/** Anthropic messages API via the official SDK, with native tool use. */
+export function createAnthropicProvider(opts: AnthropicProviderOptions): Provider {
+  // retries belong to our scheduler so that each attempt is counted and recorded
+  const client = new Anthropic({ baseURL: opts.baseURL, apiKey: opts.apiKey, maxRetries: 0, timeout: opts.timeoutMs });
+  return {
+    kind: "anthropic",
+    simulated: false,
+    async complete(req: CompletionRequest): Promise<Completion> {
+      const tools: Tool[] = req.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: { ...t.parameters, type: "object" },
+      }));
+      const body: MessageCreateParamsNonStreaming = {
+        model: req.model,
+        max_tokens: req.max_tokens ?? DEFAULT_MAX_TOKENS,
+        system: req.system,
+        messages: toWireMessages(req.messages),
+        ...(tools.length > 0 ? { tools } : {}),
+        // no temperature: API version 2026-10-21 (what SDK 1.x sends) rejects any sampling param with a 400
+      };
+      const started = performance.now();
+      let res: Message;
+      try {
+        res = await client.messages.create(body, { signal: req.signal });
+      } catch (e) {
+        throw toProviderError(e, "anthropic", SDK_ERRORS);
+      }
+      const latency_ms = Math.round(performance.now() - started);
+      return { ...fromWire(res), latency_ms };
+    },
+  };
+}

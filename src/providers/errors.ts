@@ -1,0 +1,63 @@
+import { ProviderError } from "./types.js";
+
+/**
+ * Both official SDKs are generated from the same template, so their error classes line up: an
+ * `APIError` carrying `status` and `headers` for HTTP answers, and `APIConnectionError`,
+ * `APIConnectionTimeoutError`, `APIUserAbortError` for the rest. Each provider passes its own.
+ */
+type ErrorClass = abstract new (...args: never[]) => Error;
+export type SdkErrors = {
+  APIError: ErrorClass;
+  APIConnectionError: ErrorClass;
+  APIConnectionTimeoutError: ErrorClass;
+  APIUserAbortError: ErrorClass;
+};
+
+/** Milliseconds the server asked us to wait: `retry-after-ms`, then `retry-after` (seconds or HTTP date). */
+export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && ms.trim() !== "") {
+    const n = Number(ms);
+    if (Number.isFinite(n) && n >= 0) return n;
+  }
+  const ra = headers.get("retry-after");
+  if (ra === null || ra.trim() === "") return undefined;
+  const seconds = Number(ra);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Any failure of one SDK call → ProviderError. Only the SDK call itself is wrapped, so anything
+ * thrown that is not an SDK error (a body that is not JSON, a body cut short, a socket reset) is
+ * a broken answer from the wire and worth another attempt.
+ */
+export function toProviderError(e: unknown, provider: string, sdk: SdkErrors): ProviderError {
+  if (e instanceof ProviderError) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  if (e instanceof sdk.APIUserAbortError) return new ProviderError(`${provider}: request aborted`, false);
+  if (e instanceof sdk.APIConnectionTimeoutError) return new ProviderError(`${provider}: request timed out`, true);
+  if (e instanceof sdk.APIConnectionError) {
+    const cause = (e as { cause?: unknown }).cause;
+    const why = cause instanceof Error ? cause.message : detail;
+    return new ProviderError(`${provider}: connection failed (${why})`, true);
+  }
+  if (e instanceof sdk.APIError) {
+    const { status, headers } = e as Error & { status?: number; headers?: Headers };
+    if (typeof status === "number") {
+      const retryable = status === 429 || status === 408 || status >= 500;
+      const text = detail.replace(/^\d{3}\s+/, ""); // the SDKs lead their message with the status
+      return new ProviderError(`${provider}: HTTP ${status}: ${text}`, retryable, status, parseRetryAfter(headers));
+    }
+  }
+  if (e instanceof Error && e.name === "AbortError") return new ProviderError(`${provider}: request aborted`, false);
+  if (e instanceof SyntaxError) return new ProviderError(`${provider}: malformed response body (${detail})`, true);
+  return new ProviderError(`${provider}: response cut short or connection dropped (${detail})`, true);
+}
+
+/** A 200 whose JSON lacks what the protocol promises is as broken as one that does not parse. */
+export function malformed(provider: string, what: string): ProviderError {
+  return new ProviderError(`${provider}: malformed response: ${what}`, true);
+}

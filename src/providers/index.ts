@@ -1,0 +1,79 @@
+import { dirname, resolve } from "node:path";
+import { InputError } from "../io/errors.js";
+import type { LoadedAgent } from "../workflow/load.js";
+import { createAnthropicProvider } from "./anthropic.js";
+import { createOpenAIProvider } from "./openai.js";
+import { createRecorder, createReplayProvider } from "./replay.js";
+import type { Provider } from "./types.js";
+
+export type ProviderOptions = {
+  /** append every completion to this recordings file (JSONL) for later replay */
+  record?: string;
+  /** where keys and base URLs come from; tests pass their own */
+  env?: NodeJS.ProcessEnv;
+};
+
+const DEFAULT_KEY_ENV = { openai: "OPENAI_API_KEY", anthropic: "ANTHROPIC_API_KEY" } as const;
+
+/** The key's value is read here and handed to the SDK only: never logged, never stored. */
+function apiKey(agent: LoadedAgent, env: NodeJS.ProcessEnv, fallbackEnv?: string): string | undefined {
+  const name = agent.api_key_env ?? fallbackEnv;
+  if (!name) return undefined;
+  const value = env[name];
+  if (!value)
+    throw new InputError(
+      `${agent.file}: api_key_env: environment variable ${name} is not set (agent "${agent.name}", provider ${agent.provider})`,
+      agent.file,
+    );
+  return value;
+}
+
+/** A model provider for one agent configuration. The playbook agent is built by the runner. */
+export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): Provider {
+  const env = opts.env ?? process.env;
+  const timeoutMs = agent.retries.timeout_ms;
+  let provider: Provider;
+  switch (agent.provider) {
+    case "openai":
+      provider = createOpenAIProvider({
+        kind: "openai",
+        baseURL: agent.base_url ?? env.OPENAI_BASE_URL,
+        apiKey: apiKey(agent, env, DEFAULT_KEY_ENV.openai)!,
+        timeoutMs,
+      });
+      break;
+    case "openai-compatible": {
+      const baseURL = agent.base_url ?? env.OPENAI_BASE_URL;
+      if (!baseURL)
+        throw new InputError(
+          `${agent.file}: base_url: openai-compatible needs base_url or OPENAI_BASE_URL`,
+          agent.file,
+        );
+      // local servers (Ollama, vLLM) usually ignore the key, but the SDK insists on one
+      provider = createOpenAIProvider({
+        kind: "openai-compatible",
+        baseURL,
+        apiKey: apiKey(agent, env) ?? "not-needed",
+        timeoutMs,
+      });
+      break;
+    }
+    case "anthropic":
+      provider = createAnthropicProvider({
+        baseURL: agent.base_url ?? env.ANTHROPIC_BASE_URL,
+        apiKey: apiKey(agent, env, DEFAULT_KEY_ENV.anthropic)!,
+        timeoutMs,
+      });
+      break;
+    case "replay":
+      if (!agent.recordings)
+        throw new InputError(`${agent.file}: recordings: a replay agent needs a recordings file`, agent.file);
+      provider = createReplayProvider(resolve(dirname(agent.file), agent.recordings));
+      break;
+    case "playbook":
+      // deterministic baseline: it needs the workflow and the case's sandbox, so the runner
+      // builds it (src/providers/playbook.ts) instead of this factory
+      throw new Error(`agent "${agent.name}": the playbook agent is not created by createProvider`);
+  }
+  return opts.record ? createRecorder(opts.record, provider) : provider;
+}

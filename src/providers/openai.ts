@@ -1,0 +1,111 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from "openai/resources/chat/completions";
+import { malformed, toProviderError } from "./errors.js";
+import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
+
+const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
+
+export type OpenAIProviderOptions = {
+  kind: "openai" | "openai-compatible";
+  baseURL?: string;
+  apiKey: string;
+  timeoutMs: number;
+};
+
+function toWireMessages(system: string, messages: ChatMessage[]): ChatCompletionMessageParam[] {
+  const out: ChatCompletionMessageParam[] = [{ role: "system", content: system }];
+  for (const m of messages) {
+    if (m.role === "user") out.push({ role: "user", content: m.content });
+    else if (m.role === "tool") out.push({ role: "tool", tool_call_id: m.tool_call_id, content: m.content });
+    else if (m.tool_calls.length === 0) out.push({ role: "assistant", content: m.content ?? "" });
+    else
+      out.push({
+        role: "assistant",
+        content: m.content,
+        tool_calls: m.tool_calls.map((c) => ({
+          id: c.id,
+          type: "function" as const,
+          function: { name: c.name, arguments: argumentsForWire(c.arguments) },
+        })),
+      });
+  }
+  return out;
+}
+
+/** Arguments we could not parse go back to the model exactly as it wrote them. */
+function argumentsForWire(args: Record<string, unknown>): string {
+  const keys = Object.keys(args);
+  if (keys.length === 1 && keys[0] === "_raw" && typeof args._raw === "string") return args._raw;
+  return JSON.stringify(args);
+}
+
+/**
+ * Models sometimes write arguments that are not a JSON object. That is the model's mistake, not
+ * the provider's: keep the text under `_raw` so the loop records an invalid output.
+ */
+export function parseArguments(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  return { _raw: text };
+}
+
+function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_ms"> {
+  const choice = res?.choices?.[0];
+  if (!choice?.message) throw malformed(kind, "no choices[0].message");
+  const calls: ToolCall[] = [];
+  for (const c of choice.message.tool_calls ?? []) {
+    if (c.type !== "function") continue;
+    calls.push({ id: c.id, name: c.function.name, arguments: parseArguments(c.function.arguments ?? "") });
+  }
+  return {
+    message: { role: "assistant", content: choice.message.content ?? null, tool_calls: calls },
+    model: res.model ?? "",
+    tokens_in: res.usage?.prompt_tokens ?? 0,
+    tokens_out: res.usage?.completion_tokens ?? 0,
+  };
+}
+
+/** OpenAI chat completions; with a base URL, any server that speaks the same protocol (Ollama, vLLM). */
+export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
+  // retries belong to our scheduler so that each attempt is counted and recorded
+  const client = new OpenAI({ baseURL: opts.baseURL, apiKey: opts.apiKey, maxRetries: 0, timeout: opts.timeoutMs });
+  return {
+    kind: opts.kind,
+    simulated: false,
+    async complete(req: CompletionRequest): Promise<Completion> {
+      const tools: ChatCompletionTool[] = req.tools.map((t) => ({
+        type: "function",
+        function: { name: t.name, description: t.description, parameters: t.parameters },
+      }));
+      const body: ChatCompletionCreateParamsNonStreaming = {
+        model: req.model,
+        messages: toWireMessages(req.system, req.messages),
+        ...(tools.length > 0 ? { tools } : {}),
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      };
+      // OpenAI's own models want max_completion_tokens; local servers mostly know only max_tokens
+      if (req.max_tokens !== undefined) {
+        if (opts.kind === "openai") body.max_completion_tokens = req.max_tokens;
+        else body.max_tokens = req.max_tokens;
+      }
+      const started = performance.now();
+      let res: ChatCompletion;
+      try {
+        res = await client.chat.completions.create(body, { signal: req.signal });
+      } catch (e) {
+        throw toProviderError(e, opts.kind, SDK_ERRORS);
+      }
+      const latency_ms = Math.round(performance.now() - started);
+      return { ...fromWire(opts.kind, res), latency_ms };
+    },
+  };
+}

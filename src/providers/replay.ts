@@ -1,0 +1,115 @@
+import { createHash } from "node:crypto";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { describeIssue, InputError } from "../io/errors.js";
+import { type Completion, type CompletionRequest, type Provider, ProviderError } from "./types.js";
+
+const RecordedCompletion = z.object({
+  message: z.object({
+    role: z.literal("assistant"),
+    content: z.string().nullable(),
+    tool_calls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.record(z.string(), z.unknown()) })),
+  }),
+  model: z.string(),
+  tokens_in: z.number().nonnegative(),
+  tokens_out: z.number().nonnegative(),
+  latency_ms: z.number().nonnegative(),
+});
+
+/** One line of a recordings file. */
+export const Recording = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/), completion: RecordedCompletion });
+export type Recording = z.infer<typeof Recording>;
+
+/** JSON with object keys sorted and undefined dropped, so equal requests hash equally. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : canonical(x))).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
+/** sha256 of what determines a model's answer: model, system, messages, tools and sampling params. */
+export function requestKey(req: CompletionRequest): string {
+  const normalized = {
+    model: req.model,
+    system: req.system,
+    messages: req.messages,
+    tools: req.tools,
+    params: { temperature: req.temperature, max_tokens: req.max_tokens },
+  };
+  return createHash("sha256").update(canonical(normalized)).digest("hex");
+}
+
+/** Wraps any provider and appends every completion it returns to `file` as {key, completion}. */
+export function createRecorder(file: string, inner: Provider): Provider {
+  mkdirSync(dirname(file), { recursive: true });
+  return {
+    kind: inner.kind,
+    simulated: inner.simulated,
+    async complete(req: CompletionRequest): Promise<Completion> {
+      const completion = await inner.complete(req);
+      const line: Recording = { key: requestKey(req), completion };
+      // one synchronous append per line: concurrent cases cannot interleave within a line
+      appendFileSync(file, `${JSON.stringify(line)}\n`);
+      return completion;
+    },
+  };
+}
+
+export function loadRecordings(file: string): Map<string, Completion[]> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new InputError(`${file}: cannot read recordings (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
+  }
+  const byKey = new Map<string, Completion[]>();
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (raw === "") continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (e) {
+      throw new InputError(`${file}:${i + 1}: malformed JSON: ${(e as Error).message}`, file, i + 1);
+    }
+    const parsed = Recording.safeParse(json);
+    if (!parsed.success)
+      throw new InputError(`${file}:${i + 1}: ${describeIssue(parsed.error.issues[0]!).text}`, file, i + 1);
+    const list = byKey.get(parsed.data.key) ?? [];
+    list.push(parsed.data.completion);
+    byKey.set(parsed.data.key, list);
+  }
+  return byKey;
+}
+
+/**
+ * Answers from a recordings file. A key recorded several times (epochs of a sampled model start
+ * from the same request) is answered with its recordings in turn, so epochs still differ.
+ */
+export function createReplayProvider(file: string): Provider {
+  const byKey = loadRecordings(file);
+  const served = new Map<string, number>();
+  return {
+    kind: "replay",
+    simulated: false,
+    async complete(req: CompletionRequest): Promise<Completion> {
+      const key = requestKey(req);
+      const list = byKey.get(key);
+      if (!list || list.length === 0)
+        throw new ProviderError(
+          `replay: no recorded response for request ${key} (model ${req.model}) in ${file}; record it again with --record`,
+          false,
+        );
+      const n = served.get(key) ?? 0;
+      served.set(key, n + 1);
+      return structuredClone(list[n % list.length]!);
+    },
+  };
+}

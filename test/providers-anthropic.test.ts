@@ -1,0 +1,162 @@
+import type { MessageCreateParamsNonStreaming, Tool } from "@anthropic-ai/sdk/resources/messages";
+import { afterEach, describe, expect, it } from "vitest";
+import { InputError } from "../src/io/errors.js";
+import { toWireMessages } from "../src/providers/anthropic.js";
+import { createProvider } from "../src/providers/index.js";
+import { ProviderError, SUBMIT_TOOL } from "../src/providers/types.js";
+import { RateLimiter } from "../src/replay/rate-limit.js";
+import { attemptsOf, withRetries } from "../src/replay/retry.js";
+import { TriageOutput } from "../src/schema/index.js";
+import { submitted, TEST_KEY, testAgent, testEnv } from "./servers/agents.js";
+import { startAnthropicWire } from "./servers/anthropic-wire.js";
+import { firstRequest, investigate, SIGNINS_RESULT } from "./servers/investigation.js";
+import type { Reply, WireServer } from "./servers/wire.js";
+
+let server: WireServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const investigation: [Reply, Reply] = [
+  {
+    type: "tool_calls",
+    text: "Checking sign-ins first.",
+    calls: [{ name: "get_signins", arguments: { user: "user0@corp.example" } }],
+  },
+  { type: "submit", output: submitted, usage: { input: 410, output: 52 } },
+];
+
+async function anthropic(timeout_ms = 2000) {
+  server = await startAnthropicWire();
+  const agent = testAgent({
+    provider: "anthropic",
+    model: "claude-test",
+    base_url: server.url,
+    retries: { max_attempts: 3, base_delay_ms: 5, timeout_ms },
+  });
+  return { server, agent, provider: createProvider(agent, { env: testEnv }) };
+}
+
+describe("anthropic provider over the messages wire", () => {
+  it("runs a tool_use → tool_result → submit_triage investigation and sends the Anthropic wire format", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue(...investigation);
+    const { req1, c1, c2 } = await investigate(provider, agent);
+
+    expect(c1.message).toEqual({
+      role: "assistant",
+      content: "Checking sign-ins first.",
+      tool_calls: [{ id: "toolu_0_0", name: "get_signins", arguments: { user: "user0@corp.example" } }],
+    });
+    expect(c2.message.tool_calls[0]?.name).toBe(SUBMIT_TOOL);
+    expect(TriageOutput.parse(c2.message.tool_calls[0]?.arguments).escalate).toBe(true);
+    expect([c2.tokens_in, c2.tokens_out]).toEqual([410, 52]);
+    expect(c2.model).toBe("claude-test");
+
+    expect(server.requests).toHaveLength(2);
+    const first = server.requests[0]!;
+    expect(first.path).toBe("/v1/messages");
+    // SDK 1.x sends the key as a bearer token; older releases used x-api-key
+    const sentKey = first.headers["x-api-key"] ?? first.headers.authorization?.replace(/^Bearer /, "");
+    expect(sentKey).toBe(TEST_KEY);
+    expect(first.headers["anthropic-version"]).toBeTruthy();
+    const body = server.requests[1]!.body as MessageCreateParamsNonStreaming;
+    expect(body.system).toBe(req1.system);
+    expect(body.max_tokens).toBe(1000);
+    expect("temperature" in body).toBe(false); // API 2026-10-21 answers 400 to any sampling param
+    expect(body.messages).toEqual([
+      { role: "user", content: (req1.messages[0] as { content: string }).content },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Checking sign-ins first." },
+          { type: "tool_use", id: "toolu_0_0", name: "get_signins", input: { user: "user0@corp.example" } },
+        ],
+      },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_0_0", content: SIGNINS_RESULT }] },
+    ]);
+    const tools = (body.tools ?? []) as Tool[];
+    expect(tools.map((t) => t.name)).toEqual(["get_signins", "get_ip_reputation", "disable_account", SUBMIT_TOOL]);
+    expect(tools[0]?.input_schema).toMatchObject({ type: "object", required: ["user"] });
+    expect(tools[3]?.input_schema.properties).toMatchObject({
+      verdict: { enum: ["true_positive", "benign_positive", "false_positive"] },
+    });
+  });
+
+  it("folds parallel tool results and a following note into one user turn", () => {
+    const wire = toWireMessages([
+      { role: "user", content: "triage" },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "a", name: "get_signins", arguments: {} },
+          { id: "b", name: "get_ip_reputation", arguments: {} },
+        ],
+      },
+      { role: "tool", tool_call_id: "a", name: "get_signins", content: "A" },
+      { role: "tool", tool_call_id: "b", name: "get_ip_reputation", content: "B" },
+      { role: "user", content: "limit close: submit now" },
+    ]);
+    expect(wire).toHaveLength(3);
+    expect(wire[2]).toEqual({
+      role: "user",
+      content: [
+        { type: "tool_result", tool_use_id: "a", content: "A" },
+        { type: "tool_result", tool_use_id: "b", content: "B" },
+        { type: "text", text: "limit close: submit now" },
+      ],
+    });
+  });
+
+  it("honours retry-after-ms on a 429 before the next attempt", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue({ type: "status", status: 429, headers: { "retry-after-ms": "600" } }, investigation[1]);
+    const limiter = new RateLimiter({ concurrency: 1 });
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries, limiter);
+    expect(r.attempts).toBe(2);
+    expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(600);
+  });
+
+  it("retries 500 and 529 overloaded, then succeeds", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue({ type: "status", status: 500 }, { type: "status", status: 529 }, investigation[1]);
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries);
+    expect(r.attempts).toBe(3);
+    expect(r.value.tokens_in).toBe(410);
+  });
+
+  it("records a slow answer past the timeout as a failure with its attempts", async () => {
+    const { server, agent, provider } = await anthropic(150);
+    const slow = { type: "slow", delay_ms: 1000, reply: investigation[1] } as const;
+    server.enqueue(slow, slow, slow);
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.message).toMatch(/timed out/);
+    expect(attemptsOf(err)).toBe(3);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it.each(["malformed", "truncated"] as const)("retries a %s body", async (kind) => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue({ type: kind }, investigation[1]);
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries);
+    expect(r.attempts).toBe(2);
+    expect(r.value.message.tool_calls[0]?.name).toBe(SUBMIT_TOOL);
+  });
+
+  it("does not retry a 401", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue({ type: "status", status: 401 });
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err.retryable).toBe(false);
+    expect(attemptsOf(err)).toBe(1);
+  });
+
+  it("refuses to start without ANTHROPIC_API_KEY", () => {
+    const agent = testAgent({ provider: "anthropic", api_key_env: undefined });
+    expect(() => createProvider(agent, { env: {} })).toThrow(InputError);
+    expect(() => createProvider(agent, { env: {} })).toThrow(/ANTHROPIC_API_KEY is not set/);
+  });
+});

@@ -1,0 +1,182 @@
+import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { afterEach, describe, expect, it } from "vitest";
+import { InputError } from "../src/io/errors.js";
+import { createProvider } from "../src/providers/index.js";
+import { ProviderError, SUBMIT_TOOL } from "../src/providers/types.js";
+import { RateLimiter } from "../src/replay/rate-limit.js";
+import { attemptsOf, withRetries } from "../src/replay/retry.js";
+import { TriageOutput } from "../src/schema/index.js";
+import { submitted, TEST_KEY, testAgent, testEnv } from "./servers/agents.js";
+import { firstRequest, investigate, SIGNINS_RESULT } from "./servers/investigation.js";
+import { startOpenAIWire } from "./servers/openai-wire.js";
+import type { Reply, WireServer } from "./servers/wire.js";
+
+let server: WireServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const investigation: [Reply, Reply] = [
+  { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user: "user0@corp.example" } }] },
+  { type: "submit", output: submitted, usage: { input: 321, output: 45 } },
+];
+
+async function openai(kind: "openai" | "openai-compatible" = "openai", timeout_ms = 2000) {
+  server = await startOpenAIWire();
+  const agent = testAgent({
+    provider: kind,
+    base_url: server.url,
+    retries: { max_attempts: 3, base_delay_ms: 5, timeout_ms },
+  });
+  return { server, agent, provider: createProvider(agent, { env: testEnv }) };
+}
+
+describe("openai provider over the chat-completions wire", () => {
+  it("runs a tool call → tool result → submit_triage investigation and sends the OpenAI wire format", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue(...investigation);
+    const { req1, c1, c2 } = await investigate(provider, agent);
+
+    expect(c1.message.tool_calls).toEqual([
+      { id: "call_0_0", name: "get_signins", arguments: { user: "user0@corp.example" } },
+    ]);
+    expect(c2.message.tool_calls[0]?.name).toBe(SUBMIT_TOOL);
+    expect(TriageOutput.parse(c2.message.tool_calls[0]?.arguments).verdict).toBe("true_positive");
+    expect([c2.tokens_in, c2.tokens_out]).toEqual([321, 45]);
+    expect(c2.model).toBe("test-model");
+    expect(c2.latency_ms).toBeGreaterThanOrEqual(0);
+
+    expect(server.requests).toHaveLength(2);
+    const first = server.requests[0]!;
+    expect(first.path).toBe("/v1/chat/completions");
+    expect(first.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
+    const body = server.requests[1]!.body as ChatCompletionCreateParamsNonStreaming;
+    expect(body.model).toBe("test-model");
+    expect(body.temperature).toBe(0);
+    expect(body.max_completion_tokens).toBe(1000);
+    expect(body.messages).toEqual([
+      { role: "system", content: req1.system },
+      { role: "user", content: (req1.messages[0] as { content: string }).content },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          {
+            id: "call_0_0",
+            type: "function",
+            function: { name: "get_signins", arguments: JSON.stringify({ user: "user0@corp.example" }) },
+          },
+        ],
+      },
+      { role: "tool", tool_call_id: "call_0_0", content: SIGNINS_RESULT },
+    ]);
+    const tools = (body.tools ?? []).map((t) => (t.type === "function" ? t.function : undefined));
+    expect(tools.map((f) => f?.name)).toEqual(["get_signins", "get_ip_reputation", "disable_account", SUBMIT_TOOL]);
+    expect(tools[0]?.parameters).toMatchObject({ type: "object", required: ["user"] });
+    expect(tools[3]?.parameters?.required).toEqual(["verdict", "confidence", "escalate", "summary"]);
+  });
+
+  it("openai-compatible sends max_tokens and works without any key", async () => {
+    server = await startOpenAIWire([{ type: "text", text: "{}" }]);
+    const agent = testAgent({ provider: "openai-compatible", base_url: server.url, api_key_env: undefined });
+    const provider = createProvider(agent, { env: {} });
+    const c = await provider.complete(firstRequest(agent));
+    expect(c.message).toEqual({ role: "assistant", content: "{}", tool_calls: [] });
+    const body = server.requests[0]!.body as Record<string, unknown>;
+    expect(body.max_tokens).toBe(1000);
+    expect(body.max_completion_tokens).toBeUndefined();
+  });
+
+  it("takes the base URL from OPENAI_BASE_URL when the agent names none", async () => {
+    server = await startOpenAIWire([{ type: "text", text: "ok" }]);
+    const agent = testAgent({ provider: "openai-compatible", base_url: undefined });
+    const provider = createProvider(agent, { env: { ...testEnv, OPENAI_BASE_URL: server.url } });
+    await provider.complete(firstRequest(agent));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("keeps unparseable tool arguments under _raw and sends them back verbatim", async () => {
+    const { server, agent, provider } = await openai();
+    const broken = '{"user": "user0@corp.example"';
+    server.enqueue(
+      { type: "tool_calls", calls: [{ name: "get_signins", arguments: broken }] },
+      { type: "text", text: "x" },
+    );
+    const { c1 } = await investigate(provider, agent);
+    expect(c1.message.tool_calls[0]?.arguments).toEqual({ _raw: broken });
+    const sent = (server.requests[1]!.body as ChatCompletionCreateParamsNonStreaming).messages[2];
+    expect(sent).toMatchObject({ role: "assistant", tool_calls: [{ function: { arguments: broken } }] });
+  });
+
+  it("honours retry-after on a 429 before the next attempt", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue({ type: "status", status: 429, headers: { "retry-after": "1" } }, investigation[1]);
+    const limiter = new RateLimiter({ requestsPerMinute: 600, concurrency: 2 });
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries, limiter);
+    expect(r.attempts).toBe(2);
+    expect(r.value.message.tool_calls[0]?.name).toBe(SUBMIT_TOOL);
+    const waited = server.requests[1]!.at - server.requests[0]!.at;
+    expect(waited).toBeGreaterThanOrEqual(1000);
+    expect(limiter.rpm).toBeLessThan(600); // halved, then one success added a step back
+  });
+
+  it("retries 500s and then succeeds", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue({ type: "status", status: 500 }, { type: "status", status: 503 }, investigation[1]);
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries);
+    expect(r.attempts).toBe(3);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("records a slow answer past the timeout as a retryable failure with its attempts", async () => {
+    const { server, agent, provider } = await openai("openai", 150);
+    const slow = { type: "slow", delay_ms: 1000, reply: investigation[1] } as const;
+    server.enqueue(slow, slow, slow);
+    const started = Date.now();
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/timed out/);
+    expect(attemptsOf(err)).toBe(3);
+    expect(Date.now() - started).toBeLessThan(1000); // we gave up on each after ~150 ms
+  });
+
+  it("a slow answer then a prompt one succeeds on the second attempt", async () => {
+    const { server, agent, provider } = await openai("openai", 150);
+    server.enqueue({ type: "slow", delay_ms: 1000, reply: investigation[1] }, investigation[1]);
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries);
+    expect(r.attempts).toBe(2);
+  });
+
+  it.each(["malformed", "truncated"] as const)("treats a %s body as retryable", async (kind) => {
+    const { server, agent, provider } = await openai();
+    server.enqueue({ type: kind });
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(true);
+
+    server.enqueue({ type: kind }, investigation[1]);
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries);
+    expect(r.attempts).toBe(2);
+  });
+
+  it("does not retry a 400", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue({ type: "status", status: 400, message: "bad tools" }, investigation[1]);
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(false);
+    expect(err.status).toBe(400);
+    expect(attemptsOf(err)).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("refuses to start without the API key, naming the variable but never a value", () => {
+    const agent = testAgent({ provider: "openai", base_url: "http://127.0.0.1:9/v1" });
+    expect(() => createProvider(agent, { env: {} })).toThrow(InputError);
+    expect(() => createProvider(agent, { env: {} })).toThrow(/SOCEVAL_TEST_PROVIDER_KEY is not set/);
+    const noEnv = testAgent({ provider: "openai", api_key_env: undefined });
+    expect(() => createProvider(noEnv, { env: {} })).toThrow(/OPENAI_API_KEY/);
+  });
+});

@@ -1,0 +1,131 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { InputError } from "../src/io/errors.js";
+import { createProvider } from "../src/providers/index.js";
+import { createRecorder, createReplayProvider, Recording, requestKey } from "../src/providers/replay.js";
+import { type Completion, type Provider, ProviderError } from "../src/providers/types.js";
+import { attemptsOf, withRetries } from "../src/replay/retry.js";
+import { submitted, testAgent, testEnv } from "./servers/agents.js";
+import { startAnthropicWire } from "./servers/anthropic-wire.js";
+import { firstRequest, investigate } from "./servers/investigation.js";
+import { startOpenAIWire } from "./servers/openai-wire.js";
+import type { Reply, WireServer } from "./servers/wire.js";
+
+let server: WireServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const tmp = () => mkdtempSync(join(tmpdir(), "soceval-replay-"));
+
+const script: [Reply, Reply] = [
+  { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user: "user0@corp.example" } }] },
+  { type: "submit", output: submitted, usage: { input: 200, output: 40 } },
+];
+
+describe("recording and replay", () => {
+  it.each([
+    ["openai", startOpenAIWire],
+    ["anthropic", startAnthropicWire],
+  ] as const)("replays a recorded %s investigation with the server gone", async (kind, start) => {
+    const file = join(tmp(), "nested", "recordings.jsonl");
+    server = await start([...script]);
+    const live = testAgent({ provider: kind, base_url: server.url });
+    const recorded = await investigate(createProvider(live, { env: testEnv, record: file }), live);
+    await server.close();
+    server = undefined;
+
+    const lines = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => Recording.parse(JSON.parse(l)));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.key).toBe(requestKey(recorded.req1));
+    expect(lines[1]!.key).toBe(requestKey(recorded.req2));
+
+    const replayAgent = testAgent({ provider: "replay", recordings: file });
+    const replayed = await investigate(createProvider(replayAgent, { env: {} }), replayAgent);
+    expect(replayed.c1).toEqual(recorded.c1);
+    expect(replayed.c2).toEqual(recorded.c2);
+    expect(replayed.req2.messages).toEqual(recorded.req2.messages);
+  });
+
+  it("fails a cache miss at once with a clear, non-retryable error naming the key", async () => {
+    const file = join(tmp(), "empty.jsonl");
+    writeFileSync(file, "");
+    const agent = testAgent({ provider: "replay", recordings: file });
+    const provider = createProvider(agent, {});
+    const req = firstRequest(agent);
+    const err = await withRetries(() => provider.complete(req), agent.retries).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(false);
+    expect(attemptsOf(err)).toBe(1);
+    expect(err.message).toContain(requestKey(req));
+    expect(err.message).toContain("no recorded response");
+  });
+
+  it("keys on what changes the answer and nothing else", () => {
+    const req = firstRequest(testAgent());
+    const reordered = { tools: req.tools, messages: req.messages, model: req.model, system: req.system };
+    expect(requestKey({ ...reordered, temperature: req.temperature, max_tokens: req.max_tokens })).toBe(
+      requestKey(req),
+    );
+    expect(requestKey({ ...req, signal: new AbortController().signal })).toBe(requestKey(req));
+    expect(requestKey({ ...req, temperature: 0.7 })).not.toBe(requestKey(req));
+    expect(requestKey({ ...req, model: "other" })).not.toBe(requestKey(req));
+    expect(requestKey({ ...req, system: `${req.system} ` })).not.toBe(requestKey(req));
+    expect(requestKey({ ...req, tools: req.tools.slice(1) })).not.toBe(requestKey(req));
+  });
+
+  it("answers a request recorded several times (epochs) with each recording in turn", async () => {
+    const file = join(tmp(), "epochs.jsonl");
+    let n = 0;
+    const sampler: Provider = {
+      kind: "test-sampler",
+      simulated: false,
+      complete: async () => ({
+        message: { role: "assistant", content: `answer ${n++}`, tool_calls: [] },
+        model: "m",
+        tokens_in: 1,
+        tokens_out: 1,
+        latency_ms: 1,
+      }),
+    };
+    const recorder = createRecorder(file, sampler);
+    const req = firstRequest(testAgent());
+    for (let i = 0; i < 3; i++) await recorder.complete(req);
+    const replay = createReplayProvider(file);
+    const answers: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) answers.push((await replay.complete(req)).message.content);
+    expect(answers).toEqual(["answer 0", "answer 1", "answer 2", "answer 0"]);
+  });
+
+  it("returns copies, so a caller mutating a completion cannot change the recording", async () => {
+    const file = join(tmp(), "copy.jsonl");
+    const req = firstRequest(testAgent());
+    const completion: Completion = {
+      message: { role: "assistant", content: "x", tool_calls: [{ id: "1", name: "t", arguments: { a: 1 } }] },
+      model: "m",
+      tokens_in: 1,
+      tokens_out: 1,
+      latency_ms: 1,
+    };
+    writeFileSync(file, `${JSON.stringify({ key: requestKey(req), completion })}\n`);
+    const replay = createReplayProvider(file);
+    const a = await replay.complete(req);
+    a.message.tool_calls[0]!.arguments.a = 2;
+    expect((await replay.complete(req)).message.tool_calls[0]?.arguments).toEqual({ a: 1 });
+  });
+
+  it("rejects a damaged recordings file naming file and line", () => {
+    const file = join(tmp(), "bad.jsonl");
+    writeFileSync(file, "");
+    appendFileSync(file, `${JSON.stringify({ key: "a".repeat(64), completion: { model: "m" } })}\n`);
+    expect(() => createReplayProvider(file)).toThrow(InputError);
+    expect(() => createReplayProvider(file)).toThrow(`${file}:1: completion.message`);
+    expect(() => createReplayProvider(join(tmp(), "missing.jsonl"))).toThrow(/cannot read recordings \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,201 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../src/store/db.js";
+import { startResponder } from "./servers/responder.js";
+
+const CLI = join(process.cwd(), "bin/soceval.js");
+const dir = mkdtempSync(join(tmpdir(), "soceval-run-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+
+/** Async, so the loopback model server in this process keeps answering while the CLI runs. */
+function soceval(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function query<T>(db: string, sql: string): Promise<T[]> {
+  const store = await Store.open(db, { readOnly: true });
+  try {
+    return await store.query<T>(sql);
+  } finally {
+    store.close();
+  }
+}
+
+/** An agent that looks up sign-ins for the alert's account, then submits; or tries a respond tool. */
+function investigator(messages: { role: string; content?: unknown }[]) {
+  const user = JSON.stringify(messages[messages.length - 1]?.content ?? "").match(/[\w-]+\d+@corp\.example/)?.[0];
+  const last = messages[messages.length - 1]!;
+  if (last.role === "user" && user) {
+    return {
+      type: "tool_calls" as const,
+      calls: [
+        { name: "get_signins", arguments: { user } },
+        { name: "disable_account", arguments: { user } },
+      ],
+    };
+  }
+  const ids = [...JSON.stringify(messages).matchAll(/"id\\?":\\?"(s-\d{3}a)/g)].map((m) => m[1]!);
+  return {
+    type: "submit" as const,
+    output: {
+      verdict: "benign_positive",
+      confidence: 0.7,
+      escalate: false,
+      summary: "Sign-in looks routine.",
+      hypotheses: [{ kind: "benign", explanation: "known device", evidence: ids.slice(0, 1) }],
+      recommended_actions: [],
+      evidence: ids.slice(0, 1),
+      missing_sources: [],
+      human_only: false,
+    },
+  };
+}
+
+let server: Awaited<ReturnType<typeof startResponder>>;
+beforeAll(async () => {
+  server = await startResponder(investigator, 120);
+  writeFileSync(
+    join(dir, "agents/gpt.yaml"),
+    readFileSync(join(dir, "agents/gpt.yaml"), "utf8").replace("http://127.0.0.1:9/v1", server.url),
+  );
+});
+afterAll(() => server.close());
+
+describe("soceval run (end to end)", () => {
+  it("replays every case with the playbook agent and stores transcripts, tool calls and results", async () => {
+    const db = join(dir, "a.duckdb");
+    const r = await soceval(["run", "suite.yaml", "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/playbook/);
+    const [row] = await query<{ t: number; r: number; k: number; runs: number }>(
+      db,
+      `SELECT (SELECT count(*) FROM transcripts) t, (SELECT count(*) FROM case_results) r,
+              (SELECT count(*) FROM tool_calls) k, (SELECT count(*) FROM runs WHERE status = 'finished') runs`,
+    );
+    expect(row).toMatchObject({ t: 40, r: 40, runs: 1 });
+    expect(row!.k).toBeGreaterThanOrEqual(80);
+    const list = await soceval(["runs", "list", "--db", db, "--format", "json"]);
+    expect(JSON.parse(list.stdout)[0]).toMatchObject({ suite: "mini-shadow", status: "finished", results: 40 });
+    const out = join(dir, "t.jsonl");
+    expect((await soceval(["export", "--run", "latest", "--db", db, "--out", out])).status).toBe(0);
+    const lines = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(40);
+    expect(lines[0]).toHaveProperty("steps");
+    expect(lines[0].output).toHaveProperty("verdict");
+    expect(
+      (
+        await soceval([
+          "export",
+          "--run",
+          "latest",
+          "--db",
+          db,
+          "--out",
+          join(dir, "r.parquet"),
+          "--format",
+          "parquet",
+          "--table",
+          "case_results",
+        ])
+      ).status,
+    ).toBe(0);
+  });
+
+  it("enforces shadow mode: an agent's respond-tool call is denied, never executed, and reported", async () => {
+    const db = join(dir, "shadow.duckdb");
+    const r = await soceval(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "5"]);
+    expect(r.status, r.stderr).toBe(0);
+    const calls = await query<{ tool: string; status: string; scope: string }>(
+      db,
+      "SELECT tool, status, scope FROM tool_calls WHERE tool = 'disable_account'",
+    );
+    expect(calls).toHaveLength(5);
+    expect(calls.every((c) => c.status === "denied" && c.scope === "respond")).toBe(true);
+    const findings = await query<{ n: number }>(db, "SELECT count(*) n FROM findings WHERE kind = 'tool_out_of_scope'");
+    expect(findings[0]!.n).toBe(5);
+    const model = await query<{ n: number; cost: number }>(
+      db,
+      "SELECT count(*) n, sum(cost_usd) AS cost FROM model_calls",
+    );
+    expect(model[0]!.n).toBe(10);
+    expect(model[0]!.cost).toBeGreaterThan(0);
+  });
+
+  it("resumes a run killed with SIGKILL: every case stored exactly once", async () => {
+    const db = join(dir, "kill.duckdb");
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [CLI, "run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--concurrency", "2"],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    // wait until a good part is stored (progress lines come every 10%), then kill hard
+    await new Promise<void>((resolve, reject) => {
+      let err = "";
+      child.stderr!.on("data", (d: Buffer) => {
+        err += d.toString();
+        if (/\((7|8|9)\d%\)/.test(err)) resolve();
+      });
+      child.on("exit", () => reject(new Error(`run ended before it could be killed: ${err}`)));
+    });
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    // what a killed run left on disk: the database and its write-ahead log
+    copyFileSync(db, join(dir, "kill-snapshot.duckdb"));
+    if (existsSync(`${db}.wal`)) copyFileSync(`${db}.wal`, join(dir, "kill-snapshot.duckdb.wal"));
+    const before = await query<{ n: number }>(join(dir, "kill-snapshot.duckdb"), "SELECT count(*) n FROM transcripts");
+    expect(before[0]!.n).toBeGreaterThan(0);
+    expect(before[0]!.n).toBeLessThan(40);
+    const r = await soceval(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--resume"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/already stored/);
+    const rows = await query<{ n: number; d: number; runs: number; status: string }>(
+      db,
+      `SELECT count(*) n, count(DISTINCT case_id) d, (SELECT count(*) FROM runs) runs,
+              (SELECT any_value(status) FROM runs) status FROM transcripts`,
+    );
+    expect(rows[0]).toMatchObject({ n: 40, d: 40, runs: 1, status: "finished" });
+    const results = await query<{ n: number }>(db, "SELECT count(*) n FROM case_results");
+    expect(results[0]!.n).toBe(40);
+  });
+
+  it("rejects a malformed suite with exit 2 and names the file, line and field", async () => {
+    writeFileSync(
+      join(dir, "bad.suite.yaml"),
+      "name: x\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/playbook.yaml]\nepochz: 2\n",
+    );
+    const r = await soceval(["run", "bad.suite.yaml", "--db", join(dir, "bad.duckdb")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad\.suite\.yaml:5: epochz: unknown field/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops at a malformed case line with exit 2, naming file:line:field", async () => {
+    const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
+    lines[2] = lines[2]!.replace('"severity": "medium"', '"severity": "urgent"');
+    writeFileSync(join(dir, "broken.jsonl"), lines.join("\n"));
+    writeFileSync(
+      join(dir, "broken.suite.yaml"),
+      "name: broken\nworkflow: workflow.yaml\ndataset: broken.jsonl\nagents: [agents/playbook.yaml]\n",
+    );
+    const r = await soceval(["run", "broken.suite.yaml", "--db", join(dir, "broken.duckdb")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/broken\.jsonl:3: alert\.severity/);
+  });
+});

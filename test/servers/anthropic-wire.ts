@@ -1,0 +1,44 @@
+import { SUBMIT_TOOL } from "../../src/providers/types.js";
+import { type ModelReply, type Protocol, type Reply, startWireServer, usageOf, type WireServer } from "./wire.js";
+
+const ERROR_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  404: "not_found_error",
+  429: "rate_limit_error",
+  529: "overloaded_error",
+};
+
+/** Anthropic messages: POST {origin}/v1/messages, tool_use content blocks with object input. */
+export const anthropicProtocol: Protocol = {
+  path: "/v1/messages",
+  baseURL: (origin) => origin,
+  errorBody: (status, message) => ({ type: "error", error: { type: ERROR_TYPES[status] ?? "api_error", message } }),
+  render: (reply: ModelReply, request, n) => {
+    const calls =
+      reply.type === "submit"
+        ? [{ name: SUBMIT_TOOL, arguments: reply.output as Record<string, unknown> }]
+        : reply.type === "tool_calls"
+          ? reply.calls
+          : [];
+    const text = reply.type === "text" ? reply.text : reply.type === "tool_calls" ? reply.text : undefined;
+    const usage = usageOf(reply);
+    return {
+      id: `msg_${n}`,
+      type: "message",
+      role: "assistant",
+      model: String(request.model ?? "unknown"),
+      content: [
+        ...(text ? [{ type: "text", text }] : []),
+        ...calls.map((c, i) => ({ type: "tool_use", id: `toolu_${n}_${i}`, name: c.name, input: c.arguments })),
+      ],
+      stop_reason: calls.length > 0 ? "tool_use" : "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: usage.input, output_tokens: usage.output },
+    };
+  },
+};
+
+export function startAnthropicWire(script: Reply[] = []): Promise<WireServer> {
+  return startWireServer(anthropicProtocol, script);
+}
