@@ -1,0 +1,131 @@
+import { type Command, Option } from "commander";
+import { importCsv } from "../datasets/import-csv.js";
+import { importOcsf } from "../datasets/import-ocsf.js";
+import { importSentinel } from "../datasets/import-sentinel.js";
+import { datasetStats } from "../datasets/stats.js";
+import { statsText } from "../datasets/stats-text.js";
+import { validateDataset } from "../datasets/validate.js";
+import { InputError } from "../io/errors.js";
+import { Verdict } from "../schema/index.js";
+import { action, EXIT } from "./exit.js";
+
+const out = (s: string) => process.stdout.write(s);
+
+function int(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InputError(`${flag}: "${v}" is not a non-negative integer`);
+    return n;
+  };
+}
+
+function imported(r: { out: string; cases: number; unlabeled: number }, extra = ""): void {
+  out(`wrote ${r.cases} cases to ${r.out} (${r.cases - r.unlabeled} labeled, ${r.unlabeled} unlabeled${extra})\n`);
+}
+
+export function register(program: Command): void {
+  const dataset = program
+    .command("dataset")
+    .description("validate, inspect, import and generate labeled case datasets");
+
+  dataset
+    .command("validate <file>")
+    .description("check every case of a JSONL dataset (schema, evidence ids, required evidence, duplicate ids)")
+    .option("--max-errors <n>", "print at most this many problems", int("--max-errors"), 100)
+    .action(
+      action(async (file: string, flags: { maxErrors: number }) => {
+        let shown = 0;
+        let hidden = 0;
+        const s = await validateDataset(file, (e) => {
+          if (shown++ < flags.maxErrors) process.stderr.write(`${e}\n`);
+          else hidden++;
+        });
+        if (hidden) process.stderr.write(`… and ${hidden} more problems\n`);
+        if (s.cases === 0) process.stderr.write(`${file}: no cases\n`);
+        out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled\n`);
+        return s.invalid > 0 || s.cases === 0 ? EXIT.badInput : EXIT.ok;
+      }),
+    );
+
+  dataset
+    .command("stats <file>")
+    .description("counts by verdict, escalation, workflow, tag, evidence-source coverage and unavailable sources")
+    .addOption(new Option("--format <f>", "output format").choices(["text", "json"]).default("text"))
+    .action(
+      action(async (file: string, flags: { format: string }) => {
+        const s = await datasetStats(file);
+        out(flags.format === "json" ? `${JSON.stringify(s, null, 2)}\n` : statsText(s));
+        return EXIT.ok;
+      }),
+    );
+
+  const imp = dataset.command("import").description("convert exports from other systems into case JSONL");
+
+  imp
+    .command("csv <file>")
+    .description("map a CSV export (e.g. a SIEM notable-events export) to cases with a YAML mapping")
+    .requiredOption("--mapping <file>", "YAML mapping: columns → case fields")
+    .requiredOption("--out <file>", "cases JSONL to write (atomically)")
+    .action(
+      action(async (file: string, flags: { mapping: string; out: string }) => {
+        imported(await importCsv(file, flags.mapping, flags.out));
+        return EXIT.ok;
+      }),
+    );
+
+  imp
+    .command("sentinel <file>")
+    .description("import a Microsoft Sentinel SecurityAlert export (❖- or comma-delimited)")
+    .requiredOption("--out <file>", "cases JSONL to write (atomically)")
+    .option("--incidents <file>", "SecurityIncident export: incident ids and classifications become labels")
+    .addOption(
+      new Option(
+        "--verdict <verdict>",
+        "label every alert with this verdict, e.g. a red-team exercise (with --incidents: alerts of unclassified incidents)",
+      ).choices(Verdict.options),
+    )
+    .option("--workflow <id>", "workflow of every case (default: inferred from the alert's provider)")
+    .action(
+      action(async (file: string, flags: { out: string; incidents?: string; verdict?: Verdict; workflow?: string }) => {
+        const r = await importSentinel(file, flags);
+        imported(r, `, ${r.incidents} incidents`);
+        return EXIT.ok;
+      }),
+    );
+
+  imp
+    .command("ocsf <file>")
+    .description("import OCSF Detection Findings (class_uid 2004) from JSON or JSONL")
+    .requiredOption("--out <file>", "cases JSONL to write (atomically)")
+    .option("--workflow <id>", "workflow of every case", "unassigned")
+    .action(
+      action(async (file: string, flags: { out: string; workflow: string }) => {
+        imported(await importOcsf(file, flags));
+        return EXIT.ok;
+      }),
+    );
+
+  dataset
+    .command("generate")
+    .description("write the bundled synthetic datasets (seeded, deterministic) and their manifests")
+    .option("--workflow <id...>", "only these workflows")
+    .option("--all", "every workflow (the default when no --workflow is given)")
+    .option("--seed <n>", "generator seed (default: each generator's own)", int("--seed"))
+    .option("--count <n>", "cases per workflow (default: each generator's own)", int("--count"))
+    .option("--out <dir>", "output folder", "datasets")
+    .action(
+      action(async (flags: { workflow?: string[]; all?: boolean; seed?: number; count?: number; out: string }) => {
+        // loaded on demand: the generators are large and only this command needs them
+        const { generateDatasets } = await import("../datasets/generate.js");
+        const written = generateDatasets({
+          outDir: flags.out,
+          workflows: flags.all ? undefined : flags.workflow,
+          seed: flags.seed,
+          count: flags.count,
+        });
+        if (!written.length) out("no generators registered\n");
+        for (const d of written) out(`${d.file}: ${d.cases} cases (sha256 ${d.sha256.slice(0, 12)}), ${d.manifest}\n`);
+        return EXIT.ok;
+      }),
+    );
+}

@@ -1,0 +1,88 @@
+import { InputError } from "../io/errors.js";
+import type { Entity } from "../schema/index.js";
+import type { CellSpec, EntitySpec } from "./mapping.js";
+import { toIsoTime } from "./values.js";
+
+/** Where a cell was read, so every conversion error reads `file:line: column: message`. */
+export type CellOrigin = { file: string; line: number };
+
+function fail(o: CellOrigin, column: string, msg: string): never {
+  throw new InputError(`${o.file}:${o.line}: ${column}: ${msg}`, o.file, o.line);
+}
+
+function lookup(map: Record<string, unknown>, value: string, o: CellOrigin, column: string): unknown {
+  if (Object.hasOwn(map, value)) return map[value];
+  const lower = value.toLowerCase();
+  for (const [k, v] of Object.entries(map)) if (k.toLowerCase() === lower) return v;
+  if (Object.hasOwn(map, "*")) return map["*"];
+  const known = Object.keys(map).slice(0, 8).join(", ");
+  return fail(
+    o,
+    column,
+    `value "${value}" is not in the mapping's map (${known}${Object.keys(map).length > 8 ? ", …" : ""})`,
+  );
+}
+
+function convert(value: string, spec: CellSpec, o: CellOrigin, column: string): unknown {
+  const mapped = spec.map ? lookup(spec.map, value, o, column) : value;
+  // a map may yield typed YAML values (true, 3, null) — those are final
+  if (typeof mapped !== "string") return mapped ?? undefined;
+  switch (spec.type) {
+    case "number": {
+      const n = Number(mapped);
+      return Number.isFinite(n) && mapped.trim() !== "" ? n : fail(o, column, `"${mapped}" is not a number`);
+    }
+    case "boolean": {
+      const b = { true: true, false: false, yes: true, no: false, y: true, n: false, "1": true, "0": false }[
+        mapped.trim().toLowerCase()
+      ];
+      return b ?? fail(o, column, `"${mapped}" is not a boolean (true/false, yes/no, 1/0)`);
+    }
+    case "time":
+      return toIsoTime(mapped) ?? fail(o, column, `"${mapped}" is not a time`);
+    default:
+      return mapped;
+  }
+}
+
+function entitiesFrom(specs: EntitySpec[], row: Record<string, string>, o: CellOrigin): Entity[] {
+  const out: Entity[] = [];
+  for (const e of specs) {
+    const raw = row[e.column] ?? "";
+    const parts = e.split ? raw.split(e.split) : [raw];
+    for (const p of parts) {
+      const v = p.trim();
+      if (!v) continue;
+      const value = e.map ? lookup(e.map, v, o, e.column) : v;
+      if (value === null || value === undefined) continue;
+      out.push({ type: e.type, value: String(value) });
+    }
+  }
+  return out;
+}
+
+/** The value one mapping cell gives for one row; undefined leaves the field unset. */
+export function cellValue(spec: CellSpec, row: Record<string, string>, o: CellOrigin): unknown {
+  if (spec.const !== undefined) return spec.const;
+  if (spec.row) return { ...row };
+  if (spec.columns) return Object.fromEntries(spec.columns.map((c) => [c, row[c] ?? ""]));
+  if (spec.entities) return entitiesFrom(spec.entities, row, o);
+  const column = spec.column!;
+  const raw = row[column] ?? "";
+  if (raw.trim() === "") return spec.default;
+  if (spec.type === "json") {
+    try {
+      return JSON.parse(raw);
+    } catch (e) {
+      return fail(o, column, `cell is not JSON (${(e as Error).message})`);
+    }
+  }
+  if (spec.split)
+    return raw
+      .split(spec.split)
+      .map((v) => v.trim())
+      .filter((v) => v !== "")
+      .map((v) => convert(v, spec, o, column))
+      .filter((v) => v !== undefined);
+  return convert(raw.trim(), spec, o, column);
+}

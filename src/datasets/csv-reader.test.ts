@@ -1,0 +1,74 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type CsvRow, detectDelimiter, readCsv } from "./csv-reader.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-csv-"));
+let n = 0;
+function file(text: string): string {
+  const f = join(dir, `f${n++}.csv`);
+  writeFileSync(f, text);
+  return f;
+}
+
+async function all(f: string, opts = {}): Promise<CsvRow[]> {
+  const rows: CsvRow[] = [];
+  for await (const r of readCsv(f, opts)) rows.push(r);
+  return rows;
+}
+
+describe("readCsv", () => {
+  it("gives each row the line it starts on, across quoted newlines, blank lines, CRLF and a BOM", async () => {
+    const f = file('\ufeffid,note\r\n1,"two\r\nlines"\r\n\r\n2,plain\r\n3,"say ""hi"""\r\n');
+    const rows = await all(f);
+    expect(rows.map((r) => r.line)).toEqual([2, 5, 6]);
+    expect(rows[0]!.row).toEqual({ id: "1", note: "two\r\nlines" });
+    expect(rows[2]!.row.note).toBe('say "hi"');
+  });
+
+  it("detects ❖, semicolon and tab delimiters from the header", () => {
+    expect(detectDelimiter(file("a\u2756b\u2756c\n1\u27562\u27563\n"))).toBe("\u2756");
+    expect(detectDelimiter(file('a;b;"c,d"\n'))).toBe(";");
+    expect(detectDelimiter(file("a\tb\n"))).toBe("\t");
+    expect(detectDelimiter(file("a,b\n"))).toBe(",");
+  });
+
+  it("honours an explicit delimiter and quote character", async () => {
+    const rows = await all(file("id;msg\n1;'a;b'\n"), { delimiter: ";", quote: "'" });
+    expect(rows[0]!.row).toEqual({ id: "1", msg: "a;b" });
+  });
+
+  it("keeps exact line numbers over a file far larger than one read chunk", async () => {
+    const lines = ["id,body"];
+    const expected: number[] = [];
+    let line = 2;
+    for (let i = 0; i < 20000; i++) {
+      expected.push(line);
+      const body = i % 7 === 0 ? `"first\nsecond ${"x".repeat(i % 50)}"` : `"${"y".repeat(i % 90)},z"`;
+      lines.push(`${i},${body}`);
+      line += i % 7 === 0 ? 2 : 1;
+    }
+    const rows = await all(file(`${lines.join("\n")}\n`));
+    expect(rows).toHaveLength(20000);
+    expect(rows.map((r) => r.line)).toEqual(expected);
+    expect(rows[19999]!.row.id).toBe("19999");
+  });
+
+  it("names the line of a row with the wrong number of fields", async () => {
+    await expect(all(file('a,b\n1,2\n"x\ny",2,3\n'))).rejects.toThrow(/f\d+\.csv:3: csv: expected 2 fields .* found 3/);
+  });
+
+  it("names the line of an unterminated quote", async () => {
+    await expect(all(file('a,b\n1,2\n3,"open\n'))).rejects.toThrow(/:3: csv: MissingQuotes/);
+  });
+
+  it("rejects duplicate header columns and empty files", async () => {
+    await expect(all(file("a,b,a\n1,2,3\n"))).rejects.toThrow(/:1: header: duplicate column "a"/);
+    await expect(all(file(""))).rejects.toThrow(/:1: header: the file is empty/);
+  });
+
+  it("reports a missing file as bad input", async () => {
+    await expect(all(join(dir, "nope.csv"))).rejects.toThrow(/nope\.csv: cannot read \(ENOENT\)/);
+  });
+});

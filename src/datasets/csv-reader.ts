@@ -1,0 +1,164 @@
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import Papa from "papaparse";
+import { InputError } from "../io/errors.js";
+
+export type CsvRow = { line: number; row: Record<string, string> };
+export type CsvOptions = {
+  delimiter?: string;
+  quote?: string;
+  /** called once with the header's columns, before the first row; may throw to reject the file */
+  onHeader?: (columns: string[], line: number) => void;
+};
+
+/** Delimiters we try when none is given; `❖` is what Sentinel/ExCyTIn exports use. */
+const CANDIDATES = [",", ";", "\t", "|", "\u2756"];
+const HIGH_WATER = 500;
+const LOW_WATER = 50;
+
+function cannotRead(file: string, e: unknown): InputError {
+  return new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
+}
+
+/** The header line (outside quotes) decides: the candidate that occurs most often wins. */
+export function detectDelimiter(file: string, quote = '"'): string {
+  let head: string;
+  try {
+    const fd = openSync(file, "r");
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    head = buf.subarray(0, n).toString("utf8");
+  } catch (e) {
+    throw cannotRead(file, e);
+  }
+  const counts = new Map<string, number>();
+  let quoted = false;
+  for (const ch of head) {
+    if (ch === quote) quoted = !quoted;
+    else if (!quoted && (ch === "\n" || ch === "\r")) break;
+    else if (!quoted && CANDIDATES.includes(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  let best = ",";
+  let bestCount = 0;
+  for (const [d, n] of counts)
+    if (n > bestCount) {
+      best = d;
+      bestCount = n;
+    }
+  return best;
+}
+
+/** Counts lines lazily over the text papaparse has consumed, so rows spanning lines keep true line numbers. */
+class LineTracker {
+  private text = "";
+  /** absolute offset of text[0] */
+  private base = 0;
+  /** position in text up to which newlines are counted */
+  private pos = 0;
+  private lines = 1;
+  push(chunk: string): void {
+    // drop what is already counted only now and then, so rows cost no copying
+    if (this.pos > 1 << 20) {
+      this.text = this.text.slice(this.pos);
+      this.base += this.pos;
+      this.pos = 0;
+    }
+    this.text += chunk;
+  }
+  /** 1-based line of the first non-newline character at or after absolute `offset`. */
+  lineAt(offset: number): number {
+    let i = offset - this.base;
+    while (i < this.text.length && (this.text[i] === "\n" || this.text[i] === "\r")) i++;
+    for (let k = this.pos; k < i; k++) if (this.text.charCodeAt(k) === 10) this.lines++;
+    this.pos = Math.max(this.pos, i);
+    return this.lines;
+  }
+}
+
+type Parsed = { line: number; values: string[]; error?: string } | { done: true } | { failure: unknown };
+
+/**
+ * Stream a CSV file as header-keyed rows with the line each row starts on. Papaparse does the
+ * quoting (JSON cells, newlines in cells); we pause the file stream when the consumer falls behind,
+ * so memory stays bounded whatever the file size.
+ */
+export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenerator<CsvRow, void, undefined> {
+  const quote = opts.quote ?? '"';
+  const delimiter = opts.delimiter ?? detectDelimiter(file, quote);
+  const stream = createReadStream(file, { encoding: "utf8" });
+  await new Promise<void>((resolve, reject) => {
+    stream.once("open", () => resolve());
+    stream.once("error", (e) => reject(cannotRead(file, e)));
+  });
+  const tracker = new LineTracker();
+  let first = true;
+  stream.on("data", (chunk) => {
+    let text = String(chunk);
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+    tracker.push(text);
+  });
+  const queue: Parsed[] = [];
+  let wake: (() => void) | null = null;
+  const put = (p: Parsed) => {
+    queue.push(p);
+    if (queue.length > HIGH_WATER && !stream.isPaused()) stream.pause();
+    wake?.();
+    wake = null;
+  };
+  let prevCursor = 0;
+  Papa.parse(stream, {
+    delimiter,
+    quoteChar: quote,
+    escapeChar: quote,
+    skipEmptyLines: true,
+    beforeFirstChunk: (chunk) => (chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk),
+    step: (r: Papa.ParseStepResult<string[]>) => {
+      const line = tracker.lineAt(prevCursor);
+      prevCursor = r.meta.cursor;
+      const err = r.errors[0];
+      put({ line, values: r.data, error: err ? `${err.code}: ${err.message}` : undefined });
+    },
+    complete: () => put({ done: true }),
+    error: (e: Error) => put({ failure: e }),
+  });
+
+  let header: string[] | null = null;
+  try {
+    for (;;) {
+      if (queue.length === 0) await new Promise<void>((r) => (wake = r));
+      const item = queue.shift()!;
+      if (queue.length < LOW_WATER && stream.isPaused()) stream.resume();
+      if ("done" in item) {
+        if (!header) throw new InputError(`${file}:1: header: the file is empty`, file, 1);
+        return;
+      }
+      if ("failure" in item) throw cannotRead(file, item.failure);
+      if (item.error) throw new InputError(`${file}:${item.line}: csv: ${item.error}`, file, item.line);
+      if (!header) {
+        header = item.values.map((h) => h.trim());
+        const seen = new Set<string>();
+        for (const h of header) {
+          if (seen.has(h))
+            throw new InputError(`${file}:${item.line}: header: duplicate column "${h}"`, file, item.line);
+          seen.add(h);
+        }
+        opts.onHeader?.(header, item.line);
+        continue;
+      }
+      if (item.values.length !== header.length)
+        throw new InputError(
+          `${file}:${item.line}: csv: expected ${header.length} fields (delimiter "${delimiter}"), found ${item.values.length}`,
+          file,
+          item.line,
+        );
+      const row: Record<string, string> = {};
+      header.forEach((h, i) => {
+        row[h] = item.values[i]!;
+      });
+      yield { line: item.line, row };
+    }
+  } finally {
+    stream.destroy();
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Case } from "../schema/index.js";
+import { importOcsf } from "./import-ocsf.js";
+
+const FIX = "test/fixtures/datasets";
+const tmp = () => mkdtempSync(join(tmpdir(), "soceval-ocsf-"));
+const read = (f: string): Case[] =>
+  readFileSync(f, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+
+describe("importOcsf", () => {
+  it("maps a Detection Finding array: finding_info, severity, time, evidences, observables, verdict", async () => {
+    const out = join(tmp(), "o.jsonl");
+    const r = await importOcsf(`${FIX}/ocsf-findings.json`, { out, workflow: "endpoint-investigation" });
+    expect(r).toEqual({ out, cases: 2, unlabeled: 0 });
+    const [dump, psexec] = read(out);
+    expect(dump!.id).toBe("fnd-0001");
+    expect(dump!.workflow).toBe("endpoint-investigation");
+    expect(dump!.incident_id).toBe("case-2025-0211-07");
+    expect(dump!.alert).toMatchObject({
+      title: "LSASS memory dumped with rundll32 comsvcs.dll",
+      rule: "LSASS Access via comsvcs MiniDump",
+      source: "Example EDR",
+      severity: "high",
+      time: "2025-02-11T14:03:22.000Z",
+      description: "rundll32.exe called MiniDump on the lsass.exe process id",
+    });
+    // observables first, in order, then what the evidences add
+    expect(dump!.alert.entities.slice(0, 4)).toEqual([
+      { type: "host", value: "hr-ws-0033.corp.example" },
+      { type: "account", value: "CORP\\k.ivanova" },
+      { type: "file_hash", value: "9f2b6c1d0e3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c" },
+      { type: "process", value: "rundll32.exe" },
+    ]);
+    expect(dump!.alert.entities).toContainEqual({ type: "ip", value: "10.40.2.33" });
+    expect(dump!.evidence.map((e) => [e.id, e.source])).toEqual([
+      ["evidence-1", "ocsf.process"],
+      ["evidence-2", "ocsf.file"],
+    ]);
+    expect(dump!.evidence[0]!.entities).toEqual(
+      expect.arrayContaining([
+        { type: "process", value: "powershell.exe" },
+        { type: "account", value: "CORP\\k.ivanova" },
+        { type: "host", value: "hr-ws-0033.corp.example" },
+      ]),
+    );
+    expect(dump!.label).toMatchObject({ verdict: "true_positive", escalate: true });
+    expect(dump!.tags).toEqual(["tactic:credential_access"]);
+    expect(psexec!.label).toMatchObject({ verdict: "false_positive", escalate: false });
+    expect(psexec!.alert.severity).toBe("medium");
+  });
+
+  it("reads JSONL; Suspicious stays unlabeled, Benign is benign_positive, resources become evidence", async () => {
+    const out = join(tmp(), "o.jsonl");
+    const r = await importOcsf(`${FIX}/ocsf-findings.jsonl`, { out });
+    expect(r.unlabeled).toBe(1);
+    const [mail, bucket] = read(out);
+    expect(mail!.label).toBeUndefined();
+    expect(mail!.workflow).toBe("unassigned");
+    expect(mail!.evidence[0]!.source).toBe("ocsf.email");
+    expect(mail!.alert.entities).toContainEqual({ type: "email", value: "t.berg@corp.example" });
+    expect(mail!.alert.entities).toContainEqual({ type: "domain", value: "pay-portal.example.net" });
+    expect(bucket!.label!.verdict).toBe("benign_positive");
+    expect(bucket!.alert.source).toBe("Example Cloud");
+    expect(bucket!.alert.rule).toBe("CSPM-17");
+    expect(bucket!.evidence[0]).toMatchObject({ id: "resources", source: "ocsf.resources" });
+    expect(bucket!.alert.entities).toEqual([{ type: "resource", value: "arn:aws:s3:::example-marketing-assets" }]);
+  });
+
+  it("rejects a non-2004 class naming the line, and writes nothing", async () => {
+    const out = join(tmp(), "o.jsonl");
+    await expect(importOcsf(`${FIX}/ocsf-wrong-class.jsonl`, { out })).rejects.toThrow(
+      `${FIX}/ocsf-wrong-class.jsonl:2: class_uid: expected 2004 (Detection Finding), found 3002`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("names missing titles, unmappable severities and duplicate uids", async () => {
+    const d = tmp();
+    const f = join(d, "f.jsonl");
+    const ok = { class_uid: 2004, time: 1739455200000, severity_id: 2, finding_info: { uid: "a", title: "t" } };
+    writeFileSync(f, `${JSON.stringify(ok)}\n${JSON.stringify({ ...ok, finding_info: { uid: "b" } })}\n`);
+    await expect(importOcsf(f, { out: join(d, "o") })).rejects.toThrow(`${f}:2: finding_info.title:`);
+    writeFileSync(f, JSON.stringify({ ...ok, severity_id: 0 }));
+    await expect(importOcsf(f, { out: join(d, "o") })).rejects.toThrow(`${f}:1: severity_id: 0 cannot be mapped`);
+    writeFileSync(f, `${JSON.stringify(ok)}\n\n${JSON.stringify(ok)}\n`);
+    await expect(importOcsf(f, { out: join(d, "o") })).rejects.toThrow(
+      `${f}:3: id: duplicate case id "a" (first on line 1)`,
+    );
+  });
+});

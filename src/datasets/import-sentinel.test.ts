@@ -1,0 +1,208 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Papa from "papaparse";
+import { describe, expect, it } from "vitest";
+import type { Case } from "../schema/index.js";
+import { importSentinel } from "./import-sentinel.js";
+
+const EXCYTIN = resolve(import.meta.dirname, "../../../shared/fixtures/real/excytin");
+const ALERTS = join(EXCYTIN, "extracted_alerts.csv");
+const INCIDENTS = join(EXCYTIN, "extracted_incidents.csv");
+const haveExcytin = existsSync(ALERTS) && existsSync(INCIDENTS);
+if (!haveExcytin)
+  console.warn(`skipping the ExCyTIn Sentinel import tests: ${EXCYTIN} is absent (it lives in ../shared)`);
+
+const tmp = () => mkdtempSync(join(tmpdir(), "soceval-sentinel-"));
+const read = (f: string): Case[] =>
+  readFileSync(f, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+const count = <T>(xs: T[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<T, number>());
+
+describe.skipIf(!haveExcytin)("importSentinel on the real ExCyTIn SecurityAlert export", () => {
+  it("imports all 189 alerts with incident ids, severities and mapped entities", async () => {
+    const out = join(tmp(), "excytin.jsonl");
+    const r = await importSentinel(ALERTS, { out });
+    expect(r).toMatchObject({ cases: 189, unlabeled: 189, incidents: 10 });
+    const cases = read(out);
+    expect(new Set(cases.map((c) => c.id)).size).toBe(189);
+    expect(Object.fromEntries(count(cases.map((c) => c.alert.severity)))).toEqual({
+      high: 85,
+      medium: 78,
+      low: 18,
+      informational: 8,
+    });
+    // ExtendedProperties.IncidentId: 182 alerts carry one; the seven Identity Protection/analytic-rule alerts do not
+    expect(cases.filter((c) => c.incident_id).length).toBe(182);
+    const perIncident = count(cases.map((c) => c.incident_id).filter(Boolean));
+    expect(perIncident.get("107")).toBe(70);
+    expect(perIncident.get("357")).toBe(48);
+    expect(perIncident.get("384")).toBe(27);
+    expect(count(cases.map((c) => c.workflow)).get("endpoint-investigation")).toBe(139);
+
+    const first = cases.find((c) => c.id === "394a992b-7aba-fbd3-571a-bdefbebf65bb")!;
+    expect(first.alert).toMatchObject({
+      title: "Suspicious System Hardware Discovery",
+      rule: "WindowsDefenderAtp",
+      source: "MDATP",
+      severity: "low",
+      time: "2024-07-04T22:35:00.746Z",
+    });
+    expect(first.incident_id).toBe("384");
+    expect(first.tags).toContain("tactic:discovery");
+    expect(first.alert.entities).toEqual(
+      expect.arrayContaining([
+        { type: "account", value: "bjenkins@niseko.alpineskihouse.co" },
+        { type: "ip", value: "72.5.72.208" },
+        { type: "process", value: "svchost.exe" },
+        { type: "file", value: "C:\\Windows\\System32\\svchost.exe" },
+        { type: "file_hash", value: "6fc3bf1fdfd76860be782554f8d25bd32f108db934d70f4253f1e5f23522e503" },
+      ]),
+    );
+    const account = first.evidence.find((e) => e.id === "entity-2")!;
+    expect(account.source).toBe("sentinel.entity.account");
+    expect(account.data.NTDomain).toBe("NISEKO");
+    // a process record carries its image file's hashes and its parent, with $refs inlined
+    const proc = first.evidence.find((e) => e.id === "entity-4")!;
+    expect(proc.source).toBe("sentinel.entity.process");
+    expect(proc.entities).toEqual(
+      expect.arrayContaining([
+        { type: "process", value: "svchost.exe" },
+        { type: "process", value: "services.exe" },
+        { type: "file_hash", value: "e4e3f6bbad17b41a42687b3d75ade4a10b0870ec" },
+      ]),
+    );
+    const props = first.evidence.find((e) => e.source === "sentinel.extended_properties")!;
+    expect(props.data.IncidentId).toBe("384");
+    expect(props.data.MitreTechniques).toBe("T1047;T1082;T1497.001");
+
+    const host = cases.flatMap((c) => c.alert.entities).find((e) => e.type === "host")!;
+    expect(host.value).toMatch(/^[a-z0-9-]+\.[a-z0-9.-]+$/i);
+    const mailbox = cases.find((c) => c.alert.source === "OATP")!;
+    expect(mailbox.workflow).toBe("phishing-triage");
+    expect(mailbox.alert.entities).toContainEqual({ type: "email", value: "santiago@vnevado.alpineskihouse.co" });
+
+    // the sandbox filters evidence by entity: every alert entity must be findable in some record
+    for (const c of cases)
+      for (const e of c.alert.entities)
+        expect(
+          c.evidence.some((r) => r.entities.some((x) => x.type === e.type && x.value === e.value)),
+          `${c.id} ${e.type}=${e.value}`,
+        ).toBe(true);
+  });
+
+  it("takes incident ids from the SecurityIncident export's AlertIds, merges included", async () => {
+    const out = join(tmp(), "excytin.jsonl");
+    const r = await importSentinel(ALERTS, { out, incidents: INCIDENTS });
+    expect(r).toMatchObject({ cases: 189, incidents: 8 });
+    const cases = read(out);
+    expect(cases.every((c) => c.incident_id)).toBe(true);
+    // alerts whose own IncidentId is 804/822 were merged into incident 801 in the incidents export
+    expect(cases.filter((c) => c.incident_id === "801").length).toBe(9);
+    expect(cases.some((c) => c.incident_id === "804" || c.incident_id === "822")).toBe(false);
+    // the export's classifications are empty/Undetermined: no labels
+    expect(r.unlabeled).toBe(189);
+  });
+
+  it("labels alerts from incident classifications, falling back to --verdict", async () => {
+    const d = tmp();
+    const real = Papa.parse<Record<string, string>>(readFileSync(INCIDENTS, "utf8"), {
+      header: true,
+      delimiter: "\u2756",
+      skipEmptyLines: true,
+    }).data;
+    const rows = real.map((i) => ({
+      ...i,
+      Classification:
+        i.ProviderIncidentId === "384" ? "TruePositive" : i.ProviderIncidentId === "529" ? "FalsePositive" : "",
+      ClassificationReason: i.ProviderIncidentId === "529" ? "IncorrectAlertLogic" : "",
+    }));
+    const incidents = join(d, "incidents.csv");
+    writeFileSync(incidents, Papa.unparse(rows, { delimiter: "\u2756" }));
+    const out = join(d, "labeled.jsonl");
+    await importSentinel(ALERTS, { out, incidents, verdict: "benign_positive" });
+    const cases = read(out);
+    const byIncident = (id: string) => cases.filter((c) => c.incident_id === id);
+    expect(byIncident("384").length).toBe(28 - 1); // AlertIds lists 28; one of them is not in the alert export
+    expect(byIncident("384").every((c) => c.label?.verdict === "true_positive" && c.label.escalate)).toBe(true);
+    expect(byIncident("529").every((c) => c.label?.verdict === "false_positive" && !c.label.escalate)).toBe(true);
+    expect(byIncident("529")[0]!.label!.notes).toMatch(/classified FalsePositive: IncorrectAlertLogic/);
+    expect(byIncident("107").every((c) => c.label?.verdict === "benign_positive")).toBe(true);
+  });
+
+  it("labels every alert with --verdict", async () => {
+    const out = join(tmp(), "tp.jsonl");
+    const r = await importSentinel(ALERTS, { out, verdict: "true_positive", workflow: "endpoint-investigation" });
+    expect(r.unlabeled).toBe(0);
+    const cases = read(out);
+    expect(cases.every((c) => c.label?.verdict === "true_positive" && c.label.escalate)).toBe(true);
+    expect(cases.every((c) => c.workflow === "endpoint-investigation")).toBe(true);
+  });
+});
+
+/** A small comma-delimited SecurityAlert export (synthetic), as the Log Analytics portal writes it. */
+function sentinelCsv(overrides: Record<string, string> = {}): string {
+  const entities = [
+    { $id: "2", HostName: "web-07", DnsDomain: "corp.example", Type: "host" },
+    { $id: "3", Address: "203.0.113.50", Type: "ip" },
+    { $id: "4", Url: "http://203.0.113.50/x.ps1", Type: "url" },
+    { $id: "5", DomainName: "bad.example.net", Type: "dns" },
+  ];
+  const row = {
+    TimeGenerated: "2025-01-05T10:00:00.123Z",
+    AlertName: "Download of script from rare IP",
+    AlertSeverity: "Medium",
+    Description: "A host fetched a script.\nSecond line.",
+    ProviderName: "ASI Scheduled Alerts",
+    SystemAlertId: "syn-0001",
+    AlertType: "rule-guid-1",
+    Entities: JSON.stringify(entities),
+    ExtendedProperties: JSON.stringify({ IncidentId: "42", "Query Period": "1.00:00:00" }),
+    Tactics: "CommandAndControl",
+    ...overrides,
+  };
+  return Papa.unparse([row]);
+}
+
+describe("importSentinel on comma-delimited exports", () => {
+  it("reads a synthetic export and maps host, ip, url and dns entities", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    writeFileSync(f, sentinelCsv());
+    const out = join(d, "o.jsonl");
+    await importSentinel(f, { out });
+    const [c] = read(out);
+    expect(c!.workflow).toBe("unassigned");
+    expect(c!.incident_id).toBe("42");
+    expect(c!.alert.description).toBe("A host fetched a script.\nSecond line.");
+    expect(c!.alert.entities).toEqual([
+      { type: "host", value: "web-07.corp.example" },
+      { type: "ip", value: "203.0.113.50" },
+      { type: "url", value: "http://203.0.113.50/x.ps1" },
+      { type: "domain", value: "bad.example.net" },
+    ]);
+    expect(c!.tags).toEqual(["tactic:command_and_control"]);
+  });
+
+  it("names file:line: column for a broken Entities cell and writes nothing", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    writeFileSync(f, sentinelCsv({ Entities: '[{"$id":"2",' }));
+    const out = join(d, "o.jsonl");
+    await expect(importSentinel(f, { out })).rejects.toThrow(`${f}:2: Entities: cell is not JSON`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("names an unknown severity and a header that is not a SecurityAlert export", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    writeFileSync(f, sentinelCsv({ AlertSeverity: "Sev2" }));
+    await expect(importSentinel(f, { out: join(d, "o.jsonl") })).rejects.toThrow(`${f}:2: AlertSeverity: "Sev2"`);
+    writeFileSync(f, "a,b\n1,2\n");
+    await expect(importSentinel(f, { out: join(d, "o.jsonl") })).rejects.toThrow(
+      /:1: header: columns SystemAlertId, AlertSeverity, TimeGenerated, Entities, AlertName missing/,
+    );
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type JsonValue, readJsonObjects } from "./json-values.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-json-"));
+let n = 0;
+function file(text: string): string {
+  const f = join(dir, `f${n++}.json`);
+  writeFileSync(f, text);
+  return f;
+}
+
+async function all(f: string): Promise<JsonValue[]> {
+  const out: JsonValue[] = [];
+  for await (const v of readJsonObjects(f)) out.push(v);
+  return out;
+}
+
+describe("readJsonObjects", () => {
+  it("reads JSONL with the line of each object", async () => {
+    const got = await all(file('{"a":1}\n\n{"a":2}\n'));
+    expect(got).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 3, value: { a: 2 } },
+    ]);
+  });
+
+  it("reads a top-level array of pretty-printed objects", async () => {
+    const text = JSON.stringify(
+      [
+        { a: 1, s: "}{[" },
+        { b: { c: [1, 2] }, q: 'say "}"' },
+      ],
+      null,
+      2,
+    );
+    const got = await all(file(text));
+    expect(got.map((g) => g.line)).toEqual([2, 6]);
+    expect(got[1]!.value).toEqual({ b: { c: [1, 2] }, q: 'say "}"' });
+  });
+
+  it("reads a single object", async () => {
+    expect(await all(file('  {"only": true}'))).toEqual([{ line: 1, value: { only: true } }]);
+  });
+
+  it("handles objects that straddle read chunks", async () => {
+    const objs = Array.from({ length: 3000 }, (_, i) => ({ i, pad: '\\"}'.repeat(i % 40), s: "x".repeat(i % 300) }));
+    const got = await all(file(objs.map((o) => JSON.stringify(o)).join("\n")));
+    expect(got).toHaveLength(3000);
+    expect(got[2999]).toEqual({ line: 3000, value: objs[2999] });
+  });
+
+  it("names the line of a malformed object", async () => {
+    await expect(all(file('{"a":1}\n{"a":,}\n'))).rejects.toThrow(/f\d+\.json:2: malformed JSON/);
+  });
+
+  it("rejects non-objects and unterminated input with a line", async () => {
+    await expect(all(file('{"a":1}\n42\n'))).rejects.toThrow(/:2: malformed JSON: unexpected "4"/);
+    await expect(all(file('[{"a":1},\n{"b":'))).rejects.toThrow(/:2: malformed JSON: the file ends inside an object/);
+    await expect(all(file('[{"a":1}\n'))).rejects.toThrow(/malformed JSON: the top-level array is not closed/);
+  });
+});

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { loadYaml } from "../io/yaml.js";
+import { Case, EvidenceRecord } from "../schema/index.js";
+
+const CellType = z.enum(["string", "number", "boolean", "time", "json"]);
+
+const ValueMap = z
+  .record(z.string(), z.unknown())
+  .describe('cell value → case value; matched exactly, then ignoring case; "*" catches the rest; null = leave unset');
+
+export const EntitySpec = z.strictObject({
+  type: z.string().min(1).describe("our entity type: account, host, ip, domain, url, email, file_hash, process, …"),
+  column: z.string().describe("column holding the value"),
+  split: z.string().min(1).optional().describe("the cell holds several values separated by this"),
+  map: ValueMap.optional(),
+});
+
+/**
+ * How one case field is filled. Exactly one source: `column` (rename; optionally split, mapped and
+ * converted), `const`, `columns` (an object of several columns), `row` (the whole row) or
+ * `entities` (entity list from columns). A bare string is shorthand for `{column: <string>}`.
+ */
+export const CellSpec = z.preprocess(
+  (v) => (typeof v === "string" ? { column: v } : v),
+  z
+    .strictObject({
+      column: z.string().optional(),
+      const: z.unknown().optional(),
+      columns: z.array(z.string()).min(1).optional(),
+      row: z.literal(true).optional(),
+      entities: z.array(EntitySpec).min(1).optional(),
+      type: CellType.default("string").describe("json parses the cell; time normalizes to ISO-8601 UTC"),
+      split: z.string().min(1).optional().describe("split the cell into a list on this delimiter"),
+      map: ValueMap.optional(),
+      default: z.unknown().optional().describe("value when the cell is empty"),
+    })
+    .superRefine((s, ctx) => {
+      const sources = (["column", "const", "columns", "row", "entities"] as const).filter((k) => s[k] !== undefined);
+      if (sources.length !== 1)
+        ctx.addIssue({
+          code: "custom",
+          message: `give exactly one of column, const, columns, row, entities (found ${sources.join(", ") || "none"})`,
+        });
+      if (s.type === "json" && (s.split || s.map))
+        ctx.addIssue({ code: "custom", message: "a json cell cannot also be split or mapped" });
+    }),
+);
+
+/** `required` is not an evidence field: a true value adds the record's id to label.required_evidence. */
+const EVIDENCE_EXTRA = ["required"];
+
+export const CsvMapping = z
+  .strictObject({
+    description: z.string().optional(),
+    delimiter: z.string().min(1).optional().describe("field delimiter; detected from the header when absent"),
+    quote: z.string().length(1).optional().describe('quote character (default ")'),
+    group_by: z
+      .string()
+      .optional()
+      .describe("rows sharing this column's value form one case (one row per evidence item); rows must be contiguous"),
+    case: z.record(z.string(), CellSpec).describe("case field path (alert.title, label.verdict, …) → cell"),
+    evidence: z
+      .record(z.string(), CellSpec)
+      .optional()
+      .describe("evidence field path (id, source, time, data, data.x, entities, required) → cell, for every row"),
+  })
+  .superRefine((m, ctx) => {
+    for (const path of Object.keys(m.case))
+      if (!isFieldPath(Case, path.split(".")))
+        ctx.addIssue({ code: "custom", path: ["case", path], message: `"${path}" is not a case field` });
+    for (const path of Object.keys(m.evidence ?? {}))
+      if (!EVIDENCE_EXTRA.includes(path) && !isFieldPath(EvidenceRecord, path.split(".")))
+        ctx.addIssue({ code: "custom", path: ["evidence", path], message: `"${path}" is not an evidence field` });
+  });
+
+export type CellSpec = z.infer<typeof CellSpec>;
+export type EntitySpec = z.infer<typeof EntitySpec>;
+export type CsvMapping = z.infer<typeof CsvMapping>;
+
+/** A path is valid if it names a field of the schema; below a free-form object (data, raw) anything goes. */
+function isFieldPath(schema: z.ZodType, parts: string[]): boolean {
+  let s: z.ZodType = schema;
+  for (let i = 0; i < parts.length; i++) {
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodObject) {
+      const next = (s.shape as Record<string, z.ZodType>)[parts[i]!];
+      if (!next) return false;
+      s = next;
+    } else return s instanceof z.ZodRecord || s instanceof z.ZodUnknown;
+  }
+  return true;
+}
+
+export function loadMapping(file: string): CsvMapping {
+  return loadYaml(file, CsvMapping);
+}
+
+/** Every column a mapping reads, with the mapping key that reads it (for a missing-column error). */
+export function referencedColumns(m: CsvMapping): Map<string, string> {
+  const cols = new Map<string, string>();
+  const add = (col: string, where: string) => {
+    if (!cols.has(col)) cols.set(col, where);
+  };
+  if (m.group_by) add(m.group_by, "group_by");
+  for (const [section, fields] of [
+    ["case", m.case],
+    ["evidence", m.evidence ?? {}],
+  ] as const)
+    for (const [path, spec] of Object.entries(fields)) {
+      const where = `${section}.${path}`;
+      if (spec.column) add(spec.column, where);
+      for (const c of spec.columns ?? []) add(c, where);
+      for (const e of spec.entities ?? []) add(e.column, where);
+    }
+  return cols;
+}

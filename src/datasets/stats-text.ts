@@ -1,0 +1,41 @@
+import Table from "cli-table3";
+import type { DatasetStats } from "./stats.js";
+
+// plain borders when piped: escape codes would end up in files and CI logs
+const style = () => (process.stdout.isTTY ? {} : { style: { head: [], border: [] } });
+
+const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}%` : "–");
+
+function countTable(title: string, counts: Record<string, number>, of: number): string {
+  const t = new Table({ head: [title, "cases", "share"], ...style() });
+  for (const [k, n] of Object.entries(counts)) t.push([k, n, pct(n, of)]);
+  return t.toString();
+}
+
+/** `dataset stats` as text tables, one per dimension, skipping empty ones. */
+export function statsText(s: DatasetStats): string {
+  const out: string[] = [];
+  const minutes = s.analyst_minutes.cases
+    ? `, analyst minutes ${s.analyst_minutes.total.toFixed(0)} over ${s.analyst_minutes.cases} cases`
+    : "";
+  out.push(
+    `${s.file}: ${s.cases} cases (${s.labeled} labeled, ${s.cases - s.labeled} unlabeled), ` +
+      `${s.incidents} incidents, ${s.evidence_records} evidence records, ${s.adversarial} adversarial${minutes}`,
+  );
+  out.push(countTable("verdict", s.verdict, s.cases));
+  const esc = new Table({ head: ["escalation", "cases", "share"], ...style() });
+  esc.push(["escalated", s.escalation.escalated, pct(s.escalation.escalated, s.cases)]);
+  esc.push(["not escalated", s.escalation.not_escalated, pct(s.escalation.not_escalated, s.cases)]);
+  if (s.escalation.unlabeled) esc.push(["unlabeled", s.escalation.unlabeled, pct(s.escalation.unlabeled, s.cases)]);
+  out.push(esc.toString());
+  out.push(countTable("workflow", s.workflow, s.cases));
+  if (Object.keys(s.tags).length) out.push(countTable("tag", s.tags, s.cases));
+  const src = new Table({ head: ["evidence source", "cases with it", "coverage", "unavailable in"], ...style() });
+  const names = new Set([...Object.keys(s.evidence_sources), ...Object.keys(s.unavailable)]);
+  for (const name of names) {
+    const have = s.evidence_sources[name]?.cases ?? 0;
+    src.push([name, have, pct(have, s.cases), s.unavailable[name] ?? 0]);
+  }
+  if (names.size) out.push(src.toString());
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,89 @@
+import { readJsonl } from "../io/jsonl.js";
+import { Case } from "../schema/index.js";
+
+type Counts = Record<string, number>;
+
+/** What `dataset stats` reports; the JSON form of `--format json` (stable keys). */
+export type DatasetStats = {
+  file: string;
+  cases: number;
+  labeled: number;
+  incidents: number;
+  evidence_records: number;
+  verdict: Counts;
+  escalation: { escalated: number; not_escalated: number; unlabeled: number };
+  workflow: Counts;
+  tags: Counts;
+  /** per source: cases with at least one record of it, and that as a share of all cases */
+  evidence_sources: Record<string, { cases: number; share: number }>;
+  /** per source: cases that list it as unavailable */
+  unavailable: Counts;
+  adversarial: number;
+  analyst_minutes: { cases: number; total: number };
+};
+
+const bump = (c: Counts, k: string) => {
+  c[k] = (c[k] ?? 0) + 1;
+};
+
+const sorted = (c: Counts): Counts =>
+  Object.fromEntries(Object.entries(c).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+
+/** Count a dataset in one streaming pass; the first invalid line stops it with `file:line: field: message`. */
+export async function datasetStats(file: string): Promise<DatasetStats> {
+  const s = {
+    cases: 0,
+    labeled: 0,
+    evidence_records: 0,
+    verdict: {} as Counts,
+    escalation: { escalated: 0, not_escalated: 0, unlabeled: 0 },
+    workflow: {} as Counts,
+    tags: {} as Counts,
+    sources: {} as Counts,
+    unavailable: {} as Counts,
+    adversarial: 0,
+    minutes: { cases: 0, total: 0 },
+  };
+  const incidents = new Set<string>();
+  for await (const { value: c } of readJsonl(file, Case)) {
+    s.cases++;
+    s.evidence_records += c.evidence.length;
+    bump(s.workflow, c.workflow);
+    if (c.incident_id) incidents.add(c.incident_id);
+    if (c.label) {
+      s.labeled++;
+      bump(s.verdict, c.label.verdict);
+      if (c.label.escalate) s.escalation.escalated++;
+      else s.escalation.not_escalated++;
+      if (c.label.analyst_minutes !== undefined) {
+        s.minutes.cases++;
+        s.minutes.total += c.label.analyst_minutes;
+      }
+    } else {
+      bump(s.verdict, "unlabeled");
+      s.escalation.unlabeled++;
+    }
+    for (const t of new Set(c.tags)) bump(s.tags, t);
+    for (const src of new Set(c.evidence.map((e) => e.source))) bump(s.sources, src);
+    for (const src of new Set(c.unavailable)) bump(s.unavailable, src);
+    if (c.adversarial) s.adversarial++;
+  }
+  const evidence_sources: DatasetStats["evidence_sources"] = {};
+  for (const [src, n] of Object.entries(sorted(s.sources)))
+    evidence_sources[src] = { cases: n, share: s.cases ? n / s.cases : 0 };
+  return {
+    file,
+    cases: s.cases,
+    labeled: s.labeled,
+    incidents: incidents.size,
+    evidence_records: s.evidence_records,
+    verdict: sorted(s.verdict),
+    escalation: s.escalation,
+    workflow: sorted(s.workflow),
+    tags: sorted(s.tags),
+    evidence_sources,
+    unavailable: sorted(s.unavailable),
+    adversarial: s.adversarial,
+    analyst_minutes: s.minutes,
+  };
+}

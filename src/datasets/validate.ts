@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { scanJsonl } from "../io/jsonl.js";
+import { CaseIds, checkCase } from "./checks.js";
+
+export type ValidationSummary = { file: string; cases: number; valid: number; invalid: number; unlabeled: number };
+
+/**
+ * Check every case of a JSONL dataset, streaming. Each problem goes to `report` as
+ * `file:line: field: message`; a case with no label is valid but counted as unlabeled.
+ */
+export async function validateDataset(file: string, report: (error: string) => void): Promise<ValidationSummary> {
+  const summary: ValidationSummary = { file, cases: 0, valid: 0, invalid: 0, unlabeled: 0 };
+  const ids = new CaseIds();
+  for await (const r of scanJsonl(file, z.unknown())) {
+    summary.cases++;
+    if ("error" in r) {
+      summary.invalid++;
+      report(r.error);
+      continue;
+    }
+    const { value, problems } = checkCase(r.value);
+    const id = value?.id ?? idOf(r.value);
+    const dup = id === undefined ? undefined : ids.duplicate(id, r.line);
+    if (dup) problems.push(dup);
+    if (problems.length) {
+      summary.invalid++;
+      for (const p of problems) report(`${file}:${r.line}: ${p}`);
+      continue;
+    }
+    summary.valid++;
+    if (!value?.label) summary.unlabeled++;
+  }
+  return summary;
+}
+
+/** An invalid case's id, if it has a usable one, still counts toward duplicate detection. */
+function idOf(json: unknown): string | undefined {
+  const id = (json as { id?: unknown } | null)?.id;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}

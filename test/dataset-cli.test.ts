@@ -1,0 +1,112 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const FIX = "test/fixtures/datasets";
+const EXCYTIN = resolve(ROOT, "../shared/fixtures/real/excytin/extracted_alerts.csv");
+if (!existsSync(EXCYTIN)) console.warn(`skipping the ExCyTIn CLI import test: ${EXCYTIN} is absent`);
+
+type Run = { code: number; stdout: string; stderr: string };
+
+function soceval(...args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, ["bin/soceval.js", ...args], { cwd: ROOT }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "soceval-dscli-"));
+const noStack = (r: Run) => expect(r.stderr).not.toMatch(/\n\s+at /);
+
+// each spawn pays the CLI's start-up, so these run side by side
+describe.concurrent("soceval dataset (CLI)", () => {
+  it("validate: exit 0 and a summary for a valid file", async () => {
+    const r = await soceval("dataset", "validate", `${FIX}/valid.jsonl`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${FIX}/valid.jsonl: 3 cases, 3 valid, 0 invalid, 1 unlabeled\n`);
+  });
+
+  it("validate: exit 2, one file:line: field: message per problem", async () => {
+    const r = await soceval("dataset", "validate", `${FIX}/malformed.jsonl`);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("8 cases, 2 valid, 6 invalid, 1 unlabeled");
+    expect(r.stderr).toContain(`${FIX}/malformed.jsonl:3: alert.sevrity: unknown field "sevrity"`);
+    expect(r.stderr).toContain(`${FIX}/malformed.jsonl:6: label.required_evidence[1]: "e9"`);
+    noStack(r);
+  });
+
+  it("validate: exit 2 for a missing file, no stack trace", async () => {
+    const r = await soceval("dataset", "validate", "no/such/cases.jsonl");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("soceval: no/such/cases.jsonl: cannot read (ENOENT)\n");
+  });
+
+  it("stats --format json prints the counts", async () => {
+    const r = await soceval("dataset", "stats", `${FIX}/valid.jsonl`, "--format", "json");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.verdict).toEqual({ benign_positive: 1, true_positive: 1, unlabeled: 1 });
+    expect(s.evidence_sources["email.headers"].share).toBe(1);
+  });
+
+  it("import csv: writes cases that validate; a bad mapping exits 2 naming the mapping line", async () => {
+    const d = tmp();
+    const out = join(d, "cases.jsonl");
+    const ok = await soceval(
+      "dataset",
+      "import",
+      "csv",
+      `${FIX}/splunk-notables.csv`,
+      "--mapping",
+      `${FIX}/splunk-notables.mapping.yaml`,
+      "--out",
+      out,
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(`wrote 4 cases to ${out} (3 labeled, 1 unlabeled)\n`);
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(4);
+
+    const mapping = join(d, "m.yaml");
+    writeFileSync(mapping, "group_by: event_id\ncase:\n  id: event_id\n  alert.sevrity: urgency\n");
+    const bad = await soceval(
+      "dataset",
+      "import",
+      "csv",
+      `${FIX}/splunk-notables.csv`,
+      "--mapping",
+      mapping,
+      "--out",
+      out,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`soceval: ${mapping}:4: case.alert.sevrity: "alert.sevrity" is not a case field\n`);
+  });
+
+  it("import ocsf: a non-2004 class exits 2 naming the line and leaves no output", async () => {
+    const out = join(tmp(), "o.jsonl");
+    const r = await soceval("dataset", "import", "ocsf", `${FIX}/ocsf-wrong-class.jsonl`, "--out", out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${FIX}/ocsf-wrong-class.jsonl:2: class_uid: expected 2004`);
+    expect(existsSync(out)).toBe(false);
+    noStack(r);
+  });
+
+  it.skipIf(!existsSync(EXCYTIN))("import sentinel: the real ExCyTIn export with --verdict", async () => {
+    const out = join(tmp(), "excytin.jsonl");
+    const r = await soceval("dataset", "import", "sentinel", EXCYTIN, "--out", out, "--verdict", "true_positive");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote 189 cases to ${out} (189 labeled, 0 unlabeled, 10 incidents)\n`);
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(189);
+  });
+
+  it("generate: an unknown workflow is bad input (exit 2)", async () => {
+    const r = await soceval("dataset", "generate", "--workflow", "no-such-workflow", "--out", tmp());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown workflow "no-such-workflow"/);
+  });
+});
