@@ -3,37 +3,13 @@ import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Store } from "../src/store/db.js";
+import { CLI, query, soceval } from "./helpers/cli.js";
 import { startResponder } from "./servers/responder.js";
 
-const CLI = join(process.cwd(), "bin/soceval.js");
 const dir = mkdtempSync(join(tmpdir(), "soceval-run-"));
 cpSync("test/fixtures/mini", dir, { recursive: true });
 
-/** Async, so the loopback model server in this process keeps answering while the CLI runs. */
-function soceval(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-async function query<T>(db: string, sql: string): Promise<T[]> {
-  const store = await Store.open(db, { readOnly: true });
-  try {
-    return await store.query<T>(sql);
-  } finally {
-    store.close();
-  }
-}
+const run = (args: string[]) => soceval(args, dir);
 
 /** An agent that looks up sign-ins for the alert's account, then submits; or tries a respond tool. */
 function investigator(messages: { role: string; content?: unknown }[]) {
@@ -78,7 +54,7 @@ afterAll(() => server.close());
 describe("soceval run (end to end)", () => {
   it("replays every case with the playbook agent and stores transcripts, tool calls and results", async () => {
     const db = join(dir, "a.duckdb");
-    const r = await soceval(["run", "suite.yaml", "--db", db]);
+    const r = await run(["run", "suite.yaml", "--db", db]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/playbook/);
     const [row] = await query<{ t: number; r: number; k: number; runs: number }>(
@@ -88,10 +64,10 @@ describe("soceval run (end to end)", () => {
     );
     expect(row).toMatchObject({ t: 40, r: 40, runs: 1 });
     expect(row!.k).toBeGreaterThanOrEqual(80);
-    const list = await soceval(["runs", "list", "--db", db, "--format", "json"]);
+    const list = await run(["runs", "list", "--db", db, "--format", "json"]);
     expect(JSON.parse(list.stdout)[0]).toMatchObject({ suite: "mini-shadow", status: "finished", results: 40 });
     const out = join(dir, "t.jsonl");
-    expect((await soceval(["export", "--run", "latest", "--db", db, "--out", out])).status).toBe(0);
+    expect((await run(["export", "--run", "latest", "--db", db, "--out", out])).status).toBe(0);
     const lines = readFileSync(out, "utf8")
       .trim()
       .split("\n")
@@ -101,7 +77,7 @@ describe("soceval run (end to end)", () => {
     expect(lines[0].output).toHaveProperty("verdict");
     expect(
       (
-        await soceval([
+        await run([
           "export",
           "--run",
           "latest",
@@ -120,7 +96,7 @@ describe("soceval run (end to end)", () => {
 
   it("enforces shadow mode: an agent's respond-tool call is denied, never executed, and reported", async () => {
     const db = join(dir, "shadow.duckdb");
-    const r = await soceval(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "5"]);
+    const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "5"]);
     expect(r.status, r.stderr).toBe(0);
     const calls = await query<{ tool: string; status: string; scope: string }>(
       db,
@@ -162,7 +138,7 @@ describe("soceval run (end to end)", () => {
     const before = await query<{ n: number }>(join(dir, "kill-snapshot.duckdb"), "SELECT count(*) n FROM transcripts");
     expect(before[0]!.n).toBeGreaterThan(0);
     expect(before[0]!.n).toBeLessThan(40);
-    const r = await soceval(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--resume"]);
+    const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--resume"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/already stored/);
     const rows = await query<{ n: number; d: number; runs: number; status: string }>(
@@ -180,7 +156,7 @@ describe("soceval run (end to end)", () => {
       join(dir, "bad.suite.yaml"),
       "name: x\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/playbook.yaml]\nepochz: 2\n",
     );
-    const r = await soceval(["run", "bad.suite.yaml", "--db", join(dir, "bad.duckdb")]);
+    const r = await run(["run", "bad.suite.yaml", "--db", join(dir, "bad.duckdb")]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/bad\.suite\.yaml:5: epochz: unknown field/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -194,7 +170,7 @@ describe("soceval run (end to end)", () => {
       join(dir, "broken.suite.yaml"),
       "name: broken\nworkflow: workflow.yaml\ndataset: broken.jsonl\nagents: [agents/playbook.yaml]\n",
     );
-    const r = await soceval(["run", "broken.suite.yaml", "--db", join(dir, "broken.duckdb")]);
+    const r = await run(["run", "broken.suite.yaml", "--db", join(dir, "broken.duckdb")]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/broken\.jsonl:3: alert\.severity/);
   });

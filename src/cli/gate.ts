@@ -1,0 +1,143 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Command } from "commander";
+import { evaluateGate } from "../gate/evaluate.js";
+import { toJUnit } from "../gate/junit.js";
+import { baselineFromName, checkSameDataset, pickBaselineAgent, rulesForRun, storedSide } from "../gate/prepare.js";
+import { DEFAULT_GATE } from "../gate/rules.js";
+import { toMarkdown } from "../gate/summary.js";
+import type { GateVerdict } from "../gate/verdict-schema.js";
+import { InputError } from "../io/errors.js";
+import { runSuite, selectAgents } from "../replay/runner.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { loadSuite } from "../workflow/load.js";
+import { action, EXIT } from "./exit.js";
+import { progressReporter } from "./progress.js";
+
+type GateFlags = {
+  baseline?: string;
+  baselineRun?: string;
+  candidateRun?: string;
+  agent?: string;
+  baselineAgent?: string;
+  epochs?: string;
+  concurrency?: string;
+  junit?: string;
+  summary?: string;
+  json?: string;
+  db: string;
+  quiet?: boolean;
+};
+
+export function register(program: Command): void {
+  program
+    .command("gate")
+    .description(
+      "run a candidate and fail when it regresses against a baseline (exit 0 pass, 1 regression, 3 cannot judge)",
+    )
+    .argument("[suite]", "suite to run the candidate on (omit with --baseline-run/--candidate-run)")
+    .option("--baseline <name>", "named baseline (see `soceval baseline bless`)")
+    .option("--baseline-run <id>", "compare against this stored run instead of a named baseline")
+    .option("--candidate-run <id>", "judge this stored run instead of running the suite")
+    .option("--agent <name>", "candidate agent (default: the suite's default agent)")
+    .option("--baseline-agent <name>", "baseline agent to compare with (default: same name, or the only one)")
+    .option("--epochs <n>", "override the suite's epochs for the candidate")
+    .option("--concurrency <n>", "cases in flight at once")
+    .option("--junit <file>", "write JUnit XML")
+    .option("--summary <file>", "write the Markdown summary (for a pull-request comment)")
+    .option("--json <file>", "write the JSON verdict")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .option("--quiet", "no progress output")
+    .action(
+      action(async (suiteFile: string | undefined, flags: GateFlags) => {
+        if (!flags.baseline && !flags.baselineRun)
+          throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
+        if (!suiteFile && !flags.candidateRun)
+          throw new InputError("gate: give a suite to run, or --candidate-run <id>");
+        const store = await Store.open(flags.db);
+        try {
+          const { verdict, suiteName } = await judge(store, suiteFile, flags);
+          const md = toMarkdown(verdict, suiteName);
+          write(flags.summary, md);
+          write(flags.junit, toJUnit(verdict, suiteName));
+          write(flags.json, `${JSON.stringify(verdict, null, 2)}\n`);
+          process.stdout.write(md);
+          return verdict.status === "pass" ? EXIT.ok : verdict.status === "fail" ? EXIT.notMet : EXIT.runtime;
+        } finally {
+          store.close();
+        }
+      }),
+    );
+}
+
+async function judge(
+  store: Store,
+  suiteFile: string | undefined,
+  flags: GateFlags,
+): Promise<{ verdict: GateVerdict; suiteName: string }> {
+  if (!suiteFile) {
+    const cand = await storedSide(store, flags.candidateRun!, flags.agent);
+    const { rules, where, datasetHash } = await rulesForRun(store, cand.run_id);
+    const base = flags.baselineRun
+      ? await storedSide(store, flags.baselineRun, flags.baselineAgent)
+      : await namedBaseline(store, flags.baseline!, cand.agent, flags.baselineAgent, datasetHash);
+    const verdict = await evaluateGate(store, base, cand, rules, { baselineName: flags.baseline ?? null, where });
+    return { verdict, suiteName: where };
+  }
+  const ls = loadSuite(suiteFile);
+  const [agent] = selectAgents(ls, flags.agent ? [flags.agent] : undefined);
+  if (!agent) throw new InputError(`${suiteFile}: no agent to gate`);
+  let base: { run_id: string; agent: string };
+  if (flags.baselineRun) base = await storedSide(store, flags.baselineRun, flags.baselineAgent);
+  else {
+    const rows = await baselineFromName(store, flags.baseline!);
+    const row = pickBaselineAgent(rows, agent.name, flags.baselineAgent);
+    await checkSameDataset(row.dataset_hash, ls.datasetFile, row.name);
+    base = { run_id: row.run_id, agent: row.agent };
+  }
+  const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0))
+    throw new InputError(`--epochs: expected a positive integer`);
+  const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
+  const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
+  const outcome = await runSuite(store, ls, {
+    agents: [agent.name],
+    epochs,
+    concurrency,
+    onProgress: (p) => progress?.update(p),
+  });
+  progress?.stop();
+  const verdict = await evaluateGate(
+    store,
+    base,
+    { run_id: outcome.runId, agent: agent.name },
+    ls.suite.gate ?? DEFAULT_GATE,
+    {
+      baselineName: flags.baseline ?? null,
+      where: suiteFile,
+    },
+  );
+  return { verdict, suiteName: ls.suite.name };
+}
+
+async function namedBaseline(
+  store: Store,
+  name: string,
+  candidate: string,
+  explicit: string | undefined,
+  datasetHash: string | null,
+) {
+  const rows = await baselineFromName(store, name);
+  const row = pickBaselineAgent(rows, candidate, explicit);
+  if (datasetHash && row.dataset_hash !== datasetHash)
+    throw new InputError(
+      `baseline "${name}" was made on another dataset version than the candidate run: re-bless it on the same data`,
+    );
+  return { run_id: row.run_id, agent: row.agent };
+}
+
+function write(file: string | undefined, text: string): void {
+  if (!file) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}

@@ -1,0 +1,71 @@
+import { resolveRunId } from "../analytics/run.js";
+import { InputError } from "../io/errors.js";
+import type { Store } from "../store/db.js";
+
+export type BaselineRow = {
+  name: string;
+  run_id: string;
+  suite: string;
+  agent: string;
+  agent_hash: string;
+  dataset_hash: string;
+};
+
+/**
+ * Bless a run as the accepted state of its agents: `main` then means "what this configuration did
+ * on this dataset version". Re-blessing a name replaces it.
+ */
+export async function blessBaseline(
+  store: Store,
+  runRef: string,
+  name: string,
+  agents?: string[],
+): Promise<BaselineRow[]> {
+  const runId = await resolveRunId(store, runRef);
+  const rows = await store.query<BaselineRow>(
+    `SELECT ? AS name, r.run_id, r.suite, a.agent, a.agent_hash, r.dataset_hash
+     FROM runs r JOIN run_agents a USING (run_id) WHERE r.run_id = ? ORDER BY a.agent`,
+    [name, runId],
+  );
+  const chosen = agents?.length ? rows.filter((r) => agents.includes(r.agent)) : rows;
+  for (const a of agents ?? [])
+    if (!rows.some((r) => r.agent === a)) throw new InputError(`--agent: run ${runId} has no agent "${a}"`);
+  if (chosen.length === 0) throw new InputError(`run ${runId} has no agents to bless`);
+  const status = await store.query<{ status: string }>("SELECT status FROM runs WHERE run_id = ?", [runId]);
+  if (status[0]?.status !== "finished")
+    throw new InputError(
+      `run ${runId} is ${status[0]?.status}: only a finished run can be a baseline (finish it with --resume)`,
+    );
+  await store.run("BEGIN TRANSACTION");
+  try {
+    await store.run("DELETE FROM baselines WHERE name = ?", [name]);
+    for (const r of chosen)
+      await store.run("INSERT INTO baselines VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)", [
+        r.name,
+        r.run_id,
+        r.suite,
+        r.agent,
+        r.agent_hash,
+        r.dataset_hash,
+      ]);
+    await store.run("COMMIT");
+  } catch (e) {
+    await store.run("ROLLBACK");
+    throw e;
+  }
+  return chosen;
+}
+
+export async function findBaseline(store: Store, name: string): Promise<BaselineRow[]> {
+  const rows = await store.query<BaselineRow>(
+    "SELECT name, run_id, suite, agent, agent_hash, dataset_hash FROM baselines WHERE name = ? ORDER BY agent",
+    [name],
+  );
+  if (rows.length === 0) {
+    const known = await store.query<{ name: string }>("SELECT DISTINCT name FROM baselines ORDER BY name");
+    throw new InputError(
+      `--baseline: no baseline named "${name}" in ${store.path}${known.length ? ` (known: ${known.map((k) => k.name).join(", ")})` : ""}; create one with \`soceval baseline bless --run <id> --name ${name}\``,
+    );
+  }
+  return rows;
+}

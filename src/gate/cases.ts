@@ -1,0 +1,82 @@
+import type { Store } from "../store/db.js";
+
+export type Side = { run_id: string; agent: string };
+
+/** Per paired case, both agents' majority outcome over epochs and whether either flipped between epochs. */
+export type PairedCase = {
+  case_id: string;
+  incident_id: string | null;
+  title: string | null;
+  label_verdict: string | null;
+  b_right: boolean | null;
+  c_right: boolean | null;
+  b_verdict: string | null;
+  c_verdict: string | null;
+  b_flaky: boolean;
+  c_flaky: boolean;
+  c_epochs: number;
+  c_epochs_right: number;
+  b_epochs: number;
+  b_epochs_right: number;
+  b_critical: boolean;
+  c_critical: boolean;
+  b_high: boolean;
+  c_high: boolean;
+  c_failed: boolean;
+};
+
+const side = (alias: string) => `${alias} AS (
+  SELECT case_id, any_value(incident_id) AS incident_id, any_value(label_verdict) AS label_verdict,
+    count(*) AS epochs, count(*) FILTER (WHERE agree) AS epochs_right,
+    count(DISTINCT coalesce(agree, false)) > 1 AS flaky,
+    mode(verdict) AS verdict,
+    avg(coalesce(critical_miss, false)::INT) > 0.5 AS critical,
+    avg((high_severity_violations > 0)::INT) > 0.5 AS high,
+    avg(failed::INT) > 0.5 AS failed
+  FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id)`;
+
+export async function pairedCases(store: Store, base: Side, cand: Side): Promise<PairedCase[]> {
+  return store.query<PairedCase>(
+    `WITH ${side("b")}, ${side("c")}
+     SELECT c.case_id, c.incident_id, c.label_verdict,
+       (SELECT alert->>'title' FROM cases k WHERE k.run_id = ? AND k.case_id = c.case_id) AS title,
+       CASE WHEN b.label_verdict IS NULL THEN NULL ELSE b.epochs_right * 2 > b.epochs END AS b_right,
+       CASE WHEN c.label_verdict IS NULL THEN NULL ELSE c.epochs_right * 2 > c.epochs END AS c_right,
+       b.verdict AS b_verdict, c.verdict AS c_verdict, b.flaky AS b_flaky, c.flaky AS c_flaky,
+       c.epochs AS c_epochs, c.epochs_right AS c_epochs_right, b.epochs AS b_epochs, b.epochs_right AS b_epochs_right,
+       b.critical AS b_critical, c.critical AS c_critical, b.high AS b_high, c.high AS c_high, c.failed AS c_failed
+     FROM c JOIN b USING (case_id) ORDER BY c.case_id`,
+    [base.run_id, base.agent, cand.run_id, cand.agent, cand.run_id],
+  );
+}
+
+export type CaseFinding = { case_id: string; kind: string; severity: string; detail: string };
+
+/** The findings that explain a case's outcome: causes (missed context, policy…) before symptoms (critical miss, wrong verdict). */
+export async function findingsFor(store: Store, s: Side, caseIds: string[]): Promise<Map<string, CaseFinding[]>> {
+  const out = new Map<string, CaseFinding[]>();
+  if (caseIds.length === 0) return out;
+  const rows = await store.query<CaseFinding>(
+    `SELECT case_id, kind, severity, detail FROM findings
+     WHERE run_id = ? AND agent = ? AND epoch = 0 AND list_contains(string_split(?, chr(0)), case_id)
+     ORDER BY case_id, CASE kind WHEN 'verdict_mismatch' THEN 2 WHEN 'critical_miss' THEN 1 ELSE 0 END,
+              CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`,
+    [s.run_id, s.agent, caseIds.join("\u0000")],
+  );
+  for (const r of rows) {
+    const list = out.get(r.case_id) ?? [];
+    if (list.length < 4) list.push(r);
+    out.set(r.case_id, list);
+  }
+  return out;
+}
+
+/** Investigations where the provider, not the agent, failed: the gate cannot judge those. */
+export async function infraFailures(store: Store, cand: Side): Promise<{ failed: number; investigations: number }> {
+  const rows = await store.query<{ failed: number; investigations: number }>(
+    `SELECT count(*) FILTER (WHERE error LIKE 'provider:%' OR error LIKE 'internal:%') AS failed, count(*) AS investigations
+     FROM transcripts WHERE run_id = ? AND agent = ?`,
+    [cand.run_id, cand.agent],
+  );
+  return rows[0] ?? { failed: 0, investigations: 0 };
+}

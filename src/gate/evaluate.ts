@@ -1,0 +1,189 @@
+import { buildComparison } from "../analytics/compare.js";
+import type { PairedMetric } from "../analytics/compare-schema.js";
+import type { GateRules } from "../schema/index.js";
+import type { Store } from "../store/db.js";
+import { findingsFor, infraFailures, pairedCases, type Side } from "./cases.js";
+import { checkRules } from "./rules.js";
+import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
+
+/**
+ * Judge a candidate against its baseline on the same cases: non-inferiority margins on paired
+ * intervals (never two overlapping intervals), hard limits, "no new" critical misses and
+ * high-severity violations, a cost budget. Cases whose epochs disagree are flaky, not regressions.
+ */
+export async function evaluateGate(
+  store: Store,
+  base: Side,
+  cand: Side,
+  rules: GateRules,
+  opts: { baselineName?: string | null; where?: string } = {},
+): Promise<GateVerdict> {
+  const cmp = await buildComparison(store, [base, cand]);
+  const pairing = cmp.pairings[0]!;
+  const [b, c] = cmp.sides as [(typeof cmp.sides)[0], (typeof cmp.sides)[0]];
+  const paired = new Map(pairing.metrics.map((m) => [m.metric, m]));
+  checkRules(rules, new Set(paired.keys()), new Set(Object.keys(c.metrics)), opts.where ?? "gate");
+
+  const results: RuleResult[] = [];
+  for (const m of rules.margins) results.push(marginRule(paired.get(m.metric)!, m.max_drop));
+  for (const l of rules.limits) {
+    const v = c.metrics[l.metric]?.value ?? null;
+    results.push({
+      rule: `limit:${l.metric}`,
+      description: `${l.metric} of the candidate at most ${l.max}`,
+      baseline: b.metrics[l.metric]?.value ?? null,
+      candidate: v,
+      diff: null,
+      lower: null,
+      upper: null,
+      threshold: l.max,
+      pass: v === null || v <= l.max,
+      detail: v === null ? "not measured" : `${fmt(v)} ${v <= l.max ? "≤" : ">"} ${l.max}`,
+    });
+  }
+
+  const cases = await pairedCases(store, base, cand);
+  const flakyIds = new Set(cases.filter((x) => x.b_flaky || x.c_flaky).map((x) => x.case_id));
+  const steady = cases.filter((x) => !flakyIds.has(x.case_id));
+  const regressed = steady.filter((x) => x.b_right === true && x.c_right === false);
+  const improved = steady.filter((x) => x.b_right === false && x.c_right === true);
+  const newCritical = steady.filter((x) => x.c_critical && !x.b_critical);
+  const newHigh = steady.filter((x) => x.c_high && !x.b_high);
+
+  if (rules.no_new_critical_miss)
+    results.push(
+      countRule("no_new_critical_miss", "no analyst true positive newly left unescalated", newCritical.length),
+    );
+  if (rules.no_high_severity_violation)
+    results.push(
+      countRule(
+        "no_new_high_severity_violation",
+        "no case newly gets a high-severity policy violation",
+        newHigh.length,
+      ),
+    );
+  if (rules.budget) {
+    const bv = b.metrics[rules.budget.metric]?.value ?? null;
+    const cv = c.metrics[rules.budget.metric]?.value ?? null;
+    const limit = bv === null ? null : bv * (1 + rules.budget.max_increase_pct / 100);
+    const pass = bv === null || cv === null || limit === null || cv <= limit + 1e-12;
+    results.push({
+      rule: `budget:${rules.budget.metric}`,
+      description: `${rules.budget.metric} may rise by at most ${rules.budget.max_increase_pct}%`,
+      baseline: bv,
+      candidate: cv,
+      diff: bv !== null && cv !== null ? cv - bv : null,
+      lower: null,
+      upper: null,
+      threshold: limit,
+      pass,
+      detail:
+        bv === null || cv === null
+          ? "not measured"
+          : `${fmt(cv)} vs ${fmt(bv)} (${bv === 0 ? (cv === 0 ? "+0%" : "from zero") : `${(((cv - bv) / bv) * 100).toFixed(1)}%`})`,
+    });
+  }
+
+  const explainIds = [...regressed, ...newCritical, ...newHigh].map((x) => x.case_id);
+  const candFindings = await findingsFor(store, cand, [...new Set(explainIds)]);
+  const baseFindings = await findingsFor(
+    store,
+    base,
+    improved.map((x) => x.case_id),
+  );
+  const flip = (
+    x: (typeof cases)[number],
+    f: Map<string, { kind: string; severity: string; detail: string }[]>,
+  ): FlippedCase => ({
+    case_id: x.case_id,
+    incident_id: x.incident_id,
+    title: x.title,
+    label_verdict: x.label_verdict,
+    baseline_verdict: x.b_verdict,
+    candidate_verdict: x.c_verdict,
+    why: (f.get(x.case_id) ?? []).map(({ kind, severity, detail }) => ({ kind, severity, detail })),
+  });
+
+  const infra = await infraFailures(store, cand);
+  const rate = infra.investigations ? infra.failed / infra.investigations : 0;
+  const status = rate > rules.max_infra_failure_rate ? "infra_failure" : results.every((r) => r.pass) ? "pass" : "fail";
+  const outcomeOf = (x: (typeof cases)[number]) =>
+    x.c_failed
+      ? ("failed" as const)
+      : flakyIds.has(x.case_id)
+        ? ("flaky" as const)
+        : x.b_right === true && x.c_right === false
+          ? ("regressed" as const)
+          : x.c_critical && !x.b_critical
+            ? ("new_critical_miss" as const)
+            : x.c_high && !x.b_high
+              ? ("new_high_violation" as const)
+              : ("ok" as const);
+
+  return {
+    schema: "soceval.gate/v1",
+    status,
+    baseline: { ...base, name: opts.baselineName ?? null },
+    candidate: cand,
+    paired_cases: cases.length,
+    rules: results,
+    regressed: regressed.map((x) => flip(x, candFindings)),
+    improved: improved.map((x) => flip(x, baseFindings)),
+    flaky: cases
+      .filter((x) => flakyIds.has(x.case_id))
+      .map((x) => ({
+        case_id: x.case_id,
+        agent: x.c_flaky ? cand.agent : base.agent,
+        epochs_right: x.c_flaky ? x.c_epochs_right : x.b_epochs_right,
+        epochs: x.c_flaky ? x.c_epochs : x.b_epochs,
+      })),
+    infra: { ...infra, rate, threshold: rules.max_infra_failure_rate },
+    cases: cases.map((x) => ({
+      case_id: x.case_id,
+      title: x.title,
+      outcome: outcomeOf(x),
+      findings: (candFindings.get(x.case_id) ?? []).map(({ kind, severity, detail }) => ({ kind, severity, detail })),
+    })),
+  };
+}
+
+function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
+  // non-inferiority: the worst plausible change (the interval's unfavourable end) stays within the margin
+  const worst = m.higher_is_better ? m.lower : m.upper === null ? null : -m.upper;
+  const pass = worst === null ? true : worst >= -maxDrop - 1e-12;
+  return {
+    rule: `margin:${m.metric}`,
+    description: `${m.metric} may not get worse by more than ${maxDrop} (paired 95% interval)`,
+    baseline: m.baseline,
+    candidate: m.candidate,
+    diff: m.diff,
+    lower: m.lower,
+    upper: m.upper,
+    threshold: m.higher_is_better ? -maxDrop : maxDrop,
+    pass,
+    detail:
+      m.diff === null
+        ? "not measured (no paired cases)"
+        : `Δ ${fmt(m.diff)} [${fmt(m.lower)}, ${fmt(m.upper)}] over ${m.n} cases${m.mcnemar_p !== null ? `, McNemar p=${fmt(m.mcnemar_p)}` : ""}`,
+  };
+}
+
+function countRule(rule: string, description: string, n: number): RuleResult {
+  return {
+    rule,
+    description,
+    baseline: null,
+    candidate: n,
+    diff: null,
+    lower: null,
+    upper: null,
+    threshold: 0,
+    pass: n === 0,
+    detail: n === 0 ? "none" : `${n} case${n === 1 ? "" : "s"}`,
+  };
+}
+
+function fmt(x: number | null): string {
+  if (x === null) return "—";
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
+}

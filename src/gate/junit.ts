@@ -1,0 +1,50 @@
+import type { GateVerdict } from "./verdict-schema.js";
+
+const esc = (s: string) =>
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    // XML 1.0 forbids most control characters; alert text may carry them
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+
+/**
+ * JUnit XML as CI systems read it: one testsuite of gate rules, one of cases (a test case per case
+ * for the candidate agent); failures carry the findings that explain them, flaky cases are skipped.
+ */
+export function toJUnit(v: GateVerdict, suiteName: string): string {
+  const ruleCases = v.rules.map((r) => {
+    const body = r.pass
+      ? ""
+      : `<failure message="${esc(r.detail)}" type="gate_rule">${esc(r.description)}: ${esc(r.detail)}</failure>`;
+    return `    <testcase classname="${esc(`${suiteName}.gate`)}" name="${esc(r.rule)}" time="0">${body}</testcase>`;
+  });
+  const caseCases = v.cases.map((c) => {
+    const name = `${c.case_id} [${v.candidate.agent}]`;
+    const findings = c.findings.map((f) => `${f.severity} ${f.kind}: ${f.detail}`).join("\n");
+    let body = "";
+    if (c.outcome === "failed")
+      body = `<error message="no triage output" type="agent_failure">${esc(findings)}</error>`;
+    else if (c.outcome === "flaky") {
+      const f = v.flaky.find((x) => x.case_id === c.case_id);
+      body = `<skipped message="${esc(`flaky: right in ${f?.epochs_right} of ${f?.epochs} epochs of ${f?.agent}`)}"/>`;
+    } else if (c.outcome !== "ok")
+      body = `<failure message="${esc(c.outcome.replace(/_/g, " "))}" type="${c.outcome}">${esc(`${c.title ?? ""}\n${findings}`)}</failure>`;
+    return `    <testcase classname="${esc(`${suiteName}.cases`)}" name="${esc(name)}" time="0">${body}</testcase>`;
+  });
+  const count = (xs: string[], tag: string) =>
+    xs.filter((x) => x.includes(`<${tag} `) || x.includes(`<${tag}>`)).length;
+  const suite = (name: string, xs: string[]) =>
+    `  <testsuite name="${esc(name)}" tests="${xs.length}" failures="${count(xs, "failure")}" errors="${count(xs, "error")}" skipped="${count(xs, "skipped")}" time="0">\n${xs.join("\n")}\n  </testsuite>`;
+  const all = [...ruleCases, ...caseCases];
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${esc(`soceval gate ${suiteName}`)}" tests="${all.length}" failures="${count(all, "failure")}" errors="${count(all, "error")}" skipped="${count(all, "skipped")}" time="0">`,
+    suite(`${suiteName} gate rules`, ruleCases),
+    suite(`${suiteName} cases (${v.candidate.agent})`, caseCases),
+    "</testsuites>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/** `soceval gate --json`: the verdict CI parses. Stable keys. */
+export const RuleResult = z.strictObject({
+  rule: z.string().describe("e.g. margin:verdict_agreement, limit:hallucination_rate, no_new_critical_miss"),
+  description: z.string(),
+  baseline: z.number().nullable(),
+  candidate: z.number().nullable(),
+  diff: z.number().nullable(),
+  lower: z.number().nullable(),
+  upper: z.number().nullable(),
+  threshold: z.number().nullable(),
+  pass: z.boolean(),
+  detail: z.string(),
+});
+
+export const FlippedCase = z.strictObject({
+  case_id: z.string(),
+  incident_id: z.string().nullable(),
+  title: z.string().nullable(),
+  label_verdict: z.string().nullable(),
+  baseline_verdict: z.string().nullable(),
+  candidate_verdict: z.string().nullable(),
+  why: z.array(z.strictObject({ kind: z.string(), severity: z.string(), detail: z.string() })),
+});
+
+export const GateVerdict = z.strictObject({
+  schema: z.literal("soceval.gate/v1"),
+  status: z.enum(["pass", "fail", "infra_failure"]),
+  baseline: z.strictObject({ run_id: z.string(), agent: z.string(), name: z.string().nullable() }),
+  candidate: z.strictObject({ run_id: z.string(), agent: z.string() }),
+  paired_cases: z.number(),
+  rules: z.array(RuleResult),
+  regressed: z.array(FlippedCase).describe("right under the baseline, wrong under the candidate"),
+  improved: z.array(FlippedCase),
+  flaky: z.array(
+    z.strictObject({ case_id: z.string(), agent: z.string(), epochs_right: z.number(), epochs: z.number() }),
+  ),
+  infra: z.strictObject({ failed: z.number(), investigations: z.number(), rate: z.number(), threshold: z.number() }),
+  cases: z.array(
+    z.strictObject({
+      case_id: z.string(),
+      title: z.string().nullable(),
+      outcome: z.enum(["ok", "regressed", "new_critical_miss", "new_high_violation", "flaky", "failed"]),
+      findings: z.array(z.strictObject({ kind: z.string(), severity: z.string(), detail: z.string() })),
+    }),
+  ),
+});
+
+export type RuleResult = z.infer<typeof RuleResult>;
+export type FlippedCase = z.infer<typeof FlippedCase>;
+export type GateVerdict = z.infer<typeof GateVerdict>;

@@ -1,0 +1,221 @@
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GateVerdict } from "../src/gate/verdict-schema.js";
+import { soceval } from "./helpers/cli.js";
+import { startResponder } from "./servers/responder.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-gate-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const run = (args: string[]) => soceval(args, dir);
+const db = join(dir, "gate.duckdb");
+
+/** Answers benign everywhere, except mini-004 (an analyst true positive) where it alternates. */
+const seen = new Map<string, number>();
+function wavering(messages: { role: string; content?: unknown }[]) {
+  const text = JSON.stringify(messages);
+  const user = text.match(/user\d+@corp\.example/)?.[0] ?? "?";
+  const n = seen.get(user) ?? 0;
+  seen.set(user, n + 1);
+  const malicious = user === "user4@corp.example" && n % 2 === 0;
+  return {
+    type: "submit" as const,
+    output: {
+      verdict: malicious ? "true_positive" : "benign_positive",
+      confidence: 0.8,
+      escalate: malicious,
+      summary: "Decided from the alert alone.",
+      hypotheses: [],
+      recommended_actions: [],
+      evidence: [],
+      missing_sources: [],
+      human_only: false,
+    },
+  };
+}
+
+let flakyServer: Awaited<ReturnType<typeof startResponder>>;
+let brokenServer: Awaited<ReturnType<typeof startResponder>>;
+beforeAll(async () => {
+  flakyServer = await startResponder(wavering);
+  brokenServer = await startResponder(() => {
+    throw new Error("upstream is down");
+  });
+  const gpt = readFileSync(join(dir, "agents/gpt.yaml"), "utf8");
+  writeFileSync(join(dir, "agents/gpt.yaml"), gpt.replace("http://127.0.0.1:9/v1", flakyServer.url));
+  writeFileSync(
+    join(dir, "agents/broken.yaml"),
+    gpt.replace("http://127.0.0.1:9/v1", brokenServer.url).replace("name: gpt-test", "name: gpt-broken"),
+  );
+  writeFileSync(
+    join(dir, "suite.yaml"),
+    readFileSync(join(dir, "suite.yaml"), "utf8").replace(
+      "agents/playbook-no-ti.yaml]",
+      "agents/playbook-no-ti.yaml, agents/broken.yaml]",
+    ),
+  );
+  const base = await run(["run", "suite.yaml", "--db", db, "--quiet"]);
+  expect(base.status, base.stderr).toBe(0);
+  const bless = await run(["baseline", "bless", "--run", "latest", "--name", "main", "--db", db]);
+  expect(bless.status, bless.stderr).toBe(0);
+});
+afterAll(async () => {
+  await flakyServer.close();
+  await brokenServer.close();
+});
+
+const verdict = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as GateVerdict;
+
+describe("soceval gate", () => {
+  it("passes an equal candidate (exit 0)", async () => {
+    const r = await run(["gate", "suite.yaml", "--baseline", "main", "--db", db, "--quiet", "--json", "eq.json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const v = verdict("eq.json");
+    expect(v.status).toBe("pass");
+    expect(v.regressed).toEqual([]);
+    expect(v.paired_cases).toBe(40);
+  });
+
+  it("fails a candidate that stops gathering a required source, for that reason (exit 1)", async () => {
+    const r = await run([
+      "gate",
+      "suite.yaml",
+      "--baseline",
+      "main",
+      "--agent",
+      "playbook-no-ti",
+      "--db",
+      db,
+      "--quiet",
+      "--json",
+      "worse.json",
+      "--junit",
+      "worse.xml",
+      "--summary",
+      "worse.md",
+    ]);
+    expect(r.status, r.stderr).toBe(1);
+    const v = verdict("worse.json");
+    expect(v.status).toBe("fail");
+    const failed = v.rules.filter((x) => !x.pass).map((x) => x.rule);
+    expect(failed).toContain("margin:verdict_agreement");
+    expect(failed).toContain("no_new_critical_miss");
+    expect(failed).not.toContain("limit:hallucination_rate");
+    // every analyst true positive flipped, and the first explanation is the cause: threat intel never gathered
+    expect(v.regressed.map((x) => x.case_id)).toEqual([
+      "mini-000",
+      "mini-004",
+      "mini-008",
+      "mini-012",
+      "mini-016",
+      "mini-020",
+      "mini-024",
+      "mini-028",
+      "mini-032",
+      "mini-036",
+    ]);
+    expect(v.regressed[0]!.why[0]).toMatchObject({ kind: "missed_context" });
+    expect(v.regressed[0]!.why[0]!.detail).toMatch(/t-000/);
+    const md = readFileSync(join(dir, "worse.md"), "utf8");
+    expect(md).toMatch(/FAIL/);
+    expect(md.split("\n").length).toBeLessThan(60);
+  });
+
+  it("writes JUnit XML that parses and follows the usual JUnit structure", () => {
+    const xml = readFileSync(join(dir, "worse.xml"), "utf8");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+    const suites = doc.testsuites.testsuite as {
+      name: string;
+      tests: string;
+      failures: string;
+      testcase: { name: string; classname: string; failure?: unknown }[];
+    }[];
+    expect(suites).toHaveLength(2);
+    const cases = suites[1]!;
+    expect(cases.testcase).toHaveLength(40);
+    expect(Number(cases.tests)).toBe(40);
+    const failing = cases.testcase.filter((t) => t.failure !== undefined);
+    expect(Number(cases.failures)).toBe(failing.length);
+    expect(failing.length).toBe(10);
+    expect(JSON.stringify(failing[0]!.failure)).toMatch(/missed_context/);
+    for (const t of cases.testcase) {
+      expect(t.name).toBeTruthy();
+      expect(t.classname).toBeTruthy();
+    }
+  });
+
+  it("reports a case that flips between epochs as flaky, not as a regression", async () => {
+    const r = await run([
+      "gate",
+      "suite.yaml",
+      "--baseline",
+      "main",
+      "--agent",
+      "gpt-test",
+      "--baseline-agent",
+      "playbook",
+      "--epochs",
+      "2",
+      "--db",
+      db,
+      "--quiet",
+      "--json",
+      "flaky.json",
+    ]);
+    expect([0, 1]).toContain(r.status);
+    const v = verdict("flaky.json");
+    expect(v.flaky.map((f) => f.case_id)).toEqual(["mini-004"]);
+    expect(v.flaky[0]).toMatchObject({ agent: "gpt-test", epochs_right: 1, epochs: 2 });
+    expect(v.regressed.map((x) => x.case_id)).not.toContain("mini-004");
+    expect(v.regressed.map((x) => x.case_id)).toContain("mini-000");
+  });
+
+  it("cannot judge when the provider fails too often (exit 3)", async () => {
+    const r = await run([
+      "gate",
+      "suite.yaml",
+      "--baseline",
+      "main",
+      "--agent",
+      "gpt-broken",
+      "--baseline-agent",
+      "playbook",
+      "--db",
+      db,
+      "--quiet",
+      "--json",
+      "infra.json",
+    ]);
+    expect(r.status, r.stderr).toBe(3);
+    const v = verdict("infra.json");
+    expect(v.status).toBe("infra_failure");
+    expect(v.infra.rate).toBe(1);
+  });
+
+  it("compares two stored runs without running anything", async () => {
+    const runs = JSON.parse((await run(["runs", "list", "--db", db, "--format", "json"])).stdout) as {
+      run_id: string;
+      agents: string[];
+    }[];
+    const base = runs.find((x) => x.agents.includes("playbook"))!;
+    const worse = runs.find((x) => x.agents.includes("playbook-no-ti"))!;
+    const r = await run(["gate", "--baseline-run", base.run_id, "--candidate-run", worse.run_id, "--db", db]);
+    expect(r.status, r.stderr).toBe(1);
+  });
+
+  it("refuses a baseline made on another dataset version, and bad usage, with exit 2", async () => {
+    const usage = await run(["gate", "suite.yaml", "--db", db]);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/--baseline/);
+    const line = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n")[0]!;
+    appendFileSync(join(dir, "cases.jsonl"), `${line.replace('"mini-000"', '"mini-999"')}\n`);
+    const r = await run(["gate", "suite.yaml", "--baseline", "main", "--db", db, "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/another version of .*cases\.jsonl/);
+    const unknown = await run(["gate", "suite.yaml", "--baseline", "nope", "--db", db]);
+    expect(unknown.status).toBe(2);
+  });
+});
