@@ -81,7 +81,9 @@ export function runPlaybook(
         requires_approval: needed.approval !== "none",
         rationale: `${rule.description} (rule ${rule.id}; approval: ${needed.reasons.join(", ")})`,
         evidence: citedIds,
-        ...(action.reversible ? { rollback: `Undo ${action.id} on ${target} once the investigation clears it.` } : {}),
+        rollback: action.reversible
+          ? `Undo ${action.id} on ${target} once the investigation clears it.`
+          : `Not reversible: if ${target} is cleared, the owner restores service by hand (${action.description}).`,
       },
     ];
   });
