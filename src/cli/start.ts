@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { InputError } from "../io/errors.js";
+import { bundledSuites } from "../replay/bundled.js";
+import { runSuite } from "../replay/runner.js";
+import { Phase } from "../schema/index.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { loadSuite } from "../workflow/load.js";
+import { action, EXIT } from "./exit.js";
+import { progressReporter } from "./progress.js";
+
+type StartFlags = { db: string; out: string; suites?: string[] };
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
+
+export function register(program: Command): void {
+  program
+    .command("start")
+    .description(
+      "replay every bundled suite offline with its default (playbook) agent and write the exit-criteria reports",
+    )
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .option("--out <dir>", "where the reports go", ".soceval/reports")
+    .option("--suites <files...>", "suites to run (default: suites/*/shadow.suite.yaml)")
+    .action(
+      action(async (flags: StartFlags) => {
+        const { buildReport } = await import("../analytics/report.js");
+        const { renderReport } = await import("../report/render.js");
+        const { render, stylesheet } = await import("../report/templates.js");
+        const files = flags.suites ?? bundledSuites();
+        if (files.length === 0) throw new InputError("start: no suites found (expected suites/*/shadow.suite.yaml)");
+        mkdirSync(flags.out, { recursive: true });
+        const store = await Store.open(flags.db);
+        const rows = [];
+        const agentNames = new Set<string>();
+        try {
+          for (const file of files) {
+            const ls = loadSuite(file);
+            const progress = progressReporter(ls.suite.name);
+            const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) });
+            progress.stop();
+            const doc = await buildReport(store, outcome.runId);
+            const name = basename(dirname(file));
+            writeFileSync(join(flags.out, `${name}.html`), await renderReport(doc, "html"));
+            writeFileSync(join(flags.out, `${name}.md`), await renderReport(doc, "md"));
+            writeFileSync(join(flags.out, `${name}.json`), await renderReport(doc, "json"));
+            for (const [agent, rep] of Object.entries(doc.agents)) {
+              agentNames.add(agent);
+              const agreement = rep.metrics.verdict_agreement;
+              rows.push({
+                suite: ls.suite.name,
+                file: `${name}.html`,
+                run_id: outcome.runId,
+                agent,
+                cases: rep.cases,
+                agreement: agreement
+                  ? `${pct(agreement.value)} [${pct(agreement.lower)}, ${pct(agreement.upper)}]`
+                  : "—",
+                critical: pct(rep.metrics.critical_miss_rate?.value),
+                phases: Phase.options.map((p) => ({
+                  status: doc.phases.find((x) => x.phase === p && x.agent === agent)?.status ?? "not measured",
+                })),
+              });
+              process.stdout.write(
+                `${ls.suite.name}: ${agent} agreement ${pct(agreement?.value)}, critical misses ${pct(rep.metrics.critical_miss_rate?.value)} (run ${outcome.runId})\n`,
+              );
+            }
+          }
+        } finally {
+          store.close();
+        }
+        const index = join(flags.out, "index.html");
+        writeFileSync(
+          index,
+          render("index.html.hbs", {
+            css: stylesheet(),
+            rows,
+            phaseNames: Phase.options,
+            agentsLabel: [...agentNames].join(", "),
+            generated: new Date().toISOString().slice(0, 16).replace("T", " "),
+            db: flags.db,
+          }),
+        );
+        process.stdout.write(`\nexit-criteria reports: ${resolve(index)}\n`);
+        return EXIT.ok;
+      }),
+    );
+}
