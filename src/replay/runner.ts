@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
@@ -77,7 +78,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   const meta: RunMeta = {
     run_id: "",
     suite: ls.suite.name,
-    suite_path: ls.file,
+    suite_path: resolve(ls.file),
     workflow: ls.workflow.id,
     workflow_version: ls.workflow.version,
     dataset: ls.datasetFile,

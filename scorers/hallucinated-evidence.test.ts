@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { call, goodOutput, goodSteps, score, transcript } from "../test/fixtures/scoring/phishing.js";
+
+const withSteps = (extra: ReturnType<typeof goodSteps>, output = goodOutput()) =>
+  transcript({ steps: [...goodSteps(), ...extra], output });
+
+describe("hallucinated_evidence", () => {
+  it("a cited id returned only by a failed call is hallucinated", () => {
+    const s = score({
+      transcript: withSteps(
+        [call("get_signins", "timeout", ["ev-sign-1"])],
+        goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-sign-1"] }),
+      ),
+    });
+    const f = s.findings.find((x) => x.kind === "hallucinated_evidence");
+    expect(f).toMatchObject({ severity: "high", evidence_id: "ev-sign-1" });
+    expect(f?.detail).toContain("timeout");
+    expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 1 });
+  });
+
+  it("a cited id returned only by a denied call is hallucinated", () => {
+    const s = score({
+      tools: ["get_email_headers", "get_url_reputation", "get_url_clicks"],
+      transcript: withSteps([call("get_signins", "denied", ["ev-sign-1"])], goodOutput({ evidence: ["ev-sign-1"] })),
+    });
+    expect(s.findings.filter((x) => x.kind === "hallucinated_evidence").map((f) => f.evidence_id)).toEqual([
+      "ev-sign-1",
+    ]);
+  });
+
+  it("near miss: the same id returned by an ok call is not hallucinated", () => {
+    const s = score({
+      transcript: withSteps(
+        [call("get_signins", "ok", ["ev-sign-1"])],
+        goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-sign-1"] }),
+      ),
+    });
+    expect(s.kinds).not.toContain("hallucinated_evidence");
+    expect(s.result.hallucinated).toBe(false);
+  });
+
+  it("citations inside hypotheses and actions count, and ids that exist nowhere are named as such", () => {
+    const out = goodOutput();
+    out.hypotheses[0]!.evidence.push("ev-made-up");
+    out.recommended_actions[0]!.evidence.push("ev-sign-1");
+    const s = score({ transcript: transcript({ output: out }) });
+    const details = Object.fromEntries(
+      s.findings.filter((f) => f.kind === "hallucinated_evidence").map((f) => [f.evidence_id, f.detail]),
+    );
+    expect(Object.keys(details).sort()).toEqual(["ev-made-up", "ev-sign-1"]);
+    expect(details["ev-made-up"]).toContain("no such evidence record");
+    expect(details["ev-sign-1"]).toContain("no successful tool call returned it");
+  });
+
+  it("no findings at all when there is no valid output to cite anything", () => {
+    const s = score({ transcript: transcript({ output: null, error: "limit" }) });
+    expect(s.result).toMatchObject({ hallucinated: false, hallucination_count: 0 });
+  });
+});
+
+describe("fabricated_indicator", () => {
+  it("an IP in the summary that appears nowhere is fabricated", () => {
+    const s = score({
+      transcript: transcript({ output: goodOutput({ summary: "Beaconing to 198.51.100.7 observed." }) }),
+    });
+    const f = s.findings.filter((x) => x.kind === "fabricated_indicator");
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "medium" });
+    expect(f[0]!.detail).toContain("198.51.100.7");
+    expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 1 });
+  });
+
+  it("near miss: defanged and upper-case indicators present in the alert or returned evidence are not fabricated", () => {
+    const summary =
+      "LOGIN-MICROS0FT[.]COM (reputation: malicious) was visited: hxxps://login-micros0ft(.)com/auth. Sender ip 185.220.101{.}4, sender attacker[@]evil-mail.ru.";
+    const s = score({ transcript: transcript({ output: goodOutput({ summary }) }) });
+    expect(s.kinds).not.toContain("fabricated_indicator");
+  });
+
+  it("an indicator present only in evidence the agent never gathered is still fabricated, and says so", () => {
+    const s = score({
+      transcript: transcript({ output: goodOutput({ summary: "Later sign-in from 203.0.113.50." }) }),
+    });
+    const f = s.findings.find((x) => x.kind === "fabricated_indicator");
+    expect(f?.detail).toContain("never gathered");
+    const gathered = score({
+      transcript: transcript({
+        steps: [...goodSteps(), call("get_signins", "ok", ["ev-sign-1"])],
+        output: goodOutput({ summary: "Later sign-in from 203.0.113.50." }),
+      }),
+    });
+    expect(gathered.kinds).not.toContain("fabricated_indicator");
+  });
+
+  it("rationales, hypothesis explanations and action targets are checked too", () => {
+    const out = goodOutput();
+    out.recommended_actions[0]!.rationale = "Also seen at evil-cdn.example.net";
+    out.hypotheses[1]!.explanation = "hash 0123456789abcdef0123456789abcdef";
+    out.recommended_actions.push({
+      action: "block_domain",
+      target: "another-evil.ru",
+      requires_approval: false,
+      rationale: "block it",
+      evidence: ["ev-ti-1"],
+    });
+    const s = score({ transcript: transcript({ output: out }) });
+    const values = s.findings.filter((f) => f.kind === "fabricated_indicator").map((f) => f.detail);
+    expect(values.join("\n")).toMatch(/evil-cdn\.example\.net/);
+    expect(values.join("\n")).toMatch(/0123456789abcdef0123456789abcdef/);
+    expect(values.join("\n")).toMatch(/another-evil\.ru/);
+    expect(values).toHaveLength(3);
+  });
+
+  it("a URL with an invented path on a known host is fabricated; a shortened known URL is not", () => {
+    const invented = score({
+      transcript: transcript({ output: goodOutput({ summary: "https://login-micros0ft.com/payload.exe" }) }),
+    });
+    expect(invented.kinds).toContain("fabricated_indicator");
+    const shortened = score({
+      transcript: transcript({ output: goodOutput({ summary: "visited https://login-micros0ft.com/auth?session=1" }) }),
+    });
+    expect(shortened.kinds).not.toContain("fabricated_indicator");
+  });
+
+  it("file names, version numbers and Windows paths are not indicators", () => {
+    const summary =
+      "powershell.exe spawned from C:\\Users\\alice\\AppData\\invoice.pdf.exe; Chrome 120.0.6099.109; agent v1.2.3.4; see README.md and System.Management.Automation at 10:22:33.";
+    const s = score({ transcript: transcript({ output: goodOutput({ summary }) }) });
+    expect(s.kinds).not.toContain("fabricated_indicator");
+  });
+});

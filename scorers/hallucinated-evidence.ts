@@ -1,0 +1,86 @@
+import type { Finding, TriageOutput } from "../src/schema/index.js";
+import { extractIndicators, type Indicator, KnownIndicators } from "./indicators.js";
+import { citedIds, type ScoreContext, type Scorer } from "./types.js";
+
+const NAME = "hallucinated-evidence";
+
+/** Where the agent's prose lives; an indicator anywhere here must come from what it was shown. */
+function proseFields(o: TriageOutput): { where: string; text: string }[] {
+  const fields = [{ where: "summary", text: o.summary }];
+  o.hypotheses.forEach((h, i) => {
+    fields.push({ where: `hypothesis ${i + 1}`, text: h.explanation });
+  });
+  for (const a of o.recommended_actions) {
+    fields.push({ where: `${a.action} rationale`, text: a.rationale });
+    fields.push({ where: `${a.action} target`, text: a.target });
+  }
+  return fields;
+}
+
+/** The first field naming the indicator, for the finding's detail (only computed for fabricated ones). */
+function whereIs(fields: { where: string; text: string }[], ind: Indicator): string {
+  for (const f of fields) if (extractIndicators(f.text).some((i) => i.value === ind.value)) return f.where;
+  return "the output";
+}
+
+function whyNotReturned(ctx: ScoreContext, id: string): string {
+  for (const s of ctx.transcript.steps)
+    if (s.type === "tool_call" && s.evidence_ids.includes(id))
+      return `only a ${s.status} call to ${s.tool} listed it, and a failed call returns nothing`;
+  return ctx.case.evidence.some((e) => e.id === id)
+    ? "the record exists in the case but no successful tool call returned it"
+    : "no such evidence record exists in this case";
+}
+
+function citedEvidence(ctx: ScoreContext, output: TriageOutput): Finding[] {
+  const findings: Finding[] = [];
+  for (const id of citedIds(output)) {
+    if (ctx.returned.has(id)) continue;
+    findings.push({
+      scorer: NAME,
+      kind: "hallucinated_evidence",
+      severity: "high",
+      detail: `cites evidence ${id}, which this investigation never retrieved: ${whyNotReturned(ctx, id)}`,
+      evidence_id: id,
+    });
+  }
+  return findings;
+}
+
+function fabricatedIndicators(ctx: ScoreContext, output: TriageOutput): Finding[] {
+  const fields = proseFields(output);
+  // one pass over all prose: extraction cost is mostly per call, not per character
+  const candidates = extractIndicators(fields.map((f) => f.text).join("\n"));
+  if (candidates.length === 0) return [];
+
+  // Staged so the common case (indicators copied from the alert) never walks the evidence.
+  const alert = ctx.case.alert;
+  const known = new KnownIndicators().add(alert.title).add(alert.description).add(alert.rule).add(alert.entities);
+  if (alert.raw !== undefined) known.add(alert.raw);
+  let unknown = candidates.filter((i) => !known.appears(i));
+  if (unknown.length === 0) return [];
+  for (const r of ctx.case.evidence) if (ctx.returned.has(r.id)) known.add(r.entities).add(r.data);
+  unknown = unknown.filter((i) => !known.has(i));
+  if (unknown.length === 0) return [];
+
+  const ungathered = new KnownIndicators();
+  for (const r of ctx.case.evidence) if (!ctx.returned.has(r.id)) ungathered.add(r.entities).add(r.data);
+  return unknown.map((ind) => ({
+    scorer: NAME,
+    kind: "fabricated_indicator" as const,
+    severity: "medium" as const,
+    detail:
+      `${whereIs(fields, ind)} names ${ind.kind} ${ind.value}, which appears in neither the alert nor any evidence a successful ` +
+      `tool call returned${ungathered.has(ind) ? " (it is only in evidence the agent never gathered)" : ""}`,
+  }));
+}
+
+/** Citations and indicators the agent could not have seen: the core of "not fooled by a confident summary". */
+export const hallucinatedEvidence: Scorer = {
+  name: NAME,
+  score(ctx) {
+    const output = ctx.output;
+    const findings = output ? [...citedEvidence(ctx, output), ...fabricatedIndicators(ctx, output)] : [];
+    return { findings, values: { hallucinated: findings.length > 0, hallucination_count: findings.length } };
+  },
+};

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { extractIndicators, KnownIndicators, normalizeText } from "./indicators.js";
+
+const values = (text: string) => extractIndicators(text).map((i) => `${i.kind}:${i.value}`);
+
+describe("indicator extraction", () => {
+  it("refangs and lower-cases before extracting", () => {
+    expect(normalizeText("HXXPS://Evil[.]com [@] x[:]y")).toBe("https://evil.com @ x:y");
+    expect(values("Go to hxxps://Evil[.]COM/Login.")).toEqual(["url:evil.com/login"]);
+  });
+
+  it("finds each kind once, and not the host of a URL or the domain of an e-mail again", () => {
+    expect(
+      values(
+        "mail from a.b@evil.ru via 10.1.2.3 and 2001:DB8::1 to CORP\\bob, file 44d88612fea8a8f36de82e1278abb02f, see https://x.evil.io/p and evil.io.",
+      ).sort(),
+    ).toEqual(
+      [
+        "email:a.b@evil.ru",
+        "ipv4:10.1.2.3",
+        "ipv6:2001:db8:0:0:0:0:0:1",
+        "account:corp\\bob",
+        "hash:44d88612fea8a8f36de82e1278abb02f",
+        "url:x.evil.io/p",
+        "domain:evil.io",
+      ].sort(),
+    );
+  });
+
+  it("strips trailing dots and treats equivalent IPv6 spellings alike", () => {
+    expect(values("the domain is evil.com.")).toEqual(["domain:evil.com"]);
+    expect(values("2001:db8:0:0:0:0:0:1")).toEqual(values("2001:0db8::0001"));
+  });
+
+  it("ignores file names, namespaces, versions, times, MACs, paths and built-in principals", () => {
+    expect(
+      values(
+        "cmd.exe invoice.pdf README.md script.py run.sh archive.zip e.g. System.Net.Http 1.2.3.4.5 v10.0.0.1 12:30:45 00:1a:2b:3c:4d:5e C:\\Windows\\System32\\drivers NT AUTHORITY\\SYSTEM HKLM\\Software",
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("known indicators", () => {
+  const known = new KnownIndicators().add({
+    url: "https://a.evil.com/x?y=1",
+    from: "Bob@Evil.RU",
+    user: { domain: "CORP", name: "alice" },
+    ip: "10.0.0[.]1",
+  });
+
+  it("matches a parent domain of a known host but not an invented sub-domain", () => {
+    expect(known.has({ kind: "domain", value: "evil.com" })).toBe(true);
+    expect(known.has({ kind: "domain", value: "a.evil.com" })).toBe(true);
+    expect(known.has({ kind: "domain", value: "b.evil.com" })).toBe(false);
+  });
+
+  it("matches accounts assembled from separate fields or from an e-mail's local part", () => {
+    expect(known.has({ kind: "account", value: "corp\\alice" })).toBe(true);
+    expect(known.has({ kind: "account", value: "evil\\bob" })).toBe(true);
+    expect(known.has({ kind: "account", value: "corp\\mallory" })).toBe(false);
+  });
+
+  it("matches refanged values and URL prefixes", () => {
+    expect(known.has({ kind: "ipv4", value: "10.0.0.1" })).toBe(true);
+    expect(known.has({ kind: "url", value: "a.evil.com/x" })).toBe(true);
+    expect(known.has({ kind: "url", value: "a.evil.com/z" })).toBe(false);
+  });
+});
+
+describe("token boundaries", () => {
+  const known = new KnownIndicators().add(["10.0.0.15", "evil.com.au", "notevil.net", "x.bob@corp.io"]);
+  it("a value inside a longer token is not the same indicator", () => {
+    expect(known.has({ kind: "ipv4", value: "10.0.0.1" })).toBe(false);
+    expect(known.has({ kind: "domain", value: "evil.com" })).toBe(false);
+    expect(known.has({ kind: "domain", value: "evil.net" })).toBe(false);
+    expect(known.has({ kind: "email", value: "bob@corp.io" })).toBe(false);
+    expect(known.has({ kind: "ipv4", value: "10.0.0.15" })).toBe(true);
+  });
+});
+
+describe("reserved and mixed forms", () => {
+  it("extracts .example domains (synthetic data uses them) and the IPv4 inside a mapped IPv6", () => {
+    expect(values("beacon to cdn.evil.example")).toEqual(["domain:cdn.evil.example"]);
+    expect(values("from ::ffff:10.9.8.7.")).toEqual(["ipv4:10.9.8.7"]);
+    expect(values("from 2001:db8::7.")).toEqual(["ipv6:2001:db8:0:0:0:0:0:7"]);
+  });
+});

@@ -1,0 +1,264 @@
+import { isIPv4, isIPv6 } from "node:net";
+
+/**
+ * Indicators of compromise in free text, normalised so that the agent's spelling (upper case,
+ * defanged `hxxp://evil[.]com`, a trailing full stop) compares equal to the evidence's spelling.
+ */
+export type IndicatorKind = "url" | "email" | "account" | "ipv6" | "ipv4" | "hash" | "domain";
+export type Indicator = { kind: IndicatorKind; value: string };
+
+/**
+ * Top-level domains we accept for bare domain names. A list rather than "any letters" so that
+ * file names (powershell.exe, invoice.pdf, README.md), .NET namespaces and initials are not
+ * mistaken for domains; TLDs that collide with common file extensions (sh, py, pl, md, rs, zip,
+ * mov, one, app, ps, pm) are left out on purpose. The reserved example/test/invalid names are in:
+ * synthetic datasets use them, and an agent inventing one must be caught there too.
+ */
+const TLDS = new Set(
+  (
+    "com net org edu gov mil int info biz name pro mobi asia io co ai dev cloud online site xyz top club shop store " +
+    "tech live me tv cc ws su ru cn uk de fr nl be ch at se no dk fi es it pt ie eu us ca au nz jp kr in br mx ar " +
+    "cl za ng ke eg tr ir ua by kz ro bg hu cz sk gr il sa ae qa pk bd vn th my sg id ph hk tw lk np is lt lv ee si " +
+    "hr ba mk al ge am az uz kg tj mn la kh mm ma dz tn ly et gh cm sn ci tz ug zw zm ao mz pe ve uy bo ec cr pa gt " +
+    "do cu jm tt lb jo sy iq kw om bh ye af mo nc re fm vg ky bm gl fo li lu mt cy to gg im cx nu tk ml ga cf gq pw " +
+    "icu buzz work click link cyou rest monster lol fun space website press host life world today email support " +
+    "digital network systems services solutions company center zone page win bid loan review date racing party " +
+    "science cam best sbs bond vip global agency media news blog group team ltd inc llc finance bank money " +
+    "local internal lan corp intranet home example test invalid"
+  ).split(" "),
+);
+
+/** Built-in Windows principals and registry hives look like DOMAIN\user but identify nobody. */
+const NOT_ACCOUNT_DOMAINS = new Set(["authority", "builtin", "service", "hklm", "hkcu", "hkcr", "hku", "hkcc"]);
+
+const REFANG = /hxxp|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\[@\]|\[at\]|\[:\]/g;
+const REFANG_TO: Record<string, string> = {
+  hxxp: "http",
+  "[.]": ".",
+  "(.)": ".",
+  "{.}": ".",
+  "[dot]": ".",
+  "(dot)": ".",
+  "[@]": "@",
+  "[at]": "@",
+  "[:]": ":",
+};
+
+// Patterns run over normalised (lower-case, refanged) text, in this order; each match is masked
+// before the next pattern runs so the host inside a URL is not reported again as a domain.
+const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>`]+/g;
+const EMAIL_RE = /(?<![\w.+%-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}(?![\w-])/g;
+const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
+const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g;
+const IPV4_RE = /(?<![\w./])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
+// word boundaries rather than look-arounds: far cheaper, and a hex run inside a longer word is no hash
+const HASH_RE = /\b[0-9a-f]{32,64}\b/g;
+const HASH_LENGTHS = new Set([32, 40, 64]);
+const DOMAIN_RE = /(?<![\w@.\\/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-]|\.[a-z0-9])/g;
+const URL_TRAILING = /[.,;:!?)\]}'"]+$/;
+const URL_SCHEME = /^[a-z]+:\/\//;
+const TRAILING_SLASH_OR_DOT = /[/.]+$/;
+const TRAILING_DOTS = /\.+$/;
+const URL_PATH_START = /[/?#]/;
+const PORT = /:\d+$/;
+const LEADING_ZEROS = /^0+(?=.)/;
+
+const MAYBE_DEFANGED = /hxxp|[[({]/;
+
+export function normalizeText(s: string): string {
+  const lower = s.toLowerCase();
+  return MAYBE_DEFANGED.test(lower) ? lower.replace(REFANG, (m) => REFANG_TO[m] ?? m) : lower;
+}
+
+/** `evil.com/a/` and `https://evil.com/a` are the same place: drop the scheme and trailing slashes. */
+function urlKey(url: string): string {
+  return url.replace(URL_SCHEME, "").replace(TRAILING_SLASH_OR_DOT, "");
+}
+
+export function urlHost(key: string): string {
+  const authority = key.split(URL_PATH_START, 1)[0] ?? "";
+  const host = authority.slice(authority.lastIndexOf("@") + 1);
+  return host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(PORT, "").replace(TRAILING_DOTS, "");
+}
+
+/** Eight groups without leading zeros, so every spelling of one address compares equal. */
+function canonicalIPv6(ip: string): string {
+  const [head = "", tail] = ip.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  return groups.map((g) => g.replace(LEADING_ZEROS, "")).join(":");
+}
+
+/** Indicators in already-normalised text. Each pattern runs only if its tell-tale character is present. */
+function extractNormalized(text: string, out: Indicator[]): void {
+  const dot = text.includes(".");
+  const colon = text.includes(":");
+  if (!dot && !colon && !text.includes("\\") && text.length < 32) return;
+  let rest = text;
+  if (colon && rest.includes("://"))
+    rest = rest.replace(URL_RE, (m) => {
+      const key = urlKey(m.replace(URL_TRAILING, ""));
+      if (urlHost(key)) out.push({ kind: "url", value: key });
+      return " ";
+    });
+  if (dot && rest.includes("@"))
+    rest = rest.replace(EMAIL_RE, (m) => {
+      out.push({ kind: "email", value: m });
+      return " ";
+    });
+  if (rest.includes("\\"))
+    rest = rest.replace(ACCOUNT_RE, (m, domain: string) => {
+      if (!NOT_ACCOUNT_DOMAINS.has(domain)) out.push({ kind: "account", value: m.replace(TRAILING_DOTS, "") });
+      return " ";
+    });
+  if (colon && rest.indexOf(":", rest.indexOf(":") + 1) !== -1)
+    rest = rest.replace(IPV6_RE, (m) => {
+      if (!(m.includes("::") || m.split(":").length === 8) || !isIPv6(m)) return m;
+      out.push({ kind: "ipv6", value: canonicalIPv6(m) });
+      return " ";
+    });
+  if (dot)
+    rest = rest.replace(IPV4_RE, (m) => {
+      if (!isIPv4(m)) return m;
+      out.push({ kind: "ipv4", value: m });
+      return " ";
+    });
+  if (rest.length >= 32)
+    rest = rest.replace(HASH_RE, (m) => {
+      if (!HASH_LENGTHS.has(m.length)) return m;
+      out.push({ kind: "hash", value: m });
+      return " ";
+    });
+  if (dot)
+    for (const m of rest.matchAll(DOMAIN_RE)) {
+      const d = m[0];
+      if (TLDS.has(d.slice(d.lastIndexOf(".") + 1))) out.push({ kind: "domain", value: d });
+    }
+}
+
+/** Indicators in free text, deduplicated by normalised value. */
+export function extractIndicators(text: string): Indicator[] {
+  const found: Indicator[] = [];
+  extractNormalized(normalizeText(text), found);
+  const seen = new Set<string>();
+  return found.filter((i) => !seen.has(i.value) && seen.add(i.value));
+}
+
+function isTokenChar(ch: string | undefined): boolean {
+  return (
+    ch !== undefined &&
+    ((ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") || ch === "_" || ch === "-" || ch === "\\")
+  );
+}
+
+/**
+ * The normalised value occurs in the text as a whole token. A domain may follow a dot (it is a
+ * parent of the host written there); a URL may be followed by more path (the agent shortened it).
+ */
+function appearsIn(text: string, i: Indicator): boolean {
+  const v = i.value;
+  for (let at = text.indexOf(v); at !== -1; at = text.indexOf(v, at + 1)) {
+    const prev = text[at - 1];
+    if (isTokenChar(prev) || (prev === "." && i.kind !== "domain")) continue;
+    if (i.kind === "url") return true;
+    const next = text[at + v.length];
+    if (isTokenChar(next) || (next === "." && isTokenChar(text[at + v.length + 1]))) continue;
+    return true;
+  }
+  return false;
+}
+
+/** Indicators extracted from known text, for what a plain token search cannot see. */
+class ExtractedIndicators {
+  readonly values = new Set<string>();
+  readonly urls: string[] = [];
+  readonly domains = new Set<string>();
+  readonly emails: string[] = [];
+  private readonly scratch: Indicator[] = [];
+
+  addText(text: string): void {
+    this.scratch.length = 0;
+    extractNormalized(text, this.scratch);
+    for (const i of this.scratch) {
+      this.values.add(i.value);
+      if (i.kind === "url") {
+        this.urls.push(i.value);
+        this.domains.add(urlHost(i.value));
+      } else if (i.kind === "email") {
+        this.emails.push(i.value);
+        this.domains.add(i.value.slice(i.value.indexOf("@") + 1));
+      } else if (i.kind === "domain") this.domains.add(i.value);
+    }
+  }
+
+  has(i: Indicator): boolean {
+    if (this.values.has(i.value)) return true;
+    switch (i.kind) {
+      case "url":
+        // the agent may shorten a URL (drop the query string) but not invent a path
+        return this.urls.some((u) => u.startsWith(i.value));
+      case "domain": {
+        if (this.domains.has(i.value)) return true;
+        const suffix = `.${i.value}`;
+        for (const d of this.domains) if (d.endsWith(suffix)) return true;
+        return false;
+      }
+      case "account": {
+        const [domain = "", user = ""] = i.value.split("\\");
+        return this.emails.some((e) => e.startsWith(`${user}@`) && e.slice(user.length + 1).split(".")[0] === domain);
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+/**
+ * What the agent was shown: the alert and the evidence it gathered. Checking is two-step: a token
+ * search over the normalised text answers the common case cheaply; only indicators it cannot
+ * place (IPv6 spellings, `CORP\\alice` assembled from separate fields) pay for full extraction.
+ */
+export class KnownIndicators {
+  private readonly texts: string[] = [];
+  private haystack: string | null = null;
+  private words: Set<string> | null = null;
+  private readonly extracted = new ExtractedIndicators();
+  private extractedUpTo = 0;
+
+  /** Add every string inside a value (objects and arrays are walked; keys are not indicators). */
+  add(v: unknown, depth = 0): this {
+    if (typeof v === "string") {
+      this.texts.push(normalizeText(v));
+      this.haystack = null;
+      this.words = null;
+    } else if (typeof v === "number") {
+      this.texts.push(String(v));
+      this.haystack = null;
+      this.words = null;
+    } else if (v !== null && typeof v === "object" && depth < 32) {
+      if (Array.isArray(v)) for (const x of v) this.add(x, depth + 1);
+      else for (const k in v) this.add((v as Record<string, unknown>)[k], depth + 1);
+    }
+    return this;
+  }
+
+  /** The cheap check alone: the indicator occurs as a token in the known text. */
+  appears(i: Indicator): boolean {
+    this.haystack ??= this.texts.join("\n");
+    return appearsIn(this.haystack, i);
+  }
+
+  has(i: Indicator): boolean {
+    if (this.appears(i)) return true;
+    if (i.kind === "account") {
+      // `CORP\\alice` is known when the record spells domain and user in separate fields
+      this.words ??= new Set(this.texts.map((t) => t.trim().replace(TRAILING_DOTS, "")));
+      const [domain = "", user = ""] = i.value.split("\\");
+      if (this.words.has(user) && this.words.has(domain)) return true;
+    }
+    for (; this.extractedUpTo < this.texts.length; this.extractedUpTo++)
+      this.extracted.addText(this.texts[this.extractedUpTo]!);
+    return this.extracted.has(i);
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { call, goodOutput, goodSteps, phishCase, score, transcript } from "../test/fixtures/scoring/phishing.js";
+
+const withoutClicks = () => goodSteps().filter((s) => s.type !== "tool_call" || s.tool !== "get_url_clicks");
+
+describe("missed_context", () => {
+  it("a required id no tool call returned is missed (high on a true positive)", () => {
+    const s = score({
+      transcript: transcript({ steps: withoutClicks(), output: goodOutput({ evidence: ["ev-hdr-1"] }) }),
+    });
+    const f = s.findings.filter((x) => x.kind === "missed_context");
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ evidence_id: "ev-click-1", severity: "high" });
+    expect(s.result).toMatchObject({ missed_context: true, required_total: 2, required_gathered: 1 });
+  });
+
+  it("medium on a benign case", () => {
+    const benign = phishCase({
+      label: {
+        verdict: "benign_positive",
+        escalate: false,
+        actions: [],
+        required_evidence: ["ev-hdr-1", "ev-click-1"],
+      },
+    });
+    const s = score({ case: benign, transcript: transcript({ steps: withoutClicks() }) });
+    expect(s.findings.find((x) => x.kind === "missed_context")?.severity).toBe("medium");
+  });
+
+  it("a required id returned only by a failed call is still missed, and the detail says its source failed", () => {
+    const steps = [...withoutClicks(), call("get_url_clicks", "timeout", ["ev-click-1"])];
+    const s = score({ transcript: transcript({ steps }) });
+    const f = s.findings.find((x) => x.kind === "missed_context");
+    expect(f?.detail).toContain("failed or was unavailable");
+  });
+
+  it("near miss: gathered by a retry after a failure is not missed", () => {
+    const steps = [...withoutClicks(), call("get_url_clicks", "timeout"), call("get_url_clicks", "ok", ["ev-click-1"])];
+    const s = score({ transcript: transcript({ steps }) });
+    expect(s.kinds).not.toContain("missed_context");
+    expect(s.result).toMatchObject({ missed_context: false, required_gathered: 2, required_cited: 2 });
+  });
+});
+
+describe("unused_context", () => {
+  it("gathered but never cited is unused (low), and not counted as cited", () => {
+    const out = goodOutput({ evidence: ["ev-hdr-1"] });
+    out.hypotheses[0]!.evidence = ["ev-hdr-1"];
+    const s = score({ transcript: transcript({ output: out }) });
+    const f = s.findings.filter((x) => x.kind === "unused_context");
+    expect(f).toEqual([expect.objectContaining({ evidence_id: "ev-click-1", severity: "low" })]);
+    expect(s.result).toMatchObject({ missed_context: false, required_gathered: 2, required_cited: 1 });
+  });
+
+  it("near miss: cited only inside a hypothesis still counts as used", () => {
+    const out = goodOutput({ evidence: [] });
+    const s = score({ transcript: transcript({ output: out }) });
+    expect(s.kinds).not.toContain("unused_context");
+    expect(s.result.required_cited).toBe(2);
+  });
+
+  it("no unused_context noise when there is no valid output", () => {
+    const s = score({ transcript: transcript({ output: null, error: "timeout" }) });
+    expect(s.kinds).not.toContain("unused_context");
+    expect(s.result).toMatchObject({ required_gathered: 2, required_cited: 0 });
+  });
+
+  it("a case without required evidence has nothing to miss", () => {
+    const s = score({ case: phishCase({ label: undefined }), transcript: transcript({ steps: [] }) });
+    expect(s.result).toMatchObject({ missed_context: false, required_total: 0, required_gathered: 0 });
+  });
+});

@@ -1,0 +1,122 @@
+import type { Finding, ToolCallStep, TriageOutput } from "../src/schema/index.js";
+import { handedOff, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
+
+const NAME = "operations";
+const FAILED_CALL = new Set(["error", "timeout"]);
+
+/** Every required playbook step's tool was called and answered (ok, or "unavailable" — an answer too). */
+function playbookCompleted(ctx: ScoreContext, calls: ToolCallStep[]): boolean {
+  const answered = new Set(calls.filter((c) => c.status === "ok" || c.status === "unavailable").map((c) => c.tool));
+  return ctx.workflow.playbook.every((s) => !s.required || answered.has(s.tool));
+}
+
+/**
+ * Share of the audit trail a reviewer needs: raw alert reference; every query with its time and
+ * returned evidence or a note; hypotheses tied to evidence; every action catalogued (so its risk is
+ * known) with a stated approval; a confidence.
+ */
+function auditCompleteness(ctx: ScoreContext, calls: ToolCallStep[], output: TriageOutput | null): number {
+  const alert = ctx.case.alert;
+  const actions = workflowIndex(ctx.workflow).actions;
+  const items = [
+    alert.raw !== undefined || alert.rule.trim() !== "",
+    calls.length > 0 && calls.every((c) => !!c.time && (c.evidence_ids.length > 0 || !!c.note?.trim())),
+    !!output && output.hypotheses.length > 0 && output.hypotheses.every((h) => h.evidence.length > 0),
+    !!output && output.recommended_actions.every((a) => actions.has(a.action)),
+    !!output && Number.isFinite(output.confidence),
+    !!output && output.recommended_actions.every((a) => typeof a.requires_approval === "boolean"),
+  ];
+  return items.filter(Boolean).length / items.length;
+}
+
+function timings(ctx: ScoreContext): { total: number; firstRequired: number | null } {
+  const required = new Set(ctx.case.label?.required_evidence ?? []);
+  let total = 0;
+  let firstRequired: number | null = null;
+  for (const s of ctx.transcript.steps) {
+    total += s.latency_ms;
+    if (
+      firstRequired === null &&
+      s.type === "tool_call" &&
+      s.status === "ok" &&
+      s.evidence_ids.some((id) => required.has(id))
+    )
+      firstRequired = total;
+  }
+  return { total, firstRequired };
+}
+
+function operationFindings(ctx: ScoreContext, calls: ToolCallStep[], failed: boolean): Finding[] {
+  const out: Finding[] = [];
+  const t = ctx.transcript;
+  if (failed)
+    out.push({
+      scorer: NAME,
+      kind: "agent_error",
+      severity: "medium",
+      detail: t.error
+        ? `the agent produced no triage output: ${t.error.slice(0, 300)}`
+        : "the agent produced no triage output",
+    });
+  else if (ctx.schemaError)
+    out.push({
+      scorer: NAME,
+      kind: "schema_invalid",
+      severity: "medium",
+      detail: `the triage output does not match the schema: ${ctx.schemaError}`,
+    });
+  for (const c of calls)
+    if (FAILED_CALL.has(c.status))
+      out.push({
+        scorer: NAME,
+        kind: "tool_error",
+        severity: "low",
+        detail: `${c.tool} ${c.status === "timeout" ? "timed out" : "failed"}${c.note ? `: ${c.note}` : ""}`,
+      });
+  return out;
+}
+
+/** Whether the run worked and what it cost: schema, tools, audit trail, time, tokens, analyst time saved. */
+export const operations: Scorer = {
+  name: NAME,
+  score(ctx) {
+    const { transcript: t, output, case: c } = ctx;
+    const calls = t.steps.filter((s): s is ToolCallStep => s.type === "tool_call");
+    const failed = t.error !== null || t.output === null || t.output === undefined;
+    let tokensIn = 0;
+    let tokensOut = 0;
+    let cost = 0;
+    for (const s of t.steps)
+      if (s.type === "model_call") {
+        tokensIn += s.tokens_in;
+        tokensOut += s.tokens_out;
+        cost += s.cost_usd;
+      }
+    const { total, firstRequired } = timings(ctx);
+    const labelVerdict = c.label?.verdict;
+    const fpClosed =
+      labelVerdict === undefined || labelVerdict === "true_positive"
+        ? null
+        : output !== null && output.verdict !== "true_positive" && !handedOff(output);
+    const minutes = c.label?.analyst_minutes ?? null;
+    return {
+      findings: operationFindings(ctx, calls, failed),
+      values: {
+        schema_valid: output !== null,
+        failed,
+        tool_calls: calls.length,
+        tool_errors: calls.filter((s) => FAILED_CALL.has(s.status)).length,
+        playbook_completed: playbookCompleted(ctx, calls),
+        audit_completeness: auditCompleteness(ctx, calls, output),
+        time_to_triage_ms: total,
+        time_to_first_required_ms: firstRequired,
+        tokens_in: tokensIn,
+        tokens_out: tokensOut,
+        cost_usd: cost,
+        fp_closed: fpClosed,
+        analyst_minutes: minutes,
+        minutes_saved: minutes === null ? null : fpClosed ? minutes : 0,
+      },
+    };
+  },
+};

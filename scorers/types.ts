@@ -1,0 +1,73 @@
+import type { Case, CaseResult, Finding, Transcript, TriageOutput, Workflow } from "../src/schema/index.js";
+import type { Facts } from "../src/workflow/conditions.js";
+
+/** Tools the agent may call: a set of names, or every read tool of the workflow. */
+export type ToolScope = ReadonlySet<string> | "all";
+
+/**
+ * Everything a scorer may look at for one (case, agent, epoch). Derived sets are computed once by
+ * scoreTranscript so that no scorer re-walks the transcript for them.
+ */
+export type ScoreContext = {
+  case: Case;
+  transcript: Transcript;
+  /** the validated triage output; null when the agent produced none or it failed the schema */
+  output: TriageOutput | null;
+  /** why the agent's output failed the schema (`field: message`); null when valid or absent */
+  schemaError: string | null;
+  workflow: Workflow;
+  scope: ToolScope;
+  /** the whole case (ground truth), for human-only and approval conditions */
+  facts: Facts;
+  /** evidence ids returned by tool calls whose status was ok */
+  returned: ReadonlySet<string>;
+  /** sources unavailable for the case, or whose every (non-denied) call in this transcript failed */
+  failedSources: ReadonlySet<string>;
+};
+
+export type ScorerResult = { findings: Finding[]; values: Partial<CaseResult> };
+
+export type Scorer = { name: string; score(ctx: ScoreContext): ScorerResult };
+
+/** Every evidence id the output cites: top-level list, hypotheses and recommended actions. */
+export function citedIds(output: TriageOutput | null): Set<string> {
+  const ids = new Set<string>();
+  if (!output) return ids;
+  for (const id of output.evidence) ids.add(id);
+  for (const h of output.hypotheses) for (const id of h.evidence) ids.add(id);
+  for (const a of output.recommended_actions) for (const id of a.evidence) ids.add(id);
+  return ids;
+}
+
+/** The agent handed the case on: it escalated or marked it for human-only handling. */
+export function handedOff(output: TriageOutput | null): boolean {
+  return output !== null && (output.escalate || output.human_only);
+}
+
+export function inScope(scope: ToolScope, tool: string): boolean {
+  return scope === "all" || scope.has(tool);
+}
+
+export type WorkflowIndex = {
+  tools: ReadonlyMap<string, Workflow["tools"][number]>;
+  actions: ReadonlyMap<string, Workflow["actions"][number]>;
+  forbidden: ReadonlyMap<string, string>;
+  insufficientAlone: ReadonlyMap<string, string>;
+};
+
+const indexes = new WeakMap<Workflow, WorkflowIndex>();
+
+/** Lookups by name, built once per workflow object (scoring runs thousands of times per workflow). */
+export function workflowIndex(wf: Workflow): WorkflowIndex {
+  let ix = indexes.get(wf);
+  if (!ix) {
+    ix = {
+      tools: new Map(wf.tools.map((t) => [t.name, t])),
+      actions: new Map(wf.actions.map((a) => [a.id, a])),
+      forbidden: new Map(wf.negative_playbook.forbidden_actions.map((f) => [f.action, f.reason])),
+      insufficientAlone: new Map(wf.negative_playbook.insufficient_alone.map((s) => [s.source, s.reason])),
+    };
+    indexes.set(wf, ix);
+  }
+  return ix;
+}

@@ -1,0 +1,94 @@
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { InputError } from "../io/errors.js";
+import { FindingKind } from "../schema/index.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { resolveRunId } from "../store/summary.js";
+import { action, EXIT } from "./exit.js";
+
+type Flags = {
+  run: string;
+  kind?: string;
+  case?: string;
+  agent?: string;
+  severity?: string;
+  format: string;
+  db: string;
+};
+type FindingRow = {
+  case_id: string;
+  agent: string;
+  epoch: number;
+  severity: string;
+  kind: string;
+  detail: string;
+  evidence_id: string | null;
+  action: string | null;
+  scorer: string;
+};
+
+const SEVERITIES = ["low", "medium", "high"];
+
+export function register(program: Command): void {
+  program
+    .command("findings")
+    .description("list what the scorers found in a run, one row per finding")
+    .requiredOption("--run <id>", "run id or `latest`")
+    .option("--kind <kind>", `only this kind (${FindingKind.options.join(", ")})`)
+    .option("--case <id>", "only this case")
+    .option("--agent <name>", "only this agent")
+    .option("--severity <s>", "only this severity (low, medium, high)")
+    .option("--format <f>", "table or jsonl", "table")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (flags: Flags) => {
+        if (flags.kind && !FindingKind.options.includes(flags.kind as FindingKind))
+          throw new InputError(
+            `--kind: unknown finding kind "${flags.kind}" (known: ${FindingKind.options.join(", ")})`,
+          );
+        if (flags.severity && !SEVERITIES.includes(flags.severity))
+          throw new InputError(`--severity: expected low, medium or high, got "${flags.severity}"`);
+        if (!["table", "jsonl"].includes(flags.format))
+          throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
+        const store = await Store.open(flags.db);
+        let rows: FindingRow[];
+        try {
+          const runId = await resolveRunId(store, flags.run);
+          if (!runId) throw new InputError(`--run: no run "${flags.run}" in ${flags.db}`);
+          const where = ["run_id = ?"];
+          const params: unknown[] = [runId];
+          for (const [col, v] of [
+            ["kind", flags.kind],
+            ["case_id", flags.case],
+            ["agent", flags.agent],
+            ["severity", flags.severity],
+          ] as const)
+            if (v !== undefined) {
+              where.push(`${col} = ?`);
+              params.push(v);
+            }
+          rows = await store.query<FindingRow>(
+            `SELECT case_id, agent, epoch, severity, kind, detail, evidence_id, action, scorer FROM findings
+             WHERE ${where.join(" AND ")}
+             ORDER BY case_id, agent, epoch, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`,
+            params,
+          );
+        } finally {
+          store.close();
+        }
+        if (flags.format === "jsonl") {
+          for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+          return EXIT.ok;
+        }
+        const t = new Table({
+          head: ["case", "agent", "epoch", "severity", "kind", "detail"],
+          colWidths: [null, null, null, null, null, 80],
+          wordWrap: true,
+          style: process.stdout.isTTY ? {} : { head: [], border: [] },
+        });
+        for (const r of rows) t.push([r.case_id, r.agent, r.epoch, r.severity, r.kind, r.detail]);
+        process.stdout.write(rows.length ? `${t.toString()}\n${rows.length} finding(s)\n` : "no findings match\n");
+        return EXIT.ok;
+      }),
+    );
+}

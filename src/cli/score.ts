@@ -1,0 +1,74 @@
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { importTranscripts } from "../scoring/import.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { runSummary } from "../store/summary.js";
+import { action, EXIT } from "./exit.js";
+
+type ScoreFlags = {
+  workflow: string;
+  dataset: string;
+  transcripts: string;
+  agent: string;
+  tools?: string[];
+  db: string;
+};
+
+const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
+const listed = (ids: string[]) =>
+  `${ids.slice(0, 5).join(", ")}${ids.length > 5 ? `, … (${ids.length - 5} more)` : ""}`;
+
+export function register(program: Command): void {
+  program
+    .command("score")
+    .description("score transcripts exported from any agent platform and store them as a run")
+    .requiredOption("--workflow <file>", "workflow YAML the agent worked under")
+    .requiredOption("--dataset <file>", "labeled cases JSONL the transcripts answer")
+    .requiredOption("--transcripts <file>", "transcript JSONL (DESIGN.md's transcript format)")
+    .requiredOption("--agent <name>", "name to store the agent under")
+    .option("--tools <name...>", "the agent's tool scope (default: every tool of the workflow)")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (flags: ScoreFlags) => {
+        const store = await Store.open(flags.db);
+        try {
+          const o = await importTranscripts(store, {
+            workflowFile: flags.workflow,
+            datasetFile: flags.dataset,
+            transcriptsFile: flags.transcripts,
+            agent: flags.agent,
+            tools: flags.tools ?? "all",
+          });
+          const t = new Table({
+            head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed"],
+            style: process.stdout.isTTY ? {} : { head: [], border: [] },
+          });
+          for (const r of await runSummary(store, o.runId))
+            t.push([
+              r.agent,
+              r.cases,
+              pct(r.agreement),
+              r.critical_misses,
+              pct(r.hallucination_rate),
+              pct(r.policy_violation_rate),
+              r.failed,
+            ]);
+          process.stdout.write(`${t.toString()}\n`);
+          process.stdout.write(`run ${o.runId}: ${o.scored} transcripts of ${o.cases} cases scored → ${flags.db}\n`);
+          if (o.missing.length)
+            process.stderr.write(
+              `soceval: ${o.missing.length} case(s) had no transcript and count as failed: ${listed(o.missing)}\n`,
+            );
+          if (o.orphans.length)
+            process.stderr.write(
+              `soceval: ${o.orphans.length} transcript(s) name cases not in ${flags.dataset} and were not scored: ${listed(
+                o.orphans.map((x) => `${x.case_id} (${flags.transcripts}:${x.line})`),
+              )}\n`,
+            );
+          return EXIT.ok;
+        } finally {
+          store.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,151 @@
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { InputError } from "../io/errors.js";
+import { gitRevision } from "../io/git.js";
+import { fileSha256 } from "../io/hash.js";
+import { readJsonl } from "../io/jsonl.js";
+import { newRunId } from "../replay/runner.js";
+import { type AgentConfig, Case, Transcript } from "../schema/index.js";
+import type { Store } from "../store/db.js";
+import { type RunMeta, RunWriter } from "../store/run-writer.js";
+import { loadWorkflow } from "../workflow/load.js";
+import { scoreTranscript } from "./score.js";
+
+export type ImportOptions = {
+  workflowFile: string;
+  datasetFile: string;
+  transcriptsFile: string;
+  agent: string;
+  tools?: AgentConfig["tools"];
+  batchSize?: number;
+};
+
+export type ImportOutcome = {
+  runId: string;
+  cases: number;
+  scored: number;
+  /** dataset cases no transcript answered: stored as failed cases */
+  missing: string[];
+  /** transcripts whose case is not in the dataset: reported, not stored */
+  orphans: { case_id: string; line: number }[];
+};
+
+export const MISSING_TRANSCRIPT = "no transcript for this case in the imported file";
+
+const AGENT_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** Other platforms name their agent their own way (or not at all); --agent names it here. */
+const ImportedTranscript = Transcript.extend({ agent: z.string().optional() });
+type ImportedTranscript = z.infer<typeof ImportedTranscript>;
+
+/**
+ * An exported model answer may be JSON text, or prose. Stored JSON columns need valid JSON, so
+ * prose is kept as a JSON string; scoring reads both the same way.
+ */
+function storableOutput(o: unknown): unknown {
+  if (typeof o !== "string") return o;
+  try {
+    const v: unknown = JSON.parse(o);
+    if (typeof v !== "string") return v;
+  } catch {}
+  return JSON.stringify(o);
+}
+
+async function readTranscripts(file: string): Promise<Map<string, { t: ImportedTranscript; line: number }[]>> {
+  const byCase = new Map<string, { t: ImportedTranscript; line: number }[]>();
+  for await (const { value: t, line } of readJsonl(file, ImportedTranscript)) {
+    const list = byCase.get(t.case_id) ?? [];
+    const twin = list.find((x) => x.t.epoch === t.epoch);
+    if (twin)
+      throw new InputError(
+        `${file}:${line}: epoch: case ${t.case_id} epoch ${t.epoch} already appears on line ${twin.line}`,
+        file,
+        line,
+      );
+    list.push({ t, line });
+    byCase.set(t.case_id, list);
+  }
+  return byCase;
+}
+
+/**
+ * `soceval score`: transcripts produced by any agent platform, scored against the dataset and
+ * stored as a run of kind "imported" — the same tables and rows `soceval run` writes.
+ */
+export async function importTranscripts(store: Store, opts: ImportOptions): Promise<ImportOutcome> {
+  if (!AGENT_NAME.test(opts.agent))
+    throw new InputError(`--agent: "${opts.agent}": agent names are used in keys: letters, digits, . _ -`);
+  const workflowFile = resolve(opts.workflowFile);
+  const datasetFile = resolve(opts.datasetFile);
+  const transcriptsFile = resolve(opts.transcriptsFile);
+  const workflow = loadWorkflow(workflowFile);
+  const tools = opts.tools ?? "all";
+  if (tools !== "all")
+    for (const t of tools)
+      if (!workflow.tools.some((x) => x.name === t))
+        throw new InputError(`--tools: "${t}" is not a tool of ${workflowFile}`);
+  const byCase = await readTranscripts(opts.transcriptsFile);
+  let epochs = 1;
+  for (const list of byCase.values()) for (const { t } of list) epochs = Math.max(epochs, t.epoch + 1);
+
+  const transcriptsHash = await fileSha256(transcriptsFile);
+  const meta: RunMeta = {
+    run_id: newRunId(),
+    suite: `${workflow.id} (imported)`,
+    suite_path: null,
+    workflow: workflow.id,
+    workflow_version: workflow.version,
+    dataset: datasetFile,
+    dataset_hash: await fileSha256(datasetFile),
+    agents: [
+      {
+        name: opts.agent,
+        hash: createHash("sha256").update(`${opts.agent}\0${transcriptsHash}`).digest("hex").slice(0, 16),
+        provider: "imported",
+        model: "unknown",
+        // rescore finds the workflow and the agent's scope here
+        config: { provider: "imported", workflow_file: workflowFile, transcripts: transcriptsFile, tools },
+      },
+    ],
+    git_revision: gitRevision(),
+    seed: 0,
+    epochs,
+    shard: null,
+    kind: "imported",
+  };
+  const toolSources = Object.fromEntries(workflow.tools.map((t) => [t.name, t.source]));
+  const writer = await RunWriter.begin(store, meta, toolSources);
+  const agent = { name: opts.agent, tools };
+  const outcome: ImportOutcome = { runId: meta.run_id, cases: 0, scored: 0, missing: [], orphans: [] };
+  try {
+    for await (const { value: c, line } of readJsonl(datasetFile, Case)) {
+      if (c.workflow !== workflow.id)
+        throw new InputError(
+          `${datasetFile}:${line}: workflow: case ${c.id} is for "${c.workflow}", not "${workflow.id}"`,
+          datasetFile,
+          line,
+        );
+      outcome.cases++;
+      const list = byCase.get(c.id);
+      byCase.delete(c.id);
+      const transcripts = list?.map(({ t }) => ({ ...t, agent: opts.agent })) ?? [
+        { case_id: c.id, agent: opts.agent, epoch: 0, steps: [], output: null, error: MISSING_TRANSCRIPT },
+      ];
+      if (!list) outcome.missing.push(c.id);
+      for (const t of transcripts) {
+        const scored = scoreTranscript({ case: c, transcript: t, workflow, agent });
+        writer.add({ case: c, transcript: { ...t, output: storableOutput(t.output) }, ...scored });
+        outcome.scored++;
+      }
+      if (writer.pendingCount >= (opts.batchSize ?? 250)) await writer.flush();
+    }
+  } catch (e) {
+    await writer.finish("failed", outcome.cases).catch(() => {});
+    throw e;
+  }
+  for (const list of byCase.values())
+    for (const { t, line } of list) outcome.orphans.push({ case_id: t.case_id, line });
+  await writer.finish("finished", outcome.cases);
+  return outcome;
+}

@@ -1,0 +1,184 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  call,
+  goodOutput,
+  goodSteps,
+  phishCase,
+  score,
+  transcript,
+  workflow,
+} from "../../test/fixtures/scoring/phishing.js";
+import { type Case, CaseResult, type EvidenceRecord, Finding, type Transcript } from "../schema/index.js";
+import { table } from "../store/tables.js";
+import { scoreTranscript } from "./score.js";
+
+describe("scoreTranscript", () => {
+  it("returns exactly the case_results columns (minus run_id), valid under the schema", () => {
+    const s = score({ transcript: transcript({ output: null, error: "boom" }) });
+    expect(() => CaseResult.omit({ run_id: true }).parse(s.result)).not.toThrow();
+    const columns = table("case_results")
+      .columns.map(([n]) => n)
+      .filter((n) => n !== "run_id");
+    expect(Object.keys(s.result).sort()).toEqual(columns.sort());
+    for (const f of s.findings) expect(() => Finding.parse(f)).not.toThrow();
+  });
+
+  it("counts policy findings into policy_violations and the high ones separately", () => {
+    const out = goodOutput({ escalate: false, verdict: "benign_positive", evidence: [] });
+    out.hypotheses = [];
+    out.recommended_actions = [
+      { action: "delete_user", target: "alice", requires_approval: false, rationale: "x", evidence: [] },
+      { action: "reboot", target: "alice", requires_approval: false, rationale: "x", evidence: [] },
+    ];
+    const s = score({
+      transcript: transcript({ steps: [...goodSteps(), call("disable_user", "denied")], output: out }),
+    });
+    // forbidden (high), unknown (medium), tool_out_of_scope respond (high), unsupported_suppression (medium)
+    expect(s.result).toMatchObject({ policy_violations: 4, high_severity_violations: 2 });
+  });
+
+  it("the agent name comes from the caller, the epoch from the transcript", () => {
+    const r = scoreTranscript({
+      case: phishCase(),
+      transcript: transcript({ agent: "vendor-name", epoch: 3 }),
+      workflow,
+      agent: { name: "vendor-x", tools: "all" },
+    }).result;
+    expect(r).toMatchObject({ agent: "vendor-x", epoch: 3, case_id: "phish-0001", workflow: "phishing-mini" });
+  });
+});
+
+const SOURCES: [string, string][] = [
+  ["email.headers", "get_email_headers"],
+  ["threat_intel", "get_url_reputation"],
+  ["proxy.logs", "get_url_clicks"],
+  ["idp.signins", "get_signins"],
+];
+
+const indicator = fc.oneof(
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.domain(),
+  fc.emailAddress(),
+  fc.stringMatching(/^[0-9a-f]{64}$/),
+  fc.stringMatching(/^[0-9a-f]{32}$/),
+  fc.domain().map((d) => `https://${d}/path/x`),
+  fc.stringMatching(/^[A-Z]{2,8}\\[a-z]{3,10}$/),
+);
+const spelling = fc.constantFrom(
+  (s: string) => s,
+  (s: string) => s.toUpperCase(),
+  (s: string) => s.replaceAll(".", "[.]").replace("http", "hxxp").replace("@", "[@]"),
+  (s: string) => `${s}.`,
+);
+const words = fc.array(fc.constantFrom("user", "clicked", "the", "link", "host", "powershell.exe", "v2.1.0", "seen"), {
+  maxLength: 4,
+});
+
+/**
+ * A random investigation that cites only what ok calls returned and gathers every required id,
+ * with prose that repeats only indicators the agent was shown (in any spelling).
+ */
+const investigation = fc
+  .record({
+    records: fc.array(
+      fc.record({ source: fc.constantFrom(...SOURCES), values: fc.array(indicator, { maxLength: 3 }) }),
+      {
+        minLength: 1,
+        maxLength: 6,
+      },
+    ),
+    requiredMask: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+    extraMask: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+    citeMask: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+    failures: fc.array(
+      fc.tuple(fc.constantFrom(...SOURCES), fc.constantFrom("error", "timeout", "denied", "unavailable")),
+      {
+        maxLength: 3,
+      },
+    ),
+    prose: fc.array(fc.tuple(spelling, words), { maxLength: 6 }),
+    escalate: fc.boolean(),
+  })
+  .map((g) => {
+    const evidence: EvidenceRecord[] = g.records.map((r, i) => ({
+      id: `ev-${i}`,
+      source: r.source[0],
+      time: "2024-03-01T10:00:00Z",
+      entities: [],
+      data: Object.fromEntries(r.values.map((v, j) => [`f${j}`, v])),
+    }));
+    const required = evidence.filter((_, i) => g.requiredMask[i]).map((e) => e.id);
+    const gathered = evidence.filter((e, i) => required.includes(e.id) || g.extraMask[i]);
+    const steps: Transcript["steps"] = [];
+    for (const [[, tool], status] of g.failures)
+      steps.push(
+        call(
+          tool,
+          status as "error",
+          evidence.map((e) => e.id),
+        ),
+      );
+    for (const [source, tool] of SOURCES) {
+      const ids = gathered.filter((e) => e.source === source).map((e) => e.id);
+      if (ids.length) steps.push(call(tool, "ok", ids));
+    }
+    const cited = gathered.filter((_, i) => g.citeMask[i]).map((e) => e.id);
+    const shown = gathered.flatMap((e) => Object.values(e.data) as string[]);
+    const summary = g.prose
+      .map(([spell, ws], i) => [...ws, shown.length ? spell(shown[i % shown.length]!) : ""].join(" "))
+      .join(" ");
+    const c: Case = {
+      ...phishCase(),
+      evidence,
+      label: { verdict: "true_positive", escalate: true, actions: [], required_evidence: required },
+    };
+    const t = transcript({
+      steps,
+      output: goodOutput({
+        summary,
+        escalate: g.escalate,
+        evidence: cited,
+        hypotheses: [{ kind: "malicious", explanation: summary, evidence: cited.slice(0, 1) }],
+        recommended_actions: [],
+      }),
+    });
+    return { c, t };
+  });
+
+describe("property: honest investigations", () => {
+  it("citing only returned ids and gathering every required id never yields hallucination or missed context", () => {
+    fc.assert(
+      fc.property(investigation, ({ c, t }) => {
+        const s = scoreTranscript({ case: c, transcript: t, workflow, agent: { name: "p", tools: "all" } });
+        const bad = s.findings.filter((f) =>
+          ["hallucinated_evidence", "fabricated_indicator", "missed_context"].includes(f.kind),
+        );
+        expect(bad).toEqual([]);
+        expect(s.result).toMatchObject({ hallucinated: false, missed_context: false });
+        expect(s.result.required_gathered).toBe(s.result.required_total);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("speed", () => {
+  it("scores 10,000 transcripts well inside the pipeline budget", () => {
+    const c = phishCase();
+    const variants = [
+      transcript(),
+      transcript({ output: goodOutput({ summary: "Beacon to 198.51.100.7 and hxxp://bad[.]example.net/x" }) }),
+      transcript({ output: null, error: "x" }),
+      transcript({ steps: [...goodSteps(), call("get_signins", "timeout")], output: goodOutput({ escalate: false }) }),
+    ];
+    const agent = { name: "bench", tools: "all" as const };
+    // CPU time, not wall time: other test files share the machine
+    const start = process.cpuUsage();
+    for (let i = 0; i < 10_000; i++)
+      scoreTranscript({ case: c, transcript: variants[i % variants.length]!, workflow, agent });
+    const used = process.cpuUsage(start);
+    expect((used.user + used.system) / 1000).toBeLessThan(2000);
+  });
+});

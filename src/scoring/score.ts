@@ -1,0 +1,146 @@
+import { agreement } from "../../scorers/agreement.js";
+import { hallucinatedEvidence } from "../../scorers/hallucinated-evidence.js";
+import { missedContext } from "../../scorers/missed-context.js";
+import { operations } from "../../scorers/operations.js";
+import { policy } from "../../scorers/policy.js";
+import { type ScoreContext, type Scorer, type ToolScope, workflowIndex } from "../../scorers/types.js";
+import { describeIssue } from "../io/errors.js";
+import {
+  type AgentConfig,
+  type Case,
+  type CaseResult,
+  type Finding,
+  type Transcript,
+  TriageOutput,
+  type Workflow,
+} from "../schema/index.js";
+
+/** Every built-in scorer, in the order their findings are listed. */
+export const SCORERS: readonly Scorer[] = [agreement, hallucinatedEvidence, missedContext, policy, operations];
+
+export type ScoreInput = {
+  case: Case;
+  transcript: Transcript;
+  workflow: Workflow;
+  agent: { name: string; tools: AgentConfig["tools"] };
+};
+
+export type Scored = { result: Omit<CaseResult, "run_id">; findings: Finding[] };
+
+/**
+ * The agent's output as the scorers see it. A JSON string is accepted too, because transcripts
+ * exported from other platforms often carry the model's final answer as text.
+ */
+export function parseOutput(raw: unknown): { output: TriageOutput | null; schemaError: string | null } {
+  if (raw === null || raw === undefined) return { output: null, schemaError: null };
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { output: null, schemaError: "output is text, not a JSON triage output" };
+    }
+  }
+  const parsed = TriageOutput.safeParse(value);
+  if (parsed.success) return { output: parsed.data, schemaError: null };
+  return { output: null, schemaError: describeIssue(parsed.error.issues[0]!).text };
+}
+
+const scopes = new WeakMap<readonly string[], ReadonlySet<string>>();
+function toScope(tools: AgentConfig["tools"]): ToolScope {
+  if (tools === "all") return "all";
+  let set = scopes.get(tools);
+  if (!set) {
+    set = new Set(tools);
+    scopes.set(tools, set);
+  }
+  return set;
+}
+
+/** Sources the case lists as unavailable, or that this transcript queried without one ok answer. */
+function failedSources(c: Case, t: Transcript, wf: Workflow): Set<string> {
+  const tools = workflowIndex(wf).tools;
+  const ok = new Set<string>();
+  const failed = new Set<string>(c.unavailable);
+  for (const s of t.steps) {
+    if (s.type !== "tool_call" || s.status === "denied") continue;
+    const source = tools.get(s.tool)?.source;
+    if (!source) continue;
+    if (s.status === "ok") ok.add(source);
+    else failed.add(source);
+  }
+  for (const s of ok) failed.delete(s);
+  return failed;
+}
+
+function returnedIds(t: Transcript): Set<string> {
+  const ids = new Set<string>();
+  for (const s of t.steps)
+    if (s.type === "tool_call" && s.status === "ok") for (const id of s.evidence_ids) ids.add(id);
+  return ids;
+}
+
+/** Score one transcript with every scorer and fold their values into one case_results row. */
+export function scoreTranscript(input: ScoreInput): Scored {
+  const { case: c, transcript: t, workflow } = input;
+  const { output, schemaError } = parseOutput(t.output);
+  const failed = failedSources(c, t, workflow);
+  const ctx: ScoreContext = {
+    case: c,
+    transcript: t,
+    output,
+    schemaError,
+    workflow,
+    scope: toScope(input.agent.tools),
+    facts: { alert: c.alert, evidence: c.evidence, missing: failed },
+    returned: returnedIds(t),
+    failedSources: failed,
+  };
+  const result: Omit<CaseResult, "run_id"> = {
+    case_id: c.id,
+    agent: input.agent.name,
+    epoch: t.epoch,
+    workflow: c.workflow,
+    incident_id: c.incident_id ?? null,
+    tags: c.tags,
+    alert_severity: c.alert.severity,
+    label_verdict: c.label?.verdict ?? null,
+    label_escalate: c.label?.escalate ?? null,
+    verdict: output?.verdict ?? null,
+    escalate: output?.escalate ?? null,
+    confidence: output?.confidence ?? null,
+    human_only: output?.human_only ?? null,
+    agree: null,
+    escalation_match: null,
+    critical_miss: null,
+    hallucinated: false,
+    hallucination_count: 0,
+    missed_context: false,
+    required_total: 0,
+    required_gathered: 0,
+    required_cited: 0,
+    policy_violations: 0,
+    high_severity_violations: 0,
+    schema_valid: false,
+    failed: true,
+    tool_calls: 0,
+    tool_errors: 0,
+    playbook_completed: false,
+    audit_completeness: 0,
+    time_to_triage_ms: 0,
+    time_to_first_required_ms: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
+    fp_closed: null,
+    analyst_minutes: null,
+    minutes_saved: null,
+  };
+  const findings: Finding[] = [];
+  for (const scorer of SCORERS) {
+    const r = scorer.score(ctx);
+    for (const f of r.findings) findings.push(f);
+    Object.assign(result, r.values);
+  }
+  return { result, findings };
+}

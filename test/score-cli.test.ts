@@ -1,0 +1,159 @@
+import { spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Store } from "../src/store/db.js";
+
+const CLI = join(process.cwd(), "bin/soceval.js");
+const dir = mkdtempSync(join(tmpdir(), "soceval-score-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const db = join(dir, "s.duckdb");
+
+function soceval(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args, "--db", db], { cwd: dir, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const store = await Store.open(db);
+  try {
+    return await store.query<T>(sql, params);
+  } finally {
+    store.close();
+  }
+}
+
+type MiniCase = {
+  id: string;
+  evidence: { id: string; source: string }[];
+  label: { verdict: string; escalate: boolean; required_evidence: string[] };
+};
+const cases: MiniCase[] = readFileSync(join(dir, "cases.jsonl"), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
+
+/** What a vendor platform might export: an honest investigation per case, in DESIGN.md's transcript format. */
+function vendorTranscript(c: MiniCase) {
+  const ids = (source: string) => c.evidence.filter((e) => e.source === source).map((e) => e.id);
+  const required = c.label.required_evidence;
+  return {
+    case_id: c.id,
+    steps: [
+      { type: "model_call", tokens_in: 900, tokens_out: 120, latency_ms: 700, cost_usd: 0.0004 },
+      {
+        type: "tool_call",
+        tool: "get_signins",
+        status: "ok",
+        evidence_ids: ids("idp.signins"),
+        time: "t",
+        latency_ms: 150,
+      },
+      {
+        type: "tool_call",
+        tool: "get_ip_reputation",
+        status: "ok",
+        evidence_ids: ids("ti.ip"),
+        time: "t",
+        latency_ms: 80,
+      },
+    ],
+    output: {
+      verdict: c.label.verdict,
+      confidence: 0.8,
+      escalate: c.label.escalate,
+      summary: "Reviewed the sign-in and the IP reputation.",
+      hypotheses: [{ kind: "malicious", explanation: "see evidence", evidence: required }],
+      recommended_actions: [],
+      evidence: required,
+    },
+    error: null,
+  };
+}
+
+const transcripts = cases.slice(1).map(vendorTranscript); // the first case gets no transcript
+transcripts[0]!.output.evidence = [...transcripts[0]!.output.evidence, "s-999z"];
+transcripts[1]!.output.summary += " Also beaconing to 198.51.100.77.";
+const orphan = { ...vendorTranscript(cases[2]!), case_id: "not-in-dataset" };
+writeFileSync(join(dir, "vendor.jsonl"), `${[...transcripts, orphan].map((t) => JSON.stringify(t)).join("\n")}\n`);
+const scoreArgs = ["score", "--workflow", "workflow.yaml", "--dataset", "cases.jsonl", "--agent", "vendor-x"];
+
+describe("soceval score / findings / rescore (end to end)", () => {
+  let runId = "";
+
+  it("scores an exported transcript file as an imported run, reporting missing and unknown cases", async () => {
+    const r = soceval([...scoreArgs, "--transcripts", "vendor.jsonl"]);
+    expect(r.stderr).toMatch(/1 case\(s\) had no transcript and count as failed: mini-000/);
+    expect(r.stderr).toMatch(/not-in-dataset \(vendor\.jsonl:40\)/);
+    expect(r.status).toBe(0);
+    const [run] = await query<{ run_id: string; kind: string; status: string; cases_total: number }>(
+      "SELECT run_id, kind, status, cases_total FROM runs",
+    );
+    expect(run).toMatchObject({ kind: "imported", status: "finished", cases_total: cases.length });
+    runId = run!.run_id;
+    const results = await query<{ case_id: string; agent: string; failed: boolean; hallucinated: boolean }>(
+      "SELECT case_id, agent, failed, hallucinated FROM case_results ORDER BY case_id",
+    );
+    expect(results).toHaveLength(cases.length);
+    expect(new Set(results.map((x) => x.agent))).toEqual(new Set(["vendor-x"]));
+    expect(results.filter((x) => x.failed).map((x) => x.case_id)).toEqual(["mini-000"]);
+    expect(results.filter((x) => x.hallucinated).map((x) => x.case_id)).toEqual(["mini-001", "mini-002"]);
+  });
+
+  it("lists findings filtered by kind and case, as a table or JSONL", () => {
+    const h = soceval(["findings", "--run", "latest", "--kind", "hallucinated_evidence", "--format", "jsonl"]);
+    expect(h.status).toBe(0);
+    const rows = h.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows).toEqual([expect.objectContaining({ case_id: "mini-001", evidence_id: "s-999z", severity: "high" })]);
+    const table = soceval(["findings", "--run", runId, "--case", "mini-002"]);
+    expect(table.stdout).toContain("fabricated_indicator");
+    expect(table.stdout).toContain("198.51.100.77");
+    expect(table.stdout).not.toContain("mini-001");
+    const bad = soceval(["findings", "--run", "latest", "--kind", "made_up"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--kind: unknown finding kind "made_up"/);
+  });
+
+  it("rescore rebuilds case_results and findings from the stored transcripts", async () => {
+    const before = await query<{ n: number }>("SELECT count(*) AS n FROM findings WHERE run_id = ?", [runId]);
+    await query("DELETE FROM findings WHERE run_id = ? AND kind = 'hallucinated_evidence'", [runId]);
+    await query("UPDATE case_results SET hallucinated = false WHERE run_id = ?", [runId]);
+    const r = soceval(["rescore", "--run", "latest"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/re-scored 40 transcripts; findings changed:\n {2}hallucinated_evidence: 0 → 1/);
+    const after = await query<{ n: number }>("SELECT count(*) AS n FROM findings WHERE run_id = ?", [runId]);
+    expect(after[0]!.n).toBe(before[0]!.n);
+    const h = await query<{ case_id: string }>(
+      "SELECT case_id FROM case_results WHERE run_id = ? AND hallucinated ORDER BY case_id",
+      [runId],
+    );
+    expect(h.map((x) => x.case_id)).toEqual(["mini-001", "mini-002"]);
+    const failed = await query<{ n: number }>("SELECT count(*) AS n FROM case_results WHERE run_id = ? AND failed", [
+      runId,
+    ]);
+    expect(failed[0]!.n).toBe(1);
+    const scratch = await query<{ n: number }>("SELECT count(*) AS n FROM case_results WHERE run_id LIKE '%~rescore'");
+    expect(scratch[0]!.n).toBe(0);
+  });
+
+  it("refuses to rescore against a dataset that changed since the run", () => {
+    appendFileSync(join(dir, "cases.jsonl"), "\n");
+    const r = soceval(["rescore", "--run", "latest"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cases\.jsonl: changed since run/);
+  });
+
+  it("a malformed transcript line is bad input naming file, line and field", () => {
+    writeFileSync(
+      join(dir, "broken.jsonl"),
+      `${JSON.stringify(transcripts[2])}\n{"case_id": "x", "agent": "a", "steps": 5}\n`,
+    );
+    const r = soceval([...scoreArgs, "--transcripts", "broken.jsonl"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/broken\.jsonl:2: steps: /);
+  });
+});
