@@ -151,6 +151,54 @@ describe("soceval run (end to end)", () => {
     expect(results[0]!.n).toBe(40);
   });
 
+  it("on Ctrl-C stores the cases in flight, marks the run interrupted, and --resume finishes it", async () => {
+    const db = join(dir, "sigint.duckdb");
+    const child = spawn(process.execPath, [CLI, "run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--concurrency", "2"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    await new Promise<void>((resolve) => {
+      child.stderr!.on("data", (d: Buffer) => {
+        err += d.toString();
+        if (/\((2|3)\d%\)/.test(err)) resolve();
+      });
+    });
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.once("exit", r));
+    expect(code).toBe(3);
+    expect(err).toMatch(/interrupted; continue it with --resume/);
+    const mid = await query<{ n: number; status: string }>(
+      db,
+      "SELECT (SELECT count(*) FROM transcripts) n, (SELECT any_value(status) FROM runs) status",
+    );
+    expect(mid[0]!.status).toBe("interrupted");
+    expect(mid[0]!.n).toBeGreaterThan(0);
+    expect(mid[0]!.n).toBeLessThan(40);
+    const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--resume"]);
+    expect(r.status, r.stderr).toBe(0);
+    const done = await query<{ n: number; errors: number }>(
+      db,
+      "SELECT count(DISTINCT case_id) n, (SELECT count(*) FROM transcripts WHERE error IS NOT NULL) errors FROM case_results",
+    );
+    // nothing was cut short by the interrupt and stored as a failure
+    expect(done[0]).toEqual({ n: 40, errors: 0 });
+  });
+
+  it("splits a run into disjoint shards that together cover every case", async () => {
+    const ids: string[][] = [];
+    for (const s of ["1/3", "2/3", "3/3"]) {
+      const db = join(dir, `shard-${s.replace("/", "of")}.duckdb`);
+      const r = await run(["run", "suite.yaml", "--db", db, "--shard", s, "--quiet"]);
+      expect(r.status, r.stderr).toBe(0);
+      ids.push((await query<{ case_id: string }>(db, "SELECT case_id FROM case_results")).map((x) => x.case_id));
+    }
+    const all = ids.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(40);
+    expect((await run(["run", "suite.yaml", "--db", join(dir, "x.duckdb"), "--shard", "4/3"])).status).toBe(2);
+  });
+
   it("rejects a malformed suite with exit 2 and names the file, line and field", async () => {
     writeFileSync(
       join(dir, "bad.suite.yaml"),

@@ -49,11 +49,16 @@ export function register(program: Command): void {
         const store = await Store.open(flags.db);
         const ctrl = new AbortController();
         const onSigint = () => {
-          process.stderr.write("\nsoceval: stopping — finishing the cases in flight and storing them…\n");
+          if (ctrl.signal.aborted) {
+            // a second Ctrl-C: stored batches are whole (one transaction each), so leaving now loses nothing stored
+            process.stderr.write("soceval: stopped; resume with --resume\n");
+            process.exit(EXIT.runtime);
+          }
+          process.stderr.write("\nsoceval: stopping — finishing the cases in flight and storing them (Ctrl-C again to quit now)…\n");
           ctrl.abort();
         };
-        process.once("SIGINT", onSigint);
-        process.once("SIGTERM", onSigint);
+        process.on("SIGINT", onSigint);
+        process.on("SIGTERM", onSigint);
         const progress = flags.quiet ? null : progressReporter(ls.suite.name);
         let outcome: RunOutcome;
         try {

@@ -140,7 +140,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
           continue;
         }
         while (inflight.size >= concurrency) await Promise.race(inflight);
-        const p = replayOne(c, ls, agent, epoch, providers.get(agent.name)!, opts.signal)
+        // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
+        const p = replayOne(c, ls, agent, epoch, providers.get(agent.name)!)
           .then((item) => {
             if (item.transcript.error) progress.errors++;
             writer.add(item);
@@ -176,7 +177,6 @@ async function replayOne(
   agent: LoadedAgent,
   epoch: number,
   p: { provider: Provider | null; limiter: RateLimiter },
-  signal?: AbortSignal,
 ): Promise<ScoredTranscript> {
   const started = new Date();
   const t0 = performance.now();
@@ -186,7 +186,7 @@ async function replayOne(
   let error: string | null = null;
   try {
     const r = p.provider
-      ? await runChatAgent(c, ls.workflow, agent, p.provider, sandbox, p.limiter, signal)
+      ? await runChatAgent(c, ls.workflow, agent, p.provider, sandbox, p.limiter)
       : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null };
     steps = r.steps;
     output = r.output;
