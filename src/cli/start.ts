@@ -32,6 +32,10 @@ export function register(program: Command): void {
         if (files.length === 0) throw new InputError("start: no suites found (expected suites/*/shadow.suite.yaml)");
         mkdirSync(flags.out, { recursive: true });
         const store = await Store.open(flags.db);
+        // phase 1 first: the bundled readiness answers, so each report's readiness phase is measured
+        const { storeBundledReadiness } = await import("../readiness/bundled.js");
+        const readiness = await storeBundledReadiness(store);
+        if (readiness) process.stdout.write(`readiness: scored ${readiness.candidates.length} candidate workflows\n`);
         const rows = [];
         const agentNames = new Set<string>();
         try {

@@ -174,6 +174,22 @@ export const TABLES: Table[] = [
     ],
     key: ["name", "agent"],
   },
+  {
+    // one row per candidate each time `soceval readiness score` stores it; the report reads the newest per workflow
+    name: "readiness_results",
+    columns: [
+      ["candidate", "VARCHAR"],
+      ["workflow", "VARCHAR"],
+      ["scored_at", "TIMESTAMP"],
+      ["overall", "DOUBLE"],
+      ["areas", "JSON"],
+      ["blockers", "VARCHAR[]"],
+      ["recommended_phase", "VARCHAR"],
+      ["max_automation", "VARCHAR"],
+      ["answers_file", "VARCHAR"],
+      ["answers_hash", "VARCHAR"],
+    ],
+  },
 ];
 
 export function ddl(t: Table): string {

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { Estimate } from "./report-schema.js";
+
+/** `soceval compare --format json`: stable keys, documented in reports/README.md. */
+export const Side = z.strictObject({
+  label: z.string().describe("agent, or agent@run when the same agent appears in two runs"),
+  run_id: z.string(),
+  agent: z.string(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  agent_hash: z.string().nullable(),
+  dataset_hash: z.string().nullable(),
+  cases: z.number(),
+  investigations: z.number(),
+  metrics: z.record(z.string(), Estimate),
+});
+
+export const PairedMetric = z.strictObject({
+  metric: z.string(),
+  higher_is_better: z.boolean(),
+  n: z.number().describe("paired cases where the metric is defined for both"),
+  units: z.number().describe("resampling units: incidents, or cases without an incident id"),
+  baseline: z.number().nullable(),
+  candidate: z.number().nullable(),
+  diff: z.number().nullable().describe("candidate − baseline"),
+  lower: z.number().nullable().describe("95% paired (cluster) bootstrap interval of diff"),
+  upper: z.number().nullable(),
+  mcnemar_p: z.number().nullable().describe("exact McNemar p on per-case outcomes (binary metrics only)"),
+  candidate_only: z.number().nullable().describe("cases where only the candidate has the outcome"),
+  baseline_only: z.number().nullable(),
+  min_detectable_difference: z.number().nullable(),
+});
+
+export const Pairing = z.strictObject({
+  baseline: z.string(),
+  candidate: z.string(),
+  cases: z.number(),
+  metrics: z.array(PairedMetric),
+});
+
+export const Disagreement = z.strictObject({
+  case_id: z.string(),
+  incident_id: z.string().nullable(),
+  title: z.string().nullable(),
+  alert_severity: z.string().nullable(),
+  label_verdict: z.string().nullable(),
+  answers: z.array(
+    z.strictObject({
+      label: z.string(),
+      verdict: z.string().nullable(),
+      escalate: z.boolean().nullable(),
+      agree: z.boolean().nullable(),
+    }),
+  ),
+});
+
+export const CompareDoc = z.strictObject({
+  schema: z.literal("soceval.compare/v1"),
+  seed: z.string(),
+  sides: z.array(Side),
+  pairings: z.array(Pairing),
+  disagreements: z.array(Disagreement),
+  disagreements_total: z.number(),
+  notes: z.array(z.string()),
+});
+
+export type Side = z.infer<typeof Side>;
+export type PairedMetric = z.infer<typeof PairedMetric>;
+export type Pairing = z.infer<typeof Pairing>;
+export type Disagreement = z.infer<typeof Disagreement>;
+export type CompareDoc = z.infer<typeof CompareDoc>;

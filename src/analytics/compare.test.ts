@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
+import { InputError } from "../io/errors.js";
+import { Store } from "../store/db.js";
+import { buildComparison, resolveSides } from "./compare.js";
+import { CompareDoc } from "./compare-schema.js";
+
+describe("comparison of two agents on the same cases", () => {
+  let store: Store;
+  let doc: CompareDoc;
+  beforeAll(async () => {
+    store = await Store.open(":memory:");
+    await seedFixture(store);
+    doc = await buildComparison(store, await resolveSides(store, ["latest"]));
+  });
+  afterAll(() => store.close());
+
+  it("pairs per case, clusters by incident and tests agreement with exact McNemar", () => {
+    expect(() => CompareDoc.parse(doc)).not.toThrow();
+    expect(doc.sides.map((s) => s.label)).toEqual(["playbook", "model-x"]);
+    const agree = doc.pairings[0]!.metrics.find((m) => m.metric === "verdict_agreement")!;
+    // model-x right where the playbook is wrong on c03, c04, c09, c11; the reverse on c01, c12
+    expect(agree).toMatchObject({ n: 12, units: 10, candidate_only: 4, baseline_only: 2 });
+    expect(agree.diff).toBeCloseTo(2 / 12, 5);
+    expect(agree.mcnemar_p).toBeCloseTo((2 * (1 + 6 + 15)) / 64, 6);
+    expect(agree.lower!).toBeLessThan(agree.diff!);
+    expect(agree.upper!).toBeGreaterThan(agree.diff!);
+    const cost = doc.pairings[0]!.metrics.find((m) => m.metric === "cost_per_investigation")!;
+    expect(cost).toMatchObject({ diff: 0.0125, mcnemar_p: null });
+  });
+
+  it("lists the cases where verdicts differ, right-versus-wrong first", () => {
+    expect(doc.disagreements_total).toBe(6);
+    expect(doc.disagreements[0]!.answers.map((a) => a.label)).toEqual(["playbook", "model-x"]);
+    expect(doc.disagreements.every((d) => new Set(d.answers.map((a) => a.verdict)).size > 1)).toBe(true);
+  });
+
+  it("is reproducible", async () => {
+    expect(await buildComparison(store, await resolveSides(store, [FIXTURE_RUN]))).toEqual(doc);
+  });
+
+  it("resolves sides and refuses ambiguous or unknown agents", async () => {
+    expect(await resolveSides(store, ["latest"], ["model-x", "playbook"])).toEqual([
+      { run_id: FIXTURE_RUN, agent: "model-x" },
+      { run_id: FIXTURE_RUN, agent: "playbook" },
+    ]);
+    await expect(resolveSides(store, ["latest"], ["playbook", "ghost"])).rejects.toThrow(/ghost/);
+    await expect(resolveSides(store, ["latest", "latest"])).rejects.toThrow(InputError);
+    await expect(resolveSides(store, ["nope"])).rejects.toThrow(/no run "nope"/);
+    expect(await resolveSides(store, ["latest", "latest"], ["playbook", "model-x"])).toHaveLength(2);
+  });
+});

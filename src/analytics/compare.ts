@@ -1,0 +1,237 @@
+import { InputError } from "../io/errors.js";
+import type { Store } from "../store/db.js";
+import { PROPORTIONS } from "./catalogue.js";
+import type { CompareDoc, Disagreement, PairedMetric, Side } from "./compare-schema.js";
+import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
+import { round } from "./round.js";
+import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
+import { exactMcNemar } from "./stats/mcnemar.js";
+import { minDetectableDifference } from "./stats/mdd.js";
+import { type PairedUnit, pairedDifference } from "./stats/paired.js";
+
+type SideRef = { run_id: string; agent: string };
+
+/** Paired metrics: per-case value (mean over epochs) and whether higher is better. */
+const PAIRED: { metric: string; value: string; defined: string; binary: boolean; higher: boolean }[] = [
+  ...(
+    [
+      ["verdict_agreement", true],
+      ["critical_miss_rate", false],
+      ["escalation_recall", true],
+      ["hallucination_rate", false],
+      ["missed_context_rate", false],
+      ["policy_violation_rate", false],
+      ["high_severity_violation_rate", false],
+      ["false_positive_reduction", true],
+      ["failed_rate", false],
+    ] as const
+  ).map(([metric, higher]) => {
+    const p = PROPORTIONS.find((x) => x.key === metric)!;
+    return { metric, value: `CASE WHEN ${p.num} THEN 1.0 ELSE 0.0 END`, defined: p.den, binary: true, higher };
+  }),
+  { metric: "cost_per_investigation", value: "cost_usd", defined: "true", binary: false, higher: false },
+  { metric: "time_to_triage_mean_ms", value: "time_to_triage_ms", defined: "true", binary: false, higher: false },
+];
+
+export const DISAGREEMENT_LIMIT = 50;
+
+/**
+ * Resolve which (run, agent) pairs to compare: two runs with one agent each (or `--agents a b`,
+ * one per run), or one run and its agents (all, or the named ones). The first side is the baseline.
+ */
+export async function resolveSides(store: Store, runs: string[], agents: string[] = []): Promise<SideRef[]> {
+  if (runs.length === 0 || runs.length > 2) throw new InputError("--runs: give one run (compare its agents) or two");
+  const ids = await Promise.all(runs.map((r) => resolveRunId(store, r)));
+  const stored = await Promise.all(ids.map(async (id) => runAgents(store, await loadRunInfo(store, id))));
+  const check = (i: number, a: string) => {
+    if (!stored[i]!.includes(a))
+      throw new InputError(
+        `--agents: run ${ids[i]} has no results for "${a}" (it has: ${stored[i]!.join(", ") || "none"})`,
+      );
+    return { run_id: ids[i]!, agent: a };
+  };
+  if (ids.length === 1) {
+    const names = agents.length ? agents : stored[0]!;
+    if (names.length < 2)
+      throw new InputError(`--runs: run ${ids[0]} has one agent; name a second run to compare against`);
+    return names.map((a) => check(0, a));
+  }
+  if (agents.length === 2) return [check(0, agents[0]!), check(1, agents[1]!)];
+  if (agents.length === 1) return [check(0, agents[0]!), check(1, agents[0]!)];
+  if (agents.length > 2) throw new InputError("--agents: with two runs, name one agent per run");
+  return ids.map((id, i) => {
+    if (stored[i]!.length !== 1)
+      throw new InputError(`--runs: run ${id} has agents ${stored[i]!.join(", ")}; name one per run with --agents`);
+    return { run_id: id, agent: stored[i]![0]! };
+  });
+}
+
+export async function buildComparison(store: Store, refs: SideRef[]): Promise<CompareDoc> {
+  const sameAgentTwice = new Set(refs.map((r) => r.agent)).size < refs.length;
+  const runsInfo = new Map<string, Awaited<ReturnType<typeof loadRunInfo>>>();
+  for (const r of refs) if (!runsInfo.has(r.run_id)) runsInfo.set(r.run_id, await loadRunInfo(store, r.run_id));
+  const seed = `compare:${refs.map((r) => `${r.run_id}/${r.agent}`).join("|")}`;
+  const sides: Side[] = [];
+  for (const ref of refs) {
+    const agg = await store.query(`SELECT ${aggregateSelect()} FROM case_results WHERE run_id = ? AND agent = ?`, [
+      ref.run_id,
+      ref.agent,
+    ]);
+    const meta = await store.query<{ provider: string | null; model: string | null; agent_hash: string | null }>(
+      "SELECT provider, model, agent_hash FROM run_agents WHERE run_id = ? AND agent = ?",
+      [ref.run_id, ref.agent],
+    );
+    const row = agg[0]!;
+    sides.push({
+      label: sameAgentTwice ? `${ref.agent}@${ref.run_id}` : ref.agent,
+      run_id: ref.run_id,
+      agent: ref.agent,
+      provider: meta[0]?.provider ?? null,
+      model: meta[0]?.model ?? null,
+      agent_hash: meta[0]?.agent_hash ?? null,
+      dataset_hash: runsInfo.get(ref.run_id)?.dataset_hash ?? null,
+      cases: Math.round(Number(row.rows__n) / Math.max(1, Number(row.epochs__n))),
+      investigations: Number(row.rows__n),
+      metrics: estimatesFrom(row),
+    });
+  }
+  const notes: string[] = [];
+  if (new Set(sides.map((s) => s.dataset_hash)).size > 1)
+    notes.push("the runs replayed different dataset versions: only cases present in both are paired");
+  const pairings = [];
+  for (let i = 1; i < refs.length; i++) {
+    const metrics: PairedMetric[] = [];
+    for (const m of PAIRED) metrics.push(await pairedMetric(store, refs[0]!, refs[i]!, m, `${seed}:${i}:${m.metric}`));
+    pairings.push({
+      baseline: sides[0]!.label,
+      candidate: sides[i]!.label,
+      cases: await pairedCases(store, refs[0]!, refs[i]!),
+      metrics,
+    });
+  }
+  const { rows, total } = await disagreements(store, refs, sides);
+  return round({
+    schema: "soceval.compare/v1",
+    seed,
+    sides,
+    pairings,
+    disagreements: rows,
+    disagreements_total: total,
+    notes,
+  });
+}
+
+const perCase = (value: string, defined: string) =>
+  `SELECT case_id, any_value(coalesce(incident_id, case_id)) AS unit,
+     avg(${value}) FILTER (WHERE ${defined}) AS v
+   FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id`;
+
+async function pairedMetric(
+  store: Store,
+  base: SideRef,
+  cand: SideRef,
+  m: (typeof PAIRED)[number],
+  seed: string,
+): Promise<PairedMetric> {
+  const params = [cand.run_id, cand.agent, base.run_id, base.agent];
+  const pairs = `WITH c AS (${perCase(m.value, m.defined)}), b AS (${perCase(m.value, m.defined)}),
+    p AS (SELECT c.unit, c.v AS vc, b.v AS vb FROM c JOIN b USING (case_id) WHERE c.v IS NOT NULL AND b.v IS NOT NULL)`;
+  const units = await store.query<{ a: number; b: number; n: number; m: number }>(
+    `${pairs}, u AS (SELECT unit, sum(vc) AS a, sum(vb) AS b, count(*) AS n FROM p GROUP BY unit)
+     SELECT a, b, n, count(*) AS m FROM u GROUP BY ALL ORDER BY ALL`,
+    params,
+  );
+  const counts = (
+    await store.query<{
+      n: number;
+      units: number;
+      cand: number | null;
+      base: number | null;
+      c_only: number;
+      b_only: number;
+    }>(
+      `${pairs} SELECT count(*) AS n, count(DISTINCT unit) AS units, avg(vc) AS cand, avg(vb) AS base,
+         count(*) FILTER (WHERE vc > 0.5 AND vb <= 0.5) AS c_only, count(*) FILTER (WHERE vc <= 0.5 AND vb > 0.5) AS b_only
+       FROM p`,
+      params,
+    )
+  )[0]!;
+  const d = pairedDifference(
+    units.map((u): PairedUnit => ({ a: u.a, b: u.b, n: u.n, multiplicity: u.m })),
+    seed,
+  );
+  const discordant = counts.c_only + counts.b_only;
+  return {
+    metric: m.metric,
+    higher_is_better: m.higher,
+    n: counts.n,
+    units: counts.units,
+    baseline: counts.base,
+    candidate: counts.cand,
+    diff: d?.diff ?? null,
+    lower: d?.lower ?? null,
+    upper: d?.upper ?? null,
+    mcnemar_p: m.binary && counts.n > 0 ? exactMcNemar(counts.c_only, counts.b_only) : null,
+    candidate_only: m.binary ? counts.c_only : null,
+    baseline_only: m.binary ? counts.b_only : null,
+    min_detectable_difference:
+      m.binary && counts.n > 0 ? minDetectableDifference(counts.n, Math.max(discordant, 1) / counts.n) : null,
+  };
+}
+
+async function pairedCases(store: Store, base: SideRef, cand: SideRef): Promise<number> {
+  const rows = await store.query<{ n: number }>(
+    `SELECT count(DISTINCT a.case_id) AS n FROM case_results a JOIN case_results b USING (case_id)
+     WHERE a.run_id = ? AND a.agent = ? AND b.run_id = ? AND b.agent = ?`,
+    [base.run_id, base.agent, cand.run_id, cand.agent],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Cases (first epoch) where the agents' verdicts differ, right-vs-wrong splits first; LIMITed. */
+async function disagreements(
+  store: Store,
+  refs: SideRef[],
+  sides: Side[],
+): Promise<{ rows: Disagreement[]; total: number }> {
+  const values = refs.map((_, i) => `(${i}, ?, ?)`).join(", ");
+  const params = refs.flatMap((r) => [r.run_id, r.agent]);
+  const base = `WITH sides(idx, run_id, agent) AS (VALUES ${values}),
+    r AS (SELECT s.idx, cr.* FROM case_results cr JOIN sides s ON cr.run_id = s.run_id AND cr.agent = s.agent
+          WHERE cr.epoch = 0),
+    d AS (SELECT case_id, any_value(incident_id) AS incident_id, any_value(alert_severity) AS alert_severity,
+            any_value(label_verdict) AS label_verdict, count(DISTINCT coalesce(agree, false)) AS split,
+            list({'idx': idx, 'verdict': verdict, 'escalate': escalate, 'agree': agree} ORDER BY idx) AS answers
+          FROM r GROUP BY case_id
+          HAVING count(*) = ${refs.length} AND count(DISTINCT coalesce(verdict, 'no_output')) > 1)`;
+  const total = (await store.query<{ n: number }>(`${base} SELECT count(*) AS n FROM d`, params))[0]?.n ?? 0;
+  const rows = await store.query<{
+    case_id: string;
+    incident_id: string | null;
+    alert_severity: string | null;
+    label_verdict: string | null;
+    title: string | null;
+    answers: { idx: number; verdict: string | null; escalate: boolean | null; agree: boolean | null }[];
+  }>(
+    `${base} SELECT d.case_id, d.incident_id, d.alert_severity, d.label_verdict, c.alert->>'title' AS title, d.answers
+     FROM d LEFT JOIN cases c ON c.run_id = ? AND c.case_id = d.case_id
+     ORDER BY d.split DESC, d.case_id LIMIT ${DISAGREEMENT_LIMIT}`,
+    [...params, refs[0]!.run_id],
+  );
+  return {
+    total,
+    rows: rows.map((r) => ({
+      case_id: r.case_id,
+      incident_id: r.incident_id,
+      title: r.title,
+      alert_severity: r.alert_severity,
+      label_verdict: r.label_verdict,
+      answers: r.answers.map((a) => ({
+        label: sides[a.idx]!.label,
+        verdict: a.verdict,
+        escalate: a.escalate,
+        agree: a.agree,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,89 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { InputError } from "../io/errors.js";
+import { loadYaml } from "../io/yaml.js";
+import { type Criterion, Phase, Suite } from "../schema/suite.js";
+import { METRIC_KEYS, metricInfo } from "./catalogue.js";
+import { DEFAULT_CRITERIA } from "./default-criteria.js";
+import type { CriterionResult, CriterionStatus, Estimate, PhaseResult } from "./report-schema.js";
+
+export type PhaseCriteria = { phase: Phase; source: "suite" | "default"; criteria: Criterion[] };
+
+/**
+ * The criteria per phase: the suite's own where it declares a phase, the defaults elsewhere. A
+ * suite file that is gone (moved, or a run imported elsewhere) falls back to the defaults with a note;
+ * a suite that names an unknown metric is bad input.
+ */
+export function loadCriteria(suitePath: string | null): { phases: PhaseCriteria[]; note: string | null } {
+  let declared: Suite["exit_criteria"];
+  let note: string | null = null;
+  const file = suitePath ? resolve(suitePath) : null;
+  if (!file) note = "the run names no suite file; default exit criteria used";
+  else if (!existsSync(file)) note = `suite file ${suitePath} not found; default exit criteria used`;
+  else declared = loadYaml(file, Suite).exit_criteria;
+  const phases = Phase.options.map((phase): PhaseCriteria => {
+    const own = declared?.[phase];
+    if (!own) return { phase, source: "default", criteria: DEFAULT_CRITERIA[phase] };
+    own.forEach((crit, i) => {
+      if (!METRIC_KEYS.has(crit.metric))
+        throw new InputError(
+          `${suitePath}: exit_criteria.${phase}[${i}].metric: unknown metric "${crit.metric}" (keys: reports/README.md)`,
+          suitePath ?? undefined,
+        );
+    });
+    return { phase, source: "suite", criteria: own };
+  });
+  return { phases, note };
+}
+
+export function evaluateCriterion(crit: Criterion, metrics: Record<string, Estimate>): CriterionResult {
+  const est = metrics[crit.metric] ?? null;
+  const base = {
+    ...crit,
+    description: crit.description ?? metricInfo(crit.metric)?.description ?? null,
+    estimate: est,
+  };
+  if (!est || est.value === null)
+    return { ...base, status: "not measured", compared: null, note: "no data for this metric in the run" };
+  let compared = crit.bound === "lower" ? est.lower : crit.bound === "upper" ? est.upper : est.value;
+  let note: string | null = null;
+  if (compared === null) {
+    compared = est.value;
+    note = "no interval defined for this metric; the point estimate is compared";
+  }
+  return { ...base, status: holds(compared, crit.op, crit.threshold) ? "met" : "not met", compared, note };
+}
+
+function holds(v: number, op: Criterion["op"], t: number): boolean {
+  switch (op) {
+    case ">=":
+      return v >= t;
+    case "<=":
+      return v <= t;
+    case ">":
+      return v > t;
+    case "<":
+      return v < t;
+    case "==":
+      return Math.abs(v - t) < 1e-12;
+  }
+}
+
+/** A phase is met when every criterion is; one failure makes it not met; otherwise not measured. */
+export function phaseStatus(results: CriterionResult[]): CriterionStatus {
+  if (results.some((r) => r.status === "not met")) return "not met";
+  if (results.length === 0 || results.some((r) => r.status === "not measured")) return "not measured";
+  return "met";
+}
+
+export function evaluatePhases(
+  phases: PhaseCriteria[],
+  agents: { agent: string; metrics: Record<string, Estimate> }[],
+): PhaseResult[] {
+  return phases.flatMap((p) =>
+    agents.map((a) => {
+      const criteria = p.criteria.map((c) => evaluateCriterion(c, a.metrics));
+      return { phase: p.phase, agent: a.agent, source: p.source, status: phaseStatus(criteria), criteria };
+    }),
+  );
+}

@@ -1,0 +1,181 @@
+import { z } from "zod";
+import { Criterion, Phase } from "../schema/suite.js";
+
+/**
+ * The `soceval report --format json` document. Keys are a public contract (CI and dashboards parse
+ * them; reports/README.md documents them): add keys, never rename or remove them.
+ */
+export const Estimate = z.strictObject({
+  value: z.number().nullable().describe("point estimate; null when not measured"),
+  lower: z.number().nullable().describe("lower end of the 95% interval, when defined"),
+  upper: z.number().nullable(),
+  n: z.number().describe("observations the metric is over (case×epoch rows, items or pairs)"),
+  method: z.enum(["wilson", "rule_of_three", "bootstrap", "normal", "point", "connor"]),
+});
+
+export const RunInfo = z.strictObject({
+  run_id: z.string(),
+  suite: z.string().nullable(),
+  suite_path: z.string().nullable(),
+  workflow: z.string().nullable(),
+  workflow_version: z.string().nullable(),
+  dataset: z.string().nullable(),
+  dataset_hash: z.string().nullable(),
+  git_revision: z.string().nullable(),
+  seed: z.number().nullable(),
+  epochs: z.number().nullable(),
+  kind: z.string().nullable(),
+  status: z.string().nullable(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  cases_total: z.number().nullable(),
+  agents: z.array(z.string()),
+});
+
+export const BreakdownRow = z.strictObject({
+  key: z.string(),
+  cases: z.number(),
+  n: z.number(),
+  metrics: z.record(z.string(), Estimate),
+});
+
+export const Confusion = z.strictObject({
+  analyst: z.array(z.string()).describe("row labels: the analyst's verdicts"),
+  agent: z.array(z.string()).describe("column labels: the agent's verdicts, then no_output"),
+  counts: z.array(z.array(z.number())),
+});
+
+export const ViolationRow = z.strictObject({
+  kind: z.string(),
+  severity: z.string(),
+  findings: z.number(),
+  cases: z.number(),
+});
+
+export const SourceRow = z.strictObject({
+  source: z.string(),
+  cases_with_evidence: z.number().describe("cases whose evidence snapshot holds records of this source"),
+  cases_unavailable: z.number().describe("cases where the source was down in history"),
+  cases_queried: z.number().describe("investigations that called a tool of this source"),
+  calls: z.number(),
+  ok: z.number(),
+  errors: z.number(),
+  timeouts: z.number(),
+  unavailable: z.number(),
+  denied: z.number(),
+  records_returned: z.number(),
+  failure_rate: Estimate.describe("non-ok calls (error, timeout, unavailable) ÷ calls"),
+});
+
+export const TrapFindingRow = z.strictObject({ tag: z.string(), kind: z.string(), findings: z.number() });
+
+export const WorstCaseFinding = z.strictObject({
+  scorer: z.string().nullable(),
+  kind: z.string(),
+  severity: z.string().nullable(),
+  detail: z.string().nullable(),
+  evidence_id: z.string().nullable(),
+  action: z.string().nullable(),
+  step: z.number().nullable().describe("index of the transcript step that returned evidence_id, if any"),
+});
+
+export const WorstCaseStep = z.strictObject({
+  index: z.number(),
+  type: z.string(),
+  tool: z.string().nullable(),
+  status: z.string().nullable(),
+  input: z.unknown(),
+  evidence_ids: z.array(z.string()),
+  latency_ms: z.number().nullable(),
+  note: z.string().nullable(),
+  tokens_in: z.number().nullable(),
+  tokens_out: z.number().nullable(),
+  cost_usd: z.number().nullable(),
+});
+
+export const WorstCase = z.strictObject({
+  anchor: z.string().describe("HTML anchor id of this case in the report"),
+  case_id: z.string(),
+  epoch: z.number(),
+  incident_id: z.string().nullable(),
+  tags: z.array(z.string()),
+  reasons: z.array(z.string()),
+  alert: z.unknown().describe("the alert as stored (attacker-controlled text)"),
+  label: z.unknown(),
+  verdict: z.string().nullable(),
+  escalate: z.boolean().nullable(),
+  output: z.unknown(),
+  error: z.string().nullable(),
+  findings: z.array(WorstCaseFinding),
+  steps: z.array(WorstCaseStep),
+});
+
+export const AgentReport = z.strictObject({
+  agent: z.string(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  agent_hash: z.string().nullable(),
+  cases: z.number(),
+  investigations: z.number(),
+  metrics: z.record(z.string(), Estimate),
+  confusion: Confusion,
+  violations: z.array(ViolationRow),
+  breakdowns: z.strictObject({
+    workflow: z.array(BreakdownRow),
+    alert_severity: z.array(BreakdownRow),
+    trap_tag: z.array(BreakdownRow),
+    evidence_source: z.array(BreakdownRow),
+    epoch: z.array(BreakdownRow).describe("empty when the run has one epoch"),
+  }),
+  evidence_sources: z.array(SourceRow),
+  findings_by_trap: z.array(TrapFindingRow),
+  worst_cases: z.array(WorstCase),
+});
+
+export const CriterionStatus = z.enum(["met", "not met", "not measured"]);
+
+export const CriterionResult = z.strictObject({
+  ...Criterion.shape,
+  description: z.string().nullable(),
+  status: CriterionStatus,
+  compared: z.number().nullable().describe("the value held against the threshold (point or bound)"),
+  estimate: Estimate.nullable(),
+  note: z.string().nullable(),
+});
+
+export const PhaseResult = z.strictObject({
+  phase: Phase,
+  agent: z.string(),
+  source: z.enum(["suite", "default"]),
+  status: CriterionStatus,
+  criteria: z.array(CriterionResult),
+});
+
+export const ReportDoc = z.strictObject({
+  schema: z.literal("soceval.report/v1"),
+  run: RunInfo,
+  statistics: z.strictObject({
+    confidence: z.number(),
+    bootstrap_replicates: z.number(),
+    seed: z.string(),
+    criteria_note: z.string().nullable(),
+  }),
+  agents: z.record(z.string(), AgentReport),
+  phases: z.array(PhaseResult),
+});
+
+export type Estimate = z.infer<typeof Estimate>;
+export type RunInfo = z.infer<typeof RunInfo>;
+export type BreakdownRow = z.infer<typeof BreakdownRow>;
+export type Confusion = z.infer<typeof Confusion>;
+export type ViolationRow = z.infer<typeof ViolationRow>;
+export type SourceRow = z.infer<typeof SourceRow>;
+export type TrapFindingRow = z.infer<typeof TrapFindingRow>;
+export type WorstCase = z.infer<typeof WorstCase>;
+export type WorstCaseStep = z.infer<typeof WorstCaseStep>;
+export type WorstCaseFinding = z.infer<typeof WorstCaseFinding>;
+export type AgentReport = z.infer<typeof AgentReport>;
+export type CriterionResult = z.infer<typeof CriterionResult>;
+export type CriterionStatus = z.infer<typeof CriterionStatus>;
+export type PhaseResult = z.infer<typeof PhaseResult>;
+export type ReportDoc = z.infer<typeof ReportDoc>;

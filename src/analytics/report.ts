@@ -1,0 +1,141 @@
+import type { Store } from "../store/db.js";
+import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
+import { TRAP_MIN_CASES } from "./catalogue.js";
+import { confusionMatrices, emptyConfusion, kappaCells, kappaUnits } from "./confusion.js";
+import { evaluatePhases, loadCriteria } from "./criteria.js";
+import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
+import type { AgentReport, BreakdownRow, Estimate, ReportDoc, RunInfo } from "./report-schema.js";
+import { round } from "./round.js";
+import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
+import { evidenceSources } from "./sources.js";
+import { BOOTSTRAP_REPLICATES } from "./stats/bootstrap.js";
+import { cohenKappa, kappaInterval } from "./stats/kappa.js";
+import { minDetectableDifference } from "./stats/mdd.js";
+import { findingsByTrap, violationRates, violationsByKind } from "./violations.js";
+import { WORST_CASES, worstCases } from "./worst-cases.js";
+
+export type ReportOptions = { agents?: string[]; worst?: number };
+
+/** Seed text for every bootstrap of a run: the same run gives the same intervals on every machine. */
+export function runSeed(run: RunInfo): string {
+  return `${run.run_id}:${run.seed ?? 0}`;
+}
+
+/**
+ * The exit-criteria report as data: every metric per agent with its interval, breakdowns, the
+ * worst cases and each phase's criteria evaluated. All aggregation happens in DuckDB; this
+ * function only arranges rows and runs the statistics that need them.
+ */
+export async function buildReport(store: Store, runRef: string, opts: ReportOptions = {}): Promise<ReportDoc> {
+  const runId = await resolveRunId(store, runRef);
+  const run = await loadRunInfo(store, runId);
+  const criteria = loadCriteria(run.suite_path);
+  const stored = await runAgents(store, run);
+  const agents = opts.agents?.length ? stored.filter((a) => opts.agents!.includes(a)) : stored;
+
+  const multiEpoch = (run.epochs ?? 1) > 1;
+  const [overall, aggs, confusion, kunits, rates, kinds, traps, sources, worst, readiness, reviews, info] =
+    await Promise.all([
+      overallRows(store, runId),
+      breakdownRows(store, runId),
+      confusionMatrices(store, runId),
+      kappaUnits(store, runId, multiEpoch),
+      violationRates(store, runId),
+      violationsByKind(store, runId),
+      findingsByTrap(store, runId),
+      evidenceSources(store, runId),
+      worstCases(store, runId, agents, opts.worst ?? WORST_CASES),
+      readinessMetrics(store, run.workflow),
+      reviewMetrics(store, runId),
+      agentInfo(store, runId),
+    ]);
+  const seed = runSeed(run);
+
+  const reports: Record<string, AgentReport> = {};
+  for (const agent of agents) {
+    const all = overall.find((r) => r.agent === agent);
+    if (!all) continue;
+    const rows = aggs.filter((r) => r.agent === agent);
+    const conf = confusion.get(agent) ?? emptyConfusion();
+    const byDim = (dim: Dim): BreakdownRow[] => rows.filter((r) => r.dim === dim).map(breakdownRow);
+    const trapRows = byDim("trap_tag");
+    const metrics: Record<string, Estimate> = {
+      ...overallMetrics(all),
+      verdict_kappa: kappaEstimate(kappaCells(conf), kunits.get(agent) ?? [], `${seed}:${agent}:kappa`),
+      ...rates.get(agent),
+      trap_tags_covered: {
+        value: trapRows.filter((t) => t.cases >= TRAP_MIN_CASES).length,
+        lower: null,
+        upper: null,
+        n: trapRows.length,
+        method: "point",
+      },
+      ...readiness,
+      analyst_acceptance_rate: notMeasured(),
+      ...reviews.get(agent),
+    };
+    metrics.min_detectable_difference = mdd(metrics.verdict_agreement!);
+    const meta = info.get(agent);
+    reports[agent] = {
+      agent,
+      provider: meta?.provider ?? null,
+      model: meta?.model ?? null,
+      agent_hash: meta?.agent_hash ?? null,
+      cases: Math.round(Number(all.rows__n) / Math.max(1, Number(all.epochs__n))),
+      investigations: Number(all.rows__n),
+      metrics,
+      confusion: conf,
+      violations: kinds.get(agent) ?? [],
+      breakdowns: {
+        workflow: byDim("workflow"),
+        alert_severity: byDim("alert_severity"),
+        trap_tag: trapRows,
+        evidence_source: byDim("evidence_source"),
+        epoch: multiEpoch ? byDim("epoch") : [],
+      },
+      evidence_sources: sources.get(agent) ?? [],
+      findings_by_trap: traps.get(agent) ?? [],
+      worst_cases: worst.get(agent) ?? [],
+    };
+  }
+  const phases = evaluatePhases(
+    criteria.phases,
+    Object.values(reports).map((r) => ({ agent: r.agent, metrics: r.metrics })),
+  );
+  return round({
+    schema: "soceval.report/v1",
+    run,
+    statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
+    agents: reports,
+    phases,
+  });
+}
+
+function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[0], seed: string): Estimate {
+  const n = cells.reduce((s, c) => s + c, 0);
+  const value = cohenKappa(cells, 3);
+  if (value === null) return { value: null, lower: null, upper: null, n, method: "bootstrap" };
+  const ci = kappaInterval(units, 3, seed);
+  return { value, lower: ci?.lower ?? null, upper: ci?.upper ?? null, n, method: "bootstrap" };
+}
+
+/** With independent errors two agents at agreement p disagree on ≈ 2p(1-p) of cases. */
+function mdd(agreement: Estimate): Estimate {
+  const p = agreement.value;
+  const n = agreement.n;
+  const value = p === null ? null : minDetectableDifference(n, Math.max(2 * p * (1 - p), 1 / Math.max(n, 1)));
+  return { value, lower: null, upper: null, n, method: "connor" };
+}
+
+async function agentInfo(
+  store: Store,
+  runId: string,
+): Promise<Map<string, { provider: string | null; model: string | null; agent_hash: string | null }>> {
+  const rows = await store.query<{
+    agent: string;
+    provider: string | null;
+    model: string | null;
+    agent_hash: string | null;
+  }>("SELECT agent, provider, model, agent_hash FROM run_agents WHERE run_id = ? ORDER BY agent", [runId]);
+  return new Map(rows.map((r) => [r.agent, r]));
+}

@@ -1,0 +1,9 @@
+// jstat ships no types; these are the few distribution functions soceval uses.
+declare module "jstat" {
+  const jStat: {
+    normal: { inv(p: number, mean: number, sd: number): number; cdf(x: number, mean: number, sd: number): number };
+    ibeta(x: number, a: number, b: number): number;
+    gammaln(x: number): number;
+  };
+  export default jStat;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { cohenKappa, kappaInterval } from "./kappa.js";
+
+describe("cohen's kappa", () => {
+  it("matches the textbook 2x2 example (20, 5 / 10, 15) -> 0.4", () => {
+    expect(cohenKappa([20, 5, 10, 15], 2)).toBeCloseTo(0.4, 12);
+  });
+
+  it("matches a hand-computed 3x3 table", () => {
+    // po = 79/100; row totals 30, 40, 30; column totals 30, 38, 32;
+    // pe = (900 + 1520 + 960) / 10000 = 0.338; kappa = (0.79 - 0.338) / 0.662
+    expect(cohenKappa([25, 3, 2, 4, 30, 6, 1, 5, 24], 3)).toBeCloseTo(0.452 / 0.662, 12);
+  });
+
+  it("is 1 for perfect agreement and undefined when chance agreement is perfect", () => {
+    expect(cohenKappa([5, 0, 0, 7], 2)).toBe(1);
+    expect(cohenKappa([9, 0, 0, 0], 2)).toBeNull();
+    expect(cohenKappa([0, 0, 0, 0], 2)).toBeNull();
+  });
+
+  it("gets a seeded bootstrap interval close to the large-sample standard error", () => {
+    const cells = [25, 3, 2, 4, 30, 6, 1, 5, 24].map((c) => c * 10);
+    // one type per cell: each case is its own resampling unit
+    const types = cells.map((m, i) => {
+      const values = new Array(9).fill(0);
+      values[i] = 1;
+      return { values, multiplicity: m };
+    });
+    const ci = kappaInterval(types, 3, "seed-a")!;
+    const again = kappaInterval(types, 3, "seed-a")!;
+    expect(again).toEqual(ci);
+    const k = 0.452 / 0.662;
+    expect(ci.lower).toBeLessThan(k);
+    expect(ci.upper).toBeGreaterThan(k);
+    // Cohen (1960): SE ≈ sqrt(po(1-po) / (n (1-pe)^2))
+    const se = Math.sqrt((0.79 * 0.21) / (1000 * 0.662 ** 2));
+    expect((ci.upper - ci.lower) / (2 * 1.96 * se)).toBeGreaterThan(0.8);
+    expect((ci.upper - ci.lower) / (2 * 1.96 * se)).toBeLessThan(1.25);
+  });
+});

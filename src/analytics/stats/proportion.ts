@@ -1,0 +1,41 @@
+import type { Estimate } from "../report-schema.js";
+import { ruleOfThree } from "./rule-of-three.js";
+import { wilson } from "./wilson.js";
+
+export type { Estimate };
+
+/**
+ * A proportion with its 95% interval. `units` is what the interval counts as independent (cases,
+ * not case×epoch rows); `n` is reported as observed. Zero (or all) observed → rule of three.
+ */
+export function proportion(x: number, n: number, units = n): Estimate {
+  if (!(n > 0)) return { value: null, lower: null, upper: null, n: 0, method: "wilson" };
+  const value = x / n;
+  if (x === 0) return { value, lower: 0, upper: ruleOfThree(units), n, method: "rule_of_three" };
+  if (x === n) return { value, lower: 1 - (ruleOfThree(units) ?? 1), upper: 1, n, method: "rule_of_three" };
+  const ci = wilson(value * units, units)!;
+  return { value, lower: ci.lower, upper: ci.upper, n, method: "wilson" };
+}
+
+/** Mean with a normal-approximation 95% interval, optionally clipped to [min, max]. */
+export function mean(
+  avg: number | null,
+  sd: number | null,
+  n: number,
+  clip: [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+): Estimate {
+  if (!(n > 0) || avg === null) return { value: null, lower: null, upper: null, n: 0, method: "normal" };
+  if (n < 2 || sd === null) return { value: avg, lower: null, upper: null, n, method: "normal" };
+  const half = (1.959964 * sd) / Math.sqrt(n);
+  return {
+    value: avg,
+    lower: Math.max(clip[0], avg - half),
+    upper: Math.min(clip[1], avg + half),
+    n,
+    method: "normal",
+  };
+}
+
+export function point(value: number | null, n: number): Estimate {
+  return { value: n > 0 ? value : null, lower: null, upper: null, n, method: "point" };
+}

@@ -1,0 +1,130 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import { InputError } from "../io/errors.js";
+import { loadAnswersYaml } from "../readiness/answers.js";
+import { checkReadiness } from "../readiness/check.js";
+import { loadAnswerFiles } from "../readiness/load.js";
+import { DEFAULT_MATRIX, loadMatrix } from "../readiness/matrix.js";
+import { askQuestionnaire } from "../readiness/questionnaire.js";
+import { scoreAll, scoreCandidate } from "../readiness/score.js";
+import { storeReadiness } from "../readiness/store.js";
+import { DEFAULT_TELEMETRY, loadTelemetry } from "../readiness/telemetry.js";
+import { candidateText, checkText, rankingText } from "../readiness/text.js";
+import { READINESS_FORMATS, type ReadinessFormat, renderReadiness } from "../readiness/view.js";
+import { pickFormat } from "../report/render.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { loadWorkflow } from "../workflow/load.js";
+import { action, EXIT } from "./exit.js";
+
+const out = (s: string) => process.stdout.write(s);
+const matrixOption = () => new Option("--matrix <file>", "readiness matrix").default(DEFAULT_MATRIX);
+
+export function register(program: Command): void {
+  const readiness = program
+    .command("readiness")
+    .description("phase 1: score candidate workflows for agent support before any agent runs");
+
+  readiness
+    .command("ask")
+    .description("interactive questionnaire; resumes a half-filled answer file (asks only what is unanswered)")
+    .requiredOption("--out <file>", "answer file to write (YAML); saved after every answer")
+    .option("--workflow <id>", "workflow id the answers are for (suites/<id>/ where a suite exists)")
+    .addOption(matrixOption())
+    .action(
+      action(async (flags: { out: string; workflow?: string; matrix: string }) => {
+        const matrix = loadMatrix(flags.matrix);
+        const r = await askQuestionnaire({ matrix, file: flags.out, workflow: flags.workflow });
+        if (!r.complete) {
+          process.stderr.write(
+            existsSync(flags.out)
+              ? `saved ${flags.out}: ${r.remaining} questions left; run the same command to resume\n`
+              : `stopped before the first answer; nothing saved\n`,
+          );
+          return EXIT.notMet;
+        }
+        out(`\nwrote ${flags.out} (${r.asked} answered now)\n\n`);
+        out(candidateText(scoreCandidate(matrix, loadAnswersYaml(flags.out, matrix))));
+        out(`\nscore and store it with: soceval readiness score ${flags.out}\n`);
+        return EXIT.ok;
+      }),
+    );
+
+  readiness
+    .command("score <answers...>")
+    .description("score and rank candidates from answer files (YAML, or a CSV export with many candidates)")
+    .option("--out <file>", "write the report here (format from --format or the extension)")
+    .addOption(new Option("--format <f>", "report format").choices([...READINESS_FORMATS]))
+    .option("--db <path>", "DuckDB store the results are written to", DEFAULT_DB)
+    .option("--no-db", "do not store the results")
+    .addOption(matrixOption())
+    .action(
+      action(async (files: string[], flags: { out?: string; format?: string; db: string | false; matrix: string }) => {
+        const known = !flags.out || flags.format || /\.(html?|md|markdown|json)$/i.test(flags.out);
+        const format = known ? (pickFormat(flags.format, flags.out) as ReadinessFormat | null) : null;
+        if (!format) throw new InputError(`--out ${flags.out}: use .html, .md or .json, or pass --format`);
+        const matrix = loadMatrix(flags.matrix);
+        const doc = scoreAll(matrix, await loadAnswerFiles(files, matrix));
+        const text = await renderReadiness(doc, format);
+        if (flags.db !== false) {
+          const store = await Store.open(flags.db);
+          try {
+            const n = await storeReadiness(store, doc);
+            process.stderr.write(`stored ${n} readiness result${n === 1 ? "" : "s"} in ${flags.db}\n`);
+          } finally {
+            store.close();
+          }
+        }
+        if (!flags.out) {
+          out(text);
+          return EXIT.ok;
+        }
+        writeFileSync(flags.out, text);
+        out(rankingText(doc));
+        out(`wrote ${flags.out}\n`);
+        return EXIT.ok;
+      }),
+    );
+
+  readiness
+    .command("check <answers>")
+    .description("hold answers against the telemetry matrix and the case history; exit 1 when problems are found")
+    .requiredOption("--dataset <cases.jsonl>", "labeled case history of the workflow")
+    .option("--workflow <workflow.yaml>", "workflow file (default: suites/<answers' workflow>/workflow.yaml)")
+    .option("--telemetry <file>", "telemetry source-of-truth matrix", DEFAULT_TELEMETRY)
+    .addOption(new Option("--format <f>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(matrixOption())
+    .action(
+      action(
+        async (
+          file: string,
+          flags: { dataset: string; workflow?: string; telemetry: string; format: string; matrix: string },
+        ) => {
+          const matrix = loadMatrix(flags.matrix);
+          const sets = await loadAnswerFiles([file], matrix);
+          const answers = sets[0]!;
+          if (sets.length > 1)
+            throw new InputError(
+              `${file}: holds ${sets.length} candidates; check takes one (use a YAML answer file)`,
+              file,
+            );
+          const workflowFile = flags.workflow ?? `suites/${answers.workflow}/workflow.yaml`;
+          if (!existsSync(workflowFile))
+            throw new InputError(
+              `${file}: workflow "${answers.workflow}" has no ${workflowFile}; pass --workflow <workflow.yaml>`,
+              file,
+            );
+          if (!existsSync(flags.dataset)) throw new InputError(`--dataset ${flags.dataset}: no such file`);
+          const report = await checkReadiness({
+            matrix,
+            telemetry: loadTelemetry(flags.telemetry),
+            answers,
+            workflow: loadWorkflow(workflowFile),
+            workflowFile,
+            dataset: flags.dataset,
+          });
+          out(flags.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : checkText(report));
+          return report.ok ? EXIT.ok : EXIT.notMet;
+        },
+      ),
+    );
+}

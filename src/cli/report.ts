@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+import { requireStoreFile } from "../analytics/run.js";
+import { InputError } from "../io/errors.js";
+import { Phase } from "../schema/suite.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { action, EXIT } from "./exit.js";
+
+type Opts = { run: string; out?: string; format?: string; agent?: string[]; check?: string; db: string };
+
+export function register(program: Command): void {
+  program
+    .command("report")
+    .description("write a run's phase exit-criteria report (HTML, Markdown or JSON)")
+    .option("--run <id>", "run id, or latest", "latest")
+    .option("--out <file>", "write to this file (format from its extension) instead of stdout")
+    .option("--format <format>", "html | md | json (default: from --out, else md)")
+    .option("--agent <names...>", "only these agents")
+    .option("--check <phase>", `exit 1 unless every agent meets this phase (${Phase.options.join(", ")})`)
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (opts: Opts) => {
+        // imported on use: rendering pulls in vega, which --help and other commands should not pay for
+        const { emit, formatOption } = await import("../report/output.js");
+        const { buildReport } = await import("../analytics/report.js");
+        const { renderReport } = await import("../report/render.js");
+        const format = formatOption(opts.format, opts.out);
+        if (format === "html") (await import("../report/charts.js")).preloadCharts();
+        if (opts.check && !Phase.safeParse(opts.check).success)
+          throw new InputError(`--check: unknown phase "${opts.check}" (${Phase.options.join(", ")})`);
+        requireStoreFile(opts.db);
+        const store = await Store.open(opts.db, { readOnly: true });
+        try {
+          const doc = await buildReport(store, opts.run, { agents: opts.agent });
+          if (Object.keys(doc.agents).length === 0)
+            throw new InputError(
+              `--run: run ${doc.run.run_id} has no scored results${opts.agent ? " for --agent" : ""}`,
+            );
+          emit(await renderReport(doc, format), opts.out, "report");
+          if (!opts.check) return EXIT.ok;
+          const results = doc.phases.filter((p) => p.phase === opts.check);
+          return results.every((p) => p.status === "met") ? EXIT.ok : EXIT.notMet;
+        } finally {
+          store.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,52 @@
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { stringify } from "yaml";
+import type { PartialSheet } from "./answers.js";
+import type { LoadedMatrix } from "./matrix.js";
+
+const HEADER = [
+  "candidate",
+  "workflow",
+  "description",
+  "organisation",
+  "answered_by",
+  "answered_on",
+  "synthetic",
+] as const;
+
+const scalar = (v: unknown) => stringify(v, { lineWidth: 0 }).trimEnd();
+const comment = (s: string) => s.replace(/[\r\n]+/g, " ");
+
+/**
+ * An answer file in matrix order with each question as a comment above its answer, so the file
+ * reads like the questionnaire. Unanswered questions are left out: `readiness ask` resumes there.
+ */
+export function answersYaml(sheet: PartialSheet, matrix: LoadedMatrix): string {
+  const out = [`# soceval readiness answers; the questions are in ${matrix.file}.`];
+  out.push("# `soceval readiness ask --out <this file>` asks only what is still unanswered.");
+  for (const k of HEADER) if (sheet[k] !== undefined) out.push(`${k}: ${scalar(sheet[k])}`);
+  out.push("answers:");
+  for (const area of matrix.areas) {
+    const answered = area.questions.filter((q) => sheet.answers[q.id] !== undefined);
+    if (answered.length === 0) continue;
+    out.push(`  # --- ${comment(area.name)}`);
+    for (const q of answered) {
+      out.push(`  # ${comment(q.text)}`);
+      out.push(`  ${q.id}: ${scalar(sheet.answers[q.id])}`);
+    }
+  }
+  const notes = [...matrix.questions.keys()].filter((id) => sheet.notes[id] !== undefined);
+  if (notes.length) {
+    out.push("notes:");
+    for (const id of notes) out.push(`  ${id}: ${scalar(sheet.notes[id])}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** Write through a temp file so an interrupted questionnaire never leaves a truncated answer file. */
+export function saveAnswers(file: string, sheet: PartialSheet, matrix: LoadedMatrix): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, answersYaml(sheet, matrix));
+  renameSync(tmp, file);
+}

@@ -1,0 +1,139 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadAnswersYaml, loadPartialAnswers } from "./answers.js";
+import { loadAnswersCsv } from "./answers-csv.js";
+import { answersYaml } from "./answers-write.js";
+import { loadAnswerFiles } from "./load.js";
+import { loadMatrix } from "./matrix.js";
+import { scoreAll } from "./score.js";
+
+const FIX = "test/fixtures/readiness";
+const matrix = loadMatrix(`${FIX}/matrix.yaml`);
+
+function write(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "soceval-readiness-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const MID = `candidate: Mid candidate
+workflow: mini-triage
+answers:
+  q_bounded: 3
+  q_escalation: yes
+  q_runbook: yes
+  q_downside: moderate
+  q_fresh: 1h
+  q_api: 5
+`;
+
+describe("answer files are validated like every input", () => {
+  it("a missing answer names the file, the answers block's line and the question", () => {
+    const file = write("a.yaml", MID.replace("  q_runbook: yes\n", ""));
+    expect(() => loadAnswersYaml(file, matrix)).toThrow(`${file}:4: answers.q_runbook: missing answer`);
+  });
+
+  it("an empty answer counts as missing, at its own line", () => {
+    const file = write("a.yaml", MID.replace("q_api: 5", "q_api:"));
+    expect(() => loadAnswersYaml(file, matrix)).toThrow(`${file}:9: answers.q_api: missing answer`);
+  });
+
+  it("an unknown question id names its line and the nearest known id", () => {
+    const file = write("a.yaml", `${MID}  q_runbok: yes\n`);
+    expect(() => loadAnswersYaml(file, matrix)).toThrow(
+      `${file}:10: answers.q_runbok: unknown question id "q_runbok" (did you mean "q_runbook"?)`,
+    );
+  });
+
+  it("an unknown id in notes is an error too", () => {
+    const file = write("a.yaml", `${MID}notes:\n  nonsense: text\n`);
+    expect(() => loadAnswersYaml(file, matrix)).toThrow(`${file}:11: notes.nonsense: unknown question id "nonsense"`);
+  });
+
+  it("a value outside the question's answers names the allowed ones", () => {
+    const file = write("a.yaml", MID.replace("q_downside: moderate", "q_downside: catastrophic"));
+    expect(() => loadAnswersYaml(file, matrix)).toThrow(
+      `${file}:7: answers.q_downside: expected one of low, moderate, severe`,
+    );
+    const scale = write("b.yaml", MID.replace("q_bounded: 3", "q_bounded: 6"));
+    expect(() => loadAnswersYaml(scale, matrix)).toThrow(`${scale}:4: answers.q_bounded:`);
+  });
+
+  it("an unknown header field is an error", () => {
+    const file = write("a.yaml", `canddate: x\n${MID}`);
+    expect(() => loadAnswersYaml(file, matrix)).toThrow(`${file}:1: canddate: unknown field "canddate"`);
+  });
+
+  it("a half-filled file loads for the questionnaire, but still rejects unknown ids", () => {
+    const half = write("h.yaml", "candidate: Half\nanswers:\n  q_bounded: 2\n");
+    expect(loadPartialAnswers(half, matrix)).toEqual({ candidate: "Half", answers: { q_bounded: 2 }, notes: {} });
+    const bad = write("b.yaml", "answers:\n  q_nope: 2\n");
+    expect(() => loadPartialAnswers(bad, matrix)).toThrow(`${bad}:2: answers.q_nope: unknown question id`);
+  });
+
+  it("the written form reads back to the same answers", () => {
+    const set = loadAnswersYaml(`${FIX}/mid.yaml`, matrix);
+    const again = loadAnswersYaml(write("w.yaml", answersYaml(set, matrix)), matrix);
+    expect(again.answers).toEqual(set.answers);
+    expect(again.notes).toEqual(set.notes);
+    expect(again.hash).toBe(set.hash);
+  });
+});
+
+describe("CSV answers", () => {
+  it("wide and long CSV exports score exactly like the YAML files", async () => {
+    const at = new Date("2025-05-12T09:00:00Z");
+    const strip = (d: ReturnType<typeof scoreAll>) => d.candidates.map(({ file: _f, ...c }) => c);
+    const yaml = scoreAll(
+      matrix,
+      await loadAnswerFiles([`${FIX}/mid.yaml`, `${FIX}/high-but-blocked.yaml`], matrix),
+      at,
+    );
+    const wide = scoreAll(matrix, await loadAnswerFiles([`${FIX}/mid-wide.csv`], matrix), at);
+    expect(strip(wide)).toEqual(strip(yaml));
+    const long = scoreAll(matrix, await loadAnswerFiles([`${FIX}/mid-long.csv`], matrix), at);
+    const midYaml = scoreAll(matrix, await loadAnswerFiles([`${FIX}/mid.yaml`], matrix), at);
+    expect(strip(long)).toEqual(strip(midYaml));
+    expect(long.candidates[0]!.answers_hash).toBe(midYaml.candidates[0]!.answers_hash);
+  });
+
+  it("a missing answer in a wide CSV names the candidate's row", async () => {
+    const file = write("w.csv", "candidate,workflow,q_bounded\nA,mini,3\n");
+    await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(`${file}:2: answers.q_escalation: missing answer`);
+  });
+
+  it("an unknown question column in a wide CSV names the header line", async () => {
+    const head = "candidate,workflow,q_bounded,q_escalation,q_runbook,q_downside,q_fresh,q_api,q_extra";
+    const file = write("w.csv", `${head}\nA,mini,3,yes,yes,low,1h,5,x\n`);
+    await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(`${file}:1: answers.q_extra: unknown question id`);
+  });
+
+  it("an unknown question in a long CSV names its row", async () => {
+    const file = write("l.csv", "candidate,workflow,question,answer\nA,mini,q_bounded,3\nA,mini,q_bunded,4\n");
+    await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(
+      `${file}:3: answers.q_bunded: unknown question id "q_bunded" (did you mean "q_bounded"?)`,
+    );
+  });
+
+  it("a CSV without the candidate column is rejected at its header", async () => {
+    const file = write("n.csv", "name,workflow,q_bounded\nA,mini,3\n");
+    await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(`${file}:1: header: missing column "candidate"`);
+  });
+});
+
+describe("answer file loading", () => {
+  it("rejects files that are neither YAML nor CSV, and files that do not exist", async () => {
+    await expect(loadAnswerFiles(["README.md"], matrix)).rejects.toThrow(
+      "README.md: answers must be .yaml, .yml or .csv",
+    );
+    await expect(loadAnswerFiles(["nope.yaml"], matrix)).rejects.toThrow("nope.yaml: no such file");
+  });
+
+  it("rejects the same candidate answered twice in one scoring", async () => {
+    await expect(loadAnswerFiles([`${FIX}/mid.yaml`, `${FIX}/mid-long.csv`], matrix)).rejects.toThrow(
+      `${FIX}/mid-long.csv: candidate "Mid candidate" (mini-triage) is also answered in ${FIX}/mid.yaml`,
+    );
+  });
+});

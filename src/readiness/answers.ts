@@ -1,0 +1,159 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { InputError } from "../io/errors.js";
+import { loadYaml } from "../io/yaml.js";
+import type { LoadedMatrix, Question } from "./matrix.js";
+
+/** One candidate's answers as every reader (YAML, CSV, the questionnaire) produces them. */
+export const AnswerSheet = z.strictObject({
+  candidate: z.string().min(1).describe("the use case, in the SOC's words"),
+  workflow: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "workflow ids are lowercase-with-dashes")
+    .describe("workflow id; suites/<workflow>/ where a suite exists"),
+  description: z.string().optional(),
+  organisation: z.string().optional(),
+  answered_by: z.string().optional(),
+  answered_on: z.string().optional(),
+  synthetic: z.boolean().optional().describe("true for bundled example answers"),
+  answers: z.record(z.string(), z.union([z.number(), z.string()])),
+  notes: z.record(z.string(), z.string()).default({}).describe("why an answer was given; shown in the report"),
+});
+export type AnswerSheet = z.infer<typeof AnswerSheet>;
+export type AnswerSet = AnswerSheet & { file: string; hash: string };
+export type AnswerValue = AnswerSheet["answers"][string];
+
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+const missing = (iss: { input?: unknown }) => (iss.input === undefined ? "missing answer" : undefined);
+
+/** Spreadsheet cells arrive as text and YAML may say true/false: normalize before validating. */
+function valueSchema(q: Question) {
+  switch (q.kind) {
+    case "scale":
+      return z.preprocess(
+        (v) => (blank(v) ? undefined : typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+        z
+          .number({ error: (iss) => missing(iss) ?? "expected a number from 1 to 5" })
+          .int()
+          .min(1)
+          .max(5),
+      );
+    case "yesno":
+      return z.preprocess(
+        (v) => (blank(v) ? undefined : v === true ? "yes" : v === false ? "no" : typeof v === "string" ? yesNo(v) : v),
+        z.enum(["yes", "no"], { error: (iss) => missing(iss) ?? "expected yes or no" }),
+      );
+    case "choice": {
+      const values = q.options.map((o) => o.value) as [string, ...string[]];
+      return z.preprocess(
+        (v) => (blank(v) ? undefined : typeof v === "string" ? v.trim() : String(v)),
+        z.enum(values, { error: (iss) => missing(iss) ?? `expected one of ${values.join(", ")}` }),
+      );
+    }
+  }
+}
+
+function yesNo(s: string): string {
+  const t = s.trim().toLowerCase();
+  return ["yes", "y", "true"].includes(t) ? "yes" : ["no", "n", "false"].includes(t) ? "no" : t;
+}
+
+/** Reject ids the matrix does not know, naming the nearest one: a typo must not pass as "missing". */
+function knownIds(ids: string[]) {
+  return (v: unknown, ctx: z.core.$RefinementCtx) => {
+    if (blank(v)) return {};
+    if (typeof v !== "object" || Array.isArray(v)) return v;
+    for (const k of Object.keys(v as object))
+      if (!ids.includes(k)) {
+        const near = nearest(k, ids);
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          input: v,
+          message: `unknown question id "${k}"${near ? ` (did you mean "${near}"?)` : ""}`,
+        });
+      }
+    return v;
+  };
+}
+
+/**
+ * The answer-file schema for this matrix. `partial` (for the questionnaire resuming a half-filled
+ * file) lets answers and the header be missing; unknown ids are errors either way.
+ */
+export function answerSheetSchema(matrix: LoadedMatrix, partial = false) {
+  const ids = [...matrix.questions.keys()];
+  const shape: Record<string, z.ZodType> = {};
+  const notes: Record<string, z.ZodType> = {};
+  for (const [id, { question }] of matrix.questions) {
+    shape[id] = partial ? valueSchema(question).optional() : valueSchema(question);
+    notes[id] = z.string().optional();
+  }
+  const header = AnswerSheet.pick({ candidate: true, workflow: true });
+  return AnswerSheet.extend({
+    candidate: partial ? header.shape.candidate.optional() : header.shape.candidate,
+    workflow: partial ? header.shape.workflow.optional() : header.shape.workflow,
+    answers: z.preprocess(knownIds(ids), z.object(shape)),
+    notes: z.preprocess(knownIds(ids), z.object(notes)),
+  });
+}
+
+/** sha256 over the answers in matrix order: identical answers hash alike whatever file format held them. */
+export function answersHash(matrix: LoadedMatrix, answers: Record<string, AnswerValue | undefined>): string {
+  const ordered = [...matrix.questions.keys()].map((id) => [id, answers[id] ?? null]);
+  return createHash("sha256").update(JSON.stringify(ordered)).digest("hex").slice(0, 16);
+}
+
+/** Drop the undefined entries zod leaves for optional keys, so sheets compare and serialize cleanly. */
+export function compact<T>(rec: Record<string, T | undefined>): Record<string, T> {
+  return Object.fromEntries(Object.entries(rec).filter(([, v]) => v !== undefined)) as Record<string, T>;
+}
+
+export function loadAnswersYaml(file: string, matrix: LoadedMatrix): AnswerSet {
+  const sheet = loadYaml(file, answerSheetSchema(matrix)) as AnswerSheet;
+  const answers = compact(sheet.answers);
+  return { ...sheet, answers, notes: compact(sheet.notes), file, hash: answersHash(matrix, answers) };
+}
+
+export type PartialSheet = Partial<Omit<AnswerSheet, "answers" | "notes">> & Pick<AnswerSheet, "answers" | "notes">;
+
+/** A half-filled file for `readiness ask` to resume: what is there is validated, gaps are fine. */
+export function loadPartialAnswers(file: string, matrix: LoadedMatrix): PartialSheet {
+  const sheet = loadYaml(file, answerSheetSchema(matrix, true)) as PartialSheet;
+  return { ...sheet, answers: compact(sheet.answers), notes: compact(sheet.notes) };
+}
+
+export function nearest(word: string, candidates: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Math.max(3, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Two answer sheets for the same workflow in one scoring would make the stored result ambiguous. */
+export function assertDistinct(sets: AnswerSet[]): void {
+  const seen = new Map<string, string>();
+  for (const s of sets) {
+    const key = `${s.workflow}\u0000${s.candidate}`;
+    const prev = seen.get(key);
+    if (prev) throw new InputError(`${s.file}: candidate "${s.candidate}" (${s.workflow}) is also answered in ${prev}`);
+    seen.set(key, s.file);
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadWorkflow } from "../workflow/load.js";
+import { loadAnswersYaml } from "./answers.js";
+import { type CheckReport, checkReadiness } from "./check.js";
+import { loadMatrix } from "./matrix.js";
+import { loadTelemetry } from "./telemetry.js";
+
+const FIX = "test/fixtures/readiness";
+const matrix = loadMatrix(`${FIX}/matrix.yaml`);
+const workflowFile = `${FIX}/workflow.yaml`;
+const workflow = loadWorkflow(workflowFile);
+const mid = loadAnswersYaml(`${FIX}/mid.yaml`, matrix);
+const tmp = () => mkdtempSync(join(tmpdir(), "soceval-check-"));
+
+function check(opts: { telemetry?: string; dataset?: string; answers?: typeof mid } = {}): Promise<CheckReport> {
+  return checkReadiness({
+    matrix,
+    telemetry: loadTelemetry(opts.telemetry ?? `${FIX}/telemetry-clean.yaml`),
+    answers: opts.answers ?? mid,
+    workflow,
+    workflowFile,
+    dataset: opts.dataset ?? `${FIX}/cases.jsonl`,
+  });
+}
+
+const problems = (r: CheckReport) => r.findings.filter((f) => f.severity === "problem").map((f) => [f.check, f.source]);
+
+/** The fixture cases, edited case by case. */
+function dataset(edit: (c: Record<string, unknown>, i: number) => void): string {
+  const lines = readFileSync(`${FIX}/cases.jsonl`, "utf8").trim().split("\n");
+  const file = join(tmp(), "cases.jsonl");
+  const edited = lines.map((l, i) => {
+    const c = JSON.parse(l) as Record<string, unknown>;
+    edit(c, i);
+    return JSON.stringify(c);
+  });
+  writeFileSync(file, `${edited.join("\n")}\n`);
+  return file;
+}
+
+describe("readiness check", () => {
+  it("passes when every source the tools read is reachable, fresh and present in history", async () => {
+    const r = await check();
+    expect(problems(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.cases).toBe(10);
+    const travel = r.sources.find((s) => s.source === "hr.travel")!;
+    // 4 of 10 cases hold a travel record; none lists it unavailable
+    expect(travel).toMatchObject({ scope: "read", required: false, applicable: 10, present: 4, present_share: 0.4 });
+    expect(travel.unavailable_share).toBe(0);
+    expect(r.sources.find((s) => s.source === "directory.users")).toMatchObject({ scope: "respond", present: 0 });
+  });
+
+  it("flags a source the telemetry matrix says is unavailable, and the answers' API claim it contradicts", async () => {
+    const r = await check({ telemetry: `${FIX}/telemetry.yaml` });
+    expect(r.ok).toBe(false);
+    expect(problems(r)).toEqual([
+      ["no_api", "hr.travel"],
+      ["api_claim", undefined],
+    ]);
+    expect(r.findings.find((f) => f.check === "no_api")!.message).toContain("marked unavailable");
+    expect(r.api_claim).toEqual({ answer: "5/5 (all)", claimed_share: 1, actual_share: 0.5 });
+    // history has travel records the live system cannot give a tool: worth saying, not a failure
+    expect(r.findings.some((f) => f.severity === "note" && f.check === "history_without_api")).toBe(true);
+  });
+
+  it("flags evidence that is staler than the answers need on a required step", async () => {
+    const answers = { ...mid, answers: { ...mid.answers, q_fresh: "15m" } };
+    const dir = tmp();
+    const telemetry = join(dir, "t.yaml");
+    writeFileSync(
+      telemetry,
+      readFileSync(`${FIX}/telemetry-clean.yaml`, "utf8").replace("freshness: 15m", "freshness: 1h"),
+    );
+    const r = await check({ telemetry, answers });
+    expect(problems(r)).toEqual([["stale", "idp.signins"]]);
+    expect(r.findings[0]!.message).toContain("arrives up to 1h late; the answers need 15m");
+  });
+
+  it("flags a source that is often unavailable in history, and one the history never holds", async () => {
+    const flaky = dataset((c, i) => {
+      if (i < 3) c.unavailable = ["idp.signins"];
+      c.evidence = (c.evidence as { source: string }[]).filter((e) => e.source !== "hr.travel");
+    });
+    const r = await check({ dataset: flaky });
+    expect(problems(r)).toEqual([
+      ["often_unavailable", "idp.signins"],
+      ["never_in_history", "hr.travel"],
+    ]);
+    expect(r.sources.find((s) => s.source === "idp.signins")!.unavailable_share).toBeCloseTo(0.3);
+  });
+
+  it("flags a dataset with no case of the workflow", async () => {
+    const other = dataset((c) => {
+      c.workflow = "something-else";
+    });
+    const r = await check({ dataset: other });
+    expect(problems(r)).toEqual([["no_history", undefined]]);
+    expect(r.findings[0]!.message).toContain("(10 cases of other workflows)");
+  });
+});

@@ -1,0 +1,55 @@
+import { readJsonl } from "../io/jsonl.js";
+import { type Case, Case as CaseSchema, type ToolContract, type Workflow } from "../schema/index.js";
+
+/** Per evidence source: in how many of the workflow's historical cases it exists or was unavailable. */
+export type SourceCoverage = {
+  source: string;
+  /** cases where the playbook could call a tool of this source (the alert carries its required entities) */
+  applicable: number;
+  present: number;
+  unavailable: number;
+};
+export type Coverage = { cases: number; other_workflows: number; sources: Map<string, SourceCoverage> };
+
+/**
+ * A look-up only has something to look up when the alert carries an entity for one of its inputs
+ * (and for every required one): a hash reputation source is absent from mails without
+ * attachments, and that is not a gap in history.
+ */
+function applicable(tool: ToolContract, wf: Workflow, c: Case): boolean {
+  const steps = wf.playbook.filter((s) => s.tool === tool.name);
+  if (steps.length === 0) return true;
+  const types = new Set(c.alert.entities.map((e) => e.type));
+  const given = (from: string | undefined) => from !== undefined && (from.startsWith("=") || types.has(from));
+  return steps.some((step) => {
+    const required = Object.entries(tool.input).filter(([, p]) => p.required);
+    if (!required.every(([name]) => step.input[name] === undefined || given(step.input[name]))) return false;
+    const mapped = Object.values(step.input).filter((from) => !from.startsWith("="));
+    return mapped.length === 0 || mapped.some(given);
+  });
+}
+
+/** One streaming pass over the dataset, counting only the cases of this workflow. */
+export async function evidenceCoverage(dataset: string, wf: Workflow, tools: ToolContract[]): Promise<Coverage> {
+  const sources = new Map<string, SourceCoverage>();
+  for (const t of tools)
+    if (!sources.has(t.source)) sources.set(t.source, { source: t.source, applicable: 0, present: 0, unavailable: 0 });
+  let cases = 0;
+  let other = 0;
+  for await (const { value: c } of readJsonl(dataset, CaseSchema)) {
+    if (c.workflow !== wf.id) {
+      other++;
+      continue;
+    }
+    cases++;
+    const present = new Set(c.evidence.map((e) => e.source));
+    const unavailable = new Set(c.unavailable);
+    for (const s of sources.values()) {
+      if (unavailable.has(s.source)) s.unavailable++;
+      if (!tools.some((t) => t.source === s.source && applicable(t, wf, c))) continue;
+      s.applicable++;
+      if (present.has(s.source)) s.present++;
+    }
+  }
+  return { cases, other_workflows: other, sources };
+}

@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { InputError } from "../io/errors.js";
+import { loadYaml } from "../io/yaml.js";
+import { Phase } from "../schema/suite.js";
+import { DURATION_PATTERN, durationMinutes } from "./duration.js";
+
+export const DEFAULT_MATRIX = "readiness/matrix.yaml";
+
+const AnswerLiteral = z.union([z.string(), z.number()]);
+
+/** A test over one answer: exactly one of equals / in / below / at_least. */
+export const AnswerTest = z
+  .strictObject({
+    question: z.string(),
+    equals: AnswerLiteral.optional(),
+    in: z.array(AnswerLiteral).min(1).optional(),
+    below: z.number().optional().describe("scale answers below this number"),
+    at_least: z.number().optional().describe("scale answers at or above this number"),
+  })
+  .refine((t) => [t.equals, t.in, t.below, t.at_least].filter((x) => x !== undefined).length === 1, {
+    message: "give exactly one of equals, in, below, at_least",
+  });
+
+const common = {
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/, "question ids are snake_case"),
+  text: z.string().min(1),
+  short: z.string().optional().describe("a few words naming the question, for ranking reasons"),
+  help: z.string().optional(),
+  weight: z.number().nonnegative(),
+  actionable: z.boolean().default(true).describe("false: a property of the workflow, not something to fix"),
+  improve: z.string().optional().describe("the next step that raises this answer"),
+};
+
+export const ScaleQuestion = z.strictObject({
+  ...common,
+  kind: z.literal("scale"),
+  levels: z.array(z.string()).length(5).describe("what 1..5 mean"),
+});
+export const YesNoQuestion = z.strictObject({
+  ...common,
+  kind: z.literal("yesno"),
+  good: z.enum(["yes", "no"]).default("yes"),
+});
+export const ChoiceQuestion = z.strictObject({
+  ...common,
+  kind: z.literal("choice"),
+  options: z
+    .array(z.strictObject({ value: z.string().min(1), label: z.string(), score: z.number().min(0).max(1) }))
+    .min(2),
+});
+export const Question = z.discriminatedUnion("kind", [ScaleQuestion, YesNoQuestion, ChoiceQuestion]);
+
+export const Area = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  name: z.string(),
+  description: z.string(),
+  weight: z.number().positive(),
+  questions: z.array(Question).min(1),
+});
+
+export const Gate = z.strictObject({
+  id: z.string(),
+  blocker: z.string().describe("what is missing, as the report states it"),
+  why: z.string(),
+  when: AnswerTest,
+});
+
+export const PhaseRule = z.strictObject({
+  phase: Phase,
+  description: z.string(),
+  min_overall: z.number().min(0).max(100),
+  when: z.array(AnswerTest).default([]),
+});
+
+export const AutomationLevel = z.enum(["none", "low", "medium", "high"]);
+export const AutomationRule = z.strictObject({
+  level: AutomationLevel.exclude(["none"]),
+  meaning: z.string(),
+  min_overall: z.number().min(0).max(100),
+  min_areas: z.record(z.string(), z.number().min(0).max(100)).default({}),
+  when: z.array(AnswerTest).default([]),
+});
+
+export const CheckPolicy = z.strictObject({
+  freshness_question: z.string().describe("choice question whose values are durations (5m, 1h, 24h)"),
+  api_question: z.string().describe("scale question: the share of sources the answers claim an API for"),
+  min_present_share: z.number().min(0).max(1),
+  max_unavailable_share: z.number().min(0).max(1),
+  reference_max_staleness: z
+    .string()
+    .regex(DURATION_PATTERN, "a duration like 24h or 7d")
+    .describe("how stale reference data (inventories, directories, reputation) may be"),
+});
+
+export const Matrix = z.strictObject({
+  version: z.string(),
+  description: z.string().optional(),
+  areas: z.array(Area).min(1),
+  gates: z.array(Gate).default([]),
+  phases: z.array(PhaseRule).min(1),
+  automation: z.array(AutomationRule).min(1),
+  reasons_area: z.string().describe("the area whose answers explain why a candidate ranks where it does"),
+  check: CheckPolicy,
+});
+
+export type AnswerTest = z.infer<typeof AnswerTest>;
+export type Question = z.infer<typeof Question>;
+export type Area = z.infer<typeof Area>;
+export type Gate = z.infer<typeof Gate>;
+export type AutomationLevel = z.infer<typeof AutomationLevel>;
+export type Matrix = z.infer<typeof Matrix>;
+export type LoadedMatrix = Matrix & { file: string; questions: Map<string, { question: Question; area: Area }> };
+
+/** Cross-references zod cannot see: every id a gate, rule or check names must exist and fit its question. */
+function crossCheck(m: Matrix, file: string): LoadedMatrix["questions"] {
+  const fail = (msg: string): never => {
+    throw new InputError(`${file}: ${msg}`, file);
+  };
+  const questions: LoadedMatrix["questions"] = new Map();
+  const areaIds = new Set<string>();
+  for (const area of m.areas) {
+    if (areaIds.has(area.id)) fail(`areas: duplicate area id "${area.id}"`);
+    areaIds.add(area.id);
+    for (const q of area.questions) {
+      if (questions.has(q.id)) fail(`areas.${area.id}: duplicate question id "${q.id}"`);
+      if (q.actionable && q.weight > 0 && !q.improve) fail(`questions.${q.id}: an actionable question needs "improve"`);
+      if (q.kind === "choice" && new Set(q.options.map((o) => o.value)).size !== q.options.length)
+        fail(`questions.${q.id}: duplicate option values`);
+      questions.set(q.id, { question: q, area });
+    }
+  }
+  for (const a of m.areas)
+    if (!a.questions.some((q) => q.weight > 0)) fail(`areas.${a.id}: no question carries weight`);
+  if (!areaIds.has(m.reasons_area)) fail(`reasons_area: unknown area "${m.reasons_area}"`);
+  const testOk = (t: AnswerTest, where: string) => {
+    const q = questions.get(t.question)?.question;
+    if (!q) return fail(`${where}: unknown question "${t.question}"`);
+    const allowed =
+      q.kind === "scale" ? [1, 2, 3, 4, 5] : q.kind === "yesno" ? ["yes", "no"] : q.options.map((o) => o.value);
+    for (const v of t.equals !== undefined ? [t.equals] : (t.in ?? []))
+      if (!(allowed as unknown[]).includes(v)) fail(`${where}: "${v}" is not an answer of ${q.id}`);
+    if ((t.below !== undefined || t.at_least !== undefined) && q.kind !== "scale")
+      fail(`${where}: below/at_least only apply to scale questions (${q.id} is ${q.kind})`);
+  };
+  for (const g of m.gates) testOk(g.when, `gates.${g.id}`);
+  for (const r of m.phases) for (const t of r.when) testOk(t, `phases.${r.phase}`);
+  for (const r of m.automation) {
+    for (const t of r.when) testOk(t, `automation.${r.level}`);
+    for (const a of Object.keys(r.min_areas)) if (!areaIds.has(a)) fail(`automation.${r.level}: unknown area "${a}"`);
+  }
+  const fresh = questions.get(m.check.freshness_question)?.question;
+  if (fresh?.kind !== "choice")
+    fail(`check.freshness_question: "${m.check.freshness_question}" is not a choice question`);
+  else
+    for (const o of fresh.options)
+      if (durationMinutes(o.value) === null)
+        fail(`questions.${fresh.id}: option "${o.value}" is not a duration like 15m, 4h or 1d`);
+  const api = questions.get(m.check.api_question)?.question;
+  if (api?.kind !== "scale") fail(`check.api_question: "${m.check.api_question}" is not a scale question`);
+  return questions;
+}
+
+export function loadMatrix(file: string = DEFAULT_MATRIX): LoadedMatrix {
+  const m = loadYaml(file, Matrix);
+  return { ...m, file, questions: crossCheck(m, file) };
+}

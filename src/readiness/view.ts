@@ -1,0 +1,101 @@
+import { renderChart } from "../report/charts.js";
+import { render, stylesheet, trusted } from "../report/templates.js";
+import type { CandidateResult, ReadinessDoc } from "./result.js";
+
+export const READINESS_FORMATS = ["html", "md", "json"] as const;
+export type ReadinessFormat = (typeof READINESS_FORMATS)[number];
+
+const PHASE_LABEL: Record<string, string> = {
+  readiness: "stay in readiness",
+  shadow: "shadow",
+  assisted: "assisted",
+  controlled_automation: "controlled automation",
+  optimization: "optimization",
+};
+
+/** Display status; the CSS class comes from a fixed set, never from answer text. */
+function status(c: CandidateResult): { text: string; cls: string } {
+  if (c.blocked) return { text: "blocked", cls: "not-met" };
+  if (c.recommended_phase === "readiness") return { text: "not ready", cls: "not-measured" };
+  return { text: "ready", cls: "met" };
+}
+
+const band = (score: number) => (score >= 70 ? "good" : score >= 50 ? "fair" : "poor");
+const fmt = (x: number) => x.toFixed(1);
+const said = (r: { text: string; answer: string; note?: string }) => ({
+  text: r.text,
+  answer: r.answer,
+  note: r.note ?? "",
+});
+
+function candidateView(c: CandidateResult, i: number) {
+  const s = status(c);
+  return {
+    anchor: `candidate-${i + 1}`,
+    rank: c.rank,
+    candidate: c.candidate,
+    workflow: c.workflow,
+    file: c.file,
+    answers_hash: c.answers_hash,
+    organisation: c.organisation ?? "",
+    overall: fmt(c.overall),
+    band: band(c.overall),
+    status: s.text,
+    cls: s.cls,
+    phase: PHASE_LABEL[c.recommended_phase] ?? c.recommended_phase,
+    phase_reason: c.phase_reason,
+    automation: c.max_automation,
+    automation_meaning: c.automation_meaning,
+    blockers: c.blockers.map((b) => ({ blocker: b.blocker, why: b.why, ...said(b) })),
+    areas: c.areas.map((a) => ({
+      name: a.name,
+      score: fmt(a.score),
+      band: band(a.score),
+      lost: a.lost.map((l) => ({ ...said(l), points: fmt(l.points) })),
+    })),
+    strengths: c.strengths.map(said),
+    weaknesses: c.weaknesses.map(said),
+    strengths_text: c.strengths.map((r) => `${r.short}: ${r.answer}`).join("; "),
+    weaknesses_text: c.weaknesses.map((r) => `${r.short}: ${r.answer}`).join("; "),
+    next_steps: c.next_steps.map((n) => ({
+      step: n.step,
+      answer: n.answer,
+      question: n.question,
+      gain: n.gain === null ? "unblocks" : `+${fmt(n.gain)}`,
+      gate: n.kind === "gate",
+    })),
+  };
+}
+
+export async function readinessView(doc: ReadinessDoc, opts: { charts?: boolean } = {}) {
+  const candidates = doc.candidates.map(candidateView);
+  const chart =
+    opts.charts === false || candidates.length === 0
+      ? ""
+      : await renderChart(
+          "../readiness/ranking",
+          doc.candidates.map((c) => ({
+            candidate: `${c.rank}. ${c.candidate}`,
+            overall: c.overall,
+            status: status(c).text,
+          })),
+        );
+  return {
+    title: "soceval readiness assessment",
+    css: stylesheet(),
+    scored_at: doc.scored_at,
+    matrix_file: doc.matrix.file,
+    matrix_version: doc.matrix.version,
+    synthetic: doc.candidates.some((c) => c.synthetic === true),
+    area_names: doc.candidates[0]?.areas.map((a) => a.name) ?? [],
+    candidates,
+    // renderChart has checked the SVG (no script, no external reference) before it is trusted
+    ranking_chart: chart ? trusted(chart) : "",
+  };
+}
+
+export async function renderReadiness(doc: ReadinessDoc, format: ReadinessFormat): Promise<string> {
+  if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
+  const view = await readinessView(doc, { charts: format === "html" });
+  return render(format === "html" ? "readiness/readiness.html.hbs" : "readiness/readiness.md.hbs", view);
+}

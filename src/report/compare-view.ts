@@ -1,0 +1,102 @@
+import { metricInfo, type Unit } from "../analytics/catalogue.js";
+import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
+import { renderChart } from "./charts.js";
+import { formatDiff, formatP, formatValue } from "./format.js";
+import { metricView } from "./report-view.js";
+import { stylesheet, trusted } from "./templates.js";
+
+const SIDE_METRICS = [
+  "verdict_agreement",
+  "critical_miss_rate",
+  "escalation_recall",
+  "hallucination_rate",
+  "policy_violation_rate",
+  "false_positive_reduction",
+  "failed_rate",
+  "cost_per_investigation",
+  "tokens_per_investigation",
+  "time_to_triage_p50_ms",
+  "time_to_triage_p95_ms",
+];
+
+const unitOf = (key: string): Unit => (key === "time_to_triage_mean_ms" ? "ms" : (metricInfo(key)?.unit ?? "rate"));
+const labelOf = (key: string): string =>
+  key === "time_to_triage_mean_ms" ? "Time to triage (mean)" : (metricInfo(key)?.label ?? key);
+
+/** Better, worse, or no clear difference: only an interval that excludes zero decides. */
+function judgement(m: PairedMetric): { text: string; cls: string } {
+  if (m.lower === null || m.upper === null || m.diff === null) return { text: "not measured", cls: "not-measured" };
+  if (m.lower > 0 || m.upper < 0) {
+    const up = m.lower > 0;
+    return up === m.higher_is_better ? { text: "better", cls: "met" } : { text: "worse", cls: "not-met" };
+  }
+  return { text: "no clear difference", cls: "not-measured" };
+}
+
+export async function compareView(doc: CompareDoc, charts = true) {
+  const chartValues = doc.sides.map((s) => ({
+    agent: s.label,
+    cost: s.metrics.cost_per_investigation?.value ?? 0,
+    value: s.metrics.verdict_agreement?.value ?? null,
+    lower: s.metrics.verdict_agreement?.lower ?? null,
+    upper: s.metrics.verdict_agreement?.upper ?? null,
+  }));
+  return {
+    css: stylesheet(),
+    title: `Agent comparison — ${doc.sides.map((s) => s.label).join(" vs ")}`,
+    seed: doc.seed,
+    notes: doc.notes,
+    columns: SIDE_METRICS.map(labelOf),
+    sides: doc.sides.map((s) => ({
+      label: s.label,
+      run_id: s.run_id,
+      provider: s.provider ?? "",
+      model: s.model ?? "",
+      agent_hash: s.agent_hash ?? "",
+      cases: s.cases.toLocaleString("en-US"),
+      cells: SIDE_METRICS.map((k) => metricView(k, s.metrics[k])),
+    })),
+    pairings: doc.pairings.map((p) => ({
+      baseline: p.baseline,
+      candidate: p.candidate,
+      cases: p.cases.toLocaleString("en-US"),
+      metrics: p.metrics.map((m) => {
+        const unit = unitOf(m.metric);
+        const j = judgement(m);
+        return {
+          metric: m.metric,
+          label: labelOf(m.metric),
+          n: m.n.toLocaleString("en-US"),
+          units: m.units.toLocaleString("en-US"),
+          baseline: formatValue(m.baseline, unit),
+          candidate: formatValue(m.candidate, unit),
+          diff: formatDiff(m.diff, unit),
+          interval: m.lower === null ? "" : `${formatDiff(m.lower, unit)} to ${formatDiff(m.upper, unit)}`,
+          p: formatP(m.mcnemar_p),
+          discordant: m.candidate_only === null ? "" : `${m.candidate_only} / ${m.baseline_only}`,
+          mdd: m.min_detectable_difference === null ? "" : formatValue(m.min_detectable_difference, "rate"),
+          judgement: j.text,
+          cls: j.cls,
+        };
+      }),
+    })),
+    chart: charts && chartValues.length ? trusted(await renderChart("quality-cost", chartValues)) : null,
+    side_labels: doc.sides.map((s) => s.label),
+    disagreements: doc.disagreements.map((d) => ({
+      case_id: d.case_id,
+      title: d.title ?? "",
+      severity: d.alert_severity ?? "",
+      incident_id: d.incident_id ?? "",
+      label_verdict: d.label_verdict ?? "unlabeled",
+      answers: d.answers.map((a) => ({
+        label: a.label,
+        verdict: a.verdict ?? "no output",
+        escalate: a.escalate === null ? "—" : a.escalate ? "escalate" : "close",
+        mark: a.agree === null ? "" : a.agree ? "✓" : "✗",
+        cls: a.agree ? "" : "not-met",
+      })),
+    })),
+    disagreements_shown: doc.disagreements.length,
+    disagreements_total: doc.disagreements_total,
+  };
+}

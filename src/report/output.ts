@@ -1,0 +1,22 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { InputError } from "../io/errors.js";
+import { pickFormat } from "./render.js";
+
+/** --format / --out → a format, or a one-line usage error. */
+export function formatOption(format: string | undefined, out: string | undefined) {
+  const f = pickFormat(format, out);
+  if (!f) throw new InputError(`--format: "${format ?? out}" is not one of html, md, json`);
+  return f;
+}
+
+/** Write to --out (creating its folder) or to stdout. */
+export function emit(text: string, out: string | undefined, what: string): void {
+  if (!out) {
+    process.stdout.write(text);
+    return;
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, text);
+  process.stdout.write(`${what} written to ${out}\n`);
+}

@@ -1,0 +1,28 @@
+import type { CompareDoc } from "../analytics/compare-schema.js";
+import type { ReportDoc } from "../analytics/report-schema.js";
+import { compareView } from "./compare-view.js";
+import { reportView } from "./report-view.js";
+import { render } from "./templates.js";
+
+export const FORMATS = ["html", "md", "json"] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The exit-criteria report in one format; HTML and Markdown come from the same view of the same data. */
+export async function renderReport(doc: ReportDoc, format: Format): Promise<string> {
+  if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
+  const view = await reportView(doc, format === "html");
+  return render(format === "html" ? "report.html.hbs" : "report.md.hbs", view);
+}
+
+export async function renderComparison(doc: CompareDoc, format: Format): Promise<string> {
+  if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
+  const view = await compareView(doc, format === "html");
+  return render(format === "html" ? "compare.html.hbs" : "compare.md.hbs", view);
+}
+
+/** --format, else the --out file's extension, else Markdown (readable in a terminal). */
+export function pickFormat(format: string | undefined, out: string | undefined): Format | null {
+  const f = format ?? out?.match(/\.(html?|md|markdown|json)$/i)?.[1]?.toLowerCase() ?? "md";
+  const norm = f === "htm" ? "html" : f === "markdown" ? "md" : f;
+  return (FORMATS as readonly string[]).includes(norm) ? (norm as Format) : null;
+}

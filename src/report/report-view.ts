@@ -1,0 +1,270 @@
+import { BREAKDOWN_METRICS, METRICS, metricInfo, type Unit } from "../analytics/catalogue.js";
+import type {
+  AgentReport,
+  BreakdownRow,
+  CriterionResult,
+  Estimate,
+  ReportDoc,
+  WorstCase,
+} from "../analytics/report-schema.js";
+import { Phase } from "../schema/suite.js";
+import { renderChart } from "./charts.js";
+import { formatInterval, formatValue, OP_TEXT, statusClass } from "./format.js";
+import { stylesheet, trusted } from "./templates.js";
+
+/** Headline metrics, in the order a SOC lead reads them. */
+export const HEADLINE = [
+  "verdict_agreement",
+  "verdict_kappa",
+  "critical_miss_rate",
+  "escalation_precision",
+  "escalation_recall",
+  "hallucination_rate",
+  "missed_context_rate",
+  "context_recall",
+  "policy_violation_rate",
+  "high_severity_violation_rate",
+  "false_positive_reduction",
+  "schema_invalid_rate",
+  "failed_rate",
+  "tool_error_rate",
+  "playbook_completion_rate",
+  "audit_completeness",
+  "min_detectable_difference",
+] as const;
+
+export const OPERATIONS = [
+  "cost_per_investigation",
+  "tokens_per_investigation",
+  "cost_usd_total",
+  "time_to_triage_p50_ms",
+  "time_to_triage_p95_ms",
+  "time_to_first_required_p50_ms",
+  "time_to_first_required_p95_ms",
+  "minutes_saved_per_case",
+  "analyst_minutes_saved",
+] as const;
+
+/** The short table of the Markdown report (a PR comment). */
+const MD_METRICS = [
+  "verdict_agreement",
+  "verdict_kappa",
+  "critical_miss_rate",
+  "hallucination_rate",
+  "policy_violation_rate",
+  "high_severity_violation_rate",
+  "false_positive_reduction",
+  "failed_rate",
+  "cost_per_investigation",
+  "time_to_triage_p95_ms",
+];
+
+const CHART_METRICS = [
+  "verdict_agreement",
+  "critical_miss_rate",
+  "hallucination_rate",
+  "policy_violation_rate",
+  "false_positive_reduction",
+];
+
+export const PHASE_LABEL: Record<string, string> = {
+  readiness: "Readiness",
+  shadow: "Shadow mode",
+  assisted: "Assisted mode",
+  controlled_automation: "Controlled automation",
+  optimization: "Optimization",
+};
+
+const unitOf = (key: string): Unit => metricInfo(key)?.unit ?? "rate";
+const labelOf = (key: string): string => metricInfo(key)?.label ?? key;
+
+export function metricView(key: string, e: Estimate | undefined) {
+  const unit = unitOf(key);
+  return {
+    key,
+    label: labelOf(key),
+    value: formatValue(e?.value, unit),
+    interval: formatInterval(e, unit),
+    n: e ? e.n.toLocaleString("en-US") : "0",
+    method: e?.method ?? "",
+    measured: e?.value !== null && e?.value !== undefined,
+    description: metricInfo(key)?.description ?? "",
+  };
+}
+
+function criterionView(c: CriterionResult) {
+  const unit = unitOf(c.metric);
+  return {
+    metric: c.metric,
+    label: labelOf(c.metric),
+    description: c.description ?? "",
+    value: formatValue(c.estimate?.value, unit),
+    interval: formatInterval(c.estimate, unit),
+    compared: formatValue(c.compared, unit),
+    threshold: `${OP_TEXT[c.op] ?? c.op} ${formatValue(c.threshold, unit)}`,
+    bound: c.bound === "point" ? "point estimate" : `${c.bound} bound`,
+    status: c.status,
+    cls: statusClass(c.status),
+    note: c.note ?? "",
+  };
+}
+
+function breakdownView(rows: BreakdownRow[]) {
+  return rows.map((r) => ({
+    key: r.key,
+    cases: r.cases.toLocaleString("en-US"),
+    n: r.n.toLocaleString("en-US"),
+    cells: BREAKDOWN_METRICS.map((k) => metricView(k, r.metrics[k])),
+  }));
+}
+
+function caseView(agent: string, w: WorstCase) {
+  const alert = (w.alert ?? {}) as Record<string, unknown>;
+  const output = (w.output ?? null) as Record<string, unknown> | null;
+  const label = (w.label ?? null) as Record<string, unknown> | null;
+  return {
+    agent,
+    anchor: w.anchor,
+    case_id: w.case_id,
+    epoch: w.epoch,
+    incident_id: w.incident_id ?? "",
+    tags: w.tags.join(", "),
+    reasons: w.reasons.join("; "),
+    title: String(alert.title ?? "(untitled alert)"),
+    rule: String(alert.rule ?? ""),
+    severity: String(alert.severity ?? ""),
+    source: String(alert.source ?? ""),
+    description: String(alert.description ?? ""),
+    alert_json: JSON.stringify(w.alert, null, 2),
+    label_verdict: String(label?.verdict ?? "unlabeled"),
+    label_escalate: label ? (label.escalate ? "yes" : "no") : "—",
+    verdict: w.verdict ?? "no output",
+    escalate: w.escalate === null ? "—" : w.escalate ? "yes" : "no",
+    summary: output ? String(output.summary ?? "") : "",
+    output_json: output ? JSON.stringify(output, null, 2) : "",
+    error: w.error ?? "",
+    findings: w.findings.map((f) => ({
+      kind: f.kind,
+      severity: f.severity ?? "",
+      detail: f.detail ?? "",
+      evidence_id: f.evidence_id ?? "",
+      action: f.action ?? "",
+      step_anchor: f.step === null ? "" : `${w.anchor}-step-${f.step}`,
+      step: f.step === null ? "" : String(f.step),
+    })),
+    steps: w.steps.map((s) => ({
+      anchor: `${w.anchor}-step-${s.index}`,
+      index: s.index,
+      type: s.type,
+      tool: s.tool ?? "",
+      status: s.status ?? "",
+      status_cls: s.status === "ok" || s.status === null ? "" : "not-met",
+      input: s.input === null || s.input === undefined ? "" : JSON.stringify(s.input),
+      evidence_ids: s.evidence_ids.join(", "),
+      latency: formatValue(s.latency_ms, "ms"),
+      note: s.note ?? "",
+      tokens: s.tokens_in === null ? "" : `${s.tokens_in} in / ${s.tokens_out ?? 0} out`,
+    })),
+  };
+}
+
+async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
+  const phases = doc.phases
+    .filter((p) => p.agent === a.agent)
+    .map((p) => ({
+      phase: p.phase,
+      label: PHASE_LABEL[p.phase],
+      status: p.status,
+      cls: statusClass(p.status),
+      source: p.source,
+      criteria: p.criteria.map(criterionView),
+    }));
+  const trapValues = a.breakdowns.trap_tag.map((r) => ({
+    agent: a.agent,
+    tag: r.key,
+    value: r.metrics.verdict_agreement?.value ?? null,
+    lower: r.metrics.verdict_agreement?.lower ?? null,
+    upper: r.metrics.verdict_agreement?.upper ?? null,
+  }));
+  return {
+    agent: a.agent,
+    provider: a.provider ?? "",
+    model: a.model ?? "",
+    agent_hash: a.agent_hash ?? "",
+    cases: a.cases.toLocaleString("en-US"),
+    investigations: a.investigations.toLocaleString("en-US"),
+    headline: HEADLINE.map((k) => metricView(k, a.metrics[k])),
+    operations: OPERATIONS.map((k) => metricView(k, a.metrics[k])),
+    violation_rates: METRICS.filter((m) => m.key.startsWith("violation_rate.")).map((m) =>
+      metricView(m.key, a.metrics[m.key]),
+    ),
+    phases,
+    confusion: {
+      columns: a.confusion.agent,
+      rows: a.confusion.analyst.map((label, i) => ({
+        label,
+        cells: (a.confusion.counts[i] ?? []).map((n, j) => ({ n, diag: i === j })),
+      })),
+    },
+    breakdown_metrics: BREAKDOWN_METRICS.map(labelOf),
+    trap_tags: breakdownView(a.breakdowns.trap_tag),
+    severities: breakdownView(a.breakdowns.alert_severity),
+    workflows: breakdownView(a.breakdowns.workflow),
+    sources_breakdown: breakdownView(a.breakdowns.evidence_source),
+    epochs: breakdownView(a.breakdowns.epoch),
+    findings_by_trap: a.findings_by_trap,
+    violations: a.violations,
+    sources: a.evidence_sources.map((s) => ({
+      ...s,
+      failure: formatValue(s.failure_rate.value, "rate"),
+      failure_interval: formatInterval(s.failure_rate, "rate"),
+    })),
+    trap_chart: charts && trapValues.length ? trusted(await renderChart("trap-tags", trapValues)) : null,
+    violations_chart: charts && a.violations.length ? trusted(await renderChart("violations", a.violations)) : null,
+    worst: a.worst_cases.map((w) => caseView(a.agent, w)),
+    worst_top: a.worst_cases.slice(0, 3).map((w) => caseView(a.agent, w)),
+  };
+}
+
+/** Everything the report templates show, formatted; no aggregation happens here. Charts only for HTML. */
+export async function reportView(doc: ReportDoc, charts = true) {
+  const agents = await Promise.all(Object.values(doc.agents).map((a) => agentView(a, doc, charts)));
+  const names = Object.keys(doc.agents);
+  const intervalValues = Object.values(doc.agents).flatMap((a) =>
+    CHART_METRICS.map((k) => ({
+      agent: a.agent,
+      metric: labelOf(k),
+      value: a.metrics[k]?.value ?? null,
+      lower: a.metrics[k]?.lower ?? null,
+      upper: a.metrics[k]?.upper ?? null,
+    })),
+  );
+  return {
+    css: stylesheet(),
+    run: doc.run,
+    title: `Exit-criteria report — ${doc.run.suite ?? doc.run.run_id}`,
+    statistics: doc.statistics,
+    agent_names: names,
+    phase_matrix: Phase.options.map((phase) => ({
+      phase,
+      label: PHASE_LABEL[phase],
+      cells: names.map((agent) => {
+        const p = doc.phases.find((x) => x.phase === phase && x.agent === agent);
+        const status = p?.status ?? "not measured";
+        const failing = p?.criteria.filter((c) => c.status === "not met").map((c) => labelOf(c.metric)) ?? [];
+        return { agent, status, cls: statusClass(status), failing: failing.join(", ") };
+      }),
+    })),
+    md_rows: MD_METRICS.map((k) => ({
+      label: labelOf(k),
+      cells: Object.values(doc.agents).map((a) => metricView(k, a.metrics[k])),
+    })),
+    intervals_chart: charts && intervalValues.length ? trusted(await renderChart("intervals", intervalValues)) : null,
+    agents,
+    glossary: METRICS.filter((m) => !m.key.startsWith("violation_rate.")).map((m) => ({
+      key: m.key,
+      label: m.label,
+      description: m.description,
+    })),
+  };
+}
