@@ -10,12 +10,15 @@ import { generateDatasets } from "../src/datasets/generate.js";
 
 const WORKFLOW = "phishing-triage";
 
-export function benchReplay(sizes: number[]): { n: number; wall_s: number; cases_per_s: number; peak_rss_mb: number }[] {
+export function benchReplay(
+  sizes: number[],
+): { n: number; wall_s: number; cases_per_s: number; peak_rss_mb: number }[] {
   const out = resolve("bench/out");
   mkdirSync(out, { recursive: true });
   return sizes.map((n) => {
     const dir = join(out, `replay-${n}`);
-    if (!existsSync(join(dir, WORKFLOW, "cases.jsonl"))) generateDatasets({ outDir: dir, workflows: [WORKFLOW], count: n });
+    if (!existsSync(join(dir, WORKFLOW, "cases.jsonl")))
+      generateDatasets({ outDir: dir, workflows: [WORKFLOW], count: n });
     const suite = join(dir, "bench.suite.yaml");
     const wfDir = resolve("suites", WORKFLOW);
     writeFileSync(

@@ -153,10 +153,14 @@ describe("soceval run (end to end)", () => {
 
   it("on Ctrl-C stores the cases in flight, marks the run interrupted, and --resume finishes it", async () => {
     const db = join(dir, "sigint.duckdb");
-    const child = spawn(process.execPath, [CLI, "run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--concurrency", "2"], {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, "run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--concurrency", "2"],
+      {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let err = "";
     await new Promise<void>((resolve) => {
       child.stderr!.on("data", (d: Buffer) => {

@@ -54,7 +54,9 @@ export function register(program: Command): void {
             process.stderr.write("soceval: stopped; resume with --resume\n");
             process.exit(EXIT.runtime);
           }
-          process.stderr.write("\nsoceval: stopping — finishing the cases in flight and storing them (Ctrl-C again to quit now)…\n");
+          process.stderr.write(
+            "\nsoceval: stopping — finishing the cases in flight and storing them (Ctrl-C again to quit now)…\n",
+          );
           ctrl.abort();
         };
         process.on("SIGINT", onSigint);

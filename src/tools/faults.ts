@@ -6,7 +6,13 @@ import type { Fault } from "../schema/index.js";
  * (suite seed, case id, tool, n). Every rerun and every agent sees the same faults, so a
  * comparison between agents is fair and a gate result reproducible.
  */
-export function faultFor(faults: readonly Fault[], seed: number, caseId: string, tool: string, nth: number): Fault | null {
+export function faultFor(
+  faults: readonly Fault[],
+  seed: number,
+  caseId: string,
+  tool: string,
+  nth: number,
+): Fault | null {
   for (const f of faults) {
     if (f.tool !== tool || f.rate <= 0) continue;
     const h = createHash("sha256").update(`${seed}\u0000${caseId}\u0000${tool}\u0000${nth}\u0000${f.kind}`).digest();

@@ -54,7 +54,9 @@ describe("ToolSandbox", () => {
   it("injects the same seeded faults on every rerun, at about the configured rate", () => {
     const faults = [{ tool: "get_signins", kind: "timeout" as const, rate: 0.3 }];
     const run = () =>
-      cases.map((c) => new ToolSandbox(c, wf, { scope: "all", faults, seed: 9 }).call("get_signins", { user }).step.status);
+      cases.map(
+        (c) => new ToolSandbox(c, wf, { scope: "all", faults, seed: 9 }).call("get_signins", { user }).step.status,
+      );
     const first = run();
     expect(run()).toEqual(first);
     const timeouts = first.filter((s) => s === "timeout").length;

@@ -51,7 +51,13 @@ export class ToolSandbox {
       return this.answer({ ...base, scope, status: "denied", latency_ms: 0, note: "tool outside the agent's scope" });
     for (const [name, p] of Object.entries(contract.input))
       if (p.required && isEmpty(input[name]))
-        return this.answer({ ...base, scope, status: "error", latency_ms: 0, note: `missing required input "${name}"` });
+        return this.answer({
+          ...base,
+          scope,
+          status: "error",
+          latency_ms: 0,
+          note: `missing required input "${name}"`,
+        });
     if (this.unavailable.has(contract.source))
       return this.answer({
         ...base,
