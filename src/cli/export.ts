@@ -2,7 +2,7 @@ import { renameSync, rmSync } from "node:fs";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
-import { resolveRunId } from "../store/summary.js";
+import { resolveRunId } from "../store/run-ref.js";
 import { TABLES } from "../store/tables.js";
 import { action } from "./exit.js";
 
@@ -30,7 +30,6 @@ export function register(program: Command): void {
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db);
         const runId = await resolveRunId(store, flags.run);
-        if (!runId) throw new InputError(`--run: no run "${flags.run}" in ${flags.db}`);
         const select = flags.table === "transcripts" ? TRANSCRIPT_SELECT : "SELECT *";
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";
         const fmt = flags.format === "parquet" ? "FORMAT parquet" : "FORMAT json";

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { FindingKind } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
-import { resolveRunId } from "../store/summary.js";
+import { resolveRunId } from "../store/run-ref.js";
 import { action, EXIT } from "./exit.js";
 
 type Flags = {
@@ -54,7 +54,6 @@ export function register(program: Command): void {
         let rows: FindingRow[];
         try {
           const runId = await resolveRunId(store, flags.run);
-          if (!runId) throw new InputError(`--run: no run "${flags.run}" in ${flags.db}`);
           const where = ["run_id = ?"];
           const params: unknown[] = [runId];
           for (const [col, v] of [

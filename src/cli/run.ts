@@ -1,4 +1,3 @@
-import Table from "cli-table3";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
@@ -8,6 +7,7 @@ import { runSummary } from "../store/summary.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
+import { summaryTable } from "./summary-table.js";
 
 type RunFlags = {
   agent?: string[];
@@ -95,25 +95,8 @@ export function register(program: Command): void {
     );
 }
 
-const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
-
 function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcome, db: string): void {
-  const t = new Table({
-    head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed", "cost"],
-    style: process.stdout.isTTY ? {} : { head: [], border: [] },
-  });
-  for (const r of rows)
-    t.push([
-      r.agent,
-      r.cases,
-      pct(r.agreement),
-      r.critical_misses,
-      pct(r.hallucination_rate),
-      pct(r.policy_violation_rate),
-      r.failed,
-      `$${r.cost_usd.toFixed(4)}`,
-    ]);
-  process.stdout.write(`${t.toString()}\n`);
+  process.stdout.write(summaryTable(rows));
   process.stdout.write(
     `run ${o.runId}: ${o.done - o.skipped} replayed${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} with errors → ${db}\n`,
   );

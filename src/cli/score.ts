@@ -1,9 +1,9 @@
-import Table from "cli-table3";
 import type { Command } from "commander";
 import { importTranscripts } from "../scoring/import.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { runSummary } from "../store/summary.js";
 import { action, EXIT } from "./exit.js";
+import { summaryTable } from "./summary-table.js";
 
 type ScoreFlags = {
   workflow: string;
@@ -14,7 +14,6 @@ type ScoreFlags = {
   db: string;
 };
 
-const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
 const listed = (ids: string[]) =>
   `${ids.slice(0, 5).join(", ")}${ids.length > 5 ? `, … (${ids.length - 5} more)` : ""}`;
 
@@ -39,21 +38,7 @@ export function register(program: Command): void {
             agent: flags.agent,
             tools: flags.tools ?? "all",
           });
-          const t = new Table({
-            head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed"],
-            style: process.stdout.isTTY ? {} : { head: [], border: [] },
-          });
-          for (const r of await runSummary(store, o.runId))
-            t.push([
-              r.agent,
-              r.cases,
-              pct(r.agreement),
-              r.critical_misses,
-              pct(r.hallucination_rate),
-              pct(r.policy_violation_rate),
-              r.failed,
-            ]);
-          process.stdout.write(`${t.toString()}\n`);
+          process.stdout.write(summaryTable(await runSummary(store, o.runId)));
           process.stdout.write(`run ${o.runId}: ${o.scored} transcripts of ${o.cases} cases scored → ${flags.db}\n`);
           if (o.missing.length)
             process.stderr.write(

@@ -4,7 +4,7 @@ import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
 import { type AgentConfig, Case, Transcript, type Workflow } from "../schema/index.js";
 import type { Row, Store } from "../store/db.js";
-import { resolveRunId } from "../store/summary.js";
+import { resolveRunId } from "../store/run-ref.js";
 import { loadSuite, loadWorkflow } from "../workflow/load.js";
 import { scoreTranscript } from "./score.js";
 
@@ -84,7 +84,6 @@ async function countsByKind(store: Store, runId: string): Promise<Record<string,
  */
 export async function rescoreRun(store: Store, runArg: string, batchSize = 500): Promise<RescoreOutcome> {
   const runId = await resolveRunId(store, runArg);
-  if (!runId) throw new InputError(`--run: no run "${runArg}" in ${store.path}`);
   const [run] = await store.query<RunRow>(
     "SELECT run_id, kind, suite_path, workflow, dataset, dataset_hash FROM runs WHERE run_id = ?",
     [runId],

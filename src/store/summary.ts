@@ -28,12 +28,3 @@ export async function runSummary(store: Store, runId: string): Promise<AgentSumm
     [runId],
   );
 }
-
-/** `latest` → the newest run's id; anything else must exist. */
-export async function resolveRunId(store: Store, id: string): Promise<string | null> {
-  const rows =
-    id === "latest"
-      ? await store.query<{ run_id: string }>("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1")
-      : await store.query<{ run_id: string }>("SELECT run_id FROM runs WHERE run_id = ?", [id]);
-  return rows[0]?.run_id ?? null;
-}

@@ -1,0 +1,24 @@
+import Table from "cli-table3";
+import type { AgentSummary } from "../store/summary.js";
+
+const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
+
+/** The per-agent headline table `run`, `score` and `gate` print; plain borders off a terminal. */
+export function summaryTable(rows: AgentSummary[]): string {
+  const t = new Table({
+    head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed", "cost"],
+    style: process.stdout.isTTY ? {} : { head: [], border: [] },
+  });
+  for (const r of rows)
+    t.push([
+      r.agent,
+      r.cases,
+      pct(r.agreement),
+      r.critical_misses,
+      pct(r.hallucination_rate),
+      pct(r.policy_violation_rate),
+      r.failed,
+      `$${r.cost_usd.toFixed(4)}`,
+    ]);
+  return `${t.toString()}\n`;
+}
