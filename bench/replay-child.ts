@@ -6,7 +6,7 @@ const [suiteFile, db] = process.argv.slice(2);
 const ls = loadSuite(suiteFile!);
 const store = await Store.open(db!);
 const t0 = performance.now();
-const outcome = await runSuite(store, ls, { batchSize: 1000 });
+const outcome = await runSuite(store, ls);
 const wall = (performance.now() - t0) / 1000;
 store.close();
 const peak = process.resourceUsage().maxRSS / 1024;

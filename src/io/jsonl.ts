@@ -1,7 +1,6 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { describeIssue, InputError } from "./errors.js";
+import { readLines } from "./lines.js";
 
 export type LineResult<T> = { line: number; value: T } | { line: number; error: string };
 
@@ -10,21 +9,10 @@ export type LineResult<T> = { line: number; value: T } | { line: number; error: 
  * `dataset validate` can report them all; `readJsonl` below throws on the first.
  */
 export async function* scanJsonl<S extends z.ZodType>(file: string, schema: S): AsyncGenerator<LineResult<z.infer<S>>> {
-  const stream = createReadStream(file, { encoding: "utf8" });
-  const opened = new Promise<void>((resolve, reject) => {
-    stream.once("open", () => resolve());
-    stream.once("error", reject);
-  });
-  try {
-    await opened;
-  } catch (e) {
-    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
-  }
-  const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
-  for await (const text of rl) {
+  for await (const text of readLines(file)) {
     line++;
-    if (text.trim() === "") continue;
+    if (!/\S/.test(text)) continue;
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
-import { fileSha256 } from "../io/hash.js";
+import { fileFacts } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
 import { createProvider } from "../providers/index.js";
 import { runPlaybook } from "../providers/playbook.js";
@@ -15,7 +15,7 @@ import { ToolSandbox } from "../tools/sandbox.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { runChatAgent } from "./agent-loop.js";
 import { RateLimiter } from "./rate-limit.js";
-import { countLines, type Shard } from "./shard.js";
+import type { Shard } from "./shard.js";
 
 export type RunOptions = {
   agents?: string[];
@@ -73,7 +73,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   const batchSize = opts.batchSize ?? 250;
   const flushEveryMs = opts.flushEveryMs ?? 2000;
   let lastFlush = Date.now();
-  const datasetHash = await fileSha256(ls.datasetFile);
+  const { sha256: datasetHash, lines: datasetLines } = await fileFacts(ls.datasetFile);
   const shardLabel = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
   const meta: RunMeta = {
     run_id: "",
@@ -110,7 +110,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
       limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
     });
 
-  let lines = await countLines(ls.datasetFile);
+  let lines = datasetLines;
   if (opts.shard) lines = Math.ceil(lines / opts.shard.count);
   if (limit) lines = Math.min(lines, limit);
   const progress: Progress = { done: 0, total: lines * agents.length * epochs, errors: 0, skipped: 0 };

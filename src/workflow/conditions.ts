@@ -35,10 +35,22 @@ function valueMatches(c: Condition, v: unknown): boolean {
   if (c.not_in?.some((x) => same(v, x))) return false;
   if (c.gte !== undefined && !(typeof v === "number" && v >= c.gte)) return false;
   if (c.lte !== undefined && !(typeof v === "number" && v <= c.lte)) return false;
+  if (c.contains === undefined && c.matches === undefined) return true;
+  // text tests only: serialising every value up front made each rule evaluation allocate
   const text = typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v);
   if (c.contains !== undefined && !text.toLowerCase().includes(c.contains.toLowerCase())) return false;
-  if (c.matches !== undefined && !new RegExp(c.matches, "i").test(text)) return false;
+  if (c.matches !== undefined && !regex(c.matches).test(text)) return false;
   return true;
+}
+
+const regexes = new Map<string, RegExp>();
+function regex(source: string): RegExp {
+  let r = regexes.get(source);
+  if (!r) {
+    r = new RegExp(source, "i");
+    regexes.set(source, r);
+  }
+  return r;
 }
 
 export function holds(c: Condition, f: Facts): boolean {

@@ -1,0 +1,35 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fileFacts } from "./hash.js";
+import { readLines } from "./lines.js";
+
+const collect = async (file: string) => {
+  const out: string[] = [];
+  for await (const l of readLines(file)) out.push(l);
+  return out;
+};
+
+describe("readLines and fileFacts", () => {
+  it("yields exactly the file's lines across chunk boundaries, multi-byte characters included", async () => {
+    const file = join(tmpdir(), `soceval-lines-${process.pid}.txt`);
+    // ~3 MB so lines and characters straddle the 1 MB read chunks
+    const lines = Array.from({ length: 40000 }, (_, i) => `{"id":"c-${i}","t":"é€😀 ${"x".repeat(i % 97)}"}`);
+    writeFileSync(file, `${lines.join("\r\n")}\n\n`);
+    const got = await collect(file);
+    expect(got.slice(0, -1)).toEqual(lines);
+    expect(got[got.length - 1]).toBe("");
+    const facts = await fileFacts(file);
+    expect(facts.lines).toBe(40000);
+    expect(facts.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("keeps a last line without a newline", async () => {
+    const file = join(tmpdir(), `soceval-lines-tail-${process.pid}.txt`);
+    writeFileSync(file, "a\nb");
+    expect(await collect(file)).toEqual(["a", "b"]);
+    expect((await fileFacts(file)).lines).toBe(2);
+    expect(readFileSync(file, "utf8")).toBe("a\nb");
+  });
+});
