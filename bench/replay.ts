@@ -8,25 +8,24 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateDatasets } from "../src/datasets/generate.js";
 
-const WORKFLOW = "phishing-triage";
-
 export function benchReplay(
   sizes: number[],
+  workflow = "phishing-triage",
 ): { n: number; wall_s: number; cases_per_s: number; peak_rss_mb: number }[] {
   const out = resolve("bench/out");
   mkdirSync(out, { recursive: true });
   return sizes.map((n) => {
-    const dir = join(out, `replay-${n}`);
-    if (!existsSync(join(dir, WORKFLOW, "cases.jsonl")))
-      generateDatasets({ outDir: dir, workflows: [WORKFLOW], count: n });
+    const dir = join(out, `replay-${workflow}-${n}`);
+    if (!existsSync(join(dir, workflow, "cases.jsonl")))
+      generateDatasets({ outDir: dir, workflows: [workflow], count: n });
     const suite = join(dir, "bench.suite.yaml");
-    const wfDir = resolve("suites", WORKFLOW);
+    const wfDir = resolve("suites", workflow);
     writeFileSync(
       suite,
       [
         `name: bench-${n}`,
         `workflow: ${join(wfDir, "workflow.yaml")}`,
-        `dataset: ${join(dir, WORKFLOW, "cases.jsonl")}`,
+        `dataset: ${join(dir, workflow, "cases.jsonl")}`,
         `agents: [${join(wfDir, "agents/playbook.yaml")}]`,
         "concurrency: 8",
         "seed: 1",

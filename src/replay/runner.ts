@@ -4,7 +4,6 @@ import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
-import { createProvider } from "../providers/index.js";
 import { runPlaybook } from "../providers/playbook.js";
 import type { Provider } from "../providers/types.js";
 import { Case } from "../schema/index.js";
@@ -73,6 +72,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   const batchSize = opts.batchSize ?? 250;
   const flushEveryMs = opts.flushEveryMs ?? 2000;
   let lastFlush = Date.now();
+  let flushing: Promise<void> | null = null;
+  let flushError: unknown = null;
   const { sha256: datasetHash, lines: datasetLines } = await fileFacts(ls.datasetFile);
   const shardLabel = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
   const meta: RunMeta = {
@@ -104,9 +105,13 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
 
   const providers = new Map<string, { provider: Provider | null; limiter: RateLimiter }>();
+  // the SDKs load only when a model agent runs: the playbook baseline never needs them
+  const createProvider = agents.some((a) => a.provider !== "playbook")
+    ? (await import("../providers/index.js")).createProvider
+    : null;
   for (const a of agents)
     providers.set(a.name, {
-      provider: a.provider === "playbook" ? null : createProvider(a, { record: opts.record }),
+      provider: a.provider === "playbook" || !createProvider ? null : createProvider(a, { record: opts.record }),
       limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
     });
 
@@ -150,14 +155,27 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
           })
           .finally(() => inflight.delete(p));
         inflight.add(p);
+        if (flushError) throw flushError;
         if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
-          await writer.flush();
-          lastFlush = Date.now();
+          if (!flushing) {
+            // the commit (and its fsync) overlaps the next batch's replay; one flush at a time
+            lastFlush = Date.now();
+            flushing = writer
+              .flush()
+              .catch((e: unknown) => {
+                flushError = e;
+              })
+              .finally(() => {
+                flushing = null;
+              });
+          } else if (writer.pendingCount >= 4 * batchSize) await flushing;
         }
       }
     }
   }
   await Promise.all(inflight);
+  if (flushing) await flushing;
+  if (flushError) throw flushError;
   if (opts.signal?.aborted) interrupted = true;
   const status = interrupted ? "interrupted" : "finished";
   await writer.finish(status, taken);
