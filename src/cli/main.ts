@@ -12,6 +12,12 @@ const program = new Command("soceval")
     process.exit(2);
   });
 
+// `soceval report --format json | head` closes the pipe early: that is the reader's choice, not a failure
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 registerCommands(program);
 
 try {
