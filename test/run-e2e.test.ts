@@ -222,8 +222,15 @@ describe("soceval run (end to end)", () => {
       join(dir, "broken.suite.yaml"),
       "name: broken\nworkflow: workflow.yaml\ndataset: broken.jsonl\nagents: [agents/playbook.yaml]\n",
     );
-    const r = await run(["run", "broken.suite.yaml", "--db", join(dir, "broken.duckdb")]);
+    const db = join(dir, "broken.duckdb");
+    const r = await run(["run", "broken.suite.yaml", "--db", db, "--concurrency", "1"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/broken\.jsonl:3: alert\.severity/);
+    // no half-written run is left behind for a report to read as a result
+    const left = await query<{ runs: number; t: number }>(
+      db,
+      "SELECT (SELECT count(*) FROM runs) runs, (SELECT count(*) FROM transcripts) t",
+    );
+    expect(left[0]).toEqual({ runs: 0, t: 0 });
   });
 });

@@ -124,58 +124,66 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   let taken = 0;
   let interrupted = false;
 
-  outer: for await (const { value: c } of readJsonl(ls.datasetFile, Case)) {
-    index++;
-    if (opts.shard && index % opts.shard.count !== opts.shard.index - 1) continue;
-    if (limit && taken >= limit) break;
-    taken++;
-    if (c.workflow !== ls.workflow.id)
-      throw new InputError(
-        `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,
-      );
-    for (const agent of agents) {
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        if (opts.signal?.aborted) {
-          interrupted = true;
-          break outer;
-        }
-        if (stored.has(`${c.id}\u0000${agent.name}\u0000${epoch}`)) {
-          progress.skipped++;
-          progress.done++;
-          continue;
-        }
-        while (inflight.size >= concurrency) await Promise.race(inflight);
-        // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
-        const p = replayOne(c, ls, agent, epoch, providers.get(agent.name)!)
-          .then((item) => {
-            if (item.transcript.error) progress.errors++;
-            writer.add(item);
+  try {
+    outer: for await (const { value: c } of readJsonl(ls.datasetFile, Case)) {
+      index++;
+      if (opts.shard && index % opts.shard.count !== opts.shard.index - 1) continue;
+      if (limit && taken >= limit) break;
+      taken++;
+      if (c.workflow !== ls.workflow.id)
+        throw new InputError(
+          `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,
+        );
+      for (const agent of agents) {
+        for (let epoch = 0; epoch < epochs; epoch++) {
+          if (opts.signal?.aborted) {
+            interrupted = true;
+            break outer;
+          }
+          if (stored.has(`${c.id}\u0000${agent.name}\u0000${epoch}`)) {
+            progress.skipped++;
             progress.done++;
-            opts.onProgress?.(progress);
-          })
-          .finally(() => inflight.delete(p));
-        inflight.add(p);
-        if (flushError) throw flushError;
-        if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
-          if (!flushing) {
-            // the commit (and its fsync) overlaps the next batch's replay; one flush at a time
-            lastFlush = Date.now();
-            flushing = writer
-              .flush()
-              .catch((e: unknown) => {
-                flushError = e;
-              })
-              .finally(() => {
-                flushing = null;
-              });
-          } else if (writer.pendingCount >= 4 * batchSize) await flushing;
+            continue;
+          }
+          while (inflight.size >= concurrency) await Promise.race(inflight);
+          // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
+          const p = replayOne(c, ls, agent, epoch, providers.get(agent.name)!)
+            .then((item) => {
+              if (item.transcript.error) progress.errors++;
+              writer.add(item);
+              progress.done++;
+              opts.onProgress?.(progress);
+            })
+            .finally(() => inflight.delete(p));
+          inflight.add(p);
+          if (flushError) throw flushError;
+          if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
+            if (!flushing) {
+              // the commit (and its fsync) overlaps the next batch's replay; one flush at a time
+              lastFlush = Date.now();
+              flushing = writer
+                .flush()
+                .catch((e: unknown) => {
+                  flushError = e;
+                })
+                .finally(() => {
+                  flushing = null;
+                });
+            } else if (writer.pendingCount >= 4 * batchSize) await flushing;
+          }
         }
       }
     }
+    await Promise.all(inflight);
+    if (flushing) await flushing;
+    if (flushError) throw flushError;
+  } catch (e) {
+    // bad input half-way (a malformed case line): stored work of this run must not pass for a result
+    await Promise.allSettled(inflight);
+    if (flushing) await flushing;
+    await writer.abandon(resumeId === null);
+    throw e;
   }
-  await Promise.all(inflight);
-  if (flushing) await flushing;
-  if (flushError) throw flushError;
   if (opts.signal?.aborted) interrupted = true;
   const status = interrupted ? "interrupted" : "finished";
   await writer.finish(status, taken);

@@ -1,6 +1,17 @@
 import type { Case, CaseResult, Finding, Transcript } from "../schema/index.js";
 import type { Row, Store } from "./db.js";
 
+const RUN_TABLES = [
+  "case_results",
+  "findings",
+  "model_calls",
+  "tool_calls",
+  "transcripts",
+  "cases",
+  "run_agents",
+  "runs",
+];
+
 export type RunMeta = {
   run_id: string;
   suite: string;
@@ -147,6 +158,28 @@ export class RunWriter {
     }
     await this.store.appendBatch(batch);
     this.written += items.length;
+  }
+
+  /**
+   * The run cannot go on (bad input found half-way). A fresh run is removed whole, so no partial
+   * result is ever read as a finished one; a resumed run keeps its earlier work, marked failed.
+   */
+  async abandon(fresh: boolean): Promise<void> {
+    this.pending = [];
+    if (!fresh) {
+      await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
+        this.runId,
+      ]);
+      return;
+    }
+    await this.store.run("BEGIN TRANSACTION");
+    try {
+      for (const t of RUN_TABLES) await this.store.run(`DELETE FROM ${t} WHERE run_id = ?`, [this.runId]);
+      await this.store.run("COMMIT");
+    } catch (e) {
+      await this.store.run("ROLLBACK");
+      throw e;
+    }
   }
 
   async finish(status: "finished" | "interrupted" | "failed", casesTotal: number): Promise<void> {
