@@ -12,6 +12,7 @@ export const ToolCallStep = z.strictObject({
   scope: z.enum(["read", "respond"]).optional(),
   time: z.string().optional().describe("when the query ran (audit)"),
   note: z.string().optional().describe("error text or missing-source note"),
+  audit_event: z.string().optional().describe("the audit event the tool contract names, emitted for this call"),
 });
 
 export const ModelCallStep = z.strictObject({

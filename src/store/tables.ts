@@ -90,6 +90,7 @@ export const TABLES: Table[] = [
       ["latency_ms", "DOUBLE"],
       ["time", "VARCHAR"],
       ["note", "VARCHAR"],
+      ["audit_event", "VARCHAR"],
     ],
   },
   {

@@ -73,5 +73,7 @@ describe("ToolSandbox", () => {
     const a = sb.call("get_signins", { user });
     const b = sb.call("get_ip_reputation", { ip: "203.0.113.11" });
     expect(Date.parse(b.step.time!) - Date.parse(a.step.time!)).toBe(80);
+    expect(a.step.audit_event).toBe("idp.signins.query");
+    expect(sb.call("disable_account", { user }).step.audit_event).toBe("idp.account.disable");
   });
 });

@@ -36,8 +36,24 @@ export class ToolSandbox {
 
   call(tool: string, input: Record<string, unknown>): ToolAnswer {
     const contract = this.tools.get(tool);
-    const base = { type: "tool_call" as const, tool, input, evidence_ids: [] as string[] };
-    if (!contract) return this.answer({ ...base, status: "error", latency_ms: 0, note: `unknown tool "${tool}"` });
+    if (!contract)
+      return this.answer({
+        type: "tool_call",
+        tool,
+        input,
+        evidence_ids: [],
+        status: "error",
+        latency_ms: 0,
+        note: `unknown tool "${tool}"`,
+      });
+    // every call of a known tool, denied ones included, leaves the audit event its contract names
+    const base = {
+      type: "tool_call" as const,
+      tool,
+      input,
+      evidence_ids: [] as string[],
+      audit_event: contract.audit_event,
+    };
     const scope = contract.scope;
     if (scope === "respond")
       return this.answer({
