@@ -114,6 +114,33 @@ describe("soceval run (end to end)", () => {
     expect(model[0]!.cost).toBeGreaterThan(0);
   });
 
+  it("records model answers with --record and replays them without the model (replay provider)", async () => {
+    const db = join(dir, "record.duckdb");
+    const rec = join(dir, "recordings.jsonl");
+    const live = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "6", "--record", rec]);
+    expect(live.status, live.stderr).toBe(0);
+    expect(readFileSync(rec, "utf8").trim().split("\n")).toHaveLength(12);
+    const replayAgent = readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
+      .replace("provider: openai-compatible", "provider: replay")
+      .replace("name: gpt-test", "name: gpt-replay")
+      .replace(/base_url: .*\n/, "");
+    writeFileSync(join(dir, "agents/replay.yaml"), `${replayAgent}recordings: ../recordings.jsonl\n`);
+    writeFileSync(
+      join(dir, "replay.suite.yaml"),
+      "name: replay\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/replay.yaml]\nseed: 3\n",
+    );
+    const before = server.requests();
+    const replay = await run(["run", "replay.suite.yaml", "--db", db, "--limit", "6"]);
+    expect(replay.status, replay.stderr).toBe(0);
+    expect(server.requests()).toBe(before); // not one request reached the model server
+    const rows = await query<{ agent: string; v: string }>(
+      db,
+      "SELECT agent, string_agg(case_id || ':' || verdict || ':' || tool_calls, ',' ORDER BY case_id) v FROM case_results GROUP BY agent ORDER BY agent",
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.v).toBe(rows[1]!.v);
+  });
+
   it("resumes a run killed with SIGKILL: every case stored exactly once", async () => {
     const db = join(dir, "kill.duckdb");
     const child: ChildProcess = spawn(
