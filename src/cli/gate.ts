@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Command } from "commander";
+import { findBaseline } from "../gate/baseline.js";
 import { evaluateGate } from "../gate/evaluate.js";
 import { toJUnit } from "../gate/junit.js";
-import { baselineFromName, checkSameDataset, pickBaselineAgent, rulesForRun, storedSide } from "../gate/prepare.js";
+import { checkSameDataset, pickBaselineAgent, rulesForRun, storedSide } from "../gate/prepare.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
@@ -90,7 +91,7 @@ async function judge(
   let base: { run_id: string; agent: string };
   if (flags.baselineRun) base = await storedSide(store, flags.baselineRun, flags.baselineAgent);
   else {
-    const rows = await baselineFromName(store, flags.baseline!);
+    const rows = await findBaseline(store, flags.baseline!);
     const row = pickBaselineAgent(rows, agent.name, flags.baselineAgent);
     await checkSameDataset(row.dataset_hash, ls.datasetFile, row.name);
     base = { run_id: row.run_id, agent: row.agent };
@@ -127,7 +128,7 @@ async function namedBaseline(
   explicit: string | undefined,
   datasetHash: string | null,
 ) {
-  const rows = await baselineFromName(store, name);
+  const rows = await findBaseline(store, name);
   const row = pickBaselineAgent(rows, candidate, explicit);
   if (datasetHash && row.dataset_hash !== datasetHash)
     throw new InputError(

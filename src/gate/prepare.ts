@@ -5,7 +5,7 @@ import { fileSha256 } from "../io/hash.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
-import { type BaselineRow, findBaseline } from "./baseline.js";
+import type { BaselineRow } from "./baseline.js";
 import type { Side } from "./cases.js";
 import { DEFAULT_GATE } from "./rules.js";
 
@@ -33,10 +33,6 @@ export async function checkSameDataset(baselineHash: string, datasetFile: string
     throw new InputError(
       `baseline "${name}" was made on another version of ${datasetFile} (sha256 ${baselineHash.slice(0, 12)}…, now ${now.slice(0, 12)}…): re-run and re-bless the baseline on this dataset`,
     );
-}
-
-export async function baselineFromName(store: Store, name: string) {
-  return findBaseline(store, name);
 }
 
 /** Gate rules for stored runs: the candidate run's suite file if it still exists, else defaults. */
