@@ -1,9 +1,9 @@
 import type { Command } from "commander";
+import { runSummary } from "../analytics/summary.js";
 import { InputError } from "../io/errors.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
-import { runSummary } from "../store/summary.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import { runSummary } from "../analytics/summary.js";
 import { importTranscripts } from "../scoring/import.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
-import { runSummary } from "../store/summary.js";
 import { action, EXIT } from "./exit.js";
 import { summaryTable } from "./summary-table.js";
 

@@ -1,5 +1,5 @@
 import Table from "cli-table3";
-import type { AgentSummary } from "../store/summary.js";
+import type { AgentSummary } from "../analytics/summary.js";
 
 const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
 

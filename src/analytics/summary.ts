@@ -1,0 +1,39 @@
+import type { Store } from "../store/db.js";
+import { proportionCounts } from "./metric-sql.js";
+
+export type AgentSummary = {
+  agent: string;
+  cases: number;
+  agreement: number | null;
+  critical_misses: number;
+  hallucination_rate: number | null;
+  policy_violation_rate: number | null;
+  failed: number;
+  cost_usd: number;
+};
+
+const KEYS = ["verdict_agreement", "critical_miss_rate", "hallucination_rate", "policy_violation_rate", "failed_rate"];
+const rate = (row: Record<string, number>, key: string) =>
+  row[`${key}__n`] ? row[`${key}__x`]! / row[`${key}__n`]! : null;
+
+/**
+ * The headline `run`, `score` and `gate` print, from the same metric definitions as the report
+ * (src/analytics/catalogue.ts), so the table after a run and the report never disagree.
+ */
+export async function runSummary(store: Store, runId: string): Promise<AgentSummary[]> {
+  const rows = await store.query<Record<string, number> & { agent: string }>(
+    `SELECT agent, count(DISTINCT case_id) AS cases, coalesce(sum(cost_usd), 0) AS cost_usd, ${proportionCounts(KEYS).join(", ")}
+     FROM case_results WHERE run_id = ? GROUP BY agent ORDER BY agent`,
+    [runId],
+  );
+  return rows.map((r) => ({
+    agent: r.agent,
+    cases: Number(r.cases),
+    agreement: rate(r, "verdict_agreement"),
+    critical_misses: r.critical_miss_rate__x ?? 0,
+    hallucination_rate: rate(r, "hallucination_rate"),
+    policy_violation_rate: rate(r, "policy_violation_rate"),
+    failed: r.failed_rate__x ?? 0,
+    cost_usd: Number(r.cost_usd),
+  }));
+}
