@@ -3,12 +3,8 @@ import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
-import { TABLES } from "../store/tables.js";
+import { RUN_TABLES } from "../store/tables.js";
 import { action } from "./exit.js";
-
-const RUN_TABLES = TABLES.filter((t) => t.columns.some(([c]) => c === "run_id") && t.name !== "baselines").map(
-  (t) => t.name,
-);
 
 /** transcripts export in DESIGN.md's transcript JSONL, the format `soceval score` reads back. */
 const TRANSCRIPT_SELECT = "SELECT case_id, agent, epoch, steps::JSON AS steps, output::JSON AS output, error";

@@ -1,16 +1,6 @@
 import type { Case, CaseResult, Finding, Transcript } from "../schema/index.js";
 import type { Row, Store } from "./db.js";
-
-const RUN_TABLES = [
-  "case_results",
-  "findings",
-  "model_calls",
-  "tool_calls",
-  "transcripts",
-  "cases",
-  "run_agents",
-  "runs",
-];
+import { RUN_TABLES } from "./tables.js";
 
 export type RunMeta = {
   run_id: string;

@@ -193,6 +193,11 @@ export const TABLES: Table[] = [
   },
 ];
 
+/** Tables whose rows belong to one run (keyed by run_id); a baseline only points at a run. */
+export const RUN_TABLES = TABLES.filter((t) => t.name !== "baselines" && t.columns.some(([c]) => c === "run_id")).map(
+  (t) => t.name,
+);
+
 export function ddl(t: Table): string {
   const cols = t.columns.map(([n, ty]) => `${n} ${ty}`).join(", ");
   const key = t.key ? `, PRIMARY KEY (${t.key.join(", ")})` : "";
