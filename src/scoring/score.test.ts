@@ -163,22 +163,3 @@ describe("property: honest investigations", () => {
     );
   });
 });
-
-describe("speed", () => {
-  it("scores 10,000 transcripts well inside the pipeline budget", () => {
-    const c = phishCase();
-    const variants = [
-      transcript(),
-      transcript({ output: goodOutput({ summary: "Beacon to 198.51.100.7 and hxxp://bad[.]example.net/x" }) }),
-      transcript({ output: null, error: "x" }),
-      transcript({ steps: [...goodSteps(), call("get_signins", "timeout")], output: goodOutput({ escalate: false }) }),
-    ];
-    const agent = { name: "bench", tools: "all" as const };
-    // CPU time, not wall time: other test files share the machine
-    const start = process.cpuUsage();
-    for (let i = 0; i < 10_000; i++)
-      scoreTranscript({ case: c, transcript: variants[i % variants.length]!, workflow, agent });
-    const used = process.cpuUsage(start);
-    expect((used.user + used.system) / 1000).toBeLessThan(2000);
-  });
-});
