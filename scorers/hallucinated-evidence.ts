@@ -1,5 +1,5 @@
 import type { Finding, TriageOutput } from "../src/schema/index.js";
-import { extractIndicators, type Indicator, KnownIndicators } from "./indicators.js";
+import { extractIndicatorsOfLines, type Indicator, KnownIndicators, mentions } from "./indicators.js";
 import { citedIds, type ScoreContext, type Scorer } from "./types.js";
 
 const NAME = "hallucinated-evidence";
@@ -19,7 +19,7 @@ function proseFields(o: TriageOutput): { where: string; text: string }[] {
 
 /** The first field naming the indicator, for the finding's detail (only computed for fabricated ones). */
 function whereIs(fields: { where: string; text: string }[], ind: Indicator): string {
-  for (const f of fields) if (extractIndicators(f.text).some((i) => i.value === ind.value)) return f.where;
+  for (const f of fields) if (mentions(f.text, ind.value)) return f.where;
   return "the output";
 }
 
@@ -49,15 +49,20 @@ function citedEvidence(ctx: ScoreContext, output: TriageOutput): Finding[] {
 
 function fabricatedIndicators(ctx: ScoreContext, output: TriageOutput): Finding[] {
   const fields = proseFields(output);
-  // one pass over all prose: extraction cost is mostly per call, not per character
-  const candidates = extractIndicators(fields.map((f) => f.text).join("\n"));
+  // field by field: templated fields recur across cases and are extracted once
+  const candidates = extractIndicatorsOfLines(fields.map((f) => f.text));
   if (candidates.length === 0) return [];
 
   // Staged so the common case (indicators copied from the alert) never walks the evidence.
   const alert = ctx.case.alert;
   const known = new KnownIndicators().add(alert.title).add(alert.description).add(alert.rule).add(alert.entities);
-  if (alert.raw !== undefined) known.add(alert.raw);
   let unknown = candidates.filter((i) => !known.appears(i));
+  // the raw alert is large and rarely needed: only normalised when the fields above fall short
+  // (adding text never makes an indicator stop appearing, so this filters exactly as one pass)
+  if (unknown.length > 0 && alert.raw !== undefined) {
+    known.add(alert.raw);
+    unknown = unknown.filter((i) => !known.appears(i));
+  }
   if (unknown.length === 0) return [];
   for (const r of ctx.case.evidence) if (ctx.returned.has(r.id)) known.add(r.entities).add(r.data);
   unknown = unknown.filter((i) => !known.has(i));

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { extractIndicators, KnownIndicators, normalizeText } from "./indicators.js";
+import { extractIndicators, extractIndicatorsOfLines, KnownIndicators, mentions, normalizeText } from "./indicators.js";
 
 const values = (text: string) => extractIndicators(text).map((i) => `${i.kind}:${i.value}`);
 
@@ -84,5 +85,54 @@ describe("reserved and mixed forms", () => {
     expect(values("beacon to cdn.evil.example")).toEqual(["domain:cdn.evil.example"]);
     expect(values("from ::ffff:10.9.8.7.")).toEqual(["ipv4:10.9.8.7"]);
     expect(values("from 2001:db8::7.")).toEqual(["ipv6:2001:db8:0:0:0:0:0:7"]);
+  });
+});
+
+describe("field-by-field extraction", () => {
+  const piece = fc.constantFrom(
+    "http://evil.com/",
+    "HXXPS://Evil[.]COM/a?b=1.",
+    "evil.com",
+    "x.evil.com",
+    "a.b@evil.ru",
+    "bob@corp",
+    "CORP\\bob",
+    "NT AUTHORITY\\SYSTEM",
+    "fe80::1",
+    "2001:DB8:0:0:0:0:0:1",
+    "10.1.2.3",
+    "10.1.2.3.4",
+    "44d88612fea8a8f36de82e1278abb02f",
+    "[.]",
+    "(dot)",
+    "[@]",
+    ".",
+    ":",
+    "::",
+    "\\",
+    "@",
+    "/",
+    "-",
+    " ",
+    "\n",
+    "Alert: ",
+    "report.pdf",
+    "ΌΣ",
+    "x",
+  );
+  const field = fc.array(piece, { maxLength: 8 }).map((p) => p.join(""));
+
+  it("finds exactly what one pass over the joined lines finds, in the same order", () => {
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 6 }), (fields) => {
+        expect(extractIndicatorsOfLines(fields)).toEqual(extractIndicators(fields.join("\n")));
+        // a second time from the cache
+        expect(extractIndicatorsOfLines(fields)).toEqual(extractIndicators(fields.join("\n")));
+        for (const f of fields)
+          for (const i of extractIndicators(fields.join("\n")))
+            expect(mentions(f, i.value)).toBe(extractIndicators(f).some((j) => j.value === i.value));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

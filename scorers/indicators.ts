@@ -50,6 +50,8 @@ const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>`]+/g;
 const EMAIL_RE = /(?<![\w.+%-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}(?![\w-])/g;
 const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
 const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g;
+// every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
+const IPV6_TELL = /:[0-9a-f]{0,4}:/;
 const IPV4_RE = /(?<![\w./])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
 // word boundaries rather than look-arounds: far cheaper, and a hex run inside a longer word is no hash
 const HASH_RE = /\b[0-9a-f]{32,64}\b/g;
@@ -112,7 +114,7 @@ function extractNormalized(text: string, out: Indicator[]): void {
       if (!NOT_ACCOUNT_DOMAINS.has(domain)) out.push({ kind: "account", value: m.replace(TRAILING_DOTS, "") });
       return " ";
     });
-  if (colon && rest.indexOf(":", rest.indexOf(":") + 1) !== -1)
+  if (colon && IPV6_TELL.test(rest))
     rest = rest.replace(IPV6_RE, (m) => {
       if (!(m.includes("::") || m.split(":").length === 8) || !isIPv6(m)) return m;
       out.push({ kind: "ipv6", value: canonicalIPv6(m) });
@@ -143,6 +145,53 @@ export function extractIndicators(text: string): Indicator[] {
   extractNormalized(normalizeText(text), found);
   const seen = new Set<string>();
   return found.filter((i) => !seen.has(i.value) && seen.add(i.value));
+}
+
+/** The order extractNormalized finds kinds in. */
+const KIND_RANK: Record<IndicatorKind, number> = { url: 0, email: 1, account: 2, ipv6: 3, ipv4: 4, hash: 5, domain: 6 };
+
+// Templated prose (a playbook's rule descriptions and rationales) repeats the same fields across
+// thousands of cases; bounded so free-form model output cannot grow it without limit.
+const FIELD_CACHE_MAX = 4096;
+const FIELD_CACHE_MAX_LENGTH = 2048;
+const fieldCache = new Map<string, readonly Indicator[]>();
+
+/** Every indicator in one text, in extraction order and not deduplicated; treat as read-only. */
+function fieldIndicators(text: string): readonly Indicator[] {
+  const hit = fieldCache.get(text);
+  if (hit) return hit;
+  const found: Indicator[] = [];
+  extractNormalized(normalizeText(text), found);
+  if (text.length <= FIELD_CACHE_MAX_LENGTH) {
+    if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();
+    fieldCache.set(text, found);
+  }
+  return found;
+}
+
+/**
+ * Exactly `extractIndicators(texts.join("\n"))`, computed field by field so repeated fields are
+ * extracted once. Equal because no pattern, look-around or refang spans a newline (a line edge
+ * reads like a text edge) and masking stays within a match; the merge restores kind-major order.
+ */
+export function extractIndicatorsOfLines(texts: readonly string[]): Indicator[] {
+  const found: Indicator[] = [];
+  for (const t of texts) for (const i of fieldIndicators(t)) found.push(i);
+  found.sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind]);
+  const seen = new Set<string>();
+  const out: Indicator[] = [];
+  for (const i of found)
+    if (!seen.has(i.value)) {
+      seen.add(i.value);
+      out.push({ kind: i.kind, value: i.value });
+    }
+  return out;
+}
+
+/** Whether extractIndicators(text) finds this value, from the per-field cache. */
+export function mentions(text: string, value: string): boolean {
+  for (const i of fieldIndicators(text)) if (i.value === value) return true;
+  return false;
 }
 
 function isTokenChar(ch: string | undefined): boolean {

@@ -32,4 +32,17 @@ describe("readLines and fileFacts", () => {
     expect((await fileFacts(file)).lines).toBe(2);
     expect(readFileSync(file, "utf8")).toBe("a\nb");
   });
+
+  it("splits correctly when a CR, LF or multi-byte character sits on the 1 MiB chunk edge", async () => {
+    const file = join(tmpdir(), `soceval-lines-edge-${process.pid}.txt`);
+    const a = "a".repeat((1 << 20) - 1);
+    for (const [tail, want] of [
+      ["\r\nx\r", [a, "x"]],
+      ["\n\r\n", [a, ""]],
+      ["€\nz", [`${a}€`, "z"]],
+    ] as const) {
+      writeFileSync(file, a + tail);
+      expect(await collect(file)).toEqual(want);
+    }
+  });
 });

@@ -32,10 +32,10 @@ export function runPlaybook(
   const named = new Set<string>();
   let forceEscalate = false;
   const skip = new Set(agent.mutate?.skip_tools ?? []);
-  const inScope = (t: string) => agent.tools === "all" || agent.tools.includes(t);
+  const scope = agent.tools;
 
   for (const step of wf.playbook) {
-    if (skip.has(step.tool) || !inScope(step.tool)) continue;
+    if (skip.has(step.tool) || (scope !== "all" && !scope.includes(step.tool))) continue;
     const tool = wf.tools.find((t) => t.name === step.tool)!;
     const input = buildInput(step.input, c);
     let answer = sandbox.call(step.tool, input);
@@ -108,9 +108,17 @@ export function runPlaybook(
   };
 }
 
+// a step's input spec is fixed per workflow: list its entries once, not on every case
+const specEntries = new WeakMap<Record<string, string>, [string, string][]>();
+
 function buildInput(spec: Record<string, string>, c: Case): Record<string, unknown> {
+  let entries = specEntries.get(spec);
+  if (!entries) {
+    entries = Object.entries(spec);
+    specEntries.set(spec, entries);
+  }
   const input: Record<string, unknown> = {};
-  for (const [param, from] of Object.entries(spec)) {
+  for (const [param, from] of entries) {
     if (from.startsWith("=")) input[param] = from.slice(1);
     else {
       const v = c.alert.entities.find((e) => e.type === from)?.value;

@@ -76,4 +76,23 @@ describe("ToolSandbox", () => {
     expect(a.step.audit_event).toBe("idp.signins.query");
     expect(sb.call("disable_account", { user }).step.audit_event).toBe("idp.account.disable");
   });
+
+  it("stamps exactly what toISOString gives, across midnight, fractional and out-of-range clocks", () => {
+    const starts = [
+      Date.parse("2026-03-01T23:59:59.500Z"),
+      Date.parse("1969-12-31T23:59:59.600Z"),
+      Date.parse("2026-03-01T12:00:00Z") + 0.7,
+      -0.5,
+      253402300799500, // 9999-12-31T23:59:59.500Z: the next calls leave four-digit years
+    ];
+    for (const clockStart of starts) {
+      const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1, clockStart });
+      let clock = clockStart;
+      for (let i = 0; i < 6; i++) {
+        const a = sb.call(i % 2 ? "get_ip_reputation" : "get_signins", { user, ip: "203.0.113.11" });
+        clock += a.step.latency_ms;
+        expect(a.step.time).toBe(new Date(clock).toISOString());
+      }
+    }
+  });
 });

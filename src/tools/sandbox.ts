@@ -11,6 +11,41 @@ export type SandboxOptions = {
   clockStart?: number;
 };
 
+type InputParam = ToolContract["input"][string];
+
+/** A contract's inputs in declaration order, split once per contract instead of on every call and record. */
+type ContractPlan = {
+  required: string[];
+  params: { name: string; p: InputParam }[];
+};
+
+const plans = new WeakMap<ToolContract, ContractPlan>();
+function planOf(contract: ToolContract): ContractPlan {
+  let plan = plans.get(contract);
+  if (!plan) {
+    const entries = Object.entries(contract.input);
+    plan = {
+      required: entries.filter(([, p]) => p.required).map(([name]) => name),
+      params: entries.map(([name, p]) => ({ name, p })),
+    };
+    plans.set(contract, plan);
+  }
+  return plan;
+}
+
+const toolMaps = new WeakMap<Workflow["tools"], Map<string, ToolContract>>();
+function toolMap(tools: Workflow["tools"]): Map<string, ToolContract> {
+  let m = toolMaps.get(tools);
+  if (!m) {
+    m = new Map(tools.map((t) => [t.name, t]));
+    toolMaps.set(tools, m);
+  }
+  return m;
+}
+
+/** One call's filters, with the input's values normalised once rather than per record. */
+type Filter = { entity: string; given: string; want: string } | { since: boolean; bound: number };
+
 /**
  * Answers an agent's tool calls from one case's evidence snapshot, the way the real system would.
  * Shadow mode lives here: respond-scope tools are never executed, whatever the agent asks.
@@ -20,24 +55,30 @@ export class ToolSandbox {
   private readonly scope: Set<string> | null;
   private readonly unavailable: Set<string>;
   private readonly callsPerTool = new Map<string, number>();
+  /** the case's evidence by source, in case order; built on the first answered call */
+  private bySource: Map<string, EvidenceRecord[]> | null = null;
   private clock: number;
+  private dayStart = Number.NaN;
+  private dayPrefix = "";
 
   constructor(
     private readonly c: Case,
     workflow: Workflow,
     private readonly opts: SandboxOptions,
   ) {
-    this.tools = new Map(workflow.tools.map((t) => [t.name, t]));
+    this.tools = toolMap(workflow.tools);
     this.scope = opts.scope === "all" ? null : new Set(opts.scope);
     this.unavailable = new Set(c.unavailable);
     const t = Date.parse(c.alert.time);
     this.clock = opts.clockStart ?? (Number.isNaN(t) ? 0 : t);
   }
 
+  // Steps are built as literals in their final key order (time last) rather than spread twice.
   call(tool: string, input: Record<string, unknown>): ToolAnswer {
     const contract = this.tools.get(tool);
-    if (!contract)
-      return this.answer({
+    if (!contract) {
+      const time = this.tick(0);
+      return answer({
         type: "tool_call",
         tool,
         input,
@@ -45,93 +86,161 @@ export class ToolSandbox {
         status: "error",
         latency_ms: 0,
         note: `unknown tool "${tool}"`,
+        time,
       });
-    // every call of a known tool, denied ones included, leaves the audit event its contract names
-    const base = {
-      type: "tool_call" as const,
-      tool,
-      input,
-      evidence_ids: [] as string[],
-      audit_event: contract.audit_event,
-    };
-    const scope = contract.scope;
-    if (scope === "respond")
-      return this.answer({
-        ...base,
-        scope,
-        status: "denied",
-        latency_ms: 0,
-        note: "shadow mode: respond tools are never executed",
-      });
+    }
+    if (contract.scope === "respond")
+      return this.fail(contract, input, "denied", 0, "shadow mode: respond tools are never executed");
     if (this.scope && !this.scope.has(tool))
-      return this.answer({ ...base, scope, status: "denied", latency_ms: 0, note: "tool outside the agent's scope" });
-    for (const [name, p] of Object.entries(contract.input))
-      if (p.required && isEmpty(input[name]))
-        return this.answer({
-          ...base,
-          scope,
-          status: "error",
-          latency_ms: 0,
-          note: `missing required input "${name}"`,
-        });
+      return this.fail(contract, input, "denied", 0, "tool outside the agent's scope");
+    const plan = planOf(contract);
+    for (const name of plan.required)
+      if (isEmpty(input[name])) return this.fail(contract, input, "error", 0, `missing required input "${name}"`);
     if (this.unavailable.has(contract.source))
-      return this.answer({
-        ...base,
-        scope,
-        status: "unavailable",
-        latency_ms: contract.latency_ms,
-        note: `source ${contract.source} unavailable`,
-      });
+      return this.fail(contract, input, "unavailable", contract.latency_ms, `source ${contract.source} unavailable`);
 
     const nth = this.callsPerTool.get(tool) ?? 0;
     this.callsPerTool.set(tool, nth + 1);
     const fault = faultFor(this.opts.faults, this.opts.seed, this.c.id, tool, nth);
     if (fault?.kind === "timeout")
-      return this.answer({
-        ...base,
-        scope,
-        status: "timeout",
-        latency_ms: contract.timeout_ms,
-        note: `no answer within ${contract.timeout_ms} ms`,
-      });
+      return this.fail(contract, input, "timeout", contract.timeout_ms, `no answer within ${contract.timeout_ms} ms`);
     if (fault)
-      return this.answer({
-        ...base,
-        scope,
-        status: "error",
-        latency_ms: contract.latency_ms,
-        note: fault.kind === "rate_limit" ? "429 rate limited by the source" : "500 source error",
-      });
+      return this.fail(
+        contract,
+        input,
+        "error",
+        contract.latency_ms,
+        fault.kind === "rate_limit" ? "429 rate limited by the source" : "500 source error",
+      );
 
-    const records = this.c.evidence.filter((r) => r.source === contract.source && matches(r, contract, input));
-    return this.answer(
-      { ...base, scope, status: "ok", latency_ms: contract.latency_ms, evidence_ids: records.map((r) => r.id) },
+    const records = this.select(contract.source, plan, input);
+    const latency_ms = contract.latency_ms;
+    const time = this.tick(latency_ms);
+    return answer(
+      {
+        type: "tool_call",
+        tool,
+        input,
+        evidence_ids: records.map((r) => r.id),
+        audit_event: contract.audit_event,
+        scope: contract.scope,
+        status: "ok",
+        latency_ms,
+        time,
+      },
       records,
     );
   }
 
-  private answer(step: Omit<ToolCallStep, "time">, records: EvidenceRecord[] = []): ToolAnswer {
-    this.clock += step.latency_ms;
-    return { step: { ...step, time: new Date(this.clock).toISOString() }, records };
+  /** A known tool's call that returns nothing: it still leaves the audit event its contract names. */
+  private fail(
+    contract: ToolContract,
+    input: Record<string, unknown>,
+    status: ToolCallStep["status"],
+    latency_ms: number,
+    note: string,
+  ): ToolAnswer {
+    const time = this.tick(latency_ms);
+    return answer({
+      type: "tool_call",
+      tool: contract.name,
+      input,
+      evidence_ids: [],
+      audit_event: contract.audit_event,
+      scope: contract.scope,
+      status,
+      latency_ms,
+      note,
+      time,
+    });
   }
+
+  /**
+   * Advance the clock and stamp it. A case's calls mostly fall on one UTC day, so the date part of
+   * toISOString is reused and only the time of day formatted (toISOString dominated the call).
+   */
+  private tick(latency: number): string {
+    this.clock += latency;
+    const t = this.clock;
+    const ms = t - this.dayStart;
+    if (ms >= 0 && ms < DAY_MS && Number.isInteger(t))
+      return `${this.dayPrefix}${pad2(Math.floor(ms / 3_600_000))}:${pad2(Math.floor(ms / 60_000) % 60)}:${pad2(Math.floor(ms / 1000) % 60)}.${pad3(ms % 1000)}Z`;
+    const iso = new Date(t).toISOString();
+    // only plain four-digit years (YYYY-MM-DDTHH:MM:SS.mmmZ) take the fast path next time
+    if (iso.length === 24 && Number.isInteger(t)) {
+      this.dayStart = t - (((t % DAY_MS) + DAY_MS) % DAY_MS);
+      this.dayPrefix = iso.slice(0, 11);
+    }
+    return iso;
+  }
+
+  /** The source's records (in case order) that pass every filter the input sets. */
+  private select(source: string, plan: ContractPlan, input: Record<string, unknown>): EvidenceRecord[] {
+    if (!this.bySource) {
+      this.bySource = new Map();
+      for (const r of this.c.evidence) {
+        const list = this.bySource.get(r.source);
+        if (list) list.push(r);
+        else this.bySource.set(r.source, [r]);
+      }
+    }
+    const candidates = this.bySource.get(source);
+    if (!candidates) return [];
+    const filters: Filter[] = [];
+    for (const { name, p } of plan.params) {
+      const v = input[name];
+      if (isEmpty(v)) continue;
+      if (p.entity) {
+        const given = String(v);
+        filters.push({ entity: p.entity, given, want: given.toLowerCase() });
+      } else if (p.time) {
+        // an unparseable bound filters nothing
+        const bound = Date.parse(String(v));
+        if (!Number.isNaN(bound)) filters.push({ since: p.time === "since", bound });
+      }
+    }
+    if (filters.length === 0) return candidates.slice();
+    const out: EvidenceRecord[] = [];
+    for (const r of candidates) if (matches(r, filters)) out.push(r);
+    return out;
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+function pad3(n: number): string {
+  return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
+}
+
+function answer(step: ToolCallStep, records: EvidenceRecord[] = []): ToolAnswer {
+  return { step, records };
 }
 
 function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === "";
 }
 
-function matches(r: EvidenceRecord, contract: ToolContract, input: Record<string, unknown>): boolean {
-  for (const [name, p] of Object.entries(contract.input)) {
-    const v = input[name];
-    if (isEmpty(v)) continue;
-    if (p.entity) {
-      const want = String(v).toLowerCase();
-      if (!r.entities.some((e) => e.type === p.entity && e.value.toLowerCase() === want)) return false;
-    } else if (p.time) {
-      const t = Date.parse(r.time);
-      const bound = Date.parse(String(v));
-      if (Number.isNaN(t) || Number.isNaN(bound)) continue;
-      if (p.time === "since" ? t < bound : t > bound) return false;
+function matches(r: EvidenceRecord, filters: Filter[]): boolean {
+  let t: number | undefined;
+  for (const f of filters) {
+    if ("entity" in f) {
+      let hit = false;
+      // the exact spelling (what a playbook passes) matches without lower-casing a copy
+      for (const e of r.entities)
+        if (e.type === f.entity && (e.value === f.given || e.value.toLowerCase() === f.want)) {
+          hit = true;
+          break;
+        }
+      if (!hit) return false;
+    } else {
+      t ??= Date.parse(r.time);
+      // a record without a parseable time passes time filters
+      if (Number.isNaN(t)) continue;
+      if (f.since ? t < f.bound : t > f.bound) return false;
     }
   }
   return true;

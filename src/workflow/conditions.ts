@@ -10,10 +10,18 @@ export type Facts = {
   missing: ReadonlySet<string>;
 };
 
+// paths come from workflow conditions: a handful of distinct strings, split once each
+const splitPaths = new Map<string, string[]>();
+
 export function getPath(obj: unknown, path: string | undefined): unknown {
   if (!path) return obj;
+  let parts = splitPaths.get(path);
+  if (!parts) {
+    parts = path.split(".");
+    splitPaths.set(path, parts);
+  }
   let cur: unknown = obj;
-  for (const part of path.split(".")) {
+  for (const part of parts) {
     if (cur === null || typeof cur !== "object") return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
@@ -25,11 +33,89 @@ function same(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/**
+ * A condition copied into one fixed shape, once per condition object. Parsed conditions each
+ * carry only the keys they use, so reading them directly made these hot checks megamorphic.
+ */
+type Plan = {
+  source: string | undefined;
+  alert: string | undefined;
+  entity: string | undefined;
+  field: string | undefined;
+  equals: unknown;
+  /** equals lower-cased when it is a string: `same` against it without re-lowering it per value */
+  equalsLower: string | undefined;
+  not_equals: unknown;
+  in: unknown[] | undefined;
+  not_in: unknown[] | undefined;
+  gte: number | undefined;
+  lte: number | undefined;
+  contains: string | undefined;
+  containsLower: string | undefined;
+  matches: string | undefined;
+  exists: boolean | undefined;
+  missing: boolean | undefined;
+  sensitivity: Condition["sensitivity"];
+};
+
+const plans = new WeakMap<Condition, Plan>();
+function planOf(c: Condition): Plan {
+  let p = plans.get(c);
+  if (!p) {
+    p = {
+      source: c.source,
+      alert: c.alert,
+      entity: c.entity,
+      field: c.field,
+      equals: c.equals,
+      equalsLower: typeof c.equals === "string" ? c.equals.toLowerCase() : undefined,
+      not_equals: c.not_equals,
+      in: c.in,
+      not_in: c.not_in,
+      gte: c.gte,
+      lte: c.lte,
+      contains: c.contains,
+      containsLower: c.contains?.toLowerCase(),
+      matches: c.matches,
+      exists: c.exists,
+      missing: c.missing,
+      sensitivity: c.sensitivity,
+    };
+    plans.set(c, p);
+  }
+  return p;
+}
+
+type WhenPlan = { all: Plan[] | undefined; any: Plan[] | undefined; none: Plan[] | undefined };
+const whenPlans = new WeakMap<When, WhenPlan>();
+function whenPlanOf(w: When): WhenPlan {
+  let p = whenPlans.get(w);
+  if (!p) {
+    p = { all: w.all?.map(planOf), any: w.any?.map(planOf), none: w.none?.map(planOf) };
+    whenPlans.set(w, p);
+  }
+  return p;
+}
+
+function sameAsEquals(p: Plan, x: unknown): boolean {
+  if (p.equalsLower !== undefined) return typeof x === "string" && x.toLowerCase() === p.equalsLower;
+  return x === p.equals;
+}
+
 /** Tests one value against the condition's operators; every operator given must hold. */
-function valueMatches(c: Condition, v: unknown): boolean {
+function valueMatches(c: Plan, v: unknown): boolean {
   if (c.exists !== undefined && (v !== undefined && v !== null) !== c.exists) return false;
-  if (c.equals !== undefined && !(Array.isArray(v) ? v.some((x) => same(x, c.equals)) : same(v, c.equals)))
-    return false;
+  if (c.equals !== undefined) {
+    if (Array.isArray(v)) {
+      let some = false;
+      for (const x of v)
+        if (sameAsEquals(c, x)) {
+          some = true;
+          break;
+        }
+      if (!some) return false;
+    } else if (!sameAsEquals(c, v)) return false;
+  }
   if (c.not_equals !== undefined && same(v, c.not_equals)) return false;
   if (c.in && !c.in.some((x) => (Array.isArray(v) ? v.some((y) => same(y, x)) : same(v, x)))) return false;
   if (c.not_in?.some((x) => same(v, x))) return false;
@@ -38,7 +124,7 @@ function valueMatches(c: Condition, v: unknown): boolean {
   if (c.contains === undefined && c.matches === undefined) return true;
   // text tests only: serialising every value up front made each rule evaluation allocate
   const text = typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v);
-  if (c.contains !== undefined && !text.toLowerCase().includes(c.contains.toLowerCase())) return false;
+  if (c.containsLower !== undefined && !text.toLowerCase().includes(c.containsLower)) return false;
   if (c.matches !== undefined && !regex(c.matches).test(text)) return false;
   return true;
 }
@@ -54,6 +140,10 @@ function regex(source: string): RegExp {
 }
 
 export function holds(c: Condition, f: Facts): boolean {
+  return planHolds(planOf(c), f);
+}
+
+function planHolds(c: Plan, f: Facts): boolean {
   if (c.missing !== undefined) {
     if (!c.source) return false;
     return f.missing.has(c.source) === c.missing;
@@ -65,28 +155,52 @@ export function holds(c: Condition, f: Facts): boolean {
     );
   }
   if (c.alert !== undefined) return valueMatches(c, getPath(f.alert, c.alert));
+  // plain loops: this runs for every rule on every case, and filter/some allocated each time
   if (c.entity !== undefined) {
-    const values = f.alert.entities.filter((e) => e.type === c.entity).map((e) => e.value);
-    return values.length > 0 ? values.some((v) => valueMatches(c, v)) : c.exists === false;
+    let any = false;
+    for (const e of f.alert.entities) {
+      if (e.type !== c.entity) continue;
+      any = true;
+      if (valueMatches(c, e.value)) return true;
+    }
+    return any ? false : c.exists === false;
   }
   if (c.source !== undefined) {
-    const records = f.evidence.filter((e) => e.source === c.source);
-    if (c.field === undefined && c.exists !== undefined) return records.length > 0 === c.exists;
-    return records.some((r) => valueMatches(c, getPath(r.data, c.field)));
+    if (c.field === undefined && c.exists !== undefined) {
+      let any = false;
+      for (const e of f.evidence)
+        if (e.source === c.source) {
+          any = true;
+          break;
+        }
+      return any === c.exists;
+    }
+    for (const r of f.evidence) if (r.source === c.source && valueMatches(c, getPath(r.data, c.field))) return true;
+    return false;
   }
   return false;
 }
 
 export function whenHolds(w: When, f: Facts): boolean {
-  if (w.all && !w.all.every((c) => holds(c, f))) return false;
-  if (w.any && !w.any.some((c) => holds(c, f))) return false;
-  if (w.none?.some((c) => holds(c, f))) return false;
+  const p = whenPlanOf(w);
+  if (p.all) for (const c of p.all) if (!planHolds(c, f)) return false;
+  if (p.any) {
+    let some = false;
+    for (const c of p.any)
+      if (planHolds(c, f)) {
+        some = true;
+        break;
+      }
+    if (!some) return false;
+  }
+  if (p.none) for (const c of p.none) if (planHolds(c, f)) return false;
   return true;
 }
 
 /** Records that made a condition true, so a rule can cite exactly what decided it. */
 export function matchingRecords(w: When, f: Facts): EvidenceRecord[] {
-  const conds = [...(w.all ?? []), ...(w.any ?? [])];
+  const p = whenPlanOf(w);
+  const conds = [...(p.all ?? []), ...(p.any ?? [])];
   const out = new Map<string, EvidenceRecord>();
   for (const c of conds) {
     if (!c.source || c.missing !== undefined) continue;
