@@ -65,10 +65,11 @@ export async function seedBenchRun(store: Store, rows: number): Promise<void> {
              FROM range(${cases}) t(i))`,
     );
     await store.run(
-      `INSERT INTO tool_calls SELECT '${RUN}', 'case-' || i, '${agent}', 0, s, ['get_headers', 'url_reputation', 'detonate'][s + 1],
+      `INSERT INTO tool_calls (run_id, case_id, agent, epoch, seq, step, tool, source, scope, input, status, evidence_ids, latency_ms)
+       SELECT '${RUN}', 'case-' || i, '${agent}', 0, s, s, ['get_headers', 'url_reputation', 'detonate'][s + 1],
          ['email.headers', 'url.reputation', 'sandbox.detonation'][s + 1], 'read', '{}',
          CASE WHEN ${r(40 + k, 100)} < 4 AND s = 1 THEN 'timeout' ELSE 'ok' END,
-         CASE WHEN ${r(40 + k, 100)} < 4 AND s = 1 THEN [] ELSE ['e' || s] END, 100 + s * 50, NULL, NULL
+         CASE WHEN ${r(40 + k, 100)} < 4 AND s = 1 THEN [] ELSE ['e' || s] END, 100 + s * 50
        FROM range(${cases}) t(i), range(3) u(s)`,
     );
     await store.run(
@@ -80,7 +81,6 @@ export async function seedBenchRun(store: Store, rows: number): Promise<void> {
     await store.run(
       `INSERT INTO transcripts SELECT '${RUN}', 'case-' || i, '${agent}', 0,
          json_object('verdict', 'true_positive', 'confidence', 0.8, 'escalate', true, 'summary', 'synthetic'), NULL,
-         '[{"type":"tool_call","tool":"get_headers","input":{},"status":"ok","evidence_ids":["e0"],"latency_ms":100}]',
          TIMESTAMP '2025-01-01 00:00:00', 500
        FROM range(${cases}) t(i)`,
     );

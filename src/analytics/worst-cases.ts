@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Store } from "../store/db.js";
+import { stepsQuery } from "../store/steps-sql.js";
 import type { WorstCase, WorstCaseFinding, WorstCaseStep } from "./report-schema.js";
 import { groupByAgent } from "./violations.js";
 
@@ -63,15 +64,17 @@ export async function worstCases(
          list({'scorer': f.scorer, 'kind': f.kind, 'severity': f.severity, 'detail': f.detail,
                'evidence_id': f.evidence_id, 'action': f.action} ORDER BY f.seq) AS findings
        FROM findings f JOIN ranked r ON f.case_id = r.case_id AND f.agent = r.agent AND f.epoch = r.epoch
-       WHERE f.run_id = ? GROUP BY ALL)
+       WHERE f.run_id = ? GROUP BY ALL),
+     st AS (${stepsQuery("run_id = ? AND (case_id, agent, epoch) IN (SELECT (case_id, agent, epoch) FROM ranked)")})
      SELECT r.agent, r.case_id, r.epoch, r.incident_id, r.tags, r.reasons, r.verdict, r.escalate,
-       c.alert, c.label, t.output, t.error, t.steps, fs.findings
+       c.alert, c.label, t.output, t.error, st.steps, fs.findings
      FROM ranked r
      LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
      LEFT JOIN transcripts t ON t.run_id = r.run_id AND t.case_id = r.case_id AND t.agent = r.agent AND t.epoch = r.epoch
      LEFT JOIN fs ON fs.case_id = r.case_id AND fs.agent = r.agent AND fs.epoch = r.epoch
+     LEFT JOIN st ON st.case_id = r.case_id AND st.agent = r.agent AND st.epoch = r.epoch
      ORDER BY r.agent_rank, r.worst_rank`,
-    [...agents.flatMap((a) => [runId, a]), runId],
+    [...agents.flatMap((a) => [runId, a]), runId, runId, runId],
   );
   return groupByAgent(rows, toWorstCase);
 }

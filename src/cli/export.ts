@@ -3,11 +3,16 @@ import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
+import { stepsQuery } from "../store/steps-sql.js";
 import { RUN_TABLES } from "../store/tables.js";
 import { action } from "./exit.js";
 
 /** transcripts export in DESIGN.md's transcript JSONL, the format `soceval score` reads back. */
-const TRANSCRIPT_SELECT = "SELECT case_id, agent, epoch, steps::JSON AS steps, output::JSON AS output, error";
+function transcriptsQuery(runLiteral: string): string {
+  return `SELECT t.case_id, t.agent, t.epoch, coalesce(s.steps, '[]')::JSON AS steps, t.output::JSON AS output, t.error
+    FROM transcripts t LEFT JOIN (${stepsQuery(`run_id = ${runLiteral}`)}) s USING (run_id, case_id, agent, epoch)
+    WHERE t.run_id = ${runLiteral} ORDER BY t.case_id, t.agent, t.epoch`;
+}
 
 export function register(program: Command): void {
   program
@@ -26,14 +31,16 @@ export function register(program: Command): void {
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db);
         const runId = await resolveRunId(store, flags.run);
-        const select = flags.table === "transcripts" ? TRANSCRIPT_SELECT : "SELECT *";
+        const run = `'${runId.replace(/'/g, "''")}'`;
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";
+        const select =
+          flags.table === "transcripts"
+            ? transcriptsQuery(run)
+            : `SELECT * FROM ${flags.table} WHERE run_id = ${run}${order}`;
         const fmt = flags.format === "parquet" ? "FORMAT parquet" : "FORMAT json";
         // write beside the target and rename, so a failed export never leaves half a file
         const tmp = `${flags.out}.partial`;
-        await store.run(
-          `COPY (${select} FROM ${flags.table} WHERE run_id = '${runId.replace(/'/g, "''")}'${order}) TO '${tmp.replace(/'/g, "''")}' (${fmt})`,
-        );
+        await store.run(`COPY (${select}) TO '${tmp.replace(/'/g, "''")}' (${fmt})`);
         store.close();
         renameSync(tmp, flags.out);
         rmSync(tmp, { force: true });

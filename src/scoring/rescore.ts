@@ -5,6 +5,7 @@ import { readJsonl } from "../io/jsonl.js";
 import { type AgentConfig, Case, Transcript, type Workflow } from "../schema/index.js";
 import type { Row, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
+import { stepsQuery } from "../store/steps-sql.js";
 import { loadSuite, loadWorkflow } from "../workflow/load.js";
 import { scoreTranscript } from "./score.js";
 
@@ -94,9 +95,10 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     throw new InputError(`${run.dataset}: changed since run ${runId}; rescoring needs the cases it was run on`);
 
   const stored = await store.query<Row>(
-    `SELECT case_id, agent, epoch, output::VARCHAR AS output, error, steps::VARCHAR AS steps
-     FROM transcripts WHERE run_id = ? ORDER BY case_id, agent, epoch`,
-    [runId],
+    `SELECT t.case_id, t.agent, t.epoch, t.output::VARCHAR AS output, t.error, s.steps::VARCHAR AS steps
+     FROM transcripts t LEFT JOIN (${stepsQuery("run_id = ?")}) s USING (run_id, case_id, agent, epoch)
+     WHERE t.run_id = ? ORDER BY t.case_id, t.agent, t.epoch`,
+    [runId, runId, runId],
   );
   const byCase = new Map<string, Transcript[]>();
   for (const r of stored) {

@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, LIST, listValue, VARCHAR } from "@duckdb/node-api";
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../io/errors.js";
+import { type EncodedRow, encode } from "./encode.js";
+import { TRANSCRIPT_STEPS_VIEW } from "./steps-sql.js";
 import { type ColumnType, ddl, TABLES, table } from "./tables.js";
-
-const VARCHAR_LIST = LIST(VARCHAR);
 
 export const DEFAULT_DB = ".soceval/soceval.duckdb";
 
@@ -28,7 +28,11 @@ export class Store {
     }
     const conn = await instance.connect();
     const store = new Store(path, instance, conn);
-    if (!opts.readOnly) for (const t of TABLES) await conn.run(ddl(t));
+    if (!opts.readOnly) {
+      await refuseOldLayout(store);
+      for (const t of TABLES) await conn.run(ddl(t));
+      await conn.run(TRANSCRIPT_STEPS_VIEW);
+    }
     return store;
   }
 
@@ -41,15 +45,18 @@ export class Store {
     await this.conn.run(sql, params as never);
   }
 
-  /** Append rows to several tables in one transaction: all land, or none do. */
-  async appendBatch(batch: Record<string, Row[]>): Promise<void> {
+  /**
+   * Append rows to several tables in one transaction: all land, or none do. A row is an object
+   * keyed by column name, or already encoded (src/store/encode.ts) in column order.
+   */
+  async appendBatch(batch: Record<string, (Row | EncodedRow)[]>): Promise<void> {
     await this.conn.run("BEGIN TRANSACTION");
     try {
       for (const [name, rows] of Object.entries(batch)) {
         if (rows.length === 0) continue;
-        const t = table(name);
+        const types = table(name).columns.map(([, type]) => type);
         const app = await this.conn.createAppender(name);
-        for (const row of rows) appendRow(app, t.columns, row);
+        for (const row of rows) appendRow(app, types, Array.isArray(row) ? row : encode(name, row));
         app.closeSync();
       }
       await this.conn.run("COMMIT");
@@ -65,41 +72,30 @@ export class Store {
   }
 }
 
-function appendRow(app: DuckDBAppender, columns: [string, ColumnType][], row: Row): void {
-  for (const [name, type] of columns) {
-    const v = row[name];
-    if (v === null || v === undefined) {
-      app.appendNull();
-      continue;
-    }
-    switch (type) {
-      case "VARCHAR":
-        app.appendVarchar(String(v));
-        break;
-      case "JSON":
-        app.appendVarchar(typeof v === "string" ? v : JSON.stringify(v));
-        break;
-      case "VARCHAR[]":
-        app.appendList(listValue((v as unknown[]).map(String)), VARCHAR_LIST);
-        break;
-      case "INTEGER":
-        app.appendInteger(Number(v));
-        break;
-      case "BIGINT":
-        app.appendBigInt(BigInt(Math.round(Number(v))));
-        break;
-      case "DOUBLE":
-        app.appendDouble(Number(v));
-        break;
-      case "BOOLEAN":
-        app.appendBoolean(Boolean(v));
-        break;
-      case "TIMESTAMP":
-        app.appendVarchar(v instanceof Date ? v.toISOString() : String(v));
-        break;
-    }
+function appendRow(app: DuckDBAppender, types: ColumnType[], row: EncodedRow): void {
+  for (let i = 0; i < types.length; i++) {
+    const v = row[i];
+    if (v === null || v === undefined) app.appendNull();
+    else if (typeof v === "string")
+      app.appendVarchar(v); // VARCHAR, JSON, list literal, ISO time: DuckDB casts
+    else if (typeof v === "boolean") app.appendBoolean(v);
+    else if (types[i] === "INTEGER") app.appendInteger(v);
+    else if (types[i] === "BIGINT") app.appendBigInt(BigInt(Math.round(v)));
+    else app.appendDouble(v);
   }
   app.endRow();
+}
+
+/** Stores from before steps lived only in tool_calls/model_calls (0.1 pre-releases) cannot take new runs. */
+async function refuseOldLayout(store: Store): Promise<void> {
+  const old = await store.query(
+    "SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() AND table_name = 'transcripts' AND column_name = 'steps'",
+  );
+  if (old.length > 0)
+    throw new InputError(
+      `${store.path}: written by an earlier soceval (transcripts.steps); export what you need and use a new --db`,
+      store.path,
+    );
 }
 
 /** BIGINT arrives as bigint; metrics and JSON reports want plain numbers. */

@@ -1,6 +1,15 @@
-import type { Case, CaseResult, Finding, Transcript } from "../schema/index.js";
-import type { Row, Store } from "./db.js";
+import type { Store } from "./db.js";
+import {
+  CASE_TABLES,
+  type CaseTable,
+  type EncodedRow,
+  type EncodedTranscript,
+  encodeScored,
+  type ScoredTranscript,
+} from "./encode.js";
 import { RUN_TABLES } from "./tables.js";
+
+export type { ScoredTranscript } from "./encode.js";
 
 export type RunMeta = {
   run_id: string;
@@ -18,21 +27,18 @@ export type RunMeta = {
   kind: "replay" | "imported";
 };
 
-export type ScoredTranscript = {
-  case: Case;
-  transcript: Transcript;
-  result: Omit<CaseResult, "run_id">;
-  findings: Finding[];
-  started_at?: Date;
-  wall_ms?: number;
-};
+type Batch = Record<CaseTable, EncodedRow[]>;
+
+function emptyBatch(): Batch {
+  return { cases: [], transcripts: [], tool_calls: [], model_calls: [], findings: [], case_results: [] };
+}
 
 /**
  * Writes one run: the `runs` row first (status running), then batches of scored transcripts, each
  * batch in one transaction across every table, so a killed run never holds half a case.
  */
 export class RunWriter {
-  private pending: ScoredTranscript[] = [];
+  private pending = emptyBatch();
   private casesSeen = new Set<string>();
   written = 0;
 
@@ -87,67 +93,36 @@ export class RunWriter {
     return new Set(rows.map((r) => r.k));
   }
 
+  /**
+   * Turn one scored transcript into its rows at once, so the case's evidence (most of its memory)
+   * is released while the batch waits for its commit.
+   */
   add(item: ScoredTranscript): void {
-    this.pending.push(item);
+    this.addEncoded(encodeScored(item, this.runId, this.toolSources));
+  }
+
+  /** Rows already encoded (by a replay worker); the case's own row is kept once per run. */
+  addEncoded(e: EncodedTranscript): void {
+    for (const t of CASE_TABLES) {
+      if (t === "cases") {
+        if (this.casesSeen.has(e.case_id)) continue;
+        this.casesSeen.add(e.case_id);
+      }
+      for (const r of e.rows[t]) this.pending[t].push(r);
+    }
   }
 
   get pendingCount(): number {
-    return this.pending.length;
+    return this.pending.transcripts.length;
   }
 
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const items = this.pending;
-    this.pending = [];
-    const run_id = this.runId;
-    const batch: Record<string, Row[]> = {
-      cases: [],
-      transcripts: [],
-      tool_calls: [],
-      model_calls: [],
-      findings: [],
-      case_results: [],
-    };
-    for (const it of items) {
-      const c = it.case;
-      const t = it.transcript;
-      const key = { run_id, case_id: t.case_id, agent: t.agent, epoch: t.epoch };
-      if (!this.casesSeen.has(c.id)) {
-        this.casesSeen.add(c.id);
-        batch.cases!.push({
-          run_id,
-          case_id: c.id,
-          workflow: c.workflow,
-          incident_id: c.incident_id ?? null,
-          tags: c.tags,
-          alert: c.alert,
-          label: c.label ?? null,
-          unavailable: c.unavailable,
-          evidence_sources: [...new Set(c.evidence.map((e) => e.source))],
-        });
-      }
-      batch.transcripts!.push({
-        ...key,
-        output: t.output === null || t.output === undefined ? null : t.output,
-        error: t.error,
-        steps: t.steps,
-        started_at: it.started_at ?? null,
-        wall_ms: it.wall_ms ?? null,
-      });
-      let tseq = 0;
-      let mseq = 0;
-      for (const s of t.steps) {
-        if (s.type === "tool_call")
-          batch.tool_calls!.push({ ...key, seq: tseq++, ...s, source: this.toolSources[s.tool] ?? null });
-        else batch.model_calls!.push({ ...key, seq: mseq++, ...s });
-      }
-      it.findings.forEach((f, i) => {
-        batch.findings!.push({ ...key, seq: i, ...f });
-      });
-      batch.case_results!.push({ ...it.result, run_id });
-    }
+    const batch = this.pending;
+    const n = batch.transcripts.length;
+    if (n === 0) return;
+    this.pending = emptyBatch();
     await this.store.appendBatch(batch);
-    this.written += items.length;
+    this.written += n;
   }
 
   /**
@@ -155,7 +130,7 @@ export class RunWriter {
    * result is ever read as a finished one; a resumed run keeps its earlier work, marked failed.
    */
   async abandon(fresh: boolean): Promise<void> {
-    this.pending = [];
+    this.pending = emptyBatch();
     if (!fresh) {
       await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
         this.runId,

@@ -66,21 +66,15 @@ export const TABLES: Table[] = [
   },
   {
     name: "transcripts",
-    columns: [
-      ...KEY,
-      ["output", "JSON"],
-      ["error", "VARCHAR"],
-      ["steps", "JSON"],
-      ["started_at", "TIMESTAMP"],
-      ["wall_ms", "DOUBLE"],
-    ],
+    columns: [...KEY, ["output", "JSON"], ["error", "VARCHAR"], ["started_at", "TIMESTAMP"], ["wall_ms", "DOUBLE"]],
     key: ["run_id", "case_id", "agent", "epoch"],
   },
   {
     name: "tool_calls",
     columns: [
       ...KEY,
-      ["seq", "INTEGER"],
+      ["seq", "INTEGER"], // nth tool call of the transcript
+      ["step", "INTEGER"], // position among all its steps (tool and model calls)
       ["tool", "VARCHAR"],
       ["source", "VARCHAR"],
       ["scope", "VARCHAR"],
@@ -98,6 +92,7 @@ export const TABLES: Table[] = [
     columns: [
       ...KEY,
       ["seq", "INTEGER"],
+      ["step", "INTEGER"],
       ["model", "VARCHAR"],
       ["tokens_in", "BIGINT"],
       ["tokens_out", "BIGINT"],

@@ -1,0 +1,137 @@
+import type { Case, CaseResult, Finding, Transcript } from "../schema/index.js";
+import { type ColumnType, TABLES } from "./tables.js";
+
+/** A row as the appender takes it: one value per column, in the table's column order. */
+export type EncodedRow = (string | number | boolean | null)[];
+
+export type ScoredTranscript = {
+  case: Case;
+  transcript: Transcript;
+  result: Omit<CaseResult, "run_id">;
+  findings: Finding[];
+  started_at?: Date;
+  wall_ms?: number;
+};
+
+export const CASE_TABLES = ["cases", "transcripts", "tool_calls", "model_calls", "findings", "case_results"] as const;
+export type CaseTable = (typeof CASE_TABLES)[number];
+
+/** Everything one (case, agent, epoch) stores; the `cases` row is written once per case by the writer. */
+export type EncodedTranscript = {
+  case_id: string;
+  failed: boolean;
+  rows: Record<CaseTable, EncodedRow[]>;
+};
+
+const COLUMNS = Object.fromEntries(TABLES.map((t) => [t.name, t.columns])) as Record<string, [string, ColumnType][]>;
+
+/**
+ * Scored transcript → rows of plain values: JSON columns serialised, lists as DuckDB list literals,
+ * times as ISO text. Plain values are what crosses from a replay worker to the writer cheaply, and
+ * what the appender takes with one call per value.
+ */
+export function encodeScored(
+  item: ScoredTranscript,
+  runId: string,
+  toolSources: Record<string, string>,
+): EncodedTranscript {
+  const c = item.case;
+  const t = item.transcript;
+  const { case_id, agent, epoch } = t;
+  const rows: Record<CaseTable, EncodedRow[]> = {
+    cases: [
+      encode("cases", {
+        run_id: runId,
+        case_id: c.id,
+        workflow: c.workflow,
+        incident_id: c.incident_id,
+        tags: c.tags,
+        alert: c.alert,
+        label: c.label,
+        unavailable: c.unavailable,
+        evidence_sources: evidenceSources(c),
+      }),
+    ],
+    transcripts: [
+      encode("transcripts", {
+        run_id: runId,
+        case_id,
+        agent,
+        epoch,
+        output: t.output,
+        error: t.error,
+        started_at: item.started_at,
+        wall_ms: item.wall_ms,
+      }),
+    ],
+    tool_calls: [],
+    model_calls: [],
+    findings: [],
+    case_results: [encode("case_results", { ...item.result, run_id: runId })],
+  };
+  // the steps are stored once, as these rows; the transcript_steps view puts them back in order
+  let tseq = 0;
+  let mseq = 0;
+  t.steps.forEach((s, step) => {
+    const key = { run_id: runId, case_id, agent, epoch, step };
+    if (s.type === "tool_call")
+      rows.tool_calls.push(encode("tool_calls", { ...key, seq: tseq++, source: toolSources[s.tool], ...s }));
+    else rows.model_calls.push(encode("model_calls", { ...key, seq: mseq++, ...s }));
+  });
+  item.findings.forEach((f, seq) => {
+    rows.findings.push(encode("findings", { run_id: runId, case_id, agent, epoch, seq, ...f }));
+  });
+  return { case_id: c.id, failed: t.error !== null && t.error !== undefined, rows };
+}
+
+/** One row of any table from an object keyed by column name (missing and undefined are NULL). */
+export function encode(table: string, row: Record<string, unknown>): EncodedRow {
+  const columns = COLUMNS[table];
+  if (!columns) throw new Error(`no table ${table}`);
+  const out: EncodedRow = new Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const [name, type] = columns[i]!;
+    out[i] = encodeValue(type, row[name]);
+  }
+  return out;
+}
+
+function encodeValue(type: ColumnType, v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case "VARCHAR":
+      return String(v);
+    case "JSON":
+      return typeof v === "string" ? v : JSON.stringify(v);
+    case "VARCHAR[]":
+      return typeof v === "string" ? v : listLiteral(v as unknown[]);
+    case "INTEGER":
+    case "BIGINT":
+    case "DOUBLE":
+      return Number(v);
+    case "BOOLEAN":
+      return Boolean(v);
+    case "TIMESTAMP":
+      return v instanceof Date ? v.toISOString() : String(v);
+  }
+}
+
+/**
+ * A VARCHAR[] as the list literal DuckDB casts on append: one call instead of one value per
+ * element. Every element is double-quoted with only `"` and `\` escaped, which round-trips any
+ * string (commas, brackets, quotes, newlines, NUL) exactly.
+ */
+export function listLiteral(items: readonly unknown[]): string {
+  let s = "[";
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) s += ",";
+    s += `"${String(items[i]).replace(/[\\"]/g, "\\$&")}"`;
+  }
+  return `${s}]`;
+}
+
+function evidenceSources(c: Case): string[] {
+  const seen = new Set<string>();
+  for (const e of c.evidence) seen.add(e.source);
+  return [...seen];
+}
