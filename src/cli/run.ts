@@ -18,13 +18,15 @@ type RunFlags = {
   shard?: string;
   record?: string;
   limit?: string;
+  workers?: string;
   quiet?: boolean;
 };
 
-function positiveInt(flag: string, v: string | undefined): number | undefined {
+function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag}: expected a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new InputError(`${flag}: expected ${min === 0 ? "a whole number" : "a positive integer"}, got "${v}"`);
   return n;
 }
 
@@ -41,6 +43,7 @@ export function register(program: Command): void {
     .option("--shard <i/n>", "replay only slice i of n (write each shard to its own --db)")
     .option("--record <file>", "append every model response to this replay recording")
     .option("--limit <n>", "replay only the first n cases")
+    .option("--workers <n>", "worker threads replaying the playbook agent (default 1; 0: the main thread)")
     .option("--quiet", "no progress output")
     .action(
       action(async (suiteFile: string, flags: RunFlags) => {
@@ -72,6 +75,7 @@ export function register(program: Command): void {
             shard,
             record: flags.record,
             limit: positiveInt("--limit", flags.limit),
+            workers: positiveInt("--workers", flags.workers, 0),
             signal: ctrl.signal,
             onProgress: (p) => progress?.update(p),
           });

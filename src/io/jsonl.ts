@@ -12,18 +12,28 @@ export async function* scanJsonl<S extends z.ZodType>(file: string, schema: S): 
   let line = 0;
   for await (const text of readLines(file)) {
     line++;
-    if (!/\S/.test(text)) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      yield { line, error: `${file}:${line}: malformed JSON: ${(e as Error).message}` };
-      continue;
-    }
-    const parsed = schema.safeParse(json);
-    if (parsed.success) yield { line, value: parsed.data };
-    else yield { line, error: `${file}:${line}: ${describeIssue(parsed.error.issues[0]!).text}` };
+    const r = parseJsonLine(file, line, text, schema);
+    if (r) yield r;
   }
+}
+
+/** One JSONL line checked against `schema`; null for a blank line. */
+export function parseJsonLine<S extends z.ZodType>(
+  file: string,
+  line: number,
+  text: string,
+  schema: S,
+): LineResult<z.infer<S>> | null {
+  if (!/\S/.test(text)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { line, error: `${file}:${line}: malformed JSON: ${(e as Error).message}` };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { line, value: parsed.data };
+  return { line, error: `${file}:${line}: ${describeIssue(parsed.error.issues[0]!).text}` };
 }
 
 /** Stream valid records; the first bad line throws an InputError naming file, line and field. */

@@ -3,17 +3,15 @@ import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
-import { readJsonl } from "../io/jsonl.js";
-import { runPlaybook } from "../providers/playbook.js";
-import type { Provider } from "../providers/types.js";
+import { parseJsonLine } from "../io/jsonl.js";
+import { readLines } from "../io/lines.js";
 import { Case } from "../schema/index.js";
-import { scoreTranscript } from "../scoring/score.js";
 import type { Store } from "../store/db.js";
-import { type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
-import { ToolSandbox } from "../tools/sandbox.js";
+import { type RunMeta, RunWriter } from "../store/run-writer.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
-import { runChatAgent } from "./agent-loop.js";
+import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
+import { type AgentDriver, replayCase, storedKey, workflowMismatch } from "./replay-case.js";
 import type { Shard } from "./shard.js";
 
 export type RunOptions = {
@@ -28,6 +26,8 @@ export type RunOptions = {
   /** also commit a partial batch after this long, so a slow provider's work is never long at risk */
   flushEveryMs?: number;
   signal?: AbortSignal;
+  /** worker threads for the playbook agent (default 1 when every agent is the playbook; 0 = main thread) */
+  workers?: number;
   onProgress?: (p: Progress) => void;
 };
 
@@ -104,16 +104,17 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null);
   const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
 
-  const providers = new Map<string, { provider: Provider | null; limiter: RateLimiter }>();
+  const drivers = new Map<string, AgentDriver>();
   // the SDKs load only when a model agent runs: the playbook baseline never needs them
   const createProvider = agents.some((a) => a.provider !== "playbook")
     ? (await import("../providers/index.js")).createProvider
     : null;
   for (const a of agents)
-    providers.set(a.name, {
-      provider: a.provider === "playbook" || !createProvider ? null : createProvider(a, { record: opts.record }),
-      limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
-    });
+    if (a.provider !== "playbook" && createProvider)
+      drivers.set(a.name, {
+        provider: createProvider(a, { record: opts.record }),
+        limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
+      });
 
   let lines = datasetLines;
   if (opts.shard) lines = Math.ceil(lines / opts.shard.count);
@@ -124,30 +125,94 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   let taken = 0;
   let interrupted = false;
 
+  /** Commit a batch when one is full (or has waited long), overlapping the commit with the next replays. */
+  const maybeFlush = async () => {
+    if (flushError) throw flushError;
+    if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
+      if (!flushing) {
+        // the commit (and its fsync) overlaps the next batch's replay; one flush at a time
+        lastFlush = Date.now();
+        flushing = writer
+          .flush()
+          .catch((e: unknown) => {
+            flushError = e;
+          })
+          .finally(() => {
+            flushing = null;
+          });
+      } else if (writer.pendingCount >= 2 * batchSize) await flushing;
+    }
+  };
+
+  // the playbook agent is pure computation: replay it in worker threads, off the thread that writes
+  const workers = opts.workers ?? (agents.every((a) => a.provider === "playbook") ? 1 : 0);
+  if (workers > 0 && agents.some((a) => a.provider !== "playbook"))
+    throw new InputError(
+      "--workers: worker threads replay the playbook agent only; model agents run in the main thread",
+    );
+  const pool =
+    workers > 0
+      ? new ReplayPool(
+          {
+            suite: ls,
+            agents: agents.map((a) => a.name),
+            epochs,
+            runId: meta.run_id,
+            toolSources,
+            stored: [...stored],
+          },
+          workers,
+          (o) => {
+            if ("inputError" in o) throw new InputError(o.inputError, ls.datasetFile, o.line);
+            progress.skipped += o.skipped;
+            progress.done += o.skipped;
+            for (const t of o.transcripts) {
+              if (t.failed) progress.errors++;
+              writer.addEncoded(t);
+              progress.done++;
+            }
+            opts.onProgress?.(progress);
+          },
+        )
+      : null;
+
   try {
-    outer: for await (const { value: c } of readJsonl(ls.datasetFile, Case)) {
+    let line = 0;
+    outer: for await (const text of readLines(ls.datasetFile)) {
+      line++;
+      if (!/\S/.test(text)) continue;
       index++;
       if (opts.shard && index % opts.shard.count !== opts.shard.index - 1) continue;
       if (limit && taken >= limit) break;
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       taken++;
-      if (c.workflow !== ls.workflow.id)
-        throw new InputError(
-          `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,
-        );
+      if (pool) {
+        await pool.submit(line, text);
+        await maybeFlush();
+        continue;
+      }
+      const parsed = parseJsonLine(ls.datasetFile, line, text, Case)!;
+      if ("error" in parsed) throw new InputError(parsed.error, ls.datasetFile, line);
+      const c = parsed.value;
+      const mismatch = workflowMismatch(c, ls);
+      if (mismatch) throw new InputError(mismatch, ls.datasetFile, line);
       for (const agent of agents) {
         for (let epoch = 0; epoch < epochs; epoch++) {
           if (opts.signal?.aborted) {
             interrupted = true;
             break outer;
           }
-          if (stored.has(`${c.id}\u0000${agent.name}\u0000${epoch}`)) {
+          if (stored.has(storedKey(c.id, agent.name, epoch))) {
             progress.skipped++;
             progress.done++;
             continue;
           }
           while (inflight.size >= concurrency) await Promise.race(inflight);
           // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
-          const p = replayOne(c, ls, agent, epoch, providers.get(agent.name)!)
+          const p = replayCase(c, ls, agent, epoch, drivers.get(agent.name) ?? null)
             .then((item) => {
               if (item.transcript.error) progress.errors++;
               writer.add(item);
@@ -156,24 +221,11 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
             })
             .finally(() => inflight.delete(p));
           inflight.add(p);
-          if (flushError) throw flushError;
-          if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
-            if (!flushing) {
-              // the commit (and its fsync) overlaps the next batch's replay; one flush at a time
-              lastFlush = Date.now();
-              flushing = writer
-                .flush()
-                .catch((e: unknown) => {
-                  flushError = e;
-                })
-                .finally(() => {
-                  flushing = null;
-                });
-            } else if (writer.pendingCount >= 4 * batchSize) await flushing;
-          }
+          await maybeFlush();
         }
       }
     }
+    await pool?.drain();
     await Promise.all(inflight);
     if (flushing) await flushing;
     if (flushError) throw flushError;
@@ -183,6 +235,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     if (flushing) await flushing;
     await writer.abandon(resumeId === null);
     throw e;
+  } finally {
+    await pool?.close();
   }
   if (opts.signal?.aborted) interrupted = true;
   const status = interrupted ? "interrupted" : "finished";
@@ -195,40 +249,6 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     skipped: progress.skipped,
     total: progress.total,
   };
-}
-
-async function replayOne(
-  c: Case,
-  ls: LoadedSuite,
-  agent: LoadedAgent,
-  epoch: number,
-  p: { provider: Provider | null; limiter: RateLimiter },
-): Promise<ScoredTranscript> {
-  const started = new Date();
-  const t0 = performance.now();
-  const sandbox = new ToolSandbox(c, ls.workflow, { scope: agent.tools, faults: ls.suite.faults, seed: ls.suite.seed });
-  let steps: ScoredTranscript["transcript"]["steps"] = [];
-  let output: unknown = null;
-  let error: string | null = null;
-  try {
-    const r = p.provider
-      ? await runChatAgent(c, ls.workflow, agent, p.provider, sandbox, p.limiter)
-      : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null };
-    steps = r.steps;
-    output = r.output;
-    error = r.error;
-  } catch (e) {
-    // a bug or an unexpected provider failure costs one case, never the run
-    error = `internal: ${(e as Error).message}`;
-  }
-  const transcript = { case_id: c.id, agent: agent.name, epoch, steps, output, error };
-  const scored = scoreTranscript({
-    case: c,
-    transcript,
-    workflow: ls.workflow,
-    agent: { name: agent.name, tools: agent.tools },
-  });
-  return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0 };
 }
 
 async function findResumable(store: Store, meta: RunMeta, resume: boolean | string): Promise<string> {

@@ -1,0 +1,95 @@
+import { Worker } from "node:worker_threads";
+import { RuntimeFailure } from "../io/errors.js";
+import type { CaseLine, CaseOutcome, ChunkReply, WorkerSetup } from "./worker.js";
+
+/** Compiled (dist/) next to this chunk, or the TypeScript sources through tsx. */
+function workerUrl(): URL {
+  return import.meta.url.endsWith(".ts")
+    ? new URL("./worker-boot.mjs", import.meta.url)
+    : new URL("./replay-worker.mjs", import.meta.url);
+}
+
+/**
+ * Replay workers for the playbook agent. Lines go out in chunks, round robin; outcomes come back
+ * to `onOutcome` in the dataset's order, whatever worker finished first, so the first bad line is
+ * always the one reported. At most `ahead` chunks are out at once: memory stays flat however big
+ * the dataset.
+ */
+export class ReplayPool {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, (reply: ChunkReply) => void>();
+  private readonly inOrder: Promise<void>[] = [];
+  private tail: Promise<void> = Promise.resolve();
+  private chunk: CaseLine[] = [];
+  private seq = 0;
+  private failure: unknown = null;
+
+  constructor(
+    setup: WorkerSetup,
+    size: number,
+    private readonly onOutcome: (o: CaseOutcome) => void,
+    private readonly chunkSize = 32,
+    private readonly ahead = 4 * size,
+  ) {
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(workerUrl(), { workerData: setup });
+      w.on("message", (reply: ChunkReply) => {
+        this.pending.get(reply.id)?.(reply);
+        this.pending.delete(reply.id);
+      });
+      w.on("error", (e) => this.fail(new RuntimeFailure(`replay worker failed: ${e.message}`)));
+      w.on("exit", (code) => {
+        if (this.pending.size > 0) this.fail(new RuntimeFailure(`replay worker exited (code ${code}) mid-run`));
+      });
+      return w;
+    });
+  }
+
+  /** Queue one dataset line; waits while too much is in flight. Throws what an earlier outcome threw. */
+  async submit(line: number, text: string): Promise<void> {
+    this.check();
+    this.chunk.push({ line, text });
+    if (this.chunk.length >= this.chunkSize) this.send();
+    while (this.inOrder.length > this.ahead) await this.inOrder.shift();
+    this.check();
+  }
+
+  /** Everything submitted is replayed and handed to `onOutcome`. */
+  async drain(): Promise<void> {
+    if (this.chunk.length > 0) this.send();
+    await this.tail;
+    this.inOrder.length = 0;
+    this.check();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private send(): void {
+    const id = ++this.seq;
+    const cases = this.chunk;
+    this.chunk = [];
+    const reply = new Promise<ChunkReply>((resolve) => this.pending.set(id, resolve));
+    this.workers[id % this.workers.length]!.postMessage({ id, cases });
+    this.tail = this.tail
+      .then(() => reply)
+      .then((r) => {
+        if (this.failure) return;
+        for (const o of r.outcomes) this.onOutcome(o);
+      })
+      .catch((e: unknown) => this.fail(e));
+    this.inOrder.push(this.tail);
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    // a dead worker never answers: release everything that waits on it
+    for (const resolve of this.pending.values()) resolve({ id: -1, outcomes: [] });
+    this.pending.clear();
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,60 @@
+import { runPlaybook } from "../providers/playbook.js";
+import type { Provider } from "../providers/types.js";
+import type { Case } from "../schema/index.js";
+import { scoreTranscript } from "../scoring/score.js";
+import type { ScoredTranscript } from "../store/encode.js";
+import { ToolSandbox } from "../tools/sandbox.js";
+import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
+import { runChatAgent } from "./agent-loop.js";
+import type { RateLimiter } from "./rate-limit.js";
+
+/** A model agent's provider and its rate limiter; the playbook agent has neither. */
+export type AgentDriver = { provider: Provider; limiter: RateLimiter } | null;
+
+/**
+ * One (case, agent, epoch) in shadow mode: a fresh sandbox over the case's evidence, the agent's
+ * investigation, then every scorer. An unexpected failure costs this case only, recorded as its error.
+ */
+export async function replayCase(
+  c: Case,
+  ls: LoadedSuite,
+  agent: LoadedAgent,
+  epoch: number,
+  driver: AgentDriver,
+): Promise<ScoredTranscript> {
+  const started = new Date();
+  const t0 = performance.now();
+  const sandbox = new ToolSandbox(c, ls.workflow, { scope: agent.tools, faults: ls.suite.faults, seed: ls.suite.seed });
+  let steps: ScoredTranscript["transcript"]["steps"] = [];
+  let output: unknown = null;
+  let error: string | null = null;
+  try {
+    const r = driver
+      ? await runChatAgent(c, ls.workflow, agent, driver.provider, sandbox, driver.limiter)
+      : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null };
+    steps = r.steps;
+    output = r.output;
+    error = r.error;
+  } catch (e) {
+    error = `internal: ${(e as Error).message}`;
+  }
+  const transcript = { case_id: c.id, agent: agent.name, epoch, steps, output, error };
+  const scored = scoreTranscript({
+    case: c,
+    transcript,
+    workflow: ls.workflow,
+    agent: { name: agent.name, tools: agent.tools },
+  });
+  return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0 };
+}
+
+/** The suite's workflow must be the one the case was labeled for. */
+export function workflowMismatch(c: Case, ls: LoadedSuite): string | null {
+  return c.workflow === ls.workflow.id
+    ? null
+    : `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`;
+}
+
+export function storedKey(caseId: string, agent: string, epoch: number): string {
+  return `${caseId}\u0000${agent}\u0000${epoch}`;
+}

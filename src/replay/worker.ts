@@ -1,0 +1,62 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { parseJsonLine } from "../io/jsonl.js";
+import { Case } from "../schema/index.js";
+import { type EncodedTranscript, encodeScored } from "../store/encode.js";
+import type { LoadedSuite } from "../workflow/load.js";
+import { replayCase, storedKey, workflowMismatch } from "./replay-case.js";
+
+/** What a replay worker is started with: the suite as loaded, and what the run already stored. */
+export type WorkerSetup = {
+  suite: LoadedSuite;
+  agents: string[];
+  epochs: number;
+  runId: string;
+  toolSources: Record<string, string>;
+  stored: string[];
+};
+export type CaseLine = { line: number; text: string };
+export type CaseOutcome =
+  | { line: number; transcripts: EncodedTranscript[]; skipped: number }
+  | { line: number; inputError: string };
+export type ChunkRequest = { id: number; cases: CaseLine[] };
+export type ChunkReply = { id: number; outcomes: CaseOutcome[] };
+
+/**
+ * A replay worker: dataset lines in, rows to store out. It parses and validates each case, replays
+ * it through the playbook agent in the sandbox and scores it, so the main thread only reads the
+ * file and writes DuckDB. Cases arrive and leave in order; model agents never run here.
+ */
+if (parentPort) {
+  const setup = workerData as WorkerSetup;
+  const ls = setup.suite;
+  const agents = setup.agents.map((n) => ls.agents.find((a) => a.name === n)!);
+  const stored = new Set(setup.stored);
+  const port = parentPort;
+  port.on("message", async (req: ChunkRequest) => {
+    const outcomes: CaseOutcome[] = [];
+    for (const { line, text } of req.cases) {
+      const parsed = parseJsonLine(ls.datasetFile, line, text, Case);
+      if (!parsed) continue;
+      if ("error" in parsed) {
+        outcomes.push({ line, inputError: parsed.error });
+        break;
+      }
+      const c = parsed.value;
+      const mismatch = workflowMismatch(c, ls);
+      if (mismatch) {
+        outcomes.push({ line, inputError: mismatch });
+        break;
+      }
+      const transcripts: EncodedTranscript[] = [];
+      let skipped = 0;
+      for (const agent of agents)
+        for (let epoch = 0; epoch < setup.epochs; epoch++) {
+          if (stored.has(storedKey(c.id, agent.name, epoch))) skipped++;
+          else
+            transcripts.push(encodeScored(await replayCase(c, ls, agent, epoch, null), setup.runId, setup.toolSources));
+        }
+      outcomes.push({ line, transcripts, skipped });
+    }
+    port.postMessage({ id: req.id, outcomes } satisfies ChunkReply);
+  });
+}

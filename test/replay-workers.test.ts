@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { InputError } from "../src/io/errors.js";
+import { runSuite } from "../src/replay/runner.js";
+import { Store } from "../src/store/db.js";
+import { CASE_TABLES } from "../src/store/encode.js";
+import { loadSuite } from "../src/workflow/load.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "soceval-workers-"));
+
+/** Every stored row of a run, minus what differs by design between two runs (id, clock). */
+async function dump(store: Store, runId: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const t of CASE_TABLES) {
+    const rows = await store.query<Record<string, unknown>>(
+      `SELECT * EXCLUDE (run_id${t === "transcripts" ? ", started_at, wall_ms" : ""}) FROM ${t} WHERE run_id = ?`,
+      [runId],
+    );
+    out[t] = rows.map((r) => JSON.stringify(r)).sort();
+  }
+  return out;
+}
+
+describe("replay workers", () => {
+  it("store exactly the rows the main thread stores (2 epochs, seeded faults, 1 and 2 workers)", async () => {
+    const dir = tmp();
+    const suiteFile = join(dir, "s.suite.yaml");
+    const wf = join(process.cwd(), "suites/identity-suspicious-login");
+    writeFileSync(
+      suiteFile,
+      [
+        "name: workers-equal",
+        `workflow: ${join(wf, "workflow.yaml")}`,
+        `dataset: ${join(process.cwd(), "datasets/identity-suspicious-login/cases.jsonl")}`,
+        `agents: [${join(wf, "agents/playbook.yaml")}]`,
+        "epochs: 2",
+        "seed: 7",
+        "faults: [{ tool: get_signins, kind: timeout, rate: 0.2 }, { tool: get_mfa_activity, kind: error, rate: 0.3 }]",
+      ].join("\n"),
+    );
+    const ls = loadSuite(suiteFile);
+    const store = await Store.open(join(dir, "w.duckdb"));
+    try {
+      const main = await runSuite(store, ls, { workers: 0 });
+      const one = await runSuite(store, ls, { workers: 1 });
+      const two = await runSuite(store, ls, { workers: 2, batchSize: 37 });
+      expect(main.done).toBe(640);
+      expect([one.done, two.done]).toEqual([640, 640]);
+      const a = await dump(store, main.runId);
+      expect(a.tool_calls!.filter((r) => r.includes('"status":"timeout"')).length).toBeGreaterThan(0);
+      expect(await dump(store, one.runId)).toEqual(a);
+      expect(await dump(store, two.runId)).toEqual(a);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("report the first bad line of the dataset, whichever worker reads it, and keep no half run", async () => {
+    const dir = tmp();
+    const lines = readFileSync("datasets/phishing-triage/cases.jsonl", "utf8").trim().split("\n").slice(0, 200);
+    lines[150] = lines[150]!.replace('"workflow":"phishing-triage"', '"workflow":42');
+    lines[170] = "{not json";
+    const data = join(dir, "cases.jsonl");
+    writeFileSync(data, `${lines.join("\n")}\n`);
+    const wf = join(process.cwd(), "suites/phishing-triage");
+    const suiteFile = join(dir, "s.suite.yaml");
+    writeFileSync(
+      suiteFile,
+      [
+        `name: bad-line`,
+        `workflow: ${join(wf, "workflow.yaml")}`,
+        `dataset: ${data}`,
+        `agents: [${join(wf, "agents/playbook.yaml")}]`,
+      ].join("\n"),
+    );
+    const store = await Store.open(join(dir, "b.duckdb"));
+    try {
+      const err = await runSuite(store, loadSuite(suiteFile), { workers: 2, batchSize: 20 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toMatch(
+        new RegExp(`^${data.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:151: workflow`),
+      );
+      for (const t of ["runs", ...CASE_TABLES]) {
+        const [n] = await store.query<{ n: number }>(`SELECT count(*) AS n FROM ${t}`);
+        expect(n!.n, t).toBe(0);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it("refuse to replay a model agent off the main thread", async () => {
+    const ls = loadSuite("test/fixtures/mini/suite.yaml");
+    const store = await Store.open(":memory:");
+    try {
+      await expect(runSuite(store, ls, { agents: ["gpt-test"], workers: 1 })).rejects.toThrow(/playbook agent only/);
+    } finally {
+      store.close();
+    }
+  });
+});
