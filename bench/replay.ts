@@ -14,6 +14,12 @@ export function benchReplay(
 ): { n: number; wall_s: number; cases_per_s: number; peak_rss_mb: number }[] {
   const out = resolve("bench/out");
   mkdirSync(out, { recursive: true });
+  // compiled like dist/ (scripts/build.mjs), so the child runs what `soceval run` runs, without tsx
+  execFileSync(process.execPath, [
+    "scripts/build.mjs",
+    ...["--entry", "bench/replay-child.ts", "--name", "replay-child", "--outdir", join(out, "replay-child")],
+  ]);
+  const child = join(out, "replay-child", "replay-child.mjs");
   return sizes.map((n) => {
     const dir = join(out, `replay-${workflow}-${n}`);
     if (!existsSync(join(dir, workflow, "cases.jsonl")))
@@ -35,9 +41,7 @@ export function benchReplay(
     const db = join(dir, "bench.duckdb");
     rmSync(db, { force: true });
     rmSync(`${db}.wal`, { force: true });
-    const res = execFileSync(process.execPath, ["--import", "tsx", "bench/replay-child.ts", suite, db], {
-      encoding: "utf8",
-    });
+    const res = execFileSync(process.execPath, [child, suite, db], { encoding: "utf8" });
     return JSON.parse(res.trim().split("\n").pop()!);
   });
 }

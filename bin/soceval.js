@@ -1,6 +1,24 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (tsx), so a fresh clone needs no build step.
-import { register } from "tsx/esm/api";
+// Runs the compiled CLI in dist/ when it is current (npm ci builds it), else the TypeScript sources
+// through tsx, so an edited checkout never runs stale code and a fresh clone needs no build step.
+import { readFileSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-register();
-await import("../src/cli/main.ts");
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function distIsCurrent() {
+  try {
+    const { built_at, inputs } = JSON.parse(readFileSync(`${root}dist/inputs.json`, "utf8"));
+    return inputs.every((f) => statSync(root + f).mtimeMs <= built_at);
+  } catch {
+    return false;
+  }
+}
+
+if (process.env.SOCEVAL_FROM_SOURCE !== "1" && distIsCurrent()) {
+  await import("../dist/soceval.mjs");
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/cli/main.ts");
+}

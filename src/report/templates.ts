@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Handlebars from "handlebars";
+import { packageRoot } from "../io/package-root.js";
 import { mdCell, mdCode, statusClass } from "./format.js";
 
 /** reports/ at the package root: templates, chart specs and the stylesheet. */
 export function reportsDir(rel = ""): string {
-  return fileURLToPath(new URL(`../../reports/${rel}`, import.meta.url));
+  return join(packageRoot(), "reports", rel);
 }
 
 /**
