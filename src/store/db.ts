@@ -14,19 +14,13 @@ export type Row = Record<string, unknown>;
 export class Store {
   private constructor(
     readonly path: string,
-    readonly instance: DuckDBInstance,
-    readonly conn: DuckDBConnection,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
   ) {}
 
   static async open(path: string = DEFAULT_DB, opts: { readOnly?: boolean } = {}): Promise<Store> {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
-    } catch (e) {
-      throw new InputError(`${path}: cannot open the DuckDB store (${(e as Error).message.split("\n")[0]})`, path);
-    }
-    const conn = await instance.connect();
+    const { instance, conn } = await connect(path, opts.readOnly ?? false);
     const store = new Store(path, instance, conn);
     if (!opts.readOnly) {
       await refuseOldLayout(store);
@@ -66,6 +60,23 @@ export class Store {
     }
   }
 
+  /**
+   * Settings for a run's stream of batches, measured by bench/replay: a bounded buffer pool, so
+   * memory stays flat however long the run, and fewer, larger checkpoints (each one costs about
+   * the same whatever it writes). Off again when the run ends, so queries get DuckDB's defaults.
+   * An in-memory store has no file to spill to and is left as is.
+   */
+  async tuneForBulkWrites(on: boolean): Promise<void> {
+    if (this.path === ":memory:") return;
+    if (on) {
+      await this.conn.run("SET memory_limit = '128MB'");
+      await this.conn.run("SET checkpoint_threshold = '64MB'");
+    } else {
+      await this.conn.run("RESET memory_limit");
+      await this.conn.run("RESET checkpoint_threshold");
+    }
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
@@ -84,6 +95,16 @@ function appendRow(app: DuckDBAppender, types: ColumnType[], row: EncodedRow): v
     else app.appendDouble(v);
   }
   app.endRow();
+}
+
+async function connect(path: string, readOnly: boolean): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
+  } catch (e) {
+    throw new InputError(`${path}: cannot open the DuckDB store (${(e as Error).message.split("\n")[0]})`, path);
+  }
+  return { instance, conn: await instance.connect() };
 }
 
 /** Stores from before steps lived only in tool_calls/model_calls (0.1 pre-releases) cannot take new runs. */

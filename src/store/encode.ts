@@ -69,18 +69,51 @@ export function encodeScored(
     findings: [],
     case_results: [encode("case_results", { ...item.result, run_id: runId })],
   };
-  // the steps are stored once, as these rows; the transcript_steps view puts them back in order
+  // the steps are stored once, as these rows; the transcript_steps view puts them back in order.
+  // Tool calls are most of a run's rows: written positionally, without an object per row
+  // (encode.test.ts holds these positions to the table definition).
   let tseq = 0;
   let mseq = 0;
-  t.steps.forEach((s, step) => {
-    const key = { run_id: runId, case_id, agent, epoch, step };
+  for (let step = 0; step < t.steps.length; step++) {
+    const s = t.steps[step]!;
     if (s.type === "tool_call")
-      rows.tool_calls.push(encode("tool_calls", { ...key, seq: tseq++, source: toolSources[s.tool], ...s }));
-    else rows.model_calls.push(encode("model_calls", { ...key, seq: mseq++, ...s }));
-  });
-  item.findings.forEach((f, seq) => {
-    rows.findings.push(encode("findings", { run_id: runId, case_id, agent, epoch, seq, ...f }));
-  });
+      rows.tool_calls.push([
+        runId,
+        case_id,
+        agent,
+        epoch,
+        tseq++,
+        step,
+        s.tool,
+        toolSources[s.tool] ?? null,
+        s.scope ?? null,
+        JSON.stringify(s.input ?? {}),
+        s.status,
+        listLiteral(s.evidence_ids ?? []),
+        s.latency_ms ?? null,
+        s.time ?? null,
+        s.note ?? null,
+        s.audit_event ?? null,
+      ]);
+    else
+      rows.model_calls.push(encode("model_calls", { ...s, run_id: runId, case_id, agent, epoch, seq: mseq++, step }));
+  }
+  for (let seq = 0; seq < item.findings.length; seq++) {
+    const f = item.findings[seq]!;
+    rows.findings.push([
+      runId,
+      case_id,
+      agent,
+      epoch,
+      seq,
+      f.scorer,
+      f.kind,
+      f.severity,
+      f.detail,
+      f.evidence_id ?? null,
+      f.action ?? null,
+    ]);
+  }
   return { case_id: c.id, failed: t.error !== null && t.error !== undefined, rows };
 }
 

@@ -1,3 +1,4 @@
+import { RuntimeFailure } from "../io/errors.js";
 import type { Store } from "./db.js";
 import {
   CASE_TABLES,
@@ -7,7 +8,7 @@ import {
   encodeScored,
   type ScoredTranscript,
 } from "./encode.js";
-import { RUN_TABLES } from "./tables.js";
+import { RUN_TABLES, TABLES } from "./tables.js";
 
 export type { ScoredTranscript } from "./encode.js";
 
@@ -56,6 +57,7 @@ export class RunWriter {
     resume = false,
   ): Promise<RunWriter> {
     const w = new RunWriter(store, meta.run_id, toolSources);
+    await store.tuneForBulkWrites(true);
     if (resume) {
       const rows = await store.query<{ case_id: string }>("SELECT case_id FROM cases WHERE run_id = ?", [meta.run_id]);
       for (const r of rows) w.casesSeen.add(r.case_id);
@@ -131,6 +133,7 @@ export class RunWriter {
    */
   async abandon(fresh: boolean): Promise<void> {
     this.pending = emptyBatch();
+    await this.store.tuneForBulkWrites(false);
     if (!fresh) {
       await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
         this.runId,
@@ -149,9 +152,31 @@ export class RunWriter {
 
   async finish(status: "finished" | "interrupted" | "failed", casesTotal: number): Promise<void> {
     await this.flush();
+    await this.store.tuneForBulkWrites(false);
+    const repeated = await repeatedKeys(this.store, this.runId);
+    if (repeated) {
+      await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
+        this.runId,
+      ]);
+      throw new RuntimeFailure(`run ${this.runId} stored a case twice (${repeated}); it is marked failed`);
+    }
     await this.store.run(
       "UPDATE runs SET status = ?, finished_at = now()::TIMESTAMP, cases_total = ? WHERE run_id = ?",
       [status, casesTotal, this.runId],
     );
   }
+}
+
+/** The per-case keys a run must hold once each (tables.ts `unique`); null when they do. */
+async function repeatedKeys(store: Store, runId: string): Promise<string | null> {
+  for (const t of TABLES) {
+    if (!t.unique) continue;
+    const cols = t.unique.join(", ");
+    const [r] = await store.query<{ n: number }>(
+      `SELECT count(*) - count(DISTINCT (${cols})) AS n FROM ${t.name} WHERE run_id = ?`,
+      [runId],
+    );
+    if (r && r.n > 0) return `${r.n} ${t.name} rows repeat (${cols})`;
+  }
+  return null;
 }

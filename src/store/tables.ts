@@ -3,7 +3,12 @@
  * `case_results` mirrors the CaseResult zod schema column for column.
  */
 export type ColumnType = "VARCHAR" | "VARCHAR[]" | "JSON" | "INTEGER" | "BIGINT" | "DOUBLE" | "BOOLEAN" | "TIMESTAMP";
-export type Table = { name: string; columns: [string, ColumnType][]; key?: string[] };
+/**
+ * `key` is a PRIMARY KEY. Per-case tables declare `unique` instead: DuckDB re-serialises every
+ * primary-key index at each checkpoint, which made storing a run quadratic in its size; the run
+ * writer checks these keys once, when the run finishes (RunWriter.finish).
+ */
+export type Table = { name: string; columns: [string, ColumnType][]; key?: string[]; unique?: string[] };
 
 const KEY: [string, ColumnType][] = [
   ["run_id", "VARCHAR"],
@@ -62,12 +67,12 @@ export const TABLES: Table[] = [
       ["unavailable", "VARCHAR[]"],
       ["evidence_sources", "VARCHAR[]"],
     ],
-    key: ["run_id", "case_id"],
+    unique: ["run_id", "case_id"],
   },
   {
     name: "transcripts",
     columns: [...KEY, ["output", "JSON"], ["error", "VARCHAR"], ["started_at", "TIMESTAMP"], ["wall_ms", "DOUBLE"]],
-    key: ["run_id", "case_id", "agent", "epoch"],
+    unique: ["run_id", "case_id", "agent", "epoch"],
   },
   {
     name: "tool_calls",
@@ -155,7 +160,7 @@ export const TABLES: Table[] = [
       ["analyst_minutes", "DOUBLE"],
       ["minutes_saved", "DOUBLE"],
     ],
-    key: ["run_id", "case_id", "agent", "epoch"],
+    unique: ["run_id", "case_id", "agent", "epoch"],
   },
   {
     name: "baselines",
