@@ -15,10 +15,14 @@ export function benchReplay(
   const out = resolve("bench/out");
   mkdirSync(out, { recursive: true });
   // compiled like dist/ (scripts/build.mjs), so the child runs what `soceval run` runs, without tsx
-  execFileSync(process.execPath, [
-    "scripts/build.mjs",
-    ...["--entry", "bench/replay-child.ts", "--name", "replay-child", "--outdir", join(out, "replay-child")],
-  ]);
+  execFileSync(
+    process.execPath,
+    [
+      "scripts/build.mjs",
+      ...["--entry", "bench/replay-child.ts", "--name", "replay-child", "--outdir", join(out, "replay-child")],
+    ],
+    { stdio: "pipe" },
+  );
   const child = join(out, "replay-child", "replay-child.mjs");
   return sizes.map((n) => {
     const dir = join(out, `replay-${workflow}-${n}`);
