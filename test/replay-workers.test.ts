@@ -91,6 +91,39 @@ describe("replay workers", () => {
     }
   });
 
+  it("keep what a run stored when it fails for a reason other than bad input, and --resume finishes it", async () => {
+    const dir = tmp();
+    const ls = loadSuite("suites/phishing-triage/shadow.suite.yaml");
+    const store = await Store.open(join(dir, "f.duckdb"));
+    try {
+      // a failure from outside the data, half-way (here: the progress reporter throws)
+      const err = await runSuite(store, ls, {
+        workers: 1,
+        batchSize: 50,
+        onProgress: (p) => {
+          if (p.done >= 200) throw new Error("terminal gone");
+        },
+      }).catch((e: unknown) => e);
+      expect(String(err)).toMatch(/terminal gone/);
+      const [run] = await store.query<{ run_id: string; status: string; n: number }>(
+        "SELECT run_id, status, (SELECT count(*) FROM transcripts t WHERE t.run_id = r.run_id) AS n FROM runs r",
+      );
+      expect(run!.status).toBe("failed");
+      expect(run!.n).toBeGreaterThanOrEqual(50); // whole batches landed before the failure
+      expect(run!.n).toBeLessThan(320);
+      const resumed = await runSuite(store, ls, { workers: 1, resume: true });
+      expect(resumed.runId).toBe(run!.run_id);
+      expect(resumed.skipped).toBe(run!.n);
+      const [n] = await store.query<{ n: number; d: number }>(
+        "SELECT count(*) AS n, count(DISTINCT case_id) AS d FROM transcripts WHERE run_id = ?",
+        [run!.run_id],
+      );
+      expect(n).toEqual({ n: 320, d: 320 });
+    } finally {
+      store.close();
+    }
+  });
+
   it("refuse to replay a model agent off the main thread", async () => {
     const ls = loadSuite("test/fixtures/mini/suite.yaml");
     const store = await Store.open(":memory:");

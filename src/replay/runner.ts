@@ -230,10 +230,12 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     if (flushing) await flushing;
     if (flushError) throw flushError;
   } catch (e) {
-    // bad input half-way (a malformed case line): stored work of this run must not pass for a result
+    // bad input half-way (a malformed case line): a fresh run is removed, never read as a result.
+    // Anything else (a replay worker died, the disk filled): what is stored stays, marked failed,
+    // and --resume can finish it.
     await Promise.allSettled(inflight);
     if (flushing) await flushing;
-    await writer.abandon(resumeId === null);
+    await writer.abandon(resumeId === null && e instanceof InputError);
     throw e;
   } finally {
     await pool?.close();

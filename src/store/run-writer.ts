@@ -128,13 +128,14 @@ export class RunWriter {
   }
 
   /**
-   * The run cannot go on (bad input found half-way). A fresh run is removed whole, so no partial
-   * result is ever read as a finished one; a resumed run keeps its earlier work, marked failed.
+   * The run cannot go on. `remove` (bad input found half-way in a fresh run): the run is deleted
+   * whole, so no partial result is ever read as a finished one. Otherwise its stored work stays,
+   * marked failed, for --resume.
    */
-  async abandon(fresh: boolean): Promise<void> {
+  async abandon(remove: boolean): Promise<void> {
     this.pending = emptyBatch();
     await this.store.tuneForBulkWrites(false);
-    if (!fresh) {
+    if (!remove) {
       await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
         this.runId,
       ]);
