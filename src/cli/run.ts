@@ -43,7 +43,10 @@ export function register(program: Command): void {
     .option("--shard <i/n>", "replay only slice i of n (write each shard to its own --db)")
     .option("--record <file>", "append every model response to this replay recording")
     .option("--limit <n>", "replay only the first n cases")
-    .option("--workers <n>", "worker threads replaying the playbook agent (default 1; 0: the main thread)")
+    .option(
+      "--workers <n>",
+      "worker threads replaying the playbook agent (default: cores − 1, from 1 to 4; 0: the main thread)",
+    )
     .option("--quiet", "no progress output")
     .action(
       action(async (suiteFile: string, flags: RunFlags) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
@@ -26,7 +27,7 @@ export type RunOptions = {
   /** also commit a partial batch after this long, so a slow provider's work is never long at risk */
   flushEveryMs?: number;
   signal?: AbortSignal;
-  /** worker threads for the playbook agent (default 1 when every agent is the playbook; 0 = main thread) */
+  /** worker threads for the playbook agent (default: cores − 1, 1 to 4, when every agent is the playbook; 0 = main thread) */
   workers?: number;
   onProgress?: (p: Progress) => void;
 };
@@ -145,7 +146,10 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   };
 
   // the playbook agent is pure computation: replay it in worker threads, off the thread that writes
-  const workers = opts.workers ?? (agents.every((a) => a.provider === "playbook") ? 1 : 0);
+  // one core stays with the reader/writer; beyond four workers the single writer is the limit
+  const workers =
+    opts.workers ??
+    (agents.every((a) => a.provider === "playbook") ? Math.max(1, Math.min(4, availableParallelism() - 1)) : 0);
   if (workers > 0 && agents.some((a) => a.provider !== "playbook"))
     throw new InputError(
       "--workers: worker threads replay the playbook agent only; model agents run in the main thread",
