@@ -5,7 +5,6 @@ import { scoreTranscript } from "../scoring/score.js";
 import type { ScoredTranscript } from "../store/encode.js";
 import { ToolSandbox } from "../tools/sandbox.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
-import { runChatAgent } from "./agent-loop.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 /** A model agent's provider and its rate limiter; the playbook agent has neither. */
@@ -29,8 +28,16 @@ export async function replayCase(
   let output: unknown = null;
   let error: string | null = null;
   try {
+    // the chat loop (and its prompt templating) loads only for model agents, never in a replay worker
     const r = driver
-      ? await runChatAgent(c, ls.workflow, agent, driver.provider, sandbox, driver.limiter)
+      ? await (await import("./agent-loop.js")).runChatAgent(
+          c,
+          ls.workflow,
+          agent,
+          driver.provider,
+          sandbox,
+          driver.limiter,
+        )
       : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null };
     steps = r.steps;
     output = r.output;
