@@ -129,6 +129,8 @@ describe("replay workers", () => {
     const store = await Store.open(":memory:");
     try {
       await expect(runSuite(store, ls, { agents: ["gpt-test"], workers: 1 })).rejects.toThrow(/playbook agent only/);
+      const [n] = await store.query<{ n: number }>("SELECT count(*) AS n FROM runs");
+      expect(n!.n).toBe(0); // refused before anything was written
     } finally {
       store.close();
     }

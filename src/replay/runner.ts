@@ -67,6 +67,15 @@ export function newRunId(): string {
  */
 export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions = {}): Promise<RunOutcome> {
   const agents = selectAgents(ls, opts.agents);
+  // the playbook agent is pure computation: replay it in worker threads, off the thread that writes;
+  // one core stays with the reader/writer, and beyond four workers the single writer is the limit
+  const workers =
+    opts.workers ??
+    (agents.every((a) => a.provider === "playbook") ? Math.max(1, Math.min(4, availableParallelism() - 1)) : 0);
+  if (workers > 0 && agents.some((a) => a.provider !== "playbook"))
+    throw new InputError(
+      "--workers: worker threads replay the playbook agent only; model agents run in the main thread",
+    );
   const epochs = opts.epochs ?? ls.suite.epochs;
   const concurrency = opts.concurrency ?? ls.suite.concurrency;
   const limit = opts.limit ?? ls.suite.limit;
@@ -145,16 +154,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     }
   };
 
-  // the playbook agent is pure computation: replay it in worker threads, off the thread that writes
-  // one core stays with the reader/writer; beyond four workers the single writer is the limit
-  const workers =
-    opts.workers ??
-    (agents.every((a) => a.provider === "playbook") ? Math.max(1, Math.min(4, availableParallelism() - 1)) : 0);
-  if (workers > 0 && agents.some((a) => a.provider !== "playbook"))
-    throw new InputError(
-      "--workers: worker threads replay the playbook agent only; model agents run in the main thread",
-    );
-  const pool =
+  let pool: ReplayPool | null = null;
+  const startPool = () =>
     workers > 0
       ? new ReplayPool(
           {
@@ -181,6 +182,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
       : null;
 
   try {
+    pool = startPool();
     let line = 0;
     outer: for await (const text of readLines(ls.datasetFile)) {
       line++;
