@@ -8,10 +8,14 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateDatasets } from "../src/datasets/generate.js";
 
+export type ReplayBench = { n: number; workers: string; wall_s: number; cases_per_s: number; peak_rss_mb: number };
+
+/** One row per (size, worker count); `workers` undefined: the runner's default. */
 export function benchReplay(
   sizes: number[],
   workflow = "phishing-triage",
-): { n: number; wall_s: number; cases_per_s: number; peak_rss_mb: number }[] {
+  workerCounts: (number | undefined)[] = [undefined],
+): ReplayBench[] {
   const out = resolve("bench/out");
   mkdirSync(out, { recursive: true });
   // compiled like dist/ (scripts/build.mjs), so the child runs what `soceval run` runs, without tsx
@@ -24,7 +28,7 @@ export function benchReplay(
     { stdio: "pipe" },
   );
   const child = join(out, "replay-child", "replay-child.mjs");
-  return sizes.map((n) => {
+  return sizes.flatMap((n) => {
     const dir = join(out, `replay-${workflow}-${n}`);
     if (!existsSync(join(dir, workflow, "cases.jsonl")))
       generateDatasets({ outDir: dir, workflows: [workflow], count: n });
@@ -43,9 +47,12 @@ export function benchReplay(
       ].join("\n"),
     );
     const db = join(dir, "bench.duckdb");
-    rmSync(db, { force: true });
-    rmSync(`${db}.wal`, { force: true });
-    const res = execFileSync(process.execPath, [child, suite, db], { encoding: "utf8" });
-    return JSON.parse(res.trim().split("\n").pop()!);
+    return workerCounts.map((w) => {
+      rmSync(db, { force: true });
+      rmSync(`${db}.wal`, { force: true });
+      const args = [child, suite, db, ...(w === undefined ? [] : [String(w)])];
+      const res = execFileSync(process.execPath, args, { encoding: "utf8" });
+      return { ...JSON.parse(res.trim().split("\n").pop()!), workers: w === undefined ? "default" : String(w) };
+    });
   });
 }
