@@ -61,10 +61,10 @@ export class Store {
   }
 
   /**
-   * Settings for a run's stream of batches, measured by bench/replay: a bounded buffer pool, so
-   * memory stays flat however long the run, and fewer, larger checkpoints (each one costs about
-   * the same whatever it writes). Off again when the run ends, so queries get DuckDB's defaults.
-   * An in-memory store has no file to spill to and is left as is.
+   * Settings for a run's stream of batches, chosen with bench/replay: a buffer pool bounded at
+   * 128 MB (DuckDB's default is 80% of RAM), and a checkpoint every 64 MB of WAL instead of 16 MB,
+   * since each checkpoint costs time and holds memory (bench/README.md). Off again when the run
+   * ends, so queries get DuckDB's defaults. An in-memory store has no file to spill to.
    */
   async tuneForBulkWrites(on: boolean): Promise<void> {
     if (this.path === ":memory:") return;
