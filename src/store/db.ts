@@ -61,15 +61,18 @@ export class Store {
   }
 
   /**
-   * Settings for a run's stream of batches, chosen with bench/replay: a buffer pool bounded at
-   * 128 MB (DuckDB's default is 80% of RAM), and a checkpoint every 64 MB of WAL instead of 16 MB,
-   * since each checkpoint costs time and holds memory (bench/README.md). Off again when the run
-   * ends, so queries get DuckDB's defaults. An in-memory store has no file to spill to.
+   * Settings for a run's stream of batches, chosen with bench/replay: a bounded buffer pool
+   * (DuckDB's default is 80% of RAM), and a checkpoint every 64 MB of WAL instead of 16 MB, since
+   * each checkpoint costs time and holds memory (bench/README.md). A checkpoint pins blocks per
+   * thread and fails the whole database when it cannot (seen at 32 MB with 2 threads), hence
+   * 64 MB per DuckDB thread, at least 128 MB. Off again when the run ends, so queries get
+   * DuckDB's defaults. An in-memory store has no file to spill to.
    */
   async tuneForBulkWrites(on: boolean): Promise<void> {
     if (this.path === ":memory:") return;
     if (on) {
-      await this.conn.run("SET memory_limit = '128MB'");
+      const [t] = await this.query<{ threads: number }>("SELECT current_setting('threads')::INTEGER AS threads");
+      await this.conn.run(`SET memory_limit = '${Math.max(128, 64 * (t?.threads ?? 2))}MB'`);
       await this.conn.run("SET checkpoint_threshold = '64MB'");
     } else {
       await this.conn.run("RESET memory_limit");
