@@ -58,8 +58,6 @@ export class ToolSandbox {
   /** the case's evidence by source, in case order; built on the first answered call */
   private bySource: Map<string, EvidenceRecord[]> | null = null;
   private clock: number;
-  private dayStart = Number.NaN;
-  private dayPrefix = "";
 
   constructor(
     private readonly c: Case,
@@ -155,23 +153,10 @@ export class ToolSandbox {
     });
   }
 
-  /**
-   * Advance the clock and stamp it. A case's calls mostly fall on one UTC day, so the date part of
-   * toISOString is reused and only the time of day formatted (toISOString dominated the call).
-   */
+  /** Advance the simulated clock by a call's latency; the audit time of that call. */
   private tick(latency: number): string {
     this.clock += latency;
-    const t = this.clock;
-    const ms = t - this.dayStart;
-    if (ms >= 0 && ms < DAY_MS && Number.isInteger(t))
-      return `${this.dayPrefix}${pad2(Math.floor(ms / 3_600_000))}:${pad2(Math.floor(ms / 60_000) % 60)}:${pad2(Math.floor(ms / 1000) % 60)}.${pad3(ms % 1000)}Z`;
-    const iso = new Date(t).toISOString();
-    // only plain four-digit years (YYYY-MM-DDTHH:MM:SS.mmmZ) take the fast path next time
-    if (iso.length === 24 && Number.isInteger(t)) {
-      this.dayStart = t - (((t % DAY_MS) + DAY_MS) % DAY_MS);
-      this.dayPrefix = iso.slice(0, 11);
-    }
-    return iso;
+    return new Date(this.clock).toISOString();
   }
 
   /** The source's records (in case order) that pass every filter the input sets. */
@@ -204,16 +189,6 @@ export class ToolSandbox {
     for (const r of candidates) if (matches(r, filters)) out.push(r);
     return out;
   }
-}
-
-const DAY_MS = 86_400_000;
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
-}
-
-function pad3(n: number): string {
-  return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
 }
 
 function answer(step: ToolCallStep, records: EvidenceRecord[] = []): ToolAnswer {
