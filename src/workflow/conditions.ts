@@ -36,26 +36,28 @@ function same(a: unknown, b: unknown): boolean {
 /**
  * A condition copied into one fixed shape, once per condition object. Parsed conditions each
  * carry only the keys they use, so reading them directly made these hot checks megamorphic.
+ * The lower-cased copies spare re-lowering the operand for every value tested.
  */
-type Plan = {
-  source: string | undefined;
-  alert: string | undefined;
-  entity: string | undefined;
-  field: string | undefined;
-  equals: unknown;
-  /** equals lower-cased when it is a string: `same` against it without re-lowering it per value */
-  equalsLower: string | undefined;
-  not_equals: unknown;
-  in: unknown[] | undefined;
-  not_in: unknown[] | undefined;
-  gte: number | undefined;
-  lte: number | undefined;
-  contains: string | undefined;
-  containsLower: string | undefined;
-  matches: string | undefined;
-  exists: boolean | undefined;
-  missing: boolean | undefined;
-  sensitivity: Condition["sensitivity"];
+type Plan = Condition & { equalsLower: string | undefined; containsLower: string | undefined };
+
+// every operator the schema has, so each plan gets every key in the same order; a key added to
+// Condition without being listed here fails the type check instead of being silently dropped
+const EVERY_KEY: { [K in keyof Required<Condition>]: undefined } = {
+  source: undefined,
+  alert: undefined,
+  entity: undefined,
+  field: undefined,
+  equals: undefined,
+  not_equals: undefined,
+  in: undefined,
+  not_in: undefined,
+  gte: undefined,
+  lte: undefined,
+  contains: undefined,
+  matches: undefined,
+  exists: undefined,
+  missing: undefined,
+  sensitivity: undefined,
 };
 
 const plans = new WeakMap<Condition, Plan>();
@@ -63,23 +65,10 @@ function planOf(c: Condition): Plan {
   let p = plans.get(c);
   if (!p) {
     p = {
-      source: c.source,
-      alert: c.alert,
-      entity: c.entity,
-      field: c.field,
-      equals: c.equals,
+      ...EVERY_KEY,
+      ...c,
       equalsLower: typeof c.equals === "string" ? c.equals.toLowerCase() : undefined,
-      not_equals: c.not_equals,
-      in: c.in,
-      not_in: c.not_in,
-      gte: c.gte,
-      lte: c.lte,
-      contains: c.contains,
       containsLower: c.contains?.toLowerCase(),
-      matches: c.matches,
-      exists: c.exists,
-      missing: c.missing,
-      sensitivity: c.sensitivity,
     };
     plans.set(c, p);
   }
