@@ -143,8 +143,19 @@ function extractNormalized(text: string, out: Indicator[]): void {
 export function extractIndicators(text: string): Indicator[] {
   const found: Indicator[] = [];
   extractNormalized(normalizeText(text), found);
+  return firstOfEachValue(found);
+}
+
+/** The first indicator of each normalised value, in order, as fresh objects. */
+function firstOfEachValue(found: readonly Indicator[]): Indicator[] {
   const seen = new Set<string>();
-  return found.filter((i) => !seen.has(i.value) && seen.add(i.value));
+  const out: Indicator[] = [];
+  for (const i of found)
+    if (!seen.has(i.value)) {
+      seen.add(i.value);
+      out.push({ kind: i.kind, value: i.value });
+    }
+  return out;
 }
 
 /** The order extractNormalized finds kinds in. */
@@ -178,14 +189,7 @@ export function extractIndicatorsOfLines(texts: readonly string[]): Indicator[] 
   const found: Indicator[] = [];
   for (const t of texts) for (const i of fieldIndicators(t)) found.push(i);
   found.sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind]);
-  const seen = new Set<string>();
-  const out: Indicator[] = [];
-  for (const i of found)
-    if (!seen.has(i.value)) {
-      seen.add(i.value);
-      out.push({ kind: i.kind, value: i.value });
-    }
-  return out;
+  return firstOfEachValue(found);
 }
 
 /** Whether extractIndicators(text) finds this value, from the per-field cache. */
