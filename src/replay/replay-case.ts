@@ -1,6 +1,7 @@
+import { parseJsonLine } from "../io/jsonl.js";
 import { runPlaybook } from "../providers/playbook.js";
 import type { Provider } from "../providers/types.js";
-import type { Case } from "../schema/index.js";
+import { Case } from "../schema/index.js";
 import { scoreTranscript } from "../scoring/score.js";
 import type { ScoredTranscript } from "../store/encode.js";
 import { ToolSandbox } from "../tools/sandbox.js";
@@ -55,11 +56,19 @@ export async function replayCase(
   return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0 };
 }
 
-/** The suite's workflow must be the one the case was labeled for. */
-export function workflowMismatch(c: Case, ls: LoadedSuite): string | null {
-  return c.workflow === ls.workflow.id
-    ? null
-    : `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`;
+/**
+ * One dataset line as a case this suite can replay, or the input error naming file, line and
+ * field (malformed JSON, a schema error, a case labeled for another workflow); null when blank.
+ */
+export function caseOfLine(ls: LoadedSuite, line: number, text: string): { case: Case } | { error: string } | null {
+  const parsed = parseJsonLine(ls.datasetFile, line, text, Case);
+  if (!parsed || "error" in parsed) return parsed;
+  const c = parsed.value;
+  if (c.workflow !== ls.workflow.id)
+    return {
+      error: `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,
+    };
+  return { case: c };
 }
 
 export function storedKey(caseId: string, agent: string, epoch: number): string {

@@ -4,16 +4,15 @@ import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
-import { parseJsonLine } from "../io/jsonl.js";
 import { readLines } from "../io/lines.js";
-import { Case } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { type RunMeta, RunWriter } from "../store/run-writer.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
-import { type AgentDriver, replayCase, storedKey, workflowMismatch } from "./replay-case.js";
+import { type AgentDriver, caseOfLine, replayCase, storedKey } from "./replay-case.js";
 import type { Shard } from "./shard.js";
+import type { CaseOutcome } from "./worker.js";
 
 export type RunOptions = {
   agents?: string[];
@@ -154,35 +153,26 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     }
   };
 
-  let pool: ReplayPool | null = null;
-  const startPool = () =>
-    workers > 0
-      ? new ReplayPool(
-          {
-            suite: ls,
-            agents: agents.map((a) => a.name),
-            epochs,
-            runId: meta.run_id,
-            toolSources,
-            stored: [...stored],
-          },
-          workers,
-          (o) => {
-            if ("inputError" in o) throw new InputError(o.inputError, ls.datasetFile, o.line);
-            progress.skipped += o.skipped;
-            progress.done += o.skipped;
-            for (const t of o.transcripts) {
-              if (t.failed) progress.errors++;
-              writer.addEncoded(t);
-              progress.done++;
-            }
-            opts.onProgress?.(progress);
-          },
-        )
-      : null;
+  /** A replay worker's outcome for one case, in dataset order. */
+  const takeOutcome = (o: CaseOutcome) => {
+    if ("inputError" in o) throw new InputError(o.inputError, ls.datasetFile, o.line);
+    progress.skipped += o.skipped;
+    progress.done += o.skipped;
+    for (const t of o.transcripts) {
+      if (t.failed) progress.errors++;
+      writer.addEncoded(t);
+      progress.done++;
+    }
+    opts.onProgress?.(progress);
+  };
 
+  let pool: ReplayPool | null = null;
   try {
-    pool = startPool();
+    if (workers > 0) {
+      const names = agents.map((a) => a.name);
+      const setup = { suite: ls, agents: names, epochs, runId: meta.run_id, toolSources, stored: [...stored] };
+      pool = new ReplayPool(setup, workers, takeOutcome);
+    }
     let line = 0;
     outer: for await (const text of readLines(ls.datasetFile)) {
       line++;
@@ -200,11 +190,9 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
         await maybeFlush();
         continue;
       }
-      const parsed = parseJsonLine(ls.datasetFile, line, text, Case)!;
-      if ("error" in parsed) throw new InputError(parsed.error, ls.datasetFile, line);
-      const c = parsed.value;
-      const mismatch = workflowMismatch(c, ls);
-      if (mismatch) throw new InputError(mismatch, ls.datasetFile, line);
+      const checked = caseOfLine(ls, line, text)!;
+      if ("error" in checked) throw new InputError(checked.error, ls.datasetFile, line);
+      const c = checked.case;
       for (const agent of agents) {
         for (let epoch = 0; epoch < epochs; epoch++) {
           if (opts.signal?.aborted) {

@@ -1,9 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { parseJsonLine } from "../io/jsonl.js";
-import { Case } from "../schema/index.js";
 import { type EncodedTranscript, encodeScored } from "../store/encode.js";
 import type { LoadedSuite } from "../workflow/load.js";
-import { replayCase, storedKey, workflowMismatch } from "./replay-case.js";
+import { caseOfLine, replayCase, storedKey } from "./replay-case.js";
 
 /** What a replay worker is started with: the suite as loaded, and what the run already stored. */
 export type WorkerSetup = {
@@ -35,25 +33,23 @@ if (parentPort) {
   port.on("message", async (req: ChunkRequest) => {
     const outcomes: CaseOutcome[] = [];
     for (const { line, text } of req.cases) {
-      const parsed = parseJsonLine(ls.datasetFile, line, text, Case);
-      if (!parsed) continue;
-      if ("error" in parsed) {
-        outcomes.push({ line, inputError: parsed.error });
+      const checked = caseOfLine(ls, line, text);
+      if (!checked) continue;
+      if ("error" in checked) {
+        outcomes.push({ line, inputError: checked.error });
         break;
       }
-      const c = parsed.value;
-      const mismatch = workflowMismatch(c, ls);
-      if (mismatch) {
-        outcomes.push({ line, inputError: mismatch });
-        break;
-      }
+      const c = checked.case;
       const transcripts: EncodedTranscript[] = [];
       let skipped = 0;
       for (const agent of agents)
         for (let epoch = 0; epoch < setup.epochs; epoch++) {
           if (stored.has(storedKey(c.id, agent.name, epoch))) skipped++;
-          else
-            transcripts.push(encodeScored(await replayCase(c, ls, agent, epoch, null), setup.runId, setup.toolSources));
+          else {
+            const scored = await replayCase(c, ls, agent, epoch, null);
+            // the case's own row once per case; the writer drops it too if a resumed run has it
+            transcripts.push(encodeScored(scored, setup.runId, setup.toolSources, transcripts.length === 0));
+          }
         }
       outcomes.push({ line, transcripts, skipped });
     }

@@ -34,24 +34,28 @@ export function encodeScored(
   item: ScoredTranscript,
   runId: string,
   toolSources: Record<string, string>,
+  withCase = true,
 ): EncodedTranscript {
   const c = item.case;
   const t = item.transcript;
   const { case_id, agent, epoch } = t;
   const rows: Record<CaseTable, EncodedRow[]> = {
-    cases: [
-      encode("cases", {
-        run_id: runId,
-        case_id: c.id,
-        workflow: c.workflow,
-        incident_id: c.incident_id,
-        tags: c.tags,
-        alert: c.alert,
-        label: c.label,
-        unavailable: c.unavailable,
-        evidence_sources: evidenceSources(c),
-      }),
-    ],
+    // one row per case whatever the agents and epochs: `withCase` is false when it is stored already
+    cases: withCase
+      ? [
+          encode("cases", {
+            run_id: runId,
+            case_id: c.id,
+            workflow: c.workflow,
+            incident_id: c.incident_id,
+            tags: c.tags,
+            alert: c.alert,
+            label: c.label,
+            unavailable: c.unavailable,
+            evidence_sources: evidenceSources(c),
+          }),
+        ]
+      : [],
     transcripts: [
       encode("transcripts", {
         run_id: runId,

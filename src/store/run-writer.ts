@@ -100,7 +100,7 @@ export class RunWriter {
    * is released while the batch waits for its commit.
    */
   add(item: ScoredTranscript): void {
-    this.addEncoded(encodeScored(item, this.runId, this.toolSources));
+    this.addEncoded(encodeScored(item, this.runId, this.toolSources, !this.casesSeen.has(item.case.id)));
   }
 
   /** Rows already encoded (by a replay worker); the case's own row is kept once per run. */
