@@ -20,7 +20,13 @@ export class Store {
 
   static async open(path: string = DEFAULT_DB, opts: { readOnly?: boolean } = {}): Promise<Store> {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const { instance, conn } = await connect(path, opts.readOnly ?? false);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
+    } catch (e) {
+      throw new InputError(`${path}: cannot open the DuckDB store (${(e as Error).message.split("\n")[0]})`, path);
+    }
+    const conn = await instance.connect();
     const store = new Store(path, instance, conn);
     if (!opts.readOnly) {
       await refuseOldLayout(store);
@@ -98,16 +104,6 @@ function appendRow(app: DuckDBAppender, types: ColumnType[], row: EncodedRow): v
     else app.appendDouble(v);
   }
   app.endRow();
-}
-
-async function connect(path: string, readOnly: boolean): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
-  } catch (e) {
-    throw new InputError(`${path}: cannot open the DuckDB store (${(e as Error).message.split("\n")[0]})`, path);
-  }
-  return { instance, conn: await instance.connect() };
 }
 
 /** Stores from before steps lived only in tool_calls/model_calls (0.1 pre-releases) cannot take new runs. */
