@@ -86,7 +86,7 @@ function isFieldPath(schema: z.ZodType, parts: string[]): boolean {
       const next = (s.shape as Record<string, z.ZodType>)[parts[i]!];
       if (!next) return false;
       s = next;
-    } else return s instanceof z.ZodRecord || s instanceof z.ZodUnknown;
+    } else return s instanceof z.ZodRecord || s instanceof z.ZodUnknown || s instanceof z.ZodCustom;
   }
   return true;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JsonObject } from "./json-object.js";
 
 export const Severity = z.enum(["informational", "low", "medium", "high", "critical"]);
 export const Verdict = z.enum(["true_positive", "benign_positive", "false_positive"]);
@@ -16,7 +17,7 @@ export const EvidenceRecord = z.strictObject({
   source: z.string().min(1).describe("telemetry source, e.g. email.headers, edr.process_tree, idp.signins"),
   time: z.string().describe("ISO-8601 time the record was observed"),
   entities: z.array(Entity).default([]),
-  data: z.record(z.string(), z.unknown()).describe("the record's fields as the source returns them"),
+  data: JsonObject.describe("the record's fields as the source returns them"),
   sensitivity: z.enum(["public", "internal", "confidential", "secret"]).optional(),
 });
 
