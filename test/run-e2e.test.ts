@@ -75,6 +75,15 @@ describe("soceval run (end to end)", () => {
     expect(lines).toHaveLength(40);
     expect(lines[0]).toHaveProperty("steps");
     expect(lines[0].output).toHaveProperty("verdict");
+    // JSON columns are stored as JSON text; what users read back is JSON again
+    expect(typeof lines[0].steps[0].input).toBe("object");
+    const cases = join(dir, "cases.jsonl");
+    expect((await run(["export", "--run", "latest", "--db", db, "--out", cases, "--table", "cases"])).status).toBe(0);
+    const firstCase = JSON.parse(readFileSync(cases, "utf8").split("\n")[0]!);
+    expect(typeof firstCase.alert.title).toBe("string");
+    expect(typeof firstCase.label.verdict).toBe("string");
+    const [titled] = await query<{ title: string }>(db, "SELECT alert->>'title' AS title FROM cases LIMIT 1");
+    expect(titled!.title).toBe(firstCase.alert.title);
     expect(
       (
         await run([
