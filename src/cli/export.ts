@@ -4,7 +4,7 @@ import { InputError } from "../io/errors.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { stepsQuery } from "../store/steps-sql.js";
-import { jsonSelect, RUN_TABLES, table } from "../store/tables.js";
+import { RUN_TABLES } from "../store/tables.js";
 import { action } from "./exit.js";
 
 /** transcripts export in DESIGN.md's transcript JSONL, the format `soceval score` reads back. */
@@ -36,7 +36,7 @@ export function register(program: Command): void {
         const select =
           flags.table === "transcripts"
             ? transcriptsQuery(run)
-            : `SELECT ${jsonSelect(table(flags.table))} FROM ${flags.table} WHERE run_id = ${run}${order}`;
+            : `SELECT * FROM ${flags.table} WHERE run_id = ${run}${order}`;
         const fmt = flags.format === "parquet" ? "FORMAT parquet" : "FORMAT json";
         // write beside the target and rename, so a failed export never leaves half a file
         const tmp = `${flags.out}.partial`;

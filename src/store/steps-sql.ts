@@ -3,7 +3,7 @@
  * position): the steps are stored once, as rows users can query, and never again as a JSON copy.
  * json_merge_patch drops NULL fields, so a rebuilt step is exactly the transcript format's step.
  */
-const TOOL_STEP = `json_merge_patch('{}', json_object('type', 'tool_call', 'tool', tool, 'input', input::JSON,
+const TOOL_STEP = `json_merge_patch('{}', json_object('type', 'tool_call', 'tool', tool, 'input', input,
   'status', status, 'evidence_ids', evidence_ids, 'latency_ms', latency_ms, 'scope', scope, 'time', time,
   'note', note, 'audit_event', audit_event))`;
 const MODEL_STEP = `json_merge_patch('{}', json_object('type', 'model_call', 'model', model,

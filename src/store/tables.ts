@@ -198,24 +198,8 @@ export const RUN_TABLES = TABLES.filter((t) => t.name !== "baselines" && t.colum
   (t) => t.name,
 );
 
-/**
- * JSON columns are declared VARCHAR holding JSON text. Appending text to a DuckDB JSON column
- * parses and validates it again, which was the largest cost of storing a run (and ~60 MB of its
- * memory at 10,000 cases, bench/README.md); soceval writes only JSON.stringify output there. The
- * JSON operators (`alert->>'title'`) work on the text as they do on JSON; where a JSON document is
- * built from a column (export, the transcript_steps view), `jsonSelect` casts it back.
- */
-function sqlType(ty: ColumnType): string {
-  return ty === "JSON" ? "VARCHAR" : ty;
-}
-
-/** The table's columns for a SELECT whose rows become JSON documents: JSON columns as JSON. */
-export function jsonSelect(t: Table, alias = ""): string {
-  return t.columns.map(([n, ty]) => (ty === "JSON" ? `${alias}${n}::JSON AS ${n}` : `${alias}${n}`)).join(", ");
-}
-
 export function ddl(t: Table): string {
-  const cols = t.columns.map(([n, ty]) => `${n} ${sqlType(ty)}`).join(", ");
+  const cols = t.columns.map(([n, ty]) => `${n} ${ty}`).join(", ");
   const key = t.key ? `, PRIMARY KEY (${t.key.join(", ")})` : "";
   return `CREATE TABLE IF NOT EXISTS ${t.name} (${cols}${key})`;
 }
