@@ -77,7 +77,7 @@ describe("soceval run (end to end)", () => {
     expect(lines[0].output).toHaveProperty("verdict");
     // JSON columns are stored as JSON text; what users read back is JSON again
     expect(typeof lines[0].steps[0].input).toBe("object");
-    const cases = join(dir, "cases.jsonl");
+    const cases = join(dir, "exported-cases.jsonl");
     expect((await run(["export", "--run", "latest", "--db", db, "--out", cases, "--table", "cases"])).status).toBe(0);
     const firstCase = JSON.parse(readFileSync(cases, "utf8").split("\n")[0]!);
     expect(typeof firstCase.alert.title).toBe("string");
