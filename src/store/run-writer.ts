@@ -153,18 +153,21 @@ export class RunWriter {
 
   async finish(status: "finished" | "interrupted" | "failed", casesTotal: number): Promise<void> {
     await this.flush();
-    await this.store.tuneForBulkWrites(false);
     const repeated = await repeatedKeys(this.store, this.runId);
     if (repeated) {
       await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
         this.runId,
       ]);
+      await this.store.tuneForBulkWrites(false);
       throw new RuntimeFailure(`run ${this.runId} stored a case twice (${repeated}); it is marked failed`);
     }
     await this.store.run(
       "UPDATE runs SET status = ?, finished_at = now()::TIMESTAMP, cases_total = ? WHERE run_id = ?",
       [status, casesTotal, this.runId],
     );
+    // only now: the commit above checkpoints the run's last WAL (bench/README.md), which should
+    // happen under the run's memory bound
+    await this.store.tuneForBulkWrites(false);
   }
 }
 
