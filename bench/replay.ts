@@ -4,7 +4,7 @@
  * Targets (2 cores): 10,000 cases < 3 s, peak RSS < 250 MB, flat as N grows.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateDatasets } from "../src/datasets/generate.js";
 
@@ -30,8 +30,7 @@ export function benchReplay(
   const child = join(out, "replay-child", "replay-child.mjs");
   return sizes.flatMap((n) => {
     const dir = join(out, `replay-${workflow}-${n}`);
-    if (!existsSync(join(dir, workflow, "cases.jsonl")))
-      generateDatasets({ outDir: dir, workflows: [workflow], count: n });
+    if (!existsSync(join(dir, workflow, "cases.jsonl"))) writeCases(out, dir, workflow, n);
     const suite = join(dir, "bench.suite.yaml");
     const wfDir = resolve("suites", workflow);
     writeFileSync(
@@ -55,4 +54,45 @@ export function benchReplay(
       return { ...JSON.parse(res.trim().split("\n").pop()!), workers: w === undefined ? "default" : String(w) };
     });
   });
+}
+
+/**
+ * The generators build a whole dataset in memory (they order cases by time), which stops near
+ * 40,000 cases. Past that, the 40,000 generated cases are written again under new case and
+ * incident ids ("~2", "~3", …), line by line, so memory can be measured at any N.
+ */
+const GENERATED_MAX = 40_000;
+
+function writeCases(out: string, dir: string, workflow: string, n: number): void {
+  if (n <= GENERATED_MAX) {
+    generateDatasets({ outDir: dir, workflows: [workflow], count: n });
+    return;
+  }
+  const baseDir = join(out, `replay-${workflow}-${GENERATED_MAX}`);
+  const baseFile = join(baseDir, workflow, "cases.jsonl");
+  if (!existsSync(baseFile)) generateDatasets({ outDir: baseDir, workflows: [workflow], count: GENERATED_MAX });
+  const base = readFileSync(baseFile);
+  mkdirSync(join(dir, workflow), { recursive: true });
+  const fd = openSync(join(dir, workflow, "cases.jsonl"), "w");
+  try {
+    let written = 0;
+    for (let copy = 1; written < n; copy++) {
+      for (let start = 0; start < base.length && written < n; ) {
+        const end = base.indexOf(10, start);
+        const line = base.toString("utf8", start, end === -1 ? base.length : end);
+        start = end === -1 ? base.length : end + 1;
+        if (!line.trim()) continue;
+        const renamed =
+          copy === 1
+            ? line
+            : line
+                .replace(/^\{"id":"([^"]+)"/, `{"id":"$1~${copy}"`)
+                .replace(/"incident_id":"([^"]+)"/, `"incident_id":"$1~${copy}"`);
+        writeSync(fd, `${renamed}\n`);
+        written++;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
