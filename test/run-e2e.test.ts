@@ -225,6 +225,32 @@ describe("soceval run (end to end)", () => {
     expect(done[0]).toEqual({ n: 40, errors: 0 });
   });
 
+  it("when every case fails, exits 3 and names a findings command that shows why", async () => {
+    // an agent whose model server is down: each case is retried, recorded as failed, and the run goes on
+    writeFileSync(
+      join(dir, "agents/gpt-down.yaml"),
+      readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
+        .replace(server.url, "http://127.0.0.1:9/v1")
+        .replace("name: gpt-test", "name: gpt-down"),
+    );
+    writeFileSync(
+      join(dir, "down.suite.yaml"),
+      readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-down.yaml"),
+    );
+    const db = join(dir, "down.duckdb");
+    const r = await run(["run", "down.suite.yaml", "--db", db, "--agent", "gpt-down", "--limit", "2", "--quiet"]);
+    expect(r.status).toBe(3);
+    const hint = r.stderr.match(/see `soceval (findings [^`]+)`/)?.[1];
+    expect(hint).toContain(`--db ${db}`);
+    const shown = await run([...hint!.split(" "), "--format", "jsonl"]);
+    expect(shown.status, shown.stderr).toBe(0);
+    const kinds = shown.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).kind);
+    expect(kinds).toEqual(["agent_error", "agent_error"]);
+  });
+
   it("splits a run into disjoint shards that together cover every case", async () => {
     const ids: string[][] = [];
     for (const s of ["1/3", "2/3", "3/3"]) {

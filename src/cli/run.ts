@@ -94,7 +94,10 @@ export function register(program: Command): void {
           return EXIT.runtime;
         }
         if (outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped) {
-          process.stderr.write("soceval: every case failed — see `soceval findings --kind agent_error`\n");
+          const db = flags.db === DEFAULT_DB ? "" : ` --db ${flags.db}`;
+          process.stderr.write(
+            `soceval: every case failed — see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n`,
+          );
           return EXIT.runtime;
         }
         return EXIT.ok;
