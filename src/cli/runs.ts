@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { DEFAULT_DB, Store } from "../store/db.js";
+import { mergeShards } from "../store/merge-shards.js";
 import { action } from "./exit.js";
 
 type RunRow = {
@@ -50,6 +51,31 @@ export function register(program: Command): void {
             r.shard ?? "",
           ]);
         process.stdout.write(rows.length ? `${t.toString()}\n` : `no runs in ${flags.db}\n`);
+        return 0;
+      }),
+    );
+
+  runs
+    .command("merge")
+    .description("merge the shards of a run (--shard i/n, one store each) into one run, for report, compare and gate")
+    .argument("<stores...>", "every shard's DuckDB store")
+    .option("--db <path>", "DuckDB store to write the merged run to", DEFAULT_DB)
+    .action(
+      action(async (stores: string[], flags: { db: string }) => {
+        const store = await Store.open(flags.db);
+        try {
+          const m = await mergeShards(store, stores);
+          for (const s of m.shards) process.stdout.write(`  shard ${s.shard}: run ${s.run_id} (${s.file})\n`);
+          if (m.revisions.length > 0)
+            process.stderr.write(
+              `soceval: note: the shards ran at different git revisions (${m.revisions.join(", ")}); their scores may differ in method\n`,
+            );
+          process.stdout.write(
+            `run ${m.runId}: ${m.shards.length} shards of ${m.suite} merged, ${m.results} results → ${flags.db}\n`,
+          );
+        } finally {
+          store.close();
+        }
         return 0;
       }),
     );

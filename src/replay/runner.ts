@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
@@ -6,6 +5,7 @@ import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { readLines } from "../io/lines.js";
 import type { Store } from "../store/db.js";
+import { newRunId } from "../store/run-id.js";
 import { type RunMeta, RunWriter } from "../store/run-writer.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
@@ -52,11 +52,6 @@ export function selectAgents(ls: LoadedSuite, names?: string[]): LoadedAgent[] {
       );
     return a;
   });
-}
-
-export function newRunId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  return `${t}-${randomBytes(2).toString("hex")}`;
 }
 
 /**

@@ -172,7 +172,7 @@ export class RunWriter {
 }
 
 /** The per-case keys a run must hold once each (tables.ts `unique`); null when they do. */
-async function repeatedKeys(store: Store, runId: string): Promise<string | null> {
+export async function repeatedKeys(store: Store, runId: string): Promise<string | null> {
   for (const t of TABLES) {
     if (!t.unique) continue;
     const cols = t.unique.join(", ");

@@ -1,0 +1,170 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { InputError, RuntimeFailure } from "../io/errors.js";
+import type { Store } from "./db.js";
+import { newRunId } from "./run-id.js";
+import { repeatedKeys } from "./run-writer.js";
+import { table } from "./tables.js";
+
+/** The per-case tables a shard contributes, plus the agents it ran. */
+const SHARD_TABLES = ["run_agents", "cases", "transcripts", "tool_calls", "model_calls", "findings", "case_results"];
+
+type ShardRun = {
+  run_id: string;
+  suite: string;
+  suite_path: string | null;
+  dataset_hash: string;
+  agent_hashes: string;
+  epochs: number;
+  seed: number;
+  shard: string;
+  status: string;
+  started_at: Date;
+  git_revision: string | null;
+};
+
+/** A sharded run as found in one of the files: where it is, and which slice of which run it is. */
+type Found = ShardRun & { file: string; schema: string; index: number; count: number; identity: string };
+
+export type MergeOutcome = {
+  runId: string;
+  suite: string;
+  shards: { shard: string; run_id: string; file: string }[];
+  results: number;
+  /** shards replayed at different git revisions: the merged run mixes scorer versions */
+  revisions: string[];
+};
+
+/**
+ * Merge the shards of one run (`soceval run --shard i/n --db shard-i.duckdb`, one store each) into
+ * a single run in `store`, so report, compare and gate see every case. The shards must be the same
+ * suite, dataset, agents, seed and epochs, cover 1..n exactly, and each be finished; the newest
+ * run of each slice is taken. All rows land in one transaction, under a new run id.
+ */
+export async function mergeShards(store: Store, files: string[]): Promise<MergeOutcome> {
+  const attached: string[] = [];
+  try {
+    const found: Found[] = [];
+    for (const [i, file] of files.entries()) {
+      const schema = await attach(store, file, i, attached);
+      for (const r of await shardRuns(store, schema)) found.push(describe(r, file, schema));
+    }
+    const chosen = chooseShards(found, files);
+    return await copyShards(store, chosen);
+  } finally {
+    for (const schema of attached) await store.run(`DETACH ${schema}`).catch(() => {});
+  }
+}
+
+async function attach(store: Store, file: string, i: number, attached: string[]): Promise<string> {
+  if (!existsSync(file)) throw new InputError(`${file}: no such store`, file);
+  // the target store itself can be one of the shards: it is open already, as `main`
+  if (store.path !== ":memory:" && resolve(file) === resolve(store.path)) return "main";
+  const schema = `shard_${i}`;
+  try {
+    await store.run(`ATTACH '${file.replace(/'/g, "''")}' AS ${schema} (READ_ONLY)`);
+  } catch (e) {
+    throw new InputError(`${file}: cannot open as a soceval store (${(e as Error).message.split("\n")[0]})`, file);
+  }
+  attached.push(schema);
+  return schema;
+}
+
+async function shardRuns(store: Store, schema: string): Promise<ShardRun[]> {
+  return store.query<ShardRun>(
+    `SELECT run_id, suite, suite_path, dataset_hash, agent_hashes::VARCHAR AS agent_hashes, epochs, seed, shard,
+            status, started_at, git_revision
+     FROM ${schema}.runs WHERE shard IS NOT NULL ORDER BY started_at DESC`,
+  );
+}
+
+function describe(r: ShardRun, file: string, schema: string): Found {
+  const [index, count] = r.shard.split("/").map(Number) as [number, number];
+  // the same run, sliced: what must agree between its shards
+  const agents = JSON.stringify(Object.entries(JSON.parse(r.agent_hashes) as object).sort());
+  const identity = [r.suite, r.suite_path, r.dataset_hash, agents, r.epochs, r.seed, count].join("\u0000");
+  return { ...r, file, schema, index, count, identity };
+}
+
+/** The newest sharded run decides which run is merged; each of its slices is the newest stored. */
+function chooseShards(found: Found[], files: string[]): Found[] {
+  if (found.length === 0)
+    throw new InputError(`no sharded runs (made with --shard i/n) in ${files.join(", ")}`, files[0]);
+  const newest = found.reduce((a, b) => (b.started_at > a.started_at ? b : a));
+  const same = found.filter((f) => f.identity === newest.identity);
+  const chosen: Found[] = [];
+  const missing: string[] = [];
+  for (let i = 1; i <= newest.count; i++) {
+    const slice = same.filter((f) => f.index === i).sort((a, b) => +b.started_at - +a.started_at)[0];
+    if (!slice) missing.push(`${i}/${newest.count}`);
+    else chosen.push(slice);
+  }
+  const have = chosen.map((c) => `${c.shard} in ${c.file}`).join(", ");
+  if (missing.length > 0)
+    throw new InputError(
+      `suite ${newest.suite}: shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} missing (have ${have}); ` +
+        "pass every shard's store",
+      newest.file,
+    );
+  const unfinished = chosen.find((c) => c.status !== "finished");
+  if (unfinished)
+    throw new InputError(
+      `${unfinished.file}: shard ${unfinished.shard} (run ${unfinished.run_id}) is ${unfinished.status}; ` +
+        `finish it first: soceval run <suite> --shard ${unfinished.shard} --db ${unfinished.file} --resume`,
+      unfinished.file,
+    );
+  return chosen;
+}
+
+async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> {
+  const runId = newRunId();
+  const first = shards[0]!;
+  const runCols = table("runs").columns.map(([c]) => c);
+  const all = `(${shards.map((s) => `SELECT * FROM ${s.schema}.runs WHERE run_id = ${literal(s.run_id)}`).join(" UNION ALL ")})`;
+  // the merged run spans its shards: first start, last finish, every case
+  const pick = (c: string) => {
+    if (c === "run_id") return "? AS run_id";
+    if (c === "shard") return "NULL AS shard";
+    if (c === "started_at") return `(SELECT min(started_at) FROM ${all}) AS started_at`;
+    if (c === "finished_at") return `(SELECT max(finished_at) FROM ${all}) AS finished_at`;
+    if (c === "cases_total") return `(SELECT sum(cases_total) FROM ${all})::INTEGER AS cases_total`;
+    return c;
+  };
+  await store.run("BEGIN TRANSACTION");
+  try {
+    await store.run(
+      `INSERT INTO runs (${runCols.join(", ")})
+       SELECT ${runCols.map(pick).join(", ")} FROM ${first.schema}.runs WHERE run_id = ?`,
+      [runId, first.run_id],
+    );
+    for (const name of SHARD_TABLES) {
+      const cols = table(name).columns.map(([c]) => c);
+      const select = cols.map((c) => (c === "run_id" ? "? AS run_id" : c)).join(", ");
+      // the agents are the same in every shard: take them once
+      for (const s of name === "run_agents" ? [first] : shards)
+        await store.run(
+          `INSERT INTO ${name} (${cols.join(", ")}) SELECT ${select} FROM ${s.schema}.${name} WHERE run_id = ?`,
+          [runId, s.run_id],
+        );
+    }
+    const repeated = await repeatedKeys(store, runId);
+    if (repeated) throw new RuntimeFailure(`the shards overlap (${repeated}); nothing was merged`);
+    await store.run("COMMIT");
+  } catch (e) {
+    await store.run("ROLLBACK").catch(() => {});
+    throw e;
+  }
+  const [n] = await store.query<{ n: number }>("SELECT count(*) AS n FROM case_results WHERE run_id = ?", [runId]);
+  const revisions = [...new Set(shards.map((s) => s.git_revision ?? "unknown"))];
+  return {
+    runId,
+    suite: first.suite,
+    shards: shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file })),
+    results: n?.n ?? 0,
+    revisions: revisions.length > 1 ? revisions : [],
+  };
+}
+
+function literal(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,90 @@
+import { copyFileSync, cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../src/store/db.js";
+import { query, soceval } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-merge-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const run = (args: string[]) => soceval(args, dir);
+const shardDb = (i: number) => join(dir, `shard${i}.duckdb`);
+
+/** Every case's scored outcome, without the run it belongs to. */
+const outcomes = (db: string) =>
+  query<{ row: string }>(
+    db,
+    `SELECT case_id || ':' || agent || ':' || epoch || ':' || coalesce(verdict, '-') || ':' || agree || ':' ||
+            tool_calls || ':' || policy_violations AS row
+     FROM case_results ORDER BY case_id, agent, epoch`,
+  );
+
+beforeAll(async () => {
+  for (const i of [1, 2, 3]) {
+    const r = await run(["run", "suite.yaml", "--shard", `${i}/3`, "--db", shardDb(i), "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+  }
+  const whole = await run(["run", "suite.yaml", "--db", join(dir, "whole.duckdb"), "--quiet"]);
+  expect(whole.status, whole.stderr).toBe(0);
+}, 60_000);
+
+describe("soceval runs merge", () => {
+  it("merges a run's shards into one run that holds every case once, scored as the unsharded run", async () => {
+    const db = join(dir, "merged.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), shardDb(2), shardDb(3), "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/3 shards of mini-shadow merged, 40 results/);
+    const runs = await query<{ shard: string | null; status: string; cases_total: number; n: number }>(
+      db,
+      "SELECT shard, status, cases_total, (SELECT count(DISTINCT case_id) FROM cases) AS n FROM runs",
+    );
+    expect(runs).toEqual([{ shard: null, status: "finished", cases_total: 40, n: 40 }]);
+    expect(await outcomes(db)).toEqual(await outcomes(join(dir, "whole.duckdb")));
+    // every step came along: the merged run holds as many tool calls as the unsharded one
+    const count = async (d: string) => (await query<{ n: number }>(d, "SELECT count(*) AS n FROM tool_calls"))[0]!.n;
+    expect(await count(db)).toBe(await count(join(dir, "whole.duckdb")));
+    const report = await run(["report", "--db", db, "--format", "json"]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout).agents.playbook.cases).toBe(40);
+  });
+
+  it("can write the merged run into one of the shard stores", async () => {
+    const db = join(dir, "into-shard1.duckdb");
+    copyFileSync(shardDb(1), db);
+    const r = await run(["runs", "merge", db, shardDb(2), shardDb(3), "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    const [n] = await query<{ n: number }>(
+      db,
+      "SELECT count(*) AS n FROM case_results WHERE run_id = (SELECT run_id FROM runs WHERE shard IS NULL)",
+    );
+    expect(n!.n).toBe(40);
+  });
+
+  it("refuses a missing shard, naming it, and writes nothing", async () => {
+    const db = join(dir, "partial.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), shardDb(3), "--db", db]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/shard 2\/3 missing \(have 1\/3 in .*shard1\.duckdb, 3\/3 in .*shard3\.duckdb\)/);
+    expect(await query(db, "SELECT * FROM runs")).toEqual([]);
+  });
+
+  it("refuses a shard that did not finish, and says how to finish it", async () => {
+    const stopped = join(dir, "stopped2.duckdb");
+    copyFileSync(shardDb(2), stopped);
+    const store = await Store.open(stopped);
+    await store.run("UPDATE runs SET status = 'interrupted'");
+    store.close();
+    const r = await run(["runs", "merge", shardDb(1), stopped, shardDb(3), "--db", join(dir, "m2.duckdb")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/stopped2\.duckdb: shard 2\/3 \(run \S+\) is interrupted; finish it first: .*--resume/);
+  });
+
+  it("refuses stores that hold no sharded run, or do not exist", async () => {
+    const none = await run(["runs", "merge", join(dir, "whole.duckdb"), "--db", join(dir, "m3.duckdb")]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/no sharded runs/);
+    const missing = await run(["runs", "merge", join(dir, "nope.duckdb"), "--db", join(dir, "m4.duckdb")]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.duckdb: no such store/);
+  });
+});
