@@ -124,6 +124,44 @@ describe("replay workers", () => {
     }
   });
 
+  it("on an interrupt, store every case already replayed, mark the run interrupted, and resume from there", async () => {
+    const dir = tmp();
+    const ls = loadSuite("suites/phishing-triage/shadow.suite.yaml");
+    const store = await Store.open(join(dir, "i.duckdb"));
+    try {
+      const ctrl = new AbortController();
+      // what Ctrl-C does (src/cli/run.ts): the signal stops reading; the chunks already handed to
+      // the worker (at most 4 × 32 cases) are finished and stored
+      const first = await runSuite(store, ls, {
+        workers: 1,
+        batchSize: 40,
+        signal: ctrl.signal,
+        onProgress: (p) => {
+          if (p.done >= 40) ctrl.abort();
+        },
+      });
+      expect(first.status).toBe("interrupted");
+      expect(first.done).toBeGreaterThanOrEqual(40);
+      expect(first.done).toBeLessThan(320);
+      const [run] = await store.query<{ status: string; n: number; r: number; c: number }>(
+        `SELECT status, (SELECT count(*) FROM transcripts) AS n, (SELECT count(*) FROM case_results) AS r,
+                (SELECT count(*) FROM cases) AS c FROM runs`,
+      );
+      // every case reported done is stored, whole: transcript, result and case row alike
+      expect(run).toEqual({ status: "interrupted", n: first.done, r: first.done, c: first.done });
+      const resumed = await runSuite(store, ls, { workers: 2, resume: true });
+      expect(resumed.status).toBe("finished");
+      expect(resumed.skipped).toBe(first.done);
+      expect(resumed.done - resumed.skipped).toBe(320 - first.done);
+      const [n] = await store.query<{ n: number; d: number; status: string }>(
+        "SELECT count(*) AS n, count(DISTINCT case_id) AS d, (SELECT any_value(status) FROM runs) AS status FROM transcripts",
+      );
+      expect(n).toEqual({ n: 320, d: 320, status: "finished" });
+    } finally {
+      store.close();
+    }
+  });
+
   it("refuse to replay a model agent off the main thread", async () => {
     const ls = loadSuite("test/fixtures/mini/suite.yaml");
     const store = await Store.open(":memory:");
