@@ -57,9 +57,9 @@ export function benchReplay(
 }
 
 /**
- * The generators build a whole dataset in memory (they order cases by time), which stops near
- * 40,000 cases. Past that, the 40,000 generated cases are written again under new case and
- * incident ids ("~2", "~3", …), line by line, so memory can be measured at any N.
+ * The generators hold a whole dataset in memory (they order cases by time), so the bench keeps
+ * to 40,000 generated cases. Past that, they are written again under new case and incident ids
+ * ("~2", "~3", …), line by line, so memory can be measured at any N.
  */
 const GENERATED_MAX = 40_000;
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { GENERATORS } from "../../datasets/generators/index.js";
 import { Rng } from "../../datasets/generators/rng.js";
@@ -26,17 +26,24 @@ export function generateDatasets(opts: {
     const seed = opts.seed ?? g.defaultSeed;
     const count = opts.count ?? g.defaultCount;
     const cases = g.generate(new Rng(`${g.workflow}:${seed}`), count);
-    const lines = cases.map((c, i) => {
-      const parsed = Case.safeParse(c);
-      if (!parsed.success) throw new Error(`generator ${g.workflow} case ${i}: ${parsed.error.issues[0]?.message}`);
-      return JSON.stringify(parsed.data);
-    });
-    const body = `${lines.join("\n")}\n`;
     const dir = join(opts.outDir, g.workflow);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "cases.jsonl");
-    writeFileSync(file, body);
-    const sha256 = createHash("sha256").update(body).digest("hex");
+    // line by line: the whole file as one string stops near 40,000 cases (V8's string limit)
+    const hash = createHash("sha256");
+    const fd = openSync(file, "w");
+    try {
+      cases.forEach((c, i) => {
+        const parsed = Case.safeParse(c);
+        if (!parsed.success) throw new Error(`generator ${g.workflow} case ${i}: ${parsed.error.issues[0]?.message}`);
+        const line = `${JSON.stringify(parsed.data)}\n`;
+        hash.update(line);
+        writeSync(fd, line);
+      });
+    } finally {
+      closeSync(fd);
+    }
+    const sha256 = hash.digest("hex");
     const counts = countBy(cases);
     const manifest = {
       synthetic: true,
