@@ -276,6 +276,33 @@ describe("soceval run (end to end)", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("refuses an agent whose API key is unset, or a dataset with no cases, before any run is stored", async () => {
+    writeFileSync(
+      join(dir, "agents/keyed.yaml"),
+      readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
+        .replace("name: gpt-test", "name: keyed")
+        .replace("provider: openai-compatible", "provider: openai\napi_key_env: SOCEVAL_TEST_UNSET_KEY"),
+    );
+    writeFileSync(
+      join(dir, "keyed.suite.yaml"),
+      "name: keyed\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/keyed.yaml]\n",
+    );
+    writeFileSync(join(dir, "empty.jsonl"), "\n");
+    writeFileSync(
+      join(dir, "empty.suite.yaml"),
+      "name: empty\nworkflow: workflow.yaml\ndataset: empty.jsonl\nagents: [agents/playbook.yaml]\n",
+    );
+    const db = join(dir, "refused.duckdb");
+    const keyed = await run(["run", "keyed.suite.yaml", "--db", db]);
+    expect(keyed.status).toBe(2);
+    expect(keyed.stderr).toMatch(/SOCEVAL_TEST_UNSET_KEY is not set/);
+    const empty = await run(["run", "empty.suite.yaml", "--db", db]);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/empty\.jsonl: no cases to replay/);
+    // nothing half-made is left to become `latest`
+    expect(await query(db, "SELECT run_id FROM runs")).toEqual([]);
+  });
+
   it("stops at a malformed case line with exit 2, naming file:line:field", async () => {
     const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
     lines[2] = lines[2]!.replace('"severity": "medium"', '"severity": "urgent"');

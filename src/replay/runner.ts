@@ -102,12 +102,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     kind: "replay",
   };
 
-  const resumeId = opts.resume ? await findResumable(store, meta, opts.resume) : null;
-  meta.run_id = resumeId ?? newRunId();
-  const toolSources = Object.fromEntries(ls.workflow.tools.map((t) => [t.name, t.source]));
-  const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null);
-  const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
-
+  if (datasetLines === 0) throw new InputError(`${ls.datasetFile}: no cases to replay`, ls.datasetFile);
+  // providers first: an agent that cannot run (its API key unset) is refused before a run exists
   const drivers = new Map<string, AgentDriver>();
   // the SDKs load only when a model agent runs: the playbook baseline never needs them
   const createProvider = agents.some((a) => a.provider !== "playbook")
@@ -119,6 +115,12 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
         provider: createProvider(a, { record: opts.record }),
         limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
       });
+
+  const resumeId = opts.resume ? await findResumable(store, meta, opts.resume) : null;
+  meta.run_id = resumeId ?? newRunId();
+  const toolSources = Object.fromEntries(ls.workflow.tools.map((t) => [t.name, t.source]));
+  const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null);
+  const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
 
   let lines = datasetLines;
   if (opts.shard) lines = Math.ceil(lines / opts.shard.count);
