@@ -103,6 +103,23 @@ describe("soceval run (end to end)", () => {
     ).toBe(0);
   });
 
+  it("writes the format the output file is named for, and refuses a name it cannot honour", async () => {
+    const db = join(dir, "formats.duckdb");
+    expect((await run(["run", "suite.yaml", "--db", db, "--limit", "5", "--quiet"])).status).toBe(0);
+    const parquet = join(dir, "t.parquet");
+    const r = await run(["export", "--run", "latest", "--db", db, "--out", parquet]);
+    expect(r.status, r.stderr).toBe(0);
+    const [n] = await query<{ n: number }>(db, `SELECT count(*) AS n FROM read_parquet('${parquet}')`);
+    expect(n!.n).toBe(5);
+    const csv = await run(["export", "--run", "latest", "--db", db, "--out", join(dir, "t.csv")]);
+    expect(csv.status).toBe(2);
+    expect(csv.stderr).toMatch(/--out .*t\.csv: the format comes from its extension/);
+    const pdf = await run(["report", "--db", db, "--out", join(dir, "r.pdf")]);
+    expect(pdf.status).toBe(2);
+    expect(pdf.stderr).toMatch(/--out .*r\.pdf: the format comes from its extension \(\.html, \.md, \.json\)/);
+    expect(existsSync(join(dir, "r.pdf"))).toBe(false);
+  });
+
   it("enforces shadow mode: an agent's respond-tool call is denied, never executed, and reported", async () => {
     const db = join(dir, "shadow.duckdb");
     const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "5"]);

@@ -20,13 +20,12 @@ export function register(program: Command): void {
     .description("write a run's transcripts (or another table) as JSONL or Parquet")
     .requiredOption("--run <id>", "run id or `latest`")
     .requiredOption("--out <file>", "output file")
-    .option("--format <f>", "jsonl or parquet", "jsonl")
+    .option("--format <f>", "jsonl or parquet (default: from --out's extension, else jsonl)")
     .option("--table <name>", `one of ${RUN_TABLES.join(", ")}`, "transcripts")
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
-      action(async (flags: { run: string; out: string; format: string; table: string; db: string }) => {
-        if (!["jsonl", "parquet"].includes(flags.format))
-          throw new InputError(`--format: expected jsonl or parquet, got "${flags.format}"`);
+      action(async (opts: { run: string; out: string; format?: string; table: string; db: string }) => {
+        const flags = { ...opts, format: exportFormat(opts.format, opts.out) };
         if (!RUN_TABLES.includes(flags.table))
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db);
@@ -62,4 +61,16 @@ async function countOut(flags: { out: string; format: string }): Promise<number 
   } finally {
     store.close();
   }
+}
+
+/** --format, else what --out's extension says; a file named .parquet never quietly holds JSON. */
+function exportFormat(format: string | undefined, out: string): "jsonl" | "parquet" {
+  if (format !== undefined) {
+    if (format === "jsonl" || format === "parquet") return format;
+    throw new InputError(`--format: expected jsonl or parquet, got "${format}"`);
+  }
+  const ext = out.match(/\.([^./\\]+)$/)?.[1]?.toLowerCase();
+  if (ext === "parquet") return "parquet";
+  if (ext === undefined || ext === "jsonl" || ext === "ndjson" || ext === "json") return "jsonl";
+  throw new InputError(`--out ${out}: the format comes from its extension (.jsonl, .parquet) or --format`);
 }

@@ -6,7 +6,12 @@ import { pickFormat } from "./render.js";
 /** --format / --out → a format, or a one-line usage error. */
 export function formatOption(format: string | undefined, out: string | undefined) {
   const f = pickFormat(format, out);
-  if (!f) throw new InputError(`--format: "${format ?? out}" is not one of html, md, json`);
+  if (!f)
+    throw new InputError(
+      format
+        ? `--format: "${format}" is not one of html, md, json`
+        : `--out ${out}: the format comes from its extension (.html, .md, .json) or --format`,
+    );
   return f;
 }
 

@@ -22,7 +22,8 @@ export async function renderComparison(doc: CompareDoc, format: Format): Promise
 
 /** --format, else the --out file's extension, else Markdown (readable in a terminal). */
 export function pickFormat(format: string | undefined, out: string | undefined): Format | null {
-  const f = format ?? out?.match(/\.(html?|md|markdown|json)$/i)?.[1]?.toLowerCase() ?? "md";
+  // a file named with any other extension is not guessed at: r.pdf must not quietly hold Markdown
+  const f = format ?? out?.match(/\.([^./\\]+)$/)?.[1]?.toLowerCase() ?? "md";
   const norm = f === "htm" ? "html" : f === "markdown" ? "md" : f;
   return (FORMATS as readonly string[]).includes(norm) ? (norm as Format) : null;
 }
