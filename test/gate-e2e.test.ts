@@ -206,6 +206,30 @@ describe("soceval gate", () => {
     expect(r.status, r.stderr).toBe(1);
   });
 
+  it("refuses to judge or compare runs that share no cases (exit 2), instead of passing on nothing", async () => {
+    const renamed = readFileSync(join(dir, "cases.jsonl"), "utf8").replace(/"mini-(\d+)"/g, '"other-$1"');
+    writeFileSync(join(dir, "other.jsonl"), renamed);
+    writeFileSync(
+      join(dir, "other.suite.yaml"),
+      readFileSync(join(dir, "suite.yaml"), "utf8").replace("dataset: cases.jsonl", "dataset: other.jsonl"),
+    );
+    const other = await run(["run", "other.suite.yaml", "--db", db, "--quiet"]);
+    expect(other.status, other.stderr).toBe(0);
+    const runs = JSON.parse((await run(["runs", "list", "--db", db, "--format", "json"])).stdout) as {
+      run_id: string;
+      suite: string;
+      agents: string[];
+    }[];
+    const base = runs.find((x) => x.agents.includes("playbook") && x.run_id !== runs[0]!.run_id)!;
+    const unrelated = runs[0]!; // the newest: the renamed cases
+    const gate = await run(["gate", "--baseline-run", base.run_id, "--candidate-run", unrelated.run_id, "--db", db]);
+    expect(gate.status).toBe(2);
+    expect(gate.stderr).toMatch(/share no cases: nothing to compare/);
+    const cmp = await run(["compare", "--runs", base.run_id, unrelated.run_id, "--db", db]);
+    expect(cmp.status).toBe(2);
+    expect(cmp.stderr).toMatch(/share no cases/);
+  });
+
   it("refuses a baseline made on another dataset version, and bad usage, with exit 2", async () => {
     const usage = await run(["gate", "suite.yaml", "--db", db]);
     expect(usage.status).toBe(2);

@@ -102,12 +102,14 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
   for (let i = 1; i < refs.length; i++) {
     const metrics: PairedMetric[] = [];
     for (const m of PAIRED) metrics.push(await pairedMetric(store, refs[0]!, refs[i]!, m, `${seed}:${i}:${m.metric}`));
-    pairings.push({
-      baseline: sides[0]!.label,
-      candidate: sides[i]!.label,
-      cases: await pairedCases(store, refs[0]!, refs[i]!),
-      metrics,
-    });
+    const cases = await pairedCases(store, refs[0]!, refs[i]!);
+    // a comparison (or a gate) over no common case would print "no difference" and mean nothing
+    if (cases === 0)
+      throw new InputError(
+        `${sides[0]!.label} (run ${refs[0]!.run_id}) and ${sides[i]!.label} (run ${refs[i]!.run_id}) share no cases: ` +
+          "nothing to compare (were they replayed on the same dataset?)",
+      );
+    pairings.push({ baseline: sides[0]!.label, candidate: sides[i]!.label, cases, metrics });
   }
   const { rows, total } = await disagreements(store, refs, sides);
   return round({
