@@ -50,6 +50,22 @@ const fixtureCheck = (telemetry: string) => [
 ];
 
 describe.concurrent("soceval readiness (CLI)", () => {
+  it("score --format md: every strength and weakness is labelled with its question", async () => {
+    const r = await soceval("readiness", "score", ...ANSWERS, "--format", "md", "--db", join(tmp(), "md.duckdb"));
+    expect(r.code, r.stderr).toBe(0);
+    const reasons = r.stdout
+      .split("\n")
+      .filter((l) => /^Why it (suits an agent|is a weak candidate): /.test(l))
+      .flatMap((l) =>
+        l
+          .replace(/^[^:]+: /, "")
+          .replace(/\.$/, "")
+          .split("; "),
+      );
+    expect(reasons.length).toBeGreaterThan(5);
+    for (const reason of reasons) expect(reason).toMatch(/^[^:\s][^:]*: \S/);
+  });
+
   it("score: ranks the bundled candidates, writes a self-contained HTML report and stores every result", async () => {
     const dir = tmp();
     const db = join(dir, "s.duckdb");

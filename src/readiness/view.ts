@@ -22,10 +22,11 @@ function status(c: CandidateResult): { text: string; cls: string } {
 
 const band = (score: number) => (score >= 70 ? "good" : score >= 50 ? "fair" : "poor");
 const fmt = (x: number) => x.toFixed(1);
-const said = (r: { text: string; answer: string; note?: string }) => ({
+const said = (r: { text: string; answer: string; note?: string; short?: string }) => ({
   text: r.text,
   answer: r.answer,
   note: r.note ?? "",
+  short: r.short ?? r.text,
 });
 
 function candidateView(c: CandidateResult, i: number) {
