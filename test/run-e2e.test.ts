@@ -291,6 +291,16 @@ describe("soceval run (end to end)", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/bad\.suite\.yaml:5: epochz: unknown field/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // a misspelt required key: the typo is what gets named, on its own line
+    writeFileSync(
+      join(dir, "typo.suite.yaml"),
+      "nme: x\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/playbook.yaml]\n",
+    );
+    const typo = await run(["run", "typo.suite.yaml", "--db", join(dir, "bad.duckdb")]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain(
+      'typo.suite.yaml:1: nme: unknown field "nme" (and required name is missing: a typo?)',
+    );
   });
 
   it("refuses an agent whose API key is unset, or a dataset with no cases, before any run is stored", async () => {

@@ -36,3 +36,25 @@ export function describeIssue(issue: z.core.$ZodIssue): { path: (string | number
   }
   return { path, text: `${formatPath(path)}: ${issue.message}` };
 }
+
+/**
+ * The issue to report from a zod error. An unknown field comes first, ahead of the required field
+ * it was probably meant to be ("nme:" for "name:"), and names that field too: reporting only
+ * "name: expected string" never shows the user the typo.
+ */
+export function mainIssue(issues: readonly z.core.$ZodIssue[]): { path: (string | number)[]; text: string } {
+  const unknown = issues.find((i) => i.code === "unrecognized_keys");
+  if (!unknown) return describeIssue(issues[0]!);
+  const main = describeIssue(unknown);
+  const parent = formatPath(unknown.path);
+  const missing = issues.find(
+    (i) =>
+      i !== unknown &&
+      i.code === "invalid_type" &&
+      i.message.endsWith("received undefined") &&
+      i.path.length === unknown.path.length + 1 &&
+      formatPath(i.path.slice(0, -1)) === parent,
+  );
+  if (missing) main.text += ` (and required ${formatPath(missing.path)} is missing: a typo?)`;
+  return main;
+}

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { describeIssue, InputError } from "./errors.js";
+import { InputError, mainIssue } from "./errors.js";
 import { readLines } from "./lines.js";
 
 export type LineResult<T> = { line: number; value: T } | { line: number; error: string };
@@ -33,7 +33,7 @@ export function parseJsonLine<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { line, value: parsed.data };
-  return { line, error: `${file}:${line}: ${describeIssue(parsed.error.issues[0]!).text}` };
+  return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues).text}` };
 }
 
 /** Stream valid records; the first bad line throws an InputError naming file, line and field. */

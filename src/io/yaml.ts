@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { describeIssue, InputError } from "./errors.js";
+import { InputError, mainIssue } from "./errors.js";
 
 function readText(file: string): string {
   try {
@@ -26,7 +26,7 @@ export function loadYaml<S extends z.ZodType>(file: string, schema: S): z.infer<
   }
   const parsed = schema.safeParse(doc.toJS());
   if (parsed.success) return parsed.data;
-  const { path, text: msg } = describeIssue(parsed.error.issues[0]!);
+  const { path, text: msg } = mainIssue(parsed.error.issues);
   const line = lineOf(doc, lineCounter, path);
   throw new InputError(`${file}:${line}: ${msg}`, file, line);
 }

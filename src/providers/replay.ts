@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { describeIssue, InputError } from "../io/errors.js";
+import { InputError, mainIssue } from "../io/errors.js";
 import { type Completion, type CompletionRequest, type Provider, ProviderError } from "./types.js";
 
 const RecordedCompletion = z.object({
@@ -80,8 +80,7 @@ export function loadRecordings(file: string): Map<string, Completion[]> {
       throw new InputError(`${file}:${i + 1}: malformed JSON: ${(e as Error).message}`, file, i + 1);
     }
     const parsed = Recording.safeParse(json);
-    if (!parsed.success)
-      throw new InputError(`${file}:${i + 1}: ${describeIssue(parsed.error.issues[0]!).text}`, file, i + 1);
+    if (!parsed.success) throw new InputError(`${file}:${i + 1}: ${mainIssue(parsed.error.issues).text}`, file, i + 1);
     const list = byKey.get(parsed.data.key) ?? [];
     list.push(parsed.data.completion);
     byKey.set(parsed.data.key, list);

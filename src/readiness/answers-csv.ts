@@ -1,5 +1,5 @@
 import { readCsv } from "../datasets/csv-reader.js";
-import { describeIssue, InputError } from "../io/errors.js";
+import { InputError, mainIssue } from "../io/errors.js";
 import { type AnswerSet, type AnswerSheet, answerSheetSchema, answersHash, compact } from "./answers.js";
 import type { LoadedMatrix } from "./matrix.js";
 
@@ -81,7 +81,7 @@ function addWideRow(columns: string[], headerLine: number, line: number, row: Re
 function validate(file: string, matrix: LoadedMatrix, d: Draft): AnswerSet {
   const parsed = answerSheetSchema(matrix).safeParse(d.sheet);
   if (!parsed.success) {
-    const { path, text } = describeIssue(parsed.error.issues[0]!);
+    const { path, text } = mainIssue(parsed.error.issues);
     const [section, id] = path.map(String);
     const unknown = id !== undefined && !matrix.questions.has(id);
     const line = (unknown ? d.lines.get(`column.${id}`) : undefined) ?? d.lines.get(`${section}.${id}`) ?? d.firstLine;

@@ -4,7 +4,7 @@ import { missedContext } from "../../scorers/missed-context.js";
 import { operations } from "../../scorers/operations.js";
 import { policy } from "../../scorers/policy.js";
 import { type ScoreContext, type Scorer, type ToolScope, workflowIndex } from "../../scorers/types.js";
-import { describeIssue } from "../io/errors.js";
+import { mainIssue } from "../io/errors.js";
 import {
   type AgentConfig,
   type Case,
@@ -43,7 +43,7 @@ export function parseOutput(raw: unknown): { output: TriageOutput | null; schema
   }
   const parsed = TriageOutput.safeParse(value);
   if (parsed.success) return { output: parsed.data, schemaError: null };
-  return { output: null, schemaError: describeIssue(parsed.error.issues[0]!).text };
+  return { output: null, schemaError: mainIssue(parsed.error.issues).text };
 }
 
 const scopes = new WeakMap<readonly string[], ReadonlySet<string>>();
