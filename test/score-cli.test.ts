@@ -156,4 +156,17 @@ describe("soceval score / findings / rescore (end to end)", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/broken\.jsonl:2: steps: /);
   });
+
+  it("refuses a transcript file that is empty or answers another dataset, storing no run", async () => {
+    const before = await query<{ n: number }>("SELECT count(*) AS n FROM runs");
+    writeFileSync(join(dir, "none.jsonl"), "");
+    const empty = soceval([...scoreArgs, "--transcripts", "none.jsonl"]);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/none\.jsonl: no transcripts/);
+    writeFileSync(join(dir, "elsewhere.jsonl"), `${JSON.stringify({ ...transcripts[2], case_id: "phish-0001" })}\n`);
+    const other = soceval([...scoreArgs, "--transcripts", "elsewhere.jsonl"]);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/elsewhere\.jsonl: no transcript names a case of .*\(line 1 names "phish-0001"\)/);
+    expect(await query<{ n: number }>("SELECT count(*) AS n FROM runs")).toEqual(before);
+  });
 });

@@ -86,6 +86,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       if (!workflow.tools.some((x) => x.name === t))
         throw new InputError(`--tools: "${t}" is not a tool of ${workflowFile}`);
   const byCase = await readTranscripts(opts.transcriptsFile);
+  if (byCase.size === 0) throw new InputError(`${opts.transcriptsFile}: no transcripts`, opts.transcriptsFile);
   let epochs = 1;
   for (const list of byCase.values()) for (const { t } of list) epochs = Math.max(epochs, t.epoch + 1);
 
@@ -136,16 +137,28 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       for (const t of transcripts) {
         const scored = scoreTranscript({ case: c, transcript: t, workflow, agent });
         writer.add({ case: c, transcript: { ...t, output: storableOutput(t.output) }, ...scored });
-        outcome.scored++;
+        if (list) outcome.scored++;
       }
       if (writer.pendingCount >= (opts.batchSize ?? 250)) await writer.flush();
     }
+    for (const list of byCase.values())
+      for (const { t, line } of list) outcome.orphans.push({ case_id: t.case_id, line });
+    // transcripts of some other dataset: every case would be stored as failed, and mean nothing
+    if (outcome.scored === 0) {
+      const first = outcome.orphans[0]!;
+      throw new InputError(
+        `${opts.transcriptsFile}: no transcript names a case of ${opts.datasetFile} ` +
+          `(line ${first.line} names "${first.case_id}"): is it the dataset they answer?`,
+        opts.transcriptsFile,
+        first.line,
+      );
+    }
   } catch (e) {
-    await writer.finish("failed", outcome.cases).catch(() => {});
+    // bad input removes the run whole, as \`soceval run\` does; anything else keeps it, marked failed
+    if (e instanceof InputError) await writer.abandon(true).catch(() => {});
+    else await writer.finish("failed", outcome.cases).catch(() => {});
     throw e;
   }
-  for (const list of byCase.values())
-    for (const { t, line } of list) outcome.orphans.push({ case_id: t.case_id, line });
   await writer.finish("finished", outcome.cases);
   return outcome;
 }
