@@ -303,7 +303,7 @@ describe("soceval run (end to end)", () => {
     );
   });
 
-  it("refuses an agent whose API key is unset, or a dataset with no cases, before any run is stored", async () => {
+  it("refuses an unset API key, an empty dataset, or --record with no model, before any run is stored", async () => {
     writeFileSync(
       join(dir, "agents/keyed.yaml"),
       readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
@@ -326,6 +326,9 @@ describe("soceval run (end to end)", () => {
     const empty = await run(["run", "empty.suite.yaml", "--db", db]);
     expect(empty.status).toBe(2);
     expect(empty.stderr).toMatch(/empty\.jsonl: no cases to replay/);
+    const record = await run(["run", "suite.yaml", "--db", db, "--record", join(dir, "rec.jsonl")]);
+    expect(record.status).toBe(2);
+    expect(record.stderr).toMatch(/--record: the playbook agent calls no model/);
     // nothing half-made is left to become `latest`
     expect(await query(db, "SELECT run_id FROM runs")).toEqual([]);
   });

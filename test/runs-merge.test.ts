@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdtempSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -65,7 +65,7 @@ describe("soceval runs merge", () => {
     const r = await run(["runs", "merge", shardDb(1), shardDb(3), "--db", db]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/shard 2\/3 missing \(have 1\/3 in .*shard1\.duckdb, 3\/3 in .*shard3\.duckdb\)/);
-    expect(await query(db, "SELECT * FROM runs")).toEqual([]);
+    expect(existsSync(db)).toBe(false);
   });
 
   it("refuses a shard that did not finish, and says how to finish it", async () => {
@@ -86,5 +86,16 @@ describe("soceval runs merge", () => {
     const missing = await run(["runs", "merge", join(dir, "nope.duckdb"), "--db", join(dir, "m4.duckdb")]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nope\.duckdb: no such store/);
+    // reading commands do not create an empty store at a mistyped path
+    for (const cmd of [
+      ["runs", "list"],
+      ["findings", "--run", "latest"],
+      ["baseline", "list"],
+    ]) {
+      const typo = await run([...cmd, "--db", join(dir, "typo.duckdb")]);
+      expect(typo.status, cmd.join(" ")).toBe(2);
+      expect(typo.stderr).toMatch(/typo\.duckdb: no soceval store here/);
+    }
+    expect(existsSync(join(dir, "typo.duckdb"))).toBe(false);
   });
 });

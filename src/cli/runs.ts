@@ -1,5 +1,7 @@
+import { existsSync, rmSync } from "node:fs";
 import Table from "cli-table3";
 import type { Command } from "commander";
+import { requireStoreFile } from "../analytics/run.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { mergeShards } from "../store/merge-shards.js";
 import { action } from "./exit.js";
@@ -25,6 +27,7 @@ export function register(program: Command): void {
     .option("--format <f>", "table or json", "table")
     .action(
       action(async (flags: { db: string; format: string }) => {
+        requireStoreFile(flags.db);
         const store = await Store.open(flags.db);
         const rows = await store.query<RunRow>(
           `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
@@ -62,9 +65,12 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store to write the merged run to", DEFAULT_DB)
     .action(
       action(async (stores: string[], flags: { db: string }) => {
+        const created = !existsSync(flags.db);
         const store = await Store.open(flags.db);
+        let merged = false;
         try {
           const m = await mergeShards(store, stores);
+          merged = true;
           for (const s of m.shards) process.stdout.write(`  shard ${s.shard}: run ${s.run_id} (${s.file})\n`);
           if (m.revisions.length > 0)
             process.stderr.write(
@@ -75,6 +81,8 @@ export function register(program: Command): void {
           );
         } finally {
           store.close();
+          // a refused merge leaves no empty store behind for the next command to mistake for one
+          if (!merged && created) for (const f of [flags.db, `${flags.db}.wal`]) rmSync(f, { force: true });
         }
         return 0;
       }),

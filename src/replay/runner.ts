@@ -103,6 +103,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   };
 
   if (datasetLines === 0) throw new InputError(`${ls.datasetFile}: no cases to replay`, ls.datasetFile);
+  if (opts.record && agents.every((a) => a.provider === "playbook"))
+    throw new InputError(`--record: the playbook agent calls no model, so there is nothing to record`);
   // providers first: an agent that cannot run (its API key unset) is refused before a run exists
   const drivers = new Map<string, AgentDriver>();
   // the SDKs load only when a model agent runs: the playbook baseline never needs them
