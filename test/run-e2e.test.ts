@@ -257,6 +257,8 @@ describe("soceval run (end to end)", () => {
     const db = join(dir, "down.duckdb");
     const r = await run(["run", "down.suite.yaml", "--db", db, "--agent", "gpt-down", "--limit", "2", "--quiet"]);
     expect(r.status).toBe(3);
+    // the cause, and where: no need to dig to learn the server is not there
+    expect(r.stderr).toMatch(/every case failed, the first with: .*connection failed to http:\/\/127\.0\.0\.1:9\/v1/);
     const hint = r.stderr.match(/see `soceval (findings [^`]+)`/)?.[1];
     expect(hint).toContain(`--db ${db}`);
     const shown = await run([...hint!.split(" "), "--format", "jsonl"]);

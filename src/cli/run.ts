@@ -88,15 +88,24 @@ export function register(program: Command): void {
           process.off("SIGTERM", onSigint);
         }
         printSummary(await runSummary(store, outcome.runId), outcome, flags.db);
+        const allFailed = outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped;
+        // what went wrong, straight away: usually the same for every case (a server down, a bad key)
+        const [first] = allFailed
+          ? await store.query<{ error: string }>(
+              "SELECT error FROM transcripts WHERE run_id = ? AND error IS NOT NULL ORDER BY case_id LIMIT 1",
+              [outcome.runId],
+            )
+          : [];
         store.close();
         if (outcome.status === "interrupted") {
           process.stderr.write(`soceval: run ${outcome.runId} interrupted; continue it with --resume\n`);
           return EXIT.runtime;
         }
-        if (outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped) {
+        if (allFailed) {
           const db = flags.db === DEFAULT_DB ? "" : ` --db ${flags.db}`;
           process.stderr.write(
-            `soceval: every case failed — see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n`,
+            `soceval: every case failed${first ? `, the first with: ${first.error}` : ""}\n` +
+              `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n`,
           );
           return EXIT.runtime;
         }

@@ -109,7 +109,7 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): Provide
       try {
         res = await client.messages.create(body, { signal: req.signal });
       } catch (e) {
-        throw toProviderError(e, "anthropic", SDK_ERRORS);
+        throw toProviderError(e, "anthropic", SDK_ERRORS, client.baseURL);
       }
       const latency_ms = Math.round(performance.now() - started);
       return { ...fromWire(res), latency_ms };

@@ -34,7 +34,7 @@ export function parseRetryAfter(headers: Headers | undefined, now = Date.now()):
  * thrown that is not an SDK error (a body that is not JSON, a body cut short, a socket reset) is
  * a broken answer from the wire and worth another attempt.
  */
-export function toProviderError(e: unknown, provider: string, sdk: SdkErrors): ProviderError {
+export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, url?: string): ProviderError {
   if (e instanceof ProviderError) return e;
   const detail = e instanceof Error ? e.message : String(e);
   if (e instanceof sdk.APIUserAbortError) return new ProviderError(`${provider}: request aborted`, false);
@@ -42,7 +42,8 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors): P
   if (e instanceof sdk.APIConnectionError) {
     const cause = (e as { cause?: unknown }).cause;
     const why = cause instanceof Error ? cause.message : detail;
-    return new ProviderError(`${provider}: connection failed (${why})`, true);
+    // the address is what a user needs to see to fix it (a local server not started, a typo)
+    return new ProviderError(`${provider}: connection failed${url ? ` to ${url}` : ""} (${why})`, true);
   }
   if (e instanceof sdk.APIError) {
     const { status, headers } = e as Error & { status?: number; headers?: Headers };

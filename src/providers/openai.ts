@@ -102,7 +102,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       try {
         res = await client.chat.completions.create(body, { signal: req.signal });
       } catch (e) {
-        throw toProviderError(e, opts.kind, SDK_ERRORS);
+        throw toProviderError(e, opts.kind, SDK_ERRORS, client.baseURL);
       }
       const latency_ms = Math.round(performance.now() - started);
       return { ...fromWire(opts.kind, res), latency_ms };
