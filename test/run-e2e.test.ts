@@ -303,6 +303,15 @@ describe("soceval run (end to end)", () => {
     expect(typo.stderr).toContain(
       'typo.suite.yaml:1: nme: unknown field "nme" (and required name is missing: a typo?)',
     );
+    // a name that must refer to something declared elsewhere is reported the same way
+    writeFileSync(
+      join(dir, "faults.suite.yaml"),
+      "name: x\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/playbook.yaml]\n" +
+        "faults:\n  - { tool: get_signins, kind: timeout, rate: 0.1 }\n  - { tool: get_signin, kind: error, rate: 0.1 }\n",
+    );
+    const faults = await run(["run", "faults.suite.yaml", "--db", join(dir, "bad.duckdb")]);
+    expect(faults.status).toBe(2);
+    expect(faults.stderr).toContain('faults.suite.yaml:7: faults[1].tool: unknown tool "get_signin"');
   });
 
   it("refuses an unset API key, an empty dataset, or --record with no model, before any run is stored", async () => {

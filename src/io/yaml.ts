@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { InputError, mainIssue } from "./errors.js";
+import { formatPath, InputError, mainIssue } from "./errors.js";
 
 function readText(file: string): string {
   try {
@@ -46,4 +46,16 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
     }
   }
   return 1;
+}
+
+/**
+ * A problem zod cannot see (a name that must refer to something declared elsewhere), reported
+ * like a schema error: file, line and field. The file has parsed once already; reading it again
+ * only happens on the way to exit 2.
+ */
+export function fieldError(file: string, path: (string | number)[], message: string): InputError {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readText(file), { lineCounter, prettyErrors: false });
+  const line = lineOf(doc, lineCounter, path);
+  return new InputError(`${file}:${line}: ${formatPath(path)}: ${message}`, file, line);
 }

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { InputError } from "../io/errors.js";
-import { loadYaml } from "../io/yaml.js";
+import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Suite, Workflow } from "../schema/index.js";
 
 export type LoadedAgent = AgentConfig & { file: string; promptText?: string; hash: string };
@@ -19,15 +18,27 @@ export type LoadedSuite = {
 export function checkWorkflow(wf: Workflow, file: string): void {
   const tools = new Set(wf.tools.map((t) => t.name));
   const actions = new Set(wf.actions.map((a) => a.id));
-  const fail = (msg: string) => {
-    throw new InputError(`${file}: ${msg}`, file);
+  const fail = (path: (string | number)[], msg: string) => {
+    throw fieldError(file, path, msg);
   };
-  for (const s of wf.playbook) if (!tools.has(s.tool)) fail(`playbook: unknown tool "${s.tool}"`);
-  for (const a of wf.actions) if (a.tool && !tools.has(a.tool)) fail(`actions.${a.id}: unknown tool "${a.tool}"`);
-  for (const r of [...wf.decision_rules, wf.default_decision])
-    for (const a of r.actions) if (!actions.has(a.action)) fail(`decision rule ${r.id}: unknown action "${a.action}"`);
-  for (const f of wf.negative_playbook.forbidden_actions)
-    if (actions.has(f.action)) fail(`negative_playbook: "${f.action}" is both catalogued and forbidden`);
+  wf.playbook.forEach((s, i) => {
+    if (!tools.has(s.tool)) fail(["playbook", i, "tool"], `unknown tool "${s.tool}"`);
+  });
+  wf.actions.forEach((a, i) => {
+    if (a.tool && !tools.has(a.tool)) fail(["actions", i, "tool"], `unknown tool "${a.tool}"`);
+  });
+  const rules: [(string | number)[], { actions: { action: string }[] }][] = [
+    ...wf.decision_rules.map((r, i): [(string | number)[], typeof r] => [["decision_rules", i], r]),
+    [["default_decision"], wf.default_decision],
+  ];
+  for (const [at, r] of rules)
+    r.actions.forEach((a, j) => {
+      if (!actions.has(a.action)) fail([...at, "actions", j, "action"], `unknown action "${a.action}"`);
+    });
+  wf.negative_playbook.forbidden_actions.forEach((f, i) => {
+    if (actions.has(f.action))
+      fail(["negative_playbook", "forbidden_actions", i, "action"], `"${f.action}" is both catalogued and forbidden`);
+  });
 }
 
 export function loadWorkflow(file: string): Workflow {
@@ -62,12 +73,14 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
     try {
       promptText = readFileSync(p, "utf8");
     } catch {
-      throw new InputError(`${file}: prompt: cannot read ${p}`, file);
+      throw fieldError(file, ["prompt"], `cannot read ${p}`);
     }
   }
   if (cfg.tools !== "all") {
     const known = new Set(wf.tools.map((t) => t.name));
-    for (const t of cfg.tools) if (!known.has(t)) throw new InputError(`${file}: tools: unknown tool "${t}"`, file);
+    cfg.tools.forEach((t, i) => {
+      if (!known.has(t)) throw fieldError(file, ["tools", i], `unknown tool "${t}"`);
+    });
   }
   return { ...cfg, file, promptText, hash: agentHash(cfg, promptText, wf) };
 }
@@ -79,12 +92,13 @@ export function loadSuite(file: string): LoadedSuite {
   const workflow = loadWorkflow(workflowFile);
   const agents = suite.agents.map((a) => loadAgent(resolve(dir, a), workflow));
   const names = new Set<string>();
-  for (const a of agents) {
-    if (names.has(a.name)) throw new InputError(`${file}: agents: two agents are named "${a.name}"`, file);
+  agents.forEach((a, i) => {
+    if (names.has(a.name)) throw fieldError(file, ["agents", i], `two agents are named "${a.name}"`);
     names.add(a.name);
-  }
-  for (const f of suite.faults)
+  });
+  suite.faults.forEach((f, i) => {
     if (!workflow.tools.some((t) => t.name === f.tool))
-      throw new InputError(`${file}: faults: unknown tool "${f.tool}"`, file);
+      throw fieldError(file, ["faults", i, "tool"], `unknown tool "${f.tool}"`);
+  });
   return { file, suite, workflow, workflowFile, datasetFile: resolve(dir, suite.dataset), agents };
 }
