@@ -54,6 +54,14 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(s.evidence_sources["email.headers"].share).toBe(1);
   });
 
+  it("stats: an empty file is no dataset (exit 2), as validate says", async () => {
+    const empty = join(tmp(), "empty.jsonl");
+    writeFileSync(empty, "\n");
+    const r = await soceval("dataset", "stats", empty);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`soceval: ${empty}: no cases\n`);
+  });
+
   it("import csv: writes cases that validate; a bad mapping exits 2 naming the mapping line", async () => {
     const d = tmp();
     const out = join(d, "cases.jsonl");

@@ -54,6 +54,8 @@ export function register(program: Command): void {
     .action(
       action(async (file: string, flags: { format: string }) => {
         const s = await datasetStats(file);
+        // as validate says: an empty file is not a dataset (a wrong path or a failed export)
+        if (s.cases === 0) throw new InputError(`${file}: no cases`, file);
         out(flags.format === "json" ? `${JSON.stringify(s, null, 2)}\n` : statsText(s));
         return EXIT.ok;
       }),
