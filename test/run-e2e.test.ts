@@ -268,6 +268,14 @@ describe("soceval run (end to end)", () => {
       .split("\n")
       .map((l) => JSON.parse(l).kind);
     expect(kinds).toEqual(["agent_error", "agent_error"]);
+    // a whole run against a server that is not there stops after its first cases, storing nothing
+    const fast = join(dir, "down-all.duckdb");
+    const all = await run(["run", "down.suite.yaml", "--db", fast, "--agent", "gpt-down", "--concurrency", "2"]);
+    expect(all.status).toBe(3);
+    expect(all.stderr).toMatch(
+      /agent "gpt-down" cannot reach its model: the first 3 cases all failed to connect \(.*127\.0\.0\.1:9.*\)\. Nothing was stored/,
+    );
+    expect(await query(fast, "SELECT run_id FROM runs")).toEqual([]);
   });
 
   it("splits a run into disjoint shards that together cover every case", async () => {

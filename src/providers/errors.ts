@@ -43,7 +43,13 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, ur
     const cause = (e as { cause?: unknown }).cause;
     const why = cause instanceof Error ? cause.message : detail;
     // the address is what a user needs to see to fix it (a local server not started, a typo)
-    return new ProviderError(`${provider}: connection failed${url ? ` to ${url}` : ""} (${why})`, true);
+    return new ProviderError(
+      `${provider}: connection failed${url ? ` to ${url}` : ""} (${why})`,
+      true,
+      undefined,
+      undefined,
+      true,
+    );
   }
   if (e instanceof sdk.APIError) {
     const { status, headers } = e as Error & { status?: number; headers?: Headers };

@@ -52,6 +52,8 @@ export class ProviderError extends Error {
     readonly retryable: boolean,
     readonly status?: number,
     readonly retryAfterMs?: number,
+    /** no connection could be made at all (nothing listening, a wrong address), as opposed to a bad answer */
+    readonly unreachable = false,
   ) {
     super(message);
   }

@@ -7,7 +7,7 @@ import type { LoadedAgent } from "../workflow/load.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries } from "./retry.js";
 
-export type LoopResult = { steps: Step[]; output: unknown; error: string | null };
+export type LoopResult = { steps: Step[]; output: unknown; error: string | null; unreachable?: boolean };
 
 /**
  * The model investigates: it proposes tool calls, the sandbox answers, until it submits a triage
@@ -64,7 +64,7 @@ export async function runChatAgent(
         attempts: err.attempts ?? 1,
         error: err.message,
       });
-      return { steps, output: null, error: `provider: ${err.message}` };
+      return { steps, output: null, error: `provider: ${err.message}`, unreachable: err.unreachable === true };
     }
     const callCost = costOf(agent, completion.tokens_in, completion.tokens_out);
     steps.push({

@@ -28,6 +28,7 @@ export async function replayCase(
   let steps: ScoredTranscript["transcript"]["steps"] = [];
   let output: unknown = null;
   let error: string | null = null;
+  let unreachable = false;
   try {
     // the chat loop (and its prompt templating) loads only for model agents, never in a replay worker
     const r = driver
@@ -43,6 +44,7 @@ export async function replayCase(
     steps = r.steps;
     output = r.output;
     error = r.error;
+    unreachable = "unreachable" in r && r.unreachable === true;
   } catch (e) {
     error = `internal: ${(e as Error).message}`;
   }
@@ -53,7 +55,7 @@ export async function replayCase(
     workflow: ls.workflow,
     agent: { name: agent.name, tools: agent.tools },
   });
-  return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0 };
+  return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0, unreachable };
 }
 
 /**

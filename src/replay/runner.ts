@@ -1,12 +1,12 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { InputError } from "../io/errors.js";
+import { InputError, RuntimeFailure } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { readLines } from "../io/lines.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
-import { type RunMeta, RunWriter } from "../store/run-writer.js";
+import { type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -132,6 +132,27 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   let index = -1;
   let taken = 0;
   let interrupted = false;
+  // Fail fast when a model cannot be reached at all. If the first cases of a fresh run all fail to
+  // connect, the server is not started or base_url is wrong, and every case would only be retried,
+  // stored as a failure, and skipped by --resume.
+  const failFastAfter = Math.max(3, concurrency);
+  const answered = new Set<string>();
+  const unreachable = new Map<string, number>();
+  let cannotReach: string | null = null;
+  const watchReach = (item: ScoredTranscript) => {
+    const agent = item.transcript.agent;
+    if (resumeId !== null || !drivers.has(agent) || answered.has(agent)) return;
+    if (!item.unreachable) {
+      answered.add(agent);
+      return;
+    }
+    const n = (unreachable.get(agent) ?? 0) + 1;
+    unreachable.set(agent, n);
+    if (n >= failFastAfter)
+      cannotReach ??=
+        `agent "${agent}" cannot reach its model: the first ${n} cases all failed to connect ` +
+        `(${item.transcript.error}). Nothing was stored; start the server or fix base_url, then run again`;
+  };
 
   /** Commit a batch when one is full (or has waited long), overlapping the commit with the next replays. */
   const maybeFlush = async () => {
@@ -194,7 +215,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
       const c = checked.case;
       for (const agent of agents) {
         for (let epoch = 0; epoch < epochs; epoch++) {
-          if (opts.signal?.aborted) {
+          if (opts.signal?.aborted || cannotReach) {
             interrupted = true;
             break outer;
           }
@@ -208,6 +229,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
           const p = replayCase(c, ls, agent, epoch, drivers.get(agent.name) ?? null)
             .then((item) => {
               if (item.transcript.error) progress.errors++;
+              watchReach(item);
               writer.add(item);
               progress.done++;
               opts.onProgress?.(progress);
@@ -222,13 +244,14 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     await Promise.all(inflight);
     if (flushing) await flushing;
     if (flushError) throw flushError;
+    if (cannotReach) throw new ProviderUnreachable(cannotReach);
   } catch (e) {
     // bad input half-way (a malformed case line): a fresh run is removed, never read as a result.
     // Anything else (a replay worker died, the disk filled): what is stored stays, marked failed,
     // and --resume can finish it.
     await Promise.allSettled(inflight);
     if (flushing) await flushing;
-    await writer.abandon(resumeId === null && e instanceof InputError);
+    await writer.abandon(resumeId === null && (e instanceof InputError || e instanceof ProviderUnreachable));
     throw e;
   } finally {
     await pool?.close();
@@ -271,3 +294,6 @@ async function findResumable(store: Store, meta: RunMeta, resume: boolean | stri
     );
   return match.run_id;
 }
+
+/** A fresh run stopped because its model was never reachable: removed whole, exit 3. */
+class ProviderUnreachable extends RuntimeFailure {}

@@ -11,6 +11,8 @@ export type ScoredTranscript = {
   findings: Finding[];
   started_at?: Date;
   wall_ms?: number;
+  /** the model could not be reached at all (not stored: the runner's fail-fast reads it) */
+  unreachable?: boolean;
 };
 
 export const CASE_TABLES = ["cases", "transcripts", "tool_calls", "model_calls", "findings", "case_results"] as const;
