@@ -25,7 +25,12 @@ export const PairedMetric = z.strictObject({
   diff: z.number().nullable().describe("candidate − baseline"),
   lower: z.number().nullable().describe("95% paired (cluster) bootstrap interval of diff"),
   upper: z.number().nullable(),
-  mcnemar_p: z.number().nullable().describe("exact McNemar p on per-case outcomes (binary metrics only)"),
+  mcnemar_p: z
+    .number()
+    .nullable()
+    .describe(
+      "exact McNemar p over units (incidents, or lone cases): the units each agent got more of right; binary metrics only",
+    ),
   candidate_only: z.number().nullable().describe("cases where only the candidate has the outcome"),
   baseline_only: z.number().nullable(),
   min_detectable_difference: z.number().nullable(),

@@ -29,6 +29,22 @@ describe("comparison of two agents on the same cases", () => {
     expect(cost).toMatchObject({ diff: 0.0125, mcnemar_p: null });
   });
 
+  it("counts an incident once in McNemar's test, as in the interval, however many of its alerts differ", async () => {
+    const clustered = await Store.open(":memory:");
+    try {
+      await seedFixture(clustered);
+      // three of model-x's four wins become alerts of one incident: one discordant unit, not three
+      await clustered.run("UPDATE case_results SET incident_id = 'inc-x' WHERE case_id IN ('c03', 'c04', 'c09')");
+      const d = await buildComparison(clustered, await resolveSides(clustered, ["latest"]));
+      const agree = d.pairings[0]!.metrics.find((m) => m.metric === "verdict_agreement")!;
+      expect(agree).toMatchObject({ n: 12, candidate_only: 4, baseline_only: 2 });
+      expect(agree.units).toBeLessThan(10);
+      expect(agree.mcnemar_p).toBe(1); // units: 2 for model-x (inc-x, c11) against 2 for the playbook
+    } finally {
+      clustered.close();
+    }
+  });
+
   it("lists the cases where verdicts differ, right-versus-wrong first", () => {
     expect(doc.disagreements_total).toBe(6);
     expect(doc.disagreements[0]!.answers.map((a) => a.label)).toEqual(["playbook", "model-x"]);

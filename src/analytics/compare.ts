@@ -163,6 +163,14 @@ async function pairedMetric(
     seed,
   );
   const discordant = counts.c_only + counts.b_only;
+  // McNemar over the same units as the interval: alerts of one incident are not independent, so
+  // each incident (or lone case) counts once, for the agent that got more of its cases right
+  let unitsCand = 0;
+  let unitsBase = 0;
+  for (const u of units) {
+    if (u.a > u.b) unitsCand += u.m;
+    else if (u.a < u.b) unitsBase += u.m;
+  }
   return {
     metric: m.metric,
     higher_is_better: m.higher,
@@ -173,7 +181,7 @@ async function pairedMetric(
     diff: d?.diff ?? null,
     lower: d?.lower ?? null,
     upper: d?.upper ?? null,
-    mcnemar_p: m.binary && counts.n > 0 ? exactMcNemar(counts.c_only, counts.b_only) : null,
+    mcnemar_p: m.binary && counts.n > 0 ? exactMcNemar(unitsCand, unitsBase) : null,
     candidate_only: m.binary ? counts.c_only : null,
     baseline_only: m.binary ? counts.b_only : null,
     min_detectable_difference:
