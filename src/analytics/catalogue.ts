@@ -115,7 +115,8 @@ export const ITEM_RATIOS = [
     label: "Tool error rate",
     num: "tool_errors",
     den: "tool_calls",
-    description: "tool calls that failed (error, timeout, unavailable) ÷ all tool calls",
+    description:
+      'tool calls that failed (error or timeout) ÷ all tool calls; "unavailable" is the case\'s data, an answer, not a failure',
   },
 ] as const;
 
