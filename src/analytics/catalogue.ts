@@ -90,7 +90,8 @@ export const PROPORTIONS = [
     label: "False-positive reduction",
     den: "fp_closed IS NOT NULL",
     num: "fp_closed",
-    description: "share of analyst benign/false-positive cases the agent closed correctly without escalating",
+    description:
+      "share of analyst benign/false-positive cases the agent closed as no threat (benign or false positive: either is a correct close) without escalating or handing off",
   },
   {
     key: "human_handoff_rate",
