@@ -278,6 +278,44 @@ describe("soceval run (end to end)", () => {
     expect(await query(fast, "SELECT run_id FROM runs")).toEqual([]);
   });
 
+  it("--resume --retry-failed replays the cases a provider failure cut short, once each", async () => {
+    let down = true;
+    const flaky = await startResponder((messages) => {
+      if (down) throw new Error("overloaded");
+      return investigator(messages);
+    });
+    try {
+      writeFileSync(
+        join(dir, "agents/gpt-flaky.yaml"),
+        readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
+          .replace(server.url, flaky.url)
+          .replace("name: gpt-test", "name: gpt-flaky"),
+      );
+      writeFileSync(
+        join(dir, "flaky.suite.yaml"),
+        readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-flaky.yaml"),
+      );
+      const db = join(dir, "flaky.duckdb");
+      const args = ["run", "flaky.suite.yaml", "--db", db, "--agent", "gpt-flaky", "--limit", "6", "--quiet"];
+      expect((await run([...args, "--retry-failed"])).status).toBe(2); // only with --resume
+      const first = await run(args);
+      expect(first.status).toBe(3); // every case failed: HTTP 500 after its retries
+      down = false;
+      const again = await run([...args, "--resume", "--retry-failed"]);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/6 replayed \(6 provider failures again\), 0 with errors/);
+      const [row] = await query<{ runs: number; t: number; keys: number; errors: number; cases: number }>(
+        db,
+        `SELECT (SELECT count(*) FROM runs) AS runs, count(*) AS t, count(DISTINCT case_id) AS keys,
+                count(*) FILTER (WHERE error IS NOT NULL) AS errors, (SELECT count(*) FROM cases) AS cases
+         FROM transcripts`,
+      );
+      expect(row).toEqual({ runs: 1, t: 6, keys: 6, errors: 0, cases: 6 });
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it("splits a run into disjoint shards that together cover every case", async () => {
     const ids: string[][] = [];
     for (const s of ["1/3", "2/3", "3/3"]) {

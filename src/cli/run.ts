@@ -15,6 +15,7 @@ type RunFlags = {
   concurrency?: string;
   epochs?: string;
   resume?: boolean | string;
+  retryFailed?: boolean;
   shard?: string;
   record?: string;
   limit?: string;
@@ -40,6 +41,10 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "cases in flight at once (default: the suite's)")
     .option("--epochs <n>", "run each case n times (default: the suite's)")
     .option("--resume [run]", "finish an interrupted run without redoing or losing a case")
+    .option(
+      "--retry-failed",
+      "with --resume: replay again the cases a provider failure cut short (not the agent's own limits)",
+    )
     .option("--shard <i/n>", "replay only slice i of n (write each shard to its own --db)")
     .option("--record <file>", "append every model response to this replay recording")
     .option("--limit <n>", "replay only the first n cases")
@@ -75,6 +80,7 @@ export function register(program: Command): void {
             concurrency: positiveInt("--concurrency", flags.concurrency),
             epochs: positiveInt("--epochs", flags.epochs),
             resume: flags.resume,
+            retryFailed: flags.retryFailed,
             shard,
             record: flags.record,
             limit: positiveInt("--limit", flags.limit),
@@ -117,6 +123,6 @@ export function register(program: Command): void {
 function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcome, db: string): void {
   process.stdout.write(summaryTable(rows));
   process.stdout.write(
-    `run ${o.runId}: ${o.done - o.skipped} replayed${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} with errors → ${db}\n`,
+    `run ${o.runId}: ${o.done - o.skipped} replayed${o.retried ? ` (${o.retried} provider failures again)` : ""}${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} with errors → ${db}\n`,
   );
 }

@@ -19,6 +19,8 @@ export type RunOptions = {
   concurrency?: number;
   epochs?: number;
   resume?: boolean | string;
+  /** with `resume`: replay again the cases whose provider failed (RunWriter.forgetProviderFailures) */
+  retryFailed?: boolean;
   shard?: Shard;
   record?: string;
   limit?: number;
@@ -39,6 +41,8 @@ export type RunOutcome = {
   errors: number;
   skipped: number;
   total: number;
+  /** provider failures forgotten by `retryFailed`, replayed again in this run */
+  retried: number;
 };
 
 export function selectAgents(ls: LoadedSuite, names?: string[]): LoadedAgent[] {
@@ -118,8 +122,11 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
         limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
       });
 
-  const resumeId = opts.resume ? await findResumable(store, meta, opts.resume) : null;
+  if (opts.retryFailed && !opts.resume)
+    throw new InputError("--retry-failed: only with --resume, to replay a stored run's provider failures again");
+  const resumeId = opts.resume ? await findResumable(store, meta, opts.resume, opts.retryFailed === true) : null;
   meta.run_id = resumeId ?? newRunId();
+  const retried = resumeId && opts.retryFailed ? await RunWriter.forgetProviderFailures(store, resumeId) : 0;
   const toolSources = Object.fromEntries(ls.workflow.tools.map((t) => [t.name, t.source]));
   const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null);
   const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
@@ -266,10 +273,20 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     errors: progress.errors,
     skipped: progress.skipped,
     total: progress.total,
+    retried,
   };
 }
 
-async function findResumable(store: Store, meta: RunMeta, resume: boolean | string): Promise<string> {
+/**
+ * The run `--resume` continues: the one named, or the newest unfinished run of this suite with
+ * these agents on this dataset (finished ones too when failures are to be retried).
+ */
+async function findResumable(
+  store: Store,
+  meta: RunMeta,
+  resume: boolean | string,
+  finishedToo: boolean,
+): Promise<string> {
   if (typeof resume === "string" && resume !== "latest") {
     const rows = await store.query<{ run_id: string; dataset_hash: string }>(
       "SELECT run_id, dataset_hash FROM runs WHERE run_id = ?",
@@ -282,15 +299,15 @@ async function findResumable(store: Store, meta: RunMeta, resume: boolean | stri
   }
   const rows = await store.query<{ run_id: string; agent_hashes: string }>(
     `SELECT run_id, agent_hashes FROM runs
-     WHERE suite_path = ? AND dataset_hash = ? AND coalesce(shard, '') = ? AND status <> 'finished'
+     WHERE suite_path = ? AND dataset_hash = ? AND coalesce(shard, '') = ? AND (status <> 'finished' OR ?)
      ORDER BY started_at DESC`,
-    [meta.suite_path, meta.dataset_hash, meta.shard ?? ""],
+    [meta.suite_path, meta.dataset_hash, meta.shard ?? "", finishedToo],
   );
   const want = JSON.stringify(Object.fromEntries(meta.agents.map((a) => [a.name, a.hash])));
   const match = rows.find((r) => JSON.stringify(JSON.parse(r.agent_hashes)) === want);
   if (!match)
     throw new InputError(
-      `--resume: no unfinished run of ${meta.suite_path} with these agents and this dataset in ${store.path}`,
+      `--resume: no ${finishedToo ? "" : "unfinished "}run of ${meta.suite_path} with these agents and this dataset in ${store.path}`,
     );
   return match.run_id;
 }

@@ -50,6 +50,33 @@ describe("RunWriter", () => {
     }
   });
 
+  it("forgets only provider failures for a retry: an agent's own limit stays its result", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      const w = await RunWriter.begin(store, meta("r-retry"), {});
+      const withError = (caseId: string, error: string | null) => {
+        const s = scored(caseId);
+        return { ...s, transcript: { ...s.transcript, error } };
+      };
+      w.add(withError("c1", "provider: openai-compatible: HTTP 500: overloaded"));
+      w.add(withError("c2", "limit: no triage output within max_steps 8"));
+      w.add(withError("c3", null));
+      w.add(withError("c4", "interrupted"));
+      await w.finish("finished", 4);
+      expect(await RunWriter.forgetProviderFailures(store, "r-retry")).toBe(2);
+      expect([...(await RunWriter.storedKeys(store, "r-retry"))].map((k) => k.split("\u0000")[0]).sort()).toEqual([
+        "c2",
+        "c3",
+      ]);
+      const [left] = await store.query<{ results: number; cases: number }>(
+        "SELECT (SELECT count(*) FROM case_results) AS results, (SELECT count(*) FROM cases) AS cases",
+      );
+      expect(left).toEqual({ results: 2, cases: 4 }); // case rows stay: the retry adds none twice
+    } finally {
+      store.close();
+    }
+  });
+
   it("bounds DuckDB's memory while a run writes, and gives the defaults back when it ends", async () => {
     const store = await Store.open(join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "w.duckdb"));
     const limit = async () => (await store.query<{ v: string }>("SELECT current_setting('memory_limit') AS v"))[0]!.v;

@@ -86,6 +86,35 @@ export class RunWriter {
     return w;
   }
 
+  /**
+   * Forget the investigations of a run that a provider failure cut short (or an interrupt), so a
+   * resume replays them again: every row of those (case, agent, epoch) keys goes, in one
+   * transaction, and the case rows stay. An agent's own limits (steps, tokens, cost, time) are
+   * its result and stay too: retrying them until they pass would flatter it. Returns how many.
+   */
+  static async forgetProviderFailures(store: Store, runId: string): Promise<number> {
+    const failed = "starts_with(f.error, 'provider:') OR f.error = 'interrupted'";
+    const [n] = await store.query<{ n: number }>(
+      `SELECT count(*) AS n FROM transcripts f WHERE f.run_id = ? AND (${failed})`,
+      [runId],
+    );
+    if (!n || n.n === 0) return 0;
+    await store.run("BEGIN TRANSACTION");
+    try {
+      for (const t of ["tool_calls", "model_calls", "findings", "case_results", "transcripts"])
+        await store.run(
+          `DELETE FROM ${t} t WHERE t.run_id = ? AND EXISTS (SELECT 1 FROM transcripts f WHERE f.run_id = t.run_id
+             AND f.case_id = t.case_id AND f.agent = t.agent AND f.epoch = t.epoch AND (${failed}))`,
+          [runId],
+        );
+      await store.run("COMMIT");
+    } catch (e) {
+      await store.run("ROLLBACK").catch(() => {});
+      throw e;
+    }
+    return n.n;
+  }
+
   /** Keys already stored, for resume: `${case_id}\u0000${agent}\u0000${epoch}`. */
   static async storedKeys(store: Store, runId: string): Promise<Set<string>> {
     const rows = await store.query<{ k: string }>(
