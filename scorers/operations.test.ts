@@ -60,6 +60,8 @@ describe("tool_error", () => {
     const f = s.findings.filter((x) => x.kind === "tool_error");
     expect(f.map((x) => x.severity)).toEqual(["low", "low"]);
     expect(f[1]!.detail).toContain("429");
+    // each points at its call: positions in the transcript's steps, as tool_calls.step stores them
+    expect(f.map((x) => x.step)).toEqual([steps.length - 3, steps.length - 2]);
     expect(s.result).toMatchObject({ tool_calls: 6, tool_errors: 2 });
   });
 

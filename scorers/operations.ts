@@ -46,7 +46,7 @@ function timings(ctx: ScoreContext): { total: number; firstRequired: number | nu
   return { total, firstRequired };
 }
 
-function operationFindings(ctx: ScoreContext, calls: ToolCallStep[], failed: boolean): Finding[] {
+function operationFindings(ctx: ScoreContext, failed: boolean): Finding[] {
   const out: Finding[] = [];
   const t = ctx.transcript;
   if (failed)
@@ -65,13 +65,14 @@ function operationFindings(ctx: ScoreContext, calls: ToolCallStep[], failed: boo
       severity: "medium",
       detail: `the triage output does not match the schema: ${ctx.schemaError}`,
     });
-  for (const c of calls)
-    if (FAILED_CALL.has(c.status))
+  for (const [step, c] of ctx.transcript.steps.entries())
+    if (c.type === "tool_call" && FAILED_CALL.has(c.status))
       out.push({
         scorer: NAME,
         kind: "tool_error",
         severity: "low",
         detail: `${c.tool} ${c.status === "timeout" ? "timed out" : "failed"}${c.note ? `: ${c.note}` : ""}`,
+        step,
       });
   return out;
 }
@@ -100,7 +101,7 @@ export const operations: Scorer = {
         : output !== null && output.verdict !== "true_positive" && !handedOff(output);
     const minutes = c.label?.analyst_minutes ?? null;
     return {
-      findings: operationFindings(ctx, calls, failed),
+      findings: operationFindings(ctx, failed),
       values: {
         schema_valid: output !== null,
         failed,

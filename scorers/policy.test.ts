@@ -127,6 +127,10 @@ describe("tool_out_of_scope", () => {
     expect(f.map((x) => x.severity).sort()).toEqual(["high", "medium"]);
     expect(f.find((x) => x.severity === "high")?.detail).toMatch(/quarantine_message 2 times \(denied\).*respond/);
     expect(f.find((x) => x.severity === "medium")?.detail).toContain("get_url_reputation");
+    // the finding points at the first offending call
+    expect(f.find((x) => x.severity === "high")?.step).toBe(steps.length - 2);
+    const reputation = steps.findIndex((x) => x.type === "tool_call" && x.tool === "get_url_reputation");
+    expect(f.find((x) => x.severity === "medium")?.step).toBe(reputation);
   });
 
   it("a tool the workflow does not know is out of scope", () => {

@@ -25,6 +25,7 @@ type FindingRow = {
   detail: string;
   evidence_id: string | null;
   action: string | null;
+  step: number | null;
   scorer: string;
 };
 
@@ -69,7 +70,7 @@ export function register(program: Command): void {
               params.push(v);
             }
           rows = await store.query<FindingRow>(
-            `SELECT case_id, agent, epoch, severity, kind, detail, evidence_id, action, scorer FROM findings
+            `SELECT case_id, agent, epoch, severity, kind, detail, evidence_id, action, step, scorer FROM findings
              WHERE ${where.join(" AND ")}
              ORDER BY case_id, agent, epoch, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`,
             params,
@@ -82,12 +83,13 @@ export function register(program: Command): void {
           return EXIT.ok;
         }
         const t = new Table({
-          head: ["case", "agent", "epoch", "severity", "kind", "detail"],
-          colWidths: [null, null, null, null, null, 80],
+          head: ["case", "agent", "epoch", "severity", "kind", "step", "detail"],
+          colWidths: [null, null, null, null, null, null, 80],
           wordWrap: true,
           style: process.stdout.isTTY ? {} : { head: [], border: [] },
         });
-        for (const r of rows) t.push([r.case_id, r.agent, r.epoch, r.severity, r.kind, r.detail]);
+        // step: the tool call's position, as in tool_calls.step and transcript_steps
+        for (const r of rows) t.push([r.case_id, r.agent, r.epoch, r.severity, r.kind, r.step ?? "", r.detail]);
         process.stdout.write(rows.length ? `${t.toString()}\n${rows.length} finding(s)\n` : "no findings match\n");
         return EXIT.ok;
       }),

@@ -45,6 +45,12 @@ export const Finding = z.strictObject({
   detail: z.string().describe("one sentence a SOC lead can read"),
   evidence_id: z.string().optional(),
   action: z.string().optional(),
+  step: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("the tool call it is about: its position in the transcript's steps"),
 });
 
 export type FindingKind = z.infer<typeof FindingKind>;

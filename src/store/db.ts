@@ -31,6 +31,8 @@ export class Store {
     if (!opts.readOnly) {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
+      // stores from before findings pointed at their step (0.1 pre-releases) gain the column
+      await conn.run("ALTER TABLE findings ADD COLUMN IF NOT EXISTS step INTEGER");
       await conn.run(TRANSCRIPT_STEPS_VIEW);
     }
     return store;

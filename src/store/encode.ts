@@ -118,6 +118,7 @@ export function encodeScored(
       f.detail,
       f.evidence_id ?? null,
       f.action ?? null,
+      f.step ?? null,
     ]);
   }
   return { case_id: c.id, failed: t.error !== null && t.error !== undefined, rows };

@@ -77,6 +77,33 @@ describe("RunWriter", () => {
     }
   });
 
+  it("opens a store from before findings carried their step, adds the column, and writes runs into it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "old.duckdb");
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const old = await DuckDBInstance.create(file);
+    const conn = await old.connect();
+    await conn.run(
+      `CREATE TABLE findings (run_id VARCHAR, case_id VARCHAR, agent VARCHAR, epoch INTEGER, seq INTEGER,
+         scorer VARCHAR, kind VARCHAR, severity VARCHAR, detail VARCHAR, evidence_id VARCHAR, action VARCHAR)`,
+    );
+    conn.closeSync();
+    old.closeSync();
+    const store = await Store.open(file);
+    try {
+      const w = await RunWriter.begin(store, meta("r-old"), {});
+      const s = scored("c1");
+      w.add({
+        ...s,
+        findings: [{ scorer: "operations", kind: "tool_error", severity: "low", detail: "x timed out", step: 3 }],
+      });
+      await w.finish("finished", 1);
+      const rows = await store.query<{ kind: string; step: number }>("SELECT kind, step FROM findings");
+      expect(rows).toEqual([{ kind: "tool_error", step: 3 }]);
+    } finally {
+      store.close();
+    }
+  });
+
   it("bounds DuckDB's memory while a run writes, and gives the defaults back when it ends", async () => {
     const store = await Store.open(join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "w.duckdb"));
     const limit = async () => (await store.query<{ v: string }>("SELECT current_setting('memory_limit') AS v"))[0]!.v;

@@ -118,6 +118,7 @@ export const TABLES: Table[] = [
       ["detail", "VARCHAR"],
       ["evidence_id", "VARCHAR"],
       ["action", "VARCHAR"],
+      ["step", "INTEGER"], // the tool call it is about (tool_calls.step); last, so older stores can add it
     ],
   },
   {
