@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runSummary } from "../src/analytics/summary.js";
+import { summaryTable } from "../src/cli/summary-table.js";
 import { InputError } from "../src/io/errors.js";
 import { runSuite } from "../src/replay/runner.js";
 import { Store } from "../src/store/db.js";
@@ -47,6 +49,10 @@ describe("replay workers", () => {
       const one = await runSuite(store, ls, { workers: 1 });
       const two = await runSuite(store, ls, { workers: 2, batchSize: 37 });
       expect(main.done).toBe(640);
+      // the headline after a run: misses and failures count investigations, and it says so
+      const [headline] = await runSummary(store, main.runId);
+      expect(headline).toMatchObject({ cases: 320, investigations: 640 });
+      expect(summaryTable([headline!])).toContain("320 (640 investigations)");
       expect([one.done, two.done]).toEqual([640, 640]);
       const a = await dump(store, main.runId);
       expect(a.tool_calls!.filter((r) => r.includes('"status":"timeout"')).length).toBeGreaterThan(0);

@@ -4,6 +4,8 @@ import { proportionCounts } from "./metric-sql.js";
 export type AgentSummary = {
   agent: string;
   cases: number;
+  /** case × epoch: what the counts below count */
+  investigations: number;
   agreement: number | null;
   critical_misses: number;
   hallucination_rate: number | null;
@@ -22,13 +24,14 @@ const rate = (row: Record<string, number>, key: string) =>
  */
 export async function runSummary(store: Store, runId: string): Promise<AgentSummary[]> {
   const rows = await store.query<Record<string, number> & { agent: string }>(
-    `SELECT agent, count(DISTINCT case_id) AS cases, coalesce(sum(cost_usd), 0) AS cost_usd, ${proportionCounts(KEYS).join(", ")}
+    `SELECT agent, count(DISTINCT case_id) AS cases, count(*) AS investigations, coalesce(sum(cost_usd), 0) AS cost_usd, ${proportionCounts(KEYS).join(", ")}
      FROM case_results WHERE run_id = ? GROUP BY agent ORDER BY agent`,
     [runId],
   );
   return rows.map((r) => ({
     agent: r.agent,
     cases: Number(r.cases),
+    investigations: Number(r.investigations),
     agreement: rate(r, "verdict_agreement"),
     critical_misses: r.critical_miss_rate__x ?? 0,
     hallucination_rate: rate(r, "hallucination_rate"),

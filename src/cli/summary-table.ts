@@ -12,7 +12,8 @@ export function summaryTable(rows: AgentSummary[]): string {
   for (const r of rows)
     t.push([
       r.agent,
-      r.cases,
+      // with epochs, misses and failures count investigations: say so beside the cases
+      r.investigations === r.cases ? r.cases : `${r.cases} (${r.investigations} investigations)`,
       pct(r.agreement),
       r.critical_misses,
       pct(r.hallucination_rate),
