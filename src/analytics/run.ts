@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
@@ -49,12 +48,6 @@ export async function runAgents(store: Store, run: RunInfo): Promise<string[]> {
   );
   const stored = rows.map((r) => r.agent);
   return [...run.agents.filter((a) => stored.includes(a)), ...stored.filter((a) => !run.agents.includes(a))];
-}
-
-/** Open-for-reading guard: reports never create an empty store by accident. */
-export function requireStoreFile(path: string): void {
-  if (path !== ":memory:" && !existsSync(path))
-    throw new InputError(`${path}: no soceval store here (run \`soceval run <suite>\` first, or pass --db)`);
 }
 
 /** Does a table exist? Optional tables (readiness_results, analyst_reviews) come from other commands. */

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { requireStoreFile } from "../analytics/run.js";
 import { blessBaseline } from "../gate/baseline.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { action } from "./exit.js";
@@ -15,8 +14,7 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: { run: string; name: string; agent?: string[]; db: string }) => {
-        requireStoreFile(flags.db);
-        const store = await Store.open(flags.db);
+        const store = await Store.open(flags.db, { existing: true });
         const rows = await blessBaseline(store, flags.run, flags.name, flags.agent);
         store.close();
         for (const r of rows)
@@ -32,8 +30,7 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: { db: string }) => {
-        requireStoreFile(flags.db);
-        const store = await Store.open(flags.db);
+        const store = await Store.open(flags.db, { existing: true });
         const rows = await store.query<Record<string, unknown>>(
           "SELECT name, agent, run_id, suite, agent_hash, left(dataset_hash, 12) AS dataset, created_at FROM baselines ORDER BY name, agent",
         );

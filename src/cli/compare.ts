@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { requireStoreFile } from "../analytics/run.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
 
@@ -21,7 +20,6 @@ export function register(program: Command): void {
         const { renderComparison } = await import("../report/render.js");
         const format = formatOption(opts.format, opts.out);
         if (format === "html") (await import("../report/charts.js")).preloadCharts();
-        requireStoreFile(opts.db);
         const store = await Store.open(opts.db, { readOnly: true });
         try {
           const sides = await resolveSides(store, opts.runs, opts.agents);

@@ -1,6 +1,5 @@
 import { renameSync, rmSync } from "node:fs";
 import type { Command } from "commander";
-import { requireStoreFile } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
@@ -29,8 +28,7 @@ export function register(program: Command): void {
         const flags = { ...opts, format: exportFormat(opts.format, opts.out) };
         if (!RUN_TABLES.includes(flags.table))
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
-        requireStoreFile(flags.db);
-        const store = await Store.open(flags.db);
+        const store = await Store.open(flags.db, { existing: true });
         const runId = await resolveRunId(store, flags.run);
         const run = `'${runId.replace(/'/g, "''")}'`;
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";

@@ -1,6 +1,5 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { requireStoreFile } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { FindingKind } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -52,8 +51,7 @@ export function register(program: Command): void {
           throw new InputError(`--severity: expected low, medium or high, got "${flags.severity}"`);
         if (!["table", "jsonl"].includes(flags.format))
           throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
-        requireStoreFile(flags.db);
-        const store = await Store.open(flags.db);
+        const store = await Store.open(flags.db, { existing: true });
         let rows: FindingRow[];
         try {
           const runId = await resolveRunId(store, flags.run);

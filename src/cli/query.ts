@@ -1,7 +1,6 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import Papa from "papaparse";
-import { requireStoreFile } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { DEFAULT_DB, type Row, Store } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
@@ -19,7 +18,6 @@ export function register(program: Command): void {
       action(async (sql: string, opts: Opts) => {
         if (!["table", "json", "csv"].includes(opts.format))
           throw new InputError(`--format: "${opts.format}" is not one of table, json, csv`);
-        requireStoreFile(opts.db);
         const store = await Store.open(opts.db, { readOnly: true });
         let rows: Row[];
         try {

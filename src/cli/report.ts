@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { requireStoreFile } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { Phase } from "../schema/suite.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -27,7 +26,6 @@ export function register(program: Command): void {
         if (format === "html") (await import("../report/charts.js")).preloadCharts();
         if (opts.check && !Phase.safeParse(opts.check).success)
           throw new InputError(`--check: unknown phase "${opts.check}" (${Phase.options.join(", ")})`);
-        requireStoreFile(opts.db);
         const store = await Store.open(opts.db, { readOnly: true });
         try {
           const doc = await buildReport(store, opts.run, { agents: opts.agent });

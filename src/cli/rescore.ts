@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: { run: string; db: string }) => {
-        const store = await Store.open(flags.db);
+        const store = await Store.open(flags.db, { existing: true });
         try {
           const o = await rescoreRun(store, flags.run);
           const kinds = [...new Set([...Object.keys(o.before), ...Object.keys(o.after)])].sort();

@@ -1,7 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { requireStoreFile } from "../analytics/run.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { mergeShards } from "../store/merge-shards.js";
 import { action } from "./exit.js";
@@ -27,8 +26,7 @@ export function register(program: Command): void {
     .option("--format <f>", "table or json", "table")
     .action(
       action(async (flags: { db: string; format: string }) => {
-        requireStoreFile(flags.db);
-        const store = await Store.open(flags.db);
+        const store = await Store.open(flags.db, { existing: true });
         const rows = await store.query<RunRow>(
           `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
                   (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../io/errors.js";
@@ -18,7 +18,13 @@ export class Store {
     private readonly conn: DuckDBConnection,
   ) {}
 
-  static async open(path: string = DEFAULT_DB, opts: { readOnly?: boolean } = {}): Promise<Store> {
+  /**
+   * `existing` (implied by `readOnly`): the store must be there already, so a command that reads
+   * results never creates an empty one at a mistyped --db and reports nothing from it.
+   */
+  static async open(path: string = DEFAULT_DB, opts: { readOnly?: boolean; existing?: boolean } = {}): Promise<Store> {
+    if (path !== ":memory:" && (opts.readOnly || opts.existing) && !existsSync(path))
+      throw new InputError(`${path}: no soceval store here (run \`soceval run <suite>\` first, or pass --db)`, path);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
