@@ -40,11 +40,11 @@ export async function replayCase(
           sandbox,
           driver.limiter,
         )
-      : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null };
+      : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null, unreachable: false };
     steps = r.steps;
     output = r.output;
     error = r.error;
-    unreachable = "unreachable" in r && r.unreachable === true;
+    unreachable = r.unreachable === true;
   } catch (e) {
     error = `internal: ${(e as Error).message}`;
   }

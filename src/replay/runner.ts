@@ -109,6 +109,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   if (datasetLines === 0) throw new InputError(`${ls.datasetFile}: no cases to replay`, ls.datasetFile);
   if (opts.record && agents.every((a) => a.provider === "playbook"))
     throw new InputError(`--record: the playbook agent calls no model, so there is nothing to record`);
+  if (opts.retryFailed && !opts.resume)
+    throw new InputError("--retry-failed: only with --resume, to replay a stored run's provider failures again");
   // providers first: an agent that cannot run (its API key unset) is refused before a run exists
   const drivers = new Map<string, AgentDriver>();
   // the SDKs load only when a model agent runs: the playbook baseline never needs them
@@ -122,8 +124,6 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
         limiter: new RateLimiter({ requestsPerMinute: a.limits.requests_per_minute, concurrency }),
       });
 
-  if (opts.retryFailed && !opts.resume)
-    throw new InputError("--retry-failed: only with --resume, to replay a stored run's provider failures again");
   const resumeId = opts.resume ? await findResumable(store, meta, opts.resume, opts.retryFailed === true) : null;
   meta.run_id = resumeId ?? newRunId();
   const retried = resumeId && opts.retryFailed ? await RunWriter.forgetProviderFailures(store, resumeId) : 0;

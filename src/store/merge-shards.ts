@@ -4,10 +4,10 @@ import { InputError, RuntimeFailure } from "../io/errors.js";
 import type { Store } from "./db.js";
 import { newRunId } from "./run-id.js";
 import { repeatedKeys } from "./run-writer.js";
-import { table } from "./tables.js";
+import { RUN_TABLES, table } from "./tables.js";
 
-/** The per-case tables a shard contributes, plus the agents it ran. */
-const SHARD_TABLES = ["run_agents", "cases", "transcripts", "tool_calls", "model_calls", "findings", "case_results"];
+/** Every table a shard's run fills but its `runs` row (written once, for the merged run). */
+const SHARD_TABLES = RUN_TABLES.filter((t) => t !== "runs");
 
 type ShardRun = {
   run_id: string;

@@ -101,7 +101,9 @@ export class RunWriter {
     if (!n || n.n === 0) return 0;
     await store.run("BEGIN TRANSACTION");
     try {
-      for (const t of ["tool_calls", "model_calls", "findings", "case_results", "transcripts"])
+      // transcripts last: the others find their keys through it; the case rows stay
+      const tables = [...CASE_TABLES.filter((t) => t !== "cases" && t !== "transcripts"), "transcripts"];
+      for (const t of tables)
         await store.run(
           `DELETE FROM ${t} t WHERE t.run_id = ? AND EXISTS (SELECT 1 FROM transcripts f WHERE f.run_id = t.run_id
              AND f.case_id = t.case_id AND f.agent = t.agent AND f.epoch = t.epoch AND (${failed}))`,
@@ -165,9 +167,7 @@ export class RunWriter {
     this.pending = emptyBatch();
     await this.store.tuneForBulkWrites(false);
     if (!remove) {
-      await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
-        this.runId,
-      ]);
+      await this.markFailed();
       return;
     }
     await this.store.run("BEGIN TRANSACTION");
@@ -180,13 +180,17 @@ export class RunWriter {
     }
   }
 
+  private async markFailed(): Promise<void> {
+    await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
+      this.runId,
+    ]);
+  }
+
   async finish(status: "finished" | "interrupted" | "failed", casesTotal: number): Promise<void> {
     await this.flush();
     const repeated = await repeatedKeys(this.store, this.runId);
     if (repeated) {
-      await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
-        this.runId,
-      ]);
+      await this.markFailed();
       await this.store.tuneForBulkWrites(false);
       throw new RuntimeFailure(`run ${this.runId} stored a case twice (${repeated}); it is marked failed`);
     }
