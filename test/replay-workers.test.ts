@@ -12,6 +12,16 @@ import { loadSuite } from "../src/workflow/load.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "soceval-workers-"));
 
+/** A store for one test, closed whatever the test does. */
+async function withStore(path: string, body: (store: Store) => Promise<void>): Promise<void> {
+  const store = await Store.open(path);
+  try {
+    await body(store);
+  } finally {
+    store.close();
+  }
+}
+
 /** Every stored row of a run, minus what differs by design between two runs (id, clock). */
 async function dump(store: Store, runId: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
@@ -43,8 +53,7 @@ describe("replay workers", () => {
       ].join("\n"),
     );
     const ls = loadSuite(suiteFile);
-    const store = await Store.open(join(dir, "w.duckdb"));
-    try {
+    await withStore(join(dir, "w.duckdb"), async (store) => {
       const main = await runSuite(store, ls, { workers: 0 });
       const one = await runSuite(store, ls, { workers: 1 });
       const two = await runSuite(store, ls, { workers: 2, batchSize: 37 });
@@ -58,9 +67,7 @@ describe("replay workers", () => {
       expect(a.tool_calls!.filter((r) => r.includes('"status":"timeout"')).length).toBeGreaterThan(0);
       expect(await dump(store, one.runId)).toEqual(a);
       expect(await dump(store, two.runId)).toEqual(a);
-    } finally {
-      store.close();
-    }
+    });
   });
 
   it("report the first bad line of the dataset, whichever worker reads it, and keep no half run", async () => {
@@ -81,8 +88,7 @@ describe("replay workers", () => {
         `agents: [${join(wf, "agents/playbook.yaml")}]`,
       ].join("\n"),
     );
-    const store = await Store.open(join(dir, "b.duckdb"));
-    try {
+    await withStore(join(dir, "b.duckdb"), async (store) => {
       const err = await runSuite(store, loadSuite(suiteFile), { workers: 2, batchSize: 20 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).message).toMatch(
@@ -92,16 +98,13 @@ describe("replay workers", () => {
         const [n] = await store.query<{ n: number }>(`SELECT count(*) AS n FROM ${t}`);
         expect(n!.n, t).toBe(0);
       }
-    } finally {
-      store.close();
-    }
+    });
   });
 
   it("keep what a run stored when it fails for a reason other than bad input, and --resume finishes it", async () => {
     const dir = tmp();
     const ls = loadSuite("suites/phishing-triage/shadow.suite.yaml");
-    const store = await Store.open(join(dir, "f.duckdb"));
-    try {
+    await withStore(join(dir, "f.duckdb"), async (store) => {
       // a failure from outside the data, half-way (here: the progress reporter throws)
       const err = await runSuite(store, ls, {
         workers: 1,
@@ -125,16 +128,13 @@ describe("replay workers", () => {
         [run!.run_id],
       );
       expect(n).toEqual({ n: 320, d: 320 });
-    } finally {
-      store.close();
-    }
+    });
   });
 
   it("on an interrupt, store every case already replayed, mark the run interrupted, and resume from there", async () => {
     const dir = tmp();
     const ls = loadSuite("suites/phishing-triage/shadow.suite.yaml");
-    const store = await Store.open(join(dir, "i.duckdb"));
-    try {
+    await withStore(join(dir, "i.duckdb"), async (store) => {
       const ctrl = new AbortController();
       // what Ctrl-C does (src/cli/run.ts): the signal stops reading; the chunks already handed to
       // the worker (at most 4 × 32 cases) are finished and stored
@@ -163,20 +163,15 @@ describe("replay workers", () => {
         "SELECT count(*) AS n, count(DISTINCT case_id) AS d, (SELECT any_value(status) FROM runs) AS status FROM transcripts",
       );
       expect(n).toEqual({ n: 320, d: 320, status: "finished" });
-    } finally {
-      store.close();
-    }
+    });
   });
 
   it("refuse to replay a model agent off the main thread", async () => {
     const ls = loadSuite("test/fixtures/mini/suite.yaml");
-    const store = await Store.open(":memory:");
-    try {
+    await withStore(":memory:", async (store) => {
       await expect(runSuite(store, ls, { agents: ["gpt-test"], workers: 1 })).rejects.toThrow(/playbook agent only/);
       const [n] = await store.query<{ n: number }>("SELECT count(*) AS n FROM runs");
       expect(n!.n).toBe(0); // refused before anything was written
-    } finally {
-      store.close();
-    }
+    });
   });
 });
