@@ -1,5 +1,5 @@
 /**
- * `npm run bench [replay|report|throughput] [--n 10000,40000] [--workflow W] [--workers 0,1,2] [--rows 1000000] [--cases 360]`:
+ * `npm run bench [replay|report|throughput] [--n 10000,40000] [--workflow W] [--workers 0,1,2] [--no-store] [--rows 1000000] [--cases 360]`:
  * the performance targets of bench/README.md, measured. No name runs all three.
  */
 const BENCHES = ["replay", "report", "throughput"] as const;
@@ -21,12 +21,13 @@ if (wanted("replay")) {
   const sizes = (flag("--n") ?? "10000,40000").split(",").map(Number);
   const workflow = flag("--workflow") ?? "phishing-triage";
   const workers = flag("--workers")?.split(",").map(Number);
+  const noStore = args.includes("--no-store");
   console.log(
     `bench/replay (${workflow}, playbook agent, all stages; target 10,000 cases < 3 s, peak RSS < 250 MB, flat):`,
   );
-  for (const r of benchReplay(sizes, workflow, workers))
+  for (const r of benchReplay(sizes, workflow, workers, noStore))
     console.log(
-      `  ${r.n} cases, workers ${r.workers}: ${r.wall_s} s wall, ${r.cases_per_s} cases/s, peak RSS ${r.peak_rss_mb} MB`,
+      `  ${r.n} cases, workers ${r.workers}${r.stored ? "" : ", per-case rows NOT stored"}: ${r.wall_s} s wall, ${r.cases_per_s} cases/s, peak RSS ${r.peak_rss_mb} MB`,
     );
 }
 

@@ -8,13 +8,24 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from "node:path";
 import { generateDatasets } from "../src/datasets/generate.js";
 
-export type ReplayBench = { n: number; workers: string; wall_s: number; cases_per_s: number; peak_rss_mb: number };
+export type ReplayBench = {
+  n: number;
+  workers: string;
+  stored: boolean;
+  wall_s: number;
+  cases_per_s: number;
+  peak_rss_mb: number;
+};
 
-/** One row per (size, worker count); `workers` undefined: the runner's default. */
+/**
+ * One row per (size, worker count); `workers` undefined: the runner's default. `noStore` runs every
+ * stage but the DuckDB appends of per-case rows, to show what storing them costs.
+ */
 export function benchReplay(
   sizes: number[],
   workflow = "phishing-triage",
   workerCounts: (number | undefined)[] = [undefined],
+  noStore = false,
 ): ReplayBench[] {
   const out = resolve("bench/out");
   mkdirSync(out, { recursive: true });
@@ -49,9 +60,10 @@ export function benchReplay(
     return workerCounts.map((w) => {
       rmSync(db, { force: true });
       rmSync(`${db}.wal`, { force: true });
-      const args = [child, suite, db, ...(w === undefined ? [] : [String(w)])];
+      const workers = w === undefined ? "default" : String(w);
+      const args = [child, suite, db, workers, ...(noStore ? ["no-store"] : [])];
       const res = execFileSync(process.execPath, args, { encoding: "utf8" });
-      return { ...JSON.parse(res.trim().split("\n").pop()!), workers: w === undefined ? "default" : String(w) };
+      return { ...JSON.parse(res.trim().split("\n").pop()!), workers, stored: !noStore };
     });
   });
 }
