@@ -1,7 +1,7 @@
 import { renameSync, rmSync } from "node:fs";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
-import { DEFAULT_DB, Store } from "../store/db.js";
+import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import { RUN_TABLES } from "../store/tables.js";
@@ -30,7 +30,7 @@ export function register(program: Command): void {
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db, { existing: true });
         const runId = await resolveRunId(store, flags.run);
-        const run = `'${runId.replace(/'/g, "''")}'`;
+        const run = sqlString(runId);
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";
         const select =
           flags.table === "transcripts"
@@ -39,7 +39,7 @@ export function register(program: Command): void {
         const fmt = flags.format === "parquet" ? "FORMAT parquet" : "FORMAT json";
         // write beside the target and rename, so a failed export never leaves half a file
         const tmp = `${flags.out}.partial`;
-        await store.run(`COPY (${select}) TO '${tmp.replace(/'/g, "''")}' (${fmt})`);
+        await store.run(`COPY (${select}) TO ${sqlString(tmp)} (${fmt})`);
         store.close();
         renameSync(tmp, flags.out);
         rmSync(tmp, { force: true });

@@ -126,6 +126,11 @@ async function refuseOldLayout(store: Store): Promise<void> {
     );
 }
 
+/** A string as a SQL literal, for the statements that cannot take parameters (COPY, ATTACH). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
 /** BIGINT arrives as bigint; metrics and JSON reports want plain numbers. */
 function plain(row: Record<string, unknown>): Row {
   for (const k in row) if (typeof row[k] === "bigint") row[k] = Number(row[k]);

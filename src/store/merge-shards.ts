@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, RuntimeFailure } from "../io/errors.js";
-import type { Store } from "./db.js";
+import { type Store, sqlString } from "./db.js";
 import { newRunId } from "./run-id.js";
 import { repeatedKeys } from "./run-writer.js";
 import { RUN_TABLES, table } from "./tables.js";
@@ -62,7 +62,7 @@ async function attach(store: Store, file: string, i: number, attached: string[])
   if (store.path !== ":memory:" && resolve(file) === resolve(store.path)) return "main";
   const schema = `shard_${i}`;
   try {
-    await store.run(`ATTACH '${file.replace(/'/g, "''")}' AS ${schema} (READ_ONLY)`);
+    await store.run(`ATTACH ${sqlString(file)} AS ${schema} (READ_ONLY)`);
   } catch (e) {
     throw new InputError(`${file}: cannot open as a soceval store (${(e as Error).message.split("\n")[0]})`, file);
   }
@@ -120,7 +120,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
   const runId = newRunId();
   const first = shards[0]!;
   const runCols = table("runs").columns.map(([c]) => c);
-  const all = `(${shards.map((s) => `SELECT * FROM ${s.schema}.runs WHERE run_id = ${literal(s.run_id)}`).join(" UNION ALL ")})`;
+  const all = `(${shards.map((s) => `SELECT * FROM ${s.schema}.runs WHERE run_id = ${sqlString(s.run_id)}`).join(" UNION ALL ")})`;
   // the merged run spans its shards: first start, last finish, every case
   const pick = (c: string) => {
     if (c === "run_id") return "? AS run_id";
@@ -163,8 +163,4 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
     results: n?.n ?? 0,
     revisions: revisions.length > 1 ? revisions : [],
   };
-}
-
-function literal(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
