@@ -48,6 +48,46 @@ describe("soceval runs merge", () => {
     expect(JSON.parse(report.stdout).agents.playbook.cases).toBe(40);
   });
 
+  it("records which shard runs a merged run holds, and runs list shows it", async () => {
+    const db = join(dir, "provenance.duckdb");
+    expect((await run(["runs", "merge", shardDb(1), shardDb(2), shardDb(3), "--db", db])).status).toBe(0);
+    const shardRuns = await Promise.all(
+      [1, 2, 3].map(async (i) => (await query<{ run_id: string }>(shardDb(i), "SELECT run_id FROM runs"))[0]!.run_id),
+    );
+    const [merged] = await query<{ m: string }>(db, "SELECT merged_from::VARCHAR AS m FROM runs");
+    expect(JSON.parse(merged!.m)).toEqual(
+      [1, 2, 3].map((i) => ({ shard: `${i}/3`, run_id: shardRuns[i - 1], file: shardDb(i) })),
+    );
+    const table = await run(["runs", "list", "--db", db]);
+    expect(table.stdout).toMatch(/merged 1\/3 2\/3 3\/3/);
+    const json = JSON.parse((await run(["runs", "list", "--db", db, "--format", "json"])).stdout);
+    expect(json[0].merged_from.map((m: { run_id: string }) => m.run_id)).toEqual(shardRuns);
+    // a shard's own run is not a merge
+    const [own] = await query<{ m: string | null }>(shardDb(1), "SELECT merged_from::VARCHAR AS m FROM runs");
+    expect(own!.m).toBeNull();
+  });
+
+  it("merges a shard written before runs had merged_from (fewer columns)", async () => {
+    const older = join(dir, "older2.duckdb");
+    copyFileSync(shardDb(2), older);
+    const store = await Store.open(older);
+    await store.run("ALTER TABLE runs DROP COLUMN merged_from");
+    store.close();
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const check = await DuckDBInstance.create(older, { access_mode: "READ_ONLY" });
+    const cols = (
+      await (await check.connect()).runAndReadAll("SELECT column_name FROM duckdb_columns() WHERE table_name = 'runs'")
+    )
+      .getRows()
+      .map((r) => r[0]);
+    check.closeSync();
+    expect(cols).not.toContain("merged_from");
+    const db = join(dir, "with-older.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), older, shardDb(3), "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/40 results/);
+  });
+
   it("can write the merged run into one of the shard stores", async () => {
     const db = join(dir, "into-shard1.duckdb");
     copyFileSync(shardDb(1), db);

@@ -14,6 +14,8 @@ type RunRow = {
   started_at: Date;
   finished_at: Date | null;
   shard: string | null;
+  /** a merged run's shard runs (`runs merge`), as stored: JSON text */
+  merged_from: string | null;
   results: number;
 };
 
@@ -29,12 +31,13 @@ export function register(program: Command): void {
         const store = await Store.open(flags.db, { existing: true });
         const rows = await store.query<RunRow>(
           `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
-                  (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results
+                  r.merged_from::VARCHAR AS merged_from, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results
            FROM runs r ORDER BY r.started_at DESC`,
         );
         store.close();
         if (flags.format === "json") {
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          const out = rows.map((r) => ({ ...r, merged_from: r.merged_from ? JSON.parse(r.merged_from) : null }));
+          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return 0;
         }
         const t = new Table({
@@ -49,7 +52,7 @@ export function register(program: Command): void {
             r.status,
             r.results,
             r.started_at.toISOString().slice(0, 19),
-            r.shard ?? "",
+            r.shard ?? mergedFrom(r.merged_from),
           ]);
         process.stdout.write(rows.length ? `${t.toString()}\n` : `no runs in ${flags.db}\n`);
         return 0;
@@ -85,4 +88,11 @@ export function register(program: Command): void {
         return 0;
       }),
     );
+}
+
+/** "merged 1/3 2/3 3/3" for a run that `runs merge` made; its shard run ids are in --format json. */
+function mergedFrom(json: string | null): string {
+  if (!json) return "";
+  const shards = JSON.parse(json) as { shard: string }[];
+  return `merged ${shards.map((s) => s.shard).join(" ")}`;
 }

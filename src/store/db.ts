@@ -37,8 +37,9 @@ export class Store {
     if (!opts.readOnly) {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
-      // stores from before findings pointed at their step (0.1 pre-releases) gain the column
+      // stores from 0.1 pre-releases gain the columns added since: a finding's step, a merge's shards
       await conn.run("ALTER TABLE findings ADD COLUMN IF NOT EXISTS step INTEGER");
+      await conn.run("ALTER TABLE runs ADD COLUMN IF NOT EXISTS merged_from JSON");
       await conn.run(TRANSCRIPT_STEPS_VIEW);
     }
     return store;

@@ -120,7 +120,13 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
   const runId = newRunId();
   const first = shards[0]!;
   const runCols = table("runs").columns.map(([c]) => c);
-  const all = `(${shards.map((s) => `SELECT * FROM ${s.schema}.runs WHERE run_id = ${sqlString(s.run_id)}`).join(" UNION ALL ")})`;
+  // named columns: a shard written before a column was added has fewer
+  const all = `(${shards
+    .map(
+      (s) => `SELECT started_at, finished_at, cases_total FROM ${s.schema}.runs WHERE run_id = ${sqlString(s.run_id)}`,
+    )
+    .join(" UNION ALL ")})`;
+  const provenance = shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file }));
   // the merged run spans its shards: first start, last finish, every case
   const pick = (c: string) => {
     if (c === "run_id") return "? AS run_id";
@@ -128,6 +134,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
     if (c === "started_at") return `(SELECT min(started_at) FROM ${all}) AS started_at`;
     if (c === "finished_at") return `(SELECT max(finished_at) FROM ${all}) AS finished_at`;
     if (c === "cases_total") return `(SELECT sum(cases_total) FROM ${all})::INTEGER AS cases_total`;
+    if (c === "merged_from") return "?::JSON AS merged_from";
     return c;
   };
   await store.run("BEGIN TRANSACTION");
@@ -135,7 +142,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
     await store.run(
       `INSERT INTO runs (${runCols.join(", ")})
        SELECT ${runCols.map(pick).join(", ")} FROM ${first.schema}.runs WHERE run_id = ?`,
-      [runId, first.run_id],
+      [runId, JSON.stringify(provenance), first.run_id],
     );
     for (const name of SHARD_TABLES) {
       const cols = table(name).columns.map(([c]) => c);
@@ -159,7 +166,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
   return {
     runId,
     suite: first.suite,
-    shards: shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file })),
+    shards: provenance,
     results: n?.n ?? 0,
     revisions: revisions.length > 1 ? revisions : [],
   };

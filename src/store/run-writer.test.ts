@@ -77,7 +77,7 @@ describe("RunWriter", () => {
     }
   });
 
-  it("opens a store from before findings carried their step, adds the column, and writes runs into it", async () => {
+  it("opens a store from before findings carried their step or runs their shards, adds the columns, and writes runs into it", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "old.duckdb");
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const old = await DuckDBInstance.create(file);
@@ -85,6 +85,12 @@ describe("RunWriter", () => {
     await conn.run(
       `CREATE TABLE findings (run_id VARCHAR, case_id VARCHAR, agent VARCHAR, epoch INTEGER, seq INTEGER,
          scorer VARCHAR, kind VARCHAR, severity VARCHAR, detail VARCHAR, evidence_id VARCHAR, action VARCHAR)`,
+    );
+    await conn.run(
+      `CREATE TABLE runs (run_id VARCHAR PRIMARY KEY, suite VARCHAR, suite_path VARCHAR, workflow VARCHAR,
+         workflow_version VARCHAR, dataset VARCHAR, dataset_hash VARCHAR, agents VARCHAR[], agent_hashes JSON,
+         git_revision VARCHAR, seed INTEGER, epochs INTEGER, shard VARCHAR, kind VARCHAR, started_at TIMESTAMP,
+         finished_at TIMESTAMP, status VARCHAR, cases_total INTEGER)`,
     );
     conn.closeSync();
     old.closeSync();
@@ -99,6 +105,8 @@ describe("RunWriter", () => {
       await w.finish("finished", 1);
       const rows = await store.query<{ kind: string; step: number }>("SELECT kind, step FROM findings");
       expect(rows).toEqual([{ kind: "tool_error", step: 3 }]);
+      const runs = await store.query("SELECT run_id, status, merged_from FROM runs");
+      expect(runs).toEqual([{ run_id: "r-old", status: "finished", merged_from: null }]);
     } finally {
       store.close();
     }

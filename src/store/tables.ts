@@ -39,6 +39,9 @@ export const TABLES: Table[] = [
       ["finished_at", "TIMESTAMP"],
       ["status", "VARCHAR"], // running | finished | interrupted | failed
       ["cases_total", "INTEGER"],
+      // a run made by `soceval runs merge`: [{shard, run_id, file}] of the shard runs it holds; last,
+      // so older stores can add it
+      ["merged_from", "JSON"],
     ],
     key: ["run_id"],
   },
