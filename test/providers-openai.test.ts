@@ -1,6 +1,7 @@
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { afterEach, describe, expect, it } from "vitest";
 import { InputError } from "../src/io/errors.js";
+import { effectiveBaseUrl } from "../src/providers/base-url.js";
 import { createProvider } from "../src/providers/index.js";
 import { ProviderError, SUBMIT_TOOL } from "../src/providers/types.js";
 import { RateLimiter } from "../src/replay/rate-limit.js";
@@ -94,6 +95,16 @@ describe("openai provider over the chat-completions wire", () => {
     const provider = createProvider(agent, { env: { ...testEnv, OPENAI_BASE_URL: server.url } });
     await provider.complete(firstRequest(agent));
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("lets OPENAI_BASE_URL override the agent file's base_url (the bundled local-llama agent names one)", async () => {
+    server = await startOpenAIWire([{ type: "text", text: "ok" }]);
+    const agent = testAgent({ provider: "openai-compatible", base_url: "http://127.0.0.1:9/v1" });
+    const provider = createProvider(agent, { env: { ...testEnv, OPENAI_BASE_URL: server.url } });
+    await provider.complete(firstRequest(agent));
+    expect(server.requests).toHaveLength(1);
+    // and an empty variable is no override
+    expect(effectiveBaseUrl(agent, { OPENAI_BASE_URL: "" })).toBe("http://127.0.0.1:9/v1");
   });
 
   it("keeps unparseable tool arguments under _raw and sends them back verbatim", async () => {

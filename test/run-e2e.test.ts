@@ -242,23 +242,76 @@ describe("soceval run (end to end)", () => {
     expect(done[0]).toEqual({ n: 40, errors: 0 });
   });
 
+  it("after Ctrl-C starts no new case, only finishes the ones in flight", async () => {
+    const starts: number[] = [];
+    let stopAt = Number.POSITIVE_INFINITY;
+    let stopped: () => void = () => {};
+    const whenStopped = new Promise<void>((r) => {
+      stopped = r;
+    });
+    const slow = await startResponder((messages) => {
+      // a case's first model call carries only the system prompt and the alert
+      if (messages.length <= 2) starts.push(Date.now());
+      if (starts.length === 3 && stopAt === Number.POSITIVE_INFINITY) {
+        stopAt = Date.now();
+        stopped();
+      }
+      return investigator(messages);
+    }, 300);
+    try {
+      writeFileSync(
+        join(dir, "agents/gpt-slow.yaml"),
+        readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
+          .replace(server.url, slow.url)
+          .replace("name: gpt-test", "name: gpt-slow"),
+      );
+      writeFileSync(
+        join(dir, "slow.suite.yaml"),
+        readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-slow.yaml"),
+      );
+      const db = join(dir, "slow.duckdb");
+      const child = spawn(
+        process.execPath,
+        [CLI, "run", "slow.suite.yaml", "--db", db, "--agent", "gpt-slow", "--concurrency", "2", "--quiet"],
+        { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      await whenStopped;
+      child.kill("SIGINT");
+      expect(await new Promise<number | null>((r) => child.once("exit", r))).toBe(3);
+      // the signal takes a moment to arrive; nothing may start after that
+      const late = starts.filter((t) => t > stopAt + 150);
+      expect(late).toEqual([]);
+      const [stored] = await query<{ n: number; status: string }>(
+        db,
+        "SELECT (SELECT count(*) FROM transcripts) AS n, (SELECT any_value(status) FROM runs) AS status",
+      );
+      expect(stored).toEqual({ n: starts.length, status: "interrupted" });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("when every case fails, exits 3 and names a findings command that shows why", async () => {
-    // an agent whose model server is down: each case is retried, recorded as failed, and the run goes on
+    // an agent whose model server answers 500: each case is retried, recorded as failed, and the run goes on
+    const broken = await startResponder(() => {
+      throw new Error("model overloaded");
+    });
     writeFileSync(
-      join(dir, "agents/gpt-down.yaml"),
+      join(dir, "agents/gpt-500.yaml"),
       readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
-        .replace(server.url, "http://127.0.0.1:9/v1")
-        .replace("name: gpt-test", "name: gpt-down"),
+        .replace(server.url, broken.url)
+        .replace("name: gpt-test", "name: gpt-500"),
     );
     writeFileSync(
-      join(dir, "down.suite.yaml"),
-      readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-down.yaml"),
+      join(dir, "500.suite.yaml"),
+      readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-500.yaml"),
     );
-    const db = join(dir, "down.duckdb");
-    const r = await run(["run", "down.suite.yaml", "--db", db, "--agent", "gpt-down", "--limit", "2", "--quiet"]);
+    const db = join(dir, "500.duckdb");
+    const r = await run(["run", "500.suite.yaml", "--db", db, "--agent", "gpt-500", "--limit", "2", "--quiet"]);
+    await broken.close();
     expect(r.status).toBe(3);
-    // the cause, and where: no need to dig to learn the server is not there
-    expect(r.stderr).toMatch(/every case failed, the first with: .*connection failed to http:\/\/127\.0\.0\.1:9\/v1/);
+    // the cause, straight away: no need to dig to learn what the server said
+    expect(r.stderr).toMatch(/every case failed, the first with: .*model overloaded/);
     const hint = r.stderr.match(/see `soceval (findings [^`]+)`/)?.[1];
     expect(hint).toContain(`--db ${db}`);
     const shown = await run([...hint!.split(" "), "--format", "jsonl"]);
@@ -269,6 +322,16 @@ describe("soceval run (end to end)", () => {
       .map((l) => JSON.parse(l).kind);
     expect(kinds).toEqual(["agent_error", "agent_error"]);
     // a whole run against a server that is not there stops after its first cases, storing nothing
+    writeFileSync(
+      join(dir, "agents/gpt-down.yaml"),
+      readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
+        .replace(server.url, "http://127.0.0.1:9/v1")
+        .replace("name: gpt-test", "name: gpt-down"),
+    );
+    writeFileSync(
+      join(dir, "down.suite.yaml"),
+      readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-down.yaml"),
+    );
     const fast = join(dir, "down-all.duckdb");
     const all = await run(["run", "down.suite.yaml", "--db", fast, "--agent", "gpt-down", "--concurrency", "2"]);
     expect(all.status).toBe(3);
@@ -276,6 +339,17 @@ describe("soceval run (end to end)", () => {
       /agent "gpt-down" cannot reach its model: the first 3 cases all failed to connect \(.*127\.0\.0\.1:9.*\)\. Nothing was stored/,
     );
     expect(await query(fast, "SELECT run_id FROM runs")).toEqual([]);
+    // and so does a smoke test smaller than that: one case, or two, that could not connect
+    for (const limit of ["1", "2"]) {
+      const small = join(dir, `down-${limit}.duckdb`);
+      const r = await run(["run", "down.suite.yaml", "--db", small, "--agent", "gpt-down", "--limit", limit]);
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(
+        limit === "1" ? /its first case failed to connect/ : /the first 2 cases all failed to connect/,
+      );
+      expect(r.stderr).toMatch(/connection failed to http:\/\/127\.0\.0\.1:9\/v1/);
+      expect(await query(small, "SELECT run_id FROM runs")).toEqual([]);
+    }
   });
 
   it("--resume --retry-failed replays the cases a provider failure cut short, once each", async () => {
@@ -303,7 +377,7 @@ describe("soceval run (end to end)", () => {
       down = false;
       const again = await run([...args, "--resume", "--retry-failed"]);
       expect(again.status, again.stderr).toBe(0);
-      expect(again.stdout).toMatch(/6 replayed \(6 provider failures again\), 0 with errors/);
+      expect(again.stdout).toMatch(/6 replayed \(6 of them earlier provider failures, retried\), 0 with errors/);
       const [row] = await query<{ runs: number; t: number; keys: number; errors: number; cases: number }>(
         db,
         `SELECT (SELECT count(*) FROM runs) AS runs, count(*) AS t, count(DISTINCT case_id) AS keys,

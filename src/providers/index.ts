@@ -2,6 +2,7 @@ import { dirname, resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import { createAnthropicProvider } from "./anthropic.js";
+import { effectiveBaseUrl } from "./base-url.js";
 import { createOpenAIProvider } from "./openai.js";
 import { createRecorder, createReplayProvider } from "./replay.js";
 import type { Provider } from "./types.js";
@@ -37,13 +38,13 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
     case "openai":
       provider = createOpenAIProvider({
         kind: "openai",
-        baseURL: agent.base_url ?? env.OPENAI_BASE_URL,
+        baseURL: effectiveBaseUrl(agent, env),
         apiKey: apiKey(agent, env, DEFAULT_KEY_ENV.openai)!,
         timeoutMs,
       });
       break;
     case "openai-compatible": {
-      const baseURL = agent.base_url ?? env.OPENAI_BASE_URL;
+      const baseURL = effectiveBaseUrl(agent, env);
       if (!baseURL)
         throw new InputError(
           `${agent.file}: base_url: openai-compatible needs base_url or OPENAI_BASE_URL`,
@@ -60,7 +61,7 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
     }
     case "anthropic":
       provider = createAnthropicProvider({
-        baseURL: agent.base_url ?? env.ANTHROPIC_BASE_URL,
+        baseURL: effectiveBaseUrl(agent, env),
         apiKey: apiKey(agent, env, DEFAULT_KEY_ENV.anthropic)!,
         timeoutMs,
       });

@@ -1,12 +1,14 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { CaseIds } from "../datasets/checks.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { readLines } from "../io/lines.js";
+import { effectiveBaseUrl } from "../providers/base-url.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
-import { type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
+import { type ReplayConfig, type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -47,6 +49,12 @@ export type RunOutcome = {
 
 export function selectAgents(ls: LoadedSuite, names?: string[]): LoadedAgent[] {
   const wanted = names?.length ? names : (ls.suite.default_agents ?? [ls.agents[0]!.name]);
+  const twice = wanted.find((n, i) => wanted.indexOf(n) !== i);
+  if (twice)
+    throw new InputError(
+      names?.length ? `--agent: "${twice}" named twice` : `${ls.file}: default_agents: "${twice}" named twice`,
+      names?.length ? undefined : ls.file,
+    );
   return wanted.map((n) => {
     const a = ls.agents.find((x) => x.name === n);
     if (!a)
@@ -97,13 +105,15 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
       hash: a.hash,
       provider: a.provider,
       model: a.model,
-      config: { ...a, promptText: undefined },
+      // the address actually used: OPENAI_BASE_URL / ANTHROPIC_BASE_URL override the agent file
+      config: { ...a, base_url: effectiveBaseUrl(a), promptText: undefined },
     })),
     git_revision: gitRevision(),
     seed: ls.suite.seed,
     epochs,
     shard: shardLabel,
     kind: "replay",
+    replay_config: { faults: ls.suite.faults, limit: limit ?? null },
   };
 
   if (datasetLines === 0) throw new InputError(`${ls.datasetFile}: no cases to replay`, ls.datasetFile);
@@ -139,26 +149,36 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   let index = -1;
   let taken = 0;
   let interrupted = false;
-  // Fail fast when a model cannot be reached at all. If the first cases of a fresh run all fail to
+  // Fail fast when a model cannot be reached at all. If the first cases an agent replays all fail to
   // connect, the server is not started or base_url is wrong, and every case would only be retried,
-  // stored as a failure, and skipped by --resume.
-  const failFastAfter = Math.max(3, concurrency);
+  // stored as a failure, and skipped by --resume. A run with fewer cases than that (a smoke test
+  // with --limit 1) stops once all of them failed.
+  const failFastAfter = new Map(
+    agents.map((a) => {
+      let left = lines * epochs;
+      for (const k of stored) if (k.split("\u0000")[1] === a.name) left--;
+      return [a.name, Math.max(1, Math.min(Math.max(3, concurrency), left))];
+    }),
+  );
   const answered = new Set<string>();
   const unreachable = new Map<string, number>();
   let cannotReach: string | null = null;
   const watchReach = (item: ScoredTranscript) => {
     const agent = item.transcript.agent;
-    if (resumeId !== null || !drivers.has(agent) || answered.has(agent)) return;
+    if (!drivers.has(agent) || answered.has(agent)) return;
     if (!item.unreachable) {
       answered.add(agent);
       return;
     }
     const n = (unreachable.get(agent) ?? 0) + 1;
     unreachable.set(agent, n);
-    if (n >= failFastAfter)
+    if (n >= failFastAfter.get(agent)!)
       cannotReach ??=
-        `agent "${agent}" cannot reach its model: the first ${n} cases all failed to connect ` +
-        `(${item.transcript.error}). Nothing was stored; start the server or fix base_url, then run again`;
+        `agent "${agent}" cannot reach its model: ${n === 1 ? "its first case" : `the first ${n} cases all`} failed to connect ` +
+        `(${item.transcript.error}). ` +
+        (resumeId === null
+          ? "Nothing was stored; start the server or fix base_url, then run again"
+          : `Run ${resumeId} is kept; once the model answers, continue it with --resume --retry-failed`);
   };
 
   /** Commit a batch when one is full (or has waited long), overlapping the commit with the next replays. */
@@ -180,9 +200,13 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     }
   };
 
+  // a case id twice in the dataset would be stored twice under one key: refused where it repeats
+  const caseIds = new CaseIds();
   /** A replay worker's outcome for one case, in dataset order. */
   const takeOutcome = (o: CaseOutcome) => {
     if ("inputError" in o) throw new InputError(o.inputError, ls.datasetFile, o.line);
+    const repeated = caseIds.duplicate(o.case_id, o.line);
+    if (repeated) throw new InputError(`${ls.datasetFile}:${o.line}: ${repeated}`, ls.datasetFile, o.line);
     progress.skipped += o.skipped;
     progress.done += o.skipped;
     for (const t of o.transcripts) {
@@ -220,6 +244,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
       const checked = caseOfLine(ls, line, text)!;
       if ("error" in checked) throw new InputError(checked.error, ls.datasetFile, line);
       const c = checked.case;
+      const repeated = caseIds.duplicate(c.id, line);
+      if (repeated) throw new InputError(`${ls.datasetFile}:${line}: ${repeated}`, ls.datasetFile, line);
       for (const agent of agents) {
         for (let epoch = 0; epoch < epochs; epoch++) {
           if (opts.signal?.aborted || cannotReach) {
@@ -232,6 +258,11 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
             continue;
           }
           while (inflight.size >= concurrency) await Promise.race(inflight);
+          // a Ctrl-C (or an unreachable model) while waiting for a slot: start nothing new
+          if (opts.signal?.aborted || cannotReach) {
+            interrupted = true;
+            break outer;
+          }
           // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
           const p = replayCase(c, ls, agent, epoch, drivers.get(agent.name) ?? null)
             .then((item) => {
@@ -277,9 +308,23 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   };
 }
 
+type StoredRun = {
+  run_id: string;
+  status: string;
+  suite_path: string | null;
+  dataset_hash: string;
+  agent_hashes: string;
+  seed: number;
+  epochs: number;
+  shard: string | null;
+  replay_config: string | null;
+};
+
 /**
  * The run `--resume` continues: the one named, or the newest unfinished run of this suite with
- * these agents on this dataset (finished ones too when failures are to be retried).
+ * these agents on this dataset (finished ones too when failures are to be retried). Either way the
+ * stored run must have been made exactly as this command would make it, or the resumed run would
+ * mix two configurations under one id: each difference is named.
  */
 async function findResumable(
   store: Store,
@@ -287,30 +332,54 @@ async function findResumable(
   resume: boolean | string,
   finishedToo: boolean,
 ): Promise<string> {
-  if (typeof resume === "string" && resume !== "latest") {
-    const rows = await store.query<{ run_id: string; dataset_hash: string }>(
-      "SELECT run_id, dataset_hash FROM runs WHERE run_id = ?",
-      [resume],
-    );
-    if (!rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
-    if (rows[0].dataset_hash !== meta.dataset_hash)
-      throw new InputError(`--resume: run ${resume} was made on another version of ${meta.dataset}`);
-    return resume;
-  }
-  const rows = await store.query<{ run_id: string; agent_hashes: string }>(
-    `SELECT run_id, agent_hashes FROM runs
-     WHERE suite_path = ? AND dataset_hash = ? AND coalesce(shard, '') = ? AND (status <> 'finished' OR ?)
+  const named = typeof resume === "string" && resume !== "latest";
+  const rows = await store.query<StoredRun>(
+    `SELECT run_id, status, suite_path, dataset_hash, agent_hashes::VARCHAR AS agent_hashes, seed, epochs, shard,
+            replay_config::VARCHAR AS replay_config
+     FROM runs WHERE kind = 'replay' AND ${named ? "run_id = ?" : "suite_path = ? AND (status <> 'finished' OR ?)"}
      ORDER BY started_at DESC`,
-    [meta.suite_path, meta.dataset_hash, meta.shard ?? "", finishedToo],
+    named ? [resume] : [meta.suite_path, finishedToo],
   );
-  const want = JSON.stringify(Object.fromEntries(meta.agents.map((a) => [a.name, a.hash])));
-  const match = rows.find((r) => JSON.stringify(JSON.parse(r.agent_hashes)) === want);
-  if (!match)
-    throw new InputError(
-      `--resume: no ${finishedToo ? "" : "unfinished "}run of ${meta.suite_path} with these agents and this dataset in ${store.path}`,
-    );
-  return match.run_id;
+  if (named && !rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
+  const match = rows.find((r) => resumeDifferences(r, meta).length === 0);
+  if (match) return match.run_id;
+  const closest = rows[0];
+  if (!closest)
+    throw new InputError(`--resume: no ${finishedToo ? "" : "unfinished "}run of ${meta.suite_path} in ${store.path}`);
+  throw new InputError(
+    `--resume: run ${closest.run_id} was made differently: ${resumeDifferences(closest, meta).join("; ")}. ` +
+      "Resume with the command that started it, or start a new run",
+  );
 }
+
+/** How a stored run differs from what this command would replay; empty when a resume may continue it. */
+function resumeDifferences(r: StoredRun, meta: RunMeta): string[] {
+  const out: string[] = [];
+  const was = (what: string, stored: unknown, now: unknown) => out.push(`${what} ${fmt(stored)}, now ${fmt(now)}`);
+  if (r.suite_path !== meta.suite_path) was("suite", r.suite_path, meta.suite_path);
+  if (r.dataset_hash !== meta.dataset_hash) out.push(`made on another version of ${meta.dataset}`);
+  const stored = JSON.parse(r.agent_hashes) as Record<string, string>;
+  const now = Object.fromEntries(meta.agents.map((a) => [a.name, a.hash]));
+  const names = (o: Record<string, string>) => Object.keys(o).sort().join(", ");
+  if (names(stored) !== names(now)) was("agents", names(stored), names(now));
+  else {
+    const changed = Object.keys(now).filter((a) => stored[a] !== now[a]);
+    if (changed.length > 0) out.push(`agent configuration changed since (${changed.join(", ")})`);
+  }
+  if ((r.shard ?? null) !== meta.shard) was("shard", r.shard ?? "none", meta.shard ?? "none");
+  if (r.epochs !== meta.epochs) was("epochs", r.epochs, meta.epochs);
+  if (r.seed !== meta.seed) was("seed", r.seed, meta.seed);
+  // runs stored before replay_config existed cannot be checked on these two
+  if (r.replay_config && meta.replay_config) {
+    const cfg = JSON.parse(r.replay_config) as ReplayConfig;
+    if (JSON.stringify(cfg.faults) !== JSON.stringify(meta.replay_config.faults))
+      out.push("the suite's faults changed");
+    if (cfg.limit !== meta.replay_config.limit) was("limit", cfg.limit ?? "none", meta.replay_config.limit ?? "none");
+  }
+  return out;
+}
+
+const fmt = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 /** A fresh run stopped because its model was never reachable: removed whole, exit 3. */
 class ProviderUnreachable extends RuntimeFailure {}

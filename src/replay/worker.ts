@@ -14,7 +14,7 @@ export type WorkerSetup = {
 };
 export type CaseLine = { line: number; text: string };
 export type CaseOutcome =
-  | { line: number; transcripts: EncodedTranscript[]; skipped: number }
+  | { line: number; case_id: string; transcripts: EncodedTranscript[]; skipped: number }
   | { line: number; inputError: string };
 export type ChunkRequest = { id: number; cases: CaseLine[] };
 export type ChunkReply = { id: number; outcomes: CaseOutcome[] };
@@ -51,7 +51,7 @@ if (parentPort) {
             transcripts.push(encodeScored(scored, setup.runId, setup.toolSources, transcripts.length === 0));
           }
         }
-      outcomes.push({ line, transcripts, skipped });
+      outcomes.push({ line, case_id: c.id, transcripts, skipped });
     }
     port.postMessage({ id: req.id, outcomes } satisfies ChunkReply);
   });

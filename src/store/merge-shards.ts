@@ -135,6 +135,8 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
     if (c === "finished_at") return `(SELECT max(finished_at) FROM ${all}) AS finished_at`;
     if (c === "cases_total") return `(SELECT sum(cases_total) FROM ${all})::INTEGER AS cases_total`;
     if (c === "merged_from") return "?::JSON AS merged_from";
+    // only a resume reads it, and a merged run is never resumed (a shard written before it has none)
+    if (c === "replay_config") return "NULL AS replay_config";
     return c;
   };
   await store.run("BEGIN TRANSACTION");

@@ -26,7 +26,11 @@ export type RunMeta = {
   epochs: number;
   shard: string | null;
   kind: "replay" | "imported";
+  /** the rest of what a resume must match: the suite's fault injection and the case limit */
+  replay_config?: ReplayConfig;
 };
+
+export type ReplayConfig = { faults: unknown[]; limit: number | null };
 
 type Batch = Record<CaseTable, EncodedRow[]>;
 

@@ -42,6 +42,8 @@ export const TABLES: Table[] = [
       // a run made by `soceval runs merge`: [{shard, run_id, file}] of the shard runs it holds; last,
       // so older stores can add it
       ["merged_from", "JSON"],
+      // what else decides which cases replay and how (the suite's faults, --limit): a resume must match
+      ["replay_config", "JSON"],
     ],
     key: ["run_id"],
   },

@@ -12,7 +12,8 @@ export function soceval(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env },
+      // a developer's own OPENAI_BASE_URL would redirect the tests' agents away from their loopback servers
+      env: { ...process.env, OPENAI_BASE_URL: "", ANTHROPIC_BASE_URL: "", ...env },
     });
     let stdout = "";
     let stderr = "";

@@ -1,0 +1,113 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../src/store/db.js";
+import { query, soceval } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-resume-guard-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const run = (args: string[]) => soceval(args, dir);
+const db = join(dir, "guard.duckdb");
+let runId = "";
+
+/** What the store holds, to show a refused resume changed nothing. */
+const snapshot = () =>
+  query<{ runs: number; t: number; status: string }>(
+    db,
+    "SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM transcripts) AS t, (SELECT any_value(status) FROM runs) AS status",
+  );
+
+beforeAll(async () => {
+  const r = await run(["run", "suite.yaml", "--db", db, "--limit", "10", "--quiet"]);
+  expect(r.status, r.stderr).toBe(0);
+  const store = await Store.open(db);
+  // as a run stopped part-way leaves it: its last cases not stored, its status not finished
+  await store.run("UPDATE runs SET status = 'interrupted'");
+  for (const t of ["case_results", "transcripts", "tool_calls", "findings"])
+    await store.run(`DELETE FROM ${t} WHERE case_id >= 'mini-006'`);
+  runId = (await store.query<{ run_id: string }>("SELECT run_id FROM runs"))[0]!.run_id;
+  store.close();
+}, 60_000);
+
+describe("run --resume refuses a run made differently", () => {
+  const edited = (name: string, change: (suite: string) => string) => {
+    writeFileSync(join(dir, name), change(readFileSync(join(dir, "suite.yaml"), "utf8")));
+    return name;
+  };
+
+  it.each([
+    ["more epochs", ["suite.yaml", "--limit", "10", "--epochs", "2"], /epochs 1, now 2/],
+    ["another limit", ["suite.yaml", "--limit", "5"], /limit 10, now 5/],
+    ["no limit", ["suite.yaml"], /limit 10, now none/],
+    ["a shard", ["suite.yaml", "--limit", "10", "--shard", "1/2"], /shard none, now 1\/2/],
+    [
+      "other agents",
+      ["suite.yaml", "--limit", "10", "--agent", "playbook", "playbook-no-ti"],
+      /agents playbook, now playbook, playbook-no-ti/,
+    ],
+  ])("%s", async (_what, args, message) => {
+    const before = await snapshot();
+    const r = await run(["run", ...args, "--db", db, "--resume", "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`run ${runId} was made differently: .*${message.source}`));
+    expect(r.stderr).toMatch(/Resume with the command that started it, or start a new run/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a changed seed or fault injection in the suite file", async () => {
+    const seed = edited("seed.suite.yaml", (s) => s.replace("seed: 3", "seed: 4"));
+    const faults = edited(
+      "faults.suite.yaml",
+      (s) => `${s}faults:\n  - { tool: get_signins, kind: timeout, rate: 0.5 }\n`,
+    );
+    // the same suite file edited in place: a named run id is checked against the file as it is now
+    writeFileSync(join(dir, "suite.yaml.orig"), readFileSync(join(dir, "suite.yaml")));
+    for (const [file, message] of [
+      [seed, /suite .*suite\.yaml, now .*seed\.suite\.yaml/],
+      [faults, /suite .*suite\.yaml, now .*faults\.suite\.yaml/],
+    ] as const) {
+      const r = await run(["run", file, "--limit", "10", "--db", db, "--resume", runId, "--quiet"]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    writeFileSync(join(dir, "suite.yaml"), readFileSync(join(dir, seed)));
+    const s = await run(["run", "suite.yaml", "--limit", "10", "--db", db, "--resume", "--quiet"]);
+    expect(s.stderr).toMatch(/seed 3, now 4/);
+    writeFileSync(join(dir, "suite.yaml"), readFileSync(join(dir, faults)));
+    const f = await run(["run", "suite.yaml", "--limit", "10", "--db", db, "--resume", "--quiet"]);
+    expect(f.stderr).toMatch(/the suite's faults changed/);
+    writeFileSync(join(dir, "suite.yaml"), readFileSync(join(dir, "suite.yaml.orig")));
+    expect((await snapshot())[0]!.t).toBe(6);
+  });
+
+  it("and resumes it when the command is the one that started it", async () => {
+    const r = await run(["run", "suite.yaml", "--db", db, "--limit", "10", "--resume", "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/4 replayed, 6 already stored/);
+    expect(await snapshot()).toEqual([{ runs: 1, t: 10, status: "finished" }]);
+  });
+});
+
+describe("run refuses what would store a case twice", () => {
+  it.each([
+    ["worker threads", []],
+    ["the main thread", ["--workers", "0"]],
+  ])("a case id repeated in the dataset (%s): exit 2 at the line it repeats, no run left", async (_how, extra) => {
+    const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").trim().split("\n");
+    writeFileSync(join(dir, "dup.jsonl"), `${[...lines.slice(0, 5), lines[2]!, ...lines.slice(5)].join("\n")}\n`);
+    const suite = readFileSync(join(dir, "suite.yaml"), "utf8").replace("dataset: cases.jsonl", "dataset: dup.jsonl");
+    writeFileSync(join(dir, "dup.suite.yaml"), suite);
+    const out = join(dir, `dup-${extra.length}.duckdb`);
+    const r = await run(["run", "dup.suite.yaml", "--db", out, "--quiet", ...extra]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/dup\.jsonl:6: id: duplicate case id "mini-002" \(first on line 3\)/);
+    expect(await query(out, "SELECT run_id FROM runs")).toEqual([]);
+  });
+
+  it("an agent named twice", async () => {
+    const r = await run(["run", "suite.yaml", "--db", join(dir, "twice.duckdb"), "--agent", "playbook", "playbook"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--agent: "playbook" named twice/);
+  });
+});
