@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../src/store/db.js";
 import { CLI, query, soceval } from "./helpers/cli.js";
 import { startResponder } from "./servers/responder.js";
 
@@ -350,6 +351,31 @@ describe("soceval run (end to end)", () => {
       expect(r.stderr).toMatch(/connection failed to http:\/\/127\.0\.0\.1:9\/v1/);
       expect(await query(small, "SELECT run_id FROM runs")).toEqual([]);
     }
+  });
+
+  it("a resume whose model cannot be reached stops, keeps what the run had, and stores no failures", async () => {
+    const db = join(dir, "resume-down.duckdb");
+    const args = ["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "8", "--quiet"];
+    expect((await run(args)).status).toBe(0);
+    const store = await Store.open(db);
+    await store.run("UPDATE runs SET status = 'interrupted'");
+    for (const t of ["case_results", "transcripts", "tool_calls", "model_calls", "findings"])
+      await store.run(`DELETE FROM ${t} WHERE case_id >= 'mini-004'`);
+    store.close();
+    // the same agent file, its server moved away: OPENAI_BASE_URL overrides its base_url
+    const r = await soceval([...args, "--resume"], dir, { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach its model: the first \d cases all failed to connect \(.*127\.0\.0\.1:9/);
+    expect(r.stderr).toMatch(/is kept; once the model answers, continue it with --resume --retry-failed/);
+    const [left] = await query<{ t: number; errors: number; status: string }>(
+      db,
+      `SELECT count(*) AS t, count(*) FILTER (WHERE error IS NOT NULL) AS errors,
+              (SELECT any_value(status) FROM runs) AS status FROM transcripts`,
+    );
+    expect(left).toEqual({ t: 4, errors: 0, status: "failed" });
+    const again = await run([...args, "--resume", "--retry-failed"]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/4 replayed, 4 already stored/);
   });
 
   it("--resume --retry-failed replays the cases a provider failure cut short, once each", async () => {
