@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -109,5 +110,43 @@ describe("run refuses what would store a case twice", () => {
     const r = await run(["run", "suite.yaml", "--db", join(dir, "twice.duckdb"), "--agent", "playbook", "playbook"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--agent: "playbook" named twice/);
+  });
+});
+
+describe("the store a run needs", () => {
+  it("--resume on a store that is not there: exit 2, and no empty store left behind", async () => {
+    const missing = join(dir, "typo.duckdb");
+    const r = await run(["run", "suite.yaml", "--db", missing, "--resume", "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/typo\.duckdb: no soceval store here/);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it("a store another process holds: exit 3, naming the process, not a raw lock error", async () => {
+    const held = join(dir, "held.duckdb");
+    const holder = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { DuckDBInstance } from "@duckdb/node-api";
+         const i = await DuckDBInstance.create(${JSON.stringify(held)}); await i.connect();
+         process.stdout.write("holding\\n"); setTimeout(() => {}, 60000);`,
+      ],
+      { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise<void>((r) => holder.stdout!.once("data", () => r()));
+      for (const args of [
+        ["runs", "list", "--db", held],
+        ["run", "suite.yaml", "--db", held, "--quiet"],
+      ]) {
+        const r = await run(args);
+        expect(r.status, args.join(" ")).toBe(3);
+        expect(r.stderr).toContain(`held.duckdb: in use by another process (PID ${holder.pid})`);
+      }
+    } finally {
+      holder.kill();
+    }
   });
 });

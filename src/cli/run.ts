@@ -57,7 +57,8 @@ export function register(program: Command): void {
       action(async (suiteFile: string, flags: RunFlags) => {
         const ls = loadSuite(suiteFile);
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
-        const store = await Store.open(flags.db);
+        // a resume needs the store that holds the run: a mistyped --db must not create an empty one
+        const store = await Store.open(flags.db, { existing: flags.resume !== undefined });
         const ctrl = new AbortController();
         const onSigint = () => {
           if (ctrl.signal.aborted) {

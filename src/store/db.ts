@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { InputError } from "../io/errors.js";
+import { InputError, RuntimeFailure } from "../io/errors.js";
 import { type EncodedRow, encode } from "./encode.js";
 import { TRANSCRIPT_STEPS_VIEW } from "./steps-sql.js";
 import { type ColumnType, ddl, TABLES, table } from "./tables.js";
@@ -30,7 +30,14 @@ export class Store {
     try {
       instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
     } catch (e) {
-      throw new InputError(`${path}: cannot open the DuckDB store (${(e as Error).message.split("\n")[0]})`, path);
+      const message = (e as Error).message.split("\n")[0]!;
+      // another process (a run in progress, a DuckDB shell) has the file: a condition of the moment, not bad input
+      const holder = message.match(/Conflicting lock is held in .* \(PID (\d+)\)/);
+      if (holder)
+        throw new RuntimeFailure(
+          `${path}: in use by another process (PID ${holder[1]}); wait for it to finish, or pass another --db`,
+        );
+      throw new InputError(`${path}: cannot open the DuckDB store (${message})`, path);
     }
     const conn = await instance.connect();
     const store = new Store(path, instance, conn);
