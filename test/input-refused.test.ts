@@ -1,0 +1,63 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { query, soceval } from "./helpers/cli.js";
+
+// bad input that `soceval run` must refuse up front: exit 2, file:line: field, and no run stored
+const dir = mkdtempSync(join(tmpdir(), "soceval-refused-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const run = (args: string[]) => soceval(args, dir);
+
+const SUITE_HEAD = "name: x\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/playbook.yaml]\n";
+
+/** Nothing half-made is left behind: no run row and no transcript (a missing file is fine too). */
+async function nothingStored(db: string): Promise<void> {
+  if (!existsSync(db)) return;
+  const [row] = await query<{ runs: number; t: number }>(
+    db,
+    "SELECT (SELECT count(*) FROM runs) runs, (SELECT count(*) FROM transcripts) t",
+  );
+  expect(row).toEqual({ runs: 0, t: 0 });
+}
+
+describe("soceval run refuses what it cannot honestly replay", () => {
+  it("a case whose required_evidence names an id its evidence lacks, as dataset validate does", async () => {
+    const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
+    lines[4] = lines[4]!.replace(/"required_evidence": \["([^"]+)"/, '"required_evidence": ["$1", "nope-1"');
+    expect(lines[4]).toContain('"nope-1"');
+    writeFileSync(join(dir, "unknown-required.jsonl"), lines.join("\n"));
+    writeFileSync(
+      join(dir, "required.suite.yaml"),
+      SUITE_HEAD.replace("dataset: cases.jsonl", "dataset: unknown-required.jsonl"),
+    );
+    const validate = await run(["dataset", "validate", "unknown-required.jsonl"]);
+    expect(validate.status).toBe(2);
+    const message = 'unknown-required.jsonl:5: label.required_evidence[1]: "nope-1" is not an evidence id of this case';
+    expect(validate.stdout + validate.stderr).toContain(message);
+    // in worker threads and in the main thread alike
+    for (const workers of ["2", "0"]) {
+      const db = join(dir, `required-${workers}.duckdb`);
+      const r = await run(["run", "required.suite.yaml", "--db", db, "--quiet", "--workers", workers]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+      await nothingStored(db);
+    }
+  });
+
+  it("a case with two evidence records of one id, with dataset validate's message", async () => {
+    const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
+    lines[1] = lines[1]!.replace(/"id": "(s-001)b"/, '"id": "$1a"');
+    expect(lines[1]).not.toContain('"s-001b"');
+    writeFileSync(join(dir, "duplicate-evidence.jsonl"), lines.join("\n"));
+    writeFileSync(
+      join(dir, "duplicate.suite.yaml"),
+      SUITE_HEAD.replace("dataset: cases.jsonl", "dataset: duplicate-evidence.jsonl"),
+    );
+    const db = join(dir, "duplicate.duckdb");
+    const r = await run(["run", "duplicate.suite.yaml", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain('duplicate-evidence.jsonl:2: evidence[1].id: duplicate evidence id "s-001a"');
+    await nothingStored(db);
+  });
+});
