@@ -60,4 +60,17 @@ describe("soceval run refuses what it cannot honestly replay", () => {
     expect(r.stderr).toContain('duplicate-evidence.jsonl:2: evidence[1].id: duplicate evidence id "s-001a"');
     await nothingStored(db);
   });
+
+  it("an agent whose mutate.skip_tools names a tool the workflow does not have", async () => {
+    writeFileSync(
+      join(dir, "agents/skip-typo.yaml"),
+      "name: skip-typo\nprovider: playbook\nmutate:\n  skip_tools:\n    - get_ip_reputation\n    - get_ip_reputaton\n",
+    );
+    writeFileSync(join(dir, "skip.suite.yaml"), SUITE_HEAD.replace("agents/playbook.yaml", "agents/skip-typo.yaml"));
+    const db = join(dir, "skip.duckdb");
+    const r = await run(["run", "skip.suite.yaml", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain('agents/skip-typo.yaml:6: mutate.skip_tools[1]: unknown tool "get_ip_reputaton"');
+    await nothingStored(db);
+  });
 });

@@ -76,12 +76,14 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
       throw fieldError(file, ["prompt"], `cannot read ${p}`);
     }
   }
-  if (cfg.tools !== "all") {
-    const known = new Set(wf.tools.map((t) => t.name));
+  const known = new Set(wf.tools.map((t) => t.name));
+  if (cfg.tools !== "all")
     cfg.tools.forEach((t, i) => {
       if (!known.has(t)) throw fieldError(file, ["tools", i], `unknown tool "${t}"`);
     });
-  }
+  cfg.mutate?.skip_tools.forEach((t, i) => {
+    if (!known.has(t)) throw fieldError(file, ["mutate", "skip_tools", i], `unknown tool "${t}"`);
+  });
   return { ...cfg, file, promptText, hash: agentHash(cfg, promptText, wf) };
 }
 
