@@ -73,4 +73,53 @@ describe("soceval run refuses what it cannot honestly replay", () => {
     expect(r.stderr).toContain('agents/skip-typo.yaml:6: mutate.skip_tools[1]: unknown tool "get_ip_reputaton"');
     await nothingStored(db);
   });
+
+  it("a suite whose exit criteria or gate limits name an unknown metric, before any run is stored", async () => {
+    writeFileSync(
+      join(dir, "criteria.suite.yaml"),
+      `${SUITE_HEAD}exit_criteria:\n  shadow:\n` +
+        '    - { metric: verdict_agreement, op: ">=", threshold: 0.5 }\n' +
+        '    - { metric: halucination_rate, op: "<=", threshold: 0.02 }\n',
+    );
+    const db = join(dir, "criteria.duckdb");
+    const r = await run(["run", "criteria.suite.yaml", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'criteria.suite.yaml:8: exit_criteria.shadow[1].metric: unknown metric "halucination_rate"',
+    );
+    await nothingStored(db);
+    writeFileSync(
+      join(dir, "limits.suite.yaml"),
+      `${SUITE_HEAD}gate:\n  limits:\n    - { metric: hallucination_rate, max: 0.02 }\n` +
+        "    - { metric: policy_violaton_rate, max: 0.3 }\n  budget: { metric: cost_per_investigation, max_increase_pct: 20 }\n",
+    );
+    const limits = await run(["run", "limits.suite.yaml", "--db", db, "--quiet"]);
+    expect(limits.status, limits.stderr).toBe(2);
+    expect(limits.stderr).toContain(
+      'limits.suite.yaml:8: gate.limits[1].metric: unknown metric "policy_violaton_rate"',
+    );
+    await nothingStored(db);
+  });
+
+  it("gate refuses a margin on a metric with no paired difference before it replays the candidate", async () => {
+    const db = join(dir, "gate.duckdb");
+    expect((await run(["run", "suite.yaml", "--db", db, "--quiet"])).status).toBe(0);
+    expect((await run(["baseline", "bless", "--run", "latest", "--name", "main", "--db", db])).status).toBe(0);
+    writeFileSync(
+      join(dir, "margins.suite.yaml"),
+      `${SUITE_HEAD}gate:\n  margins:\n    - { metric: verdict_agreement, max_drop: 0.02 }\n` +
+        "    - { metric: escalation_recal, max_drop: 0.02 }\n",
+    );
+    const r = await run(["gate", "margins.suite.yaml", "--baseline", "main", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'margins.suite.yaml:8: gate.margins[1].metric: "escalation_recal" has no paired difference',
+    );
+    // only the baseline's run: the candidate was never replayed
+    expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
+    // `run` refuses the same suite too
+    const refused = await run(["run", "margins.suite.yaml", "--db", db, "--quiet"]);
+    expect(refused.status).toBe(2);
+    expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
+  });
 });
