@@ -5,13 +5,22 @@ export type CaseCheck = { value?: Case; problems: string[] };
 
 /**
  * Every problem with one case, each phrased `field: message`: the schema (unknown fields named),
- * then what the schema cannot see — evidence ids must be unique within the case, because agents
- * cite them, and every required_evidence id must name a record the case actually holds.
+ * then what the schema cannot see (crossCheckCase).
  */
 export function checkCase(json: unknown): CaseCheck {
   const parsed = Case.safeParse(json);
   if (!parsed.success) return { problems: parsed.error.issues.map((i) => describeIssue(i).text) };
-  const c = parsed.data;
+  const problems = crossCheckCase(parsed.data);
+  return problems.length ? { problems } : { value: parsed.data, problems };
+}
+
+/**
+ * What the schema cannot see in a parsed case, each phrased `field: message`: evidence ids must be
+ * unique within the case, because agents cite them, and every required_evidence id must name a
+ * record the case actually holds. `dataset validate` and `run` (caseOfLine) both use this; it runs
+ * for every case of a run, so it is one pass over the evidence and one over the required ids.
+ */
+export function crossCheckCase(c: Case): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
   c.evidence.forEach((e, i) => {
@@ -21,7 +30,7 @@ export function checkCase(json: unknown): CaseCheck {
   c.label?.required_evidence.forEach((id, i) => {
     if (!ids.has(id)) problems.push(`label.required_evidence[${i}]: "${id}" is not an evidence id of this case`);
   });
-  return problems.length ? { problems } : { value: c, problems };
+  return problems;
 }
 
 /** Remembers case ids across a file so a repeated id is reported with the line it first appeared on. */

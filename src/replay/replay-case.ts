@@ -1,3 +1,4 @@
+import { crossCheckCase } from "../datasets/checks.js";
 import { parseJsonLine } from "../io/jsonl.js";
 import { runPlaybook } from "../providers/playbook.js";
 import type { Provider } from "../providers/types.js";
@@ -60,12 +61,15 @@ export async function replayCase(
 
 /**
  * One dataset line as a case this suite can replay, or the input error naming file, line and
- * field (malformed JSON, a schema error, a case labeled for another workflow); null when blank.
+ * field (malformed JSON, a schema error, what `dataset validate` refuses beyond the schema, a case
+ * labeled for another workflow); null when blank.
  */
 export function caseOfLine(ls: LoadedSuite, line: number, text: string): { case: Case } | { error: string } | null {
   const parsed = parseJsonLine(ls.datasetFile, line, text, Case);
   if (!parsed || "error" in parsed) return parsed;
   const c = parsed.value;
+  const problems = crossCheckCase(c);
+  if (problems.length) return { error: `${ls.datasetFile}:${line}: ${problems[0]}` };
   if (c.workflow !== ls.workflow.id)
     return {
       error: `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,

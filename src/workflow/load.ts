@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { METRIC_KEYS } from "../analytics/catalogue.js";
+import { PAIRED_METRICS } from "../gate/rules.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
-import { AgentConfig, Suite, Workflow } from "../schema/index.js";
+import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
 
 export type LoadedAgent = AgentConfig & { file: string; promptText?: string; hash: string };
 export type LoadedSuite = {
@@ -76,17 +78,49 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
       throw fieldError(file, ["prompt"], `cannot read ${p}`);
     }
   }
-  if (cfg.tools !== "all") {
-    const known = new Set(wf.tools.map((t) => t.name));
+  const known = new Set(wf.tools.map((t) => t.name));
+  if (cfg.tools !== "all")
     cfg.tools.forEach((t, i) => {
       if (!known.has(t)) throw fieldError(file, ["tools", i], `unknown tool "${t}"`);
     });
-  }
+  cfg.mutate?.skip_tools.forEach((t, i) => {
+    if (!known.has(t)) throw fieldError(file, ["mutate", "skip_tools", i], `unknown tool "${t}"`);
+  });
   return { ...cfg, file, promptText, hash: agentHash(cfg, promptText, wf) };
+}
+
+/**
+ * Metric names zod cannot check: exit criteria, gate limits and the budget name report metrics;
+ * gate margins name metrics with a paired difference. Checked on load, so a typo stops `run` and
+ * `gate` before anything is replayed or stored, with the line; `report` and `gate` keep their own checks.
+ */
+export function checkSuiteMetrics(suite: Suite, file: string): void {
+  const unknown = (path: (string | number)[], metric: string) =>
+    fieldError(file, path, `unknown metric "${metric}" (keys: reports/README.md)`);
+  for (const phase of Phase.options)
+    suite.exit_criteria?.[phase]?.forEach((c, i) => {
+      if (!METRIC_KEYS.has(c.metric)) throw unknown(["exit_criteria", phase, i, "metric"], c.metric);
+    });
+  const gate = suite.gate;
+  if (!gate) return;
+  gate.margins.forEach((m, i) => {
+    if (!PAIRED_METRICS.includes(m.metric))
+      throw fieldError(
+        file,
+        ["gate", "margins", i, "metric"],
+        `"${m.metric}" has no paired difference (use one of ${PAIRED_METRICS.join(", ")})`,
+      );
+  });
+  gate.limits.forEach((l, i) => {
+    if (!METRIC_KEYS.has(l.metric)) throw unknown(["gate", "limits", i, "metric"], l.metric);
+  });
+  if (gate.budget && !METRIC_KEYS.has(gate.budget.metric))
+    throw unknown(["gate", "budget", "metric"], gate.budget.metric);
 }
 
 export function loadSuite(file: string): LoadedSuite {
   const suite = loadYaml(file, Suite);
+  checkSuiteMetrics(suite, file);
   const dir = dirname(file);
   const workflowFile = resolve(dir, suite.workflow);
   const workflow = loadWorkflow(workflowFile);

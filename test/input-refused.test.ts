@@ -1,0 +1,125 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { query, soceval } from "./helpers/cli.js";
+
+// bad input that `soceval run` must refuse up front: exit 2, file:line: field, and no run stored
+const dir = mkdtempSync(join(tmpdir(), "soceval-refused-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const run = (args: string[]) => soceval(args, dir);
+
+const SUITE_HEAD = "name: x\nworkflow: workflow.yaml\ndataset: cases.jsonl\nagents: [agents/playbook.yaml]\n";
+
+/** Nothing half-made is left behind: no run row and no transcript (a missing file is fine too). */
+async function nothingStored(db: string): Promise<void> {
+  if (!existsSync(db)) return;
+  const [row] = await query<{ runs: number; t: number }>(
+    db,
+    "SELECT (SELECT count(*) FROM runs) runs, (SELECT count(*) FROM transcripts) t",
+  );
+  expect(row).toEqual({ runs: 0, t: 0 });
+}
+
+describe("soceval run refuses what it cannot honestly replay", () => {
+  it("a case whose required_evidence names an id its evidence lacks, as dataset validate does", async () => {
+    const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
+    lines[4] = lines[4]!.replace(/"required_evidence": \["([^"]+)"/, '"required_evidence": ["$1", "nope-1"');
+    expect(lines[4]).toContain('"nope-1"');
+    writeFileSync(join(dir, "unknown-required.jsonl"), lines.join("\n"));
+    writeFileSync(
+      join(dir, "required.suite.yaml"),
+      SUITE_HEAD.replace("dataset: cases.jsonl", "dataset: unknown-required.jsonl"),
+    );
+    const validate = await run(["dataset", "validate", "unknown-required.jsonl"]);
+    expect(validate.status).toBe(2);
+    const message = 'unknown-required.jsonl:5: label.required_evidence[1]: "nope-1" is not an evidence id of this case';
+    expect(validate.stdout + validate.stderr).toContain(message);
+    // in worker threads and in the main thread alike
+    for (const workers of ["2", "0"]) {
+      const db = join(dir, `required-${workers}.duckdb`);
+      const r = await run(["run", "required.suite.yaml", "--db", db, "--quiet", "--workers", workers]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+      await nothingStored(db);
+    }
+  });
+
+  it("a case with two evidence records of one id, with dataset validate's message", async () => {
+    const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
+    lines[1] = lines[1]!.replace(/"id": "(s-001)b"/, '"id": "$1a"');
+    expect(lines[1]).not.toContain('"s-001b"');
+    writeFileSync(join(dir, "duplicate-evidence.jsonl"), lines.join("\n"));
+    writeFileSync(
+      join(dir, "duplicate.suite.yaml"),
+      SUITE_HEAD.replace("dataset: cases.jsonl", "dataset: duplicate-evidence.jsonl"),
+    );
+    const db = join(dir, "duplicate.duckdb");
+    const r = await run(["run", "duplicate.suite.yaml", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain('duplicate-evidence.jsonl:2: evidence[1].id: duplicate evidence id "s-001a"');
+    await nothingStored(db);
+  });
+
+  it("an agent whose mutate.skip_tools names a tool the workflow does not have", async () => {
+    writeFileSync(
+      join(dir, "agents/skip-typo.yaml"),
+      "name: skip-typo\nprovider: playbook\nmutate:\n  skip_tools:\n    - get_ip_reputation\n    - get_ip_reputaton\n",
+    );
+    writeFileSync(join(dir, "skip.suite.yaml"), SUITE_HEAD.replace("agents/playbook.yaml", "agents/skip-typo.yaml"));
+    const db = join(dir, "skip.duckdb");
+    const r = await run(["run", "skip.suite.yaml", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain('agents/skip-typo.yaml:6: mutate.skip_tools[1]: unknown tool "get_ip_reputaton"');
+    await nothingStored(db);
+  });
+
+  it("a suite whose exit criteria or gate limits name an unknown metric, before any run is stored", async () => {
+    writeFileSync(
+      join(dir, "criteria.suite.yaml"),
+      `${SUITE_HEAD}exit_criteria:\n  shadow:\n` +
+        '    - { metric: verdict_agreement, op: ">=", threshold: 0.5 }\n' +
+        '    - { metric: halucination_rate, op: "<=", threshold: 0.02 }\n',
+    );
+    const db = join(dir, "criteria.duckdb");
+    const r = await run(["run", "criteria.suite.yaml", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'criteria.suite.yaml:8: exit_criteria.shadow[1].metric: unknown metric "halucination_rate"',
+    );
+    await nothingStored(db);
+    writeFileSync(
+      join(dir, "limits.suite.yaml"),
+      `${SUITE_HEAD}gate:\n  limits:\n    - { metric: hallucination_rate, max: 0.02 }\n` +
+        "    - { metric: policy_violaton_rate, max: 0.3 }\n  budget: { metric: cost_per_investigation, max_increase_pct: 20 }\n",
+    );
+    const limits = await run(["run", "limits.suite.yaml", "--db", db, "--quiet"]);
+    expect(limits.status, limits.stderr).toBe(2);
+    expect(limits.stderr).toContain(
+      'limits.suite.yaml:8: gate.limits[1].metric: unknown metric "policy_violaton_rate"',
+    );
+    await nothingStored(db);
+  });
+
+  it("gate refuses a margin on a metric with no paired difference before it replays the candidate", async () => {
+    const db = join(dir, "gate.duckdb");
+    expect((await run(["run", "suite.yaml", "--db", db, "--quiet"])).status).toBe(0);
+    expect((await run(["baseline", "bless", "--run", "latest", "--name", "main", "--db", db])).status).toBe(0);
+    writeFileSync(
+      join(dir, "margins.suite.yaml"),
+      `${SUITE_HEAD}gate:\n  margins:\n    - { metric: verdict_agreement, max_drop: 0.02 }\n` +
+        "    - { metric: escalation_recal, max_drop: 0.02 }\n",
+    );
+    const r = await run(["gate", "margins.suite.yaml", "--baseline", "main", "--db", db, "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'margins.suite.yaml:8: gate.margins[1].metric: "escalation_recal" has no paired difference',
+    );
+    // only the baseline's run: the candidate was never replayed
+    expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
+    // `run` refuses the same suite too
+    const refused = await run(["run", "margins.suite.yaml", "--db", db, "--quiet"]);
+    expect(refused.status).toBe(2);
+    expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
+  });
+});
