@@ -68,9 +68,23 @@ describe("report on a run that did not finish", () => {
     const r = await soceval(["report", "--run", "latest", "--db", db, "--format", "md"], dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      /^soceval: warning: run run-fixture-0001: incomplete run \(status interrupted\): results cover only the 7 cases stored so far; finish it with `soceval run \S+ --resume`\n$/,
+      /^soceval: warning: run run-fixture-0001: incomplete run \(status interrupted\): results cover only the 7 cases stored so far; finish it with `soceval run .+ --resume`\n$/,
     );
     expect(r.stdout).toMatch(/^> \*\*Warning: incomplete run \(status interrupted\)/);
     expect(r.stdout).toMatch(/ · 7 cases ·/);
+    // the command that finishes it names the store it is in
+    expect(r.stderr).toContain(`\`soceval run suites/phishing-triage/shadow.suite.yaml --db ${db} --resume\``);
   }, 60_000);
+
+  it("a shard's warning says which shard to resume", async () => {
+    const s = await Store.open(":memory:");
+    await unfinished(s, "failed");
+    await s.run("UPDATE runs SET shard = '2/4'");
+    const doc = await buildReport(s, "latest");
+    s.close();
+    expect(doc.run.incomplete).toBe(
+      "incomplete run (status failed): results cover only the 7 cases stored so far; " +
+        "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --shard 2/4 --resume`",
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { Store } from "../store/db.js";
+import { DEFAULT_DB, type Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, kappaCells, kappaUnits } from "./confusion.js";
@@ -50,11 +50,18 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       agentInfo(store, runId),
     ]);
   const seed = runSeed(run);
-  const [stored_] = await store.query<{ n: number }>(
-    "SELECT count(DISTINCT case_id)::INTEGER AS n FROM case_results WHERE run_id = ?",
-    [runId],
+  const [stored_] = await store.query<{ n: number; shard: string | null }>(
+    `SELECT (SELECT count(DISTINCT case_id) FROM case_results WHERE run_id = ?)::INTEGER AS n, shard
+     FROM runs WHERE run_id = ?`,
+    [runId, runId],
   );
   const casesStored = Number(stored_?.n ?? 0);
+  const resumeWith = [
+    stored_?.shard ? `--shard ${stored_.shard}` : "",
+    store.path !== DEFAULT_DB && store.path !== ":memory:" ? `--db ${store.path}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 
   const reports: Record<string, AgentReport> = {};
   for (const agent of agents) {
@@ -109,7 +116,11 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   );
   return round({
     schema: "soceval.report/v1",
-    run: { ...run, cases_stored: casesStored, incomplete: incompleteWarning(run, casesStored) } satisfies ReportRun,
+    run: {
+      ...run,
+      cases_stored: casesStored,
+      incomplete: incompleteWarning(run, casesStored, resumeWith),
+    } satisfies ReportRun,
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
     agents: reports,
     phases,
@@ -120,12 +131,12 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
  * Null for a finished run. Otherwise (running after a kill, interrupted, failed) the one line every
  * format of the report leads with: its numbers are real but cover only part of the dataset.
  */
-export function incompleteWarning(run: RunInfo, casesStored: number): string | null {
+export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith = ""): string | null {
   if (run.status === "finished") return null;
   const cases = `${casesStored} case${casesStored === 1 ? "" : "s"}`;
   const finish =
     run.kind === "replay" || run.kind === null
-      ? `finish it with \`soceval run ${run.suite_path ?? "<suite>"} --resume\``
+      ? `finish it with \`soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume\``
       : "score the transcripts again with `soceval score`";
   return `incomplete run (status ${run.status ?? "unknown"}): results cover only the ${cases} stored so far; ${finish}`;
 }
