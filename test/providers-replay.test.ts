@@ -1,10 +1,16 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { InputError } from "../src/io/errors.js";
 import { createProvider } from "../src/providers/index.js";
-import { createRecorder, createReplayProvider, Recording, requestKey } from "../src/providers/replay.js";
+import {
+  createRecorder,
+  createReplayProvider,
+  dropIncompleteLastLine,
+  Recording,
+  requestKey,
+} from "../src/providers/replay.js";
 import { type Completion, type Provider, ProviderError } from "../src/providers/types.js";
 import { attemptsOf, withRetries } from "../src/replay/retry.js";
 import { submitted, testAgent, testEnv } from "./servers/agents.js";
@@ -127,5 +133,85 @@ describe("recording and replay", () => {
     expect(() => createReplayProvider(file)).toThrow(InputError);
     expect(() => createReplayProvider(file)).toThrow(`${file}:1: completion.message`);
     expect(() => createReplayProvider(join(tmp(), "missing.jsonl"))).toThrow(/cannot read recordings \(ENOENT\)/);
+  });
+
+  describe("a recordings file a crash cut short", () => {
+    const answer = (text: string): Completion => ({
+      message: { role: "assistant", content: text, tool_calls: [] },
+      model: "m",
+      tokens_in: 1,
+      tokens_out: 1,
+      latency_ms: 1,
+    });
+    const request = (text: string) => ({
+      system: "s",
+      messages: [{ role: "user" as const, content: text }],
+      tools: [],
+      model: "m",
+    });
+    const line = (text: string) => `${JSON.stringify({ key: requestKey(request(text)), completion: answer(text) })}\n`;
+    const fake: Provider = {
+      kind: "openai",
+      simulated: false,
+      complete: async (req) => answer(String(req.messages[0]!.content)),
+    };
+
+    it("--record drops the incomplete last line before appending, warning once on stderr, and the file replays", async () => {
+      const file = join(tmp(), "recordings.jsonl");
+      const cut = line("three").slice(0, 40);
+      writeFileSync(file, line("one") + line("two") + cut);
+      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      try {
+        // one recorder per agent: only the first finds anything to drop
+        const recorder = createRecorder(file, fake);
+        createRecorder(file, fake);
+        await recorder.complete(request("four"));
+        expect(stderr).toHaveBeenCalledTimes(1);
+        expect(String(stderr.mock.calls[0]![0])).toBe(
+          `soceval: warning: ${file}: dropped an incomplete last line (40 bytes, a crash while recording?) before appending\n`,
+        );
+      } finally {
+        stderr.mockRestore();
+      }
+      expect(readFileSync(file, "utf8")).toBe(line("one") + line("two") + line("four"));
+      const replay = createReplayProvider(file);
+      expect((await replay.complete(request("four"))).message.content).toBe("four");
+      expect((await replay.complete(request("one"))).message.content).toBe("one");
+    });
+
+    it("finds the last newline however long the fragment, and empties a file that is all fragment", () => {
+      const dir = tmp();
+      const long = join(dir, "long.jsonl");
+      const fragment = `{"key":"${"x".repeat(200_000)}`;
+      writeFileSync(long, line("one") + fragment);
+      const warnings: string[] = [];
+      expect(dropIncompleteLastLine(long, (m) => warnings.push(m))).toBe(fragment.length);
+      expect(readFileSync(long, "utf8")).toBe(line("one"));
+      const only = join(dir, "only.jsonl");
+      writeFileSync(only, '{"key":');
+      expect(dropIncompleteLastLine(only, (m) => warnings.push(m))).toBe(7);
+      expect(readFileSync(only, "utf8")).toBe("");
+      // whole files, an empty one and none at all are left as they are, silently
+      const whole = join(dir, "whole.jsonl");
+      writeFileSync(whole, line("one"));
+      expect(dropIncompleteLastLine(whole, (m) => warnings.push(m))).toBe(0);
+      expect(readFileSync(whole, "utf8")).toBe(line("one"));
+      expect(dropIncompleteLastLine(join(dir, "none.jsonl"), (m) => warnings.push(m))).toBe(0);
+      expect(existsSync(join(dir, "none.jsonl"))).toBe(false);
+      expect(warnings).toHaveLength(2);
+    });
+
+    it("replay names a cut-short last line as such, and other bad lines as malformed", () => {
+      const file = join(tmp(), "cut.jsonl");
+      writeFileSync(file, line("one") + line("two").slice(0, 30));
+      expect(() => createReplayProvider(file)).toThrow(InputError);
+      expect(() => createReplayProvider(file)).toThrow(
+        new RegExp(
+          `^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: incomplete last line \\(a crash while recording\\?\\)`,
+        ),
+      );
+      writeFileSync(file, `${line("one").slice(0, 30)}\n${line("two")}`);
+      expect(() => createReplayProvider(file)).toThrow(`${file}:1: malformed JSON`);
+    });
   });
 });

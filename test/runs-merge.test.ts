@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.js";
+import { resolveRunId } from "../src/store/run-ref.js";
 import { query, soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-merge-"));
@@ -24,6 +25,10 @@ beforeAll(async () => {
     const r = await run(["run", "suite.yaml", "--shard", `${i}/3`, "--db", shardDb(i), "--quiet"]);
     expect(r.status, r.stderr).toBe(0);
   }
+  // shard 3/3 again, later, with another agent and epochs: the slice of another run
+  const other = ["--agent", "playbook-no-ti", "--epochs", "2", "--db", join(dir, "shard3b.duckdb"), "--quiet"];
+  const b = await run(["run", "suite.yaml", "--shard", "3/3", ...other]);
+  expect(b.status, b.stderr).toBe(0);
   const whole = await run(["run", "suite.yaml", "--db", join(dir, "whole.duckdb"), "--quiet"]);
   expect(whole.status, whole.stderr).toBe(0);
 }, 60_000);
@@ -106,6 +111,58 @@ describe("soceval runs merge", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/shard 2\/3 missing \(have 1\/3 in .*shard1\.duckdb, 3\/3 in .*shard3\.duckdb\)/);
     expect(existsSync(db)).toBe(false);
+  });
+
+  it("names a shard made with other agents or epochs, rather than calling the others missing", async () => {
+    const db = join(dir, "mixed.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), shardDb(2), join(dir, "shard3b.duckdb"), "--db", db]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).not.toMatch(/missing/);
+    expect(r.stderr).toMatch(
+      /shard 3\/3 in \S*shard3b\.duckdb was made with other agents \(playbook-no-ti [0-9a-f]{8}, not playbook [0-9a-f]{8}\)\/epochs \(2, not 1\) than shards 1\/3, 2\/3; pass the shards of one run/,
+    );
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("refuses shards that overlap as bad input (exit 2), and writes nothing", async () => {
+    // shard 2's store, with shard 1's cases stored under its run as well
+    const overlapping = join(dir, "overlap2.duckdb");
+    copyFileSync(shardDb(2), overlapping);
+    const store = await Store.open(overlapping);
+    const [{ run_id } = { run_id: "" }] = await store.query<{ run_id: string }>("SELECT run_id FROM runs");
+    await store.run(`ATTACH '${shardDb(1)}' AS s1 (READ_ONLY)`);
+    for (const t of ["cases", "transcripts", "case_results"])
+      await store.run(`INSERT INTO ${t} SELECT * REPLACE (? AS run_id) FROM s1.${t}`, [run_id]);
+    await store.run("DETACH s1");
+    store.close();
+    const db = join(dir, "overlap-merged.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), overlapping, shardDb(3), "--db", db]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/the shards overlap: a case is stored in more than one of .*; nothing was merged/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("`--run latest` is the merged run in a store that also holds its shards", async () => {
+    // the store of the last shard to start: its run started after the merged run's first shard
+    const db = join(dir, "into-shard3.duckdb");
+    copyFileSync(shardDb(3), db);
+    const r = await run(["runs", "merge", shardDb(1), shardDb(2), db, "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    const [merged] = await query<{ run_id: string; first: boolean }>(
+      db,
+      "SELECT run_id, started_at < (SELECT max(started_at) FROM runs) AS first FROM runs WHERE shard IS NULL",
+    );
+    // the merged run keeps its first shard's start: it did not start after shard 3
+    expect(merged!.first).toBe(true);
+    const store = await Store.open(db, { readOnly: true });
+    const latest = await resolveRunId(store, "latest");
+    store.close();
+    expect(latest).toBe(merged!.run_id);
+    const listed = JSON.parse((await run(["runs", "list", "--db", db, "--format", "json"])).stdout);
+    expect(listed[0].run_id).toBe(merged!.run_id);
+    const report = await run(["report", "--db", db, "--format", "json"]);
+    expect(JSON.parse(report.stdout).run.run_id).toBe(merged!.run_id);
   });
 
   it("refuses a shard that did not finish, and says how to finish it", async () => {

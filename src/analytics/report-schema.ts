@@ -151,9 +151,18 @@ export const PhaseResult = z.strictObject({
   criteria: z.array(CriterionResult),
 });
 
+/** The report's run: RunInfo plus what the report can vouch for (a run that did not finish covers fewer cases). */
+export const ReportRun = RunInfo.extend({
+  cases_stored: z.number().describe("cases with stored results; cases_total is set only when a run ends"),
+  incomplete: z
+    .string()
+    .nullable()
+    .describe("null for a finished run; else the warning every format shows: the results are partial"),
+});
+
 export const ReportDoc = z.strictObject({
   schema: z.literal("soceval.report/v1"),
-  run: RunInfo,
+  run: ReportRun,
   statistics: z.strictObject({
     confidence: z.number(),
     bootstrap_replicates: z.number(),
@@ -166,6 +175,7 @@ export const ReportDoc = z.strictObject({
 
 export type Estimate = z.infer<typeof Estimate>;
 export type RunInfo = z.infer<typeof RunInfo>;
+export type ReportRun = z.infer<typeof ReportRun>;
 export type BreakdownRow = z.infer<typeof BreakdownRow>;
 export type Confusion = z.infer<typeof Confusion>;
 export type ViolationRow = z.infer<typeof ViolationRow>;

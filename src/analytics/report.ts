@@ -1,10 +1,10 @@
-import type { Store } from "../store/db.js";
+import { DEFAULT_DB, type Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, kappaCells, kappaUnits } from "./confusion.js";
 import { evaluatePhases, loadCriteria } from "./criteria.js";
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
-import type { AgentReport, BreakdownRow, Estimate, ReportDoc, RunInfo } from "./report-schema.js";
+import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { evidenceSources } from "./sources.js";
@@ -50,6 +50,18 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       agentInfo(store, runId),
     ]);
   const seed = runSeed(run);
+  const [stored_] = await store.query<{ n: number; shard: string | null }>(
+    `SELECT (SELECT count(DISTINCT case_id) FROM case_results WHERE run_id = ?)::INTEGER AS n, shard
+     FROM runs WHERE run_id = ?`,
+    [runId, runId],
+  );
+  const casesStored = Number(stored_?.n ?? 0);
+  const resumeWith = [
+    stored_?.shard ? `--shard ${stored_.shard}` : "",
+    store.path !== DEFAULT_DB && store.path !== ":memory:" ? `--db ${store.path}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 
   const reports: Record<string, AgentReport> = {};
   for (const agent of agents) {
@@ -104,11 +116,29 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   );
   return round({
     schema: "soceval.report/v1",
-    run,
+    run: {
+      ...run,
+      cases_stored: casesStored,
+      incomplete: incompleteWarning(run, casesStored, resumeWith),
+    } satisfies ReportRun,
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
     agents: reports,
     phases,
   });
+}
+
+/**
+ * Null for a finished run. Otherwise (running after a kill, interrupted, failed) the one line every
+ * format of the report leads with: its numbers are real but cover only part of the dataset.
+ */
+export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith = ""): string | null {
+  if (run.status === "finished") return null;
+  const cases = `${casesStored} case${casesStored === 1 ? "" : "s"}`;
+  const finish =
+    run.kind === "replay" || run.kind === null
+      ? `finish it with \`soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume\``
+      : "score the transcripts again with `soceval score`";
+  return `incomplete run (status ${run.status ?? "unknown"}): results cover only the ${cases} stored so far; ${finish}`;
 }
 
 function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[0], seed: string): Estimate {

@@ -1,4 +1,5 @@
-import { renameSync, rmSync } from "node:fs";
+import { renameSync, rmSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { run: string; out: string; format?: string; table: string; db: string }) => {
         const flags = { ...opts, format: exportFormat(opts.format, opts.out) };
+        checkOut(flags.out);
         if (!RUN_TABLES.includes(flags.table))
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db, { existing: true });
@@ -48,6 +50,22 @@ export function register(program: Command): void {
         return 0;
       }),
     );
+}
+
+/** --out must name a file in a folder that exists: refused up front rather than as DuckDB's error about the .partial file. */
+function checkOut(out: string): void {
+  const dir = dirname(resolve(out));
+  const kind = (p: string) => {
+    try {
+      return statSync(p).isDirectory() ? "dir" : "file";
+    } catch {
+      return null;
+    }
+  };
+  const d = kind(dir);
+  if (d === null) throw new InputError(`--out: directory ${dirname(out)} does not exist`);
+  if (d === "file") throw new InputError(`--out: ${dirname(out)} is not a directory`);
+  if (kind(out) === "dir") throw new InputError(`--out: ${out} is a directory; name a file`);
 }
 
 async function countOut(flags: { out: string; format: string }): Promise<number | null> {

@@ -33,6 +33,9 @@ export function register(program: Command): void {
             throw new InputError(
               `--run: run ${doc.run.run_id} has no scored results${opts.agent ? " for --agent" : ""}`,
             );
+          // on the terminal too, whatever the format and wherever it is written
+          if (doc.run.incomplete)
+            process.stderr.write(`soceval: warning: run ${doc.run.run_id}: ${doc.run.incomplete}\n`);
           emit(await renderReport(doc, format), opts.out, "report");
           if (!opts.check) return EXIT.ok;
           const results = doc.phases.filter((p) => p.phase === opts.check);

@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { mergeShards } from "../store/merge-shards.js";
+import { newestFirst } from "../store/run-ref.js";
 import { action } from "./exit.js";
 
 type RunRow = {
@@ -29,10 +30,12 @@ export function register(program: Command): void {
     .action(
       action(async (flags: { db: string; format: string }) => {
         const store = await Store.open(flags.db, { existing: true });
+        // newest first in the order `--run latest` picks
+        const order = await newestFirst(store, "r");
         const rows = await store.query<RunRow>(
           `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
                   r.merged_from::VARCHAR AS merged_from, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results
-           FROM runs r ORDER BY r.started_at DESC`,
+           FROM runs r ORDER BY ${order}`,
         );
         store.close();
         if (flags.format === "json") {

@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { fileFacts } from "./hash.js";
+import { readJsonl } from "./jsonl.js";
 import { readLines } from "./lines.js";
 
 const collect = async (file: string) => {
@@ -44,5 +46,30 @@ describe("readLines and fileFacts", () => {
       writeFileSync(file, a + tail);
       expect(await collect(file)).toEqual(want);
     }
+  });
+
+  it("drops a UTF-8 byte-order mark at the start of the file, and only there", async () => {
+    const file = join(tmpdir(), `soceval-lines-bom-${process.pid}.jsonl`);
+    writeFileSync(file, '\uFEFF{"id":"a"}\r\n{"id":"\uFEFFb"}\n');
+    expect(await collect(file)).toEqual(['{"id":"a"}', '{"id":"\uFEFFb"}']);
+    const rows: unknown[] = [];
+    for await (const r of readJsonl(file, z.object({ id: z.string() }))) rows.push(r);
+    expect(rows).toEqual([
+      { line: 1, value: { id: "a" } },
+      { line: 2, value: { id: "\uFEFFb" } },
+    ]);
+    for (const [text, want] of [
+      ["\uFEFF", []],
+      ["\uFEFFx", ["x"]],
+      ["\uFEFF\n", [""]],
+      ["\uFEFF\r\ny", ["", "y"]],
+    ] as const) {
+      writeFileSync(file, text);
+      expect(await collect(file)).toEqual(want);
+    }
+    // a BOM that ends the first 1 MiB chunk is text, not a mark
+    const big = "a".repeat((1 << 20) - 3);
+    writeFileSync(file, `${big}\uFEFF\nz`);
+    expect(await collect(file)).toEqual([`${big}\uFEFF`, "z"]);
   });
 });

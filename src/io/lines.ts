@@ -3,20 +3,28 @@ import { InputError } from "./errors.js";
 
 const NL = 10;
 const CR = 13;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * Lines of a file, streamed in large chunks and split with indexOf: several times faster than
  * readline on big JSONL files, and never holds more than one chunk plus one line in memory.
  * Splitting the bytes rather than decoded text skips a whole-chunk decode and string concat; byte
  * 0x0A never occurs inside a multi-byte UTF-8 sequence, so decoding line by line is exact.
+ * A UTF-8 byte-order mark at the start of the file (Windows tools write one) is not part of line 1;
+ * it is looked for in the first chunk only, so the split loop is unchanged.
  */
 export async function* readLines(file: string): AsyncGenerator<string> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   // the unterminated tail of earlier chunks; usually a single piece
   let rest: Buffer[] = [];
+  let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
+      if (first) {
+        first = false;
+        if (chunk.length >= 3 && chunk.compare(BOM, 0, 3, 0, 3) === 0) start = 3;
+      }
       let nl = chunk.indexOf(NL);
       if (nl !== -1 && rest.length > 0) {
         rest.push(chunk.subarray(0, nl));

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { InputError, mainIssue } from "../io/errors.js";
@@ -45,9 +54,52 @@ export function requestKey(req: CompletionRequest): string {
   return createHash("sha256").update(canonical(normalized)).digest("hex");
 }
 
+/**
+ * A recordings file about to be appended to: a crash mid-append can leave its last line cut short,
+ * and a line appended onto that fragment would make the whole file unreadable to the replay
+ * provider. When the file does not end with a newline, the fragment after its last newline is
+ * dropped (only the tail is read) and a one-line warning names the file. Returns the bytes dropped.
+ */
+export function dropIncompleteLastLine(file: string, warn: (msg: string) => void = defaultWarn): number {
+  let fd: number;
+  try {
+    fd = openSync(file, "r+");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw new InputError(`--record ${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return 0;
+    const buf = Buffer.alloc(64 * 1024);
+    let end = size;
+    let keep = -1;
+    while (end > 0 && keep === -1) {
+      const start = Math.max(0, end - buf.length);
+      const n = readSync(fd, buf, 0, end - start, start);
+      // the very last byte a newline: the file is whole
+      if (end === size && buf[n - 1] === 0x0a) return 0;
+      const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+      if (nl !== -1) keep = start + nl + 1;
+      end = start;
+    }
+    const cut = keep === -1 ? 0 : keep;
+    ftruncateSync(fd, cut);
+    warn(
+      `soceval: warning: ${file}: dropped an incomplete last line (${size - cut} bytes, a crash while recording?) before appending\n`,
+    );
+    return size - cut;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const defaultWarn = (msg: string) => process.stderr.write(msg);
+
 /** Wraps any provider and appends every completion it returns to `file` as {key, completion}. */
 export function createRecorder(file: string, inner: Provider): Provider {
   mkdirSync(dirname(file), { recursive: true });
+  dropIncompleteLastLine(file);
   return {
     kind: inner.kind,
     simulated: inner.simulated,
@@ -68,6 +120,7 @@ export function loadRecordings(file: string): Map<string, Completion[]> {
   } catch (e) {
     throw new InputError(`${file}: cannot read recordings (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const byKey = new Map<string, Completion[]>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -77,6 +130,14 @@ export function loadRecordings(file: string): Map<string, Completion[]> {
     try {
       json = JSON.parse(raw);
     } catch (e) {
+      // the last line with no newline after it: the append a crash cut short
+      if (i === lines.length - 1)
+        throw new InputError(
+          `${file}:${i + 1}: incomplete last line (a crash while recording?): ${(e as Error).message}; ` +
+            "delete that line, or record again with --record, which drops it",
+          file,
+          i + 1,
+        );
       throw new InputError(`${file}:${i + 1}: malformed JSON: ${(e as Error).message}`, file, i + 1);
     }
     const parsed = Recording.safeParse(json);

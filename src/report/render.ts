@@ -2,7 +2,7 @@ import type { CompareDoc } from "../analytics/compare-schema.js";
 import type { ReportDoc } from "../analytics/report-schema.js";
 import { compareView } from "./compare-view.js";
 import { reportView } from "./report-view.js";
-import { render } from "./templates.js";
+import { escapeHtml, render } from "./templates.js";
 
 export const FORMATS = ["html", "md", "json"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -11,7 +11,24 @@ export type Format = (typeof FORMATS)[number];
 export async function renderReport(doc: ReportDoc, format: Format): Promise<string> {
   if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
   const view = await reportView(doc, format === "html");
-  return render(format === "html" ? "report.html.hbs" : "report.md.hbs", view);
+  const text = render(format === "html" ? "report.html.hbs" : "report.md.hbs", view);
+  const warning = doc.run.incomplete;
+  if (!warning) return text;
+  // a run that did not finish: its tables are real but partial, and the report says so first
+  if (format === "md") return `> **Warning: ${mdWarning(warning)}**\n\n${text}`;
+  const banner =
+    '<p class="incomplete" role="alert" style="border:2px solid #b45309;background:#fef3c7;padding:.6em 1em">' +
+    `<strong>Warning: ${escapeHtml(warning)}</strong></p>\n`;
+  const body = text.indexOf("<body>");
+  return body === -1 ? banner + text : `${text.slice(0, body + 6)}\n${banner}${text.slice(body + 6)}`;
+}
+
+/** The warning inside Markdown bold: outside its `code` spans, characters Markdown would act on are escaped. */
+function mdWarning(s: string): string {
+  return s
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith("`") ? part : part.replace(/[*_<>[\]\\]/g, (c) => `\\${c}`)))
+    .join("");
 }
 
 export async function renderComparison(doc: CompareDoc, format: Format): Promise<string> {

@@ -241,7 +241,8 @@ export async function reportView(doc: ReportDoc, charts = true) {
   );
   return {
     css: stylesheet(),
-    run: doc.run,
+    // the header's case count is what is stored: cases_total is only set when a run ends
+    run: { ...doc.run, cases_total: doc.run.cases_stored },
     title: `Exit-criteria report — ${doc.run.suite ?? doc.run.run_id}`,
     statistics: doc.statistics,
     agent_names: names,

@@ -34,6 +34,11 @@ export function render(name: string, context: object): string {
 
 export type Trusted = Handlebars.SafeString;
 
+/** Text for HTML outside a template, escaped as the templates escape it. */
+export function escapeHtml(s: string): string {
+  return hb.escapeExpression(s);
+}
+
 /** Mark generated, already-safe markup (chart SVG, the bundled CSS) for verbatim output. */
 export function trusted(markup: string): Trusted {
   return new hb.SafeString(markup);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError, RuntimeFailure } from "../io/errors.js";
+import { InputError } from "../io/errors.js";
 import { type Store, sqlString } from "./db.js";
 import { newRunId } from "./run-id.js";
 import { repeatedKeys } from "./run-writer.js";
@@ -86,26 +86,56 @@ function describe(r: ShardRun, file: string, schema: string): Found {
   return { ...r, file, schema, index, count, identity };
 }
 
-/** The newest sharded run decides which run is merged; each of its slices is the newest stored. */
+/**
+ * Which run is merged: of the runs found, those with one identity (suite, dataset, agents, epochs,
+ * seed, shard count) covering the most slices, the newest on a tie; each slice is its newest stored
+ * run. A slice held only by a run of another identity is named with what differs, not called missing.
+ */
 function chooseShards(found: Found[], files: string[]): Found[] {
   if (found.length === 0)
     throw new InputError(`no sharded runs (made with --shard i/n) in ${files.join(", ")}`, files[0]);
-  const newest = found.reduce((a, b) => (b.started_at > a.started_at ? b : a));
-  const same = found.filter((f) => f.identity === newest.identity);
+  const groups = new Map<string, Found[]>();
+  for (const f of found) groups.set(f.identity, [...(groups.get(f.identity) ?? []), f]);
+  const slices = (g: Found[]) => new Set(g.map((f) => f.index)).size;
+  const newestOf = (g: Found[]) => Math.max(...g.map((f) => +f.started_at));
+  const same = [...groups.values()].reduce((a, b) =>
+    slices(b) > slices(a) || (slices(b) === slices(a) && newestOf(b) > newestOf(a)) ? b : a,
+  );
+  const ref = same[0]!;
   const chosen: Found[] = [];
-  const missing: string[] = [];
-  for (let i = 1; i <= newest.count; i++) {
+  const missing: number[] = [];
+  for (let i = 1; i <= ref.count; i++) {
     const slice = same.filter((f) => f.index === i).sort((a, b) => +b.started_at - +a.started_at)[0];
-    if (!slice) missing.push(`${i}/${newest.count}`);
+    if (!slice) missing.push(i);
     else chosen.push(slice);
   }
-  const have = chosen.map((c) => `${c.shard} in ${c.file}`).join(", ");
-  if (missing.length > 0)
-    throw new InputError(
-      `suite ${newest.suite}: shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} missing (have ${have}); ` +
-        "pass every shard's store",
-      newest.file,
+  if (missing.length > 0) {
+    const ours = shardList(
+      chosen.map((c) => c.index),
+      ref.count,
     );
+    // a store passed for a missing slice that holds that slice of another run: say how it differs
+    const others = found.filter((f) => f.identity !== ref.identity);
+    const foreign = missing.flatMap((i) => {
+      const f = others.filter((o) => o.index === i).sort((a, b) => +b.started_at - +a.started_at)[0];
+      return f ? [f] : [];
+    });
+    const unrelated = others.filter((o) => !foreign.includes(o) && !chosen.some((c) => c.file === o.file));
+    for (const o of unrelated) if (!foreign.some((f) => f.file === o.file)) foreign.push(o);
+    if (foreign.length > 0) {
+      const which = foreign.map(
+        (f) => `shard ${f.shard} in ${f.file} was made with other ${differences(f, ref)} than ${ours}`,
+      );
+      throw new InputError(`${which.join("; ")}; pass the shards of one run`, foreign[0]!.file);
+    }
+    const have = chosen.map((c) => `${c.shard} in ${c.file}`).join(", ");
+    const names = missing.map((i) => `${i}/${ref.count}`);
+    throw new InputError(
+      `suite ${ref.suite}: shard${names.length > 1 ? "s" : ""} ${names.join(", ")} missing (have ${have}); ` +
+        "pass every shard's store",
+      ref.file,
+    );
+  }
   const unfinished = chosen.find((c) => c.status !== "finished");
   if (unfinished)
     throw new InputError(
@@ -114,6 +144,35 @@ function chooseShards(found: Found[], files: string[]): Found[] {
       unfinished.file,
     );
   return chosen;
+}
+
+/** "shards 1/4–3/4", "shards 1/4, 3/4", "shard 2/4" */
+function shardList(indices: number[], count: number): string {
+  const sorted = [...indices].sort((a, b) => a - b);
+  if (sorted.length === 0) return "the other shards";
+  if (sorted.length === 1) return `shard ${sorted[0]}/${count}`;
+  const run = sorted.every((v, k) => k === 0 || v === sorted[k - 1]! + 1);
+  if (run && sorted.length > 2) return `shards ${sorted[0]}/${count}–${sorted[sorted.length - 1]}/${count}`;
+  return `shards ${sorted.map((i) => `${i}/${count}`).join(", ")}`;
+}
+
+/** What makes `f` another run than `ref`: "agents (playbook 1a2b3c4d, not playbook 5e6f7a8b)/epochs (2, not 1)". */
+function differences(f: Found, ref: Found): string {
+  const out: string[] = [];
+  const agents = (r: Found) =>
+    Object.entries(JSON.parse(r.agent_hashes) as Record<string, string>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, hash]) => `${name} ${String(hash).slice(0, 8)}`)
+      .join(", ");
+  if (agents(f) !== agents(ref)) out.push(`agents (${agents(f)}, not ${agents(ref)})`);
+  if (f.epochs !== ref.epochs) out.push(`epochs (${f.epochs}, not ${ref.epochs})`);
+  if (f.seed !== ref.seed) out.push(`seed (${f.seed}, not ${ref.seed})`);
+  if (f.dataset_hash !== ref.dataset_hash)
+    out.push(`dataset (hash ${f.dataset_hash.slice(0, 12)}, not ${ref.dataset_hash.slice(0, 12)})`);
+  if (f.suite !== ref.suite || f.suite_path !== ref.suite_path)
+    out.push(`suite (${f.suite_path ?? f.suite}, not ${ref.suite_path ?? ref.suite})`);
+  if (f.count !== ref.count) out.push(`shard count (${f.count}, not ${ref.count})`);
+  return out.join("/") || "settings";
 }
 
 async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> {
@@ -157,7 +216,13 @@ async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> 
         );
     }
     const repeated = await repeatedKeys(store, runId);
-    if (repeated) throw new RuntimeFailure(`the shards overlap (${repeated}); nothing was merged`);
+    // the shards' own stores hold each case once (checked when each finished): overlap is what was passed
+    if (repeated)
+      throw new InputError(
+        `the shards overlap: a case is stored in more than one of ${shards.map((s) => s.file).join(", ")} ` +
+          `(${repeated}); nothing was merged`,
+        first.file,
+      );
     await store.run("COMMIT");
   } catch (e) {
     await store.run("ROLLBACK").catch(() => {});

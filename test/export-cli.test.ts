@@ -1,0 +1,42 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-export-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const db = join(dir, "store.duckdb");
+const run = (args: string[]) => soceval(args, dir);
+
+beforeAll(async () => {
+  const r = await run(["run", "suite.yaml", "--db", db, "--limit", "3", "--quiet"]);
+  expect(r.status, r.stderr).toBe(0);
+}, 60_000);
+
+describe("soceval export --out", () => {
+  it("refuses a folder that does not exist with exit 2 and one line, creating nothing", async () => {
+    const out = join(dir, "nonexistent", "dir", "x.jsonl");
+    const r = await run(["export", "--run", "latest", "--db", db, "--out", out]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`soceval: --out: directory ${join(dir, "nonexistent", "dir")} does not exist\n`);
+    expect(existsSync(join(dir, "nonexistent"))).toBe(false);
+  });
+
+  it("refuses a path under a file, and a directory as the output", async () => {
+    writeFileSync(join(dir, "plain"), "");
+    const under = await run(["export", "--run", "latest", "--db", db, "--out", join(dir, "plain", "x.jsonl")]);
+    expect(under.status, under.stderr).toBe(2);
+    expect(under.stderr).toMatch(/--out: \S+plain is not a directory/);
+    mkdirSync(join(dir, "t.jsonl"));
+    const isDir = await run(["export", "--run", "latest", "--db", db, "--out", join(dir, "t.jsonl")]);
+    expect(isDir.status, isDir.stderr).toBe(2);
+    expect(isDir.stderr).toMatch(/--out: \S+t\.jsonl is a directory; name a file/);
+  });
+
+  it("still writes into a folder that exists, relative paths included", async () => {
+    const r = await run(["export", "--run", "latest", "--db", db, "--out", "x.jsonl"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, "x.jsonl"))).toBe(true);
+  });
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport } from "../src/analytics/report.js";
+import { ReportDoc } from "../src/analytics/report-schema.js";
+import { renderReport } from "../src/report/render.js";
+import { Store } from "../src/store/db.js";
+import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
+import { soceval } from "./helpers/cli.js";
+
+/** The fixture run as a run that never finished: killed while running, 7 of its 12 cases stored. */
+async function unfinished(store: Store, status: string): Promise<void> {
+  await seedFixture(store, { suitePath: "suites/phishing-triage/shadow.suite.yaml" });
+  await store.run("UPDATE runs SET status = ?, finished_at = NULL, cases_total = NULL", [status]);
+  for (const t of ["case_results", "transcripts", "cases"])
+    await store.run(`DELETE FROM ${t} WHERE case_id NOT IN ('c01','c02','c03','c04','c05','c06','c07')`);
+}
+
+describe("report on a run that did not finish", () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await Store.open(":memory:");
+    await unfinished(store, "running");
+  });
+  afterAll(() => store.close());
+
+  it("says so in JSON, Markdown and HTML, and counts the cases actually stored", async () => {
+    const doc = await buildReport(store, "latest");
+    expect(() => ReportDoc.parse(doc)).not.toThrow();
+    expect(doc.run.cases_total).toBeNull();
+    expect(doc.run.cases_stored).toBe(7);
+    const want =
+      "incomplete run (status running): results cover only the 7 cases stored so far; " +
+      "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --resume`";
+    expect(doc.run.incomplete).toBe(want);
+    expect(JSON.parse(await renderReport(doc, "json")).run.incomplete).toBe(want);
+
+    const md = await renderReport(doc, "md");
+    expect(md.split("\n")[0]).toBe(`> **Warning: ${want}**`);
+    expect(md).toMatch(/phishing-triage 1\.0\.0 · 7 cases ·/);
+    expect(md).not.toMatch(/ · {2}cases/);
+
+    const html = await renderReport(doc, "html");
+    const banner = html.indexOf('class="incomplete"');
+    expect(banner).toBeGreaterThan(html.indexOf("<body>"));
+    expect(banner).toBeLessThan(html.indexOf("<header>"));
+    expect(html).toContain("results cover only the 7 cases stored so far");
+  });
+
+  it("a finished run carries no warning", async () => {
+    const done = await Store.open(":memory:");
+    await seedFixture(done);
+    const doc = await buildReport(done, FIXTURE_RUN);
+    done.close();
+    expect(doc.run.incomplete).toBeNull();
+    expect(doc.run.cases_stored).toBe(12);
+    expect(await renderReport(doc, "md")).not.toMatch(/Warning/);
+    expect(await renderReport(doc, "md")).toMatch(/ · 12 cases ·/);
+  });
+
+  it("the CLI warns on stderr too (the terminal), and still writes the report with exit 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-incomplete-"));
+    const db = join(dir, "store.duckdb");
+    const s = await Store.open(db);
+    await unfinished(s, "interrupted");
+    s.close();
+    const r = await soceval(["report", "--run", "latest", "--db", db, "--format", "md"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /^soceval: warning: run run-fixture-0001: incomplete run \(status interrupted\): results cover only the 7 cases stored so far; finish it with `soceval run .+ --resume`\n$/,
+    );
+    expect(r.stdout).toMatch(/^> \*\*Warning: incomplete run \(status interrupted\)/);
+    expect(r.stdout).toMatch(/ · 7 cases ·/);
+    // the command that finishes it names the store it is in
+    expect(r.stderr).toContain(`\`soceval run suites/phishing-triage/shadow.suite.yaml --db ${db} --resume\``);
+  }, 60_000);
+
+  it("a shard's warning says which shard to resume", async () => {
+    const s = await Store.open(":memory:");
+    await unfinished(s, "failed");
+    await s.run("UPDATE runs SET shard = '2/4'");
+    const doc = await buildReport(s, "latest");
+    s.close();
+    expect(doc.run.incomplete).toBe(
+      "incomplete run (status failed): results cover only the 7 cases stored so far; " +
+        "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --shard 2/4 --resume`",
+    );
+  });
+});
