@@ -3,6 +3,7 @@ import type { Store } from "../store/db.js";
 import { PROPORTIONS } from "./catalogue.js";
 import type { CompareDoc, Disagreement, PairedMetric, Side } from "./compare-schema.js";
 import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
+import { PAIRED_MEANS, PAIRED_PROPORTIONS } from "./paired-metrics.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { exactMcNemar } from "./stats/mcnemar.js";
@@ -13,24 +14,11 @@ type SideRef = { run_id: string; agent: string };
 
 /** Paired metrics: per-case value (mean over epochs) and whether higher is better. */
 const PAIRED: { metric: string; value: string; defined: string; binary: boolean; higher: boolean }[] = [
-  ...(
-    [
-      ["verdict_agreement", true],
-      ["critical_miss_rate", false],
-      ["escalation_recall", true],
-      ["hallucination_rate", false],
-      ["missed_context_rate", false],
-      ["policy_violation_rate", false],
-      ["high_severity_violation_rate", false],
-      ["false_positive_reduction", true],
-      ["failed_rate", false],
-    ] as const
-  ).map(([metric, higher]) => {
+  ...PAIRED_PROPORTIONS.map(([metric, higher]) => {
     const p = PROPORTIONS.find((x) => x.key === metric)!;
     return { metric, value: `CASE WHEN ${p.num} THEN 1.0 ELSE 0.0 END`, defined: p.den, binary: true, higher };
   }),
-  { metric: "cost_per_investigation", value: "cost_usd", defined: "true", binary: false, higher: false },
-  { metric: "time_to_triage_mean_ms", value: "time_to_triage_ms", defined: "true", binary: false, higher: false },
+  ...PAIRED_MEANS.map(([metric, value, higher]) => ({ metric, value, defined: "true", binary: false, higher })),
 ];
 
 export const DISAGREEMENT_LIMIT = 50;

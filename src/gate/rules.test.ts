@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedFixture } from "../../test/fixtures/report/run.js";
 import { buildComparison, resolveSides } from "../analytics/compare.js";
+import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { Store } from "../store/db.js";
-import { PAIRED_METRICS } from "./rules.js";
 
 describe("the paired metrics a suite's gate margins may name", () => {
   let store: Store;

@@ -14,26 +14,6 @@ export const DEFAULT_GATE: GateRules = {
   max_infra_failure_rate: 0.1,
 };
 
-/**
- * The metrics `compare` (src/analytics/compare.ts) computes a paired difference for, in its order:
- * the only ones a margin can name. Checked against a real comparison in rules.test.ts, so the two
- * lists cannot drift apart; listed here so a suite's margins are checked when it is loaded, before
- * the gate replays anything.
- */
-export const PAIRED_METRICS: readonly string[] = [
-  "verdict_agreement",
-  "critical_miss_rate",
-  "escalation_recall",
-  "hallucination_rate",
-  "missed_context_rate",
-  "policy_violation_rate",
-  "high_severity_violation_rate",
-  "false_positive_reduction",
-  "failed_rate",
-  "cost_per_investigation",
-  "time_to_triage_mean_ms",
-];
-
 /** Paired metrics the comparison computes; a margin on anything else is a configuration error. */
 export function checkRules(rules: GateRules, paired: Set<string>, single: Set<string>, where: string): void {
   for (const m of rules.margins)
