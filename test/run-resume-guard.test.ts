@@ -150,3 +150,43 @@ describe("the store a run needs", () => {
     }
   });
 });
+
+describe("runs list and runs delete", () => {
+  const store = join(dir, "list.duckdb");
+  const ids = async () =>
+    (await query<{ run_id: string }>(store, "SELECT run_id FROM runs ORDER BY run_id")).map((r) => r.run_id);
+
+  it("shows a run a killed process left 'running' as stopped, and deletes runs whole", async () => {
+    for (const limit of ["3", "4"])
+      expect((await run(["run", "suite.yaml", "--db", store, "--limit", limit, "--quiet"])).status).toBe(0);
+    const [killed, kept] = await ids();
+    const s = await Store.open(store);
+    await s.run("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [killed]);
+    s.close();
+    const list = await run(["runs", "list", "--db", store]);
+    expect(list.stdout).toMatch(new RegExp(`${killed}.*stopped\\*`));
+    expect(list.stdout).toMatch(/\* stopped without finishing \(killed or crashed\): continue it with .*--resume/);
+    const del = await run(["runs", "delete", killed!, "--db", store]);
+    expect(del.status, del.stderr).toBe(0);
+    expect(del.stdout).toMatch(`deleted 1 run: ${killed}`);
+    expect(await ids()).toEqual([kept]);
+    const [left] = await query<{ n: number }>(
+      store,
+      `SELECT (SELECT count(*) FROM cases WHERE run_id = '${killed}') + (SELECT count(*) FROM transcripts WHERE run_id = '${killed}')
+            + (SELECT count(*) FROM tool_calls WHERE run_id = '${killed}') + (SELECT count(*) FROM case_results WHERE run_id = '${killed}') AS n`,
+    );
+    expect(left!.n).toBe(0);
+    expect((await run(["runs", "list", "--db", store])).stdout).not.toMatch(/stopped/);
+  });
+
+  it("refuses to delete a run a baseline names, or one that is not there, deleting nothing", async () => {
+    const [kept] = await ids();
+    expect((await run(["baseline", "bless", "--run", kept!, "--name", "main", "--db", store])).status).toBe(0);
+    const held = await run(["runs", "delete", kept!, "--db", store]);
+    expect(held.status).toBe(2);
+    expect(held.stderr).toMatch(`run ${kept} is baseline "main"`);
+    const missing = await run(["runs", "delete", "nope", "--db", store]);
+    expect(missing.status).toBe(2);
+    expect(await ids()).toEqual([kept]);
+  });
+});

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { DEFAULT_DB, Store } from "../store/db.js";
+import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
 import { newestFirst } from "../store/run-ref.js";
 import { action } from "./exit.js";
@@ -43,6 +44,9 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return 0;
         }
+        // this command holds the store's lock, so no process is writing any run now: one still
+        // marked running was stopped without finishing (killed, or the machine went down)
+        const stopped = rows.some((r) => r.status === "running");
         const t = new Table({
           head: ["run", "suite", "agents", "status", "results", "started", "shard"],
           style: process.stdout.isTTY ? {} : { head: [], border: [] },
@@ -52,12 +56,35 @@ export function register(program: Command): void {
             r.run_id,
             r.suite,
             r.agents.join(", "),
-            r.status,
+            r.status === "running" ? "stopped*" : r.status,
             r.results,
             r.started_at.toISOString().slice(0, 19),
             r.shard ?? mergedFrom(r.merged_from),
           ]);
         process.stdout.write(rows.length ? `${t.toString()}\n` : `no runs in ${flags.db}\n`);
+        if (stopped)
+          process.stdout.write(
+            "* stopped without finishing (killed or crashed): continue it with `soceval run <suite> --resume`, " +
+              "or remove it with `soceval runs delete <run>`\n",
+          );
+        return 0;
+      }),
+    );
+
+  runs
+    .command("delete")
+    .description("delete runs and every row they stored (not a run a baseline names)")
+    .argument("<runs...>", "run ids (or unique prefixes)")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (refs: string[], flags: { db: string }) => {
+        const store = await Store.open(flags.db, { existing: true });
+        try {
+          const ids = await deleteRuns(store, refs);
+          process.stdout.write(`deleted ${ids.length} run${ids.length === 1 ? "" : "s"}: ${ids.join(", ")}\n`);
+        } finally {
+          store.close();
+        }
         return 0;
       }),
     );
