@@ -45,6 +45,21 @@ describe("comparison of two agents on the same cases", () => {
     }
   });
 
+  it("says so when a run it compares did not finish", async () => {
+    expect(doc.notes.some((n) => n.includes("did not finish"))).toBe(false);
+    const partial = await Store.open(":memory:");
+    try {
+      await seedFixture(partial);
+      await partial.run("UPDATE runs SET status = 'interrupted'");
+      const d = await buildComparison(partial, await resolveSides(partial, ["latest"]));
+      expect(d.notes).toContain(
+        `run ${FIXTURE_RUN} did not finish (status interrupted): only the cases it stored are compared`,
+      );
+    } finally {
+      partial.close();
+    }
+  });
+
   it("lists the cases where verdicts differ, right-versus-wrong first", () => {
     expect(doc.disagreements_total).toBe(6);
     expect(doc.disagreements[0]!.answers.map((a) => a.label)).toEqual(["playbook", "model-x"]);

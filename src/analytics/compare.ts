@@ -86,6 +86,9 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
   const notes: string[] = [];
   if (new Set(sides.map((s) => s.dataset_hash)).size > 1)
     notes.push("the runs replayed different dataset versions: only cases present in both are paired");
+  for (const [id, info] of runsInfo)
+    if (info.status !== "finished")
+      notes.push(`run ${id} did not finish (status ${info.status}): only the cases it stored are compared`);
   const pairings = [];
   for (let i = 1; i < refs.length; i++) {
     const metrics: PairedMetric[] = [];
