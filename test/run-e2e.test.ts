@@ -42,6 +42,19 @@ function investigator(messages: { role: string; content?: unknown }[]) {
   };
 }
 
+/**
+ * The test agent (agents/gpt.yaml) under another name, talking to `url`, and a suite `<suite>.suite.yaml`
+ * that offers it: each test gets the model server it needs without touching the fixture's agent.
+ */
+function agentAt(name: string, url: string, suite: string): void {
+  const agent = readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
+    .replace(server.url, url)
+    .replace("name: gpt-test", `name: ${name}`);
+  writeFileSync(join(dir, `agents/${name}.yaml`), agent);
+  const suiteText = readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", `agents/${name}.yaml`);
+  writeFileSync(join(dir, `${suite}.suite.yaml`), suiteText);
+}
+
 let server: Awaited<ReturnType<typeof startResponder>>;
 beforeAll(async () => {
   server = await startResponder(investigator, 120);
@@ -260,16 +273,7 @@ describe("soceval run (end to end)", () => {
       return investigator(messages);
     }, 300);
     try {
-      writeFileSync(
-        join(dir, "agents/gpt-slow.yaml"),
-        readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
-          .replace(server.url, slow.url)
-          .replace("name: gpt-test", "name: gpt-slow"),
-      );
-      writeFileSync(
-        join(dir, "slow.suite.yaml"),
-        readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-slow.yaml"),
-      );
+      agentAt("gpt-slow", slow.url, "slow");
       const db = join(dir, "slow.duckdb");
       const child = spawn(
         process.execPath,
@@ -297,16 +301,7 @@ describe("soceval run (end to end)", () => {
     const broken = await startResponder(() => {
       throw new Error("model overloaded");
     });
-    writeFileSync(
-      join(dir, "agents/gpt-500.yaml"),
-      readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
-        .replace(server.url, broken.url)
-        .replace("name: gpt-test", "name: gpt-500"),
-    );
-    writeFileSync(
-      join(dir, "500.suite.yaml"),
-      readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-500.yaml"),
-    );
+    agentAt("gpt-500", broken.url, "500");
     const db = join(dir, "500.duckdb");
     const r = await run(["run", "500.suite.yaml", "--db", db, "--agent", "gpt-500", "--limit", "2", "--quiet"]);
     await broken.close();
@@ -323,16 +318,7 @@ describe("soceval run (end to end)", () => {
       .map((l) => JSON.parse(l).kind);
     expect(kinds).toEqual(["agent_error", "agent_error"]);
     // a whole run against a server that is not there stops after its first cases, storing nothing
-    writeFileSync(
-      join(dir, "agents/gpt-down.yaml"),
-      readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
-        .replace(server.url, "http://127.0.0.1:9/v1")
-        .replace("name: gpt-test", "name: gpt-down"),
-    );
-    writeFileSync(
-      join(dir, "down.suite.yaml"),
-      readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-down.yaml"),
-    );
+    agentAt("gpt-down", "http://127.0.0.1:9/v1", "down");
     const fast = join(dir, "down-all.duckdb");
     const all = await run(["run", "down.suite.yaml", "--db", fast, "--agent", "gpt-down", "--concurrency", "2"]);
     expect(all.status).toBe(3);
@@ -385,16 +371,7 @@ describe("soceval run (end to end)", () => {
       return investigator(messages);
     });
     try {
-      writeFileSync(
-        join(dir, "agents/gpt-flaky.yaml"),
-        readFileSync(join(dir, "agents/gpt.yaml"), "utf8")
-          .replace(server.url, flaky.url)
-          .replace("name: gpt-test", "name: gpt-flaky"),
-      );
-      writeFileSync(
-        join(dir, "flaky.suite.yaml"),
-        readFileSync(join(dir, "suite.yaml"), "utf8").replace("agents/gpt.yaml", "agents/gpt-flaky.yaml"),
-      );
+      agentAt("gpt-flaky", flaky.url, "flaky");
       const db = join(dir, "flaky.duckdb");
       const args = ["run", "flaky.suite.yaml", "--db", db, "--agent", "gpt-flaky", "--limit", "6", "--quiet"];
       expect((await run([...args, "--retry-failed"])).status).toBe(2); // only with --resume
