@@ -112,6 +112,25 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(189);
   });
 
+  it("generate: another --count or --seed never replaces the bundled datasets unless --out says so", async () => {
+    const before = readFileSync("datasets/phishing-triage/cases.jsonl");
+    for (const flag of [
+      ["--count", "3"],
+      ["--seed", "9"],
+    ]) {
+      const r = await soceval("dataset", "generate", "--workflow", "phishing-triage", ...flag);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        `${flag[0]}: this would replace the bundled datasets in datasets/ with other data; pass --out DIR`,
+      );
+    }
+    expect(readFileSync("datasets/phishing-triage/cases.jsonl").equals(before)).toBe(true);
+    const dir = tmp();
+    const r = await soceval("dataset", "generate", "--workflow", "phishing-triage", "--count", "3", "--out", dir);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "phishing-triage/cases.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
+  });
+
   it("generate: an unknown workflow is bad input (exit 2)", async () => {
     const r = await soceval("dataset", "generate", "--workflow", "no-such-workflow", "--out", tmp());
     expect(r.code).toBe(2);

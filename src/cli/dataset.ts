@@ -114,13 +114,20 @@ export function register(program: Command): void {
     .option("--all", "every workflow (the default when no --workflow is given)")
     .option("--seed <n>", "generator seed (default: each generator's own)", int("--seed"))
     .option("--count <n>", "cases per workflow (default: each generator's own)", int("--count"))
-    .option("--out <dir>", "output folder", "datasets")
+    .option("--out <dir>", "output folder (default: datasets, the bundled ones)")
     .action(
-      action(async (flags: { workflow?: string[]; all?: boolean; seed?: number; count?: number; out: string }) => {
+      action(async (flags: { workflow?: string[]; all?: boolean; seed?: number; count?: number; out?: string }) => {
+        // the bundled datasets are what the default seed and count make; other data goes elsewhere
+        // unless the user names the bundled folder on purpose
+        if (flags.out === undefined && (flags.seed !== undefined || flags.count !== undefined))
+          throw new InputError(
+            `--${flags.count !== undefined ? "count" : "seed"}: this would replace the bundled datasets in datasets/ ` +
+              "with other data; pass --out DIR (or --out datasets to mean it)",
+          );
         // loaded on demand: the generators are large and only this command needs them
         const { generateDatasets } = await import("../datasets/generate.js");
         const written = generateDatasets({
-          outDir: flags.out,
+          outDir: flags.out ?? "datasets",
           workflows: flags.all ? undefined : flags.workflow,
           seed: flags.seed,
           count: flags.count,
