@@ -93,6 +93,14 @@ describe("soceval runs merge", () => {
     expect(r.stdout).toMatch(/40 results/);
   });
 
+  it("says which store it did not use when one holds no shard of the merged run", async () => {
+    const db = join(dir, "with-extra.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), shardDb(2), shardDb(3), join(dir, "whole.duckdb"), "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`note: ${join(dir, "whole.duckdb")} holds no shard of this run; it was not used`);
+    expect(r.stderr).not.toContain("shard1.duckdb holds");
+  });
+
   it("can write the merged run into one of the shard stores", async () => {
     const db = join(dir, "into-shard1.duckdb");
     copyFileSync(shardDb(1), db);

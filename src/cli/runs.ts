@@ -103,6 +103,8 @@ export function register(program: Command): void {
           const m = await mergeShards(store, stores);
           merged = true;
           for (const s of m.shards) process.stdout.write(`  shard ${s.shard}: run ${s.run_id} (${s.file})\n`);
+          for (const f of m.unused)
+            process.stderr.write(`soceval: note: ${f} holds no shard of this run; it was not used\n`);
           if (m.revisions.length > 0)
             process.stderr.write(
               `soceval: note: the shards ran at different git revisions (${m.revisions.join(", ")}); their scores may differ in method\n`,

@@ -33,6 +33,8 @@ export type MergeOutcome = {
   results: number;
   /** shards replayed at different git revisions: the merged run mixes scorer versions */
   revisions: string[];
+  /** stores passed that hold no shard of the merged run (another run's, or an older slice) */
+  unused: string[];
 };
 
 /**
@@ -50,7 +52,8 @@ export async function mergeShards(store: Store, files: string[]): Promise<MergeO
       for (const r of await shardRuns(store, schema)) found.push(describe(r, file, schema));
     }
     const chosen = chooseShards(found, files);
-    return await copyShards(store, chosen);
+    const outcome = await copyShards(store, chosen);
+    return { ...outcome, unused: files.filter((f) => !chosen.some((c) => c.file === f)) };
   } finally {
     for (const schema of attached) await store.run(`DETACH ${schema}`).catch(() => {});
   }
@@ -175,7 +178,7 @@ function differences(f: Found, ref: Found): string {
   return out.join("/") || "settings";
 }
 
-async function copyShards(store: Store, shards: Found[]): Promise<MergeOutcome> {
+async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutcome, "unused">> {
   const runId = newRunId();
   const first = shards[0]!;
   const runCols = table("runs").columns.map(([c]) => c);
