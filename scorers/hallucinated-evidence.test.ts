@@ -52,9 +52,31 @@ describe("hallucinated_evidence", () => {
     expect(details["ev-sign-1"]).toContain("no successful tool call returned it");
   });
 
-  it("no findings at all when there is no valid output to cite anything", () => {
+  it("no findings at all when there is no output to cite anything", () => {
     const s = score({ transcript: transcript({ output: null, error: "limit" }) });
     expect(s.result).toMatchObject({ hallucinated: false, hallucination_count: 0 });
+  });
+
+  it("an output that fails the schema is still judged on what it cites and says", () => {
+    // confidence 1.7 fails the schema; the made-up id and IP are claims all the same
+    const invalid = {
+      ...goodOutput({ evidence: ["ev-hdr-1", "ev-made-up"], summary: "Beaconing to 203.0.113.250." }),
+      confidence: 1.7,
+    };
+    const s = score({ transcript: transcript({ output: invalid }) });
+    expect(s.result).toMatchObject({ schema_valid: false, hallucinated: true, hallucination_count: 2 });
+    expect(s.findings.filter((f) => f.scorer === "hallucinated-evidence").map((f) => f.kind)).toEqual([
+      "hallucinated_evidence",
+      "fabricated_indicator",
+    ]);
+    // an answer given as plain text is all prose; one cut off mid-JSON still names its citations
+    const text = score({ transcript: transcript({ output: "Benign. Seen before from 203.0.113.250." }) });
+    expect(text.result).toMatchObject({ schema_valid: false, hallucinated: true });
+    const partial = score({ transcript: transcript({ output: { evidence: ["ev-made-up", 7], hypotheses: "x" } }) });
+    expect(partial.findings.map((f) => f.evidence_id)).toContain("ev-made-up");
+    // a clean invalid output stays clean
+    const clean = score({ transcript: transcript({ output: { ...goodOutput(), confidence: 1.7 } }) });
+    expect(clean.result).toMatchObject({ schema_valid: false, hallucinated: false });
   });
 });
 

@@ -1,11 +1,11 @@
-import type { Finding, TriageOutput } from "../src/schema/index.js";
+import type { Finding } from "../src/schema/index.js";
 import { extractIndicatorsOfLines, type Indicator, KnownIndicators, mentions } from "./indicators.js";
-import { citedIds, type ScoreContext, type Scorer } from "./types.js";
+import { type Citable, citedIds, type ScoreContext, type Scorer } from "./types.js";
 
 const NAME = "hallucinated-evidence";
 
 /** Where the agent's prose lives; an indicator anywhere here must come from what it was shown. */
-function proseFields(o: TriageOutput): { where: string; text: string }[] {
+function proseFields(o: Citable): { where: string; text: string }[] {
   const fields = [{ where: "summary", text: o.summary }];
   o.hypotheses.forEach((h, i) => {
     fields.push({ where: `hypothesis ${i + 1}`, text: h.explanation });
@@ -32,7 +32,7 @@ function whyNotReturned(ctx: ScoreContext, id: string): string {
     : "no such evidence record exists in this case";
 }
 
-function citedEvidence(ctx: ScoreContext, output: TriageOutput): Finding[] {
+function citedEvidence(ctx: ScoreContext, output: Citable): Finding[] {
   const findings: Finding[] = [];
   for (const id of citedIds(output)) {
     if (ctx.returned.has(id)) continue;
@@ -47,7 +47,7 @@ function citedEvidence(ctx: ScoreContext, output: TriageOutput): Finding[] {
   return findings;
 }
 
-function fabricatedIndicators(ctx: ScoreContext, output: TriageOutput): Finding[] {
+function fabricatedIndicators(ctx: ScoreContext, output: Citable): Finding[] {
   const fields = proseFields(output);
   // field by field: templated fields recur across cases and are extracted once
   const candidates = extractIndicatorsOfLines(fields.map((f) => f.text));
@@ -84,7 +84,8 @@ function fabricatedIndicators(ctx: ScoreContext, output: TriageOutput): Finding[
 export const hallucinatedEvidence: Scorer = {
   name: NAME,
   score(ctx) {
-    const output = ctx.output;
+    // judged on what the output claims, valid or not (ctx.readable)
+    const output = ctx.readable;
     const findings = output ? [...citedEvidence(ctx, output), ...fabricatedIndicators(ctx, output)] : [];
     return { findings, values: { hallucinated: findings.length > 0, hallucination_count: findings.length } };
   },

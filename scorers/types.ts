@@ -15,6 +15,12 @@ export type ScoreContext = {
   output: TriageOutput | null;
   /** why the agent's output failed the schema (`field: message`); null when valid or absent */
   schemaError: string | null;
+  /**
+   * What of the output can be read for citations and prose even when it failed the schema (the
+   * valid output itself otherwise): an invalid answer that cites evidence it never saw has still
+   * made that claim. Null when the agent produced no output.
+   */
+  readable: Citable | null;
   workflow: Workflow;
   scope: ToolScope;
   /** the whole case (ground truth), for human-only and approval conditions */
@@ -29,8 +35,16 @@ export type ScorerResult = { findings: Finding[]; values: Partial<CaseResult> };
 
 export type Scorer = { name: string; score(ctx: ScoreContext): ScorerResult };
 
+/** The parts of a triage output that cite evidence or carry prose: what hallucination is judged on. */
+export type Citable = {
+  summary: string;
+  evidence: readonly string[];
+  hypotheses: readonly { explanation: string; evidence: readonly string[] }[];
+  recommended_actions: readonly { action: string; rationale: string; target: string; evidence: readonly string[] }[];
+};
+
 /** Every evidence id the output cites: top-level list, hypotheses and recommended actions. */
-export function citedIds(output: TriageOutput | null): Set<string> {
+export function citedIds(output: Citable | null): Set<string> {
   const ids = new Set<string>();
   if (!output) return ids;
   for (const id of output.evidence) ids.add(id);

@@ -41,7 +41,8 @@ export const PROPORTIONS = [
     label: "Hallucination rate",
     den: "NOT failed",
     num: "hallucinated",
-    description: "share of investigations with output citing evidence or indicators never returned",
+    description:
+      "share of investigations with output (valid or not) citing evidence or naming indicators never returned",
   },
   {
     key: "missed_context_rate",

@@ -3,7 +3,7 @@ import { hallucinatedEvidence } from "../../scorers/hallucinated-evidence.js";
 import { missedContext } from "../../scorers/missed-context.js";
 import { operations } from "../../scorers/operations.js";
 import { policy } from "../../scorers/policy.js";
-import { type ScoreContext, type Scorer, type ToolScope, workflowIndex } from "../../scorers/types.js";
+import { type Citable, type ScoreContext, type Scorer, type ToolScope, workflowIndex } from "../../scorers/types.js";
 import { mainIssue } from "../io/errors.js";
 import {
   type AgentConfig,
@@ -31,20 +31,49 @@ export type Scored = { result: Omit<CaseResult, "run_id">; findings: Finding[] }
  * The agent's output as the scorers see it. A JSON string is accepted too, because transcripts
  * exported from other platforms often carry the model's final answer as text.
  */
-export function parseOutput(raw: unknown): { output: TriageOutput | null; schemaError: string | null } {
-  if (raw === null || raw === undefined) return { output: null, schemaError: null };
+export function parseOutput(raw: unknown): {
+  output: TriageOutput | null;
+  schemaError: string | null;
+  readable: Citable | null;
+} {
+  if (raw === null || raw === undefined) return { output: null, schemaError: null, readable: null };
   let value = raw;
   if (typeof raw === "string") {
     try {
       value = JSON.parse(raw);
     } catch {
-      return { output: null, schemaError: "output is text, not a JSON triage output" };
+      // plain text is all prose: an indicator in it is a claim like one in a summary
+      return { output: null, schemaError: "output is text, not a JSON triage output", readable: prose(raw) };
     }
   }
   const parsed = TriageOutput.safeParse(value);
-  if (parsed.success) return { output: parsed.data, schemaError: null };
-  return { output: null, schemaError: mainIssue(parsed.error.issues).text };
+  if (parsed.success) return { output: parsed.data, schemaError: null, readable: parsed.data };
+  return { output: null, schemaError: mainIssue(parsed.error.issues).text, readable: readableParts(value) };
 }
+
+const prose = (text: string): Citable => ({ summary: text, evidence: [], hypotheses: [], recommended_actions: [] });
+
+/** Whatever citations and prose an output that failed the schema still holds, taken as they stand. */
+function readableParts(value: unknown): Citable {
+  if (typeof value === "string") return prose(value);
+  if (!isObject(value)) return prose("");
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const items = (v: unknown) => (Array.isArray(v) ? v.filter(isObject) : []);
+  return {
+    summary: text(value.summary),
+    evidence: ids(value.evidence),
+    hypotheses: items(value.hypotheses).map((h) => ({ explanation: text(h.explanation), evidence: ids(h.evidence) })),
+    recommended_actions: items(value.recommended_actions).map((a) => ({
+      action: text(a.action),
+      rationale: text(a.rationale),
+      target: text(a.target),
+      evidence: ids(a.evidence),
+    })),
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const scopes = new WeakMap<readonly string[], ReadonlySet<string>>();
 function toScope(tools: AgentConfig["tools"]): ToolScope {
@@ -83,13 +112,14 @@ function returnedIds(t: Transcript): Set<string> {
 /** Score one transcript with every scorer and fold their values into one case_results row. */
 export function scoreTranscript(input: ScoreInput): Scored {
   const { case: c, transcript: t, workflow } = input;
-  const { output, schemaError } = parseOutput(t.output);
+  const { output, schemaError, readable } = parseOutput(t.output);
   const failed = failedSources(c, t, workflow);
   const ctx: ScoreContext = {
     case: c,
     transcript: t,
     output,
     schemaError,
+    readable,
     workflow,
     scope: toScope(input.agent.tools),
     facts: { alert: c.alert, evidence: c.evidence, missing: failed },
