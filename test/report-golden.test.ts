@@ -34,9 +34,11 @@ describe("exit-criteria report on a small fixed run", () => {
     const mx = doc.agents["model-x"]!.metrics;
     expect(pb.verdict_agreement!.value).toBeCloseTo(8 / 12, 5);
     expect(mx.verdict_agreement!.value).toBeCloseTo(10 / 12, 5);
-    // kappa by hand: playbook po = 96/144, pe = 52/144 → 44/92; model-x po = 110/121, pe = 42/121 → 68/79
+    // kappa by hand: playbook po = 96/144, pe = 52/144 → 44/92; model-x's failed investigation
+    // counts as "no output" against agreement, as in verdict_agreement: po = 120/144, pe = 45/144 → 75/99
     expect(pb.verdict_kappa!.value).toBeCloseTo(44 / 92, 5);
-    expect(mx.verdict_kappa!.value).toBeCloseTo(68 / 79, 5);
+    expect(mx.verdict_kappa).toMatchObject({ n: 12 });
+    expect(mx.verdict_kappa!.value).toBeCloseTo(75 / 99, 5);
     expect(mx.critical_miss_rate).toMatchObject({ value: 0.2, n: 5 });
     expect(mx.failed_rate!.value).toBeCloseTo(1 / 12, 5);
     expect(mx.schema_invalid_rate).toMatchObject({ value: 0, upper: 0.272727, method: "rule_of_three" });

@@ -171,7 +171,8 @@ export const METRICS: MetricInfo[] = [
     key: "verdict_kappa",
     label: "Verdict kappa",
     unit: "kappa",
-    description: "Cohen's kappa between agent and analyst over the three verdicts, bootstrap interval",
+    description:
+      "Cohen's kappa between agent and analyst over the three verdicts, no output counting as a disagreement; bootstrap interval",
   },
   ...ITEM_RATIOS.map((p) => ({ key: p.key, label: p.label, unit: "rate" as Unit, description: p.description })),
   ...MEANS.map((m) => ({ key: m.key, label: m.label, unit: m.unit as Unit, description: m.description })),

@@ -1,7 +1,7 @@
 import { DEFAULT_DB, type Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
-import { confusionMatrices, emptyConfusion, kappaCells, kappaUnits } from "./confusion.js";
+import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
 import { evaluatePhases, loadCriteria } from "./criteria.js";
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
 import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
@@ -143,9 +143,9 @@ export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith 
 
 function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[0], seed: string): Estimate {
   const n = cells.reduce((s, c) => s + c, 0);
-  const value = cohenKappa(cells, 3);
+  const value = cohenKappa(cells, KAPPA_K);
   if (value === null) return { value: null, lower: null, upper: null, n, method: "bootstrap" };
-  const ci = kappaInterval(units, 3, seed);
+  const ci = kappaInterval(units, KAPPA_K, seed);
   return { value, lower: ci?.lower ?? null, upper: ci?.upper ?? null, n, method: "bootstrap" };
 }
 
