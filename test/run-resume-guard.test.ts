@@ -190,3 +190,34 @@ describe("runs list and runs delete", () => {
     expect(await ids()).toEqual([kept]);
   });
 });
+
+describe("a report judges a run by the exit criteria it was run against", () => {
+  it("keeps the run's pass/fail after the suite's criteria change, and says they changed", async () => {
+    const store = join(dir, "criteria.duckdb");
+    const strict =
+      "exit_criteria:\n  shadow:\n    - { metric: verdict_agreement, op: '>=', threshold: 0.99, bound: lower }\n";
+    writeFileSync(join(dir, "criteria.suite.yaml"), `${readFileSync(join(dir, "suite.yaml"), "utf8")}${strict}`);
+    expect((await run(["run", "criteria.suite.yaml", "--db", store, "--quiet"])).status).toBe(0);
+    const report = async () => {
+      const r = await run(["report", "--db", store, "--format", "json", "--check", "shadow"]);
+      const doc = JSON.parse(r.stdout);
+      const shadow = doc.phases.find((p: { phase: string }) => p.phase === "shadow");
+      return { status: r.status, note: doc.statistics.criteria_note, threshold: shadow.criteria[0].threshold };
+    };
+    const before = await report();
+    expect(before).toEqual({ status: 1, note: null, threshold: 0.99 });
+    // the bar is lowered afterwards: the stored run still fails the bar it was run against
+    writeFileSync(
+      join(dir, "criteria.suite.yaml"),
+      readFileSync(join(dir, "criteria.suite.yaml"), "utf8").replace("0.99", "0.1"),
+    );
+    const after = await report();
+    expect(after.status).toBe(1);
+    expect(after.threshold).toBe(0.99);
+    expect(after.note).toMatch(
+      /exit criteria in .*criteria\.suite\.yaml changed since this run; it is judged by those it was run against/,
+    );
+    const [stored] = await query<{ c: string }>(store, "SELECT exit_criteria::VARCHAR AS c FROM runs");
+    expect(JSON.parse(stored!.c).find((p: { phase: string }) => p.phase === "shadow").source).toBe("suite");
+  });
+});

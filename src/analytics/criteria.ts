@@ -36,6 +36,31 @@ export function loadCriteria(suitePath: string | null): { phases: PhaseCriteria[
   return { phases, note };
 }
 
+/**
+ * The criteria a report judges a run by: those stored with the run when it was made, so its
+ * pass/fail can be reproduced after the suite file changes (a note says when it has), or, for a
+ * run stored before runs carried them, the suite file's as it is now.
+ */
+export function criteriaForRun(
+  suitePath: string | null,
+  stored: PhaseCriteria[] | null,
+): { phases: PhaseCriteria[]; note: string | null } {
+  if (!stored) return loadCriteria(suitePath);
+  let now: PhaseCriteria[] | null = null;
+  try {
+    now = loadCriteria(suitePath).phases;
+  } catch {
+    // a suite file that no longer loads changes nothing about the run's own criteria
+  }
+  const changed = now !== null && JSON.stringify(now) !== JSON.stringify(stored);
+  return {
+    phases: stored,
+    note: changed
+      ? `the exit criteria ${suitePath ? `in ${suitePath} ` : ""}changed since this run; it is judged by those it was run against (run it again to judge it by the current ones)`
+      : null,
+  };
+}
+
 export function evaluateCriterion(crit: Criterion, metrics: Record<string, Estimate>): CriterionResult {
   const est = metrics[crit.metric] ?? null;
   const base = {

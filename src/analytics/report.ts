@@ -2,7 +2,7 @@ import { DEFAULT_DB, type Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
-import { evaluatePhases, loadCriteria } from "./criteria.js";
+import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
 import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
 import { round } from "./round.js";
@@ -29,7 +29,11 @@ export function runSeed(run: RunInfo): string {
 export async function buildReport(store: Store, runRef: string, opts: ReportOptions = {}): Promise<ReportDoc> {
   const runId = await resolveRunId(store, runRef);
   const run = await loadRunInfo(store, runId);
-  const criteria = loadCriteria(run.suite_path);
+  const [runRow] = await store.query<{ exit_criteria?: string | null }>("SELECT * FROM runs WHERE run_id = ?", [runId]);
+  const criteria = criteriaForRun(
+    run.suite_path,
+    runRow?.exit_criteria ? (JSON.parse(runRow.exit_criteria) as PhaseCriteria[]) : null,
+  );
   const stored = await runAgents(store, run);
   const agents = opts.agents?.length ? stored.filter((a) => opts.agents!.includes(a)) : stored;
 

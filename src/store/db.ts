@@ -45,10 +45,11 @@ export class Store {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
       // stores from 0.1 pre-releases gain the columns added since: a finding's step, a merge's shards,
-      // a run's replay config
+      // a run's replay config and exit criteria
       await conn.run("ALTER TABLE findings ADD COLUMN IF NOT EXISTS step INTEGER");
       await conn.run("ALTER TABLE runs ADD COLUMN IF NOT EXISTS merged_from JSON");
       await conn.run("ALTER TABLE runs ADD COLUMN IF NOT EXISTS replay_config JSON");
+      await conn.run("ALTER TABLE runs ADD COLUMN IF NOT EXISTS exit_criteria JSON");
       await conn.run(TRANSCRIPT_STEPS_VIEW);
     }
     return store;

@@ -189,6 +189,12 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     )
     .join(" UNION ALL ")})`;
   const provenance = shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file }));
+  const [known] = await store.query<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM duckdb_columns()
+     WHERE database_name = ${first.schema === "main" ? "current_database()" : sqlString(first.schema)}
+       AND table_name = 'runs' AND column_name = 'exit_criteria'`,
+  );
+  const criteriaKnown = (known?.n ?? 0) > 0;
   // the merged run spans its shards: first start, last finish, every case
   const pick = (c: string) => {
     if (c === "run_id") return "? AS run_id";
@@ -199,6 +205,8 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     if (c === "merged_from") return "?::JSON AS merged_from";
     // only a resume reads it, and a merged run is never resumed (a shard written before it has none)
     if (c === "replay_config") return "NULL AS replay_config";
+    // the shards' criteria are one suite's; a shard written before the column has none
+    if (c === "exit_criteria") return criteriaKnown ? "exit_criteria" : "NULL AS exit_criteria";
     return c;
   };
   await store.run("BEGIN TRANSACTION");

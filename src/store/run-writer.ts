@@ -28,6 +28,8 @@ export type RunMeta = {
   kind: "replay" | "imported";
   /** the rest of what a resume must match: the suite's fault injection and the case limit */
   replay_config?: ReplayConfig;
+  /** the exit criteria per phase in force when the run was made (analytics/criteria.ts) */
+  exit_criteria?: unknown;
 };
 
 export type ReplayConfig = { faults: unknown[]; limit: number | null };

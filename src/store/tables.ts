@@ -44,6 +44,9 @@ export const TABLES: Table[] = [
       ["merged_from", "JSON"],
       // what else decides which cases replay and how (the suite's faults, --limit): a resume must match
       ["replay_config", "JSON"],
+      // the exit criteria per phase when the run was made (the suite's, defaults elsewhere), so a
+      // report judges it by the bar it was run against even after the suite file changes
+      ["exit_criteria", "JSON"],
     ],
     key: ["run_id"],
   },
