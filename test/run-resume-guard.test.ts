@@ -122,6 +122,19 @@ describe("the store a run needs", () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it("a DuckDB file that is not a soceval store: exit 2, not a catalog error", async () => {
+    const foreign = join(dir, "foreign.duckdb");
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(foreign);
+    const conn = await db.connect();
+    await conn.run("CREATE TABLE t (x INTEGER)");
+    conn.closeSync();
+    db.closeSync();
+    const r = await run(["report", "--db", foreign]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/foreign\.duckdb: not a soceval store \(it holds no runs table\)/);
+  });
+
   it("a store another process holds: exit 3, naming the process, not a raw lock error", async () => {
     const held = join(dir, "held.duckdb");
     const holder = spawn(

@@ -41,7 +41,15 @@ export class Store {
     }
     const conn = await instance.connect();
     const store = new Store(path, instance, conn);
-    if (!opts.readOnly) {
+    if (opts.readOnly) {
+      const [runs] = await store.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'runs'",
+      );
+      if (!runs?.n) {
+        store.close();
+        throw new InputError(`${path}: not a soceval store (it holds no runs table)`, path);
+      }
+    } else {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
       // stores from 0.1 pre-releases gain the columns added since: a finding's step, a merge's shards,
