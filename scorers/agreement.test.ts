@@ -19,6 +19,9 @@ describe("agreement", () => {
     const s = score({ transcript: transcript({ output: goodOutput({ escalate: false }) }) });
     expect(s.kinds).toContain("critical_miss");
     expect(s.findings.find((f) => f.kind === "critical_miss")?.severity).toBe("high");
+    expect(s.findings.find((f) => f.kind === "critical_miss")?.detail).toBe(
+      "analyst true positive that the agent recognised but neither escalated nor handed to a human",
+    );
     expect(s.result.critical_miss).toBe(true);
     expect(s.result.escalation_match).toBe(false);
   });

@@ -29,7 +29,7 @@ export const agreement: Scorer = {
         kind: "critical_miss",
         severity: "high",
         detail: output
-          ? `analyst true positive that the agent ${output.verdict === "true_positive" ? "recognised but " : ""}did not escalate`
+          ? `analyst true positive that the agent ${output.verdict === "true_positive" ? "recognised but " : ""}neither escalated nor handed to a human`
           : "analyst true positive and the agent produced no valid triage output",
       });
     return { findings, values: { agree, escalation_match: escalationMatch, critical_miss: criticalMiss } };

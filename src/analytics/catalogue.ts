@@ -34,7 +34,7 @@ export const PROPORTIONS = [
     label: "Critical miss rate",
     den: "label_verdict = 'true_positive'",
     num: "coalesce(critical_miss, true)",
-    description: "share of analyst true positives the agent did not escalate",
+    description: "share of analyst true positives the agent neither escalated nor marked human-only",
   },
   {
     key: "hallucination_rate",

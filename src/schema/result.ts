@@ -22,7 +22,10 @@ export const CaseResult = z.strictObject({
   human_only: z.boolean().nullable(),
   agree: z.boolean().nullable().describe("verdict equals the analyst's (false when no valid output)"),
   escalation_match: z.boolean().nullable(),
-  critical_miss: z.boolean().nullable().describe("analyst true positive the agent did not escalate"),
+  critical_miss: z
+    .boolean()
+    .nullable()
+    .describe("analyst true positive the agent neither escalated nor marked human-only"),
   hallucinated: z.boolean(),
   hallucination_count: z.number().int(),
   missed_context: z.boolean().describe("at least one required evidence id not gathered"),
