@@ -24,6 +24,14 @@ describe("validateDataset", () => {
     ]);
   });
 
+  it("says a file whose first line is not JSON is not a JSONL dataset, instead of a line per row", async () => {
+    const errors: string[] = [];
+    await expect(validateDataset(`${FIX}/splunk-notables.csv`, (e) => errors.push(e))).rejects.toThrow(
+      `${FIX}/splunk-notables.csv:1: not a JSONL dataset (the first line is not JSON); import a CSV with \`soceval dataset import csv\``,
+    );
+    expect(errors).toEqual([]);
+  });
+
   it("accepts the valid fixture and counts the unlabeled case", async () => {
     const errors: string[] = [];
     const s = await validateDataset(`${FIX}/valid.jsonl`, (e) => errors.push(e));

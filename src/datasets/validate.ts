@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InputError } from "../io/errors.js";
 import { scanJsonl } from "../io/jsonl.js";
 import { CaseIds, checkCase } from "./checks.js";
 
@@ -14,6 +15,14 @@ export async function validateDataset(file: string, report: (error: string) => v
   for await (const r of scanJsonl(file, z.unknown())) {
     summary.cases++;
     if ("error" in r) {
+      // a first line that is not JSON at all: the file is another format, not one bad case per line
+      if (summary.cases === 1 && summary.invalid === 0 && /malformed JSON/.test(r.error))
+        throw new InputError(
+          `${file}:${r.line}: not a JSONL dataset (the first line is not JSON)` +
+            (/\.(csv|tsv)$/i.test(file) ? "; import a CSV with `soceval dataset import csv`" : ""),
+          file,
+          r.line,
+        );
       summary.invalid++;
       report(r.error);
       continue;
