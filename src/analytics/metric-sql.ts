@@ -54,7 +54,8 @@ const nullable = (v: unknown): number | null => (v === null || v === undefined ?
 export function estimatesFrom(row: Record<string, unknown>, keys?: readonly string[]): Record<string, Estimate> {
   const want = (k: string) => !keys || keys.includes(k);
   const out: Record<string, Estimate> = {};
-  // The interval counts cases, not case×epoch rows: repeated epochs of one case are not independent.
+  // Every interval counts cases, not case×epoch rows: repeated epochs of one case are not
+  // independent, so each n stands for n / epochs independent observations.
   const epochs = Math.max(1, num(row.epochs__n));
   for (const p of PROPORTIONS) {
     if (!want(p.key) || !(`${p.key}__n` in row)) continue;
@@ -63,12 +64,14 @@ export function estimatesFrom(row: Record<string, unknown>, keys?: readonly stri
   }
   for (const r of ITEM_RATIOS) {
     if (!want(r.key) || !(`${r.key}__n` in row)) continue;
-    out[r.key] = proportion(num(row[`${r.key}__x`]), num(row[`${r.key}__n`]));
+    const n = num(row[`${r.key}__n`]);
+    out[r.key] = proportion(num(row[`${r.key}__x`]), n, n / epochs);
   }
   for (const m of MEANS) {
     if (!want(m.key) || !(`${m.key}__n` in row)) continue;
     const clip: [number, number] = m.unit === "rate" ? [0, 1] : [0, Number.POSITIVE_INFINITY];
-    out[m.key] = mean(nullable(row[`${m.key}__mean`]), nullable(row[`${m.key}__sd`]), num(row[`${m.key}__n`]), clip);
+    const n = num(row[`${m.key}__n`]);
+    out[m.key] = mean(nullable(row[`${m.key}__mean`]), nullable(row[`${m.key}__sd`]), n, clip, n / epochs);
   }
   for (const q of QUANTILES) {
     if (!(`${q.key}__n` in row)) continue;

@@ -90,7 +90,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       analyst_acceptance_rate: notMeasured(),
       ...reviews.get(agent),
     };
-    metrics.min_detectable_difference = mdd(metrics.verdict_agreement!);
+    metrics.min_detectable_difference = mdd(metrics.verdict_agreement!, Math.max(1, Number(all.epochs__n)));
     const meta = info.get(agent);
     reports[agent] = {
       agent,
@@ -153,10 +153,13 @@ function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[
   return { value, lower: ci?.lower ?? null, upper: ci?.upper ?? null, n, method: "bootstrap" };
 }
 
-/** With independent errors two agents at agreement p disagree on ≈ 2p(1-p) of cases. */
-function mdd(agreement: Estimate): Estimate {
+/**
+ * With independent errors two agents at agreement p disagree on ≈ 2p(1-p) of cases. Counted in
+ * cases: repeated epochs of a case do not make a difference easier to detect.
+ */
+function mdd(agreement: Estimate, epochs: number): Estimate {
   const p = agreement.value;
-  const n = agreement.n;
+  const n = Math.round(agreement.n / epochs);
   const value = p === null ? null : minDetectableDifference(n, Math.max(2 * p * (1 - p), 1 / Math.max(n, 1)));
   return { value, lower: null, upper: null, n, method: "connor" };
 }

@@ -23,10 +23,12 @@ export function mean(
   sd: number | null,
   n: number,
   clip: [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+  units = n,
 ): Estimate {
   if (!(n > 0) || avg === null) return { value: null, lower: null, upper: null, n: 0, method: "normal" };
-  if (n < 2 || sd === null) return { value: avg, lower: null, upper: null, n, method: "normal" };
-  const half = (1.959964 * sd) / Math.sqrt(n);
+  if (units < 2 || sd === null) return { value: avg, lower: null, upper: null, n, method: "normal" };
+  // `units`: the independent observations behind the n values (cases, when epochs repeat them)
+  const half = (1.959964 * sd) / Math.sqrt(units);
   return {
     value: avg,
     lower: Math.max(clip[0], avg - half),
