@@ -45,6 +45,11 @@ export function originMismatch(baseName: string, base: Origin, candName: string,
     "gate against a baseline made by the same suite";
   if (base.workflow && cand.workflow && base.workflow !== cand.workflow) return other("workflow");
   if (base.suite && cand.suite && base.suite !== cand.suite && base.dataset !== cand.dataset) return other("suite");
+  if (base.dataset && cand.dataset && base.dataset !== cand.dataset)
+    return (
+      `${baseName} was made on another dataset: ${describe(base)}, but ${candName} is ${describe(cand)}; ` +
+      "compare runs made on the same dataset version"
+    );
   return (
     `${baseName} was made on another version of ${cand.dataset ?? "the dataset"} ` +
     `(${short(base.hash)}, ${candName} ${short(cand.hash)}): each side is judged against its own analyst ` +
