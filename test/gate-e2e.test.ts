@@ -223,8 +223,9 @@ describe("soceval gate", () => {
     const base = runs.find((x) => x.agents.includes("playbook") && x.run_id !== runs[0]!.run_id)!;
     const unrelated = runs[0]!; // the newest: the renamed cases
     const gate = await run(["gate", "--baseline-run", base.run_id, "--candidate-run", unrelated.run_id, "--db", db]);
+    // the gate refuses before pairing: the runs replayed different datasets
     expect(gate.status).toBe(2);
-    expect(gate.stderr).toMatch(/share no cases: nothing to compare/);
+    expect(gate.stderr).toMatch(/another dataset: .*cases\.jsonl.*other\.jsonl/);
     const cmp = await run(["compare", "--runs", base.run_id, unrelated.run_id, "--db", db]);
     expect(cmp.status).toBe(2);
     expect(cmp.stderr).toMatch(/share no cases/);

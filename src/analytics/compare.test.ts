@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
+import { cloneRun } from "../../test/helpers/clone-run.js";
 import { InputError } from "../io/errors.js";
 import { Store } from "../store/db.js";
 import { buildComparison, resolveSides } from "./compare.js";
@@ -79,5 +80,55 @@ describe("comparison of two agents on the same cases", () => {
     await expect(resolveSides(store, ["latest", "latest"])).rejects.toThrow(InputError);
     await expect(resolveSides(store, ["nope"])).rejects.toThrow(/no run "nope"/);
     expect(await resolveSides(store, ["latest", "latest"], ["playbook", "model-x"])).toHaveLength(2);
+  });
+});
+
+describe("comparison across runs", () => {
+  it("gives two runs with identical per-case results identical intervals (seeded by content, not run ids)", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await seedFixture(s);
+      await cloneRun(s, FIXTURE_RUN, "run-copy-1");
+      await cloneRun(s, FIXTURE_RUN, "run-copy-2");
+      const one = await buildComparison(s, [
+        { run_id: FIXTURE_RUN, agent: "playbook" },
+        { run_id: "run-copy-1", agent: "model-x" },
+      ]);
+      const two = await buildComparison(s, [
+        { run_id: FIXTURE_RUN, agent: "playbook" },
+        { run_id: "run-copy-2", agent: "model-x" },
+      ]);
+      expect(two.seed).toBe(one.seed);
+      expect(one.seed).not.toMatch(/run-/);
+      expect(two.pairings).toEqual(one.pairings);
+    } finally {
+      s.close();
+    }
+  });
+
+  it("across dataset versions pairs only cases whose analyst label is the same, and says how many it left out", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await seedFixture(s);
+      await cloneRun(s, FIXTURE_RUN, "run-relabeled");
+      await s.run("UPDATE runs SET dataset_hash = 'ffff0000' WHERE run_id = 'run-relabeled'");
+      // the analysts changed their minds on c03 and c04 (where model-x was right and the playbook wrong)
+      await s.run(
+        `UPDATE case_results SET label_verdict = 'true_positive', label_escalate = true,
+           agree = (verdict = 'true_positive') WHERE run_id = 'run-relabeled' AND case_id IN ('c03', 'c04')`,
+      );
+      const d = await buildComparison(s, [
+        { run_id: FIXTURE_RUN, agent: "playbook" },
+        { run_id: "run-relabeled", agent: "playbook" },
+      ]);
+      expect(d.pairings[0]!.cases).toBe(10);
+      const agree = d.pairings[0]!.metrics.find((m) => m.metric === "verdict_agreement")!;
+      // the same answers on the same labels: no difference, and the relabeled cases are not counted
+      expect(agree).toMatchObject({ n: 10, diff: 0, candidate_only: 0, baseline_only: 0 });
+      expect(d.notes.join("\n")).toMatch(/different dataset versions.*2 cases left out because the label changed/);
+      expect(d.disagreements_total).toBe(0);
+    } finally {
+      s.close();
+    }
   });
 });

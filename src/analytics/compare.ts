@@ -58,7 +58,6 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
   const sameAgentTwice = new Set(refs.map((r) => r.agent)).size < refs.length;
   const runsInfo = new Map<string, Awaited<ReturnType<typeof loadRunInfo>>>();
   for (const r of refs) if (!runsInfo.has(r.run_id)) runsInfo.set(r.run_id, await loadRunInfo(store, r.run_id));
-  const seed = `compare:${refs.map((r) => `${r.run_id}/${r.agent}`).join("|")}`;
   const sides: Side[] = [];
   for (const ref of refs) {
     const agg = await store.query(`SELECT ${aggregateSelect()} FROM case_results WHERE run_id = ? AND agent = ?`, [
@@ -83,9 +82,11 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
       metrics: estimatesFrom(row),
     });
   }
+  // seeded by what was compared (dataset versions, agent configurations), never by run ids: two runs
+  // with identical results get identical intervals
+  const seed = `compare:${sides.map((s) => `${s.dataset_hash ?? "-"}/${s.agent}/${s.agent_hash ?? "-"}`).join("|")}`;
   const notes: string[] = [];
-  if (new Set(sides.map((s) => s.dataset_hash)).size > 1)
-    notes.push("the runs replayed different dataset versions: only cases present in both are paired");
+  const otherDataset = new Set(sides.map((s) => s.dataset_hash)).size > 1;
   for (const [id, info] of runsInfo)
     if (info.status !== "finished")
       notes.push(`run ${id} did not finish (status ${info.status}): only the cases it stored are compared`);
@@ -93,12 +94,20 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
   for (let i = 1; i < refs.length; i++) {
     const metrics: PairedMetric[] = [];
     for (const m of PAIRED) metrics.push(await pairedMetric(store, refs[0]!, refs[i]!, m, `${seed}:${i}:${m.metric}`));
-    const cases = await pairedCases(store, refs[0]!, refs[i]!);
+    const { cases, relabeled } = await pairedCases(store, refs[0]!, refs[i]!);
+    if (otherDataset)
+      notes.push(
+        `${sides[0]!.label} and ${sides[i]!.label} replayed different dataset versions: only cases present in both ` +
+          `with the same analyst label are paired; ${relabeled} case${relabeled === 1 ? "" : "s"} left out because ` +
+          "the label changed",
+      );
     // a comparison (or a gate) over no common case would print "no difference" and mean nothing
     if (cases === 0)
       throw new InputError(
         `${sides[0]!.label} (run ${refs[0]!.run_id}) and ${sides[i]!.label} (run ${refs[i]!.run_id}) share no cases: ` +
-          "nothing to compare (were they replayed on the same dataset?)",
+          (relabeled
+            ? `nothing to compare (${relabeled} case${relabeled === 1 ? "" : "s"} left out because the analyst label changed)`
+            : "nothing to compare (were they replayed on the same dataset?)"),
       );
     pairings.push({ baseline: sides[0]!.label, candidate: sides[i]!.label, cases, metrics });
   }
@@ -115,9 +124,12 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
 }
 
 const perCase = (value: string, defined: string) =>
-  `SELECT case_id, any_value(coalesce(incident_id, case_id)) AS unit,
+  `SELECT case_id, any_value(coalesce(incident_id, case_id)) AS unit, ${LABEL} AS label,
      avg(${value}) FILTER (WHERE ${defined}) AS v
    FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id`;
+
+/** A case's analyst label; two runs on different dataset versions pair a case only where it is the same. */
+const LABEL = "any_value(coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-'))";
 
 async function pairedMetric(
   store: Store,
@@ -128,7 +140,8 @@ async function pairedMetric(
 ): Promise<PairedMetric> {
   const params = [cand.run_id, cand.agent, base.run_id, base.agent];
   const pairs = `WITH c AS (${perCase(m.value, m.defined)}), b AS (${perCase(m.value, m.defined)}),
-    p AS (SELECT c.unit, c.v AS vc, b.v AS vb FROM c JOIN b USING (case_id) WHERE c.v IS NOT NULL AND b.v IS NOT NULL)`;
+    p AS (SELECT c.unit, c.v AS vc, b.v AS vb FROM c JOIN b USING (case_id)
+          WHERE c.label = b.label AND c.v IS NOT NULL AND b.v IS NOT NULL)`;
   const units = await store.query<{ a: number; b: number; n: number; m: number }>(
     `${pairs}, u AS (SELECT unit, sum(vc) AS a, sum(vb) AS b, count(*) AS n FROM p GROUP BY unit)
      SELECT a, b, n, count(*) AS m FROM u GROUP BY ALL ORDER BY ALL`,
@@ -180,13 +193,15 @@ async function pairedMetric(
   };
 }
 
-async function pairedCases(store: Store, base: SideRef, cand: SideRef): Promise<number> {
-  const rows = await store.query<{ n: number }>(
-    `SELECT count(DISTINCT a.case_id) AS n FROM case_results a JOIN case_results b USING (case_id)
-     WHERE a.run_id = ? AND a.agent = ? AND b.run_id = ? AND b.agent = ?`,
+/** Cases both sides answered with the same analyst label, and those left out because the label changed. */
+async function pairedCases(store: Store, base: SideRef, cand: SideRef): Promise<{ cases: number; relabeled: number }> {
+  const side = `SELECT case_id, ${LABEL} AS label FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id`;
+  const rows = await store.query<{ cases: number; relabeled: number }>(
+    `SELECT count(*) FILTER (WHERE a.label = b.label) AS cases, count(*) FILTER (WHERE a.label <> b.label) AS relabeled
+     FROM (${side}) a JOIN (${side}) b USING (case_id)`,
     [base.run_id, base.agent, cand.run_id, cand.agent],
   );
-  return rows[0]?.n ?? 0;
+  return { cases: Number(rows[0]?.cases ?? 0), relabeled: Number(rows[0]?.relabeled ?? 0) };
 }
 
 /** Cases (first epoch) where the agents' verdicts differ, right-vs-wrong splits first; LIMITed. */
@@ -204,7 +219,8 @@ async function disagreements(
             any_value(label_verdict) AS label_verdict, count(DISTINCT coalesce(agree, false)) AS split,
             list({'idx': idx, 'verdict': verdict, 'escalate': escalate, 'agree': agree} ORDER BY idx) AS answers
           FROM r GROUP BY case_id
-          HAVING count(*) = ${refs.length} AND count(DISTINCT coalesce(verdict, 'no_output')) > 1)`;
+          HAVING count(*) = ${refs.length} AND count(DISTINCT coalesce(verdict, 'no_output')) > 1
+            AND count(DISTINCT coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-')) = 1)`;
   const total = (await store.query<{ n: number }>(`${base} SELECT count(*) AS n FROM d`, params))[0]?.n ?? 0;
   const rows = await store.query<{
     case_id: string;

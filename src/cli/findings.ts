@@ -16,6 +16,7 @@ type Flags = {
   db: string;
 };
 type FindingRow = {
+  run_id: string;
   case_id: string;
   agent: string;
   epoch: number;
@@ -55,6 +56,11 @@ export function register(program: Command): void {
         let rows: FindingRow[];
         try {
           const runId = await resolveRunId(store, flags.run);
+          // a filter naming a case or agent the run does not have is a typo, not "no findings"
+          if (flags.case !== undefined && !(await has(store, "case_id", runId, flags.case)))
+            throw new InputError(`--case: run ${runId} has no case ${flags.case}`);
+          if (flags.agent !== undefined && !(await has(store, "agent", runId, flags.agent)))
+            throw new InputError(`--agent: run ${runId} has no agent ${flags.agent}`);
           const where = ["run_id = ?"];
           const params: unknown[] = [runId];
           for (const [col, v] of [
@@ -68,7 +74,7 @@ export function register(program: Command): void {
               params.push(v);
             }
           rows = await store.query<FindingRow>(
-            `SELECT case_id, agent, epoch, severity, kind, detail, evidence_id, action, step, scorer FROM findings
+            `SELECT run_id, case_id, agent, epoch, severity, kind, detail, evidence_id, action, step, scorer FROM findings
              WHERE ${where.join(" AND ")}
              ORDER BY case_id, agent, epoch, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`,
             params,
@@ -92,4 +98,16 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+/** Does the run have this case (or agent), with or without findings? */
+async function has(store: Store, col: "case_id" | "agent", runId: string, value: string): Promise<boolean> {
+  // a case is the run's once it is stored in `cases`, before any agent answered it
+  const table = col === "case_id" ? "cases" : "run_agents";
+  const rows = await store.query(
+    `SELECT 1 FROM ${table} WHERE run_id = ? AND ${col} = ?
+     UNION ALL SELECT 1 FROM case_results WHERE run_id = ? AND ${col} = ? LIMIT 1`,
+    [runId, value, runId, value],
+  );
+  return rows.length > 0;
 }

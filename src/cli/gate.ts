@@ -2,9 +2,18 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import { findBaseline } from "../gate/baseline.js";
+import type { Side } from "../gate/cases.js";
 import { evaluateGate } from "../gate/evaluate.js";
 import { toJUnit } from "../gate/junit.js";
-import { checkSameDataset, pickBaselineAgent, rulesForRun, storedSide } from "../gate/prepare.js";
+import {
+  checkSameDataset,
+  checkSameRuns,
+  originMismatch,
+  pickBaselineAgent,
+  rulesForRun,
+  runOrigin,
+  storedSide,
+} from "../gate/prepare.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
@@ -34,7 +43,7 @@ export function register(program: Command): void {
   program
     .command("gate")
     .description(
-      "run a candidate and fail when it regresses against a baseline (exit 0 pass, 1 regression, 3 cannot judge)",
+      "run a candidate and fail when it regresses against a baseline (exit 0 pass, 1 regression, 2 bad input or configuration, 3 cannot judge)",
     )
     .argument("[suite]", "suite to run the candidate on (omit with --baseline-run/--candidate-run)")
     .option("--baseline <name>", "named baseline (see `soceval baseline bless`)")
@@ -78,10 +87,11 @@ async function judge(
 ): Promise<{ verdict: GateVerdict; suiteName: string }> {
   if (!suiteFile) {
     const cand = await storedSide(store, flags.candidateRun!, flags.agent);
-    const { rules, where, datasetHash } = await rulesForRun(store, cand.run_id);
+    const { rules, where } = await rulesForRun(store, cand.run_id);
     const base = flags.baselineRun
       ? await storedSide(store, flags.baselineRun, flags.baselineAgent)
-      : await namedBaseline(store, flags.baseline!, cand.agent, flags.baselineAgent, datasetHash);
+      : await namedBaseline(store, flags.baseline!, cand, flags.baselineAgent);
+    if (flags.baselineRun) await checkSameRuns(store, base, cand);
     const verdict = await evaluateGate(store, base, cand, rules, { baselineName: flags.baseline ?? null, where });
     return { verdict, suiteName: where };
   }
@@ -89,11 +99,13 @@ async function judge(
   const [agent] = selectAgents(ls, flags.agent ? [flags.agent] : undefined);
   if (!agent) throw new InputError(`${suiteFile}: no agent to gate`);
   let base: { run_id: string; agent: string };
-  if (flags.baselineRun) base = await storedSide(store, flags.baselineRun, flags.baselineAgent);
-  else {
+  if (flags.baselineRun) {
+    base = await storedSide(store, flags.baselineRun, flags.baselineAgent);
+    await checkSameDataset(store, null, base.run_id, ls);
+  } else {
     const rows = await findBaseline(store, flags.baseline!);
     const row = pickBaselineAgent(rows, agent.name, flags.baselineAgent);
-    await checkSameDataset(row.dataset_hash, ls.datasetFile, row.name);
+    await checkSameDataset(store, row, row.run_id, ls);
     base = { run_id: row.run_id, agent: row.agent };
   }
   const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
@@ -121,19 +133,16 @@ async function judge(
   return { verdict, suiteName: ls.suite.name };
 }
 
-async function namedBaseline(
-  store: Store,
-  name: string,
-  candidate: string,
-  explicit: string | undefined,
-  datasetHash: string | null,
-) {
+async function namedBaseline(store: Store, name: string, cand: Side, explicit: string | undefined): Promise<Side> {
   const rows = await findBaseline(store, name);
-  const row = pickBaselineAgent(rows, candidate, explicit);
-  if (datasetHash && row.dataset_hash !== datasetHash)
-    throw new InputError(
-      `baseline "${name}" was made on another dataset version than the candidate run: re-bless it on the same data`,
-    );
+  const row = pickBaselineAgent(rows, cand.agent, explicit);
+  const why = originMismatch(
+    `baseline "${name}"`,
+    { ...(await runOrigin(store, row.run_id)), hash: row.dataset_hash },
+    `candidate run ${cand.run_id}`,
+    await runOrigin(store, cand.run_id),
+  );
+  if (why) throw new InputError(`${why} (re-bless the baseline on the candidate's data)`);
   return { run_id: row.run_id, agent: row.agent };
 }
 

@@ -37,8 +37,12 @@ export async function evaluateGate(
       lower: null,
       upper: null,
       threshold: l.max,
-      pass: v === null || v <= l.max,
-      detail: v === null ? "not measured" : `${fmt(v)} ${v <= l.max ? "≤" : ">"} ${l.max}`,
+      // a limit the candidate could not be measured on is not met: the gate does not pass what it cannot see
+      pass: v !== null && v <= l.max,
+      detail:
+        v === null
+          ? "not measured (no case of the candidate where it is defined)"
+          : `${fmt(v)} ${v <= l.max ? "≤" : ">"} ${l.max}`,
     });
   }
 

@@ -4,7 +4,7 @@ import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
-import { loadSuite } from "../workflow/load.js";
+import { type LoadedSuite, loadSuite } from "../workflow/load.js";
 import type { BaselineRow } from "./baseline.js";
 import type { Side } from "./cases.js";
 import { DEFAULT_GATE } from "./rules.js";
@@ -26,13 +26,75 @@ export function pickBaselineAgent(rows: BaselineRow[], candidate: string, explic
   );
 }
 
-/** A baseline is only comparable on the dataset version it was made on. */
-export async function checkSameDataset(baselineHash: string, datasetFile: string, name: string): Promise<void> {
-  const now = await fileSha256(datasetFile);
-  if (now !== baselineHash)
-    throw new InputError(
-      `baseline "${name}" was made on another version of ${datasetFile} (sha256 ${baselineHash.slice(0, 12)}…, now ${now.slice(0, 12)}…): re-run and re-bless the baseline on this dataset`,
+/** Where a run's (or a suite's) answers come from: right and wrong are judged against these labels. */
+export type Origin = { suite: string | null; workflow: string | null; dataset: string | null; hash: string | null };
+
+const short = (h: string | null) => (h ? `sha256 ${h.slice(0, 12)}…` : "no dataset hash");
+const describe = (o: Origin) =>
+  `suite ${o.suite ?? "?"} (workflow ${o.workflow ?? "?"}, dataset ${o.dataset ?? "?"}, ${short(o.hash)})`;
+
+/**
+ * Why a baseline and a candidate cannot be compared, or null when they can: each side is judged
+ * against its own labels, so only the same dataset version makes "right → wrong" mean anything.
+ * Names the real cause: another workflow or suite, or another version of the same dataset.
+ */
+export function originMismatch(baseName: string, base: Origin, candName: string, cand: Origin): string | null {
+  if (base.hash === cand.hash) return null;
+  const other = (what: string) =>
+    `${baseName} is from another ${what}: ${describe(base)}, but ${candName} is ${describe(cand)}; ` +
+    "gate against a baseline made by the same suite";
+  if (base.workflow && cand.workflow && base.workflow !== cand.workflow) return other("workflow");
+  if (base.suite && cand.suite && base.suite !== cand.suite && base.dataset !== cand.dataset) return other("suite");
+  if (base.dataset && cand.dataset && base.dataset !== cand.dataset)
+    return (
+      `${baseName} was made on another dataset: ${describe(base)}, but ${candName} is ${describe(cand)}; ` +
+      "compare runs made on the same dataset version"
     );
+  return (
+    `${baseName} was made on another version of ${cand.dataset ?? "the dataset"} ` +
+    `(${short(base.hash)}, ${candName} ${short(cand.hash)}): each side is judged against its own analyst ` +
+    "labels, so compare runs made on the same dataset version"
+  );
+}
+
+/** A stored run's origin. */
+export async function runOrigin(store: Store, runId: string): Promise<Origin> {
+  const info = await loadRunInfo(store, runId);
+  return { suite: info.suite, workflow: info.workflow, dataset: info.dataset, hash: info.dataset_hash };
+}
+
+/**
+ * A baseline (named, or a stored run when `row` is null) is only comparable on the dataset version it
+ * was made on, by the workflow and suite it came from.
+ */
+export async function checkSameDataset(
+  store: Store,
+  row: BaselineRow | null,
+  runId: string,
+  ls: LoadedSuite,
+): Promise<void> {
+  const base = await runOrigin(store, runId);
+  const cand: Origin = {
+    suite: ls.suite.name,
+    workflow: ls.workflow.id,
+    dataset: ls.datasetFile,
+    hash: await fileSha256(ls.datasetFile),
+  };
+  const why = row
+    ? originMismatch(`baseline "${row.name}"`, { ...base, hash: row.dataset_hash }, ls.file, cand)
+    : originMismatch(`baseline run ${runId}`, base, ls.file, cand);
+  if (why) throw new InputError(`${why} (re-bless the baseline from a run of this suite on its current dataset)`);
+}
+
+/** Two stored runs are only comparable on the same dataset version. */
+export async function checkSameRuns(store: Store, base: Side, cand: Side): Promise<void> {
+  const why = originMismatch(
+    `baseline run ${base.run_id}`,
+    await runOrigin(store, base.run_id),
+    `candidate run ${cand.run_id}`,
+    await runOrigin(store, cand.run_id),
+  );
+  if (why) throw new InputError(why);
 }
 
 /** Gate rules for stored runs: the candidate run's suite file if it still exists, else defaults. */

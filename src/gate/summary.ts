@@ -33,7 +33,7 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
     for (const x of xs.slice(0, maxCases)) {
       const why = x.why[0] ? ` — ${x.why[0].kind}: ${md(x.why[0].detail)}` : "";
       out.push(
-        `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict}, ${x.baseline_verdict} → ${x.candidate_verdict}${why}`,
+        `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${x.baseline_verdict ?? "no output"} → ${x.candidate_verdict ?? "no output"}${why}`,
       );
     }
     if (xs.length > maxCases) out.push(`- … ${xs.length - maxCases} more in the JUnit/JSON output`);

@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
+import { cloneRun } from "../../test/helpers/clone-run.js";
+import { Store } from "../store/db.js";
+import { evaluateGate } from "./evaluate.js";
+import { DEFAULT_GATE } from "./rules.js";
+import { toMarkdown } from "./summary.js";
+
+const base = { run_id: FIXTURE_RUN, agent: "playbook" };
+
+describe("the gate over stored runs", () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await Store.open(":memory:");
+    await seedFixture(store);
+  });
+  afterEach(() => store.close());
+
+  it("gives two candidate runs with identical results the same intervals and verdict", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-cand-1");
+    await cloneRun(store, FIXTURE_RUN, "run-cand-2");
+    const one = await evaluateGate(store, base, { run_id: "run-cand-1", agent: "model-x" }, DEFAULT_GATE);
+    const two = await evaluateGate(store, base, { run_id: "run-cand-2", agent: "model-x" }, DEFAULT_GATE);
+    const margin = one.rules.find((r) => r.rule === "margin:verdict_agreement")!;
+    expect(margin.lower).not.toBeNull();
+    expect(two.rules).toEqual(one.rules);
+    expect(two.status).toBe(one.status);
+  });
+
+  it("fails a limit it could not measure instead of passing it", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-no-output");
+    await store.run(
+      "UPDATE case_results SET failed = true, verdict = NULL, agree = false WHERE run_id = 'run-no-output'",
+    );
+    const v = await evaluateGate(store, base, { run_id: "run-no-output", agent: "model-x" }, DEFAULT_GATE);
+    const limit = v.rules.find((r) => r.rule === "limit:hallucination_rate")!;
+    expect(limit.candidate).toBeNull();
+    expect(limit).toMatchObject({ pass: false });
+    expect(limit.detail).toMatch(/^not measured/);
+    expect(v.status).toBe("fail");
+    expect(toMarkdown(v, "fixture")).toMatch(/\| limit:hallucination_rate \| .* \| not measured.*\| \*\*FAIL\*\* \|/);
+  });
+
+  it('writes "no output" for an investigation without an answer, never "null"', async () => {
+    const v = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
+    const c12 = v.regressed.find((x) => x.case_id === "c12")!;
+    expect(c12.candidate_verdict).toBeNull();
+    const md = toMarkdown(v, "fixture");
+    expect(md).toMatch(/`c12` .*: analyst benign_positive, benign_positive → no output/);
+    expect(md).not.toMatch(/→ null/);
+  });
+});

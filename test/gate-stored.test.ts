@@ -1,0 +1,74 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { blessBaseline } from "../src/gate/baseline.js";
+import { Store } from "../src/store/db.js";
+import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
+import { soceval } from "./helpers/cli.js";
+import { cloneRun } from "./helpers/clone-run.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-gate-stored-"));
+const db = join(dir, "s.duckdb");
+const run = (args: string[]) => soceval([...args, "--db", db], dir);
+
+beforeAll(async () => {
+  const store = await Store.open(db);
+  try {
+    await seedFixture(store);
+    // the same agents on a new dataset version where the analysts relabeled two cases
+    await cloneRun(store, FIXTURE_RUN, "run-relabeled");
+    await store.run("UPDATE runs SET dataset_hash = 'ffff0000eeee' WHERE run_id = 'run-relabeled'");
+    await store.run(
+      `UPDATE case_results SET label_verdict = 'true_positive', label_escalate = true, agree = (verdict = 'true_positive')
+       WHERE run_id = 'run-relabeled' AND case_id IN ('c03', 'c04')`,
+    );
+    await blessBaseline(store, FIXTURE_RUN, "main", ["playbook"]);
+  } finally {
+    store.close();
+  }
+});
+
+describe("soceval gate on stored runs", () => {
+  it("refuses runs made on different dataset versions (exit 2), naming both hashes", async () => {
+    const r = await run([
+      "gate",
+      "--baseline-run",
+      FIXTURE_RUN,
+      "--candidate-run",
+      "run-relabeled",
+      "--agent",
+      "playbook",
+      "--baseline-agent",
+      "playbook",
+    ]);
+    expect(r.status, r.stdout).toBe(2);
+    expect(r.stderr).toMatch(/another version/);
+    expect(r.stderr).toMatch(/d41d8cd9/);
+    expect(r.stderr).toMatch(/ffff0000eeee/);
+    expect(r.stdout).not.toMatch(/Right → wrong/);
+  });
+
+  it("refuses a named baseline from another dataset version for a stored candidate too", async () => {
+    const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-relabeled", "--agent", "playbook"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/d41d8cd9.*ffff0000eeee/);
+  });
+
+  it("names another workflow, not another dataset version, when the baseline came from another suite", async () => {
+    const suite = resolve("test/fixtures/mini/suite.yaml");
+    const r = await run(["gate", suite, "--baseline", "main", "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/another workflow/);
+    expect(r.stderr).toMatch(/workflow phishing-triage/);
+    expect(r.stderr).toMatch(/workflow mini/);
+    expect(r.stderr).not.toMatch(/another version/);
+  });
+
+  it("lists every exit code in --help, 2 included", async () => {
+    const r = await soceval(["gate", "--help"], dir);
+    expect(r.status).toBe(0);
+    const help = r.stdout.replace(/\s+/g, " ");
+    for (const code of ["0 pass", "1 regression", "2 bad input", "3 cannot judge"]) expect(help).toContain(code);
+  });
+});
