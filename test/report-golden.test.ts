@@ -52,6 +52,16 @@ describe("exit-criteria report on a small fixed run", () => {
       [2, 0, 2, 0],
     ]);
     expect(doc.agents["model-x"]!.confusion.counts[2]).toEqual([0, 0, 4, 0]);
+    // evidence-source failure rate: errors and timeouts, not "unavailable" (the case's data) or denied
+    for (const agent of ["playbook", "model-x"])
+      for (const s of doc.agents[agent]!.evidence_sources)
+        expect(s.failure_rate.value, `${agent} ${s.source}`).toBeCloseTo(
+          s.calls ? (s.errors + s.timeouts) / s.calls : 0,
+          5,
+        );
+    const url = doc.agents.playbook!.evidence_sources.find((s) => s.source === "url.reputation")!;
+    expect(url).toMatchObject({ unavailable: 1, errors: 0, timeouts: 0 });
+    expect(url.failure_rate.value).toBe(0);
     expect(doc.agents["model-x"]!.confusion.counts[1]).toEqual([0, 2, 0, 1]);
   });
 

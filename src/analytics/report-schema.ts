@@ -48,15 +48,15 @@ export const Confusion = z.strictObject({
 export const ViolationRow = z.strictObject({
   kind: z.string(),
   severity: z.string(),
-  findings: z.number(),
-  cases: z.number(),
+  findings: z.number().describe("findings, every epoch's"),
+  cases: z.number().describe("distinct cases with at least one such finding (a case once over its epochs)"),
 });
 
 export const SourceRow = z.strictObject({
   source: z.string(),
   cases_with_evidence: z.number().describe("cases whose evidence snapshot holds records of this source"),
   cases_unavailable: z.number().describe("cases where the source was down in history"),
-  cases_queried: z.number().describe("investigations that called a tool of this source"),
+  cases_queried: z.number().describe("distinct cases (not case×epoch) with a call to a tool of this source"),
   calls: z.number(),
   ok: z.number(),
   errors: z.number(),
@@ -64,7 +64,9 @@ export const SourceRow = z.strictObject({
   unavailable: z.number(),
   denied: z.number(),
   records_returned: z.number(),
-  failure_rate: Estimate.describe("non-ok calls (error, timeout, unavailable) ÷ calls"),
+  failure_rate: Estimate.describe(
+    "failed calls (error, timeout) ÷ calls; unavailable (the case's data) and denied (refused) are not failures",
+  ),
 });
 
 export const TrapFindingRow = z.strictObject({ tag: z.string(), kind: z.string(), findings: z.number() });
@@ -96,7 +98,9 @@ export const WorstCaseStep = z.strictObject({
 export const WorstCase = z.strictObject({
   anchor: z.string().describe("HTML anchor id of this case in the report"),
   case_id: z.string(),
-  epoch: z.number(),
+  epoch: z.number().describe("the case's worst epoch, the one shown; each case is listed once"),
+  epochs_bad: z.number().describe("epochs of this case that went wrong (any reason), the shown one included"),
+  epochs_run: z.number().describe("epochs of this case stored for the agent"),
   incident_id: z.string().nullable(),
   tags: z.array(z.string()),
   reasons: z.array(z.string()),

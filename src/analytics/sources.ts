@@ -11,11 +11,11 @@ export const EXACT_LIMIT = 500_000;
  */
 export async function evidenceSources(store: Store, runId: string): Promise<Map<string, SourceRow[]>> {
   // An exact distinct count over millions of calls dominates the report's cost; above this size
-  // the investigations-querying column is a HyperLogLog estimate (deterministic, within ~2%).
+  // the cases-querying column is a HyperLogLog estimate (deterministic, within ~2%). It counts
+  // distinct cases, not case×epoch investigations, so it compares with cases_with_evidence.
   const calls = (await store.query<{ n: number }>("SELECT count(*) AS n FROM tool_calls WHERE run_id = ?", [runId]))[0]!
     .n;
-  const queried =
-    calls <= EXACT_LIMIT ? "count(DISTINCT (case_id, epoch))" : "approx_count_distinct(hash(case_id, epoch))";
+  const queried = calls <= EXACT_LIMIT ? "count(DISTINCT case_id)" : "approx_count_distinct(case_id)";
   const rows = await store.query<Omit<SourceRow, "failure_rate"> & { agent: string }>(
     `WITH ev AS (SELECT source, count(*) AS n FROM (SELECT unnest(evidence_sources) AS source FROM cases WHERE run_id = ?) GROUP BY source),
           un AS (SELECT source, count(*) AS n FROM (SELECT unnest(unavailable) AS source FROM cases WHERE run_id = ?) GROUP BY source),
@@ -53,6 +53,8 @@ export async function evidenceSources(store: Store, runId: string): Promise<Map<
     unavailable: r.unavailable,
     denied: r.denied,
     records_returned: r.records_returned,
-    failure_rate: proportion(r.errors + r.timeouts + r.unavailable, r.calls),
+    // as tool_error_rate: "unavailable" is the case's data (the source was down in history) and
+    // "denied" is shadow mode or scope refusing the call; neither is the tool failing
+    failure_rate: proportion(r.errors + r.timeouts, r.calls),
   }));
 }

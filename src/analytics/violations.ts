@@ -5,11 +5,15 @@ import { proportion } from "./stats/proportion.js";
 
 const KINDS = `[${POLICY_KINDS.map((k) => `'${k}'`).join(", ")}]`;
 
-/** Policy-violation findings per agent by kind and severity, most frequent first. */
+/**
+ * Policy-violation findings per agent by kind and severity, most frequent first: `findings` counts
+ * findings (every epoch's), `cases` the distinct cases with at least one (a case once, however many
+ * of its epochs had it).
+ */
 export async function violationsByKind(store: Store, runId: string): Promise<Map<string, ViolationRow[]>> {
   const rows = await store.query<ViolationRow & { agent: string }>(
     `SELECT agent, kind, coalesce(severity, 'unknown') AS severity, count(*) AS findings,
-       count(DISTINCT (case_id, epoch)) AS cases
+       count(DISTINCT case_id) AS cases
      FROM findings WHERE run_id = ? AND list_contains(${KINDS}, kind)
      GROUP BY ALL ORDER BY agent, findings DESC, kind, severity`,
     [runId],

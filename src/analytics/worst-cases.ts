@@ -21,6 +21,8 @@ type Row = {
   agent: string;
   case_id: string;
   epoch: number;
+  epochs_bad: number;
+  epochs_run: number | null;
   incident_id: string | null;
   tags: string[];
   reasons: string[];
@@ -38,9 +40,11 @@ const ORDER = `coalesce(critical_miss, false) DESC, high_severity_violations DES
   hallucination_count DESC, coalesce(agree, true) ASC, failed DESC, missed_context DESC, case_id, epoch`;
 
 /**
- * The worst investigations per agent (critical misses, then most high-severity findings …), with
- * everything a reader needs to see why: alert, output, findings, transcript steps. One top-N query
- * (ORDER BY … LIMIT) per agent, then lookups of those few keys: a million-case run costs one scan.
+ * The worst cases per agent (critical misses, then most high-severity findings …), with everything a
+ * reader needs to see why: alert, output, findings, transcript steps. A case is listed once, by its
+ * worst epoch, with how many of its epochs went wrong: with `--epochs 3` a case that failed every
+ * time must not fill three of the slots. One top-N query (ORDER BY … LIMIT) per agent over the bad
+ * rows, then lookups of those few keys: a million-case run costs one scan.
  */
 export async function worstCases(
   store: Store,
@@ -51,14 +55,19 @@ export async function worstCases(
   if (agents.length === 0) return new Map();
   const reasons = BAD.map(([cond, text]) => `CASE WHEN ${cond} THEN '${text}' END`).join(", ");
   const perAgent = agents.map(
-    (_, i) => `(SELECT run_id, case_id, agent, epoch, incident_id, tags, verdict, escalate,
+    (_, i) => `(SELECT run_id, case_id, agent, epoch, incident_id, tags, verdict, escalate, epochs_bad,
          list_filter([${reasons}], x -> x IS NOT NULL) AS reasons, ${i} AS agent_rank,
          row_number() OVER () AS worst_rank
-       FROM (SELECT * FROM case_results WHERE run_id = ? AND agent = ? AND (${BAD.map(([c]) => c).join(" OR ")})
+       FROM (SELECT *, count(*) OVER (PARTITION BY case_id) AS epochs_bad
+             FROM case_results WHERE run_id = ? AND agent = ? AND (${BAD.map(([c]) => c).join(" OR ")})
+             QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY ${ORDER}) = 1
              ORDER BY ${ORDER} LIMIT ${Math.max(0, Math.floor(limit))}))`,
   );
   const rows = await store.query<Row>(
     `WITH ranked AS (${perAgent.join(" UNION ALL ")}),
+     runs_of AS (
+       SELECT case_id, agent, count(*) AS epochs_run FROM case_results
+       WHERE run_id = ? AND (case_id, agent) IN (SELECT (case_id, agent) FROM ranked) GROUP BY ALL),
      fs AS (
        SELECT f.case_id, f.agent, f.epoch,
          list({'scorer': f.scorer, 'kind': f.kind, 'severity': f.severity, 'detail': f.detail,
@@ -66,15 +75,16 @@ export async function worstCases(
        FROM findings f JOIN ranked r ON f.case_id = r.case_id AND f.agent = r.agent AND f.epoch = r.epoch
        WHERE f.run_id = ? GROUP BY ALL),
      st AS (${stepsQuery("run_id = ? AND (case_id, agent, epoch) IN (SELECT (case_id, agent, epoch) FROM ranked)")})
-     SELECT r.agent, r.case_id, r.epoch, r.incident_id, r.tags, r.reasons, r.verdict, r.escalate,
-       c.alert, c.label, t.output, t.error, st.steps, fs.findings
+     SELECT r.agent, r.case_id, r.epoch, r.epochs_bad, n.epochs_run, r.incident_id, r.tags, r.reasons, r.verdict,
+       r.escalate, c.alert, c.label, t.output, t.error, st.steps, fs.findings
      FROM ranked r
+     LEFT JOIN runs_of n ON n.case_id = r.case_id AND n.agent = r.agent
      LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
      LEFT JOIN transcripts t ON t.run_id = r.run_id AND t.case_id = r.case_id AND t.agent = r.agent AND t.epoch = r.epoch
      LEFT JOIN fs ON fs.case_id = r.case_id AND fs.agent = r.agent AND fs.epoch = r.epoch
      LEFT JOIN st ON st.case_id = r.case_id AND st.agent = r.agent AND st.epoch = r.epoch
      ORDER BY r.agent_rank, r.worst_rank`,
-    [...agents.flatMap((a) => [runId, a]), runId, runId, runId],
+    [...agents.flatMap((a) => [runId, a]), runId, runId, runId, runId],
   );
   return groupByAgent(rows, toWorstCase);
 }
@@ -85,6 +95,8 @@ function toWorstCase(r: Row): WorstCase {
     anchor: anchorFor(r.agent, r.case_id, r.epoch),
     case_id: r.case_id,
     epoch: r.epoch,
+    epochs_bad: Number(r.epochs_bad),
+    epochs_run: Number(r.epochs_run ?? r.epochs_bad),
     incident_id: r.incident_id,
     tags: r.tags ?? [],
     reasons: r.reasons ?? [],

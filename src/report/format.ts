@@ -55,13 +55,17 @@ export function statusClass(status: string): string {
 }
 
 /**
- * Markdown table cell: no line breaks, no pipes or markup that could restructure the table or
- * form a link. `<`, `>` and `&` are left to the HTML escaping that every template value gets.
+ * Markdown text (a table cell, a heading, a quote) that GitHub (CommonMark + GFM) displays as
+ * written: no line breaks; `<`, `>` and `&` as HTML entities (no tag, no entity of the data's own
+ * survives); Markdown punctuation that could emphasise, strike, form a code span, a link, math or
+ * a table cell backslash-escaped. The result is final: the `md` helper returns it unescaped, since
+ * HTML-escaping it again would put entities behind the backslashes (`\&#x60;` shows literally).
  */
 export function mdCell(s: unknown): string {
-  return String(s ?? "")
+  return visibleControls(String(s ?? ""))
     .replace(/[\r\n]+/g, " ")
-    .replace(/([\\`*_[\]|])/g, "\\$1");
+    .replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"))
+    .replace(/([\\`*_[\]|~$!])/g, "\\$1");
 }
 
 /**
@@ -69,9 +73,34 @@ export function mdCell(s: unknown): string {
  * not entity-escaped; only what could end the span (backticks), the line or the table cell (pipes) goes.
  */
 export function mdCode(s: unknown): string {
-  const text = String(s ?? "")
+  const text = visibleControls(String(s ?? ""))
     .replace(/[\r\n]+/g, " ")
     .replace(/`/g, "'")
     .replace(/\|/g, "\\|");
   return `\`${text}\``;
 }
+
+/**
+ * Bidirectional-text controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates,
+ * U+200E/U+200F marks, U+061C): invisible, yet they reorder what a reader sees — an alert title can
+ * pose as another. In a security report they are shown as text, e.g. "[U+202E]".
+ */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+export function visibleControls(s: string): string {
+  return s.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}]`);
+}
+
+/**
+ * A long field cut to `max` characters (code points, never half a surrogate pair) and how many it
+ * left out; the templates add "… (N more characters; full text in `soceval export`)".
+ */
+export function clip(s: string, max: number): { text: string; more: number } {
+  if (s.length <= max) return { text: s, more: 0 };
+  const chars = Array.from(s);
+  if (chars.length <= max) return { text: s, more: 0 };
+  return { text: chars.slice(0, max).join(""), more: chars.length - max };
+}
+
+/** Caps of the worst-case drill-down, in characters. */
+export const CLIP = { title: 300, text: 4000, cell: 1000, json: 10000 } as const;

@@ -1,6 +1,7 @@
 import type { CompareDoc } from "../analytics/compare-schema.js";
 import type { ReportDoc } from "../analytics/report-schema.js";
 import { compareView } from "./compare-view.js";
+import { visibleControls } from "./format.js";
 import { reportView } from "./report-view.js";
 import { escapeHtml, render } from "./templates.js";
 
@@ -25,7 +26,7 @@ export async function renderReport(doc: ReportDoc, format: Format): Promise<stri
 
 /** The warning inside Markdown bold: outside its `code` spans, characters Markdown would act on are escaped. */
 function mdWarning(s: string): string {
-  return s
+  return visibleControls(s)
     .split(/(`[^`]*`)/)
     .map((part) => (part.startsWith("`") ? part : part.replace(/[*_<>[\]\\]/g, (c) => `\\${c}`)))
     .join("");

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import { packageRoot } from "../io/package-root.js";
-import { mdCell, mdCode, statusClass } from "./format.js";
+import { mdCell, mdCode, statusClass, visibleControls } from "./format.js";
 
 /** reports/ at the package root: templates, chart specs and the stylesheet. */
 export function reportsDir(rel = ""): string {
@@ -16,10 +16,23 @@ export function reportsDir(rel = ""): string {
  */
 const hb = Handlebars.create();
 hb.registerHelper("statusClass", (s: string) => statusClass(String(s)));
-hb.registerHelper("md", (s: unknown) => mdCell(s));
+hb.registerHelper("md", (s: unknown) => new hb.SafeString(mdCell(s)));
 hb.registerHelper("mdcode", (s: unknown) => new hb.SafeString(mdCode(s)));
 hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 hb.registerHelper("json", (v: unknown) => JSON.stringify(v, null, 2));
+/** The note after a clipped field; `n` is a count the view computed, never data text. */
+hb.registerHelper("more", (n: unknown) =>
+  typeof n === "number" && n > 0
+    ? new hb.SafeString(
+        `<span class="more">… (${n.toLocaleString("en-US")} more characters; full text in <code>soceval export</code>)</span>`,
+      )
+    : "",
+);
+hb.registerHelper("mdmore", (n: unknown) =>
+  typeof n === "number" && n > 0
+    ? new hb.SafeString(` … (${n.toLocaleString("en-US")} more characters; full text in \`soceval export\`)`)
+    : "",
+);
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
@@ -29,14 +42,27 @@ export function render(name: string, context: object): string {
     t = hb.compile(readFileSync(reportsDir(name), "utf8"), { strict: true, noEscape: false });
     compiled.set(name, t);
   }
-  return t(context);
+  return t(visible(context));
+}
+
+/**
+ * Every string the template can reach with bidi controls made visible (see visibleControls): done
+ * once here, so no field of any report (HTML or Markdown) can be missed.
+ */
+function visible(v: unknown): unknown {
+  if (typeof v === "string") return visibleControls(v);
+  if (v instanceof hb.SafeString) return new hb.SafeString(visibleControls(v.toString()));
+  if (Array.isArray(v)) return v.map(visible);
+  if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [visibleControls(k), visible(x)]));
+  return v;
 }
 
 export type Trusted = Handlebars.SafeString;
 
 /** Text for HTML outside a template, escaped as the templates escape it. */
 export function escapeHtml(s: string): string {
-  return hb.escapeExpression(s);
+  return hb.escapeExpression(visibleControls(s));
 }
 
 /** Mark generated, already-safe markup (chart SVG, the bundled CSS) for verbatim output. */

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport } from "../src/analytics/report.js";
+import type { ReportDoc } from "../src/analytics/report-schema.js";
+import { clip, mdCell, visibleControls } from "../src/report/format.js";
+import { renderReport } from "../src/report/render.js";
+import { Store } from "../src/store/db.js";
+import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
+
+const RLO = "\u202E";
+const TITLE = `Run \`rm -rf\` *now* _please_ [x](y) a|b ${RLO}fdp.exe<b>&amp;`;
+const LONG = 200_000;
+
+/** c01 (a worst case of both agents) with a hostile title and a 200,000-character description. */
+async function seedHostile(store: Store): Promise<void> {
+  await seedFixture(store);
+  const [row] = await store.query<{ alert: string }>(
+    "SELECT alert::VARCHAR AS alert FROM cases WHERE run_id = ? AND case_id = 'c01'",
+    [FIXTURE_RUN],
+  );
+  const alert = { ...JSON.parse(row!.alert), title: TITLE, description: "A".repeat(LONG) };
+  await store.run("UPDATE cases SET alert = ?::JSON WHERE run_id = ? AND case_id = 'c01'", [
+    JSON.stringify(alert),
+    FIXTURE_RUN,
+  ]);
+}
+
+describe("alert text renders as written, visibly and within the page", () => {
+  let store: Store;
+  let doc: ReportDoc;
+  let md: string;
+  let html: string;
+  beforeAll(async () => {
+    store = await Store.open(":memory:");
+    await seedHostile(store);
+    doc = await buildReport(store, "latest");
+    md = await renderReport(doc, "md");
+    html = await renderReport(doc, "html");
+  });
+  afterAll(() => store.close());
+
+  it("Markdown: punctuation is backslash-escaped, only < > & are entities (no \\&#x60;)", () => {
+    expect(md).toContain(
+      "Run \\`rm -rf\\` \\*now\\* \\_please\\_ \\[x\\](y) a\\|b \\[U+202E\\]fdp.exe&lt;b&gt;&amp;amp;",
+    );
+    expect(md).not.toMatch(/&#x60;|&#x3D;|&#x27;|&quot;/);
+    expect(mdCell('<img src="x">&`')).toBe('&lt;img src="x"&gt;&amp;\\`');
+  });
+
+  it("bidi controls are shown as text in HTML and Markdown", () => {
+    expect(html).not.toContain(RLO);
+    expect(html).toContain("[U+202E]fdp.exe");
+    expect(md).not.toContain(RLO);
+    expect(md).toContain("\\[U+202E\\]fdp.exe"); // GitHub shows [U+202E]
+    expect(visibleControls("a\u2066b\u200Fc\u061C")).toBe("a[U+2066]b[U+200F]c[U+061C]");
+    // the JSON document keeps the data as stored
+    expect(JSON.stringify(doc)).toContain(RLO);
+  });
+
+  it("HTML: a 200,000-character description is capped with a note, and long text wraps", () => {
+    const note = (n: number) =>
+      `… (${n.toLocaleString("en-US")} more characters; full text in <code>soceval export</code>)`;
+    expect(html).toContain(note(LONG - 4000));
+    expect(html).not.toContain("A".repeat(10_001));
+    expect(html.length).toBeLessThan(LONG);
+    expect(html).toMatch(/article\.case,\s*\.text\s*\{\s*overflow-wrap:\s*anywhere/);
+    expect(html).toMatch(/<td class="text">A{4000}<span class="more">/);
+  });
+
+  it("clips by code points, never half a surrogate pair", () => {
+    expect(clip("😀😀😀", 2)).toEqual({ text: "😀😀", more: 1 });
+    expect(clip("short", 10)).toEqual({ text: "short", more: 0 });
+  });
+});
