@@ -41,6 +41,26 @@ describe("the gate over stored runs", () => {
     expect(toMarkdown(v, "fixture")).toMatch(/\| limit:hallucination_rate \| .* \| not measured.*\| \*\*FAIL\*\* \|/);
   });
 
+  it("fails a margin or a budget it could not measure, too", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-unmeasured");
+    // no analyst escalations in the candidate's cases: escalation recall is defined nowhere
+    await store.run("UPDATE case_results SET label_escalate = false WHERE run_id IN ('run-unmeasured', ?)", [
+      FIXTURE_RUN,
+    ]);
+    await store.run("UPDATE case_results SET cost_usd = NULL WHERE run_id = 'run-unmeasured'");
+    const rules = {
+      ...DEFAULT_GATE,
+      margins: [{ metric: "escalation_recall", max_drop: 0.02 }],
+      budget: { metric: "cost_per_investigation", max_increase_pct: 10 },
+    };
+    const v = await evaluateGate(store, base, { run_id: "run-unmeasured", agent: "model-x" }, rules);
+    const margin = v.rules.find((r) => r.rule === "margin:escalation_recall")!;
+    expect(margin).toMatchObject({ pass: false, diff: null });
+    expect(margin.detail).toMatch(/^not measured/);
+    const budget = v.rules.find((r) => r.rule === "budget:cost_per_investigation")!;
+    expect(budget).toMatchObject({ pass: false, candidate: null, detail: "not measured" });
+  });
+
   it('writes "no output" for an investigation without an answer, never "null"', async () => {
     const v = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
     const c12 = v.regressed.find((x) => x.case_id === "c12")!;

@@ -70,7 +70,8 @@ export async function evaluateGate(
     const bv = b.metrics[rules.budget.metric]?.value ?? null;
     const cv = c.metrics[rules.budget.metric]?.value ?? null;
     const limit = bv === null ? null : bv * (1 + rules.budget.max_increase_pct / 100);
-    const pass = bv === null || cv === null || limit === null || cv <= limit + 1e-12;
+    // not measured on either side: the rise cannot be shown to stay within budget
+    const pass = cv !== null && limit !== null && cv <= limit + 1e-12;
     results.push({
       rule: `budget:${rules.budget.metric}`,
       description: `${rules.budget.metric} may rise by at most ${rules.budget.max_increase_pct}%`,
@@ -154,7 +155,8 @@ export async function evaluateGate(
 function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
   // non-inferiority: the worst plausible change (the interval's unfavourable end) stays within the margin
   const worst = m.higher_is_better ? m.lower : m.upper === null ? null : -m.upper;
-  const pass = worst === null ? true : worst >= -maxDrop - 1e-12;
+  // as with limits: a margin the data cannot measure is not met
+  const pass = worst !== null && worst >= -maxDrop - 1e-12;
   return {
     rule: `margin:${m.metric}`,
     description: `${m.metric} may not get worse by more than ${maxDrop} (paired 95% interval)`,
@@ -168,7 +170,9 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
     detail:
       m.diff === null
         ? "not measured (no paired cases)"
-        : `Δ ${fmt(m.diff)} [${fmt(m.lower)}, ${fmt(m.upper)}] over ${m.n} cases${m.mcnemar_p !== null ? `, McNemar p=${fmt(m.mcnemar_p)}` : ""}`,
+        : worst === null
+          ? `Δ ${fmt(m.diff)} over ${m.n} cases, but no interval: too few cases to show it within the margin`
+          : `Δ ${fmt(m.diff)} [${fmt(m.lower)}, ${fmt(m.upper)}] over ${m.n} cases${m.mcnemar_p !== null ? `, McNemar p=${fmt(m.mcnemar_p)}` : ""}`,
   };
 }
 
