@@ -61,6 +61,19 @@ describe("the gate over stored runs", () => {
     expect(budget).toMatchObject({ pass: false, candidate: null, detail: "not measured" });
   });
 
+  it("cannot judge an imported candidate most of whose transcripts carry an error", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-imported");
+    await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-imported'");
+    await store.run("UPDATE transcripts SET error = 'connection refused' WHERE run_id = 'run-imported'");
+    const v = await evaluateGate(store, base, { run_id: "run-imported", agent: "model-x" }, DEFAULT_GATE);
+    expect(v.status).toBe("infra_failure");
+    // the same errors in a replayed run are the agent's: judged, not excused
+    await cloneRun(store, FIXTURE_RUN, "run-replayed");
+    await store.run("UPDATE transcripts SET error = 'limit: steps' WHERE run_id = 'run-replayed'");
+    const own = await evaluateGate(store, base, { run_id: "run-replayed", agent: "model-x" }, DEFAULT_GATE);
+    expect(own.status).not.toBe("infra_failure");
+  });
+
   it('writes "no output" for an investigation without an answer, never "null"', async () => {
     const v = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
     const c12 = v.regressed.find((x) => x.case_id === "c12")!;
