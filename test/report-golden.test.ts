@@ -96,5 +96,12 @@ describe("exit-criteria report on a small fixed run", () => {
     expect(md.split("\n").length).toBeLessThan(60);
     expect(md).toContain("| Shadow mode |");
     expect(md).not.toMatch(/<img/i);
+    // where a reader finds the cases behind any number
+    expect(md).toContain(`soceval findings --run ${doc.run.run_id} --kind KIND`);
+    const html = await renderReport(doc, "html");
+    for (const agent of ["playbook", "model-x"])
+      expect(html).toContain(
+        `<code>soceval findings --run ${doc.run.run_id} --agent ${agent} --kind &lt;kind&gt;</code>`,
+      );
   });
 });
