@@ -99,6 +99,11 @@ describe("soceval score / findings / rescore (end to end)", () => {
     expect(new Set(results.map((x) => x.agent))).toEqual(new Set(["vendor-x"]));
     expect(results.filter((x) => x.failed).map((x) => x.case_id)).toEqual(["mini-000"]);
     expect(results.filter((x) => x.hallucinated).map((x) => x.case_id)).toEqual(["mini-001", "mini-002"]);
+    // the report says so too, in every format, not only score's stderr
+    const report = soceval(["report", "--run", runId, "--format", "json"]);
+    expect(JSON.parse(report.stdout).run.incomplete).toBe(
+      `1 of ${cases.length} cases have no transcript in the imported file; they count as failed investigations (no output) in every metric`,
+    );
   });
 
   it("lists findings filtered by kind and case, as a table or JSONL", () => {

@@ -1,3 +1,4 @@
+import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import { DEFAULT_DB, type Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
@@ -123,7 +124,9 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     run: {
       ...run,
       cases_stored: casesStored,
-      incomplete: incompleteWarning(run, casesStored, resumeWith),
+      incomplete:
+        incompleteWarning(run, casesStored, resumeWith) ??
+        (run.kind === "imported" ? await unansweredWarning(store, runId) : null),
     } satisfies ReportRun,
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
     agents: reports,
@@ -143,6 +146,19 @@ export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith 
       ? `finish it with \`soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume\``
       : "score the transcripts again with `soceval score`";
   return `incomplete run (status ${run.status ?? "unknown"}): results cover only the ${cases} stored so far; ${finish}`;
+}
+
+/** An imported run whose transcripts leave cases of the dataset unanswered: those count as failed. */
+async function unansweredWarning(store: Store, runId: string): Promise<string | null> {
+  const [r] = await store.query<{ missing: number; cases: number }>(
+    "SELECT count(DISTINCT case_id) FILTER (WHERE error = ?) AS missing, count(DISTINCT case_id) AS cases FROM transcripts WHERE run_id = ?",
+    [MISSING_TRANSCRIPT, runId],
+  );
+  if (!r?.missing) return null;
+  return (
+    `${r.missing} of ${r.cases} cases have no transcript in the imported file; they count as failed ` +
+    "investigations (no output) in every metric"
+  );
 }
 
 function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[0], seed: string): Estimate {
