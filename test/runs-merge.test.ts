@@ -51,6 +51,9 @@ describe("soceval runs merge", () => {
     const report = await run(["report", "--db", db, "--format", "json"]);
     expect(report.status, report.stderr).toBe(0);
     expect(JSON.parse(report.stdout).agents.playbook.cases).toBe(40);
+    // bootstraps are seeded by content, so the merged run's intervals are the unsharded run's, to the digit
+    const whole = await run(["report", "--db", join(dir, "whole.duckdb"), "--format", "json"]);
+    expect(JSON.parse(report.stdout).agents.playbook.metrics).toEqual(JSON.parse(whole.stdout).agents.playbook.metrics);
   });
 
   it("records which shard runs a merged run holds, and runs list shows it", async () => {

@@ -17,9 +17,12 @@ import { WORST_CASES, worstCases } from "./worst-cases.js";
 
 export type ReportOptions = { agents?: string[]; worst?: number };
 
-/** Seed text for every bootstrap of a run: the same run gives the same intervals on every machine. */
+/**
+ * Seed text for every bootstrap of a run: its content (dataset and suite seed), not its id, so the
+ * same results give the same intervals on every machine, in a rerun, and in a merge of its shards.
+ */
 export function runSeed(run: RunInfo): string {
-  return `${run.run_id}:${run.seed ?? 0}`;
+  return `${run.dataset_hash ?? run.run_id}:${run.seed ?? 0}`;
 }
 
 /**
