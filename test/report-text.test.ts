@@ -52,6 +52,10 @@ describe("alert text renders as written, visibly and within the page", () => {
     expect(md).not.toContain(RLO);
     expect(md).toContain("\\[U+202E\\]fdp.exe"); // GitHub shows [U+202E]
     expect(visibleControls("a\u2066b\u200Fc\u061C")).toBe("a[U+2066]b[U+200F]c[U+061C]");
+    // zero-width splitters too; the joiner inside an emoji sequence stays
+    expect(visibleControls("pay\u200Bpal \uFEFFx\u2060y \u{1F469}\u200D\u{1F4BB}")).toBe(
+      "pay[U+200B]pal [U+FEFF]x[U+2060]y \u{1F469}\u200D\u{1F4BB}",
+    );
     // the JSON document keeps the data as stored
     expect(JSON.stringify(doc)).toContain(RLO);
   });

@@ -83,9 +83,11 @@ export function mdCode(s: unknown): string {
 /**
  * Bidirectional-text controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates,
  * U+200E/U+200F marks, U+061C): invisible, yet they reorder what a reader sees — an alert title can
- * pose as another. In a security report they are shown as text, e.g. "[U+202E]".
+ * pose as another. Zero-width spaces and joiners that split a word without showing (U+200B,
+ * U+200C, U+2060, U+FEFF) hide "pay\u200Bpal" from a reader's eye the same way; U+200D stays, since
+ * emoji sequences need it. In a security report all of them are shown as text, e.g. "[U+202E]".
  */
-export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+export const BIDI_CONTROLS = /[\u061C\u200B\u200C\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
 
 export function visibleControls(s: string): string {
   return s.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}]`);
