@@ -52,12 +52,7 @@ export class Store {
     } else {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
-      // stores from 0.1 pre-releases gain the columns added since: a finding's step, a merge's shards,
-      // a run's replay config and exit criteria
-      await conn.run("ALTER TABLE findings ADD COLUMN IF NOT EXISTS step INTEGER");
-      await conn.run("ALTER TABLE runs ADD COLUMN IF NOT EXISTS merged_from JSON");
-      await conn.run("ALTER TABLE runs ADD COLUMN IF NOT EXISTS replay_config JSON");
-      await conn.run("ALTER TABLE runs ADD COLUMN IF NOT EXISTS exit_criteria JSON");
+      await addMissingColumns(store);
       await conn.run(TRANSCRIPT_STEPS_VIEW);
     }
     return store;
@@ -143,6 +138,21 @@ async function refuseOldLayout(store: Store): Promise<void> {
       `${store.path}: written by an earlier soceval (transcripts.steps); export what you need and use a new --db`,
       store.path,
     );
+}
+
+/**
+ * A store written by an earlier soceval gains every column tables.ts has declared since (a
+ * finding's step, a run's merge provenance, replay config, exit criteria): new columns are only
+ * ever added last, so the table's order stays the declared one.
+ */
+async function addMissingColumns(store: Store): Promise<void> {
+  const have = await store.query<{ t: string; c: string }>(
+    "SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = current_database()",
+  );
+  const present = new Set(have.map((r) => `${r.t}.${r.c}`));
+  for (const t of TABLES)
+    for (const [c, type] of t.columns)
+      if (!present.has(`${t.name}.${c}`)) await store.run(`ALTER TABLE ${t.name} ADD COLUMN ${c} ${type}`);
 }
 
 /** A string as a SQL literal, for the statements that cannot take parameters (COPY, ATTACH). */
