@@ -178,6 +178,18 @@ function differences(f: Found, ref: Found): string {
   return out.join("/") || "settings";
 }
 
+/**
+ * `table.column` of every column an attached store has: a shard written by an earlier soceval
+ * lacks the columns added since (read-only, it cannot gain them), which the merge fills with NULL.
+ */
+async function columnsIn(store: Store, schema: string): Promise<Set<string>> {
+  const rows = await store.query<{ t: string; c: string }>(
+    `SELECT table_name AS t, column_name AS c FROM duckdb_columns()
+     WHERE database_name = ${schema === "main" ? "current_database()" : sqlString(schema)}`,
+  );
+  return new Set(rows.map((r) => `${r.t}.${r.c}`));
+}
+
 async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutcome, "unused">> {
   const runId = newRunId();
   const first = shards[0]!;
@@ -189,12 +201,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     )
     .join(" UNION ALL ")})`;
   const provenance = shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file }));
-  const [known] = await store.query<{ n: number }>(
-    `SELECT count(*)::INTEGER AS n FROM duckdb_columns()
-     WHERE database_name = ${first.schema === "main" ? "current_database()" : sqlString(first.schema)}
-       AND table_name = 'runs' AND column_name = 'exit_criteria'`,
-  );
-  const criteriaKnown = (known?.n ?? 0) > 0;
+  const firstHas = await columnsIn(store, first.schema);
   // the merged run spans its shards: first start, last finish, every case
   const pick = (c: string) => {
     if (c === "run_id") return "? AS run_id";
@@ -203,11 +210,9 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     if (c === "finished_at") return `(SELECT max(finished_at) FROM ${all}) AS finished_at`;
     if (c === "cases_total") return `(SELECT sum(cases_total) FROM ${all})::INTEGER AS cases_total`;
     if (c === "merged_from") return "?::JSON AS merged_from";
-    // only a resume reads it, and a merged run is never resumed (a shard written before it has none)
+    // only a resume reads it, and a merged run is never resumed
     if (c === "replay_config") return "NULL AS replay_config";
-    // the shards' criteria are one suite's; a shard written before the column has none
-    if (c === "exit_criteria") return criteriaKnown ? "exit_criteria" : "NULL AS exit_criteria";
-    return c;
+    return firstHas.has(`runs.${c}`) ? c : `NULL AS ${c}`;
   };
   await store.run("BEGIN TRANSACTION");
   try {
@@ -218,13 +223,17 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     );
     for (const name of SHARD_TABLES) {
       const cols = table(name).columns.map(([c]) => c);
-      const select = cols.map((c) => (c === "run_id" ? "? AS run_id" : c)).join(", ");
       // the agents are the same in every shard: take them once
-      for (const s of name === "run_agents" ? [first] : shards)
+      for (const s of name === "run_agents" ? [first] : shards) {
+        const has = s === first ? firstHas : await columnsIn(store, s.schema);
+        const select = cols
+          .map((c) => (c === "run_id" ? "? AS run_id" : has.has(`${name}.${c}`) ? c : `NULL AS ${c}`))
+          .join(", ");
         await store.run(
           `INSERT INTO ${name} (${cols.join(", ")}) SELECT ${select} FROM ${s.schema}.${name} WHERE run_id = ?`,
           [runId, s.run_id],
         );
+      }
     }
     const repeated = await repeatedKeys(store, runId);
     // the shards' own stores hold each case once (checked when each finished): overlap is what was passed
