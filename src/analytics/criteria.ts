@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError } from "../io/errors.js";
 import { loadYaml } from "../io/yaml.js";
 import { type Criterion, Phase, Suite } from "../schema/suite.js";
-import { METRIC_KEYS, metricInfo } from "./catalogue.js";
+import { checkSuiteMetrics } from "../workflow/load.js";
+import { metricInfo } from "./catalogue.js";
 import { DEFAULT_CRITERIA } from "./default-criteria.js";
 import type { CriterionResult, CriterionStatus, Estimate, PhaseResult } from "./report-schema.js";
 
@@ -20,20 +20,22 @@ export function loadCriteria(suitePath: string | null): { phases: PhaseCriteria[
   const file = suitePath ? resolve(suitePath) : null;
   if (!file) note = "the run names no suite file; default exit criteria used";
   else if (!existsSync(file)) note = `suite file ${suitePath} not found; default exit criteria used`;
-  else declared = loadYaml(file, Suite).exit_criteria;
-  const phases = Phase.options.map((phase): PhaseCriteria => {
+  else {
+    const suite = loadYaml(file, Suite);
+    checkSuiteMetrics(suite, suitePath!);
+    declared = suite.exit_criteria;
+  }
+  return { phases: phaseCriteria(declared), note };
+}
+
+/** A suite's declared criteria (already checked) completed with the defaults for the phases it leaves out. */
+export function phaseCriteria(declared: Suite["exit_criteria"]): PhaseCriteria[] {
+  return Phase.options.map((phase): PhaseCriteria => {
     const own = declared?.[phase];
-    if (!own) return { phase, source: "default", criteria: DEFAULT_CRITERIA[phase] };
-    own.forEach((crit, i) => {
-      if (!METRIC_KEYS.has(crit.metric))
-        throw new InputError(
-          `${suitePath}: exit_criteria.${phase}[${i}].metric: unknown metric "${crit.metric}" (keys: reports/README.md)`,
-          suitePath ?? undefined,
-        );
-    });
-    return { phase, source: "suite", criteria: own };
+    return own
+      ? { phase, source: "suite", criteria: own }
+      : { phase, source: "default", criteria: DEFAULT_CRITERIA[phase] };
   });
-  return { phases, note };
 }
 
 /**

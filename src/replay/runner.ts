@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { loadCriteria } from "../analytics/criteria.js";
+import { phaseCriteria } from "../analytics/criteria.js";
 import { CaseIds } from "../datasets/checks.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
@@ -115,7 +115,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     shard: shardLabel,
     kind: "replay",
     replay_config: { faults: ls.suite.faults, limit: limit ?? null },
-    exit_criteria: loadCriteria(ls.file).phases,
+    exit_criteria: phaseCriteria(ls.suite.exit_criteria),
   };
 
   if (datasetLines === 0) throw new InputError(`${ls.datasetFile}: no cases to replay`, ls.datasetFile);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { loadCriteria } from "../analytics/criteria.js";
+import { phaseCriteria } from "../analytics/criteria.js";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
@@ -115,7 +115,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
     epochs,
     shard: null,
     kind: "imported",
-    exit_criteria: loadCriteria(null).phases,
+    exit_criteria: phaseCriteria(undefined),
   };
   const toolSources = Object.fromEntries(workflow.tools.map((t) => [t.name, t.source]));
   const writer = await RunWriter.begin(store, meta, toolSources);
