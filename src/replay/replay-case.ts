@@ -80,3 +80,8 @@ export function caseOfLine(ls: LoadedSuite, line: number, text: string): { case:
 export function storedKey(caseId: string, agent: string, epoch: number): string {
   return `${caseId}\u0000${agent}\u0000${epoch}`;
 }
+
+/** The agent of a storedKey. */
+export function agentOfKey(key: string): string {
+  return key.split("\u0000")[1]!;
+}

@@ -13,7 +13,7 @@ import { type ReplayConfig, type RunMeta, RunWriter, type ScoredTranscript } fro
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
-import { type AgentDriver, caseOfLine, replayCase, storedKey } from "./replay-case.js";
+import { type AgentDriver, agentOfKey, caseOfLine, replayCase, storedKey } from "./replay-case.js";
 import type { Shard } from "./shard.js";
 import type { CaseOutcome } from "./worker.js";
 
@@ -158,7 +158,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   const failFastAfter = new Map(
     agents.map((a) => {
       let left = lines * epochs;
-      for (const k of stored) if (k.split("\u0000")[1] === a.name) left--;
+      for (const k of stored) if (agentOfKey(k) === a.name) left--;
       return [a.name, Math.max(1, Math.min(Math.max(3, concurrency), left))];
     }),
   );
@@ -204,11 +204,14 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
 
   // a case id twice in the dataset would be stored twice under one key: refused where it repeats
   const caseIds = new CaseIds();
+  const refuseRepeated = (id: string, line: number) => {
+    const repeated = caseIds.duplicate(id, line);
+    if (repeated) throw new InputError(`${ls.datasetFile}:${line}: ${repeated}`, ls.datasetFile, line);
+  };
   /** A replay worker's outcome for one case, in dataset order. */
   const takeOutcome = (o: CaseOutcome) => {
     if ("inputError" in o) throw new InputError(o.inputError, ls.datasetFile, o.line);
-    const repeated = caseIds.duplicate(o.case_id, o.line);
-    if (repeated) throw new InputError(`${ls.datasetFile}:${o.line}: ${repeated}`, ls.datasetFile, o.line);
+    refuseRepeated(o.case_id, o.line);
     progress.skipped += o.skipped;
     progress.done += o.skipped;
     for (const t of o.transcripts) {
@@ -246,8 +249,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
       const checked = caseOfLine(ls, line, text)!;
       if ("error" in checked) throw new InputError(checked.error, ls.datasetFile, line);
       const c = checked.case;
-      const repeated = caseIds.duplicate(c.id, line);
-      if (repeated) throw new InputError(`${ls.datasetFile}:${line}: ${repeated}`, ls.datasetFile, line);
+      refuseRepeated(c.id, line);
       for (const agent of agents) {
         for (let epoch = 0; epoch < epochs; epoch++) {
           if (opts.signal?.aborted || cannotReach) {
