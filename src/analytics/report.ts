@@ -33,7 +33,11 @@ export function runSeed(run: RunInfo): string {
 export async function buildReport(store: Store, runRef: string, opts: ReportOptions = {}): Promise<ReportDoc> {
   const runId = await resolveRunId(store, runRef);
   const run = await loadRunInfo(store, runId);
-  const [runRow] = await store.query<{ exit_criteria?: string | null }>("SELECT * FROM runs WHERE run_id = ?", [runId]);
+  // what RunInfo (the report's contract) leaves out; SELECT *: a store opened read-only may predate a column
+  const [runRow] = await store.query<{ exit_criteria?: string | null; shard: string | null }>(
+    "SELECT * FROM runs WHERE run_id = ?",
+    [runId],
+  );
   const criteria = criteriaForRun(
     run.suite_path,
     runRow?.exit_criteria ? (JSON.parse(runRow.exit_criteria) as PhaseCriteria[]) : null,
@@ -58,14 +62,13 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       agentInfo(store, runId),
     ]);
   const seed = runSeed(run);
-  const [stored_] = await store.query<{ n: number; shard: string | null }>(
-    `SELECT (SELECT count(DISTINCT case_id) FROM case_results WHERE run_id = ?)::INTEGER AS n, shard
-     FROM runs WHERE run_id = ?`,
-    [runId, runId],
+  const [storedCases] = await store.query<{ n: number }>(
+    "SELECT count(DISTINCT case_id)::INTEGER AS n FROM case_results WHERE run_id = ?",
+    [runId],
   );
-  const casesStored = Number(stored_?.n ?? 0);
+  const casesStored = Number(storedCases?.n ?? 0);
   const resumeWith = [
-    stored_?.shard ? `--shard ${stored_.shard}` : "",
+    runRow?.shard ? `--shard ${runRow.shard}` : "",
     store.path !== DEFAULT_DB && store.path !== ":memory:" ? `--db ${store.path}` : "",
   ]
     .filter(Boolean)
