@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { RuntimeFailure } from "../io/errors.js";
-import type { CaseLine, CaseOutcome, ChunkReply, WorkerSetup } from "./worker.js";
+import type { CaseLine, CaseOutcome, ChunkReply, WorkerRun, WorkerSetup } from "./worker.js";
 
 /** Compiled (dist/) next to this chunk, or the TypeScript sources through tsx. */
 function workerUrl(): URL {
@@ -23,11 +23,12 @@ export class ReplayPool {
   private chunk: CaseLine[] = [];
   private seq = 0;
   private failure: unknown = null;
+  private onOutcome: (o: CaseOutcome) => void = () => {};
 
+  /** The workers start loading at once, so they are ready by the time the run is opened (`start`). */
   constructor(
     setup: WorkerSetup,
     size: number,
-    private readonly onOutcome: (o: CaseOutcome) => void,
     private readonly chunkSize = 32,
     private readonly ahead = 4 * size,
   ) {
@@ -43,6 +44,12 @@ export class ReplayPool {
       });
       return w;
     });
+  }
+
+  /** The run the workers encode rows for, and what it already stored; before the first `submit`. */
+  start(run: WorkerRun, onOutcome: (o: CaseOutcome) => void): void {
+    this.onOutcome = onOutcome;
+    for (const w of this.workers) w.postMessage(run);
   }
 
   /** Queue one dataset line; waits while too much is in flight. Throws what an earlier outcome threw. */

@@ -84,9 +84,31 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
       "--workers: worker threads replay the playbook agent only; model agents run in the main thread",
     );
   const epochs = opts.epochs ?? ls.suite.epochs;
+  const toolSources = Object.fromEntries(ls.workflow.tools.map((t) => [t.name, t.source]));
+  // the workers load their modules while the dataset is hashed and the run is opened
+  const pool =
+    workers > 0 ? new ReplayPool({ suite: ls, agents: agents.map((a) => a.name), epochs, toolSources }, workers) : null;
+  try {
+    return await replay(store, ls, opts, agents, epochs, toolSources, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function replay(
+  store: Store,
+  ls: LoadedSuite,
+  opts: RunOptions,
+  agents: LoadedAgent[],
+  epochs: number,
+  toolSources: Record<string, string>,
+  pool: ReplayPool | null,
+): Promise<RunOutcome> {
   const concurrency = opts.concurrency ?? ls.suite.concurrency;
   const limit = opts.limit ?? ls.suite.limit;
-  const batchSize = opts.batchSize ?? 250;
+  // a batch is a few thousand cases or two seconds of work, whichever comes first: each commit has
+  // a fixed cost (bench/README.md), and a crash loses at most the batch in flight, which a resume replays
+  const batchSize = opts.batchSize ?? 2500;
   const flushEveryMs = opts.flushEveryMs ?? 2000;
   let lastFlush = Date.now();
   let flushing: Promise<void> | null = null;
@@ -139,7 +161,6 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   const resumeId = opts.resume ? await findResumable(store, meta, opts.resume, opts.retryFailed === true) : null;
   meta.run_id = resumeId ?? newRunId();
   const retried = resumeId && opts.retryFailed ? await RunWriter.forgetProviderFailures(store, resumeId) : 0;
-  const toolSources = Object.fromEntries(ls.workflow.tools.map((t) => [t.name, t.source]));
   const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null);
   const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
 
@@ -186,19 +207,22 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
   /** Commit a batch when one is full (or has waited long), overlapping the commit with the next replays. */
   const maybeFlush = async () => {
     if (flushError) throw flushError;
+    if (flushing) {
+      // what arrives during a commit (and a checkpoint) waits in memory: a tenth of a batch at most
+      if (writer.waitingCount >= batchSize / 10) await flushing;
+      return;
+    }
     if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
-      if (!flushing) {
-        // the commit (and its fsync) overlaps the next batch's replay; one flush at a time
-        lastFlush = Date.now();
-        flushing = writer
-          .flush()
-          .catch((e: unknown) => {
-            flushError = e;
-          })
-          .finally(() => {
-            flushing = null;
-          });
-      } else if (writer.pendingCount >= 2 * batchSize) await flushing;
+      // one flush at a time; the commit (and its fsync) overlaps the next replays
+      lastFlush = Date.now();
+      flushing = writer
+        .flush()
+        .catch((e: unknown) => {
+          flushError = e;
+        })
+        .finally(() => {
+          flushing = null;
+        });
     }
   };
 
@@ -222,13 +246,8 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     opts.onProgress?.(progress);
   };
 
-  let pool: ReplayPool | null = null;
   try {
-    if (workers > 0) {
-      const names = agents.map((a) => a.name);
-      const setup = { suite: ls, agents: names, epochs, runId: meta.run_id, toolSources, stored: [...stored] };
-      pool = new ReplayPool(setup, workers, takeOutcome);
-    }
+    pool?.start({ runId: meta.run_id, stored: [...stored] }, takeOutcome);
     let line = 0;
     outer: for await (const text of readLines(ls.datasetFile)) {
       line++;
@@ -295,9 +314,9 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     if (flushing) await flushing;
     await writer.abandon(resumeId === null && (e instanceof InputError || e instanceof ProviderUnreachable));
     throw e;
-  } finally {
-    await pool?.close();
   }
+  // the workers' memory goes before the run's last commit and checkpoint
+  await pool?.close();
   if (opts.signal?.aborted) interrupted = true;
   const status = interrupted ? "interrupted" : "finished";
   await writer.finish(status, taken);

@@ -3,15 +3,15 @@ import { type EncodedTranscript, encodeScored } from "../store/encode.js";
 import type { LoadedSuite } from "../workflow/load.js";
 import { caseOfLine, replayCase, storedKey } from "./replay-case.js";
 
-/** What a replay worker is started with: the suite as loaded, and what the run already stored. */
+/** What a replay worker is started with: the suite as loaded. */
 export type WorkerSetup = {
   suite: LoadedSuite;
   agents: string[];
   epochs: number;
-  runId: string;
   toolSources: Record<string, string>;
-  stored: string[];
 };
+/** Its first message, once the run exists: the run's id and the keys it already stored. */
+export type WorkerRun = { runId: string; stored: string[] };
 export type CaseLine = { line: number; text: string };
 export type CaseOutcome =
   | { line: number; case_id: string; transcripts: EncodedTranscript[]; skipped: number }
@@ -28,9 +28,16 @@ if (parentPort) {
   const setup = workerData as WorkerSetup;
   const ls = setup.suite;
   const agents = setup.agents.map((n) => ls.agents.find((a) => a.name === n)!);
-  const stored = new Set(setup.stored);
+  let runId = "";
+  let stored = new Set<string>();
   const port = parentPort;
-  port.on("message", async (req: ChunkRequest) => {
+  port.on("message", async (msg: ChunkRequest | WorkerRun) => {
+    if ("runId" in msg) {
+      runId = msg.runId;
+      stored = new Set(msg.stored);
+      return;
+    }
+    const req = msg;
     const outcomes: CaseOutcome[] = [];
     for (const { line, text } of req.cases) {
       const checked = caseOfLine(ls, line, text);
@@ -48,7 +55,7 @@ if (parentPort) {
           else {
             const scored = await replayCase(c, ls, agent, epoch, null);
             // the case's own row once per case; the writer drops it too if a resumed run has it
-            transcripts.push(encodeScored(scored, setup.runId, setup.toolSources, transcripts.length === 0));
+            transcripts.push(encodeScored(scored, runId, setup.toolSources, transcripts.length === 0));
           }
         }
       outcomes.push({ line, case_id: c.id, transcripts, skipped });

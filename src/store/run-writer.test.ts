@@ -132,4 +132,62 @@ describe("RunWriter", () => {
       store.close();
     }
   });
+
+  it("streams rows into an open batch: what arrives during a commit goes into the next one, and nothing is stored twice", async () => {
+    const store = await Store.open(join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "w.duckdb"));
+    const count = async () =>
+      (await store.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM transcripts WHERE run_id = 'r-stream'"))[0]!
+        .n;
+    try {
+      const w = await RunWriter.begin(store, meta("r-stream"), {});
+      for (const id of ["c1", "c2", "c3"]) w.add(scored(id));
+      expect(w.pendingCount).toBe(3);
+      const committing = w.flush();
+      // the commit is in flight: these wait in memory, then open the next batch
+      w.add(scored("c4"));
+      w.add(scored("c5"));
+      expect(w.waitingCount).toBe(2);
+      await committing;
+      expect(w.waitingCount).toBe(0);
+      expect(w.pendingCount).toBe(2); // in the next batch, not yet committed
+      expect(w.written).toBe(3);
+      w.add(scored("c6"));
+      await w.finish("finished", 6);
+      const rows = await store.query<{ c: string }>(
+        "SELECT string_agg(case_id, ',' ORDER BY case_id) AS c FROM transcripts WHERE run_id = 'r-stream'",
+      );
+      expect(rows[0]!.c).toBe("c1,c2,c3,c4,c5,c6");
+      expect(await count()).toBe(6);
+      expect(w.written).toBe(6);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("abandons the open batch whole: committed batches stay for --resume, the rest never lands", async () => {
+    const store = await Store.open(join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "w.duckdb"));
+    try {
+      const w = await RunWriter.begin(store, meta("r-keep"), {});
+      w.add(scored("c1"));
+      await w.flush();
+      w.add(scored("c2")); // in the open batch when the run fails
+      await w.abandon(false);
+      const kept = await store.query<{ case_id: string }>("SELECT case_id FROM case_results WHERE run_id = 'r-keep'");
+      expect(kept).toEqual([{ case_id: "c1" }]);
+      const [run] = await store.query<{ status: string }>("SELECT status FROM runs WHERE run_id = 'r-keep'");
+      expect(run!.status).toBe("failed");
+
+      const fresh = await RunWriter.begin(store, meta("r-gone"), {});
+      fresh.add(scored("c1"));
+      await fresh.flush();
+      fresh.add(scored("c2"));
+      await fresh.abandon(true);
+      const [left] = await store.query<{ n: number }>(
+        "SELECT (SELECT count(*) FROM runs WHERE run_id = 'r-gone') + (SELECT count(*) FROM transcripts WHERE run_id = 'r-gone') AS n",
+      );
+      expect(left!.n).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { RuntimeFailure } from "../io/errors.js";
-import type { Store } from "./db.js";
+import type { OpenTransaction, Store } from "./db.js";
 import {
   CASE_TABLES,
   type CaseTable,
@@ -42,10 +42,14 @@ function emptyBatch(): Batch {
 
 /**
  * Writes one run: the `runs` row first (status running), then batches of scored transcripts, each
- * batch in one transaction across every table, so a killed run never holds half a case.
+ * batch in one transaction across every table, so a killed run never holds half a case. A batch's
+ * rows go into DuckDB as they arrive (an open transaction); only those that arrive while a batch
+ * commits wait here, in `pending`.
  */
 export class RunWriter {
   private pending = emptyBatch();
+  private open: OpenTransaction | null = null;
+  private openCount = 0;
   private casesSeen = new Set<string>();
   written = 0;
 
@@ -68,6 +72,7 @@ export class RunWriter {
       const rows = await store.query<{ case_id: string }>("SELECT case_id FROM cases WHERE run_id = ?", [meta.run_id]);
       for (const r of rows) w.casesSeen.add(r.case_id);
       await store.run("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [meta.run_id]);
+      await w.reopen();
       return w;
     }
     await store.appendBatch({
@@ -89,6 +94,7 @@ export class RunWriter {
         config: a.config,
       })),
     });
+    await w.reopen();
     return w;
   }
 
@@ -142,26 +148,54 @@ export class RunWriter {
 
   /** Rows already encoded (by a replay worker); the case's own row is kept once per run. */
   addEncoded(e: EncodedTranscript): void {
+    const open = this.open;
     for (const t of CASE_TABLES) {
       if (t === "cases") {
         if (this.casesSeen.has(e.case_id)) continue;
         this.casesSeen.add(e.case_id);
       }
-      for (const r of e.rows[t]) this.pending[t].push(r);
+      if (open) for (const r of e.rows[t]) open.append(t, r);
+      else for (const r of e.rows[t]) this.pending[t].push(r);
     }
+    if (open) this.openCount++;
   }
 
+  /** Investigations added and not yet committed. */
   get pendingCount(): number {
+    return this.openCount + this.pending.transcripts.length;
+  }
+
+  /** Investigations waiting in JS because a commit is in flight. */
+  get waitingCount(): number {
     return this.pending.transcripts.length;
   }
 
-  async flush(): Promise<void> {
-    const batch = this.pending;
-    const n = batch.transcripts.length;
-    if (n === 0) return;
+  /** Commit what was added; `reopen` (while the run goes on) starts the next batch at once. */
+  async flush(reopen = true): Promise<void> {
+    if (this.pendingCount === 0) return;
+    const open = this.open;
+    const n = this.openCount;
+    this.open = null;
+    this.openCount = 0;
+    if (open) {
+      await open.commit();
+      this.written += n;
+    }
+    if (reopen) await this.reopen();
+    else if (this.pending.transcripts.length > 0) {
+      await this.reopen();
+      await this.flush(false);
+    }
+  }
+
+  /** A new batch; the rows that arrived while none was open go in first, in their order. */
+  private async reopen(): Promise<void> {
+    const open = await this.store.openTransaction(CASE_TABLES);
+    const waiting = this.pending;
     this.pending = emptyBatch();
-    await this.store.appendBatch(batch);
-    this.written += n;
+    for (const t of CASE_TABLES) for (const r of waiting[t]) open.append(t, r);
+    this.openCount = waiting.transcripts.length;
+    this.open = open;
   }
 
   /**
@@ -171,6 +205,10 @@ export class RunWriter {
    */
   async abandon(remove: boolean): Promise<void> {
     this.pending = emptyBatch();
+    const open = this.open;
+    this.open = null;
+    this.openCount = 0;
+    await open?.rollback();
     await this.store.tuneForBulkWrites(false);
     if (!remove) {
       await this.markFailed();
@@ -193,7 +231,10 @@ export class RunWriter {
   }
 
   async finish(status: "finished" | "interrupted" | "failed", casesTotal: number): Promise<void> {
-    await this.flush();
+    await this.flush(false);
+    const open = this.open;
+    this.open = null;
+    await open?.rollback(); // an empty batch: nothing to commit
     const repeated = await repeatedKeys(this.store, this.runId);
     if (repeated) {
       await this.markFailed();
