@@ -10,9 +10,20 @@ import { buildReport } from "../src/analytics/report.js";
 import { preloadCharts } from "../src/report/charts.js";
 import { renderReport } from "../src/report/render.js";
 import { Store } from "../src/store/db.js";
+import { table } from "../src/store/tables.js";
 
 const RUN = "bench-report-run";
 const AGENTS = ["playbook", "model-x"];
+
+/**
+ * The first n columns of a table, for the positional inserts below: tables only ever gain columns
+ * at the end (Store.open), so these stay right when they do and the new ones are left NULL.
+ */
+const cols = (name: string, n: number) =>
+  `${name} (${table(name)
+    .columns.slice(0, n)
+    .map(([c]) => c)
+    .join(", ")})`;
 
 /** Deterministic pseudo-random integer in [0, m) from the row number and a salt, in SQL. */
 const r = (salt: number, m: number) => `(hash(i * 7919 + ${salt}) % ${m})::BIGINT`;
@@ -20,14 +31,14 @@ const r = (salt: number, m: number) => `(hash(i * 7919 + ${salt}) % ${m})::BIGIN
 export async function seedBenchRun(store: Store, rows: number): Promise<void> {
   const cases = Math.floor(rows / AGENTS.length);
   await store.run(
-    `INSERT INTO runs VALUES ('${RUN}', 'bench', NULL, 'phishing-triage', '1.0.0', 'synthetic', 'bench', ${`[${AGENTS.map((a) => `'${a}'`).join(", ")}]`},
+    `INSERT INTO ${cols("runs", 18)} VALUES ('${RUN}', 'bench', NULL, 'phishing-triage', '1.0.0', 'synthetic', 'bench', ${`[${AGENTS.map((a) => `'${a}'`).join(", ")}]`},
        '{}', NULL, 1, 1, NULL, 'replay', TIMESTAMP '2025-01-01 00:00:00', TIMESTAMP '2025-01-01 01:00:00', 'finished', ${cases})`,
   );
   await store.run(
-    `INSERT INTO run_agents SELECT '${RUN}', a, 'h-' || a, 'synthetic', a, '{}' FROM unnest(${`[${AGENTS.map((a) => `'${a}'`).join(", ")}]`}) t(a)`,
+    `INSERT INTO ${cols("run_agents", 6)} SELECT '${RUN}', a, 'h-' || a, 'synthetic', a, '{}' FROM unnest(${`[${AGENTS.map((a) => `'${a}'`).join(", ")}]`}) t(a)`,
   );
   await store.run(
-    `INSERT INTO cases SELECT '${RUN}', 'case-' || i, 'phishing-triage',
+    `INSERT INTO ${cols("cases", 9)} SELECT '${RUN}', 'case-' || i, 'phishing-triage',
        CASE WHEN i % 4 = 0 THEN 'inc-' || (i // 8) END,
        CASE ${r(1, 10)} WHEN 0 THEN ['trap:prompt_injection'] WHEN 1 THEN ['trap:threat_intel_fp']
          WHEN 2 THEN ['trap:exonerating_evidence', 'trap:sensitive_record'] WHEN 3 THEN ['trap:source_unavailable'] ELSE [] END,
@@ -43,7 +54,7 @@ export async function seedBenchRun(store: Store, rows: number): Promise<void> {
   for (const [k, agent] of AGENTS.entries()) {
     const miss = k === 0 ? 12 : 8; // per-mille-ish error rates so the agents differ
     await store.run(
-      `INSERT INTO case_results SELECT '${RUN}', 'case-' || i, '${agent}', 0, 'phishing-triage',
+      `INSERT INTO ${cols("case_results", 39)} SELECT '${RUN}', 'case-' || i, '${agent}', 0, 'phishing-triage',
          CASE WHEN i % 4 = 0 THEN 'inc-' || (i // 8) END,
          CASE ${r(1, 10)} WHEN 0 THEN ['trap:prompt_injection'] WHEN 1 THEN ['trap:threat_intel_fp']
            WHEN 2 THEN ['trap:exonerating_evidence', 'trap:sensitive_record'] WHEN 3 THEN ['trap:source_unavailable'] ELSE [] END,
@@ -73,13 +84,13 @@ export async function seedBenchRun(store: Store, rows: number): Promise<void> {
        FROM range(${cases}) t(i), range(3) u(s)`,
     );
     await store.run(
-      `INSERT INTO findings SELECT '${RUN}', 'case-' || i, '${agent}', 0, 0, 'policy',
+      `INSERT INTO ${cols("findings", 11)} SELECT '${RUN}', 'case-' || i, '${agent}', 0, 0, 'policy',
          ['fail_open', 'insufficient_evidence', 'missing_rollback', 'approval_bypass', 'injection_followed'][1 + ${r(31, 5)}],
          CASE WHEN ${r(30 + k, 100)} < 1 THEN 'high' ELSE 'medium' END, 'synthetic finding', 'e1', NULL
        FROM range(${cases}) t(i) WHERE ${r(30 + k, 100)} < 5`,
     );
     await store.run(
-      `INSERT INTO transcripts SELECT '${RUN}', 'case-' || i, '${agent}', 0,
+      `INSERT INTO ${cols("transcripts", 8)} SELECT '${RUN}', 'case-' || i, '${agent}', 0,
          json_object('verdict', 'true_positive', 'confidence', 0.8, 'escalate', true, 'summary', 'synthetic'), NULL,
          TIMESTAMP '2025-01-01 00:00:00', 500
        FROM range(${cases}) t(i)`,
