@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { type Command, Option } from "commander";
 import { InputError } from "../io/errors.js";
 import { loadAnswersYaml } from "../readiness/answers.js";
@@ -65,6 +66,11 @@ export function register(program: Command): void {
         const matrix = loadMatrix(flags.matrix);
         const doc = scoreAll(matrix, await loadAnswerFiles(files, matrix));
         const text = await renderReadiness(doc, format);
+        // the report first, its folder created as `report --out` does: a write that fails stores nothing
+        if (flags.out) {
+          mkdirSync(dirname(flags.out), { recursive: true });
+          writeFileSync(flags.out, text);
+        }
         if (flags.db !== false) {
           const store = await Store.open(flags.db);
           try {
@@ -78,7 +84,6 @@ export function register(program: Command): void {
           out(text);
           return EXIT.ok;
         }
-        writeFileSync(flags.out, text);
         out(rankingText(doc));
         out(`wrote ${flags.out}\n`);
         return EXIT.ok;
