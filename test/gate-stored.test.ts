@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +63,21 @@ describe("soceval gate on stored runs", () => {
     expect(r.stderr).toMatch(/workflow phishing-triage/);
     expect(r.stderr).toMatch(/workflow mini/);
     expect(r.stderr).not.toMatch(/another version/);
+  });
+
+  it("a --db that holds no store (a mistyped path, a CI cache miss) is bad input and stays absent", async () => {
+    const missing = join(dir, "no-such", "store.duckdb");
+    for (const args of [
+      ["gate", "--baseline", "main", "--candidate-run", "latest", "--db", missing],
+      ["gate", "--baseline-run", "latest", "--candidate-run", "latest", "--db", missing],
+    ]) {
+      const r = await soceval(args, dir);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        `soceval: ${missing}: no soceval store here (run \`soceval run <suite>\` first, or pass --db)\n`,
+      );
+      expect(existsSync(missing)).toBe(false);
+    }
   });
 
   it("lists every exit code in --help, 2 included", async () => {

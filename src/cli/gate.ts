@@ -64,7 +64,9 @@ export function register(program: Command): void {
           throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
         if (!suiteFile && !flags.candidateRun)
           throw new InputError("gate: give a suite to run, or --candidate-run <id>");
-        const store = await Store.open(flags.db);
+        // the baseline lives in the store, so a gate never starts one: a mistyped --db (or a CI cache
+        // that restored nothing) is refused, not answered from a new, empty store left behind
+        const store = await Store.open(flags.db, { existing: true });
         try {
           const { verdict, suiteName } = await judge(store, suiteFile, flags);
           const md = toMarkdown(verdict, suiteName);
