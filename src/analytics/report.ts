@@ -1,3 +1,4 @@
+import { InputError } from "../io/errors.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import { DEFAULT_DB, type Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
@@ -43,6 +44,12 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     runRow?.exit_criteria ? (JSON.parse(runRow.exit_criteria) as PhaseCriteria[]) : null,
   );
   const stored = await runAgents(store, run);
+  // a mistyped name must not shrink the report silently (`--check` would then judge fewer agents)
+  const unknown = (opts.agents ?? []).filter((a) => !stored.includes(a));
+  if (unknown.length > 0)
+    throw new InputError(
+      `--agent: run ${runId} has no results for ${unknown.map((a) => `"${a}"`).join(", ")} (it has: ${stored.join(", ")})`,
+    );
   const agents = opts.agents?.length ? stored.filter((a) => opts.agents!.includes(a)) : stored;
 
   const multiEpoch = (run.epochs ?? 1) > 1;
