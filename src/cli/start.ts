@@ -30,6 +30,8 @@ export function register(program: Command): void {
         const { render, stylesheet } = await import("../report/templates.js");
         const files = flags.suites ?? bundledSuites();
         if (files.length === 0) throw new InputError("start: no suites found (expected suites/*/shadow.suite.yaml)");
+        // every suite is read first: a mistyped --suites path is refused before a store or report exists
+        const suites = files.map((file) => ({ file, ls: loadSuite(file) }));
         mkdirSync(flags.out, { recursive: true });
         const store = await Store.open(flags.db);
         // phase 1 first: the bundled readiness answers, so each report's readiness phase is measured
@@ -39,8 +41,7 @@ export function register(program: Command): void {
         const rows = [];
         const agentNames = new Set<string>();
         try {
-          for (const file of files) {
-            const ls = loadSuite(file);
+          for (const { file, ls } of suites) {
             const progress = progressReporter(ls.suite.name);
             const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) });
             progress.stop();
