@@ -80,6 +80,14 @@ describe("soceval gate on stored runs", () => {
     }
   });
 
+  it("an output file that cannot be written (a folder) is bad input before judging, not 'cannot judge'", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "soceval-gate-out-"));
+    const r = await run(["gate", "--baseline", "main", "--candidate-run", FIXTURE_RUN, "--summary", folder]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`soceval: --summary ${folder}: is a directory; name a file\n`);
+    expect(r.stdout).toBe("");
+  });
+
   it("lists every exit code in --help, 2 included", async () => {
     const r = await soceval(["gate", "--help"], dir);
     expect(r.status).toBe(0);

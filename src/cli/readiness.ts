@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { InputError } from "../io/errors.js";
+import { writeOutFile } from "../io/out-file.js";
 import { loadAnswersYaml } from "../readiness/answers.js";
 import { checkReadiness } from "../readiness/check.js";
 import { loadAnswerFiles } from "../readiness/load.js";
@@ -67,10 +67,7 @@ export function register(program: Command): void {
         const doc = scoreAll(matrix, await loadAnswerFiles(files, matrix));
         const text = await renderReadiness(doc, format);
         // the report first, its folder created as `report --out` does: a write that fails stores nothing
-        if (flags.out) {
-          mkdirSync(dirname(flags.out), { recursive: true });
-          writeFileSync(flags.out, text);
-        }
+        if (flags.out) writeOutFile("--out", flags.out, text);
         if (flags.db !== false) {
           const store = await Store.open(flags.db);
           try {
