@@ -1,12 +1,13 @@
 import { InputError } from "../io/errors.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
-import { DEFAULT_DB, type Store } from "../store/db.js";
+import type { Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
 import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
+import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { evidenceSources } from "./sources.js";
@@ -35,7 +36,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   const runId = await resolveRunId(store, runRef);
   const run = await loadRunInfo(store, runId);
   // what RunInfo (the report's contract) leaves out; SELECT *: a store opened read-only may predate a column
-  const [runRow] = await store.query<{ exit_criteria?: string | null; shard: string | null }>(
+  const [runRow] = await store.query<{ exit_criteria?: string | null } & ResumeRow>(
     "SELECT * FROM runs WHERE run_id = ?",
     [runId],
   );
@@ -74,12 +75,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     [runId],
   );
   const casesStored = Number(storedCases?.n ?? 0);
-  const resumeWith = [
-    runRow?.shard ? `--shard ${runRow.shard}` : "",
-    store.path !== DEFAULT_DB && store.path !== ":memory:" ? `--db ${store.path}` : "",
-  ]
-    .filter(Boolean)
-    .join(" ");
+  const resumeWith = run.status === "finished" ? "" : resumeFlags(run, runRow, store.path);
 
   const reports: Record<string, AgentReport> = {};
   for (const agent of agents) {
