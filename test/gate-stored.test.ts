@@ -88,6 +88,21 @@ describe("soceval gate on stored runs", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("refuses to judge a run that did not finish, as bless does, instead of passing on part of the cases", async () => {
+    const store = await Store.open(db);
+    try {
+      await cloneRun(store, FIXTURE_RUN, "run-killed");
+      await store.run("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = 'run-killed'");
+    } finally {
+      store.close();
+    }
+    const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-killed", "--agent", "playbook"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "soceval: run run-killed is running: the gate judges finished runs only (finish it with --resume)\n",
+    );
+  });
+
   it("lists every exit code in --help, 2 included", async () => {
     const r = await soceval(["gate", "--help"], dir);
     expect(r.status).toBe(0);
