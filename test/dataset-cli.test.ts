@@ -104,6 +104,14 @@ describe.concurrent("soceval dataset (CLI)", () => {
     noStack(r);
   });
 
+  it("import: an --out that is a directory is bad input (exit 2), not a rename failure", async () => {
+    const d = tmp();
+    const r = await soceval("dataset", "import", "ocsf", `${FIX}/ocsf-findings.jsonl`, "--out", d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`soceval: --out ${d}: is a directory; name the cases file to write\n`);
+    noStack(r);
+  });
+
   it.skipIf(!existsSync(EXCYTIN))("import sentinel: the real ExCyTIn export with --verdict", async () => {
     const out = join(tmp(), "excytin.jsonl");
     const r = await soceval("dataset", "import", "sentinel", EXCYTIN, "--out", out, "--verdict", "true_positive");

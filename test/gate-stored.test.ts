@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +63,44 @@ describe("soceval gate on stored runs", () => {
     expect(r.stderr).toMatch(/workflow phishing-triage/);
     expect(r.stderr).toMatch(/workflow mini/);
     expect(r.stderr).not.toMatch(/another version/);
+  });
+
+  it("a --db that holds no store (a mistyped path, a CI cache miss) is bad input and stays absent", async () => {
+    const missing = join(dir, "no-such", "store.duckdb");
+    for (const args of [
+      ["gate", "--baseline", "main", "--candidate-run", "latest", "--db", missing],
+      ["gate", "--baseline-run", "latest", "--candidate-run", "latest", "--db", missing],
+    ]) {
+      const r = await soceval(args, dir);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        `soceval: ${missing}: no soceval store here (run \`soceval run <suite>\` first, or pass --db)\n`,
+      );
+      expect(existsSync(missing)).toBe(false);
+    }
+  });
+
+  it("an output file that cannot be written (a folder) is bad input before judging, not 'cannot judge'", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "soceval-gate-out-"));
+    const r = await run(["gate", "--baseline", "main", "--candidate-run", FIXTURE_RUN, "--summary", folder]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`soceval: --summary ${folder}: is a directory; name a file\n`);
+    expect(r.stdout).toBe("");
+  });
+
+  it("refuses to judge a run that did not finish, as bless does, instead of passing on part of the cases", async () => {
+    const store = await Store.open(db);
+    try {
+      await cloneRun(store, FIXTURE_RUN, "run-killed");
+      await store.run("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = 'run-killed'");
+    } finally {
+      store.close();
+    }
+    const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-killed", "--agent", "playbook"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "soceval: run run-killed is running: the gate judges finished runs only (finish it with --resume)\n",
+    );
   });
 
   it("lists every exit code in --help, 2 included", async () => {

@@ -123,3 +123,47 @@ describe("soceval run refuses what it cannot honestly replay", () => {
     expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
   });
 });
+
+describe("a refused run or score leaves no store behind at a new --db", () => {
+  it("an unknown --agent, an unset API key, --record on the playbook: exit 2 and no file at --db", async () => {
+    writeFileSync(
+      join(dir, "agents/keyed.yaml"),
+      "name: keyed\nprovider: openai\nmodel: m\napi_key_env: SOCEVAL_TEST_KEY_NEVER_SET\nprompt: ../prompt.hbs\n",
+    );
+    writeFileSync(join(dir, "keyed.suite.yaml"), SUITE_HEAD.replace("agents/playbook.yaml", "agents/keyed.yaml"));
+    const cases = [
+      [["run", "suite.yaml", "--agent", "playbok"], 'no agent named "playbok"'],
+      [["run", "keyed.suite.yaml"], "environment variable SOCEVAL_TEST_KEY_NEVER_SET is not set"],
+      [["run", "suite.yaml", "--record", "r.jsonl"], "--record: the playbook agent calls no model"],
+      [["run", "suite.yaml", "--concurrency", "0"], "--concurrency: expected a positive integer"],
+    ] as const;
+    for (const [i, [args, message]] of cases.entries()) {
+      const db = join(dir, `fresh-${i}`, "s.duckdb");
+      const r = await run([...args, "--db", db, "--quiet"]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(existsSync(db), args.join(" ")).toBe(false);
+      expect(existsSync(`${db}.wal`)).toBe(false);
+      // nor the folder made for it (`.soceval/` in a fresh checkout)
+      expect(existsSync(join(dir, `fresh-${i}`))).toBe(false);
+    }
+  });
+
+  it("score with a transcript file that does not exist: exit 2 and no file at --db", async () => {
+    const db = join(dir, "fresh-score.duckdb");
+    const r = await run([
+      ...["score", "--workflow", "workflow.yaml", "--dataset", "cases.jsonl"],
+      ...["--transcripts", "nope.jsonl", "--agent", "x", "--db", db],
+    ]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("a store that was there before is kept, runs and all", async () => {
+    const db = join(dir, "kept.duckdb");
+    expect((await run(["run", "suite.yaml", "--db", db, "--quiet"])).status).toBe(0);
+    const r = await run(["run", "suite.yaml", "--agent", "playbok", "--db", db, "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
+  });
+});

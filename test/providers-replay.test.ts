@@ -86,6 +86,25 @@ describe("recording and replay", () => {
     expect(requestKey({ ...req, tools: req.tools.slice(1) })).not.toBe(requestKey(req));
   });
 
+  it("a replay agent that leaves out the recording agent's temperature misses, and the error says what must match", async () => {
+    // the README's recipe: a replay agent file copied from the live one; forgetting its params is the usual slip
+    const file = join(tmp(), "params.jsonl");
+    const live = firstRequest(testAgent({ params: { temperature: 0 } }));
+    const completion: Completion = {
+      message: { role: "assistant", content: "x", tool_calls: [] },
+      model: "m",
+      tokens_in: 1,
+      tokens_out: 1,
+      latency_ms: 1,
+    };
+    writeFileSync(file, `${JSON.stringify({ key: requestKey(live), completion })}\n`);
+    const replay = createReplayProvider(file);
+    expect((await replay.complete(live)).message.content).toBe("x");
+    const err = await replay.complete({ ...live, temperature: undefined }).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.message).toContain("the key covers model, prompt, tools, temperature and max_tokens");
+  });
+
   it("answers a request recorded several times (epochs) with each recording in turn", async () => {
     const file = join(tmp(), "epochs.jsonl");
     let n = 0;

@@ -138,6 +138,14 @@ describe.concurrent("soceval readiness (CLI)", () => {
     expect(r.stderr).toBe(`soceval: --out ${out}: use .html, .md or .json, or pass --format\n`);
   });
 
+  it("score --out into a folder that does not exist yet creates it, as report --out does", async () => {
+    const out = join(tmp(), "reports", "readiness", "r.md");
+    const r = await soceval("readiness", "score", ANSWERS[0]!, "--out", out, "--no-db");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${out}\n`);
+    expect(readFileSync(out, "utf8")).toContain("### soceval readiness");
+  });
+
   it("check: exit 1 when the telemetry matrix marks a needed source unavailable", async () => {
     const r = await soceval(...fixtureCheck("telemetry.yaml"));
     expect(r.code).toBe(1);

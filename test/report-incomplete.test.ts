@@ -32,7 +32,8 @@ describe("report on a run that did not finish", () => {
     expect(doc.run.cases_stored).toBe(7);
     const want =
       "incomplete run (status running): results cover only the 7 cases stored so far; " +
-      "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --resume`";
+      // the fixture's second agent is not one of the suite's default agents: a resume must name both
+      "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume`";
     expect(doc.run.incomplete).toBe(want);
     expect(JSON.parse(await renderReport(doc, "json")).run.incomplete).toBe(want);
 
@@ -72,8 +73,11 @@ describe("report on a run that did not finish", () => {
     );
     expect(r.stdout).toMatch(/^> \*\*Warning: incomplete run \(status interrupted\)/);
     expect(r.stdout).toMatch(/ · 7 cases ·/);
-    // the command that finishes it names the store it is in
-    expect(r.stderr).toContain(`\`soceval run suites/phishing-triage/shadow.suite.yaml --db ${db} --resume\``);
+    // the command that finishes it names the store it is in; the suite's path is relative to another
+    // folder, so what it would give is unknown and every flag a resume checks is spelled out
+    expect(r.stderr).toContain(
+      `\`soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --epochs 1 --db ${db} --resume\``,
+    );
   }, 60_000);
 
   it("a shard's warning says which shard to resume", async () => {
@@ -84,7 +88,21 @@ describe("report on a run that did not finish", () => {
     s.close();
     expect(doc.run.incomplete).toBe(
       "incomplete run (status failed): results cover only the 7 cases stored so far; " +
-        "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --shard 2/4 --resume`",
+        "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --shard 2/4 --resume`",
+    );
+  });
+
+  it("names the epochs and --limit a run was made with when they are not the suite's, so the resume is accepted", async () => {
+    const s = await Store.open(":memory:");
+    await unfinished(s, "running");
+    await s.run(
+      `DELETE FROM case_results WHERE agent <> 'playbook';
+       UPDATE runs SET agents = ['playbook'], epochs = 30, replay_config = '{"faults": [], "limit": 50}'`,
+    );
+    const doc = await buildReport(s, "latest");
+    s.close();
+    expect(doc.run.incomplete).toContain(
+      "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --epochs 30 --limit 50 --resume`",
     );
   });
 });

@@ -325,7 +325,8 @@ describe("soceval run (end to end)", () => {
     expect(all.stderr).toMatch(
       /agent "gpt-down" cannot reach its model: the first 3 cases all failed to connect \(.*127\.0\.0\.1:9.*\)\. Nothing was stored/,
     );
-    expect(await query(fast, "SELECT run_id FROM runs")).toEqual([]);
+    // the store this run created is removed with it: nothing is left at --db
+    expect(existsSync(fast)).toBe(false);
     // and so does a smoke test smaller than that: one case, or two, that could not connect
     for (const limit of ["1", "2"]) {
       const small = join(dir, `down-${limit}.duckdb`);
@@ -335,7 +336,7 @@ describe("soceval run (end to end)", () => {
         limit === "1" ? /its first case failed to connect/ : /the first 2 cases all failed to connect/,
       );
       expect(r.stderr).toMatch(/connection failed to http:\/\/127\.0\.0\.1:9\/v1/);
-      expect(await query(small, "SELECT run_id FROM runs")).toEqual([]);
+      expect(existsSync(small)).toBe(false);
     }
   });
 
@@ -463,8 +464,8 @@ describe("soceval run (end to end)", () => {
     const record = await run(["run", "suite.yaml", "--db", db, "--record", join(dir, "rec.jsonl")]);
     expect(record.status).toBe(2);
     expect(record.stderr).toMatch(/--record: the playbook agent calls no model/);
-    // nothing half-made is left to become `latest`
-    expect(await query(db, "SELECT run_id FROM runs")).toEqual([]);
+    // nothing half-made is left to become `latest`, not even the empty store the run opened
+    expect(existsSync(db)).toBe(false);
   });
 
   it("stops at a malformed case line with exit 2, naming file:line:field", async () => {
@@ -479,11 +480,7 @@ describe("soceval run (end to end)", () => {
     const r = await run(["run", "broken.suite.yaml", "--db", db, "--concurrency", "1"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/broken\.jsonl:3: alert\.severity/);
-    // no half-written run is left behind for a report to read as a result
-    const left = await query<{ runs: number; t: number }>(
-      db,
-      "SELECT (SELECT count(*) FROM runs) runs, (SELECT count(*) FROM transcripts) t",
-    );
-    expect(left[0]).toEqual({ runs: 0, t: 0 });
+    // no half-written run is left behind for a report to read as a result, nor the store it opened
+    expect(existsSync(db)).toBe(false);
   });
 });

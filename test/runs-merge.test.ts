@@ -119,6 +119,20 @@ describe("soceval runs merge", () => {
     expect(n!.n).toBe(40);
   });
 
+  it("refuses to merge the same shard runs twice into one store, naming the merged run", async () => {
+    const db = join(dir, "twice.duckdb");
+    const first = await run(["runs", "merge", shardDb(1), shardDb(2), shardDb(3), "--db", db]);
+    expect(first.status, first.stderr).toBe(0);
+    const [merged] = await query<{ run_id: string }>(db, "SELECT run_id FROM runs");
+    const again = await run(["runs", "merge", shardDb(1), shardDb(2), shardDb(3), "--db", db]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(
+      `soceval: ${db} already holds these shards merged, as run ${merged!.run_id}; ` +
+        `report on that run, or remove it first (soceval runs delete ${merged!.run_id} --db ${db})\n`,
+    );
+    expect(await query(db, "SELECT run_id FROM runs")).toEqual([merged]);
+  });
+
   it("refuses a missing shard, naming it, and writes nothing", async () => {
     const db = join(dir, "partial.duckdb");
     const r = await run(["runs", "merge", shardDb(1), shardDb(3), "--db", db]);

@@ -49,4 +49,10 @@ describe("report analytics beyond the golden run", () => {
     expect(Object.keys(doc.agents)).toEqual(["model-x"]);
     expect(new Set(doc.phases.map((p) => p.agent))).toEqual(new Set(["model-x"]));
   });
+
+  it("refuses an agent the run does not hold, rather than leaving it out of the report", async () => {
+    await expect(buildReport(store, "latest", { agents: ["model-x", "modelx"] })).rejects.toThrow(
+      `--agent: run ${FIXTURE_RUN} has no results for "modelx" (it has: playbook, model-x)`,
+    );
+  });
 });

@@ -1,11 +1,13 @@
+import { InputError } from "../io/errors.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
-import { DEFAULT_DB, type Store } from "../store/db.js";
+import type { Store } from "../store/db.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
 import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
+import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { evidenceSources } from "./sources.js";
@@ -34,7 +36,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   const runId = await resolveRunId(store, runRef);
   const run = await loadRunInfo(store, runId);
   // what RunInfo (the report's contract) leaves out; SELECT *: a store opened read-only may predate a column
-  const [runRow] = await store.query<{ exit_criteria?: string | null; shard: string | null }>(
+  const [runRow] = await store.query<{ exit_criteria?: string | null } & ResumeRow>(
     "SELECT * FROM runs WHERE run_id = ?",
     [runId],
   );
@@ -43,6 +45,12 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     runRow?.exit_criteria ? (JSON.parse(runRow.exit_criteria) as PhaseCriteria[]) : null,
   );
   const stored = await runAgents(store, run);
+  // a mistyped name must not shrink the report silently (`--check` would then judge fewer agents)
+  const unknown = (opts.agents ?? []).filter((a) => !stored.includes(a));
+  if (unknown.length > 0)
+    throw new InputError(
+      `--agent: run ${runId} has no results for ${unknown.map((a) => `"${a}"`).join(", ")} (it has: ${stored.join(", ")})`,
+    );
   const agents = opts.agents?.length ? stored.filter((a) => opts.agents!.includes(a)) : stored;
 
   const multiEpoch = (run.epochs ?? 1) > 1;
@@ -67,12 +75,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     [runId],
   );
   const casesStored = Number(storedCases?.n ?? 0);
-  const resumeWith = [
-    runRow?.shard ? `--shard ${runRow.shard}` : "",
-    store.path !== DEFAULT_DB && store.path !== ":memory:" ? `--db ${store.path}` : "",
-  ]
-    .filter(Boolean)
-    .join(" ");
+  const resumeWith = run.status === "finished" ? "" : resumeFlags(run, runRow, store.path);
 
   const reports: Record<string, AgentReport> = {};
   for (const agent of agents) {

@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Command } from "commander";
 import { findBaseline } from "../gate/baseline.js";
 import type { Side } from "../gate/cases.js";
@@ -18,6 +16,7 @@ import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError } from "../io/errors.js";
+import { checkOutFile, writeOutFile } from "../io/out-file.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
@@ -64,13 +63,22 @@ export function register(program: Command): void {
           throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
         if (!suiteFile && !flags.candidateRun)
           throw new InputError("gate: give a suite to run, or --candidate-run <id>");
-        const store = await Store.open(flags.db);
+        // before the candidate runs: a judged gate must not then fail to write as "cannot judge" (exit 3)
+        for (const [flag, file] of [
+          ["--summary", flags.summary],
+          ["--junit", flags.junit],
+          ["--json", flags.json],
+        ] as const)
+          if (file) checkOutFile(flag, file);
+        // the baseline lives in the store, so a gate never starts one: a mistyped --db (or a CI cache
+        // that restored nothing) is refused, not answered from a new, empty store left behind
+        const store = await Store.open(flags.db, { existing: true });
         try {
           const { verdict, suiteName } = await judge(store, suiteFile, flags);
           const md = toMarkdown(verdict, suiteName);
-          write(flags.summary, md);
-          write(flags.junit, toJUnit(verdict, suiteName));
-          write(flags.json, `${JSON.stringify(verdict, null, 2)}\n`);
+          write("--summary", flags.summary, md);
+          write("--junit", flags.junit, toJUnit(verdict, suiteName));
+          write("--json", flags.json, `${JSON.stringify(verdict, null, 2)}\n`);
           process.stdout.write(md);
           return verdict.status === "pass" ? EXIT.ok : verdict.status === "fail" ? EXIT.notMet : EXIT.runtime;
         } finally {
@@ -146,8 +154,6 @@ async function namedBaseline(store: Store, name: string, cand: Side, explicit: s
   return { run_id: row.run_id, agent: row.agent };
 }
 
-function write(file: string | undefined, text: string): void {
-  if (!file) return;
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
+function write(flag: string, file: string | undefined, text: string): void {
+  if (file) writeOutFile(flag, file, text);
 }

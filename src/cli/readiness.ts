@@ -1,6 +1,7 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { InputError } from "../io/errors.js";
+import { writeOutFile } from "../io/out-file.js";
 import { loadAnswersYaml } from "../readiness/answers.js";
 import { checkReadiness } from "../readiness/check.js";
 import { loadAnswerFiles } from "../readiness/load.js";
@@ -65,6 +66,8 @@ export function register(program: Command): void {
         const matrix = loadMatrix(flags.matrix);
         const doc = scoreAll(matrix, await loadAnswerFiles(files, matrix));
         const text = await renderReadiness(doc, format);
+        // the report first, its folder created as `report --out` does: a write that fails stores nothing
+        if (flags.out) writeOutFile("--out", flags.out, text);
         if (flags.db !== false) {
           const store = await Store.open(flags.db);
           try {
@@ -78,7 +81,6 @@ export function register(program: Command): void {
           out(text);
           return EXIT.ok;
         }
-        writeFileSync(flags.out, text);
         out(rankingText(doc));
         out(`wrote ${flags.out}\n`);
         return EXIT.ok;

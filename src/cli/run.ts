@@ -6,6 +6,7 @@ import { parseShard } from "../replay/shard.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
+import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { progressReporter } from "./progress.js";
 import { summaryTable } from "./summary-table.js";
 
@@ -58,7 +59,10 @@ export function register(program: Command): void {
         const ls = loadSuite(suiteFile);
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         // a resume needs the store that holds the run: a mistyped --db must not create an empty one
-        const store = await Store.open(flags.db, { existing: flags.resume !== undefined });
+        const { store, created } =
+          flags.resume !== undefined
+            ? { store: await Store.open(flags.db, { existing: true }), created: { file: false, folder: false } }
+            : await openForWriting(flags.db);
         const ctrl = new AbortController();
         const onSigint = () => {
           if (ctrl.signal.aborted) {
@@ -89,6 +93,10 @@ export function register(program: Command): void {
             signal: ctrl.signal,
             onProgress: (p) => progress?.update(p),
           });
+        } catch (e) {
+          // refused (an unknown --agent, an unset key, a bad flag): no empty store is left at --db
+          await removeIfLeftEmpty(store, created).catch(() => false);
+          throw e;
         } finally {
           progress?.stop();
           process.off("SIGINT", onSigint);

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { runSummary } from "../analytics/summary.js";
 import { importTranscripts } from "../scoring/import.js";
-import { DEFAULT_DB, Store } from "../store/db.js";
+import { DEFAULT_DB } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
+import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { summaryTable } from "./summary-table.js";
 
 type ScoreFlags = {
@@ -29,7 +30,8 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: ScoreFlags) => {
-        const store = await Store.open(flags.db);
+        const { store, created } = await openForWriting(flags.db);
+        let closed = false;
         try {
           const o = await importTranscripts(store, {
             workflowFile: flags.workflow,
@@ -37,6 +39,10 @@ export function register(program: Command): void {
             transcriptsFile: flags.transcripts,
             agent: flags.agent,
             tools: flags.tools ?? "all",
+          }).catch(async (e: unknown) => {
+            // refused (a missing file, a bad transcript line): no empty store is left at --db
+            closed = await removeIfLeftEmpty(store, created).catch(() => false);
+            throw e;
           });
           process.stdout.write(summaryTable(await runSummary(store, o.runId)));
           process.stdout.write(`run ${o.runId}: ${o.scored} transcripts of ${o.cases} cases scored → ${flags.db}\n`);
@@ -52,7 +58,7 @@ export function register(program: Command): void {
             );
           return EXIT.ok;
         } finally {
-          store.close();
+          if (!closed) store.close();
         }
       }),
     );

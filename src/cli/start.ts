@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
+import { checkOutDir } from "../io/out-file.js";
 import { bundledSuites } from "../replay/bundled.js";
 import { runSuite } from "../replay/runner.js";
 import { Phase } from "../schema/index.js";
@@ -30,6 +31,9 @@ export function register(program: Command): void {
         const { render, stylesheet } = await import("../report/templates.js");
         const files = flags.suites ?? bundledSuites();
         if (files.length === 0) throw new InputError("start: no suites found (expected suites/*/shadow.suite.yaml)");
+        // every suite is read first: a mistyped --suites path is refused before a store or report exists
+        const suites = files.map((file) => ({ file, ls: loadSuite(file) }));
+        checkOutDir("--out", flags.out);
         mkdirSync(flags.out, { recursive: true });
         const store = await Store.open(flags.db);
         // phase 1 first: the bundled readiness answers, so each report's readiness phase is measured
@@ -39,8 +43,7 @@ export function register(program: Command): void {
         const rows = [];
         const agentNames = new Set<string>();
         try {
-          for (const file of files) {
-            const ls = loadSuite(file);
+          for (const { file, ls } of suites) {
             const progress = progressReporter(ls.suite.name);
             const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) });
             progress.stop();

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream, mkdirSync, renameSync, rmSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../io/errors.js";
 import type { Case } from "../schema/index.js";
@@ -21,6 +21,9 @@ export class CaseWriter {
   unlabeled = 0;
 
   constructor(readonly target: string) {
+    // refused before the import reads a line: the rename at the end would fail on a folder
+    if (existsSync(target) && statSync(target).isDirectory())
+      throw new InputError(`--out ${target}: is a directory; name the cases file to write`, target);
     mkdirSync(dirname(target) || ".", { recursive: true });
     this.tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
     this.out = createWriteStream(this.tmp, { encoding: "utf8" });

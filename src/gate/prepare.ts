@@ -113,6 +113,12 @@ export async function rulesForRun(
 export async function storedSide(store: Store, runRef: string, agent?: string): Promise<Side> {
   const runId = await resolveRunId(store, runRef);
   const info = await loadRunInfo(store, runId);
+  // as for a baseline (baseline.ts): a killed or interrupted run holds part of the cases, and a gate
+  // on it would pass or fail on what happened to be stored
+  if (info.status !== "finished")
+    throw new InputError(
+      `run ${runId} is ${info.status}: the gate judges finished runs only (finish it with --resume)`,
+    );
   const agents = info.agents;
   if (agent) {
     if (!agents.includes(agent))

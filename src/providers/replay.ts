@@ -164,7 +164,10 @@ export function createReplayProvider(file: string): Provider {
       const list = byKey.get(key);
       if (!list || list.length === 0)
         throw new ProviderError(
-          `replay: no recorded response for request ${key} (model ${req.model}) in ${file}; record it again with --record`,
+          // the usual cause is a replay agent file that differs from the recording one in what the key covers
+          `replay: no recorded response for request ${key} (model ${req.model}) in ${file}; ` +
+            "the key covers model, prompt, tools, temperature and max_tokens, so the replay agent must match the recording agent in each, " +
+            "or record it again with --record",
           false,
         );
       const n = served.get(key) ?? 0;

@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { InputError } from "../io/errors.js";
+import { checkOutFile, writeOutFile } from "../io/out-file.js";
 import { pickFormat } from "./render.js";
 
 /** --format / --out → a format, or a one-line usage error. */
 export function formatOption(format: string | undefined, out: string | undefined) {
+  // checked with the format, before the report is built: a folder at --out is bad input, not a crash
+  if (out) checkOutFile("--out", out);
   const f = pickFormat(format, out);
   if (!f)
     throw new InputError(
@@ -21,7 +22,6 @@ export function emit(text: string, out: string | undefined, what: string): void 
     process.stdout.write(text);
     return;
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, text);
+  writeOutFile("--out", out, text);
   process.stdout.write(`${what} written to ${out}\n`);
 }

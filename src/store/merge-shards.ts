@@ -52,6 +52,7 @@ export async function mergeShards(store: Store, files: string[]): Promise<MergeO
       for (const r of await shardRuns(store, schema)) found.push(describe(r, file, schema));
     }
     const chosen = chooseShards(found, files);
+    await refuseMergedBefore(store, chosen);
     const outcome = await copyShards(store, chosen);
     return { ...outcome, unused: files.filter((f) => !chosen.some((c) => c.file === f)) };
   } finally {
@@ -147,6 +148,27 @@ function chooseShards(found: Found[], files: string[]): Found[] {
       unfinished.file,
     );
   return chosen;
+}
+
+/**
+ * The same shard runs merged again into the same store would be a second run with the same cases
+ * (and the newer of the two `latest`): refused, naming the run that already holds them.
+ */
+async function refuseMergedBefore(store: Store, chosen: Found[]): Promise<void> {
+  const key = (ids: string[]) => [...ids].sort().join(" ");
+  const ours = key(chosen.map((c) => c.run_id));
+  const merged = await store.query<{ run_id: string; merged_from: string }>(
+    "SELECT run_id, merged_from::VARCHAR AS merged_from FROM main.runs WHERE merged_from IS NOT NULL",
+  );
+  const same = merged.find(
+    (m) => key((JSON.parse(m.merged_from) as { run_id: string }[]).map((x) => x.run_id)) === ours,
+  );
+  if (same)
+    throw new InputError(
+      `${store.path} already holds these shards merged, as run ${same.run_id}; ` +
+        `report on that run, or remove it first (soceval runs delete ${same.run_id} --db ${store.path})`,
+      store.path,
+    );
 }
 
 /** "shards 1/4–3/4", "shards 1/4, 3/4", "shard 2/4" */

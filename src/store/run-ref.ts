@@ -38,9 +38,10 @@ export async function resolveRunId(store: Store, ref: string): Promise<string> {
       [ref],
     );
     if (near.length === 1) return near[0]!.run_id;
-    throw new InputError(
-      `${store.path}: --run: no run "${ref}" (try \`soceval query "select run_id, suite from runs"\`)`,
-    );
+    // every command takes run ids under its own flag (--run, --runs, --baseline-run, `runs delete <run>`),
+    // so the message names none; the hint names this store, not the default one
+    const what = near.length > 1 ? `"${ref}" names more than one run` : `no run "${ref}"`;
+    throw new InputError(`${store.path}: ${what} (see \`soceval runs list --db ${store.path}\`)`);
   }
   return ref;
 }

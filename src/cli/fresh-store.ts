@@ -1,0 +1,34 @@
+import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { Store } from "../store/db.js";
+
+/** What a command that writes runs created when it opened its store: the file, and its folder. */
+export type Created = { file: boolean; folder: boolean };
+
+/**
+ * A store for a command that writes runs (`run`, `score`), and what opening it created. DuckDB
+ * makes the file (and Store.open its folder) before the suite, agents and keys are checked; a
+ * refusal then would leave an empty store at --db (often a mistyped one, or `.soceval/` in a fresh
+ * checkout) that later reads as "no runs stored yet".
+ */
+export async function openForWriting(path: string): Promise<{ store: Store; created: Created }> {
+  const memory = path === ":memory:";
+  const created = { file: !memory && !existsSync(path), folder: !memory && !existsSync(dirname(path)) };
+  return { store: await Store.open(path), created };
+}
+
+/**
+ * After a command failed: a store it created and stored no run in is closed and removed (file,
+ * write-ahead log, and its folder when that was made for it and is empty now). A store that holds
+ * any run, even a failed one `--resume` can finish, stays. Returns whether it was removed (closed).
+ */
+export async function removeIfLeftEmpty(store: Store, created: Created): Promise<boolean> {
+  if (!created.file) return false;
+  const [row] = await store.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM runs");
+  if ((row?.n ?? 0) > 0) return false;
+  store.close();
+  for (const f of [store.path, `${store.path}.wal`]) rmSync(f, { force: true });
+  const folder = dirname(store.path);
+  if (created.folder && readdirSync(folder).length === 0) rmdirSync(folder);
+  return true;
+}

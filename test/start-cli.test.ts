@@ -1,0 +1,30 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+
+// `npm start` is `soceval start`: the README's first command. Here on the mini fixture, via --suites.
+const dir = mkdtempSync(join(tmpdir(), "soceval-start-"));
+cpSync("test/fixtures/mini", join(dir, "mini"), { recursive: true });
+
+describe("soceval start", () => {
+  it("replays the suites it is given, writes a report per suite and an index, and prints the index's path", async () => {
+    const db = join(dir, "ok", "s.duckdb");
+    const out = join(dir, "ok", "reports");
+    const r = await soceval(["start", "--suites", "mini/suite.yaml", "--db", db, "--out", out], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`\nexit-criteria reports: ${join(out, "index.html")}\n`);
+    for (const f of ["mini.html", "mini.md", "mini.json", "index.html"]) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, "mini.json"), "utf8")).agents.playbook.cases).toBe(40);
+  });
+
+  it("a mistyped --suites path is refused (exit 2) before any store or report folder is made", async () => {
+    const db = join(dir, "typo", "s.duckdb");
+    const out = join(dir, "typo", "reports");
+    const r = await soceval(["start", "--suites", "mini/suite.yaml", "mini/suit.yaml", "--db", db, "--out", out], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("soceval: mini/suit.yaml: cannot read (ENOENT)\n");
+    expect(existsSync(join(dir, "typo"))).toBe(false);
+  });
+});
