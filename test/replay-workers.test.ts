@@ -166,6 +166,29 @@ describe("replay workers", () => {
     });
   });
 
+  it("an interrupt that comes once every case was handed out leaves a finished run, not one to resume", async () => {
+    const dir = tmp();
+    const ls = loadSuite("suites/phishing-triage/shadow.suite.yaml");
+    await withStore(join(dir, "late.duckdb"), async (store) => {
+      const ctrl = new AbortController();
+      // the last chunks are still with the worker when the reader has read every line: a Ctrl-C now
+      // stops nothing, and every case is stored
+      const o = await runSuite(store, ls, {
+        workers: 1,
+        signal: ctrl.signal,
+        onProgress: (p) => {
+          if (p.done >= p.total - 3) ctrl.abort();
+        },
+      });
+      expect(ctrl.signal.aborted).toBe(true);
+      expect(o).toMatchObject({ status: "finished", done: 320, total: 320 });
+      const [run] = await store.query<{ status: string; n: number }>(
+        "SELECT status, (SELECT count(*)::INTEGER FROM transcripts) AS n FROM runs",
+      );
+      expect(run).toEqual({ status: "finished", n: 320 });
+    });
+  });
+
   it("refuse to replay a model agent off the main thread", async () => {
     const ls = loadSuite("test/fixtures/mini/suite.yaml");
     await withStore(":memory:", async (store) => {
