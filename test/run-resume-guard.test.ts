@@ -202,6 +202,20 @@ describe("runs list and runs delete", () => {
     expect(missing.status).toBe(2);
     expect(await ids()).toEqual([kept]);
   });
+
+  it("removes a baseline (its run stays), after which the run can be deleted", async () => {
+    const [kept] = await ids();
+    const unknown = await run(["baseline", "delete", "--name", "mian", "--db", store]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/--name: no baseline "mian" in .* \(it has: main\)/);
+    const removed = await run(["baseline", "delete", "--name", "main", "--db", store]);
+    expect(removed.status, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(`baseline main: playbook removed (run ${kept} stays)`);
+    expect(await ids()).toEqual([kept]);
+    expect((await run(["baseline", "list", "--db", store])).stdout).toMatch(/no baselines/);
+    expect((await run(["runs", "delete", kept!, "--db", store])).status).toBe(0);
+    expect(await ids()).toEqual([]);
+  });
 });
 
 describe("a report judges a run by the exit criteria it was run against", () => {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { blessBaseline } from "../gate/baseline.js";
+import { blessBaseline, deleteBaseline } from "../gate/baseline.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { action } from "./exit.js";
 
@@ -21,6 +21,24 @@ export function register(program: Command): void {
           process.stdout.write(
             `baseline ${r.name}: ${r.agent} (config ${r.agent_hash}) from run ${r.run_id}, dataset ${r.dataset_hash.slice(0, 12)}\n`,
           );
+        return 0;
+      }),
+    );
+  baseline
+    .command("delete")
+    .description("remove a named baseline (its runs stay), e.g. before `runs delete` of the run it names")
+    .requiredOption("--name <name>", "baseline name")
+    .option("--agent <name...>", "remove only these agents from it")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (flags: { name: string; agent?: string[]; db: string }) => {
+        const store = await Store.open(flags.db, { existing: true });
+        try {
+          for (const r of await deleteBaseline(store, flags.name, flags.agent))
+            process.stdout.write(`baseline ${r.name}: ${r.agent} removed (run ${r.run_id} stays)\n`);
+        } finally {
+          store.close();
+        }
         return 0;
       }),
     );

@@ -69,3 +69,28 @@ export async function findBaseline(store: Store, name: string): Promise<Baseline
   }
   return rows;
 }
+
+/**
+ * Remove a named baseline (or only some of its agents), so the run it named can be deleted and the
+ * gate no longer compares against it. The runs themselves stay. Returns the rows removed.
+ */
+export async function deleteBaseline(store: Store, name: string, agents?: string[]): Promise<BaselineRow[]> {
+  const rows = await store.query<BaselineRow>(
+    "SELECT name, run_id, suite, agent, agent_hash, dataset_hash FROM baselines WHERE name = ? ORDER BY agent",
+    [name],
+  );
+  if (rows.length === 0) {
+    const names = await store.query<{ name: string }>("SELECT DISTINCT name FROM baselines ORDER BY name");
+    throw new InputError(
+      `--name: no baseline "${name}" in ${store.path}${names.length ? ` (it has: ${names.map((n) => n.name).join(", ")})` : ""}`,
+    );
+  }
+  for (const a of agents ?? [])
+    if (!rows.some((r) => r.agent === a)) throw new InputError(`--agent: baseline "${name}" has no agent "${a}"`);
+  const chosen = agents?.length ? rows.filter((r) => agents.includes(r.agent)) : rows;
+  await store.run(`DELETE FROM baselines WHERE name = ? AND agent IN (${chosen.map(() => "?").join(", ")})`, [
+    name,
+    ...chosen.map((r) => r.agent),
+  ]);
+  return chosen;
+}

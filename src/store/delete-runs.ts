@@ -15,7 +15,8 @@ export async function deleteRuns(store: Store, refs: string[]): Promise<string[]
   );
   if (held.length > 0)
     throw new InputError(
-      `run ${held[0]!.run_id} is baseline "${held[0]!.name}": bless another run as that baseline first, nothing was deleted`,
+      `run ${held[0]!.run_id} is baseline "${held[0]!.name}": bless another run as that baseline, or remove it ` +
+        `(soceval baseline delete --name ${held[0]!.name}), first; nothing was deleted`,
     );
   await store.run("BEGIN TRANSACTION");
   try {
