@@ -208,8 +208,9 @@ async function replay(
   const maybeFlush = async () => {
     if (flushError) throw flushError;
     if (flushing) {
-      // what arrives during a commit (and a checkpoint) waits in memory: a tenth of a batch at most
-      if (writer.waitingCount >= batchSize / 10) await flushing;
+      // what arrives during a commit waits in memory, up to a batch: a commit that checkpoints takes
+      // ~0.4 s, and a tighter bound would leave the worker idle for it (bench/README.md)
+      if (writer.waitingCount >= batchSize) await flushing;
       return;
     }
     if (writer.pendingCount >= batchSize || (writer.pendingCount > 0 && Date.now() - lastFlush > flushEveryMs)) {
