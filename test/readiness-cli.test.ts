@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -120,6 +120,15 @@ describe.concurrent("soceval readiness (CLI)", () => {
     const md = await soceval("readiness", "score", `${FIX}/mid-long.csv`, "--matrix", `${FIX}/matrix.yaml`, "--no-db");
     expect(md.code).toBe(0);
     expect(md.stdout).toContain("| 1 | Mid candidate | `mini-triage` | 77.1 | **ready** | shadow | low |");
+  });
+
+  it("ask without a terminal is bad input (exit 2) that says what to do instead, and writes nothing", async () => {
+    const out = join(tmp(), "a.yaml");
+    const r = await soceval("readiness", "ask", "--out", out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a terminal \(stdin is not one\); fill an answer file by hand/);
+    noStack(r);
+    expect(existsSync(out)).toBe(false);
   });
 
   it("score: an unknown question id is bad input (exit 2) with file:line and no stack", async () => {

@@ -33,6 +33,13 @@ export function register(program: Command): void {
     .addOption(matrixOption())
     .action(
       action(async (flags: { out: string; workflow?: string; matrix: string }) => {
+        // the questions are menus: piped or absent input would end at the first one and look like a
+        // questionnaire left half-done
+        if (!process.stdin.isTTY)
+          throw new InputError(
+            "readiness ask: the questionnaire needs a terminal (stdin is not one); fill an answer file by hand " +
+              "(readiness/answers/*.yaml are examples) and score it with `soceval readiness score <file>`",
+          );
         const matrix = loadMatrix(flags.matrix);
         const r = await askQuestionnaire({ matrix, file: flags.out, workflow: flags.workflow });
         if (!r.complete) {
