@@ -15,23 +15,26 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("soceval export --out", () => {
-  it("refuses a folder that does not exist with exit 2 and one line, creating nothing", async () => {
+  it("creates a folder that does not exist, as report --out does, but not for a run that is not there", async () => {
+    const missingRun = join(dir, "never", "x.jsonl");
+    const bad = await run(["export", "--run", "nope", "--db", db, "--out", missingRun]);
+    expect(bad.status).toBe(2);
+    expect(existsSync(join(dir, "never"))).toBe(false);
     const out = join(dir, "nonexistent", "dir", "x.jsonl");
     const r = await run(["export", "--run", "latest", "--db", db, "--out", out]);
-    expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toBe(`soceval: --out: directory ${join(dir, "nonexistent", "dir")} does not exist\n`);
-    expect(existsSync(join(dir, "nonexistent"))).toBe(false);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
   });
 
   it("refuses a path under a file, and a directory as the output", async () => {
     writeFileSync(join(dir, "plain"), "");
     const under = await run(["export", "--run", "latest", "--db", db, "--out", join(dir, "plain", "x.jsonl")]);
     expect(under.status, under.stderr).toBe(2);
-    expect(under.stderr).toMatch(/--out: \S+plain is not a directory/);
+    expect(under.stderr).toMatch(/--out \S+x\.jsonl: \S+plain is a file, not a folder/);
     mkdirSync(join(dir, "t.jsonl"));
     const isDir = await run(["export", "--run", "latest", "--db", db, "--out", join(dir, "t.jsonl")]);
     expect(isDir.status, isDir.stderr).toBe(2);
-    expect(isDir.stderr).toMatch(/--out: \S+t\.jsonl is a directory; name a file/);
+    expect(isDir.stderr).toMatch(/--out \S+t\.jsonl: is a directory; name a file/);
   });
 
   it("still writes into a folder that exists, relative paths included", async () => {

@@ -1,7 +1,8 @@
-import { renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
+import { checkOutFile } from "../io/out-file.js";
 import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { stepsQuery } from "../store/steps-sql.js";
@@ -27,11 +28,13 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { run: string; out: string; format?: string; table: string; db: string }) => {
         const flags = { ...opts, format: exportFormat(opts.format, opts.out) };
-        checkOut(flags.out);
+        checkOutFile("--out", flags.out);
         if (!RUN_TABLES.includes(flags.table))
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db, { existing: true });
         const runId = await resolveRunId(store, flags.run);
+        // a folder that does not exist yet is made, as report --out does; only once the run is known
+        mkdirSync(dirname(resolve(flags.out)), { recursive: true });
         const run = sqlString(runId);
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";
         const select =
@@ -50,22 +53,6 @@ export function register(program: Command): void {
         return 0;
       }),
     );
-}
-
-/** --out must name a file in a folder that exists: refused up front rather than as DuckDB's error about the .partial file. */
-function checkOut(out: string): void {
-  const dir = dirname(resolve(out));
-  const kind = (p: string) => {
-    try {
-      return statSync(p).isDirectory() ? "dir" : "file";
-    } catch {
-      return null;
-    }
-  };
-  const d = kind(dir);
-  if (d === null) throw new InputError(`--out: directory ${dirname(out)} does not exist`);
-  if (d === "file") throw new InputError(`--out: ${dirname(out)} is not a directory`);
-  if (kind(out) === "dir") throw new InputError(`--out: ${out} is a directory; name a file`);
 }
 
 async function countOut(flags: { out: string; format: string }): Promise<number | null> {
