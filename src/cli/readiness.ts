@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
+import { bundledPath } from "../io/bundled-path.js";
 import { InputError } from "../io/errors.js";
 import { writeOutFile } from "../io/out-file.js";
 import { loadAnswersYaml } from "../readiness/answers.js";
@@ -116,7 +117,7 @@ export function register(program: Command): void {
               `${file}: holds ${sets.length} candidates; check takes one (use a YAML answer file)`,
               file,
             );
-          const workflowFile = flags.workflow ?? `suites/${answers.workflow}/workflow.yaml`;
+          const workflowFile = flags.workflow ?? bundledPath(`suites/${answers.workflow}/workflow.yaml`);
           if (!existsSync(workflowFile))
             throw new InputError(
               `${file}: workflow "${answers.workflow}" has no ${workflowFile}; pass --workflow <workflow.yaml>`,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bundledPath } from "../io/bundled-path.js";
 import { InputError } from "../io/errors.js";
 import { loadYaml } from "../io/yaml.js";
 import { Phase } from "../schema/suite.js";
@@ -160,7 +161,8 @@ function crossCheck(m: Matrix, file: string): LoadedMatrix["questions"] {
   return questions;
 }
 
-export function loadMatrix(file: string = DEFAULT_MATRIX): LoadedMatrix {
+export function loadMatrix(given: string = DEFAULT_MATRIX): LoadedMatrix {
+  const file = given === DEFAULT_MATRIX ? bundledPath(given) : given;
   const m = loadYaml(file, Matrix);
   return { ...m, file, questions: crossCheck(m, file) };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bundledPath } from "../io/bundled-path.js";
 import { InputError } from "../io/errors.js";
 import { loadYaml } from "../io/yaml.js";
 import { DURATION_PATTERN } from "./duration.js";
@@ -45,7 +46,8 @@ export type DataObject = z.infer<typeof DataObject>;
 export type TelemetryMatrix = z.infer<typeof TelemetryMatrix>;
 export type LoadedTelemetry = TelemetryMatrix & { file: string; bySource: Map<string, DataObject> };
 
-export function loadTelemetry(file: string = DEFAULT_TELEMETRY): LoadedTelemetry {
+export function loadTelemetry(given: string = DEFAULT_TELEMETRY): LoadedTelemetry {
+  const file = given === DEFAULT_TELEMETRY ? bundledPath(given) : given;
   const t = loadYaml(file, TelemetryMatrix);
   const bySource = new Map<string, DataObject>();
   const ids = new Set<string>();

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { bundledPath } from "../io/bundled-path.js";
 
 /** The bundled shadow suites, one per workflow folder, in a stable order. */
-export function bundledSuites(root = "suites"): string[] {
+export function bundledSuites(root = bundledPath("suites")): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
