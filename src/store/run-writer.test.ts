@@ -190,4 +190,30 @@ describe("RunWriter", () => {
       store.close();
     }
   });
+
+  it("a row DuckDB refuses fails the run cleanly: earlier batches stay, marked failed, the bad batch is rolled back", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "w.duckdb");
+    let store = await Store.open(file);
+    try {
+      const w = await RunWriter.begin(store, meta("r-bad"), {});
+      w.add(scored("c1"));
+      const committing = w.flush();
+      // arrives while the batch commits, so it goes into the next batch when that one opens
+      const bad = scored("c2");
+      w.add({ ...bad, started_at: "not a time" as never });
+      // DuckDB refuses the time as the row goes into the next batch: that batch is rolled back whole
+      const err = await committing.catch((e: unknown) => e);
+      expect(String(err)).toMatch(/not a time/);
+      await w.abandon(false);
+      // what is on disk: read through a new connection, after this one is closed
+      store.close();
+      store = await Store.open(file, { readOnly: true });
+      const [run] = await store.query<{ status: string; n: number }>(
+        "SELECT status, (SELECT count(*)::INTEGER FROM transcripts WHERE run_id = 'r-bad') AS n FROM runs WHERE run_id = 'r-bad'",
+      );
+      expect(run).toEqual({ status: "failed", n: 1 });
+    } finally {
+      store.close();
+    }
+  });
 });

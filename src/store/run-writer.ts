@@ -193,9 +193,10 @@ export class RunWriter {
     const open = await this.store.openTransaction(CASE_TABLES);
     const waiting = this.pending;
     this.pending = emptyBatch();
-    for (const t of CASE_TABLES) for (const r of waiting[t]) open.append(t, r);
-    this.openCount = waiting.transcripts.length;
+    // open before the rows go in: a row the appender refuses leaves a batch that abandon() rolls back
     this.open = open;
+    this.openCount = waiting.transcripts.length;
+    for (const t of CASE_TABLES) for (const r of waiting[t]) open.append(t, r);
   }
 
   /**
