@@ -321,7 +321,13 @@ async function replay(
   // a Ctrl-C after every case was handed out stops nothing: the cases in flight finished and are
   // stored, so the run is whole; only one that stopped the reading is interrupted
   const status = interrupted ? "interrupted" : "finished";
-  await writer.finish(status, taken);
+  try {
+    await writer.finish(status, taken);
+  } catch (e) {
+    // the last batch could not be committed (the disk filled): what is stored stays, marked failed
+    await writer.abandon(false).catch(() => {});
+    throw e;
+  }
   return {
     runId: meta.run_id,
     status,
