@@ -1,7 +1,7 @@
 import { InputError } from "../io/errors.js";
 import type { Entity } from "../schema/index.js";
 import type { CellSpec, EntitySpec } from "./mapping.js";
-import { toIsoTime } from "./values.js";
+import { TIME_FORMATS, toIsoTime } from "./values.js";
 
 /** Where a cell was read, so every conversion error reads `file:line: column: message`. */
 export type CellOrigin = { file: string; line: number };
@@ -39,7 +39,7 @@ function convert(value: string, spec: CellSpec, o: CellOrigin, column: string): 
       return b ?? fail(o, column, `"${mapped}" is not a boolean (true/false, yes/no, 1/0)`);
     }
     case "time":
-      return toIsoTime(mapped) ?? fail(o, column, `"${mapped}" is not a time`);
+      return toIsoTime(mapped) ?? fail(o, column, `"${mapped}" is not a time (${TIME_FORMATS})`);
     default:
       return mapped;
   }

@@ -4,7 +4,7 @@ import { writeCases } from "./case-writer.js";
 import { readCsv } from "./csv-reader.js";
 import { entityType, indexEntities, inlineRefs, relatedEntities, resolve, toEntity } from "./sentinel-entities.js";
 import { type IncidentFacts, readIncidents } from "./sentinel-incidents.js";
-import { addEntities, isRecord, str, toIsoTime } from "./values.js";
+import { addEntities, isRecord, str, TIME_FORMATS, toIsoTime } from "./values.js";
 
 export type SentinelOptions = { out: string; incidents?: string; verdict?: Verdict; workflow?: string };
 export type SentinelResult = { out: string; cases: number; unlabeled: number; incidents: number };
@@ -92,7 +92,7 @@ function alertToCase(
   if (!severity)
     fail(at, "AlertSeverity", `"${row.AlertSeverity}" is not a severity (Informational, Low, Medium, High)`);
   const timeCell = str(row.TimeGenerated) ?? str(row.StartTime);
-  const time = toIsoTime(timeCell) ?? fail(at, "TimeGenerated", `"${timeCell ?? ""}" is not a time`);
+  const time = toIsoTime(timeCell) ?? fail(at, "TimeGenerated", `"${timeCell ?? ""}" is not a time (${TIME_FORMATS})`);
   const entityCell = jsonCell(row, "Entities", at) ?? [];
   const rawEntities = Array.isArray(entityCell) ? entityCell : fail(at, "Entities", "expected a JSON list of entities");
   const propsCell = jsonCell(row, "ExtendedProperties", at);

@@ -17,6 +17,32 @@ describe("toIsoTime", () => {
   it("rejects what is not a time", () => {
     for (const bad of ["", "yesterday", "2025-13-45T00:00:00Z", null, {}]) expect(toIsoTime(bad)).toBeUndefined();
   });
+
+  it.each([
+    ["2024-07-04T22:35:00-0530", "2024-07-05T04:05:00.000Z"],
+    ["2024-07-04 22:35:00 UTC", "2024-07-04T22:35:00.000Z"],
+    ["2024-07-04T22:35:00.9999999Z", "2024-07-04T22:35:00.999Z"],
+    ["2024-07-04T22:35", "2024-07-04T22:35:00.000Z"],
+  ])("%s → %s (zones and fractions)", (input, iso) => {
+    expect(toIsoTime(input)).toBe(iso);
+  });
+
+  it("guesses nothing: no local-zone or day/month-order formats, no rolled-over dates", () => {
+    // Date.parse reads these in the machine's local zone (and month-first), so the case's time
+    // would depend on where the import ran; 2024-02-30 would silently become March 1st
+    for (const bad of [
+      "07/04/2024 10:35:00 PM",
+      "July 4 2024",
+      "Thu, 04 Jul 2024 22:35:00",
+      "2024-02-30T00:00:00Z",
+      "2023-02-29",
+      "2024-07-04T24:00:00Z",
+      "2024-07-04T22:60:00Z",
+      "2024-07-04T22:35:00+25:00",
+    ])
+      expect(toIsoTime(bad), bad).toBeUndefined();
+    expect(toIsoTime("2024-02-29")).toBe("2024-02-29T00:00:00.000Z");
+  });
 });
 
 describe("setPath and addEntities", () => {

@@ -1,9 +1,18 @@
 import type { Entity } from "../schema/index.js";
 
+/** What toIsoTime accepts, for "is not a time" messages. */
+export const TIME_FORMATS = "expected ISO-8601 such as 2024-07-04T22:35:00Z, or epoch seconds/milliseconds";
+
+// date, optional time (T or space), optional fraction, optional zone (Z, UTC, +hh:mm, +hhmm, +hh)
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
+
 /**
  * An ISO-8601 UTC time from what exports actually contain: ISO strings, `2024-07-04 22:35:00.746663+00:00`
  * (Sentinel/KQL), zone-less timestamps (taken as UTC), or epoch seconds/milliseconds. Undefined when
- * unparseable.
+ * unparseable. Nothing else is guessed: `07/04/2024 10:35 PM` (day or month first? which zone?) is
+ * refused rather than read in the importing machine's local zone, and `2024-02-30` is refused rather
+ * than rolled over to March 1st, as Date.parse would.
  */
 export function toIsoTime(value: unknown): string | undefined {
   if (typeof value === "number" && Number.isFinite(value)) {
@@ -16,13 +25,28 @@ export function toIsoTime(value: unknown): string | undefined {
   const s = value.trim();
   if (s === "") return undefined;
   if (/^-?\d+(\.\d+)?$/.test(s)) return toIsoTime(Number(s));
-  let iso = s.replace(/^(\d{4}-\d{2}-\d{2})[ T]/, "$1T");
-  // trim sub-millisecond digits, which Date.parse rejects on some inputs
-  iso = iso.replace(/(\.\d{3})\d+/, "$1");
-  // a zone-less timestamp in a SOC export is UTC by convention
-  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(iso)) iso += "Z";
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+  const m = ISO.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d, h = 0, mi = 0, sec = 0] = m.slice(1, 7).map((x) => (x === undefined ? undefined : Number(x)));
+  // sub-millisecond digits are cut, not rounded, so a time never moves into the next second
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
+  const t = Date.UTC(y!, mo! - 1, d!, h, mi, sec, ms);
+  const back = new Date(t);
+  // Date.UTC rolls 30 February over into March; a calendar date that does not exist is not a time
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d) return undefined;
+  if (h > 23 || mi > 59 || sec > 59) return undefined;
+  const offset = zoneMinutes(m[8]);
+  return offset === undefined ? undefined : new Date(t - offset * 60_000).toISOString();
+}
+
+/** Minutes east of UTC for `Z`, `UTC`, `+02:00`, `-0530`, `+02`; a zone-less time in a SOC export is UTC by convention. */
+function zoneMinutes(zone: string | undefined): number | undefined {
+  if (!zone || /^(z|utc)$/i.test(zone)) return 0;
+  const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+  const hours = Number(z[2]);
+  const minutes = Number(z[3] ?? 0);
+  if (hours > 14 || minutes > 59) return undefined;
+  return (z[1] === "-" ? -1 : 1) * (hours * 60 + minutes);
 }
 
 /** Set `a.b.c` in `target`, creating objects on the way. */
