@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import type { Case } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
@@ -20,10 +20,18 @@ export class CaseWriter {
   count = 0;
   unlabeled = 0;
 
-  constructor(readonly target: string) {
+  /** `inputs`: the files the import reads, which the output must not replace. */
+  constructor(
+    readonly target: string,
+    inputs: string[] = [],
+  ) {
     // refused before the import reads a line: the rename at the end would fail on a folder
     if (existsSync(target) && statSync(target).isDirectory())
       throw new InputError(`--out ${target}: is a directory; name the cases file to write`, target);
+    // the rename at the end would replace the user's export (or mapping) with the cases made from it
+    for (const input of inputs)
+      if (sameFile(target, input))
+        throw new InputError(`--out ${target}: is the input ${input}; name another file for the cases`, target);
     mkdirSync(dirname(target) || ".", { recursive: true });
     this.tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
     this.out = createWriteStream(this.tmp, { encoding: "utf8" });
@@ -63,11 +71,30 @@ export class CaseWriter {
   }
 }
 
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  if (!existsSync(a) || !existsSync(b)) return false;
+  const [sa, sb] = [statSync(a), statSync(b)];
+  return sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+export type WriteOptions = {
+  /** the files the import reads; --out may not name one of them */
+  inputs: string[];
+  /** the error when the input held nothing to import: an empty dataset is not one (validate and stats refuse it) */
+  empty: () => InputError;
+};
+
 /** Run an import into a CaseWriter, committing on success and cleaning up on any failure. */
-export async function writeCases(target: string, produce: (w: CaseWriter) => Promise<void>): Promise<CaseWriter> {
-  const w = new CaseWriter(target);
+export async function writeCases(
+  target: string,
+  opts: WriteOptions,
+  produce: (w: CaseWriter) => Promise<void>,
+): Promise<CaseWriter> {
+  const w = new CaseWriter(target, opts.inputs);
   try {
     await produce(w);
+    if (w.count === 0) throw opts.empty();
     await w.commit();
     return w;
   } catch (e) {

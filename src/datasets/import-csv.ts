@@ -17,7 +17,10 @@ type Group = { key: string; rows: CsvRow[] };
  */
 export async function importCsv(file: string, mappingFile: string, out: string): Promise<ImportResult> {
   const mapping = loadMapping(mappingFile);
-  const w = await writeCases(out, async (writer) => {
+  let headerLine = 1;
+  const empty = () =>
+    new InputError(`${file}:${headerLine}: no rows after the header, nothing to import (${out} not written)`, file);
+  const w = await writeCases(out, { inputs: [file, mappingFile], empty }, async (writer) => {
     const closed = new Map<string, number>();
     let current: Group | null = null;
     const flush = async (g: Group) => {
@@ -32,7 +35,10 @@ export async function importCsv(file: string, mappingFile: string, out: string):
     const rows = readCsv(file, {
       delimiter: mapping.delimiter,
       quote: mapping.quote,
-      onHeader: (columns, line) => checkColumns(columns, line, mapping, file, mappingFile),
+      onHeader: (columns, line) => {
+        headerLine = line;
+        checkColumns(columns, line, mapping, file, mappingFile);
+      },
     });
     for await (const r of rows) {
       const key = mapping.group_by ? (r.row[mapping.group_by] ?? "").trim() : `row-${r.line}`;

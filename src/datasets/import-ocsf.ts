@@ -40,7 +40,9 @@ function fail(at: At, field: string, msg: string): never {
 
 /** `dataset import ocsf`: OCSF Detection Findings (JSON array, JSON object or JSONL) → cases. */
 export async function importOcsf(file: string, opts: OcsfOptions): Promise<OcsfResult> {
-  const w = await writeCases(opts.out, async (writer) => {
+  const empty = () =>
+    new InputError(`${file}: no findings in the file, nothing to import (${opts.out} not written)`, file);
+  const w = await writeCases(opts.out, { inputs: [file], empty }, async (writer) => {
     for await (const { line, value } of readJsonObjects(file)) {
       const at = { file, line };
       await writer.write(findingToCase(value, at, opts), at);

@@ -43,8 +43,20 @@ const UNASSIGNED = "unassigned";
 export async function importSentinel(file: string, opts: SentinelOptions): Promise<SentinelResult> {
   const incidents = opts.incidents ? await readIncidents(opts.incidents) : new Map<string, IncidentFacts>();
   const incidentIds = new Set<string>();
-  const w = await writeCases(opts.out, async (writer) => {
-    const rows = readCsv(file, { onHeader: (cols, line) => checkHeader(cols, line, file) });
+  let headerLine = 1;
+  const empty = () =>
+    new InputError(
+      `${file}:${headerLine}: no alerts after the header, nothing to import (${opts.out} not written)`,
+      file,
+    );
+  const inputs = opts.incidents ? [file, opts.incidents] : [file];
+  const w = await writeCases(opts.out, { inputs, empty }, async (writer) => {
+    const rows = readCsv(file, {
+      onHeader: (cols, line) => {
+        headerLine = line;
+        checkHeader(cols, line, file);
+      },
+    });
     for await (const { line, row } of rows) {
       const c = alertToCase(row, { file, line }, incidents, opts);
       if (c.incident_id) incidentIds.add(c.incident_id);
