@@ -1,5 +1,8 @@
+import { z } from "zod";
+import { InputError } from "../io/errors.js";
 import { readJsonl } from "../io/jsonl.js";
-import { Case } from "../schema/index.js";
+import type { Case } from "../schema/index.js";
+import { CaseIds, checkCase } from "./checks.js";
 
 type Counts = Record<string, number>;
 
@@ -29,6 +32,18 @@ const bump = (c: Counts, k: string) => {
 const sorted = (c: Counts): Counts =>
   Object.fromEntries(Object.entries(c).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 
+/**
+ * The case on `line`, checked as `dataset validate` checks it: a repeated id or an evidence id the
+ * case does not hold stops the count, so stats never counts a case twice or a dataset validate refuses.
+ */
+function checkedCase(file: string, line: number, json: unknown, ids: CaseIds): Case {
+  const { value, problems } = checkCase(json);
+  const dup = value ? ids.duplicate(value.id, line) : undefined;
+  if (dup) problems.push(dup);
+  if (!value || problems.length) throw new InputError(`${file}:${line}: ${problems[0]}`, file, line);
+  return value;
+}
+
 /** Count a dataset in one streaming pass; the first invalid line stops it with `file:line: field: message`. */
 export async function datasetStats(file: string): Promise<DatasetStats> {
   const s = {
@@ -45,7 +60,9 @@ export async function datasetStats(file: string): Promise<DatasetStats> {
     minutes: { cases: 0, total: 0 },
   };
   const incidents = new Set<string>();
-  for await (const { value: c } of readJsonl(file, Case)) {
+  const ids = new CaseIds();
+  for await (const { line, value: json } of readJsonl(file, z.unknown())) {
+    const c = checkedCase(file, line, json, ids);
     s.cases++;
     s.evidence_records += c.evidence.length;
     bump(s.workflow, c.workflow);
