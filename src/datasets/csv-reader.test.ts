@@ -56,11 +56,19 @@ describe("readCsv", () => {
   });
 
   it("names the line of a row with the wrong number of fields", async () => {
-    await expect(all(file('a,b\n1,2\n"x\ny",2,3\n'))).rejects.toThrow(/f\d+\.csv:3: csv: expected 2 fields .* found 3/);
+    await expect(all(file('a,b\n1,2\n"x\ny",2,3\n'))).rejects.toThrow(
+      /f\d+\.csv:3: csv: 3 fields where the header has 2/,
+    );
   });
 
-  it("names the line of an unterminated quote", async () => {
-    await expect(all(file('a,b\n1,2\n3,"open\n'))).rejects.toThrow(/:3: csv: MissingQuotes/);
+  it("names the first missing column of a short (truncated) row", async () => {
+    await expect(all(file("a,b,c\n1,2,3\n4,5\n"))).rejects.toThrow(
+      /f\d+\.csv:3: c: missing; the row ends after column b \(2 of 3 fields/,
+    );
+  });
+
+  it("names the line and the column of an unterminated quote", async () => {
+    await expect(all(file('a,b\n1,2\n3,"open\n'))).rejects.toThrow(/:3: b: quoted field never closed/);
   });
 
   it("rejects duplicate header columns and empty files", async () => {

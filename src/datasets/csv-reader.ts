@@ -75,7 +75,27 @@ class LineTracker {
   }
 }
 
-type Parsed = { line: number; values: string[]; error?: string } | { done: true } | { failure: unknown };
+type Parsed = { line: number; values: string[]; error?: Papa.ParseError } | { done: true } | { failure: unknown };
+
+/**
+ * A papaparse error in the user's terms. An unterminated quote swallows the rest of the file into
+ * the row's last field, so that field is the one whose quote never closed.
+ */
+function describeCsvError(err: Papa.ParseError, values: string[], header: string[] | null): string {
+  const col = header?.[values.length - 1];
+  if (err.code === "MissingQuotes" && col !== undefined)
+    return `${col}: quoted field never closed (the file ends inside it: truncated, or a stray quote?)`;
+  if (err.code === "InvalidQuotes") return `csv: ${err.message} (a quote inside a quoted field must be doubled: "")`;
+  return `csv: ${err.code}: ${err.message}`;
+}
+
+/** A row with the wrong number of fields, naming where it stops matching the header. */
+function describeWidth(values: string[], header: string[], delimiter: string): string {
+  const n = values.length;
+  if (n < header.length)
+    return `${header[n]}: missing; the row ends after column ${header[n - 1]} (${n} of ${header.length} fields, delimiter "${delimiter}"; a truncated row?)`;
+  return `csv: ${n} fields where the header has ${header.length} (delimiter "${delimiter}"); a delimiter in an unquoted field, or a quote left open?`;
+}
 
 /**
  * Stream a CSV file as header-keyed rows with the line each row starts on. Papaparse does the
@@ -116,8 +136,7 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
     step: (r: Papa.ParseStepResult<string[]>) => {
       const line = tracker.lineAt(prevCursor);
       prevCursor = r.meta.cursor;
-      const err = r.errors[0];
-      put({ line, values: r.data, error: err ? `${err.code}: ${err.message}` : undefined });
+      put({ line, values: r.data, error: r.errors[0] });
     },
     complete: () => put({ done: true }),
     error: (e: Error) => put({ failure: e }),
@@ -134,7 +153,12 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         return;
       }
       if ("failure" in item) throw cannotRead(file, item.failure);
-      if (item.error) throw new InputError(`${file}:${item.line}: csv: ${item.error}`, file, item.line);
+      if (item.error)
+        throw new InputError(
+          `${file}:${item.line}: ${describeCsvError(item.error, item.values, header)}`,
+          file,
+          item.line,
+        );
       if (!header) {
         header = item.values.map((h) => h.trim());
         const seen = new Set<string>();
@@ -147,11 +171,7 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         continue;
       }
       if (item.values.length !== header.length)
-        throw new InputError(
-          `${file}:${item.line}: csv: expected ${header.length} fields (delimiter "${delimiter}"), found ${item.values.length}`,
-          file,
-          item.line,
-        );
+        throw new InputError(`${file}:${item.line}: ${describeWidth(item.values, header, delimiter)}`, file, item.line);
       const row: Record<string, string> = {};
       header.forEach((h, i) => {
         row[h] = item.values[i]!;
