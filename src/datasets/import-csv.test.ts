@@ -190,6 +190,46 @@ describe("mapping files", () => {
     );
   });
 
+  it("reads alert.time and evidence time columns as times even without type: time", async () => {
+    // copied as text, "07/04/2024 10:35 PM" would enter the dataset as the alert's time unchecked
+    const d = tmp();
+    const csv = join(d, "x.csv");
+    const m = join(d, "m.yaml");
+    writeFileSync(
+      m,
+      [
+        "case:",
+        "  id: id",
+        "  workflow: {const: identity-suspicious-login}",
+        "  alert.title: {const: t}",
+        "  alert.rule: {const: r}",
+        "  alert.source: {const: s}",
+        "  alert.severity: {const: low}",
+        "  alert.time: when",
+        "evidence:",
+        "  source: {const: idp.signins}",
+        "  time: seen",
+      ].join("\n"),
+    );
+    writeFileSync(csv, "id,when,seen\nc1,2024-07-04 22:35:00+02:00,1720125300\n");
+    const out = join(d, "o.jsonl");
+    await importCsv(csv, m, out);
+    const [c] = read(out);
+    expect(c!.alert.time).toBe("2024-07-04T20:35:00.000Z");
+    expect(c!.evidence[0]!.time).toBe("2024-07-04T20:35:00.000Z");
+    writeFileSync(csv, "id,when,seen\nc1,07/04/2024 10:35 PM,1720125300\n");
+    await expect(importCsv(csv, m, join(d, "o2.jsonl"))).rejects.toThrow(
+      `${csv}:2: when: "07/04/2024 10:35 PM" is not a time`,
+    );
+    writeFileSync(
+      m,
+      `${readFileSync(m, "utf8").replace("alert.time: when", "alert.time: {column: when, type: number}")}`,
+    );
+    await expect(importCsv(csv, m, join(d, "o2.jsonl"))).rejects.toThrow(
+      /m\.yaml:\d+: case\.alert\.time\.type: alert\.time is a time: type must be time \(found number\)/,
+    );
+  });
+
   it("requires exactly one value source per cell", async () => {
     const { d, csv } = csvFile();
     const m = join(d, "m.yaml");

@@ -46,6 +46,12 @@ export const CellSpec = z.preprocess(
     }),
 );
 
+/** The mapped fields that are times in the case format: always read as `type: time`. */
+const TIME_FIELDS = [
+  ["case", "alert.time"],
+  ["evidence", "time"],
+] as const;
+
 /** `required` is not an evidence field: a true value adds the record's id to label.required_evidence. */
 const EVIDENCE_EXTRA = ["required"];
 
@@ -71,6 +77,24 @@ export const CsvMapping = z
     for (const path of Object.keys(m.evidence ?? {}))
       if (!EVIDENCE_EXTRA.includes(path) && !isFieldPath(EvidenceRecord, path.split(".")))
         ctx.addIssue({ code: "custom", path: ["evidence", path], message: `"${path}" is not an evidence field` });
+    for (const [section, path] of TIME_FIELDS) {
+      const spec = (section === "case" ? m.case : m.evidence)?.[path];
+      if (spec?.column && spec.type !== "string" && spec.type !== "time")
+        ctx.addIssue({
+          code: "custom",
+          path: [section, path, "type"],
+          message: `${path} is a time: type must be time (found ${spec.type})`,
+        });
+    }
+  })
+  // the case format's times are ISO-8601 UTC; a time column copied as text would carry the export's
+  // own format (07/04/2024 10:35 PM) into the dataset unchecked, so it is always read as a time
+  .transform((m) => {
+    for (const [section, path] of TIME_FIELDS) {
+      const spec = (section === "case" ? m.case : m.evidence)?.[path];
+      if (spec?.column) spec.type = "time";
+    }
+    return m;
   });
 
 export type CellSpec = z.infer<typeof CellSpec>;
