@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IsoTime } from "./iso-time.js";
 import { JsonObject } from "./json-object.js";
 
 export const Severity = z.enum(["informational", "low", "medium", "high", "critical"]);
@@ -15,7 +16,7 @@ export const Entity = z.strictObject({
 export const EvidenceRecord = z.strictObject({
   id: z.string().min(1).describe("stable id, unique within the case; what agents cite"),
   source: z.string().min(1).describe("telemetry source, e.g. email.headers, edr.process_tree, idp.signins"),
-  time: z.string().describe("ISO-8601 time the record was observed"),
+  time: IsoTime.describe("ISO-8601 time the record was observed, with its zone"),
   entities: z.array(Entity).default([]),
   data: JsonObject.describe("the record's fields as the source returns them"),
   sensitivity: z.enum(["public", "internal", "confidential", "secret"]).optional(),
@@ -26,7 +27,7 @@ export const Alert = z.strictObject({
   rule: z.string().describe("detection rule name or id that fired"),
   source: z.string().describe("product that raised the alert"),
   severity: Severity,
-  time: z.string(),
+  time: IsoTime.describe("ISO-8601 time the alert fired, with its zone"),
   entities: z.array(Entity).default([]),
   description: z.string().default(""),
   raw: z.unknown().optional().describe("the original alert as exported (attacker-controlled fields included)"),
