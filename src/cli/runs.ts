@@ -1,4 +1,3 @@
-import { existsSync, rmSync } from "node:fs";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -6,6 +5,7 @@ import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
 import { newestFirst } from "../store/run-ref.js";
 import { action } from "./exit.js";
+import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 
 type RunRow = {
   run_id: string;
@@ -96,12 +96,14 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store to write the merged run to", DEFAULT_DB)
     .action(
       action(async (stores: string[], flags: { db: string }) => {
-        const created = !existsSync(flags.db);
-        const store = await Store.open(flags.db);
-        let merged = false;
+        const { store, created } = await openForWriting(flags.db);
+        let closed = false;
         try {
-          const m = await mergeShards(store, stores);
-          merged = true;
+          const m = await mergeShards(store, stores).catch(async (e: unknown) => {
+            // a refused merge leaves no empty store behind for the next command to mistake for one
+            closed = await removeIfLeftEmpty(store, created).catch(() => false);
+            throw e;
+          });
           for (const s of m.shards) process.stdout.write(`  shard ${s.shard}: run ${s.run_id} (${s.file})\n`);
           for (const f of m.unused)
             process.stderr.write(`soceval: note: ${f} holds no shard of this run; it was not used\n`);
@@ -113,9 +115,7 @@ export function register(program: Command): void {
             `run ${m.runId}: ${m.shards.length} shards of ${m.suite} merged, ${m.results} results → ${flags.db}\n`,
           );
         } finally {
-          store.close();
-          // a refused merge leaves no empty store behind for the next command to mistake for one
-          if (!merged && created) for (const f of [flags.db, `${flags.db}.wal`]) rmSync(f, { force: true });
+          if (!closed) store.close();
         }
         return 0;
       }),
