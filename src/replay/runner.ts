@@ -9,11 +9,12 @@ import { readLines } from "../io/lines.js";
 import { effectiveBaseUrl } from "../providers/base-url.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
-import { type ReplayConfig, type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
+import { type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
 import { type AgentDriver, agentOfKey, caseOfLine, replayCase, storedKey } from "./replay-case.js";
+import { findResumable } from "./resume.js";
 import type { Shard } from "./shard.js";
 import type { CaseOutcome } from "./worker.js";
 
@@ -338,79 +339,6 @@ async function replay(
     retried,
   };
 }
-
-type StoredRun = {
-  run_id: string;
-  status: string;
-  suite_path: string | null;
-  dataset_hash: string;
-  agent_hashes: string;
-  seed: number;
-  epochs: number;
-  shard: string | null;
-  replay_config: string | null;
-};
-
-/**
- * The run `--resume` continues: the one named, or the newest unfinished run of this suite with
- * these agents on this dataset (finished ones too when failures are to be retried). Either way the
- * stored run must have been made exactly as this command would make it, or the resumed run would
- * mix two configurations under one id: each difference is named.
- */
-async function findResumable(
-  store: Store,
-  meta: RunMeta,
-  resume: boolean | string,
-  finishedToo: boolean,
-): Promise<string> {
-  const named = typeof resume === "string" && resume !== "latest";
-  const rows = await store.query<StoredRun>(
-    `SELECT run_id, status, suite_path, dataset_hash, agent_hashes::VARCHAR AS agent_hashes, seed, epochs, shard,
-            replay_config::VARCHAR AS replay_config
-     FROM runs WHERE kind = 'replay' AND ${named ? "run_id = ?" : "suite_path = ? AND (status <> 'finished' OR ?)"}
-     ORDER BY started_at DESC`,
-    named ? [resume] : [meta.suite_path, finishedToo],
-  );
-  if (named && !rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
-  const match = rows.find((r) => resumeDifferences(r, meta).length === 0);
-  if (match) return match.run_id;
-  const closest = rows[0];
-  if (!closest)
-    throw new InputError(`--resume: no ${finishedToo ? "" : "unfinished "}run of ${meta.suite_path} in ${store.path}`);
-  throw new InputError(
-    `--resume: run ${closest.run_id} was made differently: ${resumeDifferences(closest, meta).join("; ")}. ` +
-      "Resume with the command that started it, or start a new run",
-  );
-}
-
-/** How a stored run differs from what this command would replay; empty when a resume may continue it. */
-function resumeDifferences(r: StoredRun, meta: RunMeta): string[] {
-  const out: string[] = [];
-  const was = (what: string, stored: unknown, now: unknown) => out.push(`${what} ${fmt(stored)}, now ${fmt(now)}`);
-  if (r.suite_path !== meta.suite_path) was("suite", r.suite_path, meta.suite_path);
-  if (r.dataset_hash !== meta.dataset_hash) out.push(`made on another version of ${meta.dataset}`);
-  const stored = JSON.parse(r.agent_hashes) as Record<string, string>;
-  const now = Object.fromEntries(meta.agents.map((a) => [a.name, a.hash]));
-  const names = (o: Record<string, string>) => Object.keys(o).sort().join(", ");
-  if (names(stored) !== names(now)) was("agents", names(stored), names(now));
-  else {
-    const changed = Object.keys(now).filter((a) => stored[a] !== now[a]);
-    if (changed.length > 0) out.push(`agent configuration changed since (${changed.join(", ")})`);
-  }
-  if ((r.shard ?? null) !== meta.shard) was("shard", r.shard ?? "none", meta.shard ?? "none");
-  if (r.epochs !== meta.epochs) was("epochs", r.epochs, meta.epochs);
-  if (r.seed !== meta.seed) was("seed", r.seed, meta.seed);
-  // runs stored before replay_config existed cannot be checked on these two
-  if (r.replay_config && meta.replay_config) {
-    const cfg = JSON.parse(r.replay_config) as ReplayConfig;
-    if (JSON.stringify(cfg.faults) !== JSON.stringify(meta.replay_config.faults))
-      out.push("the suite's faults changed");
-    if (cfg.limit !== meta.replay_config.limit) was("limit", cfg.limit ?? "none", meta.replay_config.limit ?? "none");
-  }
-  return out;
-}
-
-const fmt = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 /** A fresh run stopped because its model was never reachable: removed whole, exit 3. */
 class ProviderUnreachable extends RuntimeFailure {}
