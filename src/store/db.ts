@@ -72,20 +72,16 @@ export class Store {
    * keyed by column name, or already encoded (src/store/encode.ts) in column order.
    */
   async appendBatch(batch: Record<string, (Row | EncodedRow)[]>): Promise<void> {
-    await this.conn.run("BEGIN TRANSACTION");
+    const tables = Object.keys(batch).filter((name) => batch[name]!.length > 0);
+    const tx = await this.openTransaction(tables);
     try {
-      for (const [name, rows] of Object.entries(batch)) {
-        if (rows.length === 0) continue;
-        const types = table(name).columns.map(([, type]) => type);
-        const app = await this.conn.createAppender(name);
-        for (const row of rows) appendRow(app, types, Array.isArray(row) ? row : encode(name, row));
-        app.closeSync();
-      }
-      await this.conn.run("COMMIT");
+      for (const name of tables)
+        for (const row of batch[name]!) tx.append(name, Array.isArray(row) ? row : encode(name, row));
     } catch (e) {
-      await this.conn.run("ROLLBACK").catch(() => {});
+      await tx.rollback();
       throw e;
     }
+    await tx.commit();
   }
 
   /**
