@@ -15,6 +15,8 @@ export type ReplayBench = {
   wall_s: number;
   cases_per_s: number;
   peak_rss_mb: number;
+  /** transcripts rows the run left in the store: N when stored, 0 with --no-store */
+  transcripts_stored: number;
 };
 
 /**
@@ -63,7 +65,15 @@ export function benchReplay(
       const workers = w === undefined ? "default" : String(w);
       const args = [child, suite, db, workers, ...(noStore ? ["no-store"] : [])];
       const res = execFileSync(process.execPath, args, { encoding: "utf8" });
-      return { ...JSON.parse(res.trim().split("\n").pop()!), workers, stored: !noStore };
+      const r: ReplayBench = { ...JSON.parse(res.trim().split("\n").pop()!), workers, stored: !noStore };
+      // a figure is only worth printing if the run did what it says: all N stored, or none
+      const expected = noStore ? 0 : r.n;
+      if (r.n !== n || r.transcripts_stored !== expected)
+        throw new Error(
+          `bench/replay: ${n} cases asked, ${r.n} replayed, ${r.transcripts_stored} transcripts stored (expected ${expected})` +
+            (noStore ? ": --no-store no longer reaches the run writer (bench/replay-child.ts)" : ""),
+        );
+      return r;
     });
   });
 }
