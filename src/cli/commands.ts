@@ -12,6 +12,7 @@ import * as rescore from "./rescore.js";
 import * as run from "./run.js";
 import * as runs from "./runs.js";
 import * as score from "./score.js";
+import * as show from "./show.js";
 import * as start from "./start.js";
 
 /**
@@ -32,6 +33,7 @@ const modules = [
   score,
   rescore,
   findings,
+  show,
   readiness,
 ] as const;
 

@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
+import { printable } from "../io/printable.js";
 import { FindingKind } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
@@ -93,8 +94,15 @@ export function register(program: Command): void {
           style: process.stdout.isTTY ? {} : { head: [], border: [] },
         });
         // step: the tool call's position, as in tool_calls.step and transcript_steps
-        for (const r of rows) t.push([r.case_id, r.agent, r.epoch, r.severity, r.kind, r.step ?? "", r.detail]);
-        process.stdout.write(rows.length ? `${t.toString()}\n${rows.length} finding(s)\n` : "no findings match\n");
+        // a finding's detail may quote alert text (attacker-controlled): no control character reaches the terminal
+        for (const r of rows)
+          t.push([printable(r.case_id), r.agent, r.epoch, r.severity, r.kind, r.step ?? "", printable(r.detail)]);
+        const first = rows[0];
+        process.stdout.write(
+          first
+            ? `${t.toString()}\n${rows.length} finding(s); one case whole, steps and evidence: soceval show ${first.case_id} --run ${first.run_id}\n`
+            : "no findings match\n",
+        );
         return EXIT.ok;
       }),
     );

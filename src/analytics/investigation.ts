@@ -1,0 +1,242 @@
+import { z } from "zod";
+import { InputError } from "../io/errors.js";
+import { FindingKind } from "../schema/finding.js";
+import { CaseResult } from "../schema/result.js";
+import { Step } from "../schema/transcript.js";
+import type { Store } from "../store/db.js";
+import { stepsQuery } from "../store/steps-sql.js";
+import { type DatasetLine, findDatasetLine } from "./dataset-line.js";
+
+/**
+ * One case of a run as `soceval show` prints it: the alert and the analyst's label, then per
+ * (agent, epoch) every step the agent took, what it answered, how it was scored and what the
+ * scorers found, and the evidence records behind them, read from the dataset line the case came
+ * from. Every figure a report prints for a case can be followed down to here.
+ */
+export const Investigation = z.object({
+  run: z.object({
+    run_id: z.string(),
+    suite: z.string(),
+    kind: z.string(),
+    status: z.string(),
+    dataset: z.string(),
+    dataset_hash: z.string(),
+  }),
+  case: z.object({
+    case_id: z.string(),
+    workflow: z.string(),
+    incident_id: z.string().nullable(),
+    tags: z.array(z.string()),
+    alert: z.unknown(),
+    label: z.unknown().nullable(),
+    unavailable: z.array(z.string()),
+  }),
+  transcripts: z.array(
+    z.object({
+      agent: z.string(),
+      epoch: z.number().int(),
+      started_at: z.string().nullable(),
+      wall_ms: z.number().nullable(),
+      error: z.string().nullable(),
+      output: z.unknown().nullable(),
+      steps: z.array(Step),
+      result: CaseResult.nullable(),
+      findings: z.array(
+        z.object({
+          scorer: z.string(),
+          kind: FindingKind,
+          severity: z.string(),
+          detail: z.string(),
+          evidence_id: z.string().nullable(),
+          action: z.string().nullable(),
+          step: z.number().int().nullable(),
+        }),
+      ),
+    }),
+  ),
+  /** the case's line in the dataset, when the file is still there and unchanged since the run */
+  dataset_line: z.object({
+    file: z.string(),
+    line: z.number().int().nullable(),
+    /** why no evidence is shown: the file is gone, changed since the run, or lacks the case */
+    unavailable: z.string().nullable(),
+    evidence: z.array(
+      z.object({
+        id: z.string(),
+        source: z.string(),
+        time: z.string(),
+        data: z.unknown(),
+        /** which steps returned it, and whether an output cited it or the label requires it */
+        returned_by_steps: z.array(z.number().int()),
+        cited: z.boolean(),
+        required: z.boolean(),
+      }),
+    ),
+  }),
+});
+export type Investigation = z.infer<typeof Investigation>;
+
+export type InvestigationFilter = { agent?: string; epoch?: number };
+
+type RunRow = Investigation["run"];
+type CaseRow = Omit<Investigation["case"], "alert" | "label"> & { alert: string; label: string | null };
+type TranscriptRow = {
+  agent: string;
+  epoch: number;
+  started_at: unknown;
+  wall_ms: number | null;
+  error: string | null;
+  output: string | null;
+};
+
+export async function loadInvestigation(
+  store: Store,
+  runId: string,
+  caseId: string,
+  filter: InvestigationFilter = {},
+): Promise<Investigation> {
+  const [run] = await store.query<RunRow>(
+    "SELECT run_id, suite, kind, status, dataset, dataset_hash FROM runs WHERE run_id = ?",
+    [runId],
+  );
+  if (!run) throw new InputError(`no run "${runId}"`);
+  const [c] = await store.query<CaseRow>(
+    `SELECT case_id, workflow, incident_id, coalesce(tags, []) AS tags, alert, label,
+       coalesce(unavailable, []) AS unavailable
+     FROM cases WHERE run_id = ? AND case_id = ?`,
+    [runId, caseId],
+  );
+  if (!c) throw new InputError(`--case: run ${runId} has no case ${caseId}${await nearCases(store, runId, caseId)}`);
+
+  const where = ["run_id = ?", "case_id = ?"];
+  const params: unknown[] = [runId, caseId];
+  if (filter.agent !== undefined) {
+    where.push("agent = ?");
+    params.push(filter.agent);
+  }
+  if (filter.epoch !== undefined) {
+    where.push("epoch = ?");
+    params.push(filter.epoch);
+  }
+  const cond = where.join(" AND ");
+  const transcripts = await store.query<TranscriptRow>(
+    `SELECT agent, epoch, started_at, wall_ms, error, output FROM transcripts WHERE ${cond} ORDER BY agent, epoch`,
+    params,
+  );
+  if (transcripts.length === 0) {
+    const agents = await store.query<{ agent: string; epoch: number }>(
+      "SELECT agent, epoch FROM transcripts WHERE run_id = ? AND case_id = ? ORDER BY agent, epoch",
+      [runId, caseId],
+    );
+    const have = agents.map((a) => `${a.agent} epoch ${a.epoch}`).join(", ");
+    throw new InputError(
+      `run ${runId} has no investigation of case ${caseId}` +
+        (filter.agent !== undefined ? ` by agent ${filter.agent}` : "") +
+        (filter.epoch !== undefined ? ` in epoch ${filter.epoch}` : "") +
+        ` (it has: ${have || "none yet"})`,
+    );
+  }
+  const steps = await store.query<{ agent: string; epoch: number; steps: string }>(
+    `SELECT agent, epoch, steps FROM (${stepsQuery(cond)})`,
+    [...params, ...params],
+  );
+  const results = await store.query<Record<string, unknown>>(`SELECT * FROM case_results WHERE ${cond}`, params);
+  const findings = await store.query<
+    Investigation["transcripts"][number]["findings"][number] & { agent: string; epoch: number }
+  >(
+    `SELECT agent, epoch, scorer, kind, severity, detail, evidence_id, action, step FROM findings
+     WHERE ${cond} ORDER BY agent, epoch, seq`,
+    params,
+  );
+
+  const key = (r: { agent: string; epoch: number }) => `${r.agent}\u0000${r.epoch}`;
+  const label = c.label === null ? null : (JSON.parse(c.label) as { required_evidence?: string[] });
+  const investigated = transcripts.map((t) => {
+    const s = steps.find((x) => key(x) === key(t));
+    const result = results.find((x) => key(x as { agent: string; epoch: number }) === key(t)) ?? null;
+    return {
+      agent: t.agent,
+      epoch: t.epoch,
+      started_at:
+        t.started_at instanceof Date ? t.started_at.toISOString() : t.started_at === null ? null : String(t.started_at),
+      wall_ms: t.wall_ms,
+      error: t.error,
+      output: t.output === null ? null : JSON.parse(t.output),
+      steps: s ? z.array(Step).parse(JSON.parse(s.steps)) : [],
+      result: result ? CaseResult.parse(result) : null,
+      findings: findings
+        .filter((f) => key(f) === key(t))
+        .map(({ agent: _a, epoch: _e, ...f }) => ({ ...f, kind: FindingKind.parse(f.kind) })),
+    };
+  });
+
+  const datasetLine = await findDatasetLine(run.dataset, run.dataset_hash, caseId);
+  return Investigation.parse({
+    run,
+    case: { ...c, alert: JSON.parse(c.alert), label },
+    transcripts: investigated,
+    dataset_line: evidenceOf(datasetLine, investigated, label?.required_evidence ?? []),
+  });
+}
+
+/** The evidence records the investigation touched, in the case's own order. */
+function evidenceOf(
+  found: DatasetLine,
+  transcripts: { steps: z.infer<typeof Step>[]; output: unknown }[],
+  required: string[],
+): Investigation["dataset_line"] {
+  const returnedBy = new Map<string, number[]>();
+  const cited = new Set<string>();
+  for (const t of transcripts) {
+    t.steps.forEach((s, i) => {
+      if (s.type !== "tool_call") return;
+      for (const id of s.evidence_ids) {
+        const at = returnedBy.get(id) ?? [];
+        if (!at.includes(i)) at.push(i);
+        returnedBy.set(id, at);
+      }
+    });
+    for (const id of citedIds(t.output)) cited.add(id);
+  }
+  const wanted = new Set([...returnedBy.keys(), ...cited, ...required]);
+  return {
+    file: found.file,
+    line: found.line,
+    unavailable: found.unavailable,
+    evidence: found.evidence
+      .filter((e) => wanted.has(e.id))
+      .map((e) => ({
+        id: e.id,
+        source: e.source,
+        time: e.time,
+        data: e.data,
+        returned_by_steps: returnedBy.get(e.id) ?? [],
+        cited: cited.has(e.id),
+        required: required.includes(e.id),
+      })),
+  };
+}
+
+/** Evidence ids an output cites: its own list, its hypotheses' and its recommended actions'. */
+function citedIds(output: unknown): string[] {
+  if (!output || typeof output !== "object") return [];
+  const o = output as { evidence?: unknown; hypotheses?: unknown; recommended_actions?: unknown };
+  const ids: string[] = [];
+  const take = (v: unknown) => {
+    if (Array.isArray(v)) for (const x of v) if (typeof x === "string") ids.push(x);
+  };
+  take(o.evidence);
+  for (const list of [o.hypotheses, o.recommended_actions])
+    if (Array.isArray(list))
+      for (const h of list) if (h && typeof h === "object") take((h as { evidence?: unknown }).evidence);
+  return ids;
+}
+
+/** A hint for a mistyped case id: the run's ids that start with it, or contain it. */
+async function nearCases(store: Store, runId: string, caseId: string): Promise<string> {
+  const near = await store.query<{ case_id: string }>(
+    "SELECT case_id FROM cases WHERE run_id = ? AND contains(case_id, ?) ORDER BY case_id LIMIT 5",
+    [runId, caseId],
+  );
+  return near.length ? ` (did you mean ${near.map((n) => n.case_id).join(", ")}?)` : "";
+}

@@ -1,0 +1,57 @@
+import type { Command } from "commander";
+import { loadInvestigation } from "../analytics/investigation.js";
+import { InputError } from "../io/errors.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { newestFirst, resolveRunId } from "../store/run-ref.js";
+import { action, EXIT } from "./exit.js";
+import { investigationText } from "./show-text.js";
+
+type Flags = { run?: string; agent?: string; epoch?: string; format: string; db: string };
+
+export function register(program: Command): void {
+  program
+    .command("show")
+    .description(
+      "one case of a run: the alert, every step the agent took, its answer, its scores and findings, and the evidence behind them",
+    )
+    .argument("<case>", "case id, e.g. phish-0042")
+    .option("--run <id>", "run id or `latest` (default: the newest run that holds the case)")
+    .option("--agent <name>", "only this agent's investigation")
+    .option("--epoch <n>", "only this epoch")
+    .option("--format <f>", "text or json", "text")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (caseId: string, flags: Flags) => {
+        if (!["text", "json"].includes(flags.format))
+          throw new InputError(`--format: expected text or json, got "${flags.format}"`);
+        const epoch = flags.epoch === undefined ? undefined : Number(flags.epoch);
+        if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0))
+          throw new InputError(`--epoch: expected a whole number ≥ 0, got "${flags.epoch}"`);
+        // writable, as `findings` opens it: a store from an older soceval gains its missing columns
+        const store = await Store.open(flags.db, { existing: true });
+        try {
+          const runId =
+            flags.run === undefined ? await newestRunWith(store, caseId) : await resolveRunId(store, flags.run);
+          const inv = await loadInvestigation(store, runId, caseId, { agent: flags.agent, epoch });
+          process.stdout.write(
+            flags.format === "json"
+              ? `${JSON.stringify(inv, null, 2)}\n`
+              : investigationText(inv, process.stdout.isTTY === true),
+          );
+        } finally {
+          store.close();
+        }
+        return EXIT.ok;
+      }),
+    );
+}
+
+async function newestRunWith(store: Store, caseId: string): Promise<string> {
+  const [r] = await store.query<{ run_id: string }>(
+    `SELECT r.run_id FROM runs r WHERE EXISTS (SELECT 1 FROM cases c WHERE c.run_id = r.run_id AND c.case_id = ?)
+     ORDER BY ${await newestFirst(store, "r")} LIMIT 1`,
+    [caseId],
+  );
+  if (!r) throw new InputError(`${store.path}: no stored run holds case ${caseId} (see \`soceval runs list\`)`);
+  return r.run_id;
+}
