@@ -20,6 +20,10 @@ beforeAll(async () => {
   const third = JSON.parse(lines[2]!);
   third.alert.title = ESC;
   lines[2] = JSON.stringify(third);
+  // and line 4's analyst label is turned around, so the agent disagrees and the report lists a worst case
+  const fourth = JSON.parse(lines[3]!);
+  fourth.label.verdict = fourth.label.verdict === "false_positive" ? "true_positive" : "false_positive";
+  lines[3] = JSON.stringify(fourth);
   writeFileSync(dataset, lines.join("\n"));
   const r = await soceval(["run", join(dir, "suite.yaml"), "--db", db, "--quiet"], dir);
   expect(r.status, r.stderr).toBe(0);
@@ -109,5 +113,19 @@ describe("soceval show", () => {
     expect(inv.dataset_line.unavailable).toContain("has changed since the run (sha256 differs)");
     const text = await soceval(["show", "mini-001", "--db", changedDb], copy);
     expect(text.stdout).toContain("evidence records  not shown:");
+  });
+
+  it("is what the report's worst cases point to, and each pointer works as printed", async () => {
+    const out = join(dir, "report.html");
+    const rep = await run(["report", "--run", "latest", "--out", out]);
+    expect(rep.status, rep.stderr).toBe(0);
+    const commands = [...readFileSync(out, "utf8").matchAll(/whole case: <code>soceval (show [^<]+)<\/code>/g)].map(
+      (m) => m[1]!,
+    );
+    expect(commands.length).toBeGreaterThan(0);
+    const shown = await run(commands[0]!.split(" "));
+    expect(shown.status, shown.stderr).toBe(0);
+    const caseId = commands[0]!.split(" ")[1]!;
+    expect(shown.stdout.startsWith(`case ${caseId} `)).toBe(true);
   });
 });

@@ -122,7 +122,7 @@ function breakdownView(rows: BreakdownRow[]) {
  * One worst case as the templates show it. Alert text is attacker-controlled and may be huge: each
  * long field is clipped (`<field>` the shown text, `<field>_more` how many characters were left out).
  */
-function caseView(agent: string, w: WorstCase) {
+function caseView(agent: string, w: WorstCase, runId: string) {
   const alert = (w.alert ?? {}) as Record<string, unknown>;
   const output = (w.output ?? null) as Record<string, unknown> | null;
   const label = (w.label ?? null) as Record<string, unknown> | null;
@@ -136,6 +136,8 @@ function caseView(agent: string, w: WorstCase) {
     agent,
     anchor: w.anchor,
     case_id: w.case_id,
+    // the whole investigation (every step, the evidence records, the scores) is one command away
+    show_command: `soceval show ${w.case_id} --run ${runId} --agent ${agent} --epoch ${w.epoch}`,
     epoch: w.epoch,
     // several epochs: the case is listed once, by its worst epoch, with how many went wrong
     epochs_note: w.epochs_run > 1 ? `epoch ${w.epoch} shown; bad in ${w.epochs_bad} of ${w.epochs_run} epochs` : "",
@@ -249,8 +251,8 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
     })),
     trap_chart: charts && trapValues.length ? trusted(await renderChart("trap-tags", trapValues)) : null,
     violations_chart: charts && a.violations.length ? trusted(await renderChart("violations", a.violations)) : null,
-    worst: a.worst_cases.map((w) => caseView(a.agent, w)),
-    worst_top: a.worst_cases.slice(0, 3).map((w) => caseView(a.agent, w)),
+    worst: a.worst_cases.map((w) => caseView(a.agent, w, doc.run.run_id)),
+    worst_top: a.worst_cases.slice(0, 3).map((w) => caseView(a.agent, w, doc.run.run_id)),
   };
 }
 
