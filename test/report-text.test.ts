@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildComparison, resolveSides } from "../src/analytics/compare.js";
 import { buildReport } from "../src/analytics/report.js";
 import type { ReportDoc } from "../src/analytics/report-schema.js";
 import { clip, mdCell, visibleControls } from "../src/report/format.js";
-import { renderReport } from "../src/report/render.js";
+import { renderComparison, renderReport } from "../src/report/render.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
 
@@ -38,12 +39,24 @@ describe("alert text renders as written, visibly and within the page", () => {
   });
   afterAll(() => store.close());
 
-  it("Markdown: punctuation is backslash-escaped, only < > & are entities (no \\&#x60;)", () => {
-    expect(md).toContain(
-      "Run \\`rm -rf\\` \\*now\\* \\_please\\_ \\[x\\](y) a\\|b \\[U+202E\\]fdp.exe&lt;b&gt;&amp;amp;",
-    );
-    expect(md).not.toMatch(/&#x60;|&#x3D;|&#x27;|&quot;/);
-    expect(mdCell('<img src="x">&`')).toBe('&lt;img src="x"&gt;&amp;\\`');
+  it("Markdown: punctuation and < > & are backslash-escaped, never HTML entities (no &lt;, no \\&#x60;)", () => {
+    expect(md).toContain("Run \\`rm -rf\\` \\*now\\* \\_please\\_ \\[x\\](y) a\\|b \\[U+202E\\]fdp.exe\\<b\\>\\&amp;");
+    expect(md).not.toMatch(/&lt;|&gt;|&amp;amp;|&#x60;|&#x3D;|&#x27;|&quot;/);
+    expect(mdCell('<img src="x">&`')).toBe('\\<img src="x"\\>\\&\\`');
+  });
+
+  it("compare Markdown: a McNemar p below 0.001 and a note with < > & are written without entities", async () => {
+    const cmp = await buildComparison(store, await resolveSides(store, ["latest"]));
+    cmp.pairings[0]!.metrics[0]!.mcnemar_p = 0.0004;
+    cmp.notes.push("agent <a> & <b>");
+    const text = await renderComparison(cmp, "md");
+    expect(text).toMatch(/^\| Verdict agreement \| .* \| \\< 0\.001 \| .* \|$/m);
+    expect(text).toContain("> agent \\<a\\> \\& \\<b\\>");
+    expect(text).not.toMatch(/&lt;|&gt;|&amp;|&#/);
+    // HTML keeps escaping
+    const html = await renderComparison(cmp, "html");
+    expect(html).toContain("&lt; 0.001");
+    expect(html).toContain("agent &lt;a&gt; &amp; &lt;b&gt;");
   });
 
   it("bidi controls are shown as text in HTML and Markdown", () => {

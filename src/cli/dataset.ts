@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { discardPendingImports } from "../datasets/case-writer.js";
 import { importCsv } from "../datasets/import-csv.js";
 import { importOcsf } from "../datasets/import-ocsf.js";
 import { importSentinel } from "../datasets/import-sentinel.js";
@@ -21,6 +22,28 @@ function int(flag: string) {
 
 function imported(r: { out: string; cases: number; unlabeled: number }, extra = ""): void {
   out(`wrote ${r.cases} cases to ${r.out} (${r.cases - r.unlabeled} labeled, ${r.unlabeled} unlabeled${extra})\n`);
+}
+
+/**
+ * Run an import so that Ctrl-C (SIGINT) or SIGTERM deletes its hidden temp file before the process
+ * exits (EXIT.runtime, as an interrupted `run`): otherwise the `.<out>.<pid>.<time>.tmp` beside the
+ * output would stay. The handlers are removed when the import ends, however it ends.
+ */
+export async function interruptible<T>(importing: () => Promise<T>): Promise<T> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    const targets = discardPendingImports();
+    const what = targets.length ? `; ${targets.join(", ")} not written` : "";
+    process.stderr.write(`\nsoceval: import interrupted (${signal})${what}\n`);
+    process.exit(EXIT.runtime);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await importing();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
 }
 
 export function register(program: Command): void {
@@ -70,7 +93,7 @@ export function register(program: Command): void {
     .requiredOption("--out <file>", "cases JSONL to write (atomically)")
     .action(
       action(async (file: string, flags: { mapping: string; out: string }) => {
-        imported(await importCsv(file, flags.mapping, flags.out));
+        imported(await interruptible(() => importCsv(file, flags.mapping, flags.out)));
         return EXIT.ok;
       }),
     );
@@ -89,7 +112,7 @@ export function register(program: Command): void {
     .option("--workflow <id>", "workflow of every case (default: inferred from the alert's provider)")
     .action(
       action(async (file: string, flags: { out: string; incidents?: string; verdict?: Verdict; workflow?: string }) => {
-        const r = await importSentinel(file, flags);
+        const r = await interruptible(() => importSentinel(file, flags));
         imported(r, `, ${r.incidents} incidents`);
         return EXIT.ok;
       }),
@@ -102,7 +125,7 @@ export function register(program: Command): void {
     .option("--workflow <id>", "workflow of every case", "unassigned")
     .action(
       action(async (file: string, flags: { out: string; workflow: string }) => {
-        imported(await importOcsf(file, flags));
+        imported(await interruptible(() => importOcsf(file, flags)));
         return EXIT.ok;
       }),
     );

@@ -1,3 +1,4 @@
+import type { Command } from "commander";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 
 export const EXIT = { ok: 0, notMet: 1, badInput: 2, runtime: 3 } as const;
@@ -24,4 +25,15 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       exitOnError(e);
     }
   };
+}
+
+/**
+ * A usage error (missing argument, unknown option or command) prints commander's one error line and a
+ * hint naming the command's own help, e.g. `see: soceval baseline bless --help`, instead of the whole
+ * help text, which scrolled the error away. Call after every command is registered: it walks them all.
+ */
+export function hintOnUsageError(cmd: Command, parents: string[] = []): void {
+  const path = [...parents, cmd.name()];
+  cmd.showHelpAfterError(`see: ${path.join(" ")} --help`);
+  for (const sub of cmd.commands) hintOnUsageError(sub, path);
 }

@@ -1,11 +1,10 @@
 import { Command } from "commander";
 import { registerCommands } from "./commands.js";
-import { exitOnError } from "./exit.js";
+import { exitOnError, hintOnUsageError } from "./exit.js";
 
 const program = new Command("soceval")
   .description("Replay labeled SOC history through AI agents in shadow mode and measure them")
   .version("0.1.0")
-  .showHelpAfterError()
   .exitOverride((err) => {
     // commander usage errors are bad input: exit 2, not commander's default 1
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") process.exit(0);
@@ -19,6 +18,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 registerCommands(program);
+hintOnUsageError(program);
 
 try {
   await program.parseAsync(process.argv);

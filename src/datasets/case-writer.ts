@@ -1,11 +1,36 @@
 import { once } from "node:events";
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type WriteStream,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import type { Case } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
 
 export type Origin = { file: string; line: number };
+
+/** Writers whose temp file exists: neither committed nor aborted yet. */
+const pending = new Set<CaseWriter>();
+
+/**
+ * Synchronously delete the temp file of every import in progress, for a process about to exit
+ * (Ctrl-C): no hidden `.<out>.<pid>.<time>.tmp` is left beside the output. Returns their targets.
+ */
+export function discardPendingImports(): string[] {
+  const targets: string[] = [];
+  for (const w of pending) {
+    w.discard();
+    targets.push(w.target);
+  }
+  return targets;
+}
 
 /**
  * Writes imported cases to a JSONL file atomically: lines go to a temp file beside the target, and
@@ -34,7 +59,16 @@ export class CaseWriter {
         throw new InputError(`--out ${target}: is the input ${input}; name another file for the cases`, target);
     mkdirSync(dirname(target) || ".", { recursive: true });
     this.tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
-    this.out = createWriteStream(this.tmp, { encoding: "utf8" });
+    // opened here, not in the background: once the constructor returns the file exists, so
+    // discard() never races an open still in flight that would create it after the delete
+    let fd: number;
+    try {
+      fd = openSync(this.tmp, "w");
+    } catch (e) {
+      throw new InputError(`${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? e})`, target);
+    }
+    this.out = createWriteStream(this.tmp, { fd, encoding: "utf8" });
+    pending.add(this);
     this.out.on("error", (e: NodeJS.ErrnoException) => {
       this.failed = new InputError(`${target}: cannot write (${e.code ?? e.message})`, target);
     });
@@ -59,6 +93,7 @@ export class CaseWriter {
     await once(this.out, "finish");
     if (this.failed) throw this.failed;
     renameSync(this.tmp, this.target);
+    pending.delete(this);
   }
 
   /** Drop the temp file; the target (if it existed) is untouched. */
@@ -68,6 +103,14 @@ export class CaseWriter {
       await once(this.out, "close").catch(() => undefined);
     }
     rmSync(this.tmp, { force: true });
+    pending.delete(this);
+  }
+
+  /** abort() for a process about to exit: synchronous, so it is done before process.exit(). */
+  discard(): void {
+    this.out.destroy();
+    rmSync(this.tmp, { force: true });
+    pending.delete(this);
   }
 }
 

@@ -1,7 +1,7 @@
 import { metricInfo, type Unit } from "../analytics/catalogue.js";
 import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
 import { renderChart } from "./charts.js";
-import { formatDiff, formatP, formatValue } from "./format.js";
+import { formatDiff, formatP, formatValue, mdCell } from "./format.js";
 import { metricView } from "./report-view.js";
 import { stylesheet, trusted } from "./templates.js";
 
@@ -33,7 +33,8 @@ function judgement(m: PairedMetric): { text: string; cls: string } {
   return { text: "no clear difference", cls: "not-measured" };
 }
 
-export async function compareView(doc: CompareDoc, charts = true) {
+/** `html`: the view of the HTML page (with its chart); else of the Markdown. */
+export async function compareView(doc: CompareDoc, html = true) {
   const chartValues = doc.sides.map((s) => ({
     agent: s.label,
     cost: s.metrics.cost_per_investigation?.value ?? 0,
@@ -72,7 +73,8 @@ export async function compareView(doc: CompareDoc, charts = true) {
           candidate: formatValue(m.candidate, unit),
           diff: formatDiff(m.diff, unit),
           interval: m.lower === null ? "" : `${formatDiff(m.lower, unit)} to ${formatDiff(m.upper, unit)}`,
-          p: formatP(m.mcnemar_p),
+          // "< 0.001": the template's {{p}} would HTML-escape it, which Markdown shows as a literal "&lt;"
+          p: html ? formatP(m.mcnemar_p) : trusted(mdCell(formatP(m.mcnemar_p))),
           discordant: m.candidate_only === null ? "" : `${m.candidate_only} / ${m.baseline_only}`,
           mdd: m.min_detectable_difference === null ? "" : formatValue(m.min_detectable_difference, "rate"),
           judgement: j.text,
@@ -80,7 +82,7 @@ export async function compareView(doc: CompareDoc, charts = true) {
         };
       }),
     })),
-    chart: charts && chartValues.length ? trusted(await renderChart("quality-cost", chartValues)) : null,
+    chart: html && chartValues.length ? trusted(await renderChart("quality-cost", chartValues)) : null,
     side_labels: doc.sides.map((s) => s.label),
     disagreements: doc.disagreements.map((d) => ({
       case_id: d.case_id,

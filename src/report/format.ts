@@ -56,16 +56,16 @@ export function statusClass(status: string): string {
 
 /**
  * Markdown text (a table cell, a heading, a quote) that GitHub (CommonMark + GFM) displays as
- * written: no line breaks; `<`, `>` and `&` as HTML entities (no tag, no entity of the data's own
- * survives); Markdown punctuation that could emphasise, strike, form a code span, a link, math or
- * a table cell backslash-escaped. The result is final: the `md` helper returns it unescaped, since
+ * written: no line breaks; `<`, `>` and `&` backslash-escaped like the Markdown punctuation that
+ * could emphasise, strike, form a code span, a link, math or a table cell. `\<` starts no tag and
+ * `\&` no entity (CommonMark backslash escapes), and unlike `&lt;` both stay legible in a
+ * terminal or a plain-text CI log. The result is final: the `md` helper returns it unescaped, since
  * HTML-escaping it again would put entities behind the backslashes (`\&#x60;` shows literally).
  */
 export function mdCell(s: unknown): string {
   return visibleControls(String(s ?? ""))
     .replace(/[\r\n]+/g, " ")
-    .replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"))
-    .replace(/([\\`*_[\]|~$!])/g, "\\$1");
+    .replace(/([\\`*_[\]|~$!<>&])/g, "\\$1");
 }
 
 /**

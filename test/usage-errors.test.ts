@@ -1,0 +1,39 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+
+// a usage error is commander's one error line plus where to look, not the whole help text it used to scroll away
+const cwd = mkdtempSync(join(tmpdir(), "soceval-usage-"));
+
+describe.concurrent("usage errors (CLI)", () => {
+  it.each([
+    [["run"], "error: missing required argument 'suite'", "soceval run"],
+    [["run", "x", "--bogus"], "error: unknown option '--bogus'", "soceval run"],
+    [["baseline", "bless"], "error: required option '--run <id>' not specified", "soceval baseline bless"],
+    [
+      ["dataset", "import", "csv", "x.csv"],
+      "error: required option '--mapping <file>' not specified",
+      "soceval dataset import csv",
+    ],
+    [["runs", "list", "--bogus"], "error: unknown option '--bogus'", "soceval runs list"],
+    [["bogus"], "error: unknown command 'bogus'", "soceval"],
+  ])("soceval %j: the error line and a hint naming its own --help, on stderr, exit 2", async (args, error, path) => {
+    const r = await soceval(args, cwd);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`${error}\nsee: ${path} --help\n`);
+  });
+
+  it.each([[["--help"]], [["run", "--help"]], [["baseline", "bless", "--help"]]])(
+    "soceval %j still prints the full help and exits 0",
+    async (args) => {
+      const r = await soceval(args, cwd);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: soceval/);
+      expect(r.stdout).toContain("Options:");
+      expect(r.stderr).toBe("");
+    },
+  );
+});
