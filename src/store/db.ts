@@ -2,9 +2,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError, RuntimeFailure } from "../io/errors.js";
+import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
 import { TRANSCRIPT_STEPS_VIEW } from "./steps-sql.js";
-import { type ColumnType, ddl, TABLES, table } from "./tables.js";
+import { ddl, TABLES, table } from "./tables.js";
 
 export const DEFAULT_DB = ".soceval/soceval.duckdb";
 
@@ -93,12 +94,17 @@ export class Store {
   async openTransaction(tables: readonly string[]): Promise<OpenTransaction> {
     await this.conn.run("BEGIN TRANSACTION");
     try {
-      const appenders = new Map<string, { app: DuckDBAppender; types: ColumnType[] }>();
-      for (const name of tables)
+      const appenders = new Map<string, { app: DuckDBAppender; chunks: ChunkAppender }>();
+      for (const name of tables) {
+        const app = await this.conn.createAppender(name);
         appenders.set(name, {
-          app: await this.conn.createAppender(name),
-          types: table(name).columns.map(([, type]) => type),
+          app,
+          chunks: new ChunkAppender(
+            app,
+            table(name).columns.map(([, type]) => type),
+          ),
         });
+      }
       return new OpenTransaction(this.conn, appenders);
     } catch (e) {
       await this.conn.run("ROLLBACK").catch(() => {});
@@ -137,19 +143,22 @@ export class OpenTransaction {
   private done = false;
   constructor(
     private readonly conn: DuckDBConnection,
-    private readonly appenders: Map<string, { app: DuckDBAppender; types: ColumnType[] }>,
+    private readonly appenders: Map<string, { app: DuckDBAppender; chunks: ChunkAppender }>,
   ) {}
 
   append(name: string, row: EncodedRow): void {
     const a = this.appenders.get(name);
     if (!a) throw new Error(`no appender for ${name}`);
-    appendRow(a.app, a.types, row);
+    a.chunks.add(row);
   }
 
   async commit(): Promise<void> {
     this.done = true;
     try {
-      for (const { app } of this.appenders.values()) app.closeSync();
+      for (const { app, chunks } of this.appenders.values()) {
+        chunks.flush();
+        app.closeSync();
+      }
       await this.conn.run("COMMIT");
     } catch (e) {
       await this.conn.run("ROLLBACK").catch(() => {});
@@ -168,20 +177,6 @@ export class OpenTransaction {
       }
     await this.conn.run("ROLLBACK").catch(() => {});
   }
-}
-
-function appendRow(app: DuckDBAppender, types: ColumnType[], row: EncodedRow): void {
-  for (let i = 0; i < types.length; i++) {
-    const v = row[i];
-    if (v === null || v === undefined) app.appendNull();
-    else if (typeof v === "string")
-      app.appendVarchar(v); // VARCHAR, JSON, list literal, ISO time: DuckDB casts
-    else if (typeof v === "boolean") app.appendBoolean(v);
-    else if (types[i] === "INTEGER") app.appendInteger(v);
-    else if (types[i] === "BIGINT") app.appendBigInt(BigInt(Math.round(v)));
-    else app.appendDouble(v);
-  }
-  app.endRow();
 }
 
 /** Stores from before steps lived only in tool_calls/model_calls (0.1 pre-releases) cannot take new runs. */

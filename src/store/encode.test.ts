@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type EncodedRow, encode, encodeScored, listLiteral, type ScoredTranscript } from "./encode.js";
+import { type EncodedRow, encode, encodeScored, type ScoredTranscript } from "./encode.js";
 
 const item: ScoredTranscript = {
   case: {
@@ -64,14 +64,7 @@ describe("encodeScored", () => {
   });
 });
 
-describe("listLiteral", () => {
-  it("quotes every element and escapes only quote and backslash", () => {
-    expect(listLiteral([])).toBe("[]");
-    expect(listLiteral(['a"b', "c\\d", "e,f"])).toBe('["a\\"b","c\\\\d","e,f"]');
-  });
-});
-
-describe("list literals through DuckDB", () => {
+describe("lists through DuckDB", () => {
   it("round-trip any string exactly (quotes, commas, brackets, newlines, NUL, unicode, 'NULL')", async () => {
     const { Store } = await import("./db.js");
     const store = await Store.open(":memory:");

@@ -28,9 +28,10 @@ export type EncodedTranscript = {
 const COLUMNS = Object.fromEntries(TABLES.map((t) => [t.name, t.columns])) as Record<string, [string, ColumnType][]>;
 
 /**
- * Scored transcript → rows of plain values: JSON columns serialised, lists as DuckDB list literals,
- * times as ISO text. Plain values are what crosses from a replay worker to the writer cheaply, and
- * what the appender takes with one call per value.
+ * Scored transcript → rows of plain values: JSON columns serialised, lists as JSON arrays of
+ * strings, times as ISO text. Plain values cross from a replay worker to the writer cheaply (one
+ * string clones far cheaper than an array) and go into DuckDB's data chunks as they are
+ * (chunk-append.ts).
  */
 export function encodeScored(
   item: ScoredTranscript,
@@ -95,7 +96,7 @@ export function encodeScored(
         s.scope ?? null,
         JSON.stringify(s.input ?? {}),
         s.status,
-        listLiteral(s.evidence_ids ?? []),
+        JSON.stringify(s.evidence_ids ?? []),
         s.latency_ms ?? null,
         s.time ?? null,
         s.note ?? null,
@@ -144,7 +145,7 @@ function encodeValue(type: ColumnType, v: unknown): string | number | boolean | 
     case "JSON":
       return typeof v === "string" ? v : JSON.stringify(v);
     case "VARCHAR[]":
-      return typeof v === "string" ? v : listLiteral(v as unknown[]);
+      return JSON.stringify((v as unknown[]).map(String));
     case "INTEGER":
     case "BIGINT":
     case "DOUBLE":
@@ -154,20 +155,6 @@ function encodeValue(type: ColumnType, v: unknown): string | number | boolean | 
     case "TIMESTAMP":
       return v instanceof Date ? v.toISOString() : String(v);
   }
-}
-
-/**
- * A VARCHAR[] as the list literal DuckDB casts on append: one call instead of one value per
- * element. Every element is double-quoted with only `"` and `\` escaped, which round-trips any
- * string (commas, brackets, quotes, newlines, NUL) exactly.
- */
-export function listLiteral(items: readonly unknown[]): string {
-  let s = "[";
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) s += ",";
-    s += `"${String(items[i]).replace(/[\\"]/g, "\\$&")}"`;
-  }
-  return `${s}]`;
 }
 
 function evidenceSources(c: Case): string[] {
