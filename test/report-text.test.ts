@@ -45,6 +45,15 @@ describe("alert text renders as written, visibly and within the page", () => {
     expect(mdCell('<img src="x">&`')).toBe('\\<img src="x"\\>\\&\\`');
   });
 
+  it("Markdown: an attacker's links are defanged, so GitHub does not make them clickable", () => {
+    expect(mdCell("Invoice https://pay.evil.example/login or HTTP://x.example and www.evil.example")).toBe(
+      "Invoice hxxps://pay.evil.example/login or HxxP://x.example and www\\[.\\]evil.example",
+    );
+    expect(mdCell("mail.example.com and user@corp.example stay as written")).toBe(
+      "mail.example.com and user@corp.example stay as written",
+    );
+  });
+
   it("compare Markdown: a McNemar p below 0.001 and a note with < > & are written without entities", async () => {
     const cmp = await buildComparison(store, await resolveSides(store, ["latest"]));
     cmp.pairings[0]!.metrics[0]!.mcnemar_p = 0.0004;

@@ -14,7 +14,7 @@ const dataset = join(dir, "cases.jsonl");
 const run = (args: string[]) => soceval([...args, "--db", db], dir);
 
 // line 3's alert title carries a terminal escape sequence, as attacker-controlled text can
-const ESC = "\u001b[2J\u001b[31mALL CLEAR";
+const ESC = "\u001b[2J\u001b[31mALL CLEAR \u202Efdp.exe";
 beforeAll(async () => {
   const lines = readFileSync(dataset, "utf8").split("\n");
   const third = JSON.parse(lines[2]!);
@@ -78,7 +78,8 @@ describe("soceval show", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`dataset ${dataset}, line 3 (unchanged since the run)`);
     expect(r.stdout).toContain("── agent playbook · epoch 0");
-    expect(r.stdout).toContain("\\x1b[2J\\x1b[31mALL CLEAR");
+    expect(r.stdout).toContain("\\x1b[2J\\x1b[31mALL CLEAR [U+202E]fdp.exe");
+    expect(r.stdout).not.toContain("\u202E");
     expect(r.stdout).not.toContain("\u001b");
   });
 

@@ -1,10 +1,24 @@
 /**
+ * Bidirectional-text controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates,
+ * U+200E/U+200F marks, U+061C): invisible, yet they reorder what a reader sees — an alert title can
+ * pose as another. Zero-width spaces and joiners that split a word without showing (U+200B,
+ * U+200C, U+2060, U+FEFF) hide "pay\u200Bpal" from a reader's eye the same way; U+200D stays, since
+ * emoji sequences need it. In a security report all of them are shown as text, e.g. "[U+202E]".
+ */
+export const BIDI_CONTROLS = /[\u061C\u200B\u200C\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
+
+export function visibleControls(s: string): string {
+  return s.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}]`);
+}
+
+/**
  * Alert fields, tool inputs, model outputs and finding details are attacker- or model-controlled
  * text. Written raw to a terminal, a control character (an escape sequence among them) could
- * rewrite what an analyst sees; each is shown as a visible `\xNN` escape instead. Tabs and
- * newlines stay.
+ * rewrite what an analyst sees; each is shown as a visible `\xNN` escape instead, and bidi and
+ * zero-width controls as `[U+202E]` as in the reports. Tabs and newlines stay.
  */
-export function printable(s: string): string {
+export function printable(text: string): string {
+  const s = visibleControls(text);
   let out = "";
   let from = 0;
   for (let i = 0; i < s.length; i++) {

@@ -1,5 +1,9 @@
 import type { Unit } from "../analytics/catalogue.js";
 import type { Estimate } from "../analytics/report-schema.js";
+import { visibleControls } from "../io/printable.js";
+
+// shared with the terminal (soceval show): reports import them from here as before
+export { BIDI_CONTROLS, visibleControls } from "../io/printable.js";
 
 const DASH = "—";
 
@@ -63,9 +67,18 @@ export function statusClass(status: string): string {
  * HTML-escaping it again would put entities behind the backslashes (`\&#x60;` shows literally).
  */
 export function mdCell(s: unknown): string {
-  return visibleControls(String(s ?? ""))
+  return defang(visibleControls(String(s ?? "")))
     .replace(/[\r\n]+/g, " ")
     .replace(/([\\`*_[\]|~$!<>&])/g, "\\$1");
+}
+
+/**
+ * GitHub turns `http://…`, `https://…` and `www.…` in Markdown text into live links, so a crafted
+ * alert title would put a clickable link to its own page into a pull-request comment. They are
+ * written the way SOC tickets write indicators: `hxxps://`, `www[.]`.
+ */
+export function defang(s: string): string {
+  return s.replace(/\b(h)tt(ps?):\/\//gi, "$1xx$2://").replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}[.]`);
 }
 
 /**
@@ -78,19 +91,6 @@ export function mdCode(s: unknown): string {
     .replace(/`/g, "'")
     .replace(/\|/g, "\\|");
   return `\`${text}\``;
-}
-
-/**
- * Bidirectional-text controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates,
- * U+200E/U+200F marks, U+061C): invisible, yet they reorder what a reader sees — an alert title can
- * pose as another. Zero-width spaces and joiners that split a word without showing (U+200B,
- * U+200C, U+2060, U+FEFF) hide "pay\u200Bpal" from a reader's eye the same way; U+200D stays, since
- * emoji sequences need it. In a security report all of them are shown as text, e.g. "[U+202E]".
- */
-export const BIDI_CONTROLS = /[\u061C\u200B\u200C\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
-
-export function visibleControls(s: string): string {
-  return s.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}]`);
 }
 
 /**
