@@ -82,4 +82,12 @@ describe("the gate over stored runs", () => {
     expect(md).toMatch(/`c12` .*: analyst benign_positive, benign_positive → no output/);
     expect(md).not.toMatch(/→ null/);
   });
+
+  it("writes an attacker's alert title into the PR comment inert: links defanged, markup escaped, bidi shown", async () => {
+    const v = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
+    v.regressed[0]!.title = "Pay now https://evil.example/x <img src=x> \u202Egnp.exe";
+    const md = toMarkdown(v, "fixture");
+    expect(md).toContain("Pay now hxxps://evil.example/x \\<img src=x\\> \\[U+202E\\]gnp.exe");
+    expect(md).not.toContain("https://evil");
+  });
 });

@@ -1,11 +1,12 @@
+import { clip, mdCell } from "../report/format.js";
 import type { FlippedCase, GateVerdict } from "./verdict-schema.js";
 
-/** Markdown text from attacker-controlled alert fields must not become links, HTML or table cells. */
-const md = (s: string | null) =>
-  (s ?? "")
-    .replace(/[\\`*_{}[\]<>|#!]/g, (c) => `\\${c}`)
-    .replace(/\s+/g, " ")
-    .slice(0, 160);
+/**
+ * Markdown text from attacker-controlled alert fields must not become links, HTML or table cells:
+ * the reports' escaping (mdCell: punctuation escaped, links defanged, bidi controls shown), on at
+ * most 160 characters, cut before escaping so no escape is cut in half.
+ */
+const md = (s: string | null) => mdCell(clip((s ?? "").replace(/\s+/g, " "), 160).text);
 const num = (x: number | null) => (x === null ? "—" : Number(x.toPrecision(3)).toString());
 const STATUS = { pass: "✅ PASS", fail: "❌ FAIL", infra_failure: "⚠️ CANNOT JUDGE (infrastructure)" } as const;
 
