@@ -72,7 +72,7 @@ function labelLines(label: unknown): string[] {
 function transcriptHead(t: Transcript): string[] {
   const parts = [`── agent ${t.agent}`, `epoch ${t.epoch}`];
   if (t.started_at) parts.push(`started ${t.started_at}`);
-  if (t.wall_ms !== null) parts.push(`${Math.round(t.wall_ms)} ms`);
+  if (t.wall_ms !== null) parts.push(t.wall_ms < 1 ? "under 1 ms" : `${Math.round(t.wall_ms)} ms`);
   return [parts.join(" · ")];
 }
 
