@@ -1,0 +1,30 @@
+import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { defaultWorkers } from "../src/replay/runner.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-workers-"));
+const file = (name: string, bytes: number) => {
+  const f = join(dir, name);
+  writeFileSync(f, "");
+  truncateSync(f, bytes); // sparse: only its size matters here
+  return { datasetFile: f };
+};
+const threads = Math.max(1, Math.min(4, availableParallelism() - 1));
+
+describe("default replay workers for the playbook agent", () => {
+  it("keeps a small replay on the main thread, where a worker's start-up costs more than it saves", () => {
+    expect(defaultWorkers(file("small.jsonl", 4_000_000), undefined, 1)).toBe(0);
+    // a big dataset, but --limit makes the replay small
+    expect(defaultWorkers(file("big.jsonl", 100_000_000), 50, 1)).toBe(0);
+    expect(defaultWorkers({ datasetFile: join(dir, "missing.jsonl") }, undefined, 1)).toBe(0);
+  });
+
+  it("uses worker threads once the work is large: by dataset size, agents and epochs", () => {
+    expect(defaultWorkers(file("big2.jsonl", 100_000_000), undefined, 1)).toBe(threads);
+    expect(defaultWorkers(file("big3.jsonl", 100_000_000), 5000, 1)).toBe(threads);
+    // 4 MB of cases replayed in 5 epochs is 20 MB of work
+    expect(defaultWorkers(file("small2.jsonl", 4_000_000), undefined, 5)).toBe(threads);
+  });
+});
