@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { citedIds } from "../../scorers/types.js";
 import { InputError } from "../io/errors.js";
 import { FindingKind } from "../schema/finding.js";
 import { CaseResult } from "../schema/result.js";
 import { Step } from "../schema/transcript.js";
+import { parseOutput } from "../scoring/score.js";
 import type { Store } from "../store/db.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import { type DatasetLine, findDatasetLine } from "./dataset-line.js";
@@ -106,7 +108,7 @@ export async function loadInvestigation(
      FROM cases WHERE run_id = ? AND case_id = ?`,
     [runId, caseId],
   );
-  if (!c) throw new InputError(`--case: run ${runId} has no case ${caseId}${await nearCases(store, runId, caseId)}`);
+  if (!c) throw new InputError(`run ${runId} has no case ${caseId}${await nearCases(store, runId, caseId)}`);
 
   const where = ["run_id = ?", "case_id = ?"];
   const params: unknown[] = [runId, caseId];
@@ -151,10 +153,11 @@ export async function loadInvestigation(
 
   const key = (r: { agent: string; epoch: number }) => `${r.agent}\u0000${r.epoch}`;
   const label = c.label === null ? null : (JSON.parse(c.label) as { required_evidence?: string[] });
-  const investigated = transcripts.map((t) => {
-    const s = steps.find((x) => key(x) === key(t));
-    const result = results.find((x) => key(x as { agent: string; epoch: number }) === key(t)) ?? null;
-    return {
+  // one validation of everything read back (steps get their defaults here), before the evidence is matched
+  const stored = Investigation.omit({ dataset_line: true }).parse({
+    run,
+    case: { ...c, alert: JSON.parse(c.alert), label },
+    transcripts: transcripts.map((t) => ({
       agent: t.agent,
       epoch: t.epoch,
       started_at:
@@ -162,21 +165,13 @@ export async function loadInvestigation(
       wall_ms: t.wall_ms,
       error: t.error,
       output: t.output === null ? null : JSON.parse(t.output),
-      steps: s ? z.array(Step).parse(JSON.parse(s.steps)) : [],
-      result: result ? CaseResult.parse(result) : null,
-      findings: findings
-        .filter((f) => key(f) === key(t))
-        .map(({ agent: _a, epoch: _e, ...f }) => ({ ...f, kind: FindingKind.parse(f.kind) })),
-    };
+      steps: JSON.parse(steps.find((x) => key(x) === key(t))?.steps ?? "[]"),
+      result: results.find((x) => key(x as { agent: string; epoch: number }) === key(t)) ?? null,
+      findings: findings.filter((f) => key(f) === key(t)).map(({ agent: _a, epoch: _e, ...f }) => f),
+    })),
   });
-
   const datasetLine = await findDatasetLine(run.dataset, run.dataset_hash, caseId);
-  return Investigation.parse({
-    run,
-    case: { ...c, alert: JSON.parse(c.alert), label },
-    transcripts: investigated,
-    dataset_line: evidenceOf(datasetLine, investigated, label?.required_evidence ?? []),
-  });
+  return { ...stored, dataset_line: evidenceOf(datasetLine, stored.transcripts, label?.required_evidence ?? []) };
 }
 
 /** The evidence records the investigation touched, in the case's own order. */
@@ -196,7 +191,8 @@ function evidenceOf(
         returnedBy.set(id, at);
       }
     });
-    for (const id of citedIds(t.output)) cited.add(id);
+    // cited as the hallucination scorer reads it: top-level list, hypotheses and actions, JSON text too
+    for (const id of citedIds(parseOutput(t.output).readable)) cited.add(id);
   }
   const wanted = new Set([...returnedBy.keys(), ...cited, ...required]);
   return {
@@ -217,22 +213,7 @@ function evidenceOf(
   };
 }
 
-/** Evidence ids an output cites: its own list, its hypotheses' and its recommended actions'. */
-function citedIds(output: unknown): string[] {
-  if (!output || typeof output !== "object") return [];
-  const o = output as { evidence?: unknown; hypotheses?: unknown; recommended_actions?: unknown };
-  const ids: string[] = [];
-  const take = (v: unknown) => {
-    if (Array.isArray(v)) for (const x of v) if (typeof x === "string") ids.push(x);
-  };
-  take(o.evidence);
-  for (const list of [o.hypotheses, o.recommended_actions])
-    if (Array.isArray(list))
-      for (const h of list) if (h && typeof h === "object") take((h as { evidence?: unknown }).evidence);
-  return ids;
-}
-
-/** A hint for a mistyped case id: the run's ids that start with it, or contain it. */
+/** A hint for a mistyped case id: the run's ids that contain it. */
 async function nearCases(store: Store, runId: string, caseId: string): Promise<string> {
   const near = await store.query<{ case_id: string }>(
     "SELECT case_id FROM cases WHERE run_id = ? AND contains(case_id, ?) ORDER BY case_id LIMIT 5",
