@@ -1,11 +1,16 @@
 import Table from "cli-table3";
 import type { Investigation } from "../analytics/investigation.js";
 import { printable } from "../io/printable.js";
+import { clip } from "../report/format.js";
 
 type Transcript = Investigation["transcripts"][number];
 type Result = NonNullable<Transcript["result"]>;
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** At most `n` characters (code points, as the reports cut), with "…" when some were left out. */
+const cut = (s: string, n: number) => {
+  const c = clip(s, n);
+  return c.more > 0 ? `${c.text}…` : c.text;
+};
 const yes = (b: boolean | null | undefined) => (b === null || b === undefined ? "n/a" : b ? "yes" : "no");
 const json = (v: unknown) => (v === undefined ? "" : JSON.stringify(v));
 
@@ -48,7 +53,7 @@ function alertLines(alert: unknown): string[] {
   const lines = [`alert   [${a.severity ?? "?"}] ${a.title ?? ""}`];
   lines.push(`        rule ${a.rule ?? "?"} · source ${a.source ?? "?"} · ${a.time ?? "?"}`);
   if (a.entities?.length) lines.push(`        entities ${a.entities.map((e) => `${e.type} ${e.value}`).join(", ")}`);
-  if (a.description) lines.push(`        ${clip(a.description, 300)}`);
+  if (a.description) lines.push(`        ${cut(a.description, 300)}`);
   return lines;
 }
 
@@ -92,7 +97,7 @@ function stepsTable(t: Transcript, tty: boolean): string {
             // a respond tool never runs in shadow mode: denied is the sandbox's answer, said plainly
             s.status === "denied" && s.scope === "respond" ? "denied (shadow mode)" : s.status,
             s.evidence_ids.join(", "),
-            clip(json(s.input) + (s.note ? ` — ${s.note}` : ""), 300),
+            cut(json(s.input) + (s.note ? ` — ${s.note}` : ""), 300),
           ]
         : [
             String(i),
@@ -114,7 +119,7 @@ function findingLines(t: Transcript): string[] {
     if (f.step !== null) at.push(`step ${f.step}`);
     if (f.evidence_id) at.push(`evidence ${f.evidence_id}`);
     if (f.action) at.push(`action ${f.action}`);
-    lines.push(at.join(" · "), `         ${clip(f.detail, 400)}`);
+    lines.push(at.join(" · "), `         ${cut(f.detail, 400)}`);
   }
   return lines;
 }
@@ -132,7 +137,7 @@ function outputLines(t: Transcript): string[] {
     missing_sources?: string[];
   };
   if (typeof o !== "object" || typeof o.verdict !== "string")
-    return [`output  (not the triage format) ${clip(json(t.output), 300)}`];
+    return [`output  (not the triage format) ${cut(json(t.output), 300)}`];
   const lines = [
     `output  ${o.verdict} · escalate ${yes(o.escalate)} · confidence ${o.confidence ?? "?"} · human only ${yes(o.human_only ?? false)}`,
   ];
@@ -142,7 +147,7 @@ function outputLines(t: Transcript): string[] {
       `        recommends ${a.action} → ${a.target}${a.requires_approval ? " (asks approval)" : ""} (recorded, not executed)`,
     );
   if (o.missing_sources?.length) lines.push(`        says missing ${o.missing_sources.join(", ")}`);
-  if (o.summary) lines.push(`        ${clip(o.summary, 400)}`);
+  if (o.summary) lines.push(`        ${cut(o.summary, 400)}`);
   if (t.error) lines.push(`        error ${t.error}`);
   return lines;
 }
@@ -167,7 +172,7 @@ function evidenceLines(inv: Investigation): string[] {
       e.required ? "required" : null,
     ].filter(Boolean);
     lines.push(`  ${e.id}  ${e.source}  ${e.time}  ${marks.join(" · ")}`);
-    lines.push(`      ${clip(json(e.data), 400)}`);
+    lines.push(`      ${cut(json(e.data), 400)}`);
   }
   return lines;
 }
