@@ -106,6 +106,22 @@ export class ChunkAppender {
     this.rows = 0;
   }
 
+  /** The last rows, then the appender closed: they are in the transaction, to be committed. */
+  close(): void {
+    this.flush();
+    this.appender.closeSync();
+  }
+
+  /** For a rollback: the appender closed without the rows gathered here. */
+  discard(): void {
+    this.rows = 0;
+    try {
+      this.appender.closeSync();
+    } catch {
+      // a row the appender refused: the rollback discards it anyway
+    }
+  }
+
   /** A list's strings go into the list's child vector; the row keeps (offset, length) into it. */
   private addList(col: number, row: number, items: readonly string[]): void {
     const vec = this.vectors[col]!;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
@@ -94,17 +94,15 @@ export class Store {
   async openTransaction(tables: readonly string[]): Promise<OpenTransaction> {
     await this.conn.run("BEGIN TRANSACTION");
     try {
-      const appenders = new Map<string, { app: DuckDBAppender; chunks: ChunkAppender }>();
-      for (const name of tables) {
-        const app = await this.conn.createAppender(name);
-        appenders.set(name, {
-          app,
-          chunks: new ChunkAppender(
-            app,
+      const appenders = new Map<string, ChunkAppender>();
+      for (const name of tables)
+        appenders.set(
+          name,
+          new ChunkAppender(
+            await this.conn.createAppender(name),
             table(name).columns.map(([, type]) => type),
           ),
-        });
-      }
+        );
       return new OpenTransaction(this.conn, appenders);
     } catch (e) {
       await this.conn.run("ROLLBACK").catch(() => {});
@@ -143,22 +141,19 @@ export class OpenTransaction {
   private done = false;
   constructor(
     private readonly conn: DuckDBConnection,
-    private readonly appenders: Map<string, { app: DuckDBAppender; chunks: ChunkAppender }>,
+    private readonly appenders: Map<string, ChunkAppender>,
   ) {}
 
   append(name: string, row: EncodedRow): void {
     const a = this.appenders.get(name);
     if (!a) throw new Error(`no appender for ${name}`);
-    a.chunks.add(row);
+    a.add(row);
   }
 
   async commit(): Promise<void> {
     this.done = true;
     try {
-      for (const { app, chunks } of this.appenders.values()) {
-        chunks.flush();
-        app.closeSync();
-      }
+      for (const a of this.appenders.values()) a.close();
       await this.conn.run("COMMIT");
     } catch (e) {
       await this.conn.run("ROLLBACK").catch(() => {});
@@ -169,12 +164,7 @@ export class OpenTransaction {
   async rollback(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    for (const { app } of this.appenders.values())
-      try {
-        app.closeSync();
-      } catch {
-        // a row the appender refused: the rollback discards it anyway
-      }
+    for (const a of this.appenders.values()) a.discard();
     await this.conn.run("ROLLBACK").catch(() => {});
   }
 }
