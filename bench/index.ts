@@ -27,7 +27,7 @@ if (wanted("replay")) {
   );
   for (const r of benchReplay(sizes, workflow, workers, noStore))
     console.log(
-      `  ${r.n} cases, workers ${r.workers}${r.stored ? "" : ", per-case rows NOT stored"}: ${r.wall_s} s wall, ${r.cases_per_s} cases/s, peak RSS ${r.peak_rss_mb} MB, ${r.transcripts_stored} transcripts stored`,
+      `  ${r.n} cases, workers ${r.workers}${r.stored ? "" : ", per-case rows NOT stored"}: ${r.wall_s} s wall, ${r.cases_per_s} cases/s, peak RSS ${r.peak_rss_mb} MB (${r.start_rss_mb} MB before the first case; closing the store gave back ${r.store_released_mb} MB), ${r.transcripts_stored} transcripts stored`,
     );
 }
 

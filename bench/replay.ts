@@ -15,6 +15,10 @@ export type ReplayBench = {
   wall_s: number;
   cases_per_s: number;
   peak_rss_mb: number;
+  /** RSS once the modules are loaded and the store is open, before the run starts */
+  start_rss_mb: number;
+  /** how much RSS closing the store gave back: what DuckDB held at the end of the run */
+  store_released_mb: number;
   /** transcripts rows the run left in the store: N when stored, 0 with --no-store */
   transcripts_stored: number;
 };
