@@ -121,13 +121,17 @@ async function judge(
     throw new InputError(`--epochs: expected a positive integer`);
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
-  const outcome = await runSuite(store, ls, {
-    agents: [agent.name],
-    epochs,
-    concurrency,
-    onProgress: (p) => progress?.update(p),
-  });
-  progress?.stop();
+  let outcome: Awaited<ReturnType<typeof runSuite>>;
+  try {
+    outcome = await runSuite(store, ls, {
+      agents: [agent.name],
+      epochs,
+      concurrency,
+      onProgress: (p) => progress?.update(p),
+    });
+  } finally {
+    progress?.stop();
+  }
   const verdict = await evaluateGate(
     store,
     base,

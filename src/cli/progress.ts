@@ -1,41 +1,96 @@
 import cliProgress from "cli-progress";
 import type { Progress } from "../replay/runner.js";
 
-/** A live bar on a terminal; a plain line every 10% otherwise (CI logs stay readable). */
-export function progressReporter(label: string): { update: (p: Progress) => void; stop: () => void } {
-  const started = Date.now();
-  if (process.stderr.isTTY) {
+export type ProgressReporter = { update: (p: Progress) => void; stop: () => void };
+
+type Options = {
+  /** a live bar (a terminal) or plain lines (CI logs); default: whether stderr is a terminal */
+  tty?: boolean;
+  write?: (text: string) => void;
+  now?: () => number;
+  /** plain lines: at most this long without one, so a slow model's run still shows it is alive */
+  heartbeatMs?: number;
+};
+
+/**
+ * A live bar on a terminal; otherwise a plain line every 10%, and at least once a minute, so a CI
+ * log stays readable and never looks stalled. Rate and ETA count only the cases this process
+ * replays: after `--resume`, the cases already stored would otherwise make the run look far
+ * faster than it is.
+ */
+export function progressReporter(label: string, opts: Options = {}): ProgressReporter {
+  const now = opts.now ?? Date.now;
+  const write = opts.write ?? ((text: string) => process.stderr.write(text));
+  const started = now();
+  const pace = (p: Progress) => paceOf(p, (now() - started) / 1000);
+  if (opts.tty ?? process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} {bar} {value}/{total} | {rate}/s | errors {errors} | ETA {eta_formatted}`,
+        format: `${label} {bar} {value}/{total} | {rate} | errors {errors} | ETA {remaining}`,
         stream: process.stderr,
         hideCursor: true,
-        etaBuffer: 200,
       },
       cliProgress.Presets.shades_classic,
     );
     let begun = false;
     return {
       update(p) {
-        const rate = (p.done / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(0);
+        const { rate, eta } = pace(p);
         if (!begun) {
-          bar.start(p.total, p.done, { errors: p.errors, rate });
+          bar.start(p.total, p.done, { errors: p.errors, rate, remaining: eta });
           begun = true;
-        } else bar.update(p.done, { errors: p.errors, rate });
+        } else bar.update(p.done, { errors: p.errors, rate, remaining: eta });
       },
       stop: () => bar.stop(),
     };
   }
   let nextMark = 0.1;
+  let last: Progress | null = null;
+  let lastLineAt = started;
+  const line = (p: Progress) => {
+    const { rate, eta } = pace(p);
+    const resumed = p.skipped > 0 ? `, ${p.skipped} already stored` : "";
+    write(
+      `${label}: ${p.done}/${p.total} (${Math.round((100 * p.done) / p.total)}%), ${rate}, errors ${p.errors}${resumed}, ETA ${eta}\n`,
+    );
+    lastLineAt = now();
+  };
+  const heartbeat = setInterval(
+    () => {
+      if (last && last.done < last.total && now() - lastLineAt >= (opts.heartbeatMs ?? 60_000)) line(last);
+    },
+    Math.min(opts.heartbeatMs ?? 60_000, 10_000),
+  );
+  heartbeat.unref();
   return {
     update(p) {
+      last = { ...p };
       if (p.total === 0 || p.done / p.total < nextMark) return;
       while (p.done / p.total >= nextMark) nextMark += 0.1;
-      const secs = (Date.now() - started) / 1000;
-      process.stderr.write(
-        `${label}: ${p.done}/${p.total} (${Math.round((100 * p.done) / p.total)}%), ${(p.done / Math.max(secs, 0.001)).toFixed(0)}/s, errors ${p.errors}\n`,
-      );
+      line(p);
     },
-    stop() {},
+    stop: () => clearInterval(heartbeat),
   };
+}
+
+/** Cases per second (or per minute, for a slow model) and the time left, from this process's own replays. */
+export function paceOf(p: Progress, elapsedSecs: number): { rate: string; eta: string } {
+  const replayed = p.done - p.skipped;
+  const perSec = replayed / Math.max(elapsedSecs, 0.001);
+  const rate =
+    perSec >= 10
+      ? `${Math.round(perSec)}/s`
+      : perSec >= 1
+        ? `${perSec.toFixed(1)}/s`
+        : `${(perSec * 60).toFixed(perSec * 60 >= 10 ? 0 : 1)}/min`;
+  const left = p.total - p.done;
+  const eta = left <= 0 ? "0s" : replayed > 0 ? duration(left / perSec) : "?";
+  return { rate, eta };
+}
+
+function duration(secs: number): string {
+  const s = Math.ceil(secs);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }

@@ -45,8 +45,9 @@ export function register(program: Command): void {
         try {
           for (const { file, ls } of suites) {
             const progress = progressReporter(ls.suite.name);
-            const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) });
-            progress.stop();
+            const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) }).finally(() =>
+              progress.stop(),
+            );
             const doc = await buildReport(store, outcome.runId);
             const name = basename(dirname(file));
             writeFileSync(join(flags.out, `${name}.html`), await renderReport(doc, "html"));
