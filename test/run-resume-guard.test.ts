@@ -90,6 +90,43 @@ describe("run --resume refuses a run made differently", () => {
   });
 });
 
+describe("run --resume and fault draws per epoch", () => {
+  /** A run as an earlier soceval left it: stopped part-way, its replay_config without `fault_draws`. */
+  const olderRun = async (epochs: number) => {
+    const file = join(dir, `older-${epochs}.suite.yaml`);
+    writeFileSync(
+      file,
+      `${readFileSync(join(dir, "suite.yaml"), "utf8")}faults:\n  - { tool: get_signins, kind: timeout, rate: 0.5 }\n`,
+    );
+    const out = join(dir, `older-${epochs}.duckdb`);
+    const args = ["run", file, "--db", out, "--limit", "6", "--epochs", String(epochs), "--quiet"];
+    const first = await run(args);
+    expect(first.status, first.stderr).toBe(0);
+    const store = await Store.open(out);
+    expect((await store.query<{ d: string }>("SELECT replay_config->>'fault_draws' AS d FROM runs"))[0]!.d).toBe(
+      "per_epoch",
+    );
+    await store.run(
+      "UPDATE runs SET status = 'interrupted', replay_config = json_object('faults', replay_config->'faults', 'limit', 6)",
+    );
+    for (const t of ["case_results", "transcripts", "tool_calls", "findings"])
+      await store.run(`DELETE FROM ${t} WHERE case_id >= 'mini-004'`);
+    store.close();
+    return run([...args, "--resume"]);
+  };
+
+  it("refuses a multi-epoch run with faults from before each epoch drew its own: it would mix two kinds of draw", async () => {
+    const r = await olderRun(2);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/made by an earlier soceval, whose epochs all drew the same faults/);
+  });
+
+  it("resumes a single-epoch one: epoch 0 draws as it always did", async () => {
+    const r = await olderRun(1);
+    expect(r.status, r.stderr).toBe(0);
+  });
+});
+
 describe("run refuses what would store a case twice", () => {
   it.each([
     ["worker threads", []],

@@ -25,7 +25,12 @@ export async function replayCase(
 ): Promise<ScoredTranscript> {
   const started = new Date();
   const t0 = performance.now();
-  const sandbox = new ToolSandbox(c, ls.workflow, { scope: agent.tools, faults: ls.suite.faults, seed: ls.suite.seed });
+  const sandbox = new ToolSandbox(c, ls.workflow, {
+    scope: agent.tools,
+    faults: ls.suite.faults,
+    seed: ls.suite.seed,
+    epoch,
+  });
   let steps: ScoredTranscript["transcript"]["steps"] = [];
   let output: unknown = null;
   let error: string | null = null;

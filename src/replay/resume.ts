@@ -69,6 +69,9 @@ function resumeDifferences(r: StoredRun, meta: RunMeta): string[] {
     if (JSON.stringify(cfg.faults) !== JSON.stringify(meta.replay_config.faults))
       out.push("the suite's faults changed");
     if (cfg.limit !== meta.replay_config.limit) was("limit", cfg.limit ?? "none", meta.replay_config.limit ?? "none");
+    // epoch 0 draws as it always did: only a multi-epoch run with faults would mix two kinds of draw
+    if (r.epochs > 1 && cfg.faults.length > 0 && cfg.fault_draws !== meta.replay_config.fault_draws)
+      out.push("it was made by an earlier soceval, whose epochs all drew the same faults");
   }
   return out;
 }

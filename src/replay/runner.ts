@@ -164,7 +164,7 @@ async function replay(
     epochs,
     shard: shardLabel,
     kind: "replay",
-    replay_config: { faults: ls.suite.faults, limit: limit ?? null },
+    replay_config: { faults: ls.suite.faults, limit: limit ?? null, fault_draws: "per_epoch" },
     exit_criteria: phaseCriteria(ls.suite.exit_criteria),
   };
 

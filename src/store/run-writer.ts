@@ -32,7 +32,12 @@ export type RunMeta = {
   exit_criteria?: unknown;
 };
 
-export type ReplayConfig = { faults: unknown[]; limit: number | null };
+export type ReplayConfig = {
+  faults: unknown[];
+  limit: number | null;
+  /** "per_epoch": each epoch drew its own faults (tools/faults.ts); absent in runs made before that */
+  fault_draws?: "per_epoch";
+};
 
 type Batch = Record<CaseTable, EncodedRow[]>;
 

@@ -3,8 +3,11 @@ import type { Fault } from "../schema/index.js";
 
 /**
  * Seeded fault injection: whether the nth call of a tool on a case fails is a pure function of
- * (suite seed, case id, tool, n). Every rerun and every agent sees the same faults, so a
- * comparison between agents is fair and a gate result reproducible.
+ * (suite seed, case id, epoch, tool, n). Every rerun and every agent sees the same faults, so a
+ * comparison between agents is fair and a gate result reproducible; each epoch draws its own, so
+ * epochs also show how an agent copes when a different call fails (a deterministic agent's epochs
+ * would otherwise only repeat one another). Epoch 0 draws as it did before epochs counted, so
+ * single-epoch runs and the baselines blessed from them keep their faults.
  */
 export function faultFor(
   faults: readonly Fault[],
@@ -12,10 +15,14 @@ export function faultFor(
   caseId: string,
   tool: string,
   nth: number,
+  epoch = 0,
 ): Fault | null {
+  const ofEpoch = epoch > 0 ? `\u0000${epoch}` : "";
   for (const f of faults) {
     if (f.tool !== tool || f.rate <= 0) continue;
-    const h = createHash("sha256").update(`${seed}\u0000${caseId}\u0000${tool}\u0000${nth}\u0000${f.kind}`).digest();
+    const h = createHash("sha256")
+      .update(`${seed}\u0000${caseId}\u0000${tool}\u0000${nth}\u0000${f.kind}${ofEpoch}`)
+      .digest();
     if (h.readUInt32BE(0) / 0x1_0000_0000 < f.rate) return f;
   }
   return null;

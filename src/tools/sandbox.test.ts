@@ -68,6 +68,27 @@ describe("ToolSandbox", () => {
     expect(hits / 2000).toBeLessThan(0.34);
   });
 
+  it("each epoch draws its own faults, the same on every rerun; epoch 0 draws as single-epoch runs always did", () => {
+    const faults = [{ tool: "get_signins", kind: "error" as const, rate: 0.5 }];
+    const draws = (epoch?: number) =>
+      Array.from({ length: 400 }, (_, i) => faultFor(faults, 3, `case-${i}`, "get_signins", 0, epoch) !== null);
+    const [e0, e1, e2] = [draws(0), draws(1), draws(2)];
+    expect(draws()).toEqual(e0); // no epoch given: epoch 0
+    expect(draws(1)).toEqual(e1);
+    // independent draws at rate 0.5 differ on about half the cases
+    const differ = (a: boolean[], b: boolean[]) => a.filter((x, i) => x !== b[i]).length;
+    expect(differ(e0, e1)).toBeGreaterThan(150);
+    expect(differ(e1, e2)).toBeGreaterThan(150);
+    // what the sandbox does with it
+    const status = (epoch: number) =>
+      cases.map(
+        (c) =>
+          new ToolSandbox(c, wf, { scope: "all", faults, seed: 3, epoch }).call("get_signins", { user }).step.status,
+      );
+    expect(status(1)).toEqual(status(1));
+    expect(status(1)).not.toEqual(status(0));
+  });
+
   it("stamps each audit event with a time that advances by the simulated latency", () => {
     const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
     const a = sb.call("get_signins", { user });

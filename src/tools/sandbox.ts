@@ -7,6 +7,8 @@ export type SandboxOptions = {
   scope: "all" | readonly string[];
   faults: readonly Fault[];
   seed: number;
+  /** which epoch of the case this is: each draws its own faults (faults.ts) */
+  epoch?: number;
   /** simulated clock start: audit times are alert time + accumulated latency */
   clockStart?: number;
 };
@@ -99,7 +101,7 @@ export class ToolSandbox {
 
     const nth = this.callsPerTool.get(tool) ?? 0;
     this.callsPerTool.set(tool, nth + 1);
-    const fault = faultFor(this.opts.faults, this.opts.seed, this.c.id, tool, nth);
+    const fault = faultFor(this.opts.faults, this.opts.seed, this.c.id, tool, nth, this.opts.epoch);
     if (fault?.kind === "timeout")
       return this.fail(contract, input, "timeout", contract.timeout_ms, `no answer within ${contract.timeout_ms} ms`);
     if (fault)
