@@ -33,6 +33,11 @@ export const PairedMetric = z.strictObject({
     ),
   candidate_only: z.number().nullable().describe("cases where only the candidate has the outcome"),
   baseline_only: z.number().nullable(),
+  candidate_only_units: z
+    .number()
+    .nullable()
+    .describe("units (incidents, or lone cases) where the candidate got more right: what mcnemar_p counts"),
+  baseline_only_units: z.number().nullable(),
   min_detectable_difference: z.number().nullable(),
 });
 

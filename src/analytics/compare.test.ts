@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
 import { cloneRun } from "../../test/helpers/clone-run.js";
 import { InputError } from "../io/errors.js";
+import { renderComparison } from "../report/render.js";
 import { Store } from "../store/db.js";
 import { buildComparison, resolveSides } from "./compare.js";
 import { CompareDoc } from "./compare-schema.js";
@@ -21,7 +22,14 @@ describe("comparison of two agents on the same cases", () => {
     expect(doc.sides.map((s) => s.label)).toEqual(["playbook", "model-x"]);
     const agree = doc.pairings[0]!.metrics.find((m) => m.metric === "verdict_agreement")!;
     // model-x right where the playbook is wrong on c03, c04, c09, c11; the reverse on c01, c12
-    expect(agree).toMatchObject({ n: 12, units: 10, candidate_only: 4, baseline_only: 2 });
+    expect(agree).toMatchObject({
+      n: 12,
+      units: 10,
+      candidate_only: 4,
+      baseline_only: 2,
+      candidate_only_units: 4,
+      baseline_only_units: 2,
+    });
     expect(agree.diff).toBeCloseTo(2 / 12, 5);
     expect(agree.mcnemar_p).toBeCloseTo((2 * (1 + 6 + 15)) / 64, 6);
     expect(agree.lower!).toBeLessThan(agree.diff!);
@@ -41,6 +49,10 @@ describe("comparison of two agents on the same cases", () => {
       expect(agree).toMatchObject({ n: 12, candidate_only: 4, baseline_only: 2 });
       expect(agree.units).toBeLessThan(10);
       expect(agree.mcnemar_p).toBe(1); // units: 2 for model-x (inc-x, c11) against 2 for the playbook
+      // what the p-value counts is printed beside the case counts, so it can be reproduced
+      expect(agree).toMatchObject({ candidate_only_units: 2, baseline_only_units: 2 });
+      const html = await renderComparison(d, "html");
+      expect(html).toContain("4 / 2 (incidents 2 / 2)");
     } finally {
       clustered.close();
     }

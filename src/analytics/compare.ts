@@ -188,6 +188,8 @@ async function pairedMetric(
     mcnemar_p: m.binary && counts.n > 0 ? exactMcNemar(unitsCand, unitsBase) : null,
     candidate_only: m.binary ? counts.c_only : null,
     baseline_only: m.binary ? counts.b_only : null,
+    candidate_only_units: m.binary ? unitsCand : null,
+    baseline_only_units: m.binary ? unitsBase : null,
     min_detectable_difference:
       m.binary && counts.n > 0 ? minDetectableDifference(counts.n, Math.max(discordant, 1) / counts.n) : null,
   };

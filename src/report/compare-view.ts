@@ -75,7 +75,7 @@ export async function compareView(doc: CompareDoc, html = true) {
           interval: m.lower === null ? "" : `${formatDiff(m.lower, unit)} to ${formatDiff(m.upper, unit)}`,
           // "< 0.001": the template's {{p}} would HTML-escape it, which Markdown shows as a literal "&lt;"
           p: html ? formatP(m.mcnemar_p) : trusted(mdCell(formatP(m.mcnemar_p))),
-          discordant: m.candidate_only === null ? "" : `${m.candidate_only} / ${m.baseline_only}`,
+          discordant: discordant(m),
           mdd: m.min_detectable_difference === null ? "" : formatValue(m.min_detectable_difference, "rate"),
           judgement: j.text,
           cls: j.cls,
@@ -101,4 +101,15 @@ export async function compareView(doc: CompareDoc, html = true) {
     disagreements_shown: doc.disagreements.length,
     disagreements_total: doc.disagreements_total,
   };
+}
+
+/**
+ * Cases only one side got right, and, where incidents group them differently, the units McNemar's
+ * p is computed on, so the p-value can be reproduced from what the report shows.
+ */
+function discordant(m: PairedMetric): string {
+  if (m.candidate_only === null) return "";
+  const cases = `${m.candidate_only} / ${m.baseline_only}`;
+  const sameUnits = m.candidate_only_units === m.candidate_only && m.baseline_only_units === m.baseline_only;
+  return sameUnits ? cases : `${cases} (incidents ${m.candidate_only_units} / ${m.baseline_only_units})`;
 }
