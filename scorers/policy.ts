@@ -109,6 +109,8 @@ function decisionFindings(ctx: ScoreContext, output: TriageOutput): Finding[] {
       ),
     );
 
+  // a hand-off to a person is what thin evidence calls for, not a decision resting on it: the
+  // agent does not close or escalate on its own judgement there, whatever `escalate` says
   if (!output.human_only && support.length > 0) {
     const sources = [...new Set(support.map((r) => r.source))];
     if (sources.every((s) => ix.insufficientAlone.has(s)))
