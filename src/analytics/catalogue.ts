@@ -84,7 +84,8 @@ export const PROPORTIONS = [
     label: "Playbook completion",
     den: "true",
     num: "playbook_completed",
-    description: "share of investigations that ran every required playbook step",
+    description:
+      'share of investigations that ran every required playbook step and got an answer ("unavailable" is an answer: the case has no such data)',
   },
   {
     key: "false_positive_reduction",
@@ -99,7 +100,7 @@ export const PROPORTIONS = [
     label: "Human hand-off rate",
     den: "NOT failed",
     num: "coalesce(human_only, false)",
-    description: "share of investigations the agent handed to a person",
+    description: "share of investigations with output (valid or not) that the agent handed to a person",
   },
 ] as const;
 
@@ -118,7 +119,7 @@ export const ITEM_RATIOS = [
     num: "tool_errors",
     den: "tool_calls",
     description:
-      'tool calls that failed (error or timeout) ÷ all tool calls; "unavailable" is the case\'s data, an answer, not a failure',
+      'tool calls that failed (error or timeout) ÷ all tool calls; "unavailable" is the case\'s data, an answer, and "denied" is shadow mode refusing a call: neither is a failure',
   },
 ] as const;
 
@@ -128,7 +129,8 @@ export const MEANS = [
     label: "Audit completeness",
     expr: "audit_completeness",
     unit: "rate",
-    description: "mean share of the audit fields present per investigation",
+    description:
+      "mean share of six audit items present per investigation: a raw alert reference; every query with its time and evidence or a note; hypotheses citing evidence; actions from the catalogue (so their risk is known); a confidence; an approval decision per action",
   },
   {
     key: "cost_per_investigation",
