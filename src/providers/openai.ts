@@ -71,6 +71,7 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
     model: res.model ?? "",
     tokens_in: res.usage?.prompt_tokens ?? 0,
     tokens_out: res.usage?.completion_tokens ?? 0,
+    usage_reported: res.usage != null,
   };
 }
 

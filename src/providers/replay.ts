@@ -24,6 +24,7 @@ const RecordedCompletion = z.object({
   tokens_in: z.number().nonnegative(),
   tokens_out: z.number().nonnegative(),
   latency_ms: z.number().nonnegative(),
+  usage_reported: z.boolean().optional(),
 });
 
 /** One line of a recordings file. */

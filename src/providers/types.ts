@@ -32,6 +32,8 @@ export type Completion = {
   tokens_in: number;
   tokens_out: number;
   latency_ms: number;
+  /** false when the server's answer carried no token usage: tokens are then recorded as 0 */
+  usage_reported?: boolean;
 };
 
 export interface Provider {

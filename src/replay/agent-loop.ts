@@ -9,6 +9,9 @@ import { withRetries } from "./retry.js";
 
 export type LoopResult = { steps: Step[]; output: unknown; error: string | null; unreachable?: boolean };
 
+/** Agents already warned that their server reports no token usage (once per agent and process). */
+const warnedNoUsage = new Set<string>();
+
 /**
  * The model investigates: it proposes tool calls, the sandbox answers, until it submits a triage
  * output or a limit is reached. Whatever it submits is kept as-is; the scorers decide validity.
@@ -35,10 +38,17 @@ export async function runChatAgent(
     if (signal?.aborted) return { steps, output: null, error: "interrupted" };
     let completion: Awaited<ReturnType<Provider["complete"]>>;
     let attempts = 1;
+    // what the investigation waited for this call: from its first attempt (not the queue for the
+    // run's rate limit before it, an artefact of replaying many cases at once) through every retry
+    let firstAttempt: number | undefined;
+    let lastAttempt: number | undefined;
+    const waited = (until = performance.now()) => (firstAttempt === undefined ? 0 : Math.round(until - firstAttempt));
     try {
       const r = await withRetries(
-        () =>
-          provider.complete({
+        () => {
+          lastAttempt = performance.now();
+          firstAttempt ??= lastAttempt;
+          return provider.complete({
             system,
             messages,
             tools,
@@ -46,7 +56,8 @@ export async function runChatAgent(
             temperature: agent.params.temperature,
             max_tokens: agent.params.max_tokens,
             signal,
-          }),
+          });
+        },
         agent.retries,
         limiter,
       );
@@ -59,7 +70,7 @@ export async function runChatAgent(
         model: agent.model,
         tokens_in: 0,
         tokens_out: 0,
-        latency_ms: 0,
+        latency_ms: waited(),
         cost_usd: 0,
         attempts: err.attempts ?? 1,
         error: err.message,
@@ -72,29 +83,40 @@ export async function runChatAgent(
       model: completion.model,
       tokens_in: completion.tokens_in,
       tokens_out: completion.tokens_out,
-      latency_ms: completion.latency_ms,
+      // the answering attempt's own latency (a replayed recording keeps the recorded one) after the failed ones
+      latency_ms: waited(lastAttempt) + completion.latency_ms,
       cost_usd: callCost,
       attempts,
     });
+    if (completion.usage_reported === false && !warnedNoUsage.has(agent.name)) {
+      warnedNoUsage.add(agent.name);
+      process.stderr.write(
+        `soceval: warning: agent "${agent.name}": the server reported no token usage; its tokens and cost are recorded as 0, and max_tokens and max_cost_usd cannot stop it\n`,
+      );
+    }
     tokens += completion.tokens_in + completion.tokens_out;
     cost += callCost;
     const msg = completion.message;
     messages.push(msg);
 
     const submit = msg.tool_calls.find((t) => t.name === SUBMIT_TOOL);
+    // an answer is kept even when the call that brought it crossed a limit: it is paid for, and the
+    // totals on the transcript show the overrun
     if (submit) return { steps, output: submit.arguments, error: null };
     if (msg.tool_calls.length === 0) return { steps, output: parseFinalText(msg.content), error: null };
+
+    // checked before the tools the model asked for run: past a limit the investigation stops here
+    if (tokens > max_tokens)
+      return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
+    if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
+    if ((Date.now() - started) / 1000 > max_seconds)
+      return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
 
     for (const call of msg.tool_calls) {
       const answer = sandbox.call(call.name, call.arguments);
       steps.push(answer.step);
       messages.push({ role: "tool", tool_call_id: call.id, name: call.name, content: toolResultContent(answer) });
     }
-    if (tokens > max_tokens)
-      return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
-    if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
-    if ((Date.now() - started) / 1000 > max_seconds)
-      return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
   }
   return { steps, output: null, error: `limit: no triage output within max_steps ${max_steps}` };
 }

@@ -34,7 +34,7 @@ export const anthropicProtocol: Protocol = {
       ],
       stop_reason: calls.length > 0 ? "tool_use" : "end_turn",
       stop_sequence: null,
-      usage: { input_tokens: usage.input, output_tokens: usage.output },
+      ...(usage ? { usage: { input_tokens: usage.input, output_tokens: usage.output } } : {}),
     };
   },
 };

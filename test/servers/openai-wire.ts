@@ -46,7 +46,15 @@ export const openaiProtocol: Protocol = {
           logprobs: null,
         },
       ],
-      usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+      ...(usage
+        ? {
+            usage: {
+              prompt_tokens: usage.input,
+              completion_tokens: usage.output,
+              total_tokens: usage.input + usage.output,
+            },
+          }
+        : {}),
     };
   },
 };

@@ -10,9 +10,9 @@ export type Usage = { input: number; output: number };
 export type ScriptedCall = { name: string; arguments: Record<string, unknown> | string };
 
 export type Reply =
-  | { type: "tool_calls"; calls: ScriptedCall[]; text?: string; usage?: Usage }
-  | { type: "submit"; output: unknown; usage?: Usage }
-  | { type: "text"; text: string; usage?: Usage }
+  | { type: "tool_calls"; calls: ScriptedCall[]; text?: string; usage?: Usage | null }
+  | { type: "submit"; output: unknown; usage?: Usage | null }
+  | { type: "text"; text: string; usage?: Usage | null }
   | { type: "status"; status: number; headers?: Record<string, string>; message?: string }
   | { type: "slow"; delay_ms: number; reply: Reply }
   | { type: "malformed" }
@@ -145,6 +145,7 @@ export async function startWireServer(protocol: Protocol, script: Reply[] = []):
   };
 }
 
-export function usageOf(reply: ModelReply): Usage {
-  return reply.usage ?? DEFAULT_USAGE;
+/** null: the answer carries no usage at all, as some local servers send it. */
+export function usageOf(reply: ModelReply): Usage | null {
+  return reply.usage === null ? null : (reply.usage ?? DEFAULT_USAGE);
 }

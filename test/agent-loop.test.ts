@@ -1,0 +1,105 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createProvider } from "../src/providers/index.js";
+import { runChatAgent } from "../src/replay/agent-loop.js";
+import { RateLimiter } from "../src/replay/rate-limit.js";
+import { Case } from "../src/schema/index.js";
+import { ToolSandbox } from "../src/tools/sandbox.js";
+import type { LoadedAgent } from "../src/workflow/load.js";
+import { MINI, miniWorkflow, submitted, testAgent, testEnv } from "./servers/agents.js";
+import { startOpenAIWire } from "./servers/openai-wire.js";
+import type { Reply, WireServer } from "./servers/wire.js";
+
+/** The agent loop against a real chat-completions server: what it records, and where it stops. */
+const c = Case.parse(JSON.parse(readFileSync(join(MINI, "cases.jsonl"), "utf8").split("\n")[0]!));
+const askSignins: Reply = {
+  type: "tool_calls",
+  calls: [{ name: "get_signins", arguments: { user: "user0@corp.example" } }],
+};
+
+let server: WireServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  vi.restoreAllMocks();
+});
+
+async function investigate(script: Reply[], overrides: Partial<LoadedAgent> = {}) {
+  server = await startOpenAIWire(script);
+  const base = testAgent({ provider: "openai-compatible" });
+  const agent = testAgent({
+    provider: "openai-compatible",
+    base_url: server.url,
+    ...overrides,
+    limits: { ...base.limits, ...overrides.limits },
+  });
+  const provider = createProvider(agent, { env: testEnv });
+  const sandbox = new ToolSandbox(c, miniWorkflow, { scope: agent.tools, faults: [], seed: 1 });
+  const limiter = new RateLimiter({ requestsPerMinute: 6000, concurrency: 4 });
+  return runChatAgent(c, miniWorkflow, agent, provider, sandbox, limiter);
+}
+
+describe("the agent loop", () => {
+  it("stops at the model call that crosses max_cost_usd, before the tools it asked for run", async () => {
+    // 100 + 10 tokens at $1000 per million: $0.11 against a $0.10 cap
+    const r = await investigate([{ ...askSignins, usage: { input: 100, output: 10 } }], {
+      price: { input_per_mtok: 1000, output_per_mtok: 1000 },
+      limits: { max_cost_usd: 0.1 } as LoadedAgent["limits"],
+    });
+    expect(r.output).toBeNull();
+    expect(r.error).toMatch(/^limit: cost \$0\.1100 > max_cost_usd/);
+    expect(r.steps.map((s) => s.type)).toEqual(["model_call"]);
+    expect(r.steps[0]).toMatchObject({ tokens_in: 100, tokens_out: 10, cost_usd: 0.11 });
+  });
+
+  it("keeps a final answer whose call crossed the cap: it is paid for, and its cost is on the transcript", async () => {
+    const r = await investigate([{ type: "submit", output: submitted, usage: { input: 100, output: 10 } }], {
+      price: { input_per_mtok: 1000, output_per_mtok: 1000 },
+      limits: { max_cost_usd: 0.1 } as LoadedAgent["limits"],
+    });
+    expect(r.error).toBeNull();
+    expect(r.output).toMatchObject({ verdict: "true_positive" });
+    expect(r.steps[0]).toMatchObject({ cost_usd: 0.11 });
+  });
+
+  it("a call's latency covers its retries: the wait a 429's retry-after asked for included", async () => {
+    const r = await investigate([
+      { type: "status", status: 429, headers: { "retry-after": "1" } },
+      { type: "submit", output: submitted },
+    ]);
+    expect(r.error).toBeNull();
+    expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 2 });
+    expect(r.steps[0]!.latency_ms).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("a call that failed every attempt records how long it tried", async () => {
+    const slow: Reply = { type: "slow", delay_ms: 1000, reply: { type: "submit", output: submitted } };
+    const r = await investigate([slow, slow], {
+      retries: { max_attempts: 2, base_delay_ms: 5, timeout_ms: 150 },
+    });
+    expect(r.output).toBeNull();
+    expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 2, tokens_in: 0 });
+    expect(r.steps[0]!.latency_ms).toBeGreaterThanOrEqual(290);
+  });
+
+  it("warns once per agent when the server reports no token usage, and records 0 tokens", async () => {
+    const warnings: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      warnings.push(String(s));
+      return true;
+    });
+    const r = await investigate(
+      [
+        { ...askSignins, usage: null },
+        { type: "submit", output: submitted, usage: null },
+      ],
+      { name: "no-usage-agent" },
+    );
+    expect(r.error).toBeNull();
+    expect(r.steps.filter((s) => s.type === "model_call")).toMatchObject([{ tokens_in: 0 }, { tokens_in: 0 }]);
+    const mine = warnings.filter((w) => w.includes('"no-usage-agent"'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatch(/reported no token usage; .* max_tokens and max_cost_usd cannot stop it/);
+  });
+});
