@@ -8,6 +8,7 @@ import { Case } from "../src/schema/index.js";
 import { ToolSandbox } from "../src/tools/sandbox.js";
 import type { LoadedAgent } from "../src/workflow/load.js";
 import { MINI, miniWorkflow, submitted, testAgent, testEnv } from "./servers/agents.js";
+import { startAnthropicWire } from "./servers/anthropic-wire.js";
 import { startOpenAIWire } from "./servers/openai-wire.js";
 import type { Reply, WireServer } from "./servers/wire.js";
 
@@ -26,10 +27,11 @@ afterEach(async () => {
 });
 
 async function investigate(script: Reply[], overrides: Partial<LoadedAgent> = {}) {
-  server = await startOpenAIWire(script);
-  const base = testAgent({ provider: "openai-compatible" });
+  const provider_ = overrides.provider ?? "openai-compatible";
+  server = await (provider_ === "anthropic" ? startAnthropicWire : startOpenAIWire)(script);
+  const base = testAgent({ provider: provider_ });
   const agent = testAgent({
-    provider: "openai-compatible",
+    provider: provider_,
     base_url: server.url,
     ...overrides,
     limits: { ...base.limits, ...overrides.limits },
@@ -102,4 +104,35 @@ describe("the agent loop", () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatch(/reported no token usage; .* max_tokens and max_cost_usd cannot stop it/);
   });
+
+  it.each(["openai-compatible", "anthropic"] as const)(
+    "%s: prompt tokens the provider served from its cache are recorded and priced at the cache rate",
+    async (provider) => {
+      const r = await investigate(
+        [
+          {
+            type: "submit",
+            output: submitted,
+            usage: { input: 10_000, output: 500, cached: 6_000, cacheWrite: 1_000 },
+          },
+        ],
+        {
+          provider,
+          price: { input_per_mtok: 1, output_per_mtok: 2, cached_input_per_mtok: 0.1, cache_write_per_mtok: 1.25 },
+        },
+      );
+      expect(r.error).toBeNull();
+      // OpenAI reports no cache writes; Anthropic reports both
+      const written = provider === "anthropic" ? 1_000 : 0;
+      expect(r.steps[0]).toMatchObject({
+        tokens_in: 10_000,
+        tokens_out: 500,
+        tokens_cached_in: 6_000,
+        ...(written ? { tokens_cache_write: written } : {}),
+      });
+      const plain = 10_000 - 6_000 - written;
+      const cost = (plain * 1 + 6_000 * 0.1 + written * 1.25 + 500 * 2) / 1e6;
+      expect((r.steps[0] as { cost_usd: number }).cost_usd).toBeCloseTo(cost, 12);
+    },
+  );
 });

@@ -127,8 +127,21 @@ describe("userMessage and toolSpecs", () => {
 
 describe("costOf", () => {
   it("prices tokens per million and treats a missing price as free", () => {
-    expect(costOf({ price: { input_per_mtok: 0.4, output_per_mtok: 1.6 } }, 1_000_000, 500_000)).toBeCloseTo(1.2, 10);
-    expect(costOf({ price: { input_per_mtok: 3, output_per_mtok: 15 } }, 1200, 300)).toBeCloseTo(0.0081, 10);
-    expect(costOf({}, 1e6, 1e6)).toBe(0);
+    const usage = (tokens_in: number, tokens_out: number) => ({ tokens_in, tokens_out });
+    expect(costOf({ price: { input_per_mtok: 0.4, output_per_mtok: 1.6 } }, usage(1_000_000, 500_000))).toBeCloseTo(
+      1.2,
+      10,
+    );
+    expect(costOf({ price: { input_per_mtok: 3, output_per_mtok: 15 } }, usage(1200, 300))).toBeCloseTo(0.0081, 10);
+    expect(costOf({}, usage(1e6, 1e6))).toBe(0);
+  });
+
+  it("prices prompt tokens read from or written to the cache at the cache rates, else as input", () => {
+    // 10,000 prompt tokens: 6,000 read from the cache, 1,000 written to it, 3,000 plain; 500 out
+    const usage = { tokens_in: 10_000, tokens_out: 500, tokens_cached_in: 6_000, tokens_cache_write: 1_000 };
+    const price = { input_per_mtok: 3, output_per_mtok: 15 };
+    expect(costOf({ price }, usage)).toBeCloseTo((10_000 * 3 + 500 * 15) / 1e6, 12);
+    const cached = { ...price, cached_input_per_mtok: 0.3, cache_write_per_mtok: 3.75 };
+    expect(costOf({ price: cached }, usage)).toBeCloseTo((3_000 * 3 + 6_000 * 0.3 + 1_000 * 3.75 + 500 * 15) / 1e6, 12);
   });
 });

@@ -80,6 +80,8 @@ function fromWire(res: Message): Omit<Completion, "latency_ms"> {
     // cached prompt tokens are billed input too; the usage object reports them apart
     tokens_in: (u?.input_tokens ?? 0) + (u?.cache_creation_input_tokens ?? 0) + (u?.cache_read_input_tokens ?? 0),
     tokens_out: u?.output_tokens ?? 0,
+    ...(u?.cache_read_input_tokens != null ? { tokens_cached_in: u.cache_read_input_tokens } : {}),
+    ...(u?.cache_creation_input_tokens != null ? { tokens_cache_write: u.cache_creation_input_tokens } : {}),
     usage_reported: u != null,
   };
 }

@@ -71,6 +71,10 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
     model: res.model ?? "",
     tokens_in: res.usage?.prompt_tokens ?? 0,
     tokens_out: res.usage?.completion_tokens ?? 0,
+    // OpenAI caches long prompt prefixes by itself; those tokens are part of prompt_tokens, billed lower
+    ...(res.usage?.prompt_tokens_details?.cached_tokens != null
+      ? { tokens_cached_in: res.usage.prompt_tokens_details.cached_tokens }
+      : {}),
     usage_reported: res.usage != null,
   };
 }

@@ -23,6 +23,8 @@ const RecordedCompletion = z.object({
   model: z.string(),
   tokens_in: z.number().nonnegative(),
   tokens_out: z.number().nonnegative(),
+  tokens_cached_in: z.number().nonnegative().optional(),
+  tokens_cache_write: z.number().nonnegative().optional(),
   latency_ms: z.number().nonnegative(),
   usage_reported: z.boolean().optional(),
 });

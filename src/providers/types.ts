@@ -31,6 +31,9 @@ export type Completion = {
   model: string;
   tokens_in: number;
   tokens_out: number;
+  /** of tokens_in, read from the provider's prompt cache / written to it, where the provider says */
+  tokens_cached_in?: number;
+  tokens_cache_write?: number;
   latency_ms: number;
   /** false when the server's answer carried no token usage: tokens are then recorded as 0 */
   usage_reported?: boolean;

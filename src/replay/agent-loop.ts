@@ -77,12 +77,14 @@ export async function runChatAgent(
       });
       return { steps, output: null, error: `provider: ${err.message}`, unreachable: err.unreachable === true };
     }
-    const callCost = costOf(agent, completion.tokens_in, completion.tokens_out);
+    const callCost = costOf(agent, completion);
     steps.push({
       type: "model_call",
       model: completion.model,
       tokens_in: completion.tokens_in,
       tokens_out: completion.tokens_out,
+      ...(completion.tokens_cached_in !== undefined ? { tokens_cached_in: completion.tokens_cached_in } : {}),
+      ...(completion.tokens_cache_write !== undefined ? { tokens_cache_write: completion.tokens_cache_write } : {}),
       // the answering attempt's own latency (a replayed recording keeps the recorded one) after the failed ones
       latency_ms: waited(lastAttempt) + completion.latency_ms,
       cost_usd: callCost,

@@ -34,7 +34,20 @@ export const AgentConfig = z.strictObject({
     })
     .prefault({}),
   price: z
-    .strictObject({ input_per_mtok: z.number().nonnegative(), output_per_mtok: z.number().nonnegative() })
+    .strictObject({
+      input_per_mtok: z.number().nonnegative(),
+      output_per_mtok: z.number().nonnegative(),
+      cached_input_per_mtok: z
+        .number()
+        .nonnegative()
+        .optional()
+        .describe("prompt tokens read from the provider's cache (default: input_per_mtok)"),
+      cache_write_per_mtok: z
+        .number()
+        .nonnegative()
+        .optional()
+        .describe("prompt tokens written to the cache, Anthropic (default: input_per_mtok)"),
+    })
     .optional()
     .describe("USD per million tokens, for cost per investigation"),
   epochs: z.number().int().positive().optional(),

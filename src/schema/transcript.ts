@@ -20,6 +20,12 @@ export const ModelCallStep = z.strictObject({
   model: z.string().optional(),
   tokens_in: z.number().nonnegative().default(0),
   tokens_out: z.number().nonnegative().default(0),
+  tokens_cached_in: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe("of tokens_in, those read from the provider's prompt cache (priced apart)"),
+  tokens_cache_write: z.number().nonnegative().optional().describe("of tokens_in, those written to the cache"),
   latency_ms: z.number().nonnegative().default(0),
   cost_usd: z.number().nonnegative().default(0),
   attempts: z.number().int().positive().default(1).describe("1 + retries the scheduler needed"),

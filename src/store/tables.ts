@@ -113,6 +113,9 @@ export const TABLES: Table[] = [
       ["cost_usd", "DOUBLE"],
       ["attempts", "INTEGER"],
       ["error", "VARCHAR"],
+      // last, so older stores can add them: of tokens_in, those read from / written to the prompt cache
+      ["tokens_cached_in", "BIGINT"],
+      ["tokens_cache_write", "BIGINT"],
     ],
   },
   {

@@ -34,7 +34,17 @@ export const anthropicProtocol: Protocol = {
       ],
       stop_reason: calls.length > 0 ? "tool_use" : "end_turn",
       stop_sequence: null,
-      ...(usage ? { usage: { input_tokens: usage.input, output_tokens: usage.output } } : {}),
+      // Anthropic's input_tokens leave out the prompt tokens read from or written to the cache
+      ...(usage
+        ? {
+            usage: {
+              input_tokens: usage.input - (usage.cached ?? 0) - (usage.cacheWrite ?? 0),
+              output_tokens: usage.output,
+              ...(usage.cached !== undefined ? { cache_read_input_tokens: usage.cached } : {}),
+              ...(usage.cacheWrite !== undefined ? { cache_creation_input_tokens: usage.cacheWrite } : {}),
+            },
+          }
+        : {}),
     };
   },
 };

@@ -52,6 +52,7 @@ export const openaiProtocol: Protocol = {
               prompt_tokens: usage.input,
               completion_tokens: usage.output,
               total_tokens: usage.input + usage.output,
+              ...(usage.cached !== undefined ? { prompt_tokens_details: { cached_tokens: usage.cached } } : {}),
             },
           }
         : {}),

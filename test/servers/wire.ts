@@ -6,7 +6,8 @@ import type { AddressInfo } from "node:net";
  * server answers one request with each. Protocol files (openai-wire, anthropic-wire) say how an
  * answer looks on their wire; everything about HTTP misbehaviour lives here.
  */
-export type Usage = { input: number; output: number };
+/** `input` counts every prompt token; `cached` of them were read from the cache, `cacheWrite` written to it. */
+export type Usage = { input: number; output: number; cached?: number; cacheWrite?: number };
 export type ScriptedCall = { name: string; arguments: Record<string, unknown> | string };
 
 export type Reply =
