@@ -114,6 +114,23 @@ export const WorstCase = z.strictObject({
   steps: z.array(WorstCaseStep),
 });
 
+export const ModelUsage = z.strictObject({
+  calls: z.number().describe("model calls recorded, failed ones included"),
+  failed: z.number().describe("calls that got no answer after every attempt"),
+  attempts: z.number().describe("attempts in all, retries included"),
+  retried: z.number().describe("calls that needed more than one attempt (a 429, a 5xx, a timeout, a broken body)"),
+  tokens_in: z.number(),
+  tokens_cached_in: z.number().describe("of tokens_in, read from the provider's prompt cache"),
+  tokens_cache_write: z.number().describe("of tokens_in, written to the prompt cache"),
+  tokens_out: z.number(),
+  cost_usd: z.number(),
+  limit_stops: z.number().describe("investigations a limit (steps, tokens, cost, time) stopped"),
+  price: z
+    .record(z.string(), z.number())
+    .nullable()
+    .describe("USD per million tokens the agent ran with (run_agents.config); null: none, so free"),
+});
+
 export const AgentReport = z.strictObject({
   agent: z.string(),
   provider: z.string().nullable(),
@@ -132,6 +149,7 @@ export const AgentReport = z.strictObject({
     epoch: z.array(BreakdownRow).describe("empty when the run has one epoch"),
   }),
   evidence_sources: z.array(SourceRow),
+  model_usage: ModelUsage.nullable().describe("null for an agent that made no model calls (the playbook)"),
   findings_by_trap: z.array(TrapFindingRow),
   worst_cases: z.array(WorstCase),
 });
@@ -189,6 +207,7 @@ export type WorstCase = z.infer<typeof WorstCase>;
 export type WorstCaseStep = z.infer<typeof WorstCaseStep>;
 export type WorstCaseFinding = z.infer<typeof WorstCaseFinding>;
 export type AgentReport = z.infer<typeof AgentReport>;
+export type ModelUsage = z.infer<typeof ModelUsage>;
 export type CriterionResult = z.infer<typeof CriterionResult>;
 export type CriterionStatus = z.infer<typeof CriterionStatus>;
 export type PhaseResult = z.infer<typeof PhaseResult>;

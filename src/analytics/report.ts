@@ -6,6 +6,7 @@ import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
+import { modelUsage } from "./model-usage.js";
 import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
 import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
@@ -54,7 +55,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   const agents = opts.agents?.length ? stored.filter((a) => opts.agents!.includes(a)) : stored;
 
   const multiEpoch = (run.epochs ?? 1) > 1;
-  const [overall, aggs, confusion, kunits, rates, kinds, traps, sources, worst, readiness, reviews, info] =
+  const [overall, aggs, confusion, kunits, rates, kinds, traps, sources, usage, worst, readiness, reviews, info] =
     await Promise.all([
       overallRows(store, runId),
       breakdownRows(store, runId),
@@ -64,6 +65,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       violationsByKind(store, runId),
       findingsByTrap(store, runId),
       evidenceSources(store, runId),
+      modelUsage(store, runId),
       worstCases(store, runId, agents, opts.worst ?? WORST_CASES),
       readinessMetrics(store, run.workflow),
       reviewMetrics(store, runId),
@@ -120,6 +122,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
         epoch: multiEpoch ? byDim("epoch") : [],
       },
       evidence_sources: sources.get(agent) ?? [],
+      model_usage: usage.get(agent) ?? null,
       findings_by_trap: traps.get(agent) ?? [],
       worst_cases: worst.get(agent) ?? [],
     };

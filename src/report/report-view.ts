@@ -4,6 +4,7 @@ import type {
   BreakdownRow,
   CriterionResult,
   Estimate,
+  ModelUsage,
   ReportDoc,
   WorstCase,
 } from "../analytics/report-schema.js";
@@ -244,6 +245,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
     epochs: breakdownView(a.breakdowns.epoch),
     findings_by_trap: a.findings_by_trap,
     violations: a.violations,
+    model_usage: a.model_usage ? modelUsageLine(a.model_usage) : null,
     sources: a.evidence_sources.map((s) => ({
       ...s,
       failure: formatValue(s.failure_rate.value, "rate"),
@@ -298,4 +300,31 @@ export async function reportView(doc: ReportDoc, charts = true) {
       description: m.description,
     })),
   };
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 0.01 ? 6 : 4)}`;
+
+/** The model calls behind the cost figures, in one line: calls, retries, tokens, the price, limit stops. */
+export function modelUsageLine(u: ModelUsage): string {
+  const calls =
+    `${count(u.calls)} model calls (${count(u.attempts)} attempts; ${count(u.retried)} needed a retry` +
+    `${u.failed ? `, ${count(u.failed)} got no answer after every attempt` : ""})`;
+  const cache = [
+    u.tokens_cached_in ? `${count(u.tokens_cached_in)} read from the prompt cache` : "",
+    u.tokens_cache_write ? `${count(u.tokens_cache_write)} written to it` : "",
+  ].filter(Boolean);
+  const tokens = `${count(u.tokens_in)} tokens in${cache.length ? ` (${cache.join(", ")})` : ""} / ${count(u.tokens_out)} out`;
+  const p = u.price;
+  const rates = p
+    ? `${usd(p.input_per_mtok ?? 0)} in / ${usd(p.output_per_mtok ?? 0)} out per million tokens` +
+      (p.cached_input_per_mtok !== undefined ? `, ${usd(p.cached_input_per_mtok)} cached` : "") +
+      (p.cache_write_per_mtok !== undefined ? `, ${usd(p.cache_write_per_mtok)} cache writes` : "")
+    : u.cost_usd > 0
+      ? "the cost the transcripts carry (the agent's configuration sets no price)"
+      : "no price set (counted as free)";
+  const stops = u.limit_stops
+    ? ` · ${count(u.limit_stops)} investigation${u.limit_stops === 1 ? "" : "s"} stopped by a limit`
+    : "";
+  return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${stops}`;
 }

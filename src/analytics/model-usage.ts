@@ -1,0 +1,32 @@
+import type { Store } from "../store/db.js";
+import type { ModelUsage } from "./report-schema.js";
+import { groupByAgent } from "./violations.js";
+
+/**
+ * Per agent, what its model calls cost and how they went, from `model_calls` and the price the
+ * agent ran with (`run_agents.config`): so a cost figure in the report can be traced to calls,
+ * attempts and a price. Agents without model calls (the playbook) have none.
+ */
+export async function modelUsage(store: Store, runId: string): Promise<Map<string, ModelUsage>> {
+  const rows = await store.query<{ agent: string } & Omit<ModelUsage, "price"> & { price: string | null }>(
+    `WITH m AS (
+       SELECT agent, count(*) AS calls, count(*) FILTER (WHERE error IS NOT NULL) AS failed,
+         coalesce(sum(attempts), 0) AS attempts, count(*) FILTER (WHERE attempts > 1) AS retried,
+         coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_cached_in), 0) AS tokens_cached_in,
+         coalesce(sum(tokens_cache_write), 0) AS tokens_cache_write, coalesce(sum(tokens_out), 0) AS tokens_out,
+         coalesce(sum(cost_usd), 0) AS cost_usd
+       FROM model_calls WHERE run_id = ? GROUP BY agent),
+     l AS (
+       SELECT agent, count(*) FILTER (WHERE error LIKE 'limit:%') AS limit_stops
+       FROM transcripts WHERE run_id = ? GROUP BY agent)
+     SELECT m.*, coalesce(l.limit_stops, 0) AS limit_stops, (a.config->'price')::VARCHAR AS price
+     FROM m LEFT JOIN l USING (agent) LEFT JOIN run_agents a ON a.run_id = ? AND a.agent = m.agent
+     ORDER BY m.agent`,
+    [runId, runId, runId],
+  );
+  const byAgent = groupByAgent(rows, ({ agent: _, price, ...r }) => ({
+    ...r,
+    price: price && price !== "null" ? (JSON.parse(price) as Record<string, number>) : null,
+  }));
+  return new Map([...byAgent].map(([agent, [usage]]) => [agent, usage!]));
+}
