@@ -152,10 +152,10 @@ describe("soceval run (end to end)", () => {
     );
     expect(model[0]!.n).toBe(10);
     expect(model[0]!.cost).toBeGreaterThan(0);
-    // the report names the calls, tokens and price behind its cost figures
+    // the report names the calls, tokens and price behind its cost figures (Markdown escapes "$")
     const md = await run(["report", "--db", db, "--format", "md"]);
     expect(md.stdout).toMatch(
-      /gpt-test: 10 model calls \(10 attempts; 0 needed a retry\) · [\d,]+ tokens in \/ [\d,]+ out · \$[\d.]+ at \$1\.0000 in \/ \$2\.0000 out per million tokens/,
+      /gpt-test: 10 model calls \(10 attempts; 0 needed a retry\) · [\d,]+ tokens in \/ [\d,]+ out · \\\$[\d.]+ at \\\$1\.0000 in \/ \\\$2\.0000 out per million tokens/,
     );
   });
 
