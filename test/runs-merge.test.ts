@@ -75,7 +75,7 @@ describe("soceval runs merge", () => {
     expect(own!.m).toBeNull();
   });
 
-  it("merges a shard written before runs had merged_from (fewer columns)", async () => {
+  it("merges a shard written before runs had merged_from (fewer columns, one table fewer)", async () => {
     const older = join(dir, "older2.duckdb");
     copyFileSync(shardDb(2), older);
     const store = await Store.open(older);
@@ -83,6 +83,8 @@ describe("soceval runs merge", () => {
     await store.run("ALTER TABLE runs DROP COLUMN exit_criteria");
     // a per-case table too: selecting a column a shard lacks fails even with no rows to copy
     await store.run("ALTER TABLE findings DROP COLUMN step");
+    // and a table added since
+    await store.run("DROP TABLE replaced_model_calls");
     store.close();
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const check = await DuckDBInstance.create(older, { access_mode: "READ_ONLY" });

@@ -16,13 +16,18 @@ export async function modelUsage(store: Store, runId: string): Promise<Map<strin
          coalesce(sum(tokens_cache_write), 0) AS tokens_cache_write, coalesce(sum(tokens_out), 0) AS tokens_out,
          coalesce(sum(cost_usd), 0) AS cost_usd
        FROM model_calls WHERE run_id = ? GROUP BY agent),
+     r AS (
+       SELECT agent, count(*) AS replaced_calls, coalesce(sum(cost_usd), 0) AS replaced_cost_usd
+       FROM replaced_model_calls WHERE run_id = ? GROUP BY agent),
      l AS (
        SELECT agent, count(*) FILTER (WHERE error LIKE 'limit:%') AS limit_stops
        FROM transcripts WHERE run_id = ? GROUP BY agent)
-     SELECT m.*, coalesce(l.limit_stops, 0) AS limit_stops, (a.config->'price')::VARCHAR AS price
-     FROM m LEFT JOIN l USING (agent) LEFT JOIN run_agents a ON a.run_id = ? AND a.agent = m.agent
+     SELECT m.*, coalesce(l.limit_stops, 0) AS limit_stops, coalesce(r.replaced_calls, 0) AS replaced_calls,
+       coalesce(r.replaced_cost_usd, 0) AS replaced_cost_usd, (a.config->'price')::VARCHAR AS price
+     FROM m LEFT JOIN l USING (agent) LEFT JOIN r USING (agent)
+     LEFT JOIN run_agents a ON a.run_id = ? AND a.agent = m.agent
      ORDER BY m.agent`,
-    [runId, runId, runId],
+    [runId, runId, runId, runId],
   );
   const byAgent = groupByAgent(rows, ({ agent: _, price, ...r }) => ({
     ...r,

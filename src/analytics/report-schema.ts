@@ -125,6 +125,10 @@ export const ModelUsage = z.strictObject({
   tokens_out: z.number(),
   cost_usd: z.number(),
   limit_stops: z.number().describe("investigations a limit (steps, tokens, cost, time) stopped"),
+  replaced_calls: z
+    .number()
+    .describe("model calls of investigations `--resume --retry-failed` replayed (replaced_model_calls)"),
+  replaced_cost_usd: z.number().describe("what those cost, on top of cost_usd"),
   price: z
     .record(z.string(), z.number())
     .nullable()

@@ -326,5 +326,8 @@ export function modelUsageLine(u: ModelUsage): string {
   const stops = u.limit_stops
     ? ` · ${count(u.limit_stops)} investigation${u.limit_stops === 1 ? "" : "s"} stopped by a limit`
     : "";
-  return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${stops}`;
+  const replaced = u.replaced_calls
+    ? ` · ${usd(u.replaced_cost_usd)} more on ${count(u.replaced_calls)} calls of investigations --retry-failed replayed`
+    : "";
+  return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${stops}${replaced}`;
 }

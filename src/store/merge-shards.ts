@@ -248,6 +248,8 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
       // the agents are the same in every shard: take them once
       for (const s of name === "run_agents" ? [first] : shards) {
         const has = s === first ? firstHas : await columnsIn(store, s.schema);
+        // a shard stored by an earlier soceval may lack a table added since (replaced_model_calls)
+        if (![...has].some((k) => k.startsWith(`${name}.`))) continue;
         const select = cols
           .map((c) => (c === "run_id" ? "? AS run_id" : has.has(`${name}.${c}`) ? c : `NULL AS ${c}`))
           .join(", ");

@@ -54,9 +54,18 @@ describe("RunWriter", () => {
     const store = await Store.open(":memory:");
     try {
       const w = await RunWriter.begin(store, meta("r-retry"), {});
+      // each investigation paid for one model call
+      const call = {
+        type: "model_call",
+        model: "m",
+        tokens_in: 100,
+        tokens_out: 10,
+        latency_ms: 5,
+        attempts: 3,
+      } as const;
       const withError = (caseId: string, error: string | null) => {
         const s = scored(caseId);
-        return { ...s, transcript: { ...s.transcript, error } };
+        return { ...s, transcript: { ...s.transcript, error, steps: [{ ...call, cost_usd: 0.01 }] } };
       };
       w.add(withError("c1", "provider: openai-compatible: HTTP 500: overloaded"));
       w.add(withError("c2", "limit: no triage output within max_steps 8"));
@@ -72,6 +81,18 @@ describe("RunWriter", () => {
         "SELECT (SELECT count(*) FROM case_results) AS results, (SELECT count(*) FROM cases) AS cases",
       );
       expect(left).toEqual({ results: 2, cases: 4 }); // case rows stay: the retry adds none twice
+      // what the forgotten investigations' model calls cost is kept, apart
+      const calls = await store.query<{ t: string; case_id: string; cost: number }>(
+        `SELECT 'now' AS t, case_id, cost_usd AS cost FROM model_calls
+         UNION ALL SELECT 'replaced', case_id, cost_usd FROM replaced_model_calls WHERE replaced_at IS NOT NULL
+         ORDER BY 1, 2`,
+      );
+      expect(calls).toEqual([
+        { t: "now", case_id: "c2", cost: 0.01 },
+        { t: "now", case_id: "c3", cost: 0.01 },
+        { t: "replaced", case_id: "c1", cost: 0.01 },
+        { t: "replaced", case_id: "c4", cost: 0.01 },
+      ]);
     } finally {
       store.close();
     }

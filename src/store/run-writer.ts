@@ -8,7 +8,7 @@ import {
   encodeScored,
   type ScoredTranscript,
 } from "./encode.js";
-import { RUN_TABLES, TABLES } from "./tables.js";
+import { RUN_TABLES, TABLES, table } from "./tables.js";
 
 export type { ScoredTranscript } from "./encode.js";
 
@@ -107,7 +107,8 @@ export class RunWriter {
    * Forget the investigations of a run that a provider failure cut short (or an interrupt), so a
    * resume replays them again: every row of those (case, agent, epoch) keys goes, in one
    * transaction, and the case rows stay. An agent's own limits (steps, tokens, cost, time) are
-   * its result and stay too: retrying them until they pass would flatter it. Returns how many.
+   * its result and stay too: retrying them until they pass would flatter it. Their model calls
+   * move to `replaced_model_calls`, so what they cost still counts. Returns how many.
    */
   static async forgetProviderFailures(store: Store, runId: string): Promise<number> {
     const failed = "starts_with(f.error, 'provider:') OR f.error = 'interrupted'";
@@ -118,14 +119,19 @@ export class RunWriter {
     if (!n || n.n === 0) return 0;
     await store.run("BEGIN TRANSACTION");
     try {
+      const forgotten = `EXISTS (SELECT 1 FROM transcripts f WHERE f.run_id = t.run_id
+             AND f.case_id = t.case_id AND f.agent = t.agent AND f.epoch = t.epoch AND (${failed}))`;
+      const cols = table("model_calls")
+        .columns.map(([c]) => c)
+        .join(", ");
+      await store.run(
+        `INSERT INTO replaced_model_calls (${cols}, replaced_at)
+         SELECT ${cols}, current_timestamp FROM model_calls t WHERE t.run_id = ? AND ${forgotten}`,
+        [runId],
+      );
       // transcripts last: the others find their keys through it; the case rows stay
       const tables = [...CASE_TABLES.filter((t) => t !== "cases" && t !== "transcripts"), "transcripts"];
-      for (const t of tables)
-        await store.run(
-          `DELETE FROM ${t} t WHERE t.run_id = ? AND EXISTS (SELECT 1 FROM transcripts f WHERE f.run_id = t.run_id
-             AND f.case_id = t.case_id AND f.agent = t.agent AND f.epoch = t.epoch AND (${failed}))`,
-          [runId],
-        );
+      for (const t of tables) await store.run(`DELETE FROM ${t} t WHERE t.run_id = ? AND ${forgotten}`, [runId]);
       await store.run("COMMIT");
     } catch (e) {
       await store.run("ROLLBACK").catch(() => {});

@@ -17,6 +17,22 @@ const KEY: [string, ColumnType][] = [
   ["epoch", "INTEGER"],
 ];
 
+const MODEL_CALL_COLUMNS: [string, ColumnType][] = [
+  ...KEY,
+  ["seq", "INTEGER"],
+  ["step", "INTEGER"],
+  ["model", "VARCHAR"],
+  ["tokens_in", "BIGINT"],
+  ["tokens_out", "BIGINT"],
+  ["latency_ms", "DOUBLE"],
+  ["cost_usd", "DOUBLE"],
+  ["attempts", "INTEGER"],
+  ["error", "VARCHAR"],
+  // last, so older stores can add them: of tokens_in, those read from / written to the prompt cache
+  ["tokens_cached_in", "BIGINT"],
+  ["tokens_cache_write", "BIGINT"],
+];
+
 export const TABLES: Table[] = [
   {
     name: "runs",
@@ -102,21 +118,13 @@ export const TABLES: Table[] = [
   },
   {
     name: "model_calls",
-    columns: [
-      ...KEY,
-      ["seq", "INTEGER"],
-      ["step", "INTEGER"],
-      ["model", "VARCHAR"],
-      ["tokens_in", "BIGINT"],
-      ["tokens_out", "BIGINT"],
-      ["latency_ms", "DOUBLE"],
-      ["cost_usd", "DOUBLE"],
-      ["attempts", "INTEGER"],
-      ["error", "VARCHAR"],
-      // last, so older stores can add them: of tokens_in, those read from / written to the prompt cache
-      ["tokens_cached_in", "BIGINT"],
-      ["tokens_cache_write", "BIGINT"],
-    ],
+    columns: MODEL_CALL_COLUMNS,
+  },
+  {
+    // model calls of investigations `run --resume --retry-failed` replayed: the money was spent, so
+    // the run's cost keeps them, apart from the investigations that now stand
+    name: "replaced_model_calls",
+    columns: [...MODEL_CALL_COLUMNS, ["replaced_at", "TIMESTAMP"]],
   },
   {
     name: "findings",
