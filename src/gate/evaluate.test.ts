@@ -90,4 +90,41 @@ describe("the gate over stored runs", () => {
     expect(md).toContain("Pay now hxxps://evil.example/x \\<img src=x\\> \\[U+202E\\]gnp.exe");
     expect(md).not.toContain("https://evil");
   });
+
+  it("counts a case the candidate gets wrong in every epoch as a regression, even where the baseline wavered", async () => {
+    const [right] = await store.query<{ case_id: string }>(
+      "SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND agree ORDER BY case_id LIMIT 1",
+      [FIXTURE_RUN],
+    );
+    const x = right!.case_id;
+    for (const run of ["run-b3", "run-c3"]) {
+      await cloneRun(store, FIXTURE_RUN, run);
+      for (const e of [1, 2])
+        await store.run(
+          `INSERT INTO case_results SELECT * REPLACE (${e} AS epoch) FROM case_results WHERE run_id = ? AND epoch = 0`,
+          [run],
+        );
+    }
+    // the baseline is right in 2 of 3 epochs; the candidate in none
+    await store.run("UPDATE case_results SET agree = false WHERE run_id = 'run-b3' AND case_id = ? AND epoch = 2", [x]);
+    await store.run("UPDATE case_results SET agree = false WHERE run_id = 'run-c3' AND case_id = ?", [x]);
+    const v = await evaluateGate(
+      store,
+      { run_id: "run-b3", agent: "playbook" },
+      { run_id: "run-c3", agent: "playbook" },
+      DEFAULT_GATE,
+    );
+    expect(v.regressed.map((r) => r.case_id)).toEqual([x]);
+    expect(v.flaky).toEqual([]);
+    // the candidate wavering instead is flaky, not counted
+    await store.run("UPDATE case_results SET agree = true WHERE run_id = 'run-c3' AND case_id = ? AND epoch = 0", [x]);
+    const w = await evaluateGate(
+      store,
+      { run_id: "run-b3", agent: "playbook" },
+      { run_id: "run-c3", agent: "playbook" },
+      DEFAULT_GATE,
+    );
+    expect(w.regressed).toEqual([]);
+    expect(w.flaky).toEqual([{ case_id: x, agent: "playbook", epochs_right: 1, epochs: 3 }]);
+  });
 });

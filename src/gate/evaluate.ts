@@ -47,7 +47,9 @@ export async function evaluateGate(
   }
 
   const cases = await pairedCases(store, base, cand);
-  const flakyIds = new Set(cases.filter((x) => x.b_flaky || x.c_flaky).map((x) => x.case_id));
+  // flaky: the candidate's own epochs disagree, so its majority outcome is noise. A baseline that
+  // wavered is no excuse: a candidate wrong in every epoch where the baseline was mostly right regressed
+  const flakyIds = new Set(cases.filter((x) => x.c_flaky).map((x) => x.case_id));
   const steady = cases.filter((x) => !flakyIds.has(x.case_id));
   const regressed = steady.filter((x) => x.b_right === true && x.c_right === false);
   const improved = steady.filter((x) => x.b_right === false && x.c_right === true);
@@ -136,12 +138,7 @@ export async function evaluateGate(
     improved: improved.map((x) => flip(x, baseFindings)),
     flaky: cases
       .filter((x) => flakyIds.has(x.case_id))
-      .map((x) => ({
-        case_id: x.case_id,
-        agent: x.c_flaky ? cand.agent : base.agent,
-        epochs_right: x.c_flaky ? x.c_epochs_right : x.b_epochs_right,
-        epochs: x.c_flaky ? x.c_epochs : x.b_epochs,
-      })),
+      .map((x) => ({ case_id: x.case_id, agent: cand.agent, epochs_right: x.c_epochs_right, epochs: x.c_epochs })),
     infra: { ...infra, rate, threshold: rules.max_infra_failure_rate },
     cases: cases.map((x) => ({
       case_id: x.case_id,

@@ -44,7 +44,7 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
   if (v.flaky.length)
     out.push(
       "",
-      `**Flaky** (${v.flaky.length}, not counted as regressions): ${v.flaky
+      `**Flaky** (${v.flaky.length}, not counted as regressions; the candidate's epochs right): ${v.flaky
         .slice(0, maxCases)
         .map((f) => `\`${f.case_id}\` (${f.epochs_right}/${f.epochs})`)
         .join(", ")}`,
