@@ -147,12 +147,46 @@ describe("soceval gate", () => {
     }
   });
 
+  it("refuses a baseline made with other epochs (exit 2), naming the difference", async () => {
+    const r = await run(["gate", "suite.yaml", "--baseline", "main", "--epochs", "2", "--db", db, "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/baseline "main" was made under another setup than this gate: epochs 1, this gate 2/);
+  });
+
+  it("refuses a baseline made under other faults, another seed, or on part of the cases (exit 2)", async () => {
+    const suite = readFileSync(join(dir, "suite.yaml"), "utf8");
+    writeFileSync(
+      join(dir, "faults.suite.yaml"),
+      `${suite}faults:\n  - { tool: get_signins, kind: timeout, rate: 0.5 }\n`,
+    );
+    writeFileSync(join(dir, "seed.suite.yaml"), suite.replace("seed: 3", "seed: 4"));
+    for (const [file, why] of [
+      ["faults.suite.yaml", /other injected faults/],
+      ["seed.suite.yaml", /seed 3, this gate 4/],
+    ] as const) {
+      const r = await run(["gate", file, "--baseline", "main", "--db", db, "--quiet"]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(why);
+    }
+    const part = await run(["run", "suite.yaml", "--db", db, "--limit", "3", "--agent", "playbook", "--quiet"]);
+    expect(part.status, part.stderr).toBe(0);
+    expect((await run(["baseline", "bless", "--run", "latest", "--name", "part", "--db", db])).status).toBe(0);
+    const r = await run(["gate", "suite.yaml", "--baseline", "part", "--db", db, "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--limit 3, this gate none/);
+  });
+
   it("reports a case that flips between epochs as flaky, not as a regression", async () => {
+    // a baseline of two epochs, as the candidate's
+    const twice = await run(["run", "suite.yaml", "--db", db, "--epochs", "2", "--agent", "playbook", "--quiet"]);
+    expect(twice.status, twice.stderr).toBe(0);
+    const bless = await run(["baseline", "bless", "--run", "latest", "--name", "main-2", "--db", db]);
+    expect(bless.status, bless.stderr).toBe(0);
     const r = await run([
       "gate",
       "suite.yaml",
       "--baseline",
-      "main",
+      "main-2",
       "--agent",
       "gpt-test",
       "--baseline-agent",
@@ -200,7 +234,8 @@ describe("soceval gate", () => {
       run_id: string;
       agents: string[];
     }[];
-    const base = runs.find((x) => x.agents.includes("playbook"))!;
+    // the first run (newest last): the one made as the candidate was, one epoch
+    const base = runs.filter((x) => x.agents.includes("playbook")).at(-1)!;
     const worse = runs.find((x) => x.agents.includes("playbook-no-ti"))!;
     const r = await run(["gate", "--baseline-run", base.run_id, "--candidate-run", worse.run_id, "--db", db]);
     expect(r.status, r.stderr).toBe(1);

@@ -10,7 +10,10 @@ import {
   pickBaselineAgent,
   rulesForRun,
   runOrigin,
+  runSetup,
+  setupMismatch,
   storedSide,
+  suiteSetup,
 } from "../gate/prepare.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
@@ -100,6 +103,13 @@ async function judge(
       ? await storedSide(store, flags.baselineRun, flags.baselineAgent)
       : await namedBaseline(store, flags.baseline!, cand, flags.baselineAgent);
     if (flags.baselineRun) await checkSameRuns(store, base, cand);
+    const setup = setupMismatch(
+      flags.baseline ? `baseline "${flags.baseline}"` : `baseline run ${base.run_id}`,
+      await runSetup(store, base.run_id),
+      `candidate run ${cand.run_id}`,
+      await runSetup(store, cand.run_id),
+    );
+    if (setup) throw new InputError(setup);
     const verdict = await evaluateGate(store, base, cand, rules, { baselineName: flags.baseline ?? null, where });
     return { verdict, suiteName: where };
   }
@@ -119,6 +129,14 @@ async function judge(
   const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
   if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0))
     throw new InputError(`--epochs: expected a positive integer`);
+  // before the candidate runs: a baseline made under another setup could only mislead
+  const setup = setupMismatch(
+    flags.baseline ? `baseline "${flags.baseline}"` : `baseline run ${base.run_id}`,
+    await runSetup(store, base.run_id),
+    "this gate",
+    suiteSetup(ls, epochs),
+  );
+  if (setup) throw new InputError(`${setup} (${suiteFile})`);
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
   let outcome: Awaited<ReturnType<typeof runSuite>>;
