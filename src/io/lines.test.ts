@@ -27,6 +27,22 @@ describe("readLines and fileFacts", () => {
     expect(facts.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("refuses bytes that are not UTF-8 with their line, and keeps a real U+FFFD", async () => {
+    const file = join(tmpdir(), `soceval-lines-latin1-${process.pid}.txt`);
+    // line 2 holds "é" as Latin-1 (0xE9): decoded, the id would silently become phish-\uFFFD002
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('{"id":"a \uFFFD is fine"}\n{"id":"phish-', "utf8"),
+        Buffer.from([0xe9]),
+        Buffer.from('002"}\n', "utf8"),
+      ]),
+    );
+    await expect(collect(file)).rejects.toThrow(/:2: not UTF-8 text \(a byte that is not UTF-8 at column 14\)/);
+    writeFileSync(file, '{"id":"a \uFFFD is fine"}\n');
+    expect(await collect(file)).toEqual(['{"id":"a \uFFFD is fine"}']);
+  });
+
   it("keeps a last line without a newline", async () => {
     const file = join(tmpdir(), `soceval-lines-tail-${process.pid}.txt`);
     writeFileSync(file, "a\nb");

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { InputError } from "./errors.js";
 
@@ -12,12 +13,16 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * 0x0A never occurs inside a multi-byte UTF-8 sequence, so decoding line by line is exact.
  * A UTF-8 byte-order mark at the start of the file (Windows tools write one) is not part of line 1;
  * it is looked for in the first chunk only, so the split loop is unchanged.
+ * Bytes that are not UTF-8 (a Latin-1 export, a cut file) are refused with their line, never
+ * decoded to U+FFFD: that would change an id or an indicator without a word.
  */
 export async function* readLines(file: string): AsyncGenerator<string> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   // the unterminated tail of earlier chunks; usually a single piece
   let rest: Buffer[] = [];
   let first = true;
+  let line = 0;
+  const lineOf = (buf: Buffer, start: number, end: number | undefined) => decode(file, ++line, buf, start, end);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
@@ -51,8 +56,16 @@ export async function* readLines(file: string): AsyncGenerator<string> {
 }
 
 /** buf[start, end) decoded, without a trailing CR. */
-function lineOf(buf: Buffer, start: number, end: number | undefined): string {
+function decode(file: string, line: number, buf: Buffer, start: number, end: number | undefined): string {
   let e = end ?? buf.length;
   if (e > start && buf[e - 1] === CR) e--;
-  return buf.toString("utf8", start, e);
+  const text = buf.toString("utf8", start, e);
+  // only a line that decoded to U+FFFD can hold bad bytes (a real U+FFFD is valid UTF-8)
+  if (text.includes("\uFFFD") && !isUtf8(buf.subarray(start, e)))
+    throw new InputError(
+      `${file}:${line}: not UTF-8 text (a byte that is not UTF-8 at column ${text.indexOf("\uFFFD") + 1}); save the file as UTF-8`,
+      file,
+      line,
+    );
+  return text;
 }
