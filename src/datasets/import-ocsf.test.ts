@@ -93,4 +93,24 @@ describe("importOcsf", () => {
       `${f}:3: id: duplicate case id "a" (first on line 1)`,
     );
   });
+
+  it("refuses a time it cannot read instead of putting another field's time in its place", async () => {
+    const d = tmp();
+    const f = join(d, "f.jsonl");
+    const ok = { class_uid: 2004, time: 1739455200000, severity_id: 2, finding_info: { uid: "a", title: "t" } };
+    writeFileSync(f, JSON.stringify({ ...ok, evidences: [{ time: "07/04/2024 10:30 PM", process: { name: "x" } }] }));
+    await expect(importOcsf(f, { out: join(d, "o") })).rejects.toThrow(
+      `${f}:1: evidences[0].time: "07/04/2024 10:30 PM" is not a time`,
+    );
+    writeFileSync(
+      f,
+      JSON.stringify({ ...ok, time: "yesterday", finding_info: { ...ok.finding_info, created_time: 1 } }),
+    );
+    await expect(importOcsf(f, { out: join(d, "o") })).rejects.toThrow(`${f}:1: time: "yesterday" is not a time`);
+    expect(existsSync(join(d, "o"))).toBe(false);
+    // absent, the next field stands in: an evidence without a time takes the finding's
+    writeFileSync(f, JSON.stringify({ ...ok, evidences: [{ process: { name: "x" } }] }));
+    await importOcsf(f, { out: join(d, "o") });
+    expect(read(join(d, "o"))[0]!.evidence[0]!.time).toBe("2025-02-13T14:00:00.000Z");
+  });
 });

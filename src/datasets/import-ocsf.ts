@@ -3,7 +3,7 @@ import type { Entity, EvidenceRecord, Label, Severity, Verdict } from "../schema
 import { writeCases } from "./case-writer.js";
 import { readJsonObjects } from "./json-values.js";
 import { artifactKind, entitiesIn, observableEntity } from "./ocsf-entities.js";
-import { addEntities, isRecord, str, toIsoTime } from "./values.js";
+import { addEntities, isRecord, str, timeField } from "./values.js";
 
 export type OcsfOptions = { out: string; workflow?: string };
 export type OcsfResult = { out: string; cases: number; unlabeled: number };
@@ -62,10 +62,10 @@ function findingToCase(f: unknown, at: At, opts: OcsfOptions) {
   const id = str(info.uid) ?? str(meta.uid) ?? fail(at, "finding_info.uid", "the finding has no uid");
   const title = str(info.title) ?? str(f.message) ?? fail(at, "finding_info.title", "the finding has no title");
   const time =
-    toIsoTime(f.time) ??
-    toIsoTime(f.time_dt) ??
-    toIsoTime(info.created_time) ??
-    fail(at, "time", `${JSON.stringify(f.time)} is not an epoch-milliseconds time`);
+    timeField(f.time, (msg) => fail(at, "time", msg)) ??
+    timeField(f.time_dt, (msg) => fail(at, "time_dt", msg)) ??
+    timeField(info.created_time, (msg) => fail(at, "finding_info.created_time", msg)) ??
+    fail(at, "time", "the finding has no time (time, time_dt or finding_info.created_time)");
   const severity =
     (typeof f.severity_id === "number" ? SEVERITY[f.severity_id] : undefined) ??
     (str(f.severity)?.toLowerCase() as Severity | undefined);
@@ -86,7 +86,7 @@ function findingToCase(f: unknown, at: At, opts: OcsfOptions) {
     evidence.push({
       id: str(ev.uid) ?? `evidence-${i + 1}`,
       source: `ocsf.${artifactKind(ev)}`,
-      time: toIsoTime(ev.time) ?? time,
+      time: timeField(ev.time, (msg) => fail(at, `evidences[${i}].time`, msg)) ?? time,
       entities: found,
       data: ev,
     });

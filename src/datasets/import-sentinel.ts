@@ -4,7 +4,7 @@ import { writeCases } from "./case-writer.js";
 import { readCsv } from "./csv-reader.js";
 import { entityType, indexEntities, inlineRefs, relatedEntities, resolve, toEntity } from "./sentinel-entities.js";
 import { type IncidentFacts, readIncidents } from "./sentinel-incidents.js";
-import { addEntities, isRecord, str, TIME_FORMATS, toIsoTime } from "./values.js";
+import { addEntities, isRecord, str, TIME_FORMATS, timeField, toIsoTime } from "./values.js";
 
 export type SentinelOptions = { out: string; incidents?: string; verdict?: Verdict; workflow?: string };
 export type SentinelResult = { out: string; cases: number; unlabeled: number; incidents: number };
@@ -127,7 +127,10 @@ function alertToCase(
     evidence.push({
       id: `entity-${str(e.$id) ?? evidence.length + 1}`,
       source: `sentinel.entity.${type}`,
-      time: toIsoTime(e.CreatedTimeUtc ?? e.CreationTimeUtc ?? e.StartTimeUtc) ?? time,
+      time:
+        timeField(e.CreatedTimeUtc ?? e.CreationTimeUtc ?? e.StartTimeUtc, (msg) =>
+          fail(at, `Entities ${str(e.$id) ?? ""} time`.replace("  ", " "), msg),
+        ) ?? time,
       entities: relatedEntities(e, byId),
       data: inlineRefs(e, byId),
     });

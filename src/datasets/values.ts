@@ -39,6 +39,18 @@ export function toIsoTime(value: unknown): string | undefined {
   return offset === undefined ? undefined : new Date(t - offset * 60_000).toISOString();
 }
 
+/**
+ * A time field of an exported record: undefined when it is absent (the caller may fall back to
+ * another field), `bad` called when it holds something that is not a time. A value that is there
+ * but unreadable is never replaced by another field's time: that would move the evidence silently.
+ */
+export function timeField(value: unknown, bad: (msg: string) => never): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  // .NET's DateTime.MinValue: how Microsoft exports (Sentinel's entities among them) write "no time"
+  if (typeof value === "string" && /^0001-01-01[T ]00:00:00(\.0+)?Z?$/.test(value.trim())) return undefined;
+  return toIsoTime(value) ?? bad(`${JSON.stringify(value)} is not a time (${TIME_FORMATS})`);
+}
+
 /** Minutes east of UTC for `Z`, `UTC`, `+02:00`, `-0530`, `+02`; a zone-less time in a SOC export is UTC by convention. */
 function zoneMinutes(zone: string | undefined): number | undefined {
   if (!zone || /^(z|utc)$/i.test(zone)) return 0;
