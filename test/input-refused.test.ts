@@ -22,6 +22,24 @@ async function nothingStored(db: string): Promise<void> {
 }
 
 describe("soceval run refuses what it cannot honestly replay", () => {
+  it("a case for another workflow, naming its line and field", async () => {
+    const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
+    lines[2] = lines[2]!.replace('"workflow": "mini"', '"workflow": "phishing-triage"');
+    expect(lines[2]).toContain('"phishing-triage"');
+    writeFileSync(join(dir, "other-workflow.jsonl"), lines.join("\n"));
+    writeFileSync(
+      join(dir, "other.suite.yaml"),
+      SUITE_HEAD.replace("dataset: cases.jsonl", "dataset: other-workflow.jsonl"),
+    );
+    const db = join(dir, "other-workflow.duckdb");
+    const r = await run(["run", "other.suite.yaml", "--db", db, "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /other-workflow\.jsonl:3: workflow: case mini-002 is for workflow "phishing-triage", the suite replays "mini"/,
+    );
+    await nothingStored(db);
+  });
+
   it("a case whose required_evidence names an id its evidence lacks, as dataset validate does", async () => {
     const lines = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
     lines[4] = lines[4]!.replace(/"required_evidence": \["([^"]+)"/, '"required_evidence": ["$1", "nope-1"');

@@ -77,7 +77,7 @@ export function caseOfLine(ls: LoadedSuite, line: number, text: string): { case:
   if (problems.length) return { error: `${ls.datasetFile}:${line}: ${problems[0]}` };
   if (c.workflow !== ls.workflow.id)
     return {
-      error: `${ls.datasetFile}: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,
+      error: `${ls.datasetFile}:${line}: workflow: case ${c.id} is for workflow "${c.workflow}", the suite replays "${ls.workflow.id}"`,
     };
   return { case: c };
 }
