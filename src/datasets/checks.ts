@@ -8,7 +8,7 @@ export type CaseCheck = { value?: Case; problems: string[] };
  * then what the schema cannot see (crossCheckCase).
  */
 export function checkCase(json: unknown): CaseCheck {
-  const parsed = Case.safeParse(json);
+  const parsed = Case.safeParse(json, { reportInput: true });
   if (!parsed.success) return { problems: parsed.error.issues.map((i) => describeIssue(i).text) };
   const problems = crossCheckCase(parsed.data);
   return problems.length ? { problems } : { value: parsed.data, problems };

@@ -16,7 +16,7 @@ export async function validateDataset(file: string, report: (error: string) => v
     summary.cases++;
     if ("error" in r) {
       // a first line that is not JSON at all: the file is another format, not one bad case per line
-      if (summary.cases === 1 && summary.invalid === 0 && /malformed JSON/.test(r.error))
+      if (summary.cases === 1 && summary.invalid === 0 && r.object === false)
         throw new InputError(
           `${file}:${r.line}: not a JSONL dataset (the first line is not JSON)` +
             (/\.(csv|tsv)$/i.test(file) ? "; import a CSV with `soceval dataset import csv`" : ""),

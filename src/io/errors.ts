@@ -24,9 +24,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || "(root)";
 }
 
+/**
+ * A required field that is not there at all. zod says "expected string, received undefined" for
+ * some types and "Invalid option: expected one of …" for enums, which reads as a wrong value; with
+ * `reportInput` (jsonl.ts, yaml.ts, checks.ts) the issue carries the input and tells them apart.
+ */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === "unrecognized_keys" || issue.code === "custom") return false;
+  if ("input" in issue) return issue.input === undefined;
+  return issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+}
+
 /** The first issue of a zod error, phrased as `field: message`, naming unknown keys. */
 export function describeIssue(issue: z.core.$ZodIssue): { path: (string | number)[]; text: string } {
   const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  // zod's own wording only: a schema's message for a missing value ("missing answer") stands
+  if (isMissing(issue) && path.length > 0 && /^Invalid (input|option)/.test(issue.message))
+    return { path, text: `${formatPath(path)}: required field missing` };
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys;
     return {
@@ -50,8 +64,7 @@ export function mainIssue(issues: readonly z.core.$ZodIssue[]): { path: (string 
   const missing = issues.find(
     (i) =>
       i !== unknown &&
-      i.code === "invalid_type" &&
-      i.message.endsWith("received undefined") &&
+      isMissing(i) &&
       i.path.length === unknown.path.length + 1 &&
       formatPath(i.path.slice(0, -1)) === parent,
   );

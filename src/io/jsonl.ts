@@ -2,7 +2,8 @@ import type { z } from "zod";
 import { InputError, mainIssue } from "./errors.js";
 import { readLines } from "./lines.js";
 
-export type LineResult<T> = { line: number; value: T } | { line: number; error: string };
+/** `object`: for a line that is not JSON, whether it at least starts like a JSON object (a typo, not another format). */
+export type LineResult<T> = { line: number; value: T } | { line: number; error: string; object?: boolean };
 
 /**
  * Stream a JSONL file line by line, validating each against `schema`. Yields errors as values so
@@ -29,9 +30,13 @@ export function parseJsonLine<S extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return { line, error: `${file}:${line}: malformed JSON: ${(e as Error).message}` };
+    return {
+      line,
+      error: `${file}:${line}: malformed JSON: ${(e as Error).message}`,
+      object: text.trimStart().startsWith("{"),
+    };
   }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(json, { reportInput: true });
   if (parsed.success) return { line, value: parsed.data };
   return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues).text}` };
 }

@@ -24,7 +24,7 @@ export function loadYaml<S extends z.ZodType>(file: string, schema: S): z.infer<
     const line = lineCounter.linePos(err.pos[0]).line;
     throw new InputError(`${file}:${line}: YAML syntax: ${err.message.split("\n")[0]}`, file, line);
   }
-  const parsed = schema.safeParse(doc.toJS());
+  const parsed = schema.safeParse(doc.toJS(), { reportInput: true });
   if (parsed.success) return parsed.data;
   const { path, text: msg } = mainIssue(parsed.error.issues);
   const line = lineOf(doc, lineCounter, path);

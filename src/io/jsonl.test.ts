@@ -1,0 +1,51 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { validateDataset } from "../datasets/validate.js";
+import { Case } from "../schema/index.js";
+import { parseJsonLine } from "./jsonl.js";
+
+const line1 = readFileSync("test/fixtures/mini/cases.jsonl", "utf8").split("\n")[0]!;
+type Line = { workflow?: unknown; alert: Record<string, unknown> };
+const edited = (change: (c: Line) => void) => {
+  const c = JSON.parse(line1);
+  change(c);
+  return JSON.stringify(c);
+};
+const problem = (text: string) => {
+  const r = parseJsonLine("cases.jsonl", 7, text, Case);
+  return r && "error" in r ? r.error : null;
+};
+
+describe("what a bad case line is called", () => {
+  it("a missing field says missing, enums included (not 'Invalid option', which reads as a wrong value)", () => {
+    expect(problem(edited((c) => delete c.alert.severity))).toBe(
+      "cases.jsonl:7: alert.severity: required field missing",
+    );
+    expect(problem(edited((c) => delete c.workflow))).toBe("cases.jsonl:7: workflow: required field missing");
+    // a wrong value is still a wrong value
+    expect(problem(edited((c) => (c.alert.severity = "urgent")))).toMatch(/alert\.severity: Invalid option/);
+  });
+
+  it("a misspelt enum field names the field it was probably meant to be", () => {
+    const typo = edited((c) => {
+      c.alert.sevrity = c.alert.severity;
+      delete c.alert.severity;
+    });
+    expect(problem(typo)).toBe(
+      'cases.jsonl:7: alert.sevrity: unknown field "sevrity" (and required alert.severity is missing: a typo?)',
+    );
+  });
+
+  it("validate reports a typo on line 1 as malformed JSON and goes on; only a file that is not JSON at all is refused whole", async () => {
+    const file = join(tmpdir(), `soceval-first-line-${process.pid}.jsonl`);
+    writeFileSync(file, `${line1.replace(/}$/, ",}")}\n${line1.replace('"mini-000"', '"mini-900"')}\n`);
+    const errors: string[] = [];
+    const summary = await validateDataset(file, (e) => errors.push(e));
+    expect(summary).toMatchObject({ cases: 2, valid: 1, invalid: 1 });
+    expect(errors[0]).toMatch(/:1: malformed JSON: /);
+    writeFileSync(file, "id,title\nmini-000,x\n");
+    await expect(validateDataset(file, () => {})).rejects.toThrow(/:1: not a JSONL dataset/);
+  });
+});
