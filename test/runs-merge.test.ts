@@ -44,6 +44,11 @@ describe("soceval runs merge", () => {
       "SELECT shard, status, cases_total, (SELECT count(DISTINCT case_id) FROM cases) AS n FROM runs",
     );
     expect(runs).toEqual([{ shard: null, status: "finished", cases_total: 40, n: 40 }]);
+    // the shards' faults and limit come along, so a gate can hold a baseline made from it to them
+    const config = async (d: string) =>
+      (await query<{ c: string }>(d, "SELECT replay_config::VARCHAR AS c FROM runs ORDER BY started_at LIMIT 1"))[0]!.c;
+    expect(await config(db)).toBe(await config(shardDb(1)));
+    expect(JSON.parse(await config(db))).toMatchObject({ fault_draws: "per_epoch" });
     expect(await outcomes(db)).toEqual(await outcomes(join(dir, "whole.duckdb")));
     // every step came along: the merged run holds as many tool calls as the unsharded one
     const count = async (d: string) => (await query<{ n: number }>(d, "SELECT count(*) AS n FROM tool_calls"))[0]!.n;

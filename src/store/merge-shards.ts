@@ -224,6 +224,15 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     .join(" UNION ALL ")})`;
   const provenance = shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file }));
   const firstHas = await columnsIn(store, first.schema);
+  const shardConfigs = (
+    await Promise.all(
+      shards.map(async (s) =>
+        (s === first ? firstHas : await columnsIn(store, s.schema)).has("runs.replay_config")
+          ? `SELECT replay_config FROM ${s.schema}.runs WHERE run_id = ${sqlString(s.run_id)}`
+          : "SELECT NULL::JSON AS replay_config",
+      ),
+    )
+  ).join(" UNION ALL ");
   // the merged run spans its shards: first start, last finish, every case
   const pick = (c: string) => {
     if (c === "run_id") return "? AS run_id";
@@ -232,8 +241,11 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     if (c === "finished_at") return `(SELECT max(finished_at) FROM ${all}) AS finished_at`;
     if (c === "cases_total") return `(SELECT sum(cases_total) FROM ${all})::INTEGER AS cases_total`;
     if (c === "merged_from") return "?::JSON AS merged_from";
-    // only a resume reads it, and a merged run is never resumed
-    if (c === "replay_config") return "NULL AS replay_config";
+    // the shards' faults and limit, when they all agree: the gate holds a baseline to them (a merged
+    // run is never resumed); NULL when they differ or a shard predates replay_config
+    if (c === "replay_config")
+      return `(SELECT CASE WHEN count(DISTINCT replay_config::VARCHAR) = 1 AND count(replay_config) = count(*)
+          THEN any_value(replay_config) END FROM (${shardConfigs})) AS replay_config`;
     return firstHas.has(`runs.${c}`) ? c : `NULL AS ${c}`;
   };
   await store.run("BEGIN TRANSACTION");
