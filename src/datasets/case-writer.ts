@@ -5,6 +5,7 @@ import {
   mkdirSync,
   openSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   type WriteStream,
@@ -40,6 +41,8 @@ export function discardPendingImports(): string[] {
 export class CaseWriter {
   private readonly tmp: string;
   private readonly out: WriteStream;
+  /** the first folder this import created for --out, if any: a failed import removes what it made */
+  private readonly createdDir: string | undefined;
   private readonly ids = new CaseIds();
   private failed: unknown = null;
   count = 0;
@@ -57,7 +60,7 @@ export class CaseWriter {
     for (const input of inputs)
       if (sameFile(target, input))
         throw new InputError(`--out ${target}: is the input ${input}; name another file for the cases`, target);
-    mkdirSync(dirname(target) || ".", { recursive: true });
+    this.createdDir = mkdirSync(dirname(target) || ".", { recursive: true });
     this.tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
     // opened here, not in the background: once the constructor returns the file exists, so
     // discard() never races an open still in flight that would create it after the delete
@@ -104,6 +107,7 @@ export class CaseWriter {
     }
     rmSync(this.tmp, { force: true });
     pending.delete(this);
+    this.removeCreatedDirs();
   }
 
   /** abort() for a process about to exit: synchronous, so it is done before process.exit(). */
@@ -111,6 +115,18 @@ export class CaseWriter {
     this.out.destroy();
     rmSync(this.tmp, { force: true });
     pending.delete(this);
+    this.removeCreatedDirs();
+  }
+
+  /** The folders made for --out, innermost first, while they are empty (rmdir refuses otherwise). */
+  private removeCreatedDirs(): void {
+    if (this.createdDir)
+      for (let d = resolve(dirname(this.target)); d.startsWith(resolve(this.createdDir)); d = dirname(d))
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
   }
 }
 

@@ -127,6 +127,9 @@ describe("importCsv on a Splunk ES notable-events export", () => {
     await expect(importCsv(csv, MAPPING, out)).rejects.toThrow(/:11: urgency: value "severe"/);
     expect(readFileSync(out, "utf8")).toBe("previous contents\n");
     expect(readdirSync(d).sort()).toEqual(["cases.jsonl", "x.csv"]);
+    // nor the folders it made for --out
+    await expect(importCsv(csv, MAPPING, join(d, "new", "deeper", "cases.jsonl"))).rejects.toThrow(/:11: urgency/);
+    expect(readdirSync(d).sort()).toEqual(["cases.jsonl", "x.csv"]);
   });
 
   it("reads other delimiters and quote characters, one row per case without group_by", async () => {
