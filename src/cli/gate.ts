@@ -6,12 +6,12 @@ import { toJUnit } from "../gate/junit.js";
 import {
   checkSameDataset,
   checkSameRuns,
+  checkSameSetup,
   originMismatch,
   pickBaselineAgent,
   rulesForRun,
   runOrigin,
   runSetup,
-  setupMismatch,
   storedSide,
   suiteSetup,
 } from "../gate/prepare.js";
@@ -103,13 +103,8 @@ async function judge(
       ? await storedSide(store, flags.baselineRun, flags.baselineAgent)
       : await namedBaseline(store, flags.baseline!, cand, flags.baselineAgent);
     if (flags.baselineRun) await checkSameRuns(store, base, cand);
-    const setup = setupMismatch(
-      flags.baseline ? `baseline "${flags.baseline}"` : `baseline run ${base.run_id}`,
-      await runSetup(store, base.run_id),
-      `candidate run ${cand.run_id}`,
-      await runSetup(store, cand.run_id),
-    );
-    if (setup) throw new InputError(setup);
+    const candName = `candidate run ${cand.run_id}`;
+    await checkSameSetup(store, baselineName(flags, base), base.run_id, candName, await runSetup(store, cand.run_id));
     const verdict = await evaluateGate(store, base, cand, rules, { baselineName: flags.baseline ?? null, where });
     return { verdict, suiteName: where };
   }
@@ -130,26 +125,15 @@ async function judge(
   if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0))
     throw new InputError(`--epochs: expected a positive integer`);
   // before the candidate runs: a baseline made under another setup could only mislead
-  const setup = setupMismatch(
-    flags.baseline ? `baseline "${flags.baseline}"` : `baseline run ${base.run_id}`,
-    await runSetup(store, base.run_id),
-    "this gate",
-    suiteSetup(ls, epochs),
-  );
-  if (setup) throw new InputError(`${setup} (${suiteFile})`);
+  await checkSameSetup(store, baselineName(flags, base), base.run_id, "this gate", suiteSetup(ls, epochs), suiteFile);
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
-  let outcome: Awaited<ReturnType<typeof runSuite>>;
-  try {
-    outcome = await runSuite(store, ls, {
-      agents: [agent.name],
-      epochs,
-      concurrency,
-      onProgress: (p) => progress?.update(p),
-    });
-  } finally {
-    progress?.stop();
-  }
+  const outcome = await runSuite(store, ls, {
+    agents: [agent.name],
+    epochs,
+    concurrency,
+    onProgress: (p) => progress?.update(p),
+  }).finally(() => progress?.stop());
   const verdict = await evaluateGate(
     store,
     base,
@@ -161,6 +145,11 @@ async function judge(
     },
   );
   return { verdict, suiteName: ls.suite.name };
+}
+
+/** How messages name the baseline: by its name, or the run given with --baseline-run. */
+function baselineName(flags: GateFlags, base: Side): string {
+  return flags.baseline ? `baseline "${flags.baseline}"` : `baseline run ${base.run_id}`;
 }
 
 async function namedBaseline(store: Store, name: string, cand: Side, explicit: string | undefined): Promise<Side> {

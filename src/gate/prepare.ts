@@ -105,7 +105,7 @@ export function suiteSetup(ls: LoadedSuite, epochs: number | undefined): ReplayS
  * other tool calls under other faults or another seed, and other epochs or a part of the cases
  * change what counts as a regression, so the gate would report the setup, not the agent.
  */
-export function setupMismatch(baseName: string, b: ReplaySetup, candName: string, c: ReplaySetup): string | null {
+function setupMismatch(baseName: string, b: ReplaySetup, candName: string, c: ReplaySetup): string | null {
   const diffs: string[] = [];
   if (b.seed !== null && c.seed !== null && b.seed !== c.seed) diffs.push(`seed ${b.seed}, ${candName} ${c.seed}`);
   if (b.faults !== null && c.faults !== null && JSON.stringify(b.faults) !== JSON.stringify(c.faults))
@@ -121,6 +121,19 @@ export function setupMismatch(baseName: string, b: ReplaySetup, candName: string
     `${baseName} was made under another setup than ${candName}: ${diffs.join("; ")}. ` +
     "The gate would measure the setup, not the agent: bless a baseline from a run made the way the candidate is"
   );
+}
+
+/** Refuses (exit 2) a baseline run made under another setup than the candidate's; `where` names the suite. */
+export async function checkSameSetup(
+  store: Store,
+  baseName: string,
+  baseRunId: string,
+  candName: string,
+  cand: ReplaySetup,
+  where?: string,
+): Promise<void> {
+  const why = setupMismatch(baseName, await runSetup(store, baseRunId), candName, cand);
+  if (why) throw new InputError(where ? `${why} (${where})` : why);
 }
 
 /** A stored run's origin. */
