@@ -2,7 +2,7 @@ import type { Store } from "../store/db.js";
 
 export type Side = { run_id: string; agent: string };
 
-/** Per paired case, both agents' majority outcome over epochs and whether either flipped between epochs. */
+/** Per paired case, both agents' majority outcome over epochs and whether the candidate's epochs disagree. */
 export type PairedCase = {
   case_id: string;
   incident_id: string | null;
@@ -12,12 +12,9 @@ export type PairedCase = {
   c_right: boolean | null;
   b_verdict: string | null;
   c_verdict: string | null;
-  b_flaky: boolean;
   c_flaky: boolean;
   c_epochs: number;
   c_epochs_right: number;
-  b_epochs: number;
-  b_epochs_right: number;
   b_critical: boolean;
   c_critical: boolean;
   b_high: boolean;
@@ -42,8 +39,8 @@ export async function pairedCases(store: Store, base: Side, cand: Side): Promise
        (SELECT alert->>'title' FROM cases k WHERE k.run_id = ? AND k.case_id = c.case_id) AS title,
        CASE WHEN b.label_verdict IS NULL THEN NULL ELSE b.epochs_right * 2 > b.epochs END AS b_right,
        CASE WHEN c.label_verdict IS NULL THEN NULL ELSE c.epochs_right * 2 > c.epochs END AS c_right,
-       b.verdict AS b_verdict, c.verdict AS c_verdict, b.flaky AS b_flaky, c.flaky AS c_flaky,
-       c.epochs AS c_epochs, c.epochs_right AS c_epochs_right, b.epochs AS b_epochs, b.epochs_right AS b_epochs_right,
+       b.verdict AS b_verdict, c.verdict AS c_verdict, c.flaky AS c_flaky,
+       c.epochs AS c_epochs, c.epochs_right AS c_epochs_right,
        b.critical AS b_critical, c.critical AS c_critical, b.high AS b_high, c.high AS c_high, c.failed AS c_failed
      FROM c JOIN b USING (case_id) ORDER BY c.case_id`,
     [base.run_id, base.agent, cand.run_id, cand.agent, cand.run_id],
