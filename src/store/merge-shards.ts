@@ -223,16 +223,17 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     )
     .join(" UNION ALL ")})`;
   const provenance = shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file }));
-  const firstHas = await columnsIn(store, first.schema);
-  const shardConfigs = (
-    await Promise.all(
-      shards.map(async (s) =>
-        (s === first ? firstHas : await columnsIn(store, s.schema)).has("runs.replay_config")
-          ? `SELECT replay_config FROM ${s.schema}.runs WHERE run_id = ${sqlString(s.run_id)}`
-          : "SELECT NULL::JSON AS replay_config",
-      ),
+  // each shard's tables and columns, read once: a shard written by an earlier soceval has fewer
+  const columns = new Map<Found, Set<string>>();
+  for (const s of shards) columns.set(s, await columnsIn(store, s.schema));
+  const firstHas = columns.get(first)!;
+  const shardConfigs = shards
+    .map((s) =>
+      columns.get(s)!.has("runs.replay_config")
+        ? `SELECT replay_config FROM ${s.schema}.runs WHERE run_id = ${sqlString(s.run_id)}`
+        : "SELECT NULL::JSON AS replay_config",
     )
-  ).join(" UNION ALL ");
+    .join(" UNION ALL ");
   // the merged run spans its shards: first start, last finish, every case
   const pick = (c: string) => {
     if (c === "run_id") return "? AS run_id";
@@ -259,7 +260,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
       const cols = table(name).columns.map(([c]) => c);
       // the agents are the same in every shard: take them once
       for (const s of name === "run_agents" ? [first] : shards) {
-        const has = s === first ? firstHas : await columnsIn(store, s.schema);
+        const has = columns.get(s)!;
         // a shard stored by an earlier soceval may lack a table added since (replaced_model_calls)
         if (![...has].some((k) => k.startsWith(`${name}.`))) continue;
         const select = cols
