@@ -44,6 +44,7 @@ export function progressReporter(label: string, opts: Options = {}): ProgressRep
       stop: () => bar.stop(),
     };
   }
+  const heartbeatMs = opts.heartbeatMs ?? 60_000;
   let nextMark = 0.1;
   let last: Progress | null = null;
   let lastLineAt = started;
@@ -57,9 +58,9 @@ export function progressReporter(label: string, opts: Options = {}): ProgressRep
   };
   const heartbeat = setInterval(
     () => {
-      if (last && last.done < last.total && now() - lastLineAt >= (opts.heartbeatMs ?? 60_000)) line(last);
+      if (last && last.done < last.total && now() - lastLineAt >= heartbeatMs) line(last);
     },
-    Math.min(opts.heartbeatMs ?? 60_000, 10_000),
+    Math.min(heartbeatMs, 10_000),
   );
   heartbeat.unref();
   return {

@@ -129,7 +129,7 @@ function alertToCase(
       source: `sentinel.entity.${type}`,
       time:
         timeField(e.CreatedTimeUtc ?? e.CreationTimeUtc ?? e.StartTimeUtc, (msg) =>
-          fail(at, `Entities ${str(e.$id) ?? ""} time`.replace("  ", " "), msg),
+          fail(at, `Entities ($id ${str(e.$id) ?? "?"}) time`, msg),
         ) ?? time,
       entities: relatedEntities(e, byId),
       data: inlineRefs(e, byId),
