@@ -27,14 +27,14 @@ afterEach(async () => {
 });
 
 async function investigate(script: Reply[], overrides: Partial<LoadedAgent> = {}) {
-  const provider_ = overrides.provider ?? "openai-compatible";
-  server = await (provider_ === "anthropic" ? startAnthropicWire : startOpenAIWire)(script);
-  const base = testAgent({ provider: provider_ });
+  const kind = overrides.provider ?? "openai-compatible";
+  server = await (kind === "anthropic" ? startAnthropicWire : startOpenAIWire)(script);
   const agent = testAgent({
-    provider: provider_,
+    provider: kind,
     base_url: server.url,
     ...overrides,
-    limits: { ...base.limits, ...overrides.limits },
+    // a test names only the limit it is about; the others stay the fixture agent's
+    limits: { ...testAgent().limits, ...overrides.limits },
   });
   const provider = createProvider(agent, { env: testEnv });
   const sandbox = new ToolSandbox(c, miniWorkflow, { scope: agent.tools, faults: [], seed: 1 });
