@@ -134,6 +134,45 @@ describe("soceval run (end to end)", () => {
     expect(existsSync(join(dir, "r.pdf"))).toBe(false);
   });
 
+  it("keeps a model's prose answer as a JSON string that export, Parquet and show can read", async () => {
+    const prose = await startResponder(() => ({ type: "text", text: 'I cannot help with that. "Sorry"' }));
+    agentAt("gpt-prose", prose.url, "prose");
+    const db = join(dir, "prose.duckdb");
+    try {
+      const r = await run(["run", "prose.suite.yaml", "--db", db, "--agent", "gpt-prose", "--limit", "2", "--quiet"]);
+      expect(r.status, r.stderr).toBe(0);
+    } finally {
+      await prose.close();
+    }
+    const stored = await query<{ o: string; t: string }>(
+      db,
+      "SELECT output::VARCHAR AS o, json_type(output) AS t FROM transcripts",
+    );
+    expect(stored).toEqual([
+      { o: '"I cannot help with that. \\"Sorry\\""', t: "VARCHAR" },
+      { o: '"I cannot help with that. \\"Sorry\\""', t: "VARCHAR" },
+    ]);
+    const jsonl = join(dir, "prose.jsonl");
+    const e = await run(["export", "--run", "latest", "--db", db, "--out", jsonl]);
+    expect(e.status, e.stderr).toBe(0);
+    const outputs = readFileSync(jsonl, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).output);
+    expect(outputs).toEqual(['I cannot help with that. "Sorry"', 'I cannot help with that. "Sorry"']);
+    const parquet = join(dir, "prose.parquet");
+    expect((await run(["export", "--run", "latest", "--db", db, "--out", parquet])).status).toBe(0);
+    const [back] = await query<{ o: string }>(
+      db,
+      `SELECT output::VARCHAR AS o FROM read_parquet('${parquet}') LIMIT 1`,
+    );
+    expect(back!.o).toBe('"I cannot help with that. \\"Sorry\\""');
+    const caseId = JSON.parse(readFileSync(jsonl, "utf8").split("\n")[0]!).case_id as string;
+    const shown = await run(["show", caseId, "--db", db, "--agent", "gpt-prose"]);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain("I cannot help with that.");
+  });
+
   it("enforces shadow mode: an agent's respond-tool call is denied, never executed, and reported", async () => {
     const db = join(dir, "shadow.duckdb");
     const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "5"]);

@@ -41,8 +41,8 @@ const ImportedTranscript = Transcript.extend({ agent: z.string().optional() });
 type ImportedTranscript = z.infer<typeof ImportedTranscript>;
 
 /**
- * An exported model answer may be JSON text, or prose. Stored JSON columns need valid JSON, so
- * prose is kept as a JSON string; scoring reads both the same way.
+ * An exported model answer may be JSON text, or prose: JSON text is stored as the value it holds,
+ * prose as the string it is (the store writes it as a JSON string); scoring reads both the same way.
  */
 function storableOutput(o: unknown): unknown {
   if (typeof o !== "string") return o;
@@ -50,7 +50,7 @@ function storableOutput(o: unknown): unknown {
     const v: unknown = JSON.parse(o);
     if (typeof v !== "string") return v;
   } catch {}
-  return JSON.stringify(o);
+  return o;
 }
 
 async function readTranscripts(file: string): Promise<Map<string, { t: ImportedTranscript; line: number }[]>> {

@@ -49,7 +49,7 @@ describe("encodeScored", () => {
     const [, tool, denied] = item.transcript.steps;
     const expected: EncodedRow[] = [
       encode("tool_calls", { ...key, seq: 0, step: 1, source: "email.headers", ...tool }),
-      encode("tool_calls", { ...key, seq: 1, step: 2, ...denied, input: "{}" }),
+      encode("tool_calls", { ...key, seq: 1, step: 2, ...denied, input: {} }),
     ];
     expect(e.rows.tool_calls).toEqual(expected);
     expect(e.rows.findings).toEqual(item.findings.map((f, seq) => encode("findings", { ...key, seq, ...f })));

@@ -143,7 +143,9 @@ function encodeValue(type: ColumnType, v: unknown): string | number | boolean | 
     case "VARCHAR":
       return String(v);
     case "JSON":
-      return typeof v === "string" ? v : JSON.stringify(v);
+      // a string is a JSON string, never taken as JSON text: a model's prose answer must stay
+      // readable JSON, or export and show fail on the transcripts a reader most needs
+      return JSON.stringify(v);
     case "VARCHAR[]":
       return JSON.stringify((v as unknown[]).map(String));
     case "INTEGER":
