@@ -1,7 +1,17 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../src/store/db.js";
 import { soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-export-"));
@@ -41,5 +51,30 @@ describe("soceval export --out", () => {
     const r = await run(["export", "--run", "latest", "--db", db, "--out", "x.jsonl"]);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, "x.jsonl"))).toBe(true);
+  });
+
+  it("writes through a symlink into the file it names, and keeps the link", async () => {
+    const real = join(dir, "real.jsonl");
+    writeFileSync(real, "old\n");
+    const link = join(dir, "link.jsonl");
+    symlinkSync(real, link);
+    const r = await run(["export", "--run", "latest", "--db", db, "--out", link]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8").trim().split("\n")).toHaveLength(3);
+    expect(existsSync(`${real}.partial`)).toBe(false);
+  });
+
+  it("warns that a run which did not finish exports only what it stored", async () => {
+    const copy = join(dir, "unfinished.duckdb");
+    cpSync(db, copy);
+    const store = await Store.open(copy);
+    await store.run("UPDATE runs SET status = 'interrupted'");
+    store.close();
+    const r = await run(["export", "--run", "latest", "--db", copy, "--out", join(dir, "u.jsonl")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /warning: run \S+ did not finish \(interrupted\): the export holds the 3 cases it stored so far/,
+    );
   });
 });

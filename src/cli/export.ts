@@ -1,8 +1,6 @@
-import { mkdirSync, renameSync, rmSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
-import { checkOutFile } from "../io/out-file.js";
+import { checkOutFile, writeOutFileWith } from "../io/out-file.js";
 import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { stepsQuery } from "../store/steps-sql.js";
@@ -33,8 +31,7 @@ export function register(program: Command): void {
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db, { existing: true });
         const runId = await resolveRunId(store, flags.run);
-        // a folder that does not exist yet is made, as report --out does; only once the run is known
-        mkdirSync(dirname(resolve(flags.out)), { recursive: true });
+        const warning = await unfinishedWarning(store, runId);
         const run = sqlString(runId);
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";
         const select =
@@ -42,17 +39,33 @@ export function register(program: Command): void {
             ? transcriptsQuery(run)
             : `SELECT * FROM ${flags.table} WHERE run_id = ${run}${order}`;
         const fmt = flags.format === "parquet" ? "FORMAT parquet" : "FORMAT json";
-        // write beside the target and rename, so a failed export never leaves half a file
-        const tmp = `${flags.out}.partial`;
-        await store.run(`COPY (${select}) TO ${sqlString(tmp)} (${fmt})`);
-        store.close();
-        renameSync(tmp, flags.out);
-        rmSync(tmp, { force: true });
-        const n = await countOut(flags);
-        process.stdout.write(`wrote ${flags.out} (${flags.table} of run ${runId}${n === null ? "" : `, ${n} rows`})\n`);
+        // a folder that does not exist yet is made, as report --out does; only once the run is known.
+        // writeOutFileWith has DuckDB write beside the target, so DuckDB's own temporary file is off
+        const { regular } = await writeOutFileWith("--out", flags.out, (file) =>
+          store.run(`COPY (${select}) TO ${sqlString(file)} (${fmt}, USE_TMP_FILE false)`),
+        ).finally(() => store.close());
+        // a pipe or a device (--out /dev/stdout) cannot be read back to count its rows
+        const n = regular ? await countOut(flags) : null;
+        if (warning) process.stderr.write(`warning: ${warning}\n`);
+        // on stderr when the export itself goes to a pipe or the terminal, not into its data
+        (regular ? process.stdout : process.stderr).write(
+          `wrote ${flags.out} (${flags.table} of run ${runId}${n === null ? "" : `, ${n} rows`})\n`,
+        );
         return 0;
       }),
     );
+}
+
+/** An export of a run that did not finish holds what it stored so far, as its report says. */
+async function unfinishedWarning(store: Store, runId: string): Promise<string | null> {
+  const [r] = await store.query<{ status: string | null; n: number }>(
+    `SELECT status, (SELECT count(DISTINCT case_id) FROM transcripts t WHERE t.run_id = r.run_id)::INTEGER AS n
+     FROM runs r WHERE run_id = ?`,
+    [runId],
+  );
+  if (!r || r.status === "finished") return null;
+  const status = r.status === "running" ? "running, or stopped by a kill" : r.status;
+  return `run ${runId} did not finish (${status}): the export holds the ${r.n} case${r.n === 1 ? "" : "s"} it stored so far`;
 }
 
 async function countOut(flags: { out: string; format: string }): Promise<number | null> {

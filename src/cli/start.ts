@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
-import { checkOutDir } from "../io/out-file.js";
+import { checkOutDir, writeOutFile } from "../io/out-file.js";
 import { bundledSuites } from "../replay/bundled.js";
 import { runSuite } from "../replay/runner.js";
 import { Phase } from "../schema/index.js";
@@ -50,9 +50,9 @@ export function register(program: Command): void {
             );
             const doc = await buildReport(store, outcome.runId);
             const name = basename(dirname(file));
-            writeFileSync(join(flags.out, `${name}.html`), await renderReport(doc, "html"));
-            writeFileSync(join(flags.out, `${name}.md`), await renderReport(doc, "md"));
-            writeFileSync(join(flags.out, `${name}.json`), await renderReport(doc, "json"));
+            writeOutFile("--out", join(flags.out, `${name}.html`), await renderReport(doc, "html"));
+            writeOutFile("--out", join(flags.out, `${name}.md`), await renderReport(doc, "md"));
+            writeOutFile("--out", join(flags.out, `${name}.json`), await renderReport(doc, "json"));
             for (const [agent, rep] of Object.entries(doc.agents)) {
               agentNames.add(agent);
               const agreement = rep.metrics.verdict_agreement;
@@ -79,7 +79,8 @@ export function register(program: Command): void {
           store.close();
         }
         const index = join(flags.out, "index.html");
-        writeFileSync(
+        writeOutFile(
+          "--out",
           index,
           render("index.html.hbs", {
             css: stylesheet(),

@@ -1,40 +1,48 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "./errors.js";
-import { checkOutDir, checkOutFile, writeOutFile } from "./out-file.js";
+import { RuntimeFailure } from "./errors.js";
+import { writeOutFile, writeOutFileWith } from "./out-file.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "soceval-out-file-"));
+const tmp = () => mkdtempSync(join(tmpdir(), "soceval-out-"));
 
-describe("output paths the user names", () => {
-  it("writes a file, creating the folders it needs", () => {
-    const file = join(tmp(), "a", "b", "report.md");
-    writeOutFile("--out", file, "x");
-    expect(readFileSync(file, "utf8")).toBe("x");
+describe("writing an output file", () => {
+  it("a write that fails keeps the file that was there, leaves no partial file, and names the path given", async () => {
+    const dir = tmp();
+    const out = join(dir, "report.json");
+    writeFileSync(out, "old");
+    const broken = writeOutFileWith("--out", out, (file) => {
+      writeFileSync(file, '{"half":');
+      throw new Error("ENOSPC: no space left on device, write");
+    });
+    await expect(broken).rejects.toThrow(RuntimeFailure);
+    await expect(broken).rejects.toThrow(`--out ${out}: could not write it: ENOSPC`);
+    expect(readFileSync(out, "utf8")).toBe("old");
+    expect(readdirSync(dir)).toEqual(["report.json"]);
   });
 
-  it("refuses a folder where a file goes, and a path under a file, as bad input naming the flag", () => {
-    const d = tmp();
-    mkdirSync(join(d, "report.html"));
-    writeFileSync(join(d, "notes"), "");
-    expect(() => checkOutFile("--summary", join(d, "report.html"))).toThrow(InputError);
-    expect(() => checkOutFile("--summary", join(d, "report.html"))).toThrow(
-      `--summary ${join(d, "report.html")}: is a directory; name a file`,
-    );
-    expect(() => writeOutFile("--out", join(d, "notes", "sub", "r.md"), "x")).toThrow(
-      `--out ${join(d, "notes", "sub", "r.md")}: ${join(d, "notes")} is a file, not a folder`,
-    );
+  it("replaces a regular file whole, in a folder it creates", () => {
+    const out = join(tmp(), "a", "b", "r.md");
+    writeOutFile("--out", out, "one");
+    writeOutFile("--out", out, "two");
+    expect(readFileSync(out, "utf8")).toBe("two");
   });
 
-  it("takes a folder that exists or can be made, and refuses a file where a folder goes", () => {
-    const d = tmp();
-    writeFileSync(join(d, "f"), "");
-    expect(() => checkOutDir("--out", d)).not.toThrow();
-    expect(() => checkOutDir("--out", join(d, "new", "reports"))).not.toThrow();
-    expect(() => checkOutDir("--out", join(d, "f"))).toThrow(`--out ${join(d, "f")}: is a file; name a folder`);
-    expect(() => checkOutDir("--out", join(d, "f", "reports"))).toThrow(
-      `--out ${join(d, "f", "reports")}: ${join(d, "f")} is a file, not a folder`,
-    );
+  it("writes into a pipe in place rather than renaming a file over it", async () => {
+    const fifo = join(tmp(), "pipe");
+    if (spawnSync("mkfifo", [fifo]).status !== 0) return; // no mkfifo on this machine
+    const reader = spawn("cat", [fifo]);
+    let got = "";
+    reader.stdout.on("data", (d: Buffer) => {
+      got += d.toString();
+    });
+    const closed = new Promise((r) => reader.on("close", r));
+    await writeOutFileWith("--out", fifo, (file) => writeFileSync(file, "through the pipe"));
+    await closed;
+    expect(got).toBe("through the pipe");
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(existsSync(`${fifo}.partial`)).toBe(false);
   });
 });

@@ -1,6 +1,16 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, resolve } from "node:path";
-import { InputError } from "./errors.js";
+import { InputError, RuntimeFailure } from "./errors.js";
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
@@ -34,9 +44,66 @@ export function checkOutDir(flag: string, path: string): void {
   );
 }
 
-/** Write an output file, creating its folder; checked as checkOutFile. */
-export function writeOutFile(flag: string, path: string, text: string): void {
+/**
+ * Where output for `path` really goes. A symlink is followed, so the file it names gets the output
+ * and the link stays; a device or a pipe (/dev/stdout, a FIFO) is written in place, since a temporary
+ * file renamed over it would replace it. Anything else is written beside the target and renamed, so
+ * a failed write never leaves half a file, nor destroys the file that was there.
+ */
+export function outTarget(path: string): { file: string; regular: boolean } {
+  let file = resolve(path);
+  try {
+    if (lstatSync(file).isSymbolicLink())
+      file = existsSync(file) ? realpathSync(file) : resolve(dirname(file), readlinkSync(file));
+  } catch {
+    return { file, regular: true }; // nothing there yet
+  }
+  return { file, regular: !existsSync(file) || statSync(file).isFile() };
+}
+
+type Target = { path: string; file: string; regular: boolean; tmp: string };
+
+function prepare(flag: string, path: string): Target {
   checkOutFile(flag, path);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  const { file, regular } = outTarget(path);
+  return { path, file, regular, tmp: regular ? `${file}.partial` : file };
+}
+
+function finish(t: Target): void {
+  if (t.regular) renameSync(t.tmp, t.file);
+}
+
+/** A failed write names the file the user gave and leaves nothing behind (exit 3). */
+function failed(flag: string, t: Target, e: unknown): never {
+  if (t.regular) rmSync(t.tmp, { force: true });
+  throw new RuntimeFailure(`${flag} ${t.path}: could not write it: ${(e as Error).message}`);
+}
+
+/** Write an output file through `write`, which gets the path to write to; as writeOutFile. */
+export async function writeOutFileWith(
+  flag: string,
+  path: string,
+  write: (file: string) => void | Promise<void>,
+): Promise<{ regular: boolean }> {
+  const t = prepare(flag, path);
+  try {
+    mkdirSync(dirname(t.file), { recursive: true });
+    await write(t.tmp);
+    finish(t);
+  } catch (e) {
+    failed(flag, t, e);
+  }
+  return { regular: t.regular };
+}
+
+/** Write an output file, creating its folder; checked as checkOutFile, written as outTarget says. */
+export function writeOutFile(flag: string, path: string, text: string): void {
+  const t = prepare(flag, path);
+  try {
+    mkdirSync(dirname(t.file), { recursive: true });
+    writeFileSync(t.tmp, text);
+    finish(t);
+  } catch (e) {
+    failed(flag, t, e);
+  }
 }
