@@ -361,6 +361,15 @@ describe("soceval run (end to end)", () => {
       .split("\n")
       .map((l) => JSON.parse(l).kind);
     expect(kinds).toEqual(["agent_error", "agent_error"]);
+    // the report leads with the outage, and will not judge a phase on it
+    const report = await run(["report", "--db", db, "--format", "md", "--check", "shadow"]);
+    expect(report.status).toBe(3);
+    expect(report.stdout).toMatch(
+      /^> \*\*Warning: agent gpt-500: the provider failed 2 of 2 investigations \(100\.0%\)/,
+    );
+    expect(report.stderr).toMatch(
+      /cannot judge --check shadow: the provider failed 2 of 2 investigations of agent gpt-500/,
+    );
     // a whole run against a server that is not there stops after its first cases, storing nothing
     agentAt("gpt-down", "http://127.0.0.1:9/v1", "down");
     const fast = join(dir, "down-all.duckdb");

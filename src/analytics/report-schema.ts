@@ -154,6 +154,11 @@ export const AgentReport = z.strictObject({
   }),
   evidence_sources: z.array(SourceRow),
   model_usage: ModelUsage.nullable().describe("null for an agent that made no model calls (the playbook)"),
+  provider_failures: z
+    .strictObject({ failed: z.number(), investigations: z.number() })
+    .describe(
+      "investigations the provider failed (transcript error provider:/internal:; any error of an imported run): they count as failed answers in every metric",
+    ),
   findings_by_trap: z.array(TrapFindingRow),
   worst_cases: z.array(WorstCase),
 });
@@ -184,6 +189,11 @@ export const ReportRun = RunInfo.extend({
     .string()
     .nullable()
     .describe("null for a finished run; else the warning every format shows: the results are partial"),
+  warnings: z
+    .array(z.string())
+    .describe(
+      "every warning the report leads with: `incomplete`, then one per agent whose provider failed investigations",
+    ),
 });
 
 export const ReportDoc = z.strictObject({

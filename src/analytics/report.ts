@@ -7,6 +7,7 @@ import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } fr
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
 import { modelUsage } from "./model-usage.js";
+import { providerFailures, providerFailureWarning } from "./provider-failures.js";
 import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
 import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
@@ -55,22 +56,37 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   const agents = opts.agents?.length ? stored.filter((a) => opts.agents!.includes(a)) : stored;
 
   const multiEpoch = (run.epochs ?? 1) > 1;
-  const [overall, aggs, confusion, kunits, rates, kinds, traps, sources, usage, worst, readiness, reviews, info] =
-    await Promise.all([
-      overallRows(store, runId),
-      breakdownRows(store, runId),
-      confusionMatrices(store, runId),
-      kappaUnits(store, runId, multiEpoch),
-      violationRates(store, runId),
-      violationsByKind(store, runId),
-      findingsByTrap(store, runId),
-      evidenceSources(store, runId),
-      modelUsage(store, runId),
-      worstCases(store, runId, agents, opts.worst ?? WORST_CASES),
-      readinessMetrics(store, run.workflow),
-      reviewMetrics(store, runId),
-      agentInfo(store, runId),
-    ]);
+  const [
+    overall,
+    aggs,
+    confusion,
+    kunits,
+    rates,
+    kinds,
+    traps,
+    sources,
+    usage,
+    worst,
+    readiness,
+    reviews,
+    info,
+    outages,
+  ] = await Promise.all([
+    overallRows(store, runId),
+    breakdownRows(store, runId),
+    confusionMatrices(store, runId),
+    kappaUnits(store, runId, multiEpoch),
+    violationRates(store, runId),
+    violationsByKind(store, runId),
+    findingsByTrap(store, runId),
+    evidenceSources(store, runId),
+    modelUsage(store, runId),
+    worstCases(store, runId, agents, opts.worst ?? WORST_CASES),
+    readinessMetrics(store, run.workflow),
+    reviewMetrics(store, runId),
+    agentInfo(store, runId),
+    providerFailures(store, runId),
+  ]);
   const seed = runSeed(run);
   const [storedCases] = await store.query<{ n: number }>(
     "SELECT count(DISTINCT case_id)::INTEGER AS n FROM case_results WHERE run_id = ?",
@@ -123,10 +139,14 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       },
       evidence_sources: sources.get(agent) ?? [],
       model_usage: usage.get(agent) ?? null,
+      provider_failures: outages.get(agent) ?? { failed: 0, investigations: 0 },
       findings_by_trap: traps.get(agent) ?? [],
       worst_cases: worst.get(agent) ?? [],
     };
   }
+  const incomplete =
+    incompleteWarning(run, casesStored, resumeWith) ??
+    (run.kind === "imported" ? await unansweredWarning(store, runId) : null);
   const phases = evaluatePhases(
     criteria.phases,
     Object.values(reports).map((r) => ({ agent: r.agent, metrics: r.metrics })),
@@ -136,9 +156,11 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     run: {
       ...run,
       cases_stored: casesStored,
-      incomplete:
-        incompleteWarning(run, casesStored, resumeWith) ??
-        (run.kind === "imported" ? await unansweredWarning(store, runId) : null),
+      incomplete,
+      warnings: [
+        ...(incomplete ? [incomplete] : []),
+        ...Object.values(reports).flatMap((r) => providerFailureWarning(r.agent, r.provider_failures) ?? []),
+      ],
     } satisfies ReportRun,
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
     agents: reports,

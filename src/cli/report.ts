@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { InputError } from "../io/errors.js";
+import { DEFAULT_GATE } from "../gate/rules.js";
+import { InputError, RuntimeFailure } from "../io/errors.js";
 import { Phase } from "../schema/suite.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
@@ -34,10 +35,18 @@ export function register(program: Command): void {
               `--run: run ${doc.run.run_id} has no scored results${opts.agent ? " for --agent" : ""}`,
             );
           // on the terminal too, whatever the format and wherever it is written
-          if (doc.run.incomplete)
-            process.stderr.write(`soceval: warning: run ${doc.run.run_id}: ${doc.run.incomplete}\n`);
+          for (const w of doc.run.warnings) process.stderr.write(`soceval: warning: run ${doc.run.run_id}: ${w}\n`);
           emit(await renderReport(doc, format), opts.out, "report");
           if (!opts.check) return EXIT.ok;
+          // as the gate: past this share of outages the criteria would judge the provider, not the agent
+          const limit = DEFAULT_GATE.max_infra_failure_rate;
+          for (const r of Object.values(doc.agents)) {
+            const { failed, investigations } = r.provider_failures;
+            if (investigations > 0 && failed / investigations > limit)
+              throw new RuntimeFailure(
+                `cannot judge --check ${opts.check}: the provider failed ${failed} of ${investigations} investigations of agent ${r.agent} (more than ${limit * 100}%); replay them with \`soceval run … --resume --retry-failed\``,
+              );
+          }
           const results = doc.phases.filter((p) => p.phase === opts.check);
           return results.every((p) => p.status === "met") ? EXIT.ok : EXIT.notMet;
         } finally {

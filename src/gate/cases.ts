@@ -1,3 +1,4 @@
+import { type ProviderFailures, providerFailures } from "../analytics/provider-failures.js";
 import type { Store } from "../store/db.js";
 
 export type Side = { run_id: string; agent: string };
@@ -69,15 +70,6 @@ export async function findingsFor(store: Store, s: Side, caseIds: string[]): Pro
 }
 
 /** Investigations where the provider, not the agent, failed: the gate cannot judge those. */
-export async function infraFailures(store: Store, cand: Side): Promise<{ failed: number; investigations: number }> {
-  const rows = await store.query<{ failed: number; investigations: number }>(
-    // an imported transcript's error is whatever the other platform recorded: soceval cannot tell an
-    // outage from the agent's own limit there, so every one counts against judging
-    `SELECT count(*) FILTER (WHERE error LIKE 'provider:%' OR error LIKE 'internal:%'
-              OR (error IS NOT NULL AND (SELECT kind FROM runs r WHERE r.run_id = t.run_id) = 'imported')) AS failed,
-            count(*) AS investigations
-     FROM transcripts t WHERE run_id = ? AND agent = ?`,
-    [cand.run_id, cand.agent],
-  );
-  return rows[0] ?? { failed: 0, investigations: 0 };
+export async function infraFailures(store: Store, cand: Side): Promise<ProviderFailures> {
+  return (await providerFailures(store, cand.run_id)).get(cand.agent) ?? { failed: 0, investigations: 0 };
 }

@@ -13,13 +13,18 @@ export async function renderReport(doc: ReportDoc, format: Format): Promise<stri
   if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
   const view = await reportView(doc, format === "html");
   const text = render(format === "html" ? "report.html.hbs" : "report.md.hbs", view);
-  const warning = doc.run.incomplete;
-  if (!warning) return text;
-  // a run that did not finish: its tables are real but partial, and the report says so first
-  if (format === "md") return `> **Warning: ${mdWarning(warning)}**\n\n${text}`;
-  const banner =
-    '<p class="incomplete" role="alert" style="border:2px solid #b45309;background:#fef3c7;padding:.6em 1em">' +
-    `<strong>Warning: ${escapeHtml(warning)}</strong></p>\n`;
+  const warnings = doc.run.warnings;
+  if (warnings.length === 0) return text;
+  // a run that did not finish, or whose provider failed: its tables are real but partial or mixed
+  // with outages, and the report says so first
+  if (format === "md") return `${warnings.map((w) => `> **Warning: ${mdWarning(w)}**\n\n`).join("")}${text}`;
+  const banner = warnings
+    .map(
+      (w) =>
+        '<p class="incomplete" role="alert" style="border:2px solid #b45309;background:#fef3c7;padding:.6em 1em">' +
+        `<strong>Warning: ${escapeHtml(w)}</strong></p>\n`,
+    )
+    .join("");
   const body = text.indexOf("<body>");
   return body === -1 ? banner + text : `${text.slice(0, body + 6)}\n${banner}${text.slice(body + 6)}`;
 }
