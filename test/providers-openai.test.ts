@@ -172,6 +172,21 @@ describe("openai provider over the chat-completions wire", () => {
     expect(r.attempts).toBe(2);
   });
 
+  it("times out an answer that stalls after its headers, and retries it", async () => {
+    // the SDK's own timeout ends once headers arrive; the attempt's deadline covers the body too
+    const { server, agent, provider } = await openai("openai", 200);
+    server.enqueue({ type: "stalled" }, { type: "stalled" }, { type: "stalled" });
+    const started = Date.now();
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/timed out \(no whole answer within 200 ms\)/);
+    expect(attemptsOf(err)).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5000);
+    server.enqueue({ type: "stalled" }, { type: "submit", output: submitted });
+    expect((await withRetries(() => provider.complete(firstRequest(agent)), agent.retries)).attempts).toBe(2);
+  });
+
   it("does not retry a 400", async () => {
     const { server, agent, provider } = await openai();
     server.enqueue({ type: "status", status: 400, message: "bad tools" }, investigation[1]);

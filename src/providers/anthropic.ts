@@ -12,7 +12,7 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { malformed, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -108,11 +108,12 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): Provide
         // no temperature: API version 2026-10-21 (what SDK 1.x sends) rejects any sampling param with a 400
       };
       const started = performance.now();
+      const attempt = attemptDeadline(opts.timeoutMs, req.signal);
       let res: Message;
       try {
-        res = await client.messages.create(body, { signal: req.signal });
+        res = await client.messages.create(body, { signal: attempt.signal });
       } catch (e) {
-        throw toProviderError(e, "anthropic", SDK_ERRORS, client.baseURL);
+        throw attempt.timedOut("anthropic") ?? toProviderError(e, "anthropic", SDK_ERRORS, client.baseURL);
       }
       const latency_ms = Math.round(performance.now() - started);
       return { ...fromWire(res), latency_ms };

@@ -64,6 +64,22 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, ur
   return new ProviderError(`${provider}: response cut short or connection dropped (${detail})`, true);
 }
 
+/**
+ * One attempt's deadline, over the whole answer. The SDKs' own `timeout` stops once the headers
+ * arrive, so a server that sends headers and then stalls mid-body would hang the run for ever.
+ */
+export function attemptDeadline(timeoutMs: number, caller?: AbortSignal) {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  return {
+    signal: caller ? AbortSignal.any([caller, deadline]) : deadline,
+    /** the deadline, not the caller, ended the attempt: a timeout, worth another attempt */
+    timedOut: (provider: string): ProviderError | null =>
+      deadline.aborted && !caller?.aborted
+        ? new ProviderError(`${provider}: request timed out (no whole answer within ${timeoutMs} ms)`, true)
+        : null,
+  };
+}
+
 /** A 200 whose JSON lacks what the protocol promises is as broken as one that does not parse. */
 export function malformed(provider: string, what: string): ProviderError {
   return new ProviderError(`${provider}: malformed response: ${what}`, true);

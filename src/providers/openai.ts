@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
-import { malformed, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -103,11 +103,12 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
         else body.max_tokens = req.max_tokens;
       }
       const started = performance.now();
+      const attempt = attemptDeadline(opts.timeoutMs, req.signal);
       let res: ChatCompletion;
       try {
-        res = await client.chat.completions.create(body, { signal: req.signal });
+        res = await client.chat.completions.create(body, { signal: attempt.signal });
       } catch (e) {
-        throw toProviderError(e, opts.kind, SDK_ERRORS, client.baseURL);
+        throw attempt.timedOut(opts.kind) ?? toProviderError(e, opts.kind, SDK_ERRORS, client.baseURL);
       }
       const latency_ms = Math.round(performance.now() - started);
       return { ...fromWire(opts.kind, res), latency_ms };

@@ -17,7 +17,9 @@ export type Reply =
   | { type: "status"; status: number; headers?: Record<string, string>; message?: string }
   | { type: "slow"; delay_ms: number; reply: Reply }
   | { type: "malformed" }
-  | { type: "truncated" };
+  | { type: "truncated" }
+  /** headers and half the body, then nothing more on an open connection (a proxy that hangs mid-answer) */
+  | { type: "stalled" };
 
 /** The answers a model gives; the protocol renders them. */
 export type ModelReply = Extract<Reply, { type: "tool_calls" | "submit" | "text" }>;
@@ -98,6 +100,12 @@ export async function startWireServer(protocol: Protocol, script: Reply[] = []):
         // promise the whole body, send half, then drop the connection
         res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(full)) });
         res.write(full.slice(0, Math.floor(full.length / 2)), () => res.socket?.destroy());
+        return;
+      }
+      case "stalled": {
+        const full = JSON.stringify(protocol.render({ type: "text", text: "never finished" }, body, i));
+        res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(full)) });
+        res.write(full.slice(0, Math.floor(full.length / 2)));
         return;
       }
       default:
