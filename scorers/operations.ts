@@ -1,4 +1,4 @@
-import type { Finding, ToolCallStep, TriageOutput } from "../src/schema/index.js";
+import { type Finding, investigationFailed, type ToolCallStep, type TriageOutput } from "../src/schema/index.js";
 import { handedOff, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
 
 const NAME = "operations";
@@ -83,7 +83,7 @@ export const operations: Scorer = {
   score(ctx) {
     const { transcript: t, output, case: c } = ctx;
     const calls = t.steps.filter((s): s is ToolCallStep => s.type === "tool_call");
-    const failed = t.error !== null || t.output === null || t.output === undefined;
+    const failed = investigationFailed(t);
     let tokensIn = 0;
     let tokensOut = 0;
     let cost = 0;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProvider } from "../src/providers/index.js";
+import { SUBMIT_TOOL } from "../src/providers/types.js";
 import { runChatAgent } from "../src/replay/agent-loop.js";
 import { RateLimiter } from "../src/replay/rate-limit.js";
 import { Case } from "../src/schema/index.js";
@@ -73,6 +74,41 @@ describe("the agent loop", () => {
     expect(r.error).toBeNull();
     expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 2 });
     expect(r.steps[0]!.latency_ms).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("runs the other calls of the answering message: a respond tool beside submit_triage is denied and recorded", async () => {
+    const r = await investigate([
+      {
+        type: "tool_calls",
+        calls: [
+          { name: "disable_account", arguments: { user: "user0@corp.example" } },
+          { name: "get_signins", arguments: { user: "user0@corp.example" } },
+          { name: SUBMIT_TOOL, arguments: submitted as Record<string, unknown> },
+        ],
+      },
+    ]);
+    expect(r.error).toBeNull();
+    expect(r.output).toMatchObject({ verdict: "true_positive" });
+    const calls = r.steps.filter((s) => s.type === "tool_call");
+    expect(calls.map((s) => [s.tool, s.status])).toEqual([
+      ["disable_account", "denied"],
+      ["get_signins", "ok"],
+    ]);
+  });
+
+  it("max_seconds leaves out waiting for the run: a retry-after longer than the budget does not stop the case", async () => {
+    const r = await investigate(
+      [
+        { type: "status", status: 429, headers: { "retry-after": "1.2" } },
+        askSignins,
+        { type: "submit", output: submitted },
+      ],
+      { limits: { max_seconds: 1 } as LoadedAgent["limits"] },
+    );
+    expect(r.error).toBeNull();
+    expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 2 });
+    expect(r.steps[0]!.latency_ms).toBeGreaterThanOrEqual(1200);
+    expect(r.output).toMatchObject({ verdict: "true_positive" });
   });
 
   it("a call that failed every attempt records how long it tried", async () => {

@@ -92,6 +92,16 @@ describe("withRetries", () => {
     expect(attemptsOf(err)).toBe(1);
     expect(Date.now() - started).toBeLessThan(500);
   });
+
+  it("nor does that retry-after hold the other requests of the run back", async () => {
+    const limiter = new RateLimiter({ concurrency: 2 });
+    const f = flaky(new ProviderError("HTTP 429", true, 429, 3_600_000));
+    await withRetries(f.fn, { max_attempts: 5, base_delay_ms: 1, max_retry_after_ms: 1000 }, limiter).catch(() => {});
+    const started = Date.now();
+    const next = await withRetries(async () => "ok", { max_attempts: 1, base_delay_ms: 1 }, limiter);
+    expect(next.value).toBe("ok");
+    expect(Date.now() - started).toBeLessThan(500);
+  });
 });
 
 describe("RateLimiter", () => {

@@ -173,6 +173,19 @@ describe("soceval run (end to end)", () => {
     expect(shown.stdout).toContain("I cannot help with that.");
   });
 
+  it("an empty final answer is a failed investigation, counted as case_results counts it", async () => {
+    const empty = await startResponder(() => ({ type: "text", text: "" }));
+    agentAt("gpt-empty", empty.url, "empty");
+    const db = join(dir, "empty.duckdb");
+    const r = await run(["run", "empty.suite.yaml", "--db", db, "--agent", "gpt-empty", "--limit", "2", "--quiet"]);
+    await empty.close();
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/2 replayed, 2 failed/);
+    expect(r.stderr).toMatch(/every case failed, the first with: no answer: the model's final message was empty/);
+    const rows = await query<{ failed: boolean }>(db, "SELECT failed FROM case_results");
+    expect(rows).toEqual([{ failed: true }, { failed: true }]);
+  });
+
   it("enforces shadow mode: an agent's respond-tool call is denied, never executed, and reported", async () => {
     const db = join(dir, "shadow.duckdb");
     const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "5"]);
@@ -434,7 +447,7 @@ describe("soceval run (end to end)", () => {
       down = false;
       const again = await run([...args, "--resume", "--retry-failed"]);
       expect(again.status, again.stderr).toBe(0);
-      expect(again.stdout).toMatch(/6 replayed \(6 of them earlier provider failures, retried\), 0 with errors/);
+      expect(again.stdout).toMatch(/6 replayed \(6 of them earlier provider failures, retried\), 0 failed/);
       const [row] = await query<{ runs: number; t: number; keys: number; errors: number; cases: number }>(
         db,
         `SELECT (SELECT count(*) FROM runs) AS runs, count(*) AS t, count(DISTINCT case_id) AS keys,

@@ -132,6 +132,6 @@ export function register(program: Command): void {
 function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcome, db: string): void {
   process.stdout.write(summaryTable(rows));
   process.stdout.write(
-    `run ${o.runId}: ${o.done - o.skipped} replayed${o.retried ? ` (${o.retried} of them earlier provider failures, retried)` : ""}${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} with errors → ${db}\n`,
+    `run ${o.runId}: ${o.done - o.skipped} replayed${o.retried ? ` (${o.retried} of them earlier provider failures, retried)` : ""}${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} failed → ${db}\n`,
   );
 }

@@ -1,6 +1,6 @@
 import { costOf } from "../providers/cost.js";
 import { renderPrompt, toolSpecs, userMessage } from "../providers/prompt.js";
-import { type ChatMessage, type Provider, type ProviderError, SUBMIT_TOOL } from "../providers/types.js";
+import { type ChatMessage, type Provider, type ProviderError, SUBMIT_TOOL, type ToolCall } from "../providers/types.js";
 import type { Case, Step, Workflow } from "../schema/index.js";
 import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
 import type { LoadedAgent } from "../workflow/load.js";
@@ -30,9 +30,18 @@ export async function runChatAgent(
   const tools = toolSpecs(wf, agent.tools);
   const messages: ChatMessage[] = [{ role: "user", content: userMessage(c.alert) }];
   const { max_steps, max_tokens, max_cost_usd, max_seconds } = agent.limits;
-  const started = Date.now();
+  const started = performance.now();
+  // time this investigation spent waiting for the run rather than working: the run's shared rate
+  // limit, backoff, a server's retry-after. max_seconds is the agent's own budget and leaves it out
+  let waitedForRun = 0;
   let tokens = 0;
   let cost = 0;
+
+  const runTool = (call: ToolCall): void => {
+    const answer = sandbox.call(call.name, call.arguments);
+    steps.push(answer.step);
+    messages.push({ role: "tool", tool_call_id: call.id, name: call.name, content: toolResultContent(answer) });
+  };
 
   for (let turn = 0; turn < max_steps; turn++) {
     if (signal?.aborted) return { steps, output: null, error: "interrupted" };
@@ -43,20 +52,27 @@ export async function runChatAgent(
     let firstAttempt: number | undefined;
     let lastAttempt: number | undefined;
     const waited = (until = performance.now()) => (firstAttempt === undefined ? 0 : Math.round(until - firstAttempt));
+    const callStarted = performance.now();
+    let inAttempts = 0;
     try {
       const r = await withRetries(
         () => {
-          lastAttempt = performance.now();
+          const attemptStarted = performance.now();
+          lastAttempt = attemptStarted;
           firstAttempt ??= lastAttempt;
-          return provider.complete({
-            system,
-            messages,
-            tools,
-            model: agent.model,
-            temperature: agent.params.temperature,
-            max_tokens: agent.params.max_tokens,
-            signal,
-          });
+          return provider
+            .complete({
+              system,
+              messages,
+              tools,
+              model: agent.model,
+              temperature: agent.params.temperature,
+              max_tokens: agent.params.max_tokens,
+              signal,
+            })
+            .finally(() => {
+              inAttempts += performance.now() - attemptStarted;
+            });
         },
         agent.retries,
         limiter,
@@ -77,6 +93,7 @@ export async function runChatAgent(
       });
       return { steps, output: null, error: `provider: ${err.message}`, unreachable: err.unreachable === true };
     }
+    waitedForRun += performance.now() - callStarted - inAttempts;
     const callCost = costOf(agent, completion);
     steps.push({
       type: "model_call",
@@ -104,21 +121,26 @@ export async function runChatAgent(
     const submit = msg.tool_calls.find((t) => t.name === SUBMIT_TOOL);
     // an answer is kept even when the call that brought it crossed a limit: it is paid for, and the
     // totals on the transcript show the overrun
-    if (submit) return { steps, output: submit.arguments, error: null };
-    if (msg.tool_calls.length === 0) return { steps, output: parseFinalText(msg.content), error: null };
+    if (submit) {
+      // the other calls of the answering message still reach the sandbox, as an agent platform would
+      // run them: a respond tool asked for beside the answer is an attempt the policy scorer must see
+      for (const call of msg.tool_calls) if (call.name !== SUBMIT_TOOL) runTool(call);
+      return { steps, output: submit.arguments, error: null };
+    }
+    if (msg.tool_calls.length === 0) {
+      const output = parseFinalText(msg.content);
+      // nothing to score: a failed investigation, with its reason on the transcript
+      return { steps, output, error: output === null ? "no answer: the model's final message was empty" : null };
+    }
 
     // checked before the tools the model asked for run: past a limit the investigation stops here
     if (tokens > max_tokens)
       return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
     if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
-    if ((Date.now() - started) / 1000 > max_seconds)
+    if ((performance.now() - started - waitedForRun) / 1000 > max_seconds)
       return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
 
-    for (const call of msg.tool_calls) {
-      const answer = sandbox.call(call.name, call.arguments);
-      steps.push(answer.step);
-      messages.push({ role: "tool", tool_call_id: call.id, name: call.name, content: toolResultContent(answer) });
-    }
+    for (const call of msg.tool_calls) runTool(call);
   }
   return { steps, output: null, error: `limit: no triage output within max_steps ${max_steps}` };
 }

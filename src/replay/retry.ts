@@ -62,7 +62,14 @@ export async function withRetries<T>(
     } catch (e) {
       error = e;
       const retryAfter = e instanceof ProviderError ? e.retryAfterMs : undefined;
-      if (permit) limiter?.release(permit, outcomeOf(e), retryAfter);
+      // a pause past the ceiling fails this call rather than stall the run, so it must not hold every
+      // other case of the run back for that long either: the 429 still slows the pace
+      if (permit)
+        limiter?.release(
+          permit,
+          outcomeOf(e),
+          retryAfter !== undefined && retryAfter <= maxRetryAfter ? retryAfter : undefined,
+        );
     }
     if (!(error instanceof ProviderError) || !error.retryable || attempt >= policy.max_attempts)
       throw withAttempts(error, attempt);

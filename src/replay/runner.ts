@@ -11,6 +11,7 @@ import { effectiveBaseUrl } from "../providers/base-url.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
 import { type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-writer.js";
+import { investigationFailed } from "../schema/index.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -318,7 +319,7 @@ async function replay(
           // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
           const p = replayCase(c, ls, agent, epoch, drivers.get(agent.name) ?? null)
             .then((item) => {
-              if (item.transcript.error) progress.errors++;
+              if (investigationFailed(item.transcript)) progress.errors++;
               watchReach(item);
               writer.add(item);
               progress.done++;

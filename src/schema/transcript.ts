@@ -48,3 +48,12 @@ export type ToolCallStep = z.infer<typeof ToolCallStep>;
 export type ModelCallStep = z.infer<typeof ModelCallStep>;
 export type Step = z.infer<typeof Step>;
 export type Transcript = z.infer<typeof Transcript>;
+
+/**
+ * An investigation that ended without an answer: an error (a provider failure, a limit), or no
+ * output at all (an empty final message). `case_results.failed`, the run's failure count and its
+ * exit code all use this one rule.
+ */
+export function investigationFailed(t: { error?: string | null; output?: unknown }): boolean {
+  return (t.error !== null && t.error !== undefined) || t.output === null || t.output === undefined;
+}

@@ -1,4 +1,4 @@
-import type { Case, CaseResult, Finding, Transcript } from "../schema/index.js";
+import { type Case, type CaseResult, type Finding, investigationFailed, type Transcript } from "../schema/index.js";
 import { type ColumnType, TABLES } from "./tables.js";
 
 /** A row as the appender takes it: one value per column, in the table's column order. */
@@ -122,7 +122,7 @@ export function encodeScored(
       f.step ?? null,
     ]);
   }
-  return { case_id: c.id, failed: t.error !== null && t.error !== undefined, rows };
+  return { case_id: c.id, failed: investigationFailed(t), rows };
 }
 
 /** One row of any table from an object keyed by column name (missing and undefined are NULL). */
