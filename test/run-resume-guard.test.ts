@@ -167,9 +167,27 @@ describe("the store a run needs", () => {
     await conn.run("CREATE TABLE t (x INTEGER)");
     conn.closeSync();
     db.closeSync();
-    const r = await run(["report", "--db", foreign]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/foreign\.duckdb: not a soceval store \(it holds no runs table\)/);
+    // neither a reader nor a command that writes into an existing store makes it one of ours
+    for (const args of [
+      ["report"],
+      ["runs", "list"],
+      ["findings", "--run", "latest"],
+      ["runs", "delete", "x"],
+      ["run", "suite.yaml", "--resume"],
+    ]) {
+      const r = await run([...args, "--db", foreign]);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/foreign\.duckdb: not a soceval store \(it holds no runs table\)/);
+    }
+    const tables = await (async () => {
+      const d = await DuckDBInstance.create(foreign, { access_mode: "READ_ONLY" });
+      const c = await d.connect();
+      const rows = (await c.runAndReadAll("SELECT table_name FROM duckdb_tables()")).getRowObjects();
+      c.closeSync();
+      d.closeSync();
+      return rows.map((r) => r.table_name);
+    })();
+    expect(tables).toEqual(["t"]);
   });
 
   it("a store another process holds: exit 3, naming the process, not a raw lock error", async () => {
@@ -190,6 +208,7 @@ describe("the store a run needs", () => {
       for (const args of [
         ["runs", "list", "--db", held],
         ["run", "suite.yaml", "--db", held, "--quiet"],
+        ["runs", "merge", held, "--db", join(dir, "merged-held.duckdb")],
       ]) {
         const r = await run(args);
         expect(r.status, args.join(" ")).toBe(3);

@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, existsSync, mkdtempSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -158,6 +158,34 @@ describe("soceval runs merge", () => {
     );
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(existsSync(db)).toBe(false);
+  });
+
+  it("names a shard replayed with --limit or other faults: the merged run would not be the one run", async () => {
+    const limited = join(dir, "shard3-limit.duckdb");
+    expect(
+      (await run(["run", "suite.yaml", "--shard", "3/3", "--limit", "5", "--db", limited, "--quiet"])).status,
+    ).toBe(0);
+    const r = await run(["runs", "merge", shardDb(1), shardDb(2), limited, "--db", join(dir, "m-limit.duckdb")]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /shard 3\/3 in \S*shard3-limit\.duckdb was made with other --limit \(5, not none\) than shards 1\/3, 2\/3/,
+    );
+    expect(existsSync(join(dir, "m-limit.duckdb"))).toBe(false);
+
+    // the same suite file, its faults edited between shards (and put back)
+    const suite = join(dir, "suite.yaml");
+    const original = readFileSync(suite, "utf8");
+    appendFileSync(suite, "faults: [{ tool: get_signins, kind: timeout, rate: 0.5 }]\n");
+    const withFaults = join(dir, "shard3-faults.duckdb");
+    const f = await run(["run", "suite.yaml", "--shard", "3/3", "--db", withFaults, "--quiet"]).finally(() =>
+      writeFileSync(suite, original),
+    );
+    expect(f.status, f.stderr).toBe(0);
+    const m = await run(["runs", "merge", shardDb(1), shardDb(2), withFaults, "--db", join(dir, "m-faults.duckdb")]);
+    expect(m.status, m.stderr).toBe(2);
+    expect(m.stderr).toMatch(
+      /shard 3\/3 in \S*shard3-faults\.duckdb was made with other faults \(\[\{"tool":"get_signins","kind":"timeout","rate":0\.5\}\], not \[\]\) than shards 1\/3, 2\/3/,
+    );
   });
 
   it("refuses shards that overlap as bad input (exit 2), and writes nothing", async () => {

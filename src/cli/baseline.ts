@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: { db: string }) => {
-        const store = await Store.open(flags.db, { existing: true });
+        const store = await Store.open(flags.db, { readOnly: true });
         const rows = await store.query<Record<string, unknown>>(
           "SELECT name, agent, run_id, suite, agent_hash, left(dataset_hash, 12) AS dataset, created_at FROM baselines ORDER BY name, agent",
         );

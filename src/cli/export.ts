@@ -29,7 +29,7 @@ export function register(program: Command): void {
         checkOutFile("--out", flags.out);
         if (!RUN_TABLES.includes(flags.table))
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
-        const store = await Store.open(flags.db, { existing: true });
+        const store = await Store.open(flags.db, { readOnly: true });
         const runId = await resolveRunId(store, flags.run);
         const warning = await unfinishedWarning(store, runId);
         const run = sqlString(runId);

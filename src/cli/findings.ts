@@ -53,7 +53,7 @@ export function register(program: Command): void {
           throw new InputError(`--severity: expected low, medium or high, got "${flags.severity}"`);
         if (!["table", "jsonl"].includes(flags.format))
           throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
-        const store = await Store.open(flags.db, { existing: true });
+        const store = await Store.open(flags.db, { readOnly: true });
         let rows: FindingRow[];
         try {
           const runId = await resolveRunId(store, flags.run);

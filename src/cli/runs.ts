@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option("--format <f>", "table or json", "table")
     .action(
       action(async (flags: { db: string; format: string }) => {
-        const store = await Store.open(flags.db, { existing: true });
+        const store = await Store.open(flags.db, { readOnly: true });
         // newest first in the order `--run latest` picks
         const order = await newestFirst(store, "r");
         const rows = await store.query<RunRow>(

@@ -28,7 +28,7 @@ export function register(program: Command): void {
         if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0))
           throw new InputError(`--epoch: expected a whole number ≥ 0, got "${flags.epoch}"`);
         // writable, as `findings` opens it: a store from an older soceval gains its missing columns
-        const store = await Store.open(flags.db, { existing: true });
+        const store = await Store.open(flags.db, { readOnly: true });
         try {
           const runId =
             flags.run === undefined ? await newestRunWith(store, caseId) : await resolveRunId(store, flags.run);

@@ -11,6 +11,20 @@ export const DEFAULT_DB = ".soceval/soceval.duckdb";
 
 export type Row = Record<string, unknown>;
 
+/**
+ * Opening (or attaching) a store failed. Another process holding the file (a run in progress, a
+ * DuckDB shell) is a condition of the moment, exit 3; anything else is bad input, exit 2.
+ */
+export function storeOpenError(path: string, e: unknown, what: string): Error {
+  const message = (e as Error).message.split("\n")[0]!;
+  const holder = message.match(/Conflicting lock is held in .* \(PID (\d+)\)/);
+  if (holder)
+    return new RuntimeFailure(
+      `${path}: in use by another process (PID ${holder[1]}); wait for it to finish, or pass another --db`,
+    );
+  return new InputError(`${path}: ${what} (${message})`, path);
+}
+
 /** One open soceval store. Every command opens it through here so the tables always exist. */
 export class Store {
   private constructor(
@@ -31,18 +45,12 @@ export class Store {
     try {
       instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
     } catch (e) {
-      const message = (e as Error).message.split("\n")[0]!;
-      // another process (a run in progress, a DuckDB shell) has the file: a condition of the moment, not bad input
-      const holder = message.match(/Conflicting lock is held in .* \(PID (\d+)\)/);
-      if (holder)
-        throw new RuntimeFailure(
-          `${path}: in use by another process (PID ${holder[1]}); wait for it to finish, or pass another --db`,
-        );
-      throw new InputError(`${path}: cannot open the DuckDB store (${message})`, path);
+      throw storeOpenError(path, e, "cannot open the DuckDB store");
     }
     const conn = await instance.connect();
     const store = new Store(path, instance, conn);
-    if (opts.readOnly) {
+    // a DuckDB file of the user's own is not turned into a soceval store by a command that expected one
+    if (opts.readOnly || (opts.existing && path !== ":memory:")) {
       const [runs] = await store.query<{ n: number }>(
         "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'runs'",
       );
@@ -50,7 +58,8 @@ export class Store {
         store.close();
         throw new InputError(`${path}: not a soceval store (it holds no runs table)`, path);
       }
-    } else {
+    }
+    if (!opts.readOnly) {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
       await addMissingColumns(store);

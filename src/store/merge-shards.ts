@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
-import { type Store, sqlString } from "./db.js";
+import { type Store, sqlString, storeOpenError } from "./db.js";
 import { newRunId } from "./run-id.js";
-import { repeatedKeys } from "./run-writer.js";
+import { type ReplayConfig, repeatedKeys } from "./run-writer.js";
 import { RUN_TABLES, table } from "./tables.js";
 
 /** Every table a shard's run fills but its `runs` row (written once, for the merged run). */
@@ -21,6 +21,8 @@ type ShardRun = {
   status: string;
   started_at: Date;
   git_revision: string | null;
+  /** the suite's faults and --limit (runs.replay_config); null in a store from before that column */
+  replay_config: string | null;
 };
 
 /** A sharded run as found in one of the files: where it is, and which slice of which run it is. */
@@ -68,16 +70,17 @@ async function attach(store: Store, file: string, i: number, attached: string[])
   try {
     await store.run(`ATTACH ${sqlString(file)} AS ${schema} (READ_ONLY)`);
   } catch (e) {
-    throw new InputError(`${file}: cannot open as a soceval store (${(e as Error).message.split("\n")[0]})`, file);
+    throw storeOpenError(file, e, "cannot open as a soceval store");
   }
   attached.push(schema);
   return schema;
 }
 
 async function shardRuns(store: Store, schema: string): Promise<ShardRun[]> {
+  const config = (await columnsIn(store, schema)).has("runs.replay_config") ? "replay_config::VARCHAR" : "NULL";
   return store.query<ShardRun>(
     `SELECT run_id, suite, suite_path, dataset_hash, agent_hashes::VARCHAR AS agent_hashes, epochs, seed, shard,
-            status, started_at, git_revision
+            status, started_at, git_revision, ${config} AS replay_config
      FROM ${schema}.runs WHERE shard IS NOT NULL ORDER BY started_at DESC`,
   );
 }
@@ -86,7 +89,10 @@ function describe(r: ShardRun, file: string, schema: string): Found {
   const [index, count] = r.shard.split("/").map(Number) as [number, number];
   // the same run, sliced: what must agree between its shards
   const agents = JSON.stringify(Object.entries(JSON.parse(r.agent_hashes) as object).sort());
-  const identity = [r.suite, r.suite_path, r.dataset_hash, agents, r.epochs, r.seed, count].join("\u0000");
+  // the faults and --limit too: a shard replayed under other faults, or limited, is another run
+  const identity = [r.suite, r.suite_path, r.dataset_hash, agents, r.epochs, r.seed, count, r.replay_config].join(
+    "\u0000",
+  );
   return { ...r, file, schema, index, count, identity };
 }
 
@@ -197,6 +203,15 @@ function differences(f: Found, ref: Found): string {
   if (f.suite !== ref.suite || f.suite_path !== ref.suite_path)
     out.push(`suite (${f.suite_path ?? f.suite}, not ${ref.suite_path ?? ref.suite})`);
   if (f.count !== ref.count) out.push(`shard count (${f.count}, not ${ref.count})`);
+  if (f.replay_config !== ref.replay_config) {
+    const cfg = (r: Found) => (r.replay_config ? (JSON.parse(r.replay_config) as ReplayConfig) : null);
+    const [a, b] = [cfg(f), cfg(ref)];
+    const limit = (c: ReplayConfig | null) => (c ? String(c.limit ?? "none") : "unknown");
+    const faults = (c: ReplayConfig | null) => (c ? JSON.stringify(c.faults) : "unknown");
+    if (limit(a) !== limit(b)) out.push(`--limit (${limit(a)}, not ${limit(b)})`);
+    if (faults(a) !== faults(b)) out.push(`faults (${faults(a)}, not ${faults(b)})`);
+    if (limit(a) === limit(b) && faults(a) === faults(b)) out.push("fault draws");
+  }
   return out.join("/") || "settings";
 }
 
