@@ -138,6 +138,15 @@ describe("anthropic provider over the messages wire", () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it("says a 200 whose body is an HTML page is not JSON, and retries it", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue({ type: "html" });
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/malformed response: the body is not JSON \(<html> <body><h1>Welcome to nginx!/);
+  });
+
   it("times out an answer that stalls after its headers, and retries it", async () => {
     // the SDK's own timeout ends once headers arrive; the attempt's deadline covers the body too
     const { server, agent, provider } = await anthropic(200);

@@ -172,6 +172,15 @@ describe("openai provider over the chat-completions wire", () => {
     expect(r.attempts).toBe(2);
   });
 
+  it("says a 200 whose body is an HTML page is not JSON, and retries it", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue({ type: "html" });
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/malformed response: the body is not JSON \(<html> <body><h1>Welcome to nginx!/);
+  });
+
   it("times out an answer that stalls after its headers, and retries it", async () => {
     // the SDK's own timeout ends once headers arrive; the attempt's deadline covers the body too
     const { server, agent, provider } = await openai("openai", 200);

@@ -406,6 +406,25 @@ describe("soceval run (end to end)", () => {
     }
   });
 
+  it("a model that refuses the key (401) stops the run after its first cases, storing nothing", async () => {
+    const { createServer } = await import("node:http");
+    const denying = createServer((_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "invalid api key", type: "invalid_request_error" } }));
+    });
+    await new Promise<void>((r) => denying.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(denying.address() as { port: number }).port}/v1`;
+    agentAt("gpt-401", url, "401");
+    const db = join(dir, "401.duckdb");
+    const r = await run(["run", "401.suite.yaml", "--db", db, "--agent", "gpt-401", "--concurrency", "1"]);
+    await new Promise((r) => denying.close(r));
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(
+      /agent "gpt-401" cannot use its model: the first 3 cases were all refused by the server \(provider: .*HTTP 401: invalid api key\)\. Nothing was stored; check the API key/,
+    );
+    expect(existsSync(db)).toBe(false);
+  });
+
   it("a resume whose model cannot be reached stops, keeps what the run had, and stores no failures", async () => {
     const db = join(dir, "resume-down.duckdb");
     const args = ["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "8", "--quiet"];

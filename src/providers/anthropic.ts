@@ -12,7 +12,7 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { attemptDeadline, malformed, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, notJson, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -59,6 +59,8 @@ export function toWireMessages(messages: ChatMessage[]): MessageParam[] {
 }
 
 function fromWire(res: Message): Omit<Completion, "latency_ms"> {
+  const notAnAnswer = notJson("anthropic", res);
+  if (notAnAnswer) throw notAnAnswer;
   if (!Array.isArray(res?.content)) throw malformed("anthropic", "no content array");
   const text: string[] = [];
   const calls: ToolCall[] = [];

@@ -56,7 +56,15 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, ur
     if (typeof status === "number") {
       const retryable = status === 429 || status === 408 || status >= 500;
       const text = detail.replace(/^\d{3}\s+/, ""); // the SDKs lead their message with the status
-      return new ProviderError(`${provider}: HTTP ${status}: ${text}`, retryable, status, parseRetryAfter(headers));
+      // a wrong key, a key without access, a model name the server does not know: no case will fare better
+      const unusable = status === 401 || status === 403 || status === 404;
+      return new ProviderError(
+        `${provider}: HTTP ${status}: ${text}`,
+        retryable,
+        status,
+        parseRetryAfter(headers),
+        unusable,
+      );
     }
   }
   if (e instanceof Error && e.name === "AbortError") return new ProviderError(`${provider}: request aborted`, false);
@@ -78,6 +86,16 @@ export function attemptDeadline(timeoutMs: number, caller?: AbortSignal) {
         ? new ProviderError(`${provider}: request timed out (no whole answer within ${timeoutMs} ms)`, true)
         : null,
   };
+}
+
+/**
+ * The SDKs hand back a body that is not JSON (an HTML page from a proxy, a login portal) as plain
+ * text: say so, with its start, rather than "no choices".
+ */
+export function notJson(provider: string, res: unknown): ProviderError | null {
+  if (typeof res !== "string") return null;
+  const start = res.replace(/\s+/g, " ").trim().slice(0, 80);
+  return malformed(provider, `the body is not JSON (${start || "empty"}${res.length > 80 ? "…" : ""})`);
 }
 
 /** A 200 whose JSON lacks what the protocol promises is as broken as one that does not parse. */

@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
-import { attemptDeadline, malformed, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, notJson, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -59,6 +59,8 @@ export function parseArguments(text: string): Record<string, unknown> {
 }
 
 function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_ms"> {
+  const notAnAnswer = notJson(kind, res);
+  if (notAnAnswer) throw notAnAnswer;
   const choice = res?.choices?.[0];
   if (!choice?.message) throw malformed(kind, "no choices[0].message");
   const calls: ToolCall[] = [];

@@ -57,7 +57,11 @@ export class ProviderError extends Error {
     readonly retryable: boolean,
     readonly status?: number,
     readonly retryAfterMs?: number,
-    /** no connection could be made at all (nothing listening, a wrong address), as opposed to a bad answer */
+    /**
+     * the model cannot be used at all, whatever the case: no connection (nothing listening, a wrong
+     * address), or the server refused who we are or what we asked for (401, 403, 404: a wrong key or
+     * model name), as opposed to a bad answer
+     */
     readonly unreachable = false,
   ) {
     super(message);

@@ -224,13 +224,17 @@ async function replay(
     }
     const n = (unreachable.get(agent) ?? 0) + 1;
     unreachable.set(agent, n);
-    if (n >= failFastAfter.get(agent)!)
+    if (n >= failFastAfter.get(agent)!) {
+      const refused = !/connection failed/.test(item.transcript.error ?? "");
       cannotReach ??=
-        `agent "${agent}" cannot reach its model: ${n === 1 ? "its first case" : `the first ${n} cases all`} failed to connect ` +
+        (refused
+          ? `agent "${agent}" cannot use its model: ${n === 1 ? "its first case was" : `the first ${n} cases were all`} refused by the server `
+          : `agent "${agent}" cannot reach its model: ${n === 1 ? "its first case" : `the first ${n} cases all`} failed to connect `) +
         `(${item.transcript.error}). ` +
         (resumeId === null
-          ? "Nothing was stored; start the server or fix base_url, then run again"
+          ? `Nothing was stored; ${refused ? "check the API key (api_key_env) and the model name" : "start the server or fix base_url"}, then run again`
           : `Run ${resumeId} is kept; once the model answers, continue it with --resume --retry-failed`);
+    }
   };
 
   /** Commit a batch when one is full (or has waited long), overlapping the commit with the next replays. */

@@ -44,6 +44,23 @@ describe("ToolSandbox", () => {
     expect(sb.call("get_signins", {}).step.note).toMatch(/missing required input "user"/);
   });
 
+  it("refuses input the real API would: unknown fields, wrong types, arguments that are not an object", () => {
+    const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
+    const refused = (input: Record<string, unknown>) => sb.call("get_signins", input).step;
+    expect(refused({ user, bogus: "x" })).toMatchObject({
+      status: "error",
+      evidence_ids: [],
+      note: expect.stringMatching(/^unknown input "bogus" \(get_signins takes user, since/),
+    });
+    expect(refused({ user: 12345 })).toMatchObject({
+      status: "error",
+      note: 'input "user" must be a string, got number',
+    });
+    expect(refused({ _raw: "{not json" })).toMatchObject({ status: "error", note: "arguments are not a JSON object" });
+    // what it accepts is unchanged: the playbook's calls and a model's well-formed ones
+    expect(refused({ user, since: null }).status).toBe("ok");
+  });
+
   it("answers unavailable for a source the case lists as unavailable", () => {
     const sb = new ToolSandbox(cases[5]!, wf, { scope: "all", faults: [], seed: 1 });
     const a = sb.call("get_ip_reputation", { ip: "203.0.113.15" });

@@ -45,6 +45,25 @@ function toolMap(tools: Workflow["tools"]): Map<string, ToolContract> {
   return m;
 }
 
+/**
+ * What the real system's API would refuse: arguments that are not a JSON object, a field the tool
+ * does not take, a required field missing, a value of the wrong type. Refused calls are tool errors
+ * the model made, not an empty answer: "no records" would tell it something false about the case.
+ */
+function badInput(contract: ToolContract, plan: ContractPlan, input: Record<string, unknown>): string | null {
+  if (typeof input._raw === "string" && Object.keys(input).length === 1) return "arguments are not a JSON object";
+  for (const key in input)
+    if (!Object.hasOwn(contract.input, key))
+      return `unknown input "${key}" (${contract.name} takes ${plan.params.map((p) => p.name).join(", ") || "none"})`;
+  for (const name of plan.required) if (isEmpty(input[name])) return `missing required input "${name}"`;
+  for (const { name, p } of plan.params) {
+    const v = input[name];
+    if (v !== undefined && v !== null && typeof v !== p.type)
+      return `input "${name}" must be a ${p.type}, got ${typeof v}`;
+  }
+  return null;
+}
+
 /** One call's filters, with the input's values normalised once rather than per record. */
 type Filter = { entity: string; given: string; want: string } | { since: boolean; bound: number };
 
@@ -94,8 +113,8 @@ export class ToolSandbox {
     if (this.scope && !this.scope.has(tool))
       return this.fail(contract, input, "denied", 0, "tool outside the agent's scope");
     const plan = planOf(contract);
-    for (const name of plan.required)
-      if (isEmpty(input[name])) return this.fail(contract, input, "error", 0, `missing required input "${name}"`);
+    const refused = badInput(contract, plan, input);
+    if (refused) return this.fail(contract, input, "error", 0, refused);
     if (this.unavailable.has(contract.source))
       return this.fail(contract, input, "unavailable", contract.latency_ms, `source ${contract.source} unavailable`);
 

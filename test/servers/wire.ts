@@ -19,7 +19,9 @@ export type Reply =
   | { type: "malformed" }
   | { type: "truncated" }
   /** headers and half the body, then nothing more on an open connection (a proxy that hangs mid-answer) */
-  | { type: "stalled" };
+  | { type: "stalled" }
+  /** a 200 that is an HTML page (a proxy's, a login portal's), not the protocol's JSON */
+  | { type: "html" };
 
 /** The answers a model gives; the protocol renders them. */
 export type ModelReply = Extract<Reply, { type: "tool_calls" | "submit" | "text" }>;
@@ -102,6 +104,10 @@ export async function startWireServer(protocol: Protocol, script: Reply[] = []):
         res.write(full.slice(0, Math.floor(full.length / 2)), () => res.socket?.destroy());
         return;
       }
+      case "html":
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end("<html>\n  <body><h1>Welcome to nginx!</h1></body>\n</html>\n");
+        return;
       case "stalled": {
         const full = JSON.stringify(protocol.render({ type: "text", text: "never finished" }, body, i));
         res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(full)) });
