@@ -175,9 +175,9 @@ describe("soceval run (end to end)", () => {
 
   it("an empty final answer is a failed investigation, counted as case_results counts it", async () => {
     const empty = await startResponder(() => ({ type: "text", text: "" }));
-    agentAt("gpt-empty", empty.url, "empty");
-    const db = join(dir, "empty.duckdb");
-    const r = await run(["run", "empty.suite.yaml", "--db", db, "--agent", "gpt-empty", "--limit", "2", "--quiet"]);
+    agentAt("gpt-empty", empty.url, "blank");
+    const db = join(dir, "blank.duckdb");
+    const r = await run(["run", "blank.suite.yaml", "--db", db, "--agent", "gpt-empty", "--limit", "2", "--quiet"]);
     await empty.close();
     expect(r.status).toBe(3);
     expect(r.stdout).toMatch(/2 replayed, 2 failed/);
@@ -551,6 +551,10 @@ describe("soceval run (end to end)", () => {
     expect(record.stderr).toMatch(/--record: the playbook agent calls no model/);
     // nothing half-made is left to become `latest`, not even the empty store the run opened
     expect(existsSync(db)).toBe(false);
+    // nor the folders it made for a nested --db
+    const nested = await run(["run", "keyed.suite.yaml", "--db", join(dir, "nd", "a", "b.duckdb")]);
+    expect(nested.status).toBe(2);
+    expect(existsSync(join(dir, "nd"))).toBe(false);
   });
 
   it("stops at a malformed case line with exit 2, naming file:line:field", async () => {

@@ -188,6 +188,14 @@ describe("soceval runs merge", () => {
     );
   });
 
+  it("reads a store named twice once, and says so", async () => {
+    const db = join(dir, "named-twice.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), shardDb(2), shardDb(3), shardDb(3), "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: \S*shard3\.duckdb was named more than once; it is read once/);
+    expect(r.stdout).toMatch(/3 shards of mini-shadow merged, 40 results/);
+  });
+
   it("refuses shards that overlap as bad input (exit 2), and writes nothing", async () => {
     // shard 2's store, with shard 1's cases stored under its run as well
     const overlapping = join(dir, "overlap2.duckdb");

@@ -1,9 +1,16 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Store } from "../store/db.js";
 
-/** What a command that writes runs created when it opened its store: the file, and its folder. */
-export type Created = { file: boolean; folder: boolean };
+/** What a command that writes runs created when it opened its store: the file, and the folders Store.open made for it, outermost first. */
+export type Created = { file: boolean; folders: string[] };
+
+/** The folders above `path` that do not exist yet, the outermost first. */
+function missingFolders(path: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(resolve(path)); !existsSync(d); d = dirname(d)) out.unshift(d);
+  return out;
+}
 
 /**
  * A store for a command that writes runs (`run`, `score`), and what opening it created. DuckDB
@@ -13,7 +20,8 @@ export type Created = { file: boolean; folder: boolean };
  */
 export async function openForWriting(path: string): Promise<{ store: Store; created: Created }> {
   const memory = path === ":memory:";
-  const created = { file: !memory && !existsSync(path), folder: !memory && !existsSync(dirname(path)) };
+  const folders = memory ? [] : missingFolders(path);
+  const created = { file: !memory && !existsSync(path), folders };
   return { store: await Store.open(path), created };
 }
 
@@ -28,7 +36,10 @@ export async function removeIfLeftEmpty(store: Store, created: Created): Promise
   if ((row?.n ?? 0) > 0) return false;
   store.close();
   for (const f of [store.path, `${store.path}.wal`]) rmSync(f, { force: true });
-  const folder = dirname(store.path);
-  if (created.folder && readdirSync(folder).length === 0) rmdirSync(folder);
+  // innermost first, each only while empty: nothing a user put there meanwhile goes
+  for (const folder of [...created.folders].reverse()) {
+    if (readdirSync(folder).length > 0) break;
+    rmdirSync(folder);
+  }
   return true;
 }

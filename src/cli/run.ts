@@ -61,7 +61,7 @@ export function register(program: Command): void {
         // a resume needs the store that holds the run: a mistyped --db must not create an empty one
         const { store, created } =
           flags.resume !== undefined
-            ? { store: await Store.open(flags.db, { existing: true }), created: { file: false, folder: false } }
+            ? { store: await Store.open(flags.db, { existing: true }), created: { file: false, folders: [] } }
             : await openForWriting(flags.db);
         const ctrl = new AbortController();
         const onSigint = () => {

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -96,10 +97,15 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store to write the merged run to", DEFAULT_DB)
     .action(
       action(async (stores: string[], flags: { db: string }) => {
+        // a store named twice (a shell glob and a name, say) is read once, and said so
+        const firstAt = (f: string) => stores.findIndex((g) => resolve(g) === resolve(f));
+        const unique = stores.filter((f, i) => firstAt(f) === i);
+        for (const [i, f] of stores.entries())
+          if (firstAt(f) !== i) process.stderr.write(`soceval: note: ${f} was named more than once; it is read once\n`);
         const { store, created } = await openForWriting(flags.db);
         let closed = false;
         try {
-          const m = await mergeShards(store, stores).catch(async (e: unknown) => {
+          const m = await mergeShards(store, unique).catch(async (e: unknown) => {
             // a refused merge leaves no empty store behind for the next command to mistake for one
             closed = await removeIfLeftEmpty(store, created).catch(() => false);
             throw e;

@@ -58,7 +58,9 @@ function resumeDifferences(r: StoredRun, meta: RunMeta): string[] {
   if (names(stored) !== names(now)) was("agents", names(stored), names(now));
   else {
     const changed = Object.keys(now).filter((a) => stored[a] !== now[a]);
-    if (changed.length > 0) out.push(`agent configuration changed since (${changed.join(", ")})`);
+    // an agent's hash covers its file, its prompt and the workflow it runs (workflow.yaml): any of them
+    if (changed.length > 0)
+      out.push(`agent configuration (its file, prompt or the workflow) changed since (${changed.join(", ")})`);
   }
   if ((r.shard ?? null) !== meta.shard) was("shard", r.shard ?? "none", meta.shard ?? "none");
   if (r.epochs !== meta.epochs) was("epochs", r.epochs, meta.epochs);

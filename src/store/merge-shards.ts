@@ -149,7 +149,7 @@ function chooseShards(found: Found[], files: string[]): Found[] {
   const unfinished = chosen.find((c) => c.status !== "finished");
   if (unfinished)
     throw new InputError(
-      `${unfinished.file}: shard ${unfinished.shard} (run ${unfinished.run_id}) is ${unfinished.status}; ` +
+      `${unfinished.file}: shard ${unfinished.shard} (run ${unfinished.run_id}) is ${unfinished.status === "running" ? "unfinished (running, or stopped by a kill)" : unfinished.status}; ` +
         `finish it first: soceval run <suite> --shard ${unfinished.shard} --db ${unfinished.file} --resume`,
       unfinished.file,
     );
