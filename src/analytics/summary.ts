@@ -8,6 +8,8 @@ export type AgentSummary = {
   investigations: number;
   agreement: number | null;
   critical_misses: number;
+  /** what critical_misses is out of: the analyst's true positives (case × epoch) */
+  true_positives: number;
   hallucination_rate: number | null;
   policy_violation_rate: number | null;
   failed: number;
@@ -34,6 +36,7 @@ export async function runSummary(store: Store, runId: string): Promise<AgentSumm
     investigations: Number(r.investigations),
     agreement: rate(r, "verdict_agreement"),
     critical_misses: r.critical_miss_rate__x ?? 0,
+    true_positives: r.critical_miss_rate__n ?? 0,
     hallucination_rate: rate(r, "hallucination_rate"),
     policy_violation_rate: rate(r, "policy_violation_rate"),
     failed: r.failed_rate__x ?? 0,

@@ -15,7 +15,10 @@ export function summaryTable(rows: AgentSummary[]): string {
       // with epochs, misses and failures count investigations: say so beside the cases
       r.investigations === r.cases ? r.cases : `${r.cases} (${r.investigations} investigations)`,
       pct(r.agreement),
-      r.critical_misses,
+      // the count a SOC lead follows up, and the rate `start` and the report give
+      r.true_positives
+        ? `${r.critical_misses}/${r.true_positives} (${pct(r.critical_misses / r.true_positives)})`
+        : "—",
       pct(r.hallucination_rate),
       pct(r.policy_violation_rate),
       r.failed,

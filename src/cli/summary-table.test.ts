@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { summaryTable } from "./summary-table.js";
+
+const row = {
+  agent: "playbook",
+  cases: 320,
+  investigations: 320,
+  agreement: 0.822,
+  critical_misses: 15,
+  true_positives: 87,
+  hallucination_rate: 0,
+  policy_violation_rate: 0.031,
+  failed: 0,
+  cost_usd: 0,
+};
+
+describe("the run summary table", () => {
+  it("gives critical misses as a count of the analyst's true positives, with the report's rate", () => {
+    expect(summaryTable([row])).toContain("15/87 (17.2%)");
+  });
+
+  it("says there is nothing to miss when the analyst marked no true positive", () => {
+    expect(summaryTable([{ ...row, critical_misses: 0, true_positives: 0 }])).toMatch(/│ —\s+│ 0\.0%/);
+  });
+});
