@@ -190,6 +190,29 @@ describe("the store a run needs", () => {
     expect(tables).toEqual(["t"]);
   });
 
+  it("a store from an earlier soceval is brought up to date before a read-only command reads it", async () => {
+    const old = join(dir, "older.duckdb");
+    expect((await run(["run", "suite.yaml", "--db", old, "--limit", "2", "--quiet"])).status).toBe(0);
+    // as a store written before prompt-cache tokens and the schema version existed
+    const s = await Store.open(old);
+    await s.run("ALTER TABLE model_calls DROP COLUMN tokens_cached_in");
+    await s.run("DROP TABLE soceval_schema");
+    s.close();
+    for (const args of [
+      ["report", "--format", "json"],
+      ["runs", "list"],
+      ["export", "--run", "latest", "--out", join(dir, "older.jsonl")],
+    ]) {
+      const r = await run([...args, "--db", old]);
+      expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+    }
+    const cols = await query<{ n: number }>(
+      old,
+      "SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE table_name = 'model_calls' AND column_name = 'tokens_cached_in'",
+    );
+    expect(cols).toEqual([{ n: 1 }]);
+  });
+
   it("a store another process holds: exit 3, naming the process, not a raw lock error", async () => {
     const held = join(dir, "held.duckdb");
     const holder = spawn(

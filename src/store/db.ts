@@ -59,11 +59,29 @@ export class Store {
         throw new InputError(`${path}: not a soceval store (it holds no runs table)`, path);
       }
     }
+    if (opts.readOnly && path !== ":memory:" && (await schemaVersion(store)) < SCHEMA_VERSION) {
+      // written by an earlier soceval: it gains the columns and views this one reads (as any command
+      // that writes would add them) before it is read, or the first query of a new column fails
+      store.close();
+      try {
+        (await Store.open(path, { existing: true })).close();
+      } catch (e) {
+        if (e instanceof RuntimeFailure) throw e; // another process has it
+        throw new InputError(
+          `${path}: written by an earlier soceval and it cannot be brought up to date here (${(e as Error).message}); copy it somewhere writable, or export what you need`,
+          path,
+        );
+      }
+      return Store.open(path, opts);
+    }
     if (!opts.readOnly) {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
       await addMissingColumns(store);
       await conn.run(TRANSCRIPT_STEPS_VIEW);
+      await conn.run("CREATE TABLE IF NOT EXISTS soceval_schema (version INTEGER)");
+      if ((await schemaVersion(store)) !== SCHEMA_VERSION)
+        await conn.run(`DELETE FROM soceval_schema; INSERT INTO soceval_schema VALUES (${SCHEMA_VERSION})`);
     }
     return store;
   }
@@ -195,6 +213,22 @@ async function refuseOldLayout(store: Store): Promise<void> {
  * finding's step, a run's merge provenance, replay config, exit criteria): new columns are only
  * ever added last, so the table's order stays the declared one.
  */
+/**
+ * The layout a store was last brought up to by a command that writes: 0 before soceval_schema
+ * existed. Bump SCHEMA_VERSION whenever tables.ts gains a column or the transcript_steps view
+ * changes, so that a read-only command upgrades an older store before reading it.
+ */
+const SCHEMA_VERSION = 1;
+
+async function schemaVersion(store: Store): Promise<number> {
+  const [table] = await store.query<{ n: number }>(
+    "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'soceval_schema'",
+  );
+  if (!table?.n) return 0;
+  const [row] = await store.query<{ v: number | null }>("SELECT max(version) AS v FROM soceval_schema");
+  return row?.v ?? 0;
+}
+
 async function addMissingColumns(store: Store): Promise<void> {
   const have = await store.query<{ t: string; c: string }>(
     "SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = current_database()",
