@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.js";
-import { soceval } from "./helpers/cli.js";
+import { CLI, soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-export-"));
 cpSync("test/fixtures/mini", dir, { recursive: true });
@@ -63,6 +64,27 @@ describe("soceval export --out", () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(real, "utf8").trim().split("\n")).toHaveLength(3);
     expect(existsSync(`${real}.partial`)).toBe(false);
+  });
+
+  it("writes to /dev/stdout on a pipe in place: the rows on stdout, the note on stderr", () => {
+    // through a shell pipe: a socket (what spawn's "pipe" gives) cannot be opened by name at all
+    const r = spawnSync(
+      "sh",
+      ["-c", `"${process.execPath}" "${CLI}" export --run latest --db "${db}" --out /dev/stdout | cat`],
+      {
+        cwd: dir,
+        encoding: "utf8",
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).case_id),
+    ).toHaveLength(3);
+    expect(r.stderr).toMatch(/wrote \/dev\/stdout \(transcripts of run /);
+    expect(lstatSync("/dev/stdout").isSymbolicLink()).toBe(true);
   });
 
   it("warns that a run which did not finish exports only what it stored", async () => {

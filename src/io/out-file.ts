@@ -51,14 +51,20 @@ export function checkOutDir(flag: string, path: string): void {
  * a failed write never leaves half a file, nor destroys the file that was there.
  */
 export function outTarget(path: string): { file: string; regular: boolean } {
-  let file = resolve(path);
+  const file = resolve(path);
+  let target: ReturnType<typeof statSync>;
   try {
-    if (lstatSync(file).isSymbolicLink())
-      file = existsSync(file) ? realpathSync(file) : resolve(dirname(file), readlinkSync(file));
+    target = statSync(file); // through any links
   } catch {
-    return { file, regular: true }; // nothing there yet
+    // nothing there yet, or a link to a file not made yet: the file it names is written
+    try {
+      if (lstatSync(file).isSymbolicLink()) return { file: resolve(dirname(file), readlinkSync(file)), regular: true };
+    } catch {}
+    return { file, regular: true };
   }
-  return { file, regular: !existsSync(file) || statSync(file).isFile() };
+  // a pipe or a device (/dev/stdout on a pipe has no real path to resolve): in place, by the name given
+  if (!target.isFile()) return { file, regular: false };
+  return { file: realpathSync(file), regular: true };
 }
 
 type Target = { path: string; file: string; regular: boolean; tmp: string };
