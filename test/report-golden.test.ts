@@ -95,6 +95,12 @@ describe("exit-criteria report on a small fixed run", () => {
     const md = await renderReport(doc, "md");
     expect(md.split("\n").length).toBeLessThan(60);
     expect(md).toContain("| Shadow mode |");
+    // a failing criterion carries the number it was judged on and the bar, not only its name
+    const automation = doc.phases.find((p) => p.phase === "controlled_automation" && p.agent === "model-x")!;
+    const rollback = automation.criteria.find((c) => c.metric === "violation_rate.missing_rollback")!;
+    expect(md).toMatch(
+      new RegExp(`Violation: missing\\\\_rollback ${(100 * rollback.compared!).toFixed(1)}%, needs = 0\\.0%`),
+    );
     // the alert title's <img> is backslash-escaped: GitHub shows it as text, no tag starts
     expect(md).not.toMatch(/(?<!\\)<img/i);
     expect(md).toContain("\\<img src=x onerror=alert(1)\\>");

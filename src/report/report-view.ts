@@ -284,8 +284,15 @@ export async function reportView(doc: ReportDoc, charts = true) {
       cells: names.map((agent) => {
         const p = doc.phases.find((x) => x.phase === phase && x.agent === agent);
         const status = p?.status ?? "not measured";
-        const failing = p?.criteria.filter((c) => c.status === "not met").map((c) => labelOf(c.metric)) ?? [];
-        return { agent, status, cls: statusClass(status), failing: failing.join(", ") };
+        // each failing criterion with the number it was judged on, so a PR comment needs no other table
+        const failing =
+          p?.criteria
+            .filter((c) => c.status === "not met")
+            .map((c) => {
+              const v = criterionView(c);
+              return `${v.label} ${v.compared}${c.bound === "point" ? "" : ` (${c.bound} bound)`}, needs ${v.threshold}`;
+            }) ?? [];
+        return { agent, status, cls: statusClass(status), failing: failing.join("; ") };
       }),
     })),
     md_rows: MD_METRICS.map((k) => ({
