@@ -193,11 +193,26 @@ describe("the store a run needs", () => {
   it("a store from an earlier soceval is brought up to date before a read-only command reads it", async () => {
     const old = join(dir, "older.duckdb");
     expect((await run(["run", "suite.yaml", "--db", old, "--limit", "2", "--quiet"])).status).toBe(0);
-    // as a store written before prompt-cache tokens and the schema version existed
+    // as a store written before prompt-cache tokens and the schema version existed, holding a prose
+    // answer the way that version stored it: raw text in a JSON column
     const s = await Store.open(old);
     await s.run("ALTER TABLE model_calls DROP COLUMN tokens_cached_in");
     await s.run("DROP TABLE soceval_schema");
+    const [t] = await s.query<{ run_id: string; case_id: string }>("SELECT run_id, case_id FROM transcripts LIMIT 1");
+    await s.run("DELETE FROM transcripts WHERE case_id = ?", [t!.case_id]);
     s.close();
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const raw = await DuckDBInstance.create(old);
+    const conn = await raw.connect();
+    const appender = await conn.createAppender("transcripts");
+    for (const v of [t!.run_id, t!.case_id, "playbook"]) appender.appendVarchar(v);
+    appender.appendInteger(0);
+    appender.appendVarchar("I cannot help with that.");
+    for (let i = 0; i < 3; i++) appender.appendNull();
+    appender.endRow();
+    appender.closeSync();
+    conn.closeSync();
+    raw.closeSync();
     for (const args of [
       ["report", "--format", "json"],
       ["runs", "list"],
@@ -211,6 +226,11 @@ describe("the store a run needs", () => {
       "SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE table_name = 'model_calls' AND column_name = 'tokens_cached_in'",
     );
     expect(cols).toEqual([{ n: 1 }]);
+    const exported = readFileSync(join(dir, "older.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(exported.find((x) => x.case_id === t!.case_id)?.output).toBe("I cannot help with that.");
   });
 
   it("a store another process holds: exit 3, naming the process, not a raw lock error", async () => {

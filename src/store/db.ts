@@ -80,8 +80,16 @@ export class Store {
       await addMissingColumns(store);
       await conn.run(TRANSCRIPT_STEPS_VIEW);
       await conn.run("CREATE TABLE IF NOT EXISTS soceval_schema (version INTEGER)");
-      if ((await schemaVersion(store)) !== SCHEMA_VERSION)
+      const version = await schemaVersion(store);
+      if (version !== SCHEMA_VERSION) {
+        // before version 1 a model's prose answer went into transcripts.output as raw text, which no
+        // JSON reader (export, show, Parquet) could read back: it becomes the JSON string it was
+        if (version < 1)
+          await conn.run(
+            "UPDATE transcripts SET output = to_json(output::VARCHAR) WHERE output IS NOT NULL AND NOT json_valid(output::VARCHAR)",
+          );
         await conn.run(`DELETE FROM soceval_schema; INSERT INTO soceval_schema VALUES (${SCHEMA_VERSION})`);
+      }
     }
     return store;
   }
