@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,6 +175,7 @@ describe("the store a run needs", () => {
       ["findings", "--run", "latest"],
       ["runs", "delete", "x"],
       ["run", "suite.yaml", "--resume"],
+      ["run", "suite.yaml", "--quiet"],
     ]) {
       const r = await run([...args, "--db", foreign]);
       expect(r.status, args.join(" ")).toBe(2);
@@ -190,7 +192,7 @@ describe("the store a run needs", () => {
     expect(tables).toEqual(["t"]);
   });
 
-  it("a store from an earlier soceval is brought up to date before a read-only command reads it", async () => {
+  it("a store from an earlier soceval: read-only commands read it as it is, a writing one brings it up to date", async () => {
     const old = join(dir, "older.duckdb");
     expect((await run(["run", "suite.yaml", "--db", old, "--limit", "2", "--quiet"])).status).toBe(0);
     // as a store written before prompt-cache tokens and the schema version existed, holding a prose
@@ -202,35 +204,56 @@ describe("the store a run needs", () => {
     await s.run("DELETE FROM transcripts WHERE case_id = ?", [t!.case_id]);
     s.close();
     const { DuckDBInstance } = await import("@duckdb/node-api");
-    const raw = await DuckDBInstance.create(old);
-    const conn = await raw.connect();
-    const appender = await conn.createAppender("transcripts");
-    for (const v of [t!.run_id, t!.case_id, "playbook"]) appender.appendVarchar(v);
-    appender.appendInteger(0);
-    appender.appendVarchar("I cannot help with that.");
-    for (let i = 0; i < 3; i++) appender.appendNull();
-    appender.endRow();
-    appender.closeSync();
-    conn.closeSync();
-    raw.closeSync();
+    const raw = async (sql: string, write = false) => {
+      const db = await DuckDBInstance.create(old, write ? {} : { access_mode: "READ_ONLY" });
+      const conn = await db.connect();
+      try {
+        return (await conn.runAndReadAll(sql)).getRowObjectsJson();
+      } finally {
+        conn.closeSync();
+        db.closeSync();
+      }
+    };
+    {
+      const db = await DuckDBInstance.create(old);
+      const conn = await db.connect();
+      const appender = await conn.createAppender("transcripts");
+      for (const v of [t!.run_id, t!.case_id, "playbook"]) appender.appendVarchar(v);
+      appender.appendInteger(0);
+      appender.appendVarchar("I cannot help with that.");
+      for (let i = 0; i < 3; i++) appender.appendNull();
+      appender.endRow();
+      appender.closeSync();
+      conn.closeSync();
+      db.closeSync();
+    }
+    const sha = () => createHash("sha256").update(readFileSync(old)).digest("hex");
+    const before = sha();
     for (const args of [
       ["report", "--format", "json"],
       ["runs", "list"],
+      ["findings", "--run", "latest"],
       ["export", "--run", "latest", "--out", join(dir, "older.jsonl")],
     ]) {
       const r = await run([...args, "--db", old]);
       expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(0);
     }
-    const cols = await query<{ n: number }>(
-      old,
-      "SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE table_name = 'model_calls' AND column_name = 'tokens_cached_in'",
-    );
-    expect(cols).toEqual([{ n: 1 }]);
+    // read, not changed: it may be someone else's file, or not writable at all
+    expect(sha()).toBe(before);
     const exported = readFileSync(join(dir, "older.jsonl"), "utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(exported.find((x) => x.case_id === t!.case_id)?.output).toBe("I cannot help with that.");
+    const missing =
+      "SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE table_name = 'model_calls' AND column_name = 'tokens_cached_in'";
+    expect(await raw(missing)).toEqual([{ n: 0 }]);
+    // a command that writes gains the column for good and repairs the answer in place
+    (await Store.open(old, { existing: true })).close();
+    expect(await raw(missing)).toEqual([{ n: 1 }]);
+    expect(await raw(`SELECT json_type(output) AS t FROM transcripts WHERE case_id = '${t!.case_id}'`)).toEqual([
+      { t: "VARCHAR" },
+    ]);
   });
 
   it("a store another process holds: exit 3, naming the process, not a raw lock error", async () => {

@@ -46,10 +46,10 @@ export function register(program: Command): void {
         ).finally(() => store.close());
         // a pipe or a device (--out /dev/stdout) cannot be read back to count its rows
         const n = regular ? await countOut(flags) : null;
-        if (warning) process.stderr.write(`warning: ${warning}\n`);
+        if (warning) process.stderr.write(`soceval: warning: ${warning}\n`);
         // on stderr when the export itself goes to a pipe or the terminal, not into its data
         (regular ? process.stdout : process.stderr).write(
-          `wrote ${flags.out} (${flags.table} of run ${runId}${n === null ? "" : `, ${n} rows`})\n`,
+          `wrote ${flags.out} (${flags.table} of run ${runId}${n === null ? "" : `, ${n} row${n === 1 ? "" : "s"}`})\n`,
         );
         return 0;
       }),

@@ -15,13 +15,15 @@ export type Row = Record<string, unknown>;
  * Opening (or attaching) a store failed. Another process holding the file (a run in progress, a
  * DuckDB shell) is a condition of the moment, exit 3; anything else is bad input, exit 2.
  */
-export function storeOpenError(path: string, e: unknown, what: string): Error {
+export function storeOpenError(
+  path: string,
+  e: unknown,
+  what: string,
+  advice = "wait for it to finish, or pass another --db",
+): Error {
   const message = (e as Error).message.split("\n")[0]!;
   const holder = message.match(/Conflicting lock is held in .* \(PID (\d+)\)/);
-  if (holder)
-    return new RuntimeFailure(
-      `${path}: in use by another process (PID ${holder[1]}); wait for it to finish, or pass another --db`,
-    );
+  if (holder) return new RuntimeFailure(`${path}: in use by another process (PID ${holder[1]}); ${advice}`);
   return new InputError(`${path}: ${what} (${message})`, path);
 }
 
@@ -40,6 +42,7 @@ export class Store {
   static async open(path: string = DEFAULT_DB, opts: { readOnly?: boolean; existing?: boolean } = {}): Promise<Store> {
     if (path !== ":memory:" && (opts.readOnly || opts.existing) && !existsSync(path))
       throw new InputError(`${path}: no soceval store here (run \`soceval run <suite>\` first, or pass --db)`, path);
+    const existed = path !== ":memory:" && existsSync(path);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
@@ -49,31 +52,24 @@ export class Store {
     }
     const conn = await instance.connect();
     const store = new Store(path, instance, conn);
-    // a DuckDB file of the user's own is not turned into a soceval store by a command that expected one
-    if (opts.readOnly || (opts.existing && path !== ":memory:")) {
-      const [runs] = await store.query<{ n: number }>(
-        "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'runs'",
-      );
-      if (!runs?.n) {
-        store.close();
-        throw new InputError(`${path}: not a soceval store (it holds no runs table)`, path);
-      }
-    }
-    if (opts.readOnly && path !== ":memory:" && (await schemaVersion(store)) < SCHEMA_VERSION) {
-      // written by an earlier soceval: it gains the columns and views this one reads (as any command
-      // that writes would add them) before it is read, or the first query of a new column fails
+    // a DuckDB file of the user's own is not turned into a soceval store: a command that expected
+    // one refuses it, and so does one that writes, unless the file is new or holds no table at all
+    const tables = await store.query<{ runs: number; other: number }>(
+      `SELECT count(*) FILTER (WHERE table_name = 'runs')::INTEGER AS runs, count(*)::INTEGER AS other
+       FROM duckdb_tables() WHERE database_name = current_database()`,
+    );
+    const mustBeOurs = opts.readOnly || opts.existing || (existed && (tables[0]?.other ?? 0) > 0);
+    if (path !== ":memory:" && mustBeOurs && !tables[0]?.runs) {
       store.close();
-      try {
-        (await Store.open(path, { existing: true })).close();
-      } catch (e) {
-        if (e instanceof RuntimeFailure) throw e; // another process has it
-        throw new InputError(
-          `${path}: written by an earlier soceval and it cannot be brought up to date here (${(e as Error).message}); copy it somewhere writable, or export what you need`,
-          path,
-        );
-      }
-      return Store.open(path, opts);
+      throw new InputError(
+        `${path}: not a soceval store (it holds no runs table)${opts.readOnly || opts.existing ? "" : "; pass a new --db"}`,
+        path,
+      );
     }
+    // written by an earlier soceval: read through views that fill what it lacks, never changed by a
+    // command that only reads (it may not be ours to write, or writable at all)
+    if (opts.readOnly && path !== ":memory:" && (await schemaVersion(store)) < SCHEMA_VERSION)
+      await readAsCurrent(store);
     if (!opts.readOnly) {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
@@ -235,6 +231,38 @@ async function schemaVersion(store: Store): Promise<number> {
   if (!table?.n) return 0;
   const [row] = await store.query<{ v: number | null }>("SELECT max(version) AS v FROM soceval_schema");
   return row?.v ?? 0;
+}
+
+/** Before layout version 1 a model's prose answer was kept as raw text in a JSON column: read as the JSON string it was. */
+const PROSE_AS_JSON = "CASE WHEN json_valid(output::VARCHAR) THEN output ELSE to_json(output::VARCHAR) END";
+
+/**
+ * A store from an earlier soceval, opened read-only: each table that lacks columns this soceval
+ * reads is shadowed by a temporary view that adds them as NULL (a table it lacks entirely, by an
+ * empty one), and transcript_steps is defined anew, so every query reads it as the current layout.
+ */
+async function readAsCurrent(store: Store): Promise<void> {
+  await refuseOldLayout(store);
+  const [db] = await store.query<{ name: string }>("SELECT current_database() AS name");
+  const main = `"${db!.name.replace(/"/g, '""')}".main`;
+  const have = await store.query<{ t: string; c: string }>(
+    "SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = current_database()",
+  );
+  const present = new Set(have.map((r) => `${r.t}.${r.c}`));
+  const tables = new Set(have.map((r) => r.t));
+  for (const t of TABLES) {
+    if (t.columns.every(([c]) => present.has(`${t.name}.${c}`)) && t.name !== "transcripts") continue;
+    const cols = t.columns.map(([c, type]) =>
+      !present.has(`${t.name}.${c}`)
+        ? `NULL::${type} AS ${c}`
+        : t.name === "transcripts" && c === "output"
+          ? `${PROSE_AS_JSON} AS output`
+          : c,
+    );
+    const from = tables.has(t.name) ? ` FROM ${main}.${t.name}` : " WHERE false";
+    await store.run(`CREATE TEMP VIEW ${t.name} AS SELECT ${cols.join(", ")}${from}`);
+  }
+  await store.run(TRANSCRIPT_STEPS_VIEW.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"));
 }
 
 async function addMissingColumns(store: Store): Promise<void> {

@@ -70,7 +70,7 @@ async function attach(store: Store, file: string, i: number, attached: string[])
   try {
     await store.run(`ATTACH ${sqlString(file)} AS ${schema} (READ_ONLY)`);
   } catch (e) {
-    throw storeOpenError(file, e, "cannot open as a soceval store");
+    throw storeOpenError(file, e, "cannot open as a soceval store", "merge once the run writing it has finished");
   }
   attached.push(schema);
   return schema;
