@@ -39,6 +39,19 @@ describe("hallucinated_evidence", () => {
     expect(s.result.hallucinated).toBe(false);
   });
 
+  it("an id an ok call claims to return that the case does not hold is hallucinated when cited (imported transcripts)", () => {
+    const s = score({
+      transcript: withSteps(
+        [call("get_signins", "ok", ["ev-made-up-1"])],
+        goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-made-up-1"] }),
+      ),
+    });
+    const f = s.findings.find((x) => x.kind === "hallucinated_evidence");
+    expect(f).toMatchObject({ severity: "high", evidence_id: "ev-made-up-1" });
+    expect(f?.detail).toContain("no such evidence record exists in this case (a call to get_signins listed it)");
+    expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 1 });
+  });
+
   it("citations inside hypotheses and actions count, and ids that exist nowhere are named as such", () => {
     const out = goodOutput();
     out.hypotheses[0]!.evidence.push("ev-made-up");

@@ -24,12 +24,12 @@ function whereIs(fields: { where: string; text: string }[], ind: Indicator): str
 }
 
 function whyNotReturned(ctx: ScoreContext, id: string): string {
-  for (const s of ctx.transcript.steps)
-    if (s.type === "tool_call" && s.evidence_ids.includes(id))
-      return `only a ${s.status} call to ${s.tool} listed it, and a failed call returns nothing`;
-  return ctx.case.evidence.some((e) => e.id === id)
-    ? "the record exists in the case but no successful tool call returned it"
-    : "no such evidence record exists in this case";
+  const listed = ctx.transcript.steps.find((s) => s.type === "tool_call" && s.evidence_ids.includes(id));
+  if (!ctx.case.evidence.some((e) => e.id === id))
+    return `no such evidence record exists in this case${listed?.type === "tool_call" ? ` (a call to ${listed.tool} listed it)` : ""}`;
+  if (listed?.type === "tool_call")
+    return `only a ${listed.status} call to ${listed.tool} listed it, and a failed call returns nothing`;
+  return "the record exists in the case but no successful tool call returned it";
 }
 
 function citedEvidence(ctx: ScoreContext, output: Citable): Finding[] {

@@ -102,10 +102,20 @@ function failedSources(c: Case, t: Transcript, wf: Workflow): Set<string> {
   return failed;
 }
 
-function returnedIds(t: Transcript): Set<string> {
+/**
+ * Evidence the investigation really retrieved: ids a successful tool call returned that exist in the
+ * case. soceval's sandbox only returns the case's records; a transcript imported from another
+ * platform may list ids its tool layer or model made up, and citing one of those is hallucination.
+ */
+function returnedIds(t: Transcript, c: Case): Set<string> {
+  let inCase: Set<string> | undefined;
   const ids = new Set<string>();
   for (const s of t.steps)
-    if (s.type === "tool_call" && s.status === "ok") for (const id of s.evidence_ids) ids.add(id);
+    if (s.type === "tool_call" && s.status === "ok")
+      for (const id of s.evidence_ids) {
+        inCase ??= new Set(c.evidence.map((e) => e.id));
+        if (inCase.has(id)) ids.add(id);
+      }
   return ids;
 }
 
@@ -123,7 +133,7 @@ export function scoreTranscript(input: ScoreInput): Scored {
     workflow,
     scope: toScope(input.agent.tools),
     facts: { alert: c.alert, evidence: c.evidence, missing: failed },
-    returned: returnedIds(t),
+    returned: returnedIds(t, c),
     failedSources: failed,
   };
   const result: Omit<CaseResult, "run_id"> = {
