@@ -119,7 +119,7 @@ describe.concurrent("soceval readiness (CLI)", () => {
     expect(json.stderr).not.toContain("stored");
     const md = await soceval("readiness", "score", `${FIX}/mid-long.csv`, "--matrix", `${FIX}/matrix.yaml`, "--no-db");
     expect(md.code).toBe(0);
-    expect(md.stdout).toContain("| 1 | Mid candidate | `mini-triage` | 77.1 | **ready** | shadow | low |");
+    expect(md.stdout).toContain("| 1 | Mid candidate | `mini-triage` | 77.0 | **ready** | shadow | low |");
   });
 
   it("ask without a terminal is bad input (exit 2) that says what to do instead, and writes nothing", async () => {

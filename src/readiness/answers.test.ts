@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -133,7 +133,16 @@ describe("answer file loading", () => {
 
   it("rejects the same candidate answered twice in one scoring", async () => {
     await expect(loadAnswerFiles([`${FIX}/mid.yaml`, `${FIX}/mid-long.csv`], matrix)).rejects.toThrow(
-      `${FIX}/mid-long.csv: candidate "Mid candidate" (mini-triage) is also answered in ${FIX}/mid.yaml`,
+      `${FIX}/mid-long.csv: workflow mini-triage is also answered in ${FIX}/mid.yaml; score one answer sheet per workflow at a time`,
+    );
+  });
+
+  it("rejects a second sheet for the same workflow under another candidate name: the gate would read either", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-answers-"));
+    const other = join(dir, "other-name.yaml");
+    writeFileSync(other, readFileSync(`${FIX}/mid.yaml`, "utf8").replace(/candidate: .*/, "candidate: Mid v3"));
+    await expect(loadAnswerFiles([`${FIX}/mid.yaml`, other], matrix)).rejects.toThrow(
+      `${other}: workflow mini-triage is also answered in ${FIX}/mid.yaml (as "Mid candidate")`,
     );
   });
 });

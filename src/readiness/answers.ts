@@ -149,11 +149,18 @@ function editDistance(a: string, b: string): number {
 
 /** Two answer sheets for the same workflow in one scoring would make the stored result ambiguous. */
 export function assertDistinct(sets: AnswerSet[]): void {
-  const seen = new Map<string, string>();
+  // by workflow, whatever the candidate is called: the exit-criteria report reads one result per
+  // workflow, and two sheets scored together would tie, letting an unblocked one hide a hard gate
+  const seen = new Map<string, AnswerSet>();
   for (const s of sets) {
-    const key = `${s.workflow}\u0000${s.candidate}`;
-    const prev = seen.get(key);
-    if (prev) throw new InputError(`${s.file}: candidate "${s.candidate}" (${s.workflow}) is also answered in ${prev}`);
-    seen.set(key, s.file);
+    const prev = seen.get(s.workflow);
+    if (prev)
+      throw new InputError(
+        `${s.file}: workflow ${s.workflow} is also answered in ${prev.file}` +
+          (prev.candidate === s.candidate ? "" : ` (as "${prev.candidate}")`) +
+          "; score one answer sheet per workflow at a time",
+        s.file,
+      );
+    seen.set(s.workflow, s);
   }
 }

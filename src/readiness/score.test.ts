@@ -20,11 +20,12 @@ describe("readiness scoring (hand-computed on the test matrix)", () => {
       sheet("mid", { ...BEST, q_bounded: 3, q_downside: "moderate", q_fresh: "1h" }, { q_downside: "caught later" }),
     );
     // scope: (0.5·1 + 1·1 + 1·2) / 4 = 87.5; fit: (0.5·2 + 1·0 + 1·1) / 3 = 66.67; overall (87.5 + 66.67) / 2
+    // = 77.08; shown rounded down, so a score never claims a tenth it did not earn
     expect(r.areas.map((a) => [a.id, a.score])).toEqual([
       ["scope", 87.5],
-      ["fit", 66.7],
+      ["fit", 66.6],
     ]);
-    expect(r.overall).toBe(77.1);
+    expect(r.overall).toBe(77.0);
     expect(r.areas[0]!.lost).toEqual([
       { question: "q_bounded", text: "How bounded is it?", answer: "3/5 (half)", points: 12.5 },
     ]);
@@ -56,6 +57,17 @@ describe("readiness scoring (hand-computed on the test matrix)", () => {
     ]);
     expect(r.weaknesses).toEqual([]);
     expect(r.strengths.map((s) => s.question)).toEqual(["q_api"]);
+  });
+
+  it("a phase's minimum is held against the score itself: 77.08 does not reach 77.1", () => {
+    const mid = sheet("mid", { ...BEST, q_bounded: 3, q_downside: "moderate", q_fresh: "1h" });
+    const at = (min: number) =>
+      scoreCandidate(
+        { ...matrix, phases: matrix.phases.map((p) => (p.phase === "shadow" ? { ...p, min_overall: min } : p)) },
+        mid,
+      );
+    expect(at(77).recommended_phase).toBe("shadow");
+    expect(at(77.1)).toMatchObject({ overall: 77.0, recommended_phase: "readiness" });
   });
 
   it("best answers everywhere: 100, shadow, high automation, nothing left to do", () => {

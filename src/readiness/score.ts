@@ -3,6 +3,12 @@ import type { AnswerTest, Area, LoadedMatrix, Question } from "./matrix.js";
 import type { AreaResult, Blocker, CandidateResult, NextStep, ReadinessDoc } from "./result.js";
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+/**
+ * A score as shown and stored: one decimal, rounded down, so a shown score never claims more than
+ * was earned and meets a threshold exactly when the score does (59.97 shows as 59.9, not 60.0,
+ * against a minimum of 60). The epsilon keeps a float like 59.999999999 from losing a tenth.
+ */
+const score1 = (x: number) => Math.floor(x * 10 + 1e-9) / 10;
 
 /** 0..1: how good this answer is for agent readiness. */
 export function answerValue(q: Question, a: AnswerValue): number {
@@ -60,7 +66,7 @@ function scoreArea(area: Area, set: AnswerSet): AreaResult & { raw: number } {
   }
   lost.sort((x, y) => y.points - x.points || x.question.localeCompare(y.question));
   const raw = (100 * got) / total;
-  return { id: area.id, name: area.name, weight: area.weight, score: round1(raw), raw, lost: lost.map(clean) };
+  return { id: area.id, name: area.name, weight: area.weight, score: score1(raw), raw, lost: lost.map(clean) };
 }
 
 /** Leave optional fields out rather than undefined, so JSON and stored rows are identical however loaded. */
@@ -111,7 +117,8 @@ export function scoreCandidate(m: LoadedMatrix, set: AnswerSet, opts: { steps?: 
   const scored = m.areas.map((a) => scoreArea(a, set));
   const areaTotal = m.areas.reduce((s, a) => s + a.weight, 0);
   // from unrounded area scores, so the overall does not carry six rounding errors
-  const overall = round1(scored.reduce((s, a) => s + a.weight * a.raw, 0) / areaTotal);
+  const raw = scored.reduce((s, a) => s + a.weight * a.raw, 0) / areaTotal;
+  const overall = score1(raw);
   const areas: AreaResult[] = scored.map(({ raw: _raw, ...a }) => a);
   const blockers: Blocker[] = m.gates
     .filter((g) => holds(g.when, set.answers))
@@ -133,12 +140,12 @@ export function scoreCandidate(m: LoadedMatrix, set: AnswerSet, opts: { steps?: 
 
   const phase = blocked
     ? null
-    : m.phases.find((r) => overall >= r.min_overall && r.when.every((t) => holds(t, set.answers)));
+    : m.phases.find((r) => raw >= r.min_overall && r.when.every((t) => holds(t, set.answers)));
   const level = blocked
     ? null
     : m.automation.find(
         (r) =>
-          overall >= r.min_overall &&
+          raw >= r.min_overall &&
           Object.entries(r.min_areas).every(([id, min]) => (byArea.get(id) ?? 0) >= min) &&
           r.when.every((t) => holds(t, set.answers)),
       );
