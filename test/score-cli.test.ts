@@ -174,4 +174,42 @@ describe("soceval score / findings / rescore (end to end)", () => {
     expect(other.stderr).toMatch(/elsewhere\.jsonl: no transcript names a case of .*\(line 1 names "phish-0001"\)/);
     expect(await query<{ n: number }>("SELECT count(*) AS n FROM runs")).toEqual(before);
   });
+  it("refuses a transcript without steps, and a file that mixes two agents' transcripts", () => {
+    const { steps: _steps, ...noSteps } = transcripts[2]!;
+    writeFileSync(join(dir, "nosteps.jsonl"), `${JSON.stringify(noSteps)}\n`);
+    const r = soceval([...scoreArgs, "--transcripts", "nosteps.jsonl"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/nosteps\.jsonl:1: steps: required field missing/);
+    const two = [
+      { ...transcripts[2], agent: "vendor-a" },
+      { ...transcripts[3], agent: "vendor-b" },
+    ];
+    writeFileSync(join(dir, "two.jsonl"), `${two.map((t) => JSON.stringify(t)).join("\n")}\n`);
+    const m = soceval([...scoreArgs, "--transcripts", "two.jsonl"]);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toMatch(
+      /two\.jsonl:2: agent: "vendor-b" differs from "vendor-a" on line 1; score one agent's transcripts at a time/,
+    );
+  });
+
+  it("an epoch a case lacks counts as failed for that case, as a missing case does", async () => {
+    const all = cases.map(vendorTranscript);
+    const extra = { ...vendorTranscript(cases[0]!), epoch: 1 };
+    writeFileSync(join(dir, "epochs.jsonl"), `${[...all, extra].map((t) => JSON.stringify(t)).join("\n")}\n`);
+    const r = soceval([...scoreArgs, "--transcripts", "epochs.jsonl"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `${cases.length - 1} investigation\\(s\\) \\(case and epoch\\) had no transcript and count as failed: mini-001 \\(epoch 1\\)`,
+      ),
+    );
+    const rows = await query<{ epoch: number; n: number; failed: number }>(
+      `SELECT epoch, count(*)::INTEGER AS n, count(*) FILTER (WHERE failed)::INTEGER AS failed FROM case_results
+       WHERE run_id = (SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1) GROUP BY epoch ORDER BY epoch`,
+    );
+    expect(rows).toEqual([
+      { epoch: 0, n: cases.length, failed: 0 },
+      { epoch: 1, n: cases.length, failed: cases.length - 1 },
+    ]);
+  });
 });

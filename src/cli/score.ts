@@ -48,7 +48,7 @@ export function register(program: Command): void {
           process.stdout.write(`run ${o.runId}: ${o.scored} transcripts of ${o.cases} cases scored → ${flags.db}\n`);
           if (o.missing.length)
             process.stderr.write(
-              `soceval: ${o.missing.length} case(s) had no transcript and count as failed: ${listed(o.missing)}\n`,
+              `soceval: ${o.missing.length} ${o.missing[0]!.includes("(epoch") ? "investigation(s) (case and epoch)" : "case(s)"} had no transcript and count as failed: ${listed(o.missing)}\n`,
             );
           if (o.orphans.length)
             process.stderr.write(

@@ -6,7 +6,7 @@ import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
-import { type AgentConfig, Case, Transcript } from "../schema/index.js";
+import { type AgentConfig, Case, Step, Transcript } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
 import { type RunMeta, RunWriter } from "../store/run-writer.js";
@@ -36,8 +36,11 @@ export const MISSING_TRANSCRIPT = "no transcript for this case in the imported f
 
 const AGENT_NAME = /^[A-Za-z0-9._-]+$/;
 
-/** Other platforms name their agent their own way (or not at all); --agent names it here. */
-const ImportedTranscript = Transcript.extend({ agent: z.string().optional() });
+/**
+ * Other platforms name their agent their own way (or not at all); --agent names it here. `steps` is
+ * required: a transcript without it would be scored as an investigation that gathered nothing.
+ */
+const ImportedTranscript = Transcript.extend({ agent: z.string().optional(), steps: z.array(Step) });
 type ImportedTranscript = z.infer<typeof ImportedTranscript>;
 
 /**
@@ -55,7 +58,19 @@ function storableOutput(o: unknown): unknown {
 
 async function readTranscripts(file: string): Promise<Map<string, { t: ImportedTranscript; line: number }[]>> {
   const byCase = new Map<string, { t: ImportedTranscript; line: number }[]>();
+  let named: { agent: string; line: number } | undefined;
   for await (const { value: t, line } of readJsonl(file, ImportedTranscript)) {
+    // one file is one agent's transcripts: --agent names it in the store, and two agents' answers
+    // to the same cases must not be pooled as one
+    if (t.agent !== undefined) {
+      named ??= { agent: t.agent, line };
+      if (t.agent !== named.agent)
+        throw new InputError(
+          `${file}:${line}: agent: "${t.agent}" differs from "${named.agent}" on line ${named.line}; score one agent's transcripts at a time (--agent names it)`,
+          file,
+          line,
+        );
+    }
     const list = byCase.get(t.case_id) ?? [];
     const twin = list.find((x) => x.t.epoch === t.epoch);
     if (twin)
@@ -132,14 +147,28 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       outcome.cases++;
       const list = byCase.get(c.id);
       byCase.delete(c.id);
-      const transcripts = list?.map(({ t }) => ({ ...t, agent: opts.agent })) ?? [
-        { case_id: c.id, agent: opts.agent, epoch: 0, steps: [], output: null, error: MISSING_TRANSCRIPT },
-      ];
-      if (!list) outcome.missing.push(c.id);
+      // every epoch the file has, for every case: an epoch a case lacks counts as failed, as a case
+      // with no transcript at all does, rather than silently weighing the cases that have it more
+      const transcripts: Transcript[] = [];
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        const t = list?.find((x) => x.t.epoch === epoch)?.t;
+        if (t) transcripts.push({ ...t, agent: opts.agent });
+        else {
+          transcripts.push({
+            case_id: c.id,
+            agent: opts.agent,
+            epoch,
+            steps: [],
+            output: null,
+            error: MISSING_TRANSCRIPT,
+          });
+          outcome.missing.push(epochs > 1 ? `${c.id} (epoch ${epoch})` : c.id);
+        }
+      }
       for (const t of transcripts) {
         const scored = scoreTranscript({ case: c, transcript: t, workflow, agent });
         writer.add({ case: c, transcript: { ...t, output: storableOutput(t.output) }, ...scored });
-        if (list) outcome.scored++;
+        if (t.error !== MISSING_TRANSCRIPT) outcome.scored++;
       }
       if (writer.pendingCount >= (opts.batchSize ?? 250)) await writer.flush();
     }
