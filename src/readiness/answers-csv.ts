@@ -6,6 +6,7 @@ import type { LoadedMatrix } from "./matrix.js";
 /** Columns that describe the candidate rather than answer a question. */
 const HEADER_FIELDS = ["candidate", "workflow", "description", "organisation", "answered_by", "answered_on"] as const;
 const NOTE_PREFIX = "note:";
+const LONG_COLUMNS = new Set<string>([...HEADER_FIELDS, "question", "answer", "note"]);
 
 type Draft = {
   sheet: Record<string, unknown> & { answers: Record<string, string>; notes: Record<string, string> };
@@ -30,13 +31,29 @@ export async function loadAnswersCsv(file: string, matrix: LoadedMatrix): Promis
     onHeader: (cols, l) => {
       columns = cols;
       headerLine = l;
-      long = cols.includes("question") && cols.includes("answer");
-      for (const need of ["candidate", "workflow"])
-        if (!cols.includes(need)) throw new InputError(`${file}:${l}: header: missing column "${need}"`, file, l);
+      long = cols.includes("question") || cols.includes("answer");
+      for (const need of ["candidate", "workflow", ...(long ? ["question", "answer"] : [])])
+        if (!cols.includes(need))
+          throw new InputError(
+            `${file}:${l}: header: missing column "${need}"${long ? " (the one-answer-per-row form takes candidate, workflow, question, answer and note)" : ""}`,
+            file,
+            l,
+          );
+      // the wide form refuses an unknown question column; the long form, a column it would ignore
+      const unknown = long && cols.find((c) => !LONG_COLUMNS.has(c));
+      if (unknown) throw new InputError(`${file}:${l}: header: unknown column "${unknown}"`, file, l);
     },
   })) {
-    const key = `${row.candidate?.trim()}\u0000${row.workflow?.trim()}`;
+    // a long sheet's rows belong to their candidate: a row naming another workflow is a mistake in
+    // that row, not a second candidate that then misses every answer
+    const key = long ? (row.candidate?.trim() ?? "") : `${row.candidate?.trim()}\u0000${row.workflow?.trim()}`;
     let d = drafts.get(key);
+    if (d && long && (row.workflow?.trim() ?? "") !== (d.sheet.workflow ?? ""))
+      throw new InputError(
+        `${file}:${line}: workflow: "${row.workflow?.trim()}" differs from "${d.sheet.workflow}" for candidate "${row.candidate?.trim()}" on line ${d.firstLine}`,
+        file,
+        line,
+      );
     if (!d) {
       d = { sheet: { answers: {}, notes: {} }, firstLine: line, lines: new Map() };
       for (const f of HEADER_FIELDS) if (row[f]?.trim()) d.sheet[f] = row[f]!.trim();

@@ -110,6 +110,17 @@ describe("CSV answers", () => {
     await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(`${file}:1: answers.q_extra: unknown question id`);
   });
 
+  it("a long CSV refuses an unknown column, a header with only one of question and answer, and a row for another workflow", async () => {
+    const extra = write("l1.csv", "candidate,workflow,question,answer,reviewer\nA,mini,q_bounded,3,me\n");
+    await expect(loadAnswersCsv(extra, matrix)).rejects.toThrow(`${extra}:1: header: unknown column "reviewer"`);
+    const typo = write("l2.csv", "candidate,workflow,question,answr\nA,mini,q_bounded,3\n");
+    await expect(loadAnswersCsv(typo, matrix)).rejects.toThrow(`${typo}:1: header: missing column "answer"`);
+    const other = write("l3.csv", "candidate,workflow,question,answer\nA,mini,q_bounded,3\nA,maxi,q_api,5\n");
+    await expect(loadAnswersCsv(other, matrix)).rejects.toThrow(
+      `${other}:3: workflow: "maxi" differs from "mini" for candidate "A" on line 2`,
+    );
+  });
+
   it("an unknown question in a long CSV names its row", async () => {
     const file = write("l.csv", "candidate,workflow,question,answer\nA,mini,q_bounded,3\nA,mini,q_bunded,4\n");
     await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(
