@@ -212,4 +212,22 @@ describe("soceval score / findings / rescore (end to end)", () => {
       { epoch: 1, n: cases.length, failed: cases.length - 1 },
     ]);
   });
+  it("stores a tool call's scope as the workflow has it, whatever the other platform wrote", async () => {
+    const t = vendorTranscript(cases[1]!);
+    t.steps.push({
+      type: "tool_call",
+      tool: "disable_account",
+      status: "ok",
+      evidence_ids: [],
+      scope: "read",
+    } as never);
+    writeFileSync(join(dir, "scope.jsonl"), `${JSON.stringify(t)}\n`);
+    const r = soceval([...scoreArgs, "--transcripts", "scope.jsonl"]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = await query<{ scope: string }>(
+      `SELECT scope FROM tool_calls WHERE tool = 'disable_account'
+       AND run_id = (SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1)`,
+    );
+    expect(rows).toEqual([{ scope: "respond" }]);
+  });
 });

@@ -56,6 +56,17 @@ function storableOutput(o: unknown): unknown {
   return o;
 }
 
+/**
+ * A tool call's scope is the workflow's, whatever the other platform wrote: `tool_calls.scope` must
+ * say `respond` for every call of a respond tool, or a query counting attempted actions misses some.
+ */
+function withContractScope(steps: Step[], scopes: Map<string, "read" | "respond">): Step[] {
+  return steps.map((s) => {
+    const scope = s.type === "tool_call" ? scopes.get(s.tool) : undefined;
+    return scope && s.type === "tool_call" && s.scope !== scope ? { ...s, scope } : s;
+  });
+}
+
 async function readTranscripts(file: string): Promise<Map<string, { t: ImportedTranscript; line: number }[]>> {
   const byCase = new Map<string, { t: ImportedTranscript; line: number }[]>();
   let named: { agent: string; line: number } | undefined;
@@ -133,6 +144,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
     exit_criteria: phaseCriteria(undefined),
   };
   const toolSources = Object.fromEntries(workflow.tools.map((t) => [t.name, t.source]));
+  const scopes = new Map(workflow.tools.map((t) => [t.name, t.scope]));
   const writer = await RunWriter.begin(store, meta, toolSources);
   const agent = { name: opts.agent, tools };
   const outcome: ImportOutcome = { runId: meta.run_id, cases: 0, scored: 0, missing: [], orphans: [] };
@@ -152,7 +164,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       const transcripts: Transcript[] = [];
       for (let epoch = 0; epoch < epochs; epoch++) {
         const t = list?.find((x) => x.t.epoch === epoch)?.t;
-        if (t) transcripts.push({ ...t, agent: opts.agent });
+        if (t) transcripts.push({ ...t, agent: opts.agent, steps: withContractScope(t.steps, scopes) });
         else {
           transcripts.push({
             case_id: c.id,
