@@ -24,6 +24,9 @@ export function loadYaml<S extends z.ZodType>(file: string, schema: S): z.infer<
     const line = lineCounter.linePos(err.pos[0]).line;
     throw new InputError(`${file}:${line}: YAML syntax: ${err.message.split("\n")[0]}`, file, line);
   }
+  // every soceval YAML file is a mapping: an empty one (or only comments) is named as such, not as
+  // "expected object, received null"
+  if (doc.contents === null) throw new InputError(`${file}:1: the file is empty (no YAML content)`, file, 1);
   const parsed = schema.safeParse(doc.toJS(), { reportInput: true });
   if (parsed.success) return parsed.data;
   const { path, text: msg } = mainIssue(parsed.error.issues);

@@ -31,6 +31,10 @@ export async function loadAnswersCsv(file: string, matrix: LoadedMatrix): Promis
     onHeader: (cols, l) => {
       columns = cols;
       headerLine = l;
+      // a trailing separator makes a column with no name: say so, not "unknown question id """
+      const blank = cols.findIndex((c) => c.trim() === "");
+      if (blank >= 0)
+        throw new InputError(`${file}:${l}: header: column ${blank + 1} has no name (a trailing separator?)`, file, l);
       long = cols.includes("question") || cols.includes("answer");
       for (const need of ["candidate", "workflow", ...(long ? ["question", "answer"] : [])])
         if (!cols.includes(need))

@@ -121,6 +121,13 @@ describe("CSV answers", () => {
     );
   });
 
+  it("a header with a trailing separator names the nameless column", async () => {
+    const file = write("t.csv", "candidate,workflow,q_bounded,\nA,mini,3,\n");
+    await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(
+      `${file}:1: header: column 4 has no name (a trailing separator?)`,
+    );
+  });
+
   it("an unknown question in a long CSV names its row", async () => {
     const file = write("l.csv", "candidate,workflow,question,answer\nA,mini,q_bounded,3\nA,mini,q_bunded,4\n");
     await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(
