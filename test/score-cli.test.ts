@@ -174,7 +174,7 @@ describe("soceval score / findings / rescore (end to end)", () => {
     expect(other.stderr).toMatch(/elsewhere\.jsonl: no transcript names a case of .*\(line 1 names "phish-0001"\)/);
     expect(await query<{ n: number }>("SELECT count(*) AS n FROM runs")).toEqual(before);
   });
-  it("refuses a transcript without steps, and a file that mixes two agents' transcripts", () => {
+  it("refuses a transcript without steps; of a file with two agents' transcripts, scores the one --agent picks", async () => {
     const { steps: _steps, ...noSteps } = transcripts[2]!;
     writeFileSync(join(dir, "nosteps.jsonl"), `${JSON.stringify(noSteps)}\n`);
     const r = soceval([...scoreArgs, "--transcripts", "nosteps.jsonl"]);
@@ -183,13 +183,24 @@ describe("soceval score / findings / rescore (end to end)", () => {
     const two = [
       { ...transcripts[2], agent: "vendor-a" },
       { ...transcripts[3], agent: "vendor-b" },
+      { ...transcripts[2], agent: "vendor-b" },
     ];
     writeFileSync(join(dir, "two.jsonl"), `${two.map((t) => JSON.stringify(t)).join("\n")}\n`);
     const m = soceval([...scoreArgs, "--transcripts", "two.jsonl"]);
     expect(m.status).toBe(2);
     expect(m.stderr).toMatch(
-      /two\.jsonl:2: agent: "vendor-b" differs from "vendor-a" on line 1; score one agent's transcripts at a time/,
+      /two\.jsonl: holds the transcripts of 2 agents \(vendor-a, vendor-b\); --agent picks the one to score/,
     );
+    const b = soceval([...scoreArgs.slice(0, -1), "vendor-b", "--transcripts", "two.jsonl"]);
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(
+      /note: 1 transcript\(s\) of agent vendor-a in two\.jsonl were not scored; score them with --agent vendor-a/,
+    );
+    const rows = await query<{ agent: string; n: number }>(
+      `SELECT agent, count(*) FILTER (WHERE NOT failed)::INTEGER AS n FROM case_results
+       WHERE run_id = (SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1) GROUP BY agent`,
+    );
+    expect(rows).toEqual([{ agent: "vendor-b", n: 2 }]);
   });
 
   it("an epoch a case lacks counts as failed for that case, as a missing case does", async () => {

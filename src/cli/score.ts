@@ -50,6 +50,10 @@ export function register(program: Command): void {
             process.stderr.write(
               `soceval: ${o.missing.length} ${o.missing[0]!.includes("(epoch") ? "investigation(s) (case and epoch)" : "case(s)"} had no transcript and count as failed: ${listed(o.missing)}\n`,
             );
+          for (const [agent, n] of o.others)
+            process.stderr.write(
+              `soceval: note: ${n} transcript(s) of agent ${agent} in ${flags.transcripts} were not scored; score them with --agent ${agent}\n`,
+            );
           if (o.orphans.length)
             process.stderr.write(
               `soceval: ${o.orphans.length} transcript(s) name cases not in ${flags.dataset} and were not scored: ${listed(

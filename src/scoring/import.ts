@@ -30,6 +30,8 @@ export type ImportOutcome = {
   missing: string[];
   /** transcripts whose case is not in the dataset: reported, not stored */
   orphans: { case_id: string; line: number }[];
+  /** transcripts of other agents in the same file, by agent: not scored in this run */
+  others: Map<string, number>;
 };
 
 export const MISSING_TRANSCRIPT = "no transcript for this case in the imported file";
@@ -67,21 +69,30 @@ function withContractScope(steps: Step[], scopes: Map<string, "read" | "respond"
   });
 }
 
-async function readTranscripts(file: string): Promise<Map<string, { t: ImportedTranscript; line: number }[]>> {
-  const byCase = new Map<string, { t: ImportedTranscript; line: number }[]>();
-  let named: { agent: string; line: number } | undefined;
+/**
+ * The transcripts of one agent, by case. A file that holds several agents' transcripts (a run's
+ * export) gives the ones of `agent`; the others are counted, to be named. A file whose lines name
+ * one agent (or none) is that agent's, whatever it calls itself: --agent names it in the store.
+ */
+async function readTranscripts(
+  file: string,
+  agent: string,
+): Promise<{ byCase: Map<string, { t: ImportedTranscript; line: number }[]>; others: Map<string, number> }> {
+  const all: { t: ImportedTranscript; line: number }[] = [];
+  const names = new Map<string, number>();
   for await (const { value: t, line } of readJsonl(file, ImportedTranscript)) {
-    // one file is one agent's transcripts: --agent names it in the store, and two agents' answers
-    // to the same cases must not be pooled as one
-    if (t.agent !== undefined) {
-      named ??= { agent: t.agent, line };
-      if (t.agent !== named.agent)
-        throw new InputError(
-          `${file}:${line}: agent: "${t.agent}" differs from "${named.agent}" on line ${named.line}; score one agent's transcripts at a time (--agent names it)`,
-          file,
-          line,
-        );
-    }
+    all.push({ t, line });
+    if (t.agent !== undefined) names.set(t.agent, (names.get(t.agent) ?? 0) + 1);
+  }
+  if (names.size > 1 && !names.has(agent))
+    throw new InputError(
+      `${file}: holds the transcripts of ${names.size} agents (${[...names.keys()].join(", ")}); --agent picks the one to score`,
+      file,
+    );
+  const mine = names.size > 1 ? all.filter(({ t }) => t.agent === undefined || t.agent === agent) : all;
+  const others = new Map([...names].filter(([name]) => names.size > 1 && name !== agent));
+  const byCase = new Map<string, { t: ImportedTranscript; line: number }[]>();
+  for (const { t, line } of mine) {
     const list = byCase.get(t.case_id) ?? [];
     const twin = list.find((x) => x.t.epoch === t.epoch);
     if (twin)
@@ -93,7 +104,7 @@ async function readTranscripts(file: string): Promise<Map<string, { t: ImportedT
     list.push({ t, line });
     byCase.set(t.case_id, list);
   }
-  return byCase;
+  return { byCase, others };
 }
 
 /**
@@ -112,7 +123,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
     for (const t of tools)
       if (!workflow.tools.some((x) => x.name === t))
         throw new InputError(`--tools: "${t}" is not a tool of ${workflowFile}`);
-  const byCase = await readTranscripts(opts.transcriptsFile);
+  const { byCase, others } = await readTranscripts(opts.transcriptsFile, opts.agent);
   if (byCase.size === 0) throw new InputError(`${opts.transcriptsFile}: no transcripts`, opts.transcriptsFile);
   let epochs = 1;
   for (const list of byCase.values()) for (const { t } of list) epochs = Math.max(epochs, t.epoch + 1);
@@ -147,7 +158,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
   const scopes = new Map(workflow.tools.map((t) => [t.name, t.scope]));
   const writer = await RunWriter.begin(store, meta, toolSources);
   const agent = { name: opts.agent, tools };
-  const outcome: ImportOutcome = { runId: meta.run_id, cases: 0, scored: 0, missing: [], orphans: [] };
+  const outcome: ImportOutcome = { runId: meta.run_id, cases: 0, scored: 0, missing: [], orphans: [], others };
   try {
     for await (const { value: c, line } of readJsonl(datasetFile, Case)) {
       if (c.workflow !== workflow.id)
