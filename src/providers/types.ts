@@ -50,6 +50,9 @@ export interface Provider {
  * Thrown by providers on a failed call. `retryable` covers 429, 5xx, timeouts and dropped
  * connections; `retryAfterMs` carries the server's retry-after.
  */
+/** Why a model cannot be used at all: no connection, or the server refused the key or the model. */
+export type Unusable = "no connection" | "refused";
+
 export class ProviderError extends Error {
   override name = "ProviderError";
   constructor(

@@ -1,13 +1,20 @@
 import { costOf } from "../providers/cost.js";
 import { renderPrompt, toolSpecs, userMessage } from "../providers/prompt.js";
-import { type ChatMessage, type Provider, type ProviderError, SUBMIT_TOOL, type ToolCall } from "../providers/types.js";
+import {
+  type ChatMessage,
+  type Provider,
+  type ProviderError,
+  SUBMIT_TOOL,
+  type ToolCall,
+  type Unusable,
+} from "../providers/types.js";
 import type { Case, Step, Workflow } from "../schema/index.js";
 import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries } from "./retry.js";
 
-export type LoopResult = { steps: Step[]; output: unknown; error: string | null; unreachable?: boolean };
+export type LoopResult = { steps: Step[]; output: unknown; error: string | null; unusable?: Unusable };
 
 /** Agents already warned that their server reports no token usage (once per agent and process). */
 const warnedNoUsage = new Set<string>();
@@ -91,7 +98,9 @@ export async function runChatAgent(
         attempts: err.attempts ?? 1,
         error: err.message,
       });
-      return { steps, output: null, error: `provider: ${err.message}`, unreachable: err.unreachable === true };
+      // a status means the server answered and refused (401, 403, 404); none, that nothing answered
+      const unusable = err.unreachable ? (err.status ? "refused" : "no connection") : undefined;
+      return { steps, output: null, error: `provider: ${err.message}`, unusable };
     }
     waitedForRun += performance.now() - callStarted - inAttempts;
     const callCost = costOf(agent, completion);

@@ -1,7 +1,7 @@
 import { crossCheckCase } from "../datasets/checks.js";
 import { parseJsonLine } from "../io/jsonl.js";
 import { runPlaybook } from "../providers/playbook.js";
-import type { Provider } from "../providers/types.js";
+import type { Provider, Unusable } from "../providers/types.js";
 import { Case } from "../schema/index.js";
 import { scoreTranscript } from "../scoring/score.js";
 import type { ScoredTranscript } from "../store/encode.js";
@@ -34,7 +34,7 @@ export async function replayCase(
   let steps: ScoredTranscript["transcript"]["steps"] = [];
   let output: unknown = null;
   let error: string | null = null;
-  let unreachable = false;
+  let unusable: Unusable | undefined;
   try {
     // the chat loop (and its prompt templating) loads only for model agents, never in a replay worker
     const r = driver
@@ -46,11 +46,11 @@ export async function replayCase(
           sandbox,
           driver.limiter,
         )
-      : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null, unreachable: false };
+      : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null, unusable: undefined };
     steps = r.steps;
     output = r.output;
     error = r.error;
-    unreachable = r.unreachable === true;
+    unusable = r.unusable;
   } catch (e) {
     error = `internal: ${(e as Error).message}`;
   }
@@ -61,7 +61,7 @@ export async function replayCase(
     workflow: ls.workflow,
     agent: { name: agent.name, tools: agent.tools },
   });
-  return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0, unreachable };
+  return { case: c, transcript, ...scored, started_at: started, wall_ms: performance.now() - t0, unusable };
 }
 
 /**

@@ -218,14 +218,14 @@ async function replay(
   const watchReach = (item: ScoredTranscript) => {
     const agent = item.transcript.agent;
     if (!drivers.has(agent) || answered.has(agent)) return;
-    if (!item.unreachable) {
+    if (!item.unusable) {
       answered.add(agent);
       return;
     }
     const n = (unreachable.get(agent) ?? 0) + 1;
     unreachable.set(agent, n);
     if (n >= failFastAfter.get(agent)!) {
-      const refused = !/connection failed/.test(item.transcript.error ?? "");
+      const refused = item.unusable === "refused";
       cannotReach ??=
         (refused
           ? `agent "${agent}" cannot use its model: ${n === 1 ? "its first case was" : `the first ${n} cases were all`} refused by the server `

@@ -1,3 +1,4 @@
+import type { Unusable } from "../providers/types.js";
 import { type Case, type CaseResult, type Finding, investigationFailed, type Transcript } from "../schema/index.js";
 import { type ColumnType, TABLES } from "./tables.js";
 
@@ -11,8 +12,8 @@ export type ScoredTranscript = {
   findings: Finding[];
   started_at?: Date;
   wall_ms?: number;
-  /** the model could not be reached at all (not stored: the runner's fail-fast reads it) */
-  unreachable?: boolean;
+  /** why the model could not be used at all (not stored: the runner's fail-fast reads it) */
+  unusable?: Unusable;
 };
 
 export const CASE_TABLES = ["cases", "transcripts", "tool_calls", "model_calls", "findings", "case_results"] as const;
