@@ -1,4 +1,3 @@
-import { type ProviderFailures, providerFailures } from "../analytics/provider-failures.js";
 import type { Store } from "../store/db.js";
 
 export type Side = { run_id: string; agent: string };
@@ -67,9 +66,4 @@ export async function findingsFor(store: Store, s: Side, caseIds: string[]): Pro
     out.set(r.case_id, list);
   }
   return out;
-}
-
-/** Investigations where the provider, not the agent, failed: the gate cannot judge those. */
-export async function infraFailures(store: Store, cand: Side): Promise<ProviderFailures> {
-  return (await providerFailures(store, cand.run_id)).get(cand.agent) ?? { failed: 0, investigations: 0 };
 }

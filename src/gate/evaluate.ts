@@ -1,8 +1,9 @@
 import { buildComparison } from "../analytics/compare.js";
 import type { PairedMetric } from "../analytics/compare-schema.js";
+import { providerFailures } from "../analytics/provider-failures.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
-import { findingsFor, infraFailures, pairedCases, type Side } from "./cases.js";
+import { findingsFor, pairedCases, type Side } from "./cases.js";
 import { checkRules } from "./rules.js";
 import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
 
@@ -111,7 +112,8 @@ export async function evaluateGate(
     why: (f.get(x.case_id) ?? []).map(({ kind, severity, detail }) => ({ kind, severity, detail })),
   });
 
-  const infra = await infraFailures(store, cand);
+  // investigations the provider, not the agent, failed: past the rule's share the gate cannot judge
+  const infra = (await providerFailures(store, cand.run_id)).get(cand.agent) ?? { failed: 0, investigations: 0 };
   const rate = infra.investigations ? infra.failed / infra.investigations : 0;
   const status = rate > rules.max_infra_failure_rate ? "infra_failure" : results.every((r) => r.pass) ? "pass" : "fail";
   const outcomeOf = (x: (typeof cases)[number]) =>
