@@ -213,14 +213,9 @@ async function refuseOldLayout(store: Store): Promise<void> {
 }
 
 /**
- * A store written by an earlier soceval gains every column tables.ts has declared since (a
- * finding's step, a run's merge provenance, replay config, exit criteria): new columns are only
- * ever added last, so the table's order stays the declared one.
- */
-/**
  * The layout a store was last brought up to by a command that writes: 0 before soceval_schema
  * existed. Bump SCHEMA_VERSION whenever tables.ts gains a column or the transcript_steps view
- * changes, so that a read-only command upgrades an older store before reading it.
+ * changes, so that a read-only command reads an older store through views of the current layout.
  */
 const SCHEMA_VERSION = 1;
 
@@ -245,11 +240,8 @@ async function readAsCurrent(store: Store): Promise<void> {
   await refuseOldLayout(store);
   const [db] = await store.query<{ name: string }>("SELECT current_database() AS name");
   const main = `"${db!.name.replace(/"/g, '""')}".main`;
-  const have = await store.query<{ t: string; c: string }>(
-    "SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = current_database()",
-  );
-  const present = new Set(have.map((r) => `${r.t}.${r.c}`));
-  const tables = new Set(have.map((r) => r.t));
+  const present = await columnsOf(store);
+  const tables = new Set([...present].map((tc) => tc.slice(0, tc.indexOf("."))));
   for (const t of TABLES) {
     if (t.columns.every(([c]) => present.has(`${t.name}.${c}`)) && t.name !== "transcripts") continue;
     const cols = t.columns.map(([c, type]) =>
@@ -265,11 +257,22 @@ async function readAsCurrent(store: Store): Promise<void> {
   await store.run(TRANSCRIPT_STEPS_VIEW.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"));
 }
 
-async function addMissingColumns(store: Store): Promise<void> {
-  const have = await store.query<{ t: string; c: string }>(
-    "SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = current_database()",
+/** `table.column` of every column a database has: the store's own, or an attached one by name. */
+export async function columnsOf(store: Store, database?: string): Promise<Set<string>> {
+  const rows = await store.query<{ t: string; c: string }>(
+    `SELECT table_name AS t, column_name AS c FROM duckdb_columns()
+     WHERE database_name = ${database === undefined ? "current_database()" : sqlString(database)}`,
   );
-  const present = new Set(have.map((r) => `${r.t}.${r.c}`));
+  return new Set(rows.map((r) => `${r.t}.${r.c}`));
+}
+
+/**
+ * A store written by an earlier soceval gains every column tables.ts has declared since (a
+ * finding's step, a run's merge provenance, replay config, exit criteria): new columns are only
+ * ever added last, so the table's order stays the declared one.
+ */
+async function addMissingColumns(store: Store): Promise<void> {
+  const present = await columnsOf(store);
   for (const t of TABLES)
     for (const [c, type] of t.columns)
       if (!present.has(`${t.name}.${c}`)) await store.run(`ALTER TABLE ${t.name} ADD COLUMN ${c} ${type}`);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
-import { type Store, sqlString, storeOpenError } from "./db.js";
+import { columnsOf, type Store, sqlString, storeOpenError } from "./db.js";
 import { newRunId } from "./run-id.js";
 import { type ReplayConfig, repeatedKeys } from "./run-writer.js";
 import { RUN_TABLES, table } from "./tables.js";
@@ -77,7 +77,7 @@ async function attach(store: Store, file: string, i: number, attached: string[])
 }
 
 async function shardRuns(store: Store, schema: string): Promise<ShardRun[]> {
-  const config = (await columnsIn(store, schema)).has("runs.replay_config") ? "replay_config::VARCHAR" : "NULL";
+  const config = (await columnsOfShard(store, schema)).has("runs.replay_config") ? "replay_config::VARCHAR" : "NULL";
   return store.query<ShardRun>(
     `SELECT run_id, suite, suite_path, dataset_hash, agent_hashes::VARCHAR AS agent_hashes, epochs, seed, shard,
             status, started_at, git_revision, ${config} AS replay_config
@@ -216,16 +216,10 @@ function differences(f: Found, ref: Found): string {
 }
 
 /**
- * `table.column` of every column an attached store has: a shard written by an earlier soceval
- * lacks the columns added since (read-only, it cannot gain them), which the merge fills with NULL.
+ * `table.column` of every column a shard's store has: one written by an earlier soceval lacks the
+ * columns added since (read-only, it cannot gain them), which the merge fills with NULL.
  */
-async function columnsIn(store: Store, schema: string): Promise<Set<string>> {
-  const rows = await store.query<{ t: string; c: string }>(
-    `SELECT table_name AS t, column_name AS c FROM duckdb_columns()
-     WHERE database_name = ${schema === "main" ? "current_database()" : sqlString(schema)}`,
-  );
-  return new Set(rows.map((r) => `${r.t}.${r.c}`));
-}
+const columnsOfShard = (store: Store, schema: string) => columnsOf(store, schema === "main" ? undefined : schema);
 
 async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutcome, "unused">> {
   const runId = newRunId();
@@ -240,7 +234,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
   const provenance = shards.map((s) => ({ shard: s.shard, run_id: s.run_id, file: s.file }));
   // each shard's tables and columns, read once: a shard written by an earlier soceval has fewer
   const columns = new Map<Found, Set<string>>();
-  for (const s of shards) columns.set(s, await columnsIn(store, s.schema));
+  for (const s of shards) columns.set(s, await columnsOfShard(store, s.schema));
   const firstHas = columns.get(first)!;
   const shardConfigs = shards
     .map((s) =>
