@@ -64,8 +64,9 @@ function storableOutput(o: unknown): unknown {
  */
 function withContractScope(steps: Step[], scopes: Map<string, "read" | "respond">): Step[] {
   return steps.map((s) => {
-    const scope = s.type === "tool_call" ? scopes.get(s.tool) : undefined;
-    return scope && s.type === "tool_call" && s.scope !== scope ? { ...s, scope } : s;
+    if (s.type !== "tool_call") return s;
+    const scope = scopes.get(s.tool);
+    return scope && s.scope !== scope ? { ...s, scope } : s;
   });
 }
 
@@ -90,7 +91,7 @@ async function readTranscripts(
       file,
     );
   const mine = names.size > 1 ? all.filter(({ t }) => t.agent === undefined || t.agent === agent) : all;
-  const others = new Map([...names].filter(([name]) => names.size > 1 && name !== agent));
+  const others = new Map(names.size > 1 ? [...names].filter(([name]) => name !== agent) : []);
   const byCase = new Map<string, { t: ImportedTranscript; line: number }[]>();
   for (const { t, line } of mine) {
     const list = byCase.get(t.case_id) ?? [];
@@ -175,8 +176,10 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       const transcripts: Transcript[] = [];
       for (let epoch = 0; epoch < epochs; epoch++) {
         const t = list?.find((x) => x.t.epoch === epoch)?.t;
-        if (t) transcripts.push({ ...t, agent: opts.agent, steps: withContractScope(t.steps, scopes) });
-        else {
+        if (t) {
+          transcripts.push({ ...t, agent: opts.agent, steps: withContractScope(t.steps, scopes) });
+          outcome.scored++;
+        } else {
           transcripts.push({
             case_id: c.id,
             agent: opts.agent,
@@ -191,7 +194,6 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       for (const t of transcripts) {
         const scored = scoreTranscript({ case: c, transcript: t, workflow, agent });
         writer.add({ case: c, transcript: { ...t, output: storableOutput(t.output) }, ...scored });
-        if (t.error !== MISSING_TRANSCRIPT) outcome.scored++;
       }
       if (writer.pendingCount >= (opts.batchSize ?? 250)) await writer.flush();
     }
