@@ -48,7 +48,7 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, ur
       true,
       undefined,
       undefined,
-      true,
+      "no connection",
     );
   }
   if (e instanceof sdk.APIError) {
@@ -57,7 +57,7 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, ur
       const retryable = status === 429 || status === 408 || status >= 500;
       const text = detail.replace(/^\d{3}\s+/, ""); // the SDKs lead their message with the status
       // a wrong key, a key without access, a model name the server does not know: no case will fare better
-      const unusable = status === 401 || status === 403 || status === 404;
+      const unusable = status === 401 || status === 403 || status === 404 ? "refused" : undefined;
       return new ProviderError(
         `${provider}: HTTP ${status}: ${text}`,
         retryable,

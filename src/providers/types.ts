@@ -47,12 +47,15 @@ export interface Provider {
 }
 
 /**
+ * Why a model cannot be used at all: no connection (nothing listening, a wrong address), or the
+ * server refused who we are or what we asked for (401, 403, 404: a wrong key or model name).
+ */
+export type Unusable = "no connection" | "refused";
+
+/**
  * Thrown by providers on a failed call. `retryable` covers 429, 5xx, timeouts and dropped
  * connections; `retryAfterMs` carries the server's retry-after.
  */
-/** Why a model cannot be used at all: no connection, or the server refused the key or the model. */
-export type Unusable = "no connection" | "refused";
-
 export class ProviderError extends Error {
   override name = "ProviderError";
   constructor(
@@ -60,12 +63,8 @@ export class ProviderError extends Error {
     readonly retryable: boolean,
     readonly status?: number,
     readonly retryAfterMs?: number,
-    /**
-     * the model cannot be used at all, whatever the case: no connection (nothing listening, a wrong
-     * address), or the server refused who we are or what we asked for (401, 403, 404: a wrong key or
-     * model name), as opposed to a bad answer
-     */
-    readonly unreachable = false,
+    /** set when the model cannot be used at all, whatever the case, as opposed to a bad answer */
+    readonly unusable?: Unusable,
   ) {
     super(message);
   }

@@ -98,9 +98,7 @@ export async function runChatAgent(
         attempts: err.attempts ?? 1,
         error: err.message,
       });
-      // a status means the server answered and refused (401, 403, 404); none, that nothing answered
-      const unusable = err.unreachable ? (err.status ? "refused" : "no connection") : undefined;
-      return { steps, output: null, error: `provider: ${err.message}`, unusable };
+      return { steps, output: null, error: `provider: ${err.message}`, unusable: err.unusable };
     }
     waitedForRun += performance.now() - callStarted - inAttempts;
     const callCost = costOf(agent, completion);
