@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { loadYaml } from "./yaml.js";
+import { InputError } from "./errors.js";
+import { fieldError, loadYaml } from "./yaml.js";
 
 const file = (name: string, text: string) => {
   const p = join(mkdtempSync(join(tmpdir(), "soceval-yaml-")), name);
@@ -25,5 +26,45 @@ describe("loadYaml", () => {
     expect(loadYaml(file("b.yaml", "name: x\n"), Schema)).toEqual({ name: "x" });
     const f = file("c.yaml", "# header\nname: 5\n");
     expect(() => loadYaml(f, Schema)).toThrow(`${f}:2: name:`);
+  });
+
+  it.each([
+    ["an alias to an anchor never set", "name: x\nowner: *nobody\n", 2, "Unresolved alias"],
+    [
+      "an alias bomb",
+      "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n",
+      2,
+      "Excessive alias count",
+    ],
+    ["an unknown tag", "name: !vault x\n", 1, "Unresolved tag: !vault"],
+    ["two documents", "name: x\n---\nname: y\n", 2, "more than one YAML document"],
+  ])("refuses %s as bad input at its line (exit 2, not a runtime failure)", (_what, text, line, message) => {
+    const f = file("d.yaml", text);
+    let err: unknown;
+    try {
+      loadYaml(f, z.looseObject({}));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toContain(`${f}:${line}: YAML`);
+    expect((err as Error).message).toContain(message);
+  });
+
+  it("reads merge keys (<<: *anchor), as YAML 1.1 tools write them", () => {
+    const S = z.strictObject({
+      base: z.unknown(),
+      faults: z.array(z.strictObject({ tool: z.string(), rate: z.number() })),
+    });
+    const f = file("e.yaml", "base: &b { tool: a, rate: 0.1 }\nfaults:\n  - *b\n  - { <<: *b, tool: c }\n");
+    expect(loadYaml(f, S).faults).toEqual([
+      { tool: "a", rate: 0.1 },
+      { tool: "c", rate: 0.1 },
+    ]);
+  });
+
+  it("finds the line of a key written as a number", () => {
+    const f = file("g.yaml", "name: x\nlimits:\n  a: 1\n  42: 2\n");
+    expect(fieldError(f, ["limits", "42"], "no such limit").message).toBe(`${f}:4: limits.42: no such limit`);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { formatPath, InputError, mainIssue } from "./errors.js";
 
@@ -18,20 +18,54 @@ function readText(file: string): string {
 export function loadYaml<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
   const text = readText(file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    const line = lineCounter.linePos(err.pos[0]).line;
-    throw new InputError(`${file}:${line}: YAML syntax: ${err.message.split("\n")[0]}`, file, line);
+  // merge keys (`<<: *defaults`) are YAML 1.1, which most SOC tooling still writes
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  // a warning is an error here: an unknown tag (`!vault x`) would otherwise be read as a plain
+  // value, and a config must mean what it says or be refused
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const line = lineCounter.linePos(problem.pos[0]).line;
+    const kind = doc.errors.length > 0 ? "YAML syntax" : "YAML";
+    throw new InputError(`${file}:${line}: ${kind}: ${oneLine(problem.message)}`, file, line);
   }
   // every soceval YAML file is a mapping: an empty one (or only comments) is named as such, not as
   // "expected object, received null"
   if (doc.contents === null) throw new InputError(`${file}:1: the file is empty (no YAML content)`, file, 1);
-  const parsed = schema.safeParse(doc.toJS(), { reportInput: true });
+  const parsed = schema.safeParse(toJS(doc, file, lineCounter), { reportInput: true });
   if (parsed.success) return parsed.data;
   const { path, text: msg } = mainIssue(parsed.error.issues);
   const line = lineOf(doc, lineCounter, path);
   throw new InputError(`${file}:${line}: ${msg}`, file, line);
+}
+
+function oneLine(message: string): string {
+  // the yaml library suggests its own API for several documents; a user needs to hear what is wrong
+  if (/parseAllDocuments/.test(message)) return "the file holds more than one YAML document (a second ---)";
+  return message.split("\n")[0]!;
+}
+
+/**
+ * The document as plain data. Aliases are resolved here, so an alias to an anchor that is not set
+ * before it, or one that expands too far (an "alias bomb"), is bad input at the alias's line.
+ */
+function toJS(doc: Document, file: string, lc: LineCounter): unknown {
+  try {
+    return doc.toJS();
+  } catch (e) {
+    let line = 1;
+    visit(doc, {
+      Alias(_, node) {
+        if (line === 1 && node.range && node.resolve(doc) === undefined) line = lc.linePos(node.range[0]).line;
+      },
+    });
+    if (line === 1)
+      visit(doc, {
+        Alias(_, node) {
+          if (line === 1 && node.range) line = lc.linePos(node.range[0]).line;
+        },
+      });
+    throw new InputError(`${file}:${line}: YAML: ${oneLine((e as Error).message)}`, file, line);
+  }
 }
 
 /** The line of the deepest node on `path` that exists (a missing field points at its parent). */
@@ -44,7 +78,8 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
       const parent = doc.getIn(path.slice(0, n - 1), true) as {
         items?: { key?: { value?: unknown; range?: number[] } }[];
       };
-      const pair = parent?.items?.find((it) => it.key?.value === path[n - 1]);
+      // a key written as a number (`42:`) is a number in the document and a string in the path
+      const pair = parent?.items?.find((it) => String(it.key?.value) === String(path[n - 1]));
       if (pair?.key?.range) return lc.linePos(pair.key.range[0]!).line;
     }
   }
@@ -58,7 +93,7 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
  */
 export function fieldError(file: string, path: (string | number)[], message: string): InputError {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readText(file), { lineCounter, prettyErrors: false });
+  const doc = parseDocument(readText(file), { lineCounter, prettyErrors: false, merge: true });
   const line = lineOf(doc, lineCounter, path);
   return new InputError(`${file}:${line}: ${formatPath(path)}: ${message}`, file, line);
 }
