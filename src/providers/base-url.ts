@@ -1,3 +1,4 @@
+import { InputError } from "../io/errors.js";
 import type { LoadedAgent } from "../workflow/load.js";
 
 /**
@@ -9,10 +10,22 @@ export function effectiveBaseUrl(agent: LoadedAgent, env: NodeJS.ProcessEnv = pr
   switch (agent.provider) {
     case "openai":
     case "openai-compatible":
-      return env.OPENAI_BASE_URL || agent.base_url;
+      return fromEnv(env, "OPENAI_BASE_URL") || agent.base_url;
     case "anthropic":
-      return env.ANTHROPIC_BASE_URL || agent.base_url;
+      return fromEnv(env, "ANTHROPIC_BASE_URL") || agent.base_url;
     default:
       return agent.base_url;
   }
+}
+
+/** The agent file's base_url is checked by its schema; the variable that overrides it, here. */
+function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  if (!v) return undefined;
+  let ok = false;
+  try {
+    ok = ["http:", "https:"].includes(new URL(v).protocol);
+  } catch {}
+  if (!ok) throw new InputError(`${name}: expected an http(s) URL, e.g. http://localhost:11434/v1 (it is "${v}")`);
+  return v;
 }

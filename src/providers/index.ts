@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { InputError } from "../io/errors.js";
+import { fieldError } from "../io/yaml.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import { createAnthropicProvider } from "./anthropic.js";
 import { effectiveBaseUrl } from "./base-url.js";
@@ -22,9 +22,10 @@ function apiKey(agent: LoadedAgent, env: NodeJS.ProcessEnv, fallbackEnv?: string
   if (!name) return undefined;
   const value = env[name];
   if (!value)
-    throw new InputError(
-      `${agent.file}: api_key_env: environment variable ${name} is not set (agent "${agent.name}", provider ${agent.provider})`,
+    throw fieldError(
       agent.file,
+      ["api_key_env"],
+      `environment variable ${name} is not set (agent "${agent.name}", provider ${agent.provider})`,
     );
   return value;
 }
@@ -45,11 +46,7 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
       break;
     case "openai-compatible": {
       const baseURL = effectiveBaseUrl(agent, env);
-      if (!baseURL)
-        throw new InputError(
-          `${agent.file}: base_url: openai-compatible needs base_url or OPENAI_BASE_URL`,
-          agent.file,
-        );
+      if (!baseURL) throw fieldError(agent.file, ["base_url"], "openai-compatible needs base_url or OPENAI_BASE_URL");
       // local servers (Ollama, vLLM) usually ignore the key, but the SDK insists on one
       provider = createOpenAIProvider({
         kind: "openai-compatible",
@@ -67,8 +64,7 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
       });
       break;
     case "replay":
-      if (!agent.recordings)
-        throw new InputError(`${agent.file}: recordings: a replay agent needs a recordings file`, agent.file);
+      if (!agent.recordings) throw fieldError(agent.file, ["recordings"], "a replay agent needs a recordings file");
       provider = createReplayProvider(resolve(dirname(agent.file), agent.recordings));
       break;
     case "playbook":

@@ -7,6 +7,7 @@ import { InputError, RuntimeFailure } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { readLines } from "../io/lines.js";
+import { fieldError } from "../io/yaml.js";
 import { effectiveBaseUrl } from "../providers/base-url.js";
 import { investigationFailed } from "../schema/index.js";
 import type { Store } from "../store/db.js";
@@ -52,20 +53,16 @@ export type RunOutcome = {
 };
 
 export function selectAgents(ls: LoadedSuite, names?: string[]): LoadedAgent[] {
-  const wanted = names?.length ? names : (ls.suite.default_agents ?? [ls.agents[0]!.name]);
-  const twice = wanted.find((n, i) => wanted.indexOf(n) !== i);
-  if (twice)
-    throw new InputError(
-      names?.length ? `--agent: "${twice}" named twice` : `${ls.file}: default_agents: "${twice}" named twice`,
-      names?.length ? undefined : ls.file,
-    );
-  return wanted.map((n) => {
+  const fromFlag = Boolean(names?.length);
+  const wanted = fromFlag ? names! : (ls.suite.default_agents ?? [ls.agents[0]!.name]);
+  // named at the flag, or at the suite's default_agents line
+  const refuse = (i: number, msg: string) =>
+    fromFlag ? new InputError(`--agent: ${msg}`) : fieldError(ls.file, ["default_agents", i], msg);
+  const twice = wanted.findIndex((n, i) => wanted.indexOf(n) !== i);
+  if (twice >= 0) throw refuse(twice, `"${wanted[twice]}" named twice`);
+  return wanted.map((n, i) => {
     const a = ls.agents.find((x) => x.name === n);
-    if (!a)
-      throw new InputError(
-        `${ls.file}: no agent named "${n}" (suite has: ${ls.agents.map((x) => x.name).join(", ")})`,
-        ls.file,
-      );
+    if (!a) throw refuse(i, `no agent named "${n}" in ${ls.file} (it has: ${ls.agents.map((x) => x.name).join(", ")})`);
     return a;
   });
 }

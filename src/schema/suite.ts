@@ -27,7 +27,7 @@ export const GateRules = z.strictObject({
     .describe("hard limits on the candidate"),
   no_new_critical_miss: z.boolean().default(true),
   no_high_severity_violation: z.boolean().default(true),
-  budget: z.strictObject({ metric: z.string(), max_increase_pct: z.number() }).optional(),
+  budget: z.strictObject({ metric: z.string(), max_increase_pct: z.number().nonnegative() }).optional(),
   max_infra_failure_rate: z.number().min(0).max(1).default(0.1),
 });
 
@@ -37,7 +37,11 @@ export const Suite = z.strictObject({
   workflow: z.string().describe("path to workflow.yaml, relative to the suite file"),
   dataset: z.string().describe("path to cases JSONL, relative to the suite file"),
   agents: z.array(z.string()).min(1).describe("agent files, relative to the suite file"),
-  default_agents: z.array(z.string()).optional().describe("agents run without --agent; default: the first"),
+  default_agents: z
+    .array(z.string())
+    .min(1, "list at least one agent (or leave default_agents out: the first agent runs)")
+    .optional()
+    .describe("agents run without --agent; default: the first"),
   mode: z.literal("shadow").default("shadow"),
   epochs: z.number().int().positive().default(1),
   concurrency: z.number().int().positive().default(4),

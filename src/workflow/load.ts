@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { METRIC_KEYS } from "../analytics/catalogue.js";
+import { METRIC_KEYS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
@@ -97,9 +97,20 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
 export function checkSuiteMetrics(suite: Suite, file: string): void {
   const unknown = (path: (string | number)[], metric: string) =>
     fieldError(file, path, `unknown metric "${metric}" (keys: reports/README.md)`);
+  // a rate written as a percentage (85 for 0.85) makes a criterion that can never be met, or a
+  // limit that can never trip
+  const rate = (path: (string | number)[], metric: string, v: number) => {
+    if (metricInfo(metric)?.unit === "rate" && (v < 0 || v > 1))
+      throw fieldError(
+        file,
+        path,
+        `${metric} is a rate from 0 to 1 (it is ${v}${v > 1 && v <= 100 ? `; ${v / 100}?` : ""})`,
+      );
+  };
   for (const phase of Phase.options)
     suite.exit_criteria?.[phase]?.forEach((c, i) => {
       if (!METRIC_KEYS.has(c.metric)) throw unknown(["exit_criteria", phase, i, "metric"], c.metric);
+      rate(["exit_criteria", phase, i, "threshold"], c.metric, c.threshold);
     });
   const gate = suite.gate;
   if (!gate) return;
@@ -113,6 +124,10 @@ export function checkSuiteMetrics(suite: Suite, file: string): void {
   });
   gate.limits.forEach((l, i) => {
     if (!METRIC_KEYS.has(l.metric)) throw unknown(["gate", "limits", i, "metric"], l.metric);
+    rate(["gate", "limits", i, "max"], l.metric, l.max);
+  });
+  gate.margins.forEach((m, i) => {
+    rate(["gate", "margins", i, "max_drop"], m.metric, m.max_drop);
   });
   if (gate.budget && !METRIC_KEYS.has(gate.budget.metric))
     throw unknown(["gate", "budget", "metric"], gate.budget.metric);
@@ -122,9 +137,21 @@ export function loadSuite(file: string): LoadedSuite {
   const suite = loadYaml(file, Suite);
   checkSuiteMetrics(suite, file);
   const dir = dirname(file);
-  const workflowFile = resolve(dir, suite.workflow);
+  // a path the suite names that is not there is the suite's mistake: named at its own line
+  const mustBeFile = (path: (string | number)[], target: string) => {
+    let what = "";
+    try {
+      if (!statSync(target).isFile()) what = "not a file";
+    } catch (e) {
+      what = (e as NodeJS.ErrnoException).code ?? String(e);
+    }
+    if (what) throw fieldError(file, path, `cannot read ${target} (${what})`);
+    return target;
+  };
+  const workflowFile = mustBeFile(["workflow"], resolve(dir, suite.workflow));
   const workflow = loadWorkflow(workflowFile);
-  const agents = suite.agents.map((a) => loadAgent(resolve(dir, a), workflow));
+  const agents = suite.agents.map((a, i) => loadAgent(mustBeFile(["agents", i], resolve(dir, a)), workflow));
+  mustBeFile(["dataset"], resolve(dir, suite.dataset));
   const names = new Set<string>();
   agents.forEach((a, i) => {
     if (names.has(a.name)) throw fieldError(file, ["agents", i], `two agents are named "${a.name}"`);

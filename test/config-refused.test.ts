@@ -1,0 +1,95 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+
+// configuration a user writes (suite, agent files) that `soceval run` must refuse when it loads:
+// exit 2 with file:line: field, before any store is made
+const dir = mkdtempSync(join(tmpdir(), "soceval-config-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const SUITE = readFileSync(join(dir, "suite.yaml"), "utf8");
+const GPT = readFileSync(join(dir, "agents/gpt.yaml"), "utf8");
+
+let n = 0;
+/** The mini suite with one edit, run into a fresh --db that must not come to exist. */
+async function refused(edit: { suite?: (s: string) => string; gpt?: (s: string) => string }, args: string[] = []) {
+  const k = ++n;
+  writeFileSync(join(dir, `agents/gpt-${k}.yaml`), (edit.gpt ?? ((s) => s))(GPT));
+  const suite = (edit.suite ?? ((s) => s))(SUITE).replace("agents/gpt.yaml", `agents/gpt-${k}.yaml`);
+  writeFileSync(join(dir, `s${k}.suite.yaml`), suite);
+  const db = join(dir, `s${k}.duckdb`);
+  const r = await soceval(["run", `s${k}.suite.yaml`, "--db", db, "--quiet", ...args], dir);
+  expect(r.status, r.stderr).toBe(2);
+  expect(existsSync(db), "a refused run leaves no store").toBe(false);
+  return { stderr: r.stderr, suite: `s${k}.suite.yaml`, agent: `gpt-${k}.yaml` };
+}
+
+describe("soceval run refuses a configuration that would not mean what it says", () => {
+  it("an empty default_agents list, at its line", async () => {
+    const r = await refused({ suite: (s) => s.replace("default_agents: [playbook]", "default_agents: []") });
+    expect(r.stderr).toMatch(new RegExp(`${r.suite}:5: default_agents: list at least one agent`));
+  });
+
+  it("a default agent the suite does not have, at the default_agents line", async () => {
+    const r = await refused({ suite: (s) => s.replace("default_agents: [playbook]", "default_agents: [plybook]") });
+    expect(r.stderr).toMatch(new RegExp(`${r.suite}:5: default_agents\\[0\\]: no agent named "plybook"`));
+  });
+
+  it('a model agent without a model name (it would have sent "playbook" to the server)', async () => {
+    const r = await refused({ gpt: (s) => s.replace("model: test-model\n", "") }, ["--agent", "gpt-test"]);
+    expect(r.stderr).toMatch(new RegExp(`${r.agent}:1: model: required for provider openai-compatible`));
+  });
+
+  it("a base_url that is not an http(s) URL, and the same in OPENAI_BASE_URL", async () => {
+    const r = await refused({ gpt: (s) => s.replace("http://127.0.0.1:9/v1", "127.0.0.1:9/v1") }, [
+      "--agent",
+      "gpt-test",
+    ]);
+    expect(r.stderr).toMatch(new RegExp(`${r.agent}:4: base_url: expected an http\\(s\\) URL`));
+    const db = join(dir, "env-url.duckdb");
+    const e = await soceval(["run", "suite.yaml", "--db", db, "--quiet", "--agent", "gpt-test"], dir, {
+      OPENAI_BASE_URL: "localhost:11434",
+    });
+    expect(e.status, e.stderr).toBe(2);
+    expect(e.stderr).toContain(
+      'OPENAI_BASE_URL: expected an http(s) URL, e.g. http://localhost:11434/v1 (it is "localhost:11434")',
+    );
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("epochs in an agent file, which one run cannot honour per agent", async () => {
+    const r = await refused({ gpt: (s) => `${s}epochs: 3\n` });
+    expect(r.stderr).toMatch(new RegExp(`${r.agent}:8: epochs: epochs are set per suite`));
+  });
+
+  it("mutate on a model agent, and an empty tool scope", async () => {
+    const m = await refused({ gpt: (s) => `${s}mutate: { skip_tools: [] }\n` });
+    expect(m.stderr).toMatch(new RegExp(`${m.agent}:8: mutate: only the playbook agent can be mutated`));
+    const t = await refused({ gpt: (s) => `${s}tools: []\n` });
+    expect(t.stderr).toMatch(new RegExp(`${t.agent}:8: tools: an agent needs at least one tool`));
+    const w = await refused({ gpt: (s) => `${s}tools: get_signins\n` });
+    expect(w.stderr).toMatch(new RegExp(`${w.agent}:8: tools: expected "all" or a list of tool names`));
+  });
+
+  it("a rate criterion written as a percentage", async () => {
+    const r = await refused({
+      suite: (s) =>
+        `${s}exit_criteria:\n  shadow:\n    - { metric: verdict_agreement, op: ">=", threshold: 85, bound: lower }\n`,
+    });
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `${r.suite}:\\d+: exit_criteria\\.shadow\\[0\\]\\.threshold: verdict_agreement is a rate from 0 to 1 \\(it is 85; 0\\.85\\?\\)`,
+      ),
+    );
+  });
+
+  it("a workflow, agent file or dataset that is not there, at the suite line that names it", async () => {
+    const w = await refused({ suite: (s) => s.replace("workflow: workflow.yaml", "workflow: nope.yaml") });
+    expect(w.stderr).toMatch(new RegExp(`${w.suite}:2: workflow: cannot read .*nope\\.yaml \\(ENOENT\\)`));
+    const d = await refused({ suite: (s) => s.replace("dataset: cases.jsonl", "dataset: agents") });
+    expect(d.stderr).toMatch(new RegExp(`${d.suite}:3: dataset: cannot read .*agents \\(not a file\\)`));
+    const a = await refused({ suite: (s) => s.replace("agents/playbook.yaml", "agents/nope.yaml") });
+    expect(a.stderr).toMatch(new RegExp(`${a.suite}:4: agents\\[0\\]: cannot read .*nope\\.yaml`));
+  });
+});
