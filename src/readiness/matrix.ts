@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { bundledPath } from "../io/bundled-path.js";
-import { InputError } from "../io/errors.js";
-import { loadYaml } from "../io/yaml.js";
+import { fieldError, loadYaml } from "../io/yaml.js";
 import { Phase } from "../schema/suite.js";
 import { DURATION_PATTERN, durationMinutes } from "./duration.js";
 
@@ -114,50 +113,68 @@ export type LoadedMatrix = Matrix & { file: string; questions: Map<string, { que
 
 /** Cross-references zod cannot see: every id a gate, rule or check names must exist and fit its question. */
 function crossCheck(m: Matrix, file: string): LoadedMatrix["questions"] {
-  const fail = (msg: string): never => {
-    throw new InputError(`${file}: ${msg}`, file);
+  // named at the field's own line, like a schema error
+  const fail = (path: (string | number)[], msg: string): never => {
+    throw fieldError(file, path, msg);
   };
   const questions: LoadedMatrix["questions"] = new Map();
+  const at = new Map<string, (string | number)[]>();
   const areaIds = new Set<string>();
-  for (const area of m.areas) {
-    if (areaIds.has(area.id)) fail(`areas: duplicate area id "${area.id}"`);
+  m.areas.forEach((area, i) => {
+    if (areaIds.has(area.id)) fail(["areas", i, "id"], `duplicate area id "${area.id}"`);
     areaIds.add(area.id);
-    for (const q of area.questions) {
-      if (questions.has(q.id)) fail(`areas.${area.id}: duplicate question id "${q.id}"`);
-      if (q.actionable && q.weight > 0 && !q.improve) fail(`questions.${q.id}: an actionable question needs "improve"`);
+    area.questions.forEach((q, j) => {
+      const qp = ["areas", i, "questions", j];
+      if (questions.has(q.id)) fail([...qp, "id"], `duplicate question id "${q.id}"`);
+      if (q.actionable && q.weight > 0 && !q.improve) fail(qp, `an actionable question needs "improve"`);
       if (q.kind === "choice" && new Set(q.options.map((o) => o.value)).size !== q.options.length)
-        fail(`questions.${q.id}: duplicate option values`);
+        fail([...qp, "options"], `duplicate option values in ${q.id}`);
       questions.set(q.id, { question: q, area });
-    }
-  }
-  for (const a of m.areas)
-    if (!a.questions.some((q) => q.weight > 0)) fail(`areas.${a.id}: no question carries weight`);
-  if (!areaIds.has(m.reasons_area)) fail(`reasons_area: unknown area "${m.reasons_area}"`);
-  const testOk = (t: AnswerTest, where: string) => {
+      at.set(q.id, qp);
+    });
+  });
+  m.areas.forEach((a, i) => {
+    if (!a.questions.some((q) => q.weight > 0))
+      fail(["areas", i, "questions"], `no question of ${a.id} carries weight`);
+  });
+  if (!areaIds.has(m.reasons_area)) fail(["reasons_area"], `unknown area "${m.reasons_area}"`);
+  const testOk = (t: AnswerTest, where: (string | number)[]): void => {
     const q = questions.get(t.question)?.question;
-    if (!q) return fail(`${where}: unknown question "${t.question}"`);
+    if (!q) fail([...where, "question"], `unknown question "${t.question}"`);
+    if (!q) return;
     const allowed =
       q.kind === "scale" ? [1, 2, 3, 4, 5] : q.kind === "yesno" ? ["yes", "no"] : q.options.map((o) => o.value);
     for (const v of t.equals !== undefined ? [t.equals] : (t.in ?? []))
-      if (!(allowed as unknown[]).includes(v)) fail(`${where}: "${v}" is not an answer of ${q.id}`);
+      if (!(allowed as unknown[]).includes(v))
+        fail([...where, t.equals !== undefined ? "equals" : "in"], `"${v}" is not an answer of ${q.id}`);
     if ((t.below !== undefined || t.at_least !== undefined) && q.kind !== "scale")
-      fail(`${where}: below/at_least only apply to scale questions (${q.id} is ${q.kind})`);
+      fail(where, `below/at_least only apply to scale questions (${q.id} is ${q.kind})`);
   };
-  for (const g of m.gates) testOk(g.when, `gates.${g.id}`);
-  for (const r of m.phases) for (const t of r.when) testOk(t, `phases.${r.phase}`);
-  for (const r of m.automation) {
-    for (const t of r.when) testOk(t, `automation.${r.level}`);
-    for (const a of Object.keys(r.min_areas)) if (!areaIds.has(a)) fail(`automation.${r.level}: unknown area "${a}"`);
-  }
+  m.gates.forEach((g, i) => {
+    testOk(g.when, ["gates", i, "when"]);
+  });
+  m.phases.forEach((r, i) => {
+    r.when.forEach((t, j) => {
+      testOk(t, ["phases", i, "when", j]);
+    });
+  });
+  m.automation.forEach((r, i) => {
+    r.when.forEach((t, j) => {
+      testOk(t, ["automation", i, "when", j]);
+    });
+    for (const a of Object.keys(r.min_areas))
+      if (!areaIds.has(a)) fail(["automation", i, "min_areas", a], `unknown area "${a}"`);
+  });
   const fresh = questions.get(m.check.freshness_question)?.question;
   if (fresh?.kind !== "choice")
-    fail(`check.freshness_question: "${m.check.freshness_question}" is not a choice question`);
+    fail(["check", "freshness_question"], `"${m.check.freshness_question}" is not a choice question`);
   else
-    for (const o of fresh.options)
+    fresh.options.forEach((o, k) => {
       if (durationMinutes(o.value) === null)
-        fail(`questions.${fresh.id}: option "${o.value}" is not a duration like 15m, 4h or 1d`);
+        fail([...at.get(fresh.id)!, "options", k, "value"], `"${o.value}" is not a duration like 15m, 4h or 1d`);
+    });
   const api = questions.get(m.check.api_question)?.question;
-  if (api?.kind !== "scale") fail(`check.api_question: "${m.check.api_question}" is not a scale question`);
+  if (api?.kind !== "scale") fail(["check", "api_question"], `"${m.check.api_question}" is not a scale question`);
   return questions;
 }
 
