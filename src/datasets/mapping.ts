@@ -77,6 +77,11 @@ export const CsvMapping = z
     for (const path of Object.keys(m.evidence ?? {}))
       if (!EVIDENCE_EXTRA.includes(path) && !isFieldPath(EvidenceRecord, path.split(".")))
         ctx.addIssue({ code: "custom", path: ["evidence", path], message: `"${path}" is not an evidence field` });
+    for (const [section, fields, schema] of [
+      ["case", m.case, Case],
+      ["evidence", m.evidence ?? {}, EvidenceRecord],
+    ] as const)
+      for (const [path, spec] of Object.entries(fields)) checkValues(ctx, [section, path], spec, schema);
     for (const [section, path] of TIME_FIELDS) {
       const spec = (section === "case" ? m.case : m.evidence)?.[path];
       if (spec?.column && spec.type !== "string" && spec.type !== "time")
@@ -100,6 +105,50 @@ export const CsvMapping = z
 export type CellSpec = z.infer<typeof CellSpec>;
 export type EntitySpec = z.infer<typeof EntitySpec>;
 export type CsvMapping = z.infer<typeof CsvMapping>;
+
+/**
+ * A `const`, or a `map` target, for a field with a closed set of values (a severity, a verdict, a
+ * boolean) is checked when the mapping loads, at its own line: otherwise a typo there surfaced
+ * only as an error on the first CSV row that reached it, blamed on that row.
+ */
+function checkValues(ctx: z.RefinementCtx, at: [string, string], spec: CellSpec, root: z.ZodType): void {
+  let target = fieldSchema(root, at[1].split("."));
+  if (target instanceof z.ZodArray && spec.split) target = unwrap(target.element as z.ZodType);
+  // a const is the value itself, so any plain field type can judge it; map targets only where the
+  // set of values is closed
+  const closed = target instanceof z.ZodEnum || target instanceof z.ZodBoolean || target instanceof z.ZodLiteral;
+  const plain = closed || target instanceof z.ZodString || target instanceof z.ZodNumber;
+  if (!plain) return;
+  const check = (v: unknown, path: (string | number)[]) => {
+    if (v === null || v === undefined || target!.safeParse(v).success) return;
+    const allowed = target instanceof z.ZodEnum ? ` (one of ${target.options.join(", ")})` : "";
+    ctx.addIssue({
+      code: "custom",
+      path: [...at, ...path],
+      message: `${JSON.stringify(v)} is not a value of ${at[1]}${allowed}`,
+    });
+  };
+  if (spec.const !== undefined) check(spec.const, ["const"]);
+  if (closed) for (const [k, v] of Object.entries(spec.map ?? {})) check(v, ["map", k]);
+}
+
+function unwrap(s: z.ZodType): z.ZodType {
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable)
+    s = s.unwrap() as z.ZodType;
+  return s;
+}
+
+/** The schema of the field a path names, or undefined (below a free-form object, or no such field). */
+function fieldSchema(schema: z.ZodType, parts: string[]): z.ZodType | undefined {
+  let s = unwrap(schema);
+  for (const part of parts) {
+    if (!(s instanceof z.ZodObject)) return undefined;
+    const next = (s.shape as Record<string, z.ZodType>)[part];
+    if (!next) return undefined;
+    s = unwrap(next);
+  }
+  return s;
+}
 
 /** A path is valid if it names a field of the schema; below a free-form object (data, raw) anything goes. */
 function isFieldPath(schema: z.ZodType, parts: string[]): boolean {
