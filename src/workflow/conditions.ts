@@ -1,4 +1,4 @@
-import type { Alert, Condition, EvidenceRecord, When } from "../schema/index.js";
+import { type Alert, type Condition, type EvidenceRecord, MATCHES_FLAGS, type When } from "../schema/index.js";
 
 /**
  * What a condition is evaluated over. The playbook agent passes only the evidence it gathered;
@@ -122,7 +122,7 @@ const regexes = new Map<string, RegExp>();
 function regex(source: string): RegExp {
   let r = regexes.get(source);
   if (!r) {
-    r = new RegExp(source, "i");
+    r = new RegExp(source, MATCHES_FLAGS);
     regexes.set(source, r);
   }
   return r;
