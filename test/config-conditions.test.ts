@@ -69,3 +69,66 @@ describe("an invalid regular expression in matches is refused when the workflow 
     expect(r.status, r.stderr).toBe(0);
   });
 });
+
+describe("conditions and names that would silently change what a rule decides are refused when the workflow loads", () => {
+  it("a condition source no tool reads", async () => {
+    await refused(
+      "source-typo",
+      (t) => t.replace(RULE, "{ source: ti.ipp, field: verdict, equals: malicious }"),
+      '61: decision_rules[0].when.all[0].source: no tool reads source "ti.ipp" (sources: idp.signins, ti.ip)',
+    );
+  });
+
+  it("a condition with no test, which would hold whenever the source was gathered", async () => {
+    await refused(
+      "no-test",
+      (t) => t.replace(RULE, "{ source: ti.ip, field: verdict }"),
+      "61: decision_rules[0].when.all[0]: no test: add one of equals, not_equals, in, not_in, gte, lte, contains, matches, exists",
+    );
+  });
+
+  it("a condition with two subjects, one of which would be ignored", async () => {
+    await refused(
+      "two-subjects",
+      (t) => t.replace(RULE, "{ alert: severity, source: ti.ip, equals: high }"),
+      "61: decision_rules[0].when.all[0].source: one subject per condition, not alert and source: source is ignored",
+    );
+  });
+
+  it("an empty when, which would hold for every case", async () => {
+    await refused(
+      "when-empty",
+      (t) => t.replace('when: { any: [{ entity: account, matches: "^adm-" }] }', "when: {}"),
+      "52: negative_playbook.human_only[0].when: no conditions: list at least one under all, any or none",
+    );
+  });
+
+  it("an alert path the alert does not have", async () => {
+    await refused(
+      "alert-typo",
+      (t) => t.replace(RULE, "{ alert: severty, equals: high }"),
+      '61: decision_rules[0].when.all[0].alert: the alert has no field "severty"',
+    );
+  });
+
+  it("an asset_criticality raise without when, which would never apply", async () => {
+    await refused(
+      "raise-no-when",
+      raise("{ reason: asset_criticality, raise_to: lead }"),
+      "44: approval_policy.raise[2].when: asset_criticality raises only when its condition holds",
+    );
+  });
+
+  it("a cite or target_entity naming nothing the workflow has", async () => {
+    await refused(
+      "cite-typo",
+      (t) => t.replace("cite: [idp.signins]", "cite: [idp.signin]"),
+      '70: default_decision.cite[0]: no tool reads source "idp.signin"',
+    );
+    await refused(
+      "target-typo",
+      (t) => t.replace("target_entity: account }", "target_entity: acount }"),
+      '66: decision_rules[0].actions[0].target_entity: no tool input, catalogue target, playbook step or condition uses entity type "acount"',
+    );
+  });
+});

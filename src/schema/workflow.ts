@@ -37,12 +37,39 @@ export const CatalogueAction = z.strictObject({
   target: z.string().optional().describe("entity type the action applies to"),
 });
 
-export const ApprovalRaise = z.strictObject({
-  reason: z.enum(["asset_criticality", "data_sensitivity", "low_confidence", "irreversible"]),
-  when: When.optional().describe("for asset_criticality and data_sensitivity: when the case is affected"),
-  below: z.number().min(0).max(1).optional().describe("for low_confidence: the confidence threshold"),
-  raise_to: Approval.optional().describe("minimum approval; default: one level up"),
-});
+/**
+ * What each reason reads (src/workflow/approval.ts): asset_criticality and data_sensitivity apply
+ * when their `when` holds, so without one they never apply; low_confidence reads `below`;
+ * irreversible reads the action's catalogue entry. Anything else given would be ignored.
+ */
+export const ApprovalRaise = z
+  .strictObject({
+    reason: z.enum(["asset_criticality", "data_sensitivity", "low_confidence", "irreversible"]),
+    when: When.optional().describe("for asset_criticality and data_sensitivity: when the case is affected"),
+    below: z.number().min(0).max(1).optional().describe("for low_confidence: the confidence threshold"),
+    raise_to: Approval.optional().describe("minimum approval; default: one level up"),
+  })
+  .superRefine((r, ctx) => {
+    const byWhen = r.reason === "asset_criticality" || r.reason === "data_sensitivity";
+    if (byWhen && r.when === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["when"],
+        message: `${r.reason} raises only when its condition holds: add when (all/any/none), or the raise never applies`,
+      });
+    else if (!byWhen && r.when !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["when"],
+        message: `when is ignored for ${r.reason} (${r.reason === "low_confidence" ? "it compares the confidence with below" : "it applies to every action the catalogue marks reversible: false"}); only asset_criticality and data_sensitivity take when`,
+      });
+    if (r.below !== undefined && r.reason !== "low_confidence")
+      ctx.addIssue({
+        code: "custom",
+        path: ["below"],
+        message: `below is ignored for ${r.reason}; only low_confidence takes below`,
+      });
+  });
 
 export const ApprovalPolicy = z.strictObject({
   by_risk: z.strictObject({ low: Approval, medium: Approval, high: Approval }),

@@ -5,6 +5,7 @@ import { METRIC_KEYS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
+import { checkReferences } from "./check-references.js";
 
 export type LoadedAgent = AgentConfig & { file: string; promptText?: string; hash: string };
 export type LoadedSuite = {
@@ -41,6 +42,7 @@ export function checkWorkflow(wf: Workflow, file: string): void {
     if (actions.has(f.action))
       fail(["negative_playbook", "forbidden_actions", i, "action"], `"${f.action}" is both catalogued and forbidden`);
   });
+  checkReferences(wf, file);
 }
 
 export function loadWorkflow(file: string): Workflow {
