@@ -10,7 +10,9 @@ type Opts = { db: string; format: string };
 export function register(program: Command): void {
   program
     .command("query")
-    .description("run read-only SQL against the store (tables: runs, cases, case_results, findings, tool_calls, …)")
+    .description(
+      "run SQL against the store, opened read-only (tables: runs, cases, case_results, findings, tool_calls, …); DuckDB's file functions (COPY … TO, read_csv, ATTACH) still reach the files you name",
+    )
     .argument("<sql>", 'e.g. "select agent, avg(agree::int) from case_results group by 1"')
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .option("--format <format>", "table | json | csv", "table")
@@ -41,8 +43,42 @@ function cell(v: unknown): string | number | boolean {
   return v as string | number | boolean;
 }
 
-export function formatRows(rows: Row[], format: string): string {
-  if (format === "json") return `${JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v), 2)}\n`;
+/**
+ * A user's SQL can return BIGINTs inside lists and structs, INTERVALs and integers past 2^53:
+ * each becomes a value JSON can carry without losing a digit (a number where it is exact, text
+ * otherwise), at every depth.
+ */
+function exact(v: unknown): unknown {
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(exact);
+  if (v === null || typeof v !== "object" || v instanceof Date) return v;
+  const o = v as Record<string, unknown>;
+  if (Object.keys(o).length === 3 && typeof o.micros === "bigint" && "months" in o && "days" in o)
+    return interval(Number(o.months), Number(o.days), o.micros);
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, exact(x)]));
+}
+
+/** An INTERVAL as DuckDB prints it: "1 month 3 days 00:05:00". */
+function interval(months: number, days: number, micros: bigint): string {
+  const parts: string[] = [];
+  if (months) parts.push(`${months} month${Math.abs(months) === 1 ? "" : "s"}`);
+  if (days) parts.push(`${days} day${Math.abs(days) === 1 ? "" : "s"}`);
+  if (micros || parts.length === 0) {
+    const sign = micros < 0n ? "-" : "";
+    const m = micros < 0n ? -micros : micros;
+    const secs = Number(m / 1_000_000n);
+    const frac = m % 1_000_000n;
+    const hms = [Math.floor(secs / 3600), Math.floor(secs / 60) % 60, secs % 60]
+      .map((x) => String(x).padStart(2, "0"))
+      .join(":");
+    parts.push(`${sign}${hms}${frac ? `.${String(frac).padStart(6, "0")}` : ""}`);
+  }
+  return parts.join(" ");
+}
+
+export function formatRows(given: Row[], format: string): string {
+  const rows = given.map((r) => exact(r) as Row);
+  if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
   const columns = rows.length ? Object.keys(rows[0]!) : [];
   if (format === "csv")
     return `${Papa.unparse({ fields: columns, data: rows.map((r) => columns.map((c) => cell(r[c]))) }, { newline: "\n" })}\n`;

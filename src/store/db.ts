@@ -283,8 +283,14 @@ export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-/** BIGINT arrives as bigint; metrics and JSON reports want plain numbers. */
+/**
+ * BIGINT arrives as bigint; metrics and JSON reports want plain numbers. One past 2^53 would lose
+ * digits as a number, so it stays exact as text.
+ */
 function plain(row: Record<string, unknown>): Row {
-  for (const k in row) if (typeof row[k] === "bigint") row[k] = Number(row[k]);
+  for (const k in row) {
+    const v = row[k];
+    if (typeof v === "bigint") row[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  }
   return row;
 }

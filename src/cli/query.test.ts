@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { Store } from "../store/db.js";
+import { formatRows } from "./query.js";
+
+describe("soceval query's output", () => {
+  it("prints BIGINTs inside lists and structs, intervals and integers past 2^53 without crashing or losing digits", async () => {
+    const store = await Store.open(":memory:");
+    const rows = await store.query(
+      "SELECT [1::BIGINT, 2] l, {'t': 9007199254740993::BIGINT} s, INTERVAL 3 DAY + INTERVAL 5 MINUTE i, 9007199254740993::BIGINT b",
+    );
+    store.close();
+    expect(JSON.parse(formatRows(rows, "json"))).toEqual([
+      { l: [1, 2], s: { t: "9007199254740993" }, i: "3 days 00:05:00", b: "9007199254740993" },
+    ]);
+    expect(formatRows(rows, "csv")).toBe(
+      'l,s,i,b\n"[1,2]","{""t"":""9007199254740993""}",3 days 00:05:00,9007199254740993\n',
+    );
+    expect(formatRows(rows, "table")).toContain("9007199254740993");
+  });
+});
