@@ -5,6 +5,7 @@ import { METRIC_KEYS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
+import { checkNames } from "./check-names.js";
 import { checkReferences } from "./check-references.js";
 
 export type LoadedAgent = AgentConfig & { file: string; promptText?: string; hash: string };
@@ -19,6 +20,7 @@ export type LoadedSuite = {
 
 /** Cross-references zod cannot see: every name a workflow uses must be declared in it. */
 export function checkWorkflow(wf: Workflow, file: string): void {
+  checkNames(wf, file);
   const tools = new Set(wf.tools.map((t) => t.name));
   const actions = new Set(wf.actions.map((a) => a.id));
   const fail = (path: (string | number)[], msg: string) => {

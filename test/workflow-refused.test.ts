@@ -1,0 +1,44 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+
+// A workflow or fault list that could only mislead a run: `soceval run` refuses it on load with
+// file:line: field, exit 2, and no store file at all (the --db is new each time).
+const dir = mkdtempSync(join(tmpdir(), "soceval-workflow-refused-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const MINI = readFileSync(join(dir, "workflow.yaml"), "utf8");
+
+/** Run a suite over the mini workflow with one edit (and suite lines appended); exit 2, no store. */
+async function refused(name: string, edit: [string, string] | null, suiteTail = ""): Promise<string> {
+  if (edit) expect(MINI).toContain(edit[0]);
+  writeFileSync(join(dir, `${name}.workflow.yaml`), edit ? MINI.replace(edit[0], edit[1]) : MINI);
+  writeFileSync(
+    join(dir, `${name}.suite.yaml`),
+    `name: ${name}\nworkflow: ${name}.workflow.yaml\ndataset: cases.jsonl\nagents: [agents/playbook.yaml]\n${suiteTail}`,
+  );
+  const db = join(dir, `${name}.duckdb`);
+  const r = await soceval(["run", `${name}.suite.yaml`, "--db", db, "--quiet"], dir);
+  expect(r.status, r.stderr).toBe(2);
+  expect(existsSync(db)).toBe(false);
+  expect(existsSync(`${db}.wal`)).toBe(false);
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  return r.stderr;
+}
+
+describe("soceval run refuses a workflow that declares a name twice", () => {
+  it("a second tool of one name: the sandbox and the playbook would each use a different one", async () => {
+    const err = await refused("dup-tool", ["  - name: disable_account", "  - name: get_signins"]);
+    expect(err).toContain(
+      'dup-tool.workflow.yaml:28: tools[2].name: "get_signins" is already declared (tools[0], line 8)',
+    );
+  });
+
+  it("a second decision rule id, as the default decision's id", async () => {
+    const err = await refused("dup-rule", ["  id: default\n", "  id: bad-ip-and-new-device\n"]);
+    expect(err).toContain(
+      'dup-rule.workflow.yaml:68: default_decision.id: "bad-ip-and-new-device" is already declared (decision_rules[0], line 57)',
+    );
+  });
+});
