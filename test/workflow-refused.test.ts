@@ -42,3 +42,20 @@ describe("soceval run refuses a workflow that declares a name twice", () => {
     );
   });
 });
+
+describe("soceval run refuses a playbook step the sandbox could never answer as written", () => {
+  it("a mistyped entity type, which would leave the input out on every case", async () => {
+    const err = await refused("step-entity", ["input: { ip: ip }", "input: { ip: ipp }"]);
+    expect(err).toContain(
+      'step-entity.workflow.yaml:55: playbook[1].input.ip: "ipp" is neither a literal ("=ipp") nor an entity type this workflow uses (account, ip)',
+    );
+  });
+
+  it("a respond tool as a step", async () => {
+    const err = await refused("step-respond", [
+      "{ tool: get_signins, required: true",
+      "{ tool: disable_account, required: true",
+    ]);
+    expect(err).toContain("step-respond.workflow.yaml:54: playbook[0].tool: disable_account is a respond tool");
+  });
+});

@@ -1,6 +1,7 @@
 import { formatPath } from "../io/errors.js";
 import { fieldError } from "../io/yaml.js";
 import type { Workflow } from "../schema/index.js";
+import { checkPlaybook } from "./check-playbook.js";
 
 type Path = (string | number)[];
 
@@ -68,4 +69,6 @@ export function checkNames(wf: Workflow, file: string): void {
     keyed(neg.insufficient_alone, ["negative_playbook", "insufficient_alone"], "source", (s) => s.source),
     "listed",
   );
+  // then what the playbook's steps name: a tool is now one declaration, so its contract is unambiguous
+  checkPlaybook(wf, file);
 }

@@ -1,0 +1,79 @@
+import { fieldError } from "../io/yaml.js";
+import type { When, Workflow } from "../schema/index.js";
+
+/**
+ * Every entity type the workflow names anywhere: a tool parameter's `entity`, a catalogue action's
+ * `target`, a rule action's `target_entity` and a condition's `entity`. Alert entity types are an
+ * open set in the case format, so this is the only list a workflow can be held to on load.
+ */
+export function entityTypes(wf: Workflow): Set<string> {
+  const types = new Set<string>();
+  const ofWhen = (w: When | undefined) => {
+    for (const list of [w?.all, w?.any, w?.none]) for (const c of list ?? []) if (c.entity) types.add(c.entity);
+  };
+  for (const t of wf.tools) for (const p of Object.values(t.input)) if (p.entity) types.add(p.entity);
+  for (const a of wf.actions) if (a.target) types.add(a.target);
+  for (const r of wf.decision_rules) ofWhen(r.when);
+  for (const r of [...wf.decision_rules, wf.default_decision]) for (const a of r.actions) types.add(a.target_entity);
+  for (const h of wf.negative_playbook.human_only) ofWhen(h.when);
+  for (const r of wf.approval_policy.raise) ofWhen(r.when);
+  return types;
+}
+
+/**
+ * A playbook step must be a call the sandbox would answer. The playbook agent passes each input as
+ * text: a literal written `=…`, or the value of the alert's entity of the named type
+ * (providers/playbook.ts). So a step may not call a respond tool (never executed in shadow mode),
+ * name a parameter its tool does not take, feed a number parameter, leave a required one out, or
+ * name an entity type the workflow never uses (a typo: the input would be silently missing).
+ */
+export function checkPlaybook(wf: Workflow, file: string): void {
+  const tools = new Map(wf.tools.map((t) => [t.name, t]));
+  // a step with an unknown tool is reported by checkWorkflow, as before
+  if (wf.playbook.some((s) => !tools.has(s.tool))) return;
+  const types = entityTypes(wf);
+  const known = [...types].sort().join(", ") || "none";
+  wf.playbook.forEach((step, i) => {
+    const at = ["playbook", i];
+    const tool = tools.get(step.tool)!;
+    if (tool.scope === "respond")
+      throw fieldError(
+        file,
+        [...at, "tool"],
+        `${tool.name} is a respond tool: shadow mode never executes it, so this step would be denied on every case`,
+      );
+    const params = Object.keys(tool.input);
+    for (const [param, from] of Object.entries(step.input)) {
+      const where = [...at, "input", param];
+      const p = tool.input[param];
+      if (!p)
+        throw fieldError(
+          file,
+          where,
+          `${tool.name} has no parameter "${param}" (it has: ${params.join(", ") || "none"})`,
+        );
+      if (p.type === "number")
+        throw fieldError(
+          file,
+          where,
+          `${tool.name}'s "${param}" is a number, but the playbook passes every input as text: the sandbox would refuse the call`,
+        );
+      if (from.startsWith("=")) {
+        if (from === "=" && p.required)
+          throw fieldError(file, where, `"=" passes an empty value, and ${tool.name} requires "${param}"`);
+      } else if (!types.has(from))
+        throw fieldError(
+          file,
+          where,
+          `"${from}" is neither a literal ("=${from}") nor an entity type this workflow uses (${known})`,
+        );
+    }
+    const left = params.filter((name) => tool.input[name]!.required && !Object.hasOwn(step.input, name));
+    if (left.length > 0)
+      throw fieldError(
+        file,
+        [...at, "input"],
+        `${tool.name} requires ${left.map((n) => `"${n}"`).join(", ")}, which this step does not give: the sandbox would refuse every call`,
+      );
+  });
+}
