@@ -59,3 +59,23 @@ describe("soceval run refuses a playbook step the sandbox could never answer as 
     expect(err).toContain("step-respond.workflow.yaml:54: playbook[0].tool: disable_account is a respond tool");
   });
 });
+
+describe("soceval run refuses a fault list that does not do what it says", () => {
+  it("a second fault of one kind on one tool", async () => {
+    const err = await refused(
+      "dup-fault",
+      null,
+      "faults:\n  - { tool: get_signins, kind: timeout, rate: 0.1 }\n  - { tool: get_signins, kind: timeout, rate: 0.2 }\n",
+    );
+    expect(err).toContain(
+      "dup-fault.suite.yaml:7: faults[1]: a second timeout fault on get_signins (faults[0], line 6): the two draw the same numbers",
+    );
+  });
+
+  it("a fault on a respond tool", async () => {
+    const err = await refused("respond-fault", null, "faults:\n  - { tool: disable_account, kind: error, rate: 1 }\n");
+    expect(err).toContain(
+      "respond-fault.suite.yaml:6: faults[0].tool: disable_account is a respond tool: never executed in shadow mode, so the fault can never fire",
+    );
+  });
+});

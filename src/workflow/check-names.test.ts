@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../io/errors.js";
+import type { Fault } from "../schema/index.js";
+import { checkFaults } from "./check-names.js";
 import { loadWorkflow } from "./load.js";
 
 // The mini fixture with one edit, written where the error can name it by line.
@@ -92,5 +94,44 @@ describe("a workflow declares each name once", () => {
   it("the same name in two different lists is fine (an action may share its respond tool's name)", () => {
     // disable_account is both a tool and an action id in the fixture already
     expect(() => loadWorkflow(edited("  - id: privileged", "  - id: add_case_note"))).not.toThrow();
+  });
+});
+
+describe("a suite's faults can each fire, and each counts", () => {
+  const wf = loadWorkflow("test/fixtures/mini/workflow.yaml");
+  /** checkFaults over these faults, written to a suite file (it reads the file only for lines). */
+  function faults(...list: Fault[]): () => void {
+    const file = join(dir, `s${n++}.suite.yaml`);
+    const lines = list.map((f) => `  - { tool: ${f.tool}, kind: ${f.kind}, rate: ${f.rate} }\n`).join("");
+    writeFileSync(file, `name: x\nworkflow: w.yaml\ndataset: c.jsonl\nagents: [a.yaml]\nfaults:\n${lines}`);
+    return () => checkFaults(list, wf, file);
+  }
+
+  it("different kinds on one tool, and one kind on different tools, are fine", () => {
+    expect(
+      faults(
+        { tool: "get_signins", kind: "timeout", rate: 0.1 },
+        { tool: "get_signins", kind: "error", rate: 0.1 },
+        { tool: "get_ip_reputation", kind: "timeout", rate: 0.1 },
+      ),
+    ).not.toThrow();
+  });
+
+  it("a second fault of one kind on one tool, naming the first", () => {
+    expect(
+      faults(
+        { tool: "get_signins", kind: "timeout", rate: 0.1 },
+        { tool: "get_ip_reputation", kind: "error", rate: 0.1 },
+        { tool: "get_signins", kind: "timeout", rate: 0.3 },
+      ),
+    ).toThrow(
+      /\.suite\.yaml:8: faults\[2\]: a second timeout fault on get_signins \(faults\[0\], line 6\): the two draw the same numbers, so only the larger rate would count/,
+    );
+  });
+
+  it("a fault on a respond tool, which is never executed", () => {
+    expect(faults({ tool: "disable_account", kind: "error", rate: 1 })).toThrow(
+      /\.suite\.yaml:6: faults\[0\]\.tool: disable_account is a respond tool: never executed in shadow mode, so the fault can never fire$/,
+    );
   });
 });

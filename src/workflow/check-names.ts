@@ -1,6 +1,6 @@
 import { formatPath } from "../io/errors.js";
 import { fieldError } from "../io/yaml.js";
-import type { Workflow } from "../schema/index.js";
+import type { Fault, Workflow } from "../schema/index.js";
 import { checkPlaybook } from "./check-playbook.js";
 
 type Path = (string | number)[];
@@ -71,4 +71,30 @@ export function checkNames(wf: Workflow, file: string): void {
   );
   // then what the playbook's steps name: a tool is now one declaration, so its contract is unambiguous
   checkPlaybook(wf, file);
+}
+
+/**
+ * A suite's faults, once each tool is known to exist. Two faults of one kind on one tool draw the
+ * same number on each call (tools/faults.ts), so together they fail as often as the larger rate,
+ * not the sum; and a fault on a respond tool never fires, because respond tools are never called.
+ */
+export function checkFaults(faults: Fault[], wf: Workflow, file: string): void {
+  const first = new Map<string, number>();
+  faults.forEach((f, i) => {
+    if (wf.tools.find((t) => t.name === f.tool)?.scope === "respond")
+      throw fieldError(
+        file,
+        ["faults", i, "tool"],
+        `${f.tool} is a respond tool: never executed in shadow mode, so the fault can never fire`,
+      );
+    const key = `${f.tool}\u0000${f.kind}`;
+    const earlier = first.get(key);
+    if (earlier !== undefined)
+      throw fieldError(
+        file,
+        ["faults", i],
+        `a second ${f.kind} fault on ${f.tool} (${declaredAt(file, ["faults", earlier])}): the two draw the same numbers, so only the larger rate would count; write one fault with the rate meant`,
+      );
+    first.set(key, i);
+  });
 }

@@ -5,7 +5,7 @@ import { METRIC_KEYS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
-import { checkNames } from "./check-names.js";
+import { checkFaults, checkNames } from "./check-names.js";
 import { checkReferences } from "./check-references.js";
 
 export type LoadedAgent = AgentConfig & { file: string; promptText?: string; hash: string };
@@ -165,5 +165,6 @@ export function loadSuite(file: string): LoadedSuite {
     if (!workflow.tools.some((t) => t.name === f.tool))
       throw fieldError(file, ["faults", i, "tool"], `unknown tool "${f.tool}"`);
   });
+  checkFaults(suite.faults, workflow, file);
   return { file, suite, workflow, workflowFile, datasetFile: resolve(dir, suite.dataset), agents };
 }
