@@ -28,7 +28,8 @@ describe("renderPrompt", () => {
   it("renders the fixture's template and the built-in default", () => {
     const agent = testAgent({ tools: ["get_signins"] });
     expect(renderPrompt(agent, miniWorkflow, testAlert)).toBe(
-      `You triage Mini triage (test fixture) alerts. Tools: get_signins . Call ${SUBMIT_TOOL} when done.\n`,
+      `You triage Mini triage (test fixture) alerts. Tools: get_signins . Call ${SUBMIT_TOOL} when done.\n` +
+        `<alert>\n${JSON.stringify(testAlert, null, 2)}\n</alert>\n`,
     );
     const dflt = renderPrompt({ tools: "all" }, miniWorkflow, hostile);
     expect(dflt).toContain("- get_signins (read, source idp.signins): Sign-ins for an account");
