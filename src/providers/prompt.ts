@@ -49,15 +49,29 @@ Finish by calling {{submit_tool}} with arguments matching this JSON schema:
 
 /** Prompts are model text, not HTML: an isolated instance with escaping off, compiled once per text. */
 const hbs = Handlebars.create();
+const OPTIONS = { noEscape: true } as const;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 function template(text: string): Handlebars.TemplateDelegate {
   let t = compiled.get(text);
   if (!t) {
-    t = hbs.compile(text, { noEscape: true });
+    t = hbs.compile(text, OPTIONS);
     compiled.set(text, t);
   }
   return t;
+}
+
+/**
+ * The helpers a prompt may call: Handlebars' built-ins and any registered on this instance, without
+ * the helperMissing/blockHelperMissing fallbacks Handlebars calls on its own.
+ */
+export function promptHelperNames(): string[] {
+  return Object.keys(hbs.helpers).filter((h) => !h.endsWith("Missing"));
+}
+
+/** Compile a parsed prompt as renderPrompt will (Handlebars compiles lazily), so load can report what fails. */
+export function precompilePrompt(ast: hbs.AST.Program): void {
+  hbs.precompile(ast, OPTIONS);
 }
 
 function inScope(workflow: Workflow, scope: AgentConfig["tools"]) {

@@ -7,6 +7,7 @@ import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
 import { checkFaults, checkNames } from "./check-names.js";
 import { checkReferences } from "./check-references.js";
+import { checkPromptTemplate } from "./check-template.js";
 
 export type LoadedAgent = AgentConfig & { file: string; promptText?: string; hash: string };
 export type LoadedSuite = {
@@ -81,6 +82,7 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
     } catch {
       throw fieldError(file, ["prompt"], `cannot read ${p}`);
     }
+    checkPromptTemplate(promptText, p, cfg, wf);
   }
   const known = new Set(wf.tools.map((t) => t.name));
   if (cfg.tools !== "all")
