@@ -99,7 +99,7 @@ describe("soceval gate on stored runs", () => {
     const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-killed", "--agent", "playbook"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      "soceval: run run-killed is running: the gate judges finished runs only (finish it with --resume)\n",
+      "soceval: run run-killed is stopped by a kill or crash: the gate judges finished runs only (finish it with --resume)\n",
     );
   });
 

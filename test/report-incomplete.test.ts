@@ -31,7 +31,7 @@ describe("report on a run that did not finish", () => {
     expect(doc.run.cases_total).toBeNull();
     expect(doc.run.cases_stored).toBe(7);
     const want =
-      "incomplete run (status running): results cover only the 7 cases stored so far; " +
+      "incomplete run (status stopped by a kill or crash): results cover only the 7 cases stored so far; " +
       // the fixture's second agent is not one of the suite's default agents: a resume must name both
       "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume`";
     expect(doc.run.incomplete).toBe(want);

@@ -301,6 +301,12 @@ describe("runs list and runs delete", () => {
     const list = await run(["runs", "list", "--db", store]);
     expect(list.stdout).toMatch(new RegExp(`${killed}.*stopped\\*`));
     expect(list.stdout).toMatch(/\* stopped without finishing \(killed or crashed\): continue it with .*--resume/);
+    // the JSON and every other reader say the same, never "running" for a process that is gone
+    const json = JSON.parse((await run(["runs", "list", "--db", store, "--format", "json"])).stdout);
+    expect(json.find((r: { run_id: string }) => r.run_id === killed).status).toBe("stopped");
+    const bless = await run(["baseline", "bless", "--run", killed!, "--name", "k", "--db", store]);
+    expect(bless.status).toBe(2);
+    expect(bless.stderr).toContain(`run ${killed} is stopped by a kill or crash: only a finished run can be a baseline`);
     const del = await run(["runs", "delete", killed!, "--db", store]);
     expect(del.status, del.stderr).toBe(0);
     expect(del.stdout).toMatch(`deleted 1 run: ${killed}`);

@@ -1,5 +1,6 @@
 import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
+import { statusForReader } from "../store/run-status.js";
 import { PROPORTIONS } from "./catalogue.js";
 import type { CompareDoc, Disagreement, PairedMetric, Side } from "./compare-schema.js";
 import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
@@ -89,7 +90,9 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
   const otherDataset = new Set(sides.map((s) => s.dataset_hash)).size > 1;
   for (const [id, info] of runsInfo)
     if (info.status !== "finished")
-      notes.push(`run ${id} did not finish (status ${info.status}): only the cases it stored are compared`);
+      notes.push(
+        `run ${id} did not finish (status ${statusForReader(info.status)}): only the cases it stored are compared`,
+      );
   const pairings = [];
   for (let i = 1; i < refs.length; i++) {
     const metrics: PairedMetric[] = [];

@@ -1,6 +1,7 @@
 import { InputError } from "../io/errors.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import type { Store } from "../store/db.js";
+import { statusForReader } from "../store/run-status.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
@@ -179,7 +180,7 @@ export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith 
     run.kind === "replay" || run.kind === null
       ? `finish it with \`soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume\``
       : "score the transcripts again with `soceval score`";
-  return `incomplete run (status ${run.status ?? "unknown"}): results cover only the ${cases} stored so far; ${finish}`;
+  return `incomplete run (status ${statusForReader(run.status)}): results cover only the ${cases} stored so far; ${finish}`;
 }
 
 /** An imported run whose transcripts leave cases of the dataset unanswered: those count as failed. */

@@ -3,6 +3,7 @@ import { InputError } from "../io/errors.js";
 import { checkOutFile, writeOutFileWith } from "../io/out-file.js";
 import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
+import { statusForReader } from "../store/run-status.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import { RUN_TABLES } from "../store/tables.js";
 import { action } from "./exit.js";
@@ -64,7 +65,7 @@ async function unfinishedWarning(store: Store, runId: string): Promise<string | 
     [runId],
   );
   if (!r || r.status === "finished") return null;
-  const status = r.status === "running" ? "running, or stopped by a kill" : r.status;
+  const status = statusForReader(r.status);
   return `run ${runId} did not finish (${status}): the export holds the ${r.n} case${r.n === 1 ? "" : "s"} it stored so far`;
 }
 

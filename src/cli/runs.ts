@@ -41,7 +41,12 @@ export function register(program: Command): void {
         );
         store.close();
         if (flags.format === "json") {
-          const out = rows.map((r) => ({ ...r, merged_from: r.merged_from ? JSON.parse(r.merged_from) : null }));
+          // the same truth as the table's "stopped*": nothing is writing a run this command could read
+          const out = rows.map((r) => ({
+            ...r,
+            status: r.status === "running" ? "stopped" : r.status,
+            merged_from: r.merged_from ? JSON.parse(r.merged_from) : null,
+          }));
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return 0;
         }

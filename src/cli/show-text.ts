@@ -2,6 +2,7 @@ import Table from "cli-table3";
 import type { Investigation } from "../analytics/investigation.js";
 import { printable } from "../io/printable.js";
 import { clip } from "../report/format.js";
+import { statusForReader } from "../store/run-status.js";
 
 type Transcript = Investigation["transcripts"][number];
 type Result = NonNullable<Transcript["result"]>;
@@ -25,7 +26,7 @@ export function investigationText(inv: Investigation, tty: boolean): string {
   if (c.incident_id) head.push(`incident ${c.incident_id}`);
   if (c.tags.length) head.push(`tags ${c.tags.join(", ")}`);
   add(head.join(" · "));
-  add(`run ${inv.run.run_id} · suite ${inv.run.suite} · ${inv.run.kind} · ${inv.run.status}`);
+  add(`run ${inv.run.run_id} · suite ${inv.run.suite} · ${inv.run.kind} · ${statusForReader(inv.run.status)}`);
   const d = inv.dataset_line;
   add(d.line !== null ? `dataset ${d.file}, line ${d.line} (unchanged since the run)` : `dataset: ${d.unavailable}`);
   add("", ...alertLines(c.alert), ...labelLines(c.label));

@@ -1,6 +1,7 @@
 import { resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
+import { statusForReader } from "../store/run-status.js";
 
 export type BaselineRow = {
   name: string;
@@ -34,7 +35,7 @@ export async function blessBaseline(
   const status = await store.query<{ status: string }>("SELECT status FROM runs WHERE run_id = ?", [runId]);
   if (status[0]?.status !== "finished")
     throw new InputError(
-      `run ${runId} is ${status[0]?.status}: only a finished run can be a baseline (finish it with --resume)`,
+      `run ${runId} is ${statusForReader(status[0]?.status)}: only a finished run can be a baseline (finish it with --resume)`,
     );
   await store.run("BEGIN TRANSACTION");
   try {

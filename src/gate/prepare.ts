@@ -4,6 +4,7 @@ import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
+import { statusForReader } from "../store/run-status.js";
 import { type LoadedSuite, loadSuite } from "../workflow/load.js";
 import type { BaselineRow } from "./baseline.js";
 import type { Side } from "./cases.js";
@@ -196,7 +197,7 @@ export async function storedSide(store: Store, runRef: string, agent?: string): 
   // on it would pass or fail on what happened to be stored
   if (info.status !== "finished")
     throw new InputError(
-      `run ${runId} is ${info.status}: the gate judges finished runs only (finish it with --resume)`,
+      `run ${runId} is ${statusForReader(info.status)}: the gate judges finished runs only (finish it with --resume)`,
     );
   const agents = info.agents;
   if (agent) {
