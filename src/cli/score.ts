@@ -24,7 +24,10 @@ export function register(program: Command): void {
     .description("score transcripts exported from any agent platform and store them as a run")
     .requiredOption("--workflow <file>", "workflow YAML the agent worked under")
     .requiredOption("--dataset <file>", "labeled cases JSONL the transcripts answer")
-    .requiredOption("--transcripts <file>", "transcript JSONL (DESIGN.md's transcript format)")
+    .requiredOption(
+      "--transcripts <file>",
+      "transcript JSONL, one investigation per line (format: README.md, section Scoring transcripts from any agent platform)",
+    )
     .requiredOption("--agent <name>", "name to store the agent under")
     .option("--tools <name...>", "the agent's tool scope (default: every tool of the workflow)")
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
