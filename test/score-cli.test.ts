@@ -129,7 +129,25 @@ describe("soceval score / findings / rescore (end to end)", () => {
     await query("UPDATE case_results SET hallucinated = false WHERE run_id = ?", [runId]);
     const r = soceval(["rescore", "--run", "latest"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/re-scored 40 transcripts; findings changed:\n {2}hallucinated_evidence: 0 → 1/);
+    // the finding deleted by hand comes back; hallucinated, unset by hand, is set again on two investigations
+    expect(r.stdout).toContain("re-scored 40 transcripts; what changed");
+    expect(r.stdout).toMatch(/findings newly raised: 1 hallucinated_evidence \(\w+\)/);
+    expect(r.stdout).toMatch(/ {2}2 investigations scored differently \(2 hallucinated\)/);
+    expect(r.stdout).not.toContain("no longer raised");
+    // a finding whose severity changed keeps every count per kind, and is still reported
+    await query("UPDATE findings SET severity = 'low' WHERE run_id = ? AND kind = 'hallucinated_evidence'", [runId]);
+    const sev = soceval(["rescore", "--run", "latest"]);
+    expect(sev.stdout).toMatch(/no longer raised: 1 hallucinated_evidence \(low\)/);
+    expect(sev.stdout).toMatch(/newly raised: 1 hallucinated_evidence \((?!low)\w+\)/);
+    const again = soceval(["rescore", "--run", "latest"]);
+    expect(again.stdout).toContain("nothing changed: every finding and result is as it was");
+    // the run records each rescore, and its report says the numbers come from later scorers
+    const [rec] = await query<{ r: string }>("SELECT rescores::VARCHAR AS r FROM runs WHERE run_id = ?", [runId]);
+    expect(JSON.parse(rec!.r).map((x: { findings_added: number }) => x.findings_added)).toEqual([1, 1, 0]);
+    const warned = JSON.parse(soceval(["report", "--run", runId, "--format", "json"]).stdout).run.warnings;
+    expect(warned.join("\n")).toMatch(
+      /re-scored .* UTC with the scorers of revision .* \(3 rescores, the last shown\): 0 findings went, 0 came/,
+    );
     const after = await query<{ n: number }>("SELECT count(*) AS n FROM findings WHERE run_id = ?", [runId]);
     expect(after[0]!.n).toBe(before[0]!.n);
     const h = await query<{ case_id: string }>(

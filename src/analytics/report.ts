@@ -39,7 +39,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   const runId = await resolveRunId(store, runRef);
   const run = await loadRunInfo(store, runId);
   // what RunInfo (the report's contract) leaves out; SELECT *: a store opened read-only may predate a column
-  const [runRow] = await store.query<{ exit_criteria?: string | null } & ResumeRow>(
+  const [runRow] = await store.query<{ exit_criteria?: string | null; rescores?: string | null } & ResumeRow>(
     "SELECT * FROM runs WHERE run_id = ?",
     [runId],
   );
@@ -160,6 +160,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       incomplete,
       warnings: [
         ...(incomplete ? [incomplete] : []),
+        ...rescoredWarning(runRow?.rescores ?? null, run.git_revision),
         ...Object.values(reports).flatMap((r) => providerFailureWarning(r.agent, r.provider_failures) ?? []),
       ],
     } satisfies ReportRun,
@@ -181,6 +182,28 @@ export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith 
       ? `finish it with \`soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume\``
       : "score the transcripts again with `soceval score`";
   return `incomplete run (status ${statusForReader(run.status)}): results cover only the ${cases} stored so far; ${finish}`;
+}
+
+/**
+ * A run re-scored after it was made: its findings and results come from the scorers of a later
+ * revision than the replay's, which the report must say so its numbers stay traceable.
+ */
+export function rescoredWarning(rescores: string | null, replayedAt: string | null): string[] {
+  const list = (rescores ? JSON.parse(rescores) : []) as {
+    at: string;
+    git_revision: string | null;
+    findings_removed: number;
+    findings_added: number;
+    results_changed: number;
+  }[];
+  const last = list.at(-1);
+  if (!last) return [];
+  const times = list.length === 1 ? "" : ` (${list.length} rescores, the last shown)`;
+  return [
+    `re-scored ${last.at.slice(0, 16).replace("T", " ")} UTC with the scorers of revision ${last.git_revision ?? "unknown"} ` +
+      `(the replay ran at ${replayedAt ?? "an unknown revision"})${times}: ${last.findings_removed} findings went, ` +
+      `${last.findings_added} came, ${last.results_changed} investigations scored differently`,
+  ];
 }
 
 /** An imported run whose transcripts leave cases of the dataset unanswered: those count as failed. */

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { rescoreRun } from "../scoring/rescore.js";
+import { type RescoreChanges, rescoreRun } from "../scoring/rescore.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
 
@@ -14,12 +14,8 @@ export function register(program: Command): void {
         const store = await Store.open(flags.db, { existing: true });
         try {
           const o = await rescoreRun(store, flags.run);
-          const kinds = [...new Set([...Object.keys(o.before), ...Object.keys(o.after)])].sort();
-          const changes = kinds
-            .filter((k) => (o.before[k] ?? 0) !== (o.after[k] ?? 0))
-            .map((k) => `  ${k}: ${o.before[k] ?? 0} → ${o.after[k] ?? 0}`);
           process.stdout.write(
-            `run ${o.runId}: re-scored ${o.transcripts} transcripts; ${changes.length ? `findings changed:\n${changes.join("\n")}` : "findings unchanged"}\n`,
+            `run ${o.runId}: re-scored ${o.transcripts} transcripts; ${describeChanges(o.changes)}\n`,
           );
           return EXIT.ok;
         } finally {
@@ -27,4 +23,22 @@ export function register(program: Command): void {
         }
       }),
     );
+}
+
+/** Every change, not a count per kind: a severity that moved changes no count but can change a phase. */
+export function describeChanges(c: RescoreChanges): string {
+  const lines: string[] = [];
+  const list = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ");
+  if (Object.keys(c.findings_removed).length) lines.push(`  findings no longer raised: ${list(c.findings_removed)}`);
+  if (Object.keys(c.findings_added).length) lines.push(`  findings newly raised: ${list(c.findings_added)}`);
+  if (c.results_changed)
+    lines.push(
+      `  ${c.results_changed} investigation${c.results_changed === 1 ? "" : "s"} scored differently (${list(c.columns_changed)})`,
+    );
+  return lines.length
+    ? `what changed (the run records this rescore; reports say so):\n${lines.join("\n")}`
+    : "nothing changed: every finding and result is as it was";
 }

@@ -1,19 +1,32 @@
 import { existsSync } from "node:fs";
 import { InputError } from "../io/errors.js";
+import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
 import { type AgentConfig, Case, Transcript, type Workflow } from "../schema/index.js";
 import type { Row, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { stepsQuery } from "../store/steps-sql.js";
+import { table } from "../store/tables.js";
 import { loadSuite, loadWorkflow } from "../workflow/load.js";
 import { scoreTranscript } from "./score.js";
 
 export type RescoreOutcome = {
   runId: string;
   transcripts: number;
-  before: Record<string, number>;
-  after: Record<string, number>;
+  changes: RescoreChanges;
+};
+
+/**
+ * What a rescore changed, row for row: findings that went or came (by kind and severity: a
+ * severity or detail that changed counts as one of each), and the investigations whose scored
+ * result differs, by column. Also what the run records of the rescore.
+ */
+export type RescoreChanges = {
+  findings_removed: Record<string, number>;
+  findings_added: Record<string, number>;
+  results_changed: number;
+  columns_changed: Record<string, number>;
 };
 
 type RunRow = {
@@ -70,12 +83,39 @@ async function runContext(
   return { workflow, scopes };
 }
 
-async function countsByKind(store: Store, runId: string): Promise<Record<string, number>> {
-  const rows = await store.query<{ kind: string; n: number }>(
-    "SELECT kind, count(*) AS n FROM findings WHERE run_id = ? GROUP BY kind ORDER BY kind",
-    [runId],
+const FINDING = "case_id, agent, epoch, seq, scorer, kind, severity, detail, evidence_id, action, step";
+const RESULT_KEY = ["case_id", "agent", "epoch"];
+
+/** Findings of `a` that `b` lacks (as a multiset), counted by "kind (severity)". */
+async function findingsOnlyIn(store: Store, a: string, b: string): Promise<Record<string, number>> {
+  const rows = await store.query<{ k: string; n: number }>(
+    `SELECT kind || ' (' || severity || ')' AS k, count(*)::INTEGER AS n FROM (
+       SELECT ${FINDING} FROM findings WHERE run_id = ? EXCEPT ALL SELECT ${FINDING} FROM findings WHERE run_id = ?)
+     GROUP BY 1 ORDER BY 1`,
+    [a, b],
   );
-  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+  return Object.fromEntries(rows.map((r) => [r.k, r.n]));
+}
+
+/** Every difference between the stored scoring (`runId`) and the new one (`scratch`). */
+async function changesBetween(store: Store, runId: string, scratch: string): Promise<RescoreChanges> {
+  const columns = table("case_results")
+    .columns.map(([c]) => c)
+    .filter((c) => c !== "run_id" && !RESULT_KEY.includes(c));
+  const on = RESULT_KEY.map((k) => `o.${k} = n.${k}`).join(" AND ");
+  const [row] = await store.query<Record<string, number>>(
+    `SELECT count(*) FILTER (WHERE ${columns.map((c) => `o.${c} IS DISTINCT FROM n.${c}`).join(" OR ")})::INTEGER AS any_column,
+            ${columns.map((c) => `count(*) FILTER (WHERE o.${c} IS DISTINCT FROM n.${c})::INTEGER AS "${c}"`).join(", ")}
+     FROM case_results o JOIN case_results n ON ${on} WHERE o.run_id = ? AND n.run_id = ?`,
+    [runId, scratch],
+  );
+  const columnsChanged = Object.fromEntries(columns.filter((c) => (row?.[c] ?? 0) > 0).map((c) => [c, row![c]!]));
+  return {
+    findings_removed: await findingsOnlyIn(store, runId, scratch),
+    findings_added: await findingsOnlyIn(store, scratch, runId),
+    results_changed: row?.any_column ?? 0,
+    columns_changed: columnsChanged,
+  };
 }
 
 /**
@@ -114,8 +154,8 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     await store.run("DELETE FROM findings WHERE run_id = ?", [scratch]);
   };
   await dropScratch(); // left over if an earlier rescore was killed
-  const before = await countsByKind(store, runId);
   let transcripts = 0;
+  let changes: RescoreChanges;
   try {
     transcripts = await stage(store, run.dataset, byCase, scratch, batchSize, (c, t) =>
       scoreTranscript({
@@ -127,12 +167,13 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     );
     if (byCase.size > 0)
       throw new InputError(`${run.dataset}: has no case ${[...byCase.keys()][0]} that run ${runId} stored`);
-    await swapIn(store, runId, scratch);
+    changes = await changesBetween(store, runId, scratch);
+    await swapIn(store, runId, scratch, changes);
   } catch (e) {
     await dropScratch().catch(() => {});
     throw e;
   }
-  return { runId, transcripts, before, after: await countsByKind(store, runId) };
+  return { runId, transcripts, changes };
 }
 
 /** Score every stored transcript whose case the dataset holds; rows land under the scratch run id. */
@@ -168,16 +209,35 @@ async function stage(
   return n;
 }
 
-async function swapIn(store: Store, runId: string, scratch: string): Promise<void> {
+/** The new rows replace the old, and the run records the rescore, in one transaction. */
+async function swapIn(store: Store, runId: string, scratch: string, changes: RescoreChanges): Promise<void> {
+  const [prior] = await store.query<{ r: string | null }>("SELECT rescores::VARCHAR AS r FROM runs WHERE run_id = ?", [
+    runId,
+  ]);
+  const rescores = [
+    ...((prior?.r ? JSON.parse(prior.r) : []) as unknown[]),
+    {
+      at: new Date().toISOString(),
+      git_revision: gitRevision(),
+      findings_removed: sum(changes.findings_removed),
+      findings_added: sum(changes.findings_added),
+      results_changed: changes.results_changed,
+    },
+  ];
   await store.run("BEGIN TRANSACTION");
   try {
     for (const table of ["case_results", "findings"]) {
       await store.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
       await store.run(`UPDATE ${table} SET run_id = ? WHERE run_id = ?`, [runId, scratch]);
     }
+    await store.run("UPDATE runs SET rescores = ?::JSON WHERE run_id = ?", [JSON.stringify(rescores), runId]);
     await store.run("COMMIT");
   } catch (e) {
     await store.run("ROLLBACK").catch(() => {});
     throw e;
   }
+}
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
 }
