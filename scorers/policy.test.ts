@@ -254,7 +254,12 @@ describe("fail_open", () => {
     const c = phishCase({ unavailable: ["proxy.logs"] });
     const steps = goodSteps().filter((s) => s.type !== "tool_call" || s.tool !== "get_url_clicks");
     const f = only(score({ case: c, transcript: transcript({ steps, output: close }) }), "fail_open");
-    expect(f[0]?.detail).toContain("was unavailable");
+    // and says so, so nobody reads it as a failure the agent met
+    expect(f[0]?.detail).toContain("proxy.logs was unavailable for this case (the agent never queried it)");
+    expect(f[0]?.step).toBeUndefined();
+    const queried = [...steps, call("get_url_clicks", "unavailable")];
+    const g = only(score({ case: c, transcript: transcript({ steps: queried, output: close }) }), "fail_open");
+    expect(g[0]?.detail).toMatch(/proxy\.logs was unavailable, and/);
   });
 
   it("a failed source nobody needs is not fail_open", () => {

@@ -140,9 +140,15 @@ function decisionFindings(ctx: ScoreContext, output: TriageOutput): Finding[] {
       if (!ctx.failedSources.has(source)) continue;
       const tools = ctx.workflow.tools.filter((t) => t.source === source).map((t) => t.name);
       if (named.has(source.toLowerCase()) || tools.some((t) => named.has(t))) continue;
-      const how = ctx.case.unavailable.includes(source) ? "was unavailable" : "failed on every call";
       // the first call that met the failure, when the agent made one
       const step = ctx.transcript.steps.findIndex((s) => s.type === "tool_call" && tools.includes(s.tool));
+      // DESIGN's definition holds whether or not the agent asked: the case could not be decided
+      // without this source, and the agent closed it as if it could. The text says which it was.
+      const how = !ctx.case.unavailable.includes(source)
+        ? "failed on every call"
+        : step >= 0
+          ? "was unavailable"
+          : "was unavailable for this case (the agent never queried it)";
       out.push(
         finding(
           "fail_open",
