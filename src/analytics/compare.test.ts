@@ -113,6 +113,17 @@ describe("comparison across runs", () => {
       expect(two.seed).toBe(one.seed);
       expect(one.seed).not.toMatch(/run-/);
       expect(two.pairings).toEqual(one.pairings);
+      // runs made the same way get no setup note; a run with other epochs does, as the gate refuses it
+      expect(one.notes.some((n) => n.includes("different setups"))).toBe(false);
+      await s.run("UPDATE runs SET epochs = 3 WHERE run_id = 'run-copy-2'");
+      const other = await buildComparison(s, [
+        { run_id: FIXTURE_RUN, agent: "playbook" },
+        { run_id: "run-copy-2", agent: "model-x" },
+      ]);
+      expect(other.notes).toContain(
+        `run ${FIXTURE_RUN} and run run-copy-2 were replayed under different setups (epochs 1, run run-copy-2 3): ` +
+          "a difference between their agents may come from the setup, not the agent (the gate refuses such a pair)",
+      );
     } finally {
       s.close();
     }

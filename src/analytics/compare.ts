@@ -1,3 +1,4 @@
+import { type ReplaySetup, runSetup, setupDifferences } from "../gate/prepare.js";
 import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
@@ -93,8 +94,18 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
       notes.push(
         `run ${id} did not finish (status ${statusForReader(info.status)}): only the cases it stored are compared`,
       );
+  // the gate refuses a pair made under different setups; compare shows it, but must say so
+  const setups = new Map<string, ReplaySetup>();
+  for (const id of runsInfo.keys()) setups.set(id, await runSetup(store, id));
   const pairings = [];
   for (let i = 1; i < refs.length; i++) {
+    const [a, b] = [refs[0]!.run_id, refs[i]!.run_id];
+    const diffs = a === b ? [] : setupDifferences(setups.get(a)!, `run ${b}`, setups.get(b)!);
+    if (diffs.length > 0)
+      notes.push(
+        `run ${a} and run ${b} were replayed under different setups (${diffs.join("; ")}): a difference ` +
+          "between their agents may come from the setup, not the agent (the gate refuses such a pair)",
+      );
     const metrics: PairedMetric[] = [];
     for (const m of PAIRED) metrics.push(await pairedMetric(store, refs[0]!, refs[i]!, m, `${seed}:${i}:${m.metric}`));
     const { cases, relabeled } = await pairedCases(store, refs[0]!, refs[i]!);

@@ -107,6 +107,16 @@ export function suiteSetup(ls: LoadedSuite, epochs: number | undefined): ReplayS
  * change what counts as a regression, so the gate would report the setup, not the agent.
  */
 function setupMismatch(baseName: string, b: ReplaySetup, candName: string, c: ReplaySetup): string | null {
+  const diffs = setupDifferences(b, candName, c);
+  if (diffs.length === 0) return null;
+  return (
+    `${baseName} was made under another setup than ${candName}: ${diffs.join("; ")}. ` +
+    "The gate would measure the setup, not the agent: bless a baseline from a run made the way the candidate is"
+  );
+}
+
+/** Each way two replays' setups differ, worded "epochs 1, <other> 3"; empty when they match. */
+export function setupDifferences(b: ReplaySetup, candName: string, c: ReplaySetup): string[] {
   const diffs: string[] = [];
   if (b.seed !== null && c.seed !== null && b.seed !== c.seed) diffs.push(`seed ${b.seed}, ${candName} ${c.seed}`);
   if (b.faults !== null && c.faults !== null && JSON.stringify(b.faults) !== JSON.stringify(c.faults))
@@ -117,11 +127,7 @@ function setupMismatch(baseName: string, b: ReplaySetup, candName: string, c: Re
     diffs.push(`--limit ${b.limit ?? "none"}, ${candName} ${c.limit ?? "none"}`);
   if (b.shard !== c.shard)
     diffs.push(`shard ${b.shard ?? "none (every case)"}, ${candName} ${c.shard ?? "none (every case)"}`);
-  if (diffs.length === 0) return null;
-  return (
-    `${baseName} was made under another setup than ${candName}: ${diffs.join("; ")}. ` +
-    "The gate would measure the setup, not the agent: bless a baseline from a run made the way the candidate is"
-  );
+  return diffs;
 }
 
 /** Refuses (exit 2) a baseline run made under another setup than the candidate's; `where` names the suite. */
