@@ -61,6 +61,12 @@ describe("alert text renders as written, visibly and within the page", () => {
     const text = await renderComparison(cmp, "md");
     expect(text).toMatch(/^\| Verdict agreement \| .* \| \\< 0\.001 \| .* \|$/m);
     expect(text).toContain("> agent \\<a\\> \\& \\<b\\>");
+    // the p-value can be traced from the Markdown alone: discordant counts (incidents where they
+    // differ from cases), pairs and incidents, and the method
+    const agree = cmp.pairings[0]!.metrics[0]!;
+    expect(text).toContain(`| ${agree.candidate_only} / ${agree.baseline_only}`);
+    expect(text).toContain(`| ${agree.n} (${agree.units}) |`);
+    expect(text).toContain("McNemar's exact test counts discordant incidents");
     expect(text).not.toMatch(/&lt;|&gt;|&amp;|&#/);
     // HTML keeps escaping
     const html = await renderComparison(cmp, "html");
