@@ -24,6 +24,18 @@ describe("playbook agent", () => {
     expect(TriageOutput.safeParse(r.output).success).toBe(true);
   });
 
+  it("ends a rule's description with one stop, whether or not the workflow wrote one", () => {
+    for (const c of cases) expect(run(c).output.summary).not.toMatch(/[.!?]\./);
+    const dotted = {
+      ...wf,
+      decision_rules: wf.decision_rules.map((r) => ({ ...r, description: `${r.description}.` })),
+    };
+    const c = cases[0]!;
+    const r = runPlaybook(c, dotted, agent, new ToolSandbox(c, dotted, { scope: agent.tools, faults: [], seed: 1 }));
+    expect(r.output.summary).not.toMatch(/\.\./);
+    expect(r.output.summary).toContain(". Alert: ");
+  });
+
   it("applies the first matching decision rule and cites the records that matched it", () => {
     const r = run(cases[0]!); // malicious IP + unknown device
     expect(r.output.verdict).toBe("true_positive");
