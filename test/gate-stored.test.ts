@@ -103,6 +103,34 @@ describe("soceval gate on stored runs", () => {
     );
   });
 
+  it("refuses to judge a run's agent against itself, which would pass whatever it did", async () => {
+    const r = await run([
+      "gate",
+      "--baseline-run",
+      FIXTURE_RUN,
+      "--candidate-run",
+      FIXTURE_RUN,
+      "--agent",
+      "playbook",
+      "--baseline-agent",
+      "playbook",
+    ]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`both name agent playbook of run ${FIXTURE_RUN}; the gate would compare it with itself`);
+  });
+
+  it("query runs one statement, and refuses none or several instead of printing one result and dropping the rest", async () => {
+    const several = await run(["query", "select 1 as a; select 2 as b"]);
+    expect(several.status).toBe(2);
+    expect(several.stderr).toContain("query: one statement at a time");
+    const none = await run(["query", " "]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain("query: no SQL given");
+    const bad = await run(["query", "select from"]);
+    expect(bad.stderr).toBe("soceval: query: Parser Error: syntax error at end of input\n");
+    expect((await run(["query", "select 1 as a;"])).status).toBe(0);
+  });
+
   it("lists every exit code in --help, 2 included", async () => {
     const r = await soceval(["gate", "--help"], dir);
     expect(r.status).toBe(0);

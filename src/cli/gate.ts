@@ -103,6 +103,11 @@ async function judge(
       ? await storedSide(store, flags.baselineRun, flags.baselineAgent)
       : await namedBaseline(store, flags.baseline!, cand, flags.baselineAgent);
     if (flags.baselineRun) await checkSameRuns(store, base, cand);
+    // a run's agent judged against itself passes whatever it did: a mistyped id, not a verdict
+    if (base.run_id === cand.run_id && base.agent === cand.agent)
+      throw new InputError(
+        `--baseline-run, --candidate-run: both name agent ${cand.agent} of run ${cand.run_id}; the gate would compare it with itself`,
+      );
     const candName = `candidate run ${cand.run_id}`;
     await checkSameSetup(store, baselineName(flags, base), base.run_id, candName, await runSetup(store, cand.run_id));
     const verdict = await evaluateGate(store, base, cand, rules, { baselineName: flags.baseline ?? null, where });

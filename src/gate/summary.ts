@@ -37,7 +37,8 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
         `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${x.baseline_verdict ?? "no output"} → ${x.candidate_verdict ?? "no output"}${why}`,
       );
     }
-    if (xs.length > maxCases) out.push(`- … ${xs.length - maxCases} more in the JUnit/JSON output`);
+    if (xs.length > maxCases)
+      out.push(`- … ${xs.length - maxCases} more (every case: write the verdict with --json or --junit)`);
   };
   list("Right → wrong", v.regressed);
   list("Wrong → right", v.improved);

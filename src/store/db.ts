@@ -90,6 +90,11 @@ export class Store {
     return store;
   }
 
+  /** How many statements a piece of SQL holds (a user's `soceval query` runs one). */
+  async statementCount(sql: string): Promise<number> {
+    return (await this.conn.extractStatements(sql)).count;
+  }
+
   async query<T = Row>(sql: string, params?: unknown[]): Promise<T[]> {
     const reader = await this.conn.runAndReadAll(sql, params as never);
     return reader.getRowObjectsJS().map(plain) as T[];
