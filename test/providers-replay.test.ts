@@ -152,6 +152,9 @@ describe("recording and replay", () => {
     expect(() => createReplayProvider(file)).toThrow(InputError);
     expect(() => createReplayProvider(file)).toThrow(`${file}:1: completion.message`);
     expect(() => createReplayProvider(join(tmp(), "missing.jsonl"))).toThrow(/cannot read recordings \(ENOENT\)/);
+    // through an agent file, the error names the agent file's recordings line
+    const agent = testAgent({ provider: "replay", recordings: join(tmp(), "missing.jsonl") });
+    expect(() => createProvider(agent)).toThrow(/gpt\.yaml:\d+: recordings: cannot read .*missing\.jsonl \(ENOENT\)/);
   });
 
   describe("a recordings file a crash cut short", () => {

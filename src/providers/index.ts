@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fieldError } from "../io/yaml.js";
 import type { LoadedAgent } from "../workflow/load.js";
@@ -65,7 +66,12 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
       break;
     case "replay":
       if (!agent.recordings) throw fieldError(agent.file, ["recordings"], "a replay agent needs a recordings file");
-      provider = createReplayProvider(resolve(dirname(agent.file), agent.recordings));
+      {
+        const file = resolve(dirname(agent.file), agent.recordings);
+        // the agent file's line names the mistake; the recordings path alone does not say whose it is
+        if (!existsSync(file)) throw fieldError(agent.file, ["recordings"], `cannot read ${file} (ENOENT)`);
+        provider = createReplayProvider(file);
+      }
       break;
     case "playbook":
       // deterministic baseline: it needs the workflow and the case's sandbox, so the runner
