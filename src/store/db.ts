@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError, RuntimeFailure } from "../io/errors.js";
@@ -27,6 +27,15 @@ export function storeOpenError(
   return new InputError(`${path}: ${what} (${message})`, path);
 }
 
+function emptyFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.size === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** One open soceval store. Every command opens it through here so the tables always exist. */
 export class Store {
   private constructor(
@@ -42,6 +51,15 @@ export class Store {
   static async open(path: string = DEFAULT_DB, opts: { readOnly?: boolean; existing?: boolean } = {}): Promise<Store> {
     if (path !== ":memory:" && (opts.readOnly || opts.existing) && !existsSync(path))
       throw new InputError(`${path}: no soceval store here (run \`soceval run <suite>\` first, or pass --db)`, path);
+    // a zero-byte file (mktemp's) holds nothing: a store to read is not there, one to write is new
+    if (path !== ":memory:" && emptyFile(path)) {
+      if (opts.readOnly || opts.existing)
+        throw new InputError(
+          `${path}: an empty file, not a soceval store (run \`soceval run <suite>\` first, or pass --db)`,
+          path,
+        );
+      unlinkSync(path);
+    }
     const existed = path !== ":memory:" && existsSync(path);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
