@@ -40,15 +40,16 @@ describe("hallucinated_evidence", () => {
   });
 
   it("an id an ok call claims to return that the case does not hold is hallucinated when cited (imported transcripts)", () => {
-    const s = score({
-      transcript: withSteps(
-        [call("get_signins", "ok", ["ev-made-up-1"])],
-        goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-made-up-1"] }),
-      ),
-    });
+    const transcript = withSteps(
+      [call("get_signins", "ok", ["ev-made-up-1"])],
+      goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-made-up-1"] }),
+    );
+    const s = score({ transcript });
     const f = s.findings.find((x) => x.kind === "hallucinated_evidence");
     expect(f).toMatchObject({ severity: "high", evidence_id: "ev-made-up-1" });
     expect(f?.detail).toContain("no such evidence record exists in this case (a call to get_signins listed it)");
+    // the call that listed it, so findings and show can point at it
+    expect(transcript.steps[f!.step!]).toMatchObject({ type: "tool_call", tool: "get_signins" });
     expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 1 });
   });
 

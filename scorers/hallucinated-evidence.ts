@@ -36,12 +36,15 @@ function citedEvidence(ctx: ScoreContext, output: Citable): Finding[] {
   const findings: Finding[] = [];
   for (const id of citedIds(output)) {
     if (ctx.returned.has(id)) continue;
+    // the tool call that listed the id, when one did: a reader goes from the finding to that step
+    const step = ctx.transcript.steps.findIndex((s) => s.type === "tool_call" && s.evidence_ids.includes(id));
     findings.push({
       scorer: NAME,
       kind: "hallucinated_evidence",
       severity: "high",
       detail: `cites evidence ${id}, which this investigation never retrieved: ${whyNotReturned(ctx, id)}`,
       evidence_id: id,
+      ...(step >= 0 ? { step } : {}),
     });
   }
   return findings;
