@@ -123,7 +123,7 @@ describe("soceval gate on stored runs", () => {
     const several = await run(["query", "select 1 as a; select 2 as b"]);
     expect(several.status).toBe(2);
     expect(several.stderr).toContain("query: one statement at a time");
-    const none = await run(["query", " "]);
+    const none = await run(["query", " ; "]);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain("query: no SQL given");
     const bad = await run(["query", "select from"]);

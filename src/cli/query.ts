@@ -20,16 +20,19 @@ export function register(program: Command): void {
       action(async (sql: string, opts: Opts) => {
         if (!["table", "json", "csv"].includes(opts.format))
           throw new InputError(`--format: "${opts.format}" is not one of table, json, csv`);
-        if (!sql.trim()) throw new InputError("query: no SQL given");
+        if (!sql.replace(/[\s;]/g, "")) throw new InputError("query: no SQL given");
         const store = await Store.open(opts.db, { readOnly: true });
         let rows: Row[];
         try {
           // only one result set is printed: a second statement's would be dropped without a word
-          if ((await store.statementCount(sql)) > 1)
-            throw new Error("one statement at a time (this SQL holds several, separated by ;)");
+          const statements = await store.statementCount(sql);
+          if (statements === 0) throw new Error("no SQL given");
+          if (statements > 1) throw new Error("one statement at a time (this SQL holds several, separated by ;)");
           rows = await store.query(sql);
         } catch (e) {
-          throw new InputError(`query: ${(e as Error).message.split("\n")[0]!.replace(/^Failed to extract statements: /, "")}`);
+          throw new InputError(
+            `query: ${(e as Error).message.split("\n")[0]!.replace(/^Failed to extract statements: /, "")}`,
+          );
         } finally {
           store.close();
         }

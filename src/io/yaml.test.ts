@@ -37,6 +37,7 @@ describe("loadYaml", () => {
       "Excessive alias count",
     ],
     ["an unknown tag", "name: !vault x\n", 1, "Unresolved tag: !vault"],
+    ["a standard tag its value does not fit", "name: x\nseed: !!int abc\n", 2, "the value is not a valid !!int"],
     ["two documents", "name: x\n---\nname: y\n", 2, "more than one YAML document"],
   ])("refuses %s as bad input at its line (exit 2, not a runtime failure)", (_what, text, line, message) => {
     const f = file("d.yaml", text);

@@ -41,6 +41,9 @@ export function loadYaml<S extends z.ZodType>(file: string, schema: S): z.infer<
 function oneLine(message: string): string {
   // the yaml library suggests its own API for several documents; a user needs to hear what is wrong
   if (/parseAllDocuments/.test(message)) return "the file holds more than one YAML document (a second ---)";
+  // `!!int abc`: the standard tag is supported, the value is what does not fit it
+  const std = message.match(/^Unresolved tag: tag:yaml\.org,2002:(\w+)/);
+  if (std) return `the value is not a valid !!${std[1]}`;
   return message.split("\n")[0]!;
 }
 

@@ -135,20 +135,16 @@ export const When = z
     none: z.array(Condition).optional(),
   })
   .superRefine((w, ctx) => {
-    const given = LISTS.filter((k) => w[k] !== undefined);
-    if (given.length === 0)
+    // only a when that holds for every case is refused: an empty all/none beside another list is
+    // vacuous and harmless, and `any: []` never holds, which is how a rule is switched off
+    const tests = LISTS.some((k) => (w[k]?.length ?? 0) > 0);
+    if (!tests && w.any === undefined)
       ctx.addIssue({
         code: "custom",
         path: [],
-        message: "no conditions: list at least one under all, any or none (an empty when always holds)",
+        message:
+          "no conditions: list at least one under all, any or none (a when without one holds for every case; `any: []` switches a rule off)",
       });
-    for (const k of given)
-      if (w[k]!.length === 0)
-        ctx.addIssue({
-          code: "custom",
-          path: [k],
-          message: `an empty ${k} list ${k === "any" ? "never holds" : "tests nothing"}: list at least one condition or drop ${k}`,
-        });
   });
 
 export type Condition = z.infer<typeof Condition>;
