@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { safeParseFast } from "../schema/fast-parse.js";
 import { InputError, mainIssue } from "./errors.js";
 import { readLines } from "./lines.js";
 
@@ -36,7 +37,8 @@ export function parseJsonLine<S extends z.ZodType>(
       object: text.trimStart().startsWith("{"),
     };
   }
-  const parsed = schema.safeParse(json, { reportInput: true });
+  // zod's own parse on anything the fast path cannot vouch for: its refusals and messages are zod's
+  const parsed = safeParseFast(schema, json, { reportInput: true });
   if (parsed.success) return { line, value: parsed.data };
   return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues).text}` };
 }

@@ -5,6 +5,7 @@ import { operations } from "../../scorers/operations.js";
 import { policy } from "../../scorers/policy.js";
 import { type Citable, type ScoreContext, type Scorer, type ToolScope, workflowIndex } from "../../scorers/types.js";
 import { mainIssue } from "../io/errors.js";
+import { safeParseFast } from "../schema/fast-parse.js";
 import {
   type AgentConfig,
   type Case,
@@ -46,7 +47,7 @@ export function parseOutput(raw: unknown): {
       return { output: null, schemaError: "output is text, not a JSON triage output", readable: prose(raw) };
     }
   }
-  const parsed = TriageOutput.safeParse(value);
+  const parsed = safeParseFast(TriageOutput, value);
   if (parsed.success) return { output: parsed.data, schemaError: null, readable: parsed.data };
   return { output: null, schemaError: mainIssue(parsed.error.issues).text, readable: readableParts(value) };
 }
