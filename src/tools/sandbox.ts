@@ -1,5 +1,6 @@
 import type { Case, EvidenceRecord, Fault, ToolCallStep, ToolContract, Workflow } from "../schema/index.js";
 import { faultFor } from "./faults.js";
+import { isoTime } from "./iso-clock.js";
 
 export type ToolAnswer = { step: ToolCallStep; records: EvidenceRecord[] };
 
@@ -177,7 +178,7 @@ export class ToolSandbox {
   /** Advance the simulated clock by a call's latency; the audit time of that call. */
   private tick(latency: number): string {
     this.clock += latency;
-    return new Date(this.clock).toISOString();
+    return isoTime(this.clock);
   }
 
   /** The source's records (in case order) that pass every filter the input sets. */
