@@ -32,18 +32,20 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /** The fast path either gives up or answers exactly what zod answers. */
 function agrees(schema: z.ZodType, value: unknown): "fast" | "zod" {
-  const fast = fastParser(schema)!(value);
-  // the parser built without generated code (where code generation is disabled) answers the same
-  const interpreted = fastParser(schema, false)!(value);
-  expect(gaveUp(interpreted)).toBe(gaveUp(fast));
-  if (!gaveUp(fast)) expect(sameValue(interpreted, fast)).toBe(true);
-  const zod = schema.safeParse(value, { reportInput: true });
+  // each parse of its own copy: a reusing parser may hand back (parts of) what it was given
+  const zod = schema.safeParse(structuredClone(value), { reportInput: true });
   const viaFast = safeParseFast(schema, value, { reportInput: true });
   expect(viaFast.success).toBe(zod.success);
   if (!zod.success) expect(viaFast.error?.issues).toEqual(zod.error.issues);
+  // every way of building the parser answers the same: generated or not, copying or reusing
+  const answers = [{}, { generate: false }, { reuse: true }, { reuse: true, generate: false }].map((o) =>
+    fastParser(schema, o)!(structuredClone(value)),
+  );
+  const fast = answers[0];
+  for (const a of answers) expect(gaveUp(a)).toBe(gaveUp(fast));
   if (gaveUp(fast)) return "zod";
   expect(zod.success).toBe(true);
-  expect(sameValue(fast, zod.data)).toBe(true);
+  for (const a of answers) expect(sameValue(a, zod.data)).toBe(true);
   expect(sameValue(viaFast.data, zod.data)).toBe(true);
   return "fast";
 }
@@ -128,6 +130,29 @@ describe("safeParseFast", () => {
     for (const v of [output, minimal]) for (const m of mutants(v)) agrees(TriageOutput, m);
     for (const confidence of [-0.01, 1, 1.01, Number.NaN, Number.POSITIVE_INFINITY])
       agrees(TriageOutput, { ...minimal, confidence });
+  });
+
+  it("copies by default, and with reuse keeps only what is already exactly zod's answer", () => {
+    const c = clone(bundledCases[0]!) as unknown as Case;
+    const copied = fastParser(Case)!(c) as Case;
+    expect(copied).not.toBe(c);
+    expect(copied.evidence).not.toBe(c.evidence);
+    const kept = fastParser(Case, { reuse: true })!(c) as Case;
+    expect(kept).toBe(c);
+    // a key out of the shape's order, or a default to fill in: that object (and its parents) copied
+    const { title, ...rest } = c.alert as Record<string, unknown>;
+    const reordered = { ...c, alert: { ...rest, title } };
+    const r = fastParser(Case, { reuse: true })!(reordered) as Case;
+    expect(r).not.toBe(reordered);
+    expect(Object.keys(r.alert)[0]).toBe("title");
+    expect(r.evidence).toBe(reordered.evidence);
+    const { tags: _, ...untagged } = c;
+    const filled = fastParser(Case, { reuse: true })!(untagged) as Case;
+    expect(filled).not.toBe(untagged);
+    expect(filled.tags).toEqual([]);
+    const empty: unknown[] = [];
+    expect(fastParser(z.array(z.string()))!(empty)).not.toBe(empty);
+    expect(fastParser(z.array(z.string()), { reuse: true })!(empty)).toBe(empty);
   });
 
   it("hands out a fresh default each time, as zod does", () => {

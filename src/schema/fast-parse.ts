@@ -24,16 +24,26 @@ type Parse = (v: unknown) => unknown;
 // biome-ignore lint/suspicious/noExplicitAny: zod's internal definitions are walked as plain data
 type AnySchema = { _zod: { def: any; optin?: string; optout?: string; values?: Set<unknown> } };
 
-const compiled = new WeakMap<object, Parse | null>();
-const compiledInterpreted = new WeakMap<object, Parse | null>();
+/**
+ * `reuse`: a value already exactly as zod would return it (a strict object's keys all known and in
+ * the shape's order, nothing to fill in, every part likewise) is returned itself rather than copied.
+ * Structurally the same answer; only for a value the caller owns, such as a fresh JSON.parse result,
+ * since the answer then shares it. `generate: false` (tests) builds the parser without generated
+ * code, as where code generation is disabled.
+ */
+export type FastOptions = { reuse?: boolean; generate?: boolean };
+type Mode = { reuse: boolean; gen: boolean };
+
+const compiled = [0, 1, 2, 3].map(() => new WeakMap<object, Parse | null>());
 
 /** `schema.safeParse(value, params)`, with the compiled fast path tried first. */
 export function safeParseFast<S extends z.ZodType>(
   schema: S,
   value: unknown,
   params?: Parameters<S["safeParse"]>[1],
+  options?: FastOptions,
 ): z.ZodSafeParseResult<z.output<S>> {
-  const fast = fastParser(schema);
+  const fast = fastParser(schema, options);
   if (fast) {
     const out = fast(value);
     if (out !== GIVE_UP) return { success: true, data: out as z.output<S> };
@@ -41,15 +51,13 @@ export function safeParseFast<S extends z.ZodType>(
   return schema.safeParse(value, params);
 }
 
-/**
- * The compiled parser of a schema, or null when it uses a construct outside the subset.
- * `generate: false` (tests) builds it without generated code, as where code generation is disabled.
- */
-export function fastParser(schema: z.ZodType, generate = true): ((v: unknown) => unknown) | null {
-  const cache = generate ? compiled : compiledInterpreted;
+/** The compiled parser of a schema, or null when it uses a construct outside the subset. */
+export function fastParser(schema: z.ZodType, options: FastOptions = {}): ((v: unknown) => unknown) | null {
+  const mode: Mode = { reuse: options.reuse === true, gen: options.generate !== false };
+  const cache = compiled[(mode.reuse ? 1 : 0) + (mode.gen ? 2 : 0)]!;
   let p = cache.get(schema);
   if (p === undefined) {
-    p = compile(schema as unknown as AnySchema, generate);
+    p = compile(schema as unknown as AnySchema, mode);
     cache.set(schema, p);
   }
   return p;
@@ -62,7 +70,7 @@ export function gaveUp(v: unknown): boolean {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function compile(schema: AnySchema, gen: boolean): Parse | null {
+function compile(schema: AnySchema, mode: Mode): Parse | null {
   const def = schema._zod.def;
   const checks: { _zod: { def: Record<string, unknown> } }[] = def.checks ?? [];
   switch (def.type) {
@@ -93,12 +101,12 @@ function compile(schema: AnySchema, gen: boolean): Parse | null {
     case "optional": {
       const inner = def.innerType as AnySchema;
       if (inner._zod.optin === "defaulted" || checks.length) return null;
-      const p = compile(inner, gen);
+      const p = compile(inner, mode);
       if (!p) return null;
       return (v) => (v === undefined ? undefined : p(v));
     }
     case "default": {
-      const p = compile(def.innerType as AnySchema, gen);
+      const p = compile(def.innerType as AnySchema, mode);
       if (!p || checks.length) return null;
       // zod's own getter: a fresh (shallow-cloned) default value each time, as zod hands out
       return (v) => {
@@ -108,21 +116,28 @@ function compile(schema: AnySchema, gen: boolean): Parse | null {
       };
     }
     case "array": {
-      const p = compile(def.element as AnySchema, gen);
+      const p = compile(def.element as AnySchema, mode);
       if (!p || checks.length) return null;
+      const reuse = mode.reuse;
       return (v) => {
         if (!Array.isArray(v)) return GIVE_UP;
-        const out = new Array(v.length);
+        let out: unknown[] | null = null;
         for (let i = 0; i < v.length; i++) {
-          const r = p(v[i]);
+          const x = v[i];
+          const r = p(x);
           if (r === GIVE_UP) return GIVE_UP;
-          out[i] = r;
+          if (out) out[i] = r;
+          else if (r !== x || !reuse || !(i in v)) {
+            // the first element that differs (or a hole): from here on, a copy
+            out = v.slice(0, i);
+            out[i] = r;
+          }
         }
-        return out;
+        return out ?? (reuse ? v : []);
       };
     }
     case "object":
-      return checks.length ? null : objectParser(def, gen);
+      return checks.length ? null : objectParser(def, mode);
     default:
       return null;
   }
@@ -205,7 +220,7 @@ enum Field {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: zod's object definition
-function objectParser(def: any, gen: boolean): Parse | null {
+function objectParser(def: any, mode: Mode): Parse | null {
   const catchall = def.catchall as AnySchema | undefined;
   // strict (never) refuses unknown keys; none at all strips them; anything else is not modelled
   const strict = catchall !== undefined;
@@ -217,7 +232,7 @@ function objectParser(def: any, gen: boolean): Parse | null {
   for (const key of keys) {
     if (key === "__proto__") return null;
     const s = shape[key]!;
-    const p = compile(s, gen);
+    const p = compile(s, mode);
     if (!p) return null;
     const { optin, optout } = s._zod;
     let how: Field;
@@ -230,7 +245,9 @@ function objectParser(def: any, gen: boolean): Parse | null {
       d.checks?.length || d.coerce ? undefined : d.type === "string" || d.type === "boolean" ? d.type : undefined;
     fields.push({ key, how, p, plain });
   }
-  return (gen ? generated(fields, strict) : null) ?? interpreted(fields, strict);
+  // only a strict object can be kept as it is: a stripping one may hold keys to drop
+  const reuse = mode.reuse && strict;
+  return (mode.gen ? generated(fields, strict, reuse) : null) ?? interpreted(fields, strict, reuse);
 }
 
 type CompiledField = { key: string; how: Field; p: Parse; plain?: "string" | "boolean" };
@@ -240,22 +257,36 @@ type CompiledField = { key: string; how: Field; p: Parse; plain?: "string" | "bo
  * every property load is monomorphic. Null where code cannot be generated at run time
  * (`--disallow-code-generation-from-strings`).
  */
-function generated(fields: CompiledField[], strict: boolean): Parse | null {
+function generated(fields: CompiledField[], strict: boolean, reuse: boolean): Parse | null {
   const lit = (k: string) => JSON.stringify(k);
   const body: string[] = [`if (typeof v !== "object" || v === null || Array.isArray(v)) return G;`];
-  if (strict)
+  if (strict) {
+    // every key known; with reuse, also whether they come in the shape's order, and how many
+    const cases = fields.map((f, i) => `case ${lit(f.key)}: ${reuse ? `at = ${i}; ` : ""}break;`).join(" ");
+    if (reuse) body.push("let last = -1, ordered = true, own = 0, at;");
     body.push(
-      `for (const k in v) switch (k) { ${fields.map((f) => `case ${lit(f.key)}:`).join(" ")} break; default: return G; }`,
+      `for (const k in v) { switch (k) { ${cases} default: return G; }${reuse ? " if (at <= last) ordered = false; last = at; own++;" : ""} }`,
     );
-  body.push("const out = {};", "let r;");
+  }
+  body.push("let taken = 0, same = true;");
   fields.forEach((f, i) => {
     const K = lit(f.key);
-    const take = f.plain
-      ? `r = v[${K}]; if (typeof r !== "${f.plain}") return G; out[${K}] = r;`
-      : `r = p${i}(v[${K}]); if (r === G) return G; out[${K}] = r;`;
-    if (f.how === Field.Required) body.push(`if (!(${K} in v)) return G;`, take);
-    else if (f.how === Field.Optional) body.push(`if (${K} in v) { ${take} }`);
-    else body.push(take);
+    const parse = f.plain
+      ? `const r${i} = v[${K}]; if (typeof r${i} !== "${f.plain}") return G;`
+      : `const r${i} = p${i}(v[${K}]); if (r${i} === G) return G;`;
+    const note = reuse ? ` taken++; if (r${i} !== v[${K}]) same = false;` : "";
+    if (f.how === Field.Required) body.push(`if (!(${K} in v)) return G;`, `${parse}${note}`);
+    else if (f.how === Field.Optional)
+      body.push(`const h${i} = ${K} in v; let r${i}; if (h${i}) { ${parse.replace(`const r${i}`, `r${i}`)}${note} }`);
+    else body.push(`${parse}${note}`);
+  });
+  // kept: the same keys (each one seen in the input is taken, so equal counts mean equal sets), in
+  // the same order, with the same values
+  if (reuse) body.push("if (ordered && same && taken === own) return v;");
+  body.push("const out = {};");
+  fields.forEach((f, i) => {
+    const set = `out[${lit(f.key)}] = r${i};`;
+    body.push(f.how === Field.Optional ? `if (h${i}) ${set}` : set);
   });
   body.push("return out;");
   try {
@@ -267,12 +298,25 @@ function generated(fields: CompiledField[], strict: boolean): Parse | null {
   }
 }
 
-function interpreted(fields: CompiledField[], strict: boolean): Parse {
-  const known = new Set(fields.map((f) => f.key));
+function interpreted(fields: CompiledField[], strict: boolean, reuse: boolean): Parse {
+  const index = new Map(fields.map((f, i) => [f.key, i]));
   return (v) => {
     if (!isObject(v)) return GIVE_UP;
-    if (strict) for (const k in v) if (!known.has(k)) return GIVE_UP;
+    let ordered = true;
+    let own = 0;
+    if (strict) {
+      let last = -1;
+      for (const k in v) {
+        const at = index.get(k);
+        if (at === undefined) return GIVE_UP;
+        if (at <= last) ordered = false;
+        last = at;
+        own++;
+      }
+    }
     const out: Record<string, unknown> = {};
+    let taken = 0;
+    let same = true;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
       const present = f.key in v;
@@ -281,7 +325,9 @@ function interpreted(fields: CompiledField[], strict: boolean): Parse {
       const r = f.p(v[f.key]);
       if (r === GIVE_UP) return GIVE_UP;
       out[f.key] = r;
+      taken++;
+      if (r !== v[f.key]) same = false;
     }
-    return out;
+    return reuse && ordered && same && taken === own ? v : out;
   };
 }
