@@ -1,3 +1,4 @@
+import { serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { type EncodedRow, encode, encodeScored, type ScoredTranscript } from "./encode.js";
 
@@ -56,6 +57,13 @@ describe("encodeScored", () => {
     expect(e.rows.model_calls).toEqual([
       encode("model_calls", { ...key, seq: 0, step: 0, ...item.transcript.steps[0] }),
     ]);
+  });
+
+  it("builds every row as a packed array, which crosses postMessage as a dense one", () => {
+    // v8's serializer writes a holey array (new Array(n), even once full) as a sparse one: 'a', not 'A'
+    const DENSE = "A".charCodeAt(0);
+    for (const rows of Object.values(e.rows)) for (const row of rows) expect(serialize(row)[2]).toBe(DENSE);
+    expect(serialize(encode("case_results", { run_id: "r" }))[2]).toBe(DENSE);
   });
 
   it("keeps one copy of the steps: rows carry their position, the transcript row has no steps", () => {

@@ -130,10 +130,13 @@ export function encodeScored(
 export function encode(table: string, row: Record<string, unknown>): EncodedRow {
   const columns = COLUMNS[table];
   if (!columns) throw new Error(`no table ${table}`);
-  const out: EncodedRow = new Array(columns.length);
+  // pushed, not written into `new Array(n)`: that array stays "holey" to V8 even once full, and a
+  // holey array crosses to the writer (postMessage) element by element as a sparse one, several
+  // times dearer to serialise and to read back than a packed array
+  const out: EncodedRow = [];
   for (let i = 0; i < columns.length; i++) {
     const [name, type] = columns[i]!;
-    out[i] = encodeValue(type, row[name]);
+    out.push(encodeValue(type, row[name]));
   }
   return out;
 }
