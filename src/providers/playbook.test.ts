@@ -24,12 +24,23 @@ describe("playbook agent", () => {
     expect(TriageOutput.safeParse(r.output).success).toBe(true);
   });
 
-  it("ends a rule's description with one stop, whether or not the workflow wrote one", () => {
+  it("ends a rule's or human-only description with one stop, whether or not the workflow wrote one", () => {
     for (const c of cases) expect(run(c).output.summary).not.toMatch(/[.!?]\./);
     const dotted = {
       ...wf,
       decision_rules: wf.decision_rules.map((r) => ({ ...r, description: `${r.description}.` })),
+      negative_playbook: {
+        ...wf.negative_playbook,
+        human_only: wf.negative_playbook.human_only.map((h) => ({ ...h, description: `${h.description}.` })),
+      },
     };
+    const summaries = cases.map(
+      (c) =>
+        runPlaybook(c, dotted, agent, new ToolSandbox(c, dotted, { scope: agent.tools, faults: [], seed: 1 })).output
+          .summary,
+    );
+    expect(summaries.some((s) => s.includes("Human-only: "))).toBe(true);
+    for (const s of summaries) expect(s).not.toMatch(/\.\./);
     const c = cases[0]!;
     const r = runPlaybook(c, dotted, agent, new ToolSandbox(c, dotted, { scope: agent.tools, faults: [], seed: 1 }));
     expect(r.output.summary).not.toMatch(/\.\./);

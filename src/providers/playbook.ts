@@ -91,7 +91,8 @@ export function runPlaybook(
   // a description that already ends a sentence keeps its own stop
   const sentence = /[.!?]$/.test(rule.description) ? rule.description : `${rule.description}.`;
   const summaryParts = [sentence, `Alert: ${c.alert.title}.`];
-  if (humanOnly.length) summaryParts.push(`Human-only: ${humanOnly.map((h) => h.description).join("; ")}.`);
+  if (humanOnly.length)
+    summaryParts.push(`Human-only: ${humanOnly.map((h) => h.description.replace(/[.!?]$/, "")).join("; ")}.`);
   if (named.size) summaryParts.push(`Sources not available: ${[...named].join(", ")}.`);
 
   return {
