@@ -121,7 +121,7 @@ describe("comparison across runs", () => {
         { run_id: "run-copy-2", agent: "model-x" },
       ]);
       expect(other.notes).toContain(
-        `run ${FIXTURE_RUN} and run run-copy-2 were replayed under different setups (epochs 1, run run-copy-2 3): ` +
+        `run ${FIXTURE_RUN} and run run-copy-2 were replayed under different setups (epochs 1, run run-copy-2 has 3): ` +
           "a difference between their agents may come from the setup, not the agent (the gate refuses such a pair)",
       );
     } finally {

@@ -100,7 +100,7 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
   const pairings = [];
   for (let i = 1; i < refs.length; i++) {
     const [a, b] = [refs[0]!.run_id, refs[i]!.run_id];
-    const diffs = a === b ? [] : setupDifferences(setups.get(a)!, `run ${b}`, setups.get(b)!);
+    const diffs = a === b ? [] : setupDifferences(setups.get(a)!, `run ${b} has`, setups.get(b)!);
     if (diffs.length > 0)
       notes.push(
         `run ${a} and run ${b} were replayed under different setups (${diffs.join("; ")}): a difference ` +
