@@ -144,6 +144,7 @@ describe("soceval score / findings / rescore (end to end)", () => {
     // the run records each rescore, and its report says the numbers come from later scorers
     const [rec] = await query<{ r: string }>("SELECT rescores::VARCHAR AS r FROM runs WHERE run_id = ?", [runId]);
     expect(JSON.parse(rec!.r).map((x: { findings_added: number }) => x.findings_added)).toEqual([1, 1, 0]);
+    expect(soceval(["runs", "list"]).stdout).toMatch(new RegExp(`${runId}.*finished \\(rescored\\)`));
     const warned = JSON.parse(soceval(["report", "--run", runId, "--format", "json"]).stdout).run.warnings;
     expect(warned.join("\n")).toMatch(
       /re-scored .* UTC with the scorers of revision .* \(3 rescores, the last shown\): 0 findings went, 0 came/,

@@ -19,6 +19,8 @@ type RunRow = {
   shard: string | null;
   /** a merged run's shard runs (`runs merge`), as stored: JSON text */
   merged_from: string | null;
+  /** each `soceval rescore` of the run, as stored: JSON text */
+  rescores: string | null;
   results: number;
 };
 
@@ -36,7 +38,7 @@ export function register(program: Command): void {
         const order = await newestFirst(store, "r");
         const rows = await store.query<RunRow>(
           `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
-                  r.merged_from::VARCHAR AS merged_from, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results
+                  r.merged_from::VARCHAR AS merged_from, r.rescores::VARCHAR AS rescores, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results
            FROM runs r ORDER BY ${order}`,
         );
         store.close();
@@ -46,6 +48,7 @@ export function register(program: Command): void {
             ...r,
             status: r.status === "running" ? "stopped" : r.status,
             merged_from: r.merged_from ? JSON.parse(r.merged_from) : null,
+            rescores: r.rescores ? JSON.parse(r.rescores) : null,
           }));
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           return 0;
@@ -62,7 +65,8 @@ export function register(program: Command): void {
             r.run_id,
             r.suite,
             r.agents.join(", "),
-            r.status === "running" ? "stopped*" : r.status,
+            // a rescored run's numbers come from later scorers than its replay's: its report says which
+            `${r.status === "running" ? "stopped*" : r.status}${r.rescores ? " (rescored)" : ""}`,
             r.results,
             r.started_at.toISOString().slice(0, 19),
             r.shard ?? mergedFrom(r.merged_from),
