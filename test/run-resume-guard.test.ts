@@ -306,7 +306,9 @@ describe("runs list and runs delete", () => {
     expect(json.find((r: { run_id: string }) => r.run_id === killed).status).toBe("stopped");
     const bless = await run(["baseline", "bless", "--run", killed!, "--name", "k", "--db", store]);
     expect(bless.status).toBe(2);
-    expect(bless.stderr).toContain(`run ${killed} is stopped by a kill or crash: only a finished run can be a baseline`);
+    expect(bless.stderr).toContain(
+      `run ${killed} is stopped by a kill or crash: only a finished run can be a baseline`,
+    );
     const del = await run(["runs", "delete", killed!, "--db", store]);
     expect(del.status, del.stderr).toBe(0);
     expect(del.stdout).toMatch(`deleted 1 run: ${killed}`);
