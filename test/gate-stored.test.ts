@@ -103,6 +103,18 @@ describe("soceval gate on stored runs", () => {
     );
   });
 
+  it("titles a stored candidate's verdict with its suite's name, not a path", async () => {
+    const store = await Store.open(db);
+    try {
+      await cloneRun(store, FIXTURE_RUN, "run-again");
+    } finally {
+      store.close();
+    }
+    const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-again", "--agent", "playbook"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("### soceval gate — fixture-phishing:");
+  });
+
   it("refuses to judge a run's agent against itself, which would pass whatever it did", async () => {
     const r = await run([
       "gate",

@@ -111,7 +111,11 @@ async function judge(
     const candName = `candidate run ${cand.run_id}`;
     await checkSameSetup(store, baselineName(flags, base), base.run_id, candName, await runSetup(store, cand.run_id));
     const verdict = await evaluateGate(store, base, cand, rules, { baselineName: flags.baseline ?? null, where });
-    return { verdict, suiteName: where };
+    // the suite's name, as a suite file's gate shows it; its path stays in the verdict's \`where\`
+    const [named] = await store.query<{ suite: string | null }>("SELECT suite FROM runs WHERE run_id = ?", [
+      cand.run_id,
+    ]);
+    return { verdict, suiteName: named?.suite ?? where };
   }
   const ls = loadSuite(suiteFile);
   const [agent] = selectAgents(ls, flags.agent ? [flags.agent] : undefined);
