@@ -36,4 +36,11 @@ describe.concurrent("usage errors (CLI)", () => {
       expect(r.stderr).toBe("");
     },
   );
+
+  it("marks the options a command cannot run without, in every subcommand's help", async () => {
+    const bless = await soceval(["baseline", "bless", "--help"], cwd);
+    expect(bless.stdout).toMatch(/--run <id> +run id or `latest` \(required\)/);
+    const run = await soceval(["run", "--help"], cwd);
+    expect(run.stdout).not.toContain("(required)");
+  });
 });
