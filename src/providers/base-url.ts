@@ -1,4 +1,5 @@
 import { InputError } from "../io/errors.js";
+import { HTTP_URL_EXPECTED, isHttpUrl } from "../schema/agent.js";
 import type { LoadedAgent } from "../workflow/load.js";
 
 /**
@@ -22,10 +23,6 @@ export function effectiveBaseUrl(agent: LoadedAgent, env: NodeJS.ProcessEnv = pr
 function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name];
   if (!v) return undefined;
-  let ok = false;
-  try {
-    ok = ["http:", "https:"].includes(new URL(v).protocol);
-  } catch {}
-  if (!ok) throw new InputError(`${name}: expected an http(s) URL, e.g. http://localhost:11434/v1 (it is "${v}")`);
+  if (!isHttpUrl(v)) throw new InputError(`${name}: ${HTTP_URL_EXPECTED} (it is "${v}")`);
   return v;
 }

@@ -3,13 +3,15 @@ import { z } from "zod";
 export const Provider = z.enum(["playbook", "openai", "anthropic", "openai-compatible", "replay"]);
 
 /** A model server's address: http(s) only, so a typo is refused when the agent loads, not per case. */
-const HttpUrl = z.string().refine((v) => {
+export function isHttpUrl(v: string): boolean {
   try {
     return ["http:", "https:"].includes(new URL(v).protocol);
   } catch {
     return false;
   }
-}, "expected an http(s) URL, e.g. http://localhost:11434/v1");
+}
+export const HTTP_URL_EXPECTED = "expected an http(s) URL, e.g. http://localhost:11434/v1";
+const HttpUrl = z.string().refine(isHttpUrl, HTTP_URL_EXPECTED);
 
 export const AgentConfig = z
   .strictObject({
