@@ -106,6 +106,14 @@ describe("soceval score / findings / rescore (end to end)", () => {
     );
   });
 
+  it("show lists a cited id the case holds no record of, beside the records it does hold", () => {
+    const r = soceval(["show", "mini-001", "--run", runId]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}s-999z {2}no such record in the case · cited$/m);
+    const j = JSON.parse(soceval(["show", "mini-001", "--run", runId, "--format", "json"]).stdout);
+    expect(j.dataset_line.not_in_case).toEqual([{ id: "s-999z", returned_by_steps: [], cited: true }]);
+  });
+
   it("lists findings filtered by kind and case, as a table or JSONL", () => {
     const h = soceval(["findings", "--run", "latest", "--kind", "hallucinated_evidence", "--format", "jsonl"]);
     expect(h.status).toBe(0);

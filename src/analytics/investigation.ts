@@ -74,6 +74,10 @@ export const Investigation = z.object({
         required: z.boolean(),
       }),
     ),
+    /** ids a tool call listed or the answer cited that the case holds no record of (made up) */
+    not_in_case: z.array(
+      z.object({ id: z.string(), returned_by_steps: z.array(z.number().int()), cited: z.boolean() }),
+    ),
   }),
 });
 export type Investigation = z.infer<typeof Investigation>;
@@ -195,10 +199,18 @@ function evidenceOf(
     for (const id of citedIds(parseOutput(t.output).readable)) cited.add(id);
   }
   const wanted = new Set([...returnedBy.keys(), ...cited, ...required]);
+  const held = new Set(found.evidence.map((e) => e.id));
   return {
     file: found.file,
     line: found.line,
     unavailable: found.unavailable,
+    // only judged against the case's own line: without it nothing can be said to be made up
+    not_in_case:
+      found.line === null
+        ? []
+        : [...returnedBy.keys(), ...cited]
+            .filter((id, i, all) => !held.has(id) && all.indexOf(id) === i)
+            .map((id) => ({ id, returned_by_steps: returnedBy.get(id) ?? [], cited: cited.has(id) })),
     evidence: found.evidence
       .filter((e) => wanted.has(e.id))
       .map((e) => ({

@@ -164,8 +164,17 @@ function scoreLines(r: Result): string[] {
 function evidenceLines(inv: Investigation): string[] {
   const d = inv.dataset_line;
   if (d.line === null) return [`evidence records  not shown: ${d.unavailable}`];
-  if (d.evidence.length === 0) return ["evidence records  none returned, cited or required"];
+  if (d.evidence.length === 0 && d.not_in_case.length === 0)
+    return ["evidence records  none returned, cited or required"];
   const lines = [`evidence records (returned, cited or required; from ${d.file}:${d.line})`];
+  for (const e of d.not_in_case) {
+    const marks = [
+      "no such record in the case",
+      e.returned_by_steps.length ? `listed by step ${e.returned_by_steps.join(", ")}` : null,
+      e.cited ? "cited" : null,
+    ].filter(Boolean);
+    lines.push(`  ${e.id}  ${marks.join(" · ")}`);
+  }
   for (const e of d.evidence) {
     const marks = [
       e.returned_by_steps.length ? `returned by step ${e.returned_by_steps.join(", ")}` : "never returned",
