@@ -160,6 +160,9 @@ describe.concurrent("soceval readiness (CLI)", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("PROBLEM  hr.travel (TripDesk): no API, marked unavailable");
     expect(r.stdout).toContain("2 problems");
+    // present and unavailable have different denominators: each column prints its own
+    const cases = Number(r.stdout.match(/: (\d+) cases of this workflow/)![1]);
+    expect(r.stdout).toMatch(new RegExp(`\\d+\\.\\d% of ${cases} +│$`, "m")); // the last column: unavailable
   });
 
   it("check: exit 0 when the answers hold", async () => {
