@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
-import { newestFirst } from "../store/run-ref.js";
+import { madeAt, newestFirst } from "../store/run-ref.js";
 import { action } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 
@@ -22,6 +22,8 @@ type RunRow = {
   /** each `soceval rescore` of the run, as stored: JSON text */
   rescores: string | null;
   results: number;
+  /** when the run was made: its start, or a merged run's merge (the order of the list) */
+  made_at: Date;
 };
 
 export function register(program: Command): void {
@@ -38,7 +40,8 @@ export function register(program: Command): void {
         const order = await newestFirst(store, "r");
         const rows = await store.query<RunRow>(
           `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
-                  r.merged_from::VARCHAR AS merged_from, r.rescores::VARCHAR AS rescores, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results
+                  r.merged_from::VARCHAR AS merged_from, r.rescores::VARCHAR AS rescores, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results,
+                  ${await madeAt(store, "r")} AS made_at
            FROM runs r ORDER BY ${order}`,
         );
         store.close();
@@ -68,7 +71,10 @@ export function register(program: Command): void {
             // a rescored run's numbers come from later scorers than its replay's: its report says which
             `${r.status === "running" ? "stopped*" : r.status}${r.rescores ? " (rescored)" : ""}`,
             r.results,
-            r.started_at.toISOString().slice(0, 19),
+            // a merged run is listed by when it was merged, so that is the time it shows
+            r.merged_from
+              ? `${r.made_at.toISOString().slice(0, 19)} (merged)`
+              : r.started_at.toISOString().slice(0, 19),
             r.shard ?? mergedFrom(r.merged_from),
           ]);
         process.stdout.write(rows.length ? `${t.toString()}\n` : `no runs in ${flags.db}\n`);

@@ -11,14 +11,19 @@ import type { Store } from "./db.js";
  */
 export async function newestFirst(store: Store, alias = ""): Promise<string> {
   const a = alias ? `${alias}.` : "";
+  return `${await madeAt(store, alias)} DESC NULLS LAST, ${a}run_id DESC`;
+}
+
+/** SQL for when a run was made: its start, or for a merged run the merge (its shards started earlier). */
+export async function madeAt(store: Store, alias = ""): Promise<string> {
+  const a = alias ? `${alias}.` : "";
   const [merged] = await store.query<{ n: number }>(
     "SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'merged_from'",
   );
-  const made = merged?.n
+  return merged?.n
     ? `CASE WHEN ${a}merged_from IS NULL THEN ${a}started_at
          ELSE greatest(${a}started_at, ${a}finished_at, try_strptime(left(${a}run_id, 15), '%Y%m%d-%H%M%S')) END`
     : `${a}started_at`;
-  return `${made} DESC NULLS LAST, ${a}run_id DESC`;
 }
 
 /** `latest` (the newest run: newestFirst) or an exact run id → the stored run id. */
