@@ -1,7 +1,6 @@
 import { formatPath } from "../io/errors.js";
 import { fieldError } from "../io/yaml.js";
 import type { Fault, Workflow } from "../schema/index.js";
-import { checkPlaybook } from "./check-playbook.js";
 
 type Path = (string | number)[];
 
@@ -69,8 +68,6 @@ export function checkNames(wf: Workflow, file: string): void {
     keyed(neg.insufficient_alone, ["negative_playbook", "insufficient_alone"], "source", (s) => s.source),
     "listed",
   );
-  // then what the playbook's steps name: a tool is now one declaration, so its contract is unambiguous
-  checkPlaybook(wf, file);
 }
 
 /**

@@ -1,22 +1,11 @@
 import { fieldError } from "../io/yaml.js";
-import type { When, Workflow } from "../schema/index.js";
+import type { Workflow } from "../schema/index.js";
+import { declaredEntityTypes } from "./named.js";
 
-/**
- * Every entity type the workflow names anywhere: a tool parameter's `entity`, a catalogue action's
- * `target`, a rule action's `target_entity` and a condition's `entity`. Alert entity types are an
- * open set in the case format, so this is the only list a workflow can be held to on load.
- */
-export function entityTypes(wf: Workflow): Set<string> {
-  const types = new Set<string>();
-  const ofWhen = (w: When | undefined) => {
-    for (const list of [w?.all, w?.any, w?.none]) for (const c of list ?? []) if (c.entity) types.add(c.entity);
-  };
-  for (const t of wf.tools) for (const p of Object.values(t.input)) if (p.entity) types.add(p.entity);
-  for (const a of wf.actions) if (a.target) types.add(a.target);
-  for (const r of wf.decision_rules) ofWhen(r.when);
+/** The entity types a playbook input may name: the declared ones, or a rule action's target_entity. */
+function entityTypes(wf: Workflow): Set<string> {
+  const types = declaredEntityTypes(wf);
   for (const r of [...wf.decision_rules, wf.default_decision]) for (const a of r.actions) types.add(a.target_entity);
-  for (const h of wf.negative_playbook.human_only) ofWhen(h.when);
-  for (const r of wf.approval_policy.raise) ofWhen(r.when);
   return types;
 }
 
@@ -29,8 +18,6 @@ export function entityTypes(wf: Workflow): Set<string> {
  */
 export function checkPlaybook(wf: Workflow, file: string): void {
   const tools = new Map(wf.tools.map((t) => [t.name, t]));
-  // a step with an unknown tool is reported by checkWorkflow, as before
-  if (wf.playbook.some((s) => !tools.has(s.tool))) return;
   const types = entityTypes(wf);
   const known = [...types].sort().join(", ") || "none";
   wf.playbook.forEach((step, i) => {

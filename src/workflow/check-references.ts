@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fieldError } from "../io/yaml.js";
-import { Alert, type Condition, type When, type Workflow } from "../schema/index.js";
+import { Alert, type Workflow } from "../schema/index.js";
+import { conditionsOf, declaredEntityTypes } from "./named.js";
 
 type Path = (string | number)[];
 
@@ -20,22 +21,7 @@ export function checkReferences(wf: Workflow, file: string): void {
     if (!sources.has(source)) fail(path, `no tool reads source "${source}" (sources: ${readSources.join(", ")})`);
   };
 
-  const whens: [Path, When][] = [
-    ...wf.decision_rules.map((r, i): [Path, When] => [["decision_rules", i, "when"], r.when]),
-    ...wf.negative_playbook.human_only.map((h, i): [Path, When] => [
-      ["negative_playbook", "human_only", i, "when"],
-      h.when,
-    ]),
-    ...wf.approval_policy.raise.flatMap((r, i): [Path, When][] =>
-      r.when ? [[["approval_policy", "raise", i, "when"], r.when]] : [],
-    ),
-  ];
-  const conditions: [Path, Condition][] = whens.flatMap(([at, w]) =>
-    (["all", "any", "none"] as const).flatMap((list) =>
-      (w[list] ?? []).map((c, i): [Path, Condition] => [[...at, list, i], c]),
-    ),
-  );
-  for (const [at, c] of conditions) {
+  for (const [at, c] of conditionsOf(wf)) {
     if (c.source !== undefined) checkSource([...at, "source"], c.source);
     if (c.alert !== undefined) {
       const problem = alertPathProblem(c.alert);
@@ -55,13 +41,9 @@ export function checkReferences(wf: Workflow, file: string): void {
     checkSource(["negative_playbook", "insufficient_alone", i, "source"], x.source);
   });
 
-  // entity types are an open set in the case format, so only a type nothing else in the workflow
-  // names is refused: a tool parameter's entity, a catalogue target, a playbook input, a condition
-  const entities = new Set<string>();
-  for (const t of wf.tools) for (const p of Object.values(t.input)) if (p.entity) entities.add(p.entity);
-  for (const a of wf.actions) if (a.target) entities.add(a.target);
+  // only a type nothing else in the workflow names is refused: the declared ones, or a playbook input
+  const entities = declaredEntityTypes(wf);
   for (const s of wf.playbook) for (const v of Object.values(s.input)) if (!v.startsWith("=")) entities.add(v);
-  for (const [, c] of conditions) if (c.entity !== undefined) entities.add(c.entity);
   if (entities.size > 0)
     for (const [at, r] of rules)
       r.actions.forEach((a, j) => {

@@ -6,6 +6,7 @@ import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
 import { checkFaults, checkNames } from "./check-names.js";
+import { checkPlaybook } from "./check-playbook.js";
 import { checkReferences } from "./check-references.js";
 import { checkPromptTemplate } from "./check-template.js";
 
@@ -45,6 +46,8 @@ export function checkWorkflow(wf: Workflow, file: string): void {
     if (actions.has(f.action))
       fail(["negative_playbook", "forbidden_actions", i, "action"], `"${f.action}" is both catalogued and forbidden`);
   });
+  // each tool now has one declaration and every step names a known one, so the steps' contracts are unambiguous
+  checkPlaybook(wf, file);
   checkReferences(wf, file);
 }
 
