@@ -1,31 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../io/errors.js";
+import { editedMini, refusal } from "../../test/helpers/mini-workflow.js";
 import type { Fault } from "../schema/index.js";
 import { checkFaults } from "./check-names.js";
 import { loadWorkflow } from "./load.js";
 
-// The mini fixture with one edit, written where the error can name it by line.
-const MINI = readFileSync("test/fixtures/mini/workflow.yaml", "utf8");
+const edited = (from: string, to: string) => editedMini([from, to]);
 const dir = mkdtempSync(join(tmpdir(), "soceval-check-names-"));
 let n = 0;
-function edited(from: string, to: string): string {
-  expect(MINI, `the fixture still has ${JSON.stringify(from)}`).toContain(from);
-  const file = join(dir, `w${n++}.yaml`);
-  writeFileSync(file, MINI.replace(from, to));
-  return file;
-}
-function refusal(file: string): string {
-  try {
-    loadWorkflow(file);
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message.slice(file.length);
-  }
-  throw new Error(`${file} loaded`);
-}
 
 describe("a workflow declares each name once", () => {
   it("the mini fixture loads as it is", () => {

@@ -1,52 +1,25 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../io/errors.js";
+import { editedMini, refusal } from "../../test/helpers/mini-workflow.js";
 import { loadWorkflow } from "./load.js";
-
-// The mini fixture with edits, written where the error can name it by line.
-const MINI = readFileSync("test/fixtures/mini/workflow.yaml", "utf8");
-const dir = mkdtempSync(join(tmpdir(), "soceval-check-playbook-"));
-let n = 0;
-function edited(...edits: [string, string][]): string {
-  let text = MINI;
-  for (const [from, to] of edits) {
-    expect(text, `the fixture still has ${JSON.stringify(from)}`).toContain(from);
-    text = text.replace(from, to);
-  }
-  const file = join(dir, `w${n++}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
-function refusal(file: string): string {
-  try {
-    loadWorkflow(file);
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message.slice(file.length);
-  }
-  throw new Error(`${file} loaded`);
-}
 
 const SIGNINS = "  - { tool: get_signins, required: true, input: { user: account } }";
 const IP = "  - { tool: get_ip_reputation, input: { ip: ip } }";
 
 describe("a playbook step is a call the sandbox would answer", () => {
   it("a respond tool is refused: shadow mode never executes it", () => {
-    const file = edited([SIGNINS, "  - { tool: disable_account, required: true, input: { user: account } }"]);
+    const file = editedMini([SIGNINS, "  - { tool: disable_account, required: true, input: { user: account } }"]);
     expect(refusal(file)).toBe(
       ":54: playbook[0].tool: disable_account is a respond tool: shadow mode never executes it, so this step would be denied on every case",
     );
   });
 
   it("an input the tool does not take, listing what it does take", () => {
-    const file = edited([SIGNINS, "  - { tool: get_signins, required: true, input: { usr: account } }"]);
+    const file = editedMini([SIGNINS, "  - { tool: get_signins, required: true, input: { usr: account } }"]);
     expect(refusal(file)).toBe(':54: playbook[0].input.usr: get_signins has no parameter "usr" (it has: user, since)');
   });
 
   it("an entity type no part of the workflow uses: a typo that would leave the input out on every case", () => {
-    const file = edited([IP, "  - { tool: get_ip_reputation, input: { ip: ipp } }"]);
+    const file = editedMini([IP, "  - { tool: get_ip_reputation, input: { ip: ipp } }"]);
     expect(refusal(file)).toBe(
       ':55: playbook[1].input.ip: "ipp" is neither a literal ("=ipp") nor an entity type this workflow uses (account, ip)',
     );
@@ -54,13 +27,13 @@ describe("a playbook step is a call the sandbox would answer", () => {
 
   it("an entity type named anywhere in the workflow is accepted: a condition's entity, an action's target", () => {
     // "host" appears only in the human-only condition
-    const inCondition = edited(
+    const inCondition = editedMini(
       ['{ entity: account, matches: "^adm-" }', '{ entity: host, matches: "^dc-" }'],
       [IP, "  - { tool: get_ip_reputation, input: { ip: host } }"],
     );
     expect(() => loadWorkflow(inCondition)).not.toThrow();
     // "src_ip" appears only as a catalogue action's target
-    const asTarget = edited(
+    const asTarget = editedMini(
       ["reversible: true, target: account }", "reversible: true, target: src_ip }"],
       [IP, "  - { tool: get_ip_reputation, input: { ip: src_ip } }"],
     );
@@ -69,28 +42,28 @@ describe("a playbook step is a call the sandbox would answer", () => {
 
   it("a literal is accepted, whatever its text; an empty one is refused for a required parameter", () => {
     expect(() =>
-      loadWorkflow(edited([IP, '  - { tool: get_ip_reputation, input: { ip: "=192.0.2.7" } }'])),
+      loadWorkflow(editedMini([IP, '  - { tool: get_ip_reputation, input: { ip: "=192.0.2.7" } }'])),
     ).not.toThrow();
-    const empty = edited([SIGNINS, '  - { tool: get_signins, required: true, input: { user: "=" } }']);
+    const empty = editedMini([SIGNINS, '  - { tool: get_signins, required: true, input: { user: "=" } }']);
     expect(refusal(empty)).toBe(
       ':54: playbook[0].input.user: "=" passes an empty value, and get_signins requires "user"',
     );
   });
 
   it("a required parameter the step does not give", () => {
-    const other = edited([SIGNINS, '  - { tool: get_signins, required: true, input: { since: "=2026-01-01" } }']);
+    const other = editedMini([SIGNINS, '  - { tool: get_signins, required: true, input: { since: "=2026-01-01" } }']);
     expect(refusal(other)).toBe(
       ':54: playbook[0].input: get_signins requires "user", which this step does not give: the sandbox would refuse every call',
     );
     // no input at all: the step's own line
-    const none = edited([SIGNINS, "  - { tool: get_signins, required: true }"]);
+    const none = editedMini([SIGNINS, "  - { tool: get_signins, required: true }"]);
     expect(refusal(none)).toBe(
       ':54: playbook[0].input: get_signins requires "user", which this step does not give: the sandbox would refuse every call',
     );
   });
 
   it("a number parameter: a playbook input is always text, which the sandbox refuses for a number", () => {
-    const file = edited(
+    const file = editedMini(
       [
         "      ip: { description: IPv4 address, entity: ip }",
         "      ip: { description: IPv4 address, entity: ip }\n      days: { type: number, description: look-back }",
@@ -103,7 +76,7 @@ describe("a playbook step is a call the sandbox would answer", () => {
   });
 
   it("a step with an unknown tool is still reported as one", () => {
-    const file = edited([IP, "  - { tool: get_ip_reputaton, input: { ipp: ip } }"]);
+    const file = editedMini([IP, "  - { tool: get_ip_reputaton, input: { ipp: ip } }"]);
     expect(refusal(file)).toBe(':55: playbook[1].tool: unknown tool "get_ip_reputaton"');
   });
 });
