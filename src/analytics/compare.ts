@@ -1,4 +1,3 @@
-import { type ReplaySetup, runSetup, setupDifferences } from "../gate/prepare.js";
 import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
@@ -6,6 +5,7 @@ import { PROPORTIONS } from "./catalogue.js";
 import type { CompareDoc, Disagreement, PairedMetric, Side } from "./compare-schema.js";
 import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
 import { PAIRED_MEANS, PAIRED_PROPORTIONS } from "./paired-metrics.js";
+import { type ReplaySetup, runSetup, setupDifferences } from "./replay-setup.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { exactMcNemar } from "./stats/mcnemar.js";

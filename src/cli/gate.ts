@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { runSetup } from "../analytics/replay-setup.js";
 import { findBaseline } from "../gate/baseline.js";
 import type { Side } from "../gate/cases.js";
 import { evaluateGate } from "../gate/evaluate.js";
@@ -11,7 +12,6 @@ import {
   pickBaselineAgent,
   rulesForRun,
   runOrigin,
-  runSetup,
   storedSide,
   suiteSetup,
 } from "../gate/prepare.js";
