@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
-import { madeAt, newestFirst } from "../store/run-ref.js";
+import { madeAt, newestFirstBy } from "../store/run-ref.js";
 import { action } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 
@@ -37,12 +37,12 @@ export function register(program: Command): void {
       action(async (flags: { db: string; format: string }) => {
         const store = await Store.open(flags.db, { readOnly: true });
         // newest first in the order `--run latest` picks
-        const order = await newestFirst(store, "r");
+        const made = await madeAt(store, "r");
         const rows = await store.query<RunRow>(
           `SELECT r.run_id, r.suite, r.kind, r.agents, r.status, r.started_at, r.finished_at, r.shard,
                   r.merged_from::VARCHAR AS merged_from, r.rescores::VARCHAR AS rescores, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id) AS results,
-                  ${await madeAt(store, "r")} AS made_at
-           FROM runs r ORDER BY ${order}`,
+                  ${made} AS made_at
+           FROM runs r ORDER BY ${newestFirstBy(made, "r")}`,
         );
         store.close();
         if (flags.format === "json") {

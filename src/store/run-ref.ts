@@ -10,8 +10,12 @@ import type { Store } from "./db.js";
  * A store from before runs.merged_from holds no merged run.
  */
 export async function newestFirst(store: Store, alias = ""): Promise<string> {
-  const a = alias ? `${alias}.` : "";
-  return `${await madeAt(store, alias)} DESC NULLS LAST, ${a}run_id DESC`;
+  return newestFirstBy(await madeAt(store, alias), alias);
+}
+
+/** The same order, from a madeAt expression already in hand. */
+export function newestFirstBy(made: string, alias = ""): string {
+  return `${made} DESC NULLS LAST, ${alias ? `${alias}.` : ""}run_id DESC`;
 }
 
 /** SQL for when a run was made: its start, or for a merged run the merge (its shards started earlier). */
