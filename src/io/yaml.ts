@@ -55,18 +55,18 @@ function toJS(doc: Document, file: string, lc: LineCounter): unknown {
   try {
     return doc.toJS();
   } catch (e) {
-    let line = 1;
+    // the first alias with no anchor to resolve to; failing that (an alias bomb), the first alias
+    let unresolved: number | undefined;
+    let first: number | undefined;
     visit(doc, {
       Alias(_, node) {
-        if (line === 1 && node.range && node.resolve(doc) === undefined) line = lc.linePos(node.range[0]).line;
+        if (!node.range) return;
+        first ??= node.range[0];
+        if (unresolved === undefined && node.resolve(doc) === undefined) unresolved = node.range[0];
       },
     });
-    if (line === 1)
-      visit(doc, {
-        Alias(_, node) {
-          if (line === 1 && node.range) line = lc.linePos(node.range[0]).line;
-        },
-      });
+    const at = unresolved ?? first;
+    const line = at === undefined ? 1 : lc.linePos(at).line;
     throw new InputError(`${file}:${line}: YAML: ${oneLine((e as Error).message)}`, file, line);
   }
 }
