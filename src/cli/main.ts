@@ -2,13 +2,13 @@ import { Command, Help } from "commander";
 import { registerCommands } from "./commands.js";
 import { exitOnError, hintOnUsageError } from "./exit.js";
 
+const base = new Help(); // commander's own wording, which the override only extends
 const program = new Command("soceval")
   .description("Replay labeled SOC history through AI agents in shadow mode and measure them")
   .version("0.1.0")
   // an option a command cannot run without says so in --help (commander leaves it unmarked)
   .configureHelp({
-    optionDescription: (o) =>
-      `${Help.prototype.optionDescription.call(new Help(), o)}${o.mandatory ? " (required)" : ""}`,
+    optionDescription: (o) => `${base.optionDescription(o)}${o.mandatory ? " (required)" : ""}`,
   })
   .exitOverride((err) => {
     // commander usage errors are bad input: exit 2, not commander's default 1
