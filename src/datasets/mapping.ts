@@ -138,10 +138,14 @@ function unwrap(s: z.ZodType): z.ZodType {
   return s;
 }
 
-/** The schema of the field a path names, or undefined (below a free-form object, or no such field). */
-function fieldSchema(schema: z.ZodType, parts: string[]): z.ZodType | undefined {
+/**
+ * Where a path leads in a schema: the field's schema, "free-form" once it passes below an object
+ * of any keys (data, raw), or undefined when no such field exists.
+ */
+function walk(schema: z.ZodType, parts: string[]): z.ZodType | "free-form" | undefined {
   let s = unwrap(schema);
   for (const part of parts) {
+    if (s instanceof z.ZodRecord || s instanceof z.ZodUnknown || s instanceof z.ZodCustom) return "free-form";
     if (!(s instanceof z.ZodObject)) return undefined;
     const next = (s.shape as Record<string, z.ZodType>)[part];
     if (!next) return undefined;
@@ -150,18 +154,15 @@ function fieldSchema(schema: z.ZodType, parts: string[]): z.ZodType | undefined 
   return s;
 }
 
+/** The schema of the field a path names, or undefined (below a free-form object, or no such field). */
+function fieldSchema(schema: z.ZodType, parts: string[]): z.ZodType | undefined {
+  const s = walk(schema, parts);
+  return s === "free-form" ? undefined : s;
+}
+
 /** A path is valid if it names a field of the schema; below a free-form object (data, raw) anything goes. */
 function isFieldPath(schema: z.ZodType, parts: string[]): boolean {
-  let s: z.ZodType = schema;
-  for (let i = 0; i < parts.length; i++) {
-    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
-    if (s instanceof z.ZodObject) {
-      const next = (s.shape as Record<string, z.ZodType>)[parts[i]!];
-      if (!next) return false;
-      s = next;
-    } else return s instanceof z.ZodRecord || s instanceof z.ZodUnknown || s instanceof z.ZodCustom;
-  }
-  return true;
+  return walk(schema, parts) !== undefined;
 }
 
 export function loadMapping(file: string): CsvMapping {
