@@ -28,6 +28,13 @@ describe("indicator extraction", () => {
     );
   });
 
+  it("reads the same e-mail from plain and defanged text, a dot before it not being part of it", () => {
+    // the counterexample fast-check found (src/scoring/score.test.ts, property: honest investigations)
+    expect(values("{.}a.a@a.aa")).toEqual(["email:a.a@a.aa"]);
+    expect(values("{[.]}a[.]a[@]a[.]aa")).toEqual(["email:a.a@a.aa"]);
+    expect(values("see mail.john@corp.example now")).toEqual(["email:mail.john@corp.example"]);
+  });
+
   it("strips trailing dots and treats equivalent IPv6 spellings alike", () => {
     expect(values("the domain is evil.com.")).toEqual(["domain:evil.com"]);
     expect(values("2001:db8:0:0:0:0:0:1")).toEqual(values("2001:0db8::0001"));

@@ -47,7 +47,8 @@ const REFANG_TO: Record<string, string> = {
 // Patterns run over normalised (lower-case, refanged) text, in this order; each match is masked
 // before the next pattern runs so the host inside a URL is not reported again as a domain.
 const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>`]+/g;
-const EMAIL_RE = /(?<![\w.+%-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}(?![\w-])/g;
+// a local part never starts with a dot: "{.}a.b@c.de" holds a.b@c.de, however the text around it is defanged
+const EMAIL_RE = /(?<![\w+%-])[a-z0-9_%+-][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}(?![\w-])/g;
 const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
 const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g;
 // every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
