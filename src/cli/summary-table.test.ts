@@ -23,3 +23,11 @@ describe("the run summary table", () => {
     expect(summaryTable([{ ...row, critical_misses: 0, true_positives: 0 }])).toMatch(/│ —\s+│ 0\.0%/);
   });
 });
+
+describe("the run summary's cost", () => {
+  it("is labelled a total: it is the run's sum over its investigations, not a per-case figure", () => {
+    const out = summaryTable([{ ...row, cost_usd: 1.5 }]);
+    expect(out).toMatch(/total cost/);
+    expect(out).toContain("$1.5000");
+  });
+});

@@ -6,7 +6,7 @@ const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}
 /** The per-agent headline table `run`, `score` and `gate` print; plain borders off a terminal. */
 export function summaryTable(rows: AgentSummary[]): string {
   const t = new Table({
-    head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed", "cost"],
+    head: ["agent", "cases", "agreement", "critical misses", "hallucination", "policy viol.", "failed", "total cost"],
     style: process.stdout.isTTY ? {} : { head: [], border: [] },
   });
   for (const r of rows)
