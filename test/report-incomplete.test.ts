@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport } from "../src/analytics/report.js";
 import { ReportDoc } from "../src/analytics/report-schema.js";
 import { renderReport } from "../src/report/render.js";
+import { MISSING_TRANSCRIPT } from "../src/scoring/import.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
 import { soceval } from "./helpers/cli.js";
@@ -33,7 +34,7 @@ describe("report on a run that did not finish", () => {
     const want =
       "incomplete run (status stopped by a kill or crash): results cover only the 7 cases stored so far; " +
       // the fixture's second agent is not one of the suite's default agents: a resume must name both
-      "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume`";
+      "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume";
     expect(doc.run.incomplete).toBe(want);
     expect(JSON.parse(await renderReport(doc, "json")).run.incomplete).toBe(want);
 
@@ -69,14 +70,14 @@ describe("report on a run that did not finish", () => {
     const r = await soceval(["report", "--run", "latest", "--db", db, "--format", "md"], dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      /^soceval: warning: run run-fixture-0001: incomplete run \(status interrupted\): results cover only the 7 cases stored so far; finish it with `soceval run .+ --resume`\n$/,
+      /^soceval: warning: run run-fixture-0001: incomplete run \(status interrupted\): results cover only the 7 cases stored so far; finish it with: soceval run .+ --resume\n$/,
     );
     expect(r.stdout).toMatch(/^> \*\*Warning: incomplete run \(status interrupted\)/);
     expect(r.stdout).toMatch(/ · 7 cases ·/);
     // the command that finishes it names the store it is in; the suite's path is relative to another
     // folder, so what it would give is unknown and every flag a resume checks is spelled out
     expect(r.stderr).toContain(
-      `\`soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --epochs 1 --db ${db} --resume\``,
+      `finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --epochs 1 --db ${db} --resume\n`,
     );
   }, 60_000);
 
@@ -88,7 +89,7 @@ describe("report on a run that did not finish", () => {
     s.close();
     expect(doc.run.incomplete).toBe(
       "incomplete run (status failed): results cover only the 7 cases stored so far; " +
-        "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --shard 2/4 --resume`",
+        "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --shard 2/4 --resume",
     );
   });
 
@@ -102,7 +103,90 @@ describe("report on a run that did not finish", () => {
     const doc = await buildReport(s, "latest");
     s.close();
     expect(doc.run.incomplete).toContain(
-      "finish it with `soceval run suites/phishing-triage/shadow.suite.yaml --epochs 30 --limit 50 --resume`",
+      "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --epochs 30 --limit 50 --resume",
     );
+  });
+});
+
+describe("banners of a run imported with soceval score", () => {
+  /** The fixture as an import: two of model-x's cases had no transcript, one transcript records an outage. */
+  async function imported(store: Store): Promise<void> {
+    await seedFixture(store);
+    await store.run("UPDATE runs SET kind = 'imported', suite_path = NULL");
+    await store.run(
+      "UPDATE transcripts SET output = NULL, error = ? WHERE agent = 'model-x' AND case_id IN ('c01', 'c02')",
+      [MISSING_TRANSCRIPT],
+    );
+    await store.run(
+      "UPDATE transcripts SET output = NULL, error = 'provider: HTTP 503' WHERE agent = 'model-x' AND case_id = 'c05'",
+    );
+  }
+
+  it("gives the fix for an import, counts missing transcripts once and shows no Markdown in HTML", async () => {
+    const store = await Store.open(":memory:");
+    await imported(store);
+    const doc = await buildReport(store, "latest");
+    store.close();
+    expect(() => ReportDoc.parse(doc)).not.toThrow();
+    const errors = await (async () => {
+      const s = await Store.open(":memory:");
+      await imported(s);
+      const [r] = await s.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM transcripts WHERE agent = 'model-x' AND error IS NOT NULL AND error <> ?",
+        [MISSING_TRANSCRIPT],
+      );
+      s.close();
+      return Number(r!.n);
+    })();
+    const f = doc.agents["model-x"]!.provider_failures;
+    expect(f).toEqual({ failed: errors + 2, investigations: 12, missing: 2 });
+    expect(doc.run.warnings[0]).toMatch(/^2 of 12 cases have no transcript in the imported file/);
+    const line = doc.run.warnings.find((w) => w.startsWith("agent model-x:"))!;
+    // the errors first, the missing transcripts named apart, the total said to be both
+    expect(line).toMatch(
+      new RegExp(
+        `^agent model-x: ${errors} of 12 imported transcripts \\(${((100 * errors) / 12).toFixed(1)}%\\) record an error`,
+      ),
+    );
+    expect(line).toContain(
+      `with the 2 investigations that have no transcript at all, ${errors + 2} of 12 (${((100 * (errors + 2)) / 12).toFixed(1)}%) do;`,
+    );
+    // no suite to resume: the fix is on the platform the transcripts came from
+    expect(line).not.toMatch(/--resume|--retry-failed|soceval run /);
+    expect(line).toContain("score the whole export again with soceval score");
+    expect(line).toContain(`soceval findings --run ${FIXTURE_RUN} --kind agent_error lists them`);
+    // the banners are plain text: a backtick would show literally in the HTML banner
+    for (const w of doc.run.warnings) expect(w).not.toContain("`");
+    const html = await renderReport(doc, "html");
+    const banners = html.slice(0, html.indexOf("<header>"));
+    expect(banners).not.toContain("`");
+    expect(banners).toContain("score the whole export again with soceval score");
+  });
+
+  it("an import whose only failures are missing transcripts gets no second warning", async () => {
+    const store = await Store.open(":memory:");
+    await imported(store);
+    await store.run("UPDATE transcripts SET error = NULL, output = '{}' WHERE error <> ?", [MISSING_TRANSCRIPT]);
+    const doc = await buildReport(store, "latest");
+    store.close();
+    expect(doc.agents["model-x"]!.provider_failures).toMatchObject({ failed: 2, missing: 2 });
+    expect(doc.run.warnings).toHaveLength(1);
+    expect(doc.run.warnings[0]).toMatch(/^2 of 12 cases have no transcript/);
+  });
+
+  it("a replay's provider warning names the suite to resume, in plain text", async () => {
+    const store = await Store.open(":memory:");
+    await seedFixture(store, { suitePath: "suites/phishing-triage/shadow.suite.yaml" });
+    await store.run(
+      "UPDATE transcripts SET error = 'provider: HTTP 503' WHERE agent = 'model-x' AND error IS NOT NULL",
+    );
+    const doc = await buildReport(store, "latest");
+    store.close();
+    const line = doc.run.warnings.find((w) => w.startsWith("agent model-x:"))!;
+    expect(line).toMatch(/^agent model-x: the provider failed \d+ of 12 investigations/);
+    expect(line).toContain(
+      "soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume --retry-failed replays them",
+    );
+    expect(line).not.toContain("`");
   });
 });

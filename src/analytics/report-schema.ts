@@ -155,9 +155,17 @@ export const AgentReport = z.strictObject({
   evidence_sources: z.array(SourceRow),
   model_usage: ModelUsage.nullable().describe("null for an agent that made no model calls (the playbook)"),
   provider_failures: z
-    .strictObject({ failed: z.number(), investigations: z.number() })
+    .strictObject({
+      failed: z.number(),
+      investigations: z.number(),
+      missing: z
+        .number()
+        .describe(
+          "of failed: investigations of an imported run with no transcript at all (run.incomplete counts them)",
+        ),
+    })
     .describe(
-      "investigations the provider failed (transcript error provider:/internal:; any error of an imported run): they count as failed answers in every metric",
+      "investigations the provider failed (transcript error provider:/internal:; any error of an imported run, and a case it has no transcript for): they count as failed answers in every metric",
     ),
   findings_by_trap: z.array(TrapFindingRow),
   worst_cases: z.array(WorstCase),

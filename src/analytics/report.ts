@@ -94,7 +94,9 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     [runId],
   );
   const casesStored = Number(storedCases?.n ?? 0);
-  const resumeWith = run.status === "finished" ? "" : resumeFlags(run, runRow, store.path);
+  // a replay's provider failures are replayed by a resume too, which must repeat the run's flags
+  const replayFailed = run.kind !== "imported" && [...outages.values()].some((f) => f.failed > 0);
+  const resumeWith = run.status === "finished" && !replayFailed ? "" : resumeFlags(run, runRow, store.path);
 
   const reports: Record<string, AgentReport> = {};
   for (const agent of agents) {
@@ -140,7 +142,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       },
       evidence_sources: sources.get(agent) ?? [],
       model_usage: usage.get(agent) ?? null,
-      provider_failures: outages.get(agent) ?? { failed: 0, investigations: 0 },
+      provider_failures: outages.get(agent) ?? { failed: 0, investigations: 0, missing: 0 },
       findings_by_trap: traps.get(agent) ?? [],
       worst_cases: worst.get(agent) ?? [],
     };
@@ -161,7 +163,15 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       warnings: [
         ...(incomplete ? [incomplete] : []),
         ...rescoredWarning(runRow?.rescores ?? null, run.git_revision),
-        ...Object.values(reports).flatMap((r) => providerFailureWarning(r.agent, r.provider_failures) ?? []),
+        ...Object.values(reports).flatMap(
+          (r) =>
+            providerFailureWarning(r.agent, r.provider_failures, {
+              run_id: runId,
+              kind: run.kind,
+              suite_path: run.suite_path,
+              resume_flags: resumeWith,
+            }) ?? [],
+        ),
       ],
     } satisfies ReportRun,
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
@@ -179,8 +189,8 @@ export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith 
   const cases = `${casesStored} case${casesStored === 1 ? "" : "s"}`;
   const finish =
     run.kind === "replay" || run.kind === null
-      ? `finish it with \`soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume\``
-      : "score the transcripts again with `soceval score`";
+      ? `finish it with: soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume`
+      : "score the transcripts again with soceval score";
   return `incomplete run (status ${statusForReader(run.status)}): results cover only the ${cases} stored so far; ${finish}`;
 }
 
