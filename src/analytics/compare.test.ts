@@ -5,6 +5,7 @@ import { InputError } from "../io/errors.js";
 import { renderComparison } from "../report/render.js";
 import { Store } from "../store/db.js";
 import { buildComparison, resolveSides } from "./compare.js";
+import { reading } from "./compare-reading.js";
 import { CompareDoc } from "./compare-schema.js";
 
 describe("comparison of two agents on the same cases", () => {
@@ -153,5 +154,102 @@ describe("comparison across runs", () => {
     } finally {
       s.close();
     }
+  });
+});
+
+describe("comparison with a side whose provider failed", () => {
+  /** model-x's provider failed 9 of its 12 investigations (the fixture's one and 8 more); the playbook violated policy on every case. */
+  async function outage(s: Store): Promise<void> {
+    await seedFixture(s);
+    const down = "('c01','c02','c03','c04','c05','c06','c07','c08')";
+    await s.run(
+      `UPDATE transcripts SET output = NULL, error = 'provider: HTTP 503'
+         WHERE agent = 'model-x' AND (case_id IN ${down} OR error IS NOT NULL)`,
+    );
+    await s.run(
+      `UPDATE case_results SET failed = true, verdict = NULL, agree = false, policy_violations = 0,
+         high_severity_violations = 0 WHERE agent = 'model-x' AND case_id IN ${down}`,
+    );
+    await s.run("UPDATE case_results SET policy_violations = 0, high_severity_violations = 0 WHERE agent = 'model-x'");
+    await s.run("UPDATE case_results SET policy_violations = 1 WHERE agent = 'playbook'");
+  }
+
+  it("warns how many investigations the provider failed, as the report does", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await outage(s);
+      const d = await buildComparison(s, await resolveSides(s, ["latest"]));
+      expect(d.notes).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^run ${FIXTURE_RUN}: agent model-x: the provider failed 9 of 12 investigations \\(75\\.0%\\), which count as failed answers in every metric`,
+          ),
+        ),
+      );
+      // the baseline's provider failed nothing: no line for it
+      expect(d.notes.some((n) => n.includes("agent playbook:"))).toBe(false);
+      expect(await renderComparison(d, "html")).toContain("the provider failed 9 of 12 investigations");
+    } finally {
+      s.close();
+    }
+  });
+
+  it("does not call a lead that failures produce better: the reading is not comparable, and a note says why", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await outage(s);
+      const d = await buildComparison(s, await resolveSides(s, ["latest"]));
+      const p = d.pairings[0]!;
+      const pv = p.metrics.find((m) => m.metric === "policy_violation_rate")!;
+      // the interval alone would read better: model-x violated nothing, mostly by answering nothing
+      expect(pv.upper!).toBeLessThan(0);
+      expect(reading(pv, p)).toBe("not comparable");
+      // a reading the failures count against stays as it is
+      const failed = p.metrics.find((m) => m.metric === "failed_rate")!;
+      expect(reading(failed, p)).toBe("worse");
+      expect(d.notes).toContainEqual(
+        expect.stringMatching(
+          /^model-x failed 75\.0% of the 12 paired investigations and playbook 0\.0%: an investigation with no answer raises no policy violation.*model-x's lead on Policy violation rate/,
+        ),
+      );
+      const html = await renderComparison(d, "html");
+      const row = html.slice(html.indexOf("<td>Policy violation rate</td>"));
+      expect(row.slice(0, row.indexOf("</tr>"))).toContain("not comparable");
+      expect(row.slice(0, row.indexOf("</tr>"))).not.toContain(">better<");
+      const md = await renderComparison(d, "md");
+      expect(md).toMatch(/^\| Policy violation rate \|.*\| not comparable \|$/m);
+    } finally {
+      s.close();
+    }
+  });
+
+  it("with equal failure rates reads as the interval says", async () => {
+    const p = {
+      baseline: "a",
+      candidate: "b",
+      cases: 100,
+      metrics: [
+        { metric: "failed_rate", lower: -0.02, upper: 0.03, diff: 0.005 },
+        { metric: "policy_violation_rate", lower: -0.1, upper: -0.02, diff: -0.06 },
+      ].map((m) => ({
+        ...m,
+        higher_is_better: false,
+        n: 100,
+        units: 100,
+        baseline: 0.1,
+        candidate: 0.1,
+        mcnemar_p: 0.01,
+        candidate_only: 0,
+        baseline_only: 6,
+        candidate_only_units: 0,
+        baseline_only_units: 6,
+        min_detectable_difference: 0.05,
+      })),
+    };
+    expect(reading(p.metrics[1]!, p)).toBe("better");
+    // the baseline failing materially more: the candidate's higher violation rate is not the candidate's fault alone
+    p.metrics[0] = { ...p.metrics[0]!, lower: -0.3, upper: -0.1, diff: -0.2 };
+    p.metrics[1] = { ...p.metrics[1]!, lower: 0.02, upper: 0.1, diff: 0.06 };
+    expect(reading(p.metrics[1]!, p)).toBe("not comparable");
   });
 });

@@ -2,10 +2,13 @@ import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
 import { PROPORTIONS } from "./catalogue.js";
+import { failureNote } from "./compare-reading.js";
 import type { CompareDoc, Disagreement, PairedMetric, Side } from "./compare-schema.js";
 import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
 import { PAIRED_MEANS, PAIRED_PROPORTIONS } from "./paired-metrics.js";
+import { providerFailures, providerFailureWarning } from "./provider-failures.js";
 import { type ReplaySetup, runSetup, setupDifferences } from "./replay-setup.js";
+import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { exactMcNemar } from "./stats/mcnemar.js";
@@ -94,6 +97,20 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
       notes.push(
         `run ${id} did not finish (status ${statusForReader(info.status)}): only the cases it stored are compared`,
       );
+  // as the report leads with them: a side whose provider failed has failed answers in every metric
+  for (const [i, ref] of refs.entries()) {
+    const f = (await providerFailures(store, ref.run_id)).get(ref.agent);
+    const info = runsInfo.get(ref.run_id)!;
+    if (!f || f.failed === 0) continue;
+    const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [ref.run_id]);
+    const from = { run_id: ref.run_id, kind: info.kind, suite_path: info.suite_path };
+    const flags = info.kind === "imported" ? "" : resumeFlags(info, row, store.path);
+    const line =
+      providerFailureWarning(sides[i]!.label, f, { ...from, resume_flags: flags }) ??
+      `agent ${sides[i]!.label}: ${f.missing} of ${f.investigations} investigations have no transcript in the ` +
+        `imported file of run ${ref.run_id}; they count as failed answers in every metric`;
+    notes.push(`run ${ref.run_id}: ${line}`);
+  }
   // the gate refuses a pair made under different setups; compare shows it, but must say so
   const setups = new Map<string, ReplaySetup>();
   for (const id of runsInfo.keys()) setups.set(id, await runSetup(store, id));
@@ -123,7 +140,11 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
             ? `nothing to compare (${relabeled} case${relabeled === 1 ? "" : "s"} left out because the analyst label changed)`
             : "nothing to compare (were they replayed on the same dataset?)"),
       );
-    pairings.push({ baseline: sides[0]!.label, candidate: sides[i]!.label, cases, metrics });
+    const pairing = { baseline: sides[0]!.label, candidate: sides[i]!.label, cases, metrics };
+    // a lead that failed investigations can produce is not the agent's: the page must not call it better
+    const flattered = failureNote(round(pairing));
+    if (flattered) notes.push(flattered);
+    pairings.push(pairing);
   }
   const { rows, total } = await disagreements(store, refs, sides);
   return round({

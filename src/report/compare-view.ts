@@ -1,4 +1,5 @@
 import { metricInfo, type Unit } from "../analytics/catalogue.js";
+import { pairedLabel, type Reading, reading } from "../analytics/compare-reading.js";
 import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
 import { renderChart } from "./charts.js";
 import { formatDiff, formatP, formatValue, mdCell } from "./format.js";
@@ -20,18 +21,15 @@ const SIDE_METRICS = [
 ];
 
 const unitOf = (key: string): Unit => (key === "time_to_triage_mean_ms" ? "ms" : (metricInfo(key)?.unit ?? "rate"));
-const labelOf = (key: string): string =>
-  key === "time_to_triage_mean_ms" ? "Time to triage (mean)" : (metricInfo(key)?.label ?? key);
+const labelOf = pairedLabel;
 
-/** Better, worse, or no clear difference: only an interval that excludes zero decides. */
-function judgement(m: PairedMetric): { text: string; cls: string } {
-  if (m.lower === null || m.upper === null || m.diff === null) return { text: "not measured", cls: "not-measured" };
-  if (m.lower > 0 || m.upper < 0) {
-    const up = m.lower > 0;
-    return up === m.higher_is_better ? { text: "better", cls: "met" } : { text: "worse", cls: "not-met" };
-  }
-  return { text: "no clear difference", cls: "not-measured" };
-}
+const READING_CLASS: Record<Reading, string> = {
+  better: "met",
+  worse: "not-met",
+  "no clear difference": "not-measured",
+  "not measured": "not-measured",
+  "not comparable": "not-measured",
+};
 
 /** `html`: the view of the HTML page (with its chart); else of the Markdown. */
 export async function compareView(doc: CompareDoc, html = true) {
@@ -63,7 +61,7 @@ export async function compareView(doc: CompareDoc, html = true) {
       cases: p.cases.toLocaleString("en-US"),
       metrics: p.metrics.map((m) => {
         const unit = unitOf(m.metric);
-        const j = judgement(m);
+        const r = reading(m, p);
         return {
           metric: m.metric,
           label: labelOf(m.metric),
@@ -77,8 +75,8 @@ export async function compareView(doc: CompareDoc, html = true) {
           p: html ? formatP(m.mcnemar_p) : trusted(mdCell(formatP(m.mcnemar_p))),
           discordant: discordant(m),
           mdd: m.min_detectable_difference === null ? "" : formatValue(m.min_detectable_difference, "rate"),
-          judgement: j.text,
-          cls: j.cls,
+          judgement: r,
+          cls: READING_CLASS[r],
         };
       }),
     })),
