@@ -18,7 +18,18 @@ export const FLATTERED_BY_FAILURES: readonly string[] = [
   "time_to_triage_mean_ms",
 ];
 
-export type Reading = "better" | "worse" | "no clear difference" | "not measured" | "not comparable";
+export type Reading = "better" | "worse" | "borderline" | "no clear difference" | "not measured" | "not comparable";
+
+/** The level both tests of a paired rate are held to: the interval is 95%, McNemar's p must be below 0.05. */
+export const ALPHA = 0.05;
+
+/** The rule the pages state beside the readings: which test decides. */
+export const READING_RULE =
+  'Reading: "better" or "worse" only where the 95% paired bootstrap interval excludes zero and, for the ' +
+  `rates, McNemar's exact p is below ${ALPHA} as well; where the two tests disagree it reads "borderline", ` +
+  'never better or worse. Cost and time have no McNemar test: their interval alone decides. "Not comparable": a ' +
+  "lead on a violation rate, cost or time for the side that failed materially more investigations, which the " +
+  'failures alone can produce. "Detectable" and the differences of rates are in percentage points (pts).';
 
 /** The side that failed materially more of the paired investigations: its failed-rate interval excludes zero. */
 export function failedMore(p: Pairing): "candidate" | "baseline" | null {
@@ -27,16 +38,26 @@ export function failedMore(p: Pairing): "candidate" | "baseline" | null {
   return f.lower > 0 ? "candidate" : f.upper < 0 ? "baseline" : null;
 }
 
-/** What the interval alone says, before failures are taken into account. */
+/**
+ * What the tests say, before failures are taken into account: the interval and, for a rate,
+ * McNemar's p must agree. The interval resamples incidents and McNemar counts discordant ones, so
+ * near the line one can reject and the other not; a reading never rests on one of them silently.
+ */
 function decided(m: PairedMetric): Reading {
   if (m.lower === null || m.upper === null || m.diff === null) return "not measured";
-  if (m.lower > 0 || m.upper < 0) return m.lower > 0 === m.higher_is_better ? "better" : "worse";
+  const interval = m.lower > 0 || m.upper < 0;
+  const mcnemar = m.mcnemar_p === null ? interval : m.mcnemar_p < ALPHA;
+  if (interval !== mcnemar) return "borderline";
+  // both reject, but McNemar's discordant units must lean the way the difference does
+  const lean = (m.candidate_only_units ?? 0) - (m.baseline_only_units ?? 0);
+  if (interval && m.mcnemar_p !== null && Math.sign(lean) !== Math.sign(m.lower)) return "borderline";
+  if (interval) return m.lower > 0 === m.higher_is_better ? "better" : "worse";
   return "no clear difference";
 }
 
 /**
  * The candidate's reading on one paired metric: better or worse only where the 95% paired interval
- * excludes zero. A reading that failed investigations can flatter is "not comparable" when it
+ * excludes zero and, for a rate, McNemar's p agrees (else borderline). A reading that failed investigations can flatter is "not comparable" when it
  * favours the side that failed materially more: its lead may be the outage, not the agent.
  */
 export function reading(m: PairedMetric, p: Pairing): Reading {

@@ -6,7 +6,7 @@ import { renderComparison } from "../report/render.js";
 import { Store } from "../store/db.js";
 import { buildComparison, resolveSides } from "./compare.js";
 import { reading } from "./compare-reading.js";
-import { CompareDoc } from "./compare-schema.js";
+import { CompareDoc, type PairedMetric, type Pairing } from "./compare-schema.js";
 
 describe("comparison of two agents on the same cases", () => {
   let store: Store;
@@ -249,7 +249,91 @@ describe("comparison with a side whose provider failed", () => {
     expect(reading(p.metrics[1]!, p)).toBe("better");
     // the baseline failing materially more: the candidate's higher violation rate is not the candidate's fault alone
     p.metrics[0] = { ...p.metrics[0]!, lower: -0.3, upper: -0.1, diff: -0.2 };
-    p.metrics[1] = { ...p.metrics[1]!, lower: 0.02, upper: 0.1, diff: 0.06 };
+    p.metrics[1] = {
+      ...p.metrics[1]!,
+      lower: 0.02,
+      upper: 0.1,
+      diff: 0.06,
+      candidate_only: 6,
+      baseline_only: 0,
+      candidate_only_units: 6,
+      baseline_only_units: 0,
+    };
     expect(reading(p.metrics[1]!, p)).toBe("not comparable");
+  });
+});
+
+describe("what decides a comparison's reading, and its units", () => {
+  const metric = (over: Partial<PairedMetric>): PairedMetric => ({
+    metric: "policy_violation_rate",
+    higher_is_better: false,
+    n: 320,
+    units: 305,
+    baseline: 0.031,
+    candidate: 0.016,
+    diff: -0.016,
+    lower: -0.03,
+    upper: -0.003,
+    mcnemar_p: 0.063,
+    candidate_only: 0,
+    baseline_only: 5,
+    candidate_only_units: 0,
+    baseline_only_units: 5,
+    min_detectable_difference: 0.02,
+    ...over,
+  });
+  const pairing = (m: PairedMetric): Pairing => ({ baseline: "a", candidate: "b", cases: 320, metrics: [m] });
+
+  it("is better or worse only where the interval and McNemar's p agree; else borderline", () => {
+    // the audit's case: the interval excludes zero, McNemar p = 0.063 does not reject
+    const split = metric({});
+    expect(reading(split, pairing(split))).toBe("borderline");
+    const both = metric({ mcnemar_p: 0.01 });
+    expect(reading(both, pairing(both))).toBe("better");
+    const worse = metric({
+      diff: 0.02,
+      lower: 0.005,
+      upper: 0.04,
+      mcnemar_p: 0.01,
+      candidate_only_units: 6,
+      baseline_only_units: 0,
+    });
+    expect(reading(worse, pairing(worse))).toBe("worse");
+    // McNemar rejects, the interval does not
+    const other = metric({ lower: -0.03, upper: 0.001, mcnemar_p: 0.03 });
+    expect(reading(other, pairing(other))).toBe("borderline");
+    // both reject, but the discordant units lean against the difference
+    const lean = metric({ mcnemar_p: 0.01, candidate_only_units: 6, baseline_only_units: 0 });
+    expect(reading(lean, pairing(lean))).toBe("borderline");
+    // cost and time have no McNemar test: the interval alone decides
+    const cost = metric({
+      metric: "cost_per_investigation",
+      mcnemar_p: null,
+      candidate_only: null,
+      baseline_only: null,
+    });
+    expect(reading(cost, pairing(cost))).toBe("better");
+  });
+
+  it("gives Detectable in points like the differences, and both pages say which test decides", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await seedFixture(s);
+      const d = await buildComparison(s, await resolveSides(s, ["latest"]));
+      const agree = d.pairings[0]!.metrics.find((m) => m.metric === "verdict_agreement")!;
+      const pts = `${(100 * agree.min_detectable_difference!).toFixed(1)} pts`;
+      const md = await renderComparison(d, "md");
+      const mdRow = md.split("\n").find((l) => l.startsWith("| Verdict agreement |"))!;
+      expect(mdRow.split(" | ")[5]).toBe(pts);
+      expect(md).not.toMatch(/^\| Verdict agreement \|.*\| \d+\.\d% \|/m);
+      expect(md).toContain("McNemar's p is\nbelow 0.05 as well");
+      const html = await renderComparison(d, "html");
+      const row = html.slice(html.indexOf("<td>Verdict agreement</td>"));
+      expect(row.slice(0, row.indexOf("</tr>"))).toContain(`<td class="num">${pts}</td>`);
+      expect(html).toContain("McNemar&#x27;s exact p is below 0.05 as well");
+      expect(html).toContain("where the two tests disagree it reads &quot;borderline&quot;");
+    } finally {
+      s.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { metricInfo, type Unit } from "../analytics/catalogue.js";
-import { pairedLabel, type Reading, reading } from "../analytics/compare-reading.js";
+import { pairedLabel, READING_RULE, type Reading, reading } from "../analytics/compare-reading.js";
 import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
 import { renderChart } from "./charts.js";
 import { formatDiff, formatP, formatValue, mdCell } from "./format.js";
@@ -26,6 +26,7 @@ const labelOf = pairedLabel;
 const READING_CLASS: Record<Reading, string> = {
   better: "met",
   worse: "not-met",
+  borderline: "not-measured",
   "no clear difference": "not-measured",
   "not measured": "not-measured",
   "not comparable": "not-measured",
@@ -44,7 +45,9 @@ export async function compareView(doc: CompareDoc, html = true) {
     css: stylesheet(),
     title: `Agent comparison — ${doc.sides.map((s) => s.label).join(" vs ")}`,
     seed: doc.seed,
-    notes: doc.notes,
+    // the HTML page's method section does not state the reading rule: it leads with it instead
+    // (Markdown states it in its method section)
+    notes: html ? [...doc.notes, READING_RULE] : doc.notes,
     columns: SIDE_METRICS.map(labelOf),
     sides: doc.sides.map((s) => ({
       label: s.label,
@@ -74,7 +77,8 @@ export async function compareView(doc: CompareDoc, html = true) {
           // "< 0.001": the template's {{p}} would HTML-escape it, which Markdown shows as a literal "&lt;"
           p: html ? formatP(m.mcnemar_p) : trusted(mdCell(formatP(m.mcnemar_p))),
           discordant: discordant(m),
-          mdd: m.min_detectable_difference === null ? "" : formatValue(m.min_detectable_difference, "rate"),
+          // a difference of rates, so in points like the differences beside it, never a rate in %
+          mdd: m.min_detectable_difference === null ? "" : points(m.min_detectable_difference),
           judgement: r,
           cls: READING_CLASS[r],
         };
@@ -100,6 +104,9 @@ export async function compareView(doc: CompareDoc, html = true) {
     disagreements_total: doc.disagreements_total,
   };
 }
+
+/** An unsigned difference of rates, in percentage points. */
+const points = (v: number): string => `${(100 * v).toFixed(1)} pts`;
 
 /**
  * Cases only one side got right, and, where incidents group them differently, the units McNemar's
