@@ -174,6 +174,31 @@ describe("banners of a run imported with soceval score", () => {
     expect(doc.run.warnings[0]).toMatch(/^2 of 12 cases have no transcript/);
   });
 
+  it("report --check on an import that cannot be judged says what is missing and gives the import's fix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-import-check-"));
+    const db = join(dir, "store.duckdb");
+    const s = await Store.open(db);
+    await imported(s);
+    // past the gate's share of unanswered investigations: errors and missing transcripts together
+    await s.run(
+      "UPDATE transcripts SET output = NULL, error = 'provider: HTTP 503' WHERE agent = 'model-x' AND case_id IN ('c06', 'c07', 'c08')",
+    );
+    const [e] = await s.query<{ n: number }>(
+      "SELECT count(*)::INTEGER AS n FROM transcripts WHERE agent = 'model-x' AND error IS NOT NULL AND error <> ?",
+      [MISSING_TRANSCRIPT],
+    );
+    s.close();
+    const errors = Number(e!.n);
+    const r = await soceval(["report", "--db", db, "--format", "json", "--check", "shadow"], dir);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(
+      `cannot judge --check shadow: ${errors + 2} of 12 investigations of agent model-x have no answer ` +
+        `(${errors} imported transcripts record an error, 2 have no transcript); investigate them again on the ` +
+        "platform the transcripts came from, then score the whole export again with soceval score",
+    );
+    expect(r.stderr).not.toMatch(/--resume|`/);
+  }, 60_000);
+
   it("a replay's provider warning names the suite to resume, in plain text", async () => {
     const store = await Store.open(":memory:");
     await seedFixture(store, { suitePath: "suites/phishing-triage/shadow.suite.yaml" });

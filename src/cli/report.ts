@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { ProviderFailures } from "../analytics/provider-failures.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { Phase } from "../schema/suite.js";
@@ -41,10 +42,10 @@ export function register(program: Command): void {
           // as the gate: past this share of outages the criteria would judge the provider, not the agent
           const limit = DEFAULT_GATE.max_infra_failure_rate;
           for (const r of Object.values(doc.agents)) {
-            const { failed, investigations } = r.provider_failures;
-            if (investigations > 0 && failed / investigations > limit)
+            const f = r.provider_failures;
+            if (f.investigations > 0 && f.failed / f.investigations > limit)
               throw new RuntimeFailure(
-                `cannot judge --check ${opts.check}: the provider failed ${failed} of ${investigations} investigations of agent ${r.agent} (more than ${limit * 100}%); replay them with \`soceval run … --resume --retry-failed\``,
+                `cannot judge --check ${opts.check}: ${unanswered(r.agent, f, doc.run.kind)} (more than ${limit * 100}%)`,
               );
           }
           const results = doc.phases.filter((p) => p.phase === opts.check);
@@ -54,4 +55,21 @@ export function register(program: Command): void {
         }
       }),
     );
+}
+
+/**
+ * Why a run's numbers cannot be judged, and the fix that applies to it: an imported run has no
+ * suite to resume, and its missing transcripts are not provider failures.
+ */
+function unanswered(agent: string, f: ProviderFailures, kind: string | null): string {
+  if (kind !== "imported")
+    return `the provider failed ${f.failed} of ${f.investigations} investigations of agent ${agent}; replay them with soceval run <suite> --resume --retry-failed`;
+  const parts = [
+    ...(f.failed > f.missing ? [`${f.failed - f.missing} imported transcripts record an error`] : []),
+    ...(f.missing > 0 ? [`${f.missing} have no transcript`] : []),
+  ];
+  return (
+    `${f.failed} of ${f.investigations} investigations of agent ${agent} have no answer (${parts.join(", ")}); ` +
+    "investigate them again on the platform the transcripts came from, then score the whole export again with soceval score"
+  );
 }

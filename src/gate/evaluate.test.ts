@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
 import { cloneRun } from "../../test/helpers/clone-run.js";
+import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import { Store } from "../store/db.js";
 import { evaluateGate } from "./evaluate.js";
 import { DEFAULT_GATE } from "./rules.js";
@@ -72,6 +73,24 @@ describe("the gate over stored runs", () => {
     await store.run("UPDATE transcripts SET error = 'limit: steps' WHERE run_id = 'run-replayed'");
     const own = await evaluateGate(store, base, { run_id: "run-replayed", agent: "model-x" }, DEFAULT_GATE);
     expect(own.status).not.toBe("infra_failure");
+  });
+
+  it("names an imported candidate's missing transcripts apart from its errors, and always reports how many", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-gaps");
+    await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-gaps'");
+    await store.run(
+      "UPDATE transcripts SET output = NULL, error = ? WHERE run_id = 'run-gaps' AND agent = 'model-x' AND case_id IN ('c01', 'c02', 'c03')",
+      [MISSING_TRANSCRIPT],
+    );
+    const v = await evaluateGate(store, base, { run_id: "run-gaps", agent: "model-x" }, DEFAULT_GATE);
+    expect(v.status).toBe("infra_failure");
+    expect(v.infra.missing).toBe(3);
+    const errors = v.infra.failed - 3;
+    expect(toMarkdown(v, "suite")).toContain(
+      `${v.infra.failed} of 12 investigations have no answer (${errors > 0 ? `${errors} transcripts record an error, ` : ""}3 have no transcript in the imported file)`,
+    );
+    const own = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
+    expect(own.infra.missing).toBe(0);
   });
 
   it('writes "no output" for an investigation without an answer, never "null"', async () => {

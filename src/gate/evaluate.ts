@@ -113,7 +113,11 @@ export async function evaluateGate(
   });
 
   // investigations the provider, not the agent, failed: past the rule's share the gate cannot judge
-  const infra = (await providerFailures(store, cand.run_id)).get(cand.agent) ?? { failed: 0, investigations: 0 };
+  const infra = (await providerFailures(store, cand.run_id)).get(cand.agent) ?? {
+    failed: 0,
+    investigations: 0,
+    missing: 0,
+  };
   const rate = infra.investigations ? infra.failed / infra.investigations : 0;
   const status = rate > rules.max_infra_failure_rate ? "infra_failure" : results.every((r) => r.pass) ? "pass" : "fail";
   const outcomeOf = (x: (typeof cases)[number]) =>

@@ -21,7 +21,7 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
   if (v.status === "infra_failure")
     out.push(
       "",
-      `The provider failed on ${v.infra.failed} of ${v.infra.investigations} investigations (${(v.infra.rate * 100).toFixed(1)}% > ${(v.infra.threshold * 100).toFixed(1)}%): too many to judge the change.`,
+      `${unanswered(v.infra)} (${(v.infra.rate * 100).toFixed(1)}% > ${(v.infra.threshold * 100).toFixed(1)}%): too many to judge the change.`,
     );
   out.push("", "| rule | baseline | candidate | Δ [95% CI] | result |", "|---|---|---|---|---|");
   for (const r of v.rules)
@@ -51,4 +51,14 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
         .join(", ")}`,
     );
   return `${out.join("\n")}\n`;
+}
+
+/** The candidate's investigations without an answer; an imported run's missing transcripts are named apart. */
+function unanswered(infra: GateVerdict["infra"]): string {
+  if (infra.missing === 0) return `The provider failed on ${infra.failed} of ${infra.investigations} investigations`;
+  const errors = infra.failed - infra.missing;
+  return (
+    `${infra.failed} of ${infra.investigations} investigations have no answer ` +
+    `(${errors > 0 ? `${errors} transcripts record an error, ` : ""}${infra.missing} have no transcript in the imported file)`
+  );
 }

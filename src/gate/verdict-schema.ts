@@ -36,7 +36,14 @@ export const GateVerdict = z.strictObject({
   flaky: z.array(
     z.strictObject({ case_id: z.string(), agent: z.string(), epochs_right: z.number(), epochs: z.number() }),
   ),
-  infra: z.strictObject({ failed: z.number(), investigations: z.number(), rate: z.number(), threshold: z.number() }),
+  // failed: investigations without an answer, of which `missing`: an imported run's cases with no transcript at all
+  infra: z.strictObject({
+    failed: z.number(),
+    investigations: z.number(),
+    missing: z.number(),
+    rate: z.number(),
+    threshold: z.number(),
+  }),
   cases: z.array(
     z.strictObject({
       case_id: z.string(),
