@@ -143,3 +143,23 @@ describe("field-by-field extraction", () => {
     );
   });
 });
+
+describe("Windows path fragments (audit 10 #2)", () => {
+  it("a path fragment ending in a file, under a version directory or a system directory is no account", () => {
+    expect(values("Parent Office16\\WINWORD.EXE spawned v1.0\\powershell.exe.")).toEqual([]);
+    expect(values("Spawned system32\\cmd.exe then Temp\\a.ps1, see System32\\drivers and Users\\alice.")).toEqual([]);
+    // a user name may hold dots; only a file extension at its end makes it a file
+    expect(values("CORP\\mallory and CORP\\john.smith.")).toEqual([
+      "account:corp\\mallory",
+      "account:corp\\john.smith",
+    ]);
+  });
+
+  it("a DOMAIN\\user-looking fragment of a known path is known; the same pair elsewhere is not", () => {
+    const known = new KnownIndicators().add({ image: "C:\\ProgramData\\Contoso\\Agent\\agent.exe" });
+    expect(known.has({ kind: "account", value: "contoso\\agent" })).toBe(true);
+    expect(known.has({ kind: "account", value: "programdata\\contoso" })).toBe(true);
+    expect(known.has({ kind: "account", value: "contoso\\mallory" })).toBe(false);
+    expect(known.has({ kind: "account", value: "x\\contoso" })).toBe(false);
+  });
+});

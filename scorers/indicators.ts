@@ -28,8 +28,24 @@ const TLDS = new Set(
   ).split(" "),
 );
 
-/** Built-in Windows principals and registry hives look like DOMAIN\user but identify nobody. */
-const NOT_ACCOUNT_DOMAINS = new Set(["authority", "builtin", "service", "hklm", "hkcu", "hkcr", "hku", "hkcc"]);
+/**
+ * Built-in Windows principals, registry hives and well-known directories look like DOMAIN\user
+ * but identify nobody: `System32\drivers` and `Users\alice` are fragments of paths.
+ */
+const NOT_ACCOUNT_DOMAINS = new Set(
+  (
+    "authority builtin service hklm hkcu hkcr hku hkcc " +
+    "windows system32 syswow64 sysnative winsxs drivers users appdata local locallow roaming programdata temp tmp"
+  ).split(" "),
+);
+/**
+ * `Office16\WINWORD.EXE`, `Temp\a.ps1`: a user name does not end in a file's extension. A list, as a
+ * user name may hold dots (`CORP\john.smith`).
+ */
+const FILE_NAME =
+  /\.(?:exe|dll|sys|drv|ocx|cpl|scr|com|msi|msp|lnk|ps1|psm1|psd1|bat|cmd|vbs|vbe|js|jse|wsf|wsh|hta|inf|ini|reg|tmp|log|txt|dat|db|xml|json|cfg|config|evtx|etl|pf|doc|docx|docm|xls|xlsx|xlsm|ppt|pptx|pdf|rtf|zip|rar|7z|iso|img|vhd|vhdx|cab|jar|py|sh)$/;
+/** `v1.0\powershell.exe`: a NetBIOS domain holds no dot, and no DNS name ends in a number. */
+const NUMERIC_LAST_LABEL = /\.\d+$/;
 
 const REFANG = /hxxp|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\[@\]|\[at\]|\[:\]/g;
 const REFANG_TO: Record<string, string> = {
@@ -112,7 +128,9 @@ function extractNormalized(text: string, out: Indicator[]): void {
     });
   if (rest.includes("\\"))
     rest = rest.replace(ACCOUNT_RE, (m, domain: string) => {
-      if (!NOT_ACCOUNT_DOMAINS.has(domain)) out.push({ kind: "account", value: m.replace(TRAILING_DOTS, "") });
+      const value = m.replace(TRAILING_DOTS, "");
+      if (!NOT_ACCOUNT_DOMAINS.has(domain) && !FILE_NAME.test(value) && !NUMERIC_LAST_LABEL.test(domain))
+        out.push({ kind: "account", value });
       return " ";
     });
   if (colon && IPV6_TELL.test(rest))
@@ -208,16 +226,20 @@ function isTokenChar(ch: string | undefined): boolean {
 
 /**
  * The normalised value occurs in the text as a whole token. A domain may follow a dot (it is a
- * parent of the host written there); a URL may be followed by more path (the agent shortened it).
+ * parent of the host written there); a URL may be followed by more path (the agent shortened it);
+ * an account may sit between backslashes (`Contoso\Agent` is part of `C:\ProgramData\Contoso\Agent\a.exe`,
+ * so the agent copied it).
  */
 function appearsIn(text: string, i: Indicator): boolean {
   const v = i.value;
+  const account = i.kind === "account";
   for (let at = text.indexOf(v); at !== -1; at = text.indexOf(v, at + 1)) {
     const prev = text[at - 1];
-    if (isTokenChar(prev) || (prev === "." && i.kind !== "domain")) continue;
+    if ((isTokenChar(prev) && !(account && prev === "\\")) || (prev === "." && i.kind !== "domain")) continue;
     if (i.kind === "url") return true;
     const next = text[at + v.length];
-    if (isTokenChar(next) || (next === "." && isTokenChar(text[at + v.length + 1]))) continue;
+    if (isTokenChar(next) && !(account && next === "\\")) continue;
+    if (next === "." && isTokenChar(text[at + v.length + 1])) continue;
     return true;
   }
   return false;

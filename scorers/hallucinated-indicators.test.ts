@@ -1,0 +1,50 @@
+/**
+ * Scorer-level tests of fabricated indicators (scorers/hallucinated-evidence.ts `fabricatedIndicators`
+ * over scorers/indicators.ts): what the agent's prose names against what the alert and the evidence
+ * it gathered hold. Extraction details are unit-tested in scorers/indicators.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import type { Case } from "../src/schema/index.js";
+import { goodOutput, phishCase, score, transcript } from "../test/fixtures/scoring/phishing.js";
+
+/** The fixture case with extra fields in the returned click record (ev-click-1) and in the alert. */
+function caseWith(opts: { clickData?: Record<string, unknown>; alert?: Partial<Case["alert"]> } = {}): Case {
+  const c = phishCase();
+  const click = c.evidence.find((e) => e.id === "ev-click-1")!;
+  Object.assign(click.data, opts.clickData ?? {});
+  Object.assign(c.alert, opts.alert ?? {});
+  return c;
+}
+
+/** The fabricated indicators' details when the summary says this. */
+function fabricated(summary: string, c: Case = phishCase()): string[] {
+  const s = score({ case: c, transcript: transcript({ output: goodOutput({ summary }) }) });
+  return s.findings.filter((f) => f.kind === "fabricated_indicator").map((f) => f.detail);
+}
+
+describe("Windows paths and accounts (audit 10 #2)", () => {
+  const paths = caseWith({
+    clickData: {
+      parent: "C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
+      child: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+      dropped: "C:\\Users\\alice\\AppData\\Local\\Temp\\a.ps1",
+      agent: "C:\\ProgramData\\Contoso\\Agent\\agent.exe",
+    },
+  });
+
+  it("fragments of paths in returned evidence are neither accounts nor fabricated", () => {
+    expect(fabricated("Parent Office16\\WINWORD.EXE spawned v1.0\\powershell.exe.", paths)).toEqual([]);
+    expect(fabricated("Spawned system32\\cmd.exe then Temp\\a.ps1.", paths)).toEqual([]);
+    // a fragment that could be read as DOMAIN\user is known because the path holding it was returned
+    expect(fabricated("The agent lives in Contoso\\Agent.", paths)).toEqual([]);
+    expect(fabricated("The agent lives in Contoso\\Agent.")).toHaveLength(1);
+  });
+
+  it("a made-up DOMAIN\\user is still fabricated; one assembled from a known e-mail or fields is not", () => {
+    const f = fabricated("Then CORP\\mallory logged on.", paths);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toContain("account corp\\mallory");
+    // attacker@evil-mail.ru is in the alert; alice and CORP are separate fields of the click record
+    expect(fabricated("Sent by EVIL-MAIL\\attacker to CORP\\alice.", paths)).toEqual([]);
+  });
+});
