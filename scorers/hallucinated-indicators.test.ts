@@ -48,3 +48,18 @@ describe("Windows paths and accounts (audit 10 #2)", () => {
     expect(fabricated("Sent by EVIL-MAIL\\attacker to CORP\\alice.", paths)).toEqual([]);
   });
 });
+
+describe("a known URL in Markdown or followed by an ellipsis (audit 10 #3)", () => {
+  it("is the same URL", () => {
+    for (const summary of [
+      "Link **https://login-micros0ft.com/auth** is the lure.",
+      "Link *https://login-micros0ft.com/auth* is the lure.",
+      "Link _https://login-micros0ft.com/auth_ is the lure.",
+      "Link __https://login-micros0ft.com/auth__ is the lure.",
+      "Link https://login-micros0ft.com/auth… is the lure.",
+    ])
+      expect(fabricated(summary), summary).toEqual([]);
+    // near miss: an invented path in emphasis is still invented
+    expect(fabricated("Link **https://login-micros0ft.com/payload.exe**.")).toHaveLength(1);
+  });
+});

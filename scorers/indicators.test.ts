@@ -163,3 +163,23 @@ describe("Windows path fragments (audit 10 #2)", () => {
     expect(known.has({ kind: "account", value: "x\\contoso" })).toBe(false);
   });
 });
+
+describe("URLs in Markdown and typographic punctuation (audit 10 #3)", () => {
+  it("emphasis, an ellipsis or typographic quotes around a URL are not part of it", () => {
+    for (const text of [
+      "Link **https://x.test/l/1?rid=2a** is a sim.",
+      "Link *https://x.test/l/1?rid=2a*.",
+      "Link _https://x.test/l/1?rid=2a_.",
+      "Link __https://x.test/l/1?rid=2a__.",
+      "Link ~~https://x.test/l/1?rid=2a~~.",
+      "Link https://x.test/l/1?rid=2a… and more",
+      "Link “https://x.test/l/1?rid=2a”, «https://x.test/l/1?rid=2a».",
+      "| https://x.test/l/1?rid=2a|",
+    ])
+      expect(values(text), text).toEqual(["url:x.test/l/1?rid=2a"]);
+    // an ellipsis inside a URL ends it: what comes before is what the agent quoted
+    expect(values("https://x.test/l/1…?rid=2a")).toEqual(["url:x.test/l/1"]);
+    // underscores inside a URL stay
+    expect(values("https://x.test/a_b_/c_d")).toEqual(["url:x.test/a_b_/c_d"]);
+  });
+});

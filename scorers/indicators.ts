@@ -62,7 +62,9 @@ const REFANG_TO: Record<string, string> = {
 
 // Patterns run over normalised (lower-case, refanged) text, in this order; each match is masked
 // before the next pattern runs so the host inside a URL is not reported again as a domain.
-const URL_RE = /\b(?:https?|ftp):\/\/[^\s"'<>`]+/g;
+// A URL ends at white space, quotes (also typographic ones) and an ellipsis (the agent cut it
+// there); `_https://…_` is Markdown emphasis, so an underscore may precede the scheme.
+const URL_RE = /(?<![a-z0-9])(?:https?|ftp):\/\/[^\s"'<>`…“”‘’«»‹›]+/g;
 // a local part never starts with a dot: "{.}a.b@c.de" holds a.b@c.de, however the text around it is defanged
 const EMAIL_RE = /(?<![\w+%-])[a-z0-9_%+-][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}(?![\w-])/g;
 const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
@@ -74,7 +76,8 @@ const IPV4_RE = /(?<![\w./])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
 const HASH_RE = /\b[0-9a-f]{32,64}\b/g;
 const HASH_LENGTHS = new Set([32, 40, 64]);
 const DOMAIN_RE = /(?<![\w@.\\/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-]|\.[a-z0-9])/g;
-const URL_TRAILING = /[.,;:!?)\]}'"]+$/;
+// sentence punctuation and Markdown (`**emphasis**`, `_emphasis_`, `~~strike~~`, a table's `|`) after a URL
+const URL_TRAILING = /[.,;:!?)\]}'"*_~|]+$/;
 const URL_SCHEME = /^[a-z]+:\/\//;
 const TRAILING_SLASH_OR_DOT = /[/.]+$/;
 const TRAILING_DOTS = /\.+$/;
