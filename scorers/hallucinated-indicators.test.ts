@@ -63,3 +63,15 @@ describe("a known URL in Markdown or followed by an ellipsis (audit 10 #3)", () 
     expect(fabricated("Link **https://login-micros0ft.com/payload.exe**.")).toHaveLength(1);
   });
 });
+
+describe("a URL whose host is only the start of a known value (audit 10 #8)", () => {
+  const c = caseWith({ clickData: { dst: "203.0.113.250" } });
+  it("is fabricated", () => {
+    expect(fabricated("Payload hosted at http://203.0.113.25 today.", c)).toHaveLength(1);
+    expect(fabricated("Payload hosted at http://login-micros0ft.co today.", c)).toHaveLength(1);
+  });
+  it("near miss: the known host, or the known URL shortened, is not", () => {
+    expect(fabricated("Payload hosted at http://203.0.113.250 today.", c)).toEqual([]);
+    expect(fabricated("Lure at https://login-micros0ft.com and https://login-micros0ft.com/auth.", c)).toEqual([]);
+  });
+});

@@ -183,3 +183,26 @@ describe("URLs in Markdown and typographic punctuation (audit 10 #3)", () => {
     expect(values("https://x.test/a_b_/c_d")).toEqual(["url:x.test/a_b_/c_d"]);
   });
 });
+
+describe("a URL's host is whole (audit 10 #8)", () => {
+  const known = new KnownIndicators().add([
+    "203.0.113.250",
+    "10.20.4.12",
+    "https://a.evil.com/x?y=1",
+    "http://evil.com:8080/p",
+  ]);
+  it("a host that is only the start of a known value is not known", () => {
+    expect(known.has({ kind: "url", value: "203.0.113.25" })).toBe(false);
+    expect(known.has({ kind: "url", value: "10.20.4.1" })).toBe(false);
+    expect(known.has({ kind: "url", value: "a.evil.co" })).toBe(false);
+    expect(known.has({ kind: "url", value: "a.evil.co/x" })).toBe(false);
+    expect(known.has({ kind: "url", value: "evil.com:80" })).toBe(false);
+  });
+  it("near miss: a known host, or a known URL shortened, still is", () => {
+    expect(known.has({ kind: "url", value: "203.0.113.250" })).toBe(true);
+    expect(known.has({ kind: "url", value: "a.evil.com" })).toBe(true);
+    expect(known.has({ kind: "url", value: "a.evil.com/x" })).toBe(true);
+    expect(known.has({ kind: "url", value: "evil.com" })).toBe(true);
+    expect(known.has({ kind: "url", value: "evil.com:8080" })).toBe(true);
+  });
+});

@@ -227,22 +227,36 @@ function isTokenChar(ch: string | undefined): boolean {
   );
 }
 
+/** The token before `end` goes on after it: `203.0.113.25` is not whole in `203.0.113.250` or `….25.1`. */
+function goesOn(text: string, end: number): boolean {
+  const next = text[end];
+  return isTokenChar(next) || (next === "." && isTokenChar(text[end + 1]));
+}
+
+/** A URL key with a path, query or fragment: its host is whole wherever the key appears. */
+function hasPath(key: string): boolean {
+  return URL_PATH_START.test(key);
+}
+
 /**
  * The normalised value occurs in the text as a whole token. A domain may follow a dot (it is a
- * parent of the host written there); a URL may be followed by more path (the agent shortened it);
+ * parent of the host written there); a URL may be followed by more path (the agent shortened it),
+ * but not by more host (`http://203.0.113.25` is not `203.0.113.250`);
  * an account may sit between backslashes (`Contoso\Agent` is part of `C:\ProgramData\Contoso\Agent\a.exe`,
  * so the agent copied it).
  */
 function appearsIn(text: string, i: Indicator): boolean {
   const v = i.value;
   const account = i.kind === "account";
+  const url = i.kind === "url";
+  const urlWithPath = url && hasPath(v);
   for (let at = text.indexOf(v); at !== -1; at = text.indexOf(v, at + 1)) {
     const prev = text[at - 1];
     if ((isTokenChar(prev) && !(account && prev === "\\")) || (prev === "." && i.kind !== "domain")) continue;
-    if (i.kind === "url") return true;
-    const next = text[at + v.length];
-    if (isTokenChar(next) && !(account && next === "\\")) continue;
-    if (next === "." && isTokenChar(text[at + v.length + 1])) continue;
+    if (urlWithPath) return true;
+    const end = at + v.length;
+    if (account && text[end] === "\\") return true;
+    if (goesOn(text, end)) continue;
     return true;
   }
   return false;
@@ -275,8 +289,8 @@ class ExtractedIndicators {
     if (this.values.has(i.value)) return true;
     switch (i.kind) {
       case "url":
-        // the agent may shorten a URL (drop the query string) but not invent a path
-        return this.urls.some((u) => u.startsWith(i.value));
+        // the agent may shorten a URL (drop the query string) but not invent a path or cut the host
+        return this.urls.some((u) => u.startsWith(i.value) && (hasPath(i.value) || !goesOn(u, i.value.length)));
       case "domain": {
         if (this.domains.has(i.value)) return true;
         const suffix = `.${i.value}`;
