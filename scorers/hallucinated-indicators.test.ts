@@ -75,3 +75,21 @@ describe("a URL whose host is only the start of a known value (audit 10 #8)", ()
     expect(fabricated("Lure at https://login-micros0ft.com and https://login-micros0ft.com/auth.", c)).toEqual([]);
   });
 });
+
+describe("indicators the extractor did not recognise (audit 10 #9)", () => {
+  const sha512 =
+    "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
+
+  it("a made-up IPv4 with leading zeros, SHA-512, 0x hash or .onion/.ms/.so domain is fabricated", () => {
+    const f = fabricated(
+      `Callback to 198.051.100.007, payload ${sha512}, key 0x${sha512.slice(0, 64)}; C2 abcxyz.onion, login-microsoft.ms, paypa1.so.`,
+    );
+    expect(f).toHaveLength(6);
+    expect(f.join("\n")).toContain("ipv4 198.51.100.7,");
+  });
+
+  it("near miss: the known sending IP written with leading zeros is not", () => {
+    expect(fabricated("Sent via 185.220.101.004.")).toEqual([]);
+    expect(fabricated("Sent via 185.220.101.040.")).toHaveLength(1);
+  });
+});

@@ -206,3 +206,44 @@ describe("a URL's host is whole (audit 10 #8)", () => {
     expect(known.has({ kind: "url", value: "evil.com:8080" })).toBe(true);
   });
 });
+
+describe("indicators the extractor did not recognise (audit 10 #9)", () => {
+  const sha512 =
+    "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
+  const sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+  it("an IPv4 address with leading zeros is read as the address it pads", () => {
+    expect(values("Beacon to 198.051.100.007 and 010.000.000.001.")).toEqual(["ipv4:198.51.100.7", "ipv4:10.0.0.1"]);
+    expect(values("not an address: 198.051.100.256")).toEqual([]);
+    const known = new KnownIndicators().add({ dst: "198.051.100.007" });
+    expect(known.has({ kind: "ipv4", value: "198.51.100.7" })).toBe(true);
+    expect(known.has({ kind: "ipv4", value: "198.51.100.70" })).toBe(false);
+  });
+
+  it("SHA-384 and SHA-512 digests, and hashes written with 0x", () => {
+    expect(values(`sha512 ${sha512}.`)).toEqual([`hash:${sha512}`]);
+    expect(values(`sha384 ${sha512.slice(0, 96)}`)).toEqual([`hash:${sha512.slice(0, 96)}`]);
+    expect(values(`digest 0x${sha256.toUpperCase()}`)).toEqual([`hash:${sha256}`]);
+    // neither a longer hex run nor a 0x number of another length is a hash
+    expect(values(`${sha512}00 0x${sha256}00`)).toEqual([]);
+    const known = new KnownIndicators().add({ sha256: `0x${sha256}`, sha512 });
+    expect(known.has({ kind: "hash", value: sha256 })).toBe(true);
+    expect(known.has({ kind: "hash", value: sha512.slice(0, 64) })).toBe(false);
+  });
+
+  it("bare domains under TLDs common in threats", () => {
+    expect(values("abcxyz.onion, login-microsoft.ms, paypa1.so, update.gd, cdn.vu")).toEqual([
+      "domain:abcxyz.onion",
+      "domain:login-microsoft.ms",
+      "domain:paypa1.so",
+      "domain:update.gd",
+      "domain:cdn.vu",
+    ]);
+  });
+
+  it("near miss: shared objects and TLDs that are file extensions stay file names", () => {
+    expect(
+      values("libc.so libcrypto.so ld-linux.so application/vnd.ms-excel secure-login.app invoice-portal.zip a.mov"),
+    ).toEqual([]);
+  });
+});

@@ -10,23 +10,41 @@ export type Indicator = { kind: IndicatorKind; value: string };
 /**
  * Top-level domains we accept for bare domain names. A list rather than "any letters" so that
  * file names (powershell.exe, invoice.pdf, README.md), .NET namespaces and initials are not
- * mistaken for domains; TLDs that collide with common file extensions (sh, py, pl, md, rs, zip,
- * mov, one, app, ps, pm) are left out on purpose. The reserved example/test/invalid names are in:
- * synthetic datasets use them, and an agent inventing one must be caught there too.
+ * mistaken for domains. Nearly every country code is in, and the generic TLDs threat reports
+ * keep naming, and `.onion`. The reserved example/test/invalid names are in: synthetic datasets
+ * use them, and an agent inventing one must be caught there too.
+ *
+ * Left out on purpose, because the same letters end common file names: sh, py, pl, md, rs, ps, pm,
+ * as, tf, gs, bb, ac (scripts and build files), and zip, mov, one, app, download (archives, videos,
+ * OneNote files, macOS bundles, partial downloads). Nothing in `invoice-portal.zip` or
+ * `secure-login.app` tells a domain from a file: both are ordinary file names, and flagging every
+ * file the agent names would make the rate meaningless. They are still caught in a URL (with a
+ * scheme), and in an e-mail address. `.so` is in, but not for `lib*.so` / `ld-*.so` (see SHARED_OBJECT).
  */
 const TLDS = new Set(
+  // generic
   (
     "com net org edu gov mil int info biz name pro mobi asia io co ai dev cloud online site xyz top club shop store " +
-    "tech live me tv cc ws su ru cn uk de fr nl be ch at se no dk fi es it pt ie eu us ca au nz jp kr in br mx ar " +
-    "cl za ng ke eg tr ir ua by kz ro bg hu cz sk gr il sa ae qa pk bd vn th my sg id ph hk tw lk np is lt lv ee si " +
-    "hr ba mk al ge am az uz kg tj mn la kh mm ma dz tn ly et gh cm sn ci tz ug zw zm ao mz pe ve uy bo ec cr pa gt " +
-    "do cu jm tt lb jo sy iq kw om bh ye af mo nc re fm vg ky bm gl fo li lu mt cy to gg im cx nu tk ml ga cf gq pw " +
-    "icu buzz work click link cyou rest monster lol fun space website press host life world today email support " +
-    "digital network systems services solutions company center zone page win bid loan review date racing party " +
-    "science cam best sbs bond vip global agency media news blog group team ltd inc llc finance bank money " +
+    "tech live me tv cc ws su icu buzz work click link cyou rest monster lol fun space website press host life world " +
+    "today email support digital network systems services solutions company center zone page win bid loan review " +
+    "date racing party science cam best sbs bond vip global agency media news blog group team ltd inc llc finance " +
+    "bank money cfd quest skin hair beauty makeup autos boats homes yachts motorcycles lat mom men kim ink bar casa " +
+    "pics help guru ninja rocks fyi accountant cricket faith webcam xin wang ren tokyo uno ovh sale bet casino poker " +
+    "xxx porn sex adult dating onion " +
+    // country codes
+    "ad ae af ag al am ao aq ar at au aw ax az ba bd be bf bg bh bi bj bm bn bo bq br bs bt bw by bz ca cd cf cg " +
+    "ch ci ck cl cm cn cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo fr ga gd ge gf gg " +
+    "gh gi gl gm gn gp gq gr gt gu gw gy hk hm hn hr ht hu id ie il im in iq ir is it je jm jo jp ke kg kh ki km kn " +
+    "kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc mg mh mk ml mm mn mo mp mq mr ms mt mu mv mw mx my mz " +
+    "na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pn pr pt pw qa re ro ru rw sa sb sc sd se sg si sk sl " +
+    "sm sn so sr ss st sv sx sy sz tc td tg th tj tk tl tm tn to tr tt tw tz ua ug uk us uy uz va vc ve vg vi vn vu " +
+    "wf ye yt za zm zw " +
+    // reserved and private-use names
     "local internal lan corp intranet home example test invalid"
   ).split(" "),
 );
+/** `libc.so`, `ld-linux.so`: shared objects, not domains under Somalia's TLD. */
+const SHARED_OBJECT = /^(?:lib|ld-)[^.]*\.so$/;
 
 /**
  * Built-in Windows principals, registry hives and well-known directories look like DOMAIN\user
@@ -72,9 +90,13 @@ const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g
 // every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
 const IPV6_TELL = /:[0-9a-f]{0,4}:/;
 const IPV4_RE = /(?<![\w./])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
-// word boundaries rather than look-arounds: far cheaper, and a hex run inside a longer word is no hash
-const HASH_RE = /\b[0-9a-f]{32,64}\b/g;
-const HASH_LENGTHS = new Set([32, 40, 64]);
+// `198.051.100.007`: zero-padded octets, read as decimal (as log formats that pad them mean them)
+const PADDED_OCTET = /(?:^|\.)0\d/;
+// word boundaries rather than look-arounds: far cheaper, and a hex run inside a longer word is no hash;
+// `0x` before the digits is a prefix, not part of the hash
+const HASH_RE = /\b(?:0x)?[0-9a-f]{32,128}\b/g;
+/** md5, sha1, sha256, sha384, sha512 */
+const HASH_LENGTHS = new Set([32, 40, 64, 96, 128]);
 const DOMAIN_RE = /(?<![\w@.\\/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-]|\.[a-z0-9])/g;
 // sentence punctuation and Markdown (`**emphasis**`, `_emphasis_`, `~~strike~~`, a table's `|`) after a URL
 const URL_TRAILING = /[.,;:!?)\]}'"*_~|]+$/;
@@ -112,6 +134,13 @@ function canonicalIPv6(ip: string): string {
   return groups.map((g) => g.replace(LEADING_ZEROS, "")).join(":");
 }
 
+function unpadIPv4(ip: string): string {
+  return ip
+    .split(".")
+    .map((o) => o.replace(LEADING_ZEROS, ""))
+    .join(".");
+}
+
 /** Indicators in already-normalised text. Each pattern runs only if its tell-tale character is present. */
 function extractNormalized(text: string, out: Indicator[]): void {
   const dot = text.includes(".");
@@ -144,20 +173,22 @@ function extractNormalized(text: string, out: Indicator[]): void {
     });
   if (dot)
     rest = rest.replace(IPV4_RE, (m) => {
-      if (!isIPv4(m)) return m;
-      out.push({ kind: "ipv4", value: m });
+      const ip = PADDED_OCTET.test(m) ? unpadIPv4(m) : m;
+      if (!isIPv4(ip)) return m;
+      out.push({ kind: "ipv4", value: ip });
       return " ";
     });
   if (rest.length >= 32)
     rest = rest.replace(HASH_RE, (m) => {
-      if (!HASH_LENGTHS.has(m.length)) return m;
-      out.push({ kind: "hash", value: m });
+      const hex = m.startsWith("0x") ? m.slice(2) : m;
+      if (!HASH_LENGTHS.has(hex.length)) return m;
+      out.push({ kind: "hash", value: hex });
       return " ";
     });
   if (dot)
     for (const m of rest.matchAll(DOMAIN_RE)) {
       const d = m[0];
-      if (TLDS.has(d.slice(d.lastIndexOf(".") + 1))) out.push({ kind: "domain", value: d });
+      if (TLDS.has(d.slice(d.lastIndexOf(".") + 1)) && !SHARED_OBJECT.test(d)) out.push({ kind: "domain", value: d });
     }
 }
 
