@@ -58,7 +58,12 @@ function fabricatedIndicators(ctx: ScoreContext, output: Citable): Finding[] {
 
   // Staged so the common case (indicators copied from the alert) never walks the evidence.
   const alert = ctx.case.alert;
-  const known = new KnownIndicators().add(alert.title).add(alert.description).add(alert.rule).add(alert.entities);
+  const known = new KnownIndicators()
+    .add(alert.title)
+    .add(alert.description)
+    .add(alert.rule)
+    .add(alert.source)
+    .add(alert.entities);
   let unknown = candidates.filter((i) => !known.appears(i));
   // the raw alert is large and rarely needed: only normalised when the fields above fall short
   // (adding text never makes an indicator stop appearing, so this filters exactly as one pass)

@@ -93,3 +93,21 @@ describe("indicators the extractor did not recognise (audit 10 #9)", () => {
     expect(fabricated("Sent via 185.220.101.040.")).toHaveLength(1);
   });
 });
+
+describe("the whole alert and the keys of evidence data are known (audit 10 #10)", () => {
+  it("an indicator in alert.source is known", () => {
+    const c = caseWith({ alert: { source: "gw01.kestrel-mail.example" } });
+    expect(fabricated("Reported through gw01.kestrel-mail.example.", c)).toEqual([]);
+    expect(fabricated("Reported through gw01.kestrel-mail.example.")).toHaveLength(1);
+  });
+
+  it("an IP used as a key of returned evidence data is known; in ungathered evidence it is not", () => {
+    const byIp = { "198.51.100.23": { hits: 3 } };
+    expect(fabricated("Sender 198.51.100.23 seen.", caseWith({ clickData: { by_ip: byIp } }))).toEqual([]);
+    const ungathered = phishCase();
+    Object.assign(ungathered.evidence.find((e) => e.id === "ev-sign-1")!.data, { by_ip: byIp });
+    const f = fabricated("Sender 198.51.100.23 seen.", ungathered);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toContain("only in evidence the agent never gathered");
+  });
+});

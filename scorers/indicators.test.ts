@@ -247,3 +247,19 @@ describe("indicators the extractor did not recognise (audit 10 #9)", () => {
     ).toEqual([]);
   });
 });
+
+describe("keys that are indicators (audit 10 #10)", () => {
+  const sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  it("an IP, hash or domain used as a key of known data is known", () => {
+    const known = new KnownIndicators().add({
+      by_ip: { "198.51.100.23": { hits: 3 } },
+      by_hash: { [sha256.toUpperCase()]: "seen" },
+      "cdn.evil.example": true,
+    });
+    expect(known.appears({ kind: "ipv4", value: "198.51.100.23" })).toBe(true);
+    expect(known.has({ kind: "hash", value: sha256 })).toBe(true);
+    expect(known.has({ kind: "domain", value: "cdn.evil.example" })).toBe(true);
+    // near miss: plain field names are no indicators, and values stay what they were
+    expect(known.has({ kind: "ipv4", value: "198.51.100.2" })).toBe(false);
+  });
+});

@@ -338,6 +338,9 @@ class ExtractedIndicators {
   }
 }
 
+/** A key holding one of these may be an indicator (as text does, see extractNormalized); a hash is 32+ long. */
+const KEY_TELL = /[.:\\@[({]/;
+
 /**
  * What the agent was shown: the alert and the evidence it gathered. Checking is two-step: a token
  * search over the normalised text answers the common case cheaply; only indicators it cannot
@@ -350,21 +353,28 @@ export class KnownIndicators {
   private readonly extracted = new ExtractedIndicators();
   private extractedUpTo = 0;
 
-  /** Add every string inside a value (objects and arrays are walked; keys are not indicators). */
+  /**
+   * Add every string inside a value. Objects and arrays are walked; a key is added too when it may
+   * be an indicator (telemetry keyed by IP or hash), which `sending_ip` and other field names are not.
+   */
   add(v: unknown, depth = 0): this {
-    if (typeof v === "string") {
-      this.texts.push(normalizeText(v));
-      this.haystack = null;
-      this.words = null;
-    } else if (typeof v === "number") {
-      this.texts.push(String(v));
-      this.haystack = null;
-      this.words = null;
-    } else if (v !== null && typeof v === "object" && depth < 32) {
+    if (typeof v === "string") this.push(normalizeText(v));
+    else if (typeof v === "number") this.push(String(v));
+    else if (v !== null && typeof v === "object" && depth < 32) {
       if (Array.isArray(v)) for (const x of v) this.add(x, depth + 1);
-      else for (const k in v) this.add((v as Record<string, unknown>)[k], depth + 1);
+      else
+        for (const k in v) {
+          if (k.length >= 32 || KEY_TELL.test(k)) this.push(normalizeText(k));
+          this.add((v as Record<string, unknown>)[k], depth + 1);
+        }
     }
     return this;
+  }
+
+  private push(text: string): void {
+    this.texts.push(text);
+    this.haystack = null;
+    this.words = null;
   }
 
   /** The cheap check alone: the indicator occurs as a token in the known text. */
