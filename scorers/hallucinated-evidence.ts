@@ -1,5 +1,5 @@
 import type { Finding } from "../src/schema/index.js";
-import { extractIndicatorsOfLines, type Indicator, KnownIndicators, mentions } from "./indicators.js";
+import { describeValue, extractIndicatorsOfLines, type Indicator, KnownIndicators, mentions } from "./indicators.js";
 import { type Citable, citedIds, type ScoreContext, type Scorer } from "./types.js";
 
 const NAME = "hallucinated-evidence";
@@ -83,7 +83,7 @@ function fabricatedIndicators(ctx: ScoreContext, output: Citable): Finding[] {
     kind: "fabricated_indicator" as const,
     severity: "medium" as const,
     detail:
-      `${whereIs(fields, ind)} names ${ind.kind} ${ind.value}, which appears in neither the alert nor any evidence a successful ` +
+      `${whereIs(fields, ind)} names ${ind.kind} ${describeValue(ind)}, which appears in neither the alert nor any evidence a successful ` +
       `tool call returned${ungathered.has(ind) ? " (it is only in evidence the agent never gathered)" : ""}`,
   }));
 }

@@ -111,3 +111,22 @@ describe("the whole alert and the keys of evidence data are known (audit 10 #10)
     expect(f[0]).toContain("only in evidence the agent never gathered");
   });
 });
+
+describe("versions, wrapped lines and Unicode domains (audit 10 #11)", () => {
+  it("a version number is not a fabricated IP", () => {
+    expect(fabricated("Outlook add-in version 1.2.3.4 loaded the lure.")).toEqual([]);
+    expect(fabricated("Outlook add-in on 1.2.3.4 loaded the lure.")).toHaveLength(1);
+  });
+
+  it("a known domain wrapped across lines is known", () => {
+    expect(fabricated("Clicked login-\nmicros0ft.com from the mail.")).toEqual([]);
+  });
+
+  it("a made-up Unicode domain is named whole, in both forms; a known one in the other form is known", () => {
+    const f = fabricated("Lure at bücher-login.de.");
+    expect(f).toHaveLength(1);
+    expect(f[0]).toContain("domain xn--bcher-login-thb.de (bücher-login.de)");
+    const c = caseWith({ clickData: { referrer: "https://xn--bcher-login-thb.de/start" } });
+    expect(fabricated("Referred by bücher-login.de via https://bücher-login.de/start.", c)).toEqual([]);
+  });
+});

@@ -126,17 +126,30 @@ describe("field-by-field extraction", () => {
     "report.pdf",
     "ΌΣ",
     "x",
+    // audit 10: paths, Markdown, padded and version numbers, wrapped and Unicode names
+    "Temp\\a.ps1",
+    "Contoso\\Agent",
+    "**",
+    "_",
+    "…",
+    "198.051.100.007",
+    "version ",
+    "0x",
+    "-\n",
+    "bücher-login.de",
+    "xn--bcher-kva.de",
+    "abc.onion",
   );
   const field = fc.array(piece, { maxLength: 8 }).map((p) => p.join(""));
 
-  it("finds exactly what one pass over the joined lines finds, in the same order", () => {
+  it("finds exactly what one pass over the fields, a blank line apart, finds, in the same order", () => {
     fc.assert(
       fc.property(fc.array(field, { maxLength: 6 }), (fields) => {
-        expect(extractIndicatorsOfLines(fields)).toEqual(extractIndicators(fields.join("\n")));
+        expect(extractIndicatorsOfLines(fields)).toEqual(extractIndicators(fields.join("\n\n")));
         // a second time from the cache
-        expect(extractIndicatorsOfLines(fields)).toEqual(extractIndicators(fields.join("\n")));
+        expect(extractIndicatorsOfLines(fields)).toEqual(extractIndicators(fields.join("\n\n")));
         for (const f of fields)
-          for (const i of extractIndicators(fields.join("\n")))
+          for (const i of extractIndicators(fields.join("\n\n")))
             expect(mentions(f, i.value)).toBe(extractIndicators(f).some((j) => j.value === i.value));
       }),
       { numRuns: 500 },
@@ -261,5 +274,55 @@ describe("keys that are indicators (audit 10 #10)", () => {
     expect(known.has({ kind: "domain", value: "cdn.evil.example" })).toBe(true);
     // near miss: plain field names are no indicators, and values stay what they were
     expect(known.has({ kind: "ipv4", value: "198.51.100.2" })).toBe(false);
+  });
+});
+
+describe("versions, wrapped lines and Unicode domains (audit 10 #11)", () => {
+  it("a version number after version/ver/v/build/rev/release is no address", () => {
+    expect(values("Outlook add-in version 1.2.3.4, Build: 10.0.0.1, v 1.2.3.4, ver. 2.0.0.1, release 3.1.0.2")).toEqual(
+      [],
+    );
+    // near miss: the word must stand alone, and on the same line
+    expect(values("server 10.0.0.5, conversion 10.0.0.6, version\n10.0.0.7")).toEqual([
+      "ipv4:10.0.0.5",
+      "ipv4:10.0.0.6",
+      "ipv4:10.0.0.7",
+    ]);
+  });
+
+  it("a name wrapped after one of its hyphens is read whole", () => {
+    expect(values("Lure from parcelway-delivery-\nnotice.test today")).toEqual([
+      "domain:parcelway-delivery-notice.test",
+    ]);
+    expect(values("see https://parcelway-delivery-  \r\n   notice.test/l/1 and bob@mail-\nrelay.test")).toEqual([
+      "url:parcelway-delivery-notice.test/l/1",
+      "email:bob@mail-relay.test",
+    ]);
+    // near miss: a dash standing alone is not a hyphen inside a name
+    expect(values("the list -\nnotice.test")).toEqual(["domain:notice.test"]);
+    const known = new KnownIndicators().add({ note: "seen at parcelway-delivery-\nnotice.test" });
+    expect(known.appears({ kind: "domain", value: "parcelway-delivery-notice.test" })).toBe(true);
+  });
+
+  it("a Unicode domain is extracted whole and compares equal to its punycode form", () => {
+    expect(values("Lure at bücher-login.de and раураl.com.")).toEqual([
+      "domain:xn--bcher-login-thb.de",
+      "domain:xn--l-7sba6dbr.com",
+    ]);
+    expect(values("Lure at xn--bcher-login-thb.de, пример.рф and xn--e1afmkfd.xn--p1ai")).toEqual([
+      "domain:xn--bcher-login-thb.de",
+      "domain:xn--e1afmkfd.xn--p1ai",
+    ]);
+    expect(values("https://Bücher.de/straße bob@bücher.de jürgen@bücher.de")).toEqual([
+      "url:xn--bcher-kva.de/straße",
+      "email:bob@xn--bcher-kva.de",
+      "email:jürgen@xn--bcher-kva.de",
+    ]);
+    const unicode = new KnownIndicators().add({ host: "bücher-login.de", url: "https://bücher.de/a" });
+    expect(unicode.has({ kind: "domain", value: "xn--bcher-login-thb.de" })).toBe(true);
+    expect(unicode.has({ kind: "url", value: "xn--bcher-kva.de/a" })).toBe(true);
+    expect(unicode.has({ kind: "domain", value: "xn--l-7sba6dbr.com" })).toBe(false);
+    const puny = new KnownIndicators().add({ host: "xn--bcher-login-thb.de" });
+    expect(puny.has(extractIndicators("bücher-login.de")[0]!)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
+import { domainToASCII, domainToUnicode } from "node:url";
 
 /**
  * Indicators of compromise in free text, normalised so that the agent's spelling (upper case,
@@ -43,6 +44,12 @@ const TLDS = new Set(
     "local internal lan corp intranet home example test invalid"
   ).split(" "),
 );
+/**
+ * Internationalised TLDs, accepted in either form (`пример.рф`, `xn--e1afmkfd.xn--p1ai`): no file
+ * extension is written in Cyrillic or Han, so these collide with nothing.
+ */
+const IDN_TLDS = "рф рус укр бел срб мкд қаз мон онлайн сайт москва 中国 中國 香港 台灣 台湾 公司 网络 在线 한국";
+for (const tld of IDN_TLDS.split(" ")) TLDS.add(tld).add(domainToASCII(tld));
 /** `libc.so`, `ld-linux.so`: shared objects, not domains under Somalia's TLD. */
 const SHARED_OBJECT = /^(?:lib|ld-)[^.]*\.so$/;
 
@@ -85,11 +92,19 @@ const REFANG_TO: Record<string, string> = {
 const URL_RE = /(?<![a-z0-9])(?:https?|ftp):\/\/[^\s"'<>`…“”‘’«»‹›]+/g;
 // a local part never starts with a dot: "{.}a.b@c.de" holds a.b@c.de, however the text around it is defanged
 const EMAIL_RE = /(?<![\w+%-])[a-z0-9_%+-][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}(?![\w-])/g;
+// The same for text holding non-ASCII letters, so that `jürgen@bücher.de` is not cut at the `ü`. On
+// ASCII text each `_U` pattern matches exactly what its ASCII twin does (\p{L}\p{N} there being
+// [a-z0-9]); the twins are kept because the Unicode classes are slower and nearly all text is ASCII.
+const EMAIL_RE_U =
+  /(?<![\p{L}\p{N}\p{M}_+%-])[\p{L}\p{N}_%+-][\p{L}\p{N}\p{M}._%+-]{0,63}@(?:[\p{L}\p{N}\p{M}-]{1,63}\.)+[\p{L}\p{N}\p{M}-]{2,63}(?![\p{L}\p{N}\p{M}_-])/gu;
 const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
 const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g;
 // every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
 const IPV6_TELL = /:[0-9a-f]{0,4}:/;
 const IPV4_RE = /(?<![\w./])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
+// `version 1.2.3.4`, `Build: 10.0.0.1`: a version number, not an address (on the same line only);
+// sticky, and tested at the match's start, so it looks back from there over the whole text
+const AFTER_VERSION_WORD = /(?<=(?<![a-z0-9_])(?:version|ver|v|build|rev|release)\.?[ \t]*:?[ \t]*)/y;
 // `198.051.100.007`: zero-padded octets, read as decimal (as log formats that pad them mean them)
 const PADDED_OCTET = /(?:^|\.)0\d/;
 // word boundaries rather than look-arounds: far cheaper, and a hex run inside a longer word is no hash;
@@ -97,7 +112,14 @@ const PADDED_OCTET = /(?:^|\.)0\d/;
 const HASH_RE = /\b(?:0x)?[0-9a-f]{32,128}\b/g;
 /** md5, sha1, sha256, sha384, sha512 */
 const HASH_LENGTHS = new Set([32, 40, 64, 96, 128]);
-const DOMAIN_RE = /(?<![\w@.\\/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-]|\.[a-z0-9])/g;
+// the TLD is letters, or the punycode form of an internationalised one
+const DOMAIN_RE =
+  /(?<![\w@.\\/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})(?![\w-]|\.[a-z0-9])/g;
+// every label whole, however many non-ASCII letters it holds: `bücher-login.de`, not `cher-login.de`
+const DOMAIN_RE_U =
+  /(?<![\p{L}\p{N}\p{M}_@.\\/-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]{0,61}[\p{L}\p{N}\p{M}])?\.)+(?:\p{L}[\p{L}\p{M}]{1,23}|xn--[a-z0-9-]{1,59})(?![\p{L}\p{N}\p{M}_-]|\.[\p{L}\p{N}])/gu;
+// any code unit above ASCII (surrogate halves included)
+const NON_ASCII = /[\u0080-\uffff]/;
 // sentence punctuation and Markdown (`**emphasis**`, `_emphasis_`, `~~strike~~`, a table's `|`) after a URL
 const URL_TRAILING = /[.,;:!?)\]}'"*_~|]+$/;
 const URL_SCHEME = /^[a-z]+:\/\//;
@@ -108,10 +130,40 @@ const PORT = /:\d+$/;
 const LEADING_ZEROS = /^0+(?=.)/;
 
 const MAYBE_DEFANGED = /hxxp|[[({]/;
+// `parcelway-delivery-⏎notice.test`: text wrapped after a hyphen inside a word is one word again
+const WRAPPED_AT_HYPHEN = /(?<=[\p{L}\p{N}])-[ \t]*\r?\n[ \t]*(?=[\p{L}\p{N}])/gu;
 
 export function normalizeText(s: string): string {
   const lower = s.toLowerCase();
-  return MAYBE_DEFANGED.test(lower) ? lower.replace(REFANG, (m) => REFANG_TO[m] ?? m) : lower;
+  const refanged = MAYBE_DEFANGED.test(lower) ? lower.replace(REFANG, (m) => REFANG_TO[m] ?? m) : lower;
+  return refanged.includes("\n") && refanged.includes("-") ? refanged.replace(WRAPPED_AT_HYPHEN, "-") : refanged;
+}
+
+/**
+ * One spelling of a domain name: the ASCII (punycode) form, so that `bücher.de` and
+ * `xn--bcher-kva.de` compare equal. An ASCII name is returned as it is.
+ */
+function asciiDomain(name: string): string {
+  return NON_ASCII.test(name) ? domainToASCII(name) || name : name;
+}
+
+/** A URL key with its host in ASCII form. */
+function asciiUrlKey(key: string): string {
+  const host = urlHost(key);
+  if (!NON_ASCII.test(host)) return key;
+  const authority = key.split(URL_PATH_START, 1)[0] ?? "";
+  const at = key.indexOf(host, authority.lastIndexOf("@") + 1);
+  return `${key.slice(0, at)}${asciiDomain(host)}${key.slice(at + host.length)}`;
+}
+
+/** The value as found, and for a punycode name its Unicode form too: `xn--bcher-kva.de (bücher.de)`. */
+export function describeValue(i: Indicator): string {
+  if (!i.value.includes("xn--")) return i.value;
+  const v = i.value;
+  const host =
+    i.kind === "url" ? urlHost(v) : i.kind === "email" ? v.slice(v.indexOf("@") + 1) : i.kind === "domain" ? v : "";
+  const unicode = host ? domainToUnicode(host) : "";
+  return unicode && unicode !== host ? `${v} (${v.replace(host, unicode)})` : v;
 }
 
 /** `evil.com/a/` and `https://evil.com/a` are the same place: drop the scheme and trailing slashes. */
@@ -134,6 +186,11 @@ function canonicalIPv6(ip: string): string {
   return groups.map((g) => g.replace(LEADING_ZEROS, "")).join(":");
 }
 
+function afterVersionWord(text: string, at: number): boolean {
+  AFTER_VERSION_WORD.lastIndex = at;
+  return AFTER_VERSION_WORD.test(text);
+}
+
 function unpadIPv4(ip: string): string {
   return ip
     .split(".")
@@ -147,15 +204,17 @@ function extractNormalized(text: string, out: Indicator[]): void {
   const colon = text.includes(":");
   if (!dot && !colon && !text.includes("\\") && text.length < 32) return;
   let rest = text;
+  const unicode = NON_ASCII.test(text);
   if (colon && rest.includes("://"))
     rest = rest.replace(URL_RE, (m) => {
       const key = urlKey(m.replace(URL_TRAILING, ""));
-      if (urlHost(key)) out.push({ kind: "url", value: key });
+      if (urlHost(key)) out.push({ kind: "url", value: unicode ? asciiUrlKey(key) : key });
       return " ";
     });
   if (dot && rest.includes("@"))
-    rest = rest.replace(EMAIL_RE, (m) => {
-      out.push({ kind: "email", value: m });
+    rest = rest.replace(unicode ? EMAIL_RE_U : EMAIL_RE, (m) => {
+      const at = m.indexOf("@");
+      out.push({ kind: "email", value: unicode ? m.slice(0, at + 1) + asciiDomain(m.slice(at + 1)) : m });
       return " ";
     });
   if (rest.includes("\\"))
@@ -172,9 +231,9 @@ function extractNormalized(text: string, out: Indicator[]): void {
       return " ";
     });
   if (dot)
-    rest = rest.replace(IPV4_RE, (m) => {
+    rest = rest.replace(IPV4_RE, (m, at: number, s: string) => {
       const ip = PADDED_OCTET.test(m) ? unpadIPv4(m) : m;
-      if (!isIPv4(ip)) return m;
+      if (!isIPv4(ip) || afterVersionWord(s, at)) return m;
       out.push({ kind: "ipv4", value: ip });
       return " ";
     });
@@ -186,9 +245,10 @@ function extractNormalized(text: string, out: Indicator[]): void {
       return " ";
     });
   if (dot)
-    for (const m of rest.matchAll(DOMAIN_RE)) {
+    for (const m of rest.matchAll(unicode ? DOMAIN_RE_U : DOMAIN_RE)) {
       const d = m[0];
-      if (TLDS.has(d.slice(d.lastIndexOf(".") + 1)) && !SHARED_OBJECT.test(d)) out.push({ kind: "domain", value: d });
+      if (TLDS.has(d.slice(d.lastIndexOf(".") + 1)) && !SHARED_OBJECT.test(d))
+        out.push({ kind: "domain", value: unicode ? asciiDomain(d) : d });
     }
 }
 
@@ -234,9 +294,11 @@ function fieldIndicators(text: string): readonly Indicator[] {
 }
 
 /**
- * Exactly `extractIndicators(texts.join("\n"))`, computed field by field so repeated fields are
- * extracted once. Equal because no pattern, look-around or refang spans a newline (a line edge
- * reads like a text edge) and masking stays within a match; the merge restores kind-major order.
+ * Exactly `extractIndicators(texts.join("\n\n"))`, computed field by field so repeated fields are
+ * extracted once. Equal because no pattern, look-around or refang spans a blank line (its edges read
+ * like text edges: only a hyphen right before a single line break joins two lines), the Unicode
+ * patterns match on ASCII lines what the ASCII ones do, and masking stays within a match; the merge
+ * restores kind-major order.
  */
 export function extractIndicatorsOfLines(texts: readonly string[]): Indicator[] {
   const found: Indicator[] = [];
