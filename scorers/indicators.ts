@@ -93,8 +93,9 @@ const URL_RE = /(?<![a-z0-9])(?:https?|ftp):\/\/[^\s"'<>`…“”‘’«»‹�
 // a local part never starts with a dot: "{.}a.b@c.de" holds a.b@c.de, however the text around it is defanged
 const EMAIL_RE = /(?<![\w+%-])[a-z0-9_%+-][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}(?![\w-])/g;
 // The same for text holding non-ASCII letters, so that `jürgen@bücher.de` is not cut at the `ü`. On
-// ASCII text each `_U` pattern matches exactly what its ASCII twin does (\p{L}\p{N} there being
-// [a-z0-9]); the twins are kept because the Unicode classes are slower and nearly all text is ASCII.
+// text with no letter, digit or mark outside ASCII each `_U` pattern matches exactly what its ASCII
+// twin does (\p{L}\p{N} there being [a-z0-9]); the twins are kept because the Unicode classes are
+// slower and nearly all text is ASCII (see NON_ASCII_WORD).
 const EMAIL_RE_U =
   /(?<![\p{L}\p{N}\p{M}_+%-])[\p{L}\p{N}_%+-][\p{L}\p{N}\p{M}._%+-]{0,63}@(?:[\p{L}\p{N}\p{M}-]{1,63}\.)+[\p{L}\p{N}\p{M}-]{2,63}(?![\p{L}\p{N}\p{M}_-])/gu;
 const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
@@ -118,8 +119,10 @@ const DOMAIN_RE =
 // every label whole, however many non-ASCII letters it holds: `bücher-login.de`, not `cher-login.de`
 const DOMAIN_RE_U =
   /(?<![\p{L}\p{N}\p{M}_@.\\/-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]{0,61}[\p{L}\p{N}\p{M}])?\.)+(?:\p{L}[\p{L}\p{M}]{1,23}|xn--[a-z0-9-]{1,59})(?![\p{L}\p{N}\p{M}_-]|\.[\p{L}\p{N}])/gu;
-// any code unit above ASCII (surrogate halves included)
+// any code unit above ASCII (surrogate halves included): a quick test, rarely true...
 const NON_ASCII = /[\u0080-\uffff]/;
+// ...and, only then, the exact one: a letter, digit or mark outside ASCII ("–" and "…" are not)
+const NON_ASCII_WORD = /[\u00aa-\u{10ffff}](?<=[\p{L}\p{N}\p{M}])/u;
 // sentence punctuation and Markdown (`**emphasis**`, `_emphasis_`, `~~strike~~`, a table's `|`) after a URL
 const URL_TRAILING = /[.,;:!?)\]}'"*_~|]+$/;
 const URL_SCHEME = /^[a-z]+:\/\//;
@@ -131,12 +134,18 @@ const LEADING_ZEROS = /^0+(?=.)/;
 
 const MAYBE_DEFANGED = /hxxp|[[({]/;
 // `parcelway-delivery-⏎notice.test`: text wrapped after a hyphen inside a word is one word again
-const WRAPPED_AT_HYPHEN = /(?<=[\p{L}\p{N}])-[ \t]*\r?\n[ \t]*(?=[\p{L}\p{N}])/gu;
+// (the letter before the hyphen is checked apart: a pattern led by "-" is found far faster)
+const WRAPPED_AT_HYPHEN = /-[ \t]*\r?\n[ \t]*(?=[\p{L}\p{N}])/gu;
+const ENDS_IN_WORD = /[\p{L}\p{N}]$/u;
 
 export function normalizeText(s: string): string {
   const lower = s.toLowerCase();
   const refanged = MAYBE_DEFANGED.test(lower) ? lower.replace(REFANG, (m) => REFANG_TO[m] ?? m) : lower;
-  return refanged.includes("\n") && refanged.includes("-") ? refanged.replace(WRAPPED_AT_HYPHEN, "-") : refanged;
+  return refanged.includes("\n") && refanged.includes("-")
+    ? refanged.replace(WRAPPED_AT_HYPHEN, (m, at: number, text: string) =>
+        ENDS_IN_WORD.test(text.slice(Math.max(0, at - 2), at)) ? "-" : m,
+      )
+    : refanged;
 }
 
 /**
@@ -187,6 +196,9 @@ function canonicalIPv6(ip: string): string {
 }
 
 function afterVersionWord(text: string, at: number): boolean {
+  // the look-behind only when a space, tab or colon could end the word: addresses are mostly whole values
+  const prev = text[at - 1];
+  if (prev !== " " && prev !== "\t" && prev !== ":") return false;
   AFTER_VERSION_WORD.lastIndex = at;
   return AFTER_VERSION_WORD.test(text);
 }
@@ -204,7 +216,7 @@ function extractNormalized(text: string, out: Indicator[]): void {
   const colon = text.includes(":");
   if (!dot && !colon && !text.includes("\\") && text.length < 32) return;
   let rest = text;
-  const unicode = NON_ASCII.test(text);
+  const unicode = NON_ASCII.test(text) && NON_ASCII_WORD.test(text);
   if (colon && rest.includes("://"))
     rest = rest.replace(URL_RE, (m) => {
       const key = urlKey(m.replace(URL_TRAILING, ""));
