@@ -216,6 +216,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
     value: r.metrics.verdict_agreement?.value ?? null,
     lower: r.metrics.verdict_agreement?.lower ?? null,
     upper: r.metrics.verdict_agreement?.upper ?? null,
+    n: r.metrics.verdict_agreement?.n ?? null,
   }));
   return {
     agent: a.agent,
@@ -269,6 +270,7 @@ export async function reportView(doc: ReportDoc, charts = true) {
       value: a.metrics[k]?.value ?? null,
       lower: a.metrics[k]?.lower ?? null,
       upper: a.metrics[k]?.upper ?? null,
+      n: a.metrics[k]?.n ?? null,
     })),
   );
   return {
