@@ -48,6 +48,9 @@ describe("report on a run that did not finish", () => {
     expect(banner).toBeGreaterThan(html.indexOf("<body>"));
     expect(banner).toBeLessThan(html.indexOf("<header>"));
     expect(html).toContain("results cover only the 7 cases stored so far");
+    // the header's time row does not call a run that never ended "finished"
+    const started = html.match(/<th scope="row">Started<\/th><td>([^<]*)<\/td>/)?.[1];
+    expect(started).toBe(`${doc.run.started_at} — not finished (status running)`);
   });
 
   it("a finished run carries no warning", async () => {

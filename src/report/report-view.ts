@@ -276,7 +276,7 @@ export async function reportView(doc: ReportDoc, charts = true) {
   return {
     css: stylesheet(),
     // the header's case count is what is stored: cases_total is only set when a run ends
-    run: { ...doc.run, cases_total: doc.run.cases_stored },
+    run: { ...doc.run, cases_total: doc.run.cases_stored, ended: ended(doc.run) },
     title: `Exit-criteria report — ${doc.run.suite ?? doc.run.run_id}`,
     statistics: doc.statistics,
     agent_names: names,
@@ -309,6 +309,14 @@ export async function reportView(doc: ReportDoc, charts = true) {
       description: m.description,
     })),
   };
+}
+
+/** How the run ended, for the header: only a finished run "finished"; an interrupted one stopped. */
+function ended(run: ReportDoc["run"]): string {
+  const at = run.finished_at;
+  if (run.status === "finished") return at ? `finished ${at}` : "finished";
+  const status = run.status ?? "unknown";
+  return at ? `${status} at ${at}, not finished` : `not finished (status ${status})`;
 }
 
 const count = (n: number) => n.toLocaleString("en-US");

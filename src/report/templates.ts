@@ -20,6 +20,12 @@ hb.registerHelper("md", (s: unknown) => new hb.SafeString(mdCell(s)));
 hb.registerHelper("mdcode", (s: unknown) => new hb.SafeString(mdCode(s)));
 hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 hb.registerHelper("json", (v: unknown) => JSON.stringify(v, null, 2));
+/**
+ * A key, an id or a command (`high_severity_violation_rate`, `intel.file_reputation`, `phish-0247`)
+ * that wraps only between its words and after a `_`, `.`, `:`, `/`, `|` or `@`, never inside a part
+ * (not at a hyphen either): see breakable().
+ */
+hb.registerHelper("wbr", (s: unknown) => new hb.SafeString(breakable(String(s ?? ""))));
 /** The note after a clipped field; `n` is a count the view computed, never data text. */
 hb.registerHelper("more", (n: unknown) =>
   typeof n === "number" && n > 0
@@ -59,6 +65,28 @@ function visible(v: unknown): unknown {
 }
 
 export type Trusted = Handlebars.SafeString;
+
+/**
+ * Escaped text whose parts never break inside (a part with a hyphen is a no-wrap span), and a line
+ * may end only at a space or at a `<wbr>` after `_`, `.`, `:`, `/`, `|` or `@`. The escapes (`&lt;`, `&#x3D;`, …)
+ * hold none of those characters, so splitting after escaping cannot cut one.
+ */
+export function breakable(s: string): string {
+  return hb
+    .escapeExpression(s)
+    .split(/(\s+)/)
+    .map((word) =>
+      /^\s*$/.test(word)
+        ? word
+        : word
+            .split(/(?<=[_.:/|@])/)
+            // a part of letters, digits and _ . : / | @ has no break opportunity of its own; one with a
+            // hyphen (or any other character a browser may break after) is held together
+            .map((part) => (/^[\w.:/|@]*$/.test(part) ? part : `<span class="nw">${part}</span>`))
+            .join("<wbr>"),
+    )
+    .join("");
+}
 
 /** Text for HTML outside a template, escaped as the templates escape it. */
 export function escapeHtml(s: string): string {
