@@ -66,6 +66,21 @@ describe("HTML report presentation", () => {
     expect(reportHtml.replace(/<\/?(span|wbr)\b[^>]*>/g, "")).toContain("<code>violation_rate.missing_rollback</code>");
   });
 
+  it("an index of runs says that phases are judged independently, with the reports' phase names", async () => {
+    const { render, stylesheet } = await import("../src/report/templates.js");
+    const html = render("index.html.hbs", {
+      css: stylesheet(),
+      rows: [],
+      phaseNames: ["readiness", "controlled_automation"],
+      agentsLabel: "playbook",
+      generated: "2025-01-01 00:00",
+      db: ".soceval/soceval.duckdb",
+    });
+    expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src \'none\';');
+    expect(html).toContain('<th scope="col">Controlled automation</th>');
+    expect(html).toMatch(/judged on its own exit criteria, independently of the others/);
+  });
+
   const chromium = findChromium();
   it.skipIf(!chromium)("Chromium lays the pages out with every column on screen and no word broken", () => {
     for (const name of ["report.html", "compare.html"]) {

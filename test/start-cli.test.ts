@@ -17,6 +17,14 @@ describe("soceval start", () => {
     expect(r.stdout).toContain(`\nexit-criteria reports: ${join(out, "index.html")}\n`);
     for (const f of ["mini.html", "mini.md", "mini.json", "index.html"]) expect(existsSync(join(out, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(out, "mini.json"), "utf8")).agents.playbook.cases).toBe(40);
+    // the index is an HTML report like the others: the same CSP, phase names, interval style and badges
+    const index = readFileSync(join(out, "index.html"), "utf8");
+    expect(index).toContain('<meta http-equiv="Content-Security-Policy" content="default-src \'none\';');
+    expect(index).not.toMatch(/<script\b/i);
+    expect(index).toContain('<th scope="col">Controlled automation</th>');
+    expect(index).toMatch(/\d+\.\d% <span class="small muted">\(\d+\.\d% – \d+\.\d%\)<\/span>/);
+    expect(index).toMatch(/<td><span class="badge (met|not-met|not-measured)">/);
+    expect(index).toContain("independently of the others");
   });
 
   it("a mistyped --suites path is refused (exit 2) before any store or report folder is made", async () => {

@@ -29,6 +29,7 @@ export function register(program: Command): void {
         const { buildReport } = await import("../analytics/report.js");
         const { renderReport } = await import("../report/render.js");
         const { render, stylesheet } = await import("../report/templates.js");
+        const { metricView } = await import("../report/report-view.js");
         const files = flags.suites ?? bundledSuites();
         if (files.length === 0) throw new InputError("start: no suites found (expected suites/*/shadow.suite.yaml)");
         // every suite is read first: a mistyped --suites path is refused before a store or report exists
@@ -62,10 +63,9 @@ export function register(program: Command): void {
                 run_id: outcome.runId,
                 agent,
                 cases: rep.cases,
-                agreement: agreement
-                  ? `${pct(agreement.value)} [${pct(agreement.lower)}, ${pct(agreement.upper)}]`
-                  : "—",
-                critical: pct(rep.metrics.critical_miss_rate?.value),
+                // formatted as the reports format them: value, interval and n
+                agreement: metricView("verdict_agreement", agreement),
+                critical: metricView("critical_miss_rate", rep.metrics.critical_miss_rate),
                 phases: Phase.options.map((p) => ({
                   status: doc.phases.find((x) => x.phase === p && x.agent === agent)?.status ?? "not measured",
                 })),

@@ -51,6 +51,15 @@ export function formatP(p: number | null): string {
   return p < 0.001 ? "< 0.001" : p.toFixed(3);
 }
 
+/** Phase names as every report prints them. */
+export const PHASE_LABEL: Record<string, string> = {
+  readiness: "Readiness",
+  shadow: "Shadow mode",
+  assisted: "Assisted mode",
+  controlled_automation: "Controlled automation",
+  optimization: "Optimization",
+};
+
 export const OP_TEXT: Record<string, string> = { ">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=" };
 
 /** CSS class for a status; never derived from data text. */

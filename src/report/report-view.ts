@@ -10,7 +10,7 @@ import type {
 } from "../analytics/report-schema.js";
 import { Phase } from "../schema/suite.js";
 import { renderChart } from "./charts.js";
-import { CLIP, clip, formatInterval, formatValue, OP_TEXT, statusClass } from "./format.js";
+import { CLIP, clip, formatInterval, formatValue, OP_TEXT, PHASE_LABEL, statusClass } from "./format.js";
 import { stylesheet, trusted } from "./templates.js";
 
 /** Headline metrics, in the order a SOC lead reads them. */
@@ -67,14 +67,6 @@ const CHART_METRICS = [
   "policy_violation_rate",
   "false_positive_reduction",
 ];
-
-export const PHASE_LABEL: Record<string, string> = {
-  readiness: "Readiness",
-  shadow: "Shadow mode",
-  assisted: "Assisted mode",
-  controlled_automation: "Controlled automation",
-  optimization: "Optimization",
-};
 
 const unitOf = (key: string): Unit => metricInfo(key)?.unit ?? "rate";
 const labelOf = (key: string): string => metricInfo(key)?.label ?? key;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import { packageRoot } from "../io/package-root.js";
-import { mdCell, mdCode, statusClass, visibleControls } from "./format.js";
+import { mdCell, mdCode, PHASE_LABEL, statusClass, visibleControls } from "./format.js";
 
 /** reports/ at the package root: templates, chart specs and the stylesheet. */
 export function reportsDir(rel = ""): string {
@@ -26,6 +26,8 @@ hb.registerHelper("json", (v: unknown) => JSON.stringify(v, null, 2));
  * (not at a hyphen either): see breakable().
  */
 hb.registerHelper("wbr", (s: unknown) => new hb.SafeString(breakable(String(s ?? ""))));
+/** A phase's name as the reports print it ("Controlled automation", not `controlled_automation`). */
+hb.registerHelper("phaseLabel", (s: unknown) => PHASE_LABEL[String(s)] ?? String(s));
 /** The note after a clipped field; `n` is a count the view computed, never data text. */
 hb.registerHelper("more", (n: unknown) =>
   typeof n === "number" && n > 0
