@@ -213,7 +213,7 @@ describe("comparison with a side whose provider failed", () => {
         ),
       );
       const html = await renderComparison(d, "html");
-      const row = html.slice(html.indexOf("<td>Policy violation rate</td>"));
+      const row = html.slice(html.lastIndexOf(`<th scope="row">Policy violation rate</th>`));
       expect(row.slice(0, row.indexOf("</tr>"))).toContain("not comparable");
       expect(row.slice(0, row.indexOf("</tr>"))).not.toContain(">better<");
       const md = await renderComparison(d, "md");
@@ -328,9 +328,14 @@ describe("what decides a comparison's reading, and its units", () => {
       expect(md).not.toMatch(/^\| Verdict agreement \|.*\| \d+\.\d% \|/m);
       expect(md).toContain("McNemar's p is\nbelow 0.05 as well");
       const html = await renderComparison(d, "html");
-      const row = html.slice(html.indexOf("<td>Verdict agreement</td>"));
+      const row = html.slice(html.lastIndexOf(`<th scope="row">Verdict agreement</th>`));
       expect(row.slice(0, row.indexOf("</tr>"))).toContain(`<td class="num">${pts}</td>`);
       expect(html).toContain("McNemar&#x27;s exact p is below 0.05 as well");
+      // stated once, in the method section, not again among the notes
+      expect(html.split("McNemar&#x27;s exact p is below 0.05 as well")).toHaveLength(2);
+      expect(html.indexOf("McNemar&#x27;s exact p is below 0.05 as well")).toBeGreaterThan(
+        html.indexOf("<h2>Method</h2>"),
+      );
       expect(html).toContain("where the two tests disagree it reads &quot;borderline&quot;");
     } finally {
       s.close();

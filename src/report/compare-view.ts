@@ -45,9 +45,9 @@ export async function compareView(doc: CompareDoc, html = true) {
     css: stylesheet(),
     title: `Agent comparison — ${doc.sides.map((s) => s.label).join(" vs ")}`,
     seed: doc.seed,
-    // the HTML page's method section does not state the reading rule: it leads with it instead
-    // (Markdown states it in its method section)
-    notes: html ? [...doc.notes, READING_RULE] : doc.notes,
+    notes: doc.notes,
+    // stated in the HTML page's method section (Markdown writes it out in its own)
+    readingRule: READING_RULE,
     columns: SIDE_METRICS.map(labelOf),
     sides: doc.sides.map((s) => ({
       label: s.label,
