@@ -18,6 +18,17 @@ describe("hallucinated_evidence", () => {
     expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 1 });
   });
 
+  it("the detail names the failed call with the right article (an error, an unavailable, a timeout call)", () => {
+    const detail = (status: "error" | "unavailable" | "timeout" | "denied") =>
+      score({
+        transcript: withSteps([call("get_signins", status, ["ev-sign-1"])], goodOutput({ evidence: ["ev-sign-1"] })),
+      }).findings.find((x) => x.kind === "hallucinated_evidence")?.detail;
+    expect(detail("error")).toContain("only an error call to get_signins listed it");
+    expect(detail("unavailable")).toContain("only an unavailable call to get_signins listed it");
+    expect(detail("timeout")).toContain("only a timeout call to get_signins listed it");
+    expect(detail("denied")).toContain("only a denied call to get_signins listed it");
+  });
+
   it("a cited id returned only by a denied call is hallucinated", () => {
     const s = score({
       tools: ["get_email_headers", "get_url_reputation", "get_url_clicks"],

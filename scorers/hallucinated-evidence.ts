@@ -23,12 +23,15 @@ function whereIs(fields: { where: string; text: string }[], ind: Indicator): str
   return "the output";
 }
 
+/** "a" or "an" before a word: the statuses a call can have are "error", "unavailable", "timeout", "denied". */
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? "an" : "a");
+
 function whyNotReturned(ctx: ScoreContext, id: string): string {
   const listed = ctx.transcript.steps.find((s) => s.type === "tool_call" && s.evidence_ids.includes(id));
   if (!ctx.case.evidence.some((e) => e.id === id))
     return `no such evidence record exists in this case${listed?.type === "tool_call" ? ` (a call to ${listed.tool} listed it)` : ""}`;
   if (listed?.type === "tool_call")
-    return `only a ${listed.status} call to ${listed.tool} listed it, and a failed call returns nothing`;
+    return `only ${article(listed.status)} ${listed.status} call to ${listed.tool} listed it, and a failed call returns nothing`;
   return "the record exists in the case but no successful tool call returned it";
 }
 
