@@ -64,6 +64,47 @@ describe("hallucinated_evidence", () => {
     expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 1 });
   });
 
+  it("the agent's own answer (submit_triage) is not a tool call that returns evidence: the ids it lists are not retrieved", () => {
+    const answer = call("submit_triage", "ok", ["ev-sign-1"]);
+    const s = score({
+      transcript: withSteps([answer], goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-sign-1"] })),
+    });
+    const f = s.findings.find((x) => x.kind === "hallucinated_evidence");
+    expect(f).toMatchObject({ severity: "high", evidence_id: "ev-sign-1" });
+    expect(f?.detail).toContain("only the agent's own answer (submit_triage) listed it");
+    expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 1 });
+  });
+
+  it("a call to a tool the workflow does not declare returns no evidence, as soceval's sandbox answers it", () => {
+    const s = score({
+      transcript: withSteps(
+        [call("search_everything", "ok", ["ev-sign-1"])],
+        goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-sign-1"] }),
+      ),
+    });
+    const f = s.findings.find((x) => x.kind === "hallucinated_evidence");
+    expect(f).toMatchObject({ severity: "high", evidence_id: "ev-sign-1" });
+    expect(f?.detail).toContain("only a call to search_everything listed it, which is not a tool of this workflow");
+    // the call itself is still reported as outside the workflow
+    expect(s.kinds).toContain("tool_out_of_scope");
+  });
+
+  it("required evidence listed only by the answer or by an undeclared tool is not gathered", () => {
+    for (const tool of ["submit_triage", "search_everything"]) {
+      const steps = goodSteps().filter((x) => x.type !== "tool_call" || x.tool !== "get_url_clicks");
+      const s = score({ transcript: transcript({ steps: [...steps, call(tool, "ok", ["ev-click-1"])] }) });
+      expect(s.result, tool).toMatchObject({ required_total: 2, required_gathered: 1, missed_context: true });
+      expect(s.findings.find((x) => x.kind === "missed_context")?.evidence_id, tool).toBe("ev-click-1");
+      // nor is it the first required evidence: that is the headers call after it (800 + 100 + 100 ms)
+      const first = score({
+        transcript: transcript({
+          steps: [goodSteps()[0]!, call(tool, "ok", ["ev-click-1"]), call("get_email_headers", "ok", ["ev-hdr-1"])],
+        }),
+      });
+      expect(first.result.time_to_first_required_ms, tool).toBe(1000);
+    }
+  });
+
   it("citations inside hypotheses and actions count, and ids that exist nowhere are named as such", () => {
     const out = goodOutput();
     out.hypotheses[0]!.evidence.push("ev-made-up");

@@ -1,6 +1,7 @@
+import { SUBMIT_TOOL } from "../src/providers/types.js";
 import type { Finding } from "../src/schema/index.js";
 import { describeValue, extractIndicatorsOfLines, type Indicator, KnownIndicators, mentions } from "./indicators.js";
-import { type Citable, citedIds, type ScoreContext, type Scorer } from "./types.js";
+import { type Citable, citedIds, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
 
 const NAME = "hallucinated-evidence";
 
@@ -30,8 +31,14 @@ function whyNotReturned(ctx: ScoreContext, id: string): string {
   const listed = ctx.transcript.steps.find((s) => s.type === "tool_call" && s.evidence_ids.includes(id));
   if (!ctx.case.evidence.some((e) => e.id === id))
     return `no such evidence record exists in this case${listed?.type === "tool_call" ? ` (a call to ${listed.tool} listed it)` : ""}`;
-  if (listed?.type === "tool_call")
-    return `only ${article(listed.status)} ${listed.status} call to ${listed.tool} listed it, and a failed call returns nothing`;
+  if (listed?.type === "tool_call") {
+    if (listed.status !== "ok")
+      return `only ${article(listed.status)} ${listed.status} call to ${listed.tool} listed it, and a failed call returns nothing`;
+    if (listed.tool === SUBMIT_TOOL)
+      return `only the agent's own answer (${SUBMIT_TOOL}) listed it, and the answer is not a tool call that returns evidence`;
+    if (!workflowIndex(ctx.workflow).tools.has(listed.tool))
+      return `only a call to ${listed.tool} listed it, which is not a tool of this workflow and so returns no evidence`;
+  }
   return "the record exists in the case but no successful tool call returned it";
 }
 

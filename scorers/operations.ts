@@ -1,5 +1,5 @@
 import { type Finding, investigationFailed, type ToolCallStep, type TriageOutput } from "../src/schema/index.js";
-import { handedOff, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
+import { handedOff, retrieves, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
 
 const NAME = "operations";
 const FAILED_CALL = new Set(["error", "timeout"]);
@@ -35,12 +35,7 @@ function timings(ctx: ScoreContext): { total: number; firstRequired: number | nu
   let firstRequired: number | null = null;
   for (const s of ctx.transcript.steps) {
     total += s.latency_ms;
-    if (
-      firstRequired === null &&
-      s.type === "tool_call" &&
-      s.status === "ok" &&
-      s.evidence_ids.some((id) => required.has(id))
-    )
+    if (firstRequired === null && retrieves(s, ctx.workflow) && s.evidence_ids.some((id) => required.has(id)))
       firstRequired = total;
   }
   return { total, firstRequired };

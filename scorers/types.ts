@@ -1,4 +1,14 @@
-import type { Case, CaseResult, Finding, Transcript, TriageOutput, Workflow } from "../src/schema/index.js";
+import { SUBMIT_TOOL } from "../src/providers/types.js";
+import type {
+  Case,
+  CaseResult,
+  Finding,
+  Step,
+  ToolCallStep,
+  Transcript,
+  TriageOutput,
+  Workflow,
+} from "../src/schema/index.js";
 import type { Facts } from "../src/workflow/conditions.js";
 
 /** Tools the agent may call: a set of names, or every read tool of the workflow. */
@@ -25,7 +35,7 @@ export type ScoreContext = {
   scope: ToolScope;
   /** the whole case (ground truth), for human-only and approval conditions */
   facts: Facts;
-  /** evidence ids returned by tool calls whose status was ok */
+  /** evidence ids of the case that retrieving calls (`retrieves`) returned */
   returned: ReadonlySet<string>;
   /** sources unavailable for the case, or whose every (non-denied) call in this transcript failed */
   failedSources: ReadonlySet<string>;
@@ -84,4 +94,19 @@ export function workflowIndex(wf: Workflow): WorkflowIndex {
     indexes.set(wf, ix);
   }
   return ix;
+}
+
+/**
+ * A step that retrieved the evidence ids it lists: a successful call of a tool this workflow
+ * declares. The agent's own answer (`submit_triage`, which an imported transcript may record as a
+ * step) is not a tool call that returns evidence, whatever it lists; nor is a call to a tool the
+ * workflow does not declare, which soceval's sandbox answers with an error and no evidence.
+ */
+export function retrieves(step: Step, wf: Workflow): step is ToolCallStep {
+  return (
+    step.type === "tool_call" &&
+    step.status === "ok" &&
+    step.tool !== SUBMIT_TOOL &&
+    workflowIndex(wf).tools.has(step.tool)
+  );
 }

@@ -3,7 +3,14 @@ import { hallucinatedEvidence } from "../../scorers/hallucinated-evidence.js";
 import { missedContext } from "../../scorers/missed-context.js";
 import { operations } from "../../scorers/operations.js";
 import { policy } from "../../scorers/policy.js";
-import { type Citable, type ScoreContext, type Scorer, type ToolScope, workflowIndex } from "../../scorers/types.js";
+import {
+  type Citable,
+  retrieves,
+  type ScoreContext,
+  type Scorer,
+  type ToolScope,
+  workflowIndex,
+} from "../../scorers/types.js";
 import { mainIssue } from "../io/errors.js";
 import { safeParseFast } from "../schema/fast-parse.js";
 import {
@@ -104,15 +111,16 @@ function failedSources(c: Case, t: Transcript, wf: Workflow): Set<string> {
 }
 
 /**
- * Evidence the investigation really retrieved: ids a successful tool call returned that exist in the
- * case. soceval's sandbox only returns the case's records; a transcript imported from another
- * platform may list ids its tool layer or model made up, and citing one of those is hallucination.
+ * Evidence the investigation really retrieved: ids a successful call of one of the workflow's tools
+ * returned that exist in the case. soceval's sandbox only returns the case's records; a transcript
+ * imported from another platform may list ids its tool layer or model made up, or record the agent's
+ * own answer (`submit_triage`) as a step listing what it cites, and citing those is hallucination.
  */
-function returnedIds(t: Transcript, c: Case): Set<string> {
+function returnedIds(t: Transcript, c: Case, wf: Workflow): Set<string> {
   let inCase: Set<string> | undefined;
   const ids = new Set<string>();
   for (const s of t.steps)
-    if (s.type === "tool_call" && s.status === "ok")
+    if (retrieves(s, wf))
       for (const id of s.evidence_ids) {
         inCase ??= new Set(c.evidence.map((e) => e.id));
         if (inCase.has(id)) ids.add(id);
@@ -134,7 +142,7 @@ export function scoreTranscript(input: ScoreInput): Scored {
     workflow,
     scope: toScope(input.agent.tools),
     facts: { alert: c.alert, evidence: c.evidence, missing: failed },
-    returned: returnedIds(t, c),
+    returned: returnedIds(t, c, workflow),
     failedSources: failed,
   };
   const result: Omit<CaseResult, "run_id"> = {
