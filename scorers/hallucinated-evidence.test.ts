@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, goodOutput, goodSteps, score, transcript } from "../test/fixtures/scoring/phishing.js";
+import { call, goodOutput, goodSteps, phishCase, score, transcript } from "../test/fixtures/scoring/phishing.js";
 
 const withSteps = (extra: ReturnType<typeof goodSteps>, output = goodOutput()) =>
   transcript({ steps: [...goodSteps(), ...extra], output });
@@ -116,6 +116,50 @@ describe("hallucinated_evidence", () => {
     expect(Object.keys(details).sort()).toEqual(["ev-made-up", "ev-sign-1"]);
     expect(details["ev-made-up"]).toContain("no such evidence record");
     expect(details["ev-sign-1"]).toContain("no successful tool call returned it");
+  });
+
+  it("an evidence id cited in the prose is checked too, and the detail says where", () => {
+    // ev-sign-9 has the shape of this case's ids (ev-sign- and one digit) but exists nowhere;
+    // ev-sign-1 is a record of the case that no call returned
+    const out = goodOutput({ summary: "Sign-in record ev-sign-9 shows impossible travel." });
+    out.hypotheses[1]!.explanation = "Ruled out by the later sign-in (ev-sign-1).";
+    out.recommended_actions[0]!.rationale = "Per `ev-sign-1` and ev-hdr-1, remove the lure.";
+    const s = score({ transcript: transcript({ output: out }) });
+    const found = s.findings.filter((f) => f.kind === "hallucinated_evidence");
+    expect(found.map((f) => [f.evidence_id, f.severity])).toEqual([
+      ["ev-sign-9", "high"],
+      ["ev-sign-1", "high"],
+    ]);
+    expect(found[0]!.detail).toContain("in the summary");
+    expect(found[0]!.detail).toContain("no such evidence record exists in this case");
+    expect(found[1]!.detail).toContain("in the hypothesis 2 explanation");
+    expect(found[1]!.detail).toContain("no successful tool call returned it");
+    expect(s.result).toMatchObject({ hallucinated: true, hallucination_count: 2 });
+  });
+
+  it("an id cited both in a list and in the prose is one finding, the list's", () => {
+    const out = goodOutput({
+      summary: "ev-sign-1 shows the sign-in.",
+      evidence: ["ev-hdr-1", "ev-ti-1", "ev-click-1", "ev-sign-1"],
+    });
+    const s = score({ transcript: transcript({ output: out }) });
+    const found = s.findings.filter((f) => f.kind === "hallucinated_evidence");
+    expect(found).toHaveLength(1);
+    expect(found[0]!.detail).not.toContain("in the summary");
+    expect(s.result.hallucination_count).toBe(1);
+  });
+
+  it("near miss: returned ids, ordinary words and id-like parts of other tokens in the prose are not citations", () => {
+    const summary = [
+      "Headers (ev-hdr-1) and clicks [ev-click-1], ev-ti-1.",
+      "Not ids: ev-sign-12, ev-sign-x, EV-SIGN-9, ev-sign-9.example.com, https://cdn.example/ev-sign-9, x.ev-sign-9, ev-sign-9@example.com, ev-sign-9-b.",
+      "The resources were reviewed.",
+    ].join(" ");
+    const c = phishCase();
+    // an importer's id that is an ordinary word (OCSF's "resources") is never matched in prose
+    c.evidence.push({ ...c.evidence[3]!, id: "resources" });
+    const s = score({ case: c, transcript: transcript({ output: goodOutput({ summary }) }) });
+    expect(s.findings.filter((f) => f.kind === "hallucinated_evidence")).toEqual([]);
   });
 
   it("no findings at all when there is no output to cite anything", () => {

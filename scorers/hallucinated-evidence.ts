@@ -42,21 +42,112 @@ function whyNotReturned(ctx: ScoreContext, id: string): string {
   return "the record exists in the case but no successful tool call returned it";
 }
 
+/**
+ * A case's evidence ids as prose can cite them: the ids themselves, and their shapes (prefix up to
+ * the last "-", then a suffix of a given length and character class), so that `sgn-00000000` reads
+ * as a citation where the case has `sgn-1a2b3c4d`. Only ids holding both a letter and a digit take
+ * part: an importer's id that is an ordinary word (OCSF's `resources`) is never looked for in prose.
+ */
+type IdShapes = {
+  ids: ReadonlySet<string>;
+  shapes: ReadonlyMap<string, { length: number; chars: RegExp }[]>;
+  /** what a text must contain to cite any of them: an id's prefix, or a whole id that has none */
+  hints: readonly string[];
+};
+
+/** Suffix character classes, narrowest first: a shape takes the first that holds all its suffixes. */
+const SUFFIX_CLASSES = [/^[0-9]+$/, /^[0-9a-f]+$/, /^[0-9A-F]+$/, /^[0-9a-z]+$/, /^[0-9A-Z]+$/, /^[0-9A-Za-z]+$/];
+const shapesOfCase = new WeakMap<ScoreContext["case"], IdShapes>();
+
+function idShapes(c: ScoreContext["case"]): IdShapes {
+  let known = shapesOfCase.get(c);
+  if (known) return known;
+  const ids = new Set<string>();
+  const suffixes = new Map<string, Map<number, string[]>>();
+  for (const { id } of c.evidence) {
+    if (!/[0-9]/.test(id) || !/[A-Za-z]/.test(id)) continue;
+    ids.add(id);
+    const dash = id.lastIndexOf("-");
+    if (dash <= 0 || dash === id.length - 1) continue;
+    const prefix = id.slice(0, dash + 1);
+    const byLength = suffixes.get(prefix) ?? new Map<number, string[]>();
+    const suffix = id.slice(dash + 1);
+    byLength.set(suffix.length, [...(byLength.get(suffix.length) ?? []), suffix]);
+    suffixes.set(prefix, byLength);
+  }
+  const shapes = new Map<string, { length: number; chars: RegExp }[]>();
+  for (const [prefix, byLength] of suffixes)
+    for (const [length, all] of byLength) {
+      const chars = SUFFIX_CLASSES.find((re) => all.every((x) => re.test(x)));
+      if (chars) shapes.set(prefix, [...(shapes.get(prefix) ?? []), { length, chars }]);
+    }
+  const hints = new Set<string>(shapes.keys());
+  for (const id of ids) if (![...shapes.keys()].some((prefix) => id.startsWith(prefix))) hints.add(id);
+  known = { ids, shapes, hints: [...hints] };
+  shapesOfCase.set(c, known);
+  return known;
+}
+
+// a token is what lies between spaces, commas and semicolons, without the brackets, quotes and
+// Markdown marks around it or the sentence punctuation after it; anything else (a dot, a slash, an
+// @) keeps it one token, so an id-like part of a domain, path or address is not a citation
+const TOKEN_SPLIT = /[\s,;]+/;
+const TOKEN_LEAD = /^[([{<"'`*_]+/;
+const TOKEN_TRAIL = /[)\]}>"'`*_.,:;!?\u2026]+$/;
+
+/** Evidence ids the prose cites, in order, each once with the first field that names it. */
+function proseIds(c: ScoreContext["case"], output: Citable): { id: string; where: string }[] {
+  const { ids, shapes, hints } = idShapes(c);
+  if (ids.size === 0) return [];
+  const found = new Map<string, string>();
+  for (const f of proseFields(output)) {
+    // most prose names no id at all: only a field holding a prefix or id is split into words
+    if (!hints.some((h) => f.text.includes(h))) continue;
+    for (const raw of f.text.split(TOKEN_SPLIT)) {
+      const token = raw.replace(TOKEN_LEAD, "").replace(TOKEN_TRAIL, "");
+      if (token === "" || found.has(token)) continue;
+      let cited = ids.has(token);
+      if (!cited) {
+        const dash = token.lastIndexOf("-");
+        const suffix = token.slice(dash + 1);
+        cited =
+          dash > 0 &&
+          (shapes.get(token.slice(0, dash + 1))?.some((s) => s.length === suffix.length && s.chars.test(suffix)) ??
+            false);
+      }
+      if (cited) found.set(token, f.where);
+    }
+  }
+  return [...found].map(([id, where]) => ({ id, where }));
+}
+
+/** "the summary", "the hypothesis 2 explanation", "the isolate_host rationale" */
+const proseWhere = (where: string): string =>
+  where.startsWith("hypothesis ") ? `the ${where} explanation` : `the ${where}`;
+
+function notRetrieved(ctx: ScoreContext, id: string, cited: string): Finding {
+  // the tool call that listed the id, when one did: a reader goes from the finding to that step
+  const step = ctx.transcript.steps.findIndex((s) => s.type === "tool_call" && s.evidence_ids.includes(id));
+  return {
+    scorer: NAME,
+    kind: "hallucinated_evidence",
+    severity: "high",
+    detail: `cites evidence ${cited}, which this investigation never retrieved: ${whyNotReturned(ctx, id)}`,
+    evidence_id: id,
+    ...(step >= 0 ? { step } : {}),
+  };
+}
+
+/**
+ * Every evidence id the output cites, in its lists or in its prose ("cited anywhere in the output"),
+ * that no retrieving call returned; an id cited in both is one finding, the list's.
+ */
 function citedEvidence(ctx: ScoreContext, output: Citable): Finding[] {
   const findings: Finding[] = [];
-  for (const id of citedIds(output)) {
-    if (ctx.returned.has(id)) continue;
-    // the tool call that listed the id, when one did: a reader goes from the finding to that step
-    const step = ctx.transcript.steps.findIndex((s) => s.type === "tool_call" && s.evidence_ids.includes(id));
-    findings.push({
-      scorer: NAME,
-      kind: "hallucinated_evidence",
-      severity: "high",
-      detail: `cites evidence ${id}, which this investigation never retrieved: ${whyNotReturned(ctx, id)}`,
-      evidence_id: id,
-      ...(step >= 0 ? { step } : {}),
-    });
-  }
+  const listed = citedIds(output);
+  for (const id of listed) if (!ctx.returned.has(id)) findings.push(notRetrieved(ctx, id, id));
+  for (const { id, where } of proseIds(ctx.case, output))
+    if (!listed.has(id) && !ctx.returned.has(id)) findings.push(notRetrieved(ctx, id, `${id} in ${proseWhere(where)}`));
   return findings;
 }
 
