@@ -9,6 +9,7 @@ import {
   type Unusable,
 } from "../providers/types.js";
 import type { Case, Step, Workflow } from "../schema/index.js";
+import { parseAnswerText } from "../scoring/answer-text.js";
 import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -152,14 +153,12 @@ export async function runChatAgent(
   return { steps, output: null, error: `limit: no triage output within max_steps ${max_steps}` };
 }
 
-/** A final answer in plain text: JSON, possibly fenced. Anything else is kept verbatim (invalid). */
+/**
+ * A final answer in plain text: JSON, possibly fenced, read by the parser `soceval score` uses for a
+ * text output. Anything else is kept verbatim (invalid).
+ */
 function parseFinalText(content: string | null): unknown {
   if (!content) return null;
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(content);
-  const text = (fenced ? fenced[1]! : content).trim();
-  try {
-    return JSON.parse(text);
-  } catch {
-    return content;
-  }
+  const parsed = parseAnswerText(content);
+  return parsed ? parsed.value : content;
 }

@@ -11,6 +11,7 @@ import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
 import { type RunMeta, RunWriter } from "../store/run-writer.js";
 import { loadWorkflow } from "../workflow/load.js";
+import { parseAnswerText } from "./answer-text.js";
 import { scoreTranscript } from "./score.js";
 
 export type ImportOptions = {
@@ -46,16 +47,14 @@ const ImportedTranscript = Transcript.extend({ agent: z.string().optional(), ste
 type ImportedTranscript = z.infer<typeof ImportedTranscript>;
 
 /**
- * An exported model answer may be JSON text, or prose: JSON text is stored as the value it holds,
- * prose as the string it is (the store writes it as a JSON string); scoring reads both the same way.
+ * An exported model answer may be JSON text (bare or fenced, as `soceval run` reads a final
+ * message), or prose: JSON text is stored as the value it holds, as `run` stores it, prose as the
+ * string it is (the store writes it as a JSON string); scoring reads both the same way.
  */
 function storableOutput(o: unknown): unknown {
   if (typeof o !== "string") return o;
-  try {
-    const v: unknown = JSON.parse(o);
-    if (typeof v !== "string") return v;
-  } catch {}
-  return o;
+  const parsed = parseAnswerText(o);
+  return parsed && typeof parsed.value !== "string" ? parsed.value : o;
 }
 
 /**

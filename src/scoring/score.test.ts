@@ -11,7 +11,8 @@ import {
 } from "../../test/fixtures/scoring/phishing.js";
 import { type Case, CaseResult, type EvidenceRecord, Finding, type Transcript } from "../schema/index.js";
 import { table } from "../store/tables.js";
-import { scoreTranscript } from "./score.js";
+import { parseAnswerText } from "./answer-text.js";
+import { parseOutput, scoreTranscript } from "./score.js";
 
 describe("scoreTranscript", () => {
   it("returns exactly the case_results columns (minus run_id), valid under the schema", () => {
@@ -46,6 +47,34 @@ describe("scoreTranscript", () => {
       agent: { name: "vendor-x", tools: "all" },
     }).result;
     expect(r).toMatchObject({ agent: "vendor-x", epoch: 3, case_id: "phish-0001", workflow: "phishing-mini" });
+  });
+});
+
+describe("a text answer: the same parser as soceval run's agent loop", () => {
+  const json = JSON.stringify(goodOutput());
+  it.each([
+    ["bare JSON", json],
+    ["a ```json fence", `\`\`\`json\n${json}\n\`\`\``],
+    ["a bare ``` fence", `\`\`\`\n${json}\n\`\`\``],
+    ["a ```JSON fence", `\`\`\`JSON\n${json}\n\`\`\``],
+    ["a fence after a sentence", `Here is my triage:\n\`\`\`json\n${json}\n\`\`\`\nDone.`],
+  ])("%s is a valid triage output", (_, text) => {
+    expect(parseOutput(text).output).toEqual(goodOutput());
+    const s = score({ transcript: transcript({ output: text }) });
+    expect(s.result).toMatchObject({ schema_valid: true, agree: true, failed: false, hallucinated: false });
+    expect(s.kinds).not.toContain("schema_invalid");
+  });
+
+  it("JSON whose own text holds a fence is read whole, not cut at the fence", () => {
+    const out = goodOutput({ summary: "The body held ```powershell -enc AAAA``` as a code block." });
+    expect(parseAnswerText(JSON.stringify(out))).toEqual({ value: out });
+  });
+
+  it("prose stays prose: judged on what it says, not a valid output", () => {
+    expect(parseAnswerText("It is benign.")).toBeNull();
+    expect(parseAnswerText("```json\nnot json\n```")).toBeNull();
+    const p = parseOutput("```json\nnot json\n```");
+    expect(p).toMatchObject({ output: null, schemaError: "output is text, not a JSON triage output" });
   });
 });
 

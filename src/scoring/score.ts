@@ -22,6 +22,7 @@ import {
   TriageOutput,
   type Workflow,
 } from "../schema/index.js";
+import { parseAnswerText } from "./answer-text.js";
 
 /** Every built-in scorer, in the order their findings are listed. */
 export const SCORERS: readonly Scorer[] = [agreement, hallucinatedEvidence, missedContext, policy, operations];
@@ -36,8 +37,9 @@ export type ScoreInput = {
 export type Scored = { result: Omit<CaseResult, "run_id">; findings: Finding[] };
 
 /**
- * The agent's output as the scorers see it. A JSON string is accepted too, because transcripts
- * exported from other platforms often carry the model's final answer as text.
+ * The agent's output as the scorers see it. A JSON string is accepted too, bare or in a Markdown
+ * code fence, because transcripts exported from other platforms often carry the model's final
+ * answer as text: read by the parser soceval's own agent loop uses for a final message.
  */
 export function parseOutput(raw: unknown): {
   output: TriageOutput | null;
@@ -45,14 +47,12 @@ export function parseOutput(raw: unknown): {
   readable: Citable | null;
 } {
   if (raw === null || raw === undefined) return { output: null, schemaError: null, readable: null };
-  let value = raw;
+  let value: unknown = raw;
   if (typeof raw === "string") {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // plain text is all prose: an indicator in it is a claim like one in a summary
-      return { output: null, schemaError: "output is text, not a JSON triage output", readable: prose(raw) };
-    }
+    const parsed = parseAnswerText(raw);
+    // plain text is all prose: an indicator in it is a claim like one in a summary
+    if (!parsed) return { output: null, schemaError: "output is text, not a JSON triage output", readable: prose(raw) };
+    value = parsed.value;
   }
   const parsed = safeParseFast(TriageOutput, value);
   if (parsed.success) return { output: parsed.data, schemaError: null, readable: parsed.data };
