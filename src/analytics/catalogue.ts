@@ -77,7 +77,8 @@ export const PROPORTIONS = [
     label: "Failed rate",
     den: "true",
     num: "failed",
-    description: "share of investigations with no output at all (provider error, limit hit)",
+    description:
+      "share of investigations with no output at all (provider error, limit hit before an answer, missing transcript); an error recorded beside an output does not count, and that output is judged in every metric",
   },
   {
     key: "playbook_completion_rate",

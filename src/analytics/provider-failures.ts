@@ -17,13 +17,16 @@ export type FailureSource = { run_id: string; kind: string | null; suite_path: s
  * wrote as `provider:` or `internal:`): they count as failed answers in every metric, so past a
  * share of them the numbers measure an outage, not the agent. An imported transcript's error is
  * whatever the other platform recorded: soceval cannot tell an outage from the agent's own limit
- * there, so every one counts, and so does a case the imported file has no transcript for.
+ * there, so every one that left the investigation without an output counts (one with an output
+ * beside it is judged like any other answer: no failed answer), and so does a case the imported
+ * file has no transcript for.
  */
 export async function providerFailures(store: Store, runId: string): Promise<Map<string, ProviderFailures>> {
   const rows = await store.query<{ agent: string; failed: number; investigations: number; missing: number }>(
     `SELECT agent,
             count(*) FILTER (WHERE error LIKE 'provider:%' OR error LIKE 'internal:%'
-              OR (error IS NOT NULL AND (SELECT kind FROM runs r WHERE r.run_id = t.run_id) = 'imported'))::INTEGER AS failed,
+              OR (error IS NOT NULL AND coalesce(output::VARCHAR, 'null') = 'null'
+                  AND (SELECT kind FROM runs r WHERE r.run_id = t.run_id) = 'imported'))::INTEGER AS failed,
             count(*)::INTEGER AS investigations,
             count(*) FILTER (WHERE error = ?
               AND (SELECT kind FROM runs r WHERE r.run_id = t.run_id) = 'imported')::INTEGER AS missing

@@ -62,12 +62,23 @@ describe("the gate over stored runs", () => {
     expect(budget).toMatchObject({ pass: false, candidate: null, detail: "not measured" });
   });
 
-  it("cannot judge an imported candidate most of whose transcripts carry an error", async () => {
+  it("cannot judge an imported candidate most of whose transcripts carry an error and no output", async () => {
     await cloneRun(store, FIXTURE_RUN, "run-imported");
     await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-imported'");
-    await store.run("UPDATE transcripts SET error = 'connection refused' WHERE run_id = 'run-imported'");
+    await store.run("UPDATE transcripts SET error = 'connection refused', output = NULL WHERE run_id = 'run-imported'");
     const v = await evaluateGate(store, base, { run_id: "run-imported", agent: "model-x" }, DEFAULT_GATE);
     expect(v.status).toBe("infra_failure");
+    // an error beside an output is no failed answer: that output is judged like any other
+    await cloneRun(store, FIXTURE_RUN, "run-imported-answered");
+    await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-imported-answered'");
+    await store.run("UPDATE transcripts SET error = 'connection refused' WHERE run_id = 'run-imported-answered'");
+    const answered = await evaluateGate(
+      store,
+      base,
+      { run_id: "run-imported-answered", agent: "model-x" },
+      DEFAULT_GATE,
+    );
+    expect(answered.status).not.toBe("infra_failure");
     // the same errors in a replayed run are the agent's: judged, not excused
     await cloneRun(store, FIXTURE_RUN, "run-replayed");
     await store.run("UPDATE transcripts SET error = 'limit: steps' WHERE run_id = 'run-replayed'");

@@ -35,7 +35,11 @@ export const CaseResult = z.strictObject({
   policy_violations: z.number().int(),
   high_severity_violations: z.number().int(),
   schema_valid: z.boolean(),
-  failed: z.boolean().describe("no output at all: provider error, limit hit or missing transcript"),
+  failed: z
+    .boolean()
+    .describe(
+      "no output at all: provider error, limit hit before an answer or missing transcript (an error beside an output is not a failure)",
+    ),
   tool_calls: z.number().int(),
   tool_errors: z.number().int(),
   playbook_completed: z.boolean(),

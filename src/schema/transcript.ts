@@ -50,10 +50,13 @@ export type Step = z.infer<typeof Step>;
 export type Transcript = z.infer<typeof Transcript>;
 
 /**
- * An investigation that ended without an answer: an error (a provider failure, a limit), or no
- * output at all (an empty final message). `case_results.failed`, the run's failure count and its
- * exit code all use this one rule.
+ * An investigation that ended without an answer: no output at all (a provider failure, a limit
+ * reached before an answer, an empty final message, a missing transcript). An `error` recorded
+ * beside an output (an imported transcript whose answering call crossed a limit, say) does not make
+ * it failed: that output is judged like any other, as `soceval run` keeps and judges a final answer
+ * whose call crossed a limit. `case_results.failed`, the run's failure count and its exit code all
+ * use this one rule.
  */
 export function investigationFailed(t: { error?: string | null; output?: unknown }): boolean {
-  return (t.error !== null && t.error !== undefined) || t.output === null || t.output === undefined;
+  return t.output === null || t.output === undefined;
 }

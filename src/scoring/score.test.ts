@@ -50,6 +50,28 @@ describe("scoreTranscript", () => {
   });
 });
 
+describe("an error recorded beside an output", () => {
+  it("the output is scored exactly as the same answer without the error, as soceval run keeps an answer that crossed a limit", () => {
+    const out = goodOutput({ evidence: ["ev-hdr-1", "ev-click-1", "ev-made-up"] });
+    const kept = score({ transcript: transcript({ output: out }) });
+    const withError = score({
+      transcript: transcript({ output: out, error: "limit: 120000 tokens > max_tokens 100000" }),
+    });
+    expect(withError.result).toEqual(kept.result);
+    expect(withError.findings).toEqual(kept.findings);
+    expect(withError.result).toMatchObject({ failed: false, schema_valid: true, agree: true, hallucinated: true });
+    expect(withError.findings.map((f) => f.detail).join("\n")).not.toContain("no triage output");
+  });
+
+  it("near miss: an error and no output is a failed investigation", () => {
+    const s = score({ transcript: transcript({ output: null, error: "provider: 500" }) });
+    expect(s.result).toMatchObject({ failed: true, schema_valid: false, hallucinated: false });
+    expect(s.findings.find((f) => f.kind === "agent_error")?.detail).toBe(
+      "the agent produced no triage output: provider: 500",
+    );
+  });
+});
+
 describe("a text answer: the same parser as soceval run's agent loop", () => {
   const json = JSON.stringify(goodOutput());
   it.each([

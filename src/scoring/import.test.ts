@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport } from "../analytics/report.js";
+import type { ReportDoc } from "../analytics/report-schema.js";
+import { Store } from "../store/db.js";
+import { importTranscripts } from "./import.js";
+
+const MINI = "test/fixtures/mini";
+const dir = mkdtempSync(join(tmpdir(), "soceval-import-"));
+const lines = readFileSync(join(MINI, "cases.jsonl"), "utf8").split("\n").filter(Boolean).slice(0, 3);
+type MiniCase = {
+  id: string;
+  evidence: { id: string; source: string }[];
+  label: { verdict: string; escalate: boolean; required_evidence: string[] };
+};
+const cases = lines.map((l) => JSON.parse(l) as MiniCase);
+
+/** An honest answer that cites what its calls returned; `extra` ids are cited on top. */
+function answered(c: MiniCase, extra: string[] = []) {
+  const ids = (source: string) => c.evidence.filter((e) => e.source === source).map((e) => e.id);
+  return {
+    case_id: c.id,
+    steps: [
+      { type: "model_call", tokens_in: 900, tokens_out: 120, latency_ms: 700, cost_usd: 0.0004 },
+      { type: "tool_call", tool: "get_signins", status: "ok", evidence_ids: ids("idp.signins"), latency_ms: 150 },
+      { type: "tool_call", tool: "get_ip_reputation", status: "ok", evidence_ids: ids("ti.ip"), latency_ms: 80 },
+    ],
+    output: {
+      verdict: c.label.verdict,
+      confidence: 0.8,
+      escalate: c.label.escalate,
+      summary: "Reviewed the sign-in and the IP reputation.",
+      hypotheses: [{ kind: "malicious", explanation: "see evidence", evidence: c.label.required_evidence }],
+      recommended_actions: [],
+      evidence: [...c.label.required_evidence, ...extra],
+    },
+    error: null as string | null,
+  };
+}
+
+describe("soceval score: an error recorded beside an output", () => {
+  let store: Store;
+  let runId: string;
+  let doc: ReportDoc;
+  const LIMIT = "limit: 120000 tokens > max_tokens 100000";
+  beforeAll(async () => {
+    writeFileSync(join(dir, "cases.jsonl"), `${lines.join("\n")}\n`);
+    // case 0: the answer that crossed the limit, kept (as soceval run keeps it) and citing a made-up
+    // id; case 1: an honest answer; case 2: an error and no answer
+    const withError = { ...answered(cases[0]!, ["s-999z"]), error: LIMIT };
+    const failed = { ...answered(cases[2]!), output: null, error: "limit: no triage output within max_steps 8" };
+    const transcripts = [withError, answered(cases[1]!), failed];
+    writeFileSync(join(dir, "t.jsonl"), `${transcripts.map((t) => JSON.stringify(t)).join("\n")}\n`);
+    store = await Store.open(":memory:");
+    runId = (
+      await importTranscripts(store, {
+        workflowFile: join(MINI, "workflow.yaml"),
+        datasetFile: join(dir, "cases.jsonl"),
+        transcriptsFile: join(dir, "t.jsonl"),
+        agent: "vendor-x",
+      })
+    ).runId;
+    doc = await buildReport(store, runId);
+  });
+  afterAll(() => store.close());
+
+  it("the output is judged for every output-based metric, and the investigation is not failed", async () => {
+    const rows = await store.query<Record<string, unknown>>(
+      "SELECT case_id, failed, schema_valid, agree, hallucinated FROM case_results WHERE run_id = ? ORDER BY case_id",
+      [runId],
+    );
+    expect(rows).toEqual([
+      { case_id: cases[0]!.id, failed: false, schema_valid: true, agree: true, hallucinated: true },
+      { case_id: cases[1]!.id, failed: false, schema_valid: true, agree: true, hallucinated: false },
+      { case_id: cases[2]!.id, failed: true, schema_valid: false, agree: false, hallucinated: false },
+    ]);
+    const m = doc.agents["vendor-x"]!.metrics;
+    // both outputs are in every rate over investigations with output, the fabrication included
+    expect(m.hallucination_rate).toMatchObject({ value: 0.5, n: 2 });
+    expect(m.schema_invalid_rate).toMatchObject({ value: 0, n: 2 });
+    expect(m.failed_rate!.value).toBeCloseTo(1 / 3, 5);
+    expect(m.verdict_agreement!.value).toBeCloseTo(2 / 3, 5);
+  });
+
+  it("no finding says there was no output when there was one", async () => {
+    const findings = await store.query<{ case_id: string; kind: string; detail: string }>(
+      "SELECT case_id, kind, detail FROM findings WHERE run_id = ? AND kind IN ('agent_error', 'hallucinated_evidence') ORDER BY case_id, seq",
+      [runId],
+    );
+    expect(findings.map((f) => [f.case_id, f.kind])).toEqual([
+      [cases[0]!.id, "hallucinated_evidence"],
+      [cases[2]!.id, "agent_error"],
+    ]);
+    expect(findings[1]!.detail).toBe("the agent produced no triage output: limit: no triage output within max_steps 8");
+    // the error stays on the transcript
+    const [t] = await store.query<{ error: string }>("SELECT error FROM transcripts WHERE run_id = ? AND case_id = ?", [
+      runId,
+      cases[0]!.id,
+    ]);
+    expect(t!.error).toBe(LIMIT);
+  });
+
+  it("only the investigation left without an answer counts as a failed answer (provider failures)", () => {
+    expect(doc.agents["vendor-x"]!.provider_failures).toMatchObject({ failed: 1, investigations: 3 });
+  });
+});
