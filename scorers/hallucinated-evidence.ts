@@ -88,6 +88,20 @@ function idShapes(c: ScoreContext["case"]): IdShapes {
   return known;
 }
 
+/**
+ * What a text must contain to cite one of the case's ids, cheaply: each id's prefix up to its last
+ * "-", or the whole id when it has none. A superset of IdShapes' hints (no letter-and-digit test).
+ */
+function idHints(c: ScoreContext["case"]): string[] {
+  const hints: string[] = [];
+  for (const { id } of c.evidence) {
+    const dash = id.lastIndexOf("-");
+    const hint = dash > 0 && dash < id.length - 1 ? id.slice(0, dash + 1) : id;
+    if (hint !== "" && !hints.includes(hint)) hints.push(hint);
+  }
+  return hints;
+}
+
 // a token is what lies between spaces, commas and semicolons, without the brackets, quotes and
 // Markdown marks around it or the sentence punctuation after it; anything else (a dot, a slash, an
 // @) keeps it one token, so an id-like part of a domain, path or address is not a citation
@@ -97,11 +111,16 @@ const TOKEN_TRAIL = /[)\]}>"'`*_.,:;!?\u2026]+$/;
 
 /** Evidence ids the prose cites, in order, each once with the first field that names it. */
 function proseIds(c: ScoreContext["case"], output: Citable): { id: string; where: string }[] {
+  // most prose names no id at all: only a field holding a prefix or id is split into words, and
+  // the shapes are only worked out for a case whose prose does (every case is scored, and this
+  // runs on each: bench/README.md)
+  const maybe = idHints(c);
+  const fields = proseFields(output).filter((f) => maybe.some((h) => f.text.includes(h)));
+  if (fields.length === 0) return [];
   const { ids, shapes, hints } = idShapes(c);
   if (ids.size === 0) return [];
   const found = new Map<string, string>();
-  for (const f of proseFields(output)) {
-    // most prose names no id at all: only a field holding a prefix or id is split into words
+  for (const f of fields) {
     if (!hints.some((h) => f.text.includes(h))) continue;
     for (const raw of f.text.split(TOKEN_SPLIT)) {
       const token = raw.replace(TOKEN_LEAD, "").replace(TOKEN_TRAIL, "");
