@@ -51,8 +51,6 @@ function whyNotReturned(ctx: ScoreContext, id: string): string {
 type IdShapes = {
   ids: ReadonlySet<string>;
   shapes: ReadonlyMap<string, { length: number; chars: RegExp }[]>;
-  /** what a text must contain to cite any of them: an id's prefix, or a whole id that has none */
-  hints: readonly string[];
 };
 
 /** Suffix character classes, narrowest first: a shape takes the first that holds all its suffixes. */
@@ -81,16 +79,14 @@ function idShapes(c: ScoreContext["case"]): IdShapes {
       const chars = SUFFIX_CLASSES.find((re) => all.every((x) => re.test(x)));
       if (chars) shapes.set(prefix, [...(shapes.get(prefix) ?? []), { length, chars }]);
     }
-  const hints = new Set<string>(shapes.keys());
-  for (const id of ids) if (![...shapes.keys()].some((prefix) => id.startsWith(prefix))) hints.add(id);
-  known = { ids, shapes, hints: [...hints] };
+  known = { ids, shapes };
   shapesOfCase.set(c, known);
   return known;
 }
 
 /**
  * What a text must contain to cite one of the case's ids, cheaply: each id's prefix up to its last
- * "-", or the whole id when it has none. A superset of IdShapes' hints (no letter-and-digit test).
+ * "-", or the whole id when it has none (a field holding none of them cites no id of the case).
  */
 function idHints(c: ScoreContext["case"]): string[] {
   const hints: string[] = [];
@@ -114,14 +110,13 @@ function proseIds(c: ScoreContext["case"], output: Citable): { id: string; where
   // most prose names no id at all: only a field holding a prefix or id is split into words, and
   // the shapes are only worked out for a case whose prose does (every case is scored, and this
   // runs on each: bench/README.md)
-  const maybe = idHints(c);
-  const fields = proseFields(output).filter((f) => maybe.some((h) => f.text.includes(h)));
+  const hints = idHints(c);
+  const fields = proseFields(output).filter((f) => hints.some((h) => f.text.includes(h)));
   if (fields.length === 0) return [];
-  const { ids, shapes, hints } = idShapes(c);
+  const { ids, shapes } = idShapes(c);
   if (ids.size === 0) return [];
   const found = new Map<string, string>();
   for (const f of fields) {
-    if (!hints.some((h) => f.text.includes(h))) continue;
     for (const raw of f.text.split(TOKEN_SPLIT)) {
       const token = raw.replace(TOKEN_LEAD, "").replace(TOKEN_TRAIL, "");
       if (token === "" || found.has(token)) continue;
