@@ -38,6 +38,15 @@ export async function providerFailures(store: Store, runId: string): Promise<Map
   );
 }
 
+/** An import's investigations without an answer, by why: "2 imported transcripts record an error, 3 have no transcript". */
+export function importGaps(f: ProviderFailures): string {
+  const errors = f.failed - f.missing;
+  return [
+    ...(errors > 0 ? [`${errors} imported transcripts record an error`] : []),
+    ...(f.missing > 0 ? [`${f.missing} have no transcript`] : []),
+  ].join(", ");
+}
+
 const pct = (n: number, of: number) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ProviderFailures } from "../analytics/provider-failures.js";
+import { importGaps, type ProviderFailures } from "../analytics/provider-failures.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { Phase } from "../schema/suite.js";
@@ -64,12 +64,8 @@ export function register(program: Command): void {
 function unanswered(agent: string, f: ProviderFailures, kind: string | null): string {
   if (kind !== "imported")
     return `the provider failed ${f.failed} of ${f.investigations} investigations of agent ${agent}; replay them with soceval run <suite> --resume --retry-failed`;
-  const parts = [
-    ...(f.failed > f.missing ? [`${f.failed - f.missing} imported transcripts record an error`] : []),
-    ...(f.missing > 0 ? [`${f.missing} have no transcript`] : []),
-  ];
   return (
-    `${f.failed} of ${f.investigations} investigations of agent ${agent} have no answer (${parts.join(", ")}); ` +
+    `${f.failed} of ${f.investigations} investigations of agent ${agent} have no answer (${importGaps(f)}); ` +
     "investigate them again on the platform the transcripts came from, then score the whole export again with soceval score"
   );
 }

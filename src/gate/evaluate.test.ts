@@ -98,7 +98,7 @@ describe("the gate over stored runs", () => {
     expect(v.infra.missing).toBe(3);
     const errors = v.infra.failed - 3;
     expect(toMarkdown(v, "suite")).toContain(
-      `${v.infra.failed} of 12 investigations have no answer (${errors > 0 ? `${errors} transcripts record an error, ` : ""}3 have no transcript in the imported file)`,
+      `${v.infra.failed} of 12 investigations have no answer (${errors > 0 ? `${errors} imported transcripts record an error, ` : ""}3 have no transcript)`,
     );
     const own = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
     expect(own.infra.missing).toBe(0);

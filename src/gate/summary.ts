@@ -1,3 +1,4 @@
+import { importGaps } from "../analytics/provider-failures.js";
 import { clip, mdCell } from "../report/format.js";
 import type { FlippedCase, GateVerdict } from "./verdict-schema.js";
 
@@ -56,9 +57,5 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
 /** The candidate's investigations without an answer; an imported run's missing transcripts are named apart. */
 function unanswered(infra: GateVerdict["infra"]): string {
   if (infra.missing === 0) return `The provider failed on ${infra.failed} of ${infra.investigations} investigations`;
-  const errors = infra.failed - infra.missing;
-  return (
-    `${infra.failed} of ${infra.investigations} investigations have no answer ` +
-    `(${errors > 0 ? `${errors} transcripts record an error, ` : ""}${infra.missing} have no transcript in the imported file)`
-  );
+  return `${infra.failed} of ${infra.investigations} investigations have no answer (${importGaps(infra)})`;
 }
