@@ -114,6 +114,21 @@ export const WorstCase = z.strictObject({
   steps: z.array(WorstCaseStep),
 });
 
+export const CasesBehind = z.strictObject({
+  metric: z.string().describe("a rate of `metrics`: a headline proportion or `violation_rate.<kind>`"),
+  counts: z
+    .enum(["numerator", "complement"])
+    .describe(
+      "which rows count against the rate: `numerator` the rows it counts (a miss, a violation), `complement` the rows of its denominator it does not (a disagreement, an escalation missed)",
+    ),
+  rows: z.number().describe("case×epoch rows that count against the rate"),
+  cases: z.number().describe("distinct cases among those rows"),
+  listed: z
+    .array(z.strictObject({ case_id: z.string(), epochs: z.number().describe("of its epochs, how many count") }))
+    .describe("the first of those cases by id, at most 50"),
+  query: z.string().describe("SQL for `soceval query` that lists every such row"),
+});
+
 export const ModelUsage = z.strictObject({
   calls: z.number().describe("model calls recorded, failed ones included"),
   failed: z.number().describe("calls that got no answer after every attempt"),
@@ -169,6 +184,9 @@ export const AgentReport = z.strictObject({
     ),
   findings_by_trap: z.array(TrapFindingRow),
   worst_cases: z.array(WorstCase),
+  cases_behind: z
+    .array(CasesBehind)
+    .describe("per rate, the cases that count against it: the headline rates, then each violation kind found"),
 });
 
 export const CriterionStatus = z.enum(["met", "not met", "not measured"]);
@@ -230,6 +248,7 @@ export type WorstCaseStep = z.infer<typeof WorstCaseStep>;
 export type WorstCaseFinding = z.infer<typeof WorstCaseFinding>;
 export type AgentReport = z.infer<typeof AgentReport>;
 export type ModelUsage = z.infer<typeof ModelUsage>;
+export type CasesBehind = z.infer<typeof CasesBehind>;
 export type CriterionResult = z.infer<typeof CriterionResult>;
 export type CriterionStatus = z.infer<typeof CriterionStatus>;
 export type PhaseResult = z.infer<typeof PhaseResult>;

@@ -3,6 +3,7 @@ import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import type { Store } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
+import { casesBehind } from "./cases-behind.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
@@ -68,6 +69,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     sources,
     usage,
     worst,
+    behind,
     readiness,
     reviews,
     info,
@@ -83,6 +85,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     evidenceSources(store, runId),
     modelUsage(store, runId),
     worstCases(store, runId, agents, opts.worst ?? WORST_CASES),
+    casesBehind(store, runId, multiEpoch),
     readinessMetrics(store, run.workflow),
     reviewMetrics(store, runId),
     agentInfo(store, runId),
@@ -145,6 +148,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       provider_failures: outages.get(agent) ?? { failed: 0, investigations: 0, missing: 0 },
       findings_by_trap: traps.get(agent) ?? [],
       worst_cases: worst.get(agent) ?? [],
+      cases_behind: behind.get(agent) ?? [],
     };
   }
   const incomplete =

@@ -1,3 +1,4 @@
+import { CASES_LISTED } from "../analytics/cases-behind.js";
 import { BREAKDOWN_METRICS, METRICS, metricInfo, type Unit } from "../analytics/catalogue.js";
 import type {
   AgentReport,
@@ -9,6 +10,7 @@ import type {
   WorstCase,
 } from "../analytics/report-schema.js";
 import { Phase } from "../schema/suite.js";
+import { behindAnchor, behindView } from "./behind-view.js";
 import { renderChart } from "./charts.js";
 import { CLIP, clip, formatInterval, formatValue, OP_TEXT, PHASE_LABEL, statusClass } from "./format.js";
 import { stylesheet, trusted } from "./templates.js";
@@ -191,7 +193,10 @@ function caseView(agent: string, w: WorstCase, runId: string) {
   };
 }
 
-async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
+async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index: number) {
+  // a rate with cases against it links to them
+  const counted = new Set(a.cases_behind.filter((b) => b.rows > 0).map((b) => b.metric));
+  const behindOf = (metric: string) => (counted.has(metric) ? behindAnchor(index, metric) : "");
   const phases = doc.phases
     .filter((p) => p.agent === a.agent)
     .map((p) => ({
@@ -217,7 +222,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
     agent_hash: a.agent_hash ?? "",
     cases: a.cases.toLocaleString("en-US"),
     investigations: a.investigations.toLocaleString("en-US"),
-    headline: HEADLINE.map((k) => metricView(k, a.metrics[k])),
+    headline: HEADLINE.map((k) => ({ ...metricView(k, a.metrics[k]), behind: behindOf(k) })),
     operations: OPERATIONS.map((k) => metricView(k, a.metrics[k])),
     violation_rates: METRICS.filter((m) => m.key.startsWith("violation_rate.")).map((m) =>
       metricView(m.key, a.metrics[m.key]),
@@ -237,7 +242,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
     sources_breakdown: breakdownView(a.breakdowns.evidence_source),
     epochs: breakdownView(a.breakdowns.epoch),
     findings_by_trap: a.findings_by_trap,
-    violations: a.violations,
+    violations: a.violations.map((v) => ({ ...v, behind: behindOf(`violation_rate.${v.kind}`) })),
     model_usage: a.model_usage ? modelUsageLine(a.model_usage) : null,
     sources: a.evidence_sources.map((s) => ({
       ...s,
@@ -248,12 +253,13 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean) {
     violations_chart: charts && a.violations.length ? trusted(await renderChart("violations", a.violations)) : null,
     worst: a.worst_cases.map((w) => caseView(a.agent, w, doc.run.run_id)),
     worst_top: a.worst_cases.slice(0, 3).map((w) => caseView(a.agent, w, doc.run.run_id)),
+    behind: behindView(a, (doc.run.epochs ?? 1) > 1, index),
   };
 }
 
 /** Everything the report templates show, formatted; no aggregation happens here. Charts only for HTML. */
 export async function reportView(doc: ReportDoc, charts = true) {
-  const agents = await Promise.all(Object.values(doc.agents).map((a) => agentView(a, doc, charts)));
+  const agents = await Promise.all(Object.values(doc.agents).map((a, i) => agentView(a, doc, charts, i)));
   const names = Object.keys(doc.agents);
   const intervalValues = Object.values(doc.agents).flatMap((a) =>
     CHART_METRICS.map((k) => ({
@@ -271,6 +277,8 @@ export async function reportView(doc: ReportDoc, charts = true) {
     run: { ...doc.run, cases_total: doc.run.cases_stored, ended: ended(doc.run) },
     title: `Exit-criteria report — ${doc.run.suite ?? doc.run.run_id}`,
     statistics: doc.statistics,
+    multi_epoch: (doc.run.epochs ?? 1) > 1,
+    cases_listed: CASES_LISTED,
     agent_names: names,
     phase_matrix: Phase.options.map((phase) => ({
       phase,

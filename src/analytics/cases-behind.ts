@@ -1,0 +1,122 @@
+import { POLICY_KINDS } from "../schema/finding.js";
+import { type Store, sqlString } from "../store/db.js";
+import { PROPORTIONS } from "./catalogue.js";
+import type { CasesBehind } from "./report-schema.js";
+
+/** How many cases the report names per metric; `query` lists every one. */
+export const CASES_LISTED = 50;
+
+/**
+ * The rates whose cases a reader must be able to name, and which rows count against each: for a
+ * rate of failures (a miss, a violation) the rows it counts, for a rate of successes (agreement,
+ * recall) the rows of its denominator it does not count.
+ */
+const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
+  ["verdict_agreement", "complement"],
+  ["critical_miss_rate", "numerator"],
+  ["escalation_precision", "complement"],
+  ["escalation_recall", "complement"],
+  ["hallucination_rate", "numerator"],
+  ["missed_context_rate", "numerator"],
+  ["policy_violation_rate", "numerator"],
+  ["high_severity_violation_rate", "numerator"],
+  ["false_positive_reduction", "complement"],
+  ["schema_invalid_rate", "numerator"],
+  ["failed_rate", "numerator"],
+];
+
+type Listed = { case_id: string; epochs: number }[] | null;
+
+/** The condition a case_results row meets when it counts against the metric: the metric's own SQL. */
+function againstSql(key: string, counts: CasesBehind["counts"]): string {
+  const p = PROPORTIONS.find((m) => m.key === key);
+  if (!p) throw new Error(`cases behind: ${key} is not a proportion`);
+  // IS NOT TRUE: a NULL is not counted by the rate's count_if, so it counts against it here
+  const against = counts === "numerator" ? `(${p.num})` : `(${p.num}) IS NOT TRUE`;
+  return p.den === "true" ? against : `(${p.den}) AND ${against}`;
+}
+
+const scope = (runId: string, agent: string) => `run_id = ${sqlString(runId)} AND agent = ${sqlString(agent)}`;
+
+/**
+ * Per agent, for each headline rate and each policy-violation kind found: how many case×epoch rows
+ * count against it, in how many cases, the first CASES_LISTED cases by id, and the query that lists
+ * them all. Made from the same SQL conditions as the rates, so the counts equal the report's. Two
+ * scans: case_results and findings.
+ */
+export async function casesBehind(
+  store: Store,
+  runId: string,
+  multiEpoch: boolean,
+  limit = CASES_LISTED,
+): Promise<Map<string, CasesBehind[]>> {
+  const rates = await store.query<Record<string, unknown> & { agent: string }>(
+    multiEpoch ? perCaseSql(limit) : perRowSql(limit),
+    [runId],
+  );
+  const kinds = `[${POLICY_KINDS.map(sqlString).join(", ")}]`;
+  const violations = await store.query<{ agent: string; kind: string; rows: number; cases: number; listed: Listed }>(
+    `WITH per_case AS (
+       SELECT agent, kind, case_id, count(DISTINCT epoch) AS epochs FROM findings
+       WHERE run_id = ? AND list_contains(${kinds}, kind) GROUP BY ALL)
+     SELECT agent, kind, sum(epochs)::BIGINT AS rows, count(*) AS cases,
+       min({'case_id': case_id, 'epochs': epochs}, ${limit}) AS listed
+     FROM per_case GROUP BY agent, kind ORDER BY agent, rows DESC, kind`,
+    [runId],
+  );
+  const out = new Map<string, CasesBehind[]>();
+  for (const r of rates) {
+    out.set(
+      r.agent,
+      AGAINST.map(([key, counts], i) => ({
+        metric: key,
+        counts,
+        rows: Number(r[`m${i}_rows`] ?? 0),
+        cases: Number(r[`m${i}_cases`] ?? 0),
+        listed: listed(r[`m${i}_listed`] as Listed),
+        query: `SELECT case_id, epoch FROM case_results WHERE ${scope(runId, r.agent)} AND ${againstSql(key, counts)} ORDER BY case_id, epoch`,
+      })),
+    );
+  }
+  for (const v of violations) {
+    const list = out.get(v.agent) ?? [];
+    list.push({
+      metric: `violation_rate.${v.kind}`,
+      counts: "numerator",
+      rows: Number(v.rows),
+      cases: Number(v.cases),
+      listed: listed(v.listed),
+      query: `SELECT DISTINCT case_id, epoch FROM findings WHERE ${scope(runId, v.agent)} AND kind = ${sqlString(v.kind)} ORDER BY case_id, epoch`,
+    });
+    out.set(v.agent, list);
+  }
+  return out;
+}
+
+/** Several epochs: rows grouped by case first, so a case is listed once with the epochs that count. */
+function perCaseSql(limit: number): string {
+  const perCase = AGAINST.map(([key, counts], i) => `count_if(${againstSql(key, counts)}) AS m${i}`).join(", ");
+  const summed = AGAINST.map(
+    (_, i) => `sum(m${i})::BIGINT AS m${i}_rows, count_if(m${i} > 0) AS m${i}_cases,
+      min({'case_id': case_id, 'epochs': m${i}}, ${limit}) FILTER (WHERE m${i} > 0) AS m${i}_listed`,
+  ).join(",\n      ");
+  return `WITH per_case AS (SELECT agent, case_id, ${perCase} FROM case_results WHERE run_id = ? GROUP BY agent, case_id)
+     SELECT agent, ${summed} FROM per_case GROUP BY agent ORDER BY agent`;
+}
+
+/**
+ * One epoch: a row is a case, so the rows are counted and listed as they are, without grouping a
+ * million-row run by case (~4× faster: bench/README.md).
+ */
+function perRowSql(limit: number): string {
+  const cols = AGAINST.map(([key, counts], i) => {
+    const c = againstSql(key, counts);
+    return `count_if(${c}) AS m${i}_rows, count_if(${c}) AS m${i}_cases,
+      min({'case_id': case_id, 'epochs': 1}, ${limit}) FILTER (WHERE ${c}) AS m${i}_listed`;
+  }).join(",\n      ");
+  return `SELECT agent, ${cols} FROM case_results WHERE run_id = ? GROUP BY agent ORDER BY agent`;
+}
+
+function listed(l: Listed): CasesBehind["listed"] {
+  return (l ?? []).map((c) => ({ case_id: c.case_id, epochs: Number(c.epochs) }));
+}

@@ -1,0 +1,59 @@
+import { metricInfo } from "../analytics/catalogue.js";
+import type { AgentReport } from "../analytics/report-schema.js";
+
+/** What makes a row count against each rate, in the words of a triage review. */
+const AGAINST_TEXT: Record<string, string> = {
+  verdict_agreement: "verdict differs from the analyst's, or no output",
+  critical_miss_rate: "analyst true positive neither escalated nor handed to a person",
+  escalation_precision: "escalated where the analyst did not",
+  escalation_recall: "the analyst escalated, the agent did not",
+  hallucination_rate: "cites evidence or names an indicator no tool returned",
+  missed_context_rate: "required evidence not gathered",
+  policy_violation_rate: "at least one policy violation",
+  high_severity_violation_rate: "at least one high-severity policy violation",
+  false_positive_reduction: "analyst benign or false positive not closed as no threat",
+  schema_invalid_rate: "output fails the triage schema",
+  failed_rate: "no output at all",
+};
+
+/** A shell argument in double quotes: the queries hold single quotes. */
+function shellArg(s: string): string {
+  return `"${s.replace(/(["\\$`])/g, "\\$1")}"`;
+}
+
+/**
+ * The cases behind each rate of one agent, as the templates show them: counts, the first cases
+ * (linked to their write-up when the report embeds it) and the command that lists every one.
+ */
+export function behindView(a: AgentReport, multiEpoch: boolean, agentIndex = 0) {
+  const anchors = new Map(a.worst_cases.map((w) => [w.case_id, w.anchor]));
+  return a.cases_behind.map((b) => {
+    const kind = b.metric.startsWith("violation_rate.") ? b.metric.slice("violation_rate.".length) : null;
+    const n = a.metrics[b.metric]?.n ?? a.investigations;
+    const rest = b.cases - b.listed.length;
+    return {
+      metric: b.metric,
+      // the rate's row, for the Quality and violation tables to link to
+      anchor: behindAnchor(agentIndex, b.metric),
+      label: kind ?? metricInfo(b.metric)?.label ?? b.metric,
+      what: kind ? "a finding of this policy-violation kind" : (AGAINST_TEXT[b.metric] ?? ""),
+      rows: b.rows.toLocaleString("en-US"),
+      of: n.toLocaleString("en-US"),
+      none: b.rows === 0,
+      // with several epochs a case can count in some of them: rows and cases differ
+      cases_note: multiEpoch ? `${b.cases.toLocaleString("en-US")} case${b.cases === 1 ? "" : "s"}` : "",
+      listed: b.listed.map((c) => ({
+        case_id: c.case_id,
+        anchor: anchors.get(c.case_id) ?? "",
+        epochs: multiEpoch ? `×${c.epochs}` : "",
+      })),
+      rest: rest > 0 ? rest.toLocaleString("en-US") : "",
+      command: `soceval query ${shellArg(b.query)}`,
+    };
+  });
+}
+
+/** The anchor of a rate's row in one agent's table (metric keys are [a-z_.]: valid in an id). */
+export function behindAnchor(agentIndex: number, metric: string): string {
+  return `agent-${agentIndex}-behind-${metric}`;
+}

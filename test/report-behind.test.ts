@@ -1,0 +1,103 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport } from "../src/analytics/report.js";
+import type { ReportDoc } from "../src/analytics/report-schema.js";
+import { behindView } from "../src/report/behind-view.js";
+import { renderReport } from "../src/report/render.js";
+import { HEADLINE } from "../src/report/report-view.js";
+import { Store } from "../src/store/db.js";
+import { seedFixture } from "./fixtures/report/run.js";
+
+/** One agent's "Cases behind the numbers" table, as rendered. */
+function behindTable(html: string, agentIndex: number): string {
+  const section = html.slice(html.indexOf(`id="agent-${agentIndex}"`));
+  const start = section.indexOf("<h3>Cases behind the numbers</h3>");
+  return section.slice(start, section.indexOf("</table>", start));
+}
+
+describe("the report names the cases behind each rate", () => {
+  let store: Store;
+  let doc: ReportDoc;
+  let html: string;
+  beforeAll(async () => {
+    store = await Store.open(":memory:");
+    await seedFixture(store);
+    doc = await buildReport(store, "latest");
+    html = await renderReport(doc, "html");
+  });
+  afterAll(() => store.close());
+
+  it("lists every counted case of every rate, linking those the report writes up", () => {
+    Object.values(doc.agents).forEach((a, i) => {
+      const table = behindTable(html, i);
+      const articles = new Map(a.worst_cases.map((w) => [w.case_id, w.anchor]));
+      for (const b of a.cases_behind) {
+        const anchor = `agent-${i}-behind-${b.metric}`;
+        expect(table, `${a.agent} ${b.metric}`).toContain(`<tr id="${anchor}">`);
+        const row = table.slice(table.indexOf(`<tr id="${anchor}">`)).split("</tr>")[0]!;
+        expect(row).toContain(b.rows === 0 ? ">none<" : `${b.rows} of `);
+        // the Quality table's rate, or the violation table's case count, links here when a case counts
+        const shown =
+          HEADLINE.includes(b.metric as (typeof HEADLINE)[number]) || b.metric.startsWith("violation_rate.");
+        expect(html.includes(`href="#${anchor}"`), `${a.agent} ${b.metric} linked`).toBe(b.rows > 0 && shown);
+        for (const c of b.listed) {
+          const article = articles.get(c.case_id);
+          if (article) {
+            expect(row).toContain(`<a href="#${article}"><code class="id">${c.case_id}</code></a>`);
+            expect(html).toContain(`id="${article}"`);
+          } else expect(row).toContain(`<code class="id">${c.case_id}</code>`);
+        }
+      }
+      expect(table).toContain(`${a.cases_behind.find((b) => b.metric === "verdict_agreement")!.rows} of 12`);
+    });
+  });
+
+  it("says how many are not listed", async () => {
+    const a = doc.agents["model-x"]!;
+    const trimmed: ReportDoc = {
+      ...doc,
+      agents: {
+        ...doc.agents,
+        "model-x": {
+          ...a,
+          cases_behind: a.cases_behind.map((b) => ({ ...b, listed: b.listed.slice(0, 1) })),
+        },
+      },
+    };
+    const disagree = a.cases_behind.find((b) => b.metric === "verdict_agreement")!;
+    expect(disagree.cases).toBeGreaterThan(1);
+    const table = behindTable(await renderReport(trimmed, "html"), Object.keys(doc.agents).indexOf("model-x"));
+    expect(table).toContain(`and ${disagree.cases - 1} more`);
+  });
+
+  it("gives a command a shell passes to soceval query word for word", () => {
+    const view = behindView(doc.agents.playbook!, false);
+    for (const [i, v] of view.entries()) {
+      const query = doc.agents.playbook!.cases_behind[i]!.query;
+      expect(v.command.startsWith("soceval query ")).toBe(true);
+      const arg = v.command.slice("soceval query ".length);
+      expect(execFileSync("sh", ["-c", `printf %s ${arg}`], { encoding: "utf8" })).toBe(query);
+      // and a name with shell characters in it stays one argument
+      const hostile = behindView(
+        {
+          ...doc.agents.playbook!,
+          cases_behind: [{ ...doc.agents.playbook!.cases_behind[i]!, query: `${query} -- "$(id)" \`x\`` }],
+        },
+        false,
+      )[0]!.command.slice("soceval query ".length);
+      expect(execFileSync("sh", ["-c", `printf %s ${hostile}`], { encoding: "utf8" })).toBe(
+        `${query} -- "$(id)" \`x\``,
+      );
+    }
+  });
+
+  it("marks the epochs a case counts in when the run has several", () => {
+    const a = doc.agents.playbook!;
+    const view = behindView(
+      { ...a, cases_behind: [{ ...a.cases_behind[0]!, listed: [{ case_id: "c99", epochs: 2 }] }] },
+      true,
+    );
+    expect(view[0]!.listed[0]!.epochs).toBe("×2");
+    expect(behindView(a, false).every((v) => v.listed.every((c) => c.epochs === ""))).toBe(true);
+  });
+});
