@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReport } from "../src/analytics/report.js";
 import type { ReportDoc } from "../src/analytics/report-schema.js";
@@ -70,34 +69,21 @@ describe("the report names the cases behind each rate", () => {
     expect(table).toContain(`and ${disagree.cases - 1} more`);
   });
 
-  it("gives a command a shell passes to soceval query word for word", () => {
-    const view = behindView(doc.agents.playbook!, false);
-    for (const [i, v] of view.entries()) {
-      const query = doc.agents.playbook!.cases_behind[i]!.query;
-      expect(v.command.startsWith("soceval query ")).toBe(true);
-      const arg = v.command.slice("soceval query ".length);
-      expect(execFileSync("sh", ["-c", `printf %s ${arg}`], { encoding: "utf8" })).toBe(query);
-      // and a name with shell characters in it stays one argument
-      const hostile = behindView(
-        {
-          ...doc.agents.playbook!,
-          cases_behind: [{ ...doc.agents.playbook!.cases_behind[i]!, query: `${query} -- "$(id)" \`x\`` }],
-        },
-        false,
-      )[0]!.command.slice("soceval query ".length);
-      expect(execFileSync("sh", ["-c", `printf %s ${hostile}`], { encoding: "utf8" })).toBe(
-        `${query} -- "$(id)" \`x\``,
-      );
-    }
+  it("gives, under each rate, the soceval cases command for it", () => {
+    const view = behindView(doc.agents.playbook!, doc.run.run_id, false, 0);
+    for (const v of view)
+      expect(v.command).toBe(`soceval cases --run ${doc.run.run_id} --agent playbook --rate ${v.metric}`);
+    expect(behindTable(html, 0)).toContain(view[0]!.command);
   });
 
   it("marks the epochs a case counts in when the run has several", () => {
     const a = doc.agents.playbook!;
     const view = behindView(
       { ...a, cases_behind: [{ ...a.cases_behind[0]!, listed: [{ case_id: "c99", epochs: 2 }] }] },
+      doc.run.run_id,
       true,
     );
     expect(view[0]!.listed[0]!.epochs).toBe("×2");
-    expect(behindView(a, false).every((v) => v.listed.every((c) => c.epochs === ""))).toBe(true);
+    expect(behindView(a, doc.run.run_id, false).every((v) => v.listed.every((c) => c.epochs === ""))).toBe(true);
   });
 });

@@ -27,6 +27,33 @@ const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
 
 type Listed = { case_id: string; epochs: number }[] | null;
 
+/** Every rate whose cases can be listed: the headline rates, then `violation_rate.<kind>` per policy kind. */
+export const RATES_BEHIND: string[] = [
+  ...AGAINST.map(([key]) => key),
+  ...POLICY_KINDS.map((k) => `violation_rate.${k}`),
+];
+
+/**
+ * For `metric`, the condition over a case_results row (columns unqualified) that makes it count
+ * against the rate, and the rate's denominator. A violation kind counts an investigation with at
+ * least one finding of that kind, over every investigation, as `violation_rate.<kind>` does.
+ */
+export function rateCondition(metric: string): { against: string; den: string } {
+  const kind = metric.startsWith("violation_rate.") ? metric.slice("violation_rate.".length) : null;
+  if (kind !== null) {
+    if (!(POLICY_KINDS as readonly string[]).includes(kind)) throw new Error(`cases behind: unknown kind ${kind}`);
+    return {
+      against: `EXISTS (SELECT 1 FROM findings f WHERE f.run_id = case_results.run_id AND f.agent = case_results.agent
+        AND f.case_id = case_results.case_id AND f.epoch = case_results.epoch AND f.kind = ${sqlString(kind)})`,
+      den: "true",
+    };
+  }
+  const entry = AGAINST.find(([key]) => key === metric);
+  if (!entry) throw new Error(`cases behind: ${metric} is not a listed rate`);
+  const p = PROPORTIONS.find((m) => m.key === metric)!;
+  return { against: againstSql(metric, entry[1]), den: p.den };
+}
+
 /** The condition a case_results row meets when it counts against the metric: the metric's own SQL. */
 function againstSql(key: string, counts: CasesBehind["counts"]): string {
   const p = PROPORTIONS.find((m) => m.key === key);

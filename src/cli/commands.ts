@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import * as baseline from "./baseline.js";
+import * as cases from "./cases.js";
 import * as compare from "./compare.js";
 import * as dataset from "./dataset.js";
 import * as exportCmd from "./export.js";
@@ -33,6 +34,7 @@ const modules = [
   score,
   rescore,
   findings,
+  cases,
   show,
   readiness,
 ] as const;

@@ -16,16 +16,12 @@ const AGAINST_TEXT: Record<string, string> = {
   failed_rate: "no output at all",
 };
 
-/** A shell argument in double quotes: the queries hold single quotes. */
-function shellArg(s: string): string {
-  return `"${s.replace(/(["\\$`])/g, "\\$1")}"`;
-}
-
 /**
  * The cases behind each rate of one agent, as the templates show them: counts, the first cases
- * (linked to their write-up when the report embeds it) and the command that lists every one.
+ * (linked to their write-up when the report embeds it) and the command that lists every one
+ * (`soceval cases`, with the rate's own SQL; the JSON report carries that SQL as `query`).
  */
-export function behindView(a: AgentReport, multiEpoch: boolean, agentIndex = 0) {
+export function behindView(a: AgentReport, runId: string, multiEpoch: boolean, agentIndex = 0) {
   const anchors = new Map(a.worst_cases.map((w) => [w.case_id, w.anchor]));
   return a.cases_behind.map((b) => {
     const kind = b.metric.startsWith("violation_rate.") ? b.metric.slice("violation_rate.".length) : null;
@@ -48,7 +44,8 @@ export function behindView(a: AgentReport, multiEpoch: boolean, agentIndex = 0) 
         epochs: multiEpoch ? `×${c.epochs}` : "",
       })),
       rest: rest > 0 ? rest.toLocaleString("en-US") : "",
-      command: `soceval query ${shellArg(b.query)}`,
+      // agent names and run ids are [A-Za-z0-9._-]: safe as shell words
+      command: `soceval cases --run ${runId} --agent ${a.agent} --rate ${b.metric}`,
     };
   });
 }

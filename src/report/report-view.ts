@@ -253,7 +253,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
     violations_chart: charts && a.violations.length ? trusted(await renderChart("violations", a.violations)) : null,
     worst: a.worst_cases.map((w) => caseView(a.agent, w, doc.run.run_id)),
     worst_top: a.worst_cases.slice(0, 3).map((w) => caseView(a.agent, w, doc.run.run_id)),
-    behind: behindView(a, (doc.run.epochs ?? 1) > 1, index),
+    behind: behindView(a, doc.run.run_id, (doc.run.epochs ?? 1) > 1, index),
   };
 }
 

@@ -1,0 +1,112 @@
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
+import { metricInfo } from "../analytics/catalogue.js";
+import { InputError } from "../io/errors.js";
+import { printable } from "../io/printable.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
+import { resolveRunId } from "../store/run-ref.js";
+import { action, EXIT } from "./exit.js";
+
+type Flags = { run: string; rate: string; agent?: string; format: string; db: string };
+type Row = {
+  run_id: string;
+  case_id: string;
+  agent: string;
+  epoch: number;
+  label_verdict: string | null;
+  verdict: string | null;
+  escalate: boolean | null;
+  title: string | null;
+};
+type Count = { agent: string; rows: number; of: number };
+
+export function register(program: Command): void {
+  program
+    .command("cases")
+    .description(
+      "list the investigations that count against a rate (a critical miss, a disagreement, a violation kind): the rows behind a report's number",
+    )
+    .requiredOption("--run <id>", "run id or `latest`")
+    .requiredOption(
+      "--rate <metric>",
+      `the rate (${RATES_BEHIND.join(", ")}); a policy kind alone names its violation_rate`,
+    )
+    .option("--agent <name>", "only this agent")
+    .option("--format <f>", "table or jsonl", "table")
+    .option("--db <path>", "DuckDB store", DEFAULT_DB)
+    .action(
+      action(async (flags: Flags) => {
+        // a policy kind on its own names its violation rate
+        if (!RATES_BEHIND.includes(flags.rate) && RATES_BEHIND.includes(`violation_rate.${flags.rate}`))
+          flags.rate = `violation_rate.${flags.rate}`;
+        if (!RATES_BEHIND.includes(flags.rate))
+          throw new InputError(`--rate: unknown rate "${flags.rate}" (known: ${RATES_BEHIND.join(", ")})`);
+        if (!["table", "jsonl"].includes(flags.format))
+          throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
+        const { against, den } = rateCondition(flags.rate);
+        const store = await Store.open(flags.db, { readOnly: true });
+        let rows: Row[];
+        let counts: Count[];
+        try {
+          const runId = await resolveRunId(store, flags.run);
+          const where = ["run_id = ?"];
+          const params: unknown[] = [runId];
+          if (flags.agent !== undefined) {
+            const [known] = await store.query("SELECT 1 FROM run_agents WHERE run_id = ? AND agent = ?", [
+              runId,
+              flags.agent,
+            ]);
+            if (!known) throw new InputError(`--agent: run ${runId} has no agent ${flags.agent}`);
+            where.push("agent = ?");
+            params.push(flags.agent);
+          }
+          // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
+          rows = await store.query<Row>(
+            `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
+               c.alert->>'title' AS title
+             FROM (SELECT * FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
+             LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
+             ORDER BY r.agent, r.case_id, r.epoch`,
+            params,
+          );
+          counts = await store.query<Count>(
+            `SELECT agent, count_if(${den} AND ${against}) AS rows, count_if(${den}) AS "of"
+             FROM case_results WHERE ${where.join(" AND ")} GROUP BY agent ORDER BY agent`,
+            params,
+          );
+        } finally {
+          store.close();
+        }
+        if (flags.format === "jsonl") {
+          for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+          return EXIT.ok;
+        }
+        const t = new Table({
+          head: ["case", "agent", "epoch", "analyst", "agent verdict", "escalated", "alert"],
+          colWidths: [null, null, null, null, null, null, 60],
+          wordWrap: true,
+          style: process.stdout.isTTY ? {} : { head: [], border: [] },
+        });
+        // the alert title is attacker-controlled: no control character reaches the terminal
+        for (const r of rows)
+          t.push([
+            printable(r.case_id),
+            r.agent,
+            r.epoch,
+            r.label_verdict ?? "",
+            r.verdict ?? "no output",
+            r.escalate === null ? "" : r.escalate ? "yes" : "no",
+            printable(r.title ?? ""),
+          ]);
+        const label = metricInfo(flags.rate)?.label ?? flags.rate;
+        const totals = counts.map((c) => `${c.agent} ${c.rows} of ${c.of}`).join("; ");
+        const first = rows[0];
+        process.stdout.write(
+          `${rows.length > 0 ? `${t.toString()}\n` : ""}${label}, investigations that count against it: ${totals || "none stored"}\n` +
+            (first ? `one case whole, steps and evidence: soceval show ${first.case_id} --run ${first.run_id}\n` : ""),
+        );
+        return EXIT.ok;
+      }),
+    );
+}
