@@ -78,6 +78,15 @@ describe("soceval run (end to end)", () => {
     );
     expect(row).toMatchObject({ t: 40, r: 40, runs: 1 });
     expect(row!.k).toBeGreaterThanOrEqual(80);
+    // the summary's critical misses ("x/n") are the investigations the hinted command lists
+    const misses = r.stdout.match(/│ (\d+)\/(\d+) \(/);
+    const hint = r.stdout.match(/the cases behind a figure: soceval (cases [^(]+?) \(/)?.[1];
+    expect(hint).toContain(`--db ${db}`);
+    const listed = await run([...hint!.split(" "), "--format", "jsonl"]);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout.split("\n").filter(Boolean)).toHaveLength(Number(misses![1]));
+    const counted = await run(hint!.split(" "));
+    expect(counted.stdout).toContain(`count against it: playbook ${misses![1]} of ${misses![2]}`);
     const list = await run(["runs", "list", "--db", db, "--format", "json"]);
     expect(JSON.parse(list.stdout)[0]).toMatchObject({ suite: "mini-shadow", status: "finished", results: 40 });
     const out = join(dir, "t.jsonl");

@@ -134,4 +134,9 @@ function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcom
   process.stdout.write(
     `run ${o.runId}: ${o.done - o.skipped} replayed${o.retried ? ` (${o.retried} of them earlier provider failures, retried)` : ""}${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} failed → ${db}\n`,
   );
+  // each figure above leads to its cases: the table's rates are the report's
+  const dbFlag = db === DEFAULT_DB ? "" : ` --db ${db}`;
+  process.stdout.write(
+    `the cases behind a figure: soceval cases --run ${o.runId} --rate critical_miss_rate${dbFlag} (or verdict_agreement, hallucination_rate, policy_violation_rate, failed_rate); the report: soceval report --run ${o.runId}${dbFlag} --out report.html\n`,
+  );
 }
