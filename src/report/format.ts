@@ -37,6 +37,24 @@ export function formatInterval(e: Estimate | null | undefined, unit: Unit): stri
   return `${formatValue(e.lower, unit)} – ${formatValue(e.upper, unit)}`;
 }
 
+/**
+ * How many of how many a proportion counts, "15/87", for an Estimate of method "wilson" or
+ * "rule_of_three" (value = x/n, so x = value × n exactly). "" for anything else (a mean, a
+ * percentile, kappa) and for an unmeasured metric (n = 0): those print n alone, or nothing.
+ */
+export function formatCount(e: Estimate | null | undefined): string {
+  if (!e || e.value === null || !(e.n > 0)) return "";
+  if (e.method !== "wilson" && e.method !== "rule_of_three") return "";
+  return `${Math.round(e.value * e.n).toLocaleString("en-US")}/${e.n.toLocaleString("en-US")}`;
+}
+
+/** The 95% interval in a table cell's second line: "0.6–80.6%" for rates (as the charts write it). */
+export function formatIntervalShort(e: Estimate | null | undefined, unit: Unit): string {
+  if (!e || e.lower === null || e.upper === null) return "";
+  if (unit !== "rate") return formatInterval(e, unit);
+  return `${(e.lower * 100).toFixed(1)}–${formatValue(e.upper, "rate")}`;
+}
+
 /** A signed difference: rates in percentage points, other units as they are. */
 export function formatDiff(v: number | null, unit: Unit): string {
   if (v === null || !Number.isFinite(v)) return DASH;

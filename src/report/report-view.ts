@@ -12,7 +12,17 @@ import type {
 import { Phase } from "../schema/suite.js";
 import { behindAnchor, behindView } from "./behind-view.js";
 import { renderChart } from "./charts.js";
-import { CLIP, clip, formatInterval, formatValue, OP_TEXT, PHASE_LABEL, statusClass } from "./format.js";
+import {
+  CLIP,
+  clip,
+  formatCount,
+  formatInterval,
+  formatIntervalShort,
+  formatValue,
+  OP_TEXT,
+  PHASE_LABEL,
+  statusClass,
+} from "./format.js";
 import { stylesheet, trusted } from "./templates.js";
 
 /** Headline metrics, in the order a SOC lead reads them. */
@@ -80,7 +90,11 @@ export function metricView(key: string, e: Estimate | undefined) {
     label: labelOf(key),
     value: formatValue(e?.value, unit),
     interval: formatInterval(e, unit),
+    /** the interval as a cell's second line shows it: "0.6–80.6%" */
+    short_interval: formatIntervalShort(e, unit),
     n: e ? e.n.toLocaleString("en-US") : "0",
+    /** "15/87" for a measured proportion, else "" (the templates then print n) */
+    count: formatCount(e),
     method: e?.method ?? "",
     measured: e?.value !== null && e?.value !== undefined,
     description: metricInfo(key)?.description ?? "",
@@ -95,6 +109,9 @@ function criterionView(c: CriterionResult) {
     description: c.description ?? "",
     value: formatValue(c.estimate?.value, unit),
     interval: formatInterval(c.estimate, unit),
+    // what the value is over: "1/12" for a proportion, n for a mean, a percentile or kappa; "—" unmeasured
+    n:
+      formatCount(c.estimate) || (c.estimate && c.estimate.value !== null ? c.estimate.n.toLocaleString("en-US") : "—"),
     compared: formatValue(c.compared, unit),
     threshold: `${OP_TEXT[c.op] ?? c.op} ${formatValue(c.threshold, unit)}`,
     bound: c.bound === "point" ? "point estimate" : `${c.bound} bound`,
@@ -248,6 +265,9 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
       ...s,
       failure: formatValue(s.failure_rate.value, "rate"),
       failure_interval: formatInterval(s.failure_rate, "rate"),
+      failure_short: formatIntervalShort(s.failure_rate, "rate"),
+      // failed calls of calls, "1/24"; "" when the source had no calls
+      failure_count: formatCount(s.failure_rate),
     })),
     trap_chart: charts && trapValues.length ? trusted(await renderChart("trap-tags", trapValues)) : null,
     violations_chart: charts && a.violations.length ? trusted(await renderChart("violations", a.violations)) : null,
