@@ -44,14 +44,14 @@ describe("HTML report presentation", () => {
     expect(reportHtml).toContain("Calls unavailable");
   });
 
-  it("compare lists agents as columns and metrics as rows, each value with its interval and n", () => {
+  it("compare lists agents as columns and metrics as rows, each value with its interval and what it is over (x/n)", () => {
     const agents = compareHtml.match(/<table class="agents">.*?<\/table>/s)?.[0] ?? "";
     const head = agents.match(/<thead>.*?<\/thead>/s)?.[0] ?? "";
     expect(head.match(/<th\b/g)?.length).toBe(3); // Metric, playbook, model-x
     const agreement = agents.split("</tr>").find((row) => row.includes("Verdict")) ?? "";
     expect(agreement.match(/<td class="num">/g)?.length).toBe(2);
     expect(agreement).toMatch(
-      /66\.7% <span class="small muted">\(39\.1% – 86\.2%\)<\/span> <span class="small muted">n=12<\/span>/,
+      /66\.7% <span class="small muted">\(39\.1% – 86\.2%\)<\/span> <span class="small muted">8\/12<\/span>/,
     );
   });
 
