@@ -99,7 +99,9 @@ describe("exit-criteria report on a small fixed run", () => {
     const automation = doc.phases.find((p) => p.phase === "controlled_automation" && p.agent === "model-x")!;
     const rollback = automation.criteria.find((c) => c.metric === "violation_rate.missing_rollback")!;
     expect(md).toMatch(
-      new RegExp(`Violation: missing\\\\_rollback ${(100 * rollback.compared!).toFixed(1)}%, needs = 0\\.0%`),
+      new RegExp(
+        `Violation: missing\\\\_rollback ${(100 * rollback.compared!).toFixed(1)}% \\(1/12\\), needs = 0\\.0%`,
+      ),
     );
     // the alert title's <img> is backslash-escaped: GitHub shows it as text, no tag starts
     expect(md).not.toMatch(/(?<!\\)<img/i);

@@ -312,7 +312,9 @@ export async function reportView(doc: ReportDoc, charts = true) {
             .filter((c) => c.status === "not met")
             .map((c) => {
               const v = criterionView(c);
-              return `${v.label} ${v.compared}${c.bound === "point" ? "" : ` (${c.bound} bound)`}, needs ${v.threshold}`;
+              // what the value is over, so the matrix alone says how much evidence failed the phase
+              const basis = [c.bound === "point" ? "" : `${c.bound} bound`, formatCount(c.estimate)].filter(Boolean);
+              return `${v.label} ${v.compared}${basis.length ? ` (${basis.join("; ")})` : ""}, needs ${v.threshold}`;
             }) ?? [];
         return { agent, status, cls: statusClass(status), failing: failing.join("; ") };
       }),
