@@ -71,6 +71,11 @@ export const CompareDoc = z.strictObject({
   pairings: z.array(Pairing),
   disagreements: z.array(Disagreement),
   disagreements_total: z.number(),
+  disagreements_query: z
+    .string()
+    .describe(
+      "SQL for `soceval query` listing every such case in the page's order, each side's answer at answers[].idx (its index in sides)",
+    ),
   notes: z.array(z.string()),
 });
 

@@ -80,6 +80,20 @@ describe("comparison of two agents on the same cases", () => {
     expect(doc.disagreements.every((d) => new Set(d.answers.map((a) => a.verdict)).size > 1)).toBe(true);
   });
 
+  it("gives the query that lists every disagreement, in the page's order", async () => {
+    const rows = await store.query<{ case_id: string; answers: { idx: number; verdict: string | null }[] }>(
+      doc.disagreements_query,
+    );
+    expect(rows).toHaveLength(doc.disagreements_total);
+    expect(rows.map((r) => r.case_id)).toEqual(doc.disagreements.map((d) => d.case_id));
+    expect(rows[0]!.answers.map((a) => a.verdict)).toEqual(doc.disagreements[0]!.answers.map((a) => a.verdict));
+    const html = await renderComparison(doc, "html");
+    expect(html).toContain(`list every one (${doc.disagreements_total})`);
+    expect(html).toContain(
+      "soceval query &quot;WITH sides(idx, run_id, agent) AS (VALUES (0, &#x27;run-fixture-0001&#x27;",
+    );
+  });
+
   it("is reproducible", async () => {
     expect(await buildComparison(store, await resolveSides(store, [FIXTURE_RUN]))).toEqual(doc);
   });

@@ -1,5 +1,5 @@
 import { InputError } from "../io/errors.js";
-import type { Store } from "../store/db.js";
+import { type Store, sqlString } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
 import { PROPORTIONS } from "./catalogue.js";
 import { failureNote } from "./compare-reading.js";
@@ -146,7 +146,7 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
     if (flattered) notes.push(flattered);
     pairings.push(pairing);
   }
-  const { rows, total } = await disagreements(store, refs, sides);
+  const { rows, total, query } = await disagreements(store, refs, sides);
   return round({
     schema: "soceval.compare/v1",
     seed,
@@ -154,6 +154,7 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
     pairings,
     disagreements: rows,
     disagreements_total: total,
+    disagreements_query: query,
     notes,
   });
 }
@@ -246,18 +247,10 @@ async function disagreements(
   store: Store,
   refs: SideRef[],
   sides: Side[],
-): Promise<{ rows: Disagreement[]; total: number }> {
+): Promise<{ rows: Disagreement[]; total: number; query: string }> {
   const values = refs.map((_, i) => `(${i}, ?, ?)`).join(", ");
   const params = refs.flatMap((r) => [r.run_id, r.agent]);
-  const base = `WITH sides(idx, run_id, agent) AS (VALUES ${values}),
-    r AS (SELECT s.idx, cr.* FROM case_results cr JOIN sides s ON cr.run_id = s.run_id AND cr.agent = s.agent
-          WHERE cr.epoch = 0),
-    d AS (SELECT case_id, any_value(incident_id) AS incident_id, any_value(alert_severity) AS alert_severity,
-            any_value(label_verdict) AS label_verdict, count(DISTINCT coalesce(agree, false)) AS split,
-            list({'idx': idx, 'verdict': verdict, 'escalate': escalate, 'agree': agree} ORDER BY idx) AS answers
-          FROM r GROUP BY case_id
-          HAVING count(*) = ${refs.length} AND count(DISTINCT coalesce(verdict, 'no_output')) > 1
-            AND count(DISTINCT coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-')) = 1)`;
+  const base = disagreementsSql(values, refs.length);
   const total = (await store.query<{ n: number }>(`${base} SELECT count(*) AS n FROM d`, params))[0]?.n ?? 0;
   const rows = await store.query<{
     case_id: string;
@@ -274,6 +267,9 @@ async function disagreements(
   );
   return {
     total,
+    // every one, with the sides written in: the page lists the first DISAGREEMENT_LIMIT
+    query: `${disagreementsSql(refs.map((r, i) => `(${i}, ${sqlString(r.run_id)}, ${sqlString(r.agent)})`).join(", "), refs.length)}
+     SELECT d.case_id, d.label_verdict, d.answers FROM d ORDER BY d.split DESC, d.case_id`,
     rows: rows.map((r) => ({
       case_id: r.case_id,
       incident_id: r.incident_id,
@@ -288,4 +284,20 @@ async function disagreements(
       })),
     })),
   };
+}
+
+/**
+ * The cases (first epoch) every side answered and whose verdicts differ, among those with one
+ * analyst label across the sides: `d`, after the sides given as VALUES rows (idx, run_id, agent).
+ */
+function disagreementsSql(values: string, sides: number): string {
+  return `WITH sides(idx, run_id, agent) AS (VALUES ${values}),
+    r AS (SELECT s.idx, cr.* FROM case_results cr JOIN sides s ON cr.run_id = s.run_id AND cr.agent = s.agent
+          WHERE cr.epoch = 0),
+    d AS (SELECT case_id, any_value(incident_id) AS incident_id, any_value(alert_severity) AS alert_severity,
+            any_value(label_verdict) AS label_verdict, count(DISTINCT coalesce(agree, false)) AS split,
+            list({'idx': idx, 'verdict': verdict, 'escalate': escalate, 'agree': agree} ORDER BY idx) AS answers
+          FROM r GROUP BY case_id
+          HAVING count(*) = ${sides} AND count(DISTINCT coalesce(verdict, 'no_output')) > 1
+            AND count(DISTINCT coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-')) = 1)`;
 }

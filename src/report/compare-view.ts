@@ -102,6 +102,9 @@ export async function compareView(doc: CompareDoc, html = true) {
     })),
     disagreements_shown: doc.disagreements.length,
     disagreements_total: doc.disagreements_total,
+    // the SQL holds single quotes only (ids are [A-Za-z0-9._-]): a double-quoted shell word
+    disagreements_command: `soceval query "${doc.disagreements_query.replace(/\s+/g, " ").replace(/(["\\$`])/g, "\\$1")}"`,
+    show_run: doc.sides[0]?.run_id ?? "",
   };
 }
 
