@@ -55,6 +55,30 @@ describe("soceval cases", () => {
     expect(r.stdout).toContain(`soceval show c01 --run ${FIXTURE_RUN}`);
   });
 
+  it("lists the investigations behind a breakdown cell: the cell's x/n", async () => {
+    const a = doc.agents["model-x"]!;
+    const cells: [string[], (typeof a.breakdowns.alert_severity)[number]][] = [
+      [["--severity", "high"], a.breakdowns.alert_severity.find((r) => r.key === "high")!],
+      [["--tag", "trap:prompt_injection"], a.breakdowns.trap_tag.find((r) => r.key === "trap:prompt_injection")!],
+      [["--source", "email.headers"], a.breakdowns.evidence_source.find((r) => r.key === "email.headers")!],
+      [["--workflow", "phishing-triage"], a.breakdowns.workflow[0]!],
+    ];
+    for (const [filter, row] of cells) {
+      expect(row, filter.join(" ")).toBeDefined();
+      for (const rate of ["verdict_agreement", "critical_miss_rate", "policy_violation_rate"]) {
+        const e = row.metrics[rate]!;
+        const x = Math.round(e.value! * e.n);
+        const against = rate === "verdict_agreement" ? e.n - x : x;
+        const r = await run(["cases", "--run", "latest", "--agent", "model-x", "--rate", rate, ...filter]);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout, `${filter.join(" ")} ${rate}`).toContain(`count against it: model-x ${against} of ${e.n}`);
+      }
+    }
+    const bad = await run(["cases", "--run", "latest", "--rate", "failed_rate", "--epoch", "first"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--epoch: expected a whole number, got "first"');
+  });
+
   it("takes a policy kind alone for its violation rate", async () => {
     const short = await run(["cases", "--run", "latest", "--rate", "fail_open", "--format", "jsonl"]);
     const long = await run(["cases", "--run", "latest", "--rate", "violation_rate.fail_open", "--format", "jsonl"]);

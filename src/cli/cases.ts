@@ -8,7 +8,18 @@ import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { action, EXIT } from "./exit.js";
 
-type Flags = { run: string; rate: string; agent?: string; format: string; db: string };
+type Flags = {
+  run: string;
+  rate: string;
+  agent?: string;
+  severity?: string;
+  tag?: string;
+  source?: string;
+  workflow?: string;
+  epoch?: string;
+  format: string;
+  db: string;
+};
 type Row = {
   run_id: string;
   case_id: string;
@@ -33,6 +44,11 @@ export function register(program: Command): void {
       `the rate (${RATES_BEHIND.join(", ")}); a policy kind alone names its violation_rate`,
     )
     .option("--agent <name>", "only this agent")
+    .option("--severity <s>", "only alerts of this severity (a breakdown row)")
+    .option("--tag <tag>", "only cases with this tag, e.g. trap:prompt_injection")
+    .option("--source <source>", "only cases whose evidence holds this source, e.g. sandbox.detonation")
+    .option("--workflow <id>", "only this workflow's cases")
+    .option("--epoch <n>", "only this epoch")
     .option("--format <f>", "table or jsonl", "table")
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
@@ -60,6 +76,30 @@ export function register(program: Command): void {
             if (!known) throw new InputError(`--agent: run ${runId} has no agent ${flags.agent}`);
             where.push("agent = ?");
             params.push(flags.agent);
+          }
+          // a breakdown row of the report: the same slice of the same rows
+          if (flags.severity !== undefined) {
+            where.push("alert_severity = ?");
+            params.push(flags.severity);
+          }
+          if (flags.tag !== undefined) {
+            where.push("list_contains(tags, ?)");
+            params.push(flags.tag);
+          }
+          if (flags.workflow !== undefined) {
+            where.push("workflow = ?");
+            params.push(flags.workflow);
+          }
+          if (flags.epoch !== undefined) {
+            if (!/^\d+$/.test(flags.epoch))
+              throw new InputError(`--epoch: expected a whole number, got "${flags.epoch}"`);
+            where.push("epoch = ?");
+            params.push(Number(flags.epoch));
+          }
+          if (flags.source !== undefined) {
+            where.push(`EXISTS (SELECT 1 FROM cases s WHERE s.run_id = case_results.run_id
+              AND s.case_id = case_results.case_id AND list_contains(s.evidence_sources, ?))`);
+            params.push(flags.source);
           }
           // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
           rows = await store.query<Row>(
