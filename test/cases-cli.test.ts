@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import { buildReport } from "../src/analytics/report.js";
 import type { ReportDoc } from "../src/analytics/report-schema.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
-import { soceval } from "./helpers/cli.js";
+import { CLI, soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-cases-"));
 const db = join(dir, "c.duckdb");
@@ -77,6 +78,22 @@ describe("soceval cases", () => {
     const bad = await run(["cases", "--run", "latest", "--rate", "failed_rate", "--epoch", "first"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--epoch: expected a whole number, got "first"');
+  });
+
+  it("the report's command for a rate works as printed, on the store the report was read from", async () => {
+    const html = await run(["report", "--run", "latest", "--format", "html"]);
+    expect(html.status, html.stderr).toBe(0);
+    const printed = html.stdout
+      .match(/<code class="small">(soceval cases --run [^<]+--rate critical_miss_rate)<\/code>/)![1]!
+      .replace(/&#x27;/g, "'");
+    expect(printed).toContain(`--db ${db}`);
+    const shell = spawnSync("sh", ["-c", printed.replace(/^soceval /, `"${process.execPath}" "${CLI}" `)], {
+      cwd: tmpdir(),
+      encoding: "utf8",
+    });
+    expect(shell.status, shell.stderr).toBe(0);
+    const e = doc.agents.playbook!.metrics.critical_miss_rate!;
+    expect(shell.stdout).toContain(`count against it: playbook ${Math.round(e.value! * e.n)} of ${e.n}`);
   });
 
   it("takes a policy kind alone for its violation rate", async () => {

@@ -76,6 +76,20 @@ describe("the report names the cases behind each rate", () => {
     expect(behindTable(html, 0)).toContain(view[0]!.command);
   });
 
+  it("names the store in every printed command when it is not the default, quoted for a shell", async () => {
+    const other = await renderReport(doc, "html", "/tmp/our stores/soc's.duckdb");
+    const ref = `--run ${doc.run.run_id} --db &#x27;/tmp/our stores/soc&#x27;\\&#x27;&#x27;s.duckdb&#x27;`;
+    expect(behindTable(other, 0)).toContain(`soceval cases ${ref} --agent playbook --rate`);
+    // the worst cases' commands, read as the page shows them (without the word-break markup)
+    const text = other.replace(/<wbr>|<span class="nw">|<\/span>/g, "");
+    expect(text).toContain(`soceval show ${doc.agents.playbook!.worst_cases[0]!.case_id} ${ref}`);
+    const md = await renderReport(doc, "md", "stores/a.duckdb");
+    expect(md).toContain(`soceval cases --run ${doc.run.run_id} --db stores/a.duckdb --rate RATE`);
+    // the default store, and a report built in memory, print no --db
+    for (const db of [undefined, ".soceval/soceval.duckdb", ":memory:"])
+      expect(await renderReport(doc, "md", db)).not.toContain("--db");
+  });
+
   it("marks the epochs a case counts in when the run has several", () => {
     const a = doc.agents.playbook!;
     const view = behindView(

@@ -24,7 +24,7 @@ export function register(program: Command): void {
         try {
           const sides = await resolveSides(store, opts.runs, opts.agents);
           const doc = await buildComparison(store, sides);
-          emit(await renderComparison(doc, format), opts.out, "comparison");
+          emit(await renderComparison(doc, format, opts.db), opts.out, "comparison");
           return EXIT.ok;
         } finally {
           store.close();

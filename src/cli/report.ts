@@ -37,7 +37,7 @@ export function register(program: Command): void {
             );
           // on the terminal too, whatever the format and wherever it is written
           for (const w of doc.run.warnings) process.stderr.write(`soceval: warning: run ${doc.run.run_id}: ${w}\n`);
-          emit(await renderReport(doc, format), opts.out, "report");
+          emit(await renderReport(doc, format, opts.db), opts.out, "report");
           if (!opts.check) return EXIT.ok;
           // as the gate: past this share of outages the criteria would judge the provider, not the agent
           const limit = DEFAULT_GATE.max_infra_failure_rate;

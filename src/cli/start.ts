@@ -51,8 +51,8 @@ export function register(program: Command): void {
             );
             const doc = await buildReport(store, outcome.runId);
             const name = basename(dirname(file));
-            writeOutFile("--out", join(flags.out, `${name}.html`), await renderReport(doc, "html"));
-            writeOutFile("--out", join(flags.out, `${name}.md`), await renderReport(doc, "md"));
+            writeOutFile("--out", join(flags.out, `${name}.html`), await renderReport(doc, "html", flags.db));
+            writeOutFile("--out", join(flags.out, `${name}.md`), await renderReport(doc, "md", flags.db));
             writeOutFile("--out", join(flags.out, `${name}.json`), await renderReport(doc, "json"));
             for (const [agent, rep] of Object.entries(doc.agents)) {
               agentNames.add(agent);

@@ -21,7 +21,7 @@ const AGAINST_TEXT: Record<string, string> = {
  * (linked to their write-up when the report embeds it) and the command that lists every one
  * (`soceval cases`, with the rate's own SQL; the JSON report carries that SQL as `query`).
  */
-export function behindView(a: AgentReport, runId: string, multiEpoch: boolean, agentIndex = 0) {
+export function behindView(a: AgentReport, runRef: string, multiEpoch: boolean, agentIndex = 0) {
   const anchors = new Map(a.worst_cases.map((w) => [w.case_id, w.anchor]));
   return a.cases_behind.map((b) => {
     const kind = b.metric.startsWith("violation_rate.") ? b.metric.slice("violation_rate.".length) : null;
@@ -44,8 +44,8 @@ export function behindView(a: AgentReport, runId: string, multiEpoch: boolean, a
         epochs: multiEpoch ? `×${c.epochs}` : "",
       })),
       rest: rest > 0 ? rest.toLocaleString("en-US") : "",
-      // agent names and run ids are [A-Za-z0-9._-]: safe as shell words
-      command: `soceval cases --run ${runId} --agent ${a.agent} --rate ${b.metric}`,
+      // agent names and run ids are [A-Za-z0-9._-]: safe as shell words (runRef quotes a --db path)
+      command: `soceval cases --run ${runRef} --agent ${a.agent} --rate ${b.metric}`,
     };
   });
 }

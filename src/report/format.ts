@@ -1,6 +1,7 @@
 import type { Unit } from "../analytics/catalogue.js";
 import type { Estimate } from "../analytics/report-schema.js";
 import { visibleControls } from "../io/printable.js";
+import { DEFAULT_DB } from "../store/db.js";
 
 // shared with the terminal (soceval show): reports import them from here as before
 export { BIDI_CONTROLS, visibleControls } from "../io/printable.js";
@@ -133,3 +134,14 @@ export function clip(s: string, max: number): { text: string; more: number } {
 
 /** Caps of the worst-case drill-down, in characters. */
 export const CLIP = { title: 300, text: 4000, cell: 1000, json: 10000 } as const;
+
+/**
+ * What follows `--run` in a printed command: the run id, and `--db <path>` when the store is not
+ * the default one, so the command works as printed for a user of another store.
+ */
+export function runRef(runId: string, db?: string): string {
+  if (!db || db === DEFAULT_DB || db === ":memory:") return runId;
+  // a path is a shell word as it is, or in single quotes
+  const word = /^[A-Za-z0-9._/:@%+=,-]+$/.test(db) ? db : `'${db.replace(/'/g, "'\\''")}'`;
+  return `${runId} --db ${word}`;
+}

@@ -9,9 +9,10 @@ export const FORMATS = ["html", "md", "json"] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The exit-criteria report in one format; HTML and Markdown come from the same view of the same data. */
-export async function renderReport(doc: ReportDoc, format: Format): Promise<string> {
+/** `db`: the store the report was read from; its printed commands name it unless it is the default. */
+export async function renderReport(doc: ReportDoc, format: Format, db?: string): Promise<string> {
   if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
-  const view = await reportView(doc, format === "html");
+  const view = await reportView(doc, format === "html", db);
   const text = render(format === "html" ? "report.html.hbs" : "report.md.hbs", view);
   const warnings = doc.run.warnings;
   if (warnings.length === 0) return text;
@@ -37,9 +38,9 @@ function mdWarning(s: string): string {
     .join("");
 }
 
-export async function renderComparison(doc: CompareDoc, format: Format): Promise<string> {
+export async function renderComparison(doc: CompareDoc, format: Format, db?: string): Promise<string> {
   if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
-  const view = await compareView(doc, format === "html");
+  const view = await compareView(doc, format === "html", db);
   return render(format === "html" ? "compare.html.hbs" : "compare.md.hbs", view);
 }
 

@@ -21,6 +21,7 @@ import {
   formatValue,
   OP_TEXT,
   PHASE_LABEL,
+  runRef,
   statusClass,
 } from "./format.js";
 import { stylesheet, trusted } from "./templates.js";
@@ -134,7 +135,7 @@ function breakdownView(rows: BreakdownRow[]) {
  * One worst case as the templates show it. Alert text is attacker-controlled and may be huge: each
  * long field is clipped (`<field>` the shown text, `<field>_more` how many characters were left out).
  */
-function caseView(agent: string, w: WorstCase, runId: string) {
+function caseView(agent: string, w: WorstCase, runRef: string) {
   const alert = (w.alert ?? {}) as Record<string, unknown>;
   const output = (w.output ?? null) as Record<string, unknown> | null;
   const label = (w.label ?? null) as Record<string, unknown> | null;
@@ -149,7 +150,7 @@ function caseView(agent: string, w: WorstCase, runId: string) {
     anchor: w.anchor,
     case_id: w.case_id,
     // the whole investigation (every step, the evidence records, the scores) is one command away
-    show_command: `soceval show ${w.case_id} --run ${runId} --agent ${agent} --epoch ${w.epoch}`,
+    show_command: `soceval show ${w.case_id} --run ${runRef} --agent ${agent} --epoch ${w.epoch}`,
     epoch: w.epoch,
     // several epochs: the case is listed once, by its worst epoch, with how many went wrong
     epochs_note: w.epochs_run > 1 ? `epoch ${w.epoch} shown; bad in ${w.epochs_bad} of ${w.epochs_run} epochs` : "",
@@ -210,7 +211,7 @@ function caseView(agent: string, w: WorstCase, runId: string) {
   };
 }
 
-async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index: number) {
+async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index: number, ref: string) {
   // a rate with cases against it links to them
   const counted = new Set(a.cases_behind.filter((b) => b.rows > 0).map((b) => b.metric));
   const behindOf = (metric: string) => (counted.has(metric) ? behindAnchor(index, metric) : "");
@@ -271,15 +272,16 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
     })),
     trap_chart: charts && trapValues.length ? trusted(await renderChart("trap-tags", trapValues)) : null,
     violations_chart: charts && a.violations.length ? trusted(await renderChart("violations", a.violations)) : null,
-    worst: a.worst_cases.map((w) => caseView(a.agent, w, doc.run.run_id)),
-    worst_top: a.worst_cases.slice(0, 3).map((w) => caseView(a.agent, w, doc.run.run_id)),
-    behind: behindView(a, doc.run.run_id, (doc.run.epochs ?? 1) > 1, index),
+    worst: a.worst_cases.map((w) => caseView(a.agent, w, ref)),
+    worst_top: a.worst_cases.slice(0, 3).map((w) => caseView(a.agent, w, ref)),
+    behind: behindView(a, ref, (doc.run.epochs ?? 1) > 1, index),
   };
 }
 
 /** Everything the report templates show, formatted; no aggregation happens here. Charts only for HTML. */
-export async function reportView(doc: ReportDoc, charts = true) {
-  const agents = await Promise.all(Object.values(doc.agents).map((a, i) => agentView(a, doc, charts, i)));
+export async function reportView(doc: ReportDoc, charts = true, db?: string) {
+  const ref = runRef(doc.run.run_id, db);
+  const agents = await Promise.all(Object.values(doc.agents).map((a, i) => agentView(a, doc, charts, i, ref)));
   const names = Object.keys(doc.agents);
   const intervalValues = Object.values(doc.agents).flatMap((a) =>
     CHART_METRICS.map((k) => ({
@@ -298,6 +300,8 @@ export async function reportView(doc: ReportDoc, charts = true) {
     title: `Exit-criteria report — ${doc.run.suite ?? doc.run.run_id}`,
     statistics: doc.statistics,
     multi_epoch: (doc.run.epochs ?? 1) > 1,
+    // the printed commands' `--run` (and `--db` for another store)
+    run_ref: ref,
     cases_listed: CASES_LISTED,
     agent_names: names,
     phase_matrix: Phase.options.map((phase) => ({
