@@ -96,6 +96,29 @@ describe("soceval cases", () => {
     expect(shell.stdout).toContain(`count against it: playbook ${Math.round(e.value! * e.n)} of ${e.n}`);
   });
 
+  it("shows a terminal the first 200 rows and says so; jsonl lists every one; the count stays exact", async () => {
+    const big = join(dir, "big.duckdb");
+    const store = await Store.open(big);
+    try {
+      await seedFixture(store);
+      // 40 copies of each case under new ids: 12 disagreements become 480 (240 per agent)
+      await store.run(
+        `INSERT INTO case_results SELECT r.* REPLACE (r.case_id || '-' || t.i AS case_id)
+         FROM case_results r, range(1, 40) t(i) WHERE r.run_id = '${FIXTURE_RUN}'`,
+      );
+    } finally {
+      store.close();
+    }
+    const args = ["cases", "--run", "latest", "--rate", "verdict_agreement", "--db", big];
+    const table = await soceval(args, dir);
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toContain("the first 200 of 240 shown; --format jsonl lists every one");
+    expect(table.stdout).toContain("investigations that count against it: model-x 80 of 480; playbook 160 of 480");
+    expect(table.stdout).toContain(`soceval show c01 --run ${FIXTURE_RUN} --db ${big}`);
+    const jsonl = await soceval([...args, "--format", "jsonl"], dir);
+    expect(jsonl.stdout.trim().split("\n")).toHaveLength(240);
+  });
+
   it("takes a policy kind alone for its violation rate", async () => {
     const short = await run(["cases", "--run", "latest", "--rate", "fail_open", "--format", "jsonl"]);
     const long = await run(["cases", "--run", "latest", "--rate", "violation_rate.fail_open", "--format", "jsonl"]);

@@ -4,6 +4,7 @@ import { RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
 import { metricInfo } from "../analytics/catalogue.js";
 import { InputError } from "../io/errors.js";
 import { printable } from "../io/printable.js";
+import { runRef } from "../report/format.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { action, EXIT } from "./exit.js";
@@ -31,6 +32,9 @@ type Row = {
   title: string | null;
 };
 type Count = { agent: string; rows: number; of: number };
+
+/** Rows a terminal table shows; jsonl lists every one. */
+const TABLE_ROWS = 200;
 
 export function register(program: Command): void {
   program
@@ -107,7 +111,7 @@ export function register(program: Command): void {
                c.alert->>'title' AS title
              FROM (SELECT * FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
              LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
-             ORDER BY r.agent, r.case_id, r.epoch`,
+             ORDER BY r.agent, r.case_id, r.epoch${flags.format === "table" ? ` LIMIT ${TABLE_ROWS + 1}` : ""}`,
             params,
           );
           counts = await store.query<Count>(
@@ -129,7 +133,7 @@ export function register(program: Command): void {
           style: process.stdout.isTTY ? {} : { head: [], border: [] },
         });
         // the alert title is attacker-controlled: no control character reaches the terminal
-        for (const r of rows)
+        for (const r of rows.slice(0, TABLE_ROWS))
           t.push([
             printable(r.case_id),
             r.agent,
@@ -142,9 +146,17 @@ export function register(program: Command): void {
         const label = metricInfo(flags.rate)?.label ?? flags.rate;
         const totals = counts.map((c) => `${c.agent} ${c.rows} of ${c.of}`).join("; ");
         const first = rows[0];
+        const all = counts.reduce((n, c) => n + Number(c.rows), 0);
         process.stdout.write(
-          `${rows.length > 0 ? `${t.toString()}\n` : ""}${label}, investigations that count against it: ${totals || "none stored"}\n` +
-            (first ? `one case whole, steps and evidence: soceval show ${first.case_id} --run ${first.run_id}\n` : ""),
+          `${rows.length > 0 ? `${t.toString()}\n` : ""}` +
+            // a terminal table of thousands of rows is read by no one: the count stays exact
+            (rows.length > TABLE_ROWS
+              ? `the first ${TABLE_ROWS} of ${all} shown; --format jsonl lists every one\n`
+              : "") +
+            `${label}, investigations that count against it: ${totals || "none stored"}\n` +
+            (first
+              ? `one case whole, steps and evidence: soceval show ${first.case_id} --run ${runRef(first.run_id, flags.db)}\n`
+              : ""),
         );
         return EXIT.ok;
       }),
