@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { shellWord } from "../io/shell.js";
 import { loadYaml } from "../io/yaml.js";
 import { Suite } from "../schema/suite.js";
 import { DEFAULT_DB } from "../store/db.js";
@@ -31,6 +32,6 @@ export function resumeFlags(run: RunInfo, row: ResumeRow | undefined, db: string
   if (run.epochs !== null && run.epochs !== (suite?.epochs ?? null)) flags.push(`--epochs ${run.epochs}`);
   if (limit !== null && limit !== (suite?.limit ?? null)) flags.push(`--limit ${limit}`);
   if (row?.shard) flags.push(`--shard ${row.shard}`);
-  if (db !== DEFAULT_DB && db !== ":memory:") flags.push(`--db ${db}`);
+  if (db !== DEFAULT_DB && db !== ":memory:") flags.push(`--db ${shellWord(db)}`);
   return flags.join(" ");
 }

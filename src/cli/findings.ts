@@ -2,6 +2,8 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { printable } from "../io/printable.js";
+import { showCommand } from "../io/shell.js";
+import { runRef } from "../report/format.js";
 import { FindingKind } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
@@ -100,7 +102,7 @@ export function register(program: Command): void {
         const first = rows[0];
         process.stdout.write(
           first
-            ? `${t.toString()}\n${rows.length} finding(s); one case whole, steps and evidence: soceval show ${first.case_id} --run ${first.run_id}\n`
+            ? `${t.toString()}\n${rows.length} finding(s); one case whole, steps and evidence: ${printable(showCommand(first.case_id, `--run ${runRef(first.run_id, flags.db)}`))}\n`
             : "no findings match\n",
         );
         return EXIT.ok;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { runSummary } from "../analytics/summary.js";
 import { InputError } from "../io/errors.js";
+import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -117,7 +118,7 @@ export function register(program: Command): void {
           return EXIT.runtime;
         }
         if (allFailed) {
-          const db = flags.db === DEFAULT_DB ? "" : ` --db ${flags.db}`;
+          const db = flags.db === DEFAULT_DB ? "" : ` --db ${shellWord(flags.db)}`;
           process.stderr.write(
             `soceval: every case failed${first ? `, the first with: ${first.error}` : ""}\n` +
               `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n`,
@@ -135,7 +136,7 @@ function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcom
     `run ${o.runId}: ${o.done - o.skipped} replayed${o.retried ? ` (${o.retried} of them earlier provider failures, retried)` : ""}${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} failed → ${db}\n`,
   );
   // each figure above leads to its cases: the table's rates are the report's
-  const dbFlag = db === DEFAULT_DB ? "" : ` --db ${db}`;
+  const dbFlag = db === DEFAULT_DB ? "" : ` --db ${shellWord(db)}`;
   process.stdout.write(
     `the cases behind a figure: soceval cases --run ${o.runId} --rate critical_miss_rate${dbFlag} (or verdict_agreement, hallucination_rate, policy_violation_rate, failed_rate); the report: soceval report --run ${o.runId}${dbFlag} --out report.html\n`,
   );

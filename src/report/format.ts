@@ -1,6 +1,7 @@
 import type { Unit } from "../analytics/catalogue.js";
 import type { Estimate } from "../analytics/report-schema.js";
 import { visibleControls } from "../io/printable.js";
+import { shellWord } from "../io/shell.js";
 import { DEFAULT_DB } from "../store/db.js";
 
 // shared with the terminal (soceval show): reports import them from here as before
@@ -40,13 +41,15 @@ export function formatInterval(e: Estimate | null | undefined, unit: Unit): stri
 
 /**
  * How many of how many a proportion counts, "15/87", for an Estimate of method "wilson" or
- * "rule_of_three" (value = x/n, so x = value × n exactly). "" for anything else (a mean, a
- * percentile, kappa) and for an unmeasured metric (n = 0): those print n alone, or nothing.
+ * "rule_of_three": its `x`, exact (value is rounded to 6 digits, so value × n is off by one past a
+ * million); value × n for a document made before estimates carried x. "" for anything else (a
+ * mean, a percentile, kappa) and for an unmeasured metric (n = 0): those print n alone, or nothing.
  */
 export function formatCount(e: Estimate | null | undefined): string {
   if (!e || e.value === null || !(e.n > 0)) return "";
   if (e.method !== "wilson" && e.method !== "rule_of_three") return "";
-  return `${Math.round(e.value * e.n).toLocaleString("en-US")}/${e.n.toLocaleString("en-US")}`;
+  const x = e.x ?? Math.round(e.value * e.n);
+  return `${x.toLocaleString("en-US")}/${e.n.toLocaleString("en-US")}`;
 }
 
 /** The 95% interval in a table cell's second line: "0.6–80.6%" for rates (as the charts write it). */
@@ -141,7 +144,5 @@ export const CLIP = { title: 300, text: 4000, cell: 1000, json: 10000 } as const
  */
 export function runRef(runId: string, db?: string): string {
   if (!db || db === DEFAULT_DB || db === ":memory:") return runId;
-  // a path is a shell word as it is, or in single quotes
-  const word = /^[A-Za-z0-9._/:@%+=,-]+$/.test(db) ? db : `'${db.replace(/'/g, "'\\''")}'`;
-  return `${runId} --db ${word}`;
+  return `${runId} --db ${shellWord(db)}`;
 }
