@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildComparison, resolveSides } from "../src/analytics/compare.js";
 import { buildReport } from "../src/analytics/report.js";
 import type { ReportDoc } from "../src/analytics/report-schema.js";
+import { round } from "../src/analytics/round.js";
+import { proportion } from "../src/analytics/stats/proportion.js";
 import { formatCount, formatIntervalShort } from "../src/report/format.js";
 import { renderComparison, renderReport } from "../src/report/render.js";
 import { metricView } from "../src/report/report-view.js";
@@ -51,6 +53,10 @@ describe("rates show their count and interval", () => {
     expect(formatCount({ value: 0.835, lower: 0.83, upper: 0.84, n: 320, method: "normal" })).toBe("");
     expect(formatCount({ value: 0.68, lower: 0.59, upper: 0.76, n: 320, method: "bootstrap" })).toBe("");
     expect(formatCount(undefined)).toBe("");
+    // past a million the 6-digit value is not enough: the estimate's own x is printed
+    const big = round({ e: proportion(120009, 1200000, 20000) }).e;
+    expect(big.value! * big.n).not.toBeCloseTo(120009, 0);
+    expect(formatCount(big)).toBe("120,009/1,200,000");
     const e = { value: 0.25, lower: 0.00631, upper: 0.80588, n: 4, method: "wilson" as const };
     expect(formatIntervalShort(e, "rate")).toBe("0.6–80.6%");
     expect(formatIntervalShort({ ...e, lower: null }, "rate")).toBe("");

@@ -10,6 +10,10 @@ export const Estimate = z.strictObject({
   lower: z.number().nullable().describe("lower end of the 95% interval, when defined"),
   upper: z.number().nullable(),
   n: z.number().describe("observations the metric is over (case×epoch rows, items or pairs)"),
+  x: z
+    .number()
+    .optional()
+    .describe("for a proportion: how many of the n count (exact, where value is rounded to 6 digits)"),
   method: z.enum(["wilson", "rule_of_three", "bootstrap", "normal", "point", "connor"]),
 });
 

@@ -11,10 +11,10 @@ export type { Estimate };
 export function proportion(x: number, n: number, units = n): Estimate {
   if (!(n > 0)) return { value: null, lower: null, upper: null, n: 0, method: "wilson" };
   const value = x / n;
-  if (x === 0) return { value, lower: 0, upper: ruleOfThree(units), n, method: "rule_of_three" };
-  if (x === n) return { value, lower: 1 - (ruleOfThree(units) ?? 1), upper: 1, n, method: "rule_of_three" };
+  if (x === 0) return { value, lower: 0, upper: ruleOfThree(units), n, x, method: "rule_of_three" };
+  if (x === n) return { value, lower: 1 - (ruleOfThree(units) ?? 1), upper: 1, n, x, method: "rule_of_three" };
   const ci = wilson(value * units, units)!;
-  return { value, lower: ci.lower, upper: ci.upper, n, method: "wilson" };
+  return { value, lower: ci.lower, upper: ci.upper, n, x, method: "wilson" };
 }
 
 /** Mean with a normal-approximation 95% interval, optionally clipped to [min, max]. */

@@ -32,7 +32,7 @@ describe("rule of three", () => {
 
 describe("proportion", () => {
   it("uses the rule of three when nothing was observed", () => {
-    expect(proportion(0, 150)).toEqual({ value: 0, lower: 0, upper: 0.02, n: 150, method: "rule_of_three" });
+    expect(proportion(0, 150)).toEqual({ value: 0, lower: 0, upper: 0.02, n: 150, x: 0, method: "rule_of_three" });
   });
   it("uses Wilson otherwise, and counts independent units when epochs repeat cases", () => {
     const rows = proportion(162, 526, 263); // two epochs of 263 cases
