@@ -26,7 +26,8 @@ export async function overallRows(store: Store, runId: string): Promise<Aggregat
  * breakdown is then summed from those few rows, since its counts add up.
  */
 export async function breakdownRows(store: Store, runId: string): Promise<BreakdownAggregate[]> {
-  const cube = `SELECT agent, workflow, alert_severity, epoch, list_filter(tags, t -> starts_with(t, 'trap:')) AS traps,
+  // a tag listed twice on a case is one tag: the case counts once in its row
+  const cube = `SELECT agent, workflow, alert_severity, epoch, list_distinct(list_filter(tags, t -> starts_with(t, 'trap:'))) AS traps,
       count(*) AS rows__n, ${COUNTS}
     FROM case_results WHERE run_id = ? GROUP BY ALL`;
   const main = await store.query<BreakdownAggregate>(
@@ -51,7 +52,7 @@ export async function breakdownRows(store: Store, runId: string): Promise<Breakd
        FROM case_results r JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
        WHERE r.run_id = ? GROUP BY ALL)
      SELECT agent, 'evidence_source' AS dim, key, ${SUMS}
-     FROM (SELECT *, unnest(srcs) AS key FROM cube) GROUP BY agent, key ${ORDER}`,
+     FROM (SELECT *, unnest(list_distinct(srcs)) AS key FROM cube) GROUP BY agent, key ${ORDER}`,
     [runId],
   );
   return [...main, ...sources];

@@ -17,8 +17,8 @@ export async function evidenceSources(store: Store, runId: string): Promise<Map<
     .n;
   const queried = calls <= EXACT_LIMIT ? "count(DISTINCT case_id)" : "approx_count_distinct(case_id)";
   const rows = await store.query<Omit<SourceRow, "failure_rate"> & { agent: string }>(
-    `WITH ev AS (SELECT source, count(*) AS n FROM (SELECT unnest(evidence_sources) AS source FROM cases WHERE run_id = ?) GROUP BY source),
-          un AS (SELECT source, count(*) AS n FROM (SELECT unnest(unavailable) AS source FROM cases WHERE run_id = ?) GROUP BY source),
+    `WITH ev AS (SELECT source, count(*) AS n FROM (SELECT unnest(list_distinct(evidence_sources)) AS source FROM cases WHERE run_id = ?) GROUP BY source),
+          un AS (SELECT source, count(*) AS n FROM (SELECT unnest(list_distinct(unavailable)) AS source FROM cases WHERE run_id = ?) GROUP BY source),
           calls AS (
             SELECT agent, coalesce(source, 'tool:' || tool) AS source, count(*) AS calls,
               count(*) FILTER (WHERE status = 'ok') AS ok,

@@ -46,7 +46,7 @@ export async function findingsByTrap(store: Store, runId: string): Promise<Map<s
   const rows = await store.query<TrapFindingRow & { agent: string }>(
     `SELECT f.agent, t.tag, f.kind, count(*) AS findings
      FROM findings f
-     JOIN (SELECT case_id, agent, epoch, unnest(list_filter(tags, x -> starts_with(x, 'trap:'))) AS tag
+     JOIN (SELECT case_id, agent, epoch, unnest(list_distinct(list_filter(tags, x -> starts_with(x, 'trap:')))) AS tag
            FROM case_results WHERE run_id = ?) t
        ON f.case_id = t.case_id AND f.agent = t.agent AND f.epoch = t.epoch
      WHERE f.run_id = ?
