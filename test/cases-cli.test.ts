@@ -119,6 +119,26 @@ describe("soceval cases", () => {
     expect(jsonl.stdout.trim().split("\n")).toHaveLength(240);
   });
 
+  it("says a rate with nothing to measure has none, never 0 of 0; refuses a filter value the run does not have", async () => {
+    const low = await run(["cases", "--run", "latest", "--rate", "critical_miss_rate", "--severity", "low"]);
+    expect(low.status, low.stderr).toBe(0);
+    expect(low.stdout).toContain("count against it: model-x none to measure; playbook none to measure");
+    expect(low.stdout).not.toContain("0 of 0");
+    for (const [flag, value] of [
+      ["--severity", "High"],
+      ["--tag", "trap:nonexistent"],
+      ["--epoch", "7"],
+      ["--workflow", "phishing"],
+      ["--source", "edr"],
+    ]) {
+      const r = await run(["cases", "--run", "latest", "--rate", "failed_rate", flag!, value!]);
+      expect(r.status, `${flag} ${value}`).toBe(2);
+      expect(r.stderr).toContain(`${flag}: no investigation of run ${FIXTURE_RUN} has "${value}" (stored: `);
+    }
+    const high = await run(["cases", "--run", "latest", "--rate", "failed_rate", "--severity", "High"]);
+    expect(high.stderr).toContain("(stored: critical, high, informational, low, medium)");
+  });
+
   it("takes a policy kind alone for its violation rate", async () => {
     const short = await run(["cases", "--run", "latest", "--rate", "fail_open", "--format", "jsonl"]);
     const long = await run(["cases", "--run", "latest", "--rate", "violation_rate.fail_open", "--format", "jsonl"]);

@@ -103,6 +103,9 @@ describe("exit-criteria report on a small fixed run", () => {
         `Violation: missing\\\\_rollback ${(100 * rollback.compared!).toFixed(1)}% \\(1/12\\), needs = 0\\.0%`,
       ),
     );
+    // a bound names the rate it bounds, and its count is that rate's: never a bound beside another's count
+    expect(md).toMatch(/\((upper|lower) bound of \d+\.\d% = \d+\/\d+\), needs/);
+    expect(md).not.toMatch(/bound; \d/);
     // the alert title's <img> is backslash-escaped: GitHub shows it as text, no tag starts
     expect(md).not.toMatch(/(?<!\\)<img/i);
     expect(md).toContain("\\<img src=x onerror=alert(1)\\>");

@@ -4,6 +4,7 @@ import { RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
 import { metricInfo } from "../analytics/catalogue.js";
 import { InputError } from "../io/errors.js";
 import { printable } from "../io/printable.js";
+import { showCommand } from "../io/shell.js";
 import { runRef } from "../report/format.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
@@ -32,6 +33,36 @@ type Row = {
   title: string | null;
 };
 type Count = { agent: string; rows: number; of: number };
+
+/** The breakdown filters: the condition over case_results, and the values a run has stored. */
+const FILTERS: { flag: "severity" | "tag" | "workflow" | "epoch" | "source"; where: string; values: string }[] = [
+  {
+    flag: "severity",
+    where: "alert_severity = ?",
+    values: "SELECT DISTINCT alert_severity AS v FROM case_results WHERE run_id = ? ORDER BY v",
+  },
+  {
+    flag: "tag",
+    where: "list_contains(tags, ?)",
+    values: "SELECT DISTINCT unnest(tags) AS v FROM case_results WHERE run_id = ? ORDER BY v",
+  },
+  {
+    flag: "workflow",
+    where: "workflow = ?",
+    values: "SELECT DISTINCT workflow AS v FROM case_results WHERE run_id = ? ORDER BY v",
+  },
+  {
+    flag: "epoch",
+    where: "epoch = ?",
+    values: "SELECT DISTINCT epoch AS v FROM case_results WHERE run_id = ? ORDER BY v",
+  },
+  {
+    flag: "source",
+    where: `EXISTS (SELECT 1 FROM cases s WHERE s.run_id = case_results.run_id
+      AND s.case_id = case_results.case_id AND list_contains(s.evidence_sources, ?))`,
+    values: "SELECT DISTINCT unnest(evidence_sources) AS v FROM cases WHERE run_id = ? ORDER BY v",
+  },
+];
 
 /** Rows a terminal table shows; jsonl lists every one. */
 const TABLE_ROWS = 200;
@@ -82,28 +113,28 @@ export function register(program: Command): void {
             params.push(flags.agent);
           }
           // a breakdown row of the report: the same slice of the same rows
-          if (flags.severity !== undefined) {
-            where.push("alert_severity = ?");
-            params.push(flags.severity);
-          }
-          if (flags.tag !== undefined) {
-            where.push("list_contains(tags, ?)");
-            params.push(flags.tag);
-          }
-          if (flags.workflow !== undefined) {
-            where.push("workflow = ?");
-            params.push(flags.workflow);
-          }
-          if (flags.epoch !== undefined) {
-            if (!/^\d+$/.test(flags.epoch))
-              throw new InputError(`--epoch: expected a whole number, got "${flags.epoch}"`);
-            where.push("epoch = ?");
-            params.push(Number(flags.epoch));
-          }
-          if (flags.source !== undefined) {
-            where.push(`EXISTS (SELECT 1 FROM cases s WHERE s.run_id = case_results.run_id
-              AND s.case_id = case_results.case_id AND list_contains(s.evidence_sources, ?))`);
-            params.push(flags.source);
+          if (flags.epoch !== undefined && !/^\d+$/.test(flags.epoch))
+            throw new InputError(`--epoch: expected a whole number, got "${flags.epoch}"`);
+          // each value is checked against the run (and agent) alone: its combination may rightly select nothing
+          const scope = [...where];
+          const scoped = [...params];
+          for (const f of FILTERS) {
+            const value = flags[f.flag];
+            if (value === undefined) continue;
+            const v = f.flag === "epoch" ? Number(value) : value;
+            // a value no investigation has is a typo ("High" for "high"), not "none count against it"
+            const [hit] = await store.query(
+              `SELECT 1 FROM case_results WHERE ${scope.join(" AND ")} AND ${f.where} LIMIT 1`,
+              [...scoped, v],
+            );
+            if (!hit) {
+              const stored = await store.query<{ v: string }>(`${f.values} LIMIT 30`, [runId]);
+              throw new InputError(
+                `--${f.flag}: no investigation of run ${runId}${flags.agent ? ` (agent ${flags.agent})` : ""} has ${JSON.stringify(value)} (stored: ${stored.map((r) => String(r.v)).join(", ") || "none"})`,
+              );
+            }
+            where.push(f.where);
+            params.push(v);
           }
           // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
           rows = await store.query<Row>(
@@ -144,7 +175,10 @@ export function register(program: Command): void {
             printable(r.title ?? ""),
           ]);
         const label = metricInfo(flags.rate)?.label ?? flags.rate;
-        const totals = counts.map((c) => `${c.agent} ${c.rows} of ${c.of}`).join("; ");
+        // an agent with nothing in the rate's denominator has no rate, as the report's "—"
+        const totals = counts
+          .map((c) => (Number(c.of) === 0 ? `${c.agent} none to measure` : `${c.agent} ${c.rows} of ${c.of}`))
+          .join("; ");
         const first = rows[0];
         const all = counts.reduce((n, c) => n + Number(c.rows), 0);
         process.stdout.write(
@@ -155,7 +189,7 @@ export function register(program: Command): void {
               : "") +
             `${label}, investigations that count against it: ${totals || "none stored"}\n` +
             (first
-              ? `one case whole, steps and evidence: soceval show ${first.case_id} --run ${runRef(first.run_id, flags.db)}\n`
+              ? `one case whole, steps and evidence: ${printable(showCommand(first.case_id, `--run ${runRef(first.run_id, flags.db)}`))}\n`
               : ""),
         );
         return EXIT.ok;

@@ -36,6 +36,8 @@ export function behindView(a: AgentReport, runRef: string, multiEpoch: boolean, 
       rows: b.rows.toLocaleString("en-US"),
       of: n.toLocaleString("en-US"),
       none: b.rows === 0,
+      // nothing in the rate's denominator: "—" as the rate itself prints, never "0 of 0"
+      unmeasured: n === 0,
       // with several epochs a case can count in some of them: rows and cases differ
       cases_note: multiEpoch ? `${b.cases.toLocaleString("en-US")} case${b.cases === 1 ? "" : "s"}` : "",
       listed: b.listed.map((c) => ({

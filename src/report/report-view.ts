@@ -9,6 +9,7 @@ import type {
   ReportDoc,
   WorstCase,
 } from "../analytics/report-schema.js";
+import { showCommand } from "../io/shell.js";
 import { Phase } from "../schema/suite.js";
 import { behindAnchor, behindView } from "./behind-view.js";
 import { renderChart } from "./charts.js";
@@ -150,7 +151,7 @@ function caseView(agent: string, w: WorstCase, runRef: string) {
     anchor: w.anchor,
     case_id: w.case_id,
     // the whole investigation (every step, the evidence records, the scores) is one command away
-    show_command: `soceval show ${w.case_id} --run ${runRef} --agent ${agent} --epoch ${w.epoch}`,
+    show_command: showCommand(w.case_id, `--run ${runRef} --agent ${agent} --epoch ${w.epoch}`),
     epoch: w.epoch,
     // several epochs: the case is listed once, by its worst epoch, with how many went wrong
     epochs_note: w.epochs_run > 1 ? `epoch ${w.epoch} shown; bad in ${w.epochs_bad} of ${w.epochs_run} epochs` : "",
@@ -317,8 +318,10 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
             .map((c) => {
               const v = criterionView(c);
               // what the value is over, so the matrix alone says how much evidence failed the phase
-              const basis = [c.bound === "point" ? "" : `${c.bound} bound`, formatCount(c.estimate)].filter(Boolean);
-              return `${v.label} ${v.compared}${basis.length ? ` (${basis.join("; ")})` : ""}, needs ${v.threshold}`;
+              // a bound beside a count would read as their quotient: the bound says what it bounds
+              const count = formatCount(c.estimate);
+              const basis = c.bound === "point" ? count : `${c.bound} bound of ${v.value}${count ? ` = ${count}` : ""}`;
+              return `${v.label} ${v.compared}${basis ? ` (${basis})` : ""}, needs ${v.threshold}`;
             }) ?? [];
         return { agent, status, cls: statusClass(status), failing: failing.join("; ") };
       }),
