@@ -139,6 +139,28 @@ describe("soceval cases", () => {
     expect(high.stderr).toContain("(stored: critical, high, informational, low, medium)");
   });
 
+  it("prints a hostile case id in its hint escaped and as one shell word", async () => {
+    const hostile = join(dir, "hostile.duckdb");
+    const store = await Store.open(hostile);
+    try {
+      await seedFixture(store);
+      const id = "c 01 $(touch /nonexistent/x)\u001b[2J";
+      for (const t of ["case_results", "cases", "findings"])
+        await store.run(`UPDATE ${t} SET case_id = ? WHERE case_id = 'c01'`, [id]);
+    } finally {
+      store.close();
+    }
+    const r = await soceval(
+      ["cases", "--run", "latest", "--rate", "critical_miss_rate", "--agent", "model-x", "--db", hostile],
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("\u001b");
+    expect(r.stdout).toContain(
+      `soceval show 'c 01 $(touch /nonexistent/x)\\x1b[2J' --run ${FIXTURE_RUN} --db ${hostile}`,
+    );
+  });
+
   it("takes a policy kind alone for its violation rate", async () => {
     const short = await run(["cases", "--run", "latest", "--rate", "fail_open", "--format", "jsonl"]);
     const long = await run(["cases", "--run", "latest", "--rate", "violation_rate.fail_open", "--format", "jsonl"]);
