@@ -23,6 +23,9 @@ const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
   ["false_positive_reduction", "complement"],
   ["schema_invalid_rate", "numerator"],
   ["failed_rate", "numerator"],
+  ["playbook_completion_rate", "complement"],
+  // neither a success nor a failure: the investigations it counts are the ones to read
+  ["human_handoff_rate", "numerator"],
 ];
 
 type Listed = { case_id: string; epochs: number }[] | null;

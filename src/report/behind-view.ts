@@ -14,6 +14,8 @@ const AGAINST_TEXT: Record<string, string> = {
   false_positive_reduction: "analyst benign or false positive not closed as no threat",
   schema_invalid_rate: "output fails the triage schema",
   failed_rate: "no output at all",
+  playbook_completion_rate: "a required playbook step not run, or no answer",
+  human_handoff_rate: "handed to a person (what the rate counts)",
 };
 
 /**
