@@ -161,6 +161,13 @@ describe("soceval cases", () => {
     );
   });
 
+  it("says a hand-off is counted by its rate, not against it", async () => {
+    const r = await run(["cases", "--run", "latest", "--rate", "human_handoff_rate", "--agent", "playbook"]);
+    expect(r.status, r.stderr).toBe(0);
+    const e = doc.agents.playbook!.metrics.human_handoff_rate!;
+    expect(r.stdout).toContain(`Human hand-off rate, investigations it counts: playbook ${e.x} of ${e.n}`);
+  });
+
   it("takes a policy kind alone for its violation rate", async () => {
     const short = await run(["cases", "--run", "latest", "--rate", "fail_open", "--format", "jsonl"]);
     const long = await run(["cases", "--run", "latest", "--rate", "violation_rate.fail_open", "--format", "jsonl"]);

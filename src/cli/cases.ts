@@ -187,7 +187,8 @@ export function register(program: Command): void {
             (rows.length > TABLE_ROWS
               ? `the first ${TABLE_ROWS} of ${all} shown; --format jsonl lists every one\n`
               : "") +
-            `${label}, investigations that count against it: ${totals || "none stored"}\n` +
+            // a hand-off is neither right nor wrong: the rate counts it, nothing counts against
+            `${label}, ${flags.rate === "human_handoff_rate" ? "investigations it counts" : "investigations that count against it"}: ${totals || "none stored"}\n` +
             (first
               ? `one case whole, steps and evidence: ${printable(showCommand(first.case_id, `--run ${runRef(first.run_id, flags.db)}`))}\n`
               : ""),
