@@ -102,7 +102,8 @@ export async function casesBehind(
         metric: key,
         counts,
         rows: Number(r[`m${i}_rows`] ?? 0),
-        cases: Number(r[`m${i}_cases`] ?? 0),
+        // one epoch: each row is its own case
+        cases: Number(r[multiEpoch ? `m${i}_cases` : `m${i}_rows`] ?? 0),
         listed: listed(r[`m${i}_listed`] as Listed),
         query: `SELECT case_id, epoch FROM case_results WHERE ${scope(runId, r.agent)} AND ${againstSql(key, counts)} ORDER BY case_id, epoch`,
       })),
@@ -141,7 +142,7 @@ function perCaseSql(limit: number): string {
 function perRowSql(limit: number): string {
   const cols = AGAINST.map(([key, counts], i) => {
     const c = againstSql(key, counts);
-    return `count_if(${c}) AS m${i}_rows, count_if(${c}) AS m${i}_cases,
+    return `count_if(${c}) AS m${i}_rows,
       min({'case_id': case_id, 'epochs': 1}, ${limit}) FILTER (WHERE ${c}) AS m${i}_listed`;
   }).join(",\n      ");
   return `SELECT agent, ${cols} FROM case_results WHERE run_id = ? GROUP BY agent ORDER BY agent`;

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { shellWord } from "../io/shell.js";
 import { loadYaml } from "../io/yaml.js";
 import { Suite } from "../schema/suite.js";
-import { DEFAULT_DB } from "../store/db.js";
+import { storeFlag } from "../store/db.js";
 import type { RunInfo } from "./report-schema.js";
 
 /** What of the run's own row a resume must repeat, beyond RunInfo. */
@@ -32,6 +31,6 @@ export function resumeFlags(run: RunInfo, row: ResumeRow | undefined, db: string
   if (run.epochs !== null && run.epochs !== (suite?.epochs ?? null)) flags.push(`--epochs ${run.epochs}`);
   if (limit !== null && limit !== (suite?.limit ?? null)) flags.push(`--limit ${limit}`);
   if (row?.shard) flags.push(`--shard ${row.shard}`);
-  if (db !== DEFAULT_DB && db !== ":memory:") flags.push(`--db ${shellWord(db)}`);
+  if (storeFlag(db)) flags.push(storeFlag(db));
   return flags.join(" ");
 }

@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import { runSummary } from "../analytics/summary.js";
 import { InputError } from "../io/errors.js";
-import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
-import { DEFAULT_DB, Store } from "../store/db.js";
+import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
@@ -118,7 +117,7 @@ export function register(program: Command): void {
           return EXIT.runtime;
         }
         if (allFailed) {
-          const db = flags.db === DEFAULT_DB ? "" : ` --db ${shellWord(flags.db)}`;
+          const db = storeFlag(flags.db) ? ` ${storeFlag(flags.db)}` : "";
           process.stderr.write(
             `soceval: every case failed${first ? `, the first with: ${first.error}` : ""}\n` +
               `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n`,
@@ -136,7 +135,7 @@ function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcom
     `run ${o.runId}: ${o.done - o.skipped} replayed${o.retried ? ` (${o.retried} of them earlier provider failures, retried)` : ""}${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} failed → ${db}\n`,
   );
   // each figure above leads to its cases: the table's rates are the report's
-  const dbFlag = db === DEFAULT_DB ? "" : ` --db ${shellWord(db)}`;
+  const dbFlag = storeFlag(db) ? ` ${storeFlag(db)}` : "";
   process.stdout.write(
     `the cases behind a figure: soceval cases --run ${o.runId} --rate critical_miss_rate${dbFlag} (or verdict_agreement, hallucination_rate, policy_violation_rate, failed_rate); the report: soceval report --run ${o.runId}${dbFlag} --out report.html\n`,
   );

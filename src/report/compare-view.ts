@@ -1,6 +1,7 @@
 import { metricInfo, type Unit } from "../analytics/catalogue.js";
 import { pairedLabel, READING_RULE, type Reading, reading } from "../analytics/compare-reading.js";
 import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
+import { storeFlag } from "../store/db.js";
 import { renderChart } from "./charts.js";
 import { formatDiff, formatP, formatValue, mdCell, runRef } from "./format.js";
 import { metricView } from "./report-view.js";
@@ -103,7 +104,7 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
     disagreements_shown: doc.disagreements.length,
     disagreements_total: doc.disagreements_total,
     // the SQL holds single quotes only (ids are [A-Za-z0-9._-]): a double-quoted shell word
-    disagreements_command: `soceval query${dbOption(db)} "${doc.disagreements_query.replace(/\s+/g, " ").replace(/(["\\$`])/g, "\\$1")}"`,
+    disagreements_command: `soceval query${storeFlag(db) ? ` ${storeFlag(db)}` : ""} "${doc.disagreements_query.replace(/\s+/g, " ").replace(/(["\\$`])/g, "\\$1")}"`,
     show_run: runRef(doc.sides[0]?.run_id ?? "", db),
   };
 }
@@ -120,10 +121,4 @@ function discordant(m: PairedMetric): string {
   const cases = `${m.candidate_only} / ${m.baseline_only}`;
   const sameUnits = m.candidate_only_units === m.candidate_only && m.baseline_only_units === m.baseline_only;
   return sameUnits ? cases : `${cases} (incidents ${m.candidate_only_units} / ${m.baseline_only_units})`;
-}
-
-/** ` --db <path>` for a store other than the default, as runRef writes it. */
-function dbOption(db: string | undefined): string {
-  const ref = runRef("", db);
-  return ref === "" ? "" : ref;
 }

@@ -1,8 +1,7 @@
 import type { Unit } from "../analytics/catalogue.js";
 import type { Estimate } from "../analytics/report-schema.js";
 import { visibleControls } from "../io/printable.js";
-import { shellWord } from "../io/shell.js";
-import { DEFAULT_DB } from "../store/db.js";
+import { storeFlag } from "../store/db.js";
 
 // shared with the terminal (soceval show): reports import them from here as before
 export { BIDI_CONTROLS, visibleControls } from "../io/printable.js";
@@ -143,6 +142,6 @@ export const CLIP = { title: 300, text: 4000, cell: 1000, json: 10000 } as const
  * the default one, so the command works as printed for a user of another store.
  */
 export function runRef(runId: string, db?: string): string {
-  if (!db || db === DEFAULT_DB || db === ":memory:") return runId;
-  return `${runId} --db ${shellWord(db)}`;
+  const flag = storeFlag(db);
+  return flag ? `${runId} ${flag}` : runId;
 }

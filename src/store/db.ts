@@ -2,12 +2,21 @@ import { existsSync, mkdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError, RuntimeFailure } from "../io/errors.js";
+import { shellWord } from "../io/shell.js";
 import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
 import { TRANSCRIPT_STEPS_VIEW } from "./steps-sql.js";
 import { ddl, TABLES, table } from "./tables.js";
 
 export const DEFAULT_DB = ".soceval/soceval.duckdb";
+
+/**
+ * The `--db <path>` a printed command needs to reach this store, the path one shell word; "" for
+ * the default store (and an in-memory one, which no later command can reach).
+ */
+export function storeFlag(db: string | undefined): string {
+  return !db || db === DEFAULT_DB || db === ":memory:" ? "" : `--db ${shellWord(db)}`;
+}
 
 export type Row = Record<string, unknown>;
 
