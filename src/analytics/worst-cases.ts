@@ -68,12 +68,7 @@ export async function worstCases(
      runs_of AS (
        SELECT case_id, agent, count(*) AS epochs_run FROM case_results
        WHERE run_id = ? AND (case_id, agent) IN (SELECT (case_id, agent) FROM ranked) GROUP BY ALL),
-     fs AS (
-       SELECT f.case_id, f.agent, f.epoch,
-         list({'scorer': f.scorer, 'kind': f.kind, 'severity': f.severity, 'detail': f.detail,
-               'evidence_id': f.evidence_id, 'action': f.action} ORDER BY f.seq) AS findings
-       FROM findings f JOIN ranked r ON f.case_id = r.case_id AND f.agent = r.agent AND f.epoch = r.epoch
-       WHERE f.run_id = ? GROUP BY ALL),
+     fs AS (${findingsQuery("run_id = ? AND (case_id, agent, epoch) IN (SELECT (case_id, agent, epoch) FROM ranked)")}),
      st AS (${stepsQuery("run_id = ? AND (case_id, agent, epoch) IN (SELECT (case_id, agent, epoch) FROM ranked)")})
      SELECT r.agent, r.case_id, r.epoch, r.epochs_bad, n.epochs_run, r.incident_id, r.tags, r.reasons, r.verdict,
        r.escalate, c.alert, c.label, t.output, t.error, st.steps, fs.findings
@@ -87,6 +82,17 @@ export async function worstCases(
     [...agents.flatMap((a) => [runId, a]), runId, runId, runId, runId],
   );
   return groupByAgent(rows, toWorstCase);
+}
+
+/**
+ * `(run_id, case_id, agent, epoch, findings)` per transcript with findings, for the findings rows
+ * that satisfy `where`: the list every drill-down (worst cases, compare's disagreements) shows.
+ */
+export function findingsQuery(where: string): string {
+  return `SELECT run_id, case_id, agent, epoch,
+      list({'scorer': scorer, 'kind': kind, 'severity': severity, 'detail': detail,
+            'evidence_id': evidence_id, 'action': action} ORDER BY seq) AS findings
+    FROM findings WHERE ${where} GROUP BY run_id, case_id, agent, epoch`;
 }
 
 function toWorstCase(r: Row): WorstCase {
@@ -116,7 +122,7 @@ export function anchorFor(agent: string, caseId: string, epoch: number): string 
   return `case-${createHash("sha256").update(`${agent}\0${caseId}\0${epoch}`).digest("hex").slice(0, 12)}`;
 }
 
-function parseJson(v: string | null): unknown {
+export function parseJson(v: string | null): unknown {
   if (v === null || v === undefined) return null;
   try {
     return JSON.parse(v);
@@ -125,7 +131,7 @@ function parseJson(v: string | null): unknown {
   }
 }
 
-function parseSteps(v: string | null): WorstCaseStep[] {
+export function parseSteps(v: string | null): WorstCaseStep[] {
   const raw = parseJson(v);
   if (!Array.isArray(raw)) return [];
   return raw.map((s: Record<string, unknown>, index) => ({
@@ -143,7 +149,7 @@ function parseSteps(v: string | null): WorstCaseStep[] {
   }));
 }
 
-function stepReturning(steps: WorstCaseStep[], evidenceId: string | null): number | null {
+export function stepReturning(steps: WorstCaseStep[], evidenceId: string | null): number | null {
   if (!evidenceId) return null;
   const s = steps.find((x) => x.status === "ok" && x.evidence_ids.includes(evidenceId));
   return s ? s.index : null;
