@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Estimate } from "./report-schema.js";
+import { Estimate, WorstCaseFinding, WorstCaseStep } from "./report-schema.js";
 
 /** `soceval compare --format json`: stable keys, documented in reports/README.md. */
 export const Side = z.strictObject({
@@ -48,6 +48,48 @@ export const Pairing = z.strictObject({
   metrics: z.array(PairedMetric),
 });
 
+/** One side's investigation of a disagreement, as stored: what it answered and why. */
+export const DisagreementAnswer = z.strictObject({
+  label: z.string(),
+  run_id: z.string(),
+  agent: z.string(),
+  epochs_run: z.number().describe("epochs of this case stored for the side"),
+  epochs_agree: z.number().describe("of those, how many agree with the analyst's verdict"),
+  verdict: z.string().nullable(),
+  confidence: z.number().nullable(),
+  escalate: z.boolean().nullable(),
+  human_only: z.boolean().nullable(),
+  failed: z.boolean().describe("no output at all (error, timeout, no answer)"),
+  schema_valid: z.boolean().nullable().describe("false: an output that failed the schema, shown as far as readable"),
+  error: z.string().nullable(),
+  summary: z.string().nullable(),
+  hypotheses: z.array(
+    z.strictObject({ kind: z.string().nullable(), explanation: z.string().nullable(), evidence: z.array(z.string()) }),
+  ),
+  recommended_actions: z.array(
+    z.strictObject({
+      action: z.string().nullable(),
+      target: z.string().nullable(),
+      requires_approval: z.boolean().nullable(),
+      rationale: z.string().nullable(),
+      evidence: z.array(z.string()),
+      rollback: z.string().nullable(),
+    }),
+  ),
+  missing_sources: z.array(z.string()),
+  findings: z.array(WorstCaseFinding),
+  steps: z.array(WorstCaseStep).describe("tool and model calls in order; findings[].step indexes them"),
+  required_evidence: z
+    .array(
+      z.strictObject({
+        id: z.string(),
+        gathered: z.boolean().describe("as missed_context scores it: false where it raised a missed_context finding"),
+        step: z.number().nullable().describe("first ok tool call that returned it"),
+      }),
+    )
+    .describe("the analyst's label.required_evidence in this side's run"),
+});
+
 export const Disagreement = z.strictObject({
   case_id: z.string(),
   incident_id: z.string().nullable(),
@@ -62,6 +104,12 @@ export const Disagreement = z.strictObject({
       agree: z.boolean().nullable(),
     }),
   ),
+  detail: z
+    .strictObject({
+      epoch: z.number().describe("the epoch shown, the one the row compares (the first)"),
+      answers: z.array(DisagreementAnswer).describe("one per side, in the order of sides"),
+    })
+    .describe("why each side decided: its answer, findings, tool calls and the required evidence"),
 });
 
 export const CompareDoc = z.strictObject({
@@ -83,4 +131,5 @@ export type Side = z.infer<typeof Side>;
 export type PairedMetric = z.infer<typeof PairedMetric>;
 export type Pairing = z.infer<typeof Pairing>;
 export type Disagreement = z.infer<typeof Disagreement>;
+export type DisagreementAnswer = z.infer<typeof DisagreementAnswer>;
 export type CompareDoc = z.infer<typeof CompareDoc>;

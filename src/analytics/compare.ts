@@ -1,9 +1,10 @@
 import { InputError } from "../io/errors.js";
-import { type Store, sqlString } from "../store/db.js";
+import type { Store } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
 import { PROPORTIONS } from "./catalogue.js";
 import { failureNote } from "./compare-reading.js";
-import type { CompareDoc, Disagreement, PairedMetric, Side } from "./compare-schema.js";
+import type { CompareDoc, PairedMetric, Side } from "./compare-schema.js";
+import { disagreements } from "./disagreements.js";
 import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
 import { PAIRED_MEANS, PAIRED_PROPORTIONS } from "./paired-metrics.js";
 import { providerFailures, providerFailureWarning } from "./provider-failures.js";
@@ -25,8 +26,6 @@ const PAIRED: { metric: string; value: string; defined: string; binary: boolean;
   }),
   ...PAIRED_MEANS.map(([metric, value, higher]) => ({ metric, value, defined: "true", binary: false, higher })),
 ];
-
-export const DISAGREEMENT_LIMIT = 50;
 
 /**
  * Resolve which (run, agent) pairs to compare: two runs with one agent each (or `--agents a b`,
@@ -240,64 +239,4 @@ async function pairedCases(store: Store, base: SideRef, cand: SideRef): Promise<
     [base.run_id, base.agent, cand.run_id, cand.agent],
   );
   return { cases: Number(rows[0]?.cases ?? 0), relabeled: Number(rows[0]?.relabeled ?? 0) };
-}
-
-/** Cases (first epoch) where the agents' verdicts differ, right-vs-wrong splits first; LIMITed. */
-async function disagreements(
-  store: Store,
-  refs: SideRef[],
-  sides: Side[],
-): Promise<{ rows: Disagreement[]; total: number; query: string }> {
-  const values = refs.map((_, i) => `(${i}, ?, ?)`).join(", ");
-  const params = refs.flatMap((r) => [r.run_id, r.agent]);
-  const base = disagreementsSql(values, refs.length);
-  const total = (await store.query<{ n: number }>(`${base} SELECT count(*) AS n FROM d`, params))[0]?.n ?? 0;
-  const rows = await store.query<{
-    case_id: string;
-    incident_id: string | null;
-    alert_severity: string | null;
-    label_verdict: string | null;
-    title: string | null;
-    answers: { idx: number; verdict: string | null; escalate: boolean | null; agree: boolean | null }[];
-  }>(
-    `${base} SELECT d.case_id, d.incident_id, d.alert_severity, d.label_verdict, c.alert->>'title' AS title, d.answers
-     FROM d LEFT JOIN cases c ON c.run_id = ? AND c.case_id = d.case_id
-     ORDER BY d.split DESC, d.case_id LIMIT ${DISAGREEMENT_LIMIT}`,
-    [...params, refs[0]!.run_id],
-  );
-  return {
-    total,
-    // every one, with the sides written in: the page lists the first DISAGREEMENT_LIMIT
-    query: `${disagreementsSql(refs.map((r, i) => `(${i}, ${sqlString(r.run_id)}, ${sqlString(r.agent)})`).join(", "), refs.length)}
-     SELECT d.case_id, d.label_verdict, d.answers FROM d ORDER BY d.split DESC, d.case_id`,
-    rows: rows.map((r) => ({
-      case_id: r.case_id,
-      incident_id: r.incident_id,
-      title: r.title,
-      alert_severity: r.alert_severity,
-      label_verdict: r.label_verdict,
-      answers: r.answers.map((a) => ({
-        label: sides[a.idx]!.label,
-        verdict: a.verdict,
-        escalate: a.escalate,
-        agree: a.agree,
-      })),
-    })),
-  };
-}
-
-/**
- * The cases (first epoch) every side answered and whose verdicts differ, among those with one
- * analyst label across the sides: `d`, after the sides given as VALUES rows (idx, run_id, agent).
- */
-function disagreementsSql(values: string, sides: number): string {
-  return `WITH sides(idx, run_id, agent) AS (VALUES ${values}),
-    r AS (SELECT s.idx, cr.* FROM case_results cr JOIN sides s ON cr.run_id = s.run_id AND cr.agent = s.agent
-          WHERE cr.epoch = 0),
-    d AS (SELECT case_id, any_value(incident_id) AS incident_id, any_value(alert_severity) AS alert_severity,
-            any_value(label_verdict) AS label_verdict, count(DISTINCT coalesce(agree, false)) AS split,
-            list({'idx': idx, 'verdict': verdict, 'escalate': escalate, 'agree': agree} ORDER BY idx) AS answers
-          FROM r GROUP BY case_id
-          HAVING count(*) = ${sides} AND count(DISTINCT coalesce(verdict, 'no_output')) > 1
-            AND count(DISTINCT coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-')) = 1)`;
 }

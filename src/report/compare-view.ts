@@ -3,6 +3,7 @@ import { pairedLabel, READING_RULE, type Reading, reading } from "../analytics/c
 import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
 import { storeFlag } from "../store/db.js";
 import { renderChart } from "./charts.js";
+import { disagreementDetailView } from "./disagreement-view.js";
 import { formatDiff, formatP, formatValue, mdCell, runRef } from "./format.js";
 import { metricView } from "./report-view.js";
 import { stylesheet, trusted } from "./templates.js";
@@ -100,7 +101,10 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
         mark: a.agree === null ? "" : a.agree ? "✓" : "✗",
         cls: a.agree ? "" : "not-met",
       })),
+      // the page's drill-down; the Markdown (a PR comment) points at it instead
+      detail: html ? disagreementDetailView(d) : null,
     })),
+    disagreement_columns: 4 + doc.sides.length,
     disagreements_shown: doc.disagreements.length,
     disagreements_total: doc.disagreements_total,
     // the SQL holds single quotes only (ids are [A-Za-z0-9._-]): a double-quoted shell word
