@@ -29,6 +29,25 @@ describe("ToolSandbox", () => {
     expect(sb.call("get_signins", { user, since: "2026-02-28T00:00:00Z" }).step.evidence_ids).toEqual(["s-001a"]);
   });
 
+  it("reads a time bound without a zone as UTC, whatever the replaying machine's zone", () => {
+    // Sysmon writes UtcTime as "2026-03-01 10:00:00.000": an agent copies that into since
+    const tz = process.env.TZ;
+    try {
+      for (const zone of ["America/New_York", "Asia/Tokyo", "UTC"]) {
+        process.env.TZ = zone;
+        const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
+        const ids = (since: string) => sb.call("get_signins", { user, since }).step.evidence_ids;
+        expect(ids("2026-03-01 10:00:00.000"), zone).toEqual(["s-001a"]);
+        expect(ids("2026-03-01T10:00"), zone).toEqual(["s-001a"]);
+        expect(ids("2026-03-01 10:00:00.001"), zone).toEqual([]);
+        expect(ids("2026-03-01T10:00:01"), zone).toEqual([]);
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it("never executes a respond tool and records the attempt as denied", () => {
     const sb = new ToolSandbox(c1, wf, { scope: "all", faults: [], seed: 1 });
     const a = sb.call("disable_account", { user });

@@ -202,7 +202,7 @@ export class ToolSandbox {
         filters.push({ entity: p.entity, given, want: given.toLowerCase() });
       } else if (p.time) {
         // an unparseable bound filters nothing
-        const bound = Date.parse(String(v));
+        const bound = parseBound(String(v));
         if (!Number.isNaN(bound)) filters.push({ since: p.time === "since", bound });
       }
     }
@@ -215,6 +215,15 @@ export class ToolSandbox {
 
 function answer(step: ToolCallStep, records: EvidenceRecord[] = []): ToolAnswer {
   return { step, records };
+}
+
+// "2020-10-18 23:50:05.910": how Sysmon writes UtcTime, and what an agent copies into a bound.
+// Date.parse reads a date-time without a zone in the replaying machine's zone, so the same call
+// would return other records on another machine; EDR query languages read it as UTC.
+const ZONELESS = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?$/;
+
+function parseBound(s: string): number {
+  return Date.parse(ZONELESS.test(s) ? `${s.replace(" ", "T")}Z` : s);
 }
 
 function isEmpty(v: unknown): boolean {
