@@ -168,6 +168,23 @@ describe("Windows path fragments (audit 10 #2)", () => {
     ]);
   });
 
+  it("a directory name holding a space is no account: registry keys as Windows Security events print them", () => {
+    // 4656/4663 Object Name and Sysmon 13 TargetObject, from the OTRF LSASS-dump recordings
+    expect(values("\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager\\Environment")).toEqual([]);
+    expect(
+      values(
+        "HKU\\S-1-5-21-1-2-3-500\\Software\\Microsoft\\Windows\\CurrentVersion\\WinTrust\\Trust Providers\\Software Publishing",
+      ),
+    ).toEqual([]);
+    expect(values("C:\\Program Files\\Acme Tools\\bin")).toEqual([]);
+    // a principal after a word, a file or a line break is still one
+    expect(values("Ran as CORP\\alice, NT AUTHORITY\\SYSTEM.")).toEqual(["account:corp\\alice"]);
+    expect(values("C:\\Temp\\x.exe CORP\\bob\nSession\\Manager")).toEqual([
+      "account:corp\\bob",
+      "account:session\\manager",
+    ]);
+  });
+
   it("a DOMAIN\\user-looking fragment of a known path is known; the same pair elsewhere is not", () => {
     const known = new KnownIndicators().add({ image: "C:\\ProgramData\\Contoso\\Agent\\agent.exe" });
     expect(known.has({ kind: "account", value: "contoso\\agent" })).toBe(true);

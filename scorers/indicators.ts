@@ -36,6 +36,10 @@ const EMAIL_RE = /(?<![\w+%-])[a-z0-9_%+-][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}
 const EMAIL_RE_U =
   /(?<![\p{L}\p{N}\p{M}_+%-])[\p{L}\p{N}_%+-][\p{L}\p{N}\p{M}._%+-]{0,63}@(?:[\p{L}\p{N}\p{M}-]{1,63}\.)+[\p{L}\p{N}\p{M}-]{2,63}(?![\p{L}\p{N}\p{M}_-])/gu;
 const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
+// `Control\Session Manager\Environment`: right after a directory and one space the pair is the rest
+// of a directory name holding a space (registry keys, Program Files), not DOMAIN\user; a file
+// (`x.exe CORP\bob`) or a line break ends the path before it
+const DIRECTORY_AND_SPACE_BEFORE = /\\[^\s\\.]{1,64} $/;
 const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g;
 // every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
 const IPV6_TELL = /:[0-9a-f]{0,4}:/;
@@ -167,9 +171,10 @@ function extractNormalized(text: string, out: Indicator[]): void {
       return " ";
     });
   if (rest.includes("\\"))
-    rest = rest.replace(ACCOUNT_RE, (m, domain: string) => {
+    rest = rest.replace(ACCOUNT_RE, (m, domain: string, _user: string, at: number, s: string) => {
       const value = m.replace(TRAILING_DOTS, "");
-      if (mayBeAccount(domain, value)) out.push({ kind: "account", value });
+      if (mayBeAccount(domain, value) && !DIRECTORY_AND_SPACE_BEFORE.test(s.slice(Math.max(0, at - 66), at)))
+        out.push({ kind: "account", value });
       return " ";
     });
   if (colon && IPV6_TELL.test(rest))
