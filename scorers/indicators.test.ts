@@ -69,6 +69,22 @@ describe("known indicators", () => {
     expect(known.has({ kind: "account", value: "corp\\mallory" })).toBe(false);
   });
 
+  it("matches an account a Windows event's rendered text names as Account Name and Account Domain", () => {
+    // a 4688's Message as the Security log renders it (OTRF LSASS-dump recording), no other field
+    const rendered = new KnownIndicators().add({
+      message:
+        "A new process has been created.\r\n\r\nCreator Subject:\r\n\tSecurity ID:\t\tS-1-5-21-1-2-3-500\r\n" +
+        "\tAccount Name:\t\twardog\r\n\tAccount Domain:\t\tWORKSTATION5\r\n\tLogon ID:\t\t0xC61D9\r\n\r\n" +
+        "Target Subject:\r\n\tSecurity ID:\t\tS-1-0-0\r\n\tAccount Name:\t\t-\r\n\tAccount Domain:\t\t-\r\n",
+    });
+    expect(rendered.has({ kind: "account", value: "workstation5\\wardog" })).toBe(true);
+    expect(rendered.has({ kind: "account", value: "workstation5\\mallory" })).toBe(false);
+    expect(rendered.has({ kind: "account", value: "corp\\wardog" })).toBe(false);
+    // a name and a domain of two different subjects are no pair
+    const apart = new KnownIndicators().add({ message: "Account Name: wardog\nLogon ID: 0x1\nAccount Domain: EVIL" });
+    expect(apart.has({ kind: "account", value: "evil\\wardog" })).toBe(false);
+  });
+
   it("matches refanged values and URL prefixes", () => {
     expect(known.has({ kind: "ipv4", value: "10.0.0.1" })).toBe(true);
     expect(known.has({ kind: "url", value: "a.evil.com/x" })).toBe(true);

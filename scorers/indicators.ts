@@ -352,6 +352,18 @@ class ExtractedIndicators {
   }
 }
 
+// Windows renders a subject as `Account Name:\t\twardog\r\n\tAccount Domain:\t\tWORKSTATION5` (text
+// normalised to lower case): consecutive lines, so a name and a domain of two subjects never pair
+const RENDERED_ACCOUNT = /account name:[ \t]*([^\s\\]+)[ \t]*\r?\n[ \t]*account domain:[ \t]*([^\s\\]+)/g;
+
+/** `domain\user` for each subject a rendered Windows event names. */
+function renderedAccounts(texts: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of texts)
+    if (t.includes("account domain:")) for (const m of t.matchAll(RENDERED_ACCOUNT)) out.add(`${m[2]}\\${m[1]}`);
+  return out;
+}
+
 /** A key holding one of these may be an indicator (as text does, see extractNormalized); a hash is 32+ long. */
 const KEY_TELL = /[.:\\@[({]/;
 
@@ -364,6 +376,7 @@ export class KnownIndicators {
   private readonly texts: string[] = [];
   private haystack: string | null = null;
   private words: Set<string> | null = null;
+  private rendered: Set<string> | null = null;
   private readonly extracted = new ExtractedIndicators();
   private extractedUpTo = 0;
 
@@ -389,6 +402,7 @@ export class KnownIndicators {
     this.texts.push(text);
     this.haystack = null;
     this.words = null;
+    this.rendered = null;
   }
 
   /** The cheap check alone: the indicator occurs as a token in the known text. */
@@ -404,6 +418,9 @@ export class KnownIndicators {
       this.words ??= new Set(this.texts.map((t) => t.trim().replace(TRAILING_DOTS, "")));
       const [domain = "", user = ""] = i.value.split("\\");
       if (this.words.has(user) && this.words.has(domain)) return true;
+      // or when a Windows event's rendered text (its Message) names the subject
+      this.rendered ??= renderedAccounts(this.texts);
+      if (this.rendered.has(i.value)) return true;
     }
     for (; this.extractedUpTo < this.texts.length; this.extractedUpTo++)
       this.extracted.addText(this.texts[this.extractedUpTo]!);
