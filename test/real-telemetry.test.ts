@@ -256,6 +256,60 @@ function realTelemetry(): void {
         expect(findings[0]!.detail).toContain(to.toLowerCase());
       }
     });
+
+    it("an account quoted from a Security event's rendered Message alone is not a fabrication", () => {
+      // the alert names no account here, so only the 4688's Message can make it known
+      const bare = Case.parse({
+        ...c,
+        alert: { ...c.alert, entities: c.alert.entities.filter((e) => e.type !== "account"), description: "" },
+      });
+      // a Security process event no Sysmon event shares a millisecond with
+      const timeOf = (e: RawEvent) => eventTime(e, r.offsetMs);
+      const created = r.events.find(
+        (e) =>
+          sourceOf(e) === "edr.process_tree" &&
+          e.Channel === "Security" &&
+          e.SubjectUserName === "wardog" &&
+          !r.events.some((o) => o.Channel !== "Security" && timeOf(o) === timeOf(e)),
+      )!;
+      const t = timeOf(created);
+      const host = created.Hostname;
+      const step = new ToolSandbox(bare, wf, { scope: "all", faults: [], seed: 1 }).call("get_process_tree", {
+        host,
+        since: t,
+        until: t,
+      }).step;
+      const got = bare.evidence.filter((e) => step.evidence_ids.includes(e.id));
+      expect(new Set(got.map((e) => e.data.channel))).toEqual(new Set(["Security"]));
+      const account = `${created.SubjectDomainName}\\${created.SubjectUserName}`;
+      expect(String(got[0]!.data.message)).not.toContain(account);
+      const fabricated = (summary: string) =>
+        scoreTranscript({
+          case: bare,
+          transcript: {
+            case_id: c.id,
+            agent: "quoting-agent",
+            epoch: 0,
+            steps: [step],
+            output: {
+              verdict: "true_positive",
+              confidence: 0.8,
+              escalate: true,
+              summary,
+              hypotheses: [],
+              recommended_actions: [],
+              evidence: step.evidence_ids,
+              missing_sources: [],
+              human_only: false,
+            },
+            error: null,
+          },
+          workflow: wf,
+          agent: { name: "quoting-agent", tools: "all" },
+        }).findings.filter((f) => f.kind === "fabricated_indicator");
+      expect(fabricated(`${account} opened lsass.exe.`)).toEqual([]);
+      expect(fabricated(`${account}x opened lsass.exe.`)).toHaveLength(1);
+    });
   });
 
   describe("indicator extraction over every field of the raw events", () => {
