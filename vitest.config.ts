@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60000,
     hookTimeout: 60000,
     pool: "forks",
+    // one scratch folder per run, removed at its end (test/scratch-root.ts)
+    globalSetup: ["test/scratch-root.ts"],
   },
 });
