@@ -40,6 +40,31 @@ describe.concurrent("soceval dataset (CLI)", () => {
     noStack(r);
   });
 
+  it("validate: exit 2 for a repeated key, which JSON.parse would resolve to the last value; exit 0 with a warning for a repeated tag", async () => {
+    const line = readFileSync(`${FIX}/valid.jsonl`, "utf8").split("\n")[0]!;
+    const c = JSON.parse(line) as { tags: string[] };
+    const dir = tmp();
+    const flipped = join(dir, "flipped.jsonl");
+    writeFileSync(
+      flipped,
+      `${line.replace(/"label":\{"verdict":"(\w+)"/, '"label":{"verdict": "$1", "verdict": "false_positive"')}\n`,
+    );
+    const r = await soceval("dataset", "validate", flipped);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${flipped}:1: label.verdict: repeated key\n`);
+    expect(r.stdout).toBe(`${flipped}: 1 cases, 0 valid, 1 invalid, 0 unlabeled\n`);
+    const stats = await soceval("dataset", "stats", flipped);
+    expect(stats.code).toBe(2);
+    expect(stats.stderr).toBe(`soceval: ${flipped}:1: label.verdict: repeated key\n`);
+
+    const tagged = join(dir, "tagged.jsonl");
+    writeFileSync(tagged, `${JSON.stringify({ ...c, tags: ["x", "x"] })}\n`);
+    const w = await soceval("dataset", "validate", tagged);
+    expect(w.code).toBe(0);
+    expect(w.stderr).toBe(`${tagged}:1: tags[1]: tag "x" repeats tags[0]; counted once (warning)\n`);
+    expect(w.stdout).toMatch(/: 1 cases, 1 valid, 0 invalid, [01] unlabeled, 1 warning\n$/);
+  });
+
   it("validate: exit 2 for a missing file, no stack trace", async () => {
     const r = await soceval("dataset", "validate", "no/such/cases.jsonl");
     expect(r.code).toBe(2);

@@ -53,7 +53,9 @@ export function register(program: Command): void {
 
   dataset
     .command("validate <file>")
-    .description("check every case of a JSONL dataset (schema, evidence ids, required evidence, duplicate ids)")
+    .description(
+      "check every case of a JSONL dataset (schema, repeated keys, evidence ids, required evidence, duplicate ids; warns of repeated tags and sources)",
+    )
     .option("--max-errors <n>", "print at most this many problems", int("--max-errors"), 100)
     .action(
       action(async (file: string, flags: { maxErrors: number }) => {
@@ -65,7 +67,8 @@ export function register(program: Command): void {
         });
         if (hidden) process.stderr.write(`… and ${hidden} more problems\n`);
         if (s.cases === 0) process.stderr.write(`${file}: no cases\n`);
-        out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled\n`);
+        const warned = s.warnings ? `, ${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "";
+        out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled${warned}\n`);
         return s.invalid > 0 || s.cases === 0 ? EXIT.badInput : EXIT.ok;
       }),
     );

@@ -33,6 +33,30 @@ export function crossCheckCase(c: Case): string[] {
   return problems;
 }
 
+/**
+ * What is harmless to a case's meaning but probably a slip, each phrased `field: message`: an item
+ * repeated in a list that means a set. Every consumer counts such an item once (the scorers, the
+ * sandbox, stats and the report's breakdowns), so the case is valid; a repeat may still hide the
+ * item that was meant (a tag or evidence id typed twice instead of another one).
+ * A repeated evidence record id is not here: two records under one id make a citation ambiguous,
+ * and crossCheckCase refuses it.
+ */
+export function caseWarnings(c: Case): string[] {
+  const warnings: string[] = [];
+  const repeats = (field: string, items: readonly string[], what: string) => {
+    const first = new Map<string, number>();
+    items.forEach((item, i) => {
+      const at = first.get(item);
+      if (at === undefined) first.set(item, i);
+      else warnings.push(`${field}[${i}]: ${what} ${JSON.stringify(item)} repeats ${field}[${at}]; counted once`);
+    });
+  };
+  repeats("tags", c.tags, "tag");
+  repeats("unavailable", c.unavailable, "source");
+  if (c.label) repeats("label.required_evidence", c.label.required_evidence, "evidence id");
+  return warnings;
+}
+
 /** Remembers case ids across a file so a repeated id is reported with the line it first appeared on. */
 export class CaseIds {
   private readonly firstLine = new Map<string, number>();

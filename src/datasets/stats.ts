@@ -61,7 +61,7 @@ export async function datasetStats(file: string): Promise<DatasetStats> {
   };
   const incidents = new Set<string>();
   const ids = new CaseIds();
-  for await (const { line, value: json } of readJsonl(file, z.unknown())) {
+  for await (const { line, value: json } of readJsonl(file, z.unknown(), { repeatedKeys: true })) {
     const c = checkedCase(file, line, json, ids);
     s.cases++;
     s.evidence_records += c.evidence.length;

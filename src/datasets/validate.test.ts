@@ -12,7 +12,7 @@ describe("validateDataset", () => {
   it("reports every problem of the malformed fixture as file:line: field: message", async () => {
     const errors: string[] = [];
     const s = await validateDataset(`${FIX}/malformed.jsonl`, (e) => errors.push(e));
-    expect(s).toEqual({ file: `${FIX}/malformed.jsonl`, cases: 8, valid: 2, invalid: 6, unlabeled: 1 });
+    expect(s).toEqual({ file: `${FIX}/malformed.jsonl`, cases: 8, valid: 2, invalid: 6, unlabeled: 1, warnings: 0 });
     const f = `${FIX}/malformed.jsonl`;
     expect(errors[0]).toMatch(new RegExp(`^${f}:2: malformed JSON`));
     expect(errors.slice(1)).toEqual([
@@ -49,7 +49,69 @@ describe("validateDataset", () => {
   });
 });
 
+const CASE = {
+  id: "k-1",
+  workflow: "phishing-triage",
+  alert: { title: "t", rule: "r", source: "s", severity: "low", time: "2025-03-03T09:12:00Z" },
+  evidence: [{ id: "e1", source: "email.headers", time: "2025-03-03T09:12:00Z", data: {} }],
+  label: { verdict: "true_positive", escalate: true, required_evidence: ["e1"] },
+};
+
+function dataset(lines: string[]): string {
+  const f = join(mkdtempSync(join(tmpdir(), "soceval-val-")), "d.jsonl");
+  writeFileSync(f, `${lines.join("\n")}\n`);
+  return f;
+}
+
+describe("validateDataset: repeated keys and repeated list items", () => {
+  it("refuses every repeated key of a line by its path, where JSON.parse would keep the last", async () => {
+    const ok = JSON.stringify(CASE);
+    const flipped = ok.replace('"verdict":"true_positive"', '"verdict":"true_positive","verdict":"false_positive"');
+    const deep = JSON.stringify({ ...CASE, id: "k-3" }).replace('"data":{}', '"data":{"r":"clean","r":"bad"}');
+    const f = dataset([ok, flipped.replace('"k-1"', '"k-2"').replace('"rule":"r"', '"rule":"r","rule":"r"'), deep]);
+    const errors: string[] = [];
+    const s = await validateDataset(f, (e) => errors.push(e));
+    expect(errors).toEqual([
+      `${f}:2: alert.rule: repeated key`,
+      `${f}:2: label.verdict: repeated key`,
+      `${f}:3: evidence[0].data.r: repeated key`,
+    ]);
+    expect(s).toMatchObject({ cases: 3, valid: 1, invalid: 2 });
+  });
+
+  it("warns of a repeated tag, unavailable source or required evidence id, naming both places; the case stays valid", async () => {
+    const c = {
+      ...CASE,
+      tags: ["a", "b", "a"],
+      unavailable: ["sandbox.detonation", "sandbox.detonation"],
+      label: { ...CASE.label, required_evidence: ["e1", "e1"] },
+    };
+    const f = dataset([JSON.stringify(c)]);
+    const errors: string[] = [];
+    const s = await validateDataset(f, (e) => errors.push(e));
+    expect(errors).toEqual([
+      `${f}:1: tags[2]: tag "a" repeats tags[0]; counted once (warning)`,
+      `${f}:1: unavailable[1]: source "sandbox.detonation" repeats unavailable[0]; counted once (warning)`,
+      `${f}:1: label.required_evidence[1]: evidence id "e1" repeats label.required_evidence[0]; counted once (warning)`,
+    ]);
+    expect(s).toMatchObject({ cases: 1, valid: 1, invalid: 0, warnings: 3 });
+  });
+
+  it("still refuses a repeated evidence record id: a citation of it would be ambiguous", async () => {
+    const f = dataset([JSON.stringify({ ...CASE, evidence: [CASE.evidence[0], CASE.evidence[0]] })]);
+    const errors: string[] = [];
+    const s = await validateDataset(f, (e) => errors.push(e));
+    expect(errors).toEqual([`${f}:1: evidence[1].id: duplicate evidence id "e1"`]);
+    expect(s).toMatchObject({ valid: 0, invalid: 1 });
+  });
+});
+
 describe("datasetStats", () => {
+  it("stops at a repeated key, as validate refuses it", async () => {
+    const f = dataset([JSON.stringify(CASE).replace('"escalate":true', '"escalate":true,"escalate":false')]);
+    await expect(datasetStats(f)).rejects.toThrow(`${f}:1: label.escalate: repeated key`);
+  });
+
   it("counts verdicts, escalation, workflows, tags, source coverage and unavailable sources", async () => {
     const s = await datasetStats(`${FIX}/valid.jsonl`);
     expect(s.cases).toBe(3);

@@ -1,18 +1,27 @@
 import { z } from "zod";
 import { InputError } from "../io/errors.js";
 import { scanJsonl } from "../io/jsonl.js";
-import { CaseIds, checkCase } from "./checks.js";
+import { CaseIds, caseWarnings, checkCase } from "./checks.js";
 
-export type ValidationSummary = { file: string; cases: number; valid: number; invalid: number; unlabeled: number };
+export type ValidationSummary = {
+  file: string;
+  cases: number;
+  valid: number;
+  invalid: number;
+  unlabeled: number;
+  warnings: number;
+};
 
 /**
  * Check every case of a JSONL dataset, streaming. Each problem goes to `report` as
- * `file:line: field: message`; a case with no label is valid but counted as unlabeled.
+ * `file:line: field: message`; a case with no label is valid but counted as unlabeled. A valid
+ * case may also get warnings (caseWarnings), reported the same way with "(warning)" at the end.
+ * Repeated keys are looked for here, though `run` does not (jsonl.ts).
  */
 export async function validateDataset(file: string, report: (error: string) => void): Promise<ValidationSummary> {
-  const summary: ValidationSummary = { file, cases: 0, valid: 0, invalid: 0, unlabeled: 0 };
+  const summary: ValidationSummary = { file, cases: 0, valid: 0, invalid: 0, unlabeled: 0, warnings: 0 };
   const ids = new CaseIds();
-  for await (const r of scanJsonl(file, z.unknown())) {
+  for await (const r of scanJsonl(file, z.unknown(), { repeatedKeys: true })) {
     summary.cases++;
     if ("error" in r) {
       // a first line that is not JSON at all: the file is another format, not one bad case per line
@@ -24,7 +33,7 @@ export async function validateDataset(file: string, report: (error: string) => v
           r.line,
         );
       summary.invalid++;
-      report(r.error);
+      for (const e of r.errors ?? [r.error]) report(e);
       continue;
     }
     const { value, problems } = checkCase(r.value);
@@ -38,6 +47,10 @@ export async function validateDataset(file: string, report: (error: string) => v
     }
     summary.valid++;
     if (!value?.label) summary.unlabeled++;
+    for (const w of value ? caseWarnings(value) : []) {
+      summary.warnings++;
+      report(`${file}:${r.line}: ${w} (warning)`);
+    }
   }
   return summary;
 }

@@ -1,20 +1,38 @@
 import type { z } from "zod";
 import { safeParseFast } from "../schema/fast-parse.js";
-import { InputError, mainIssue } from "./errors.js";
+import { formatPath, InputError, mainIssue } from "./errors.js";
+import { repeatedKeys } from "./json-keys.js";
 import { readLines } from "./lines.js";
 
-/** `object`: for a line that is not JSON, whether it at least starts like a JSON object (a typo, not another format). */
-export type LineResult<T> = { line: number; value: T } | { line: number; error: string; object?: boolean };
+/**
+ * `object`: for a line that is not JSON, whether it at least starts like a JSON object (a typo, not
+ * another format). `errors`: every problem of the line when there are several (repeated keys), the
+ * first of them being `error`.
+ */
+export type LineResult<T> =
+  | { line: number; value: T }
+  | { line: number; error: string; object?: boolean; errors?: string[] };
+
+/**
+ * `repeatedKeys`: refuse a line in which an object repeats a key, which JSON.parse would silently
+ * resolve to the last value. The scan costs more than the parse (bench/README.md), so the dataset
+ * commands ask for it and `run` does not.
+ */
+export type JsonlOptions = { repeatedKeys?: boolean };
 
 /**
  * Stream a JSONL file line by line, validating each against `schema`. Yields errors as values so
  * `dataset validate` can report them all; `readJsonl` below throws on the first.
  */
-export async function* scanJsonl<S extends z.ZodType>(file: string, schema: S): AsyncGenerator<LineResult<z.infer<S>>> {
+export async function* scanJsonl<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  options: JsonlOptions = {},
+): AsyncGenerator<LineResult<z.infer<S>>> {
   let line = 0;
   for await (const text of readLines(file)) {
     line++;
-    const r = parseJsonLine(file, line, text, schema);
+    const r = parseJsonLine(file, line, text, schema, options);
     if (r) yield r;
   }
 }
@@ -25,6 +43,7 @@ export function parseJsonLine<S extends z.ZodType>(
   line: number,
   text: string,
   schema: S,
+  options: JsonlOptions = {},
 ): LineResult<z.infer<S>> | null {
   if (!/\S/.test(text)) return null;
   let json: unknown;
@@ -37,6 +56,13 @@ export function parseJsonLine<S extends z.ZodType>(
       object: text.trimStart().startsWith("{"),
     };
   }
+  if (options.repeatedKeys) {
+    const repeated = repeatedKeys(text);
+    if (repeated.length) {
+      const errors = repeated.map((path) => `${file}:${line}: ${formatPath(path)}: repeated key`);
+      return { line, error: errors[0]!, errors };
+    }
+  }
   // zod's own parse on anything the fast path cannot vouch for: its refusals and messages are zod's.
   // The parsed line is ours alone, so what is already exactly zod's answer is kept, not copied.
   const parsed = safeParseFast(schema, json, { reportInput: true }, { reuse: true });
@@ -48,8 +74,9 @@ export function parseJsonLine<S extends z.ZodType>(
 export async function* readJsonl<S extends z.ZodType>(
   file: string,
   schema: S,
+  options: JsonlOptions = {},
 ): AsyncGenerator<{ line: number; value: z.infer<S> }> {
-  for await (const r of scanJsonl(file, schema)) {
+  for await (const r of scanJsonl(file, schema, options)) {
     if ("error" in r) throw new InputError(r.error, file, r.line);
     yield r;
   }
