@@ -5,6 +5,7 @@ import { metricInfo } from "../analytics/catalogue.js";
 import { InputError } from "../io/errors.js";
 import { printable } from "../io/printable.js";
 import { showCommand } from "../io/shell.js";
+import { writeJsonLines } from "../io/write-lines.js";
 import { runRef } from "../report/format.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
@@ -64,7 +65,7 @@ const FILTERS: { flag: "severity" | "tag" | "workflow" | "epoch" | "source"; whe
   },
 ];
 
-/** Rows a terminal table shows; jsonl lists every one. */
+/** Rows a terminal table shows; jsonl streams every one. */
 const TABLE_ROWS = 200;
 
 export function register(program: Command): void {
@@ -137,14 +138,17 @@ export function register(program: Command): void {
             params.push(v);
           }
           // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
-          rows = await store.query<Row>(
-            `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
+          const listing = `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
                c.alert->>'title' AS title
              FROM (SELECT * FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
              LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
-             ORDER BY r.agent, r.case_id, r.epoch${flags.format === "table" ? ` LIMIT ${TABLE_ROWS + 1}` : ""}`,
-            params,
-          );
+             ORDER BY r.agent, r.case_id, r.epoch`;
+          // every row, streamed from the store as it is read: a run of millions is never held whole
+          if (flags.format === "jsonl") {
+            await writeJsonLines(process.stdout, store.stream<Row>(listing, params));
+            return EXIT.ok;
+          }
+          rows = await store.query<Row>(`${listing} LIMIT ${TABLE_ROWS + 1}`, params);
           counts = await store.query<Count>(
             `SELECT agent, count_if(${den} AND ${against}) AS rows, count_if(${den}) AS "of"
              FROM case_results WHERE ${where.join(" AND ")} GROUP BY agent ORDER BY agent`,
@@ -152,10 +156,6 @@ export function register(program: Command): void {
           );
         } finally {
           store.close();
-        }
-        if (flags.format === "jsonl") {
-          for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
-          return EXIT.ok;
         }
         const t = new Table({
           head: ["case", "agent", "epoch", "analyst", "agent verdict", "escalated", "alert"],

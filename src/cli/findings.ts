@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { printable } from "../io/printable.js";
 import { showCommand } from "../io/shell.js";
+import { writeJsonLines } from "../io/write-lines.js";
 import { runRef } from "../report/format.js";
 import { FindingKind } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -76,18 +77,17 @@ export function register(program: Command): void {
               where.push(`${col} = ?`);
               params.push(v);
             }
-          rows = await store.query<FindingRow>(
-            `SELECT run_id, case_id, agent, epoch, severity, kind, detail, evidence_id, action, step, scorer FROM findings
+          const listing = `SELECT run_id, case_id, agent, epoch, severity, kind, detail, evidence_id, action, step, scorer FROM findings
              WHERE ${where.join(" AND ")}
-             ORDER BY case_id, agent, epoch, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`,
-            params,
-          );
+             ORDER BY case_id, agent, epoch, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`;
+          // every row, streamed from the store as it is read: a run of millions is never held whole
+          if (flags.format === "jsonl") {
+            await writeJsonLines(process.stdout, store.stream<FindingRow>(listing, params));
+            return EXIT.ok;
+          }
+          rows = await store.query<FindingRow>(listing, params);
         } finally {
           store.close();
-        }
-        if (flags.format === "jsonl") {
-          for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
-          return EXIT.ok;
         }
         const t = new Table({
           head: ["case", "agent", "epoch", "severity", "kind", "step", "detail"],

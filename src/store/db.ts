@@ -127,6 +127,16 @@ export class Store {
     return reader.getRowObjectsJS().map(plain) as T[];
   }
 
+  /**
+   * The rows of a query one DuckDB chunk (up to 2,048 rows) at a time, as `query` gives them: a
+   * command that prints every row never holds them all. The result is read while it is iterated,
+   * so the store must stay open until the loop ends.
+   */
+  async *stream<T = Row>(sql: string, params?: unknown[]): AsyncGenerator<T[]> {
+    const result = await this.conn.stream(sql, params as never);
+    for await (const rows of result.yieldRowObjectJs()) yield rows.map(plain) as T[];
+  }
+
   async run(sql: string, params?: unknown[]): Promise<void> {
     await this.conn.run(sql, params as never);
   }
