@@ -86,6 +86,21 @@ describe("importCsv on a Splunk ES notable-events export", () => {
     );
   });
 
+  it("refuses a json cell that repeats a key, naming the row, column and key", async () => {
+    const d = tmp();
+    const csv = join(d, "x.csv");
+    const mapping = join(d, "m.yaml");
+    writeFileSync(csv, 'id,raw\nA1,"{""user"":""a"",""user"":""b""}"\n');
+    writeFileSync(
+      mapping,
+      "case:\n  id: id\n  workflow: {const: w}\n  alert.title: {const: t}\n  alert.rule: {const: r}\n  alert.source: {const: s}\n  alert.severity: {const: low}\n  alert.time: {const: '2025-01-01T00:00:00Z'}\n  alert.raw: {column: raw, type: json}\n",
+    );
+    await expect(importCsv(csv, mapping, join(d, "o.jsonl"))).rejects.toThrow(
+      `${csv}:2: raw: user: repeated key in the cell's JSON`,
+    );
+    expect(existsSync(join(d, "o.jsonl"))).toBe(false);
+  });
+
   it("points an evidence problem at the row that produced it", async () => {
     const d = tmp();
     const csv = join(d, "x.csv");

@@ -195,6 +195,20 @@ describe("importSentinel on comma-delimited exports", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("refuses an Entities cell that repeats a key, naming the key, and writes nothing", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    writeFileSync(
+      f,
+      sentinelCsv({ Entities: '[{"$id":"2","Type":"ip","Address":"203.0.113.5","Address":"10.0.0.1"}]' }),
+    );
+    const out = join(d, "o.jsonl");
+    await expect(importSentinel(f, { out })).rejects.toThrow(
+      `${f}:2: Entities: [0].Address: repeated key in the cell's JSON`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("names an unknown severity and a header that is not a SecurityAlert export", async () => {
     const d = tmp();
     const f = join(d, "alerts.csv");

@@ -1,4 +1,5 @@
 import { InputError } from "../io/errors.js";
+import { firstRepeatedKey } from "../io/json-keys.js";
 import type { Entity, EvidenceRecord, Label, Severity, Verdict } from "../schema/index.js";
 import { writeCases } from "./case-writer.js";
 import { readCsv } from "./csv-reader.js";
@@ -86,11 +87,15 @@ function fail(at: At, field: string, msg: string): never {
 function jsonCell(row: Record<string, string>, column: string, at: At): unknown {
   const cell = row[column]?.trim();
   if (!cell) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(cell);
+    value = JSON.parse(cell);
   } catch (e) {
     return fail(at, column, `cell is not JSON (${(e as Error).message})`);
   }
+  // JSON.parse would keep the last of two equal keys without a word
+  const repeated = firstRepeatedKey(cell);
+  return repeated ? fail(at, column, `${repeated}: repeated key in the cell's JSON`) : value;
 }
 
 function alertToCase(

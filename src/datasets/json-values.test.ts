@@ -52,6 +52,11 @@ describe("readJsonObjects", () => {
     expect(got[2999]).toEqual({ line: 3000, value: objs[2999] });
   });
 
+  it("refuses an object that repeats a key, naming the line the object starts on and the key's path", async () => {
+    const f = file('{"a":1}\n{"finding_info":{"title":"x",\n"title":"y"}}\n');
+    await expect(all(f)).rejects.toThrow(`${f}:2: finding_info.title: repeated key`);
+  });
+
   it("names the line of a malformed object", async () => {
     await expect(all(file('{"a":1}\n{"a":,}\n'))).rejects.toThrow(/f\d+\.json:2: malformed JSON/);
   });

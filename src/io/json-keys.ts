@@ -8,6 +8,8 @@
  * as JSON.parse sees them, escapes decoded, so `"a"` and `"\u0061"` are the same key.
  */
 
+import { formatPath } from "./errors.js";
+
 /** A step of a path to a key: an object key or an array index. */
 export type KeyPath = (string | number)[];
 
@@ -55,6 +57,12 @@ export function repeatedKeys(text: string): KeyPath[] {
     i++;
   }
   return found;
+}
+
+/** The first repeated key of a JSON text as a field path (`label.verdict`, `[0].type`), if any. */
+export function firstRepeatedKey(text: string): string | undefined {
+  const path = repeatedKeys(text)[0];
+  return path ? formatPath(path) : undefined;
 }
 
 /** Index of the quote that closes the string opening at `start`. */
