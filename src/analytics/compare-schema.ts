@@ -84,7 +84,10 @@ export const DisagreementAnswer = z.strictObject({
       z.strictObject({
         id: z.string(),
         gathered: z.boolean().describe("as missed_context scores it: false where it raised a missed_context finding"),
-        step: z.number().nullable().describe("first ok tool call that returned it"),
+        step: z
+          .number()
+          .nullable()
+          .describe("first ok call of a workflow tool that returned it; null when not gathered"),
       }),
     )
     .describe("the analyst's label.required_evidence in this side's run"),

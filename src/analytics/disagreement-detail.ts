@@ -1,4 +1,5 @@
-import type { Store } from "../store/db.js";
+import { SUBMIT_TOOL } from "../providers/types.js";
+import { type Store, sqlString } from "../store/db.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import type { DisagreementAnswer } from "./compare-schema.js";
 import type { WorstCaseFinding } from "./report-schema.js";
@@ -6,6 +7,13 @@ import { findingsQuery, parseJson, parseSteps, stepReturning } from "./worst-cas
 
 /** The epoch a disagreement row compares (disagreements.ts); its detail shows the same one. */
 export const DISAGREEMENT_EPOCH = 0;
+
+/**
+ * A call that retrieves evidence, as the scorers count it (scorers/types.ts `retrieves`): ok, and of a
+ * workflow tool — the only ones stored with a source — other than the agent's own answer. An imported
+ * transcript's made-up tool or `submit_triage` step listing an id must not be named as where it came from.
+ */
+const RETRIEVING = `status = 'ok' AND source IS NOT NULL AND tool <> ${sqlString(SUBMIT_TOOL)}`;
 
 export type DetailSide = { run_id: string; agent: string; label: string };
 
@@ -59,10 +67,10 @@ export async function disagreementDetails(
      returned AS (
        SELECT run_id, case_id, agent, epoch, id, min(step) AS step
        FROM (SELECT run_id, case_id, agent, epoch, step, unnest(evidence_ids) AS id FROM tool_calls
-             WHERE status = 'ok' AND ${keys}) GROUP BY ALL),
+             WHERE ${RETRIEVING} AND ${keys}) GROUP BY ALL),
      req AS (
        SELECT w.idx, w.case_id,
-         list({'id': w.id, 'gathered': m.id IS NULL, 'step': r.step} ORDER BY w.ord) AS required
+         list({'id': w.id, 'gathered': m.id IS NULL, 'step': CASE WHEN m.id IS NULL THEN r.step END} ORDER BY w.ord) AS required
        FROM (SELECT idx, run_id, case_id, agent, epoch, id, min(ord) AS ord FROM wanted GROUP BY ALL) w
        LEFT JOIN missed m USING (run_id, case_id, agent, epoch, id)
        LEFT JOIN returned r USING (run_id, case_id, agent, epoch, id)
