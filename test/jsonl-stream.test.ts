@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -110,4 +110,28 @@ describe("soceval cases / findings --format jsonl stream from the store", () => 
     expect(r.status, r.stderr).toBe(0);
     expect(r.lines).toBe(counted);
   }, 60_000);
+  // a full disk behind a redirect is a runtime failure: one line and exit 3, not Node's stack trace and exit 1
+  it.skipIf(!existsSync("/dev/full"))(
+    "says so in one line and exits 3 when stdout is a full disk",
+    async () => {
+      for (const args of [
+        ["findings", "--run", "latest", "--format", "jsonl", "--db", big],
+        ["cases", "--run", "latest", "--rate", "verdict_agreement", "--format", "jsonl", "--db", big],
+      ]) {
+        const full = openSync("/dev/full", "w");
+        const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ["ignore", full, "pipe"] });
+          let stderr = "";
+          child.stderr?.on("data", (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.on("close", (status) => resolve({ status, stderr }));
+        });
+        closeSync(full);
+        expect(r.status, r.stderr).toBe(3);
+        expect(r.stderr).toMatch(/^soceval: .*ENOSPC.*\n$/);
+      }
+    },
+    60_000,
+  );
 });

@@ -16,10 +16,11 @@ const program = new Command("soceval")
     process.exit(2);
   });
 
-// `soceval report --format json | head` closes the pipe early: that is the reader's choice, not a failure
+// `soceval report --format json | head` closes the pipe early: that is the reader's choice, not a failure.
+// Any other write error (a full disk behind `>`) is a runtime failure: one line and exit 3, not a stack trace.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(0);
-  throw e;
+  exitOnError(e);
 });
 
 registerCommands(program);
