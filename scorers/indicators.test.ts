@@ -201,6 +201,15 @@ describe("Windows path fragments (audit 10 #2)", () => {
     ]);
   });
 
+  it("after any other folder and a space, DOMAIN\\user is still an account (a fabricated one must not pass)", () => {
+    expect(values("Logged on from C:\\Users\\Public CORP\\administrator")).toEqual(["account:corp\\administrator"]);
+    expect(values("The share \\\\fs01\\finance CORP\\j.smith opened it")).toEqual(["account:corp\\j.smith"]);
+    expect(values("Dropped in C:\\Windows\\Temp CORP\\j.smith")).toEqual(["account:corp\\j.smith"]);
+    // the registry and Program Files still hold spaces in their names
+    expect(values("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion")).toEqual([]);
+    expect(values("C:\\Program Files (x86)\\Acme Tools\\bin")).toEqual([]);
+  });
+
   it("a DOMAIN\\user-looking fragment of a known path is known; the same pair elsewhere is not", () => {
     const known = new KnownIndicators().add({ image: "C:\\ProgramData\\Contoso\\Agent\\agent.exe" });
     expect(known.has({ kind: "account", value: "contoso\\agent" })).toBe(true);

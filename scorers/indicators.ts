@@ -40,6 +40,11 @@ const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})
 // of a directory name holding a space (registry keys, Program Files), not DOMAIN\user; a file
 // (`x.exe CORP\bob`) or a line break ends the path before it
 const DIRECTORY_AND_SPACE_BEFORE = /\\[^\s\\.]{1,64} $/;
+// ...but only inside a path whose names are known to hold spaces: a registry key or Program Files.
+// After any other folder the pair is as likely a principal (`C:\Users\Public CORP\administrator`),
+// and reading it as a path would let a fabricated account pass unseen.
+const SPACED_PATH_TO_PAIR =
+  /(?:\\registry\\|(?<![\w-])hk(?:lm|cu|u|cr|cc|ey_[a-z_]+)\\|(?<![\w-])[a-z]:\\program files(?: \(x86\))?\\)(?:[^\s\\]+(?: [^\s\\]+)*\\)*[^\s\\]+$/;
 const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g;
 // every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
 const IPV6_TELL = /:[0-9a-f]{0,4}:/;
@@ -151,6 +156,14 @@ function unpadIPv4(ip: string): string {
     .join(".");
 }
 
+/** Whether the DOMAIN\user-looking pair at `at` continues a registry or Program Files path after a space. */
+function restOfSpacedPath(text: string, at: number, length: number): boolean {
+  return (
+    DIRECTORY_AND_SPACE_BEFORE.test(text.slice(Math.max(0, at - 66), at)) &&
+    SPACED_PATH_TO_PAIR.test(text.slice(Math.max(0, at - 400), at + length))
+  );
+}
+
 /** Indicators in already-normalised text. Each pattern runs only if its tell-tale character is present. */
 function extractNormalized(text: string, out: Indicator[]): void {
   const dot = text.includes(".");
@@ -173,8 +186,7 @@ function extractNormalized(text: string, out: Indicator[]): void {
   if (rest.includes("\\"))
     rest = rest.replace(ACCOUNT_RE, (m, domain: string, _user: string, at: number, s: string) => {
       const value = m.replace(TRAILING_DOTS, "");
-      if (mayBeAccount(domain, value) && !DIRECTORY_AND_SPACE_BEFORE.test(s.slice(Math.max(0, at - 66), at)))
-        out.push({ kind: "account", value });
+      if (mayBeAccount(domain, value) && !restOfSpacedPath(s, at, m.length)) out.push({ kind: "account", value });
       return " ";
     });
   if (colon && IPV6_TELL.test(rest))
