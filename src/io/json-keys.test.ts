@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type KeyPath, repeatedKeys } from "./json-keys.js";
+import { firstRepeatedKey, type KeyPath, repeatedKeys } from "./json-keys.js";
 
 /** A JSON value as written, an object as its entries in order, so two equal keys can be modelled. */
 type Doc = null | boolean | number | string | Doc[] | { entries: [string, Doc][] };
@@ -94,5 +94,15 @@ describe("repeatedKeys", () => {
     const keys = Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`);
     expect(repeatedKeys(`{${keys.join(",")},"k7":0}`)).toEqual([["k7"]]);
     expect(repeatedKeys(`{${keys.join(",")}}`)).toEqual([]);
+  });
+});
+
+describe("firstRepeatedKey names the key a dotted path would hide", () => {
+  it("an empty key, a dotted key, a key with a space", () => {
+    expect(firstRepeatedKey('{"label":{"verdict":"x","verdict":"y"}}')).toBe("label.verdict");
+    expect(firstRepeatedKey('{"a":1,"":1,"":2}')).toBe('[""]');
+    expect(firstRepeatedKey('{"label":{"":1,"":2}}')).toBe('label[""]');
+    expect(firstRepeatedKey('{"raw":{"a.b":1,"a.b":2}}')).toBe('raw["a.b"]');
+    expect(firstRepeatedKey('{"e":[{"x y":1,"x y":2}]}')).toBe('e[0]["x y"]');
   });
 });

@@ -9,7 +9,6 @@
  */
 
 import { visit } from "jsonc-parser";
-import { formatPath } from "./errors.js";
 
 /** A step of a path to a key: an object key or an array index. */
 export type KeyPath = (string | number)[];
@@ -37,5 +36,21 @@ export function repeatedKeys(text: string): KeyPath[] {
 /** The first repeated key of a JSON text as a field path (`label.verdict`, `[0].type`), if any. */
 export function firstRepeatedKey(text: string): string | undefined {
   const path = repeatedKeys(text)[0];
-  return path ? formatPath(path) : undefined;
+  return path ? formatKeyPath(path) : undefined;
 }
+
+/**
+ * A repeated key's path as a message names it: `label.verdict`, and `label[""]` or `raw["a.b"]`
+ * for a key that a dotted path would hide (an empty key read as "(root)" or `label.`, a dotted key
+ * read as two levels).
+ */
+export function formatKeyPath(path: KeyPath): string {
+  let out = "";
+  for (const k of path)
+    if (typeof k === "number") out += `[${k}]`;
+    else if (PLAIN_KEY.test(k)) out += out ? `.${k}` : k;
+    else out += `[${JSON.stringify(k)}]`;
+  return out;
+}
+
+const PLAIN_KEY = /^[^\s.[\]"\\]+$/;

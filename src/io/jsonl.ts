@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { safeParseFast } from "../schema/fast-parse.js";
-import { formatPath, InputError, mainIssue } from "./errors.js";
-import { repeatedKeys } from "./json-keys.js";
+import { InputError, mainIssue } from "./errors.js";
+import { formatKeyPath, repeatedKeys } from "./json-keys.js";
 import { readLines } from "./lines.js";
 
 /**
@@ -59,7 +59,7 @@ export function parseJsonLine<S extends z.ZodType>(
   if (options.repeatedKeys) {
     const repeated = repeatedKeys(text);
     if (repeated.length) {
-      const errors = repeated.map((path) => `${file}:${line}: ${formatPath(path)}: repeated key`);
+      const errors = repeated.map((path) => `${file}:${line}: ${formatKeyPath(path)}: repeated key`);
       return { line, error: errors[0]!, errors };
     }
   }
