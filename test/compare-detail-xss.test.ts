@@ -59,6 +59,8 @@ describe("a disagreement's drill-down holds attacker-controlled text as text", (
     const why = html.split('<tr class="why">')[doc.disagreements.indexOf(failed) + 1]!;
     expect(why).toContain("No output: this side gave no answer");
     expect(why).toContain("Error: provider error: 500");
+    // no answer, so no hand-off either way: a dash like its escalation, not "no"
+    expect(why).toContain("escalate —, human-only —");
   });
 
   const chromium = findChromium();

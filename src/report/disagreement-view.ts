@@ -49,7 +49,7 @@ function answerView(a: DisagreementAnswer) {
     verdict: a.verdict ?? "no output",
     confidence: a.confidence === null ? "—" : a.confidence.toFixed(2),
     escalate: a.escalate === null ? "—" : a.escalate ? "yes" : "no",
-    human_only: a.human_only ? "yes" : "no",
+    human_only: a.human_only === null ? "—" : a.human_only ? "yes" : "no",
     summary: summary.text,
     summary_more: summary.more,
     hypotheses: a.hypotheses.map((h) => {
