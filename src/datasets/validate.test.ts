@@ -97,6 +97,16 @@ describe("validateDataset: repeated keys and repeated list items", () => {
     expect(s).toMatchObject({ cases: 1, valid: 1, invalid: 0, warnings: 3 });
   });
 
+  it("refuses a line nested too deeply to scan, by its line, instead of failing the whole command", async () => {
+    const nested = `${"[".repeat(50_000)}${"]".repeat(50_000)}`;
+    const deep = JSON.stringify({ ...CASE, id: "k-2" }).replace('"data":{}', `"data":{"x":${nested}}`);
+    const f = dataset([JSON.stringify(CASE), deep]);
+    const errors: string[] = [];
+    const s = await validateDataset(f, (e) => errors.push(e));
+    expect(errors).toEqual([`${f}:2: nested too deeply to check for repeated keys`]);
+    expect(s).toMatchObject({ cases: 2, valid: 1, invalid: 1 });
+  });
+
   it("still refuses a repeated evidence record id: a citation of it would be ambiguous", async () => {
     const f = dataset([JSON.stringify({ ...CASE, evidence: [CASE.evidence[0], CASE.evidence[0]] })]);
     const errors: string[] = [];

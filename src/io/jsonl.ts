@@ -57,7 +57,15 @@ export function parseJsonLine<S extends z.ZodType>(
     };
   }
   if (options.repeatedKeys) {
-    const repeated = repeatedKeys(text);
+    let repeated: ReturnType<typeof repeatedKeys>;
+    try {
+      repeated = repeatedKeys(text);
+    } catch (e) {
+      // the key scan recurses once per level: a line JSON.parse took can still be too deep for it
+      if (e instanceof RangeError)
+        return { line, error: `${file}:${line}: nested too deeply to check for repeated keys` };
+      throw e;
+    }
     if (repeated.length) {
       const errors = repeated.map((path) => `${file}:${line}: ${formatKeyPath(path)}: repeated key`);
       return { line, error: errors[0]!, errors };
