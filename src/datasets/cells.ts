@@ -1,5 +1,5 @@
 import { InputError } from "../io/errors.js";
-import { firstRepeatedKey } from "../io/json-keys.js";
+import { repeatedKeyProblem } from "../io/json-keys.js";
 import type { Entity } from "../schema/index.js";
 import type { CellSpec, EntitySpec } from "./mapping.js";
 import { TIME_FORMATS, toIsoTime } from "./values.js";
@@ -79,8 +79,8 @@ export function cellValue(spec: CellSpec, row: Record<string, string>, o: CellOr
       return fail(o, column, `cell is not JSON (${(e as Error).message})`);
     }
     // JSON.parse would keep the last of two equal keys without a word
-    const repeated = firstRepeatedKey(raw);
-    return repeated ? fail(o, column, `${repeated}: repeated key in the cell's JSON`) : value;
+    const problem = repeatedKeyProblem(raw);
+    return problem ? fail(o, column, `${problem} in the cell's JSON`) : value;
   }
   if (spec.split)
     return raw

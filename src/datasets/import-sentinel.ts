@@ -1,5 +1,5 @@
 import { InputError } from "../io/errors.js";
-import { firstRepeatedKey } from "../io/json-keys.js";
+import { repeatedKeyProblem } from "../io/json-keys.js";
 import type { Entity, EvidenceRecord, Label, Severity, Verdict } from "../schema/index.js";
 import { writeCases } from "./case-writer.js";
 import { readCsv } from "./csv-reader.js";
@@ -94,8 +94,8 @@ function jsonCell(row: Record<string, string>, column: string, at: At): unknown 
     return fail(at, column, `cell is not JSON (${(e as Error).message})`);
   }
   // JSON.parse would keep the last of two equal keys without a word
-  const repeated = firstRepeatedKey(cell);
-  return repeated ? fail(at, column, `${repeated}: repeated key in the cell's JSON`) : value;
+  const problem = repeatedKeyProblem(cell);
+  return problem ? fail(at, column, `${problem} in the cell's JSON`) : value;
 }
 
 function alertToCase(

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { InputError } from "../io/errors.js";
 import { type JsonValue, readJsonObjects } from "./json-values.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-json-"));
@@ -55,6 +56,12 @@ describe("readJsonObjects", () => {
   it("refuses an object that repeats a key, naming the line the object starts on and the key's path", async () => {
     const f = file('{"a":1}\n{"finding_info":{"title":"x",\n"title":"y"}}\n');
     await expect(all(f)).rejects.toThrow(`${f}:2: finding_info.title: repeated key`);
+  });
+
+  it("refuses an object nested too deeply for the key scan as bad input, naming its line", async () => {
+    const f = file(`{"a":1}\n{"x":${"[".repeat(50_000)}${"]".repeat(50_000)}}\n`);
+    await expect(all(f)).rejects.toThrow(`${f}:2: nested too deeply to check for repeated keys`);
+    await expect(all(f)).rejects.toBeInstanceOf(InputError);
   });
 
   it("names the line of a malformed object", async () => {

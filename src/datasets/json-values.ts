@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { InputError } from "../io/errors.js";
-import { firstRepeatedKey } from "../io/json-keys.js";
+import { repeatedKeyProblem } from "../io/json-keys.js";
 
 export type JsonValue = { line: number; value: unknown };
 
@@ -50,8 +50,8 @@ export async function* readJsonObjects(file: string): AsyncGenerator<JsonValue, 
                 fail((e as Error).message, startLine);
               }
               // JSON.parse keeps the last of two equal keys: an export's field must not change silently
-              const repeated = firstRepeatedKey(body);
-              if (repeated) throw new InputError(`${file}:${startLine}: ${repeated}: repeated key`, file, startLine);
+              const problem = repeatedKeyProblem(body);
+              if (problem) throw new InputError(`${file}:${startLine}: ${problem}`, file, startLine);
               yield { line: startLine, value };
             }
           }

@@ -39,6 +39,24 @@ export function firstRepeatedKey(text: string): string | undefined {
   return path ? formatKeyPath(path) : undefined;
 }
 
+/** Why a text that JSON.parse took is still refused: its key scan recurses once per level. */
+export const TOO_DEEP = "nested too deeply to check for repeated keys";
+
+/**
+ * `path: repeated key` for the first repeated key of a JSON text, or TOO_DEEP; undefined when the
+ * text has neither. For the importers, which refuse a value rather than list every key.
+ */
+export function repeatedKeyProblem(text: string): string | undefined {
+  let path: KeyPath | undefined;
+  try {
+    path = repeatedKeys(text)[0];
+  } catch (e) {
+    if (e instanceof RangeError) return TOO_DEEP;
+    throw e;
+  }
+  return path ? `${formatKeyPath(path)}: repeated key` : undefined;
+}
+
 /**
  * A repeated key's path as a message names it: `label.verdict`, and `label[""]` or `raw["a.b"]`
  * for a key that a dotted path would hide (an empty key read as "(root)" or `label.`, a dotted key

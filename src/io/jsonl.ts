@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { safeParseFast } from "../schema/fast-parse.js";
 import { InputError, mainIssue } from "./errors.js";
-import { formatKeyPath, repeatedKeys } from "./json-keys.js";
+import { formatKeyPath, repeatedKeys, TOO_DEEP } from "./json-keys.js";
 import { readLines } from "./lines.js";
 
 /**
@@ -62,8 +62,7 @@ export function parseJsonLine<S extends z.ZodType>(
       repeated = repeatedKeys(text);
     } catch (e) {
       // the key scan recurses once per level: a line JSON.parse took can still be too deep for it
-      if (e instanceof RangeError)
-        return { line, error: `${file}:${line}: nested too deeply to check for repeated keys` };
+      if (e instanceof RangeError) return { line, error: `${file}:${line}: ${TOO_DEEP}` };
       throw e;
     }
     if (repeated.length) {
