@@ -19,6 +19,7 @@ import { RateLimiter } from "./rate-limit.js";
 import { type AgentDriver, agentOfKey, caseOfLine, replayCase, storedKey } from "./replay-case.js";
 import { findResumable } from "./resume.js";
 import type { Shard } from "./shard.js";
+import { isTooDeep, tooDeepMessage } from "./too-deep.js";
 import type { CaseOutcome } from "./worker.js";
 
 export type RunOptions = {
@@ -195,6 +196,7 @@ async function replay(
   if (limit) lines = Math.min(lines, limit);
   const progress: Progress = { done: 0, total: lines * agents.length * epochs, errors: 0, skipped: 0 };
   const inflight = new Set<Promise<void>>();
+  let caseError: unknown = null;
   let index = -1;
   let taken = 0;
   let interrupted = false;
@@ -318,6 +320,7 @@ async function replay(
             break outer;
           }
           // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
+          const at = line;
           const p = replayCase(c, ls, agent, epoch, drivers.get(agent.name) ?? null)
             .then((item) => {
               if (investigationFailed(item.transcript)) progress.errors++;
@@ -326,14 +329,23 @@ async function replay(
               progress.done++;
               opts.onProgress?.(progress);
             })
+            // kept, not left to reject unawaited: an unhandled rejection would kill the process
+            // before the run is removed or marked
+            .catch((e: unknown) => {
+              caseError ??= isTooDeep(e)
+                ? new InputError(tooDeepMessage(ls.datasetFile, at, c), ls.datasetFile, at)
+                : e;
+            })
             .finally(() => inflight.delete(p));
           inflight.add(p);
+          if (caseError) throw caseError;
           await maybeFlush();
         }
       }
     }
     await pool?.drain();
     await Promise.all(inflight);
+    if (caseError) throw caseError;
     if (flushing) await flushing;
     if (flushError) throw flushError;
     if (cannotReach) throw new ProviderUnreachable(cannotReach);

@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { type EncodedTranscript, encodeScored } from "../store/encode.js";
 import type { LoadedSuite } from "../workflow/load.js";
 import { caseOfLine, replayCase, storedKey } from "./replay-case.js";
+import { isTooDeep, tooDeepMessage } from "./too-deep.js";
 
 /** What a replay worker is started with: the suite as loaded. */
 export type WorkerSetup = {
@@ -49,15 +50,21 @@ if (parentPort) {
       const c = checked.case;
       const transcripts: EncodedTranscript[] = [];
       let skipped = 0;
-      for (const agent of agents)
-        for (let epoch = 0; epoch < setup.epochs; epoch++) {
-          if (stored.has(storedKey(c.id, agent.name, epoch))) skipped++;
-          else {
-            const scored = await replayCase(c, ls, agent, epoch, null);
-            // the case's own row once per case; the writer drops it too if a resumed run has it
-            transcripts.push(encodeScored(scored, runId, setup.toolSources, transcripts.length === 0));
+      try {
+        for (const agent of agents)
+          for (let epoch = 0; epoch < setup.epochs; epoch++) {
+            if (stored.has(storedKey(c.id, agent.name, epoch))) skipped++;
+            else {
+              const scored = await replayCase(c, ls, agent, epoch, null);
+              // the case's own row once per case; the writer drops it too if a resumed run has it
+              transcripts.push(encodeScored(scored, runId, setup.toolSources, transcripts.length === 0));
+            }
           }
-        }
+      } catch (e) {
+        if (!isTooDeep(e)) throw e;
+        outcomes.push({ line, inputError: tooDeepMessage(ls.datasetFile, line, c) });
+        break;
+      }
       outcomes.push({ line, case_id: c.id, transcripts, skipped });
     }
     port.postMessage({ id: req.id, outcomes } satisfies ChunkReply);
