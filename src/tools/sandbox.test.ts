@@ -41,6 +41,9 @@ describe("ToolSandbox", () => {
         expect(ids("2026-03-01T10:00"), zone).toEqual(["s-001a"]);
         expect(ids("2026-03-01 10:00:00.001"), zone).toEqual([]);
         expect(ids("2026-03-01T10:00:01"), zone).toEqual([]);
+        // ISO 8601 allows a lower-case t, which Date.parse also reads in the machine's zone
+        expect(ids("2026-03-01t10:00:00"), zone).toEqual(["s-001a"]);
+        expect(ids("2026-03-01t10:00:01"), zone).toEqual([]);
       }
     } finally {
       if (tz === undefined) delete process.env.TZ;

@@ -220,10 +220,11 @@ function answer(step: ToolCallStep, records: EvidenceRecord[] = []): ToolAnswer 
 // "2020-10-18 23:50:05.910": how Sysmon writes UtcTime, and what an agent copies into a bound.
 // Date.parse reads a date-time without a zone in the replaying machine's zone, so the same call
 // would return other records on another machine; EDR query languages read it as UTC.
-const ZONELESS = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?$/;
+const ZONELESS = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)$/;
 
 function parseBound(s: string): number {
-  return Date.parse(ZONELESS.test(s) ? `${s.replace(" ", "T")}Z` : s);
+  const zoneless = ZONELESS.exec(s);
+  return Date.parse(zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : s);
 }
 
 function isEmpty(v: unknown): boolean {
