@@ -65,6 +65,20 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(w.stdout).toMatch(/: 1 cases, 1 valid, 0 invalid, [01] unlabeled, 1 warning\n$/);
   });
 
+  it("validate --max-errors: what it leaves unprinted is counted as problems and warnings apart", async () => {
+    const line = readFileSync(`${FIX}/valid.jsonl`, "utf8").split("\n")[0]!;
+    const c = JSON.parse(line) as { id: string; tags: string[] };
+    const f = join(tmp(), "mixed.jsonl");
+    const tagged = (id: string) => JSON.stringify({ ...c, id, tags: ["x", "x"] });
+    writeFileSync(f, [tagged("w1"), "{not json", tagged("w2"), tagged("w3"), "[]"].join("\n"));
+    const r = await soceval("dataset", "validate", f, "--max-errors", "1");
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`${f}:1: tags[1]: tag "x" repeats tags[0]; counted once (warning)`);
+    expect(lines[1]).toBe("… and 2 more problems and 2 more warnings");
+  });
+
   it("validate: exit 2 for a missing file, no stack trace", async () => {
     const r = await soceval("dataset", "validate", "no/such/cases.jsonl");
     expect(r.code).toBe(2);

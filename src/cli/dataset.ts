@@ -56,16 +56,19 @@ export function register(program: Command): void {
     .description(
       "check every case of a JSONL dataset (schema, repeated keys, evidence ids, required evidence, duplicate ids; warns of repeated tags and sources)",
     )
-    .option("--max-errors <n>", "print at most this many problems", int("--max-errors"), 100)
+    .option("--max-errors <n>", "print at most this many problems (warnings count too)", int("--max-errors"), 100)
     .action(
       action(async (file: string, flags: { maxErrors: number }) => {
         let shown = 0;
-        let hidden = 0;
+        const hidden = { problems: 0, warnings: 0 };
         const s = await validateDataset(file, (e) => {
           if (shown++ < flags.maxErrors) process.stderr.write(`${e}\n`);
-          else hidden++;
+          else if (e.endsWith(" (warning)")) hidden.warnings++;
+          else hidden.problems++;
         });
-        if (hidden) process.stderr.write(`… and ${hidden} more problems\n`);
+        // a warning left unprinted is not a problem left unprinted: the exit code tells them apart too
+        const more = [plural(hidden.problems, "more problem"), plural(hidden.warnings, "more warning")].filter(Boolean);
+        if (more.length) process.stderr.write(`… and ${more.join(" and ")}\n`);
         if (s.cases === 0) process.stderr.write(`${file}: no cases\n`);
         const warned = s.warnings ? `, ${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "";
         out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled${warned}\n`);
@@ -163,4 +166,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+/** "3 problems", "1 warning", or "" for none. */
+function plural(n: number, what: string): string {
+  return n === 0 ? "" : `${n} ${what}${n > 1 ? "s" : ""}`;
 }
