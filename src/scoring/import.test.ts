@@ -106,3 +106,27 @@ describe("soceval score: an error recorded beside an output", () => {
     expect(doc.agents["vendor-x"]!.provider_failures).toMatchObject({ failed: 1, investigations: 3 });
   });
 });
+
+describe("soceval score: a transcript that repeats a key", () => {
+  it("is refused by its line and the key's path, and nothing is stored", async () => {
+    writeFileSync(join(dir, "cases.jsonl"), `${lines.join("\n")}\n`);
+    const honest = JSON.stringify(answered(cases[0]!));
+    // what JSON.parse would read as a false positive, over the verdict written first
+    const twice = JSON.stringify(answered(cases[1]!)).replace('"verdict":', '"verdict":"false_positive","verdict":');
+    const file = join(dir, "twice.jsonl");
+    writeFileSync(file, `${honest}\n${twice}\n`);
+    const store = await Store.open(":memory:");
+    try {
+      const err = await importTranscripts(store, {
+        workflowFile: join(MINI, "workflow.yaml"),
+        datasetFile: join(dir, "cases.jsonl"),
+        transcriptsFile: file,
+        agent: "vendor-x",
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(`${file}:2: output.verdict: repeated key`);
+      expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -80,7 +80,9 @@ async function readTranscripts(
 ): Promise<{ byCase: Map<string, { t: ImportedTranscript; line: number }[]>; others: Map<string, number> }> {
   const all: { t: ImportedTranscript; line: number }[] = [];
   const names = new Map<string, number>();
-  for await (const { value: t, line } of readJsonl(file, ImportedTranscript)) {
+  // another platform's JSON: a repeated key ("verdict" twice) would silently keep the last value,
+  // and `score` is the only command that reads these files before they are stored
+  for await (const { value: t, line } of readJsonl(file, ImportedTranscript, { repeatedKeys: true })) {
     all.push({ t, line });
     if (t.agent !== undefined) names.set(t.agent, (names.get(t.agent) ?? 0) + 1);
   }
