@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { domainToASCII, domainToUnicode } from "node:url";
 import { mayBeAccount, mayBeDomain } from "./indicator-names.js";
+import { renderedAccounts, restOfSpacedPath } from "./windows-accounts.js";
 
 /**
  * Indicators of compromise in free text, normalised so that the agent's spelling (upper case,
@@ -36,15 +37,6 @@ const EMAIL_RE = /(?<![\w+%-])[a-z0-9_%+-][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}
 const EMAIL_RE_U =
   /(?<![\p{L}\p{N}\p{M}_+%-])[\p{L}\p{N}_%+-][\p{L}\p{N}\p{M}._%+-]{0,63}@(?:[\p{L}\p{N}\p{M}-]{1,63}\.)+[\p{L}\p{N}\p{M}-]{2,63}(?![\p{L}\p{N}\p{M}_-])/gu;
 const ACCOUNT_RE = /(?<![\w\\:./-])([a-z][a-z0-9.-]{0,30})\\([a-z0-9._$-]{1,64})(?![\w\\$-])/g;
-// `Control\Session Manager\Environment`: right after a directory and one space the pair is the rest
-// of a directory name holding a space (registry keys, Program Files), not DOMAIN\user; a file
-// (`x.exe CORP\bob`) or a line break ends the path before it
-const DIRECTORY_AND_SPACE_BEFORE = /\\[^\s\\.]{1,64} $/;
-// ...but only inside a path whose names are known to hold spaces: a registry key or Program Files.
-// After any other folder the pair is as likely a principal (`C:\Users\Public CORP\administrator`),
-// and reading it as a path would let a fabricated account pass unseen.
-const SPACED_PATH_TO_PAIR =
-  /(?:\\registry\\|(?<![\w-])hk(?:lm|cu|u|cr|cc|ey_[a-z_]+)\\|(?<![\w-])[a-z]:\\program files(?: \(x86\))?\\)(?:[^\s\\]+(?: [^\s\\]+)*\\)*[^\s\\]+$/;
 const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g;
 // every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
 const IPV6_TELL = /:[0-9a-f]{0,4}:/;
@@ -154,14 +146,6 @@ function unpadIPv4(ip: string): string {
     .split(".")
     .map((o) => o.replace(LEADING_ZEROS, ""))
     .join(".");
-}
-
-/** Whether the DOMAIN\user-looking pair at `at` continues a registry or Program Files path after a space. */
-function restOfSpacedPath(text: string, at: number, length: number): boolean {
-  return (
-    DIRECTORY_AND_SPACE_BEFORE.test(text.slice(Math.max(0, at - 66), at)) &&
-    SPACED_PATH_TO_PAIR.test(text.slice(Math.max(0, at - 400), at + length))
-  );
 }
 
 /** Indicators in already-normalised text. Each pattern runs only if its tell-tale character is present. */
@@ -362,18 +346,6 @@ class ExtractedIndicators {
         return false;
     }
   }
-}
-
-// Windows renders a subject as `Account Name:\t\twardog\r\n\tAccount Domain:\t\tWORKSTATION5` (text
-// normalised to lower case): consecutive lines, so a name and a domain of two subjects never pair
-const RENDERED_ACCOUNT = /account name:[ \t]*([^\s\\]+)[ \t]*\r?\n[ \t]*account domain:[ \t]*([^\s\\]+)/g;
-
-/** `domain\user` for each subject a rendered Windows event names. */
-function renderedAccounts(texts: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const t of texts)
-    if (t.includes("account domain:")) for (const m of t.matchAll(RENDERED_ACCOUNT)) out.add(`${m[2]}\\${m[1]}`);
-  return out;
 }
 
 /** A key holding one of these may be an indicator (as text does, see extractNormalized); a hash is 32+ long. */
