@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../src/io/errors.js";
+import { InputError, isStackOverflow } from "../src/io/errors.js";
 import { runSuite } from "../src/replay/runner.js";
-import { isTooDeep, tooDeepMessage } from "../src/replay/too-deep.js";
+import { tooDeepMessage } from "../src/replay/too-deep.js";
 import { Store } from "../src/store/db.js";
 import { loadSuite } from "../src/workflow/load.js";
 
@@ -42,8 +42,8 @@ describe("a case nested deeper than can be stored", () => {
     expect(tooDeepMessage("f.jsonl", 7, { alert: { raw: [[1], [[2]]] } })).toContain(
       "f.jsonl:7: alert.raw[1][0]: nested 5",
     );
-    expect(isTooDeep(new RangeError("Maximum call stack size exceeded"))).toBe(true);
-    expect(isTooDeep(new RangeError("Invalid array length"))).toBe(false);
+    expect(isStackOverflow(new RangeError("Maximum call stack size exceeded"))).toBe(true);
+    expect(isStackOverflow(new RangeError("Invalid array length"))).toBe(false);
   });
 
   // JSON.parse takes any depth; storing the case recurses. Deep enough to overflow a worker's

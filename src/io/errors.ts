@@ -71,3 +71,11 @@ export function mainIssue(issues: readonly z.core.$ZodIssue[]): { path: (string 
   if (missing) main.text += ` (and required ${formatPath(missing.path)} is missing: a typo?)`;
   return main;
 }
+
+/**
+ * V8's stack overflow. `JSON.parse` takes JSON nested to any depth, but what walks the parsed value
+ * recursively (`JSON.stringify`, a key scan) overflows on it: the input's fault, refused as such.
+ */
+export function isStackOverflow(e: unknown): e is RangeError {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { firstRepeatedKey, type KeyPath, repeatedKeys } from "./json-keys.js";
+import { type KeyPath, repeatedKeyProblem, repeatedKeys } from "./json-keys.js";
 
 /** A JSON value as written, an object as its entries in order, so two equal keys can be modelled. */
 type Doc = null | boolean | number | string | Doc[] | { entries: [string, Doc][] };
@@ -97,12 +97,12 @@ describe("repeatedKeys", () => {
   });
 });
 
-describe("firstRepeatedKey names the key a dotted path would hide", () => {
+describe("repeatedKeyProblem names the key a dotted path would hide", () => {
   it("an empty key, a dotted key, a key with a space", () => {
-    expect(firstRepeatedKey('{"label":{"verdict":"x","verdict":"y"}}')).toBe("label.verdict");
-    expect(firstRepeatedKey('{"a":1,"":1,"":2}')).toBe('[""]');
-    expect(firstRepeatedKey('{"label":{"":1,"":2}}')).toBe('label[""]');
-    expect(firstRepeatedKey('{"raw":{"a.b":1,"a.b":2}}')).toBe('raw["a.b"]');
-    expect(firstRepeatedKey('{"e":[{"x y":1,"x y":2}]}')).toBe('e[0]["x y"]');
+    expect(repeatedKeyProblem('{"label":{"verdict":"x","verdict":"y"}}')).toBe("label.verdict: repeated key");
+    expect(repeatedKeyProblem('{"a":1,"":1,"":2}')).toBe('[""]: repeated key');
+    expect(repeatedKeyProblem('{"label":{"":1,"":2}}')).toBe('label[""]: repeated key');
+    expect(repeatedKeyProblem('{"raw":{"a.b":1,"a.b":2}}')).toBe('raw["a.b"]: repeated key');
+    expect(repeatedKeyProblem('{"e":[{"x y":1,"x y":2}]}')).toBe('e[0]["x y"]: repeated key');
   });
 });

@@ -9,34 +9,37 @@
  */
 
 import { visit } from "jsonc-parser";
+import { isStackOverflow } from "./errors.js";
 
 /** A step of a path to a key: an object key or an array index. */
 export type KeyPath = (string | number)[];
 
-/** The path of every repeated key, in the order they occur; empty when there is none. */
-export function repeatedKeys(text: string): KeyPath[] {
+/**
+ * The path of every repeated key, in the order they occur (empty when there is none), or TOO_DEEP
+ * when the text nests deeper than the visitor, which recurses once per level, can walk.
+ */
+export function repeatedKeys(text: string): KeyPath[] | typeof TOO_DEEP {
   const found: KeyPath[] = [];
   const open: Set<string>[] = [];
-  visit(text, {
-    onObjectBegin: () => {
-      open.push(new Set());
-    },
-    onObjectEnd: () => {
-      open.pop();
-    },
-    onObjectProperty: (key, _offset, _length, _line, _column, path) => {
-      const keys = open[open.length - 1]!;
-      if (keys.has(key)) found.push([...path(), key]);
-      else keys.add(key);
-    },
-  });
+  try {
+    visit(text, {
+      onObjectBegin: () => {
+        open.push(new Set());
+      },
+      onObjectEnd: () => {
+        open.pop();
+      },
+      onObjectProperty: (key, _offset, _length, _line, _column, path) => {
+        const keys = open[open.length - 1]!;
+        if (keys.has(key)) found.push([...path(), key]);
+        else keys.add(key);
+      },
+    });
+  } catch (e) {
+    if (isStackOverflow(e)) return TOO_DEEP;
+    throw e;
+  }
   return found;
-}
-
-/** The first repeated key of a JSON text as a field path (`label.verdict`, `[0].type`), if any. */
-export function firstRepeatedKey(text: string): string | undefined {
-  const path = repeatedKeys(text)[0];
-  return path ? formatKeyPath(path) : undefined;
 }
 
 /** Why a text that JSON.parse took is still refused: its key scan recurses once per level. */
@@ -47,14 +50,9 @@ export const TOO_DEEP = "nested too deeply to check for repeated keys";
  * text has neither. For the importers, which refuse a value rather than list every key.
  */
 export function repeatedKeyProblem(text: string): string | undefined {
-  let path: KeyPath | undefined;
-  try {
-    path = repeatedKeys(text)[0];
-  } catch (e) {
-    if (e instanceof RangeError) return TOO_DEEP;
-    throw e;
-  }
-  return path ? `${formatKeyPath(path)}: repeated key` : undefined;
+  const repeated = repeatedKeys(text);
+  if (repeated === TOO_DEEP) return TOO_DEEP;
+  return repeated[0] ? `${formatKeyPath(repeated[0])}: repeated key` : undefined;
 }
 
 /**

@@ -57,14 +57,9 @@ export function parseJsonLine<S extends z.ZodType>(
     };
   }
   if (options.repeatedKeys) {
-    let repeated: ReturnType<typeof repeatedKeys>;
-    try {
-      repeated = repeatedKeys(text);
-    } catch (e) {
-      // the key scan recurses once per level: a line JSON.parse took can still be too deep for it
-      if (e instanceof RangeError) return { line, error: `${file}:${line}: ${TOO_DEEP}` };
-      throw e;
-    }
+    const repeated = repeatedKeys(text);
+    // a line JSON.parse took can still be too deep for the key scan
+    if (repeated === TOO_DEEP) return { line, error: `${file}:${line}: ${TOO_DEEP}` };
     if (repeated.length) {
       const errors = repeated.map((path) => `${file}:${line}: ${formatKeyPath(path)}: repeated key`);
       return { line, error: errors[0]!, errors };

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { phaseCriteria } from "../analytics/criteria.js";
 import { CaseIds } from "../datasets/checks.js";
-import { InputError, RuntimeFailure } from "../io/errors.js";
+import { InputError, isStackOverflow, RuntimeFailure } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { readLines } from "../io/lines.js";
@@ -19,7 +19,7 @@ import { RateLimiter } from "./rate-limit.js";
 import { type AgentDriver, agentOfKey, caseOfLine, replayCase, storedKey } from "./replay-case.js";
 import { findResumable } from "./resume.js";
 import type { Shard } from "./shard.js";
-import { isTooDeep, tooDeepMessage } from "./too-deep.js";
+import { tooDeepMessage } from "./too-deep.js";
 import type { CaseOutcome } from "./worker.js";
 
 export type RunOptions = {
@@ -332,7 +332,7 @@ async function replay(
             // kept, not left to reject unawaited: an unhandled rejection would kill the process
             // before the run is removed or marked
             .catch((e: unknown) => {
-              caseError ??= isTooDeep(e)
+              caseError ??= isStackOverflow(e)
                 ? new InputError(tooDeepMessage(ls.datasetFile, at, c), ls.datasetFile, at)
                 : e;
             })

@@ -1,16 +1,10 @@
 import { formatPath } from "../io/errors.js";
 
 /**
- * A case whose JSON is nested deeper than V8 can walk recursively. `JSON.parse` takes any depth,
- * but storing the case (`JSON.stringify`) and some scorers recurse, and overflow the stack with a
- * RangeError. That is the dataset's fault, so it is refused like any other bad line (file:line:
- * field, exit 2, a fresh run removed) instead of crashing the run half-written.
- */
-export function isTooDeep(e: unknown): e is RangeError {
-  return e instanceof RangeError && /call stack/i.test(e.message);
-}
-
-/** `file:line: alert.raw.x: nested 10001 levels deep …` for the case `value`, or null if it is not deep. */
+ * Why a case that overflowed the stack (isStackOverflow) is refused: storing it (`JSON.stringify`)
+ * and some scorers recurse. That is the dataset's fault, so it is refused like any other bad line
+ * (file:line: field, exit 2, a fresh run removed) instead of crashing the run half-written:
+ * `file:line: alert.raw.x: nested 10001 levels deep …` for the case `value`, or null if it is not deep. */
 export function tooDeepMessage(file: string, line: number, value: unknown): string {
   const { path, depth } = deepest(value);
   // the field as far as a reader needs to find it; the rest of a 10,000-level path says nothing

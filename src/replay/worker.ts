@@ -1,8 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { isStackOverflow } from "../io/errors.js";
 import { type EncodedTranscript, encodeScored } from "../store/encode.js";
 import type { LoadedSuite } from "../workflow/load.js";
 import { caseOfLine, replayCase, storedKey } from "./replay-case.js";
-import { isTooDeep, tooDeepMessage } from "./too-deep.js";
+import { tooDeepMessage } from "./too-deep.js";
 
 /** What a replay worker is started with: the suite as loaded. */
 export type WorkerSetup = {
@@ -61,7 +62,7 @@ if (parentPort) {
             }
           }
       } catch (e) {
-        if (!isTooDeep(e)) throw e;
+        if (!isStackOverflow(e)) throw e;
         outcomes.push({ line, inputError: tooDeepMessage(ls.datasetFile, line, c) });
         break;
       }
