@@ -80,7 +80,7 @@ export function cellValue(spec: CellSpec, row: Record<string, string>, o: CellOr
     }
     // JSON.parse would keep the last of two equal keys without a word
     const problem = repeatedKeyProblem(raw);
-    return problem ? fail(o, column, `${problem} in the cell's JSON`) : value;
+    return problem ? fail(o, column, `${problem.text} in the cell's JSON`) : value;
   }
   if (spec.split)
     return raw

@@ -95,7 +95,7 @@ function jsonCell(row: Record<string, string>, column: string, at: At): unknown 
   }
   // JSON.parse would keep the last of two equal keys without a word
   const problem = repeatedKeyProblem(cell);
-  return problem ? fail(at, column, `${problem} in the cell's JSON`) : value;
+  return problem ? fail(at, column, `${problem.text} in the cell's JSON`) : value;
 }
 
 function alertToCase(

@@ -53,9 +53,14 @@ describe("readJsonObjects", () => {
     expect(got[2999]).toEqual({ line: 3000, value: objs[2999] });
   });
 
-  it("refuses an object that repeats a key, naming the line the object starts on and the key's path", async () => {
+  it("refuses an object that repeats a key, naming the line of the repeated key and its path", async () => {
     const f = file('{"a":1}\n{"finding_info":{"title":"x",\n"title":"y"}}\n');
-    await expect(all(f)).rejects.toThrow(`${f}:2: finding_info.title: repeated key`);
+    await expect(all(f)).rejects.toThrow(`${f}:3: finding_info.title: repeated key`);
+    // a pretty-printed export: the object starts on line 2, its repeated key is on line 7
+    const pretty = file(
+      `[\n${JSON.stringify({ class_uid: 2004, finding_info: { uid: "f1", title: "x" } }, null, 2).replace('"title": "x"', '"title": "x",\n      "title": "y"')}\n]\n`,
+    );
+    await expect(all(pretty)).rejects.toThrow(`${pretty}:7: finding_info.title: repeated key`);
   });
 
   it("refuses an object nested too deeply for the key scan as bad input, naming its line", async () => {
@@ -66,6 +71,10 @@ describe("readJsonObjects", () => {
 
   it("names the line of a malformed object", async () => {
     await expect(all(file('{"a":1}\n{"a":,}\n'))).rejects.toThrow(/f\d+\.json:2: malformed JSON/);
+    // within a pretty-printed object, the line JSON.parse stopped on, not the line the object starts on
+    await expect(all(file('[\n  {\n    "a": 1,\n    "b": 2,,\n    "c": 3\n  }\n]\n'))).rejects.toThrow(
+      /f\d+\.json:4: malformed JSON/,
+    );
   });
 
   it("rejects non-objects and unterminated input with a line", async () => {

@@ -47,11 +47,14 @@ export async function* readJsonObjects(file: string): AsyncGenerator<JsonValue, 
               try {
                 value = JSON.parse(body);
               } catch (e) {
-                fail((e as Error).message, startLine);
+                fail((e as Error).message, startLine + linesBefore(body, (e as Error).message));
               }
               // JSON.parse keeps the last of two equal keys: an export's field must not change silently
               const problem = repeatedKeyProblem(body);
-              if (problem) throw new InputError(`${file}:${startLine}: ${problem}`, file, startLine);
+              if (problem) {
+                const at = startLine + problem.line;
+                throw new InputError(`${file}:${at}: ${problem.text}`, file, at);
+              }
               yield { line: startLine, value };
             }
           }
@@ -86,4 +89,16 @@ export async function* readJsonObjects(file: string): AsyncGenerator<JsonValue, 
   }
   if (depth > 0) fail("the file ends inside an object", startLine);
   if (mode === "array") fail("the top-level array is not closed");
+}
+
+/**
+ * How many lines of a pretty-printed object come before the place JSON.parse names ("… at position
+ * 123"), so the error points at the line to fix, not the line the object starts on.
+ */
+function linesBefore(body: string, message: string): number {
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return 0;
+  let n = 0;
+  for (let i = body.indexOf("\n"); i !== -1 && i < Number(at[1]); i = body.indexOf("\n", i + 1)) n++;
+  return n;
 }

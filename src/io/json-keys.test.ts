@@ -99,10 +99,10 @@ describe("repeatedKeys", () => {
 
 describe("repeatedKeyProblem names the key a dotted path would hide", () => {
   it("an empty key, a dotted key, a key with a space", () => {
-    expect(repeatedKeyProblem('{"label":{"verdict":"x","verdict":"y"}}')).toBe("label.verdict: repeated key");
-    expect(repeatedKeyProblem('{"a":1,"":1,"":2}')).toBe('[""]: repeated key');
-    expect(repeatedKeyProblem('{"label":{"":1,"":2}}')).toBe('label[""]: repeated key');
-    expect(repeatedKeyProblem('{"raw":{"a.b":1,"a.b":2}}')).toBe('raw["a.b"]: repeated key');
-    expect(repeatedKeyProblem('{"e":[{"x y":1,"x y":2}]}')).toBe('e[0]["x y"]: repeated key');
+    expect(repeatedKeyProblem('{"label":{"verdict":"x","verdict":"y"}}')?.text).toBe("label.verdict: repeated key");
+    expect(repeatedKeyProblem('{"a":1,"":1,"":2}')?.text).toBe('[""]: repeated key');
+    expect(repeatedKeyProblem('{"label":{"":1,"":2}}')?.text).toBe('label[""]: repeated key');
+    expect(repeatedKeyProblem('{"raw":{"a.b":1,"a.b":2}}')?.text).toBe('raw["a.b"]: repeated key');
+    expect(repeatedKeyProblem('{"e":[{"x y":1,"x y":2}]}')?.text).toBe('e[0]["x y"]: repeated key');
   });
 });

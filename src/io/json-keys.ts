@@ -19,7 +19,16 @@ export type KeyPath = (string | number)[];
  * when the text nests deeper than the visitor, which recurses once per level, can walk.
  */
 export function repeatedKeys(text: string): KeyPath[] | typeof TOO_DEEP {
-  const found: KeyPath[] = [];
+  const found = repeatedKeysAt(text);
+  return found === TOO_DEEP ? TOO_DEEP : found.map((k) => k.path);
+}
+
+/** A repeated key's path and the line (0-based, within the text) it is written on. */
+export type RepeatedKey = { path: KeyPath; line: number };
+
+/** As repeatedKeys, with the line of each: a pretty-printed export's object spans many lines. */
+export function repeatedKeysAt(text: string): RepeatedKey[] | typeof TOO_DEEP {
+  const found: RepeatedKey[] = [];
   const open: Set<string>[] = [];
   try {
     visit(text, {
@@ -29,9 +38,9 @@ export function repeatedKeys(text: string): KeyPath[] | typeof TOO_DEEP {
       onObjectEnd: () => {
         open.pop();
       },
-      onObjectProperty: (key, _offset, _length, _line, _column, path) => {
+      onObjectProperty: (key, _offset, _length, line, _column, path) => {
         const keys = open[open.length - 1]!;
-        if (keys.has(key)) found.push([...path(), key]);
+        if (keys.has(key)) found.push({ path: [...path(), key], line });
         else keys.add(key);
       },
     });
@@ -46,13 +55,15 @@ export function repeatedKeys(text: string): KeyPath[] | typeof TOO_DEEP {
 export const TOO_DEEP = "nested too deeply to check for repeated keys";
 
 /**
- * `path: repeated key` for the first repeated key of a JSON text, or TOO_DEEP; undefined when the
- * text has neither. For the importers, which refuse a value rather than list every key.
+ * `path: repeated key` for the first repeated key of a JSON text, or TOO_DEEP, with the line
+ * (0-based, within the text) to name; undefined when the text has neither. For the importers,
+ * which refuse a value rather than list every key.
  */
-export function repeatedKeyProblem(text: string): string | undefined {
-  const repeated = repeatedKeys(text);
-  if (repeated === TOO_DEEP) return TOO_DEEP;
-  return repeated[0] ? `${formatKeyPath(repeated[0])}: repeated key` : undefined;
+export function repeatedKeyProblem(text: string): { text: string; line: number } | undefined {
+  const repeated = repeatedKeysAt(text);
+  if (repeated === TOO_DEEP) return { text: TOO_DEEP, line: 0 };
+  const first = repeated[0];
+  return first ? { text: `${formatKeyPath(first.path)}: repeated key`, line: first.line } : undefined;
 }
 
 /**
