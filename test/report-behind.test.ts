@@ -34,7 +34,8 @@ describe("the report names the cases behind each rate", () => {
         const anchor = `agent-${i}-behind-${b.metric}`;
         expect(table, `${a.agent} ${b.metric}`).toContain(`<tr id="${anchor}">`);
         const row = table.slice(table.indexOf(`<tr id="${anchor}">`)).split("</tr>")[0]!;
-        expect(row).toContain(b.rows === 0 ? ">none<" : `${b.rows} of `);
+        // a ratio of items counts its items, and says in how many investigations
+        expect(row).toContain(b.rows === 0 ? ">none<" : `${b.counts === "items" ? b.items : b.rows} of `);
         // the Quality table's rate, or the violation table's case count, links here when a case counts
         const shown =
           HEADLINE.includes(b.metric as (typeof HEADLINE)[number]) || b.metric.startsWith("violation_rate.");
@@ -49,6 +50,26 @@ describe("the report names the cases behind each rate", () => {
       }
       expect(table).toContain(`${a.cases_behind.find((b) => b.metric === "verdict_agreement")!.rows} of 12`);
     });
+  });
+
+  it("counts a ratio of items by its items, with the investigations holding them and each case's count", () => {
+    const i = Object.keys(doc.agents).indexOf("model-x");
+    const a = doc.agents["model-x"]!;
+    const table = behindTable(html, i);
+    for (const [metric, items, each] of [
+      ["context_recall", "required items", "item"],
+      ["tool_error_rate", "tool calls", "call"],
+    ] as const) {
+      const b = a.cases_behind.find((m) => m.metric === metric)!;
+      const e = a.metrics[metric]!;
+      expect(b.rows, metric).toBeGreaterThan(0);
+      const row = table.slice(table.indexOf(`<tr id="agent-${i}-behind-${metric}">`)).split("</tr>")[0]!;
+      expect(row).toContain(`${b.items} of ${e.n} ${items}`);
+      expect(row).toContain(`in ${b.rows} investigation${b.rows === 1 ? "" : "s"}`);
+      const c = b.listed[0]!;
+      // after its id, linked to its write-up or not
+      expect(row).toMatch(new RegExp(`${c.case_id}</code>(</a>)?&nbsp;<span class="muted small">${c.items} ${each}<`));
+    }
   });
 
   it("says how many are not listed", async () => {
@@ -97,7 +118,7 @@ describe("the report names the cases behind each rate", () => {
       doc.run.run_id,
       true,
     );
-    expect(view[0]!.listed[0]!.epochs).toBe("×2");
-    expect(behindView(a, doc.run.run_id, false).every((v) => v.listed.every((c) => c.epochs === ""))).toBe(true);
+    expect(view[0]!.listed[0]!.note).toBe("×2");
+    expect(behindView(a, doc.run.run_id, false).every((v) => v.listed.every((c) => !c.note.includes("×")))).toBe(true);
   });
 });

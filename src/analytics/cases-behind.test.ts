@@ -29,6 +29,12 @@ describe("cases behind each rate", () => {
       expect(a.cases_behind.length).toBeGreaterThan(10);
       for (const b of a.cases_behind) {
         const e = a.metrics[b.metric]!;
+        if (b.counts === "items") {
+          // a ratio of items: the items against it are the report's, the rows only hold them
+          const x = e.x ?? 0;
+          expect(b.items, `${a.agent} ${b.metric}`).toBe(b.item_counts === "numerator" ? x : e.n - x);
+          continue;
+        }
         const x = Math.round(e.value! * e.n);
         expect(b.rows, `${a.agent} ${b.metric}`).toBe(b.counts === "numerator" ? x : e.n - x);
       }
@@ -38,13 +44,20 @@ describe("cases behind each rate", () => {
   it("each query lists every such row, and the listed cases are the first of them by id", async () => {
     for (const a of Object.values(doc.agents))
       for (const b of a.cases_behind) {
-        const rows = await store.query<{ case_id: string; epoch: number }>(b.query);
+        const rows = await store.query<{ case_id: string; epoch: number; items?: number }>(b.query);
         expect(rows.length, `${a.agent} ${b.metric}`).toBe(b.rows);
         const ids = [...new Set(rows.map((r) => r.case_id))];
         expect(ids.length).toBe(b.cases);
+        const items = (id?: string) =>
+          rows.filter((r) => id === undefined || r.case_id === id).reduce((n, r) => n + Number(r.items), 0);
         expect(b.listed).toEqual(
-          ids.map((id) => ({ case_id: id, epochs: rows.filter((r) => r.case_id === id).length })),
+          ids.map((id) => ({
+            case_id: id,
+            epochs: rows.filter((r) => r.case_id === id).length,
+            ...(b.counts === "items" ? { items: items(id) } : {}),
+          })),
         );
+        if (b.counts === "items") expect(items(), `${a.agent} ${b.metric}`).toBe(b.items);
       }
   });
 

@@ -1,6 +1,7 @@
 import { POLICY_KINDS } from "../schema/finding.js";
 import { type Store, sqlString } from "../store/db.js";
 import { PROPORTIONS } from "./catalogue.js";
+import { itemsSql } from "./items-behind.js";
 import type { CasesBehind } from "./report-schema.js";
 
 /** How many cases the report names per metric; `query` lists every one. */
@@ -9,7 +10,8 @@ export const CASES_LISTED = 50;
 /**
  * The rates whose cases a reader must be able to name, and which rows count against each: for a
  * rate of failures (a miss, a violation) the rows it counts, for a rate of successes (agreement,
- * recall) the rows of its denominator it does not count.
+ * recall) the rows of its denominator it does not count, for a ratio of items (evidence items, tool
+ * calls) the rows holding at least one item against it.
  */
 const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
   ["verdict_agreement", "complement"],
@@ -18,17 +20,19 @@ const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
   ["escalation_recall", "complement"],
   ["hallucination_rate", "numerator"],
   ["missed_context_rate", "numerator"],
+  ["context_recall", "items"],
   ["policy_violation_rate", "numerator"],
   ["high_severity_violation_rate", "numerator"],
   ["false_positive_reduction", "complement"],
   ["schema_invalid_rate", "numerator"],
   ["failed_rate", "numerator"],
+  ["tool_error_rate", "items"],
   ["playbook_completion_rate", "complement"],
   // neither a success nor a failure: the investigations it counts are the ones to read
   ["human_handoff_rate", "numerator"],
 ];
 
-type Listed = { case_id: string; epochs: number }[] | null;
+type Listed = { case_id: string; epochs: number; items?: number | null }[] | null;
 
 /** Every rate whose cases can be listed: the headline rates, then `violation_rate.<kind>` per policy kind. */
 export const RATES_BEHIND: string[] = [
@@ -39,9 +43,14 @@ export const RATES_BEHIND: string[] = [
 /**
  * For `metric`, the condition over a case_results row (columns unqualified) that makes it count
  * against the rate, and the rate's denominator. A violation kind counts an investigation with at
- * least one finding of that kind, over every investigation, as `violation_rate.<kind>` does.
+ * least one finding of that kind, over every investigation, as `violation_rate.<kind>` does. An item
+ * ratio's denominator is its items, not rows: `items` gives a row's items against it and in all.
  */
-export function rateCondition(metric: string): { against: string; den: string } {
+export function rateCondition(metric: string): {
+  against: string;
+  den: string;
+  items: ReturnType<typeof itemsSql> | null;
+} {
   const kind = metric.startsWith("violation_rate.") ? metric.slice("violation_rate.".length) : null;
   if (kind !== null) {
     if (!(POLICY_KINDS as readonly string[]).includes(kind)) throw new Error(`cases behind: unknown kind ${kind}`);
@@ -49,16 +58,22 @@ export function rateCondition(metric: string): { against: string; den: string } 
       against: `EXISTS (SELECT 1 FROM findings f WHERE f.run_id = case_results.run_id AND f.agent = case_results.agent
         AND f.case_id = case_results.case_id AND f.epoch = case_results.epoch AND f.kind = ${sqlString(kind)})`,
       den: "true",
+      items: null,
     };
   }
   const entry = AGAINST.find(([key]) => key === metric);
   if (!entry) throw new Error(`cases behind: ${metric} is not a listed rate`);
+  if (entry[1] === "items") {
+    const items = itemsSql(metric);
+    return { against: items.against, den: `${items.total} > 0`, items };
+  }
   const p = PROPORTIONS.find((m) => m.key === metric)!;
-  return { against: againstSql(metric, entry[1]), den: p.den };
+  return { against: againstSql(metric, entry[1]), den: p.den, items: null };
 }
 
 /** The condition a case_results row meets when it counts against the metric: the metric's own SQL. */
 function againstSql(key: string, counts: CasesBehind["counts"]): string {
+  if (counts === "items") return itemsSql(key).against;
   const p = PROPORTIONS.find((m) => m.key === key);
   if (!p) throw new Error(`cases behind: ${key} is not a proportion`);
   // IS NOT TRUE: a NULL is not counted by the rate's count_if, so it counts against it here
@@ -71,8 +86,8 @@ const scope = (runId: string, agent: string) => `run_id = ${sqlString(runId)} AN
 /**
  * Per agent, for each headline rate and each policy-violation kind found: how many case×epoch rows
  * count against it, in how many cases, the first CASES_LISTED cases by id, and the query that lists
- * them all. Made from the same SQL conditions as the rates, so the counts equal the report's. Two
- * scans: case_results and findings.
+ * them all; for an item ratio also the items those rows hold against it. Made from the same SQL
+ * conditions as the rates, so the counts equal the report's. Two scans: case_results and findings.
  */
 export async function casesBehind(
   store: Store,
@@ -98,15 +113,32 @@ export async function casesBehind(
   for (const r of rates) {
     out.set(
       r.agent,
-      AGAINST.map(([key, counts], i) => ({
-        metric: key,
-        counts,
-        rows: Number(r[`m${i}_rows`] ?? 0),
+      AGAINST.map(([key, counts], i): CasesBehind => {
+        const rows = Number(r[`m${i}_rows`] ?? 0);
         // one epoch: each row is its own case
-        cases: Number(r[multiEpoch ? `m${i}_cases` : `m${i}_rows`] ?? 0),
-        listed: listed(r[`m${i}_listed`] as Listed),
-        query: `SELECT case_id, epoch FROM case_results WHERE ${scope(runId, r.agent)} AND ${againstSql(key, counts)} ORDER BY case_id, epoch`,
-      })),
+        const cases = Number(r[multiEpoch ? `m${i}_cases` : `m${i}_rows`] ?? 0);
+        const where = `WHERE ${scope(runId, r.agent)} AND ${againstSql(key, counts)} ORDER BY case_id, epoch`;
+        if (counts !== "items")
+          return {
+            metric: key,
+            counts,
+            rows,
+            cases,
+            listed: listed(r[`m${i}_listed`] as Listed),
+            query: `SELECT case_id, epoch FROM case_results ${where}`,
+          };
+        const items = itemsSql(key);
+        return {
+          metric: key,
+          counts,
+          rows,
+          cases,
+          items: Number(r[`m${i}_items`] ?? 0),
+          item_counts: items.side,
+          listed: listed(r[`m${i}_listed`] as Listed),
+          query: `SELECT case_id, epoch, ${items.items} AS items FROM case_results ${where}`,
+        };
+      }),
     );
   }
   for (const v of violations) {
@@ -124,13 +156,24 @@ export async function casesBehind(
   return out;
 }
 
+/** A ratio's items against it summed over the rows that count, else nothing (SQL, with a leading comma). */
+function itemsSum(key: string, counts: CasesBehind["counts"], as: string): string {
+  if (counts !== "items") return "";
+  const { items, against } = itemsSql(key);
+  return `, (sum(${items}) FILTER (WHERE ${against}))::BIGINT AS ${as}`;
+}
+
 /** Several epochs: rows grouped by case first, so a case is listed once with the epochs that count. */
 function perCaseSql(limit: number): string {
-  const perCase = AGAINST.map(([key, counts], i) => `count_if(${againstSql(key, counts)}) AS m${i}`).join(", ");
-  const summed = AGAINST.map(
-    (_, i) => `sum(m${i})::BIGINT AS m${i}_rows, count_if(m${i} > 0) AS m${i}_cases,
-      min({'case_id': case_id, 'epochs': m${i}}, ${limit}) FILTER (WHERE m${i} > 0) AS m${i}_listed`,
-  ).join(",\n      ");
+  const perCase = AGAINST.map(
+    ([key, counts], i) => `count_if(${againstSql(key, counts)}) AS m${i}${itemsSum(key, counts, `i${i}`)}`,
+  ).join(", ");
+  const summed = AGAINST.map(([, counts], i) => {
+    const items = counts === "items";
+    return `sum(m${i})::BIGINT AS m${i}_rows, count_if(m${i} > 0) AS m${i}_cases,
+      ${items ? `sum(i${i})::BIGINT AS m${i}_items,` : ""}
+      min({'case_id': case_id, 'epochs': m${i}${items ? `, 'items': i${i}` : ""}}, ${limit}) FILTER (WHERE m${i} > 0) AS m${i}_listed`;
+  }).join(",\n      ");
   return `WITH per_case AS (SELECT agent, case_id, ${perCase} FROM case_results WHERE run_id = ? GROUP BY agent, case_id)
      SELECT agent, ${summed} FROM per_case GROUP BY agent ORDER BY agent`;
 }
@@ -142,12 +185,18 @@ function perCaseSql(limit: number): string {
 function perRowSql(limit: number): string {
   const cols = AGAINST.map(([key, counts], i) => {
     const c = againstSql(key, counts);
-    return `count_if(${c}) AS m${i}_rows,
-      min({'case_id': case_id, 'epochs': 1}, ${limit}) FILTER (WHERE ${c}) AS m${i}_listed`;
+    const items = counts === "items" ? `, 'items': (${itemsSql(key).items})::BIGINT` : "";
+    return `count_if(${c}) AS m${i}_rows${itemsSum(key, counts, `m${i}_items`)},
+      min({'case_id': case_id, 'epochs': 1${items}}, ${limit}) FILTER (WHERE ${c}) AS m${i}_listed`;
   }).join(",\n      ");
   return `SELECT agent, ${cols} FROM case_results WHERE run_id = ? GROUP BY agent ORDER BY agent`;
 }
 
 function listed(l: Listed): CasesBehind["listed"] {
-  return (l ?? []).map((c) => ({ case_id: c.case_id, epochs: Number(c.epochs) }));
+  return (l ?? []).map((c) =>
+    // only an item ratio's struct has items
+    c.items === undefined || c.items === null
+      ? { case_id: c.case_id, epochs: Number(c.epochs) }
+      : { case_id: c.case_id, epochs: Number(c.epochs), items: Number(c.items) },
+  );
 }

@@ -118,19 +118,35 @@ export const WorstCase = z.strictObject({
   steps: z.array(WorstCaseStep),
 });
 
+/** Which side of a ratio counts against it: what it counts (a miss), or what it does not (a disagreement). */
+const Side = z.enum(["numerator", "complement"]);
+
 export const CasesBehind = z.strictObject({
-  metric: z.string().describe("a rate of `metrics`: a headline proportion or `violation_rate.<kind>`"),
+  metric: z.string().describe("a rate of `metrics`: a headline proportion, an item ratio or `violation_rate.<kind>`"),
   counts: z
-    .enum(["numerator", "complement"])
+    .enum(["numerator", "complement", "items"])
     .describe(
-      "which rows count against the rate: `numerator` the rows it counts (a miss, a violation), `complement` the rows of its denominator it does not (a disagreement, an escalation missed)",
+      "which rows count against the rate: `numerator` the rows it counts (a miss, a violation), `complement` the rows of its denominator it does not (a disagreement, an escalation missed), `items` the rows holding at least one item against a ratio of items (a required item not gathered, a failed tool call), how many in `items`",
     ),
   rows: z.number().describe("case×epoch rows that count against the rate"),
   cases: z.number().describe("distinct cases among those rows"),
+  items: z
+    .number()
+    .optional()
+    .describe("`counts: items` only: the items those rows hold against the ratio, summed (the report's x or n − x)"),
+  item_counts: Side.optional().describe(
+    "`counts: items` only: which items count against the ratio, `numerator` the ones it counts (a failed tool call, so `items` is x), `complement` the ones of its denominator it does not (a required item not gathered, so `items` is n − x)",
+  ),
   listed: z
-    .array(z.strictObject({ case_id: z.string(), epochs: z.number().describe("of its epochs, how many count") }))
+    .array(
+      z.strictObject({
+        case_id: z.string(),
+        epochs: z.number().describe("of its epochs, how many count"),
+        items: z.number().optional().describe("`counts: items` only: the items against the ratio, over those epochs"),
+      }),
+    )
     .describe("the first of those cases by id, at most 50"),
-  query: z.string().describe("SQL for `soceval query` that lists every such row"),
+  query: z.string().describe("SQL for `soceval query` that lists every such row (with its `items`, for a ratio)"),
 });
 
 export const ModelUsage = z.strictObject({
@@ -190,7 +206,9 @@ export const AgentReport = z.strictObject({
   worst_cases: z.array(WorstCase),
   cases_behind: z
     .array(CasesBehind)
-    .describe("per rate, the cases that count against it: the headline rates, then each violation kind found"),
+    .describe(
+      "per rate, the cases that count against it: the headline rates and item ratios, then each violation kind found",
+    ),
 });
 
 export const CriterionStatus = z.enum(["met", "not met", "not measured"]);
