@@ -97,6 +97,13 @@ describe("the report names the cases behind each rate", () => {
     expect(behindTable(html, 0)).toContain(view[0]!.command);
   });
 
+  it("says in the Markdown that the item ratios' investigations are listed too, and what they hold", async () => {
+    const md = await renderReport(doc, "md");
+    expect(md).toContain(
+      `soceval cases --run ${doc.run.run_id} --rate RATE (for context\\_recall and tool\\_error\\_rate, ratios of items: those holding a required item not gathered or a failed tool call, each with how many)`,
+    );
+  });
+
   it("names the store in every printed command when it is not the default, quoted for a shell", async () => {
     const other = await renderReport(doc, "html", "/tmp/our stores/soc's.duckdb");
     const ref = `--run ${doc.run.run_id} --db &#x27;/tmp/our stores/soc&#x27;\\&#x27;&#x27;s.duckdb&#x27;`;

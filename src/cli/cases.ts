@@ -1,14 +1,10 @@
-import Table from "cli-table3";
 import type { Command } from "commander";
 import { RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
-import { metricInfo } from "../analytics/catalogue.js";
 import { InputError } from "../io/errors.js";
-import { printable } from "../io/printable.js";
-import { showCommand } from "../io/shell.js";
 import { writeJsonLines } from "../io/write-lines.js";
-import { runRef } from "../report/format.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
+import { type AgentCount, type CaseRow, casesText, TABLE_ROWS } from "./cases-text.js";
 import { action, EXIT } from "./exit.js";
 
 type Flags = {
@@ -23,17 +19,6 @@ type Flags = {
   format: string;
   db: string;
 };
-type Row = {
-  run_id: string;
-  case_id: string;
-  agent: string;
-  epoch: number;
-  label_verdict: string | null;
-  verdict: string | null;
-  escalate: boolean | null;
-  title: string | null;
-};
-type Count = { agent: string; rows: number; of: number };
 
 /** The breakdown filters: the condition over case_results, and the values a run has stored. */
 const FILTERS: { flag: "severity" | "tag" | "workflow" | "epoch" | "source"; where: string; values: string }[] = [
@@ -65,14 +50,11 @@ const FILTERS: { flag: "severity" | "tag" | "workflow" | "epoch" | "source"; whe
   },
 ];
 
-/** Rows a terminal table shows; jsonl streams every one. */
-const TABLE_ROWS = 200;
-
 export function register(program: Command): void {
   program
     .command("cases")
     .description(
-      "list the investigations that count against a rate (a critical miss, a disagreement, a violation kind): the rows behind a report's number",
+      "list the investigations that count against a rate (a critical miss, a disagreement, a violation kind), or hold items against a ratio of items (a required item not gathered, a failed tool call): the rows behind a report's number",
     )
     .requiredOption("--run <id>", "run id or `latest`")
     .requiredOption(
@@ -96,10 +78,10 @@ export function register(program: Command): void {
           throw new InputError(`--rate: unknown rate "${flags.rate}" (known: ${RATES_BEHIND.join(", ")})`);
         if (!["table", "jsonl"].includes(flags.format))
           throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
-        const { against, den } = rateCondition(flags.rate);
+        const { against, den, items } = rateCondition(flags.rate);
         const store = await Store.open(flags.db, { readOnly: true });
-        let rows: Row[];
-        let counts: Count[];
+        let rows: CaseRow[];
+        let counts: AgentCount[];
         try {
           const runId = await resolveRunId(store, flags.run);
           const where = ["run_id = ?"];
@@ -138,61 +120,32 @@ export function register(program: Command): void {
             params.push(v);
           }
           // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
+          // an item ratio's row also says how many of its items count against it, and of how many
+          const itemCols = items ? `, (${items.items})::BIGINT AS items, (${items.total})::BIGINT AS items_total` : "";
           const listing = `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
-               c.alert->>'title' AS title
-             FROM (SELECT * FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
+               c.alert->>'title' AS title${items ? ", r.items, r.items_total" : ""}
+             FROM (SELECT *${itemCols} FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
              LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
              ORDER BY r.agent, r.case_id, r.epoch`;
           // every row, streamed from the store as it is read: a run of millions is never held whole
           if (flags.format === "jsonl") {
-            await writeJsonLines(process.stdout, store.stream<Row>(listing, params));
+            await writeJsonLines(process.stdout, store.stream<CaseRow>(listing, params));
             return EXIT.ok;
           }
-          rows = await store.query<Row>(`${listing} LIMIT ${TABLE_ROWS + 1}`, params);
-          counts = await store.query<Count>(
-            `SELECT agent, count_if(${den} AND ${against}) AS rows, count_if(${den}) AS "of"
-             FROM case_results WHERE ${where.join(" AND ")} GROUP BY agent ORDER BY agent`,
+          rows = await store.query<CaseRow>(`${listing} LIMIT ${TABLE_ROWS + 1}`, params);
+          // an item ratio is over items: its "of" is every item, summed as the report sums them
+          const of = items
+            ? `count_if(${against}) AS rows, (coalesce(sum(${items.items}) FILTER (WHERE ${against}), 0))::BIGINT AS items,
+               coalesce(sum(${items.total}), 0)::BIGINT AS "of"`
+            : `count_if(${den} AND ${against}) AS rows, count_if(${den}) AS "of"`;
+          counts = await store.query<AgentCount>(
+            `SELECT agent, ${of} FROM case_results WHERE ${where.join(" AND ")} GROUP BY agent ORDER BY agent`,
             params,
           );
         } finally {
           store.close();
         }
-        const t = new Table({
-          head: ["case", "agent", "epoch", "analyst", "agent verdict", "escalated", "alert"],
-          colWidths: [null, null, null, null, null, null, 60],
-          wordWrap: true,
-          style: process.stdout.isTTY ? {} : { head: [], border: [] },
-        });
-        // the alert title is attacker-controlled: no control character reaches the terminal
-        for (const r of rows.slice(0, TABLE_ROWS))
-          t.push([
-            printable(r.case_id),
-            r.agent,
-            r.epoch,
-            r.label_verdict ?? "",
-            r.verdict ?? "no output",
-            r.escalate === null ? "" : r.escalate ? "yes" : "no",
-            printable(r.title ?? ""),
-          ]);
-        const label = metricInfo(flags.rate)?.label ?? flags.rate;
-        // an agent with nothing in the rate's denominator has no rate, as the report's "—"
-        const totals = counts
-          .map((c) => (Number(c.of) === 0 ? `${c.agent} none to measure` : `${c.agent} ${c.rows} of ${c.of}`))
-          .join("; ");
-        const first = rows[0];
-        const all = counts.reduce((n, c) => n + Number(c.rows), 0);
-        process.stdout.write(
-          `${rows.length > 0 ? `${t.toString()}\n` : ""}` +
-            // a terminal table of thousands of rows is read by no one: the count stays exact
-            (rows.length > TABLE_ROWS
-              ? `the first ${TABLE_ROWS} of ${all} shown; --format jsonl lists every one\n`
-              : "") +
-            // a hand-off is neither right nor wrong: the rate counts it, nothing counts against
-            `${label}, ${flags.rate === "human_handoff_rate" ? "investigations it counts" : "investigations that count against it"}: ${totals || "none stored"}\n` +
-            (first
-              ? `one case whole, steps and evidence: ${printable(showCommand(first.case_id, `--run ${runRef(first.run_id, flags.db)}`))}\n`
-              : ""),
-        );
+        process.stdout.write(casesText(flags.rate, rows, counts, items !== null, flags.db));
         return EXIT.ok;
       }),
     );
