@@ -64,7 +64,7 @@ describe("the report names the cases behind each rate", () => {
       const e = a.metrics[metric]!;
       expect(b.rows, metric).toBeGreaterThan(0);
       const row = table.slice(table.indexOf(`<tr id="agent-${i}-behind-${metric}">`)).split("</tr>")[0]!;
-      expect(row).toContain(`${b.items} of ${e.n} ${items}`);
+      expect(row).toContain(`${b.items} of ${e.n}<div class="small">${items}</div>`);
       expect(row).toContain(`in ${b.rows} investigation${b.rows === 1 ? "" : "s"}`);
       const c = b.listed[0]!;
       // after its id, linked to its write-up or not
