@@ -22,6 +22,12 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(0);
   exitOnError(e);
 });
+// stderr carries progress and warnings only: a reader that went away from it (`soceval run … 2>&1 | head`)
+// must not stop a run half-way (the write error would end the process with exit 1 and a stopped run).
+// What is left to say is dropped; the command finishes and exits with its own code.
+process.stderr.on("error", () => {
+  process.stderr.write = () => true;
+});
 
 registerCommands(program);
 hintOnUsageError(program);
