@@ -17,4 +17,14 @@ describe("soceval query's output", () => {
     );
     expect(formatRows(rows, "table")).toContain("9007199254740993");
   });
+
+  it("shows at most the first 200 rows as a table and says how many there are (cli-table3 takes minutes over thousands)", () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ case_id: `c-${i}`, n: i }));
+    const out = formatRows(rows, "table");
+    expect(out).toContain("c-199 ");
+    expect(out).not.toContain("c-200 ");
+    expect(out).toMatch(/\(5000 rows; the first 200 shown: --format csv or json prints every one\)\n$/);
+    expect(formatRows(rows.slice(0, 200), "table")).toMatch(/\(200 rows\)\n$/);
+    expect(formatRows(rows, "csv").trim().split("\n")).toHaveLength(5001);
+  });
 });

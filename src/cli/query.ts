@@ -7,6 +7,9 @@ import { action, EXIT } from "./exit.js";
 
 type Opts = { db: string; format: string };
 
+/** A terminal table past a few hundred rows is unreadable, and cli-table3 takes minutes over tens of thousands. */
+const TABLE_ROWS = 200;
+
 export function register(program: Command): void {
   program
     .command("query")
@@ -15,7 +18,7 @@ export function register(program: Command): void {
     )
     .argument("<sql>", 'e.g. "select agent, avg(agree::int) from case_results group by 1"')
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
-    .option("--format <format>", "table | json | csv", "table")
+    .option("--format <format>", `table (the first ${TABLE_ROWS} rows) | json | csv (every row)`, "table")
     .action(
       action(async (sql: string, opts: Opts) => {
         if (!["table", "json", "csv"].includes(opts.format))
@@ -91,6 +94,9 @@ export function formatRows(given: Row[], format: string): string {
     return `${Papa.unparse({ fields: columns, data: rows.map((r) => columns.map((c) => cell(r[c]))) }, { newline: "\n" })}\n`;
   if (rows.length === 0) return "(no rows)\n";
   const table = new Table({ head: columns, style: { head: [], border: [] } });
-  for (const r of rows) table.push(columns.map((c) => String(cell(r[c]))));
-  return `${table.toString()}\n(${rows.length} row${rows.length === 1 ? "" : "s"})\n`;
+  for (const r of rows.slice(0, TABLE_ROWS)) table.push(columns.map((c) => String(cell(r[c]))));
+  const count = `${rows.length} row${rows.length === 1 ? "" : "s"}`;
+  return rows.length > TABLE_ROWS
+    ? `${table.toString()}\n(${count}; the first ${TABLE_ROWS} shown: --format csv or json prints every one)\n`
+    : `${table.toString()}\n(${count})\n`;
 }
