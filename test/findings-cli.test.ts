@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
-import { soceval } from "./helpers/cli.js";
+import { query, soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-findings-"));
 const db = join(dir, "f.duckdb");
@@ -44,5 +44,30 @@ describe("soceval findings", () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatchObject({ run_id: FIXTURE_RUN, epoch: 0, agent: expect.any(String) });
+  });
+
+  it("shows the first 200 findings as a table with the exact count, and --format jsonl every one", async () => {
+    // a run with thousands of findings: the table took 15 s over 15,000 and grows with the square
+    const many = join(dir, "many.duckdb");
+    const store = await Store.open(many);
+    try {
+      await seedFixture(store);
+      await store.run(
+        `INSERT INTO findings (run_id, case_id, agent, epoch, seq, scorer, kind, severity, detail)
+         SELECT '${FIXTURE_RUN}', 'c01', 'playbook', 0, 1000 + i, 'operations', 'tool_error', 'low', 'extra finding ' || i
+         FROM range(500) t(i)`,
+      );
+    } finally {
+      store.close();
+    }
+    const [count] = await query<{ n: bigint }>(many, `SELECT count(*) n FROM findings WHERE run_id = '${FIXTURE_RUN}'`);
+    const total = Number(count!.n);
+    expect(total).toBeGreaterThan(500);
+    const table = await soceval(["findings", "--run", "latest", "--db", many], dir);
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout.match(/^│ c\d\d /gm)).toHaveLength(200);
+    expect(table.stdout).toContain(`the first 200 of ${total} findings shown; --format jsonl lists every one`);
+    const jsonl = await soceval(["findings", "--run", "latest", "--db", many, "--format", "jsonl"], dir);
+    expect(jsonl.stdout.trim().split("\n")).toHaveLength(total);
   });
 });

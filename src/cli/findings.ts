@@ -34,6 +34,8 @@ type FindingRow = {
 };
 
 const SEVERITIES = ["low", "medium", "high"];
+/** A terminal table of thousands of rows is read by no one, and cli-table3 takes ever longer (as `cases`). */
+const TABLE_ROWS = 200;
 
 export function register(program: Command): void {
   program
@@ -44,7 +46,7 @@ export function register(program: Command): void {
     .option("--case <id>", "only this case")
     .option("--agent <name>", "only this agent")
     .option("--severity <s>", "only this severity (low, medium, high)")
-    .option("--format <f>", "table or jsonl", "table")
+    .option("--format <f>", `table (the first ${TABLE_ROWS}) or jsonl (every one)`, "table")
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: Flags) => {
@@ -58,6 +60,7 @@ export function register(program: Command): void {
           throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
         const store = await Store.open(flags.db, { readOnly: true });
         let rows: FindingRow[];
+        let total: number;
         try {
           const runId = await resolveRunId(store, flags.run);
           // a filter naming a case or agent the run does not have is a typo, not "no findings"
@@ -85,7 +88,12 @@ export function register(program: Command): void {
             await writeJsonLines(process.stdout, store.stream<FindingRow>(listing, params));
             return EXIT.ok;
           }
-          rows = await store.query<FindingRow>(listing, params);
+          rows = await store.query<FindingRow>(`${listing} LIMIT ${TABLE_ROWS}`, params);
+          const [count] = await store.query<{ n: bigint | number }>(
+            `SELECT count(*) AS n FROM findings WHERE ${where.join(" AND ")}`,
+            params,
+          );
+          total = Number(count?.n ?? 0);
         } finally {
           store.close();
         }
@@ -102,7 +110,7 @@ export function register(program: Command): void {
         const first = rows[0];
         process.stdout.write(
           first
-            ? `${t.toString()}\n${rows.length} finding(s); one case whole, steps and evidence: ${printable(showCommand(first.case_id, `--run ${runRef(first.run_id, flags.db)}`))}\n`
+            ? `${t.toString()}\n${total > rows.length ? `the first ${rows.length} of ${total} findings shown; --format jsonl lists every one\n` : ""}${total} finding(s); one case whole, steps and evidence: ${printable(showCommand(first.case_id, `--run ${runRef(first.run_id, flags.db)}`))}\n`
             : "no findings match\n",
         );
         return EXIT.ok;
