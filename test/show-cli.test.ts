@@ -131,3 +131,35 @@ describe("soceval show", () => {
     expect(shown.stdout.startsWith(`case ${caseId} `)).toBe(true);
   });
 });
+
+describe("soceval show without --run", () => {
+  it("picks the newest run that holds the case for the --agent (and --epoch) asked for, not the newest run of any agent", async () => {
+    const own = mkdtempSync(join(tmpdir(), "soceval-show-agent-"));
+    cpSync("test/fixtures/mini", own, { recursive: true });
+    const store = join(own, "s.duckdb");
+    const suite = join(own, "suite.yaml");
+    const first = await soceval(["run", suite, "--db", store, "--quiet"], own);
+    expect(first.status, first.stderr).toBe(0);
+    // a newer run of another agent only
+    const second = await soceval(["run", suite, "--agent", "playbook-no-ti", "--db", store, "--quiet"], own);
+    expect(second.status, second.stderr).toBe(0);
+    const runs = await query<{ run_id: string; agent: string }>(
+      store,
+      "SELECT DISTINCT run_id, agent FROM run_agents ORDER BY run_id",
+    );
+    const playbookRun = runs.find((r) => r.agent === "playbook")!.run_id;
+
+    const r = await soceval(["show", "mini-001", "--agent", "playbook", "--format", "json", "--db", store], own);
+    expect(r.status, r.stderr).toBe(0);
+    const inv = JSON.parse(r.stdout) as Investigation;
+    expect(inv.run.run_id).toBe(playbookRun);
+    expect(inv.transcripts.map((t) => t.agent)).toEqual(["playbook"]);
+
+    // without --agent it is still the newest run, and an agent no run has is still named as missing
+    const newest = await soceval(["show", "mini-001", "--format", "json", "--db", store], own);
+    expect((JSON.parse(newest.stdout) as Investigation).transcripts.map((t) => t.agent)).toEqual(["playbook-no-ti"]);
+    const ghost = await soceval(["show", "mini-001", "--agent", "ghost", "--db", store], own);
+    expect(ghost.status).toBe(2);
+    expect(ghost.stderr).toContain("by agent ghost");
+  });
+});

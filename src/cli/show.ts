@@ -15,7 +15,10 @@ export function register(program: Command): void {
       "one case of a run: the alert, every step the agent took, its answer, its scores and findings, and the evidence behind them",
     )
     .argument("<case>", "case id, e.g. phish-0042")
-    .option("--run <id>", "run id or `latest` (default: the newest run that holds the case)")
+    .option(
+      "--run <id>",
+      "run id or `latest` (default: the newest run that holds the case, by --agent and in --epoch when given)",
+    )
     .option("--agent <name>", "only this agent's investigation")
     .option("--epoch <n>", "only this epoch")
     .option("--format <f>", "text or json", "text")
@@ -31,7 +34,9 @@ export function register(program: Command): void {
         const store = await Store.open(flags.db, { readOnly: true });
         try {
           const runId =
-            flags.run === undefined ? await newestRunWith(store, caseId) : await resolveRunId(store, flags.run);
+            flags.run === undefined
+              ? await newestRunWith(store, caseId, flags.agent, epoch)
+              : await resolveRunId(store, flags.run);
           const inv = await loadInvestigation(store, runId, caseId, { agent: flags.agent, epoch });
           process.stdout.write(
             flags.format === "json"
@@ -46,7 +51,21 @@ export function register(program: Command): void {
     );
 }
 
-async function newestRunWith(store: Store, caseId: string): Promise<string> {
+/**
+ * The newest run holding the case; with --agent or --epoch, the newest whose investigation of it is by that
+ * agent in that epoch (a newer run of another agent would only be refused). When none is, the newest run
+ * holding the case, whose refusal names the agents and epochs it has.
+ */
+async function newestRunWith(store: Store, caseId: string, agent?: string, epoch?: number): Promise<string> {
+  if (agent !== undefined || epoch !== undefined) {
+    const [r] = await store.query<{ run_id: string }>(
+      `SELECT r.run_id FROM runs r WHERE EXISTS (SELECT 1 FROM transcripts t WHERE t.run_id = r.run_id AND t.case_id = ?
+         AND (? IS NULL OR t.agent = ?) AND (?::INTEGER IS NULL OR t.epoch = ?::INTEGER))
+       ORDER BY ${await newestFirst(store, "r")} LIMIT 1`,
+      [caseId, agent ?? null, agent ?? null, epoch ?? null, epoch ?? null],
+    );
+    if (r) return r.run_id;
+  }
   const [r] = await store.query<{ run_id: string }>(
     `SELECT r.run_id FROM runs r WHERE EXISTS (SELECT 1 FROM cases c WHERE c.run_id = r.run_id AND c.case_id = ?)
      ORDER BY ${await newestFirst(store, "r")} LIMIT 1`,
