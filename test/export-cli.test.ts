@@ -100,3 +100,24 @@ describe("soceval export --out", () => {
     );
   });
 });
+
+describe("--out /dev/stdout read by a reader that stops early (| head)", () => {
+  it("export and report exit 0 quietly, as findings and cases do, instead of exit 3 'Broken pipe'", async () => {
+    const own = join(dir, "piped.duckdb");
+    // three epochs of the 40 cases: far more than a pipe's buffer, so the writer meets the closed end
+    const r = await run(["run", "suite.yaml", "--db", own, "--epochs", "3", "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const args of [
+      ["export", "--run", "latest", "--out", "/dev/stdout"],
+      ["report", "--run", "latest", "--out", "/dev/stdout", "--format", "html"],
+    ]) {
+      const cmd = [process.execPath, CLI, ...args, "--db", own].map((a) => `'${a}'`).join(" ");
+      const piped = spawnSync("bash", ["-c", `${cmd} | head -c 10 >/dev/null; exit \${PIPESTATUS[0]}`], {
+        cwd: dir,
+        encoding: "utf8",
+      });
+      expect(piped.stderr, args[0]).not.toContain("could not write");
+      expect(piped.status, `${args[0]}: ${piped.stderr}`).toBe(0);
+    }
+  }, 60_000);
+});

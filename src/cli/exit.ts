@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { InputError, RuntimeFailure } from "../io/errors.js";
+import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
 
 export const EXIT = { ok: 0, notMet: 1, badInput: 2, runtime: 3 } as const;
 
 /** One clear line, no stack trace, and the exit code of DESIGN.md. */
 export function exitOnError(e: unknown): never {
+  if (e instanceof ReaderGone) process.exit(EXIT.ok);
   if (e instanceof InputError) {
     process.stderr.write(`soceval: ${e.message}\n`);
     process.exit(EXIT.badInput);

@@ -17,6 +17,14 @@ export class RuntimeFailure extends Error {
   override name = "RuntimeFailure";
 }
 
+/**
+ * The reader of a pipe the output went to stopped reading (`--out /dev/stdout | head`): the reader's
+ * choice, not a failed write, so the CLI exits 0 without a word, as it does when stdout's reader leaves.
+ */
+export class ReaderGone extends Error {
+  override name = "ReaderGone";
+}
+
 /** `a.b[2].c` from a zod issue path. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";

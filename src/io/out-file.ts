@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { InputError, RuntimeFailure } from "./errors.js";
+import { InputError, ReaderGone, RuntimeFailure } from "./errors.js";
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
@@ -82,6 +82,9 @@ function finish(t: Target): void {
 /** A failed write names the file the user gave and leaves nothing behind (exit 3). */
 function failed(flag: string, t: Target, e: unknown): never {
   if (t.regular) rmSync(t.tmp, { force: true });
+  // a pipe whose reader went away (node's EPIPE, DuckDB's "Broken pipe"): nothing failed on our side
+  else if ((e as NodeJS.ErrnoException).code === "EPIPE" || /\b(EPIPE|Broken pipe)\b/i.test((e as Error).message))
+    throw new ReaderGone(`${flag} ${t.path}: the reader stopped reading`);
   throw new RuntimeFailure(`${flag} ${t.path}: could not write it: ${(e as Error).message}`);
 }
 
