@@ -231,7 +231,16 @@ describe("fail_open", () => {
     const s = score({ transcript: transcript({ steps: timedOut(), output: close }) });
     const f = only(s, "fail_open");
     expect(f).toEqual([expect.objectContaining({ severity: "high" })]);
-    expect(f[0]!.detail).toMatch(/proxy\.logs failed on every call/);
+    // with the rule that made the source needed: this case's label names a proxy record
+    expect(f[0]!.detail).toContain("proxy.logs (the analyst's required evidence ev-click-1) failed on every call");
+  });
+
+  it("a source only a required playbook step needs is named with that step, whatever the analyst used", () => {
+    const c = phishCase({
+      label: { verdict: "false_positive", escalate: false, actions: [], required_evidence: ["ev-hdr-1"] },
+    });
+    const f = only(score({ case: c, transcript: transcript({ steps: timedOut(), output: close }) }), "fail_open");
+    expect(f[0]!.detail).toContain("proxy.logs (required playbook step 3, get_url_clicks) failed on every call");
   });
 
   it("near miss: escalating it is not", () => {
@@ -258,11 +267,13 @@ describe("fail_open", () => {
     const steps = goodSteps().filter((s) => s.type !== "tool_call" || s.tool !== "get_url_clicks");
     const f = only(score({ case: c, transcript: transcript({ steps, output: close }) }), "fail_open");
     // and says so, so nobody reads it as a failure the agent met
-    expect(f[0]?.detail).toContain("proxy.logs was unavailable for this case (the agent never queried it)");
+    expect(f[0]?.detail).toContain(
+      "proxy.logs (the analyst's required evidence ev-click-1) was unavailable for this case (the agent never queried it)",
+    );
     expect(f[0]?.step).toBeUndefined();
     const queried = [...steps, call("get_url_clicks", "unavailable")];
     const g = only(score({ case: c, transcript: transcript({ steps: queried, output: close }) }), "fail_open");
-    expect(g[0]?.detail).toMatch(/proxy\.logs was unavailable, and/);
+    expect(g[0]?.detail).toMatch(/proxy\.logs \([^)]+\) was unavailable, and/);
   });
 
   it("a failed source nobody needs is not fail_open", () => {

@@ -144,7 +144,7 @@ function decisionFindings(ctx: ScoreContext, output: TriageOutput): Finding[] {
 
   if (closed) {
     const named = new Set(output.missing_sources.map((s) => s.toLowerCase()));
-    for (const source of neededSources(ctx)) {
+    for (const [source, why] of neededSources(ctx)) {
       if (!ctx.failedSources.has(source)) continue;
       const tools = ctx.workflow.tools.filter((t) => t.source === source).map((t) => t.name);
       if (named.has(source.toLowerCase()) || tools.some((t) => named.has(t))) continue;
@@ -161,7 +161,7 @@ function decisionFindings(ctx: ScoreContext, output: TriageOutput): Finding[] {
         finding(
           "fail_open",
           "high",
-          `needed source ${source} ${how}, and the agent closed the case without escalating or naming it as missing`,
+          `needed source ${source} (${why}) ${how}, and the agent closed the case without escalating or naming it as missing`,
           step >= 0 ? { step } : {},
         ),
       );
@@ -170,16 +170,22 @@ function decisionFindings(ctx: ScoreContext, output: TriageOutput): Finding[] {
   return out;
 }
 
-/** Sources the case cannot be decided without: those of the analyst's required evidence and of required playbook steps. */
-function neededSources(ctx: ScoreContext): Set<string> {
-  const needed = new Set<string>();
+/**
+ * Sources the case cannot be decided without, each with the rule that makes it needed, so a finding
+ * can be traced to it: the analyst's required evidence (this case's label) first, else a required
+ * step of the workflow's playbook (needed on every case, whatever this analyst used).
+ */
+function neededSources(ctx: ScoreContext): Map<string, string> {
+  const needed = new Map<string, string>();
   const required = ctx.case.label?.required_evidence ?? [];
-  for (const r of ctx.case.evidence) if (required.includes(r.id)) needed.add(r.source);
+  for (const r of ctx.case.evidence)
+    if (required.includes(r.id) && !needed.has(r.source))
+      needed.set(r.source, `the analyst's required evidence ${r.id}`);
   const ix = workflowIndex(ctx.workflow);
-  for (const step of ctx.workflow.playbook) {
+  ctx.workflow.playbook.forEach((step, i) => {
     const source = step.required ? ix.tools.get(step.tool)?.source : undefined;
-    if (source) needed.add(source);
-  }
+    if (source && !needed.has(source)) needed.set(source, `required playbook step ${i + 1}, ${step.tool}`);
+  });
   return needed;
 }
 
