@@ -295,6 +295,10 @@ describe("soceval run (end to end)", () => {
       },
     );
     let err = "";
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
     await new Promise<void>((resolve) => {
       child.stderr!.on("data", (d: Buffer) => {
         err += d.toString();
@@ -305,14 +309,19 @@ describe("soceval run (end to end)", () => {
     const code = await new Promise<number | null>((r) => child.once("exit", r));
     expect(code).toBe(3);
     expect(err).toMatch(/interrupted; continue it with --resume/);
-    const mid = await query<{ n: number; status: string }>(
+    const mid = await query<{ n: number; status: string; run_id: string }>(
       db,
-      "SELECT (SELECT count(*) FROM transcripts) n, (SELECT any_value(status) FROM runs) status",
+      "SELECT (SELECT count(*) FROM transcripts) n, (SELECT any_value(status) FROM runs) status, (SELECT any_value(run_id) FROM runs) run_id",
     );
     expect(mid[0]!.status).toBe("interrupted");
     expect(mid[0]!.n).toBeGreaterThan(0);
     expect(mid[0]!.n).toBeLessThan(40);
-    const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--resume"]);
+    // stdout alone says so, with what is stored and the command that finishes it
+    const line = out.split("\n").find((l) => l.includes("INTERRUPTED"));
+    expect(line).toContain(`run ${mid[0]!.run_id} INTERRUPTED: ${mid[0]!.n} of 40 investigations stored`);
+    const command = line!.slice(line!.indexOf("soceval run ") + "soceval ".length).split(" ");
+    expect(command).toEqual(["run", "suite.yaml", "--resume", mid[0]!.run_id, "--agent", "gpt-test", "--db", db]);
+    const r = await run(command);
     expect(r.status, r.stderr).toBe(0);
     const done = await query<{ n: number; errors: number }>(
       db,

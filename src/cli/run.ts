@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
+import { loadRunInfo } from "../analytics/run.js";
 import { runSummary } from "../analytics/summary.js";
 import { InputError } from "../io/errors.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
@@ -103,6 +105,8 @@ export function register(program: Command): void {
           process.off("SIGTERM", onSigint);
         }
         printSummary(await runSummary(store, outcome.runId), outcome, flags.db);
+        // on stdout too: a CI log that keeps only stdout must not read a stopped run as a whole one
+        if (outcome.status === "interrupted") process.stdout.write(await interruptedLine(store, outcome, suiteFile));
         const allFailed = outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped;
         // what went wrong, straight away: usually the same for every case (a server down, a bad key)
         const [first] = allFailed
@@ -127,6 +131,17 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+/** The stopped run's state and the command that finishes it, with the flags a resume must repeat. */
+async function interruptedLine(store: Store, o: RunOutcome, suiteFile: string): Promise<string> {
+  const run = await loadRunInfo(store, o.runId);
+  const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [o.runId]);
+  const flags = resumeFlags(run, row, store.path);
+  return (
+    `run ${o.runId} INTERRUPTED: ${o.done} of ${o.total} investigations stored, the rest not replayed; ` +
+    `its figures above are partial. Finish it: soceval run ${suiteFile} --resume ${o.runId}${flags ? ` ${flags}` : ""}\n`
+  );
 }
 
 function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcome, db: string): void {
