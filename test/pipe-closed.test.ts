@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -35,5 +35,64 @@ describe("a reader that went away from stderr", () => {
     expect(runs).toEqual([{ status: "finished" }]);
     const [n] = await query<{ n: bigint }>(db, "SELECT count(*) n FROM case_results");
     expect(Number(n!.n)).toBe(40);
+  });
+});
+
+/** Run the CLI with its stdout read by nobody (`soceval start | head -1` once head has exited). */
+function withStdoutClosed(args: string[], cwd = dir): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, OPENAI_BASE_URL: "", ANTHROPIC_BASE_URL: "" },
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("close", (status) => resolve({ status, stderr }));
+  });
+}
+
+describe("a reader that went away from stdout", () => {
+  it("does not stop `start` after its first suite: every suite is replayed and every report written", async () => {
+    const home = mkdtempSync(join(tmpdir(), "soceval-pipe-start-"));
+    const r = await withStdoutClosed(["start"], home);
+    expect(r.status, r.stderr).toBe(0);
+    const runs = await query<{ status: string; n: number }>(
+      join(home, ".soceval/soceval.duckdb"),
+      "SELECT status, count(*)::INTEGER n FROM runs GROUP BY status",
+    );
+    expect(runs).toEqual([{ status: "finished", n: 4 }]);
+    const html = readdirSync(join(home, ".soceval/reports")).filter((f) => f.endsWith(".html"));
+    expect(html.sort()).toEqual([
+      "cloud-alert-enrichment.html",
+      "endpoint-investigation.html",
+      "identity-suspicious-login.html",
+      "index.html",
+      "phishing-triage.html",
+    ]);
+  });
+
+  it("does not turn a failed gate into a pass: the regression still exits 1", async () => {
+    const db = join(dir, "gate.duckdb");
+    const suite = join(process.cwd(), "suites/phishing-triage/shadow.suite.yaml");
+    expect((await withStdoutClosed(["run", suite, "--db", db, "--quiet"])).status).toBe(0);
+    expect(
+      (await withStdoutClosed(["baseline", "bless", "--run", "latest", "--name", "main", "--db", db])).status,
+    ).toBe(0);
+    const worse = await withStdoutClosed([
+      "gate",
+      suite,
+      "--baseline",
+      "main",
+      "--agent",
+      "playbook-no-detonation",
+      "--db",
+      db,
+      "--quiet",
+    ]);
+    expect(worse.status, worse.stderr).toBe(1);
   });
 });

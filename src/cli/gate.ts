@@ -25,6 +25,7 @@ import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
+import { finishWithoutReader } from "./stdout-reader.js";
 
 type GateFlags = {
   baseline?: string;
@@ -62,6 +63,7 @@ export function register(program: Command): void {
     .option("--quiet", "no progress output")
     .action(
       action(async (suiteFile: string | undefined, flags: GateFlags) => {
+        finishWithoutReader();
         if (!flags.baseline && !flags.baselineRun)
           throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
         if (!suiteFile && !flags.candidateRun)

@@ -1,6 +1,7 @@
 import { Command, Help } from "commander";
 import { registerCommands } from "./commands.js";
 import { exitOnError, hintOnUsageError } from "./exit.js";
+import { stdoutReaderGone } from "./stdout-reader.js";
 
 const base = new Help(); // commander's own wording, which the override only extends
 const program = new Command("soceval")
@@ -16,10 +17,11 @@ const program = new Command("soceval")
     process.exit(2);
   });
 
-// `soceval report --format json | head` closes the pipe early: that is the reader's choice, not a failure.
-// Any other write error (a full disk behind `>`) is a runtime failure: one line and exit 3, not a stack trace.
+// `soceval report --format json | head` closes the pipe early: that is the reader's choice, not a failure
+// (stdout-reader.ts: a command that stores or judges finishes anyway). Any other write error (a full
+// disk behind `>`) is a runtime failure: one line and exit 3, not a stack trace.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code === "EPIPE") process.exit(0);
+  if (e.code === "EPIPE") return stdoutReaderGone();
   exitOnError(e);
 });
 // stderr carries progress and warnings only: a reader that went away from it (`soceval run … 2>&1 | head`)

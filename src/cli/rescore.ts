@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { type RescoreChanges, rescoreRun } from "../scoring/rescore.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
+import { finishWithoutReader } from "./stdout-reader.js";
 
 export function register(program: Command): void {
   program
@@ -11,6 +12,7 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: { run: string; db: string }) => {
+        finishWithoutReader();
         const store = await Store.open(flags.db, { existing: true });
         try {
           const o = await rescoreRun(store, flags.run);

@@ -10,6 +10,7 @@ import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { progressReporter } from "./progress.js";
+import { finishWithoutReader } from "./stdout-reader.js";
 import { summaryTable } from "./summary-table.js";
 
 type RunFlags = {
@@ -58,6 +59,7 @@ export function register(program: Command): void {
     .option("--quiet", "no progress output")
     .action(
       action(async (suiteFile: string, flags: RunFlags) => {
+        finishWithoutReader();
         const ls = loadSuite(suiteFile);
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         // a resume needs the store that holds the run: a mistyped --db must not create an empty one

@@ -4,6 +4,7 @@ import { importTranscripts } from "../scoring/import.js";
 import { DEFAULT_DB } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
+import { finishWithoutReader } from "./stdout-reader.js";
 import { summaryTable } from "./summary-table.js";
 
 type ScoreFlags = {
@@ -33,6 +34,7 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (flags: ScoreFlags) => {
+        finishWithoutReader();
         const { store, created } = await openForWriting(flags.db);
         let closed = false;
         try {

@@ -10,6 +10,7 @@ import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
+import { finishWithoutReader } from "./stdout-reader.js";
 
 type StartFlags = { db: string; out: string; suites?: string[] };
 
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option("--suites <files...>", "suites to run (default: suites/*/shadow.suite.yaml)")
     .action(
       action(async (flags: StartFlags) => {
+        finishWithoutReader();
         const { buildReport } = await import("../analytics/report.js");
         const { renderReport } = await import("../report/render.js");
         const { render, stylesheet } = await import("../report/templates.js");
