@@ -143,7 +143,7 @@ export function register(program: Command): void {
     .option("--all", "every workflow (the default when no --workflow is given)")
     .option("--seed <n>", "generator seed (default: each generator's own)", int("--seed"))
     .option("--count <n>", "cases per workflow (default: each generator's own)", int("--count"))
-    .option("--out <dir>", "output folder (default: datasets, the bundled ones)")
+    .option("--out <dir>", "output folder (default: ./datasets, which in a soceval checkout is the bundled datasets)")
     .action(
       action(async (flags: { workflow?: string[]; all?: boolean; seed?: number; count?: number; out?: string }) => {
         // the bundled datasets are what the default seed and count make; other data goes elsewhere

@@ -19,7 +19,11 @@ import { loadWorkflow } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 
 const out = (s: string) => process.stdout.write(s);
-const matrixOption = () => new Option("--matrix <file>", "readiness matrix").default(DEFAULT_MATRIX);
+const matrixOption = () =>
+  new Option(
+    "--matrix <file>",
+    "readiness matrix; the default is the current folder's, else the one soceval ships",
+  ).default(DEFAULT_MATRIX);
 
 export function register(program: Command): void {
   const readiness = program

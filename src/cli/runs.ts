@@ -90,7 +90,7 @@ export function register(program: Command): void {
   runs
     .command("delete")
     .description("delete runs and every row they stored (not a run a baseline names)")
-    .argument("<runs...>", "run ids (or unique prefixes)")
+    .argument("<runs...>", "run ids, unique prefixes of them, or latest")
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (refs: string[], flags: { db: string }) => {
