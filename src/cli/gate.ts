@@ -10,6 +10,7 @@ import {
   checkSameSetup,
   originMismatch,
   pickBaselineAgent,
+  refuseReplayMisses,
   rulesForRun,
   runOrigin,
   storedSide,
@@ -112,6 +113,9 @@ async function judge(
       );
     const candName = `candidate run ${cand.run_id}`;
     await checkSameSetup(store, baselineName(flags, base), base.run_id, candName, await runSetup(store, cand.run_id));
+    const suitePath = where === "default gate rules" ? null : where;
+    await refuseReplayMisses(store, base, "baseline", suitePath);
+    await refuseReplayMisses(store, cand, "candidate", suitePath);
     const verdict = await evaluateGate(store, base, cand, rules, { baselineName: flags.baseline ?? null, where });
     // the suite's name, as a suite file's gate shows it; its path stays in the verdict's \`where\`
     const [named] = await store.query<{ suite: string | null }>("SELECT suite FROM runs WHERE run_id = ?", [
@@ -137,6 +141,7 @@ async function judge(
     throw new InputError(`--epochs: expected a positive integer`);
   // before the candidate runs: a baseline made under another setup could only mislead
   await checkSameSetup(store, baselineName(flags, base), base.run_id, "this gate", suiteSetup(ls, epochs), suiteFile);
+  await refuseReplayMisses(store, base, "baseline", suiteFile);
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
   const outcome = await runSuite(store, ls, {
@@ -145,16 +150,13 @@ async function judge(
     concurrency,
     onProgress: (p) => progress?.update(p),
   }).finally(() => progress?.stop());
-  const verdict = await evaluateGate(
-    store,
-    base,
-    { run_id: outcome.runId, agent: agent.name },
-    ls.suite.gate ?? DEFAULT_GATE,
-    {
-      baselineName: flags.baseline ?? null,
-      where: suiteFile,
-    },
-  );
+  const cand = { run_id: outcome.runId, agent: agent.name };
+  // recordings that miss the candidate's requests: neither regressions nor an outage
+  await refuseReplayMisses(store, cand, "candidate", suiteFile);
+  const verdict = await evaluateGate(store, base, cand, ls.suite.gate ?? DEFAULT_GATE, {
+    baselineName: flags.baseline ?? null,
+    where: suiteFile,
+  });
   return { verdict, suiteName: ls.suite.name };
 }
 

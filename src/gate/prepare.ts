@@ -169,3 +169,37 @@ export async function storedSide(store: Store, runRef: string, agent?: string): 
     throw new InputError(`run ${runId} has agents ${agents.join(", ")}: name one with --agent/--baseline-agent`);
   return { run_id: runId, agent: agents[0]! };
 }
+
+/** The replay provider's error for a request its recordings do not hold (providers/replay.ts). */
+const REPLAY_MISS = "provider: replay: no recorded response%";
+
+/**
+ * Refuses (exit 2) a side whose replay agent met requests its recordings do not hold. A miss is
+ * neither the agent's answer nor an outage a rerun fixes: the agent's requests changed since they
+ * were recorded (its prompt template, tools, model or params). Judged, those cases would read as
+ * regressions (a few) or as "the provider failed" (most); both mislead. Names the cases and the fix.
+ */
+export async function refuseReplayMisses(
+  store: Store,
+  side: Side,
+  role: "candidate" | "baseline",
+  suite: string | null,
+): Promise<void> {
+  const rows = await store.query<{ case_id: string; file: string | null; total: number }>(
+    `SELECT case_id, regexp_extract(error, ' in (.+?); the key covers', 1) AS file,
+            (SELECT count(*) FROM transcripts a WHERE a.run_id = t.run_id AND a.agent = t.agent)::INTEGER AS total
+     FROM transcripts t WHERE run_id = ? AND agent = ? AND error LIKE ? ORDER BY case_id, epoch`,
+    [side.run_id, side.agent, REPLAY_MISS],
+  );
+  if (rows.length === 0) return;
+  const ids = [...new Set(rows.map((r) => r.case_id))];
+  const file = rows[0]!.file || "the agent's recordings file";
+  const shown = ids.slice(0, 5).join(", ") + (ids.length > 5 ? ` and ${ids.length - 5} more` : "");
+  throw new InputError(
+    `gate: ${rows.length} of ${rows[0]!.total} investigations of the ${role} ${side.agent} (run ${side.run_id}) ` +
+      `found no recorded response in ${file} (${shown}): its requests are not the recorded ones (the prompt ` +
+      "template, tools, model, temperature or max_tokens changed since they were recorded), so the gate cannot " +
+      `judge them. Record them with the live agent (soceval run ${suite ?? "<suite>"} --agent <live agent> ` +
+      `--record ${file}), commit the recordings and run the gate again`,
+  );
+}

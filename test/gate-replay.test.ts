@@ -1,0 +1,108 @@
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+import { startResponder } from "./servers/responder.js";
+
+/**
+ * The CI path of the README: record a model agent once against a server, then gate its replay
+ * agent with the server gone. A request the recordings do not hold (the prompt changed) is no
+ * regression and no outage: the gate refuses it (exit 2), naming the cases and how to record them.
+ */
+const dir = mkdtempSync(join(tmpdir(), "soceval-gate-replay-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const run = (args: string[]) => soceval(args, dir);
+const db = join(dir, "ci.duckdb");
+const rec = join(dir, "recordings.jsonl");
+
+/** Reads the sign-ins first, then closes the case as benign. */
+function investigate(messages: { role: string; content?: unknown }[]) {
+  if (!messages.some((m) => m.role === "tool")) {
+    const user = JSON.stringify(messages).match(/user\d+@corp\.example/)?.[0] ?? "nobody@corp.example";
+    return { type: "tool_calls" as const, calls: [{ name: "get_signins", arguments: { user } }] };
+  }
+  return {
+    type: "submit" as const,
+    output: {
+      verdict: "benign_positive",
+      confidence: 0.8,
+      escalate: false,
+      summary: "Sign-ins look ordinary.",
+      hypotheses: [],
+      recommended_actions: [],
+      missing_sources: [],
+      human_only: false,
+    },
+  };
+}
+
+const gate = (extra: string[] = []) =>
+  run(["gate", "suite.yaml", "--baseline", "main", "--agent", "gpt-replay", "--db", db, "--quiet", ...extra]);
+
+beforeAll(async () => {
+  const server = await startResponder(investigate);
+  const gpt = readFileSync(join(dir, "agents/gpt.yaml"), "utf8").replace("http://127.0.0.1:9/v1", server.url);
+  writeFileSync(join(dir, "agents/gpt.yaml"), gpt);
+  const replay = gpt
+    .replace("name: gpt-test", "name: gpt-replay")
+    .replace("provider: openai-compatible", "provider: replay")
+    .replace(/base_url: .*\n/, "");
+  writeFileSync(join(dir, "agents/gpt-replay.yaml"), `${replay}recordings: ../recordings.jsonl\n`);
+  writeFileSync(
+    join(dir, "suite.yaml"),
+    readFileSync(join(dir, "suite.yaml"), "utf8").replace(
+      "agents/gpt.yaml,",
+      "agents/gpt.yaml, agents/gpt-replay.yaml,",
+    ),
+  );
+  const live = await run(["run", "suite.yaml", "--agent", "gpt-test", "--record", rec, "--db", db, "--quiet"]);
+  expect(live.status, live.stderr).toBe(0);
+  await server.close(); // from here on, nothing answers: CI has no model
+  const base = await run(["run", "suite.yaml", "--agent", "gpt-replay", "--db", db, "--quiet"]);
+  expect(base.status, base.stderr).toBe(0);
+  const bless = await run(["baseline", "bless", "--run", "latest", "--name", "main", "--db", db]);
+  expect(bless.status, bless.stderr).toBe(0);
+});
+
+describe("gate on a replay agent", () => {
+  it("passes the unchanged agent from its recordings, with no model server (exit 0)", async () => {
+    const r = await gate();
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it("refuses a changed prompt whose requests were never recorded (exit 2), naming the cases and the fix", async () => {
+    const prompt = join(dir, "prompt.hbs");
+    const before = readFileSync(prompt, "utf8");
+    appendFileSync(prompt, "Be concise.\n");
+    try {
+      const r = await gate(["--junit", "r.xml", "--summary", "s.md"]);
+      expect(r.status, r.stdout).toBe(2);
+      expect(r.stderr).toMatch(/40 of 40 investigations of the candidate gpt-replay .* no recorded response in /);
+      expect(r.stderr).toMatch(/\(mini-000, mini-001, mini-002, mini-003, mini-004 and 35 more\)/);
+      expect(r.stderr).toMatch(/prompt template, tools, model/);
+      expect(r.stderr).toContain(`--record ${rec}`);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack
+    } finally {
+      writeFileSync(prompt, before);
+    }
+  });
+
+  it("does not count a few unrecorded requests as regressions of the agent", async () => {
+    const all = readFileSync(rec, "utf8");
+    // mini-000's requests name user0 (its first request) or its evidence id s-000a (its second)
+    const kept = all
+      .split("\n")
+      .filter((l) => l !== "")
+      .filter((_, i) => i !== 0 && i !== 1);
+    writeFileSync(rec, `${kept.join("\n")}\n`);
+    try {
+      const r = await gate(["--json", "partial.json"]);
+      expect(r.status, r.stdout).toBe(2);
+      expect(r.stderr).toMatch(/of 40 investigations of the candidate gpt-replay .* no recorded response/);
+      expect(r.stdout).not.toMatch(/FAIL/);
+    } finally {
+      writeFileSync(rec, all);
+    }
+  });
+});
