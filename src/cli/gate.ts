@@ -81,7 +81,7 @@ export function register(program: Command): void {
         const store = await Store.open(flags.db, { existing: true });
         try {
           const { verdict, suiteName } = await judge(store, suiteFile, flags);
-          const md = toMarkdown(verdict, suiteName);
+          const md = toMarkdown(verdict, suiteName, { db: flags.db === DEFAULT_DB ? undefined : flags.db });
           write("--summary", flags.summary, md);
           write("--junit", flags.junit, toJUnit(verdict, suiteName));
           write("--json", flags.json, `${JSON.stringify(verdict, null, 2)}\n`);

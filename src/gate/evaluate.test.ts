@@ -158,3 +158,65 @@ describe("the gate over stored runs", () => {
     expect(w.flaky).toEqual([{ case_id: x, agent: "playbook", epochs_right: 1, epochs: 3 }]);
   });
 });
+
+describe("the gate's summary, as a reviewer reads it", () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await Store.open(":memory:");
+    await seedFixture(store);
+  });
+  afterEach(() => store.close());
+  const same = { run_id: FIXTURE_RUN, agent: "playbook" };
+  const ids = async (sql: string) =>
+    (await store.query<{ case_id: string }>(sql, [FIXTURE_RUN])).map((r) => r.case_id).sort();
+
+  it("names the cases behind a failed count rule, and what each rule allows", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-count");
+    // verdicts unchanged: nothing flips right → wrong, yet a true positive goes unescalated and a case gets a high violation
+    const [tp] = await ids(
+      "SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND label_verdict = 'true_positive' AND NOT coalesce(critical_miss, false)",
+    );
+    const [clean] = await ids(
+      "SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND high_severity_violations = 0 AND label_verdict <> 'true_positive'",
+    );
+    await store.run("UPDATE case_results SET critical_miss = true WHERE run_id = 'run-count' AND case_id = ?", [tp!]);
+    await store.run("UPDATE case_results SET high_severity_violations = 1 WHERE run_id = 'run-count' AND case_id = ?", [
+      clean!,
+    ]);
+    const v = await evaluateGate(store, same, { run_id: "run-count", agent: "playbook" }, DEFAULT_GATE);
+    expect(v.regressed).toEqual([]);
+    expect(v.new_critical_miss.map((x) => x.case_id)).toEqual([tp]);
+    expect(v.new_high_violation.map((x) => x.case_id)).toEqual([clean]);
+    const md = toMarkdown(v, "fixture", { db: "ci.duckdb" });
+    expect(md).toContain("| rule | baseline | candidate | Δ [95% CI] | allowed | result |");
+    expect(md).toMatch(/\| margin:verdict_agreement \| .* \| drop ≤ 0\.02 \| pass \|/);
+    expect(md).toMatch(/\| limit:hallucination_rate \| .* \| ≤ 0\.05 \| pass \|/);
+    expect(md).toMatch(/\| no_new_critical_miss \| — \| 1 \| 1 case \| 0 \| \*\*FAIL\*\* \|/);
+    expect(md).toContain(`**New critical misses** (1): \`${tp}\``);
+    expect(md).toContain(`**New high-severity violations** (1): \`${clean}\``);
+    // a budget has no interval: its own words, not "[—, —]"
+    expect(md).not.toContain("[—, —]");
+    expect(md).toContain("`soceval show <case> --run run-count --agent playbook --db ci.duckdb`");
+  });
+
+  it("says a margin failed for too few cases when the change itself is within it", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-wide");
+    const [right] = await ids(
+      "SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND agree AND label_verdict <> 'true_positive'",
+    );
+    const [wrong] = await ids("SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND NOT agree");
+    expect(wrong).toBeDefined();
+    await store.run("UPDATE case_results SET agree = NOT agree WHERE run_id = 'run-wide' AND case_id IN (?, ?)", [
+      right!,
+      wrong!,
+    ]);
+    const rules = { ...DEFAULT_GATE, margins: [{ metric: "verdict_agreement", max_drop: 0.02 }] };
+    const v = await evaluateGate(store, same, { run_id: "run-wide", agent: "playbook" }, rules);
+    const margin = v.rules.find((r) => r.rule === "margin:verdict_agreement")!;
+    expect(margin).toMatchObject({ pass: false, diff: 0 });
+    expect(margin.detail).toMatch(/within the margin, but its interval is too wide to show it: too few cases$/);
+    expect(toMarkdown(v, "fixture")).toMatch(
+      /\| margin:verdict_agreement \| .* \*\*FAIL\*\*: too few cases to show it \|/,
+    );
+  });
+});

@@ -142,6 +142,8 @@ export async function evaluateGate(
     rules: results,
     regressed: regressed.map((x) => flip(x, candFindings)),
     improved: improved.map((x) => flip(x, baseFindings)),
+    new_critical_miss: newCritical.map((x) => flip(x, candFindings)),
+    new_high_violation: newHigh.map((x) => flip(x, candFindings)),
     flaky: cases
       .filter((x) => flakyIds.has(x.case_id))
       .map((x) => ({ case_id: x.case_id, agent: cand.agent, epochs_right: x.c_epochs_right, epochs: x.c_epochs })),
@@ -175,8 +177,24 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
         ? "not measured (no paired cases)"
         : worst === null
           ? `Δ ${fmt(m.diff)} over ${m.n} cases, but no interval: too few cases to show it within the margin`
-          : `Δ ${fmt(m.diff)} [${fmt(m.lower)}, ${fmt(m.upper)}] over ${m.n} cases${m.mcnemar_p !== null ? `, McNemar p=${fmt(m.mcnemar_p)}` : ""}`,
+          : `Δ ${fmt(m.diff)} [${fmt(m.lower)}, ${fmt(m.upper)}] over ${m.n} cases${m.mcnemar_p !== null ? `, McNemar p=${fmt(m.mcnemar_p)}` : ""}${
+              pass
+                ? ""
+                : tooWide(m, maxDrop)
+                  ? `; ${TOO_WIDE}`
+                  : `; its worst end is ${fmt(-worst)} worse, beyond the margin ${maxDrop}`
+            }`,
   };
+}
+
+/** What a failed margin says when its own point estimate is within it: the data cannot show it, not a measured drop. */
+export const TOO_WIDE =
+  "the change itself is within the margin, but its interval is too wide to show it: too few cases";
+
+function tooWide(m: PairedMetric, maxDrop: number): boolean {
+  if (m.diff === null) return false;
+  const change = m.higher_is_better ? m.diff : -m.diff;
+  return change >= -maxDrop - 1e-12;
 }
 
 function countRule(rule: string, description: string, n: number): RuleResult {

@@ -1,6 +1,7 @@
 import { importGaps } from "../analytics/provider-failures.js";
 import { clip, mdCell } from "../report/format.js";
-import type { FlippedCase, GateVerdict } from "./verdict-schema.js";
+import { TOO_WIDE } from "./evaluate.js";
+import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
 
 /**
  * Markdown text from attacker-controlled alert fields must not become links, HTML or table cells:
@@ -11,8 +12,26 @@ const md = (s: string | null) => mdCell(clip((s ?? "").replace(/\s+/g, " "), 160
 const num = (x: number | null) => (x === null ? "—" : Number(x.toPrecision(3)).toString());
 const STATUS = { pass: "✅ PASS", fail: "❌ FAIL", infra_failure: "⚠️ CANNOT JUDGE (infrastructure)" } as const;
 
-/** A pull-request comment: the verdict, each rule, then the cases that flipped — short by design. */
-export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): string {
+/** What a rule allows, from its verdict row: a margin's drop, a limit's or budget's maximum, a count's zero. */
+function allowed(r: RuleResult): string {
+  if (r.threshold === null) return "—";
+  if (r.rule.startsWith("margin:")) return `drop ≤ ${num(Math.abs(r.threshold))}`;
+  if (r.rule.startsWith("limit:") || r.rule.startsWith("budget:")) return `≤ ${num(r.threshold)}`;
+  return num(r.threshold);
+}
+
+/** A rule's change: Δ with its paired interval, or the rule's own words where it has no interval. */
+function change(r: RuleResult): string {
+  if (r.diff === null || (r.lower === null && r.upper === null)) return md(r.detail);
+  return `${num(r.diff)} [${num(r.lower)}, ${num(r.upper)}]`;
+}
+
+/**
+ * A pull-request comment: the verdict, each rule with what it allows, then the cases behind the
+ * failed rules and how to open one — short by design (`maxCases` per list).
+ */
+export function toMarkdown(v: GateVerdict, suiteName: string, opts: { maxCases?: number; db?: string } = {}): string {
+  const maxCases = opts.maxCases ?? 10;
   const out: string[] = [];
   out.push(`### soceval gate — ${md(suiteName)}: ${STATUS[v.status]}`);
   out.push("");
@@ -24,10 +43,10 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
       "",
       `${unanswered(v.infra)} (${(v.infra.rate * 100).toFixed(1)}% > ${(v.infra.threshold * 100).toFixed(1)}%): too many to judge the change.`,
     );
-  out.push("", "| rule | baseline | candidate | Δ [95% CI] | result |", "|---|---|---|---|---|");
+  out.push("", "| rule | baseline | candidate | Δ [95% CI] | allowed | result |", "|---|---|---|---|---|---|");
   for (const r of v.rules)
     out.push(
-      `| ${r.rule} | ${num(r.baseline)} | ${num(r.candidate)} | ${r.diff === null ? r.detail : `${num(r.diff)} [${num(r.lower)}, ${num(r.upper)}]`} | ${r.pass ? "pass" : "**FAIL**"} |`,
+      `| ${r.rule} | ${num(r.baseline)} | ${num(r.candidate)} | ${change(r)} | ${allowed(r)} | ${r.pass ? "pass" : r.detail.endsWith(TOO_WIDE) ? "**FAIL**: too few cases to show it" : "**FAIL**"} |`,
     );
   const list = (title: string, xs: FlippedCase[]) => {
     if (xs.length === 0) return;
@@ -42,6 +61,19 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
       out.push(`- … ${xs.length - maxCases} more (every case: write the verdict with --json or --junit)`);
   };
   list("Right → wrong", v.regressed);
+  // the cases behind a failed count rule; those listed above by id only
+  const shown = new Set(v.regressed.slice(0, maxCases).map((x) => x.case_id));
+  const ids = (title: string, xs: FlippedCase[]) => {
+    if (xs.length === 0) return;
+    const cell = (x: FlippedCase) =>
+      `\`${x.case_id}\`${x.why[0] && !shown.has(x.case_id) ? ` (${x.why[0].kind})` : ""}`;
+    out.push(
+      "",
+      `**${title}** (${xs.length}): ${xs.slice(0, maxCases).map(cell).join(", ")}${xs.length > maxCases ? `, … ${xs.length - maxCases} more` : ""}`,
+    );
+  };
+  ids("New critical misses", v.new_critical_miss);
+  ids("New high-severity violations", v.new_high_violation);
   list("Wrong → right", v.improved);
   if (v.flaky.length)
     out.push(
@@ -50,6 +82,11 @@ export function toMarkdown(v: GateVerdict, suiteName: string, maxCases = 10): st
         .slice(0, maxCases)
         .map((f) => `\`${f.case_id}\` (${f.epochs_right}/${f.epochs})`)
         .join(", ")}`,
+    );
+  if (v.regressed.length + v.new_critical_miss.length + v.new_high_violation.length + v.improved.length > 0)
+    out.push(
+      "",
+      `One case's whole investigation (alert, steps, answer, findings): \`soceval show <case> --run ${v.candidate.run_id} --agent ${v.candidate.agent}${opts.db ? ` --db ${opts.db}` : ""}\``,
     );
   return `${out.join("\n")}\n`;
 }

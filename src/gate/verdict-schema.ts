@@ -33,6 +33,8 @@ export const GateVerdict = z.strictObject({
   rules: z.array(RuleResult),
   regressed: z.array(FlippedCase).describe("right under the baseline, wrong under the candidate"),
   improved: z.array(FlippedCase),
+  new_critical_miss: z.array(FlippedCase).describe("analyst true positives the candidate newly leaves unescalated"),
+  new_high_violation: z.array(FlippedCase).describe("cases that newly get a high-severity policy violation"),
   flaky: z.array(
     z.strictObject({ case_id: z.string(), agent: z.string(), epochs_right: z.number(), epochs: z.number() }),
   ),
