@@ -222,11 +222,22 @@ describe("soceval gate", () => {
       "--quiet",
       "--json",
       "infra.json",
+      "--junit",
+      "infra.xml",
     ]);
     expect(r.status, r.stderr).toBe(3);
     const v = verdict("infra.json");
     expect(v.status).toBe("infra_failure");
     expect(v.infra.rate).toBe(1);
+    // each failed case says why in JUnit, the server's answer first, whether or not the baseline got it right
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(
+      readFileSync(join(dir, "infra.xml"), "utf8"),
+    );
+    const cases = doc.testsuites.testsuite[1].testcase as { name: string; error?: { message: string } }[];
+    expect(cases).toHaveLength(40);
+    expect(r.stdout).toMatch(/First: `mini-000` — the agent produced no triage output: provider: .*upstream is down/);
+    for (const t of cases)
+      expect(t.error?.message, t.name).toMatch(/^the agent produced no triage output: provider: .*upstream is down/);
   });
 
   it("compares two stored runs without running anything", async () => {

@@ -49,14 +49,17 @@ export async function pairedCases(store: Store, base: Side, cand: Side): Promise
 
 export type CaseFinding = { case_id: string; kind: string; severity: string; detail: string };
 
-/** The findings that explain a case's outcome: causes (missed context, policy…) before symptoms (critical miss, wrong verdict). */
+/**
+ * The findings that explain a case's outcome: causes (no answer at all, then missed context, policy…)
+ * before symptoms (critical miss, wrong verdict).
+ */
 export async function findingsFor(store: Store, s: Side, caseIds: string[]): Promise<Map<string, CaseFinding[]>> {
   const out = new Map<string, CaseFinding[]>();
   if (caseIds.length === 0) return out;
   const rows = await store.query<CaseFinding>(
     `SELECT case_id, kind, severity, detail FROM findings
      WHERE run_id = ? AND agent = ? AND epoch = 0 AND list_contains(string_split(?, chr(0)), case_id)
-     ORDER BY case_id, CASE kind WHEN 'verdict_mismatch' THEN 2 WHEN 'critical_miss' THEN 1 ELSE 0 END,
+     ORDER BY case_id, CASE kind WHEN 'agent_error' THEN -1 WHEN 'verdict_mismatch' THEN 2 WHEN 'critical_miss' THEN 1 ELSE 0 END,
               CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`,
     [s.run_id, s.agent, caseIds.join("\u0000")],
   );

@@ -92,7 +92,10 @@ export async function evaluateGate(
     });
   }
 
-  const explainIds = [...regressed, ...newCritical, ...newHigh].map((x) => x.case_id);
+  // failed investigations too: their error (a provider's answer, a limit) is what a CI reader needs
+  const explainIds = [...regressed, ...newCritical, ...newHigh, ...cases.filter((x) => x.c_failed)].map(
+    (x) => x.case_id,
+  );
   const candFindings = await findingsFor(store, cand, [...new Set(explainIds)]);
   const baseFindings = await findingsFor(
     store,

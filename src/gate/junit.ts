@@ -10,6 +10,8 @@ const esc = (s: string) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
+const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 299)}…` : s);
+
 /**
  * JUnit XML as CI systems read it: one testsuite of gate rules, one of cases (a test case per case
  * for the candidate agent); failures carry the findings that explain them, flaky cases are skipped.
@@ -25,9 +27,11 @@ export function toJUnit(v: GateVerdict, suiteName: string): string {
     const name = `${c.case_id} [${v.candidate.agent}]`;
     const findings = c.findings.map((f) => `${f.severity} ${f.kind}: ${f.detail}`).join("\n");
     let body = "";
-    if (c.outcome === "failed")
-      body = `<error message="no triage output" type="agent_failure">${esc(findings)}</error>`;
-    else if (c.outcome === "flaky") {
+    if (c.outcome === "failed") {
+      // the error itself (a provider's answer, a limit) as the message CI shows first
+      const why = c.findings.find((f) => f.kind === "agent_error")?.detail;
+      body = `<error message="${esc(why ? clip(why) : "no triage output")}" type="agent_failure">${esc(findings)}</error>`;
+    } else if (c.outcome === "flaky") {
       const f = v.flaky.find((x) => x.case_id === c.case_id);
       body = `<skipped message="${esc(`flaky: right in ${f?.epochs_right} of ${f?.epochs} epochs of ${f?.agent}`)}"/>`;
     } else if (c.outcome !== "ok")

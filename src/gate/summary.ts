@@ -43,6 +43,13 @@ export function toMarkdown(v: GateVerdict, suiteName: string, opts: { maxCases?:
       "",
       `${unanswered(v.infra)} (${(v.infra.rate * 100).toFixed(1)}% > ${(v.infra.threshold * 100).toFixed(1)}%): too many to judge the change.`,
     );
+  // what the failures say, from the first failed case: an outage, a key, a limit read differently
+  const firstFailed = v.cases.find((c) => c.outcome === "failed" && c.findings.some((f) => f.kind === "agent_error"));
+  if (v.status === "infra_failure" && firstFailed)
+    out.push(
+      "",
+      `First: \`${firstFailed.case_id}\` — ${md(firstFailed.findings.find((f) => f.kind === "agent_error")!.detail)}`,
+    );
   out.push("", "| rule | baseline | candidate | Δ [95% CI] | allowed | result |", "|---|---|---|---|---|---|");
   for (const r of v.rules)
     out.push(
