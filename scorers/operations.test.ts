@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, goodOutput, goodSteps, phishCase, score, transcript } from "../test/fixtures/scoring/phishing.js";
+import { AUDIT_ITEMS, untracedQueries } from "./audit-items.js";
 
 const benignCase = (minutes?: number) =>
   phishCase({
@@ -94,6 +95,28 @@ describe("playbook and audit", () => {
     c.alert.rule = "";
     c.alert.raw = undefined;
     expect(score({ case: c }).result.audit_completeness).toBeCloseTo(5 / 6);
+  });
+
+  it("audit_missing names each missing item, and completeness is the share of items it does not name", () => {
+    expect(score().result.audit_missing).toEqual([]);
+    const steps = goodSteps();
+    const at = steps.findIndex((s) => s.type === "tool_call");
+    steps[at] = { ...call("get_signins", "ok", []), note: undefined };
+    const out = goodOutput();
+    out.hypotheses[1]!.evidence = [];
+    out.recommended_actions.push({ ...out.recommended_actions[0]!, action: "reimage_host" });
+    const r = score({ transcript: transcript({ steps, output: out }) }).result;
+    expect(r.audit_missing).toEqual(["query_trail", "hypotheses_cited", "catalogued_actions"]);
+    expect(r.audit_completeness).toBe(3 / 6);
+    expect(untracedQueries(steps)).toEqual([at]);
+    // no output: every item the output carries is missing, the alert and the queries are not
+    const none = score({ transcript: transcript({ output: null, error: "max_steps reached" }) }).result;
+    expect(none.audit_missing).toEqual(["hypotheses_cited", "catalogued_actions", "confidence", "approval_decisions"]);
+    expect(none.audit_completeness).toBe(2 / 6);
+    // near miss: a query without evidence but with a note is traced
+    steps[at] = call("get_signins", "ok", [], { note: "no sign-ins in the window" });
+    expect(score({ transcript: transcript({ steps }) }).result.audit_missing).toEqual([]);
+    expect(AUDIT_ITEMS.map((i) => i.key)).toHaveLength(6);
   });
 });
 

@@ -1,5 +1,6 @@
-import { type Finding, investigationFailed, type ToolCallStep, type TriageOutput } from "../src/schema/index.js";
-import { handedOff, retrieves, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
+import { type Finding, investigationFailed, type ToolCallStep } from "../src/schema/index.js";
+import { auditCompleteness, missingAuditItems } from "./audit-items.js";
+import { handedOff, retrieves, type ScoreContext, type Scorer } from "./types.js";
 
 const NAME = "operations";
 const FAILED_CALL = new Set(["error", "timeout"]);
@@ -8,25 +9,6 @@ const FAILED_CALL = new Set(["error", "timeout"]);
 function playbookCompleted(ctx: ScoreContext, calls: ToolCallStep[]): boolean {
   const answered = new Set(calls.filter((c) => c.status === "ok" || c.status === "unavailable").map((c) => c.tool));
   return ctx.workflow.playbook.every((s) => !s.required || answered.has(s.tool));
-}
-
-/**
- * Share of the audit trail a reviewer needs: raw alert reference; every query with its time and
- * returned evidence or a note; hypotheses tied to evidence; every action catalogued (so its risk is
- * known) with a stated approval; a confidence.
- */
-function auditCompleteness(ctx: ScoreContext, calls: ToolCallStep[], output: TriageOutput | null): number {
-  const alert = ctx.case.alert;
-  const actions = workflowIndex(ctx.workflow).actions;
-  const items = [
-    alert.raw !== undefined || alert.rule.trim() !== "",
-    calls.length > 0 && calls.every((c) => !!c.time && (c.evidence_ids.length > 0 || !!c.note?.trim())),
-    !!output && output.hypotheses.length > 0 && output.hypotheses.every((h) => h.evidence.length > 0),
-    !!output && output.recommended_actions.every((a) => actions.has(a.action)),
-    !!output && Number.isFinite(output.confidence),
-    !!output && output.recommended_actions.every((a) => typeof a.requires_approval === "boolean"),
-  ];
-  return items.filter(Boolean).length / items.length;
 }
 
 function timings(ctx: ScoreContext): { total: number; firstRequired: number | null } {
@@ -95,6 +77,7 @@ export const operations: Scorer = {
         ? null
         : output !== null && output.verdict !== "true_positive" && !handedOff(output);
     const minutes = c.label?.analyst_minutes ?? null;
+    const auditMissing = missingAuditItems(ctx, calls, output);
     return {
       findings: operationFindings(ctx, failed),
       values: {
@@ -103,7 +86,8 @@ export const operations: Scorer = {
         tool_calls: calls.length,
         tool_errors: calls.filter((s) => FAILED_CALL.has(s.status)).length,
         playbook_completed: playbookCompleted(ctx, calls),
-        audit_completeness: auditCompleteness(ctx, calls, output),
+        audit_completeness: auditCompleteness(auditMissing),
+        audit_missing: auditMissing,
         time_to_triage_ms: total,
         time_to_first_required_ms: firstRequired,
         tokens_in: tokensIn,

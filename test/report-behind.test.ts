@@ -72,6 +72,24 @@ describe("the report names the cases behind each rate", () => {
     }
   });
 
+  it("counts audit completeness by its missing items, of six per investigation: 1 − items ÷ all is the mean", () => {
+    const i = Object.keys(doc.agents).indexOf("model-x");
+    const a = doc.agents["model-x"]!;
+    const b = a.cases_behind.find((m) => m.metric === "audit_completeness")!;
+    const e = a.metrics.audit_completeness!;
+    expect(b).toMatchObject({ counts: "items", item_counts: "complement" });
+    expect(b.items).toBeGreaterThan(0);
+    // the JSON rounds the mean to six places: the items are the integer it came from
+    expect(Math.round((1 - e.value!) * 6 * e.n)).toBe(b.items);
+    const row = behindTable(html, i).slice(
+      behindTable(html, i).indexOf(`<tr id="agent-${i}-behind-audit_completeness">`),
+    );
+    expect(row.split("</tr>")[0]).toContain(`${b.items} of ${6 * e.n}<div class="small">audit items</div>`);
+    // the playbook's trail is complete: nothing behind the mean, and nothing linked from it
+    const p = doc.agents.playbook!.cases_behind.find((m) => m.metric === "audit_completeness")!;
+    expect(p).toMatchObject({ rows: 0, items: 0, listed: [] });
+  });
+
   it("says how many are not listed", async () => {
     const a = doc.agents["model-x"]!;
     const trimmed: ReportDoc = {
@@ -100,7 +118,7 @@ describe("the report names the cases behind each rate", () => {
   it("says in the Markdown that the item ratios' investigations are listed too, and what they hold", async () => {
     const md = await renderReport(doc, "md");
     expect(md).toContain(
-      `soceval cases --run ${doc.run.run_id} --rate RATE (for context\\_recall and tool\\_error\\_rate, ratios of items: those holding a required item not gathered or a failed tool call, each with how many)`,
+      `soceval cases --run ${doc.run.run_id} --rate RATE (for context\\_recall, tool\\_error\\_rate and audit\\_completeness, ratios of items: those holding a required item not gathered, a failed tool call or a missing audit item, each with how many)`,
     );
   });
 

@@ -11,7 +11,7 @@ export const CASES_LISTED = 50;
  * The rates whose cases a reader must be able to name, and which rows count against each: for a
  * rate of failures (a miss, a violation) the rows it counts, for a rate of successes (agreement,
  * recall) the rows of its denominator it does not count, for a ratio of items (evidence items, tool
- * calls) the rows holding at least one item against it.
+ * calls, audit items) the rows holding at least one item against it.
  */
 const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
   ["verdict_agreement", "complement"],
@@ -28,6 +28,7 @@ const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
   ["failed_rate", "numerator"],
   ["tool_error_rate", "items"],
   ["playbook_completion_rate", "complement"],
+  ["audit_completeness", "items"],
   // neither a success nor a failure: the investigations it counts are the ones to read
   ["human_handoff_rate", "numerator"],
 ];
@@ -136,7 +137,8 @@ export async function casesBehind(
           items: Number(r[`m${i}_items`] ?? 0),
           item_counts: items.side,
           listed: listed(r[`m${i}_listed`] as Listed),
-          query: `SELECT case_id, epoch, ${items.items} AS items FROM case_results ${where}`,
+          // audit completeness's rows also say which items they lack
+          query: `SELECT case_id, epoch, ${items.items} AS items${key === "audit_completeness" ? ", audit_missing" : ""} FROM case_results ${where}`,
         };
       }),
     );

@@ -1,8 +1,9 @@
+import { AUDIT_ITEMS } from "../../scorers/audit-items.js";
 import { ITEM_RATIOS } from "./catalogue.js";
 import type { CasesBehind } from "./report-schema.js";
 
 type Side = NonNullable<CasesBehind["item_counts"]>;
-type ItemRatioKey = (typeof ITEM_RATIOS)[number]["key"];
+type ItemRatioKey = (typeof ITEM_RATIOS)[number]["key"] | "audit_completeness";
 type Words = { one: string; many: string; happened: string; short: [one: string, many: string] };
 
 /**
@@ -26,7 +27,38 @@ const ITEMS: Record<ItemRatioKey, { side: Side } & Words> = {
     happened: "failed",
     short: ["call", "calls"],
   },
+  // a mean of per-investigation shares, each of the same six items: so a ratio of items too, the
+  // items it does not count being the missing ones, and 1 − missing ÷ (6 × n) is exactly the mean
+  audit_completeness: {
+    side: "complement",
+    one: "audit item",
+    many: "audit items",
+    happened: "missing",
+    short: ["item", "items"],
+  },
 };
+
+/**
+ * Audit completeness as items: a row's missing items are read off its stored completeness (k ÷ 6,
+ * so exact after rounding), which is what the report averages, so the sum reconciles with its mean
+ * in any store, one scored before audit_missing was recorded too. A row without a value holds no
+ * items, as avg() skips it.
+ */
+function auditItemsSql(): ReturnType<typeof itemsSql> {
+  const n = AUDIT_ITEMS.length;
+  const items = `coalesce(round((1 - audit_completeness) * ${n}), 0)::BIGINT`;
+  return {
+    side: "complement",
+    items,
+    total: `CASE WHEN audit_completeness IS NULL THEN 0 ELSE ${n} END`,
+    against: `(${items}) > 0`,
+  };
+}
+
+/** All items of `n` investigations (or of `n` items, for a ratio already over items). */
+export function itemsOf(key: string, n: number): number {
+  return key === "audit_completeness" ? n * AUDIT_ITEMS.length : n;
+}
 
 /**
  * SQL over one case_results row (columns unqualified): its items against the ratio and all its
@@ -34,6 +66,7 @@ const ITEMS: Record<ItemRatioKey, { side: Side } & Words> = {
  * the report's (n − x or x) and n.
  */
 export function itemsSql(key: string): { side: Side; items: string; total: string; against: string } {
+  if (key === "audit_completeness") return auditItemsSql();
   const r = ITEM_RATIOS.find((m) => m.key === key);
   if (!r) throw new Error(`cases behind: ${key} is not an item ratio`);
   const { side } = ITEMS[r.key];

@@ -126,7 +126,7 @@ export const CasesBehind = z.strictObject({
   counts: z
     .enum(["numerator", "complement", "items"])
     .describe(
-      "which rows count against the rate: `numerator` the rows it counts (a miss, a violation), `complement` the rows of its denominator it does not (a disagreement, an escalation missed), `items` the rows holding at least one item against a ratio of items (a required item not gathered, a failed tool call), how many in `items`",
+      "which rows count against the rate: `numerator` the rows it counts (a miss, a violation), `complement` the rows of its denominator it does not (a disagreement, an escalation missed), `items` the rows holding at least one item against a ratio of items (a required item not gathered, a failed tool call, a missing audit item: audit_completeness is a mean over six items per investigation), how many in `items`",
     ),
   rows: z.number().describe("case×epoch rows that count against the rate"),
   cases: z.number().describe("distinct cases among those rows"),
@@ -146,7 +146,11 @@ export const CasesBehind = z.strictObject({
       }),
     )
     .describe("the first of those cases by id, at most 50"),
-  query: z.string().describe("SQL for `soceval query` that lists every such row (with its `items`, for a ratio)"),
+  query: z
+    .string()
+    .describe(
+      "SQL for `soceval query` that lists every such row (with its `items`, for a ratio; and its `audit_missing`, for audit_completeness)",
+    ),
 });
 
 export const ModelUsage = z.strictObject({

@@ -4,6 +4,7 @@ import { itemsNoun, itemsText } from "../analytics/items-behind.js";
 import { printable } from "../io/printable.js";
 import { showCommand } from "../io/shell.js";
 import { runRef } from "../report/format.js";
+import { auditCell } from "./audit-text.js";
 
 export type CaseRow = {
   run_id: string;
@@ -17,6 +18,9 @@ export type CaseRow = {
   /** an item ratio's only: the row's items against it, and all its items */
   items?: number;
   items_total?: number;
+  /** audit_completeness's only: the row's share, and its missing items (null: scored before they were recorded) */
+  audit_completeness?: number;
+  audit_missing?: string[] | null;
 };
 /** Per agent: rows against the rate of `of` rows; for an item ratio, `items` against it of `of` items. */
 export type AgentCount = { agent: string; rows: number; of: number; items?: number };
@@ -26,19 +30,11 @@ export const TABLE_ROWS = 200;
 
 /** The terminal table of `soceval cases`, then the count per agent and how to open one case. */
 export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], itemRatio: boolean, db: string): string {
+  const extra = extraCells(rate, itemRatio);
   const t = new Table({
-    head: [
-      "case",
-      "agent",
-      "epoch",
-      "analyst",
-      "agent verdict",
-      "escalated",
-      ...(itemRatio ? ["against it"] : []),
-      "alert",
-    ],
-    // the items column wraps, as the title does, so the table is hardly wider than without it
-    colWidths: [null, null, null, null, null, null, ...(itemRatio ? [22] : []), itemRatio ? 44 : 60],
+    head: ["case", "agent", "epoch", "analyst", "agent verdict", "escalated", ...extra.map((e) => e.head), "alert"],
+    // the extra columns wrap, as the title does, so the table is hardly wider than without them
+    colWidths: [null, null, null, null, null, null, ...extra.map((e) => e.width), extra.length ? 44 : 60],
     wordWrap: true,
     style: process.stdout.isTTY ? {} : { head: [], border: [] },
   });
@@ -51,8 +47,7 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
       r.label_verdict ?? "",
       r.verdict ?? "no output",
       r.escalate === null ? "" : r.escalate ? "yes" : "no",
-      // a ratio of items counts items, not the investigation: each row says how many it holds
-      ...(itemRatio ? [itemsText(rate, Number(r.items), Number(r.items_total))] : []),
+      ...extra.map((e) => e.cell(r)),
       printable(r.title ?? ""),
     ]);
   const label = metricInfo(rate)?.label ?? rate;
@@ -62,7 +57,8 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
       if (Number(c.of) === 0) return `${c.agent} none to measure`;
       if (!itemRatio) return `${c.agent} ${c.rows} of ${c.of}`;
       const n = Number(c.rows);
-      return `${c.agent} ${c.items} of ${c.of} (in ${n} investigation${n === 1 ? "" : "s"})`;
+      const audit = rate === "audit_completeness" ? `; mean completeness ${meanFromItems(c)}` : "";
+      return `${c.agent} ${c.items} of ${c.of} (in ${n} investigation${n === 1 ? "" : "s"}${audit})`;
     })
     .join("; ");
   const first = rows[0];
@@ -82,4 +78,34 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
       ? `one case whole, steps and evidence: ${printable(showCommand(first.case_id, `--run ${runRef(first.run_id, db)}`))}\n`
       : "")
   );
+}
+
+type Extra = { head: string; width: number; cell: (r: CaseRow) => string };
+
+/** The columns a rate's rows carry beyond their verdicts (cases-columns.ts selects them). */
+function extraCells(rate: string, itemRatio: boolean): Extra[] {
+  if (rate === "audit_completeness")
+    return [
+      { head: "audit items", width: 16, cell: (r) => auditCell(Number(r.audit_completeness)) },
+      {
+        head: "missing",
+        width: 22,
+        // the count is stored, the names only since soceval recorded them: a rescore records them
+        cell: (r) => (r.audit_missing ? r.audit_missing.join(", ") : "not recorded (soceval rescore)"),
+      },
+    ];
+  // a ratio of items counts items, not the investigation: each row says how many it holds
+  if (itemRatio)
+    return [{ head: "against it", width: 22, cell: (r) => itemsText(rate, Number(r.items), Number(r.items_total)) }];
+  return [];
+}
+
+/**
+ * The report's mean audit completeness, from the items: each investigation holds six, so the mean
+ * of its shares is 1 − missing ÷ all, shown as the sum that makes it.
+ */
+function meanFromItems(c: AgentCount): string {
+  const missing = Number(c.items ?? 0);
+  const all = Number(c.of);
+  return `1 − ${missing}/${all} = ${(100 * (1 - missing / all)).toFixed(2)}%`;
 }

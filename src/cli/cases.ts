@@ -4,6 +4,7 @@ import { InputError } from "../io/errors.js";
 import { writeJsonLines } from "../io/write-lines.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
+import { extraColumns } from "./cases-columns.js";
 import { type AgentCount, type CaseRow, casesText, TABLE_ROWS } from "./cases-text.js";
 import { action, EXIT } from "./exit.js";
 
@@ -54,7 +55,7 @@ export function register(program: Command): void {
   program
     .command("cases")
     .description(
-      "list the investigations that count against a rate (a critical miss, a disagreement, a violation kind), or hold items against a ratio of items (a required item not gathered, a failed tool call): the rows behind a report's number",
+      "list the investigations that count against a rate (a critical miss, a disagreement, a violation kind), or hold items against a ratio of items (a required item not gathered, a failed tool call, an audit item missing, each named): the rows behind a report's number",
     )
     .requiredOption("--run <id>", "run id or `latest`")
     .requiredOption(
@@ -123,7 +124,7 @@ export function register(program: Command): void {
           // an item ratio's row also says how many of its items count against it, and of how many
           const itemCols = items ? `, (${items.items})::BIGINT AS items, (${items.total})::BIGINT AS items_total` : "";
           const listing = `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
-               c.alert->>'title' AS title${items ? ", r.items, r.items_total" : ""}
+               c.alert->>'title' AS title${items ? ", r.items, r.items_total" : ""}${extraColumns(flags.rate)}
              FROM (SELECT *${itemCols} FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
              LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
              ORDER BY r.agent, r.case_id, r.epoch`;

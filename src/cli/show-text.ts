@@ -3,6 +3,7 @@ import type { Investigation } from "../analytics/investigation.js";
 import { printable } from "../io/printable.js";
 import { clip } from "../report/format.js";
 import { statusForReader } from "../store/run-status.js";
+import { auditLines } from "./audit-text.js";
 
 type Transcript = Investigation["transcripts"][number];
 type Result = NonNullable<Transcript["result"]>;
@@ -35,7 +36,12 @@ export function investigationText(inv: Investigation, tty: boolean): string {
     add("", ...transcriptHead(t));
     if (t.steps.length === 0) add("steps   none");
     else out.push(stepsTable(t, tty));
-    add(...outputLines(t), ...(t.result ? scoreLines(t.result) : []), ...findingLines(t));
+    add(
+      ...outputLines(t),
+      ...(t.result ? scoreLines(t.result) : []),
+      ...(t.result ? auditLines(t.result.audit_completeness, t.result.audit_missing, t.steps, inv.run.run_id) : []),
+      ...findingLines(t),
+    );
   }
   add("", ...evidenceLines(inv));
   return `${out.join("\n")}\n`;

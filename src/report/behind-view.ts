@@ -1,5 +1,5 @@
 import { metricInfo } from "../analytics/catalogue.js";
-import { itemNoun, itemsShort } from "../analytics/items-behind.js";
+import { itemNoun, itemsOf, itemsShort } from "../analytics/items-behind.js";
 import type { AgentReport } from "../analytics/report-schema.js";
 
 /** What makes a row count against each rate, in the words of a triage review. */
@@ -18,6 +18,7 @@ const AGAINST_TEXT: Record<string, string> = {
   failed_rate: "no output at all",
   tool_error_rate: "a tool call that failed (error or timeout), counted per call",
   playbook_completion_rate: "a required playbook step not run, or no answer",
+  audit_completeness: "an audit item missing (soceval show names it), counted per item",
   human_handoff_rate: "handed to a person (what the rate counts)",
 };
 
@@ -31,7 +32,8 @@ export function behindView(a: AgentReport, runRef: string, multiEpoch: boolean, 
   const anchors = new Map(a.worst_cases.map((w) => [w.case_id, w.anchor]));
   return a.cases_behind.map((b) => {
     const kind = b.metric.startsWith("violation_rate.") ? b.metric.slice("violation_rate.".length) : null;
-    const n = a.metrics[b.metric]?.n ?? a.investigations;
+    // audit completeness's n is investigations, six audit items each
+    const n = itemsOf(b.metric, a.metrics[b.metric]?.n ?? a.investigations);
     const rest = b.cases - b.listed.length;
     const items = b.counts === "items";
     const cases = `${b.cases.toLocaleString("en-US")} case${b.cases === 1 ? "" : "s"}`;

@@ -52,6 +52,12 @@ export const CaseResult = z.strictObject({
   fp_closed: z.boolean().nullable().describe("analyst benign/FP case the agent closed correctly without escalation"),
   analyst_minutes: z.number().nullable(),
   minutes_saved: z.number().nullable(),
+  audit_missing: z
+    .array(z.string())
+    .nullable()
+    .describe(
+      "the audit items the investigation lacks, by key (scorers/audit-items.ts); null when scored by a soceval that did not record them (`soceval rescore` records them)",
+    ),
 });
 
 export type CaseResult = z.infer<typeof CaseResult>;

@@ -184,6 +184,7 @@ export function scoreTranscript(input: ScoreInput): Scored {
     fp_closed: null,
     analyst_minutes: null,
     minutes_saved: null,
+    audit_missing: null,
   };
   const findings: Finding[] = [];
   for (const scorer of SCORERS) {

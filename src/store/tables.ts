@@ -182,6 +182,8 @@ export const TABLES: Table[] = [
       ["fp_closed", "BOOLEAN"],
       ["analyst_minutes", "DOUBLE"],
       ["minutes_saved", "DOUBLE"],
+      // which audit items audit_completeness lacks; last, so older stores can add it (NULL there)
+      ["audit_missing", "VARCHAR[]"],
     ],
     unique: ["run_id", "case_id", "agent", "epoch"],
   },

@@ -1,0 +1,49 @@
+import type { Step, ToolCallStep, TriageOutput } from "../src/schema/index.js";
+import { type ScoreContext, workflowIndex } from "./types.js";
+
+/**
+ * The audit trail a reviewer needs, item by item. `key` is what case_results.audit_missing stores
+ * and what `show` and `cases` print, so it never changes once released; a new item is a new key.
+ */
+export const AUDIT_ITEMS = [
+  { key: "alert_reference", what: "a raw alert reference" },
+  { key: "query_trail", what: "every query with its time and its evidence or a note" },
+  { key: "hypotheses_cited", what: "hypotheses, each citing evidence" },
+  { key: "catalogued_actions", what: "every recommended action from the catalogue (so its risk is known)" },
+  { key: "confidence", what: "a confidence" },
+  { key: "approval_decisions", what: "an approval decision per recommended action" },
+] as const;
+
+export type AuditItem = (typeof AUDIT_ITEMS)[number]["key"];
+
+/** The audit items an investigation lacks, in AUDIT_ITEMS order. */
+export function missingAuditItems(ctx: ScoreContext, calls: ToolCallStep[], output: TriageOutput | null): AuditItem[] {
+  const alert = ctx.case.alert;
+  const actions = workflowIndex(ctx.workflow).actions;
+  const present: Record<AuditItem, boolean> = {
+    alert_reference: alert.raw !== undefined || alert.rule.trim() !== "",
+    query_trail: calls.length > 0 && untracedQueries(ctx.transcript.steps).length === 0,
+    hypotheses_cited: !!output && output.hypotheses.length > 0 && output.hypotheses.every((h) => h.evidence.length > 0),
+    catalogued_actions: !!output && output.recommended_actions.every((a) => actions.has(a.action)),
+    confidence: !!output && Number.isFinite(output.confidence),
+    approval_decisions: !!output && output.recommended_actions.every((a) => typeof a.requires_approval === "boolean"),
+  };
+  return AUDIT_ITEMS.map((i) => i.key).filter((k) => !present[k]);
+}
+
+/**
+ * Positions among all steps of the queries a reviewer cannot place: no time, or neither evidence
+ * nor a note. `show` names them, so a missing query_trail points at its steps.
+ */
+export function untracedQueries(steps: readonly Step[]): number[] {
+  const at: number[] = [];
+  steps.forEach((s, i) => {
+    if (s.type === "tool_call" && !(s.time && (s.evidence_ids.length > 0 || s.note?.trim()))) at.push(i);
+  });
+  return at;
+}
+
+/** The share present, as the scorer has always computed it: each missing item costs one sixth. */
+export function auditCompleteness(missing: readonly string[]): number {
+  return (AUDIT_ITEMS.length - missing.length) / AUDIT_ITEMS.length;
+}
