@@ -55,7 +55,7 @@ export function register(program: Command): void {
   program
     .command("cases")
     .description(
-      "list the investigations that count against a rate (a critical miss, a disagreement, a violation kind), or hold items against a ratio of items (a required item not gathered, a failed tool call, an audit item missing, each named): the rows behind a report's number",
+      "list the investigations that count against a rate (a critical miss, a disagreement, a violation kind, each violation named), or hold items against a ratio of items (a required item not gathered, a failed tool call, an audit item missing, each named): the rows behind a report's number",
     )
     .requiredOption("--run <id>", "run id or `latest`")
     .requiredOption(
