@@ -7,7 +7,7 @@ import { type ScoreContext, workflowIndex } from "./types.js";
  */
 export const AUDIT_ITEMS = [
   { key: "alert_reference", what: "a raw alert reference" },
-  { key: "query_trail", what: "every query with its time and its evidence or a note" },
+  { key: "query_trail", what: "every query with its time, and what it returned or why it did not answer" },
   { key: "hypotheses_cited", what: "hypotheses, each citing evidence" },
   { key: "catalogued_actions", what: "every recommended action from the catalogue (so its risk is known)" },
   { key: "confidence", what: "a confidence" },
@@ -32,13 +32,17 @@ export function missingAuditItems(ctx: ScoreContext, calls: ToolCallStep[], outp
 }
 
 /**
- * Positions among all steps of the queries a reviewer cannot place: no time, or neither evidence
- * nor a note. `show` names them, so a missing query_trail points at its steps.
+ * Positions among all steps of the queries a reviewer cannot place: no time, or a query that did not
+ * answer (an error, a timeout, a source unavailable, a denied call) with neither evidence nor a note
+ * saying why. An answered query is placed by what it returned, nothing included: "searched at 10:02,
+ * no records" is the audit trail of a lookup that found nothing, not a gap in it. `show` names them,
+ * so a missing query_trail points at its steps.
  */
 export function untracedQueries(steps: readonly Step[]): number[] {
   const at: number[] = [];
   steps.forEach((s, i) => {
-    if (s.type === "tool_call" && !(s.time && (s.evidence_ids.length > 0 || s.note?.trim()))) at.push(i);
+    if (s.type !== "tool_call") return;
+    if (!(s.time && (s.status === "ok" || s.evidence_ids.length > 0 || s.note?.trim()))) at.push(i);
   });
   return at;
 }

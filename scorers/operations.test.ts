@@ -101,7 +101,7 @@ describe("playbook and audit", () => {
     expect(score().result.audit_missing).toEqual([]);
     const steps = goodSteps();
     const at = steps.findIndex((s) => s.type === "tool_call");
-    steps[at] = { ...call("get_signins", "ok", []), note: undefined };
+    steps[at] = { ...call("get_signins", "error", []), note: undefined };
     const out = goodOutput();
     out.hypotheses[1]!.evidence = [];
     out.recommended_actions.push({ ...out.recommended_actions[0]!, action: "reimage_host" });
@@ -113,9 +113,13 @@ describe("playbook and audit", () => {
     const none = score({ transcript: transcript({ output: null, error: "max_steps reached" }) }).result;
     expect(none.audit_missing).toEqual(["hypotheses_cited", "catalogued_actions", "confidence", "approval_decisions"]);
     expect(none.audit_completeness).toBe(2 / 6);
-    // near miss: a query without evidence but with a note is traced
-    steps[at] = call("get_signins", "ok", [], { note: "no sign-ins in the window" });
+    // near misses: a failed query with a note saying why is traced, and so is one that answered
+    // with nothing: "no records at 10:02" is the trail of a lookup that found nothing
+    steps[at] = call("get_signins", "error", [], { note: "500 source error" });
     expect(score({ transcript: transcript({ steps }) }).result.audit_missing).toEqual([]);
+    steps[at] = { ...call("get_signins", "ok", []), note: undefined };
+    expect(score({ transcript: transcript({ steps }) }).result.audit_missing).toEqual([]);
+    expect(untracedQueries(steps)).toEqual([]);
     expect(AUDIT_ITEMS.map((i) => i.key)).toHaveLength(6);
   });
 });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,14 +9,17 @@ import { Store } from "../src/store/db.js";
 import { query, soceval } from "./helpers/cli.js";
 
 /**
- * Audit completeness followed to its investigations on a bundled suite: the audit items `cases`
- * and `show` name must add up to the report's mean for the same run, per agent and per slice, and
- * be the items the scorer found missing.
+ * Audit completeness followed to its investigations: the audit items `cases` and `show` name must
+ * add up to the report's mean for the same run, per slice, and be the items the scorer found
+ * missing. The bundled playbook leaves a complete trail, so the run here is the export of a bundled
+ * run (two epochs) with gaps cut into it, scored back as another platform's transcripts: a query
+ * without its time, a failed query that says nothing, a hypothesis citing nothing, an action the
+ * catalogue does not hold.
  */
 const dir = mkdtempSync(join(tmpdir(), "soceval-cases-audit-"));
 const db = join(dir, "a.duckdb");
 const suite = resolve("suites/phishing-triage/shadow.suite.yaml");
-const AGENTS = ["playbook", "playbook-no-detonation"];
+const AGENTS = ["vendor-x"];
 const KEYS: string[] = AUDIT_ITEMS.map((i) => i.key);
 
 type Line = {
@@ -28,6 +31,11 @@ type Line = {
   items_total: number;
   audit_completeness: number;
   audit_missing: string[] | null;
+};
+type Exported = {
+  agent: string;
+  steps: { type: string; status?: string; time?: string; note?: string; evidence_ids?: string[] }[];
+  output: { hypotheses: { evidence: string[] }[]; recommended_actions: { action: string }[] } | null;
 };
 let doc: ReportDoc;
 let runId = "";
@@ -53,23 +61,64 @@ async function report(store: string): Promise<ReportDoc> {
   return JSON.parse(readFileSync(out, "utf8"));
 }
 
+/** Gaps in a transcript's audit trail, each kind on its own stride so that some lines have several. */
+function cutGaps(t: Exported, i: number): Exported {
+  const calls = t.steps.filter((s) => s.type === "tool_call");
+  if (i % 3 === 0 && calls[0]) delete calls[0].time;
+  if (i % 5 === 0 && calls[1]) Object.assign(calls[1], { status: "error", evidence_ids: [], note: undefined });
+  if (i % 4 === 0 && t.output?.hypotheses[0]) t.output.hypotheses[0].evidence = [];
+  if (i % 7 === 0 && t.output?.recommended_actions[0]) t.output.recommended_actions[0].action = "call_the_ceo";
+  return { ...t, agent: "vendor-x" };
+}
+
 beforeAll(async () => {
-  // two agents and two epochs, so the count is per agent and --epoch has something to separate
-  const r = await soceval(["run", suite, "--db", db, "--agent", ...AGENTS, "--epochs", "2", "--quiet"], dir);
+  const base = join(dir, "base.duckdb");
+  const r = await soceval(["run", suite, "--db", base, "--epochs", "2", "--quiet"], dir);
   expect(r.status, r.stderr).toBe(0);
+  const exported = join(dir, "export.jsonl");
+  const ex = await soceval(["export", "--run", "latest", "--db", base, "--format", "jsonl", "--out", exported], dir);
+  expect(ex.status, ex.stderr).toBe(0);
+  const cut = readFileSync(exported, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l, i) => JSON.stringify(cutGaps(JSON.parse(l) as Exported, i)));
+  const transcripts = join(dir, "vendor-x.jsonl");
+  writeFileSync(transcripts, `${cut.join("\n")}\n`);
+  const scored = await soceval(
+    [
+      "score",
+      "--workflow",
+      resolve("suites/phishing-triage/workflow.yaml"),
+      "--dataset",
+      resolve("datasets/phishing-triage/cases.jsonl"),
+      "--transcripts",
+      transcripts,
+      "--agent",
+      "vendor-x",
+      "--db",
+      db,
+    ],
+    dir,
+  );
+  expect(scored.status, scored.stderr).toBe(0);
   doc = await report(db);
   runId = doc.run.run_id;
 }, 120_000);
 
-describe("soceval cases --rate audit_completeness, on a bundled suite", () => {
+describe("soceval cases --rate audit_completeness, on transcripts with gaps in their trail", () => {
   it("lists every investigation below 1.0 with the items it lacks; they reconcile exactly with the report's mean", async () => {
     const listed = await lines([]);
     for (const agent of AGENTS) {
       const e = doc.agents[agent]!.metrics.audit_completeness!;
       const behind = doc.agents[agent]!.cases_behind.find((b) => b.metric === "audit_completeness")!;
       const mine = listed.filter((l) => l.agent === agent);
-      // the suite's queries that return nothing and say nothing are there to be found
+      // every kind of gap cut above is there to be found
       expect(mine.length, agent).toBeGreaterThan(0);
+      for (const key of ["query_trail", "hypotheses_cited", "catalogued_actions"])
+        expect(
+          mine.some((l) => l.audit_missing!.includes(key)),
+          key,
+        ).toBe(true);
       const stored = await query<{ case_id: string; epoch: number }>(
         db,
         `SELECT case_id, epoch FROM case_results WHERE run_id = '${runId}' AND agent = '${agent}'
@@ -134,7 +183,7 @@ describe("soceval cases --rate audit_completeness, on a bundled suite", () => {
     const severities = ["critical", "high", "medium", "low", "informational"];
     const [agent, workflow, tag, source, e0, e1, ...bySeverity] = await Promise.all(
       [
-        ["--agent", "playbook"],
+        ["--agent", "vendor-x"],
         ["--workflow", "phishing-triage"],
         ["--tag", "trap:source_unavailable"],
         ["--source", "sandbox.detonation"],
@@ -143,7 +192,7 @@ describe("soceval cases --rate audit_completeness, on a bundled suite", () => {
         ...severities.map((s) => ["--severity", s]),
       ].map((f) => lines(f)),
     );
-    expect(agent).toEqual(whole.filter((l) => l.agent === "playbook"));
+    expect(agent).toEqual(whole.filter((l) => l.agent === "vendor-x"));
     expect(workflow).toEqual(whole);
     expect(sum(tag!)).toBe(await direct("list_contains(tags, 'trap:source_unavailable')"));
     expect(sum(source!)).toBe(
@@ -184,25 +233,40 @@ describe("the bundled phishing baseline's audit items", () => {
   });
 
   it("show names each investigation's missing items, as stored, in text and JSON", async () => {
+    // a case whose first epoch lacks a query's time and another's note, and more
     const [c] = await query<{ case_id: string; audit_missing: string[]; audit_completeness: number }>(
-      one,
-      "SELECT case_id, audit_missing, audit_completeness FROM case_results WHERE audit_completeness < 1 ORDER BY case_id LIMIT 1",
+      db,
+      `SELECT case_id, audit_missing, audit_completeness FROM case_results
+       WHERE epoch = 0 AND list_contains(audit_missing, 'query_trail') AND len(audit_missing) > 1
+       ORDER BY case_id LIMIT 1`,
     );
-    const json = await soceval(["show", c!.case_id, "--run", "latest", "--db", one, "--format", "json"], dir);
+    const show = (args: string[]) =>
+      soceval(["show", c!.case_id, "--run", "latest", "--db", db, "--epoch", "0", ...args], dir);
+    const json = await show(["--format", "json"]);
     expect(json.status, json.stderr).toBe(0);
     const t = (JSON.parse(json.stdout) as Investigation).transcripts[0]!;
     expect(t.result).toMatchObject({ audit_completeness: c!.audit_completeness, audit_missing: c!.audit_missing });
-    const text = await soceval(["show", c!.case_id, "--run", "latest", "--db", one], dir);
+    const text = await show([]);
     expect(text.status, text.stderr).toBe(0);
     const present = 6 - c!.audit_missing.length;
     expect(text.stdout).toContain(`audit   ${present} of 6 items present (${((100 * present) / 6).toFixed(1)}%)\n`);
     for (const key of c!.audit_missing) expect(text.stdout).toMatch(new RegExp(`\\n {8}missing ${key}: `));
-    // a broken query trail points at its steps: each one a tool call that returned nothing and said nothing
-    const steps = [...text.stdout.matchAll(/step (\d+): neither evidence nor a note/g)].map((m) => Number(m[1]));
-    expect(steps.length).toBeGreaterThan(0);
-    for (const step of steps) {
-      const s = t.steps[step]!;
-      expect(s.type === "tool_call" && s.evidence_ids.length === 0 && !s.note).toBe(true);
+    // a broken query trail points at its steps: a query without its time, or one that did not
+    // answer and does not say why (an answered query that found nothing is not one)
+    const gaps = [...text.stdout.matchAll(/step (\d+): (no time|\w+ without a note)/g)];
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const [, at, why] of gaps) {
+      const s = t.steps[Number(at)]!;
+      expect(s.type).toBe("tool_call");
+      if (s.type !== "tool_call") continue;
+      if (why === "no time") expect(s.time).toBeFalsy();
+      else
+        expect([why, s.status !== "ok", s.evidence_ids.length, s.note ?? ""]).toEqual([
+          `${s.status} without a note`,
+          true,
+          0,
+          "",
+        ]);
     }
     const full = await query<{ case_id: string }>(
       one,
@@ -214,25 +278,30 @@ describe("the bundled phishing baseline's audit items", () => {
 
   it("reads a store scored before the items were recorded: the count stands, the names say how to get them", async () => {
     const old = join(dir, "old.duckdb");
-    copyFileSync(one, old);
+    copyFileSync(db, old);
     const s = await Store.open(old);
     await s.run("ALTER TABLE case_results DROP COLUMN audit_missing");
     await s.run("UPDATE soceval_schema SET version = 2");
     s.close();
-    const before = await cases([], one);
+    const before = await cases([], db);
     const r = await cases([], old);
     expect(r.status, r.stderr).toBe(0);
     const countLine = (out: string) => out.split("\n").find((l) => l.startsWith("Audit completeness,"));
     expect(countLine(r.stdout)).toBe(countLine(before.stdout));
     expect(r.stdout).toContain("not recorded");
-    expect((await lines([], old)).every((l) => l.audit_missing === null && l.items === 1)).toBe(true);
+    // the names are gone with the column; each row's count, worked back from its completeness, stays
+    const unnamed = await lines([], old);
+    expect(unnamed.every((l) => l.audit_missing === null)).toBe(true);
+    expect(unnamed.map((l) => [l.case_id, l.epoch, l.items])).toEqual(
+      (await lines([], db)).map((l) => [l.case_id, l.epoch, l.items]),
+    );
     const caseId = (await lines([], old))[0]!.case_id;
-    const shown = await soceval(["show", caseId, "--run", "latest", "--db", old], dir);
+    const shown = await soceval(["show", caseId, "--run", "latest", "--db", old, "--epoch", "0"], dir);
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toContain("missing items not recorded (scored by an earlier soceval; `soceval rescore --run");
     // a rescore records them from the stored transcripts: the same items a replay recorded
     const re = await soceval(["rescore", "--run", "latest", "--db", old], dir);
     expect(re.status, re.stderr).toBe(0);
-    expect(await lines([], old)).toEqual(await lines([], one));
+    expect(await lines([], old)).toEqual(await lines([], db));
   });
 });

@@ -131,7 +131,7 @@ export const MEANS = [
     expr: "audit_completeness",
     unit: "rate",
     description:
-      "mean share of six audit items present per investigation: a raw alert reference; every query with its time and evidence or a note; hypotheses citing evidence; actions from the catalogue (so their risk is known); a confidence; an approval decision per action",
+      "mean share of six audit items present per investigation: a raw alert reference; every query with its time, and what it returned (nothing included) or why it did not answer; hypotheses citing evidence; actions from the catalogue (so their risk is known); a confidence; an approval decision per action",
   },
   {
     key: "cost_per_investigation",

@@ -1,5 +1,5 @@
 import { AUDIT_ITEMS, untracedQueries } from "../../scorers/audit-items.js";
-import type { Step } from "../schema/index.js";
+import type { Step, ToolCallStep } from "../schema/index.js";
 
 const pct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
 
@@ -52,7 +52,7 @@ function queryGaps(steps: readonly Step[]): string {
     .slice(0, GAPS_SHOWN)
     .map(
       (i) =>
-        `step ${i}: ${steps[i]!.type === "tool_call" && !steps[i]!.time ? "no time" : "neither evidence nor a note"}`,
+        `step ${i}: ${steps[i]!.type === "tool_call" && !steps[i]!.time ? "no time" : `${(steps[i] as ToolCallStep).status} without a note`}`,
     );
   if (at.length > GAPS_SHOWN) shown.push(`and ${at.length - GAPS_SHOWN} more`);
   return shown.length ? ` (${shown.join("; ")})` : "";
