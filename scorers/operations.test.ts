@@ -41,6 +41,22 @@ describe("schema_invalid / agent_error", () => {
     expect(s.result).toMatchObject({ failed: true, schema_valid: false, audit_completeness: 2 / 6 });
   });
 
+  it("quotes the agent's error whole when it is a few sentences, and cuts a server's page at a word", () => {
+    const detail = (error: string) =>
+      score({ transcript: transcript({ output: null, error }) }).findings.find((f) => f.kind === "agent_error")!.detail;
+    // the replay provider's hint on a missing recording ends with what to do: it must not be cut off
+    const hint = `provider: replay: no recorded response for request ${"a".repeat(64)} (model gpt-4.1-mini) in suites/x/recordings.jsonl; the key covers model, prompt, tools, temperature and max_tokens, so the replay agent must match the recording agent in each, or record it again with --record`;
+    expect(detail(hint)).toBe(`the agent produced no triage output: ${hint}`);
+    const page = `provider: 502 ${"<div>bad gateway</div> ".repeat(300)}`;
+    const cut = detail(page);
+    expect(cut.length).toBeLessThan(1200);
+    const [, kept, n] = cut.match(
+      /^the agent produced no triage output: (.*\S) … \((\d+) characters; soceval show has the whole error\)$/,
+    )!;
+    expect(page.startsWith(`${kept} `)).toBe(true);
+    expect(Number(n)).toBe(page.length);
+  });
+
   it("near miss: a valid output raises neither", () => {
     const s = score();
     expect(s.kinds).not.toContain("schema_invalid");

@@ -32,7 +32,7 @@ function operationFindings(ctx: ScoreContext, failed: boolean): Finding[] {
       kind: "agent_error",
       severity: "medium",
       detail: t.error
-        ? `the agent produced no triage output: ${t.error.slice(0, 300)}`
+        ? `the agent produced no triage output: ${shortError(t.error)}`
         : "the agent produced no triage output",
     });
   else if (ctx.schemaError)
@@ -100,3 +100,13 @@ export const operations: Scorer = {
     };
   },
 };
+
+/** Errors this long are a server's page, not a sentence; the transcript keeps the whole of it. */
+const ERROR_SHOWN = 1000;
+
+/** An error as a finding quotes it: whole when it is a sentence or two, else cut at a word, marked. */
+export function shortError(error: string): string {
+  if (error.length <= ERROR_SHOWN) return error;
+  const cut = error.lastIndexOf(" ", ERROR_SHOWN);
+  return `${error.slice(0, cut > ERROR_SHOWN / 2 ? cut : ERROR_SHOWN)} … (${error.length} characters; soceval show has the whole error)`;
+}
