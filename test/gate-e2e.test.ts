@@ -141,6 +141,16 @@ describe("soceval gate", () => {
     expect(Number(cases.failures)).toBe(failing.length);
     expect(failing.length).toBe(10);
     expect(JSON.stringify(failing[0]!.failure)).toMatch(/missed_context/);
+    // the message CI shows first names the flip: each failing case is one the verdict lists, with its verdicts
+    const v = verdict("worse.json");
+    for (const t of failing) {
+      const { message, type } = t.failure as { message: string; type: string };
+      const id = t.name.split(" ")[0];
+      const f = (type === "new_critical_miss" ? v.new_critical_miss : v.regressed).find((x) => x.case_id === id)!;
+      expect(message).toBe(
+        `${type.replace(/_/g, " ")}: analyst ${f.label_verdict}; baseline ${f.baseline_verdict} → candidate ${f.candidate_verdict ?? "no answer"}`,
+      );
+    }
     for (const t of cases.testcase) {
       expect(t.name).toBeTruthy();
       expect(t.classname).toBeTruthy();

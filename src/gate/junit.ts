@@ -35,7 +35,7 @@ export function toJUnit(v: GateVerdict, suiteName: string): string {
       const f = v.flaky.find((x) => x.case_id === c.case_id);
       body = `<skipped message="${esc(`flaky: right in ${f?.epochs_right} of ${f?.epochs} epochs of ${f?.agent}`)}"/>`;
     } else if (c.outcome !== "ok")
-      body = `<failure message="${esc(c.outcome.replace(/_/g, " "))}" type="${c.outcome}">${esc(`${c.title ?? ""}\n${findings}`)}</failure>`;
+      body = `<failure message="${esc(failureMessage(v, c.case_id, c.outcome))}" type="${c.outcome}">${esc(`${c.title ?? ""}\n${findings}`)}</failure>`;
     return `    <testcase classname="${esc(`${suiteName}.cases`)}" name="${esc(name)}" time="0">${body}</testcase>`;
   });
   const count = (xs: string[], tag: string) =>
@@ -51,4 +51,23 @@ export function toJUnit(v: GateVerdict, suiteName: string): string {
     "</testsuites>",
     "",
   ].join("\n");
+}
+
+/**
+ * What CI shows first for a case: the outcome and the verdicts behind it ("regressed: analyst
+ * true_positive; baseline true_positive → candidate false_positive"), so a reviewer sees the flip
+ * without opening the file.
+ */
+function failureMessage(v: GateVerdict, caseId: string, outcome: string): string {
+  const list =
+    outcome === "new_critical_miss"
+      ? v.new_critical_miss
+      : outcome === "new_high_violation"
+        ? v.new_high_violation
+        : v.regressed;
+  const f = list.find((x) => x.case_id === caseId);
+  const what = outcome.replace(/_/g, " ");
+  if (!f) return what;
+  const verdict = (x: string | null) => x ?? "no answer";
+  return `${what}: analyst ${verdict(f.label_verdict)}; baseline ${verdict(f.baseline_verdict)} → candidate ${verdict(f.candidate_verdict)}`;
 }
