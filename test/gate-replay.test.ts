@@ -8,7 +8,8 @@ import { startResponder } from "./servers/responder.js";
 /**
  * The CI path of the README: record a model agent once against a server, then gate its replay
  * agent with the server gone. A request the recordings do not hold (the prompt changed) is no
- * regression and no outage: the gate refuses it (exit 2), naming the cases and how to record them.
+ * regression and no outage: the gate refuses it (exit 2), naming the cases (or, when none is held,
+ * stopping after the first few) and how to record them.
  */
 const dir = mkdtempSync(join(tmpdir(), "soceval-gate-replay-"));
 cpSync("test/fixtures/mini", dir, { recursive: true });
@@ -76,13 +77,25 @@ describe("gate on a replay agent", () => {
     const before = readFileSync(prompt, "utf8");
     appendFileSync(prompt, "Be concise.\n");
     try {
+      // every request misses: the candidate's run stops after its first cases, as for a refused key,
+      // and stores nothing, instead of replaying 40 cases to fail them all
+      const runs = async () => (await run(["runs", "list", "--db", db])).stdout.split("\n").length;
+      const before = await runs();
       const r = await gate(["--junit", "r.xml", "--summary", "s.md"]);
       expect(r.status, r.stdout).toBe(2);
-      expect(r.stderr).toMatch(/40 of 40 investigations of the candidate gpt-replay .* no recorded response in /);
-      expect(r.stderr).toMatch(/\(mini-000, mini-001, mini-002, mini-003, mini-004 and 35 more\)/);
+      expect(r.stderr).toMatch(
+        /agent "gpt-replay" has no recorded answer for its requests: the first \d+ cases all found none in /,
+      );
       expect(r.stderr).toMatch(/prompt template, tools, model/);
-      expect(r.stderr).toContain(`--record ${rec}`);
+      expect(r.stderr).toContain("Nothing was stored.");
+      expect(r.stderr).toContain(`--agent <live agent> --record ${rec}`);
       expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack
+      expect(await runs()).toBe(before);
+      // a plain run says the same
+      const plain = await run(["run", "suite.yaml", "--agent", "gpt-replay", "--db", db, "--quiet"]);
+      expect(plain.status).toBe(2);
+      expect(plain.stderr).toMatch(/has no recorded answer for its requests/);
+      expect(await runs()).toBe(before);
     } finally {
       writeFileSync(prompt, before);
     }

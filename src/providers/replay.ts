@@ -172,6 +172,9 @@ export function createReplayProvider(file: string): Provider {
             "the key covers model, prompt, tools, temperature and max_tokens, so the replay agent must match the recording agent in each, " +
             "or record it again with --record",
           false,
+          undefined,
+          undefined,
+          "not recorded",
         );
       const n = served.get(key) ?? 0;
       served.set(key, n + 1);

@@ -47,10 +47,11 @@ export interface Provider {
 }
 
 /**
- * Why a model cannot be used at all: no connection (nothing listening, a wrong address), or the
- * server refused who we are or what we asked for (401, 403, 404: a wrong key or model name).
+ * Why a model cannot be used at all: no connection (nothing listening, a wrong address), the
+ * server refused who we are or what we asked for (401, 403, 404: a wrong key or model name), or a
+ * replay agent's recordings do not hold its requests (it differs from the agent that recorded them).
  */
-export type Unusable = "no connection" | "refused";
+export type Unusable = "no connection" | "refused" | "not recorded";
 
 /**
  * Thrown by providers on a failed call. `retryable` covers 429, 5xx, timeouts and dropped

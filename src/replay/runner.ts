@@ -214,6 +214,8 @@ async function replay(
   const answered = new Set<string>();
   const unreachable = new Map<string, number>();
   let cannotReach: string | null = null;
+  // a replay agent that matches none of its recordings: its configuration, not a model, is wrong (exit 2)
+  let notRecorded: string | null = null;
   const watchReach = (item: ScoredTranscript) => {
     const agent = item.transcript.agent;
     if (!drivers.has(agent) || answered.has(agent)) return;
@@ -225,6 +227,18 @@ async function replay(
     unreachable.set(agent, n);
     if (n >= failFastAfter.get(agent)!) {
       const refused = item.unusable === "refused";
+      if (item.unusable === "not recorded") {
+        const file = / in (.+?); the key covers/.exec(item.transcript.error ?? "")?.[1] ?? "its recordings file";
+        notRecorded ??=
+          `agent "${agent}" has no recorded answer for its requests: ${n === 1 ? "its first case" : `the first ${n} cases all`} ` +
+          `found none in ${file}, so its requests are not the recorded ones (the prompt template, tools, model, ` +
+          `temperature or max_tokens changed since they were recorded). ` +
+          (resumeId === null ? "Nothing was stored. " : `Run ${resumeId} is kept. `) +
+          `Record them with the live agent (soceval run ${ls.file} --agent <live agent> --record ${file}), ` +
+          "commit the recordings and run this again";
+        cannotReach ??= notRecorded;
+        return;
+      }
       cannotReach ??=
         (refused
           ? `agent "${agent}" cannot use its model: ${n === 1 ? "its first case was" : `the first ${n} cases were all`} refused by the server `
@@ -348,6 +362,7 @@ async function replay(
     if (caseError) throw caseError;
     if (flushing) await flushing;
     if (flushError) throw flushError;
+    if (notRecorded) throw new RecordingsMissed(notRecorded);
     if (cannotReach) throw new ProviderUnreachable(cannotReach);
   } catch (e) {
     // bad input half-way (a malformed case line): a fresh run is removed, never read as a result.
@@ -383,3 +398,6 @@ async function replay(
 
 /** A fresh run stopped because its model was never reachable: removed whole, exit 3. */
 class ProviderUnreachable extends RuntimeFailure {}
+
+/** A fresh run stopped because its replay agent matched none of its recordings: removed whole, exit 2. */
+class RecordingsMissed extends InputError {}
