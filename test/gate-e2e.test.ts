@@ -296,6 +296,8 @@ describe("soceval gate", () => {
     const r = await run(["gate", "suite.yaml", "--baseline", "main", "--db", db, "--quiet"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/another version of .*cases\.jsonl/);
+    // each hash said to be whose: the baseline's, then the suite's dataset as it is now
+    expect(r.stderr).toMatch(/\(sha256 [0-9a-f]{12}… for the baseline, sha256 [0-9a-f]{12}… for suite\.yaml\)/);
     const unknown = await run(["gate", "suite.yaml", "--baseline", "nope", "--db", db]);
     expect(unknown.status).toBe(2);
   });

@@ -54,7 +54,7 @@ export function originMismatch(baseName: string, base: Origin, candName: string,
     );
   return (
     `${baseName} was made on another version of ${cand.dataset ?? "the dataset"} ` +
-    `(${short(base.hash)}, ${candName} ${short(cand.hash)}): each side is judged against its own analyst ` +
+    `(${short(base.hash)} for the baseline, ${short(cand.hash)} for ${candName}): each side is judged against its own analyst ` +
     "labels, so compare runs made on the same dataset version"
   );
 }
