@@ -246,6 +246,11 @@ describe("soceval gate", () => {
     const cases = doc.testsuites.testsuite[1].testcase as { name: string; error?: { message: string } }[];
     expect(cases).toHaveLength(40);
     expect(r.stdout).toMatch(/First: `mini-000` — the agent produced no triage output: provider: .*upstream is down/);
+    // every flip is to no answer, the outage's doing: counted, not listed as the agent's regressions
+    const flips = v.regressed.length;
+    expect(flips).toBeGreaterThan(0);
+    expect(r.stdout).not.toMatch(/Right → wrong/);
+    expect(r.stdout).toContain(`**Right → no answer** (${flips}): not listed; the failures above are why.`);
     for (const t of cases)
       expect(t.error?.message, t.name).toMatch(/^the agent produced no triage output: provider: .*upstream is down/);
   });

@@ -67,7 +67,13 @@ export function toMarkdown(v: GateVerdict, suiteName: string, opts: { maxCases?:
     if (xs.length > maxCases)
       out.push(`- … ${xs.length - maxCases} more (every case: write the verdict with --json or --junit)`);
   };
-  list("Right → wrong", v.regressed);
+  if (v.status === "infra_failure") {
+    // the gate cannot judge: a flip to no answer is the outage, not the agent; only answered flips are listed
+    const answered = v.regressed.filter((x) => x.candidate_verdict !== null);
+    const unjudged = v.regressed.length - answered.length;
+    list("Right → wrong, where the candidate answered", answered);
+    if (unjudged > 0) out.push("", `**Right → no answer** (${unjudged}): not listed; the failures above are why.`);
+  } else list("Right → wrong", v.regressed);
   // the cases behind a failed count rule; those listed above by id only
   const shown = new Set(v.regressed.slice(0, maxCases).map((x) => x.case_id));
   const ids = (title: string, xs: FlippedCase[]) => {
