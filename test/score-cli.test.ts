@@ -147,15 +147,25 @@ describe("soceval score / findings / rescore (end to end)", () => {
     const sev = soceval(["rescore", "--run", "latest"]);
     expect(sev.stdout).toMatch(/no longer raised: 1 hallucinated_evidence \(low\)/);
     expect(sev.stdout).toMatch(/newly raised: 1 hallucinated_evidence \((?!low)\w+\)/);
+    // the same finding in other words (an earlier scorer's text) went nowhere and came from nowhere
+    await query("UPDATE findings SET detail = 'older wording' WHERE run_id = ? AND kind = 'hallucinated_evidence'", [
+      runId,
+    ]);
+    const words = soceval(["rescore", "--run", "latest"]);
+    expect(words.stdout).toMatch(
+      /findings reworded \(same case, step and evidence; new text\): 1 hallucinated_evidence \(\w+\)/,
+    );
+    expect(words.stdout).not.toMatch(/no longer raised|newly raised/);
     const again = soceval(["rescore", "--run", "latest"]);
     expect(again.stdout).toContain("nothing changed: every finding and result is as it was");
     // the run records each rescore, and its report says the numbers come from later scorers
     const [rec] = await query<{ r: string }>("SELECT rescores::VARCHAR AS r FROM runs WHERE run_id = ?", [runId]);
-    expect(JSON.parse(rec!.r).map((x: { findings_added: number }) => x.findings_added)).toEqual([1, 1, 0]);
+    expect(JSON.parse(rec!.r).map((x: { findings_added: number }) => x.findings_added)).toEqual([1, 1, 0, 0]);
+    expect(JSON.parse(rec!.r).map((x: { findings_reworded: number }) => x.findings_reworded)).toEqual([0, 0, 1, 0]);
     expect(soceval(["runs", "list"]).stdout).toMatch(new RegExp(`${runId}.*finished \\(rescored\\)`));
     const warned = JSON.parse(soceval(["report", "--run", runId, "--format", "json"]).stdout).run.warnings;
     expect(warned.join("\n")).toMatch(
-      /re-scored .* UTC with the scorers of revision .* \(3 rescores, the last shown\): 0 findings went, 0 came/,
+      /re-scored .* UTC with the scorers of revision .* \(4 rescores, the last shown\): 0 findings went, 0 came/,
     );
     const after = await query<{ n: number }>("SELECT count(*) AS n FROM findings WHERE run_id = ?", [runId]);
     expect(after[0]!.n).toBe(before[0]!.n);

@@ -208,6 +208,8 @@ export function rescoredWarning(rescores: string | null, replayedAt: string | nu
     git_revision: string | null;
     findings_removed: number;
     findings_added: number;
+    /** absent in rescores recorded before soceval counted them */
+    findings_reworded?: number;
     results_changed: number;
   }[];
   const last = list.at(-1);
@@ -216,7 +218,7 @@ export function rescoredWarning(rescores: string | null, replayedAt: string | nu
   return [
     `re-scored ${last.at.slice(0, 16).replace("T", " ")} UTC with the scorers of revision ${last.git_revision ?? "unknown"} ` +
       `(the replay ran at ${replayedAt ?? "an unknown revision"})${times}: ${last.findings_removed} findings went, ` +
-      `${last.findings_added} came, ${last.results_changed} investigations scored differently`,
+      `${last.findings_added} came, ${last.findings_reworded ? `${last.findings_reworded} reworded, ` : ""}${last.results_changed} investigations scored differently`,
   ];
 }
 

@@ -36,6 +36,8 @@ export function describeChanges(c: RescoreChanges): string {
       .join(", ");
   if (Object.keys(c.findings_removed).length) lines.push(`  findings no longer raised: ${list(c.findings_removed)}`);
   if (Object.keys(c.findings_added).length) lines.push(`  findings newly raised: ${list(c.findings_added)}`);
+  if (Object.keys(c.findings_reworded).length)
+    lines.push(`  findings reworded (same case, step and evidence; new text): ${list(c.findings_reworded)}`);
   if (c.results_changed)
     lines.push(
       `  ${c.results_changed} investigation${c.results_changed === 1 ? "" : "s"} scored differently (${list(c.columns_changed)})`,

@@ -19,12 +19,14 @@ export type RescoreOutcome = {
 
 /**
  * What a rescore changed, row for row: findings that went or came (by kind and severity: a
- * severity or detail that changed counts as one of each), and the investigations whose scored
- * result differs, by column. Also what the run records of the rescore.
+ * severity that changed counts as one of each), findings raised on the same case, step and
+ * evidence whose text alone changed, and the investigations whose scored result differs, by
+ * column. Also what the run records of the rescore.
  */
 export type RescoreChanges = {
   findings_removed: Record<string, number>;
   findings_added: Record<string, number>;
+  findings_reworded: Record<string, number>;
   results_changed: number;
   columns_changed: Record<string, number>;
 };
@@ -84,17 +86,26 @@ async function runContext(
 }
 
 const FINDING = "case_id, agent, epoch, seq, scorer, kind, severity, detail, evidence_id, action, step";
+// the same finding with other words: a scorer that now says more about it, not one that changed its mind
+const FINDING_WITHOUT_TEXT = FINDING.replace(" detail,", "");
 const RESULT_KEY = ["case_id", "agent", "epoch"];
 
-/** Findings of `a` that `b` lacks (as a multiset), counted by "kind (severity)". */
-async function findingsOnlyIn(store: Store, a: string, b: string): Promise<Record<string, number>> {
+/** Findings of `a` that `b` lacks (as a multiset, compared on `columns`), counted by "kind (severity)". */
+async function findingsOnlyIn(store: Store, a: string, b: string, columns = FINDING_WITHOUT_TEXT) {
   const rows = await store.query<{ k: string; n: number }>(
     `SELECT kind || ' (' || severity || ')' AS k, count(*)::INTEGER AS n FROM (
-       SELECT ${FINDING} FROM findings WHERE run_id = ? EXCEPT ALL SELECT ${FINDING} FROM findings WHERE run_id = ?)
+       SELECT ${columns} FROM findings WHERE run_id = ? EXCEPT ALL SELECT ${columns} FROM findings WHERE run_id = ?)
      GROUP BY 1 ORDER BY 1`,
     [a, b],
   );
-  return Object.fromEntries(rows.map((r) => [r.k, r.n]));
+  return Object.fromEntries(rows.map((r) => [r.k, r.n])) as Record<string, number>;
+}
+
+/** Findings of `a` that `b` holds in other words only: the full rows that differ, less those that went. */
+function reworded(differ: Record<string, number>, removed: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(differ)) if (n - (removed[k] ?? 0) > 0) out[k] = n - (removed[k] ?? 0);
+  return out;
 }
 
 /** Every difference between the stored scoring (`runId`) and the new one (`scratch`). */
@@ -110,9 +121,11 @@ async function changesBetween(store: Store, runId: string, scratch: string): Pro
     [runId, scratch],
   );
   const columnsChanged = Object.fromEntries(columns.filter((c) => (row?.[c] ?? 0) > 0).map((c) => [c, row![c]!]));
+  const removed = await findingsOnlyIn(store, runId, scratch);
   return {
-    findings_removed: await findingsOnlyIn(store, runId, scratch),
+    findings_removed: removed,
     findings_added: await findingsOnlyIn(store, scratch, runId),
+    findings_reworded: reworded(await findingsOnlyIn(store, runId, scratch, FINDING), removed),
     results_changed: row?.any_column ?? 0,
     columns_changed: columnsChanged,
   };
@@ -221,6 +234,7 @@ async function swapIn(store: Store, runId: string, scratch: string, changes: Res
       git_revision: gitRevision(),
       findings_removed: sum(changes.findings_removed),
       findings_added: sum(changes.findings_added),
+      findings_reworded: sum(changes.findings_reworded),
       results_changed: changes.results_changed,
     },
   ];

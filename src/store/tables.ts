@@ -63,7 +63,7 @@ export const TABLES: Table[] = [
       // the exit criteria per phase when the run was made (the suite's, defaults elsewhere), so a
       // report judges it by the bar it was run against even after the suite file changes
       ["exit_criteria", "JSON"],
-      // each `soceval rescore` of the run: [{at, git_revision, findings_removed, findings_added,
+      // each `soceval rescore` of the run: [{at, git_revision, findings_removed, findings_added, findings_reworded,
       // results_changed}], so a number can be traced to the scorers that produced it
       ["rescores", "JSON"],
     ],
