@@ -156,16 +156,24 @@ describe("soceval score / findings / rescore (end to end)", () => {
       /findings reworded \(same case, step and evidence; new text\): 1 hallucinated_evidence \(\w+\)/,
     );
     expect(words.stdout).not.toMatch(/no longer raised|newly raised/);
+    // a fabricated indicator is named in its text alone: other text there is another finding
+    await query("UPDATE findings SET detail = 'named 203.0.113.9' WHERE run_id = ? AND kind = 'fabricated_indicator'", [
+      runId,
+    ]);
+    const other = soceval(["rescore", "--run", "latest"]);
+    expect(other.stdout).toMatch(/no longer raised: 1 fabricated_indicator/);
+    expect(other.stdout).toMatch(/newly raised: 1 fabricated_indicator/);
+    expect(other.stdout).not.toContain("reworded");
     const again = soceval(["rescore", "--run", "latest"]);
     expect(again.stdout).toContain("nothing changed: every finding and result is as it was");
     // the run records each rescore, and its report says the numbers come from later scorers
     const [rec] = await query<{ r: string }>("SELECT rescores::VARCHAR AS r FROM runs WHERE run_id = ?", [runId]);
-    expect(JSON.parse(rec!.r).map((x: { findings_added: number }) => x.findings_added)).toEqual([1, 1, 0, 0]);
-    expect(JSON.parse(rec!.r).map((x: { findings_reworded: number }) => x.findings_reworded)).toEqual([0, 0, 1, 0]);
+    expect(JSON.parse(rec!.r).map((x: { findings_added: number }) => x.findings_added)).toEqual([1, 1, 0, 1, 0]);
+    expect(JSON.parse(rec!.r).map((x: { findings_reworded: number }) => x.findings_reworded)).toEqual([0, 0, 1, 0, 0]);
     expect(soceval(["runs", "list"]).stdout).toMatch(new RegExp(`${runId}.*finished \\(rescored\\)`));
     const warned = JSON.parse(soceval(["report", "--run", runId, "--format", "json"]).stdout).run.warnings;
     expect(warned.join("\n")).toMatch(
-      /re-scored .* UTC with the scorers of revision .* \(4 rescores, the last shown\): 0 findings went, 0 came/,
+      /re-scored .* UTC with the scorers of revision .* \(5 rescores, the last shown\): 0 findings went, 0 came/,
     );
     const after = await query<{ n: number }>("SELECT count(*) AS n FROM findings WHERE run_id = ?", [runId]);
     expect(after[0]!.n).toBe(before[0]!.n);

@@ -86,8 +86,13 @@ async function runContext(
 }
 
 const FINDING = "case_id, agent, epoch, seq, scorer, kind, severity, detail, evidence_id, action, step";
-// the same finding with other words: a scorer that now says more about it, not one that changed its mind
-const FINDING_WITHOUT_TEXT = FINDING.replace(" detail,", "");
+// the same finding in other words: a scorer that now says more about it, not one that changed its
+// mind. Only a finding anchored to a step, an evidence id or an action can be told apart from another
+// without its text (a fabricated indicator is named in the text alone: there, other text is another finding)
+const FINDING_WITHOUT_TEXT = FINDING.replace(
+  " detail,",
+  " CASE WHEN evidence_id IS NULL AND action IS NULL AND step IS NULL THEN detail END AS detail,",
+);
 const RESULT_KEY = ["case_id", "agent", "epoch"];
 
 /** Findings of `a` that `b` lacks (as a multiset, compared on `columns`), counted by "kind (severity)". */
