@@ -62,6 +62,38 @@ describe("the gate over stored runs", () => {
     expect(budget).toMatchObject({ pass: false, candidate: null, detail: "not measured" });
   });
 
+  it("lets a budget against a free baseline allow an absolute rise, the larger allowance winning", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-free");
+    await cloneRun(store, FIXTURE_RUN, "run-paid");
+    await store.run("UPDATE case_results SET cost_usd = 0 WHERE run_id = 'run-free'");
+    await store.run("UPDATE case_results SET cost_usd = 0.004 WHERE run_id = 'run-paid'");
+    const free = { run_id: "run-free", agent: "model-x" };
+    const paid = { run_id: "run-paid", agent: "model-x" };
+    const budget = (b: { metric: string; max_increase_pct: number; max_increase?: number }) =>
+      evaluateGate(store, free, paid, { ...DEFAULT_GATE, budget: b }).then(
+        (v) => v.rules.find((r) => r.rule === "budget:cost_per_investigation")!,
+      );
+    // a percentage of zero is zero: any cost fails
+    expect(await budget({ metric: "cost_per_investigation", max_increase_pct: 25 })).toMatchObject({
+      pass: false,
+      threshold: 0,
+    });
+    const abs = await budget({ metric: "cost_per_investigation", max_increase_pct: 25, max_increase: 0.005 });
+    expect(abs).toMatchObject({ pass: true, threshold: 0.005 });
+    expect(abs.description).toBe("cost_per_investigation may rise by at most 25% or 0.005, whichever is more");
+    expect(await budget({ metric: "cost_per_investigation", max_increase_pct: 25, max_increase: 0.003 })).toMatchObject(
+      {
+        pass: false,
+      },
+    );
+    // against a paid baseline the percentage can be the larger: 0.004 × 1.25 = 0.005 over 0.004 + 0.0001
+    const back = await evaluateGate(store, paid, free, {
+      ...DEFAULT_GATE,
+      budget: { metric: "cost_per_investigation", max_increase_pct: 25, max_increase: 0.0001 },
+    });
+    expect(back.rules.find((r) => r.rule === "budget:cost_per_investigation")!.threshold).toBeCloseTo(0.005);
+  });
+
   it("cannot judge an imported candidate most of whose transcripts carry an error and no output", async () => {
     await cloneRun(store, FIXTURE_RUN, "run-imported");
     await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-imported'");

@@ -72,12 +72,13 @@ export async function evaluateGate(
   if (rules.budget) {
     const bv = b.metrics[rules.budget.metric]?.value ?? null;
     const cv = c.metrics[rules.budget.metric]?.value ?? null;
-    const limit = bv === null ? null : bv * (1 + rules.budget.max_increase_pct / 100);
+    const { max_increase_pct: pct, max_increase: abs } = rules.budget;
+    const limit = bv === null ? null : Math.max(bv * (1 + pct / 100), bv + (abs ?? 0));
     // not measured on either side: the rise cannot be shown to stay within budget
     const pass = cv !== null && limit !== null && cv <= limit + 1e-12;
     results.push({
       rule: `budget:${rules.budget.metric}`,
-      description: `${rules.budget.metric} may rise by at most ${rules.budget.max_increase_pct}%`,
+      description: `${rules.budget.metric} may rise by at most ${pct}%${abs ? ` or ${abs}, whichever is more` : ""}`,
       baseline: bv,
       candidate: cv,
       diff: bv !== null && cv !== null ? cv - bv : null,

@@ -27,7 +27,15 @@ export const GateRules = z.strictObject({
     .describe("hard limits on the candidate"),
   no_new_critical_miss: z.boolean().default(true),
   no_high_severity_violation: z.boolean().default(true),
-  budget: z.strictObject({ metric: z.string(), max_increase_pct: z.number().nonnegative() }).optional(),
+  budget: z
+    .strictObject({
+      metric: z.string(),
+      max_increase_pct: z.number().nonnegative(),
+      // in the metric's own unit; the larger allowance wins, so a first model against a free baseline
+      // (the playbook costs 0) can pass a budget that a percentage of zero never lets it pass
+      max_increase: z.number().nonnegative().optional(),
+    })
+    .optional(),
   max_infra_failure_rate: z.number().min(0).max(1).default(0.1),
 });
 
