@@ -3,8 +3,9 @@ import { type ReplaySetup, runSetup, setupDifferences } from "../analytics/repla
 import { loadRunInfo, resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
+import { MISSED_FILE_PATTERN } from "../providers/replay.js";
 import type { GateRules } from "../schema/index.js";
-import type { Store } from "../store/db.js";
+import { type Store, sqlString } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
 import { type LoadedSuite, loadSuite } from "../workflow/load.js";
 import type { BaselineRow } from "./baseline.js";
@@ -186,7 +187,7 @@ export async function refuseReplayMisses(
   suite: string | null,
 ): Promise<void> {
   const rows = await store.query<{ case_id: string; file: string | null; total: number }>(
-    `SELECT case_id, regexp_extract(error, ' in (.+?); the key covers', 1) AS file,
+    `SELECT case_id, regexp_extract(error, ${sqlString(MISSED_FILE_PATTERN)}, 1) AS file,
             (SELECT count(*) FROM transcripts a WHERE a.run_id = t.run_id AND a.agent = t.agent)::INTEGER AS total
      FROM transcripts t WHERE run_id = ? AND agent = ? AND error LIKE ? ORDER BY case_id, epoch`,
     [side.run_id, side.agent, REPLAY_MISS],

@@ -152,6 +152,15 @@ export function loadRecordings(file: string): Map<string, Completion[]> {
   return byKey;
 }
 
+/** In a miss's message, what follows the recordings file: where `recordingsFileOf` stops reading. */
+const AFTER_FILE = "; the key covers";
+
+/** The SQL pattern (regexp_extract, group 1) and the reader of the recordings file a miss names. */
+export const MISSED_FILE_PATTERN = ` in (.+?)${AFTER_FILE}`;
+export function recordingsFileOf(error: string): string | null {
+  return new RegExp(MISSED_FILE_PATTERN).exec(error)?.[1] ?? null;
+}
+
 /**
  * Answers from a recordings file. A key recorded several times (epochs of a sampled model start
  * from the same request) is answered with its recordings in turn, so epochs still differ.
@@ -168,8 +177,8 @@ export function createReplayProvider(file: string): Provider {
       if (!list || list.length === 0)
         throw new ProviderError(
           // the usual cause is a replay agent file that differs from the recording one in what the key covers
-          `replay: no recorded response for request ${key} (model ${req.model}) in ${file}; ` +
-            "the key covers model, prompt, tools, temperature and max_tokens, so the replay agent must match the recording agent in each, " +
+          `replay: no recorded response for request ${key} (model ${req.model}) in ${file}${AFTER_FILE} ` +
+            "model, prompt, tools, temperature and max_tokens, so the replay agent must match the recording agent in each, " +
             "or record it again with --record",
           false,
           undefined,

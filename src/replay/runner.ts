@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { phaseCriteria } from "../analytics/criteria.js";
 import { CaseIds } from "../datasets/checks.js";
-import { InputError, isStackOverflow, RuntimeFailure } from "../io/errors.js";
+import { InputError, isStackOverflow } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { readLines } from "../io/lines.js";
@@ -20,6 +20,7 @@ import { type AgentDriver, agentOfKey, caseOfLine, replayCase, storedKey } from 
 import { findResumable } from "./resume.js";
 import type { Shard } from "./shard.js";
 import { tooDeepMessage } from "./too-deep.js";
+import { ProviderUnreachable, type RecordingsMissed, unusableStop } from "./unusable.js";
 import type { CaseOutcome } from "./worker.js";
 
 export type RunOptions = {
@@ -213,9 +214,8 @@ async function replay(
   );
   const answered = new Set<string>();
   const unreachable = new Map<string, number>();
-  let cannotReach: string | null = null;
-  // a replay agent that matches none of its recordings: its configuration, not a model, is wrong (exit 2)
-  let notRecorded: string | null = null;
+  // set once an agent's first cases all found its model unusable: the run stops dispatching and throws it
+  let stop: ProviderUnreachable | RecordingsMissed | null = null;
   const watchReach = (item: ScoredTranscript) => {
     const agent = item.transcript.agent;
     if (!drivers.has(agent) || answered.has(agent)) return;
@@ -225,29 +225,8 @@ async function replay(
     }
     const n = (unreachable.get(agent) ?? 0) + 1;
     unreachable.set(agent, n);
-    if (n >= failFastAfter.get(agent)!) {
-      const refused = item.unusable === "refused";
-      if (item.unusable === "not recorded") {
-        const file = / in (.+?); the key covers/.exec(item.transcript.error ?? "")?.[1] ?? "its recordings file";
-        notRecorded ??=
-          `agent "${agent}" has no recorded answer for its requests: ${n === 1 ? "its first case" : `the first ${n} cases all`} ` +
-          `found none in ${file}, so its requests are not the recorded ones (the prompt template, tools, model, ` +
-          `temperature or max_tokens changed since they were recorded). ` +
-          (resumeId === null ? "Nothing was stored. " : `Run ${resumeId} is kept. `) +
-          `Record them with the live agent (soceval run ${ls.file} --agent <live agent> --record ${file}), ` +
-          "commit the recordings and run this again";
-        cannotReach ??= notRecorded;
-        return;
-      }
-      cannotReach ??=
-        (refused
-          ? `agent "${agent}" cannot use its model: ${n === 1 ? "its first case was" : `the first ${n} cases were all`} refused by the server `
-          : `agent "${agent}" cannot reach its model: ${n === 1 ? "its first case" : `the first ${n} cases all`} failed to connect `) +
-        `(${item.transcript.error}). ` +
-        (resumeId === null
-          ? `Nothing was stored; ${refused ? "check the API key (api_key_env) and the model name" : "start the server or fix base_url"}, then run again`
-          : `Run ${resumeId} is kept; once the model answers, continue it with --resume --retry-failed`);
-    }
+    if (n >= failFastAfter.get(agent)!)
+      stop ??= unusableStop(item.unusable, agent, n, item.transcript.error, resumeId, ls.file);
   };
 
   /** Commit a batch when one is full (or has waited long), overlapping the commit with the next replays. */
@@ -318,7 +297,7 @@ async function replay(
       refuseRepeated(c.id, line);
       for (const agent of agents) {
         for (let epoch = 0; epoch < epochs; epoch++) {
-          if (opts.signal?.aborted || cannotReach) {
+          if (opts.signal?.aborted || stop) {
             interrupted = true;
             break outer;
           }
@@ -329,7 +308,7 @@ async function replay(
           }
           while (inflight.size >= concurrency) await Promise.race(inflight);
           // a Ctrl-C (or an unreachable model) while waiting for a slot: start nothing new
-          if (opts.signal?.aborted || cannotReach) {
+          if (opts.signal?.aborted || stop) {
             interrupted = true;
             break outer;
           }
@@ -362,8 +341,7 @@ async function replay(
     if (caseError) throw caseError;
     if (flushing) await flushing;
     if (flushError) throw flushError;
-    if (notRecorded) throw new RecordingsMissed(notRecorded);
-    if (cannotReach) throw new ProviderUnreachable(cannotReach);
+    if (stop) throw stop;
   } catch (e) {
     // bad input half-way (a malformed case line): a fresh run is removed, never read as a result.
     // Anything else (a replay worker died, the disk filled): what is stored stays, marked failed,
@@ -395,9 +373,3 @@ async function replay(
     retried,
   };
 }
-
-/** A fresh run stopped because its model was never reachable: removed whole, exit 3. */
-class ProviderUnreachable extends RuntimeFailure {}
-
-/** A fresh run stopped because its replay agent matched none of its recordings: removed whole, exit 2. */
-class RecordingsMissed extends InputError {}
