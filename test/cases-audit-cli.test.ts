@@ -6,7 +6,7 @@ import { AUDIT_ITEMS } from "../scorers/audit-items.js";
 import type { Investigation } from "../src/analytics/investigation.js";
 import type { ReportDoc } from "../src/analytics/report-schema.js";
 import { Store } from "../src/store/db.js";
-import { query, soceval } from "./helpers/cli.js";
+import { jsonLines, query, reportJson, soceval } from "./helpers/cli.js";
 
 /**
  * Audit completeness followed to its investigations: the audit items `cases` and `show` name must
@@ -43,23 +43,11 @@ let runId = "";
 const cases = (args: string[], store = db) =>
   soceval(["cases", "--run", "latest", "--db", store, "--rate", "audit_completeness", ...args], dir);
 
-async function lines(args: string[], store = db): Promise<Line[]> {
-  const r = await cases([...args, "--format", "jsonl"], store);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Line);
-}
+const lines = async (args: string[], store = db) => jsonLines<Line>(await cases([...args, "--format", "jsonl"], store));
 
 const sum = (ls: Line[]) => ls.reduce((n, l) => n + l.items, 0);
 
-async function report(store: string): Promise<ReportDoc> {
-  const out = join(dir, `${Math.random().toString(36).slice(2)}.json`);
-  const rep = await soceval(["report", "--db", store, "--run", "latest", "--format", "json", "--out", out], dir);
-  expect(rep.status, rep.stderr).toBe(0);
-  return JSON.parse(readFileSync(out, "utf8"));
-}
+const report = (store: string) => reportJson(store, dir);
 
 /** Gaps in a transcript's audit trail, each kind on its own stride so that some lines have several. */
 function cutGaps(t: Exported, i: number): Exported {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ReportDoc } from "../src/analytics/report-schema.js";
-import { query, soceval } from "./helpers/cli.js";
+import { jsonLines, query, reportJson, soceval } from "./helpers/cli.js";
 
 /**
  * The two item ratios followed to their investigations on a bundled suite: phishing-triage injects
@@ -26,14 +26,7 @@ let runId = "";
 
 const cases = (args: string[]) => soceval(["cases", "--run", "latest", "--db", db, ...args], dir);
 
-async function lines(args: string[]): Promise<Line[]> {
-  const r = await cases([...args, "--format", "jsonl"]);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Line);
-}
+const lines = async (args: string[]) => jsonLines<Line>(await cases([...args, "--format", "jsonl"]));
 
 const sum = (ls: Line[]) => ls.reduce((n, l) => n + l.items, 0);
 
@@ -41,10 +34,7 @@ beforeAll(async () => {
   // two epochs: the tool faults fall differently in each, so --epoch has something to separate
   const r = await soceval(["run", suite, "--db", db, "--agent", ...AGENTS, "--epochs", "2", "--quiet"], dir);
   expect(r.status, r.stderr).toBe(0);
-  const out = join(dir, "r.json");
-  const rep = await soceval(["report", "--db", db, "--run", "latest", "--format", "json", "--out", out], dir);
-  expect(rep.status, rep.stderr).toBe(0);
-  doc = JSON.parse(readFileSync(out, "utf8"));
+  doc = await reportJson(db, dir);
   runId = doc.run.run_id;
 }, 120_000);
 

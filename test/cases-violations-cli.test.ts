@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { violationsText } from "../src/cli/cases-columns.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
-import { query, soceval } from "./helpers/cli.js";
+import { jsonLines, query, soceval } from "./helpers/cli.js";
 
 /**
  * The violation rates' rows name their violations: a reader of `cases --rate policy_violation_rate`
@@ -18,14 +18,7 @@ const run = (args: string[]) => soceval(["cases", "--run", "latest", "--db", db,
 
 type Line = { case_id: string; agent: string; epoch: number; violations?: { kind: string; count: number }[] };
 
-async function lines(args: string[]): Promise<Line[]> {
-  const r = await run([...args, "--format", "jsonl"]);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Line);
-}
+const lines = async (args: string[]) => jsonLines<Line>(await run([...args, "--format", "jsonl"]));
 
 beforeAll(async () => {
   const store = await Store.open(db);

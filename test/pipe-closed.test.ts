@@ -7,22 +7,33 @@ import { CLI, query } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-pipe-"));
 
-/** Run the CLI with its stderr read by nobody: `soceval run … 2>&1 | head -2` once head has exited. */
-function withStderrClosed(args: string[]): Promise<{ status: number | null; stdout: string }> {
+/**
+ * Run the CLI with one of its outputs read by nobody, as once `head` has exited: `soceval run … 2>&1
+ * | head -2` for stderr, `soceval start | head -1` for stdout. The other output is collected.
+ */
+function withClosed(
+  closed: "stdout" | "stderr",
+  args: string[],
+  cwd = dir,
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
+      cwd,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, OPENAI_BASE_URL: "", ANTHROPIC_BASE_URL: "" },
     });
-    child.stderr.destroy();
-    let stdout = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
+    child[closed].destroy();
+    let output = "";
+    child[closed === "stdout" ? "stderr" : "stdout"].on("data", (d: Buffer) => {
+      output += d.toString();
     });
-    child.on("close", (status) => resolve({ status, stdout }));
+    child.on("close", (status) => resolve({ status, output }));
   });
 }
+const withStderrClosed = (args: string[]) =>
+  withClosed("stderr", args).then(({ status, output }) => ({ status, stdout: output }));
+const withStdoutClosed = (args: string[], cwd = dir) =>
+  withClosed("stdout", args, cwd).then(({ status, output }) => ({ status, stderr: output }));
 
 describe("a reader that went away from stderr", () => {
   it("does not cut a run short: the progress lines are dropped, the run finishes and is stored", async () => {
@@ -37,23 +48,6 @@ describe("a reader that went away from stderr", () => {
     expect(Number(n!.n)).toBe(40);
   });
 });
-
-/** Run the CLI with its stdout read by nobody (`soceval start | head -1` once head has exited). */
-function withStdoutClosed(args: string[], cwd = dir): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, OPENAI_BASE_URL: "", ANTHROPIC_BASE_URL: "" },
-    });
-    child.stdout.destroy();
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("close", (status) => resolve({ status, stderr }));
-  });
-}
 
 describe("a reader that went away from stdout", () => {
   it("does not stop `start` after its first suite: every suite is replayed and every report written", async () => {

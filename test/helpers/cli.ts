@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ReportDoc } from "../../src/analytics/report-schema.js";
 import { Store } from "../../src/store/db.js";
 
 export const CLI = join(process.cwd(), "bin/soceval.js");
@@ -25,6 +27,23 @@ export function soceval(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}
     });
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** A command's JSONL output, one object a line (`--format jsonl`); a command that failed throws its stderr. */
+export function jsonLines<T>(r: CliResult): T[] {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** The JSON report (`soceval report --format json`) of the newest run in `db`, written under `cwd`. */
+export async function reportJson(db: string, cwd: string): Promise<ReportDoc> {
+  const out = join(cwd, `report-${Math.random().toString(36).slice(2)}.json`);
+  const r = await soceval(["report", "--db", db, "--run", "latest", "--format", "json", "--out", out], cwd);
+  if (r.status !== 0) throw new Error(`soceval report: exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(readFileSync(out, "utf8")) as ReportDoc;
 }
 
 export async function query<T>(db: string, sql: string): Promise<T[]> {
