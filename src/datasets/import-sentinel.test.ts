@@ -132,6 +132,75 @@ describe.skipIf(!haveExcytin)("importSentinel on the real ExCyTIn SecurityAlert 
     expect(byIncident("107").every((c) => c.label?.verdict === "benign_positive")).toBe(true);
   });
 
+  it("takes each incident's classification from its last change, whatever order the rows are in", async () => {
+    const d = tmp();
+    const real = Papa.parse<Record<string, string>>(readFileSync(INCIDENTS, "utf8"), {
+      header: true,
+      delimiter: "\u2756",
+      skipEmptyLines: true,
+    }).data;
+    const i384 = real.find((i) => i.ProviderIncidentId === "384")!;
+    // the SecurityIncident table logs a row per change: New and unclassified, later Closed as TruePositive
+    const opened = { ...i384, Status: "New", Classification: "" };
+    const closed = {
+      ...i384,
+      Status: "Closed",
+      Classification: "TruePositive",
+      LastModifiedTime: "2024-12-01 10:00:00+00:00",
+      TimeGenerated: "2024-12-01 10:00:00+00:00",
+    };
+    for (const order of [
+      [closed, opened],
+      [opened, closed],
+    ]) {
+      const incidents = join(d, "incidents.csv");
+      writeFileSync(incidents, Papa.unparse(order, { delimiter: "\u2756" }));
+      const out = join(d, "labeled.jsonl");
+      const r = await importSentinel(ALERTS, { out, incidents });
+      const mine = read(out).filter((c) => c.incident_id === "384");
+      expect(mine.length).toBe(27);
+      expect(mine.every((c) => c.label?.verdict === "true_positive")).toBe(true);
+      expect(r.unlabeled).toBe(189 - 27);
+    }
+  });
+
+  it("refuses two rows giving one alert two verdicts when no time says which is current", async () => {
+    const d = tmp();
+    const real = Papa.parse<Record<string, string>>(readFileSync(INCIDENTS, "utf8"), {
+      header: true,
+      delimiter: "\u2756",
+      skipEmptyLines: true,
+    }).data;
+    const i384 = real.find((i) => i.ProviderIncidentId === "384")!;
+    const undated = { ...i384, LastModifiedTime: "", TimeGenerated: "" };
+    const incidents = join(d, "incidents.csv");
+    writeFileSync(
+      incidents,
+      Papa.unparse(
+        [
+          { ...undated, Classification: "TruePositive" },
+          { ...undated, Classification: "FalsePositive" },
+        ],
+        { delimiter: "\u2756" },
+      ),
+    );
+    const out = join(d, "labeled.jsonl");
+    await expect(importSentinel(ALERTS, { out, incidents })).rejects.toThrow(
+      /incidents\.csv:3: Classification: alert \S+ is in incident 384 on line 2 \(TruePositive\) and incident 384 on line 3 \(FalsePositive\)/,
+    );
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(
+      incidents,
+      Papa.unparse([{ ...i384, LastModifiedTime: "last Tuesday", Classification: "TruePositive" }], {
+        delimiter: "\u2756",
+      }),
+    );
+    await expect(importSentinel(ALERTS, { out, incidents })).rejects.toThrow(
+      `${incidents}:2: LastModifiedTime: "last Tuesday" is not a time`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("labels every alert with --verdict", async () => {
     const out = join(tmp(), "tp.jsonl");
     const r = await importSentinel(ALERTS, { out, verdict: "true_positive", workflow: "endpoint-investigation" });

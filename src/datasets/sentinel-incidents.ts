@@ -1,9 +1,12 @@
 import { InputError } from "../io/errors.js";
 import type { Label, Verdict } from "../schema/index.js";
 import { readCsv } from "./csv-reader.js";
-import { isRecord, str } from "./values.js";
+import { isRecord, str, timeField } from "./values.js";
 
 export type IncidentFacts = { incident_id: string; label?: Label };
+
+/** One incident row as a claim on its alerts: which row, and when the incident was last changed. */
+type Claim = { facts: IncidentFacts; line: number; modified: string | undefined; classification: string };
 
 const CLASSIFICATION: Record<string, Verdict> = {
   TruePositive: "true_positive",
@@ -17,12 +20,16 @@ const CLASSIFICATION: Record<string, Verdict> = {
  * empty classification gives no label.
  */
 export async function readIncidents(file: string): Promise<Map<string, IncidentFacts>> {
-  const byAlert = new Map<string, IncidentFacts>();
+  const byAlert = new Map<string, Claim>();
   const rows = readCsv(file, {
     onHeader: (columns, line) => {
       for (const need of ["AlertIds", "Classification"])
         if (!columns.includes(need))
-          throw new InputError(`${file}:${line}: header: column "${need}" is missing (not a SecurityIncident export?)`);
+          throw new InputError(
+            `${file}:${line}: header: column "${need}" is missing (not a SecurityIncident export?)`,
+            file,
+            line,
+          );
     },
   });
   for await (const { line, row } of rows) {
@@ -36,10 +43,48 @@ export async function readIncidents(file: string): Promise<Map<string, IncidentF
     }
     if (!Array.isArray(alertIds))
       throw new InputError(`${file}:${line}: AlertIds: expected a JSON list of alert ids`, file, line);
-    const facts: IncidentFacts = { incident_id: incident, label: labelOf(row) };
-    for (const id of alertIds) if (typeof id === "string") byAlert.set(id, facts);
+    const claim: Claim = {
+      facts: { incident_id: incident, label: labelOf(row) },
+      line,
+      modified: modifiedAt(row, file, line),
+      classification: (row.Classification ?? "").trim() || "unclassified",
+    };
+    for (const id of alertIds) if (typeof id === "string") byAlert.set(id, current(byAlert.get(id), claim, id, file));
   }
-  return byAlert;
+  return new Map([...byAlert].map(([id, c]) => [id, c.facts]));
+}
+
+/**
+ * When the incident row was last changed. The SecurityIncident table logs a row for every change
+ * (New, then Active, then Closed with its classification), and an export sorted newest first is
+ * common: so the last change decides, never the row order.
+ */
+function modifiedAt(row: Record<string, string>, file: string, line: number): string | undefined {
+  for (const column of ["LastModifiedTime", "TimeGenerated"]) {
+    const t = timeField(row[column], (msg) => {
+      throw new InputError(`${file}:${line}: ${column}: ${msg}`, file, line);
+    });
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/**
+ * Which of two rows listing one alert holds its current classification: the one changed last. Rows
+ * that times cannot order (no time, or the same) may only disagree about nothing that matters: two
+ * verdicts for one alert would leave the label to the order of the rows.
+ */
+function current(held: Claim | undefined, next: Claim, alertId: string, file: string): Claim {
+  if (!held) return next;
+  if (held.modified && next.modified && held.modified !== next.modified)
+    return new Date(next.modified) > new Date(held.modified) ? next : held;
+  if (held.facts.label?.verdict === next.facts.label?.verdict) return next;
+  const where = (c: Claim) => `incident ${c.facts.incident_id} on line ${c.line} (${c.classification})`;
+  throw new InputError(
+    `${file}:${next.line}: Classification: alert ${alertId} is in ${where(held)} and ${where(next)}, and no LastModifiedTime or TimeGenerated tells which is current`,
+    file,
+    next.line,
+  );
 }
 
 function labelOf(row: Record<string, string>): Label | undefined {
