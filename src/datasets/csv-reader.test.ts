@@ -76,6 +76,24 @@ describe("readCsv", () => {
     await expect(all(file(""))).rejects.toThrow(/:1: header: the file is empty/);
   });
 
+  it("refuses a byte that is not UTF-8 with its line, instead of reading it as U+FFFD", async () => {
+    // a Latin-1 export: José's é is the single byte 0xE9, on line 4 (the quoted cell spans 2 and 3)
+    const f = join(dir, `f${n++}.csv`);
+    writeFileSync(
+      f,
+      Buffer.concat([Buffer.from('id,host\n1,"two\nlines"\n2,WS-Jos'), Buffer.from([0xe9]), Buffer.from("\n")]),
+    );
+    await expect(all(f)).rejects.toThrow(`${f}:4: not UTF-8 text (a byte that is not UTF-8 at column 9)`);
+  });
+
+  it("reads a character cut between two read chunks whole, and a real U+FFFD as itself", async () => {
+    // 64 KiB is a read chunk: the 3-byte ❖ straddles the first boundary
+    const pad = "x".repeat(65536 - "id,v\n1,".length - 1);
+    const rows = await all(file(`id,v\n1,${pad}\u2756\n2,\ufffd\n`));
+    expect(rows[0]!.row.v).toBe(`${pad}\u2756`);
+    expect(rows[1]!.row.v).toBe("\ufffd");
+  });
+
   it("reports a missing file as bad input", async () => {
     await expect(all(join(dir, "nope.csv"))).rejects.toThrow(/nope\.csv: cannot read \(ENOENT\)/);
   });

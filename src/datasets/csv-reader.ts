@@ -1,6 +1,8 @@
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { Transform } from "node:stream";
 import Papa from "papaparse";
 import { InputError } from "../io/errors.js";
+import { readLines } from "../io/lines.js";
 
 export type CsvRow = { line: number; row: Record<string, string> };
 export type CsvOptions = {
@@ -46,6 +48,49 @@ export function detectDelimiter(file: string, quote = '"'): string {
       bestCount = n;
     }
   return best;
+}
+
+/** Raised by the decoder below; the reader then finds the line the byte is on. */
+class NotUtf8 extends Error {}
+
+/**
+ * The file's bytes as text, refusing bytes that are not UTF-8: a lenient decode turns a Latin-1
+ * export's `é` into U+FFFD, changing an account or host name in the cases without a word. The
+ * decoder carries a character cut between two chunks over to the next; a leading BOM is dropped.
+ */
+function utf8Text(): Transform {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decode = (bytes: Buffer | undefined, stream: boolean): string | NotUtf8 => {
+    try {
+      return decoder.decode(bytes, { stream });
+    } catch {
+      return new NotUtf8();
+    }
+  };
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _enc, done) {
+      const text = decode(chunk, true);
+      if (text instanceof NotUtf8) done(text);
+      else done(null, text || undefined);
+    },
+    flush(done) {
+      const text = decode(undefined, false);
+      if (text instanceof NotUtf8) done(text);
+      else done(null, text || undefined);
+    },
+  });
+}
+
+/** The InputError for a file that is not UTF-8, with the line and column of its first bad byte. */
+async function notUtf8(file: string): Promise<InputError> {
+  try {
+    // the JSONL line reader refuses the first line holding a byte that is not UTF-8, by physical line
+    for await (const _ of readLines(file));
+  } catch (e) {
+    if (e instanceof InputError) return e;
+  }
+  return new InputError(`${file}: not UTF-8 text; save the file as UTF-8`, file);
 }
 
 /** Counts lines lazily over the text papaparse has consumed, so rows spanning lines keep true line numbers. */
@@ -105,19 +150,15 @@ function describeWidth(values: string[], header: string[], delimiter: string): s
 export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenerator<CsvRow, void, undefined> {
   const quote = opts.quote ?? '"';
   const delimiter = opts.delimiter ?? detectDelimiter(file, quote);
-  const stream = createReadStream(file, { encoding: "utf8" });
+  const bytes = createReadStream(file);
   await new Promise<void>((resolve, reject) => {
-    stream.once("open", () => resolve());
-    stream.once("error", (e) => reject(cannotRead(file, e)));
+    bytes.once("open", () => resolve());
+    bytes.once("error", (e) => reject(cannotRead(file, e)));
   });
+  const stream = bytes.pipe(utf8Text());
+  bytes.on("error", (e) => stream.destroy(e));
   const tracker = new LineTracker();
-  let first = true;
-  stream.on("data", (chunk) => {
-    let text = String(chunk);
-    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    first = false;
-    tracker.push(text);
-  });
+  stream.on("data", (chunk: string) => tracker.push(chunk));
   const queue: Parsed[] = [];
   let wake: (() => void) | null = null;
   const put = (p: Parsed) => {
@@ -152,7 +193,8 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         if (!header) throw new InputError(`${file}:1: header: the file is empty`, file, 1);
         return;
       }
-      if ("failure" in item) throw cannotRead(file, item.failure);
+      if ("failure" in item)
+        throw item.failure instanceof NotUtf8 ? await notUtf8(file) : cannotRead(file, item.failure);
       if (item.error)
         throw new InputError(
           `${file}:${item.line}: ${describeCsvError(item.error, item.values, header)}`,
@@ -180,5 +222,6 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
     }
   } finally {
     stream.destroy();
+    bytes.destroy();
   }
 }
