@@ -239,6 +239,14 @@ describe("mapping files", () => {
     await expect(importCsv(csv, m, join(d, "o2.jsonl"))).rejects.toThrow(
       `${csv}:2: when: "07/04/2024 10:35 PM" is not a time`,
     );
+    // a date written without separators is not an epoch: it read as August 1970 (and with its time, the year 2611)
+    for (const compact of ["20240704", "20240704223500"]) {
+      writeFileSync(csv, `id,when,seen\nc1,2024-07-04T22:35:00Z,${compact}\n`);
+      await expect(importCsv(csv, m, join(d, "o2.jsonl"))).rejects.toThrow(
+        `${csv}:2: seen: "${compact}" is not a time (expected ISO-8601 such as 2024-07-04T22:35:00Z, or epoch seconds (10 digits) or milliseconds (13 digits))`,
+      );
+      expect(existsSync(join(d, "o2.jsonl"))).toBe(false);
+    }
     writeFileSync(
       m,
       `${readFileSync(m, "utf8").replace("alert.time: when", "alert.time: {column: when, type: number}")}`,

@@ -14,6 +14,23 @@ describe("toIsoTime", () => {
     expect(toIsoTime(input)).toBe(iso);
   });
 
+  it("reads numbers as epoch seconds (10 digits) or milliseconds (13 digits) only", () => {
+    expect(toIsoTime("1720132500.5")).toBe("2024-07-04T22:35:00.500Z");
+    expect(toIsoTime(1000000000)).toBe("2001-09-09T01:46:40.000Z");
+    expect(toIsoTime(9999999999999)).toBe("2286-11-20T17:46:39.999Z");
+    // compact dates, microseconds, nanoseconds, negatives and zero would each become a time no alert has
+    for (const other of [
+      "20240704",
+      "20240704223500",
+      "1720132500746663",
+      "1720132500746663123",
+      "-1720132500",
+      0,
+      NaN,
+    ])
+      expect(toIsoTime(other), String(other)).toBeUndefined();
+  });
+
   it("rejects what is not a time", () => {
     for (const bad of ["", "yesterday", "2025-13-45T00:00:00Z", null, {}]) expect(toIsoTime(bad)).toBeUndefined();
   });

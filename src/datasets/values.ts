@@ -1,7 +1,17 @@
 import type { Entity } from "../schema/index.js";
 
 /** What toIsoTime accepts, for "is not a time" messages. */
-export const TIME_FORMATS = "expected ISO-8601 such as 2024-07-04T22:35:00Z, or epoch seconds/milliseconds";
+export const TIME_FORMATS =
+  "expected ISO-8601 such as 2024-07-04T22:35:00Z, or epoch seconds (10 digits) or milliseconds (13 digits)";
+
+/**
+ * The epoch numbers read as times: 10 digits of seconds or 13 of milliseconds (2001 to 2286).
+ * Outside them a number is more likely something else: 20240704 or 20240704223500 (a date written
+ * without separators) would read as August 1970 or the year 2611, and microseconds or nanoseconds
+ * as a year beyond 50,000, each a time no alert history has.
+ */
+const EPOCH_SECONDS = [1e9, 1e10] as const;
+const EPOCH_MS = [1e12, 1e13] as const;
 
 // date, optional time (T or space), optional fraction, optional zone (Z, UTC, +hh:mm, +hhmm, +hh)
 const ISO =
@@ -9,17 +19,17 @@ const ISO =
 
 /**
  * An ISO-8601 UTC time from what exports actually contain: ISO strings, `2024-07-04 22:35:00.746663+00:00`
- * (Sentinel/KQL), zone-less timestamps (taken as UTC), or epoch seconds/milliseconds. Undefined when
+ * (Sentinel/KQL), zone-less timestamps (taken as UTC), or epoch seconds/milliseconds (EPOCH_*). Undefined when
  * unparseable. Nothing else is guessed: `07/04/2024 10:35 PM` (day or month first? which zone?) is
  * refused rather than read in the importing machine's local zone, and `2024-02-30` is refused rather
  * than rolled over to March 1st, as Date.parse would.
  */
 export function toIsoTime(value: unknown): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) {
-    // below 1e11 the number can only be seconds (1e11 ms is 1973; 1e11 s is year 5138)
-    const ms = Math.abs(value) < 1e11 ? value * 1000 : value;
-    const d = new Date(ms);
-    return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  if (typeof value === "number") {
+    const within = ([low, high]: readonly [number, number]) => value >= low && value < high;
+    if (within(EPOCH_SECONDS)) return new Date(value * 1000).toISOString();
+    if (within(EPOCH_MS)) return new Date(value).toISOString();
+    return undefined;
   }
   if (typeof value !== "string") return undefined;
   const s = value.trim();
