@@ -32,3 +32,41 @@ describe("a CSV mapping's values", () => {
     expect(() => loadMapping(f)).toThrow(/m\.yaml:\d+: case\.alert\.source\.const: 42 is not a value of alert\.source/);
   });
 });
+
+describe("a CSV mapping's coverage of the case format", () => {
+  // an unmapped required field failed on the first CSV row, blamed on the export instead of the mapping
+  it("names the required case fields it leaves unmapped, at the mapping's case section", () => {
+    const text = BUNDLED.replace(/^ {2}alert\.rule: .*\n/m, "").replace(/^ {2}alert\.source: .*\n/m, "");
+    const f = write(text);
+    expect(() => loadMapping(f)).toThrow(
+      `${f}:${lineOf(text, "  id: event_id")}: case: alert.rule and alert.source are not mapped, and every case needs them (give each a column or a const)`,
+    );
+  });
+
+  it("asks for a whole label once part of it is mapped, and for an evidence record's source", () => {
+    const noEscalate = BUNDLED.replace(/^ {2}label\.escalate: .*\n/m, "");
+    expect(() => loadMapping(write(noEscalate))).toThrow(
+      /case: label\.escalate is not mapped, and every label needs it \(give it a column or a const\)/,
+    );
+    const noSource = BUNDLED.replace(/^ {2}source:\n( {4}.*\n)+/m, "");
+    expect(noSource).not.toBe(BUNDLED);
+    expect(() => loadMapping(write(noSource))).toThrow(
+      /evidence: source is not mapped, and every evidence record needs it/,
+    );
+  });
+
+  it("counts group_by as the id, a whole mapped object as its fields, and fills evidence id, time and data", () => {
+    const minimal = [
+      "group_by: key",
+      "case:",
+      "  workflow: { const: phishing-triage }",
+      "  alert: { column: alert_json, type: json }",
+      "evidence:",
+      "  source: { const: email.headers }",
+    ].join("\n");
+    expect(() => loadMapping(write(minimal))).not.toThrow();
+    expect(() => loadMapping(write(minimal.replace("group_by: key\n", "")))).toThrow(
+      /case: id is not mapped, and every case needs it/,
+    );
+  });
+});

@@ -52,6 +52,46 @@ const TIME_FIELDS = [
   ["evidence", "time"],
 ] as const;
 
+/** Evidence fields the importer fills when the mapping does not: ev-<n>, the alert's time, {}. */
+const EVIDENCE_FILLED = ["id", "time", "data"];
+
+/** One issue per thing that needs them: `label.verdict and label.escalate are not mapped, …`. */
+function unmappedIssues(ctx: z.RefinementCtx, section: string, missing: Unmapped[]): void {
+  for (const owner of new Set(missing.map((u) => u.owner))) {
+    const paths = missing.filter((u) => u.owner === owner).map((u) => u.path);
+    const list = paths.length > 1 ? `${paths.slice(0, -1).join(", ")} and ${paths.at(-1)} are` : `${paths[0]} is`;
+    ctx.addIssue({
+      code: "custom",
+      path: [section],
+      message: `${list} not mapped, and every ${owner} needs ${paths.length > 1 ? "them (give each" : "it (give it"} a column or a const)`,
+    });
+  }
+}
+
+type Unmapped = { path: string; owner: string };
+
+/**
+ * The required fields of `schema` that no mapped path fills: otherwise the first CSV row reported
+ * them missing, blaming the export for the mapping. An optional object (label) must be whole only
+ * once the mapping fills part of it (its fields are then owned by it: "every label needs"); a
+ * mapped parent (`alert: {column: x, type: json}`) fills everything below it.
+ */
+function unmapped(schema: z.ZodType, mapped: string[], filled: string[], owner: string, prefix = ""): Unmapped[] {
+  const s = unwrap(schema);
+  if (!(s instanceof z.ZodObject)) return [];
+  const out: Unmapped[] = [];
+  for (const [key, field] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+    const path = prefix + key;
+    if (mapped.includes(path) || filled.includes(path)) continue;
+    const below = mapped.some((p) => p.startsWith(`${path}.`));
+    const required = !field.safeParse(undefined).success;
+    if (below || (required && unwrap(field) instanceof z.ZodObject))
+      out.push(...unmapped(field, mapped, filled, required ? owner : path, `${path}.`));
+    else if (required) out.push({ path, owner });
+  }
+  return out;
+}
+
 /** `required` is not an evidence field: a true value adds the record's id to label.required_evidence. */
 const EVIDENCE_EXTRA = ["required"];
 
@@ -77,6 +117,13 @@ export const CsvMapping = z
     for (const path of Object.keys(m.evidence ?? {}))
       if (!EVIDENCE_EXTRA.includes(path) && !isFieldPath(EvidenceRecord, path.split(".")))
         ctx.addIssue({ code: "custom", path: ["evidence", path], message: `"${path}" is not an evidence field` });
+    unmappedIssues(ctx, "case", unmapped(Case, Object.keys(m.case), m.group_by ? ["id"] : [], "case"));
+    if (m.evidence)
+      unmappedIssues(
+        ctx,
+        "evidence",
+        unmapped(EvidenceRecord, Object.keys(m.evidence), EVIDENCE_FILLED, "evidence record"),
+      );
     for (const [section, fields, schema] of [
       ["case", m.case, Case],
       ["evidence", m.evidence ?? {}, EvidenceRecord],
