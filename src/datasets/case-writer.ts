@@ -11,7 +11,8 @@ import {
   type WriteStream,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { InputError } from "../io/errors.js";
+import { InputError, ReaderGone } from "../io/errors.js";
+import { outTarget } from "../io/out-file.js";
 import type { Case } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
 
@@ -40,6 +41,10 @@ export function discardPendingImports(): string[] {
  */
 export class CaseWriter {
   private readonly tmp: string;
+  /** where the cases go: the file a symlink names (the link stays), or the target itself */
+  private readonly file: string;
+  /** false for a pipe or a device (/dev/stdout): written in place, never renamed over nor deleted */
+  private readonly regular: boolean;
   private readonly out: WriteStream;
   /** the first folder this import created for --out, if any: a failed import removes what it made */
   private readonly createdDir: string | undefined;
@@ -60,8 +65,14 @@ export class CaseWriter {
     for (const input of inputs)
       if (sameFile(target, input))
         throw new InputError(`--out ${target}: is the input ${input}; name another file for the cases`, target);
-    this.createdDir = mkdirSync(dirname(target) || ".", { recursive: true });
-    this.tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+    // a temp file renamed over a symlink would replace the link, and over /dev/stdout the device
+    const where = outTarget(target);
+    this.file = where.file;
+    this.regular = where.regular;
+    this.createdDir = mkdirSync(dirname(this.file), { recursive: true });
+    this.tmp = this.regular
+      ? join(dirname(this.file), `.${basename(this.file)}.${process.pid}.${Date.now()}.tmp`)
+      : this.file;
     // opened here, not in the background: once the constructor returns the file exists, so
     // discard() never races an open still in flight that would create it after the delete
     let fd: number;
@@ -73,7 +84,11 @@ export class CaseWriter {
     this.out = createWriteStream(this.tmp, { fd, encoding: "utf8" });
     pending.add(this);
     this.out.on("error", (e: NodeJS.ErrnoException) => {
-      this.failed = new InputError(`${target}: cannot write (${e.code ?? e.message})`, target);
+      // a pipe whose reader left (`--out /dev/stdout | head`): the reader's choice, not a failed write
+      this.failed =
+        !this.regular && e.code === "EPIPE"
+          ? new ReaderGone(`--out ${target}: the reader stopped reading`)
+          : new InputError(`${target}: cannot write (${e.code ?? e.message})`, target);
     });
   }
 
@@ -87,15 +102,17 @@ export class CaseWriter {
     if (this.failed) throw this.failed;
     this.count++;
     if (!value.label) this.unlabeled++;
-    if (!this.out.write(`${JSON.stringify(value)}\n`)) await once(this.out, "drain");
+    // a write error rejects the wait; this.failed says what it means (a reader gone, a full disk)
+    if (!this.out.write(`${JSON.stringify(value)}\n`)) await once(this.out, "drain").catch(() => undefined);
+    if (this.failed) throw this.failed;
     return value;
   }
 
   async commit(): Promise<void> {
     this.out.end();
-    await once(this.out, "finish");
+    await once(this.out, "finish").catch(() => undefined);
     if (this.failed) throw this.failed;
-    renameSync(this.tmp, this.target);
+    if (this.regular) renameSync(this.tmp, this.file);
     pending.delete(this);
   }
 
@@ -105,7 +122,7 @@ export class CaseWriter {
       this.out.destroy();
       await once(this.out, "close").catch(() => undefined);
     }
-    rmSync(this.tmp, { force: true });
+    if (this.regular) rmSync(this.tmp, { force: true });
     pending.delete(this);
     this.removeCreatedDirs();
   }
@@ -113,7 +130,7 @@ export class CaseWriter {
   /** abort() for a process about to exit: synchronous, so it is done before process.exit(). */
   discard(): void {
     this.out.destroy();
-    rmSync(this.tmp, { force: true });
+    if (this.regular) rmSync(this.tmp, { force: true });
     pending.delete(this);
     this.removeCreatedDirs();
   }
@@ -121,7 +138,7 @@ export class CaseWriter {
   /** The folders made for --out, innermost first, while they are empty (rmdir refuses otherwise). */
   private removeCreatedDirs(): void {
     if (this.createdDir)
-      for (let d = resolve(dirname(this.target)); d.startsWith(resolve(this.createdDir)); d = dirname(d))
+      for (let d = dirname(this.file); d.startsWith(resolve(this.createdDir)); d = dirname(d))
         try {
           rmdirSync(d);
         } catch {
