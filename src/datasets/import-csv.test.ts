@@ -61,6 +61,20 @@ describe("importCsv on a Splunk ES notable-events export", () => {
     expect(open!.alert.severity).toBe("informational");
   });
 
+  it("refuses rows of one case that disagree on a case column, instead of keeping the first row's verdict", async () => {
+    const d = tmp();
+    const csv = join(d, "x.csv");
+    const rows = readFileSync(CSV, "utf8").split("\n");
+    // NE-1001's third row (line 4) says the analyst changed the disposition
+    rows[3] = rows[3]!.replace("True Positive - Suspicious Activity", "False Positive - Inaccurate Data");
+    writeFileSync(csv, rows.join("\n"));
+    const out = join(d, "o.jsonl");
+    await expect(importCsv(csv, MAPPING, out)).rejects.toThrow(
+      `${csv}:4: disposition: "False Positive - Inaccurate Data" differs from "True Positive - Suspicious Activity" on line 2, a row of the same case "NE-1001"; its alert.raw and label.verdict are read from one row, so the rows of a case must agree`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("names file:line and column for a value the map does not know", async () => {
     const d = tmp();
     const csv = join(d, "x.csv");

@@ -86,6 +86,7 @@ function buildCase(g: Group, m: CsvMapping, file: string) {
     const v = cellValue(spec, first.row, { file, line: first.line });
     if (v !== undefined) setPath(c, path, v);
   }
+  checkRowsAgree(g, m, file);
   if (c.id === undefined && m.group_by) c.id = g.key;
   const alertTime = isRecord(c.alert) ? c.alert.time : undefined;
   const required: string[] = [];
@@ -127,6 +128,36 @@ function buildCase(g: Group, m: CsvMapping, file: string) {
     return { line: first.line, text: withColumn(problem, m.case, field) };
   };
   return { candidate: c, explain };
+}
+
+/** The columns the case section reads, each with the fields it fills (not `row: true`, which takes evidence columns too). */
+function caseColumns(m: CsvMapping): Map<string, string[]> {
+  const cols = new Map<string, string[]>();
+  for (const [path, spec] of Object.entries(m.case))
+    for (const c of [spec.column, ...(spec.columns ?? []), ...(spec.entities ?? []).map((e) => e.column)])
+      if (c !== undefined && c !== m.group_by) cols.set(c, [...new Set([...(cols.get(c) ?? []), path])]);
+  return cols;
+}
+
+/**
+ * A case's fields come from its first row. A later row of the case that says otherwise (another
+ * disposition, another urgency) would be dropped without a word, and with it perhaps the analyst's
+ * final verdict: the rows of one case must agree on every column the case section reads.
+ */
+function checkRowsAgree(g: Group, m: CsvMapping, file: string): void {
+  const first = g.rows[0]!;
+  if (g.rows.length < 2) return;
+  const columns = caseColumns(m);
+  for (const r of g.rows.slice(1))
+    for (const [column, paths] of columns) {
+      const [a, b] = [(first.row[column] ?? "").trim(), (r.row[column] ?? "").trim()];
+      if (a !== b)
+        throw new InputError(
+          `${file}:${r.line}: ${column}: ${JSON.stringify(b)} differs from ${JSON.stringify(a)} on line ${first.line}, a row of the same case "${g.key}"; its ${paths.join(" and ")} ${paths.length > 1 ? "are" : "is"} read from one row, so the rows of a case must agree`,
+          file,
+          r.line,
+        );
+    }
 }
 
 /** Name the column behind a field when the mapping reads it from one: `alert.severity (column urgency): …`. */
