@@ -1,5 +1,5 @@
 import type { MessageCreateParamsNonStreaming, Tool } from "@anthropic-ai/sdk/resources/messages";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { InputError } from "../src/io/errors.js";
 import { toWireMessages } from "../src/providers/anthropic.js";
 import { createProvider } from "../src/providers/index.js";
@@ -176,6 +176,36 @@ describe("anthropic provider over the messages wire", () => {
     const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
     expect(err.retryable).toBe(false);
     expect(attemptsOf(err)).toBe(1);
+  });
+
+  it("passes the SDK's deprecated-model notice on once, not on every request", async () => {
+    server = await startAnthropicWire();
+    const agent = testAgent({
+      provider: "anthropic",
+      model: "claude-sonnet-4-5",
+      base_url: server.url,
+      retries: { max_attempts: 1, base_delay_ms: 5, timeout_ms: 2000 },
+    });
+    const provider = createProvider(agent, { env: testEnv });
+    server.enqueue(...[1, 2, 3].map((): Reply => ({ type: "text", text: "done" })));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let warned: number;
+    let written: string[];
+    try {
+      for (let i = 0; i < 3; i++) await provider.complete(firstRequest(agent));
+    } finally {
+      warned = warn.mock.calls.length;
+      written = stderr.mock.calls.map((c) => String(c[0]));
+      warn.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(server.requests).toHaveLength(3);
+    expect(warned).toBe(0);
+    const notices = written.filter((t) => t.includes("deprecated"));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^soceval: warning: anthropic SDK: The model 'claude-sonnet-4-5' is deprecated .+\n$/);
+    expect(notices[0]!.split("\n")).toHaveLength(2);
   });
 
   it("refuses to start without ANTHROPIC_API_KEY", () => {

@@ -88,6 +88,32 @@ function fromWire(res: Message): Omit<Completion, "latency_ms"> {
   };
 }
 
+/** SDK notices already passed on (once per text and process). */
+const noticesShown = new Set<string>();
+
+/**
+ * The SDK prints its notices (a deprecated model's end-of-life date) with console.warn on every
+ * request: thousands of copies over a run, between the progress lines. They are caught while the
+ * request is built (synchronously, so nothing else can write meanwhile) and each is shown once.
+ */
+function onceEach<T>(send: () => T): T {
+  const notices: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    notices.push(args.map(String).join(" "));
+  };
+  try {
+    return send();
+  } finally {
+    console.warn = warn;
+    for (const n of notices) {
+      if (noticesShown.has(n)) continue;
+      noticesShown.add(n);
+      process.stderr.write(`soceval: warning: anthropic SDK: ${n.replace(/\s*\n\s*/g, " ")}\n`);
+    }
+  }
+}
+
 /** Anthropic messages API via the official SDK, with native tool use. */
 export function createAnthropicProvider(opts: AnthropicProviderOptions): Provider {
   // retries belong to our scheduler so that each attempt is counted and recorded
@@ -113,7 +139,7 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): Provide
       const attempt = attemptDeadline(opts.timeoutMs, req.signal);
       let res: Message;
       try {
-        res = await client.messages.create(body, { signal: attempt.signal });
+        res = await onceEach(() => client.messages.create(body, { signal: attempt.signal }));
       } catch (e) {
         throw attempt.timedOut("anthropic") ?? toProviderError(e, "anthropic", SDK_ERRORS, client.baseURL);
       }
