@@ -207,6 +207,39 @@ describe("openai provider over the chat-completions wire", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("says why a connection failed (the socket's error) and what set the address", async () => {
+    // a port that was just listening and is closed now: nothing answers there
+    const closed = await startOpenAIWire();
+    const url = closed.url;
+    await closed.close();
+    const port = new URL(url).port;
+    const viaEnv = testAgent({ provider: "openai-compatible", base_url: "http://127.0.0.1:9/v1" });
+    const err = await createProvider(viaEnv, { env: { ...testEnv, OPENAI_BASE_URL: url } })
+      .complete(firstRequest(viaEnv))
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.unusable).toBe("no connection");
+    expect(err.message).toBe(
+      `openai-compatible: connection failed to ${url}, set by OPENAI_BASE_URL (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+    const inFile = testAgent({ provider: "openai", base_url: url });
+    const err2 = await createProvider(inFile, { env: testEnv })
+      .complete(firstRequest(inFile))
+      .catch((e) => e);
+    expect(err2.message).toContain(
+      `connection failed to ${url}, set by base_url in ${inFile.file} (connect ECONNREFUSED`,
+    );
+  });
+
+  it("names the variable whose key the server refused, never the key", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue({ type: "status", status: 401, message: "Incorrect API key provided" });
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err.unusable).toBe("refused");
+    expect(err.message).toBe("openai: HTTP 401: Incorrect API key provided (the key in SOCEVAL_TEST_PROVIDER_KEY)");
+    expect(err.message).not.toContain(TEST_KEY);
+  });
+
   it("refuses to start without the API key, naming the variable but never a value", () => {
     const agent = testAgent({ provider: "openai", base_url: "http://127.0.0.1:9/v1" });
     expect(() => createProvider(agent, { env: {} })).toThrow(InputError);

@@ -12,7 +12,7 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { attemptDeadline, malformed, notJson, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, notJson, type Origin, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -20,7 +20,10 @@ const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, AP
 /** The messages API requires max_tokens; this is enough for a triage output with room to spare. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-export type AnthropicProviderOptions = { baseURL?: string; apiKey: string; timeoutMs: number };
+export type AnthropicProviderOptions = { baseURL?: string; apiKey: string; timeoutMs: number } & Pick<
+  Origin,
+  "urlFrom" | "keyFrom"
+>;
 
 /**
  * Tool results travel as `tool_result` blocks inside a user turn, and turns must alternate, so
@@ -141,7 +144,14 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): Provide
       try {
         res = await onceEach(() => client.messages.create(body, { signal: attempt.signal }));
       } catch (e) {
-        throw attempt.timedOut("anthropic") ?? toProviderError(e, "anthropic", SDK_ERRORS, client.baseURL);
+        throw (
+          attempt.timedOut("anthropic") ??
+          toProviderError(e, "anthropic", SDK_ERRORS, {
+            url: client.baseURL,
+            urlFrom: opts.urlFrom,
+            keyFrom: opts.keyFrom,
+          })
+        );
       }
       const latency_ms = Math.round(performance.now() - started);
       return { ...fromWire(res), latency_ms };

@@ -8,16 +8,22 @@ import type { LoadedAgent } from "../workflow/load.js";
  * without being edited; the run stores the address it actually used.
  */
 export function effectiveBaseUrl(agent: LoadedAgent, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  switch (agent.provider) {
-    case "openai":
-    case "openai-compatible":
-      return fromEnv(env, "OPENAI_BASE_URL") || agent.base_url;
-    case "anthropic":
-      return fromEnv(env, "ANTHROPIC_BASE_URL") || agent.base_url;
-    default:
-      return agent.base_url;
-  }
+  return baseUrlOf(agent, env).url;
 }
+
+/** The address and what set it (a message about a server that cannot be reached names the culprit). */
+export function baseUrlOf(agent: LoadedAgent, env: NodeJS.ProcessEnv = process.env): { url?: string; from?: string } {
+  const variable = OVERRIDE[agent.provider];
+  const fromVariable = variable ? fromEnv(env, variable) : undefined;
+  if (fromVariable) return { url: fromVariable, from: variable };
+  return agent.base_url ? { url: agent.base_url, from: `base_url in ${agent.file}` } : {};
+}
+
+const OVERRIDE: Partial<Record<LoadedAgent["provider"], string>> = {
+  openai: "OPENAI_BASE_URL",
+  "openai-compatible": "OPENAI_BASE_URL",
+  anthropic: "ANTHROPIC_BASE_URL",
+};
 
 /** The agent file's base_url is checked by its schema; the variable that overrides it, here. */
 function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {

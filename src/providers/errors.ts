@@ -29,22 +29,50 @@ export function parseRetryAfter(headers: Headers | undefined, now = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** Where a provider's address and key come from, for messages that tell the user what to fix. */
+export type Origin = {
+  url: string;
+  /** what set the address: OPENAI_BASE_URL, the agent's base_url; absent for the SDK's default */
+  urlFrom?: string;
+  /** the environment variable the key was read from */
+  keyFrom?: string;
+};
+
+/**
+ * Why a connection failed, in the words of the error at the bottom of the chain: the SDK says
+ * "Connection error.", fetch "fetch failed", and only the socket says ECONNREFUSED or ENOTFOUND.
+ */
+export function connectionCause(e: unknown): string {
+  let inner: unknown = e;
+  for (let depth = 0; depth < 8; depth++) {
+    const next: unknown =
+      (inner as { cause?: unknown } | null)?.cause ?? (inner instanceof AggregateError ? inner.errors[0] : undefined);
+    if (!(next instanceof Error)) break;
+    inner = next;
+  }
+  if (!(inner instanceof Error)) return String(inner);
+  const code = (inner as NodeJS.ErrnoException).code;
+  const text = inner.message.split("\n")[0]!.trim();
+  // OpenSSL's own text is a dump of its internals; its code says what went wrong
+  if (code && (text === "" || /^[0-9A-F]+:error:/.test(text))) return code;
+  return text || inner.name;
+}
+
 /**
  * Any failure of one SDK call → ProviderError. Only the SDK call itself is wrapped, so anything
  * thrown that is not an SDK error (a body that is not JSON, a body cut short, a socket reset) is
  * a broken answer from the wire and worth another attempt.
  */
-export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, url?: string): ProviderError {
+export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, origin?: Origin): ProviderError {
   if (e instanceof ProviderError) return e;
   const detail = e instanceof Error ? e.message : String(e);
   if (e instanceof sdk.APIUserAbortError) return new ProviderError(`${provider}: request aborted`, false);
   if (e instanceof sdk.APIConnectionTimeoutError) return new ProviderError(`${provider}: request timed out`, true);
   if (e instanceof sdk.APIConnectionError) {
-    const cause = (e as { cause?: unknown }).cause;
-    const why = cause instanceof Error ? cause.message : detail;
-    // the address is what a user needs to see to fix it (a local server not started, a typo)
+    // the address, and what set it, is what a user needs to see to fix it (a server not started, a typo)
+    const where = origin ? ` to ${origin.url}${origin.urlFrom ? `, set by ${origin.urlFrom}` : ""}` : "";
     return new ProviderError(
-      `${provider}: connection failed${url ? ` to ${url}` : ""} (${why})`,
+      `${provider}: connection failed${where} (${connectionCause(e)})`,
       true,
       undefined,
       undefined,
@@ -58,8 +86,10 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, ur
       const text = detail.replace(/^\d{3}\s+/, ""); // the SDKs lead their message with the status
       // a wrong key, a key without access, a model name the server does not know: no case will fare better
       const unusable = status === 401 || status === 403 || status === 404 ? "refused" : undefined;
+      // which key was refused: a variable set in another shell, or the agent naming another one
+      const key = (status === 401 || status === 403) && origin?.keyFrom ? ` (the key in ${origin.keyFrom})` : "";
       return new ProviderError(
-        `${provider}: HTTP ${status}: ${text}`,
+        `${provider}: HTTP ${status}: ${text}${key}`,
         retryable,
         status,
         parseRetryAfter(headers),

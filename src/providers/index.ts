@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fieldError } from "../io/yaml.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import { createAnthropicProvider } from "./anthropic.js";
-import { effectiveBaseUrl } from "./base-url.js";
+import { baseUrlOf } from "./base-url.js";
 import { createOpenAIProvider } from "./openai.js";
 import { createRecorder, createReplayProvider } from "./replay.js";
 import type { Provider } from "./types.js";
@@ -18,9 +18,9 @@ export type ProviderOptions = {
 const DEFAULT_KEY_ENV = { openai: "OPENAI_API_KEY", anthropic: "ANTHROPIC_API_KEY" } as const;
 
 /** The key's value is read here and handed to the SDK only: never logged, never stored. */
-function apiKey(agent: LoadedAgent, env: NodeJS.ProcessEnv, fallbackEnv?: string): string | undefined {
+function apiKey(agent: LoadedAgent, env: NodeJS.ProcessEnv, fallbackEnv?: string): { key?: string; keyFrom?: string } {
   const name = agent.api_key_env ?? fallbackEnv;
-  if (!name) return undefined;
+  if (!name) return {};
   const value = env[name];
   if (!value)
     throw fieldError(
@@ -28,7 +28,7 @@ function apiKey(agent: LoadedAgent, env: NodeJS.ProcessEnv, fallbackEnv?: string
       ["api_key_env"],
       `environment variable ${name} is not set (agent "${agent.name}", provider ${agent.provider})`,
     );
-  return value;
+  return { key: value, keyFrom: name };
 }
 
 /** A model provider for one agent configuration. The playbook agent is built by the runner. */
@@ -37,33 +37,40 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
   const timeoutMs = agent.retries.timeout_ms;
   let provider: Provider;
   switch (agent.provider) {
-    case "openai":
+    case "openai": {
+      const { url, from } = baseUrlOf(agent, env);
+      const { key, keyFrom } = apiKey(agent, env, DEFAULT_KEY_ENV.openai);
       provider = createOpenAIProvider({
         kind: "openai",
-        baseURL: effectiveBaseUrl(agent, env),
-        apiKey: apiKey(agent, env, DEFAULT_KEY_ENV.openai)!,
-        timeoutMs,
-      });
-      break;
-    case "openai-compatible": {
-      const baseURL = effectiveBaseUrl(agent, env);
-      if (!baseURL) throw fieldError(agent.file, ["base_url"], "openai-compatible needs base_url or OPENAI_BASE_URL");
-      // local servers (Ollama, vLLM) usually ignore the key, but the SDK insists on one
-      provider = createOpenAIProvider({
-        kind: "openai-compatible",
-        baseURL,
-        apiKey: apiKey(agent, env) ?? "not-needed",
+        baseURL: url,
+        urlFrom: from,
+        apiKey: key!,
+        keyFrom,
         timeoutMs,
       });
       break;
     }
-    case "anthropic":
-      provider = createAnthropicProvider({
-        baseURL: effectiveBaseUrl(agent, env),
-        apiKey: apiKey(agent, env, DEFAULT_KEY_ENV.anthropic)!,
+    case "openai-compatible": {
+      const { url, from } = baseUrlOf(agent, env);
+      if (!url) throw fieldError(agent.file, ["base_url"], "openai-compatible needs base_url or OPENAI_BASE_URL");
+      const { key, keyFrom } = apiKey(agent, env);
+      // local servers (Ollama, vLLM) usually ignore the key, but the SDK insists on one
+      provider = createOpenAIProvider({
+        kind: "openai-compatible",
+        baseURL: url,
+        urlFrom: from,
+        apiKey: key ?? "not-needed",
+        keyFrom,
         timeoutMs,
       });
       break;
+    }
+    case "anthropic": {
+      const { url, from } = baseUrlOf(agent, env);
+      const { key, keyFrom } = apiKey(agent, env, DEFAULT_KEY_ENV.anthropic);
+      provider = createAnthropicProvider({ baseURL: url, urlFrom: from, apiKey: key!, keyFrom, timeoutMs });
+      break;
+    }
     case "replay":
       if (!agent.recordings) throw fieldError(agent.file, ["recordings"], "a replay agent needs a recordings file");
       {

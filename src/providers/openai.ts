@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
-import { attemptDeadline, malformed, notJson, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, notJson, type Origin, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -15,7 +15,7 @@ export type OpenAIProviderOptions = {
   baseURL?: string;
   apiKey: string;
   timeoutMs: number;
-};
+} & Pick<Origin, "urlFrom" | "keyFrom">;
 
 function toWireMessages(system: string, messages: ChatMessage[]): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [{ role: "system", content: system }];
@@ -110,7 +110,14 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       try {
         res = await client.chat.completions.create(body, { signal: attempt.signal });
       } catch (e) {
-        throw attempt.timedOut(opts.kind) ?? toProviderError(e, opts.kind, SDK_ERRORS, client.baseURL);
+        throw (
+          attempt.timedOut(opts.kind) ??
+          toProviderError(e, opts.kind, SDK_ERRORS, {
+            url: client.baseURL,
+            urlFrom: opts.urlFrom,
+            keyFrom: opts.keyFrom,
+          })
+        );
       }
       const latency_ms = Math.round(performance.now() - started);
       return { ...fromWire(opts.kind, res), latency_ms };
