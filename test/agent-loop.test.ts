@@ -6,6 +6,7 @@ import { SUBMIT_TOOL } from "../src/providers/types.js";
 import { runChatAgent } from "../src/replay/agent-loop.js";
 import { RateLimiter } from "../src/replay/rate-limit.js";
 import { Case } from "../src/schema/index.js";
+import { parseOutput } from "../src/scoring/score.js";
 import { ToolSandbox } from "../src/tools/sandbox.js";
 import type { LoadedAgent } from "../src/workflow/load.js";
 import { MINI, miniWorkflow, submitted, testAgent, testEnv } from "./servers/agents.js";
@@ -109,6 +110,16 @@ describe("the agent loop", () => {
     expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 2 });
     expect(r.steps[0]!.latency_ms).toBeGreaterThanOrEqual(1200);
     expect(r.output).toMatchObject({ verdict: "true_positive" });
+  });
+
+  it("keeps submit_triage arguments that are not a JSON object as the model's text, scored invalid as text", async () => {
+    const cut = JSON.stringify(submitted).slice(0, 60);
+    const r = await investigate([askSignins, { type: "tool_calls", calls: [{ name: SUBMIT_TOOL, arguments: cut }] }]);
+    expect(r.error).toBeNull();
+    expect(r.output).toBe(cut);
+    const scored = parseOutput(r.output);
+    expect(scored.output).toBeNull();
+    expect(scored.schemaError).toBe("output is text, not a JSON triage output");
   });
 
   it("a call that failed every attempt records how long it tried", async () => {

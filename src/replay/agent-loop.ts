@@ -133,7 +133,7 @@ export async function runChatAgent(
       // the other calls of the answering message still reach the sandbox, as an agent platform would
       // run them: a respond tool asked for beside the answer is an attempt the policy scorer must see
       for (const call of msg.tool_calls) if (call.name !== SUBMIT_TOOL) runTool(call);
-      return { steps, output: submit.arguments, error: null };
+      return { steps, output: submittedOutput(submit), error: null };
     }
     if (msg.tool_calls.length === 0) {
       const output = parseFinalText(msg.content);
@@ -151,6 +151,17 @@ export async function runChatAgent(
     for (const call of msg.tool_calls) runTool(call);
   }
   return { steps, output: null, error: `limit: no triage output within max_steps ${max_steps}` };
+}
+
+/**
+ * The triage output a submit_triage call carries. Arguments that were not a JSON object (cut short
+ * at the token limit, say) are kept as the text the model wrote, not as the provider's `_raw`
+ * wrapper, which the schema check would report as an unknown field "_raw" the model never wrote.
+ */
+function submittedOutput(call: ToolCall): unknown {
+  const args = call.arguments;
+  const keys = Object.keys(args);
+  return keys.length === 1 && keys[0] === "_raw" && typeof args._raw === "string" ? args._raw : args;
 }
 
 /**
