@@ -89,6 +89,9 @@ describe("withRetries", () => {
       (e) => e,
     );
     expect(err).toBeInstanceOf(ProviderError);
+    expect(err.message).toBe(
+      "HTTP 429 (the server asked to wait 3600 s before another attempt, longer than the 1 s soceval waits)",
+    );
     expect(attemptsOf(err)).toBe(1);
     expect(Date.now() - started).toBeLessThan(500);
   });

@@ -33,6 +33,8 @@ function withAttempts(e: unknown, attempts: number): unknown {
   return e;
 }
 
+const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
+
 function outcomeOf(e: unknown): Outcome {
   return e instanceof ProviderError && e.status === 429 ? "rate_limited" : "failed";
 }
@@ -74,7 +76,11 @@ export async function withRetries<T>(
     if (!(error instanceof ProviderError) || !error.retryable || attempt >= policy.max_attempts)
       throw withAttempts(error, attempt);
     const retryAfter = error.retryAfterMs ?? 0;
-    if (retryAfter > maxRetryAfter) throw withAttempts(error, attempt);
+    if (retryAfter > maxRetryAfter) {
+      // "HTTP 429: quota" alone reads as a failure soceval should have retried: say why it did not
+      error.message += ` (the server asked to wait ${seconds(retryAfter)} before another attempt, longer than the ${seconds(maxRetryAfter)} soceval waits)`;
+      throw withAttempts(error, attempt);
+    }
     const backoff = random() * Math.min(maxDelay, policy.base_delay_ms * 2 ** (attempt - 1));
     const delay = Math.max(retryAfter, backoff);
     opts.onRetry?.({ attempt, error, delay_ms: delay });
