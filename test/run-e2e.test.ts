@@ -424,6 +424,37 @@ describe("soceval run (end to end)", () => {
     }
   });
 
+  it("after provider failures, prints the command that replays only those, and that command does", async () => {
+    // the model server is down for one case's requests (500 on every attempt) and fine for the rest
+    let outage = true;
+    const patchy = await startResponder((messages) => {
+      if (outage && /user3@corp\.example/.test(JSON.stringify(messages))) throw new Error("overloaded");
+      return investigator(messages);
+    });
+    try {
+      agentAt("gpt-patchy", patchy.url, "patchy");
+      const db = join(dir, "patchy.duckdb");
+      const r = await run(["run", "patchy.suite.yaml", "--db", db, "--agent", "gpt-patchy", "--limit", "6", "--quiet"]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/6 replayed, 1 failed/);
+      const hint = r.stderr.match(
+        /the provider failed 1 of 6 investigations of agent gpt-patchy \(they count as failed answers\); once it answers, replay only those: soceval (run .+)\n/,
+      )?.[1];
+      expect(hint, r.stderr).toMatch(
+        /^run patchy\.suite\.yaml --resume \S+ --retry-failed --agent gpt-patchy --limit 6 --db /,
+      );
+      outage = false;
+      const again = await run(hint!.split(" "));
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(
+        /1 replayed \(1 of them earlier provider failures, retried\), 5 already stored, 0 failed/,
+      );
+      expect(again.stderr).not.toMatch(/the provider failed/);
+    } finally {
+      await patchy.close();
+    }
+  });
+
   it("a model that refuses the key (401) stops the run after its first cases, storing nothing", async () => {
     const { createServer } = await import("node:http");
     const denying = createServer((_req, res) => {

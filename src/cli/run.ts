@@ -117,6 +117,7 @@ export function register(program: Command): void {
               [outcome.runId],
             )
           : [];
+        const retry = outcome.status === "interrupted" ? "" : await retryFailedHint(store, outcome, suiteFile);
         store.close();
         if (outcome.status === "interrupted") {
           process.stderr.write(`soceval: run ${outcome.runId} interrupted; continue it with --resume\n`);
@@ -126,13 +127,38 @@ export function register(program: Command): void {
           const db = storeFlag(flags.db) ? ` ${storeFlag(flags.db)}` : "";
           process.stderr.write(
             `soceval: every case failed${first ? `, the first with: ${first.error}` : ""}\n` +
-              `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n`,
+              `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n${retry}`,
           );
           return EXIT.runtime;
         }
+        process.stderr.write(retry);
         return EXIT.ok;
       }),
     );
+}
+
+/**
+ * The investigations a provider failure cut short (retries spent, an outage, a long retry-after)
+ * and the command that replays only those once the model answers; empty when there are none. A
+ * replay agent's miss is left out: replaying it again finds the same recordings.
+ */
+async function retryFailedHint(store: Store, o: RunOutcome, suiteFile: string): Promise<string> {
+  const rows = await store.query<{ agent: string; failed: number; n: number }>(
+    `SELECT agent, count(*) FILTER (WHERE starts_with(error, 'provider:')
+              AND NOT starts_with(error, 'provider: replay:'))::INTEGER AS failed, count(*)::INTEGER AS n
+     FROM transcripts WHERE run_id = ? GROUP BY agent ORDER BY agent`,
+    [o.runId],
+  );
+  const failed = rows.filter((r) => r.failed > 0);
+  if (failed.length === 0) return "";
+  const run = await loadRunInfo(store, o.runId);
+  const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [o.runId]);
+  const flags = resumeFlags(run, row, store.path);
+  const which = failed.map((r) => `${r.failed} of ${r.n} investigations of agent ${r.agent}`).join(", ");
+  return (
+    `soceval: the provider failed ${which} (they count as failed answers); once it answers, ` +
+    `replay only those: soceval run ${suiteFile} --resume ${o.runId} --retry-failed${flags ? ` ${flags}` : ""}\n`
+  );
 }
 
 /** The stopped run's state and the command that finishes it, with the flags a resume must repeat. */
