@@ -122,6 +122,18 @@ describe("the agent loop", () => {
     expect(scored.schemaError).toBe("output is text, not a JSON triage output");
   });
 
+  it.each([
+    ["openai-compatible", "no answer: the model refused: I can't help with malware analysis."],
+    ["anthropic", "no answer: the model refused: stop_reason refusal"],
+  ] as const)(
+    "records a refusal (%s) as the model declining, not as an empty final message",
+    async (provider, error) => {
+      const r = await investigate([{ type: "refusal", text: "I can't help with malware analysis." }], { provider });
+      expect(r.output).toBeNull();
+      expect(r.error).toBe(error);
+    },
+  );
+
   it("a call that failed every attempt records how long it tried", async () => {
     const slow: Reply = { type: "slow", delay_ms: 1000, reply: { type: "submit", output: submitted } };
     const r = await investigate([slow, slow], {

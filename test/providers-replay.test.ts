@@ -59,6 +59,17 @@ describe("recording and replay", () => {
     expect(replayed.req2.messages).toEqual(recorded.req2.messages);
   });
 
+  it("replays a recorded refusal as a refusal", async () => {
+    const file = join(tmp(), "recordings.jsonl");
+    server = await startOpenAIWire([{ type: "refusal", text: "I can't help with that." }]);
+    const live = testAgent({ provider: "openai", base_url: server.url });
+    const recorded = await createProvider(live, { env: testEnv, record: file }).complete(firstRequest(live));
+    expect(recorded.refusal).toBe("I can't help with that.");
+    const replayAgent = testAgent({ provider: "replay", recordings: file });
+    const replayed = await createProvider(replayAgent, { env: {} }).complete(firstRequest(replayAgent));
+    expect(replayed).toEqual(recorded);
+  });
+
   it("fails a cache miss at once with a clear, non-retryable error naming the key", async () => {
     const file = join(tmp(), "empty.jsonl");
     writeFileSync(file, "");

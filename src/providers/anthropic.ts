@@ -88,6 +88,8 @@ function fromWire(res: Message): Omit<Completion, "latency_ms"> {
     ...(u?.cache_read_input_tokens != null ? { tokens_cached_in: u.cache_read_input_tokens } : {}),
     ...(u?.cache_creation_input_tokens != null ? { tokens_cache_write: u.cache_creation_input_tokens } : {}),
     usage_reported: u != null,
+    // a refusal carries no text of its own: the stop reason is all the API says
+    ...(res.stop_reason === "refusal" ? { refusal: "stop_reason refusal" } : {}),
   };
 }
 

@@ -78,6 +78,7 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
       ? { tokens_cached_in: res.usage.prompt_tokens_details.cached_tokens }
       : {}),
     usage_reported: res.usage != null,
+    ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}),
   };
 }
 

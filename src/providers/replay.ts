@@ -27,6 +27,7 @@ const RecordedCompletion = z.object({
   tokens_cache_write: z.number().nonnegative().optional(),
   latency_ms: z.number().nonnegative(),
   usage_reported: z.boolean().optional(),
+  refusal: z.string().optional(),
 });
 
 /** One line of a recordings file. */

@@ -37,6 +37,8 @@ export type Completion = {
   latency_ms: number;
   /** false when the server's answer carried no token usage: tokens are then recorded as 0 */
   usage_reported?: boolean;
+  /** the model declined to answer: OpenAI's `refusal` text, or Anthropic's stop_reason "refusal" */
+  refusal?: string;
 };
 
 export interface Provider {

@@ -137,8 +137,12 @@ export async function runChatAgent(
     }
     if (msg.tool_calls.length === 0) {
       const output = parseFinalText(msg.content);
-      // nothing to score: a failed investigation, with its reason on the transcript
-      return { steps, output, error: output === null ? "no answer: the model's final message was empty" : null };
+      // nothing to score: a failed investigation, with its reason on the transcript (a refusal is
+      // the model's own answer, not an empty message from a broken server)
+      const why = completion.refusal
+        ? `the model refused: ${completion.refusal}`
+        : "the model's final message was empty";
+      return { steps, output, error: output === null ? `no answer: ${why}` : null };
     }
 
     // checked before the tools the model asked for run: past a limit the investigation stops here

@@ -28,7 +28,7 @@ export const openaiProtocol: Protocol = {
           message: {
             role: "assistant",
             content: text,
-            refusal: null,
+            refusal: reply.type === "refusal" ? reply.text : null,
             ...(calls.length > 0
               ? {
                   tool_calls: calls.map((c, i) => ({

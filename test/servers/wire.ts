@@ -14,6 +14,8 @@ export type Reply =
   | { type: "tool_calls"; calls: ScriptedCall[]; text?: string; usage?: Usage | null }
   | { type: "submit"; output: unknown; usage?: Usage | null }
   | { type: "text"; text: string; usage?: Usage | null }
+  /** the model declines: OpenAI's message.refusal, Anthropic's stop_reason "refusal" */
+  | { type: "refusal"; text: string; usage?: Usage | null }
   | { type: "status"; status: number; headers?: Record<string, string>; message?: string }
   | { type: "slow"; delay_ms: number; reply: Reply }
   | { type: "malformed" }
@@ -24,7 +26,7 @@ export type Reply =
   | { type: "html" };
 
 /** The answers a model gives; the protocol renders them. */
-export type ModelReply = Extract<Reply, { type: "tool_calls" | "submit" | "text" }>;
+export type ModelReply = Extract<Reply, { type: "tool_calls" | "submit" | "text" | "refusal" }>;
 
 /** One request as it arrived; `at` is Date.now() on arrival, for measuring client back-off. */
 export type RecordedRequest = {
