@@ -231,6 +231,30 @@ describe("openai provider over the chat-completions wire", () => {
     );
   });
 
+  it("a 404 names the address it asked, and says OpenAI-compatible servers answer under /v1", async () => {
+    server = await startOpenAIWire();
+    const origin = server.url.replace(/\/v1$/, "");
+    const noPath = testAgent({ provider: "openai-compatible", base_url: origin });
+    const err = await createProvider(noPath, { env: testEnv })
+      .complete(firstRequest(noPath))
+      .catch((e) => e);
+    expect(err.unusable).toBe("refused");
+    expect(err.message).toBe(
+      `openai-compatible: HTTP 404: no route POST /chat/completions (asked ${origin}, set by base_url in ${noPath.file}: ` +
+        "a model name the server does not know, or not the API's address; OpenAI-compatible servers answer under …/v1)",
+    );
+    // under /v1 the path is not the suspect
+    server.enqueue({ type: "status", status: 404, message: "model 'llama9' not found" });
+    const underV1 = testAgent({ provider: "openai-compatible", base_url: server.url });
+    const err2 = await createProvider(underV1, { env: testEnv })
+      .complete(firstRequest(underV1))
+      .catch((e) => e);
+    expect(err2.message).toBe(
+      `openai-compatible: HTTP 404: model 'llama9' not found (asked ${server.url}, set by base_url in ${underV1.file}: ` +
+        "a model name the server does not know, or not the API's address)",
+    );
+  });
+
   it("names the variable whose key the server refused, never the key", async () => {
     const { server, agent, provider } = await openai();
     server.enqueue({ type: "status", status: 401, message: "Incorrect API key provided" });

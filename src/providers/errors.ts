@@ -59,6 +59,23 @@ export function connectionCause(e: unknown): string {
 }
 
 /**
+ * A 404 is a model name the server does not know, or an address that is not the API's: Ollama and
+ * vLLM serve the OpenAI protocol under /v1, and "404 page not found" alone does not say that.
+ */
+function notFoundHint(provider: string, origin: Origin): string {
+  const from = origin.urlFrom ? `, set by ${origin.urlFrom}` : "";
+  let path = "";
+  try {
+    path = new URL(origin.url).pathname;
+  } catch {
+    // not a URL the SDK could have used anyway
+  }
+  const v1 =
+    provider.startsWith("openai") && !/\/v1(\/|$)/.test(path) ? "; OpenAI-compatible servers answer under …/v1" : "";
+  return ` (asked ${origin.url}${from}: a model name the server does not know, or not the API's address${v1})`;
+}
+
+/**
  * Any failure of one SDK call → ProviderError. Only the SDK call itself is wrapped, so anything
  * thrown that is not an SDK error (a body that is not JSON, a body cut short, a socket reset) is
  * a broken answer from the wire and worth another attempt.
@@ -88,8 +105,9 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, or
       const unusable = status === 401 || status === 403 || status === 404 ? "refused" : undefined;
       // which key was refused: a variable set in another shell, or the agent naming another one
       const key = (status === 401 || status === 403) && origin?.keyFrom ? ` (the key in ${origin.keyFrom})` : "";
+      const missing = status === 404 && origin ? notFoundHint(provider, origin) : "";
       return new ProviderError(
-        `${provider}: HTTP ${status}: ${text}${key}`,
+        `${provider}: HTTP ${status}: ${text}${key}${missing}`,
         retryable,
         status,
         parseRetryAfter(headers),

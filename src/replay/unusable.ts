@@ -39,7 +39,7 @@ export function unusableStop(
       : `agent "${agent}" cannot reach its model: ${first("all")} failed to connect `) +
       `(${error}). ` +
       (resumeId === null
-        ? `Nothing was stored; ${refused ? "check the API key (api_key_env) and the model name" : "start the server or fix its address"}, then run again`
+        ? `Nothing was stored; ${refused ? "check the API key (api_key_env), the model name and the address" : "start the server or fix its address"}, then run again`
         : `Run ${resumeId} is kept; once the model answers, continue it with --resume --retry-failed`),
   );
 }
