@@ -147,6 +147,17 @@ describe("anthropic provider over the messages wire", () => {
     expect(err.message).toMatch(/malformed response: the body is not JSON \(<html> <body><h1>Welcome to nginx!/);
   });
 
+  it("quotes the error a 200 holds instead of content", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue({
+      type: "json",
+      body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } },
+    });
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toBe("anthropic: malformed response: no content array; the body is an error: Overloaded");
+  });
+
   it("times out an answer that stalls after its headers, and retries it", async () => {
     // the SDK's own timeout ends once headers arrive; the attempt's deadline covers the body too
     const { server, agent, provider } = await anthropic(200);

@@ -181,6 +181,18 @@ describe("openai provider over the chat-completions wire", () => {
     expect(err.message).toMatch(/malformed response: the body is not JSON \(<html> <body><h1>Welcome to nginx!/);
   });
 
+  it("quotes a gateway's error from a 200 that holds no choices, and retries it", async () => {
+    const { server, agent, provider } = await openai();
+    const gateway: Reply = { type: "json", body: { error: { message: "Upstream\n  provider timed out", code: 504 } } };
+    server.enqueue(gateway, investigation[1]);
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toBe(
+      "openai: malformed response: no choices[0].message; the body is an error: Upstream provider timed out",
+    );
+    expect((await provider.complete(firstRequest(agent))).tokens_in).toBe(321);
+  });
+
   it("times out an answer that stalls after its headers, and retries it", async () => {
     // the SDK's own timeout ends once headers arrive; the attempt's deadline covers the body too
     const { server, agent, provider } = await openai("openai", 200);

@@ -12,7 +12,7 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { attemptDeadline, malformed, notJson, type Origin, toProviderError } from "./errors.js";
+import { attemptDeadline, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -64,7 +64,7 @@ export function toWireMessages(messages: ChatMessage[]): MessageParam[] {
 function fromWire(res: Message): Omit<Completion, "latency_ms"> {
   const notAnAnswer = notJson("anthropic", res);
   if (notAnAnswer) throw notAnAnswer;
-  if (!Array.isArray(res?.content)) throw malformed("anthropic", "no content array");
+  if (!Array.isArray(res?.content)) throw missingAnswer("anthropic", res, "no content array");
   const text: string[] = [];
   const calls: ToolCall[] = [];
   for (const b of res.content) {

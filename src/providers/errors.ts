@@ -146,6 +146,19 @@ export function notJson(provider: string, res: unknown): ProviderError | null {
   return malformed(provider, `the body is not JSON (${start || "empty"}${res.length > 80 ? "…" : ""})`);
 }
 
+/**
+ * What a 200 without the protocol's answer holds instead: gateways (LiteLLM, OpenRouter, a content
+ * filter) answer some failures with a 200 whose body is `{"error": {"message": …}}`. Their words
+ * say what went wrong; "no choices" does not.
+ */
+export function missingAnswer(provider: string, res: unknown, what: string): ProviderError {
+  const error = (res as { error?: unknown } | null)?.error;
+  const message = (error as { message?: unknown } | null)?.message ?? error;
+  if (typeof message === "string" && message.trim() !== "")
+    return malformed(provider, `${what}; the body is an error: ${message.replace(/\s+/g, " ").trim().slice(0, 300)}`);
+  return malformed(provider, what);
+}
+
 /** A 200 whose JSON lacks what the protocol promises is as broken as one that does not parse. */
 export function malformed(provider: string, what: string): ProviderError {
   return new ProviderError(`${provider}: malformed response: ${what}`, true);

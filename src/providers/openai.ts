@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
-import { attemptDeadline, malformed, notJson, type Origin, toProviderError } from "./errors.js";
+import { attemptDeadline, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -62,7 +62,7 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
   const notAnAnswer = notJson(kind, res);
   if (notAnAnswer) throw notAnAnswer;
   const choice = res?.choices?.[0];
-  if (!choice?.message) throw malformed(kind, "no choices[0].message");
+  if (!choice?.message) throw missingAnswer(kind, res, "no choices[0].message");
   const calls: ToolCall[] = [];
   for (const c of choice.message.tool_calls ?? []) {
     if (c.type !== "function") continue;

@@ -23,7 +23,9 @@ export type Reply =
   /** headers and half the body, then nothing more on an open connection (a proxy that hangs mid-answer) */
   | { type: "stalled" }
   /** a 200 that is an HTML page (a proxy's, a login portal's), not the protocol's JSON */
-  | { type: "html" };
+  | { type: "html" }
+  /** a 200 with this JSON body, whatever the protocol (a gateway's error body, say) */
+  | { type: "json"; body: unknown };
 
 /** The answers a model gives; the protocol renders them. */
 export type ModelReply = Extract<Reply, { type: "tool_calls" | "submit" | "text" | "refusal" }>;
@@ -106,6 +108,9 @@ export async function startWireServer(protocol: Protocol, script: Reply[] = []):
         res.write(full.slice(0, Math.floor(full.length / 2)), () => res.socket?.destroy());
         return;
       }
+      case "json":
+        sendJson(res, 200, reply.body);
+        return;
       case "html":
         res.writeHead(200, { "content-type": "text/html" });
         res.end("<html>\n  <body><h1>Welcome to nginx!</h1></body>\n</html>\n");
