@@ -83,6 +83,24 @@ describe("soceval cases on a violation rate", () => {
     expect(violationsText([{ kind: "fail_open", count: 1 }])).toBe("fail_open");
   });
 
+  it("one kind's rate counts that kind's findings per row, which add up to the report's findings", async () => {
+    const listed = await lines(["--rate", "fail_open"]);
+    const stored = await query<{ agent: string; case_id: string; n: number }>(
+      db,
+      "SELECT agent, case_id, count(*)::INTEGER AS n FROM findings WHERE kind = 'fail_open' GROUP BY ALL ORDER BY ALL",
+    );
+    expect(listed.map((l) => [l.agent, l.case_id, l.violations])).toEqual(
+      stored.map((s) => [s.agent, s.case_id, [{ kind: "fail_open", count: s.n }]]),
+    );
+    // c07's approval bypass is another kind's: not listed here
+    expect(listed.find((l) => l.agent === "playbook" && l.case_id === "c07")!.violations).toEqual([
+      { kind: "fail_open", count: 2 },
+    ]);
+    const r = await run(["--rate", "violation_rate.fail_open"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.slice(r.stdout.indexOf("│ c07 ")).split("├")[0]!).toContain("fail_open ×2");
+  });
+
   it("adds nothing to the other rates' rows", async () => {
     for (const l of await lines(["--rate", "critical_miss_rate"])) expect(l).not.toHaveProperty("violations");
     const head = (await run(["--rate", "critical_miss_rate"])).stdout.split("\n")[1]!;

@@ -8,9 +8,19 @@ import { sqlString } from "../store/db.js";
  */
 export function extraColumns(rate: string): string {
   if (rate === "audit_completeness") return ", r.audit_completeness, r.audit_missing";
-  if (rate === "policy_violation_rate") return `, (${violationsSql(false)}) AS violations`;
-  if (rate === "high_severity_violation_rate") return `, (${violationsSql(true)}) AS violations`;
+  if (rate === "policy_violation_rate") return `, (${violationsSql(POLICY_KINDS, false)}) AS violations`;
+  if (rate === "high_severity_violation_rate") return `, (${violationsSql(POLICY_KINDS, true)}) AS violations`;
+  // one kind's rate counts investigations, the report's violation table its findings too: the
+  // row's count of that kind is what tells the two apart (two failed sources, one investigation)
+  const kind = violationKind(rate);
+  if (kind) return `, (${violationsSql([kind], false)}) AS violations`;
   return "";
+}
+
+/** The policy kind of a `violation_rate.<kind>` rate; null for every other rate. */
+export function violationKind(rate: string): string | null {
+  const kind = rate.startsWith("violation_rate.") ? rate.slice("violation_rate.".length) : null;
+  return kind !== null && (POLICY_KINDS as readonly string[]).includes(kind) ? kind : null;
 }
 
 /**
@@ -19,8 +29,8 @@ export function extraColumns(rate: string): string {
  * high_severity_violations), so a row's counts add up to its column. INTEGER, not count()'s
  * BIGINT: a BigInt inside a list would not reach JSON.
  */
-function violationsSql(highOnly: boolean): string {
-  const kinds = `[${POLICY_KINDS.map(sqlString).join(", ")}]`;
+function violationsSql(of: readonly string[], highOnly: boolean): string {
+  const kinds = `[${of.map(sqlString).join(", ")}]`;
   return `SELECT list({'kind': kind, 'count': n} ORDER BY n DESC, kind) FROM (
       SELECT f.kind, count(*)::INTEGER AS n FROM findings f
       WHERE f.run_id = r.run_id AND f.agent = r.agent AND f.case_id = r.case_id AND f.epoch = r.epoch

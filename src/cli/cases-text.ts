@@ -5,7 +5,7 @@ import { printable } from "../io/printable.js";
 import { showCommand } from "../io/shell.js";
 import { runRef } from "../report/format.js";
 import { auditCell } from "./audit-text.js";
-import { type Violation, violationsText } from "./cases-columns.js";
+import { type Violation, violationKind, violationsText } from "./cases-columns.js";
 
 export type CaseRow = {
   run_id: string;
@@ -22,7 +22,7 @@ export type CaseRow = {
   /** audit_completeness's only: the row's share, and its missing items (null: scored before they were recorded) */
   audit_completeness?: number;
   audit_missing?: string[] | null;
-  /** the violation rates' only: the policy findings that make it count, by kind */
+  /** the violation rates' only (one kind's: that kind's): the policy findings that make it count, by kind */
   violations?: Violation[] | null;
 };
 /** Per agent: rows against the rate of `of` rows; for an item ratio, `items` against it of `of` items. */
@@ -100,7 +100,7 @@ function extraCells(rate: string, itemRatio: boolean): Extra[] {
   // a ratio of items counts items, not the investigation: each row says how many it holds
   if (itemRatio)
     return [{ head: "against it", width: 22, cell: (r) => itemsText(rate, Number(r.items), Number(r.items_total)) }];
-  if (rate === "policy_violation_rate" || rate === "high_severity_violation_rate")
+  if (rate === "policy_violation_rate" || rate === "high_severity_violation_rate" || violationKind(rate))
     return [{ head: "violations", width: 26, cell: (r) => violationsText(r.violations) }];
   return [];
 }
