@@ -233,11 +233,16 @@ function stringLeaves(v: unknown, out: string[], depth = 0): string[] {
 function secretParts(value: string): string[] {
   // a time is when something happened, not a secret, whatever record it is in
   const parts = ISO_TIME.test(value) ? [] : [value];
-  for (const p of value.split(/[\s=:;,&|"'<>()[\]{}]+/)) {
-    if (p === value) continue;
-    const digits = /^\d+$/.test(p) && p.length >= SECRET_MIN_LENGTH;
-    const token = p.length >= SECRET_TOKEN_LENGTH && /\d/.test(p) && /[a-z]/i.test(p) && !ISO_TIME.test(p);
-    if (digits || token) parts.push(p);
+  for (const split of value.split(/[\s=:;,&|"'<>()[\]{}]+/)) {
+    // a connection string's password runs into its host (`user:PASSWORD@db.example:5432`): the
+    // part before the `@` is a candidate of its own, the host after it is not
+    const at = split.indexOf("@");
+    for (const p of at > 0 ? [split, split.slice(0, at)] : [split]) {
+      if (p === value) continue;
+      const digits = /^\d+$/.test(p) && p.length >= SECRET_MIN_LENGTH;
+      const token = p.length >= SECRET_TOKEN_LENGTH && /\d/.test(p) && /[a-z]/i.test(p) && !ISO_TIME.test(p);
+      if (digits || token) parts.push(p);
+    }
   }
   return parts;
 }
