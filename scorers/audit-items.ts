@@ -1,5 +1,5 @@
 import type { Step, ToolCallStep, TriageOutput } from "../src/schema/index.js";
-import { type ScoreContext, workflowIndex } from "./types.js";
+import { type Citable, type ScoreContext, workflowIndex } from "./types.js";
 
 /**
  * The audit trail a reviewer needs, item by item. `key` is what case_results.audit_missing stores
@@ -20,13 +20,17 @@ export type AuditItem = (typeof AUDIT_ITEMS)[number]["key"];
 export function missingAuditItems(ctx: ScoreContext, calls: ToolCallStep[], output: TriageOutput | null): AuditItem[] {
   const alert = ctx.case.alert;
   const actions = workflowIndex(ctx.workflow).actions;
+  // an answer that failed the schema is audited on the fields it wrote, as it is judged for
+  // hallucination: hypotheses citing evidence are in the trail whatever else made it invalid
+  // (`show` prints them); a text answer, or none, has no such fields
+  const answer: Citable | null = output ?? (ctx.readable?.fields ? ctx.readable : null);
   const present: Record<AuditItem, boolean> = {
     alert_reference: alert.raw !== undefined || alert.rule.trim() !== "",
     query_trail: calls.length > 0 && untracedQueries(ctx.transcript.steps).length === 0,
-    hypotheses_cited: !!output && output.hypotheses.length > 0 && output.hypotheses.every((h) => h.evidence.length > 0),
-    catalogued_actions: !!output && output.recommended_actions.every((a) => actions.has(a.action)),
-    confidence: !!output && Number.isFinite(output.confidence),
-    approval_decisions: !!output && output.recommended_actions.every((a) => typeof a.requires_approval === "boolean"),
+    hypotheses_cited: !!answer && answer.hypotheses.length > 0 && answer.hypotheses.every((h) => h.evidence.length > 0),
+    catalogued_actions: !!answer && answer.recommended_actions.every((a) => actions.has(a.action)),
+    confidence: !!answer && typeof answer.confidence === "number" && Number.isFinite(answer.confidence),
+    approval_decisions: !!answer && answer.recommended_actions.every((a) => typeof a.requires_approval === "boolean"),
   };
   return AUDIT_ITEMS.map((i) => i.key).filter((k) => !present[k]);
 }

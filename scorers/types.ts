@@ -50,7 +50,18 @@ export type Citable = {
   summary: string;
   evidence: readonly string[];
   hypotheses: readonly { explanation: string; evidence: readonly string[] }[];
-  recommended_actions: readonly { action: string; rationale: string; target: string; evidence: readonly string[] }[];
+  recommended_actions: readonly {
+    action: string;
+    rationale: string;
+    target: string;
+    evidence: readonly string[];
+    /** as written; null where an answer that failed the schema wrote none */
+    requires_approval?: boolean | null;
+  }[];
+  /** as written; null where an answer that failed the schema wrote none */
+  confidence?: number | null;
+  /** an answer that failed the schema but is a JSON object: its fields can be audited, a text answer's cannot */
+  fields?: boolean;
 };
 
 /** Every evidence id the output cites: top-level list, hypotheses and recommended actions. */

@@ -77,7 +77,10 @@ function readableParts(value: unknown): Citable {
       rationale: text(a.rationale),
       target: text(a.target),
       evidence: ids(a.evidence),
+      requires_approval: typeof a.requires_approval === "boolean" ? a.requires_approval : null,
     })),
+    confidence: typeof value.confidence === "number" ? value.confidence : null,
+    fields: true,
   };
 }
 
