@@ -65,6 +65,25 @@ describe("unused_context", () => {
     expect(s.result).toMatchObject({ required_gathered: 2, required_cited: 0 });
   });
 
+  it("an answer that failed the schema is judged on what it cites, as show marks it", () => {
+    const { confidence: _, ...noConfidence } = goodOutput();
+    const cites = score({ transcript: transcript({ output: noConfidence }) });
+    expect(cites.result).toMatchObject({ schema_valid: false, required_gathered: 2, required_cited: 2 });
+    expect(cites.kinds).not.toContain("unused_context");
+    const silent = score({
+      transcript: transcript({ output: { ...noConfidence, evidence: [], hypotheses: [], recommended_actions: [] } }),
+    });
+    expect(silent.result.required_cited).toBe(0);
+    expect(silent.findings.filter((f) => f.kind === "unused_context").map((f) => f.evidence_id)).toEqual([
+      "ev-hdr-1",
+      "ev-click-1",
+    ]);
+    // near miss: a text answer has no citation lists; it is not faulted for each record it gathered
+    expect(score({ transcript: transcript({ output: "phishing, see ev-hdr-1" }) }).kinds).not.toContain(
+      "unused_context",
+    );
+  });
+
   it("a case without required evidence has nothing to miss", () => {
     const s = score({ case: phishCase({ label: undefined }), transcript: transcript({ steps: [] }) });
     expect(s.result).toMatchObject({ missed_context: false, required_total: 0, required_gathered: 0 });

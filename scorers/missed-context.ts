@@ -12,7 +12,9 @@ export const missedContext: Scorer = {
   name: NAME,
   score(ctx) {
     const required = [...new Set(ctx.case.label?.required_evidence ?? [])];
-    const cited = citedIds(ctx.output);
+    // what the answer cites, valid or not, as hallucination and `show` read it: an answer that
+    // failed the schema for its confidence still rested its decision on these records
+    const cited = citedIds(ctx.readable);
     const tp = ctx.case.label?.verdict === "true_positive";
     const findings: Finding[] = [];
     let gathered = 0;
@@ -32,7 +34,7 @@ export const missedContext: Scorer = {
       }
       gathered++;
       if (cited.has(id)) used++;
-      else if (ctx.output)
+      else if (ctx.output || ctx.readable?.fields)
         findings.push({
           scorer: NAME,
           kind: "unused_context",
