@@ -33,6 +33,32 @@ describe("soceval report / compare / query (end to end)", () => {
     const calls: Record<string, string[]> = {
       reportHtml: ["report", "--run", "latest", "--db", db, "--out", html],
       reportCheck: ["report", "--run", FIXTURE_RUN, "--db", db, "--format", "json", "--check", "shadow"],
+      reportCheckReadiness: [
+        "report",
+        "--run",
+        FIXTURE_RUN,
+        "--db",
+        db,
+        "--format",
+        "md",
+        "--check",
+        "readiness",
+        "--agent",
+        "playbook",
+      ],
+      reportCheckAssisted: [
+        "report",
+        "--run",
+        FIXTURE_RUN,
+        "--db",
+        db,
+        "--format",
+        "md",
+        "--check",
+        "assisted",
+        "--agent",
+        "playbook",
+      ],
       reportBad: ["report", "--db", db, "--run", "no-such-run", "--format", "pdf"],
       reportNoDb: ["report", "--db", join(dir, "nope.duckdb")],
       compare: ["compare", "--runs", "latest", "--db", db, "--out", md],
@@ -49,11 +75,38 @@ describe("soceval report / compare / query (end to end)", () => {
     expect(r.reportHtml).toMatchObject({ code: 0, err: "" });
     expect(r.reportHtml!.out).toContain(html);
     expect(readFileSync(html, "utf8")).toMatch(/^<!doctype html>/);
+    // an unmeasured criterion's row says what would measure it, as --check does
+    expect(readFileSync(html, "utf8")).toContain(
+      "load analysts&#x27; verdicts on its recommendations into an analyst_reviews table",
+    );
   });
 
   it("report --check exits 1 when a phase is not met, still printing the JSON", () => {
     expect(r.reportCheck!.code).toBe(1);
     expect(JSON.parse(r.reportCheck!.out).schema).toBe("soceval.report/v1");
+  });
+
+  it("report --check says on stderr, per agent, whether the phase is met and which criteria fail it", () => {
+    // the exit code alone left a CI reader (or a report written to a file) without the reason
+    expect(r.reportCheck!.err.trim().split("\n")).toEqual([
+      "soceval: --check shadow: agent playbook not met: Verdict agreement 39.1% (lower bound of 66.7% = 8/12), needs ≥ 85.0%; " +
+        "Critical miss rate 62.4% (upper bound of 20.0% = 1/5), needs ≤ 5.0%; Hallucination rate 25.0% (upper bound of 0.0% = 0/12), needs ≤ 5.0%; " +
+        "High-severity violation rate 35.4% (upper bound of 8.3% = 1/12), needs ≤ 2.0%; Failure modes measured 0, needs ≥ 3",
+      "soceval: --check shadow: agent model-x not met: Verdict agreement 55.2% (lower bound of 83.3% = 10/12), needs ≥ 85.0%; " +
+        "Critical miss rate 62.4% (upper bound of 20.0% = 1/5), needs ≤ 5.0%; Hallucination rate 37.7% (upper bound of 9.1% = 1/11), needs ≤ 5.0%; " +
+        "High-severity violation rate 44.8% (upper bound of 16.7% = 2/12), needs ≤ 2.0%; Failure modes measured 0, needs ≥ 3; Failed rate 8.3% (1/12), needs ≤ 5.0%",
+    ]);
+    // a criterion without data keeps a phase from being met, and the line says what would measure it
+    expect(r.reportCheckReadiness!.code).toBe(1);
+    expect(r.reportCheckReadiness!.err).toBe(
+      "soceval: --check readiness: agent playbook not measured: Readiness score not measured, needs ≥ 60.0; " +
+        "Readiness blockers not measured, needs = 0. Not measured: no readiness score for this workflow in the store: " +
+        "score its answers into the same store with `soceval readiness score <answers.yaml> --db <store>`\n",
+    );
+    expect(r.reportCheckAssisted!.code).toBe(1);
+    expect(r.reportCheckAssisted!.err).toMatch(
+      /^soceval: --check assisted: agent playbook not met: Analyst acceptance not measured, needs ≥ 80\.0%; .*Not measured: no analyst reviews of this run: .*analyst_reviews table/,
+    );
   });
 
   it("bad input exits 2 with one line naming the problem, and creates no store", () => {

@@ -49,6 +49,19 @@ export function register(program: Command): void {
               );
           }
           const results = doc.phases.filter((p) => p.phase === opts.check);
+          // the report may be a file or piped JSON: say on the terminal which agent the exit code is about, and why
+          const { criterionShortfall } = await import("../report/report-view.js");
+          const { criterionNote } = await import("../report/unmeasured.js");
+          for (const p of results) {
+            const open = p.criteria.filter((c) => c.status !== "met");
+            const short = open.map(criterionShortfall).join("; ");
+            // what would measure the unmeasured ones, each said once (both readiness metrics share one)
+            const notes = [...new Set(open.filter((c) => c.status === "not measured").map(criterionNote))];
+            const why = notes.filter(Boolean).join("; ");
+            process.stderr.write(
+              `soceval: --check ${opts.check}: agent ${p.agent} ${p.status}${short ? `: ${short}` : ""}${why ? `. Not measured: ${why}` : ""}\n`,
+            );
+          }
           return results.every((p) => p.status === "met") ? EXIT.ok : EXIT.notMet;
         } finally {
           store.close();

@@ -26,6 +26,7 @@ import {
   statusClass,
 } from "./format.js";
 import { stylesheet, trusted } from "./templates.js";
+import { criterionNote } from "./unmeasured.js";
 
 /** Headline metrics, in the order a SOC lead reads them. */
 export const HEADLINE = [
@@ -119,8 +120,20 @@ function criterionView(c: CriterionResult) {
     bound: c.bound === "point" ? "point estimate" : `${c.bound} bound`,
     status: c.status,
     cls: statusClass(c.status),
-    note: c.note ?? "",
+    note: criterionNote(c) ?? "",
   };
+}
+
+/**
+ * A criterion in one line with the number it was judged on: what `report --check` prints and the
+ * phase matrix shows (why one is not measured is its note, criterionNote). A bound beside a count would read as their quotient, so the bound says what it bounds.
+ */
+export function criterionShortfall(c: CriterionResult): string {
+  const v = criterionView(c);
+  if (c.status === "not measured") return `${v.label} not measured, needs ${v.threshold}`;
+  const count = formatCount(c.estimate);
+  const basis = c.bound === "point" ? count : `${c.bound} bound of ${v.value}${count ? ` = ${count}` : ""}`;
+  return `${v.label} ${v.compared}${basis ? ` (${basis})` : ""}, needs ${v.threshold}`;
 }
 
 function breakdownView(rows: BreakdownRow[]) {
@@ -312,17 +325,7 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
         const p = doc.phases.find((x) => x.phase === phase && x.agent === agent);
         const status = p?.status ?? "not measured";
         // each failing criterion with the number it was judged on, so a PR comment needs no other table
-        const failing =
-          p?.criteria
-            .filter((c) => c.status === "not met")
-            .map((c) => {
-              const v = criterionView(c);
-              // what the value is over, so the matrix alone says how much evidence failed the phase
-              // a bound beside a count would read as their quotient: the bound says what it bounds
-              const count = formatCount(c.estimate);
-              const basis = c.bound === "point" ? count : `${c.bound} bound of ${v.value}${count ? ` = ${count}` : ""}`;
-              return `${v.label} ${v.compared}${basis ? ` (${basis})` : ""}, needs ${v.threshold}`;
-            }) ?? [];
+        const failing = p?.criteria.filter((c) => c.status === "not met").map(criterionShortfall) ?? [];
         return { agent, status, cls: statusClass(status), failing: failing.join("; ") };
       }),
     })),
