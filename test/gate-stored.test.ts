@@ -98,8 +98,10 @@ describe("soceval gate on stored runs", () => {
     }
     const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-killed", "--agent", "playbook"]);
     expect(r.status).toBe(2);
+    // a run whose suite file is unknown: every flag the resume must repeat is spelled out
     expect(r.stderr).toBe(
-      "soceval: run run-killed is stopped by a kill or crash: the gate judges finished runs only (finish it with --resume)\n",
+      "soceval: run run-killed is stopped by a kill or crash: the gate judges finished runs only; " +
+        `finish it: soceval run <suite> --resume run-killed --agent playbook model-x --epochs 1 --db ${db}\n`,
     );
   });
 

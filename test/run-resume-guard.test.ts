@@ -306,8 +306,16 @@ describe("runs list and runs delete", () => {
     expect(json.find((r: { run_id: string }) => r.run_id === killed).status).toBe("stopped");
     const bless = await run(["baseline", "bless", "--run", killed!, "--name", "k", "--db", store]);
     expect(bless.status).toBe(2);
-    expect(bless.stderr).toContain(
-      `run ${killed} is stopped by a kill or crash: only a finished run can be a baseline`,
+    // the whole command that finishes it, with the flags a resume must repeat (this run's --limit)
+    expect(bless.stderr).toBe(
+      `soceval: run ${killed} is stopped by a kill or crash: only a finished run can be a baseline; ` +
+        `finish it: soceval run ${join(dir, "suite.yaml")} --resume ${killed} --limit 3 --db ${store}\n`,
+    );
+    const gate = await run(["gate", "suite.yaml", "--baseline-run", killed!, "--db", store, "--quiet"]);
+    expect(gate.status).toBe(2);
+    expect(gate.stderr).toBe(
+      `soceval: run ${killed} is stopped by a kill or crash: the gate judges finished runs only; ` +
+        `finish it: soceval run ${join(dir, "suite.yaml")} --resume ${killed} --limit 3 --db ${store}\n`,
     );
     const del = await run(["runs", "delete", killed!, "--db", store]);
     expect(del.status, del.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
-import { statusForReader } from "../store/run-status.js";
+import { refuseUnfinished } from "./unfinished.js";
 
 export type BaselineRow = {
   name: string;
@@ -32,11 +32,7 @@ export async function blessBaseline(
   for (const a of agents ?? [])
     if (!rows.some((r) => r.agent === a)) throw new InputError(`--agent: run ${runId} has no agent "${a}"`);
   if (chosen.length === 0) throw new InputError(`run ${runId} has no agents to bless`);
-  const status = await store.query<{ status: string }>("SELECT status FROM runs WHERE run_id = ?", [runId]);
-  if (status[0]?.status !== "finished")
-    throw new InputError(
-      `run ${runId} is ${statusForReader(status[0]?.status)}: only a finished run can be a baseline (finish it with --resume)`,
-    );
+  await refuseUnfinished(store, runId, "only a finished run can be a baseline");
   await store.run("BEGIN TRANSACTION");
   try {
     await store.run("DELETE FROM baselines WHERE name = ?", [name]);

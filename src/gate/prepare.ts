@@ -6,11 +6,11 @@ import { fileSha256 } from "../io/hash.js";
 import { MISSED_FILE_PATTERN } from "../providers/replay.js";
 import type { GateRules } from "../schema/index.js";
 import { type Store, sqlString } from "../store/db.js";
-import { statusForReader } from "../store/run-status.js";
 import { type LoadedSuite, loadSuite } from "../workflow/load.js";
 import type { BaselineRow } from "./baseline.js";
 import type { Side } from "./cases.js";
 import { DEFAULT_GATE } from "./rules.js";
+import { refuseUnfinished } from "./unfinished.js";
 
 /** Which baseline agent a candidate is judged against: same name, or the baseline's only agent. */
 export function pickBaselineAgent(rows: BaselineRow[], candidate: string, explicit?: string): BaselineRow {
@@ -153,13 +153,8 @@ export async function rulesForRun(
 
 export async function storedSide(store: Store, runRef: string, agent?: string): Promise<Side> {
   const runId = await resolveRunId(store, runRef);
+  await refuseUnfinished(store, runId, "the gate judges finished runs only");
   const info = await loadRunInfo(store, runId);
-  // as for a baseline (baseline.ts): a killed or interrupted run holds part of the cases, and a gate
-  // on it would pass or fail on what happened to be stored
-  if (info.status !== "finished")
-    throw new InputError(
-      `run ${runId} is ${statusForReader(info.status)}: the gate judges finished runs only (finish it with --resume)`,
-    );
   const agents = info.agents;
   if (agent) {
     if (!agents.includes(agent))
