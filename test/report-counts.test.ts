@@ -43,6 +43,12 @@ describe("rates show their count and interval", () => {
   });
   afterAll(() => store.close());
 
+  it("the header says a run has no git revision, rather than an empty cell before its seed", async () => {
+    expect(html).toContain('<code class="id">0000000</code>, seed');
+    const outside = await renderReport({ ...doc, run: { ...doc.run, git_revision: null } }, "html");
+    expect(outside).toContain('<code class="id">none (not run in a git checkout)</code>, seed');
+  });
+
   it("x/n only for a measured proportion; a short interval for a cell's second line", () => {
     expect(formatCount({ value: 15 / 87, lower: 0.1, upper: 0.3, n: 87, method: "wilson" })).toBe("15/87");
     expect(formatCount({ value: 0.172414, lower: 0.1, upper: 0.3, n: 87, method: "wilson" })).toBe("15/87");

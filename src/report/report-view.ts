@@ -310,7 +310,13 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
   return {
     css: stylesheet(),
     // the header's case count is what is stored: cases_total is only set when a run ends
-    run: { ...doc.run, cases_total: doc.run.cases_stored, ended: ended(doc.run) },
+    run: {
+      ...doc.run,
+      cases_total: doc.run.cases_stored,
+      ended: ended(doc.run),
+      // a run started outside a git checkout has none: an empty cell read as a lost value
+      git_revision: doc.run.git_revision ?? "none (not run in a git checkout)",
+    },
     title: `Exit-criteria report — ${doc.run.suite ?? doc.run.run_id}`,
     statistics: doc.statistics,
     multi_epoch: (doc.run.epochs ?? 1) > 1,
