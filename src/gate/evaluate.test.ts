@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
 import { cloneRun } from "../../test/helpers/clone-run.js";
+import { buildComparison } from "../analytics/compare.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import { Store } from "../store/db.js";
 import { evaluateGate } from "./evaluate.js";
@@ -229,6 +230,44 @@ describe("the gate's summary, as a reviewer reads it", () => {
     // a budget has no interval: its own words, not "[—, —]"
     expect(md).not.toContain("[—, —]");
     expect(md).toContain("`soceval show <case> --run run-count --agent playbook --db ci.duckdb`");
+  });
+
+  it("lists the cases behind a failed margin that are not verdict flips, as compare counts them", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-esc");
+    // verdicts unchanged: the candidate stops escalating what the analyst escalated and the baseline did
+    const lost = await ids(
+      "SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND label_escalate AND escalate",
+    );
+    expect(lost.length).toBeGreaterThan(1);
+    await store.run(
+      `UPDATE case_results SET escalate = false WHERE run_id = 'run-esc' AND agent = 'playbook' AND case_id IN (${lost.map(() => "?").join(", ")})`,
+      lost,
+    );
+    const cand = { run_id: "run-esc", agent: "playbook" };
+    const rules = {
+      ...DEFAULT_GATE,
+      margins: [
+        { metric: "verdict_agreement", max_drop: 0.02 },
+        { metric: "escalation_recall", max_drop: 0.02 },
+      ],
+    };
+    const v = await evaluateGate(store, same, cand, rules);
+    expect(v.rules.find((r) => r.rule === "margin:escalation_recall")!.pass).toBe(false);
+    expect(v.regressed).toEqual([]);
+    const worse = v.worse_on_margin.find((w) => w.metric === "escalation_recall")!;
+    expect(worse.cases.map((x) => x.case_id)).toEqual(lost);
+    expect(v.worse_on_margin.find((w) => w.metric === "verdict_agreement")!.cases).toEqual([]);
+    // the same cases compare counts as "only baseline"
+    const cmp = await buildComparison(store, [same, cand]);
+    expect(cmp.pairings[0]!.metrics.find((m) => m.metric === "escalation_recall")!.baseline_only).toBe(lost.length);
+    const md = toMarkdown(v, "fixture", { db: "ci.duckdb" });
+    expect(md).toContain(`**Worse on escalation_recall** (${lost.length}): ${lost.map((c) => `\`${c}\``).join(", ")}`);
+    expect(md).not.toContain("**Worse on verdict_agreement**");
+    // and the commands that give every figure of the table its cases
+    expect(md).toContain(
+      `\`soceval cases --run run-esc --agent playbook --db ci.duckdb --rate <metric>\` (the baseline's: \`--run ${FIXTURE_RUN} --agent playbook\`)`,
+    );
+    expect(md).toContain(`\`soceval compare --runs ${FIXTURE_RUN} run-esc --agents playbook playbook --db ci.duckdb\``);
   });
 
   it("says a margin failed for too few cases when the change itself is within it", async () => {

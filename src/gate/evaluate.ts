@@ -4,6 +4,7 @@ import { providerFailures } from "../analytics/provider-failures.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { findingsFor, pairedCases, type Side } from "./cases.js";
+import { casesWorseOn } from "./margin-cases.js";
 import { checkRules } from "./rules.js";
 import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
 
@@ -93,10 +94,22 @@ export async function evaluateGate(
     });
   }
 
-  // failed investigations too: their error (a provider's answer, a limit) is what a CI reader needs
-  const explainIds = [...regressed, ...newCritical, ...newHigh, ...cases.filter((x) => x.c_failed)].map(
-    (x) => x.case_id,
+  const byId = new Map(cases.map((x) => [x.case_id, x]));
+  const worse = await Promise.all(
+    rules.margins.map(async (m) => ({
+      metric: m.metric,
+      cases: (await casesWorseOn(store, base, cand, m.metric)).flatMap((id) => byId.get(id) ?? []),
+    })),
   );
+
+  // failed investigations too: their error (a provider's answer, a limit) is what a CI reader needs
+  const explainIds = [
+    ...regressed,
+    ...newCritical,
+    ...newHigh,
+    ...worse.flatMap((w) => w.cases),
+    ...cases.filter((x) => x.c_failed),
+  ].map((x) => x.case_id);
   const candFindings = await findingsFor(store, cand, [...new Set(explainIds)]);
   const baseFindings = await findingsFor(
     store,
@@ -148,6 +161,7 @@ export async function evaluateGate(
     improved: improved.map((x) => flip(x, baseFindings)),
     new_critical_miss: newCritical.map((x) => flip(x, candFindings)),
     new_high_violation: newHigh.map((x) => flip(x, candFindings)),
+    worse_on_margin: worse.map((w) => ({ metric: w.metric, cases: w.cases.map((x) => flip(x, candFindings)) })),
     flaky: cases
       .filter((x) => flakyIds.has(x.case_id))
       .map((x) => ({ case_id: x.case_id, agent: cand.agent, epochs_right: x.c_epochs_right, epochs: x.c_epochs })),

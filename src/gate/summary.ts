@@ -1,4 +1,5 @@
 import { importGaps } from "../analytics/provider-failures.js";
+import { shellWord } from "../io/shell.js";
 import { clip, mdCell } from "../report/format.js";
 import { TOO_WIDE } from "./evaluate.js";
 import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
@@ -87,6 +88,14 @@ export function toMarkdown(v: GateVerdict, suiteName: string, opts: { maxCases?:
   };
   ids("New critical misses", v.new_critical_miss);
   ids("New high-severity violations", v.new_high_violation);
+  // the cases behind a failed margin's Δ; a margin whose cases are the right → wrong ones says so
+  const regressed = new Set(v.regressed.map((x) => x.case_id));
+  for (const w of v.worse_on_margin) {
+    if (v.rules.find((r) => r.rule === `margin:${w.metric}`)?.pass !== false || w.cases.length === 0) continue;
+    if (w.cases.every((x) => regressed.has(x.case_id)))
+      out.push("", `**Worse on ${w.metric}** (${w.cases.length}): the right → wrong cases above`);
+    else ids(`Worse on ${w.metric}`, w.cases);
+  }
   list("Wrong → right", v.improved);
   if (v.flaky.length)
     out.push(
@@ -96,11 +105,16 @@ export function toMarkdown(v: GateVerdict, suiteName: string, opts: { maxCases?:
         .map((f) => `\`${f.case_id}\` (${f.epochs_right}/${f.epochs})`)
         .join(", ")}`,
     );
+  const db = opts.db ? ` --db ${shellWord(opts.db)}` : "";
+  const cand = `--run ${v.candidate.run_id} --agent ${shellWord(v.candidate.agent)}${db}`;
   if (v.regressed.length + v.new_critical_miss.length + v.new_high_violation.length + v.improved.length > 0)
-    out.push(
-      "",
-      `One case's whole investigation (alert, steps, answer, findings): \`soceval show <case> --run ${v.candidate.run_id} --agent ${v.candidate.agent}${opts.db ? ` --db ${opts.db}` : ""}\``,
-    );
+    out.push("", `One case's whole investigation (alert, steps, answer, findings): \`soceval show <case> ${cand}\``);
+  // every figure above back to its cases: a side's rate, and the paired differences case by case
+  out.push(
+    "",
+    `The cases behind a rate: \`soceval cases ${cand} --rate <metric>\` (the baseline's: \`--run ${v.baseline.run_id} --agent ${shellWord(v.baseline.agent)}\`); ` +
+      `both sides paired: \`soceval compare --runs ${v.baseline.run_id} ${v.candidate.run_id} --agents ${shellWord(v.baseline.agent)} ${shellWord(v.candidate.agent)}${db}\``,
+  );
   return `${out.join("\n")}\n`;
 }
 

@@ -35,6 +35,11 @@ export const GateVerdict = z.strictObject({
   improved: z.array(FlippedCase),
   new_critical_miss: z.array(FlippedCase).describe("analyst true positives the candidate newly leaves unescalated"),
   new_high_violation: z.array(FlippedCase).describe("cases that newly get a high-severity policy violation"),
+  worse_on_margin: z
+    .array(z.strictObject({ metric: z.string(), cases: z.array(FlippedCase) }))
+    .describe(
+      "per margin on a rate, the paired cases where it counts for the baseline and not for the candidate: the cases behind its Δ",
+    ),
   flaky: z.array(
     z.strictObject({ case_id: z.string(), agent: z.string(), epochs_right: z.number(), epochs: z.number() }),
   ),
