@@ -5,6 +5,7 @@ import { buildComparison } from "../analytics/compare.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import { Store } from "../store/db.js";
 import { evaluateGate } from "./evaluate.js";
+import { toJUnit } from "./junit.js";
 import { DEFAULT_GATE } from "./rules.js";
 import { toMarkdown } from "./summary.js";
 
@@ -257,6 +258,15 @@ describe("the gate's summary, as a reviewer reads it", () => {
     const worse = v.worse_on_margin.find((w) => w.metric === "escalation_recall")!;
     expect(worse.cases.map((x) => x.case_id)).toEqual(lost);
     expect(v.worse_on_margin.find((w) => w.metric === "verdict_agreement")!.cases).toEqual([]);
+    // in JUnit they fail as a count rule's cases do, named by the margin
+    expect(v.cases.filter((c) => c.outcome === "worse_on_margin").map((c) => c.case_id)).toEqual(lost);
+    const xml = toJUnit(v, "fixture");
+    for (const c of lost)
+      expect(xml).toMatch(
+        new RegExp(
+          `name="${c} \\[playbook\\]" time="0"><failure message="worse on escalation_recall: analyst \\w+; baseline \\w+ → candidate \\w+" type="worse_on_margin">`,
+        ),
+      );
     // the same cases compare counts as "only baseline"
     const cmp = await buildComparison(store, [same, cand]);
     expect(cmp.pairings[0]!.metrics.find((m) => m.metric === "escalation_recall")!.baseline_only).toBe(lost.length);

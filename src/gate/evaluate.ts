@@ -137,6 +137,11 @@ export async function evaluateGate(
   };
   const rate = infra.investigations ? infra.failed / infra.investigations : 0;
   const status = rate > rules.max_infra_failure_rate ? "infra_failure" : results.every((r) => r.pass) ? "pass" : "fail";
+  // a failed margin's cases fail in JUnit as a count rule's do; one that held excuses its few
+  const failedMargins = new Set(results.filter((r) => !r.pass).map((r) => r.rule));
+  const worseIds = new Set(
+    worse.filter((w) => failedMargins.has(`margin:${w.metric}`)).flatMap((w) => w.cases.map((x) => x.case_id)),
+  );
   const outcomeOf = (x: (typeof cases)[number]) =>
     x.c_failed
       ? ("failed" as const)
@@ -148,7 +153,9 @@ export async function evaluateGate(
             ? ("new_critical_miss" as const)
             : x.c_high && !x.b_high
               ? ("new_high_violation" as const)
-              : ("ok" as const);
+              : worseIds.has(x.case_id)
+                ? ("worse_on_margin" as const)
+                : ("ok" as const);
 
   return {
     schema: "soceval.gate/v1",

@@ -1,4 +1,4 @@
-import type { GateVerdict } from "./verdict-schema.js";
+import type { FlippedCase, GateVerdict } from "./verdict-schema.js";
 
 const esc = (s: string) =>
   s
@@ -59,14 +59,21 @@ export function toJUnit(v: GateVerdict, suiteName: string): string {
  * without opening the file.
  */
 function failureMessage(v: GateVerdict, caseId: string, outcome: string): string {
+  const has = (xs: FlippedCase[]) => xs.some((x) => x.case_id === caseId);
+  // a case worse on a failed margin is named by the margins it counts against
+  const failed = new Set(v.rules.filter((r) => !r.pass).map((r) => r.rule));
+  const margins = v.worse_on_margin.filter((w) => failed.has(`margin:${w.metric}`) && has(w.cases));
   const list =
     outcome === "new_critical_miss"
       ? v.new_critical_miss
       : outcome === "new_high_violation"
         ? v.new_high_violation
-        : v.regressed;
+        : outcome === "worse_on_margin"
+          ? (margins[0]?.cases ?? [])
+          : v.regressed;
   const f = list.find((x) => x.case_id === caseId);
-  const what = outcome.replace(/_/g, " ");
+  const what =
+    outcome === "worse_on_margin" ? `worse on ${margins.map((w) => w.metric).join(", ")}` : outcome.replace(/_/g, " ");
   if (!f) return what;
   const verdict = (x: string | null) => x ?? "no answer";
   return `${what}: analyst ${verdict(f.label_verdict)}; baseline ${verdict(f.baseline_verdict)} → candidate ${verdict(f.candidate_verdict)}`;

@@ -55,7 +55,9 @@ export const GateVerdict = z.strictObject({
     z.strictObject({
       case_id: z.string(),
       title: z.string().nullable(),
-      outcome: z.enum(["ok", "regressed", "new_critical_miss", "new_high_violation", "flaky", "failed"]),
+      outcome: z
+        .enum(["ok", "regressed", "new_critical_miss", "new_high_violation", "worse_on_margin", "flaky", "failed"])
+        .describe("worse_on_margin: among the cases of a margin that failed (worse_on_margin), and no other outcome"),
       findings: z.array(z.strictObject({ kind: z.string(), severity: z.string(), detail: z.string() })),
     }),
   ),
