@@ -37,6 +37,17 @@ describe.concurrent("usage errors (CLI)", () => {
     },
   );
 
+  it.each([
+    ["--concurrency", "abc"],
+    ["--concurrency", "0"],
+    ["--epochs", "2.5"],
+  ])("gate %s %s is refused before anything runs, as run refuses it", async (flag, value) => {
+    // the gate took `--concurrency abc` and replayed the candidate as if it were not given
+    const r = await soceval(["gate", "suite.yaml", "--baseline", "main", flag, value], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`soceval: ${flag}: expected a positive integer, got "${value}"\n`);
+  });
+
   it("marks the options a command cannot run without, in every subcommand's help", async () => {
     const bless = await soceval(["baseline", "bless", "--help"], cwd);
     expect(bless.stdout).toMatch(/--run <id> +run id or `latest` \(required\)/);

@@ -69,6 +69,9 @@ export function register(program: Command): void {
           throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
         if (!suiteFile && !flags.candidateRun)
           throw new InputError("gate: give a suite to run, or --candidate-run <id>");
+        // before the store opens: `--concurrency abc` ran the candidate on the suite's default
+        const epochs = positiveInt("--epochs", flags.epochs);
+        const concurrency = positiveInt("--concurrency", flags.concurrency);
         // before the candidate runs: a judged gate must not then fail to write as "cannot judge" (exit 3)
         for (const [flag, file] of [
           ["--summary", flags.summary],
@@ -80,7 +83,7 @@ export function register(program: Command): void {
         // that restored nothing) is refused, not answered from a new, empty store left behind
         const store = await Store.open(flags.db, { existing: true });
         try {
-          const { verdict, suiteName } = await judge(store, suiteFile, flags);
+          const { verdict, suiteName } = await judge(store, suiteFile, flags, { epochs, concurrency });
           const md = toMarkdown(verdict, suiteName, { db: flags.db === DEFAULT_DB ? undefined : flags.db });
           write("--summary", flags.summary, md);
           write("--junit", flags.junit, toJUnit(verdict, suiteName));
@@ -98,6 +101,7 @@ async function judge(
   store: Store,
   suiteFile: string | undefined,
   flags: GateFlags,
+  { epochs, concurrency }: { epochs?: number; concurrency?: number },
 ): Promise<{ verdict: GateVerdict; suiteName: string }> {
   if (!suiteFile) {
     const cand = await storedSide(store, flags.candidateRun!, flags.agent);
@@ -136,13 +140,9 @@ async function judge(
     await checkSameDataset(store, row, row.run_id, ls);
     base = { run_id: row.run_id, agent: row.agent };
   }
-  const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
-  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0))
-    throw new InputError(`--epochs: expected a positive integer`);
   // before the candidate runs: a baseline made under another setup could only mislead
   await checkSameSetup(store, baselineName(flags, base), base.run_id, "this gate", suiteSetup(ls, epochs), suiteFile);
   await refuseReplayMisses(store, base, "baseline", suiteFile);
-  const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
   const outcome = await runSuite(store, ls, {
     agents: [agent.name],
@@ -158,6 +158,14 @@ async function judge(
     where: suiteFile,
   });
   return { verdict, suiteName: ls.suite.name };
+}
+
+/** A count flag's value; anything but a positive integer is bad input, as `run` has it. */
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag}: expected a positive integer, got "${v}"`);
+  return n;
 }
 
 /** How messages name the baseline: by its name, or the run given with --baseline-run. */
