@@ -117,6 +117,41 @@ describe("soceval gate on stored runs", () => {
     expect(r.stdout).toContain("### soceval gate — fixture-phishing:");
   });
 
+  it("takes the baseline run's agent of the candidate's name, as --baseline-agent's help says; else asks with the right flag", async () => {
+    const store = await Store.open(db);
+    try {
+      await cloneRun(store, FIXTURE_RUN, "run-both");
+    } finally {
+      store.close();
+    }
+    // both runs hold playbook and model-x: the baseline side was refused for having two agents
+    const r = await run(["gate", "--baseline-run", FIXTURE_RUN, "--candidate-run", "run-both", "--agent", "playbook"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `Candidate \`playbook\` (run \`run-both\`) vs baseline \`playbook\` (run \`${FIXTURE_RUN}\`)`,
+    );
+    // a side it cannot choose for the user names the flag that chooses it
+    const noAgent = await run(["gate", "--baseline-run", FIXTURE_RUN, "--candidate-run", "run-both"]);
+    expect(noAgent.status).toBe(2);
+    expect(noAgent.stderr).toBe(
+      "soceval: run run-both has agents playbook, model-x: name the one to compare with --agent\n",
+    );
+    const typo = await run([
+      "gate",
+      "--baseline-run",
+      FIXTURE_RUN,
+      "--candidate-run",
+      "run-both",
+      "--agent",
+      "model-x",
+      "--baseline-agent",
+      "playbok",
+    ]);
+    expect(typo.stderr).toBe(
+      `soceval: --baseline-agent: run ${FIXTURE_RUN} has no agent "playbok" (has playbook, model-x)\n`,
+    );
+  });
+
   it("refuses to judge a run's agent against itself, which would pass whatever it did", async () => {
     const r = await run([
       "gate",

@@ -104,10 +104,10 @@ async function judge(
   { epochs, concurrency }: { epochs?: number; concurrency?: number },
 ): Promise<{ verdict: GateVerdict; suiteName: string }> {
   if (!suiteFile) {
-    const cand = await storedSide(store, flags.candidateRun!, flags.agent);
+    const cand = await storedSide(store, flags.candidateRun!, flags.agent, { flag: "--agent" });
     const { rules, where } = await rulesForRun(store, cand.run_id);
     const base = flags.baselineRun
-      ? await storedSide(store, flags.baselineRun, flags.baselineAgent)
+      ? await storedSide(store, flags.baselineRun, flags.baselineAgent, { flag: "--baseline-agent", same: cand.agent })
       : await namedBaseline(store, flags.baseline!, cand, flags.baselineAgent);
     if (flags.baselineRun) await checkSameRuns(store, base, cand);
     // a run's agent judged against itself passes whatever it did: a mistyped id, not a verdict
@@ -132,7 +132,10 @@ async function judge(
   if (!agent) throw new InputError(`${suiteFile}: no agent to gate`);
   let base: { run_id: string; agent: string };
   if (flags.baselineRun) {
-    base = await storedSide(store, flags.baselineRun, flags.baselineAgent);
+    base = await storedSide(store, flags.baselineRun, flags.baselineAgent, {
+      flag: "--baseline-agent",
+      same: agent.name,
+    });
     await checkSameDataset(store, null, base.run_id, ls);
   } else {
     const rows = await findBaseline(store, flags.baseline!);

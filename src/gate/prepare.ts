@@ -151,18 +151,29 @@ export async function rulesForRun(
   return { rules: DEFAULT_GATE, where: "default gate rules", datasetHash: info.dataset_hash };
 }
 
-export async function storedSide(store: Store, runRef: string, agent?: string): Promise<Side> {
+/**
+ * One side of the gate from a stored run: the agent named by `flag` (--agent for the candidate,
+ * --baseline-agent for the baseline), else `same` (the candidate's name, for the baseline, as a
+ * named baseline picks it) where the run holds it, else the run's only agent.
+ */
+export async function storedSide(
+  store: Store,
+  runRef: string,
+  agent: string | undefined,
+  { flag, same }: { flag: "--agent" | "--baseline-agent"; same?: string },
+): Promise<Side> {
   const runId = await resolveRunId(store, runRef);
   await refuseUnfinished(store, runId, "the gate judges finished runs only");
   const info = await loadRunInfo(store, runId);
   const agents = info.agents;
   if (agent) {
     if (!agents.includes(agent))
-      throw new InputError(`run ${runId} has no agent "${agent}" (has ${agents.join(", ")})`);
+      throw new InputError(`${flag}: run ${runId} has no agent "${agent}" (has ${agents.join(", ")})`);
     return { run_id: runId, agent };
   }
+  if (same && agents.includes(same)) return { run_id: runId, agent: same };
   if (agents.length !== 1)
-    throw new InputError(`run ${runId} has agents ${agents.join(", ")}: name one with --agent/--baseline-agent`);
+    throw new InputError(`run ${runId} has agents ${agents.join(", ")}: name the one to compare with ${flag}`);
   return { run_id: runId, agent: agents[0]! };
 }
 
