@@ -253,6 +253,16 @@ describe("soceval gate", () => {
     expect(r.stdout).toContain(`**Right → no answer** (${flips}): not listed; the failures above are why.`);
     for (const t of cases)
       expect(t.error?.message, t.name).toMatch(/^the agent produced no triage output: provider: .*upstream is down/);
+    // what to do next: replay only the failed investigations of the stored run, then judge that run
+    const id = v.candidate.run_id;
+    expect(r.stdout).toContain(
+      `Nothing was judged. Once the provider answers again, replay only the failed investigations: \`soceval run ${join(dir, "suite.yaml")} --resume ${id} --agent gpt-broken --db ${db} --retry-failed\`, ` +
+        `then judge that run: \`soceval gate --baseline main --baseline-agent playbook --candidate-run ${id} --agent gpt-broken --db ${db}\`.`,
+    );
+    // the printed gate command runs as printed (the provider is still down: it cannot judge again)
+    const again = await run(r.stdout.match(/then judge that run: `soceval (gate [^`]+)`/)![1]!.split(" "));
+    expect(again.status, again.stderr).toBe(3);
+    expect(again.stdout).toContain(`Candidate \`gpt-broken\` (run \`${id}\`)`);
   });
 
   it("compares two stored runs without running anything", async () => {

@@ -16,11 +16,13 @@ import {
   storedSide,
   suiteSetup,
 } from "../gate/prepare.js";
+import { retryHint } from "../gate/retry-hint.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError } from "../io/errors.js";
 import { checkOutFile, writeOutFile } from "../io/out-file.js";
+import { shellWord } from "../io/shell.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
@@ -84,7 +86,11 @@ export function register(program: Command): void {
         const store = await Store.open(flags.db, { existing: true });
         try {
           const { verdict, suiteName } = await judge(store, suiteFile, flags, { epochs, concurrency });
-          const md = toMarkdown(verdict, suiteName, { db: flags.db === DEFAULT_DB ? undefined : flags.db });
+          const retry =
+            verdict.status === "infra_failure"
+              ? await retryHint(store, verdict.candidate, baselineFlags(flags, verdict.baseline))
+              : undefined;
+          const md = toMarkdown(verdict, suiteName, { db: flags.db === DEFAULT_DB ? undefined : flags.db, retry });
           write("--summary", flags.summary, md);
           write("--junit", flags.junit, toJUnit(verdict, suiteName));
           write("--json", flags.json, `${JSON.stringify(verdict, null, 2)}\n`);
@@ -169,6 +175,14 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag}: expected a positive integer, got "${v}"`);
   return n;
+}
+
+/** The flags that name this gate's baseline again, for a command the summary prints. */
+function baselineFlags(flags: GateFlags, base: Side): string {
+  const agent = flags.baselineAgent ? ` --baseline-agent ${shellWord(flags.baselineAgent)}` : "";
+  return flags.baseline
+    ? `--baseline ${shellWord(flags.baseline)}${agent}`
+    : `--baseline-run ${base.run_id} --baseline-agent ${shellWord(base.agent)}`;
 }
 
 /** How messages name the baseline: by its name, or the run given with --baseline-run. */

@@ -31,7 +31,11 @@ function change(r: RuleResult): string {
  * A pull-request comment: the verdict, each rule with what it allows, then the cases behind the
  * failed rules and how to open one — short by design (`maxCases` per list).
  */
-export function toMarkdown(v: GateVerdict, suiteName: string, opts: { maxCases?: number; db?: string } = {}): string {
+export function toMarkdown(
+  v: GateVerdict,
+  suiteName: string,
+  opts: { maxCases?: number; db?: string; retry?: string } = {},
+): string {
   const maxCases = opts.maxCases ?? 10;
   const out: string[] = [];
   out.push(`### soceval gate — ${md(suiteName)}: ${STATUS[v.status]}`);
@@ -51,6 +55,7 @@ export function toMarkdown(v: GateVerdict, suiteName: string, opts: { maxCases?:
       "",
       `First: \`${firstFailed.case_id}\` — ${md(firstFailed.findings.find((f) => f.kind === "agent_error")!.detail)}`,
     );
+  if (v.status === "infra_failure" && opts.retry) out.push("", opts.retry);
   out.push("", "| rule | baseline | candidate | Δ [95% CI] | allowed | result |", "|---|---|---|---|---|---|");
   for (const r of v.rules)
     out.push(
