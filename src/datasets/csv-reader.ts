@@ -1,8 +1,7 @@
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
-import { Transform } from "node:stream";
 import Papa from "papaparse";
 import { InputError } from "../io/errors.js";
-import { readLines } from "../io/lines.js";
+import { NotUtf8, notUtf8Error, utf8Text } from "../io/utf8-text.js";
 
 export type CsvRow = { line: number; row: Record<string, string> };
 export type CsvOptions = {
@@ -48,49 +47,6 @@ export function detectDelimiter(file: string, quote = '"'): string {
       bestCount = n;
     }
   return best;
-}
-
-/** Raised by the decoder below; the reader then finds the line the byte is on. */
-class NotUtf8 extends Error {}
-
-/**
- * The file's bytes as text, refusing bytes that are not UTF-8: a lenient decode turns a Latin-1
- * export's `é` into U+FFFD, changing an account or host name in the cases without a word. The
- * decoder carries a character cut between two chunks over to the next; a leading BOM is dropped.
- */
-function utf8Text(): Transform {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  const decode = (bytes: Buffer | undefined, stream: boolean): string | NotUtf8 => {
-    try {
-      return decoder.decode(bytes, { stream });
-    } catch {
-      return new NotUtf8();
-    }
-  };
-  return new Transform({
-    readableObjectMode: true,
-    transform(chunk: Buffer, _enc, done) {
-      const text = decode(chunk, true);
-      if (text instanceof NotUtf8) done(text);
-      else done(null, text || undefined);
-    },
-    flush(done) {
-      const text = decode(undefined, false);
-      if (text instanceof NotUtf8) done(text);
-      else done(null, text || undefined);
-    },
-  });
-}
-
-/** The InputError for a file that is not UTF-8, with the line and column of its first bad byte. */
-async function notUtf8(file: string): Promise<InputError> {
-  try {
-    // the JSONL line reader refuses the first line holding a byte that is not UTF-8, by physical line
-    for await (const _ of readLines(file));
-  } catch (e) {
-    if (e instanceof InputError) return e;
-  }
-  return new InputError(`${file}: not UTF-8 text; save the file as UTF-8`, file);
 }
 
 /** Counts lines lazily over the text papaparse has consumed, so rows spanning lines keep true line numbers. */
@@ -194,7 +150,7 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         return;
       }
       if ("failure" in item)
-        throw item.failure instanceof NotUtf8 ? await notUtf8(file) : cannotRead(file, item.failure);
+        throw item.failure instanceof NotUtf8 ? await notUtf8Error(file) : cannotRead(file, item.failure);
       if (item.error)
         throw new InputError(
           `${file}:${item.line}: ${describeCsvError(item.error, item.values, header)}`,

@@ -82,4 +82,22 @@ describe("readJsonObjects", () => {
     await expect(all(file('[{"a":1},\n{"b":'))).rejects.toThrow(/:2: malformed JSON: the file ends inside an object/);
     await expect(all(file('[{"a":1}\n'))).rejects.toThrow(/malformed JSON: the top-level array is not closed/);
   });
+
+  it("refuses a byte that is not UTF-8 with its line, instead of reading it as U+FFFD", async () => {
+    // a pretty-printed array whose third line holds a Latin-1 é (0xE9)
+    const f = join(dir, `f${n++}.json`);
+    writeFileSync(
+      f,
+      Buffer.concat([
+        Buffer.from('[\n  {"user": "ok"},\n  {"user": "jos'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}\n]\n'),
+      ]),
+    );
+    await expect(all(f)).rejects.toThrow(`${f}:3: not UTF-8 text (a byte that is not UTF-8 at column 16)`);
+  });
+
+  it("still names a file it cannot read", async () => {
+    await expect(all(join(dir, "absent.json"))).rejects.toThrow(/absent\.json: cannot read \(ENOENT\)/);
+  });
 });

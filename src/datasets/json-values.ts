@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { InputError } from "../io/errors.js";
 import { repeatedKeyProblem } from "../io/json-keys.js";
+import { NotUtf8, notUtf8Error, utf8Text } from "../io/utf8-text.js";
 
 export type JsonValue = { line: number; value: unknown };
 
@@ -10,7 +11,9 @@ export type JsonValue = { line: number; value: unknown };
  * on; nothing but the object being read is held in memory.
  */
 export async function* readJsonObjects(file: string): AsyncGenerator<JsonValue, void, undefined> {
-  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 256 * 1024 });
+  const bytes = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const stream = bytes.pipe(utf8Text());
+  bytes.on("error", (e) => stream.destroy(e));
   let line = 1;
   let mode: "unknown" | "array" | "objects" | "closed" = "unknown";
   let depth = 0;
@@ -83,9 +86,11 @@ export async function* readJsonObjects(file: string): AsyncGenerator<JsonValue, 
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
+    if (e instanceof NotUtf8) throw await notUtf8Error(file);
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
   } finally {
     stream.destroy();
+    bytes.destroy();
   }
   if (depth > 0) fail("the file ends inside an object", startLine);
   if (mode === "array") fail("the top-level array is not closed");
