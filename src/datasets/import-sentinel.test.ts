@@ -278,6 +278,19 @@ describe("importSentinel on comma-delimited exports", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("refuses an alert exported twice, saying how to export each alert's latest row", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    const csv = sentinelCsv();
+    // Papa.unparse ends rows with CRLF; the row's Description spans two lines, so the repeat starts on line 4
+    writeFileSync(f, `${csv}\r\n${csv.split("\r\n")[1]}`);
+    const out = join(d, "o.jsonl");
+    await expect(importSentinel(f, { out })).rejects.toThrow(
+      `${f}:4: SystemAlertId: alert syn-0001 is also on line 2: the SecurityAlert table logs a row for every update of an alert; export its latest (SecurityAlert | summarize arg_max(TimeGenerated, *) by SystemAlertId)`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("names an unknown severity and a header that is not a SecurityAlert export", async () => {
     const d = tmp();
     const f = join(d, "alerts.csv");

@@ -58,8 +58,17 @@ export async function importSentinel(file: string, opts: SentinelOptions): Promi
         checkHeader(cols, line, file);
       },
     });
+    const seen = new Map<string, number>();
     for await (const { line, row } of rows) {
       const c = alertToCase(row, { file, line }, incidents, opts);
+      const first = seen.get(c.id);
+      if (first !== undefined)
+        fail(
+          { file, line },
+          "SystemAlertId",
+          `alert ${c.id} is also on line ${first}: the SecurityAlert table logs a row for every update of an alert; export its latest (SecurityAlert | summarize arg_max(TimeGenerated, *) by SystemAlertId)`,
+        );
+      seen.set(c.id, line);
       if (c.incident_id) incidentIds.add(c.incident_id);
       await writer.write(c, { file, line });
     }
