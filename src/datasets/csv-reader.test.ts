@@ -34,6 +34,13 @@ describe("readCsv", () => {
     expect(detectDelimiter(file("a,b\n"))).toBe(",");
   });
 
+  it("detects the delimiter of a header that blank lines (and a BOM) come before", async () => {
+    expect(detectDelimiter(file("\ufeff\r\n\r\na;b;c\r\n1;2;3\r\n"))).toBe(";");
+    expect(detectDelimiter(file("\n\na\u2756b\n"))).toBe("\u2756");
+    const rows = await all(file("\n\nid\tnote\n1\ta,b\n"));
+    expect(rows).toEqual([{ line: 4, row: { id: "1", note: "a,b" } }]);
+  });
+
   it("honours an explicit delimiter and quote character", async () => {
     const rows = await all(file("id;msg\n1;'a;b'\n"), { delimiter: ";", quote: "'" });
     expect(rows[0]!.row).toEqual({ id: "1", msg: "a;b" });

@@ -20,7 +20,11 @@ function cannotRead(file: string, e: unknown): InputError {
   return new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
 }
 
-/** The header line (outside quotes) decides: the candidate that occurs most often wins. */
+/**
+ * The header line (outside quotes) decides: the candidate that occurs most often wins. Blank lines
+ * before it are skipped, as the parser skips them: otherwise a ❖ or ; export that starts with one
+ * was read as comma-separated, and its whole header became one column.
+ */
 export function detectDelimiter(file: string, quote = '"'): string {
   let head: string;
   try {
@@ -34,7 +38,10 @@ export function detectDelimiter(file: string, quote = '"'): string {
   }
   const counts = new Map<string, number>();
   let quoted = false;
+  let started = false;
   for (const ch of head) {
+    if (!started && (ch === "\n" || ch === "\r" || ch === "\ufeff")) continue;
+    started = true;
     if (ch === quote) quoted = !quoted;
     else if (!quoted && (ch === "\n" || ch === "\r")) break;
     else if (!quoted && CANDIDATES.includes(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
