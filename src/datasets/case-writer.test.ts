@@ -4,7 +4,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlin
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ReaderGone } from "../io/errors.js";
+import { InputError, ReaderGone } from "../io/errors.js";
 import { importCsv } from "./import-csv.js";
 
 const CSV = "test/fixtures/datasets/splunk-notables.csv";
@@ -12,6 +12,17 @@ const MAPPING = "test/fixtures/datasets/splunk-notables.mapping.yaml";
 const tmp = () => mkdtempSync(join(tmpdir(), "soceval-case-writer-"));
 
 describe("an import's --out", () => {
+  it("under a file is bad input naming the file, not a runtime failure", async () => {
+    const d = tmp();
+    const file = join(d, "cases.jsonl");
+    writeFileSync(file, "previous\n");
+    const out = join(file, "sub", "x.jsonl");
+    const err = await importCsv(CSV, MAPPING, out).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toBe(`--out ${out}: ${file} is a file, not a folder`);
+    expect(readFileSync(file, "utf8")).toBe("previous\n");
+  });
+
   it("writes through a symlink: the file it names gets the cases and the link stays", async () => {
     const d = tmp();
     writeFileSync(join(d, "real.jsonl"), "previous\n");

@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError, ReaderGone } from "../io/errors.js";
-import { outTarget } from "../io/out-file.js";
+import { checkOutFile, outTarget } from "../io/out-file.js";
 import type { Case } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
 
@@ -65,11 +65,17 @@ export class CaseWriter {
     for (const input of inputs)
       if (sameFile(target, input))
         throw new InputError(`--out ${target}: is the input ${input}; name another file for the cases`, target);
+    // a path under a file (cases.jsonl/x.jsonl) is the user's mistake, not a runtime failure
+    checkOutFile("--out", target);
     // a temp file renamed over a symlink would replace the link, and over /dev/stdout the device
     const where = outTarget(target);
     this.file = where.file;
     this.regular = where.regular;
-    this.createdDir = mkdirSync(dirname(this.file), { recursive: true });
+    try {
+      this.createdDir = mkdirSync(dirname(this.file), { recursive: true });
+    } catch (e) {
+      throw new InputError(`${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? e})`, target);
+    }
     this.tmp = this.regular
       ? join(dirname(this.file), `.${basename(this.file)}.${process.pid}.${Date.now()}.tmp`)
       : this.file;
