@@ -90,7 +90,7 @@ describe("importOcsf", () => {
     await expect(importOcsf(f, { out: join(d, "o") })).rejects.toThrow(`${f}:1: severity_id: 0 cannot be mapped`);
     writeFileSync(f, `${JSON.stringify(ok)}\n\n${JSON.stringify(ok)}\n`);
     await expect(importOcsf(f, { out: join(d, "o") })).rejects.toThrow(
-      `${f}:3: id: duplicate case id "a" (first on line 1)`,
+      `${f}:3: finding_info.uid: finding a is also on line 1: an OCSF stream may hold a finding's Create, Update and Close events (activity_id 1, 2, 3); keep each finding's latest`,
     );
   });
 

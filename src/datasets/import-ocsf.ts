@@ -43,9 +43,19 @@ export async function importOcsf(file: string, opts: OcsfOptions): Promise<OcsfR
   const empty = () =>
     new InputError(`${file}: no findings in the file, nothing to import (${opts.out} not written)`, file);
   const w = await writeCases(opts.out, { inputs: [file], empty }, async (writer) => {
+    const seen = new Map<string, number>();
     for await (const { line, value } of readJsonObjects(file)) {
       const at = { file, line };
-      await writer.write(findingToCase(value, at, opts), at);
+      const c = findingToCase(value, at, opts);
+      const first = seen.get(c.id);
+      if (first !== undefined)
+        fail(
+          at,
+          "finding_info.uid",
+          `finding ${c.id} is also on line ${first}: an OCSF stream may hold a finding's Create, Update and Close events (activity_id 1, 2, 3); keep each finding's latest`,
+        );
+      seen.set(c.id, line);
+      await writer.write(c, at);
     }
   });
   return { out: opts.out, cases: w.count, unlabeled: w.unlabeled };
