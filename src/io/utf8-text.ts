@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { Transform } from "node:stream";
 import { InputError } from "./errors.js";
 import { readLines } from "./lines.js";
@@ -43,4 +44,27 @@ export async function notUtf8Error(file: string): Promise<InputError> {
     if (e instanceof InputError) return e;
   }
   return new InputError(`${file}: not UTF-8 text; save the file as UTF-8`, file);
+}
+
+/**
+ * A whole file's bytes as text, or the InputError naming the line and column of the first byte that
+ * is not UTF-8 (byte 0x0A never occurs inside a multi-byte character, so lines split exactly).
+ */
+export function utf8OrRefuse(file: string, bytes: Buffer): string {
+  if (isUtf8(bytes)) return bytes.toString("utf8");
+  let line = 1;
+  for (let start = 0; start <= bytes.length; line++) {
+    const nl = bytes.indexOf(10, start);
+    const end = nl === -1 ? bytes.length : nl;
+    const text = bytes.toString("utf8", start, end);
+    if (!isUtf8(bytes.subarray(start, end)))
+      throw new InputError(
+        `${file}:${line}: not UTF-8 text (a byte that is not UTF-8 at column ${text.indexOf("\uFFFD") + 1}); save the file as UTF-8`,
+        file,
+        line,
+      );
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  throw new InputError(`${file}: not UTF-8 text; save the file as UTF-8`, file);
 }

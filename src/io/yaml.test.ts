@@ -22,6 +22,14 @@ describe("loadYaml", () => {
     expect(() => loadYaml(f, Schema)).toThrow(`${f}:1: the file is empty (no YAML content)`);
   });
 
+  it("refuses a byte that is not UTF-8 with its line and column, instead of reading it as U+FFFD", () => {
+    // a Latin-1 editor's José: 0xE9 on line 2
+    const f = file("latin1.yaml", "");
+    writeFileSync(f, Buffer.concat([Buffer.from("# owner\nname: Jos"), Buffer.from([0xe9]), Buffer.from("\n")]));
+    expect(() => loadYaml(f, Schema)).toThrow(`${f}:2: not UTF-8 text (a byte that is not UTF-8 at column 10)`);
+    expect(loadYaml(file("utf8.yaml", "name: José\n"), Schema)).toEqual({ name: "José" });
+  });
+
   it("still reads a file with content, and names a field that is wrong", () => {
     expect(loadYaml(file("b.yaml", "name: x\n"), Schema)).toEqual({ name: "x" });
     const f = file("c.yaml", "# header\nname: 5\n");

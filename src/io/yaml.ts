@@ -2,13 +2,17 @@ import { readFileSync } from "node:fs";
 import { type Document, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { formatPath, InputError, mainIssue } from "./errors.js";
+import { utf8OrRefuse } from "./utf8-text.js";
 
+/** A YAML file's text; bytes that are not UTF-8 are refused, not read as U+FFFD in a const or a map value. */
 function readText(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
   }
+  return utf8OrRefuse(file, bytes);
 }
 
 /**
