@@ -55,9 +55,9 @@ type IdShapes = {
 
 /** Suffix character classes, narrowest first: a shape takes the first that holds all its suffixes. */
 const SUFFIX_CLASSES = [/^[0-9]+$/, /^[0-9a-f]+$/, /^[0-9A-F]+$/, /^[0-9a-z]+$/, /^[0-9A-Z]+$/, /^[0-9A-Za-z]+$/];
-const shapesOfCase = new WeakMap<ScoreContext["case"], IdShapes>();
+const shapesOfCase = new WeakMap<Pick<ScoreContext["case"], "evidence">, IdShapes>();
 
-function idShapes(c: ScoreContext["case"]): IdShapes {
+function idShapes(c: Pick<ScoreContext["case"], "evidence">): IdShapes {
   let known = shapesOfCase.get(c);
   if (known) return known;
   const ids = new Set<string>();
@@ -88,7 +88,7 @@ function idShapes(c: ScoreContext["case"]): IdShapes {
  * What a text must contain to cite one of the case's ids, cheaply: each id's prefix up to its last
  * "-", or the whole id when it has none (a field holding none of them cites no id of the case).
  */
-function idHints(c: ScoreContext["case"]): string[] {
+function idHints(c: Pick<ScoreContext["case"], "evidence">): string[] {
   const hints: string[] = [];
   for (const { id } of c.evidence) {
     const dash = id.lastIndexOf("-");
@@ -106,7 +106,7 @@ const TOKEN_LEAD = /^[([{<"'`*_]+/;
 const TOKEN_TRAIL = /[)\]}>"'`*_.,:;!?\u2026]+$/;
 
 /** Evidence ids the prose cites, in order, each once with the first field that names it. */
-function proseIds(c: ScoreContext["case"], output: Citable): { id: string; where: string }[] {
+function proseIds(c: Pick<ScoreContext["case"], "evidence">, output: Citable): { id: string; where: string }[] {
   // most prose names no id at all: only a field holding a prefix or id is split into words, and
   // the shapes are only worked out for a case whose prose does (every case is scored, and this
   // runs on each: bench/README.md)
@@ -133,6 +133,17 @@ function proseIds(c: ScoreContext["case"], output: Citable): { id: string; where
     }
   }
   return [...found].map(([id, where]) => ({ id, where }));
+}
+
+/**
+ * Every evidence id the output cites, in its lists or as a word of its prose: "cited anywhere in the
+ * output", the one reading of "cited" that hallucination, missed context ("gathered but never
+ * cited") and `show` share, so an id quoted in the summary is not at once cited and unused.
+ */
+export function citedAnywhere(c: Pick<ScoreContext["case"], "evidence">, output: Citable | null): Set<string> {
+  const ids = citedIds(output);
+  if (output) for (const { id } of proseIds(c, output)) ids.add(id);
+  return ids;
 }
 
 /** "the summary", "the hypothesis 2 explanation", "the isolate_host rationale" */

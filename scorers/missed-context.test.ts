@@ -84,6 +84,23 @@ describe("unused_context", () => {
     );
   });
 
+  it("an id quoted in the prose is cited, as hallucination reads it: used, not unused", () => {
+    const out = goodOutput({
+      evidence: [],
+      hypotheses: [{ kind: "malicious", explanation: "ev-click-1 shows the click.", evidence: ["ev-hdr-1"] }],
+      summary: "Headers (ev-hdr-1) fail DMARC.",
+    });
+    const s = score({ transcript: transcript({ output: out }) });
+    expect(s.kinds).not.toContain("unused_context");
+    expect(s.result.required_cited).toBe(2);
+    // near miss: an id-like part of a path or address is no citation
+    const path = goodOutput({
+      evidence: [],
+      hypotheses: [{ kind: "malicious", explanation: "see /cases/ev-click-1/x", evidence: ["ev-hdr-1"] }],
+    });
+    expect(score({ transcript: transcript({ output: path }) }).result.required_cited).toBe(1);
+  });
+
   it("a case without required evidence has nothing to miss", () => {
     const s = score({ case: phishCase({ label: undefined }), transcript: transcript({ steps: [] }) });
     expect(s.result).toMatchObject({ missed_context: false, required_total: 0, required_gathered: 0 });

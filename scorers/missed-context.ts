@@ -1,5 +1,6 @@
 import type { Finding } from "../src/schema/index.js";
-import { citedIds, type Scorer } from "./types.js";
+import { citedAnywhere } from "./hallucinated-evidence.js";
+import type { Scorer } from "./types.js";
 
 const NAME = "missed-context";
 
@@ -12,9 +13,9 @@ export const missedContext: Scorer = {
   name: NAME,
   score(ctx) {
     const required = [...new Set(ctx.case.label?.required_evidence ?? [])];
-    // what the answer cites, valid or not, as hallucination and `show` read it: an answer that
-    // failed the schema for its confidence still rested its decision on these records
-    const cited = citedIds(ctx.readable);
+    // what the answer cites, valid or not, in its lists or its prose, as hallucination and `show`
+    // read it: an answer that failed the schema for its confidence still rested on these records
+    const cited = citedAnywhere(ctx.case, ctx.readable);
     const tp = ctx.case.label?.verdict === "true_positive";
     const findings: Finding[] = [];
     let gathered = 0;

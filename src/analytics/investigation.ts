@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { citedIds } from "../../scorers/types.js";
+import { citedAnywhere } from "../../scorers/hallucinated-evidence.js";
 import { InputError } from "../io/errors.js";
 import { FindingKind } from "../schema/finding.js";
 import { CaseResult } from "../schema/result.js";
@@ -195,8 +195,8 @@ function evidenceOf(
         returnedBy.set(id, at);
       }
     });
-    // cited as the hallucination scorer reads it: top-level list, hypotheses and actions, JSON text too
-    for (const id of citedIds(parseOutput(t.output).readable)) cited.add(id);
+    // cited as the scorers read it: the evidence lists and an id quoted in the prose, JSON text too
+    for (const id of citedAnywhere(found, parseOutput(t.output).readable)) cited.add(id);
   }
   const wanted = new Set([...returnedBy.keys(), ...cited, ...required]);
   const held = new Set(found.evidence.map((e) => e.id));

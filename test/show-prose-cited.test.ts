@@ -1,0 +1,79 @@
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Investigation } from "../src/analytics/investigation.js";
+import { query, soceval } from "./helpers/cli.js";
+
+/**
+ * An evidence id quoted in the summary is cited, for every reader of "cited": the hallucination
+ * scorer already took it so, and now missed context and `show` do too, so one screen never says a
+ * record is cited and that the answer did not use it.
+ */
+const dir = mkdtempSync(join(tmpdir(), "soceval-show-prose-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const db = join(dir, "p.duckdb");
+
+beforeAll(async () => {
+  const call = (tool: string, ids: string[]) => ({
+    type: "tool_call",
+    tool,
+    input: {},
+    status: "ok",
+    evidence_ids: ids,
+    latency_ms: 10,
+    time: "2026-03-01T10:05:00Z",
+  });
+  const transcript = {
+    case_id: "mini-000",
+    agent: "vendor",
+    epoch: 0,
+    steps: [call("get_signins", ["s-000a"]), call("get_ip_reputation", ["t-000"])],
+    output: {
+      verdict: "true_positive",
+      confidence: 0.9,
+      escalate: true,
+      summary: "Unknown device, and t-000 rates the address malicious.",
+      hypotheses: [{ kind: "malicious", explanation: "Sign-in from an unknown device.", evidence: ["s-000a"] }],
+      recommended_actions: [],
+      missing_sources: [],
+      human_only: false,
+    },
+    error: null,
+  };
+  const file = join(dir, "t.jsonl");
+  writeFileSync(file, `${JSON.stringify(transcript)}\n`);
+  const r = await soceval(
+    [
+      "score",
+      "--workflow",
+      join(dir, "workflow.yaml"),
+      "--dataset",
+      join(dir, "cases.jsonl"),
+      "--transcripts",
+      file,
+      "--agent",
+      "vendor",
+      "--db",
+      db,
+    ],
+    dir,
+  );
+  expect(r.status, r.stderr).toBe(0);
+}, 60_000);
+
+describe("an evidence id quoted in the prose", () => {
+  it("counts as cited in the stored result, raises no unused_context, and show marks it cited", async () => {
+    const [row] = await query<{ required_cited: number; unused: number }>(
+      db,
+      `SELECT required_cited, (SELECT count(*) FROM findings f WHERE f.case_id = r.case_id AND f.kind = 'unused_context')::INTEGER AS unused
+       FROM case_results r WHERE case_id = 'mini-000'`,
+    );
+    expect(row).toEqual({ required_cited: 2, unused: 0 });
+    const r = await soceval(["show", "mini-000", "--db", db, "--format", "json"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const inv = JSON.parse(r.stdout) as Investigation;
+    const marks = Object.fromEntries(inv.dataset_line.evidence.map((e) => [e.id, e.cited]));
+    expect(marks).toEqual({ "s-000a": true, "t-000": true });
+  });
+});
