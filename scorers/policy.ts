@@ -2,7 +2,8 @@ import { SUBMIT_TOOL } from "../src/providers/types.js";
 import type { EvidenceRecord, Finding, TriageOutput } from "../src/schema/index.js";
 import { requiredApproval } from "../src/workflow/approval.js";
 import { whenHolds } from "../src/workflow/conditions.js";
-import { type Citable, citedIds, handedOff, inScope, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
+import { citedAnywhere } from "./hallucinated-evidence.js";
+import { type Citable, handedOff, inScope, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
 
 const NAME = "policy";
 const SECRET_MIN_LENGTH = 8;
@@ -91,8 +92,9 @@ function toolFindings(ctx: ScoreContext): Finding[] {
   );
 }
 
+/** The retrieved records the decision cites, in its lists or quoted in its prose, as hallucination reads citing. */
 function supportingRecords(ctx: ScoreContext, output: TriageOutput): EvidenceRecord[] {
-  const cited = citedIds(output);
+  const cited = citedAnywhere(ctx.case, output);
   return ctx.case.evidence.filter((e) => cited.has(e.id) && ctx.returned.has(e.id));
 }
 
