@@ -30,3 +30,19 @@ describe("audit items of an answer that failed the schema", () => {
     expect(audit(null).audit_missing).toEqual(missing);
   });
 });
+
+describe("a hypothesis tied to evidence in its explanation", () => {
+  const hypotheses = (explanation: string) => {
+    const out = goodOutput();
+    out.hypotheses = [{ kind: "malicious", explanation, evidence: [] }];
+    return score({ transcript: transcript({ output: out }) }).result.audit_missing;
+  };
+
+  it("quoting the record's id ties it, as a citation in its list would", () => {
+    expect(hypotheses("The click in ev-click-1 followed the phish.")).toEqual([]);
+  });
+
+  it("near miss: an explanation quoting no id is untied", () => {
+    expect(hypotheses("The user clicked the phish.")).toEqual(["hypotheses_cited"]);
+  });
+});

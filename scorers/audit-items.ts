@@ -1,4 +1,5 @@
 import type { Step, ToolCallStep, TriageOutput } from "../src/schema/index.js";
+import { citedAnywhere } from "./hallucinated-evidence.js";
 import { type Citable, type ScoreContext, workflowIndex } from "./types.js";
 
 /**
@@ -27,12 +28,20 @@ export function missingAuditItems(ctx: ScoreContext, calls: ToolCallStep[], outp
   const present: Record<AuditItem, boolean> = {
     alert_reference: alert.raw !== undefined || alert.rule.trim() !== "",
     query_trail: calls.length > 0 && untracedQueries(ctx.transcript.steps).length === 0,
-    hypotheses_cited: !!answer && answer.hypotheses.length > 0 && answer.hypotheses.every((h) => h.evidence.length > 0),
+    hypotheses_cited: !!answer && answer.hypotheses.length > 0 && answer.hypotheses.every((h) => citesAny(ctx, h)),
     catalogued_actions: !!answer && answer.recommended_actions.every((a) => actions.has(a.action)),
     confidence: !!answer && typeof answer.confidence === "number" && Number.isFinite(answer.confidence),
     approval_decisions: !!answer && answer.recommended_actions.every((a) => typeof a.requires_approval === "boolean"),
   };
   return AUDIT_ITEMS.map((i) => i.key).filter((k) => !present[k]);
+}
+
+/** A hypothesis tied to evidence: in its list, or an id quoted in its explanation (cited as every scorer reads it). */
+function citesAny(ctx: ScoreContext, h: Citable["hypotheses"][number]): boolean {
+  if (h.evidence.length > 0) return true;
+  return (
+    citedAnywhere(ctx.case, { summary: h.explanation, evidence: [], hypotheses: [], recommended_actions: [] }).size > 0
+  );
 }
 
 /**
