@@ -105,4 +105,14 @@ describe("report of a run with several epochs counts cases, not case×epoch rows
     const single1 = await renderReport(single, "md");
     expect(single1).not.toMatch(/of 1 epoch/);
   });
+
+  it("says next to the intervals that they count cases, so x/n alone does not reproduce them", async () => {
+    const md = await renderReport(doc, "md");
+    const html = await renderReport(doc, "html");
+    for (const text of [md, html]) {
+      expect(text).toContain("with several epochs an interval counts cases, not case×epoch rows");
+      expect(text).toContain("none or all were observed");
+    }
+    expect(html).toContain("Findings in trap-tagged cases, by kind");
+  });
 });
