@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -133,6 +134,38 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(`soceval: ${mapping}:4: case.alert.sevrity: "alert.sevrity" is not a case field\n`);
   });
+
+  // `--out /dev/stdout | next-tool`: a pipe gets the cases, and the summary must not land among them
+  it.skipIf(process.platform === "win32")(
+    "import --out <a pipe>: the summary goes to stderr, not into the data",
+    async () => {
+      const fifo = join(tmp(), "cases.pipe");
+      execFileSync("mkfifo", [fifo]);
+      const reader = spawn("cat", [fifo]);
+      let got = "";
+      reader.stdout.on("data", (c) => {
+        got += String(c);
+      });
+      const closed = once(reader, "close");
+      const r = await soceval(
+        "dataset",
+        "import",
+        "csv",
+        `${FIX}/splunk-notables.csv`,
+        "--mapping",
+        `${FIX}/splunk-notables.mapping.yaml`,
+        "--out",
+        fifo,
+      );
+      await closed;
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`wrote 4 cases to ${fifo} (3 labeled, 1 unlabeled)\n`);
+      const lines = got.trimEnd().split("\n");
+      expect(lines).toHaveLength(4);
+      for (const l of lines) expect(JSON.parse(l)).toHaveProperty("id");
+    },
+  );
 
   it("import ocsf: a non-2004 class exits 2 naming the line and leaves no output", async () => {
     const out = join(tmp(), "o.jsonl");

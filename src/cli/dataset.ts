@@ -7,6 +7,7 @@ import { datasetStats } from "../datasets/stats.js";
 import { statsText } from "../datasets/stats-text.js";
 import { validateDataset } from "../datasets/validate.js";
 import { InputError } from "../io/errors.js";
+import { outTarget } from "../io/out-file.js";
 import { Verdict } from "../schema/index.js";
 import { action, EXIT } from "./exit.js";
 
@@ -21,7 +22,9 @@ function int(flag: string) {
 }
 
 function imported(r: { out: string; cases: number; unlabeled: number }, extra = ""): void {
-  out(`wrote ${r.cases} cases to ${r.out} (${r.cases - r.unlabeled} labeled, ${r.unlabeled} unlabeled${extra})\n`);
+  // on stderr when the cases themselves went to a pipe or the terminal (--out /dev/stdout), not into their data
+  const to = outTarget(r.out).regular ? process.stdout : process.stderr;
+  to.write(`wrote ${r.cases} cases to ${r.out} (${r.cases - r.unlabeled} labeled, ${r.unlabeled} unlabeled${extra})\n`);
 }
 
 /**
