@@ -56,7 +56,16 @@ export function describeIssue(issue: z.core.$ZodIssue): { path: (string | number
       text: `${formatPath([...path, keys[0] as string])}: unknown field${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}`,
     };
   }
+  // "Invalid option: expected one of …" never shows what the file said: a typo ("severe") is found faster when it does
+  if (issue.code === "invalid_value" && "input" in issue && issue.input !== undefined)
+    return { path, text: `${formatPath(path)}: ${issue.message} (got ${shownValue(issue.input)})` };
   return { path, text: `${formatPath(path)}: ${issue.message}` };
+}
+
+/** A value as an error quotes it: JSON, cut short so a huge cell cannot flood the message. */
+function shownValue(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
 /**

@@ -25,7 +25,9 @@ describe("what a bad case line is called", () => {
     );
     expect(problem(edited((c) => delete c.workflow))).toBe("cases.jsonl:7: workflow: required field missing");
     // a wrong value is still a wrong value
-    expect(problem(edited((c) => (c.alert.severity = "urgent")))).toMatch(/alert\.severity: Invalid option/);
+    expect(problem(edited((c) => (c.alert.severity = "urgent")))).toMatch(
+      /alert\.severity: Invalid option: expected one of .* \(got "urgent"\)$/,
+    );
   });
 
   it("a misspelt enum field names the field it was probably meant to be", () => {
