@@ -134,6 +134,20 @@ describe("the agent loop", () => {
     },
   );
 
+  it.each(["openai-compatible", "anthropic"] as const)(
+    "says an empty answer stopped at the token limit (%s), not that the server sent nothing",
+    async (provider) => {
+      const r = await investigate([{ type: "text", text: "", cut: true }], { provider });
+      expect(r.output).toBeNull();
+      expect(r.error).toBe(
+        "no answer: the model's answer stopped at the token limit before any text (params.max_tokens 1000)",
+      );
+      await server?.close();
+      const plain = await investigate([{ type: "text", text: "" }], { provider });
+      expect(plain.error).toBe("no answer: the model's final message was empty");
+    },
+  );
+
   it("a call that failed every attempt records how long it tried", async () => {
     const slow: Reply = { type: "slow", delay_ms: 1000, reply: { type: "submit", output: submitted } };
     const r = await investigate([slow, slow], {

@@ -90,6 +90,7 @@ function fromWire(res: Message): Omit<Completion, "latency_ms"> {
     usage_reported: u != null,
     // a refusal carries no text of its own: the stop reason is all the API says
     ...(res.stop_reason === "refusal" ? { refusal: "stop_reason refusal" } : {}),
+    ...(res.stop_reason === "max_tokens" ? { cut_short: true } : {}),
   };
 }
 

@@ -79,6 +79,7 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
       : {}),
     usage_reported: res.usage != null,
     ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}),
+    ...(choice.finish_reason === "length" ? { cut_short: true } : {}),
   };
 }
 

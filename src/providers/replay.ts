@@ -28,6 +28,7 @@ const RecordedCompletion = z.object({
   latency_ms: z.number().nonnegative(),
   usage_reported: z.boolean().optional(),
   refusal: z.string().optional(),
+  cut_short: z.boolean().optional(),
 });
 
 /** One line of a recordings file. */

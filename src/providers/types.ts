@@ -39,6 +39,8 @@ export type Completion = {
   usage_reported?: boolean;
   /** the model declined to answer: OpenAI's `refusal` text, or Anthropic's stop_reason "refusal" */
   refusal?: string;
+  /** the answer stopped at the token limit (finish_reason "length", stop_reason "max_tokens") */
+  cut_short?: boolean;
 };
 
 export interface Provider {

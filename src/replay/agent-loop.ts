@@ -141,7 +141,9 @@ export async function runChatAgent(
       // the model's own answer, not an empty message from a broken server)
       const why = completion.refusal
         ? `the model refused: ${completion.refusal}`
-        : "the model's final message was empty";
+        : completion.cut_short
+          ? `the model's answer stopped at the token limit before any text (params.max_tokens ${agent.params.max_tokens ?? "not set: the default"})`
+          : "the model's final message was empty";
       return { steps, output, error: output === null ? `no answer: ${why}` : null };
     }
 

@@ -32,7 +32,14 @@ export const anthropicProtocol: Protocol = {
         ...(text ? [{ type: "text", text }] : []),
         ...calls.map((c, i) => ({ type: "tool_use", id: `toolu_${n}_${i}`, name: c.name, input: c.arguments })),
       ],
-      stop_reason: reply.type === "refusal" ? "refusal" : calls.length > 0 ? "tool_use" : "end_turn",
+      stop_reason:
+        reply.type === "refusal"
+          ? "refusal"
+          : reply.type === "text" && reply.cut
+            ? "max_tokens"
+            : calls.length > 0
+              ? "tool_use"
+              : "end_turn",
       stop_sequence: null,
       // Anthropic's input_tokens leave out the prompt tokens read from or written to the cache
       ...(usage

@@ -13,7 +13,8 @@ export type ScriptedCall = { name: string; arguments: Record<string, unknown> | 
 export type Reply =
   | { type: "tool_calls"; calls: ScriptedCall[]; text?: string; usage?: Usage | null }
   | { type: "submit"; output: unknown; usage?: Usage | null }
-  | { type: "text"; text: string; usage?: Usage | null }
+  /** `cut`: the answer stopped at the token limit (finish_reason length, stop_reason max_tokens) */
+  | { type: "text"; text: string; usage?: Usage | null; cut?: boolean }
   /** the model declines: OpenAI's message.refusal, Anthropic's stop_reason "refusal" */
   | { type: "refusal"; text: string; usage?: Usage | null }
   | { type: "status"; status: number; headers?: Record<string, string>; message?: string }
