@@ -371,6 +371,43 @@ describe("soceval run (end to end)", () => {
     }
   });
 
+  it("a second Ctrl-C quits at once and prints the whole command that finishes the run", async () => {
+    let started!: () => void;
+    const first = new Promise<void>((r) => {
+      started = r;
+    });
+    const slow = await startResponder((messages) => {
+      started();
+      return investigator(messages);
+    }, 400);
+    try {
+      agentAt("gpt-quit", slow.url, "quit");
+      const db = join(dir, "quit.duckdb");
+      const args = ["run", "quit.suite.yaml", "--db", db, "--agent", "gpt-quit", "--limit", "6", "--quiet"];
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      await first;
+      child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 100));
+      child.kill("SIGINT");
+      expect(await new Promise<number | null>((r) => child.once("exit", r))).toBe(3);
+      const command = stderr.match(/soceval: stopped; finish it with: soceval (.+)\n/)?.[1];
+      expect(command, stderr).toBe(`${args.join(" ")} --resume`);
+      const finished = await run(command!.split(" "));
+      expect(finished.status, finished.stderr).toBe(0);
+      const [row] = await query<{ n: number; status: string }>(
+        db,
+        "SELECT (SELECT count(*) FROM transcripts) AS n, (SELECT any_value(status) FROM runs) AS status",
+      );
+      expect(row).toEqual({ n: 6, status: "finished" });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("when every case fails, exits 3 and names a findings command that shows why", async () => {
     // an agent whose model server answers 500: each case is retried, recorded as failed, and the run goes on
     const broken = await startResponder(() => {

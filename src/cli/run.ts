@@ -3,6 +3,7 @@ import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { runSummary } from "../analytics/summary.js";
 import { InputError } from "../io/errors.js";
+import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         const onSigint = () => {
           if (ctrl.signal.aborted) {
             // a second Ctrl-C: stored batches are whole (one transaction each), so leaving now loses nothing stored
-            process.stderr.write("soceval: stopped; resume with --resume\n");
+            process.stderr.write(`soceval: stopped; finish it with: ${resumeCommand(process.argv.slice(2))}\n`);
             process.exit(EXIT.runtime);
           }
           process.stderr.write(
@@ -159,6 +160,15 @@ async function retryFailedHint(store: Store, o: RunOutcome, suiteFile: string): 
     `soceval: the provider failed ${which} (they count as failed answers); once it answers, ` +
     `replay only those: soceval run ${suiteFile} --resume ${o.runId} --retry-failed${flags ? ` ${flags}` : ""}\n`
   );
+}
+
+/**
+ * The command that finishes a run quit before it knew its own id: the one that started it, which
+ * is what --resume requires (a bare `--resume` is refused for the flags it leaves out).
+ */
+export function resumeCommand(args: string[]): string {
+  const resumes = args.some((a) => a === "--resume" || a.startsWith("--resume="));
+  return `soceval ${args.map(shellWord).join(" ")}${resumes ? "" : " --resume"}`;
 }
 
 /** The stopped run's state and the command that finishes it, with the flags a resume must repeat. */
