@@ -301,6 +301,10 @@ describe("runs list and runs delete", () => {
     const list = await run(["runs", "list", "--db", store]);
     expect(list.stdout).toMatch(new RegExp(`${killed}.*stopped\\*`));
     expect(list.stdout).toMatch(/\* stopped without finishing \(killed or crashed\): continue it with .*--resume/);
+    // the command that finishes it, --limit included: a bare --resume would be refused for leaving it out
+    expect(list.stdout).toContain(
+      `  soceval run ${join(dir, "suite.yaml")} --resume ${killed} --limit 3 --db ${store}\n`,
+    );
     // the JSON and every other reader say the same, never "running" for a process that is gone
     const json = JSON.parse((await run(["runs", "list", "--db", store, "--format", "json"])).stdout);
     expect(json.find((r: { run_id: string }) => r.run_id === killed).status).toBe("stopped");

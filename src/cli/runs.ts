@@ -1,6 +1,9 @@
 import { resolve } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
+import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
+import { loadRunInfo } from "../analytics/run.js";
+import { shellWord } from "../io/shell.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
@@ -26,6 +29,23 @@ type RunRow = {
   made_at: Date;
 };
 
+/**
+ * For each replay run a killed process left behind, the command that finishes it: a bare
+ * `--resume` is refused when the run was started with --agent, --limit or --epochs.
+ */
+async function resumeCommands(store: Store, rows: RunRow[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.status !== "running" || r.kind !== "replay") continue;
+    const run = await loadRunInfo(store, r.run_id);
+    if (!run.suite_path) continue;
+    const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [r.run_id]);
+    const flags = resumeFlags(run, row, store.path);
+    out.push(`soceval run ${shellWord(run.suite_path)} --resume ${r.run_id}${flags ? ` ${flags}` : ""}`);
+  }
+  return out;
+}
+
 export function register(program: Command): void {
   const runs = program.command("runs").description("stored runs");
   runs
@@ -44,6 +64,7 @@ export function register(program: Command): void {
                   ${made} AS made_at
            FROM runs r ORDER BY ${newestFirstBy(made, "r")}`,
         );
+        const resumes = flags.format === "json" ? [] : await resumeCommands(store, rows);
         store.close();
         if (flags.format === "json") {
           // the same truth as the table's "stopped*": nothing is writing a run this command could read
@@ -80,8 +101,9 @@ export function register(program: Command): void {
         process.stdout.write(rows.length ? `${t.toString()}\n` : `no runs in ${flags.db}\n`);
         if (stopped)
           process.stdout.write(
-            "* stopped without finishing (killed or crashed): continue it with `soceval run <suite> --resume`, " +
-              "or remove it with `soceval runs delete <run>`\n",
+            "* stopped without finishing (killed or crashed): continue it with `soceval run <suite> --resume` and " +
+              "the flags that started it, or remove it with `soceval runs delete <run>`\n" +
+              resumes.map((c) => `  ${c}\n`).join(""),
           );
         return 0;
       }),
