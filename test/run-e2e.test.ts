@@ -480,6 +480,13 @@ describe("soceval run (end to end)", () => {
       expect(hint, r.stderr).toMatch(
         /^run patchy\.suite\.yaml --resume \S+ --retry-failed --agent gpt-patchy --limit 6 --db /,
       );
+      // a plain --resume looks for an unfinished run, and says where the failures are instead
+      const plain = hint!.replace(/--resume \S+ --retry-failed/, "--resume").split(" ");
+      const refused = await run(plain);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(
+        /--resume: no unfinished run of .*patchy\.suite\.yaml in .*; its newest run, \S+, finished with 1 investigation the provider failed: add --retry-failed to replay those/,
+      );
       outage = false;
       const again = await run(hint!.split(" "));
       expect(again.status, again.stderr).toBe(0);

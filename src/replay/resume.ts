@@ -39,10 +39,33 @@ export async function findResumable(
   if (match) return match.run_id;
   const closest = rows[0];
   if (!closest)
-    throw new InputError(`--resume: no ${finishedToo ? "" : "unfinished "}run of ${meta.suite_path} in ${store.path}`);
+    throw new InputError(
+      `--resume: no ${finishedToo ? "" : "unfinished "}run of ${meta.suite_path} in ${store.path}${
+        finishedToo ? "" : await failedFinishedRun(store, meta)
+      }`,
+    );
   throw new InputError(
     `--resume: run ${closest.run_id} was made differently: ${resumeDifferences(closest, meta).join("; ")}. ` +
       "Resume with the command that started it, or start a new run",
+  );
+}
+
+/**
+ * A plain --resume looks only at unfinished runs; a finished one whose investigations the provider
+ * cut short is what --retry-failed is for, so the refusal says so, with the run and how many.
+ */
+async function failedFinishedRun(store: Store, meta: RunMeta): Promise<string> {
+  const [row] = await store.query<{ run_id: string; failed: number }>(
+    `SELECT r.run_id, (SELECT count(*) FROM transcripts t WHERE t.run_id = r.run_id
+              AND starts_with(t.error, 'provider:'))::INTEGER AS failed
+     FROM runs r WHERE r.kind = 'replay' AND r.suite_path = ? AND r.status = 'finished'
+     ORDER BY r.started_at DESC LIMIT 1`,
+    [meta.suite_path],
+  );
+  if (!row || row.failed === 0) return "";
+  return (
+    `; its newest run, ${row.run_id}, finished with ${row.failed} investigation${row.failed === 1 ? "" : "s"} ` +
+    "the provider failed: add --retry-failed to replay those"
   );
 }
 
