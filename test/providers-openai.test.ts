@@ -23,6 +23,21 @@ const investigation: [Reply, Reply] = [
   { type: "submit", output: submitted, usage: { input: 321, output: 45 } },
 ];
 
+/** A 200 chat completion whose message is exactly this, as a server other than OpenAI may write it. */
+function answerWith(message: Record<string, unknown>): Reply {
+  return {
+    type: "json",
+    body: {
+      id: "chatcmpl-loose",
+      object: "chat.completion",
+      created: 1767225600,
+      model: "test-model",
+      choices: [{ index: 0, message: { role: "assistant", content: null, ...message }, finish_reason: "tool_calls" }],
+      usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+    },
+  };
+}
+
 async function openai(kind: "openai" | "openai-compatible" = "openai", timeout_ms = 2000) {
   server = await startOpenAIWire();
   const agent = testAgent({
@@ -118,6 +133,38 @@ describe("openai provider over the chat-completions wire", () => {
     expect(c1.message.tool_calls[0]?.arguments).toEqual({ _raw: broken });
     const sent = (server.requests[1]!.body as ChatCompletionCreateParamsNonStreaming).messages[2];
     expect(sent).toMatchObject({ role: "assistant", tool_calls: [{ function: { arguments: broken } }] });
+  });
+
+  it("reads the tool calls local servers write loosely: no type, no id, arguments empty or an object", async () => {
+    const { server, agent, provider } = await openai("openai-compatible");
+    server.enqueue(
+      answerWith({
+        tool_calls: [
+          { function: { name: "get_signins", arguments: { user: "user0@corp.example" } } },
+          { id: "c2", type: "function", function: { name: "get_signins", arguments: "" } },
+          { id: "c3", type: "custom", custom: { name: "grammar", input: "x" } },
+        ],
+      }),
+    );
+    const c = await provider.complete(firstRequest(agent));
+    expect(c.message.tool_calls).toEqual([
+      { id: "call_0", name: "get_signins", arguments: { user: "user0@corp.example" } },
+      { id: "c2", name: "get_signins", arguments: {} },
+    ]);
+  });
+
+  it("retries an answer whose tool call has no name, or whose tool_calls is not a list", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue(
+      answerWith({ tool_calls: [{ id: "c1", type: "function", function: { arguments: "{}" } }] }),
+      answerWith({ tool_calls: "get_signins" }),
+    );
+    const nameless = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(nameless.retryable).toBe(true);
+    expect(nameless.message).toBe("openai: malformed response: tool_calls[0] has no function name");
+    const notAList = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(notAList.retryable).toBe(true);
+    expect(notAList.message).toBe("openai: malformed response: choices[0].message.tool_calls is not a list");
   });
 
   it("honours retry-after on a 429 before the next attempt", async () => {

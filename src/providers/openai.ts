@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
-import { attemptDeadline, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -49,6 +49,8 @@ function argumentsForWire(args: Record<string, unknown>): string {
  * the provider's: keep the text under `_raw` so the loop records an invalid output.
  */
 export function parseArguments(text: string): Record<string, unknown> {
+  // local servers send "" (or nothing) for a call without arguments: the sandbox then names what is missing
+  if (text.trim() === "") return {};
   try {
     const v: unknown = JSON.parse(text);
     if (v !== null && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
@@ -63,11 +65,7 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
   if (notAnAnswer) throw notAnAnswer;
   const choice = res?.choices?.[0];
   if (!choice?.message) throw missingAnswer(kind, res, "no choices[0].message");
-  const calls: ToolCall[] = [];
-  for (const c of choice.message.tool_calls ?? []) {
-    if (c.type !== "function") continue;
-    calls.push({ id: c.id, name: c.function.name, arguments: parseArguments(c.function.arguments ?? "") });
-  }
+  const calls = toolCallsOf(kind, choice.message.tool_calls);
   return {
     message: { role: "assistant", content: choice.message.content ?? null, tool_calls: calls },
     model: res.model ?? "",
@@ -81,6 +79,31 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
     ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}),
     ...(choice.finish_reason === "length" ? { cut_short: true } : {}),
   };
+}
+
+/**
+ * The function calls of an answer, as OpenAI-compatible servers write them: some leave out `type`,
+ * the `id` or the arguments string, or send the arguments as an object. A call without a function
+ * name cannot be answered: the body is broken, like one that does not parse.
+ */
+function toolCallsOf(kind: string, raw: unknown): ToolCall[] {
+  if (raw == null) return [];
+  if (!Array.isArray(raw)) throw malformed(kind, "choices[0].message.tool_calls is not a list");
+  const calls: ToolCall[] = [];
+  raw.forEach((c: { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } } | null, i) => {
+    // only "function" calls are ours ("custom" tools are another API); a missing type means one
+    if (c?.type !== undefined && c.type !== "function") return;
+    const name = c?.function?.name;
+    if (typeof name !== "string" || name === "") throw malformed(kind, `tool_calls[${i}] has no function name`);
+    const args = c?.function?.arguments;
+    const text = typeof args === "string" ? args : args == null ? "" : JSON.stringify(args);
+    calls.push({
+      id: typeof c?.id === "string" && c.id !== "" ? c.id : `call_${i}`,
+      name,
+      arguments: parseArguments(text),
+    });
+  });
+  return calls;
 }
 
 /** OpenAI chat completions; with a base URL, any server that speaks the same protocol (Ollama, vLLM). */
