@@ -153,6 +153,20 @@ describe("openai provider over the chat-completions wire", () => {
     ]);
   });
 
+  it("reads an answer sent as content parts, and retries content that is not text", async () => {
+    const { server, agent, provider } = await openai("openai-compatible");
+    const parts = [
+      { type: "text", text: '{"verdict": "false_positive",' },
+      { type: "text", text: ' "confidence": 0.6}' },
+    ];
+    server.enqueue(answerWith({ content: parts }), answerWith({ content: 42 }));
+    const c = await provider.complete(firstRequest(agent));
+    expect(c.message.content).toBe('{"verdict": "false_positive", "confidence": 0.6}');
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toBe("openai-compatible: malformed response: choices[0].message.content is number, not text");
+  });
+
   it("retries an answer whose tool call has no name, or whose tool_calls is not a list", async () => {
     const { server, agent, provider } = await openai();
     server.enqueue(

@@ -67,7 +67,7 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
   if (!choice?.message) throw missingAnswer(kind, res, "no choices[0].message");
   const calls = toolCallsOf(kind, choice.message.tool_calls);
   return {
-    message: { role: "assistant", content: choice.message.content ?? null, tool_calls: calls },
+    message: { role: "assistant", content: contentOf(kind, choice.message.content), tool_calls: calls },
     model: res.model ?? "",
     tokens_in: res.usage?.prompt_tokens ?? 0,
     tokens_out: res.usage?.completion_tokens ?? 0,
@@ -79,6 +79,20 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
     ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}),
     ...(choice.finish_reason === "length" ? { cut_short: true } : {}),
   };
+}
+
+/**
+ * The text of an answer: a string, or (from some compatible servers and gateways) a list of content
+ * parts whose text parts make the answer together. Anything else is a broken body, not an answer.
+ */
+function contentOf(kind: string, content: unknown): string | null {
+  if (content == null || typeof content === "string") return content ?? null;
+  if (Array.isArray(content))
+    return content
+      .filter((p): p is { type: "text"; text: string } => p?.type === "text" && typeof p.text === "string")
+      .map((p) => p.text)
+      .join("");
+  throw malformed(kind, `choices[0].message.content is ${typeof content}, not text`);
 }
 
 /**
