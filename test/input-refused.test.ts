@@ -140,6 +140,19 @@ describe("soceval run refuses what it cannot honestly replay", () => {
     expect(refused.status).toBe(2);
     expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
   });
+
+  it("a gate budget on a rate is refused at its line: a better candidate would have failed it", async () => {
+    writeFileSync(
+      join(dir, "budget.suite.yaml"),
+      `${SUITE_HEAD}gate:\n  budget: { metric: false_positive_reduction, max_increase_pct: 10 }\n`,
+    );
+    const r = await run(["run", "budget.suite.yaml", "--db", join(dir, "budget", "s.duckdb"), "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /^soceval: budget\.suite\.yaml:6: gate\.budget\.metric: false_positive_reduction is not something the agent spends: a budget caps a rise in cost, tokens or time \(cost_per_investigation, tokens_per_investigation, .*\); hold a rate with a margin or a limit\n$/,
+    );
+    expect(existsSync(join(dir, "budget"))).toBe(false);
+  });
 });
 
 describe("a refused run or score leaves no store behind at a new --db", () => {

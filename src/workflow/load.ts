@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { METRIC_KEYS, metricInfo } from "../analytics/catalogue.js";
+import { METRIC_KEYS, METRICS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
@@ -140,7 +140,17 @@ export function checkSuiteMetrics(suite: Suite, file: string): void {
   });
   if (gate.budget && !METRIC_KEYS.has(gate.budget.metric))
     throw unknown(["gate", "budget", "metric"], gate.budget.metric);
+  // a budget caps a rise; on a rate or a saving, the rise is the better candidate, which it would fail
+  const spent = METRICS.filter((m) => BUDGET_UNITS.includes(m.unit)).map((m) => m.key);
+  if (gate.budget && !spent.includes(gate.budget.metric))
+    throw fieldError(
+      file,
+      ["gate", "budget", "metric"],
+      `${gate.budget.metric} is not something the agent spends: a budget caps a rise in cost, tokens or time (${spent.join(", ")}); hold a rate with a margin or a limit`,
+    );
 }
+
+const BUDGET_UNITS: string[] = ["usd", "tokens", "ms"];
 
 export function loadSuite(file: string): LoadedSuite {
   const suite = loadYaml(file, Suite);
