@@ -278,6 +278,16 @@ describe("the gate's summary, as a reviewer reads it", () => {
       `\`soceval cases --run run-esc --agent playbook --db ci.duckdb --rate <metric>\` (the baseline's: \`--run ${FIXTURE_RUN} --agent playbook\`)`,
     );
     expect(md).toContain(`\`soceval compare --runs ${FIXTURE_RUN} run-esc --agents playbook playbook --db ci.duckdb\``);
+    // the same cases as a list above are named by that list, not listed twice
+    await store.run(
+      `UPDATE case_results SET critical_miss = true WHERE run_id = 'run-esc' AND agent = 'playbook' AND case_id IN (${lost.map(() => "?").join(", ")})`,
+      lost,
+    );
+    const again = await evaluateGate(store, same, cand, rules);
+    expect(again.new_critical_miss.map((x) => x.case_id)).toEqual(lost);
+    expect(toMarkdown(again, "fixture")).toContain(
+      `**Worse on escalation_recall** (${lost.length}): the new critical misses above`,
+    );
   });
 
   it("says a margin failed for too few cases when the change itself is within it", async () => {

@@ -93,12 +93,16 @@ export function toMarkdown(
   };
   ids("New critical misses", v.new_critical_miss);
   ids("New high-severity violations", v.new_high_violation);
-  // the cases behind a failed margin's Δ; a margin whose cases are the right → wrong ones says so
-  const regressed = new Set(v.regressed.map((x) => x.case_id));
+  // the cases behind a failed margin's Δ; a margin whose cases are a list above says which
+  const within = (xs: FlippedCase[], ys: FlippedCase[]) => xs.every((x) => ys.some((y) => y.case_id === x.case_id));
   for (const w of v.worse_on_margin) {
     if (v.rules.find((r) => r.rule === `margin:${w.metric}`)?.pass !== false || w.cases.length === 0) continue;
-    if (w.cases.every((x) => regressed.has(x.case_id)))
-      out.push("", `**Worse on ${w.metric}** (${w.cases.length}): the right → wrong cases above`);
+    const same = within(w.cases, v.regressed)
+      ? "the right → wrong cases above"
+      : within(w.cases, v.new_critical_miss)
+        ? "the new critical misses above"
+        : null;
+    if (same) out.push("", `**Worse on ${w.metric}** (${w.cases.length}): ${same}`);
     else ids(`Worse on ${w.metric}`, w.cases);
   }
   list("Wrong → right", v.improved);
