@@ -82,6 +82,17 @@ describe("report on a run that did not finish", () => {
     expect(r.stderr).toContain(
       `finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --epochs 1 --db ${db} --resume\n`,
     );
+    // --check does not judge a phase on 7 of 12 cases (it judged them as if whole): exit 2 as the gate, the report still written
+    const check = await soceval(
+      ["report", "--run", "latest", "--db", db, "--format", "md", "--check", "readiness"],
+      dir,
+    );
+    expect(check.status).toBe(2);
+    expect(check.stdout).toMatch(/^> \*\*Warning: incomplete run/);
+    expect(check.stderr.split("\n").at(-2)).toBe(
+      "soceval: run run-fixture-0001 is interrupted: --check judges a finished run only, not the 7 cases stored so far; " +
+        `finish it: soceval run suites/phishing-triage/shadow.suite.yaml --resume run-fixture-0001 --agent playbook model-x --epochs 1 --db ${db}`,
+    );
   }, 60_000);
 
   it("a shard's warning says which shard to resume", async () => {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { importGaps, type ProviderFailures } from "../analytics/provider-failures.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
+import { refuseUnfinished } from "../gate/unfinished.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { Phase } from "../schema/suite.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -39,6 +40,12 @@ export function register(program: Command): void {
           for (const w of doc.run.warnings) process.stderr.write(`soceval: warning: run ${doc.run.run_id}: ${w}\n`);
           emit(await renderReport(doc, format, opts.db), opts.out, "report");
           if (!opts.check) return EXIT.ok;
+          // as the gate: part of the cases can meet a phase the rest would fail
+          await refuseUnfinished(
+            store,
+            doc.run.run_id,
+            `--check judges a finished run only, not the ${doc.run.cases_stored} cases stored so far`,
+          );
           // as the gate: past this share of outages the criteria would judge the provider, not the agent
           const limit = DEFAULT_GATE.max_infra_failure_rate;
           for (const r of Object.values(doc.agents)) {
