@@ -186,6 +186,20 @@ describe.concurrent("soceval readiness (CLI)", () => {
     noStack(r);
   });
 
+  it("check: exit 2 naming --workflow when the file it names is not there, not asking for the flag given", async () => {
+    const r = await soceval(
+      "readiness",
+      "check",
+      "readiness/answers/phishing-triage.yaml",
+      "--dataset",
+      `${FIX}/cases.jsonl`,
+      "--workflow",
+      "no-such/workflow.yaml",
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("soceval: --workflow no-such/workflow.yaml: no such file\n");
+  });
+
   it("check: the bundled identity answers fail on the travel system the telemetry matrix marks unavailable", async () => {
     const r = await soceval(
       "readiness",

@@ -122,6 +122,9 @@ export function register(program: Command): void {
               file,
             );
           const workflowFile = flags.workflow ?? bundledPath(`suites/${answers.workflow}/workflow.yaml`);
+          // a --workflow given that is not there is the flag's mistake, not the answers'
+          if (flags.workflow && !existsSync(workflowFile))
+            throw new InputError(`--workflow ${flags.workflow}: no such file`);
           if (!existsSync(workflowFile))
             throw new InputError(
               `${file}: workflow "${answers.workflow}" has no ${workflowFile}; pass --workflow <workflow.yaml>`,
