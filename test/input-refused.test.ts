@@ -141,6 +141,20 @@ describe("soceval run refuses what it cannot honestly replay", () => {
     expect(await query(db, "SELECT count(*)::INT AS n FROM runs")).toEqual([{ n: 1 }]);
   });
 
+  it("a gate limit on a metric where more is better is refused at its line: it is a maximum", async () => {
+    writeFileSync(
+      join(dir, "floor.suite.yaml"),
+      `${SUITE_HEAD}gate:\n  limits:\n    - { metric: hallucination_rate, max: 0.02 }\n    - { metric: verdict_agreement, max: 0.8 }\n`,
+    );
+    const r = await run(["run", "floor.suite.yaml", "--db", join(dir, "floor", "s.duckdb"), "--quiet"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      "soceval: floor.suite.yaml:8: gate.limits[1].metric: verdict_agreement: more is better, and a limit is a maximum the " +
+        "candidate may not exceed (a better one would fail); hold it with a margin (gate.margins), or a minimum in exit_criteria " +
+        "that soceval report --check judges\n",
+    );
+  });
+
   it("a gate budget on a rate is refused at its line: a better candidate would have failed it", async () => {
     writeFileSync(
       join(dir, "budget.suite.yaml"),

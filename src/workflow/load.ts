@@ -133,6 +133,13 @@ export function checkSuiteMetrics(suite: Suite, file: string): void {
   });
   gate.limits.forEach((l, i) => {
     if (!METRIC_KEYS.has(l.metric)) throw unknown(["gate", "limits", i, "metric"], l.metric);
+    // a limit is a maximum: on a metric where more is better it would fail the better candidate
+    if (MORE_IS_BETTER.has(l.metric))
+      throw fieldError(
+        file,
+        ["gate", "limits", i, "metric"],
+        `${l.metric}: more is better, and a limit is a maximum the candidate may not exceed (a better one would fail); hold it with a margin (gate.margins), or a minimum in exit_criteria that soceval report --check judges`,
+      );
     rate(["gate", "limits", i, "max"], l.metric, l.max);
   });
   gate.margins.forEach((m, i) => {
@@ -151,6 +158,23 @@ export function checkSuiteMetrics(suite: Suite, file: string): void {
 }
 
 const BUDGET_UNITS: string[] = ["usd", "tokens", "ms"];
+
+/** Metrics where a higher value is the better agent: a maximum on one is a mistake. */
+const MORE_IS_BETTER = new Set([
+  "verdict_agreement",
+  "verdict_kappa",
+  "escalation_precision",
+  "escalation_recall",
+  "false_positive_reduction",
+  "playbook_completion_rate",
+  "context_recall",
+  "audit_completeness",
+  "minutes_saved_per_case",
+  "analyst_minutes_saved",
+  "trap_tags_covered",
+  "readiness_score",
+  "analyst_acceptance_rate",
+]);
 
 export function loadSuite(file: string): LoadedSuite {
   const suite = loadYaml(file, Suite);
