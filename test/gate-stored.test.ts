@@ -152,6 +152,16 @@ describe("soceval gate on stored runs", () => {
     );
   });
 
+  it("baseline bless and delete name the agents there are when --agent names none of them", async () => {
+    const bless = await run(["baseline", "bless", "--run", FIXTURE_RUN, "--name", "typo", "--agent", "playbok"]);
+    expect(bless.status).toBe(2);
+    expect(bless.stderr).toBe(`soceval: --agent: run ${FIXTURE_RUN} has no agent "playbok" (has model-x, playbook)\n`);
+    const del = await run(["baseline", "delete", "--name", "main", "--agent", "playbok"]);
+    expect(del.status).toBe(2);
+    expect(del.stderr).toBe('soceval: --agent: baseline "main" has no agent "playbok" (has playbook)\n');
+    expect((await run(["baseline", "list"])).stdout).toMatch(/^main\tplaybook\t/m);
+  });
+
   it("refuses to judge a run's agent against itself, which would pass whatever it did", async () => {
     const r = await run([
       "gate",

@@ -30,7 +30,8 @@ export async function blessBaseline(
   );
   const chosen = agents?.length ? rows.filter((r) => agents.includes(r.agent)) : rows;
   for (const a of agents ?? [])
-    if (!rows.some((r) => r.agent === a)) throw new InputError(`--agent: run ${runId} has no agent "${a}"`);
+    if (!rows.some((r) => r.agent === a))
+      throw new InputError(`--agent: run ${runId} has no agent "${a}" (has ${rows.map((r) => r.agent).join(", ")})`);
   if (chosen.length === 0) throw new InputError(`run ${runId} has no agents to bless`);
   await refuseUnfinished(store, runId, "only a finished run can be a baseline");
   await store.run("BEGIN TRANSACTION");
@@ -83,7 +84,10 @@ export async function deleteBaseline(store: Store, name: string, agents?: string
     );
   }
   for (const a of agents ?? [])
-    if (!rows.some((r) => r.agent === a)) throw new InputError(`--agent: baseline "${name}" has no agent "${a}"`);
+    if (!rows.some((r) => r.agent === a))
+      throw new InputError(
+        `--agent: baseline "${name}" has no agent "${a}" (has ${rows.map((r) => r.agent).join(", ")})`,
+      );
   const chosen = agents?.length ? rows.filter((r) => agents.includes(r.agent)) : rows;
   await store.run(`DELETE FROM baselines WHERE name = ? AND agent IN (${chosen.map(() => "?").join(", ")})`, [
     name,
