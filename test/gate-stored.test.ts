@@ -115,6 +115,36 @@ describe("soceval gate on stored runs", () => {
     const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-again", "--agent", "playbook"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("### soceval gate — fixture-phishing:");
+    // no suite file to read the rules from: the verdict says whose rules judged it
+    expect(r.stdout).toContain(
+      "> Judged by soceval's default gate rules: the candidate run records no suite file to read a gate block from.",
+    );
+  });
+
+  it("judges a stored run whose suite file is gone by the defaults, and says so", async () => {
+    const store = await Store.open(db);
+    try {
+      await cloneRun(store, FIXTURE_RUN, "run-moved");
+      await store.run("UPDATE runs SET suite_path = ? WHERE run_id = 'run-moved'", [join(dir, "gone.suite.yaml")]);
+    } finally {
+      store.close();
+    }
+    const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-moved", "--agent", "playbook"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `> Judged by soceval's default gate rules: the candidate run's suite file ${join(dir, "gone.suite.yaml")} is not there, ` +
+        "so its gate block could not be read (put the suite back at that path to judge by its rules).",
+    );
+  });
+
+  it("refuses a suite and --candidate-run together: the suite replayed a new candidate and the stored run was ignored", async () => {
+    const before = await run(["runs", "list", "--format", "json"]);
+    const r = await run(["gate", "suite.yaml", "--baseline", "main", "--candidate-run", FIXTURE_RUN, "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `soceval: gate: give a suite to run or --candidate-run ${FIXTURE_RUN}, not both (a stored run is judged by its own suite's gate rules)\n`,
+    );
+    expect((await run(["runs", "list", "--format", "json"])).stdout).toBe(before.stdout);
   });
 
   it("takes the baseline run's agent of the candidate's name, as --baseline-agent's help says; else asks with the right flag", async () => {

@@ -71,6 +71,11 @@ export function register(program: Command): void {
           throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
         if (!suiteFile && !flags.candidateRun)
           throw new InputError("gate: give a suite to run, or --candidate-run <id>");
+        // with a suite the gate replays a new candidate: a stored run given too was ignored, and judged nothing
+        if (suiteFile && flags.candidateRun)
+          throw new InputError(
+            `gate: give a suite to run or --candidate-run ${flags.candidateRun}, not both (a stored run is judged by its own suite's gate rules)`,
+          );
         // before the store opens: `--concurrency abc` ran the candidate on the suite's default
         const epochs = positiveInt("--epochs", flags.epochs);
         const concurrency = positiveInt("--concurrency", flags.concurrency);
@@ -85,12 +90,13 @@ export function register(program: Command): void {
         // that restored nothing) is refused, not answered from a new, empty store left behind
         const store = await Store.open(flags.db, { existing: true });
         try {
-          const { verdict, suiteName } = await judge(store, suiteFile, flags, { epochs, concurrency });
+          const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
           const retry =
             verdict.status === "infra_failure"
               ? await retryHint(store, verdict.candidate, baselineFlags(flags, verdict.baseline))
               : undefined;
-          const md = toMarkdown(verdict, suiteName, { db: flags.db === DEFAULT_DB ? undefined : flags.db, retry });
+          const db = flags.db === DEFAULT_DB ? undefined : flags.db;
+          const md = toMarkdown(verdict, suiteName, { db, retry, note });
           write("--summary", flags.summary, md);
           write("--junit", flags.junit, toJUnit(verdict, suiteName));
           write("--json", flags.json, `${JSON.stringify(verdict, null, 2)}\n`);
@@ -108,10 +114,10 @@ async function judge(
   suiteFile: string | undefined,
   flags: GateFlags,
   { epochs, concurrency }: { epochs?: number; concurrency?: number },
-): Promise<{ verdict: GateVerdict; suiteName: string }> {
+): Promise<{ verdict: GateVerdict; suiteName: string; note?: string | null }> {
   if (!suiteFile) {
     const cand = await storedSide(store, flags.candidateRun!, flags.agent, { flag: "--agent" });
-    const { rules, where } = await rulesForRun(store, cand.run_id);
+    const { rules, where, note } = await rulesForRun(store, cand.run_id);
     const base = flags.baselineRun
       ? await storedSide(store, flags.baselineRun, flags.baselineAgent, { flag: "--baseline-agent", same: cand.agent })
       : await namedBaseline(store, flags.baseline!, cand, flags.baselineAgent);
@@ -131,7 +137,7 @@ async function judge(
     const [named] = await store.query<{ suite: string | null }>("SELECT suite FROM runs WHERE run_id = ?", [
       cand.run_id,
     ]);
-    return { verdict, suiteName: named?.suite ?? where };
+    return { verdict, suiteName: named?.suite ?? where, note };
   }
   const ls = loadSuite(suiteFile);
   const [agent] = selectAgents(ls, flags.agent ? [flags.agent] : undefined);

@@ -142,13 +142,18 @@ export async function checkSameRuns(store: Store, base: Side, cand: Side): Promi
 export async function rulesForRun(
   store: Store,
   runId: string,
-): Promise<{ rules: GateRules; where: string; datasetHash: string | null }> {
+): Promise<{ rules: GateRules; where: string; datasetHash: string | null; note: string | null }> {
   const info = await loadRunInfo(store, runId);
   if (info.suite_path && existsSync(info.suite_path)) {
     const ls = loadSuite(info.suite_path);
-    return { rules: ls.suite.gate ?? DEFAULT_GATE, where: info.suite_path, datasetHash: info.dataset_hash };
+    return { rules: ls.suite.gate ?? DEFAULT_GATE, where: info.suite_path, datasetHash: info.dataset_hash, note: null };
   }
-  return { rules: DEFAULT_GATE, where: "default gate rules", datasetHash: info.dataset_hash };
+  // the defaults may be looser than the suite's own rules: a verdict must say it was not judged by those
+  const note = info.suite_path
+    ? `Judged by soceval's default gate rules: the candidate run's suite file ${info.suite_path} is not there, ` +
+      "so its gate block could not be read (put the suite back at that path to judge by its rules)."
+    : "Judged by soceval's default gate rules: the candidate run records no suite file to read a gate block from.";
+  return { rules: DEFAULT_GATE, where: "default gate rules", datasetHash: info.dataset_hash, note };
 }
 
 /**

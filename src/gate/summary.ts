@@ -34,7 +34,7 @@ function change(r: RuleResult): string {
 export function toMarkdown(
   v: GateVerdict,
   suiteName: string,
-  opts: { maxCases?: number; db?: string; retry?: string } = {},
+  opts: { maxCases?: number; db?: string; retry?: string; note?: string | null } = {},
 ): string {
   const maxCases = opts.maxCases ?? 10;
   const out: string[] = [];
@@ -43,6 +43,7 @@ export function toMarkdown(
   out.push(
     `Candidate \`${v.candidate.agent}\` (run \`${v.candidate.run_id}\`) vs baseline ${v.baseline.name ? `**${md(v.baseline.name)}** ` : ""}\`${v.baseline.agent}\` (run \`${v.baseline.run_id}\`), ${v.paired_cases} paired cases.`,
   );
+  if (opts.note) out.push("", `> ${mdCell(opts.note)}`);
   if (v.status === "infra_failure")
     out.push(
       "",
