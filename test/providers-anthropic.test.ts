@@ -147,6 +147,33 @@ describe("anthropic provider over the messages wire", () => {
     expect(err.message).toMatch(/malformed response: the body is not JSON \(<html> <body><h1>Welcome to nginx!/);
   });
 
+  it("reads a gateway's tool_use with its input as a JSON string and no id; retries one with no name", async () => {
+    const { server, agent, provider } = await anthropic();
+    const message = (content: unknown[]): Reply => ({
+      type: "json",
+      body: {
+        id: "msg_gw",
+        type: "message",
+        role: "assistant",
+        model: "claude-test",
+        content,
+        stop_reason: "tool_use",
+        usage: { input_tokens: 5, output_tokens: 1 },
+      },
+    });
+    server.enqueue(
+      message([{ type: "tool_use", name: "get_signins", input: '{"user": "user0@corp.example"}' }]),
+      message([{ type: "tool_use", id: "toolu_x", input: {} }]),
+    );
+    const c = await provider.complete(firstRequest(agent));
+    expect(c.message.tool_calls).toEqual([
+      { id: "toolu_0", name: "get_signins", arguments: { user: "user0@corp.example" } },
+    ]);
+    const err = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toBe("anthropic: malformed response: content[0] (tool_use) has no name");
+  });
+
   it("quotes the error a 200 holds instead of content", async () => {
     const { server, agent, provider } = await anthropic();
     server.enqueue({

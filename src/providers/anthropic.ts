@@ -12,7 +12,8 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { attemptDeadline, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
+import { attemptDeadline, malformed, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
+import { parseArguments } from "./openai.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
@@ -67,17 +68,23 @@ function fromWire(res: Message): Omit<Completion, "latency_ms"> {
   if (!Array.isArray(res?.content)) throw missingAnswer("anthropic", res, "no content array");
   const text: string[] = [];
   const calls: ToolCall[] = [];
-  for (const b of res.content) {
+  res.content.forEach((b, i) => {
     if (b.type === "text") text.push(b.text);
     else if (b.type === "tool_use") {
-      const input = b.input;
+      // what gateways in front of the API sometimes send: input as a JSON string, a block with no id;
+      // a block with no name cannot be answered, so the body is as broken as one that does not parse
+      if (typeof b.name !== "string" || b.name === "")
+        throw malformed("anthropic", `content[${i}] (tool_use) has no name`);
+      const input: unknown = b.input;
       const args =
         input !== null && typeof input === "object" && !Array.isArray(input)
           ? (input as Record<string, unknown>)
-          : { _raw: JSON.stringify(input) };
-      calls.push({ id: b.id, name: b.name, arguments: args });
+          : typeof input === "string"
+            ? parseArguments(input)
+            : { _raw: JSON.stringify(input) ?? "" };
+      calls.push({ id: typeof b.id === "string" && b.id !== "" ? b.id : `toolu_${i}`, name: b.name, arguments: args });
     }
-  }
+  });
   const u = res.usage;
   return {
     message: { role: "assistant", content: text.length > 0 ? text.join("\n") : null, tool_calls: calls },
