@@ -188,6 +188,16 @@ describe("banners of a run imported with soceval score", () => {
     expect(doc.run.warnings[0]).toMatch(/^2 of 12 cases have no transcript/);
   });
 
+  it("the findings command a provider-failure warning gives reaches a store other than the default", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "soceval-import-db-")), "store.duckdb");
+    const s = await Store.open(db);
+    await imported(s);
+    const doc = await buildReport(s, "latest");
+    s.close();
+    const line = doc.run.warnings.find((w) => w.startsWith("agent model-x:"))!;
+    expect(line).toContain(`soceval findings --run ${FIXTURE_RUN} --kind agent_error --db ${db} lists them`);
+  });
+
   it("report --check on an import that cannot be judged says what is missing and gives the import's fix", async () => {
     const dir = mkdtempSync(join(tmpdir(), "soceval-import-check-"));
     const db = join(dir, "store.duckdb");

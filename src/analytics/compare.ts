@@ -102,7 +102,7 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
     const info = runsInfo.get(ref.run_id)!;
     if (!f || f.failed === 0) continue;
     const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [ref.run_id]);
-    const from = { run_id: ref.run_id, kind: info.kind, suite_path: info.suite_path };
+    const from = { run_id: ref.run_id, kind: info.kind, suite_path: info.suite_path, db: store.path };
     const flags = info.kind === "imported" ? "" : resumeFlags(info, row, store.path);
     const line =
       providerFailureWarning(sides[i]!.label, f, { ...from, resume_flags: flags }) ??

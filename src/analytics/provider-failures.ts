@@ -1,5 +1,5 @@
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
-import type { Store } from "../store/db.js";
+import { type Store, storeFlag } from "../store/db.js";
 
 /**
  * `failed`: investigations with no answer that are not the agent's own doing, as the gate counts
@@ -10,7 +10,14 @@ import type { Store } from "../store/db.js";
 export type ProviderFailures = { failed: number; investigations: number; missing: number };
 
 /** Where the failed investigations came from, which decides how to replace them. */
-export type FailureSource = { run_id: string; kind: string | null; suite_path: string | null; resume_flags?: string };
+export type FailureSource = {
+  run_id: string;
+  kind: string | null;
+  suite_path: string | null;
+  resume_flags?: string;
+  /** the store the run is in, so the printed commands reach it */
+  db?: string;
+};
 
 /**
  * Investigations per agent where the provider, not the agent, failed (a transcript error soceval
@@ -57,7 +64,8 @@ const pct = (n: number, of: number) => `${((100 * n) / Math.max(1, of)).toFixed(
  * have a warning of their own: here they are named apart, never counted as errors.
  */
 export function providerFailureWarning(agent: string, f: ProviderFailures, from: FailureSource): string | null {
-  const list = `soceval findings --run ${from.run_id} --kind agent_error lists them`;
+  const db = storeFlag(from.db);
+  const list = `soceval findings --run ${from.run_id} --kind agent_error${db ? ` ${db}` : ""} lists them`;
   if (from.kind === "imported") {
     const errors = f.failed - f.missing;
     if (errors <= 0) return null; // only missing transcripts: the run's own warning says so

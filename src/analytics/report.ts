@@ -174,6 +174,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
               kind: run.kind,
               suite_path: run.suite_path,
               resume_flags: resumeWith,
+              db: store.path,
             }) ?? [],
         ),
       ],
