@@ -48,6 +48,14 @@ describe.concurrent("usage errors (CLI)", () => {
     expect(r.stderr).toBe(`soceval: ${flag}: expected a positive integer, got "${value}"\n`);
   });
 
+  it("gate --candidate-run refuses --epochs, which only shapes a candidate the gate replays", async () => {
+    const r = await soceval(["gate", "--baseline", "main", "--candidate-run", "latest", "--epochs", "3"], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "soceval: --epochs: the gate replays nothing with --candidate-run; the stored run keeps its own\n",
+    );
+  });
+
   it("marks the options a command cannot run without, in every subcommand's help", async () => {
     const bless = await soceval(["baseline", "bless", "--help"], cwd);
     expect(bless.stdout).toMatch(/--run <id> +run id or `latest` \(required\)/);

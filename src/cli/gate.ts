@@ -79,6 +79,15 @@ export function register(program: Command): void {
         // before the store opens: `--concurrency abc` ran the candidate on the suite's default
         const epochs = positiveInt("--epochs", flags.epochs);
         const concurrency = positiveInt("--concurrency", flags.concurrency);
+        // they shape a replay; a stored run was made with its own, which the gate would seem to have changed
+        for (const [flag, v] of [
+          ["--epochs", epochs],
+          ["--concurrency", concurrency],
+        ] as const)
+          if (flags.candidateRun && v !== undefined)
+            throw new InputError(
+              `${flag}: the gate replays nothing with --candidate-run; the stored run keeps its own`,
+            );
         // before the candidate runs: a judged gate must not then fail to write as "cannot judge" (exit 3)
         for (const [flag, file] of [
           ["--summary", flags.summary],
