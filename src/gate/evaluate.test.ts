@@ -288,6 +288,19 @@ describe("the gate's summary, as a reviewer reads it", () => {
     expect(toMarkdown(again, "fixture")).toContain(
       `**Worse on escalation_recall** (${lost.length}): the new critical misses above`,
     );
+    // on a rate where less is better, the worse cases are those it newly counts for the candidate
+    const misses = await evaluateGate(store, same, cand, {
+      ...rules,
+      margins: [{ metric: "critical_miss_rate", max_drop: 0.02 }],
+    });
+    const worseMiss = misses.worse_on_margin[0]!.cases.map((x) => x.case_id);
+    const tps = await ids(
+      `SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND label_verdict = 'true_positive' AND NOT coalesce(critical_miss, false) AND case_id IN (${lost.map((c) => `'${c}'`).join(", ")})`,
+    );
+    expect(tps.length).toBeGreaterThan(0);
+    expect(worseMiss).toEqual(tps);
+    const cmp2 = await buildComparison(store, [same, cand]);
+    expect(cmp2.pairings[0]!.metrics.find((m) => m.metric === "critical_miss_rate")!.candidate_only).toBe(tps.length);
   });
 
   it("says a margin failed for too few cases when the change itself is within it", async () => {
