@@ -260,6 +260,9 @@ describe("soceval gate", () => {
         `then judge that run: \`soceval gate --baseline main --baseline-agent playbook --candidate-run ${id} --agent gpt-broken --db ${db}\`.`,
     );
     // the printed gate command runs as printed (the provider is still down: it cannot judge again)
+    // and so does the resume: accepted (not a usage or resume-guard error), it replays the failed ones into the same run
+    const resume = await run(r.stdout.match(/failed investigations: `soceval (run [^`]+)`/)![1]!.split(" "));
+    expect(resume.status, resume.stderr).not.toBe(2);
     const again = await run(r.stdout.match(/then judge that run: `soceval (gate [^`]+)`/)![1]!.split(" "));
     expect(again.status, again.stderr).toBe(3);
     expect(again.stdout).toContain(`Candidate \`gpt-broken\` (run \`${id}\`)`);
