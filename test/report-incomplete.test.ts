@@ -34,7 +34,7 @@ describe("report on a run that did not finish", () => {
     const want =
       "incomplete run (status stopped by a kill or crash): results cover only the 7 cases stored so far; " +
       // the fixture's second agent is not one of the suite's default agents: a resume must name both
-      "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume";
+      "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume run-fixture-0001";
     expect(doc.run.incomplete).toBe(want);
     expect(JSON.parse(await renderReport(doc, "json")).run.incomplete).toBe(want);
 
@@ -73,14 +73,14 @@ describe("report on a run that did not finish", () => {
     const r = await soceval(["report", "--run", "latest", "--db", db, "--format", "md"], dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      /^soceval: warning: run run-fixture-0001: incomplete run \(status interrupted\): results cover only the 7 cases stored so far; finish it with: soceval run .+ --resume\n$/,
+      /^soceval: warning: run run-fixture-0001: incomplete run \(status interrupted\): results cover only the 7 cases stored so far; finish it with: soceval run .+ --resume run-fixture-0001\n$/,
     );
     expect(r.stdout).toMatch(/^> \*\*Warning: incomplete run \(status interrupted\)/);
     expect(r.stdout).toMatch(/ · 7 cases ·/);
     // the command that finishes it names the store it is in; the suite's path is relative to another
     // folder, so what it would give is unknown and every flag a resume checks is spelled out
     expect(r.stderr).toContain(
-      `finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --epochs 1 --db ${db} --resume\n`,
+      `finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --epochs 1 --db ${db} --resume run-fixture-0001\n`,
     );
     // --check does not judge a phase on 7 of 12 cases (it judged them as if whole): exit 2 as the gate, the report still written
     const check = await soceval(
@@ -103,7 +103,7 @@ describe("report on a run that did not finish", () => {
     s.close();
     expect(doc.run.incomplete).toBe(
       "incomplete run (status failed): results cover only the 7 cases stored so far; " +
-        "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --shard 2/4 --resume",
+        "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --shard 2/4 --resume run-fixture-0001",
     );
   });
 
@@ -117,7 +117,7 @@ describe("report on a run that did not finish", () => {
     const doc = await buildReport(s, "latest");
     s.close();
     expect(doc.run.incomplete).toContain(
-      "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --epochs 30 --limit 50 --resume",
+      "finish it with: soceval run suites/phishing-triage/shadow.suite.yaml --epochs 30 --limit 50 --resume run-fixture-0001",
     );
   });
 });
@@ -234,7 +234,7 @@ describe("banners of a run imported with soceval score", () => {
     const line = doc.run.warnings.find((w) => w.startsWith("agent model-x:"))!;
     expect(line).toMatch(/^agent model-x: the provider failed \d+ of 12 investigations/);
     expect(line).toContain(
-      "soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume --retry-failed replays them",
+      "soceval run suites/phishing-triage/shadow.suite.yaml --agent playbook model-x --resume run-fixture-0001 --retry-failed replays them",
     );
     expect(line).not.toContain("`");
   });

@@ -83,7 +83,7 @@ export function providerFailureWarning(agent: string, f: ProviderFailures, from:
     );
   }
   if (f.failed === 0) return null;
-  const resume = `soceval run ${from.suite_path ?? "<suite>"}${from.resume_flags ? ` ${from.resume_flags}` : ""} --resume --retry-failed`;
+  const resume = `soceval run ${from.suite_path ?? "<suite>"}${from.resume_flags ? ` ${from.resume_flags}` : ""} --resume ${from.run_id} --retry-failed`;
   return (
     `agent ${agent}: the provider failed ${f.failed} of ${f.investigations} investigations ` +
     `(${pct(f.failed, f.investigations)}), which count as failed answers in every metric; ${list}, ` +

@@ -194,7 +194,7 @@ export function incompleteWarning(run: RunInfo, casesStored: number, resumeWith 
   const cases = `${casesStored} case${casesStored === 1 ? "" : "s"}`;
   const finish =
     run.kind === "replay" || run.kind === null
-      ? `finish it with: soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume`
+      ? `finish it with: soceval run ${run.suite_path ?? "<suite>"}${resumeWith ? ` ${resumeWith}` : ""} --resume ${run.run_id}`
       : "score the transcripts again with soceval score";
   return `incomplete run (status ${statusForReader(run.status)}): results cover only the ${cases} stored so far; ${finish}`;
 }
