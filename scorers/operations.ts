@@ -1,4 +1,4 @@
-import { type Finding, investigationFailed, type ToolCallStep } from "../src/schema/index.js";
+import { type Finding, investigationFailed, type ToolCallStep, transcriptMissing } from "../src/schema/index.js";
 import { auditCompleteness, missingAuditItems } from "./audit-items.js";
 import { handedOff, retrieves, type ScoreContext, type Scorer } from "./types.js";
 
@@ -71,6 +71,8 @@ export const operations: Scorer = {
         cost += s.cost_usd;
       }
     const { total, firstRequired } = timings(ctx);
+    // no transcript, nothing measured: a 0 here would make the agent look cheaper and faster
+    const unmeasured = transcriptMissing(t);
     const labelVerdict = c.label?.verdict;
     const fpClosed =
       labelVerdict === undefined || labelVerdict === "true_positive"
@@ -88,11 +90,11 @@ export const operations: Scorer = {
         playbook_completed: playbookCompleted(ctx, calls),
         audit_completeness: auditCompleteness(auditMissing),
         audit_missing: auditMissing,
-        time_to_triage_ms: total,
+        time_to_triage_ms: unmeasured ? null : total,
         time_to_first_required_ms: firstRequired,
-        tokens_in: tokensIn,
-        tokens_out: tokensOut,
-        cost_usd: cost,
+        tokens_in: unmeasured ? null : tokensIn,
+        tokens_out: unmeasured ? null : tokensOut,
+        cost_usd: unmeasured ? null : cost,
         fp_closed: fpClosed,
         analyst_minutes: minutes,
         minutes_saved: minutes === null ? null : fpClosed ? minutes : 0,

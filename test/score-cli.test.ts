@@ -102,7 +102,7 @@ describe("soceval score / findings / rescore (end to end)", () => {
     // the report says so too, in every format, not only score's stderr
     const report = soceval(["report", "--run", runId, "--format", "json"]);
     expect(JSON.parse(report.stdout).run.incomplete).toBe(
-      `1 of ${cases.length} cases have no transcript in the imported file; they count as failed investigations (no output) in every metric`,
+      `1 of ${cases.length} cases have no transcript in the imported file; they count as failed investigations (no output) in every rate, and are left out of cost, tokens and time, which nobody measured for them`,
     );
   });
 

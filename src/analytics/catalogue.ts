@@ -138,14 +138,15 @@ export const MEANS = [
     label: "Cost per investigation",
     expr: "cost_usd",
     unit: "usd",
-    description: "mean model cost in USD per investigation",
+    description:
+      "mean model cost in USD per investigation whose cost was measured (a case an imported file has no transcript for is not: n counts the others)",
   },
   {
     key: "tokens_per_investigation",
     label: "Tokens per investigation",
     expr: "tokens_in + tokens_out",
     unit: "tokens",
-    description: "mean input + output tokens per investigation",
+    description: "mean input + output tokens per investigation whose tokens were measured (n counts them)",
   },
   {
     key: "minutes_saved_per_case",
@@ -184,7 +185,7 @@ export const METRICS: MetricInfo[] = [
       key: `${q.key}_${p}_ms`,
       label: `${q.label} ${p}`,
       unit: "ms" as Unit,
-      description: `${p} of ${q.label.toLowerCase()} in (simulated) milliseconds`,
+      description: `${p} of ${q.label.toLowerCase()} in (simulated) milliseconds, over the investigations where it was measured (n)`,
     })),
   ),
   ...TOTALS.map((t) => ({ key: t.key, label: t.label, unit: t.unit as Unit, description: `sum over the run` })),

@@ -107,7 +107,8 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
     const line =
       providerFailureWarning(sides[i]!.label, f, { ...from, resume_flags: flags }) ??
       `agent ${sides[i]!.label}: ${f.missing} of ${f.investigations} investigations have no transcript in the ` +
-        `imported file of run ${ref.run_id}; they count as failed answers in every metric`;
+        `imported file of run ${ref.run_id}; they count as failed answers in every rate, and are left out of ` +
+        "the paired cost and time, which nobody measured for them";
     notes.push(`run ${ref.run_id}: ${line}`);
   }
   // the gate refuses a pair made under different setups; compare shows it, but must say so

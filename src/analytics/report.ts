@@ -223,7 +223,7 @@ export function rescoredWarning(rescores: string | null, replayedAt: string | nu
   ];
 }
 
-/** An imported run whose transcripts leave cases of the dataset unanswered: those count as failed. */
+/** An imported run whose transcripts leave cases of the dataset unanswered: those count as failed, unmeasured. */
 async function unansweredWarning(store: Store, runId: string): Promise<string | null> {
   const [r] = await store.query<{ missing: number; cases: number }>(
     "SELECT count(DISTINCT case_id) FILTER (WHERE error = ?) AS missing, count(DISTINCT case_id) AS cases FROM transcripts WHERE run_id = ?",
@@ -232,7 +232,7 @@ async function unansweredWarning(store: Store, runId: string): Promise<string | 
   if (!r?.missing) return null;
   return (
     `${r.missing} of ${r.cases} cases have no transcript in the imported file; they count as failed ` +
-    "investigations (no output) in every metric"
+    "investigations (no output) in every rate, and are left out of cost, tokens and time, which nobody measured for them"
   );
 }
 

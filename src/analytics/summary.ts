@@ -14,6 +14,8 @@ export type AgentSummary = {
   policy_violation_rate: number | null;
   failed: number;
   cost_usd: number;
+  /** investigations whose cost was measured: fewer than `investigations` when an import lacks transcripts */
+  cost_measured: number;
 };
 
 const KEYS = ["verdict_agreement", "critical_miss_rate", "hallucination_rate", "policy_violation_rate", "failed_rate"];
@@ -26,7 +28,7 @@ const rate = (row: Record<string, number>, key: string) =>
  */
 export async function runSummary(store: Store, runId: string): Promise<AgentSummary[]> {
   const rows = await store.query<Record<string, number> & { agent: string }>(
-    `SELECT agent, count(DISTINCT case_id) AS cases, count(*) AS investigations, coalesce(sum(cost_usd), 0) AS cost_usd, ${proportionCounts(KEYS).join(", ")}
+    `SELECT agent, count(DISTINCT case_id) AS cases, count(*) AS investigations, coalesce(sum(cost_usd), 0) AS cost_usd, count(cost_usd) AS cost_measured, ${proportionCounts(KEYS).join(", ")}
      FROM case_results WHERE run_id = ? GROUP BY agent ORDER BY agent`,
     [runId],
   );
@@ -41,5 +43,6 @@ export async function runSummary(store: Store, runId: string): Promise<AgentSumm
     policy_violation_rate: rate(r, "policy_violation_rate"),
     failed: r.failed_rate__x ?? 0,
     cost_usd: Number(r.cost_usd),
+    cost_measured: Number(r.cost_measured),
   }));
 }

@@ -12,6 +12,7 @@ const row = {
   policy_violation_rate: 0.031,
   failed: 0,
   cost_usd: 0,
+  cost_measured: 320,
 };
 
 describe("the run summary table", () => {
@@ -29,5 +30,17 @@ describe("the run summary's cost", () => {
     const out = summaryTable([{ ...row, cost_usd: 1.5 }]);
     expect(out).toMatch(/total cost/);
     expect(out).toContain("$1.5000");
+  });
+});
+
+describe("the run summary's cost when some investigations were not measured", () => {
+  it("says how many investigations the total sums (an import lacking transcripts)", () => {
+    expect(summaryTable([{ ...row, cost_usd: 0.4305, cost_measured: 315 }])).toContain("$0.4305 (315 of 320 measured)");
+  });
+
+  it("prints no $0 total when nothing was measured", () => {
+    const out = summaryTable([{ ...row, cost_measured: 0 }]);
+    expect(out).toContain("not measured");
+    expect(out).not.toContain("$0.0000");
   });
 });

@@ -22,7 +22,14 @@ export function summaryTable(rows: AgentSummary[]): string {
       pct(r.hallucination_rate),
       pct(r.policy_violation_rate),
       r.failed,
-      `$${r.cost_usd.toFixed(4)}`,
+      totalCost(r),
     ]);
   return `${t.toString()}\n`;
+}
+
+/** The run's cost, and over how many investigations when some (a transcript an import lacks) cost what nobody knows. */
+function totalCost(r: AgentSummary): string {
+  if (r.cost_measured === 0) return "not measured";
+  const total = `$${r.cost_usd.toFixed(4)}`;
+  return r.cost_measured === r.investigations ? total : `${total} (${r.cost_measured} of ${r.investigations} measured)`;
 }

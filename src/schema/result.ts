@@ -5,6 +5,9 @@ import { z } from "zod";
  * are a public contract (users query them by name). Nullable means "not defined for this case",
  * e.g. escalation fields on an unlabeled case, fp_closed on an analyst true positive.
  */
+const UNMEASURED =
+  "null when nothing was measured: a case the imported file has no transcript for (never 0, which would pull means and quantiles down)";
+
 export const CaseResult = z.strictObject({
   run_id: z.string(),
   case_id: z.string(),
@@ -44,11 +47,11 @@ export const CaseResult = z.strictObject({
   tool_errors: z.number().int(),
   playbook_completed: z.boolean(),
   audit_completeness: z.number(),
-  time_to_triage_ms: z.number(),
+  time_to_triage_ms: z.number().nullable().describe(UNMEASURED),
   time_to_first_required_ms: z.number().nullable(),
-  tokens_in: z.number().int(),
-  tokens_out: z.number().int(),
-  cost_usd: z.number(),
+  tokens_in: z.number().int().nullable().describe(UNMEASURED),
+  tokens_out: z.number().int().nullable().describe(UNMEASURED),
+  cost_usd: z.number().nullable().describe(UNMEASURED),
   fp_closed: z.boolean().nullable().describe("analyst benign/FP case the agent closed correctly without escalation"),
   analyst_minutes: z.number().nullable(),
   minutes_saved: z.number().nullable(),

@@ -50,6 +50,21 @@ export type Step = z.infer<typeof Step>;
 export type Transcript = z.infer<typeof Transcript>;
 
 /**
+ * The error `soceval score` records for a case (or an epoch of one) the imported file has no
+ * transcript for: the stored placeholder that stands for it, wherever it is read back.
+ */
+export const MISSING_TRANSCRIPT = "no transcript for this case in the imported file";
+
+/**
+ * The placeholder of a transcript an imported file lacks: nothing was measured for it, so its time,
+ * tokens and cost are unknown, not 0. A run's own failed investigation (a provider error, a limit
+ * hit) spent real time and money and is measured as any other.
+ */
+export function transcriptMissing(t: { error?: string | null; steps?: unknown[]; output?: unknown }): boolean {
+  return t.error === MISSING_TRANSCRIPT && (t.steps?.length ?? 0) === 0 && investigationFailed(t);
+}
+
+/**
  * An investigation that ended without an answer: no output at all (a provider failure, a limit
  * reached before an answer, an empty final message, a missing transcript). An `error` recorded
  * beside an output (an imported transcript whose answering call crossed a limit, say) does not make

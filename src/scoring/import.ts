@@ -6,7 +6,7 @@ import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
-import { type AgentConfig, Case, Step, Transcript } from "../schema/index.js";
+import { type AgentConfig, Case, MISSING_TRANSCRIPT, Step, Transcript, transcriptMissing } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
 import { type RunMeta, RunWriter } from "../store/run-writer.js";
@@ -35,7 +35,7 @@ export type ImportOutcome = {
   others: Map<string, number>;
 };
 
-export const MISSING_TRANSCRIPT = "no transcript for this case in the imported file";
+export { MISSING_TRANSCRIPT } from "../schema/transcript.js";
 
 const AGENT_NAME = /^[A-Za-z0-9._-]+$/;
 
@@ -176,7 +176,9 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       // with no transcript at all does, rather than silently weighing the cases that have it more
       const transcripts: Transcript[] = [];
       for (let epoch = 0; epoch < epochs; epoch++) {
-        const t = list?.find((x) => x.t.epoch === epoch)?.t;
+        const found = list?.find((x) => x.t.epoch === epoch)?.t;
+        // a run's export holds the placeholder of a transcript its own import lacked: still missing
+        const t = found && !transcriptMissing(found) ? found : undefined;
         if (t) {
           transcripts.push({ ...t, agent: opts.agent, steps: withContractScope(t.steps, scopes) });
           outcome.scored++;

@@ -7,6 +7,7 @@ import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
 import { TRANSCRIPT_STEPS_VIEW } from "./steps-sql.js";
 import { ddl, TABLES, table } from "./tables.js";
+import { missingTranscriptSql, UNMEASURED_COLUMNS } from "./unmeasured.js";
 
 export const DEFAULT_DB = ".soceval/soceval.duckdb";
 
@@ -95,8 +96,8 @@ export class Store {
     }
     // written by an earlier soceval: read through views that fill what it lacks, never changed by a
     // command that only reads (it may not be ours to write, or writable at all)
-    if (opts.readOnly && path !== ":memory:" && (await schemaVersion(store)) < SCHEMA_VERSION)
-      await readAsCurrent(store);
+    const layout = opts.readOnly && path !== ":memory:" ? await schemaVersion(store) : SCHEMA_VERSION;
+    if (layout < SCHEMA_VERSION) await readAsCurrent(store, layout);
     if (!opts.readOnly) {
       await refuseOldLayout(store);
       for (const t of TABLES) await conn.run(ddl(t));
@@ -110,6 +111,12 @@ export class Store {
         if (version < 1)
           await conn.run(
             "UPDATE transcripts SET output = to_json(output::VARCHAR) WHERE output IS NOT NULL AND NOT json_valid(output::VARCHAR)",
+          );
+        // before version 4 a case an imported file had no transcript for was stored as costing 0 and
+        // taking 0 ms: nothing was measured, so those values are unknown
+        if (version < 4)
+          await conn.run(
+            `UPDATE case_results r SET ${UNMEASURED_COLUMNS.map((c) => `${c} = NULL`).join(", ")} WHERE ${missingTranscriptSql("r")}`,
           );
         await conn.run(`DELETE FROM soceval_schema; INSERT INTO soceval_schema VALUES (${SCHEMA_VERSION})`);
       }
@@ -259,7 +266,7 @@ async function refuseOldLayout(store: Store): Promise<void> {
  * existed. Bump SCHEMA_VERSION whenever tables.ts gains a column or the transcript_steps view
  * changes, so that a read-only command reads an older store through views of the current layout.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 async function schemaVersion(store: Store): Promise<number> {
   const [table] = await store.query<{ n: number }>(
@@ -278,22 +285,26 @@ const PROSE_AS_JSON = "CASE WHEN json_valid(output::VARCHAR) THEN output ELSE to
  * reads is shadowed by a temporary view that adds them as NULL (a table it lacks entirely, by an
  * empty one), and transcript_steps is defined anew, so every query reads it as the current layout.
  */
-async function readAsCurrent(store: Store): Promise<void> {
+async function readAsCurrent(store: Store, layout: number): Promise<void> {
   await refuseOldLayout(store);
   const [db] = await store.query<{ name: string }>("SELECT current_database() AS name");
   const main = `"${db!.name.replace(/"/g, '""')}".main`;
   const present = await columnsOf(store);
   const tables = new Set([...present].map((tc) => tc.slice(0, tc.indexOf("."))));
   for (const t of TABLES) {
-    if (t.columns.every(([c]) => present.has(`${t.name}.${c}`)) && t.name !== "transcripts") continue;
+    // before layout 4 a missing transcript's time, tokens and cost were stored as 0: read as unknown
+    const unmeasured = t.name === "case_results" && layout < 4 && tables.has(t.name);
+    if (t.columns.every(([c]) => present.has(`${t.name}.${c}`)) && t.name !== "transcripts" && !unmeasured) continue;
     const cols = t.columns.map(([c, type]) =>
       !present.has(`${t.name}.${c}`)
         ? `NULL::${type} AS ${c}`
         : t.name === "transcripts" && c === "output"
           ? `${PROSE_AS_JSON} AS output`
-          : c,
+          : unmeasured && (UNMEASURED_COLUMNS as readonly string[]).includes(c)
+            ? `CASE WHEN ${missingTranscriptSql("r", `${main}.`)} THEN NULL ELSE ${c} END AS ${c}`
+            : c,
     );
-    const from = tables.has(t.name) ? ` FROM ${main}.${t.name}` : " WHERE false";
+    const from = tables.has(t.name) ? ` FROM ${main}.${t.name}${unmeasured ? " r" : ""}` : " WHERE false";
     await store.run(`CREATE TEMP VIEW ${t.name} AS SELECT ${cols.join(", ")}${from}`);
   }
   await store.run(TRANSCRIPT_STEPS_VIEW.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"));
