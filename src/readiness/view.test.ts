@@ -36,6 +36,13 @@ describe("readiness report rendering", () => {
     expect(md).toContain("**blocked**");
   });
 
+  it("a candidate not ready for shadow reads as a phase, not as an instruction inside a sentence", async () => {
+    expect(doc.candidates[0]!.recommended_phase).toBe("readiness");
+    const md = await renderReadiness(doc, "md");
+    expect(md).toContain("Start in **readiness (not yet shadow)**:");
+    expect(md).not.toContain("stay in readiness");
+  });
+
   it("JSON is the scored document itself", async () => {
     expect(JSON.parse(await renderReadiness(doc, "json"))).toEqual(doc);
   });

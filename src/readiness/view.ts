@@ -6,7 +6,7 @@ export const READINESS_FORMATS = ["html", "md", "json"] as const;
 export type ReadinessFormat = (typeof READINESS_FORMATS)[number];
 
 const PHASE_LABEL: Record<string, string> = {
-  readiness: "stay in readiness",
+  readiness: "readiness (not yet shadow)",
   shadow: "shadow",
   assisted: "assisted",
   controlled_automation: "controlled automation",
