@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +53,34 @@ describe("soceval gate on stored runs", () => {
     const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-relabeled", "--agent", "playbook"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/d41d8cd9.*ffff0000eeee/);
+  });
+
+  it("a gate that judges nothing replaces the report files an earlier gate left, saying why, so CI never reads them as this one's", async () => {
+    const out = mkdtempSync(join(tmpdir(), "soceval-gate-stale-"));
+    const files = { junit: join(out, "junit.xml"), summary: join(out, "gate.md"), json: join(out, "verdict.json") };
+    for (const f of Object.values(files)) writeFileSync(f, "an earlier gate's passing verdict\n");
+    const r = await run(
+      ["gate", "--baseline", "main", "--candidate-run", "run-relabeled", "--agent", "playbook"].concat([
+        "--junit",
+        files.junit,
+        "--summary",
+        files.summary,
+        "--json",
+        files.json,
+      ]),
+    );
+    expect(r.status).toBe(2);
+    const junit = readFileSync(files.junit, "utf8");
+    expect(junit).toMatch(/<error message="gate did not judge \(exit 2\): [^"]*another version/);
+    expect(junit).toContain('errors="1"');
+    expect(readFileSync(files.summary, "utf8")).toMatch(
+      /^## soceval gate: not judged\n\nThe gate stopped before a verdict \(exit 2\): .*another version/,
+    );
+    expect(JSON.parse(readFileSync(files.json, "utf8"))).toMatchObject({ status: "not_judged", exit_code: 2 });
+    // refused flags too, before any store is read
+    const bad = await run(["gate", "--candidate-run", FIXTURE_RUN, "--junit", files.junit]);
+    expect(bad.status).toBe(2);
+    expect(readFileSync(files.junit, "utf8")).toContain("give --baseline &lt;name&gt; or --baseline-run &lt;id&gt;");
   });
 
   it("names another workflow, not another dataset version, when the baseline came from another suite", async () => {

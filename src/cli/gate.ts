@@ -3,7 +3,7 @@ import { runSetup } from "../analytics/replay-setup.js";
 import { findBaseline } from "../gate/baseline.js";
 import type { Side } from "../gate/cases.js";
 import { evaluateGate } from "../gate/evaluate.js";
-import { toJUnit } from "../gate/junit.js";
+import { notJudgedJUnit, toJUnit } from "../gate/junit.js";
 import {
   checkSameDataset,
   checkSameRuns,
@@ -20,7 +20,7 @@ import { retryHint } from "../gate/retry-hint.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
-import { InputError } from "../io/errors.js";
+import { InputError, ReaderGone } from "../io/errors.js";
 import { checkOutFile, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
@@ -67,55 +67,91 @@ export function register(program: Command): void {
     .action(
       action(async (suiteFile: string | undefined, flags: GateFlags) => {
         finishWithoutReader();
-        if (!flags.baseline && !flags.baselineRun)
-          throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
-        if (!suiteFile && !flags.candidateRun)
-          throw new InputError("gate: give a suite to run, or --candidate-run <id>");
-        // with a suite the gate replays a new candidate: a stored run given too was ignored, and judged nothing
-        if (suiteFile && flags.candidateRun)
-          throw new InputError(
-            `gate: give a suite to run or --candidate-run ${flags.candidateRun}, not both (a stored run is judged by its own suite's gate rules)`,
-          );
-        // before the store opens: `--concurrency abc` ran the candidate on the suite's default
-        const epochs = positiveInt("--epochs", flags.epochs);
-        const concurrency = positiveInt("--concurrency", flags.concurrency);
-        // they shape a replay; a stored run was made with its own, which the gate would seem to have changed
-        for (const [flag, v] of [
-          ["--epochs", epochs],
-          ["--concurrency", concurrency],
-        ] as const)
-          if (flags.candidateRun && v !== undefined)
-            throw new InputError(
-              `${flag}: the gate replays nothing with --candidate-run; the stored run keeps its own`,
-            );
-        // before the candidate runs: a judged gate must not then fail to write as "cannot judge" (exit 3)
-        for (const [flag, file] of [
-          ["--summary", flags.summary],
-          ["--junit", flags.junit],
-          ["--json", flags.json],
-        ] as const)
-          if (file) checkOutFile(flag, file);
-        // the baseline lives in the store, so a gate never starts one: a mistyped --db (or a CI cache
-        // that restored nothing) is refused, not answered from a new, empty store left behind
-        const store = await Store.open(flags.db, { existing: true });
         try {
-          const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
-          const retry =
-            verdict.status === "infra_failure"
-              ? await retryHint(store, verdict.candidate, baselineFlags(flags, verdict.baseline))
-              : undefined;
-          const db = flags.db === DEFAULT_DB ? undefined : flags.db;
-          const md = toMarkdown(verdict, suiteName, { db, retry, note });
-          write("--summary", flags.summary, md);
-          write("--junit", flags.junit, toJUnit(verdict, suiteName));
-          write("--json", flags.json, `${JSON.stringify(verdict, null, 2)}\n`);
-          process.stdout.write(md);
-          return verdict.status === "pass" ? EXIT.ok : verdict.status === "fail" ? EXIT.notMet : EXIT.runtime;
-        } finally {
-          store.close();
+          return await gateOnce(suiteFile, flags, refuseBadFlags(suiteFile, flags));
+        } catch (e) {
+          if (!(e instanceof ReaderGone)) writeNotJudged(flags, e);
+          throw e;
         }
       }),
     );
+}
+
+/** Flags that contradict each other or cannot be read, refused before the store opens; the replay's shape. */
+function refuseBadFlags(suiteFile: string | undefined, flags: GateFlags): { epochs?: number; concurrency?: number } {
+  if (!flags.baseline && !flags.baselineRun)
+    throw new InputError("gate: give --baseline <name> or --baseline-run <id>");
+  if (!suiteFile && !flags.candidateRun) throw new InputError("gate: give a suite to run, or --candidate-run <id>");
+  // with a suite the gate replays a new candidate: a stored run given too was ignored, and judged nothing
+  if (suiteFile && flags.candidateRun)
+    throw new InputError(
+      `gate: give a suite to run or --candidate-run ${flags.candidateRun}, not both (a stored run is judged by its own suite's gate rules)`,
+    );
+  // before the store opens: `--concurrency abc` ran the candidate on the suite's default
+  const epochs = positiveInt("--epochs", flags.epochs);
+  const concurrency = positiveInt("--concurrency", flags.concurrency);
+  // they shape a replay; a stored run was made with its own, which the gate would seem to have changed
+  for (const [flag, v] of [
+    ["--epochs", epochs],
+    ["--concurrency", concurrency],
+  ] as const)
+    if (flags.candidateRun && v !== undefined)
+      throw new InputError(`${flag}: the gate replays nothing with --candidate-run; the stored run keeps its own`);
+  // before the candidate runs: a judged gate must not then fail to write as "cannot judge" (exit 3)
+  for (const [flag, file] of [
+    ["--summary", flags.summary],
+    ["--junit", flags.junit],
+    ["--json", flags.json],
+  ] as const)
+    if (file) checkOutFile(flag, file);
+  return { epochs, concurrency };
+}
+
+/**
+ * A gate that stops before its verdict still writes every report file it was asked for, saying why:
+ * in a reused CI workspace a JUnit file an earlier gate left would otherwise pass for this one's.
+ */
+function writeNotJudged(flags: GateFlags, e: unknown): void {
+  const code = e instanceof InputError ? EXIT.badInput : EXIT.runtime;
+  const reason = e instanceof Error ? e.message : String(e);
+  const md = `## soceval gate: not judged\n\nThe gate stopped before a verdict (exit ${code}): ${reason}\n`;
+  const json = `${JSON.stringify({ status: "not_judged", exit_code: code, error: reason }, null, 2)}\n`;
+  for (const [flag, file, text] of [
+    ["--summary", flags.summary, md],
+    ["--junit", flags.junit, notJudgedJUnit(reason, code)],
+    ["--json", flags.json, json],
+  ] as const)
+    try {
+      write(flag, file, text);
+    } catch {
+      // the error being reported is the one that matters; a file that cannot be written says nothing more
+    }
+}
+
+async function gateOnce(
+  suiteFile: string | undefined,
+  flags: GateFlags,
+  { epochs, concurrency }: { epochs?: number; concurrency?: number },
+): Promise<number> {
+  // the baseline lives in the store, so a gate never starts one: a mistyped --db (or a CI cache
+  // that restored nothing) is refused, not answered from a new, empty store left behind
+  const store = await Store.open(flags.db, { existing: true });
+  try {
+    const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
+    const retry =
+      verdict.status === "infra_failure"
+        ? await retryHint(store, verdict.candidate, baselineFlags(flags, verdict.baseline))
+        : undefined;
+    const db = flags.db === DEFAULT_DB ? undefined : flags.db;
+    const md = toMarkdown(verdict, suiteName, { db, retry, note });
+    write("--summary", flags.summary, md);
+    write("--junit", flags.junit, toJUnit(verdict, suiteName));
+    write("--json", flags.json, `${JSON.stringify(verdict, null, 2)}\n`);
+    process.stdout.write(md);
+    return verdict.status === "pass" ? EXIT.ok : verdict.status === "fail" ? EXIT.notMet : EXIT.runtime;
+  } finally {
+    store.close();
+  }
 }
 
 async function judge(

@@ -78,3 +78,21 @@ function failureMessage(v: GateVerdict, caseId: string, outcome: string): string
   const verdict = (x: string | null) => x ?? "no answer";
   return `${what}: analyst ${verdict(f.label_verdict)}; baseline ${verdict(f.baseline_verdict)} → candidate ${verdict(f.candidate_verdict)}`;
 }
+
+/**
+ * JUnit XML for a gate that judged nothing (its input refused, or it could not run): one erroring
+ * test case with the reason, so a CI system reads this run's outcome, never a report an earlier
+ * gate left at the same path.
+ */
+export function notJudgedJUnit(reason: string, exitCode: number): string {
+  const message = `gate did not judge (exit ${exitCode}): ${reason}`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<testsuites name="soceval gate" tests="1" failures="0" errors="1">',
+    '  <testsuite name="soceval gate" tests="1" failures="0" errors="1">',
+    `    <testcase classname="soceval.gate" name="gate" time="0"><error message="${esc(clip(message))}" type="not_judged">${esc(message)}</error></testcase>`,
+    "  </testsuite>",
+    "</testsuites>",
+    "",
+  ].join("\n");
+}
