@@ -332,7 +332,15 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
         const status = p?.status ?? "not measured";
         // each failing criterion with the number it was judged on, so a PR comment needs no other table
         const failing = p?.criteria.filter((c) => c.status === "not met").map(criterionShortfall) ?? [];
-        return { agent, status, cls: statusClass(status), failing: failing.join("; ") };
+        // a phase "not measured" says which of its criteria had no data (the criteria table says what would measure them)
+        const unmeasured = p?.criteria.filter((c) => c.status === "not measured").map((c) => c.metric) ?? [];
+        return {
+          agent,
+          status,
+          cls: statusClass(status),
+          failing: failing.join("; "),
+          unmeasured: [...new Set(unmeasured)].join(", "),
+        };
       }),
     })),
     md_rows: MD_METRICS.map((k) => ({
