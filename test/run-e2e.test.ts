@@ -603,7 +603,7 @@ describe("soceval run (end to end)", () => {
     const typo = await run(["run", "typo.suite.yaml", "--db", join(dir, "bad.duckdb")]);
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain(
-      'typo.suite.yaml:1: nme: unknown field "nme" (and required name is missing: a typo?)',
+      'typo.suite.yaml:1: nme: unknown field "nme" (did you mean "name"? It is required and missing)',
     );
     // a name that must refer to something declared elsewhere is reported the same way
     writeFileSync(

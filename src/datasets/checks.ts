@@ -9,7 +9,7 @@ export type CaseCheck = { value?: Case; problems: string[] };
  */
 export function checkCase(json: unknown): CaseCheck {
   const parsed = Case.safeParse(json, { reportInput: true });
-  if (!parsed.success) return { problems: parsed.error.issues.map((i) => describeIssue(i).text) };
+  if (!parsed.success) return { problems: parsed.error.issues.map((i) => describeIssue(i, Case).text) };
   const problems = crossCheckCase(parsed.data);
   return problems.length ? { problems } : { value: parsed.data, problems };
 }

@@ -16,7 +16,7 @@ describe("validateDataset", () => {
     const f = `${FIX}/malformed.jsonl`;
     expect(errors[0]).toMatch(new RegExp(`^${f}:2: malformed JSON`));
     expect(errors.slice(1)).toEqual([
-      `${f}:3: alert.sevrity: unknown field "sevrity"`,
+      `${f}:3: alert.sevrity: unknown field "sevrity" (did you mean "severity"?)`,
       expect.stringMatching(new RegExp(`^${f}:4: alert.severity: .*critical`)),
       `${f}:5: evidence[1].id: duplicate evidence id "e1"`,
       `${f}:6: label.required_evidence[1]: "e9" is not an evidence id of this case`,

@@ -36,7 +36,7 @@ describe("what a bad case line is called", () => {
       delete c.alert.severity;
     });
     expect(problem(typo)).toBe(
-      'cases.jsonl:7: alert.sevrity: unknown field "sevrity" (and required alert.severity is missing: a typo?)',
+      'cases.jsonl:7: alert.sevrity: unknown field "sevrity" (did you mean "severity"? It is required and missing)',
     );
   });
 

@@ -69,7 +69,7 @@ export function parseJsonLine<S extends z.ZodType>(
   // The parsed line is ours alone, so what is already exactly zod's answer is kept, not copied.
   const parsed = safeParseFast(schema, json, { reportInput: true }, { reuse: true });
   if (parsed.success) return { line, value: parsed.data };
-  return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues).text}` };
+  return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues, schema).text}` };
 }
 
 /** Stream valid records; the first bad line throws an InputError naming file, line and field. */

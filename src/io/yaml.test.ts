@@ -14,6 +14,29 @@ const file = (name: string, text: string) => {
 const Schema = z.strictObject({ name: z.string() });
 
 describe("loadYaml", () => {
+  it("names the field a typo meant, through arrays, optional wrappers and records keyed by an enum", () => {
+    const Phase = z.enum(["shadow", "assisted"]);
+    const Deep = z.strictObject({
+      seed: z.number().default(1),
+      exit_criteria: z.partialRecord(Phase, z.array(z.strictObject({ metric: z.string(), op: z.string() }))).optional(),
+      gate: z.strictObject({ no_new_critical_miss: z.boolean() }).optional(),
+    });
+    const refused = (text: string) => () => loadYaml(file("s.yaml", text), Deep);
+    expect(refused("sed: 3\n")).toThrow(/:1: sed: unknown field "sed" \(did you mean "seed"\?\)$/);
+    expect(refused("exit_criteria:\n  shadw: []\n")).toThrow(
+      /:2: exit_criteria\.shadw: unknown field "shadw" \(did you mean "shadow"\?\)$/,
+    );
+    expect(refused("exit_criteria:\n  shadow:\n    - { metric: m, opp: x }\n")).toThrow(
+      /exit_criteria\.shadow\[0\]\.opp: unknown field "opp" \(did you mean "op"\? It is required and missing\)$/,
+    );
+    // nothing near enough: no guess
+    expect(refused("colour: red\n")).toThrow(/colour: unknown field "colour"$/);
+    // YAML 1.2 reads `yes` as text, which a YAML 1.1 habit meant as true
+    expect(refused("gate:\n  no_new_critical_miss: yes\n")).toThrow(
+      /:2: gate\.no_new_critical_miss: .*expected boolean.* \("yes": write true or false\)$/,
+    );
+  });
+
   it.each([
     ["empty", ""],
     ["comments only", "# nothing answered yet\n\n"],

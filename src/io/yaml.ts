@@ -37,7 +37,7 @@ export function loadYaml<S extends z.ZodType>(file: string, schema: S): z.infer<
   if (doc.contents === null) throw new InputError(`${file}:1: the file is empty (no YAML content)`, file, 1);
   const parsed = schema.safeParse(toJS(doc, file, lineCounter), { reportInput: true });
   if (parsed.success) return parsed.data;
-  const { path, text: msg } = mainIssue(parsed.error.issues);
+  const { path, text: msg } = mainIssue(parsed.error.issues, schema);
   const line = lineOf(doc, lineCounter, path);
   throw new InputError(`${file}:${line}: ${msg}`, file, line);
 }

@@ -146,7 +146,8 @@ export function loadRecordings(file: string): Map<string, Completion[]> {
       throw new InputError(`${file}:${i + 1}: malformed JSON: ${(e as Error).message}`, file, i + 1);
     }
     const parsed = Recording.safeParse(json);
-    if (!parsed.success) throw new InputError(`${file}:${i + 1}: ${mainIssue(parsed.error.issues).text}`, file, i + 1);
+    if (!parsed.success)
+      throw new InputError(`${file}:${i + 1}: ${mainIssue(parsed.error.issues, Recording).text}`, file, i + 1);
     const list = byKey.get(parsed.data.key) ?? [];
     list.push(parsed.data.completion);
     byKey.set(parsed.data.key, list);

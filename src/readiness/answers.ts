@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { InputError } from "../io/errors.js";
+import { nearest } from "../io/nearest.js";
 import { loadYaml } from "../io/yaml.js";
 import type { LoadedMatrix, Question } from "./matrix.js";
 
@@ -121,30 +122,6 @@ export type PartialSheet = Partial<Omit<AnswerSheet, "answers" | "notes">> & Pic
 export function loadPartialAnswers(file: string, matrix: LoadedMatrix): PartialSheet {
   const sheet = loadYaml(file, answerSheetSchema(matrix, true)) as PartialSheet;
   return { ...sheet, answers: compact(sheet.answers), notes: compact(sheet.notes) };
-}
-
-export function nearest(word: string, candidates: string[]): string | null {
-  let best: string | null = null;
-  let bestD = Math.max(3, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 /** Two answer sheets for the same workflow in one scoring would make the stored result ambiguous. */

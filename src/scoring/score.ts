@@ -56,7 +56,11 @@ export function parseOutput(raw: unknown): {
   }
   const parsed = safeParseFast(TriageOutput, value);
   if (parsed.success) return { output: parsed.data, schemaError: null, readable: parsed.data };
-  return { output: null, schemaError: mainIssue(parsed.error.issues).text, readable: readableParts(value) };
+  return {
+    output: null,
+    schemaError: mainIssue(parsed.error.issues, TriageOutput).text,
+    readable: readableParts(value),
+  };
 }
 
 const prose = (text: string): Citable => ({ summary: text, evidence: [], hypotheses: [], recommended_actions: [] });
