@@ -156,7 +156,7 @@ describe("cloud-alert-enrichment generator", () => {
 
 describe("cloud-alert-enrichment suite", () => {
   it("loads, and the playbook baseline agrees with analysts often but not always", () => {
-    expect(suite.agents.map((a) => a.name)).toEqual(["playbook", "gpt-4.1-mini", "claude-sonnet-4-5", "local-llama"]);
+    expect(suite.agents.map((a) => a.name)).toEqual(["playbook", "gpt-4.1-mini", "claude-sonnet-4-6", "local-llama"]);
     const agent = suite.agents[0]!;
     let agree = 0;
     for (const c of cases) {

@@ -194,7 +194,7 @@ describe("phishing-triage generator", () => {
       "playbook",
       "playbook-no-detonation",
       "gpt-4.1-mini",
-      "claude-sonnet-4-5",
+      "claude-sonnet-4-6",
       "local-llama",
     ]);
     const read = workflow.tools.filter((t) => t.scope === "read");
