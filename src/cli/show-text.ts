@@ -112,6 +112,7 @@ function stepsTable(t: Transcript, tty: boolean): string {
             s.error ? "error" : "ok",
             "",
             `${s.tokens_in} in${s.tokens_cached_in ? ` (${s.tokens_cached_in} from cache)` : ""} / ${s.tokens_out} out tokens, $${s.cost_usd.toFixed(4)}, ${s.attempts} attempt(s), ${s.latency_ms} ms` +
+              (s.retried?.length ? ` — retried after: ${s.retried.join("; ")}` : "") +
               (s.error ? ` — ${s.error}` : ""),
           ];
     table.push(row.map(printable));

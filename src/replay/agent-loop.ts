@@ -62,6 +62,8 @@ export async function runChatAgent(
     const waited = (until = performance.now()) => (firstAttempt === undefined ? 0 : Math.round(until - firstAttempt));
     const callStarted = performance.now();
     let inAttempts = 0;
+    // why each failed attempt failed, kept on the step: a recovered 429 or 500 is recorded, not only counted
+    const retried: string[] = [];
     try {
       const r = await withRetries(
         () => {
@@ -84,6 +86,7 @@ export async function runChatAgent(
         },
         agent.retries,
         limiter,
+        { onRetry: ({ error }) => retried.push(clipReason(error.message)) },
       );
       completion = r.value;
       attempts = r.attempts;
@@ -97,6 +100,7 @@ export async function runChatAgent(
         latency_ms: waited(),
         cost_usd: 0,
         attempts: err.attempts ?? 1,
+        ...(retried.length ? { retried } : {}),
         error: err.message,
       });
       return { steps, output: null, error: `provider: ${err.message}`, unusable: err.unusable };
@@ -114,6 +118,7 @@ export async function runChatAgent(
       latency_ms: waited(lastAttempt) + completion.latency_ms,
       cost_usd: callCost,
       attempts,
+      ...(retried.length ? { retried } : {}),
     });
     if (completion.usage_reported === false && !warnedNoUsage.has(agent.name)) {
       warnedNoUsage.add(agent.name);
@@ -178,4 +183,10 @@ function parseFinalText(content: string | null): unknown {
   if (!content) return null;
   const parsed = parseAnswerText(content);
   return parsed ? parsed.value : content;
+}
+
+/** A failed attempt's reason as a step keeps it: a server's error page must not fill the store. */
+function clipReason(message: string): string {
+  const line = message.replace(/\s+/g, " ").trim();
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

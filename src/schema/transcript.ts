@@ -29,6 +29,12 @@ export const ModelCallStep = z.strictObject({
   latency_ms: z.number().nonnegative().default(0),
   cost_usd: z.number().nonnegative().default(0),
   attempts: z.number().int().positive().default(1).describe("1 + retries the scheduler needed"),
+  retried: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "why each attempt before the last failed (a 429, a 5xx, a timeout…), in order; absent when the first answered",
+    ),
   error: z.string().optional(),
 });
 

@@ -31,6 +31,8 @@ const MODEL_CALL_COLUMNS: [string, ColumnType][] = [
   // last, so older stores can add them: of tokens_in, those read from / written to the prompt cache
   ["tokens_cached_in", "BIGINT"],
   ["tokens_cache_write", "BIGINT"],
+  // why the attempts before the last failed: a recovered provider error is recorded, not only counted
+  ["retried", "VARCHAR[]"],
 ];
 
 export const TABLES: Table[] = [
