@@ -3,12 +3,14 @@ import { discardPendingImports } from "../datasets/case-writer.js";
 import { importCsv } from "../datasets/import-csv.js";
 import { importOcsf } from "../datasets/import-ocsf.js";
 import { importSentinel } from "../datasets/import-sentinel.js";
+import { reachWarnings } from "../datasets/reach-text.js";
 import { datasetStats } from "../datasets/stats.js";
 import { statsText } from "../datasets/stats-text.js";
 import { validateDataset } from "../datasets/validate.js";
 import { InputError } from "../io/errors.js";
 import { outTarget } from "../io/out-file.js";
 import { Verdict } from "../schema/index.js";
+import { workflowArg } from "../workflow/by-name.js";
 import { action, EXIT } from "./exit.js";
 
 const out = (s: string) => process.stdout.write(s);
@@ -60,19 +62,32 @@ export function register(program: Command): void {
       "check every case of a JSONL dataset (schema, repeated keys, evidence ids, required evidence, duplicate ids; warns of repeated tags and sources)",
     )
     .option("--max-errors <n>", "print at most this many problems (warnings count too)", int("--max-errors"), 100)
+    .option(
+      "--workflow <workflow>",
+      "also warn of evidence its tools cannot return (a workflow.yaml, or a bundled workflow id)",
+    )
     .action(
-      action(async (file: string, flags: { maxErrors: number }) => {
+      action(async (file: string, flags: { maxErrors: number; workflow?: string }) => {
+        const workflow = flags.workflow === undefined ? undefined : workflowArg(flags.workflow).workflow;
         let shown = 0;
         const hidden = { problems: 0, warnings: 0 };
-        const s = await validateDataset(file, (e) => {
-          if (shown++ < flags.maxErrors) process.stderr.write(`${e}\n`);
-          else if (e.endsWith(" (warning)")) hidden.warnings++;
-          else hidden.problems++;
-        });
+        const s = await validateDataset(
+          file,
+          (e) => {
+            if (shown++ < flags.maxErrors) process.stderr.write(`${e}\n`);
+            else if (e.endsWith(" (warning)")) hidden.warnings++;
+            else hidden.problems++;
+          },
+          { workflow },
+        );
         // a warning left unprinted is not a problem left unprinted: the exit code tells them apart too
         const more = [plural(hidden.problems, "more problem"), plural(hidden.warnings, "more warning")].filter(Boolean);
         if (more.length) process.stderr.write(`… and ${more.join(" and ")}\n`);
         if (s.cases === 0) process.stderr.write(`${file}: no cases\n`);
+        // a few lines about the whole file, after the cases' own: never cut by --max-errors
+        const unreached = s.reach ? reachWarnings(s.reach) : [];
+        for (const w of unreached) process.stderr.write(`${file}: ${w}\n`);
+        s.warnings += unreached.length;
         const warned = s.warnings ? `, ${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "";
         out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled${warned}\n`);
         return s.invalid > 0 || s.cases === 0 ? EXIT.badInput : EXIT.ok;
@@ -83,9 +98,14 @@ export function register(program: Command): void {
     .command("stats <file>")
     .description("counts by verdict, escalation, workflow, tag, evidence-source coverage and unavailable sources")
     .addOption(new Option("--format <f>", "output format").choices(["text", "json"]).default("text"))
+    .option(
+      "--workflow <workflow>",
+      "also count the evidence its tools cannot return (a workflow.yaml, or a bundled workflow id)",
+    )
     .action(
-      action(async (file: string, flags: { format: string }) => {
-        const s = await datasetStats(file);
+      action(async (file: string, flags: { format: string; workflow?: string }) => {
+        const workflow = flags.workflow === undefined ? undefined : workflowArg(flags.workflow).workflow;
+        const s = await datasetStats(file, { workflow });
         // as validate says: an empty file is not a dataset (a wrong path or a failed export)
         if (s.cases === 0) throw new InputError(`${file}: no cases`, file);
         out(flags.format === "json" ? `${JSON.stringify(s, null, 2)}\n` : statsText(s));

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { runSummary } from "../analytics/summary.js";
+import { sampleReach } from "../datasets/reach-sample.js";
+import { runReachWarning } from "../datasets/reach-text.js";
 import { InputError } from "../io/errors.js";
 import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
@@ -63,6 +65,9 @@ export function register(program: Command): void {
         finishWithoutReader();
         const ls = loadSuite(suiteFile);
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
+        const sample = await sampleReach(ls.datasetFile, ls.workflow);
+        const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
+        process.stderr.write(unreached.start);
         // a resume needs the store that holds the run: a mistyped --db must not create an empty one
         const { store, created } =
           flags.resume !== undefined
@@ -108,6 +113,8 @@ export function register(program: Command): void {
           process.off("SIGTERM", onSigint);
         }
         printSummary(await runSummary(store, outcome.runId), outcome, flags.db);
+        // a long run scrolls the first warning away: the figures just printed are the ones it is about
+        process.stderr.write(unreached.end);
         // on stdout too: a CI log that keeps only stdout must not read a stopped run as a whole one
         if (outcome.status === "interrupted") process.stdout.write(await interruptedLine(store, outcome, suiteFile));
         const allFailed = outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped;

@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import { reachWarnings } from "./reach-text.js";
 import type { DatasetStats } from "./stats.js";
 
 // plain borders when piped: escape codes would end up in files and CI logs
@@ -30,12 +31,18 @@ export function statsText(s: DatasetStats): string {
   out.push(esc.toString());
   out.push(countTable("workflow", s.workflow, s.cases));
   if (Object.keys(s.tags).length) out.push(countTable("tag", s.tags, s.cases));
-  const src = new Table({ head: ["evidence source", "cases with it", "coverage", "unavailable in"], ...style() });
+  const readBy = s.reach?.read_by;
+  const head = ["evidence source", "cases with it", "coverage", "unavailable in"];
+  const src = new Table({ head: readBy ? [...head, `read by (${s.reach!.workflow})`] : head, ...style() });
   const names = new Set([...Object.keys(s.evidence_sources), ...Object.keys(s.unavailable)]);
+  // a tool whose source no case holds returns nothing: listed, with 0 cases, beside the rest
+  for (const name of Object.keys(readBy ?? {})) names.add(name);
   for (const name of names) {
     const have = s.evidence_sources[name]?.cases ?? 0;
-    src.push([name, have, pct(have, s.cases), s.unavailable[name] ?? 0]);
+    const row = [name, have, pct(have, s.cases), s.unavailable[name] ?? 0];
+    src.push(readBy ? [...row, readBy[name]?.join(", ") ?? "no tool"] : row);
   }
   if (names.size) out.push(src.toString());
+  for (const w of s.reach ? reachWarnings(s.reach) : []) out.push(w);
   return `${out.join("\n")}\n`;
 }

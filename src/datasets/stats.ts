@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { InputError } from "../io/errors.js";
 import { readJsonl } from "../io/jsonl.js";
-import type { Case } from "../schema/index.js";
+import type { Case, Workflow } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
+import { type EvidenceReach, ReachCounter } from "./reach.js";
 
 type Counts = Record<string, number>;
 
@@ -23,6 +24,8 @@ export type DatasetStats = {
   unavailable: Counts;
   adversarial: number;
   analyst_minutes: { cases: number; total: number };
+  /** with `--workflow`: what of the evidence its tools can return */
+  reach?: EvidenceReach;
 };
 
 const bump = (c: Counts, k: string) => {
@@ -45,7 +48,7 @@ function checkedCase(file: string, line: number, json: unknown, ids: CaseIds): C
 }
 
 /** Count a dataset in one streaming pass; the first invalid line stops it with `file:line: field: message`. */
-export async function datasetStats(file: string): Promise<DatasetStats> {
+export async function datasetStats(file: string, opts: { workflow?: Workflow } = {}): Promise<DatasetStats> {
   const s = {
     cases: 0,
     labeled: 0,
@@ -61,6 +64,7 @@ export async function datasetStats(file: string): Promise<DatasetStats> {
   };
   const incidents = new Set<string>();
   const ids = new CaseIds();
+  const reach = opts.workflow ? new ReachCounter(opts.workflow) : null;
   for await (const { line, value: json } of readJsonl(file, z.unknown(), { repeatedKeys: true })) {
     const c = checkedCase(file, line, json, ids);
     s.cases++;
@@ -84,6 +88,7 @@ export async function datasetStats(file: string): Promise<DatasetStats> {
     for (const src of new Set(c.evidence.map((e) => e.source))) bump(s.sources, src);
     for (const src of new Set(c.unavailable)) bump(s.unavailable, src);
     if (c.adversarial) s.adversarial++;
+    reach?.add(c);
   }
   const evidence_sources: DatasetStats["evidence_sources"] = {};
   for (const [src, n] of Object.entries(sorted(s.sources)))
@@ -102,5 +107,6 @@ export async function datasetStats(file: string): Promise<DatasetStats> {
     unavailable: sorted(s.unavailable),
     adversarial: s.adversarial,
     analyst_minutes: s.minutes,
+    ...(reach ? { reach: reach.result() } : {}),
   };
 }

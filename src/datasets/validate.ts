@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { InputError } from "../io/errors.js";
 import { scanJsonl } from "../io/jsonl.js";
+import type { Workflow } from "../schema/index.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
+import { type EvidenceReach, ReachCounter } from "./reach.js";
 
 export type ValidationSummary = {
   file: string;
@@ -10,17 +12,25 @@ export type ValidationSummary = {
   invalid: number;
   unlabeled: number;
   warnings: number;
+  /** with a workflow: what of the valid cases' evidence its tools can return */
+  reach?: EvidenceReach;
 };
 
 /**
  * Check every case of a JSONL dataset, streaming. Each problem goes to `report` as
  * `file:line: field: message`; a case with no label is valid but counted as unlabeled. A valid
  * case may also get warnings (caseWarnings), reported the same way with "(warning)" at the end.
- * Repeated keys are looked for here, though `run` does not (jsonl.ts).
+ * Repeated keys are looked for here, though `run` does not (jsonl.ts). With a workflow, the valid
+ * cases' evidence is also held against its tools (reach.ts).
  */
-export async function validateDataset(file: string, report: (error: string) => void): Promise<ValidationSummary> {
+export async function validateDataset(
+  file: string,
+  report: (error: string) => void,
+  opts: { workflow?: Workflow } = {},
+): Promise<ValidationSummary> {
   const summary: ValidationSummary = { file, cases: 0, valid: 0, invalid: 0, unlabeled: 0, warnings: 0 };
   const ids = new CaseIds();
+  const reach = opts.workflow ? new ReachCounter(opts.workflow) : null;
   for await (const r of scanJsonl(file, z.unknown(), { repeatedKeys: true })) {
     summary.cases++;
     if ("error" in r) {
@@ -47,11 +57,13 @@ export async function validateDataset(file: string, report: (error: string) => v
     }
     summary.valid++;
     if (!value?.label) summary.unlabeled++;
+    if (value) reach?.add(value);
     for (const w of value ? caseWarnings(value) : []) {
       summary.warnings++;
       report(`${file}:${r.line}: ${w} (warning)`);
     }
   }
+  if (reach) summary.reach = reach.result();
   return summary;
 }
 

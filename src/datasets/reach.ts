@@ -1,0 +1,134 @@
+import type { Case, Workflow } from "../schema/index.js";
+
+type SourceCount = { records: number; cases: number };
+
+/**
+ * What of a dataset's evidence a workflow's tools can return. The sandbox answers a tool call only
+ * with records of the tool's own `source`, so a record in a source no `read` tool names is never
+ * seen by any agent (respond tools are never executed in shadow mode, so they read nothing).
+ */
+export type EvidenceReach = {
+  workflow: string;
+  /** every source the workflow's read tools read, with those tools */
+  read_by: Record<string, string[]>;
+  cases: number;
+  evidence_records: number;
+  /** records in sources no read tool reads */
+  records_out_of_reach: number;
+  /** cases holding evidence, none of it in a source a read tool reads: investigated blind */
+  cases_blind: number;
+  /** per evidence source no read tool reads: its records, and the cases holding any */
+  unread_sources: Record<string, SourceCount>;
+  /** per `unavailable` source no read tool reads: the cases listing it (no tool call can find it down) */
+  unread_unavailable: Record<string, number>;
+  /** required evidence in sources no read tool reads: those cases cannot be investigated fully */
+  required_out_of_reach: { cases: number; records: number; sources: Record<string, SourceCount> };
+  /** read tool sources that no case holds a record of or lists as unavailable, with their tools */
+  unused_tool_sources: Record<string, string[]>;
+};
+
+/** The sources a workflow's read tools return records of, each with the tools that read it. */
+export function readSources(wf: Workflow): Map<string, string[]> {
+  const by = new Map<string, string[]>();
+  for (const t of wf.tools) if (t.scope === "read") by.set(t.source, [...(by.get(t.source) ?? []), t.name]);
+  return by;
+}
+
+const bump = (m: Record<string, SourceCount>, source: string, records: number) => {
+  const c = m[source] ?? { records: 0, cases: 0 };
+  m[source] = c;
+  c.records += records;
+  c.cases++;
+};
+
+const byCount = <T>(m: Record<string, T>, n: (v: T) => number): Record<string, T> =>
+  Object.fromEntries(Object.entries(m).sort((a, b) => n(b[1]) - n(a[1]) || a[0].localeCompare(b[0])));
+
+/** Counts a dataset's reach case by case, in one pass, holding only per-source counts. */
+export class ReachCounter {
+  private readonly read: Map<string, string[]>;
+  private readonly seen = new Set<string>();
+  private readonly r: EvidenceReach;
+
+  constructor(wf: Workflow) {
+    this.read = readSources(wf);
+    this.r = {
+      workflow: wf.id,
+      read_by: Object.fromEntries(this.read),
+      cases: 0,
+      evidence_records: 0,
+      records_out_of_reach: 0,
+      cases_blind: 0,
+      unread_sources: {},
+      unread_unavailable: {},
+      required_out_of_reach: { cases: 0, records: 0, sources: {} },
+      unused_tool_sources: {},
+    };
+  }
+
+  add(c: Case): void {
+    const r = this.r;
+    r.cases++;
+    r.evidence_records += c.evidence.length;
+    const unread = new Map<string, number>();
+    const sourceOf = new Map<string, string>();
+    for (const e of c.evidence) {
+      this.seen.add(e.source);
+      sourceOf.set(e.id, e.source);
+      if (!this.read.has(e.source)) unread.set(e.source, (unread.get(e.source) ?? 0) + 1);
+    }
+    let out = 0;
+    for (const [source, n] of unread) {
+      bump(r.unread_sources, source, n);
+      out += n;
+    }
+    r.records_out_of_reach += out;
+    if (c.evidence.length > 0 && out === c.evidence.length) r.cases_blind++;
+    for (const source of new Set(c.unavailable)) {
+      this.seen.add(source);
+      if (!this.read.has(source)) r.unread_unavailable[source] = (r.unread_unavailable[source] ?? 0) + 1;
+    }
+    const required = new Map<string, number>();
+    for (const id of new Set(c.label?.required_evidence ?? [])) {
+      const source = sourceOf.get(id);
+      if (source !== undefined && !this.read.has(source)) required.set(source, (required.get(source) ?? 0) + 1);
+    }
+    if (required.size === 0) return;
+    r.required_out_of_reach.cases++;
+    for (const [source, n] of required) {
+      bump(r.required_out_of_reach.sources, source, n);
+      r.required_out_of_reach.records += n;
+    }
+  }
+
+  result(): EvidenceReach {
+    const r = this.r;
+    const unused: Record<string, string[]> = {};
+    for (const [source, tools] of this.read) if (!this.seen.has(source)) unused[source] = tools;
+    return {
+      ...r,
+      unread_sources: byCount(r.unread_sources, (c) => c.records),
+      unread_unavailable: byCount(r.unread_unavailable, (n) => n),
+      required_out_of_reach: {
+        ...r.required_out_of_reach,
+        sources: byCount(r.required_out_of_reach.sources, (c) => c.records),
+      },
+      unused_tool_sources: unused,
+    };
+  }
+}
+
+/**
+ * When a run's numbers cannot be trusted without a word: a quarter or more of the evidence records
+ * are out of the tools' reach (the agents answer those cases on the alert alone), or any required
+ * record is (missed context is then certain, whatever the agent does). Below that, some unread
+ * context is common and `dataset validate --workflow` lists it.
+ */
+export const OUT_OF_REACH_SHARE = 0.25;
+
+export function reachIsAlarming(r: EvidenceReach): boolean {
+  return (
+    (r.evidence_records > 0 && r.records_out_of_reach / r.evidence_records >= OUT_OF_REACH_SHARE) ||
+    r.required_out_of_reach.cases > 0
+  );
+}
