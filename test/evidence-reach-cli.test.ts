@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { soceval } from "./helpers/cli.js";
+import { reportJson, soceval } from "./helpers/cli.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const EXCYTIN = resolve(ROOT, "../shared/fixtures/real/excytin/extracted_alerts.csv");
@@ -32,7 +32,7 @@ function suiteOver(name: string, cases: Row[] | null): string {
 
 // each spawn pays the CLI's start-up, so these run side by side
 describe.concurrent("evidence the workflow's tools cannot return", () => {
-  it("a small import named after its SIEM: validate and stats say what is out of reach, run warns", async () => {
+  it("a small import named after its SIEM: validate and stats say what is out of reach, run warns, report leads with it", async () => {
     // 6 mini cases whose records an import named after the SIEM's table: no mini tool reads it
     const cases = rows("test/fixtures/mini/cases.jsonl").slice(0, 6);
     for (const c of cases) for (const e of c.evidence) e.source = "siem.alert";
@@ -85,9 +85,15 @@ describe.concurrent("evidence the workflow's tools cannot return", () => {
     expect(rest.filter(Boolean).at(-1)).toMatch(
       /^soceval: warning: 100\.0% of the evidence records and required evidence of 6 cases in the 6 cases of .*blind\.jsonl are out of the workflow's tools' reach/,
     );
+
+    const doc = await reportJson("s.duckdb", dir);
+    expect(doc.run.warnings[0]).toMatch(
+      /^6 of the 6 cases with evidence that an agent called a tool on \(100\.0%\) hold none in a source any tool call of this run queried, so their verdicts were reached on the alert alone \(never queried: siem\.alert in 6 cases\)/,
+    );
+    expect(doc.run.warnings[0]).not.toContain("`");
   }, 60_000);
 
-  it("a fifth of the records out of reach: validate lists them, the run stays quiet", async () => {
+  it("a fifth of the records out of reach: validate lists them, the run and report stay quiet", async () => {
     const cases = rows("test/fixtures/mini/cases.jsonl").slice(0, 10);
     // one record in ten cases, none of them required: context an analyst may add that no tool returns
     let moved = 0;
@@ -107,6 +113,7 @@ describe.concurrent("evidence the workflow's tools cannot return", () => {
     const run = await soceval(["run", "partly.suite.yaml", "--db", "s.duckdb", "--quiet"], dir);
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");
+    expect((await reportJson("s.duckdb", dir)).run.warnings).toEqual([]);
   }, 60_000);
 
   it("the mini suite's own data is in reach: no warning anywhere", async () => {
@@ -169,6 +176,12 @@ describe.concurrent("evidence the workflow's tools cannot return", () => {
       expect(run.stderr).toMatch(
         new RegExp(
           `^soceval: in the ${cases.length} cases of .*cases\\.jsonl: ${records} of ${records} evidence records`,
+        ),
+      );
+      const doc = await reportJson("s.duckdb", dir);
+      expect(doc.run.warnings[0]).toMatch(
+        new RegExp(
+          `^${cases.length} of the ${cases.length} cases with evidence that an agent called a tool on \\(100\\.0%\\) hold none in a source any tool call`,
         ),
       );
     },

@@ -244,7 +244,7 @@ export const ReportRun = RunInfo.extend({
   warnings: z
     .array(z.string())
     .describe(
-      "every warning the report leads with: `incomplete`, then one per agent whose provider failed investigations",
+      "every warning the report leads with: `incomplete`, a rescore, one per agent whose provider failed investigations, then evidence out of the tools' reach",
     ),
 });
 

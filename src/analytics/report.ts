@@ -10,6 +10,7 @@ import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.j
 import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
 import { modelUsage } from "./model-usage.js";
 import { providerFailures, providerFailureWarning } from "./provider-failures.js";
+import { reachWarning } from "./reach-warning.js";
 import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo } from "./report-schema.js";
 import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
@@ -154,6 +155,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   const incomplete =
     incompleteWarning(run, casesStored, resumeWith) ??
     (run.kind === "imported" ? await unansweredWarning(store, runId) : null);
+  const unreached = await reachWarning(store, runId, run, sources);
   const phases = evaluatePhases(
     criteria.phases,
     Object.values(reports).map((r) => ({ agent: r.agent, metrics: r.metrics })),
@@ -177,6 +179,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
               db: store.path,
             }) ?? [],
         ),
+        ...(unreached ? [unreached] : []),
       ],
     } satisfies ReportRun,
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
