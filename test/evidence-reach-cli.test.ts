@@ -86,6 +86,14 @@ describe.concurrent("evidence the workflow's tools cannot return", () => {
       /^soceval: warning: 100\.0% of the evidence records and required evidence of 6 cases in the 6 cases of .*blind\.jsonl are out of the workflow's tools' reach/,
     );
 
+    // a CI gate replays the suite too: a prompt change would pass it with nothing seen
+    const runId = run.stdout.match(/^run (\S+): /m)![1]!;
+    const gate = await soceval(
+      ["gate", "blind.suite.yaml", "--baseline-run", runId, "--db", "s.duckdb", "--quiet"],
+      dir,
+    );
+    expect(gate.stderr).toMatch(/^soceval: in the 6 cases of .*blind\.jsonl: \d+ of \d+ evidence records \(100\.0%\)/);
+
     const doc = await reportJson("s.duckdb", dir);
     expect(doc.run.warnings[0]).toMatch(
       /^6 of the 6 cases with evidence that an agent called a tool on \(100\.0%\) hold none in a source any tool call of this run queried, so their verdicts were reached on the alert alone \(never queried: siem\.alert in 6 cases\)/,

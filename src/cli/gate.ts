@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { runSetup } from "../analytics/replay-setup.js";
+import { sampleReach } from "../datasets/reach-sample.js";
+import { runReachWarning } from "../datasets/reach-text.js";
 import { findBaseline } from "../gate/baseline.js";
 import type { Side } from "../gate/cases.js";
 import { evaluateGate } from "../gate/evaluate.js";
@@ -203,6 +205,9 @@ async function judge(
   // before the candidate runs: a baseline made under another setup could only mislead
   await checkSameSetup(store, baselineName(flags, base), base.run_id, "this gate", suiteSetup(ls, epochs), suiteFile);
   await refuseReplayMisses(store, base, "baseline", suiteFile);
+  // a gate over evidence the tools cannot return passes any change: no agent sees anything to regress on
+  const sample = await sampleReach(ls.datasetFile, ls.workflow);
+  if (sample) process.stderr.write(runReachWarning(sample, ls.datasetFile, ls.workflowFile).start);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
   const outcome = await runSuite(store, ls, {
     agents: [agent.name],
