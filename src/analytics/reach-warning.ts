@@ -21,6 +21,12 @@ export async function reachWarning(
   if (run.kind === "imported") return null;
   const queried = new Set<string>();
   for (const rows of sources.values()) for (const r of rows) if (r.calls > 0) queried.add(r.source);
+  const unqueried = new Map<string, number>();
+  for (const rows of sources.values())
+    for (const r of rows)
+      if (!queried.has(r.source) && r.cases_with_evidence > 0) unqueried.set(r.source, r.cases_with_evidence);
+  // every source with evidence was queried somewhere, so no case is blind: the common case costs no scan
+  if (unqueried.size === 0) return null;
   // only cases an agent called a tool on: a model that never got to call one (its provider down)
   // says nothing about the tools' reach, and has its own warning
   const [row] = await store.query<{ with_evidence: number; blind: number }>(
@@ -32,10 +38,6 @@ export async function reachWarning(
     [runId, JSON.stringify([...queried]), runId],
   );
   if (!row || row.with_evidence === 0 || row.blind / row.with_evidence < OUT_OF_REACH_SHARE) return null;
-  const unqueried = new Map<string, number>();
-  for (const rows of sources.values())
-    for (const r of rows)
-      if (!queried.has(r.source) && r.cases_with_evidence > 0) unqueried.set(r.source, r.cases_with_evidence);
   const top = [...unqueried].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const named = top.slice(0, 5).map(([s, n]) => `${s} in ${n} cases`);
   const more = top.length > 5 ? ` and ${top.length - 5} more` : "";
