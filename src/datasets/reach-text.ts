@@ -14,6 +14,16 @@ export function reachWarnings(r: EvidenceReach, shown = Number.POSITIVE_INFINITY
     items.length <= shown ? items.join(", ") : `${items.slice(0, shown).join(", ")} and ${items.length - shown} more`;
   const out: string[] = [];
   const wf = `workflow ${r.workflow}`;
+  const other = Object.entries(r.other_workflows);
+  if (other.length > 0) {
+    const n = other.reduce((sum, [, k]) => sum + k, 0);
+    out.push(
+      `${s(n, "case")} of other workflows (${list(other.map(([id, k]) => `${id}: ${k}`))}) ${n === 1 ? "is" : "are"} left ` +
+        `out of these counts: a suite of ${wf} refuses them; import with --workflow, or split the file by workflow (warning)`,
+    );
+  }
+  // with no case of the workflow there is nothing to hold against its tools
+  if (r.cases === 0) return out;
   if (r.records_out_of_reach > 0) {
     const sources = Object.entries(r.unread_sources).map(
       ([src, c]) => `${src} (${s(c.records, "record")} in ${s(c.cases, "case")})`,

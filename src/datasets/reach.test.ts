@@ -81,6 +81,21 @@ describe("evidence reach: what a workflow's tools can return of a dataset", () =
     );
   });
 
+  it("counts only the cases of the workflow: a suite of it refuses the others", () => {
+    const other = moved(1, "email.headers");
+    other.workflow = "phishing-triage";
+    const r = reachOf([copy(0), other, { ...moved(2, "edr.process_tree"), workflow: "endpoint-investigation" }]);
+    expect(r.cases).toBe(1);
+    expect(r.records_out_of_reach).toBe(0);
+    expect(r.other_workflows).toEqual({ "endpoint-investigation": 1, "phishing-triage": 1 });
+    expect(reachWarnings(r)).toEqual([
+      "2 cases of other workflows (endpoint-investigation: 1, phishing-triage: 1) are left out of these counts: a suite " +
+        "of workflow mini refuses them; import with --workflow, or split the file by workflow (warning)",
+    ]);
+    // none of the workflow's own: nothing else to say, not "no case holds a record" of every tool
+    expect(reachWarnings(reachOf([other]))).toHaveLength(1);
+  });
+
   it("nothing to say of a dataset wholly in reach", () => {
     const r = reachOf(MINI);
     expect(r.records_out_of_reach).toBe(0);

@@ -11,7 +11,10 @@ export type EvidenceReach = {
   workflow: string;
   /** every source the workflow's read tools read, with those tools */
   read_by: Record<string, string[]>;
+  /** cases of this workflow: the counts below are theirs */
   cases: number;
+  /** per other workflow, its cases: a suite of this workflow refuses them, so they are not counted */
+  other_workflows: Record<string, number>;
   evidence_records: number;
   /** records in sources no read tool reads */
   records_out_of_reach: number;
@@ -56,6 +59,7 @@ export class ReachCounter {
       workflow: wf.id,
       read_by: Object.fromEntries(this.read),
       cases: 0,
+      other_workflows: {},
       evidence_records: 0,
       records_out_of_reach: 0,
       cases_blind: 0,
@@ -68,6 +72,10 @@ export class ReachCounter {
 
   add(c: Case): void {
     const r = this.r;
+    if (c.workflow !== r.workflow) {
+      r.other_workflows[c.workflow] = (r.other_workflows[c.workflow] ?? 0) + 1;
+      return;
+    }
     r.cases++;
     r.evidence_records += c.evidence.length;
     const unread = new Map<string, number>();
@@ -107,6 +115,7 @@ export class ReachCounter {
     for (const [source, tools] of this.read) if (!this.seen.has(source)) unused[source] = tools;
     return {
       ...r,
+      other_workflows: byCount(r.other_workflows, (n) => n),
       unread_sources: byCount(r.unread_sources, (c) => c.records),
       unread_unavailable: byCount(r.unread_unavailable, (n) => n),
       required_out_of_reach: {
