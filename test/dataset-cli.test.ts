@@ -1,9 +1,9 @@
-import { execFile, execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fifoWithReader } from "./helpers/fifo.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const FIX = "test/fixtures/datasets";
@@ -140,13 +140,7 @@ describe.concurrent("soceval dataset (CLI)", () => {
     "import --out <a pipe>: the summary goes to stderr, not into the data",
     async () => {
       const fifo = join(tmp(), "cases.pipe");
-      execFileSync("mkfifo", [fifo]);
-      const reader = spawn("cat", [fifo]);
-      let got = "";
-      reader.stdout.on("data", (c) => {
-        got += String(c);
-      });
-      const closed = once(reader, "close");
+      const reader = fifoWithReader(fifo);
       const r = await soceval(
         "dataset",
         "import",
@@ -157,7 +151,7 @@ describe.concurrent("soceval dataset (CLI)", () => {
         "--out",
         fifo,
       );
-      await closed;
+      const got = await reader.text();
       expect(r.code).toBe(0);
       expect(r.stdout).toBe("");
       expect(r.stderr).toBe(`wrote 4 cases to ${fifo} (3 labeled, 1 unlabeled)\n`);

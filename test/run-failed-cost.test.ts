@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { query, reportJson, soceval } from "./helpers/cli.js";
+import { routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 /**
@@ -21,20 +22,7 @@ beforeAll(async () => {
     // user3's investigation: the first call answers, every attempt of the second fails
     if (messages.some((m) => m.role === "tool")) {
       if (user === "user3@corp.example") throw new Error("overloaded");
-      return {
-        type: "submit",
-        output: {
-          verdict: "benign_positive",
-          confidence: 0.7,
-          escalate: false,
-          summary: "Sign-in looks routine.",
-          hypotheses: [],
-          recommended_actions: [],
-          evidence: [],
-          missing_sources: [],
-          human_only: false,
-        },
-      };
+      return { type: "submit", output: routineClose };
     }
     return { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user } }] };
   }, 20);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { query, soceval } from "./helpers/cli.js";
+import { routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 /**
@@ -12,17 +13,6 @@ import { startResponder } from "./servers/responder.js";
 const dir = mkdtempSync(join(tmpdir(), "soceval-retried-"));
 cpSync("test/fixtures/mini", dir, { recursive: true });
 const db = join(dir, "s.duckdb");
-const answer = {
-  verdict: "benign_positive",
-  confidence: 0.7,
-  escalate: false,
-  summary: "Sign-in looks routine.",
-  hypotheses: [],
-  recommended_actions: [],
-  evidence: [],
-  missing_sources: [],
-  human_only: false,
-};
 
 let server: Awaited<ReturnType<typeof startResponder>>;
 beforeAll(async () => {
@@ -33,7 +23,7 @@ beforeAll(async () => {
     if (messages.some((m) => m.role === "tool")) {
       // user3's answer never comes: every attempt fails
       if (user === "user3@corp.example") throw new Error("overloaded");
-      return { type: "submit", output: answer };
+      return { type: "submit", output: routineClose };
     }
     // user1's first call fails once, then answers
     if (user === "user1@corp.example" && user1Calls++ === 0) throw new Error("warming up");

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fifoWithReader } from "../../test/helpers/fifo.js";
 import { InputError, ReaderGone } from "../io/errors.js";
 import { importCsv } from "./import-csv.js";
 
@@ -40,21 +40,14 @@ describe("an import's --out", () => {
   it.skipIf(process.platform === "win32")("writes a pipe in place instead of renaming a file over it", async () => {
     const d = tmp();
     const fifo = join(d, "cases.pipe");
-    execFileSync("mkfifo", [fifo]);
-    const reader = spawn("cat", [fifo]);
-    let got = "";
-    reader.stdout.on("data", (c) => {
-      got += String(c);
-    });
-    const closed = once(reader, "close");
+    const reader = fifoWithReader(fifo);
     try {
       const r = await importCsv(CSV, MAPPING, fifo);
       expect(lstatSync(fifo).isFIFO()).toBe(true);
-      await closed;
-      expect(got.trim().split("\n")).toHaveLength(r.cases);
+      expect((await reader.text()).trim().split("\n")).toHaveLength(r.cases);
       expect(readdirSync(d)).toEqual(["cases.pipe"]);
     } finally {
-      reader.kill();
+      reader.stop();
     }
   });
 

@@ -56,3 +56,16 @@ export const submitted = {
   missing_sources: [],
   human_only: false,
 };
+
+/** A closing answer with nothing cited: what a model that finds the sign-in routine submits. */
+export const routineClose = {
+  verdict: "benign_positive",
+  confidence: 0.7,
+  escalate: false,
+  summary: "Sign-in looks routine.",
+  hypotheses: [],
+  recommended_actions: [],
+  evidence: [],
+  missing_sources: [],
+  human_only: false,
+};
