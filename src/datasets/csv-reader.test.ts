@@ -83,6 +83,17 @@ describe("readCsv", () => {
     await expect(all(file(""))).rejects.toThrow(/:1: header: the file is empty/);
   });
 
+  it("takes a spreadsheet's empty unnamed columns (a,b,,) while they stay empty, and names the one that holds a value", async () => {
+    const rows = await all(file("id,note,,\r\n1,x,,\r\n2,y, ,\r\n"));
+    expect(rows.map((r) => r.row)).toEqual([
+      { id: "1", note: "x" },
+      { id: "2", note: "y" },
+    ]);
+    await expect(all(file("id,note,,\n1,x,,\n2,y,,stray\n"))).rejects.toThrow(
+      /f\d+\.csv:3: column 4 has no name in the header but holds "stray": name it in the header, or remove it$/,
+    );
+  });
+
   it("refuses a byte that is not UTF-8 with its line, instead of reading it as U+FFFD", async () => {
     // a Latin-1 export: José's é is the single byte 0xE9, on line 4 (the quoted cell spans 2 and 3)
     const f = join(dir, `f${n++}.csv`);

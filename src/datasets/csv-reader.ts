@@ -168,6 +168,8 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         header = item.values.map((h) => h.trim());
         const seen = new Set<string>();
         for (const h of header) {
+          // a spreadsheet saves the empty columns beside its data as unnamed ones (`a,b,c,,`): allowed while empty
+          if (h === "") continue;
           if (seen.has(h))
             throw new InputError(`${file}:${item.line}: header: duplicate column "${h}"`, file, item.line);
           seen.add(h);
@@ -179,7 +181,14 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         throw new InputError(`${file}:${item.line}: ${describeWidth(item.values, header, delimiter)}`, file, item.line);
       const row: Record<string, string> = {};
       header.forEach((h, i) => {
-        row[h] = item.values[i]!;
+        const v = item.values[i]!;
+        if (h !== "") row[h] = v;
+        else if (v.trim() !== "")
+          throw new InputError(
+            `${file}:${item.line}: column ${i + 1} has no name in the header but holds ${JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v)}: name it in the header, or remove it`,
+            file,
+            item.line,
+          );
       });
       yield { line: item.line, row };
     }
