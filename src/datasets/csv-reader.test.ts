@@ -83,6 +83,14 @@ describe("readCsv", () => {
     await expect(all(file(""))).rejects.toThrow(/:1: header: the file is empty/);
   });
 
+  it("skips a line of only spaces or of empty cells (a spreadsheet's trailing rows), keeping the others' lines", async () => {
+    const rows = await all(file("id,note\n1,x\n   \n,\n2,y\n,,,\n \n"));
+    expect(rows.map((r) => [r.line, r.row.id])).toEqual([
+      [2, "1"],
+      [5, "2"],
+    ]);
+  });
+
   it("takes a spreadsheet's empty unnamed columns (a,b,,) while they stay empty, and names the one that holds a value", async () => {
     const rows = await all(file("id,note,,\r\n1,x,,\r\n2,y, ,\r\n"));
     expect(rows.map((r) => r.row)).toEqual([

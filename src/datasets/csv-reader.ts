@@ -177,6 +177,8 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         opts.onHeader?.(header, item.line);
         continue;
       }
+      // a line of only spaces, or of empty cells (`,,,`, a spreadsheet's trailing rows), holds no data
+      if (item.values.every((v) => v.trim() === "")) continue;
       if (item.values.length !== header.length)
         throw new InputError(`${file}:${item.line}: ${describeWidth(item.values, header, delimiter)}`, file, item.line);
       const row: Record<string, string> = {};
