@@ -78,6 +78,12 @@ describe("readCsv", () => {
     await expect(all(file('a,b\n1,2\n3,"open\n'))).rejects.toThrow(/:3: b: quoted field never closed/);
   });
 
+  it("names the column of a stray quote inside a quoted field", async () => {
+    await expect(all(file('id,note,x\n1,"say "hi" now",3\n'))).rejects.toThrow(
+      /f\d+\.csv:2: note: Trailing quote on quoted field is malformed \(a quote inside a quoted field must be doubled: ""\)$/,
+    );
+  });
+
   it("rejects duplicate header columns and empty files", async () => {
     await expect(all(file("a,b,a\n1,2,3\n"))).rejects.toThrow(/:1: header: duplicate column "a"/);
     await expect(all(file(""))).rejects.toThrow(/:1: header: the file is empty/);

@@ -89,11 +89,16 @@ type Parsed = { line: number; values: string[]; error?: Papa.ParseError } | { do
  * A papaparse error in the user's terms. An unterminated quote swallows the rest of the file into
  * the row's last field, so that field is the one whose quote never closed.
  */
-function describeCsvError(err: Papa.ParseError, values: string[], header: string[] | null): string {
+function describeCsvError(err: Papa.ParseError, values: string[], header: string[] | null, quote = '"'): string {
   const col = header?.[values.length - 1];
   if (err.code === "MissingQuotes" && col !== undefined)
     return `${col}: quoted field never closed (the file ends inside it: truncated, or a stray quote?)`;
-  if (err.code === "InvalidQuotes") return `csv: ${err.message} (a quote inside a quoted field must be doubled: "")`;
+  if (err.code === "InvalidQuotes") {
+    // the cell the stray quote is in: the first that kept one
+    const at = values.findIndex((v) => v.includes(quote));
+    const where = header?.[at] ?? (at >= 0 ? `column ${at + 1}` : "csv");
+    return `${where}: ${err.message} (a quote inside a quoted field must be doubled: ${quote}${quote})`;
+  }
   return `csv: ${err.code}: ${err.message}`;
 }
 
@@ -160,7 +165,7 @@ export async function* readCsv(file: string, opts: CsvOptions = {}): AsyncGenera
         throw item.failure instanceof NotUtf8 ? await notUtf8Error(file) : cannotRead(file, item.failure);
       if (item.error)
         throw new InputError(
-          `${file}:${item.line}: ${describeCsvError(item.error, item.values, header)}`,
+          `${file}:${item.line}: ${describeCsvError(item.error, item.values, header, quote)}`,
           file,
           item.line,
         );
