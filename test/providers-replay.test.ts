@@ -139,6 +139,34 @@ describe("recording and replay", () => {
     expect(answers).toEqual(["answer 0", "answer 1", "answer 2", "answer 0"]);
   });
 
+  it("answers each epoch with its own recording, whatever order concurrency asks them in", async () => {
+    const file = join(tmp(), "epoch-order.jsonl");
+    const sampler: Provider = {
+      kind: "test-sampler",
+      simulated: false,
+      complete: async (r) => ({
+        message: { role: "assistant", content: `epoch ${r.epoch} answer`, tool_calls: [] },
+        model: "m",
+        tokens_in: 1,
+        tokens_out: 1,
+        latency_ms: 1,
+      }),
+    };
+    const recorder = createRecorder(file, sampler);
+    const req = firstRequest(testAgent());
+    for (const epoch of [0, 1, 2]) await recorder.complete({ ...req, epoch });
+    expect(
+      readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).epoch),
+    ).toEqual([0, 1, 2]);
+    const replay = createReplayProvider(file);
+    const answers: (string | null)[] = [];
+    for (const epoch of [2, 0, 1, 0]) answers.push((await replay.complete({ ...req, epoch })).message.content);
+    expect(answers).toEqual(["epoch 2 answer", "epoch 0 answer", "epoch 1 answer", "epoch 0 answer"]);
+  });
+
   it("returns copies, so a caller mutating a completion cannot change the recording", async () => {
     const file = join(tmp(), "copy.jsonl");
     const req = firstRequest(testAgent());

@@ -32,7 +32,12 @@ const RecordedCompletion = z.object({
 });
 
 /** One line of a recordings file. */
-export const Recording = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/), completion: RecordedCompletion });
+export const Recording = z.object({
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  /** the epoch that asked; absent in recordings made before soceval kept it */
+  epoch: z.number().int().nonnegative().optional(),
+  completion: RecordedCompletion,
+});
 export type Recording = z.infer<typeof Recording>;
 
 /** JSON with object keys sorted and undefined dropped, so equal requests hash equally. */
@@ -110,7 +115,7 @@ export function createRecorder(file: string, inner: Provider): Provider {
     simulated: inner.simulated,
     async complete(req: CompletionRequest): Promise<Completion> {
       const completion = await inner.complete(req);
-      const line: Recording = { key: requestKey(req), completion };
+      const line: Recording = { key: requestKey(req), epoch: req.epoch, completion };
       // one synchronous append per line: concurrent cases cannot interleave within a line
       appendFileSync(file, `${JSON.stringify(line)}\n`);
       return completion;
@@ -118,7 +123,9 @@ export function createRecorder(file: string, inner: Provider): Provider {
   };
 }
 
-export function loadRecordings(file: string): Map<string, Completion[]> {
+type Recorded = { epoch?: number; completion: Completion };
+
+export function loadRecordings(file: string): Map<string, Recorded[]> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -126,7 +133,7 @@ export function loadRecordings(file: string): Map<string, Completion[]> {
     throw new InputError(`${file}: cannot read recordings (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const byKey = new Map<string, Completion[]>();
+  const byKey = new Map<string, Recorded[]>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim();
@@ -149,7 +156,7 @@ export function loadRecordings(file: string): Map<string, Completion[]> {
     if (!parsed.success)
       throw new InputError(`${file}:${i + 1}: ${mainIssue(parsed.error.issues, Recording).text}`, file, i + 1);
     const list = byKey.get(parsed.data.key) ?? [];
-    list.push(parsed.data.completion);
+    list.push({ epoch: parsed.data.epoch, completion: parsed.data.completion });
     byKey.set(parsed.data.key, list);
   }
   return byKey;
@@ -166,7 +173,9 @@ export function recordingsFileOf(error: string): string | null {
 
 /**
  * Answers from a recordings file. A key recorded several times (epochs of a sampled model start
- * from the same request) is answered with its recordings in turn, so epochs still differ.
+ * from the same request) answers each epoch with its own recordings, in turn: however concurrency
+ * orders the requests, every (case, epoch) gets what it got when recorded. A file that names no
+ * epochs (an older soceval's) is answered in turn across epochs.
  */
 export function createReplayProvider(file: string): Provider {
   const byKey = loadRecordings(file);
@@ -188,9 +197,12 @@ export function createReplayProvider(file: string): Provider {
           undefined,
           "not recorded",
         );
-      const n = served.get(key) ?? 0;
-      served.set(key, n + 1);
-      return structuredClone(list[n % list.length]!);
+      const own = list.filter((r) => r.epoch === req.epoch);
+      const from = own.length > 0 ? own : list;
+      const turn = own.length > 0 ? `${key}:${req.epoch}` : key;
+      const n = served.get(turn) ?? 0;
+      served.set(turn, n + 1);
+      return structuredClone(from[n % from.length]!.completion);
     },
   };
 }

@@ -24,6 +24,11 @@ export type CompletionRequest = {
   temperature?: number;
   max_tokens?: number;
   signal?: AbortSignal;
+  /**
+   * The epoch of the case that asks. Not part of a recording's key (a sampled model's epochs start
+   * from one request), but a replay answers each epoch with what that epoch was answered when recorded.
+   */
+  epoch?: number;
 };
 
 export type Completion = {

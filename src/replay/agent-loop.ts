@@ -31,7 +31,7 @@ export async function runChatAgent(
   provider: Provider,
   sandbox: ToolSandbox,
   limiter: RateLimiter,
-  signal?: AbortSignal,
+  { signal, epoch = 0 }: { signal?: AbortSignal; epoch?: number } = {},
 ): Promise<LoopResult> {
   const steps: Step[] = [];
   const system = renderPrompt(agent, wf, c.alert);
@@ -79,6 +79,7 @@ export async function runChatAgent(
               temperature: agent.params.temperature,
               max_tokens: agent.params.max_tokens,
               signal,
+              epoch,
             })
             .finally(() => {
               inAttempts += performance.now() - attemptStarted;

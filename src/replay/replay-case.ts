@@ -45,6 +45,7 @@ export async function replayCase(
           driver.provider,
           sandbox,
           driver.limiter,
+          { epoch },
         )
       : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null, unusable: undefined };
     steps = r.steps;
