@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadYaml } from "../io/yaml.js";
 import { Suite } from "../schema/suite.js";
-import { storeFlag } from "../store/db.js";
+import { type Store, storeFlag } from "../store/db.js";
 import type { RunInfo } from "./report-schema.js";
 
 /** What of the run's own row a resume must repeat, beyond RunInfo. */
@@ -33,4 +33,14 @@ export function resumeFlags(run: RunInfo, row: ResumeRow | undefined, db: string
   if (row?.shard) flags.push(`--shard ${row.shard}`);
   if (storeFlag(db)) flags.push(storeFlag(db));
   return flags.join(" ");
+}
+
+/**
+ * What follows `soceval run <suite>` to continue stored run `runId`: `--resume <id>`, then `extra`
+ * (`--retry-failed`), then the flags the resume must repeat. `info`: the run's, when in hand.
+ */
+export async function resumeArgs(store: Store, runId: string, info: RunInfo, extra = ""): Promise<string> {
+  const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [runId]);
+  const flags = resumeFlags(info, row, store.path);
+  return [`--resume ${runId}`, extra, flags].filter(Boolean).join(" ");
 }

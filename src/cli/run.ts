@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
+import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { runSummary } from "../analytics/summary.js";
 import { sampleReach } from "../datasets/reach-sample.js";
@@ -159,13 +159,11 @@ async function retryFailedHint(store: Store, o: RunOutcome, suiteFile: string): 
   );
   const failed = rows.filter((r) => r.failed > 0);
   if (failed.length === 0) return "";
-  const run = await loadRunInfo(store, o.runId);
-  const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [o.runId]);
-  const flags = resumeFlags(run, row, store.path);
+  const resume = await resumeArgs(store, o.runId, await loadRunInfo(store, o.runId), "--retry-failed");
   const which = failed.map((r) => `${r.failed} of ${r.n} investigations of agent ${r.agent}`).join(", ");
   return (
     `soceval: the provider failed ${which} (they count as failed answers); once it answers, ` +
-    `replay only those: soceval run ${suiteFile} --resume ${o.runId} --retry-failed${flags ? ` ${flags}` : ""}\n`
+    `replay only those: soceval run ${suiteFile} ${resume}\n`
   );
 }
 
@@ -180,12 +178,10 @@ export function resumeCommand(args: string[]): string {
 
 /** The stopped run's state and the command that finishes it, with the flags a resume must repeat. */
 async function interruptedLine(store: Store, o: RunOutcome, suiteFile: string): Promise<string> {
-  const run = await loadRunInfo(store, o.runId);
-  const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [o.runId]);
-  const flags = resumeFlags(run, row, store.path);
+  const resume = await resumeArgs(store, o.runId, await loadRunInfo(store, o.runId));
   return (
     `run ${o.runId} INTERRUPTED: ${o.done} of ${o.total} investigations stored, the rest not replayed; ` +
-    `its figures above are partial. Finish it: soceval run ${suiteFile} --resume ${o.runId}${flags ? ` ${flags}` : ""}\n`
+    `its figures above are partial. Finish it: soceval run ${suiteFile} ${resume}\n`
   );
 }
 

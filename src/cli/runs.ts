@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
+import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { shellWord } from "../io/shell.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -39,9 +39,7 @@ async function resumeCommands(store: Store, rows: RunRow[]): Promise<string[]> {
     if (r.status !== "running" || r.kind !== "replay") continue;
     const run = await loadRunInfo(store, r.run_id);
     if (!run.suite_path) continue;
-    const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [r.run_id]);
-    const flags = resumeFlags(run, row, store.path);
-    out.push(`soceval run ${shellWord(run.suite_path)} --resume ${r.run_id}${flags ? ` ${flags}` : ""}`);
+    out.push(`soceval run ${shellWord(run.suite_path)} ${await resumeArgs(store, r.run_id, run)}`);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
+import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { shellWord } from "../io/shell.js";
 import { type Store, storeFlag } from "../store/db.js";
@@ -13,13 +13,12 @@ export async function retryHint(store: Store, cand: Side, baseline: string): Pro
   const info = await loadRunInfo(store, cand.run_id);
   if (info.kind === "imported")
     return "Investigate the cases without an answer again on the platform the transcripts came from, then score the whole export again with `soceval score` and gate that run.";
-  const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [cand.run_id]);
-  const flags = resumeFlags(info, row, store.path);
+  const resume = await resumeArgs(store, cand.run_id, info);
   const suite = info.suite_path ? shellWord(info.suite_path) : "<suite>";
   const db = storeFlag(store.path);
   return (
     "Nothing was judged. Once the provider answers again, replay only the failed investigations: " +
-    `\`soceval run ${suite} --resume ${cand.run_id}${flags ? ` ${flags}` : ""} --retry-failed\`, ` +
+    `\`soceval run ${suite} ${resume} --retry-failed\`, ` +
     `then judge that run: \`soceval gate ${baseline} --candidate-run ${cand.run_id} --agent ${shellWord(cand.agent)}${db ? ` ${db}` : ""}\`.`
   );
 }

@@ -1,4 +1,4 @@
-import { type ResumeRow, resumeFlags } from "../analytics/resume-hint.js";
+import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { shellWord } from "../io/shell.js";
@@ -17,10 +17,8 @@ export async function refuseUnfinished(store: Store, runId: string, what: string
   let fix: string;
   if (info.kind === "imported") fix = "score the transcripts again with soceval score";
   else {
-    const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [runId]);
-    const flags = resumeFlags(info, row, store.path);
     const suite = info.suite_path ? shellWord(info.suite_path) : "<suite>";
-    fix = `finish it: soceval run ${suite} --resume ${runId}${flags ? ` ${flags}` : ""}`;
+    fix = `finish it: soceval run ${suite} ${await resumeArgs(store, runId, info)}`;
   }
   throw new InputError(`run ${runId} is ${statusForReader(info.status)}: ${what}; ${fix}`);
 }
