@@ -1,5 +1,4 @@
 import type { Finding } from "../src/schema/index.js";
-import { citedAnywhere } from "./hallucinated-evidence.js";
 import type { Scorer } from "./types.js";
 
 const NAME = "missed-context";
@@ -15,7 +14,7 @@ export const missedContext: Scorer = {
     const required = [...new Set(ctx.case.label?.required_evidence ?? [])];
     // what the answer cites, valid or not, in its lists or its prose, as hallucination and `show`
     // read it: an answer that failed the schema for its confidence still rested on these records
-    const cited = citedAnywhere(ctx.case, ctx.readable);
+    const cited = ctx.cited;
     const tp = ctx.case.label?.verdict === "true_positive";
     const findings: Finding[] = [];
     let gathered = 0;

@@ -2,7 +2,6 @@ import { SUBMIT_TOOL } from "../src/providers/types.js";
 import type { EvidenceRecord, Finding, TriageOutput } from "../src/schema/index.js";
 import { requiredApproval } from "../src/workflow/approval.js";
 import { whenHolds } from "../src/workflow/conditions.js";
-import { citedAnywhere } from "./hallucinated-evidence.js";
 import { type Citable, handedOff, inScope, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
 
 const NAME = "policy";
@@ -93,16 +92,15 @@ function toolFindings(ctx: ScoreContext): Finding[] {
 }
 
 /** The retrieved records the decision cites, in its lists or quoted in its prose, as hallucination reads citing. */
-function supportingRecords(ctx: ScoreContext, output: TriageOutput): EvidenceRecord[] {
-  const cited = citedAnywhere(ctx.case, output);
-  return ctx.case.evidence.filter((e) => cited.has(e.id) && ctx.returned.has(e.id));
+function supportingRecords(ctx: ScoreContext): EvidenceRecord[] {
+  return ctx.case.evidence.filter((e) => ctx.cited.has(e.id) && ctx.returned.has(e.id));
 }
 
 /** The decision itself: what it rests on, what it ignores, and whether it fails open. */
 function decisionFindings(ctx: ScoreContext, output: TriageOutput): Finding[] {
   const ix = workflowIndex(ctx.workflow);
   const out: Finding[] = [];
-  const support = supportingRecords(ctx, output);
+  const support = supportingRecords(ctx);
   const closed = !handedOff(output);
 
   if (closed && output.verdict !== "true_positive" && support.length === 0)

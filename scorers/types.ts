@@ -39,6 +39,8 @@ export type ScoreContext = {
   returned: ReadonlySet<string>;
   /** sources unavailable for the case, or whose every (non-denied) call in this transcript failed */
   failedSources: ReadonlySet<string>;
+  /** evidence ids `readable` cites, in its lists or quoted in its prose (citedAnywhere): read once, used by several scorers */
+  cited: ReadonlySet<string>;
 };
 
 export type ScorerResult = { findings: Finding[]; values: Partial<CaseResult> };

@@ -1,5 +1,5 @@
 import { agreement } from "../../scorers/agreement.js";
-import { hallucinatedEvidence } from "../../scorers/hallucinated-evidence.js";
+import { citedAnywhere, hallucinatedEvidence } from "../../scorers/hallucinated-evidence.js";
 import { missedContext } from "../../scorers/missed-context.js";
 import { operations } from "../../scorers/operations.js";
 import { policy } from "../../scorers/policy.js";
@@ -151,6 +151,7 @@ export function scoreTranscript(input: ScoreInput): Scored {
     facts: { alert: c.alert, evidence: c.evidence, missing: failed },
     returned: returnedIds(t, c, workflow),
     failedSources: failed,
+    cited: citedAnywhere(c, readable),
   };
   const result: Omit<CaseResult, "run_id"> = {
     case_id: c.id,
