@@ -11,7 +11,7 @@ import {
   Recording,
   requestKey,
 } from "../src/providers/replay.js";
-import { type Completion, type Provider, ProviderError } from "../src/providers/types.js";
+import { type Completion, type CompletionRequest, type Provider, ProviderError } from "../src/providers/types.js";
 import { attemptsOf, withRetries } from "../src/replay/retry.js";
 import { submitted, testAgent, testEnv } from "./servers/agents.js";
 import { startAnthropicWire } from "./servers/anthropic-wire.js";
@@ -31,6 +31,21 @@ const script: [Reply, Reply] = [
   { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user: "user0@corp.example" } }] },
   { type: "submit", output: submitted, usage: { input: 200, output: 40 } },
 ];
+
+/** A sampled model in miniature: it answers with the text `say` gives for the request, at no cost. */
+function sampler(say: (req: CompletionRequest) => string): Provider {
+  return {
+    kind: "test-sampler",
+    simulated: false,
+    complete: async (req) => ({
+      message: { role: "assistant", content: say(req), tool_calls: [] },
+      model: "m",
+      tokens_in: 1,
+      tokens_out: 1,
+      latency_ms: 1,
+    }),
+  };
+}
 
 describe("recording and replay", () => {
   it.each([
@@ -119,18 +134,10 @@ describe("recording and replay", () => {
   it("answers a request recorded several times (epochs) with each recording in turn", async () => {
     const file = join(tmp(), "epochs.jsonl");
     let n = 0;
-    const sampler: Provider = {
-      kind: "test-sampler",
-      simulated: false,
-      complete: async () => ({
-        message: { role: "assistant", content: `answer ${n++}`, tool_calls: [] },
-        model: "m",
-        tokens_in: 1,
-        tokens_out: 1,
-        latency_ms: 1,
-      }),
-    };
-    const recorder = createRecorder(file, sampler);
+    const recorder = createRecorder(
+      file,
+      sampler(() => `answer ${n++}`),
+    );
     const req = firstRequest(testAgent());
     for (let i = 0; i < 3; i++) await recorder.complete(req);
     const replay = createReplayProvider(file);
@@ -141,18 +148,10 @@ describe("recording and replay", () => {
 
   it("answers each epoch with its own recording, whatever order concurrency asks them in", async () => {
     const file = join(tmp(), "epoch-order.jsonl");
-    const sampler: Provider = {
-      kind: "test-sampler",
-      simulated: false,
-      complete: async (r) => ({
-        message: { role: "assistant", content: `epoch ${r.epoch} answer`, tool_calls: [] },
-        model: "m",
-        tokens_in: 1,
-        tokens_out: 1,
-        latency_ms: 1,
-      }),
-    };
-    const recorder = createRecorder(file, sampler);
+    const recorder = createRecorder(
+      file,
+      sampler((r) => `epoch ${r.epoch} answer`),
+    );
     const req = firstRequest(testAgent());
     for (const epoch of [0, 1, 2]) await recorder.complete({ ...req, epoch });
     expect(

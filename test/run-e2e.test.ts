@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.js";
 import { CLI, query, soceval } from "./helpers/cli.js";
+import { pointGptAt } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-run-"));
@@ -58,10 +59,7 @@ function agentAt(name: string, url: string, suite: string): void {
 let server: Awaited<ReturnType<typeof startResponder>>;
 beforeAll(async () => {
   server = await startResponder(investigator, 120);
-  writeFileSync(
-    join(dir, "agents/gpt.yaml"),
-    readFileSync(join(dir, "agents/gpt.yaml"), "utf8").replace("http://127.0.0.1:9/v1", server.url),
-  );
+  pointGptAt(dir, server.url);
 });
 afterAll(() => server.close());
 

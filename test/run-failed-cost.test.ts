@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { query, reportJson, soceval } from "./helpers/cli.js";
-import { routineClose } from "./servers/agents.js";
+import { pointGptAt, routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 /**
@@ -26,8 +26,7 @@ beforeAll(async () => {
     }
     return { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user } }] };
   }, 20);
-  const agent = join(dir, "agents/gpt.yaml");
-  writeFileSync(agent, readFileSync(agent, "utf8").replace("http://127.0.0.1:9/v1", server.url));
+  pointGptAt(dir, server.url);
 });
 afterAll(() => server.close());
 

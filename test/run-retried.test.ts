@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { query, soceval } from "./helpers/cli.js";
-import { routineClose } from "./servers/agents.js";
+import { pointGptAt, routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 /**
@@ -29,8 +29,7 @@ beforeAll(async () => {
     if (user === "user1@corp.example" && user1Calls++ === 0) throw new Error("warming up");
     return { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user } }] };
   });
-  const agent = join(dir, "agents/gpt.yaml");
-  writeFileSync(agent, readFileSync(agent, "utf8").replace("http://127.0.0.1:9/v1", server.url));
+  pointGptAt(dir, server.url);
 });
 afterAll(() => server.close());
 

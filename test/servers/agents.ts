@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Alert, Workflow } from "../../src/schema/index.js";
 import { type LoadedAgent, loadAgent, loadWorkflow } from "../../src/workflow/load.js";
 
@@ -69,3 +70,9 @@ export const routineClose = {
   missing_sources: [],
   human_only: false,
 };
+
+/** Points the mini fixture's gpt-test agent, in a copy of the fixture at `dir`, at a loopback server. */
+export function pointGptAt(dir: string, url: string): void {
+  const file = join(dir, "agents/gpt.yaml");
+  writeFileSync(file, readFileSync(file, "utf8").replace("http://127.0.0.1:9/v1", url));
+}
