@@ -29,12 +29,10 @@ export async function loadAnswersCsv(file: string, matrix: LoadedMatrix): Promis
   let long = false;
   for await (const { line, row } of readCsv(file, {
     onHeader: (cols, l) => {
-      columns = cols;
       headerLine = l;
-      // a trailing separator makes a column with no name: say so, not "unknown question id """
-      const blank = cols.findIndex((c) => c.trim() === "");
-      if (blank >= 0)
-        throw new InputError(`${file}:${l}: header: column ${blank + 1} has no name (a trailing separator?)`, file, l);
+      // a column with no name (a spreadsheet's trailing separator) is skipped; the reader refuses a
+      // value under one, naming its line
+      columns = cols.filter((c) => c !== "");
       long = cols.includes("question") || cols.includes("answer");
       for (const need of ["candidate", "workflow", ...(long ? ["question", "answer"] : [])])
         if (!cols.includes(need))
@@ -44,7 +42,7 @@ export async function loadAnswersCsv(file: string, matrix: LoadedMatrix): Promis
             l,
           );
       // the wide form refuses an unknown question column; the long form, a column it would ignore
-      const unknown = long && cols.find((c) => !LONG_COLUMNS.has(c));
+      const unknown = long && columns.find((c) => !LONG_COLUMNS.has(c));
       if (unknown) throw new InputError(`${file}:${l}: header: unknown column "${unknown}"`, file, l);
     },
   })) {

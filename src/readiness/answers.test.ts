@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -121,10 +122,22 @@ describe("CSV answers", () => {
     );
   });
 
-  it("a header with a trailing separator names the nameless column", async () => {
-    const file = write("t.csv", "candidate,workflow,q_bounded,\nA,mini,3,\n");
-    await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(
-      `${file}:1: header: column 4 has no name (a trailing separator?)`,
+  it("a spreadsheet's empty trailing column (Excel, ';', CRLF, BOM) is skipped in both shapes; a value under it is refused at its row", async () => {
+    const wide = await readFile(`${FIX}/mid-wide.csv`, "utf8");
+    const semi = (text: string) =>
+      `\ufeff${text
+        .trimEnd()
+        .split("\n")
+        .map((l) => `${l.replaceAll(",", ";")};`)
+        .join("\r\n")}\r\n`;
+    const sets = await loadAnswersCsv(write("t.csv", semi(wide)), matrix);
+    const plain = await loadAnswersCsv(`${FIX}/mid-wide.csv`, matrix);
+    expect(sets.map((s) => [s.candidate, s.hash])).toEqual(plain.map((s) => [s.candidate, s.hash]));
+    const long = await loadAnswersCsv(write("l.csv", semi(await readFile(`${FIX}/mid-long.csv`, "utf8"))), matrix);
+    expect(long[0]!.hash).toBe((await loadAnswersCsv(`${FIX}/mid-long.csv`, matrix))[0]!.hash);
+    const stray = write("s.csv", semi(wide).replace(/;\r\n$/, ";oops\r\n"));
+    await expect(loadAnswersCsv(stray, matrix)).rejects.toThrow(
+      /s\.csv:3: column \d+ has no name in the header but holds "oops"/,
     );
   });
 
