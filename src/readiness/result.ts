@@ -40,7 +40,8 @@ export const NextStep = z.strictObject({
 });
 
 export const CandidateResult = z.strictObject({
-  rank: z.number().int().positive(),
+  rank: z.number().int().positive().describe("equal status and overall score share a rank"),
+  tie: z.boolean().describe("another candidate has the same rank; tied candidates are listed by name"),
   candidate: z.string(),
   workflow: z.string(),
   file: z.string(),

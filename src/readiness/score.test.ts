@@ -117,6 +117,23 @@ describe("readiness scoring (hand-computed on the test matrix)", () => {
   });
 });
 
+describe("ties", () => {
+  it("equal scores share a rank and are marked tied, listed by name; a blocked one at the same score is not tied with them", () => {
+    const ranked = rankCandidates([
+      scoreCandidate(matrix, sheet("zulu", BEST)),
+      scoreCandidate(matrix, sheet("weak", { ...BEST, q_bounded: 1 })),
+      scoreCandidate(matrix, sheet("alpha", BEST)),
+      scoreCandidate(matrix, sheet("blocked", { ...BEST, q_escalation: "no" })),
+    ]);
+    expect(ranked.map((r) => [r.rank, r.tie, r.candidate])).toEqual([
+      [1, true, "alpha"],
+      [1, true, "zulu"],
+      [3, false, "weak"],
+      [4, false, "blocked"],
+    ]);
+  });
+});
+
 describe("bundled readiness answers", () => {
   it("rank the good first candidates above the weak ones, with the reasons the answers give", async () => {
     const m = loadMatrix();

@@ -163,6 +163,7 @@ export function scoreCandidate(m: LoadedMatrix, set: AnswerSet, opts: { steps?: 
 
   return {
     rank: 1,
+    tie: false,
     candidate: set.candidate,
     workflow: set.workflow,
     file: set.file,
@@ -185,17 +186,30 @@ export function scoreCandidate(m: LoadedMatrix, set: AnswerSet, opts: { steps?: 
   };
 }
 
-/** Unblocked candidates first, then by overall score: the order to start agent support in. */
+/**
+ * Unblocked candidates first, then by overall score: the order to start agent support in. Equal
+ * scores share a rank (1, 1, 3) and are marked tied: listing them by name must not read as one
+ * being the better candidate.
+ */
 export function rankCandidates(results: CandidateResult[]): CandidateResult[] {
-  return [...results]
-    .sort(
-      (a, b) =>
-        Number(a.blocked) - Number(b.blocked) ||
-        b.overall - a.overall ||
-        a.candidate.localeCompare(b.candidate) ||
-        a.workflow.localeCompare(b.workflow),
-    )
-    .map((r, i) => ({ ...r, rank: i + 1 }));
+  const sorted = [...results].sort(
+    (a, b) =>
+      Number(a.blocked) - Number(b.blocked) ||
+      b.overall - a.overall ||
+      a.candidate.localeCompare(b.candidate) ||
+      a.workflow.localeCompare(b.workflow),
+  );
+  const same = (a?: CandidateResult, b?: CandidateResult) =>
+    !!a && !!b && a.blocked === b.blocked && a.overall === b.overall;
+  const ranks: number[] = [];
+  sorted.forEach((r, i) => {
+    ranks.push(same(r, sorted[i - 1]) ? ranks[i - 1]! : i + 1);
+  });
+  return sorted.map((r, i) => ({
+    ...r,
+    rank: ranks[i]!,
+    tie: same(r, sorted[i - 1]) || same(r, sorted[i + 1]),
+  }));
 }
 
 export function scoreAll(m: LoadedMatrix, sets: AnswerSet[], scoredAt = new Date()): ReadinessDoc {

@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { CheckReport } from "./check.js";
 import type { CandidateResult, ReadinessDoc } from "./result.js";
+import { shownRank, TIE_NOTE } from "./view.js";
 
 const plain = () => (process.stdout.isTTY ? {} : { head: [], border: [] });
 const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
@@ -13,7 +14,7 @@ export function rankingText(doc: ReadinessDoc): string {
   });
   for (const c of doc.candidates)
     t.push([
-      c.rank,
+      shownRank(c),
       c.candidate,
       c.workflow,
       c.overall.toFixed(1),
@@ -25,7 +26,7 @@ export function rankingText(doc: ReadinessDoc): string {
       c.recommended_phase,
       c.max_automation,
     ]);
-  return `${t.toString()}\n`;
+  return `${t.toString()}\n${doc.candidates.some((c) => c.tie) ? `${TIE_NOTE}\n` : ""}`;
 }
 
 /** One candidate after the questionnaire: score, blockers and the steps that would raise it most. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type AnswerSet, answersHash } from "./answers.js";
 import { loadMatrix } from "./matrix.js";
 import { scoreAll } from "./score.js";
+import { rankingText } from "./text.js";
 import { renderReadiness } from "./view.js";
 
 const matrix = loadMatrix("test/fixtures/readiness/matrix.yaml");
@@ -45,5 +46,20 @@ describe("readiness report rendering", () => {
 
   it("JSON is the scored document itself", async () => {
     expect(JSON.parse(await renderReadiness(doc, "json"))).toEqual(doc);
+  });
+
+  it("a tie is shown as one (1=, with what it means) in Markdown, HTML and the terminal table", async () => {
+    const twin = (candidate: string, workflow: string): AnswerSet => ({ ...set, candidate, workflow });
+    const tied = scoreAll(matrix, [twin("Beta", "b"), twin("Alpha", "a")], new Date("2025-05-12T09:00:00Z"));
+    const md = await renderReadiness(tied, "md");
+    expect(md).toMatch(/^\| 1= \| Alpha \|/m);
+    expect(md).toMatch(/^\| 1= \| Beta \|/m);
+    expect(md).toContain("1= marks a tie");
+    // Handlebars writes "=" as an entity; a browser shows it as "="
+    const html = (await renderReadiness(tied, "html")).replaceAll("&#x3D;", "=");
+    expect(html).toContain("1= marks a tie");
+    expect(html).toMatch(/<td class="num">1=<\/td><th scope="row"><a href="#candidate-1">Alpha/);
+    expect(rankingText(tied)).toMatch(/1= .*Alpha[\s\S]*1= .*Beta[\s\S]*1= marks a tie/);
+    expect(await renderReadiness(doc, "md")).not.toContain("marks a tie");
   });
 });

@@ -20,6 +20,10 @@ function status(c: CandidateResult): { text: string; cls: string } {
   return { text: "ready", cls: "met" };
 }
 
+export const TIE_NOTE =
+  "1= marks a tie: candidates with the same status and overall score share a rank and are listed by name; their order does not make one the better candidate.";
+/** "2=" for a shared rank, as a league table writes it. */
+export const shownRank = (c: Pick<CandidateResult, "rank" | "tie">) => `${c.rank}${c.tie ? "=" : ""}`;
 const band = (score: number) => (score >= 70 ? "good" : score >= 50 ? "fair" : "poor");
 const fmt = (x: number) => x.toFixed(1);
 const said = (r: { text: string; answer: string; note?: string; short?: string }) => ({
@@ -33,7 +37,7 @@ function candidateView(c: CandidateResult, i: number) {
   const s = status(c);
   return {
     anchor: `candidate-${i + 1}`,
-    rank: c.rank,
+    rank: shownRank(c),
     candidate: c.candidate,
     workflow: c.workflow,
     file: c.file,
@@ -76,7 +80,7 @@ export async function readinessView(doc: ReadinessDoc, opts: { charts?: boolean 
       : await renderChart(
           "../readiness/ranking",
           doc.candidates.map((c) => ({
-            candidate: `${c.rank}. ${c.candidate}`,
+            candidate: `${shownRank(c)}. ${c.candidate}`,
             overall: c.overall,
             status: status(c).text,
           })),
@@ -89,6 +93,7 @@ export async function readinessView(doc: ReadinessDoc, opts: { charts?: boolean 
     matrix_version: doc.matrix.version,
     synthetic: doc.candidates.some((c) => c.synthetic === true),
     area_names: doc.candidates[0]?.areas.map((a) => a.name) ?? [],
+    tie_note: doc.candidates.some((c) => c.tie) ? TIE_NOTE : "",
     candidates,
     // renderChart has checked the SVG (no script, no external reference) before it is trusted
     ranking_chart: chart ? trusted(chart) : "",
