@@ -1,6 +1,13 @@
 import { readCsv } from "../datasets/csv-reader.js";
 import { InputError, mainIssue } from "../io/errors.js";
-import { type AnswerSet, type AnswerSheet, answerSheetSchema, answersHash, compact } from "./answers.js";
+import {
+  type AnswerSet,
+  type AnswerSheet,
+  answerSheetSchema,
+  answersHash,
+  compact,
+  unansweredText,
+} from "./answers.js";
 import type { LoadedMatrix } from "./matrix.js";
 
 /** Columns that describe the candidate rather than answer a question. */
@@ -100,8 +107,16 @@ function addWideRow(columns: string[], headerLine: number, line: number, row: Re
 function validate(file: string, matrix: LoadedMatrix, d: Draft): AnswerSet {
   const parsed = answerSheetSchema(matrix).safeParse(d.sheet);
   if (!parsed.success) {
-    const { path, text } = mainIssue(parsed.error.issues);
+    const { path, text: first } = mainIssue(parsed.error.issues);
     const [section, id] = path.map(String);
+    // a row that skipped several questions names them all, not one per attempt
+    const unanswered = parsed.error.issues
+      .filter((i) => i.path[0] === "answers" && i.message === "missing answer")
+      .map((i) => String(i.path[1]));
+    const text =
+      unanswered.length > 1 && section === "answers" && unanswered.includes(id!)
+        ? `candidate "${d.sheet.candidate ?? ""}": ${unansweredText(unanswered, matrix)}`
+        : first;
     const unknown = id !== undefined && !matrix.questions.has(id);
     const line = (unknown ? d.lines.get(`column.${id}`) : undefined) ?? d.lines.get(`${section}.${id}`) ?? d.firstLine;
     throw new InputError(`${file}:${line}: ${text}`, file, line);

@@ -36,6 +36,16 @@ describe("answer files are validated like every input", () => {
     expect(() => loadAnswersYaml(file, matrix)).toThrow(`${file}:4: answers.q_runbook: missing answer`);
   });
 
+  it("a half-filled file names every unanswered question at once, and the command that asks only those", () => {
+    const file = write("half.yaml", MID.replace("  q_runbook: yes\n", "").replace("  q_api: 5\n", ""));
+    expect(() => loadAnswersYaml(file, matrix)).toThrow(
+      `${file}:4: answers: 2 of 6 questions have no answer: q_runbook, q_api; \`soceval readiness ask --out ${file} --matrix ${FIX}/matrix.yaml\` asks only what is missing`,
+    );
+    // a wrong value that is there is still named first, at its own line
+    const bad = write("bad.yaml", MID.replace("  q_runbook: yes\n", "").replace("q_bounded: 3", "q_bounded: 9"));
+    expect(() => loadAnswersYaml(bad, matrix)).toThrow(`${bad}:4: answers.q_bounded:`);
+  });
+
   it("an empty answer counts as missing, at its own line", () => {
     const file = write("a.yaml", MID.replace("q_api: 5", "q_api:"));
     expect(() => loadAnswersYaml(file, matrix)).toThrow(`${file}:9: answers.q_api: missing answer`);
@@ -101,8 +111,18 @@ describe("CSV answers", () => {
   });
 
   it("a missing answer in a wide CSV names the candidate's row", async () => {
-    const file = write("w.csv", "candidate,workflow,q_bounded\nA,mini,3\n");
+    const file = write(
+      "w.csv",
+      "candidate,workflow,q_bounded,q_runbook,q_downside,q_fresh,q_api\nA,mini,3,yes,low,1h,5\n",
+    );
     await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(`${file}:2: answers.q_escalation: missing answer`);
+  });
+
+  it("a wide CSV row that skipped several questions names them all", async () => {
+    const file = write("w.csv", "candidate,workflow,q_bounded,q_runbook,q_api\nA,mini,3,,\n");
+    await expect(loadAnswersCsv(file, matrix)).rejects.toThrow(
+      `${file}:2: candidate "A": answers: 5 of 6 questions have no answer: q_escalation, q_runbook, q_downside, q_fresh, q_api`,
+    );
   });
 
   it("an unknown question column in a wide CSV names the header line", async () => {

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { bundledPath } from "../io/bundled-path.js";
 import { InputError } from "../io/errors.js";
 import { nearest } from "../io/nearest.js";
-import { loadYaml } from "../io/yaml.js";
-import type { LoadedMatrix, Question } from "./matrix.js";
+import { shellWord } from "../io/shell.js";
+import { fieldError, loadYaml } from "../io/yaml.js";
+import { DEFAULT_MATRIX, type LoadedMatrix, type Question } from "./matrix.js";
 
 /** One candidate's answers as every reader (YAML, CSV, the questionnaire) produces them. */
 export const AnswerSheet = z.strictObject({
@@ -110,7 +112,34 @@ export function compact<T>(rec: Record<string, T | undefined>): Record<string, T
   return Object.fromEntries(Object.entries(rec).filter(([, v]) => v !== undefined)) as Record<string, T>;
 }
 
+/**
+ * Every unanswered question at once: a sheet left half-filled (a questionnaire stopped with Ctrl-C,
+ * a form skipped) would otherwise be refused one question per attempt.
+ */
+export function unansweredText(ids: string[], matrix: LoadedMatrix): string {
+  if (ids.length === 1) return `answers.${ids[0]}: missing answer`;
+  const shown = ids.slice(0, 8).join(", ");
+  const more = ids.length > 8 ? ` and ${ids.length - 8} more` : "";
+  return `answers: ${ids.length} of ${matrix.questions.size} questions have no answer: ${shown}${more}`;
+}
+
+function askCommand(file: string, matrix: LoadedMatrix): string {
+  const custom = matrix.file !== bundledPath(DEFAULT_MATRIX) ? ` --matrix ${shellWord(matrix.file)}` : "";
+  return `soceval readiness ask --out ${shellWord(file)}${custom}`;
+}
+
 export function loadAnswersYaml(file: string, matrix: LoadedMatrix): AnswerSet {
+  // what is there is checked first (a wrong value names its own line), then everything missing at once
+  const partial = loadPartialAnswers(file, matrix);
+  const unanswered = [...matrix.questions.keys()].filter((id) => partial.answers[id] === undefined);
+  if (unanswered.length > 0) {
+    const { line } = fieldError(file, ["answers", unanswered[0]!], "");
+    throw new InputError(
+      `${file}:${line}: ${unansweredText(unanswered, matrix)}; \`${askCommand(file, matrix)}\` asks only what is missing`,
+      file,
+      line,
+    );
+  }
   const sheet = loadYaml(file, answerSheetSchema(matrix)) as AnswerSheet;
   const answers = compact(sheet.answers);
   return { ...sheet, answers, notes: compact(sheet.notes), file, hash: answersHash(matrix, answers) };
