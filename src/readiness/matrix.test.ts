@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadMatrix } from "./matrix.js";
+import { loadTelemetry } from "./telemetry.js";
 
 const MATRIX = readFileSync("test/fixtures/readiness/matrix.yaml", "utf8");
 const write = (text: string) => {
@@ -11,6 +12,8 @@ const write = (text: string) => {
   return f;
 };
 const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+const lastLineOf = (text: string, needle: string) =>
+  text.split("\n").length - [...text.split("\n")].reverse().findIndex((l) => l.includes(needle));
 
 describe("a readiness matrix's cross-references", () => {
   it("are named at their own line, like a schema error", () => {
@@ -26,6 +29,29 @@ describe("a readiness matrix's cross-references", () => {
     const f = write(text);
     expect(() => loadMatrix(f)).toThrow(
       `${f}:${lineOf(text, "freshness_question: q_nope")}: check.freshness_question: "q_nope" is not a choice question`,
+    );
+  });
+
+  it("refuse a gate id declared twice, at the second one's line: stored blockers are named by gate id", () => {
+    const gate = MATRIX.slice(MATRIX.indexOf("  - id: no_escalation_criteria"), MATRIX.indexOf("phases:"));
+    const text = MATRIX.replace("phases:", `${gate.replace('equals: "no"', 'equals: "yes"')}phases:`);
+    const f = write(text);
+    const second = lastLineOf(text, "id: no_escalation_criteria");
+    expect(() => loadMatrix(f)).toThrow(`${f}:${second}: gates[1].id: duplicate gate id "no_escalation_criteria"`);
+  });
+});
+
+describe("a telemetry matrix", () => {
+  const TELEMETRY = readFileSync("test/fixtures/readiness/telemetry-clean.yaml", "utf8");
+  it("names a duplicate object id, and a source listed under two objects, at their own line", () => {
+    const dupId = TELEMETRY.replace("id: travel,", "id: signins,");
+    const f = write(dupId);
+    const at = lastLineOf(dupId, "id: signins,");
+    expect(() => loadTelemetry(f)).toThrow(`${f}:${at}: objects[1].id: duplicate id "signins"`);
+    const dupSource = TELEMETRY.replace("sources: [hr.travel]", "sources: [hr.travel, idp.signins]");
+    const g = write(dupSource);
+    expect(() => loadTelemetry(g)).toThrow(
+      `${g}:${lineOf(dupSource, "sources: [hr.travel, idp.signins]")}: objects[1].sources[1]: source "idp.signins" is also listed under signins`,
     );
   });
 });

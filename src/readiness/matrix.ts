@@ -150,7 +150,11 @@ function crossCheck(m: Matrix, file: string): LoadedMatrix["questions"] {
     if ((t.below !== undefined || t.at_least !== undefined) && q.kind !== "scale")
       fail(where, `below/at_least only apply to scale questions (${q.id} is ${q.kind})`);
   };
+  const gateIds = new Set<string>();
   m.gates.forEach((g, i) => {
+    // stored results name blockers by gate id: two gates under one id could not be told apart
+    if (gateIds.has(g.id)) fail(["gates", i, "id"], `duplicate gate id "${g.id}"`);
+    gateIds.add(g.id);
     testOk(g.when, ["gates", i, "when"]);
   });
   m.phases.forEach((r, i) => {

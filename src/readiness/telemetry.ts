@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { bundledPath } from "../io/bundled-path.js";
-import { InputError } from "../io/errors.js";
-import { loadYaml } from "../io/yaml.js";
+import { fieldError, loadYaml } from "../io/yaml.js";
 import { DURATION_PATTERN } from "./duration.js";
 
 export const DEFAULT_TELEMETRY = "readiness/telemetry.yaml";
@@ -51,14 +50,14 @@ export function loadTelemetry(given: string = DEFAULT_TELEMETRY): LoadedTelemetr
   const t = loadYaml(file, TelemetryMatrix);
   const bySource = new Map<string, DataObject>();
   const ids = new Set<string>();
-  for (const o of t.objects) {
-    if (ids.has(o.id)) throw new InputError(`${file}: objects: duplicate id "${o.id}"`, file);
+  t.objects.forEach((o, i) => {
+    if (ids.has(o.id)) throw fieldError(file, ["objects", i, "id"], `duplicate id "${o.id}"`);
     ids.add(o.id);
-    for (const s of o.sources) {
+    o.sources.forEach((s, j) => {
       const prev = bySource.get(s);
-      if (prev) throw new InputError(`${file}: objects.${o.id}: source "${s}" is also listed under ${prev.id}`, file);
+      if (prev) throw fieldError(file, ["objects", i, "sources", j], `source "${s}" is also listed under ${prev.id}`);
       bySource.set(s, o);
-    }
-  }
+    });
+  });
   return { ...t, file, bySource };
 }
