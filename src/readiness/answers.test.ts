@@ -125,6 +125,20 @@ describe("CSV answers", () => {
     );
   });
 
+  it("a scale cell a spreadsheet wrote with decimals (4.0, 4,0) is the whole number; 3.5 or 80% is refused with what was given", async () => {
+    const head = "candidate;workflow;q_bounded;q_escalation;q_runbook;q_downside;q_fresh;q_api";
+    const ok = write("d.csv", `${head}\nA;mini;3.0;yes;yes;low;1h;"5,0"\n`);
+    expect((await loadAnswersCsv(ok, matrix))[0]!.answers).toMatchObject({ q_bounded: 3, q_api: 5 });
+    const half = write("h.csv", `${head}\nA;mini;3.5;yes;yes;low;1h;5\n`);
+    await expect(loadAnswersCsv(half, matrix)).rejects.toThrow(
+      `${half}:2: answers.q_bounded: expected a whole number from 1 to 5 (got "3.5")`,
+    );
+    const pct = write("p.csv", `${head}\nA;mini;3;yes;yes;low;1h;80%\n`);
+    await expect(loadAnswersCsv(pct, matrix)).rejects.toThrow(
+      `${pct}:2: answers.q_api: expected a whole number from 1 to 5 (got "80%")`,
+    );
+  });
+
   it("an unknown question column in a wide CSV names the header line", async () => {
     const head = "candidate,workflow,q_bounded,q_escalation,q_runbook,q_downside,q_fresh,q_api,q_extra";
     const file = write("w.csv", `${head}\nA,mini,3,yes,yes,low,1h,5,x\n`);

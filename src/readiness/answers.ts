@@ -34,9 +34,12 @@ function valueSchema(q: Question) {
   switch (q.kind) {
     case "scale":
       return z.preprocess(
-        (v) => (blank(v) ? undefined : typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+        // a spreadsheet cell formatted with decimals exports 4 as "4.0" (or "4,0" in a comma locale)
+        (v) => (blank(v) ? undefined : typeof v === "string" && /^\s*\d+([.,]0+)?\s*$/.test(v) ? parseInt(v, 10) : v),
         z
-          .number({ error: (iss) => missing(iss) ?? "expected a number from 1 to 5" })
+          .number({
+            error: (iss) => missing(iss) ?? `expected a whole number from 1 to 5 (got ${JSON.stringify(iss.input)})`,
+          })
           .int()
           .min(1)
           .max(5),
