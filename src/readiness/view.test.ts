@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type AnswerSet, answersHash } from "./answers.js";
+import { loadAnswerFiles } from "./load.js";
 import { loadMatrix } from "./matrix.js";
 import { scoreAll } from "./score.js";
 import { rankingText } from "./text.js";
@@ -61,5 +62,31 @@ describe("readiness report rendering", () => {
     expect(html).toMatch(/<td class="num">1=<\/td><th scope="row"><a href="#candidate-1">Alpha/);
     expect(rankingText(tied)).toMatch(/1= .*Alpha[\s\S]*1= .*Beta[\s\S]*1= marks a tie/);
     expect(await renderReadiness(doc, "md")).not.toContain("marks a tie");
+  });
+
+  it("Markdown traces every area score to the answers that cost it, and the overall to the area weights", async () => {
+    const m = loadMatrix();
+    const sets = await loadAnswerFiles(
+      ["readiness/answers/phishing-triage.yaml", "readiness/answers/firewall-changes.yaml"],
+      m,
+    );
+    const scored = scoreAll(m, sets);
+    const md = await renderReadiness(scored, "md");
+    for (const c of scored.candidates) {
+      const block = md.slice(md.indexOf(`. ${c.candidate} — `));
+      expect(block).toContain(`Answers: \`${c.file}\` (hash \`${c.answers_hash}\`)`);
+      let weighted = 0;
+      let weights = 0;
+      for (const a of c.areas) {
+        const line = block.split("\n").find((l) => l.startsWith(`- ${a.name} **`))!;
+        const [, score, weight] = line.match(/\*\*([\d.]+)\*\* \(weight (\d+)\)/)!;
+        const lost = [...line.matchAll(/ −([\d.]+)/g)].reduce((sum, x) => sum + Number(x[1]), 0);
+        for (const l of a.lost) expect(line).toContain(`\`${l.question}\``);
+        expect(Math.abs(100 - lost - Number(score)), line).toBeLessThanOrEqual(0.2);
+        weighted += Number(score) * Number(weight);
+        weights += Number(weight);
+      }
+      expect(Math.abs(weighted / weights - c.overall)).toBeLessThanOrEqual(0.2);
+    }
   });
 });

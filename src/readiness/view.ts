@@ -54,9 +54,10 @@ function candidateView(c: CandidateResult, i: number) {
     blockers: c.blockers.map((b) => ({ blocker: b.blocker, why: b.why, ...said(b) })),
     areas: c.areas.map((a) => ({
       name: a.name,
+      weight: a.weight,
       score: fmt(a.score),
       band: band(a.score),
-      lost: a.lost.map((l) => ({ ...said(l), points: fmt(l.points) })),
+      lost: a.lost.map((l) => ({ ...said(l), question: l.question, points: fmt(l.points) })),
     })),
     strengths: c.strengths.map(said),
     weaknesses: c.weaknesses.map(said),
