@@ -131,6 +131,19 @@ describe.concurrent("soceval readiness (CLI)", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("ask --out with a name other than .yaml/.yml is refused before anything is written: score would read a .csv as a spreadsheet export", async () => {
+    const dir = tmp();
+    for (const name of ["answers.csv", "answers"]) {
+      const out = join(dir, name);
+      const r = await soceval("readiness", "ask", "--out", out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `soceval: --out ${out}: the questionnaire writes a YAML answer file; name it .yaml or .yml\n`,
+      );
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it("score: an unknown question id is bad input (exit 2) with file:line and no stack", async () => {
     const file = join(tmp(), "typo.yaml");
     writeFileSync(file, `${readFileSync(resolve(ROOT, FIX, "mid.yaml"), "utf8").replace("q_api: 5", "q_apis: 5")}`);

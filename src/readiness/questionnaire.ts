@@ -36,6 +36,15 @@ function choicesOf(q: Question): { name: string; value: AnswerValue }[] {
   }
 }
 
+/**
+ * The questionnaire writes YAML; under another name `readiness score` would read it by its
+ * extension (a .csv as a spreadsheet export) and refuse it, and resuming a real CSV export would fail.
+ */
+export function assertYamlOut(file: string): void {
+  if (!/\.ya?ml$/i.test(file))
+    throw new InputError(`--out ${file}: the questionnaire writes a YAML answer file; name it .yaml or .yml`);
+}
+
 const isExit = (e: unknown) => e instanceof Error && (e.name === "ExitPromptError" || e.name === "AbortPromptError");
 
 /**
@@ -49,6 +58,7 @@ export async function askQuestionnaire(opts: {
   io?: PromptIO;
 }): Promise<AskResult> {
   const { matrix, file } = opts;
+  assertYamlOut(file);
   const io = opts.io ?? {};
   const sheet: PartialSheet = existsSync(file) ? loadPartialAnswers(file, matrix) : { answers: {}, notes: {} };
   if (opts.workflow && sheet.workflow && sheet.workflow !== opts.workflow)
