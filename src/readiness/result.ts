@@ -36,7 +36,12 @@ export const NextStep = z.strictObject({
   area: z.string(),
   step: z.string(),
   answer: z.string(),
-  gain: z.number().nullable().describe("overall points gained by the best answer; null for a gate (it unblocks)"),
+  gain: z
+    .number()
+    .nullable()
+    .describe(
+      "overall points gained by the best answer; null for a gate to clear (it unblocks once every gate is cleared)",
+    ),
 });
 
 export const CandidateResult = z.strictObject({

@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import type { CheckReport } from "./check.js";
 import type { CandidateResult, ReadinessDoc } from "./result.js";
-import { shownRank, TIE_NOTE } from "./view.js";
+import { shownRank, stepGain, TIE_NOTE } from "./view.js";
 
 const plain = () => (process.stdout.isTTY ? {} : { head: [], border: [] });
 const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
@@ -38,7 +38,7 @@ export function candidateText(c: CandidateResult): string {
     ...c.blockers.map((b) => `  blocker: ${b.blocker}`),
   ];
   if (c.next_steps.length) lines.push("  next steps:");
-  for (const s of c.next_steps) lines.push(`    ${s.gain === null ? "unblocks" : `+${s.gain.toFixed(1)}`}  ${s.step}`);
+  for (const s of c.next_steps) lines.push(`    ${stepGain(s, c.blockers.length)}  ${s.step}`);
   return `${lines.join("\n")}\n`;
 }
 

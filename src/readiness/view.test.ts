@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { type AnswerSet, answersHash } from "./answers.js";
 import { loadAnswerFiles } from "./load.js";
 import { loadMatrix } from "./matrix.js";
-import { scoreAll } from "./score.js";
-import { rankingText } from "./text.js";
+import { scoreAll, scoreCandidate } from "./score.js";
+import { candidateText, rankingText } from "./text.js";
 import { renderReadiness } from "./view.js";
 
 const matrix = loadMatrix("test/fixtures/readiness/matrix.yaml");
@@ -88,5 +88,26 @@ describe("readiness report rendering", () => {
       }
       expect(Math.abs(weighted / weights - c.overall)).toBeLessThanOrEqual(0.2);
     }
+  });
+
+  it("a gate step says it unblocks only when it is the workflow's last gate", async () => {
+    const m = loadMatrix();
+    const [one] = await loadAnswerFiles(["readiness/answers/phishing-triage.yaml"], m);
+    const gated = (no: string[]) => ({
+      ...one!,
+      answers: { ...one!.answers, ...Object.fromEntries(no.map((q) => [q, "no"])) },
+    });
+    const single = scoreCandidate(m, gated(["review_assigned"]));
+    expect(candidateText(single)).toMatch(/^ {4}unblocks {2}Assign a named reviewer/m);
+    const three = scoreCandidate(
+      m,
+      gated(["review_assigned", "actions_forbidden_list", "decisions_escalation_documented"]),
+    );
+    const text = candidateText(three);
+    expect(text).not.toContain("unblocks");
+    expect(text.match(/^ {4}clears 1 of 3 gates {2}/gm)).toHaveLength(3);
+    const md = await renderReadiness(scoreAll(m, [gated(["review_assigned", "actions_forbidden_list"])]), "md");
+    expect(md.match(/^1\. \(clears 1 of 2 gates\) /gm)).toHaveLength(2);
+    expect(md).not.toContain("(unblocks)");
   });
 });

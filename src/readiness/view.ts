@@ -1,6 +1,6 @@
 import { renderChart } from "../report/charts.js";
 import { render, stylesheet, trusted } from "../report/templates.js";
-import type { CandidateResult, ReadinessDoc } from "./result.js";
+import type { CandidateResult, NextStep, ReadinessDoc } from "./result.js";
 
 export const READINESS_FORMATS = ["html", "md", "json"] as const;
 export type ReadinessFormat = (typeof READINESS_FORMATS)[number];
@@ -24,6 +24,12 @@ export const TIE_NOTE =
   "1= marks a tie: candidates with the same status and overall score share a rank and are listed by name; their order does not make one the better candidate.";
 /** "2=" for a shared rank, as a league table writes it. */
 export const shownRank = (c: Pick<CandidateResult, "rank" | "tie">) => `${c.rank}${c.tie ? "=" : ""}`;
+/**
+ * A gate step "unblocks" only when it is the last gate: with three blockers, clearing one leaves
+ * the workflow blocked, and "unblocks" beside each of them says otherwise.
+ */
+export const stepGain = (n: Pick<NextStep, "gain">, gates: number) =>
+  n.gain !== null ? `+${fmt(n.gain)}` : gates > 1 ? `clears 1 of ${gates} gates` : "unblocks";
 const band = (score: number) => (score >= 70 ? "good" : score >= 50 ? "fair" : "poor");
 const fmt = (x: number) => x.toFixed(1);
 const said = (r: { text: string; answer: string; note?: string; short?: string }) => ({
@@ -67,7 +73,7 @@ function candidateView(c: CandidateResult, i: number) {
       step: n.step,
       answer: n.answer,
       question: n.question,
-      gain: n.gain === null ? "unblocks" : `+${fmt(n.gain)}`,
+      gain: stepGain(n, c.blockers.length),
       gate: n.kind === "gate",
     })),
   };
