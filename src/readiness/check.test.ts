@@ -67,6 +67,45 @@ describe("readiness check", () => {
     expect(r.findings.some((f) => f.severity === "note" && f.check === "history_without_api")).toBe(true);
   });
 
+  it("holds an API-coverage answer to what its level means, not to its nominal share: 'about half' of 2 sources is 1", async () => {
+    const at = (q_api: number) =>
+      check({ telemetry: `${FIX}/telemetry.yaml`, answers: { ...mid, answers: { ...mid.answers, q_api } } });
+    const claims = async (q_api: number) => (await at(q_api)).findings.find((f) => f.check === "api_claim")?.message;
+    // 1 of 2 read sources has an API (50%)
+    expect(await claims(2)).toBeUndefined();
+    expect(await claims(3)).toBeUndefined();
+    expect(await claims(4)).toBe(
+      "the answers say q_api = 4/5 (most), but the telemetry matrix gives a tool API access to 1 of 2 sources (50%); that answer needs more than 50%",
+    );
+    expect(await claims(5)).toMatch(/1 of 2 sources \(50%\); that answer needs every source$/);
+  });
+
+  it("does not call 'most' an over-claim when 7 of the identity workflow's 10 sources have an API", async () => {
+    const m = loadMatrix();
+    const answers = loadAnswersYaml("readiness/answers/identity-suspicious-login.yaml", m);
+    expect(answers.answers.evidence_api_access).toBe(4);
+    // the bundled telemetry with two more identity sources reachable by scheduled export only
+    const text = readFileSync("readiness/telemetry.yaml", "utf8").replace(
+      /(sources: \[idp\.(sessions|audit)\][\s\S]*?api: )read_only/g,
+      "$1export_only",
+    );
+    const telemetry = join(tmp(), "t.yaml");
+    writeFileSync(telemetry, text);
+    const r = await checkReadiness({
+      matrix: m,
+      telemetry: loadTelemetry(telemetry),
+      answers,
+      workflow: loadWorkflow("suites/identity-suspicious-login/workflow.yaml"),
+      workflowFile: "suites/identity-suspicious-login/workflow.yaml",
+      dataset: "datasets/identity-suspicious-login/cases.jsonl",
+    });
+    expect(r.api_claim.actual_share).toBeCloseTo(0.7);
+    expect(r.findings.filter((f) => f.check === "no_api").map((f) => f.source)).toEqual(
+      expect.arrayContaining(["idp.sessions", "idp.audit"]),
+    );
+    expect(r.findings.map((f) => f.check)).not.toContain("api_claim");
+  });
+
   it("flags evidence that is staler than the answers need on a required step", async () => {
     const answers = { ...mid, answers: { ...mid.answers, q_fresh: "15m" } };
     const dir = tmp();

@@ -176,6 +176,16 @@ function sourceRows(wf: Workflow, telemetry: LoadedTelemetry, cov: Coverage): Ch
 }
 
 /**
+ * What a 1-5 share answer claims at least. A level is an approximation ("most", "about half"), so it
+ * is held to more than the level below it means: "most" (4) needs more than half, not three
+ * quarters, or 7 of 10 sources would be called an over-claim. The top level says every source.
+ */
+function apiClaimNeeds(level: number): { every: boolean; above: number } | null {
+  if (level <= 1) return null;
+  return { every: level >= 5, above: (level - 2) / 4 };
+}
+
+/**
  * Hold one candidate's answers against reality: the workflow's read tools need sources the
  * telemetry matrix lists with API access and adequate freshness, and the case history must hold the
  * evidence those tools claim to return.
@@ -230,11 +240,12 @@ export async function checkReadiness(opts: {
   const reads = sources.filter((s) => s.scope === "read");
   const withApi = reads.filter((s) => hasApi(telemetry.bySource.get(s.source))).length;
   const actual = reads.length ? withApi / reads.length : 0;
-  if (actual + 1e-9 < claimed)
+  const claim = apiClaimNeeds(Number(apiAnswer));
+  if (claim && (claim.every ? actual + 1e-9 < 1 : actual <= claim.above + 1e-9))
     findings.push({
       severity: "problem",
       check: "api_claim",
-      message: `the answers say ${apiQ.id} = ${answerLabel(apiQ, apiAnswer)}, but the telemetry matrix gives a tool API access to ${withApi} of ${reads.length} sources (${pct(actual)})`,
+      message: `the answers say ${apiQ.id} = ${answerLabel(apiQ, apiAnswer)}, but the telemetry matrix gives a tool API access to ${withApi} of ${reads.length} sources (${pct(actual)}); that answer needs ${claim.every ? "every source" : `more than ${pct(claim.above)}`}`,
     });
 
   const order = { problem: 0, warning: 1, note: 2 };
