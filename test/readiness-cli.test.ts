@@ -144,6 +144,34 @@ describe.concurrent("soceval readiness (CLI)", () => {
     }
   });
 
+  it("score with a matrix that moves the bar for shadow says the exit-criteria report keeps its own, and what to declare", async () => {
+    const matrix = join(tmp(), "m.yaml");
+    writeFileSync(
+      matrix,
+      readFileSync(resolve(ROOT, FIX, "matrix.yaml"), "utf8").replace(
+        "{ phase: shadow, description: start in shadow, min_overall: 60 }",
+        "{ phase: shadow, description: start in shadow, min_overall: 75 }",
+      ),
+    );
+    const moved = await soceval(
+      "readiness",
+      "score",
+      `${FIX}/mid.yaml`,
+      "--matrix",
+      matrix,
+      "--no-db",
+      "--format",
+      "json",
+    );
+    expect(moved.code).toBe(0);
+    expect(moved.stderr).toContain(
+      `note: ${matrix} starts shadow at an overall of 75, but an exit-criteria report's readiness phase passes at readiness_score >= 60 unless the suite declares its own`,
+    );
+    expect(moved.stderr).toContain('{ metric: readiness_score, op: ">=", threshold: 75 }');
+    const same = await soceval("readiness", "score", `${FIX}/mid.yaml`, "--matrix", `${FIX}/matrix.yaml`, "--no-db");
+    expect(same.stderr).not.toContain("note:");
+  });
+
   it("score: an unknown question id is bad input (exit 2) with file:line and no stack", async () => {
     const file = join(tmp(), "typo.yaml");
     writeFileSync(file, `${readFileSync(resolve(ROOT, FIX, "mid.yaml"), "utf8").replace("q_api: 5", "q_apis: 5")}`);

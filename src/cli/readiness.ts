@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
+import { DEFAULT_CRITERIA } from "../analytics/default-criteria.js";
 import { bundledPath } from "../io/bundled-path.js";
 import { InputError } from "../io/errors.js";
 import { writeOutFile } from "../io/out-file.js";
 import { loadAnswersYaml } from "../readiness/answers.js";
 import { checkReadiness } from "../readiness/check.js";
 import { loadAnswerFiles } from "../readiness/load.js";
-import { DEFAULT_MATRIX, loadMatrix } from "../readiness/matrix.js";
+import { DEFAULT_MATRIX, type LoadedMatrix, loadMatrix } from "../readiness/matrix.js";
 import { askQuestionnaire, assertYamlOut } from "../readiness/questionnaire.js";
 import { scoreAll, scoreCandidate } from "../readiness/score.js";
 import { storeReadiness } from "../readiness/store.js";
@@ -24,6 +25,23 @@ const matrixOption = () =>
     "--matrix <file>",
     "readiness matrix; the default is the current folder's, else the one soceval ships",
   ).default(DEFAULT_MATRIX);
+
+/**
+ * The exit-criteria report judges readiness by its own criteria (the suite's, else the defaults),
+ * not by the matrix's phase rules; with a matrix that moves the bar for shadow, the two would
+ * disagree on the same stored score without a word.
+ */
+function reportBarNote(matrix: LoadedMatrix): string | null {
+  const shadow = matrix.phases.find((p) => p.phase === "shadow");
+  const report = DEFAULT_CRITERIA.readiness.find((c) => c.metric === "readiness_score");
+  if (!shadow || !report || shadow.min_overall === report.threshold) return null;
+  return (
+    `${matrix.file} starts shadow at an overall of ${shadow.min_overall}, but an exit-criteria report's readiness phase ` +
+    `passes at readiness_score ${report.op} ${report.threshold} unless the suite declares its own; add to the suite, before its run: ` +
+    `exit_criteria: { readiness: [{ metric: readiness_score, op: ">=", threshold: ${shadow.min_overall} }, ` +
+    `{ metric: readiness_blockers, op: "==", threshold: 0 }] }`
+  );
+}
 
 export function register(program: Command): void {
   const readiness = program
@@ -78,6 +96,8 @@ export function register(program: Command): void {
         if (!format) throw new InputError(`--out ${flags.out}: use .html, .md or .json, or pass --format`);
         const matrix = loadMatrix(flags.matrix);
         const doc = scoreAll(matrix, await loadAnswerFiles(files, matrix));
+        const bar = reportBarNote(matrix);
+        if (bar) process.stderr.write(`note: ${bar}\n`);
         const text = await renderReadiness(doc, format);
         // the report first, its folder created as `report --out` does: a write that fails stores nothing
         if (flags.out) writeOutFile("--out", flags.out, text);
