@@ -105,7 +105,7 @@ function addWideRow(columns: string[], headerLine: number, line: number, row: Re
 }
 
 function validate(file: string, matrix: LoadedMatrix, d: Draft): AnswerSet {
-  const parsed = answerSheetSchema(matrix).safeParse(d.sheet);
+  const parsed = answerSheetSchema(matrix).safeParse(d.sheet, { reportInput: true });
   if (!parsed.success) {
     const { path, text: first } = mainIssue(parsed.error.issues);
     const [section, id] = path.map(String);

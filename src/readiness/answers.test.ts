@@ -139,6 +139,20 @@ describe("CSV answers", () => {
     );
   });
 
+  it("a choice typed with capitals (Low) is its value, as Yes is yes; a wrong one names the cell's value", async () => {
+    const head = "candidate,workflow,q_bounded,q_escalation,q_runbook,q_downside,q_fresh,q_api";
+    const ok = write("c.csv", `${head}\nA,mini,3,Yes,TRUE,Moderate,1H,5\n`);
+    expect((await loadAnswersCsv(ok, matrix))[0]!.answers).toMatchObject({ q_downside: "moderate", q_fresh: "1h" });
+    const bad = write("b.csv", `${head}\nA,mini,3,yes,maybe,moderate,1h,5\nB,mini-b,3,yes,yes,dire,1h,5\n`);
+    await expect(loadAnswersCsv(bad, matrix)).rejects.toThrow(
+      `${bad}:2: answers.q_runbook: expected yes or no (got "maybe")`,
+    );
+    const choice = write("c2.csv", `${head}\nB,mini-b,3,yes,yes,dire,1h,5\n`);
+    await expect(loadAnswersCsv(choice, matrix)).rejects.toThrow(
+      `${choice}:2: answers.q_downside: expected one of low, moderate, severe (got "dire")`,
+    );
+  });
+
   it("an unknown question column in a wide CSV names the header line", async () => {
     const head = "candidate,workflow,q_bounded,q_escalation,q_runbook,q_downside,q_fresh,q_api,q_extra";
     const file = write("w.csv", `${head}\nA,mini,3,yes,yes,low,1h,5,x\n`);

@@ -52,11 +52,19 @@ function valueSchema(q: Question) {
     case "choice": {
       const values = q.options.map((o) => o.value) as [string, ...string[]];
       return z.preprocess(
-        (v) => (blank(v) ? undefined : typeof v === "string" ? v.trim() : String(v)),
+        (v) => (blank(v) ? undefined : choiceValue(typeof v === "string" ? v : String(v), values)),
         z.enum(values, { error: (iss) => missing(iss) ?? `expected one of ${values.join(", ")}` }),
       );
     }
   }
+}
+
+/** A choice as typed in a sheet ("Low", " none"): yes/no already ignore case, and so do choices when only one fits. */
+function choiceValue(s: string, values: string[]): string {
+  const t = s.trim();
+  if (values.includes(t)) return t;
+  const fits = values.filter((v) => v.toLowerCase() === t.toLowerCase());
+  return fits.length === 1 ? fits[0]! : t;
 }
 
 function yesNo(s: string): string {
