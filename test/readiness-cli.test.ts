@@ -172,6 +172,25 @@ describe.concurrent("soceval readiness (CLI)", () => {
     expect(same.stderr).not.toContain("note:");
   });
 
+  it("ask --out where no file can be written is refused before the first question, not after an answer is typed", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "plain"), "x");
+    const under = await soceval("readiness", "ask", "--out", join(dir, "plain", "a.yaml"));
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(
+      `soceval: --out ${join(dir, "plain", "a.yaml")}: ${join(dir, "plain")} is a file, not a folder\n`,
+    );
+    const folder = await soceval("readiness", "ask", "--out", join(dir, "x.yaml", "/"));
+    expect(folder.code).toBe(2);
+    if (existsSync("/proc/self")) {
+      // nothing can be created in /proc, even by root, whom a permission check would let through
+      const proc = await soceval("readiness", "ask", "--out", "/proc/soceval-answers/a.yaml");
+      expect(proc.code).toBe(3);
+      expect(proc.stderr).toMatch(/^soceval: .*--out \/proc\/soceval-answers\/a\.yaml: cannot write in \/proc: /);
+      noStack(proc);
+    }
+  });
+
   it("score: an unknown question id is bad input (exit 2) with file:line and no stack", async () => {
     const file = join(tmp(), "typo.yaml");
     writeFileSync(file, `${readFileSync(resolve(ROOT, FIX, "mid.yaml"), "utf8").replace("q_api: 5", "q_apis: 5")}`);

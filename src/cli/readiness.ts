@@ -8,7 +8,7 @@ import { loadAnswersYaml } from "../readiness/answers.js";
 import { checkReadiness } from "../readiness/check.js";
 import { loadAnswerFiles } from "../readiness/load.js";
 import { DEFAULT_MATRIX, type LoadedMatrix, loadMatrix } from "../readiness/matrix.js";
-import { askQuestionnaire, assertYamlOut } from "../readiness/questionnaire.js";
+import { askQuestionnaire, checkAnswerOut } from "../readiness/questionnaire.js";
 import { scoreAll, scoreCandidate } from "../readiness/score.js";
 import { storeReadiness } from "../readiness/store.js";
 import { DEFAULT_TELEMETRY, loadTelemetry } from "../readiness/telemetry.js";
@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .addOption(matrixOption())
     .action(
       action(async (flags: { out: string; workflow?: string; matrix: string }) => {
-        assertYamlOut(flags.out);
+        checkAnswerOut(flags.out);
         // the questions are menus: piped or absent input would end at the first one and look like a
         // questionnaire left half-done
         if (!process.stdin.isTTY)

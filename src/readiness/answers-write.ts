@@ -1,6 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { stringify } from "yaml";
+import { writeOutFile } from "../io/out-file.js";
 import type { PartialSheet } from "./answers.js";
 import type { LoadedMatrix } from "./matrix.js";
 
@@ -43,10 +42,10 @@ export function answersYaml(sheet: PartialSheet, matrix: LoadedMatrix): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Write through a temp file so an interrupted questionnaire never leaves a truncated answer file. */
+/**
+ * Written beside the file and renamed into place, so an interrupted questionnaire never leaves a
+ * truncated answer file, and a failed write names --out (exit 3).
+ */
 export function saveAnswers(file: string, sheet: PartialSheet, matrix: LoadedMatrix): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, answersYaml(sheet, matrix));
-  renameSync(tmp, file);
+  writeOutFile("--out", file, answersYaml(sheet, matrix));
 }

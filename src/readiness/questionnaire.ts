@@ -1,7 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { input, select } from "@inquirer/prompts";
-import { InputError } from "../io/errors.js";
+import { InputError, RuntimeFailure } from "../io/errors.js";
+import { checkOutFile } from "../io/out-file.js";
 import { AnswerSheet, type AnswerValue, loadPartialAnswers, type PartialSheet } from "./answers.js";
 import { saveAnswers } from "./answers-write.js";
 import type { LoadedMatrix, Question } from "./matrix.js";
@@ -37,12 +39,24 @@ function choicesOf(q: Question): { name: string; value: AnswerValue }[] {
 }
 
 /**
- * The questionnaire writes YAML; under another name `readiness score` would read it by its
- * extension (a .csv as a spreadsheet export) and refuse it, and resuming a real CSV export would fail.
+ * Where the answers go, checked before the first question rather than after the user has typed an
+ * answer. YAML only: under another name `readiness score` would read the file by its extension (a
+ * .csv as a spreadsheet export) and refuse it.
  */
-export function assertYamlOut(file: string): void {
+export function checkAnswerOut(file: string): void {
   if (!/\.ya?ml$/i.test(file))
     throw new InputError(`--out ${file}: the questionnaire writes a YAML answer file; name it .yaml or .yml`);
+  checkOutFile("--out", file);
+  let dir = resolve(dirname(file));
+  while (!existsSync(dir)) dir = dirname(dir);
+  // a permission check says yes to root even where nothing can be written (/proc): try it
+  const probe = join(dir, `.${basename(file)}.probe-${process.pid}`);
+  try {
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (e) {
+    throw new RuntimeFailure(`--out ${file}: cannot write in ${dir}: ${(e as Error).message}`);
+  }
 }
 
 const isExit = (e: unknown) => e instanceof Error && (e.name === "ExitPromptError" || e.name === "AbortPromptError");
@@ -58,7 +72,7 @@ export async function askQuestionnaire(opts: {
   io?: PromptIO;
 }): Promise<AskResult> {
   const { matrix, file } = opts;
-  assertYamlOut(file);
+  checkAnswerOut(file);
   const io = opts.io ?? {};
   const sheet: PartialSheet = existsSync(file) ? loadPartialAnswers(file, matrix) : { answers: {}, notes: {} };
   if (opts.workflow && sheet.workflow && sheet.workflow !== opts.workflow)
