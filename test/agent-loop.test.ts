@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProvider } from "../src/providers/index.js";
-import { SUBMIT_TOOL } from "../src/providers/types.js";
+import { createReplayProvider } from "../src/providers/replay.js";
+import { type Provider, SUBMIT_TOOL } from "../src/providers/types.js";
 import { runChatAgent } from "../src/replay/agent-loop.js";
 import { RateLimiter } from "../src/replay/rate-limit.js";
 import { Case } from "../src/schema/index.js";
@@ -28,7 +30,7 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-async function investigate(script: Reply[], overrides: Partial<LoadedAgent> = {}) {
+async function investigate(script: Reply[], overrides: Partial<LoadedAgent> = {}, record?: string) {
   const kind = overrides.provider ?? "openai-compatible";
   server = await (kind === "anthropic" ? startAnthropicWire : startOpenAIWire)(script);
   const agent = testAgent({
@@ -38,7 +40,10 @@ async function investigate(script: Reply[], overrides: Partial<LoadedAgent> = {}
     // a test names only the limit it is about; the others stay the fixture agent's
     limits: { ...testAgent().limits, ...overrides.limits },
   });
-  const provider = createProvider(agent, { env: testEnv });
+  return investigateWith(createProvider(agent, { env: testEnv, record }), agent);
+}
+
+function investigateWith(provider: Provider, agent: LoadedAgent) {
   const sandbox = new ToolSandbox(c, miniWorkflow, { scope: agent.tools, faults: [], seed: 1 });
   const limiter = new RateLimiter({ requestsPerMinute: 6000, concurrency: 4 });
   return runChatAgent(c, miniWorkflow, agent, provider, sandbox, limiter);
@@ -208,4 +213,74 @@ describe("the agent loop", () => {
       expect((r.steps[0] as { cost_usd: number }).cost_usd).toBeCloseTo(cost, 12);
     },
   );
+
+  it.each(["openai-compatible", "anthropic"] as const)(
+    "%s: max_seconds stops a call the server has not answered, as the agent's limit: not retried, not a provider failure",
+    async (provider) => {
+      const slow: Reply = { type: "slow", delay_ms: 5000, reply: { type: "submit", output: submitted } };
+      const started = performance.now();
+      const r = await investigate([slow, slow], {
+        provider,
+        limits: { max_seconds: 0.4 } as LoadedAgent["limits"],
+        retries: { max_attempts: 2, base_delay_ms: 5, timeout_ms: 3000 },
+      });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(r.output).toBeNull();
+      expect(r.error).toBe("limit: wall time > max_seconds 0.4");
+      expect(r.unusable).toBeUndefined();
+      expect(r.steps).toHaveLength(1);
+      expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 1, tokens_in: 0, cost_usd: 0 });
+      expect((r.steps[0] as { error: string }).error).toMatch(
+        /stopped after \d+ ms: the investigation reached max_seconds/,
+      );
+      expect(r.steps[0]!.latency_ms).toBeGreaterThanOrEqual(350);
+    },
+  );
+
+  it("an attempt that timed out counts against max_seconds: the retry gets only what is left", async () => {
+    const slow = (reply: Reply): Reply => ({ type: "slow", delay_ms: 5000, reply });
+    const r = await investigate([slow(askSignins), slow(askSignins)], {
+      limits: { max_seconds: 0.5 } as LoadedAgent["limits"],
+      retries: { max_attempts: 3, base_delay_ms: 5, timeout_ms: 300 },
+    });
+    expect(r.error).toBe("limit: wall time > max_seconds 0.5");
+    expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 2 });
+    expect((r.steps[0] as { retried: string[] }).retried).toEqual([
+      "openai-compatible: request timed out (no whole answer within 300 ms)",
+    ]);
+  });
+
+  it("a recorded investigation that max_seconds stopped mid-call replays to the same stop, with the server gone", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "soceval-loop-")), "recordings.jsonl");
+    const limits = { ...testAgent().limits, max_seconds: 0.5 };
+    const live = await investigate(
+      [
+        { type: "slow", delay_ms: 200, reply: askSignins },
+        { type: "slow", delay_ms: 5000, reply: { type: "submit", output: submitted } },
+      ],
+      { limits },
+      file,
+    );
+    await server?.close();
+    server = undefined;
+    expect(live.error).toBe("limit: wall time > max_seconds 0.5");
+    const lines = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => Object.keys(l).sort())).toEqual([
+      ["completion", "epoch", "key"],
+      ["epoch", "key", "stopped"],
+    ]);
+    const agent = testAgent({ provider: "replay", recordings: file, limits });
+    const replayed = await investigateWith(createReplayProvider(file), agent);
+    expect(replayed.error).toBe(live.error);
+    expect(replayed.steps.map((s) => [s.type, "error" in s ? "error" : "ok"])).toEqual([
+      ["model_call", "ok"],
+      ["tool_call", "ok"],
+      ["model_call", "error"],
+    ]);
+    const stoppedAfter = lines[1].stopped.max_seconds_after_ms;
+    expect(replayed.steps[2]!.latency_ms).toBeGreaterThanOrEqual(stoppedAfter);
+  });
 });

@@ -149,7 +149,7 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): Provide
         // no temperature: API version 2026-10-21 (what SDK 1.x sends) rejects any sampling param with a 400
       };
       const started = performance.now();
-      const attempt = attemptDeadline(opts.timeoutMs, req.signal);
+      const attempt = attemptDeadline(opts.timeoutMs, req.signal, req.time_budget_ms);
       let res: Message;
       try {
         res = await onceEach(() => client.messages.create(body, { signal: attempt.signal }));

@@ -1,4 +1,4 @@
-import { ProviderError } from "./types.js";
+import { ProviderError, TimeBudgetSpent } from "./types.js";
 
 /**
  * Both official SDKs are generated from the same template, so their error classes line up: an
@@ -123,16 +123,24 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, or
 /**
  * One attempt's deadline, over the whole answer. The SDKs' own `timeout` stops once the headers
  * arrive, so a server that sends headers and then stalls mid-body would hang the run for ever.
+ * `budgetMs`, what is left of the investigation's max_seconds, stops it sooner when it is shorter.
  */
-export function attemptDeadline(timeoutMs: number, caller?: AbortSignal) {
+export function attemptDeadline(timeoutMs: number, caller?: AbortSignal, budgetMs?: number) {
+  const started = performance.now();
   const deadline = AbortSignal.timeout(timeoutMs);
+  const budget = budgetMs !== undefined ? AbortSignal.timeout(Math.max(0, Math.ceil(budgetMs))) : undefined;
+  const signals = [caller, deadline, budget].filter((s): s is AbortSignal => s !== undefined);
   return {
-    signal: caller ? AbortSignal.any([caller, deadline]) : deadline,
-    /** the deadline, not the caller, ended the attempt: a timeout, worth another attempt */
+    signal: signals.length === 1 ? deadline : AbortSignal.any(signals),
+    /** the deadline or the budget, not the caller, ended the attempt (the budget: the agent's limit, not retried) */
     timedOut: (provider: string): ProviderError | null =>
-      deadline.aborted && !caller?.aborted
-        ? new ProviderError(`${provider}: request timed out (no whole answer within ${timeoutMs} ms)`, true)
-        : null,
+      caller?.aborted
+        ? null
+        : budget?.aborted
+          ? new TimeBudgetSpent(provider, Math.round(performance.now() - started))
+          : deadline.aborted
+            ? new ProviderError(`${provider}: request timed out (no whole answer within ${timeoutMs} ms)`, true)
+            : null,
   };
 }
 

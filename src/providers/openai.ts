@@ -144,7 +144,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
         else body.max_tokens = req.max_tokens;
       }
       const started = performance.now();
-      const attempt = attemptDeadline(opts.timeoutMs, req.signal);
+      const attempt = attemptDeadline(opts.timeoutMs, req.signal, req.time_budget_ms);
       let res: ChatCompletion;
       try {
         res = await client.chat.completions.create(body, { signal: attempt.signal });

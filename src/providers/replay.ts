@@ -12,7 +12,7 @@ import {
 import { dirname } from "node:path";
 import { z } from "zod";
 import { InputError, mainIssue } from "../io/errors.js";
-import { type Completion, type CompletionRequest, type Provider, ProviderError } from "./types.js";
+import { type Completion, type CompletionRequest, type Provider, ProviderError, TimeBudgetSpent } from "./types.js";
 
 const RecordedCompletion = z.object({
   message: z.object({
@@ -29,15 +29,24 @@ const RecordedCompletion = z.object({
   usage_reported: z.boolean().optional(),
   refusal: z.string().optional(),
   cut_short: z.boolean().optional(),
+  earlier_attempts_ms: z.number().nonnegative().optional(),
 });
 
+/** A call the investigation's max_seconds stopped before its answer came: the replay stops there too. */
+const RecordedStop = z.strictObject({ max_seconds_after_ms: z.number().nonnegative() });
+
 /** One line of a recordings file. */
-export const Recording = z.object({
-  key: z.string().regex(/^[0-9a-f]{64}$/),
-  /** the epoch that asked; absent in recordings made before soceval kept it */
-  epoch: z.number().int().nonnegative().optional(),
-  completion: RecordedCompletion,
-});
+export const Recording = z
+  .object({
+    key: z.string().regex(/^[0-9a-f]{64}$/),
+    /** the epoch that asked; absent in recordings made before soceval kept it */
+    epoch: z.number().int().nonnegative().optional(),
+    completion: RecordedCompletion.optional(),
+    stopped: RecordedStop.optional(),
+  })
+  .refine((r) => (r.completion === undefined) !== (r.stopped === undefined), {
+    message: "a recording holds a completion or a stop, one of the two",
+  });
 export type Recording = z.infer<typeof Recording>;
 
 /** JSON with object keys sorted and undefined dropped, so equal requests hash equally. */
@@ -106,24 +115,36 @@ export function dropIncompleteLastLine(file: string, warn: (msg: string) => void
 
 const defaultWarn = (msg: string) => process.stderr.write(msg);
 
-/** Wraps any provider and appends every completion it returns to `file` as {key, completion}. */
+/**
+ * Wraps any provider and appends every completion it returns to `file` as {key, completion}, with
+ * how long the call's failed attempts took; and a call that max_seconds stopped as {key, stopped}, so
+ * that the replay spends the same time and stops where the recorded investigation stopped.
+ */
 export function createRecorder(file: string, inner: Provider): Provider {
   mkdirSync(dirname(file), { recursive: true });
   dropIncompleteLastLine(file);
+  // one synchronous append per line: concurrent cases cannot interleave within a line
+  const append = (line: Recording) => appendFileSync(file, `${JSON.stringify(line)}\n`);
   return {
     kind: inner.kind,
     simulated: inner.simulated,
     async complete(req: CompletionRequest): Promise<Completion> {
-      const completion = await inner.complete(req);
-      const line: Recording = { key: requestKey(req), epoch: req.epoch, completion };
-      // one synchronous append per line: concurrent cases cannot interleave within a line
-      appendFileSync(file, `${JSON.stringify(line)}\n`);
+      let completion: Completion;
+      try {
+        completion = await inner.complete(req);
+      } catch (e) {
+        if (e instanceof TimeBudgetSpent)
+          append({ key: requestKey(req), epoch: req.epoch, stopped: { max_seconds_after_ms: e.after_ms } });
+        throw e;
+      }
+      const earlier = req.earlier_attempts_ms ? { earlier_attempts_ms: req.earlier_attempts_ms } : {};
+      append({ key: requestKey(req), epoch: req.epoch, completion: { ...completion, ...earlier } });
       return completion;
     },
   };
 }
 
-type Recorded = { epoch?: number; completion: Completion };
+type Recorded = { epoch?: number; completion?: Completion; stopped?: { max_seconds_after_ms: number } };
 
 export function loadRecordings(file: string): Map<string, Recorded[]> {
   let text: string;
@@ -156,7 +177,7 @@ export function loadRecordings(file: string): Map<string, Recorded[]> {
     if (!parsed.success)
       throw new InputError(`${file}:${i + 1}: ${mainIssue(parsed.error.issues, Recording).text}`, file, i + 1);
     const list = byKey.get(parsed.data.key) ?? [];
-    list.push({ epoch: parsed.data.epoch, completion: parsed.data.completion });
+    list.push({ epoch: parsed.data.epoch, completion: parsed.data.completion, stopped: parsed.data.stopped });
     byKey.set(parsed.data.key, list);
   }
   return byKey;
@@ -202,7 +223,9 @@ export function createReplayProvider(file: string): Provider {
       const turn = own.length > 0 ? `${key}:${req.epoch}` : key;
       const n = served.get(turn) ?? 0;
       served.set(turn, n + 1);
-      return structuredClone(from[n % from.length]!.completion);
+      const recorded = from[n % from.length]!;
+      if (recorded.stopped) throw new TimeBudgetSpent("replay", recorded.stopped.max_seconds_after_ms);
+      return structuredClone(recorded.completion!);
     },
   };
 }

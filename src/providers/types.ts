@@ -29,6 +29,13 @@ export type CompletionRequest = {
    * from one request), but a replay answers each epoch with what that epoch was answered when recorded.
    */
   epoch?: number;
+  /**
+   * What is left of the investigation's own time (max_seconds): an attempt still unanswered when it
+   * runs out is stopped with TimeBudgetSpent. Not part of a recording's key.
+   */
+  time_budget_ms?: number;
+  /** how long this call's failed attempts took before this one; a recording keeps it for the replay */
+  earlier_attempts_ms?: number;
 };
 
 export type Completion = {
@@ -46,6 +53,8 @@ export type Completion = {
   refusal?: string;
   /** the answer stopped at the token limit (finish_reason "length", stop_reason "max_tokens") */
   cut_short?: boolean;
+  /** a replayed answer: how long the attempts before it took when it was recorded */
+  earlier_attempts_ms?: number;
 };
 
 export interface Provider {
@@ -77,5 +86,23 @@ export class ProviderError extends Error {
     readonly unusable?: Unusable,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The investigation's own time (max_seconds) ran out while a model call was unanswered: the agent's
+ * limit, not a provider failure, so it is neither retried nor replayed by --retry-failed. `after_ms`
+ * is how long the stopped attempt had run.
+ */
+export class TimeBudgetSpent extends ProviderError {
+  override name = "TimeBudgetSpent";
+  constructor(
+    provider: string,
+    readonly after_ms: number,
+  ) {
+    super(
+      `${provider}: stopped after ${after_ms} ms: the investigation reached max_seconds before the answer came`,
+      false,
+    );
   }
 }

@@ -5,6 +5,7 @@ import {
   type Provider,
   type ProviderError,
   SUBMIT_TOOL,
+  TimeBudgetSpent,
   type ToolCall,
   type Unusable,
 } from "../providers/types.js";
@@ -38,10 +39,10 @@ export async function runChatAgent(
   const tools = toolSpecs(wf, agent.tools);
   const messages: ChatMessage[] = [{ role: "user", content: userMessage(c.alert) }];
   const { max_steps, max_tokens, max_cost_usd, max_seconds } = agent.limits;
-  const started = performance.now();
-  // time this investigation spent waiting for the run rather than working: the run's shared rate
-  // limit, backoff, a server's retry-after. max_seconds is the agent's own budget and leaves it out
-  let waitedForRun = 0;
+  // the investigation's own time, which max_seconds bounds: its model calls' attempts (a replayed
+  // call: the recorded ones), not waiting for the run's shared rate limit, backoff or a server's retry-after
+  const budgetMs = max_seconds * 1000;
+  let ownMs = 0;
   let tokens = 0;
   let cost = 0;
 
@@ -60,8 +61,8 @@ export async function runChatAgent(
     let firstAttempt: number | undefined;
     let lastAttempt: number | undefined;
     const waited = (until = performance.now()) => (firstAttempt === undefined ? 0 : Math.round(until - firstAttempt));
-    const callStarted = performance.now();
-    let inAttempts = 0;
+    // how long this call's failed attempts took: the investigation's own time too
+    let failedMs = 0;
     // why each failed attempt failed, kept on the step: a recovered 429 or 500 is recorded, not only counted
     const retried: string[] = [];
     try {
@@ -70,6 +71,9 @@ export async function runChatAgent(
           const attemptStarted = performance.now();
           lastAttempt = attemptStarted;
           firstAttempt ??= lastAttempt;
+          // retries that spent what was left meet a budget of 0: the provider stops the attempt at
+          // once, and a recorder notes the stop, so a replay stops there too
+          const left = Math.max(0, budgetMs - ownMs - failedMs);
           return provider
             .complete({
               system,
@@ -80,9 +84,12 @@ export async function runChatAgent(
               max_tokens: agent.params.max_tokens,
               signal,
               epoch,
+              time_budget_ms: left,
+              ...(failedMs > 0 ? { earlier_attempts_ms: Math.round(failedMs) } : {}),
             })
-            .finally(() => {
-              inAttempts += performance.now() - attemptStarted;
+            .catch((e: unknown) => {
+              failedMs += performance.now() - attemptStarted;
+              throw e;
             });
         },
         agent.retries,
@@ -92,21 +99,25 @@ export async function runChatAgent(
       completion = r.value;
       attempts = r.attempts;
     } catch (e) {
-      const err = e as ProviderError & { attempts?: number };
+      const err = e as ProviderError & { attempts?: number; after_ms?: number };
+      const stopped = e instanceof TimeBudgetSpent;
       steps.push({
         type: "model_call",
         model: agent.model,
         tokens_in: 0,
         tokens_out: 0,
-        latency_ms: waited(),
+        // a replayed stop: as long as the recorded attempt ran before it was stopped
+        latency_ms: Math.max(waited(), err.after_ms ?? 0),
         cost_usd: 0,
         attempts: err.attempts ?? 1,
         ...(retried.length ? { retried } : {}),
         error: err.message,
       });
+      // the agent's own limit, like the checks between calls below: not a provider failure to retry
+      if (stopped) return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
       return { steps, output: null, error: `provider: ${err.message}`, unusable: err.unusable };
     }
-    waitedForRun += performance.now() - callStarted - inAttempts;
+    ownMs += (completion.earlier_attempts_ms ?? failedMs) + completion.latency_ms;
     const callCost = costOf(agent, completion);
     steps.push({
       type: "model_call",
@@ -157,8 +168,7 @@ export async function runChatAgent(
     if (tokens > max_tokens)
       return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
     if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
-    if ((performance.now() - started - waitedForRun) / 1000 > max_seconds)
-      return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
+    if (ownMs > budgetMs) return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
 
     for (const call of msg.tool_calls) runTool(call);
   }
