@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { costOf } from "../src/providers/cost.js";
 import { promptContext, renderPrompt, toolSpecs, triageOutputSchema, userMessage } from "../src/providers/prompt.js";
 import { SUBMIT_TOOL } from "../src/providers/types.js";
+import { Case } from "../src/schema/index.js";
+import { loadAgent, loadWorkflow } from "../src/workflow/load.js";
 import { miniWorkflow, testAgent, testAlert } from "./servers/agents.js";
 
 const hostile = {
@@ -43,6 +46,26 @@ describe("renderPrompt", () => {
   });
 });
 
+/** Every bundled suite's template over its dataset's first case, as the model reads it. */
+const BUNDLED = ["phishing-triage", "endpoint-investigation", "identity-suspicious-login", "cloud-alert-enrichment"];
+
+describe("the bundled prompt templates", () => {
+  it.each(BUNDLED)("%s: says when each approval raise applies and to what, with nothing left empty", (name) => {
+    const wf = loadWorkflow(`suites/${name}/workflow.yaml`);
+    const agent = loadAgent(`suites/${name}/agents/openai-gpt-4.1-mini.yaml`, wf);
+    const first = readFileSync(`datasets/${name}/cases.jsonl`, "utf8").split("\n")[0]!;
+    const text = renderPrompt(agent, wf, Case.parse(JSON.parse(first)).alert);
+    const raises = promptContext(agent, wf, Case.parse(JSON.parse(first)).alert).approval_policy.raise;
+    expect(raises.length).toBeGreaterThan(0);
+    for (const r of raises) expect(text).toContain(`- ${r.reason}: when ${r.applies}, to ${r.to}\n`);
+    // the raises a case's records decide name those records' source and field, as the scorer reads them
+    for (const r of wf.approval_policy.raise)
+      for (const c of [...(r.when?.all ?? []), ...(r.when?.any ?? [])])
+        if (c.source && c.field) expect(text).toContain(`some ${c.source} record's ${c.field} `);
+    expect(text).not.toMatch(/\[object Object\]|&quot;|&amp;|&#x27;|undefined|when ,|: when {2}/);
+  });
+});
+
 describe("promptContext", () => {
   it("gives exactly the contract's context, tools limited to the agent's scope", () => {
     const ctx = promptContext({ tools: ["get_ip_reputation"] }, miniWorkflow, testAlert);
@@ -78,8 +101,14 @@ describe("promptContext", () => {
       base_approval: "none",
     });
     expect(ctx.approval_policy.raise).toEqual([
-      { reason: "irreversible", below: undefined, raise_to: "ciso" },
-      { reason: "low_confidence", below: 0.6, raise_to: undefined },
+      { reason: "irreversible", below: undefined, raise_to: "ciso", applies: "the action is irreversible", to: "ciso" },
+      {
+        reason: "low_confidence",
+        below: 0.6,
+        raise_to: undefined,
+        applies: "your confidence is below 0.6",
+        to: "one level above the base approval",
+      },
     ]);
     expect(ctx.negative_playbook.human_only).toEqual([{ id: "privileged", description: "privileged account" }]);
     expect(ctx.playbook).toEqual([

@@ -2,6 +2,7 @@ import Handlebars from "handlebars";
 import { z } from "zod";
 import type { AgentConfig, Alert, Workflow } from "../schema/index.js";
 import { TriageOutput } from "../schema/index.js";
+import { whenText } from "../workflow/condition-text.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import { SUBMIT_TOOL, type ToolSpec } from "./types.js";
 
@@ -22,8 +23,9 @@ Expected investigation steps:
 Action catalogue (risk, reversible, base approval):
 {{#each actions}}- {{id}}: {{description}} (risk {{risk}}, {{#if reversible}}reversible{{else}}irreversible{{/if}}, approval {{base_approval}})
 {{/each}}
-Approval is raised for:{{#each approval_policy.raise}} {{reason}}{{#if below}} below {{below}}{{/if}}{{#if raise_to}} to {{raise_to}}{{/if}};{{/each}}
-
+Approval is raised, for the action on this case:
+{{#each approval_policy.raise}}- {{reason}}: when {{applies}}, to {{to}}
+{{/each}}
 Never recommend:
 {{#each negative_playbook.forbidden_actions}}- {{action}}: {{reason}}
 {{/each}}
@@ -113,7 +115,15 @@ export function promptContext(agent: Pick<AgentConfig, "tools">, workflow: Workf
     })),
     approval_policy: {
       by_risk: policy.by_risk,
-      raise: policy.raise.map((r) => ({ reason: r.reason, below: r.below, raise_to: r.raise_to })),
+      // when each raise applies and to what, in words: a model told only "asset_criticality" cannot
+      // know which cases it covers, and the policy scorer holds it to every one
+      raise: policy.raise.map((r) => ({
+        reason: r.reason,
+        below: r.below,
+        raise_to: r.raise_to,
+        applies: raiseApplies(r),
+        to: r.raise_to ?? "one level above the base approval",
+      })),
     },
     negative_playbook: {
       forbidden_actions: neg.forbidden_actions,
@@ -124,6 +134,13 @@ export function promptContext(agent: Pick<AgentConfig, "tools">, workflow: Workf
     output_schema: JSON.stringify(triageOutputSchema(), null, 2),
     submit_tool: SUBMIT_TOOL,
   };
+}
+
+/** When a raise applies, as src/workflow/approval.ts decides it. */
+function raiseApplies(r: Workflow["approval_policy"]["raise"][number]): string {
+  if (r.reason === "irreversible") return "the action is irreversible";
+  if (r.reason === "low_confidence") return `your confidence is below ${r.below ?? 0.7}`;
+  return r.when ? whenText(r.when) : "never";
 }
 
 /** The system prompt: the agent's handlebars template (or the default) over the contract context. */
