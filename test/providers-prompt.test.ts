@@ -63,6 +63,8 @@ describe("the bundled prompt templates", () => {
       for (const c of [...(r.when?.all ?? []), ...(r.when?.any ?? [])])
         if (c.source && c.field) expect(text).toContain(`some ${c.source} record's ${c.field} `);
     expect(text).not.toMatch(/\[object Object\]|&quot;|&amp;|&#x27;|undefined|when ,|: when {2}/);
+    // a list numbered from 0 (handlebars' @index) reads as a step before the first
+    expect(text).not.toMatch(/^0\. /m);
   });
 });
 
