@@ -41,6 +41,16 @@ describe("soceval run refuses a configuration that would not mean what it says",
     expect(r.stderr).toMatch(new RegExp(`${r.agent}:1: model: required for provider openai-compatible`));
   });
 
+  it("a model agent without a price, for the playbook's run too (its cost would read $0, and max_cost_usd never stop it)", async () => {
+    const noPrice = (s: string) => s.replace(/price: .*\n/, "");
+    const r = await refused({ gpt: noPrice }, ["--agent", "gpt-test"]);
+    expect(r.stderr).toMatch(
+      new RegExp(`${r.agent}:1: price: required for provider openai-compatible: USD per million`),
+    );
+    const p = await refused({ gpt: noPrice });
+    expect(p.stderr).toContain(`${p.agent}:1: price: required`);
+  });
+
   it("a base_url that is not an http(s) URL, and the same in OPENAI_BASE_URL", async () => {
     const r = await refused({ gpt: (s) => s.replace("http://127.0.0.1:9/v1", "127.0.0.1:9/v1") }, [
       "--agent",

@@ -173,7 +173,7 @@ describe("a refused run or score leaves no store behind at a new --db", () => {
   it("an unknown --agent, an unset API key, --record on the playbook: exit 2 and no file at --db", async () => {
     writeFileSync(
       join(dir, "agents/keyed.yaml"),
-      "name: keyed\nprovider: openai\nmodel: m\napi_key_env: SOCEVAL_TEST_KEY_NEVER_SET\nprompt: ../prompt.hbs\n",
+      "name: keyed\nprovider: openai\nmodel: m\napi_key_env: SOCEVAL_TEST_KEY_NEVER_SET\nprompt: ../prompt.hbs\nprice: { input_per_mtok: 1, output_per_mtok: 2 }\n",
     );
     writeFileSync(join(dir, "keyed.suite.yaml"), SUITE_HEAD.replace("agents/playbook.yaml", "agents/keyed.yaml"));
     const cases = [

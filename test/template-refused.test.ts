@@ -36,7 +36,7 @@ describe("soceval run refuses a prompt template it would only fail on (or silent
       writeFileSync(join(dir, "prompts", `${name}.hbs`), text);
       writeFileSync(
         join(dir, "agents", `${name}.yaml`),
-        `name: llm-${name}\nprovider: openai-compatible\nmodel: m\nbase_url: http://127.0.0.1:9/v1\nprompt: ../prompts/${name}.hbs\n`,
+        `name: llm-${name}\nprovider: openai-compatible\nmodel: m\nbase_url: http://127.0.0.1:9/v1\nprompt: ../prompts/${name}.hbs\nprice: { input_per_mtok: 0, output_per_mtok: 0 }\n`,
       );
       // the template is checked even when only the playbook agent is asked for: the suite loads every agent
       writeFileSync(join(dir, `${name}.suite.yaml`), `${HEAD}agents: [agents/playbook.yaml, agents/${name}.yaml]\n`);

@@ -4,8 +4,8 @@ import type { Completion } from "./types.js";
 type Usage = Pick<Completion, "tokens_in" | "tokens_out" | "tokens_cached_in" | "tokens_cache_write">;
 
 /**
- * USD for one model call at the agent's price per million tokens; no price table means free
- * (local, replay). Prompt tokens the provider read from or wrote to its cache are priced at the
+ * USD for one model call at the agent's price per million tokens (every model agent has one; the
+ * playbook has none and costs nothing). Prompt tokens the provider read from or wrote to its cache are priced at the
  * cache rates where the agent gives them, else as ordinary input (never less than the bill).
  */
 export function costOf(agent: Pick<AgentConfig, "price">, usage: Usage): number {

@@ -82,6 +82,14 @@ export const AgentConfig = z
         path: ["model"],
         message: `required for provider ${a.provider} (the model name the server serves)`,
       });
+    // without a price every figure built on cost (the run's total, cost per investigation, the
+    // gate's budget, max_cost_usd) would read $0 for a model that is not free
+    if (a.provider !== "playbook" && a.price === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["price"],
+        message: `required for provider ${a.provider}: USD per million tokens, e.g. price: { input_per_mtok: 0.4, output_per_mtok: 1.6 } (0 and 0 for a free local model; a replay agent copies the recording agent's)`,
+      });
     if (a.provider !== "playbook" && a.mutate)
       ctx.addIssue({ code: "custom", path: ["mutate"], message: "only the playbook agent can be mutated" });
   });
