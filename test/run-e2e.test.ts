@@ -243,6 +243,19 @@ describe("soceval run (end to end)", () => {
     );
     expect(rows).toHaveLength(2);
     expect(rows[0]!.v).toBe(rows[1]!.v);
+    // two cases past the recorded six: said on stderr by case, not only counted as "2 failed"
+    const ids = readFileSync(join(dir, "cases.jsonl"), "utf8")
+      .split("\n")
+      .slice(6, 8)
+      .map((l) => (JSON.parse(l) as { id: string }).id);
+    const more = await run(["run", "replay.suite.yaml", "--db", join(dir, "record-more.duckdb"), "--limit", "8"]);
+    expect(more.status, more.stderr).toBe(0);
+    expect(more.stderr).toContain(
+      `soceval: 2 of 8 investigations of agent gpt-replay found no recorded response in ${rec} (${ids.join(", ")}): ` +
+        `their requests are not the recorded ones, and they count as failed. Record them with the live agent ` +
+        `(soceval run replay.suite.yaml --agent <live agent> --record ${rec})`,
+    );
+    expect(server.requests()).toBe(before);
   });
 
   it("resumes a run killed with SIGKILL: every case stored exactly once", async () => {

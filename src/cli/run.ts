@@ -13,6 +13,7 @@ import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { progressReporter } from "./progress.js";
+import { replayMissesLine } from "./replay-misses.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { summaryTable } from "./summary-table.js";
 
@@ -125,7 +126,11 @@ export function register(program: Command): void {
               [outcome.runId],
             )
           : [];
-        const retry = outcome.status === "interrupted" ? "" : await retryFailedHint(store, outcome, suiteFile);
+        const retry =
+          outcome.status === "interrupted"
+            ? ""
+            : (await replayMissesLine(store, outcome.runId, suiteFile)) +
+              (await retryFailedHint(store, outcome, suiteFile));
         store.close();
         if (outcome.status === "interrupted") {
           process.stderr.write(`soceval: run ${outcome.runId} interrupted; continue it with --resume\n`);
