@@ -62,6 +62,13 @@ describe("the agent loop", () => {
     expect(r.steps[0]).toMatchObject({ tokens_in: 100, tokens_out: 10, cost_usd: 0.11 });
   });
 
+  it("stops at the call max_steps allows, before the tools it asked for run: no model would read their answers", async () => {
+    const r = await investigate([askSignins, askSignins], { limits: { max_steps: 2 } as LoadedAgent["limits"] });
+    expect(r.output).toBeNull();
+    expect(r.error).toBe("limit: no triage output within max_steps 2");
+    expect(r.steps.map((s) => s.type)).toEqual(["model_call", "tool_call", "model_call"]);
+  });
+
   it("keeps a final answer whose call crossed the cap: it is paid for, and its cost is on the transcript", async () => {
     const r = await investigate([{ type: "submit", output: submitted, usage: { input: 100, output: 10 } }], {
       price: { input_per_mtok: 1000, output_per_mtok: 1000 },

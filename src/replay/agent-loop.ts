@@ -169,6 +169,9 @@ export async function runChatAgent(
       return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
     if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
     if (ownMs > budgetMs) return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
+    // the last call max_steps allows: its tools' answers would reach no model, and would count as
+    // evidence gathered that the agent never read
+    if (turn === max_steps - 1) break;
 
     for (const call of msg.tool_calls) runTool(call);
   }
