@@ -57,7 +57,7 @@ describe("the agent loop", () => {
       limits: { max_cost_usd: 0.1 } as LoadedAgent["limits"],
     });
     expect(r.output).toBeNull();
-    expect(r.error).toMatch(/^limit: cost \$0\.1100 > max_cost_usd/);
+    expect(r.error).toBe("limit: cost $0.1100 > max_cost_usd 0.1");
     expect(r.steps.map((s) => s.type)).toEqual(["model_call"]);
     expect(r.steps[0]).toMatchObject({ tokens_in: 100, tokens_out: 10, cost_usd: 0.11 });
   });

@@ -167,7 +167,9 @@ export async function runChatAgent(
     // checked before the tools the model asked for run: past a limit the investigation stops here
     if (tokens > max_tokens)
       return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
-    if (cost > max_cost_usd) return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd` };
+    // the cap itself is named: at four decimals a cost just over it can print as the cap's own value
+    if (cost > max_cost_usd)
+      return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd ${max_cost_usd}` };
     if (ownMs > budgetMs) return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
     // the last call max_steps allows: its tools' answers would reach no model, and would count as
     // evidence gathered that the agent never read
