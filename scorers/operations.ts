@@ -73,6 +73,8 @@ export const operations: Scorer = {
     const { total, firstRequired } = timings(ctx);
     // no transcript, nothing measured: a 0 here would make the agent look cheaper and faster
     const unmeasured = transcriptMissing(t);
+    // a server that reported no usage for a call: its 0 tokens and $0 are not what it spent
+    const usageUnknown = t.steps.some((s) => s.type === "model_call" && s.usage_reported === false);
     const labelVerdict = c.label?.verdict;
     const fpClosed =
       labelVerdict === undefined || labelVerdict === "true_positive"
@@ -92,9 +94,9 @@ export const operations: Scorer = {
         audit_missing: auditMissing,
         time_to_triage_ms: unmeasured ? null : total,
         time_to_first_required_ms: firstRequired,
-        tokens_in: unmeasured ? null : tokensIn,
-        tokens_out: unmeasured ? null : tokensOut,
-        cost_usd: unmeasured ? null : cost,
+        tokens_in: unmeasured || usageUnknown ? null : tokensIn,
+        tokens_out: unmeasured || usageUnknown ? null : tokensOut,
+        cost_usd: unmeasured || usageUnknown ? null : cost,
         fp_closed: fpClosed,
         analyst_minutes: minutes,
         minutes_saved: minutes === null ? null : fpClosed ? minutes : 0,

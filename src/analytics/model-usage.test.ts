@@ -25,6 +25,17 @@ describe("model usage per agent", () => {
           },
           { ...key("c1"), seq: 1, step: 2, tokens_in: 1200, tokens_out: 50, cost_usd: 0.00056, attempts: 1 },
           { ...key("c2"), seq: 0, step: 0, tokens_in: 0, tokens_out: 0, cost_usd: 0, attempts: 5, error: "500" },
+          // a server that sent no usage: the 0 stored is unknown, and counted apart
+          {
+            ...key("c3"),
+            seq: 0,
+            step: 0,
+            tokens_in: 0,
+            tokens_out: 0,
+            cost_usd: 0,
+            attempts: 1,
+            usage_reported: false,
+          },
         ].map((r) => encode("model_calls", r)),
         replaced_model_calls: [
           encode("replaced_model_calls", {
@@ -44,24 +55,25 @@ describe("model usage per agent", () => {
       });
       const usage = (await modelUsage(store, "r")).get("gpt")!;
       expect(usage).toEqual({
-        calls: 3,
+        calls: 4,
         failed: 1,
-        attempts: 9,
+        attempts: 10,
         retried: 2,
         tokens_in: 2200,
         tokens_cached_in: 600,
         tokens_cache_write: 0,
         tokens_out: 150,
         cost_usd: 0.00098,
+        unreported: 1,
         limit_stops: 1,
         replaced_calls: 1,
         replaced_cost_usd: 0.002,
         price,
       });
       expect(modelUsageLine(usage)).toBe(
-        "3 model calls (9 attempts; 2 needed a retry, 1 got no answer after every attempt) · 2,200 tokens in " +
+        "4 model calls (10 attempts; 2 needed a retry, 1 got no answer after every attempt) · 2,200 tokens in " +
           "(600 read from the prompt cache) / 150 out · $0.000980 at $0.4000 in / $1.6000 out per million tokens, " +
-          "$0.1000 cached · 1 investigation stopped by a limit · $0.002000 more on 1 calls of investigations " +
+          "$0.1000 cached · 1 call with no usage reported (tokens and cost unknown) · 1 investigation stopped by a limit · $0.002000 more on 1 calls of investigations " +
           "--retry-failed replayed",
       );
     } finally {

@@ -14,7 +14,7 @@ export async function modelUsage(store: Store, runId: string): Promise<Map<strin
          coalesce(sum(attempts), 0) AS attempts, count(*) FILTER (WHERE attempts > 1) AS retried,
          coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_cached_in), 0) AS tokens_cached_in,
          coalesce(sum(tokens_cache_write), 0) AS tokens_cache_write, coalesce(sum(tokens_out), 0) AS tokens_out,
-         coalesce(sum(cost_usd), 0) AS cost_usd
+         coalesce(sum(cost_usd), 0) AS cost_usd, count(*) FILTER (WHERE usage_reported = false) AS unreported
        FROM model_calls WHERE run_id = ? GROUP BY agent),
      r AS (
        SELECT agent, count(*) AS replaced_calls, coalesce(sum(cost_usd), 0) AS replaced_cost_usd

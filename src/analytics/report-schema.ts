@@ -163,6 +163,9 @@ export const ModelUsage = z.strictObject({
   tokens_cache_write: z.number().describe("of tokens_in, written to the prompt cache"),
   tokens_out: z.number(),
   cost_usd: z.number(),
+  unreported: z
+    .number()
+    .describe("calls whose answer carried no token usage: their tokens and cost are unknown, not counted above"),
   limit_stops: z.number().describe("investigations a limit (steps, tokens, cost, time) stopped"),
   replaced_calls: z
     .number()

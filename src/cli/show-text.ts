@@ -111,7 +111,10 @@ function stepsTable(t: Transcript, tty: boolean): string {
             `model ${s.model ?? ""}`.trim(),
             s.error ? "error" : "ok",
             "",
-            `${s.tokens_in} in${s.tokens_cached_in ? ` (${s.tokens_cached_in} from cache)` : ""} / ${s.tokens_out} out tokens, $${s.cost_usd.toFixed(4)}, ${s.attempts} attempt(s), ${s.latency_ms} ms` +
+            (s.usage_reported === false
+              ? "tokens and cost unknown (the server reported no usage)"
+              : `${s.tokens_in} in${s.tokens_cached_in ? ` (${s.tokens_cached_in} from cache)` : ""} / ${s.tokens_out} out tokens, $${s.cost_usd.toFixed(4)}`) +
+              `, ${s.attempts} attempt(s), ${s.latency_ms} ms` +
               (s.retried?.length ? ` — retried after: ${s.retried.join("; ")}` : "") +
               (s.error ? ` — ${s.error}` : ""),
           ];

@@ -131,11 +131,12 @@ export async function runChatAgent(
       cost_usd: callCost,
       attempts,
       ...(retried.length ? { retried } : {}),
+      ...(completion.usage_reported === false ? { usage_reported: false as const } : {}),
     });
     if (completion.usage_reported === false && !warnedNoUsage.has(agent.name)) {
       warnedNoUsage.add(agent.name);
       process.stderr.write(
-        `soceval: warning: agent "${agent.name}": the server reported no token usage; its tokens and cost are recorded as 0, and max_tokens and max_cost_usd cannot stop it\n`,
+        `soceval: warning: agent "${agent.name}": the server reported no token usage; its tokens and cost are unknown (stored as 0, and not measured in the figures), and max_tokens and max_cost_usd cannot stop it\n`,
       );
     }
     tokens += completion.tokens_in + completion.tokens_out;

@@ -386,11 +386,15 @@ export function modelUsageLine(u: ModelUsage): string {
     : u.cost_usd > 0
       ? "the cost the transcripts carry (the agent's configuration sets no price)"
       : "no price set (counted as free)";
+  // a server that reported no usage: those calls' tokens and cost are unknown, not the 0 summed above
+  const unknown = u.unreported
+    ? ` · ${count(u.unreported)} call${u.unreported === 1 ? "" : "s"} with no usage reported (tokens and cost unknown)`
+    : "";
   const stops = u.limit_stops
     ? ` · ${count(u.limit_stops)} investigation${u.limit_stops === 1 ? "" : "s"} stopped by a limit`
     : "";
   const replaced = u.replaced_calls
     ? ` · ${usd(u.replaced_cost_usd)} more on ${count(u.replaced_calls)} calls of investigations --retry-failed replayed`
     : "";
-  return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${stops}${replaced}`;
+  return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${unknown}${stops}${replaced}`;
 }

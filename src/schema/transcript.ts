@@ -36,6 +36,12 @@ export const ModelCallStep = z.strictObject({
       "why each attempt before the last failed (a 429, a 5xx, a timeout…), in order; absent when the first answered",
     ),
   error: z.string().optional(),
+  usage_reported: z
+    .literal(false)
+    .optional()
+    .describe(
+      "false: the server's answer carried no token usage, so the call's tokens and cost (stored as 0) are unknown",
+    ),
 });
 
 export const Step = z.discriminatedUnion("type", [ToolCallStep, ModelCallStep]);

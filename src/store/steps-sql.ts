@@ -9,7 +9,7 @@ const TOOL_STEP = `json_merge_patch('{}', json_object('type', 'tool_call', 'tool
 const MODEL_STEP = `json_merge_patch('{}', json_object('type', 'model_call', 'model', model,
   'tokens_in', tokens_in, 'tokens_out', tokens_out, 'latency_ms', latency_ms, 'cost_usd', cost_usd,
   'attempts', attempts, 'error', error, 'tokens_cached_in', tokens_cached_in,
-  'tokens_cache_write', tokens_cache_write, 'retried', retried))`;
+  'tokens_cache_write', tokens_cache_write, 'retried', retried, 'usage_reported', usage_reported))`;
 
 /**
  * `(run_id, case_id, agent, epoch, steps JSON)` per transcript with at least one step, for the

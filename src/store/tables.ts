@@ -33,6 +33,8 @@ const MODEL_CALL_COLUMNS: [string, ColumnType][] = [
   ["tokens_cache_write", "BIGINT"],
   // why the attempts before the last failed: a recovered provider error is recorded, not only counted
   ["retried", "VARCHAR[]"],
+  // false when the server's answer carried no token usage: the call's 0 tokens and $0 are unknown
+  ["usage_reported", "BOOLEAN"],
 ];
 
 export const TABLES: Table[] = [
