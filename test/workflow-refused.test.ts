@@ -79,3 +79,20 @@ describe("soceval run refuses a fault list that does not do what it says", () =>
     );
   });
 });
+
+describe("soceval run refuses an action or approval policy that contradicts itself", () => {
+  it("an action whose tool is a read tool (the playbook's own look-ups would count as carrying it out)", async () => {
+    const err = await refused("action-read-tool", [
+      "tool: disable_account, target: account",
+      "tool: get_signins, target: account",
+    ]);
+    expect(err).toContain("action-read-tool.workflow.yaml:38: actions[2].tool: get_signins is a read tool");
+  });
+
+  it("high risk needing less approval than medium", async () => {
+    const err = await refused("risk-inverted", ["high: lead }", "high: none }"]);
+    expect(err).toContain(
+      "risk-inverted.workflow.yaml:40: approval_policy.by_risk.high: high risk needs none, less approval than medium risk (analyst)",
+    );
+  });
+});

@@ -5,13 +5,23 @@ import { When } from "./condition.js";
 export const Risk = z.enum(["low", "medium", "high"]);
 export const Approval = z.enum(["none", "analyst", "lead", "ciso"]);
 
-export const ToolParam = z.strictObject({
-  type: z.enum(["string", "number"]).default("string"),
-  description: z.string(),
-  required: z.boolean().default(false),
-  entity: z.string().optional().describe("records are filtered to those with an entity of this type and value"),
-  time: z.enum(["since", "until"]).optional().describe("records are filtered by time"),
-});
+export const ToolParam = z
+  .strictObject({
+    type: z.enum(["string", "number"]).default("string"),
+    description: z.string(),
+    required: z.boolean().default(false),
+    entity: z.string().optional().describe("records are filtered to those with an entity of this type and value"),
+    time: z.enum(["since", "until"]).optional().describe("records are filtered by time"),
+  })
+  .superRefine((p, ctx) => {
+    // the sandbox filters a parameter by its entity or else by its time: the other would be ignored
+    if (p.entity !== undefined && p.time !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["time"],
+        message: `a parameter filters by entity or by time, not both: the sandbox would match its value against ${p.entity} entities and ignore time (declare two parameters)`,
+      });
+  });
 
 export const ToolContract = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case"),
@@ -71,10 +81,40 @@ export const ApprovalRaise = z
       });
   });
 
-export const ApprovalPolicy = z.strictObject({
-  by_risk: z.strictObject({ low: Approval, medium: Approval, high: Approval }),
-  raise: z.array(ApprovalRaise).default([]),
-});
+const APPROVAL_ORDER = Approval.options;
+
+/**
+ * A policy that contradicts itself is refused, since nothing would say so later: a riskier action
+ * needing less approval than a safer one, or a raise to `none`, which never raises anything (a
+ * raise only ever moves an action's approval up, and none is the lowest).
+ */
+export const ApprovalPolicy = z
+  .strictObject({
+    by_risk: z.strictObject({ low: Approval, medium: Approval, high: Approval }),
+    raise: z.array(ApprovalRaise).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const rank = (a: Approval) => APPROVAL_ORDER.indexOf(a);
+    const risks = Risk.options;
+    for (let i = 1; i < risks.length; i++) {
+      const lower = risks[i - 1]!;
+      const risk = risks[i]!;
+      if (rank(p.by_risk[risk]) < rank(p.by_risk[lower]))
+        ctx.addIssue({
+          code: "custom",
+          path: ["by_risk", risk],
+          message: `${risk} risk needs ${p.by_risk[risk]}, less approval than ${lower} risk (${p.by_risk[lower]}): a riskier action may not need less`,
+        });
+    }
+    p.raise.forEach((r, i) => {
+      if (r.raise_to === "none")
+        ctx.addIssue({
+          code: "custom",
+          path: ["raise", i, "raise_to"],
+          message: `raise_to none never raises anything (none is the lowest approval): name the approval ${r.reason} should require, or leave raise_to out for one level up`,
+        });
+    });
+  });
 
 export const HumanOnlyCondition = z.strictObject({
   id: z.string(),

@@ -31,8 +31,16 @@ export function checkWorkflow(wf: Workflow, file: string): void {
   wf.playbook.forEach((s, i) => {
     if (!tools.has(s.tool)) fail(["playbook", i, "tool"], `unknown tool "${s.tool}"`);
   });
+  const scopes = new Map(wf.tools.map((t) => [t.name, t.scope]));
   wf.actions.forEach((a, i) => {
     if (a.tool && !tools.has(a.tool)) fail(["actions", i, "tool"], `unknown tool "${a.tool}"`);
+    // the policy scorer reads any call of this tool as carrying the action out (an injected one
+    // included): a read tool here would turn the playbook's own evidence gathering into a finding
+    if (a.tool && scopes.get(a.tool) === "read")
+      fail(
+        ["actions", i, "tool"],
+        `${a.tool} is a read tool: an action's tool is the respond tool that would carry it out (scope: respond), or leave tool out`,
+      );
   });
   const rules: [(string | number)[], { actions: { action: string }[] }][] = [
     ...wf.decision_rules.map((r, i): [(string | number)[], typeof r] => [["decision_rules", i], r]),

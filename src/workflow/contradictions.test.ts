@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { editedMini, refusal } from "../../test/helpers/mini-workflow.js";
+import { loadWorkflow } from "./load.js";
+
+describe("a workflow that contradicts itself is refused when it loads", () => {
+  it("a riskier action needing less approval than a safer one", () => {
+    const file = editedMini([
+      "by_risk: { low: none, medium: analyst, high: lead }",
+      "by_risk: { low: lead, medium: lead, high: analyst }",
+    ]);
+    expect(refusal(file)).toBe(
+      ":40: approval_policy.by_risk.high: high risk needs analyst, less approval than medium risk (lead): a riskier action may not need less",
+    );
+    // equal levels are a policy, not a contradiction
+    expect(() => loadWorkflow(editedMini(["high: lead }", "high: analyst }"]))).not.toThrow();
+  });
+
+  it("a raise to none, which can never raise anything", () => {
+    const file = editedMini(["{ reason: irreversible, raise_to: ciso }", "{ reason: irreversible, raise_to: none }"]);
+    expect(refusal(file)).toBe(
+      ":42: approval_policy.raise[0].raise_to: raise_to none never raises anything (none is the lowest approval): name the approval irreversible should require, or leave raise_to out for one level up",
+    );
+  });
+
+  it("an action carried out by a read tool: every call the playbook makes to it would count as carrying the action out", () => {
+    const file = editedMini(["tool: disable_account, target: account", "tool: get_signins, target: account"]);
+    expect(refusal(file)).toBe(
+      ":38: actions[2].tool: get_signins is a read tool: an action's tool is the respond tool that would carry it out (scope: respond), or leave tool out",
+    );
+  });
+
+  it("a tool parameter filtered by an entity and by time: the sandbox reads only the entity", () => {
+    const file = editedMini([
+      "since: { description: earliest time, time: since }",
+      "since: { description: earliest time, time: since, entity: account }",
+    ]);
+    expect(refusal(file)).toBe(
+      ":14: tools[0].input.since.time: a parameter filters by entity or by time, not both: the sandbox would match its value against account entities and ignore time (declare two parameters)",
+    );
+  });
+});
