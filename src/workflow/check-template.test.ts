@@ -73,6 +73,11 @@ describe("templateProblem: what a prompt template may not do", () => {
     expect(withAlert("{{alert.titel}}")?.message).toMatch(/^unknown variable "alert.titel" \(alert has: title, rule,/);
     expect(withAlert("{{approval_policy.by_risk.hihg}}")?.message).toMatch(/by_risk has: low, medium, high/);
     expect(withAlert("{{tools.name}}")?.message).toMatch(/tools is a list \(use \{\{#each tools\}\}\)/);
+    // a playbook step's tool is its name, not an object: Handlebars renders tool.name as nothing
+    expect(withAlert("{{#each playbook}}{{tool.name}}{{/each}}")?.message).toBe(
+      'unknown variable "tool.name": tool is a single value (text, a number or a flag) with no field "name"',
+    );
+    expect(withAlert("{{alert.severity.level}}")?.message).toMatch(/alert\.severity is a single value/);
     expect(withAlert("{{workflow.constructor}}")?.message).toMatch(/^unknown variable "workflow.constructor"/);
     expect(withAlert("{{#if tools}}{{else if alert.severty}}x{{/if}}")?.message).toMatch(/"alert.severty"/);
     expect(withAlert("{{#with workflow}}{{ownr}}{{/with}}")?.message).toMatch(
@@ -102,6 +107,7 @@ describe("templateProblem: what a prompt template may not do", () => {
       "{{tools.length}} {{lookup tools 0}} {{log workflow.name}} {{#each (lookup approval_policy 'raise')}}{{/each}}",
       '{{#*inline "row"}}- {{whatever}}{{/inline}}{{#each tools}}{{> row}}{{/each}}',
       "{{{workflow.name}}} {{!-- a comment --}} {{! another }}",
+      "{{workflow.name.length}} {{#each tools}}{{description.length}}{{/each}}",
     ])
       expect(withAlert(ok), ok).toBeUndefined();
   });

@@ -300,8 +300,16 @@ class Checker {
   walk(shape: Shape, parts: string[], p: Path & Expr, scope: Scope): Shape {
     let s = shape;
     for (const [i, seg] of parts.entries()) {
-      if (s.kind === "any" || s.kind === "value") return ANY;
+      if (s.kind === "any") return ANY;
       const before = parts.slice(0, i).join(".") || "this";
+      // Handlebars renders a field of text or a number as nothing; only a string's length is there
+      if (s.kind === "value") {
+        if (seg === "length") return VALUE;
+        this.fail(
+          p,
+          `unknown variable "${p.original}": ${before} is a single value (text, a number or a flag) with no field "${seg}"`,
+        );
+      }
       if (s.kind === "list") {
         if (seg === "length") s = VALUE;
         else if (/^\d+$/.test(seg)) s = s.item;
