@@ -32,6 +32,32 @@ function suiteOver(name: string, cases: Row[] | null): string {
 
 // each spawn pays the CLI's start-up, so these run side by side
 describe.concurrent("evidence the workflow's tools cannot return", () => {
+  it("records that lack the entity their tool requires: validate says which, run warns before and after", async () => {
+    // the sign-in records carry the account as a "user" entity; get_signins filters on account
+    type Entities = { entities: { type: string; value: string }[] };
+    const cases = rows("test/fixtures/mini/cases.jsonl").slice(0, 4);
+    let renamed = 0;
+    for (const c of cases)
+      for (const e of c.evidence as (Row["evidence"][number] & Entities)[])
+        if (e.source === "idp.signins") {
+          renamed++;
+          e.entities = e.entities.map((x) => (x.type === "account" ? { ...x, type: "user" } : x));
+        }
+    const dir = suiteOver("user-typed", cases);
+    const v = await soceval(["dataset", "validate", "user-typed.jsonl", "--workflow", "workflow.yaml"], dir);
+    expect(v.status).toBe(0);
+    expect(v.stderr).toMatch(
+      new RegExp(
+        `user-typed\\.jsonl: ${renamed} of \\d+ evidence records \\([\\d.]+%\\) lack an entity of the type each tool of workflow mini reading their source requires, so no call returns them: ` +
+          `idp\\.signins \\(${renamed} records in 4 cases; get_signins requires account\\); give the records that entity, or make the input optional \\(warning\\)\n`,
+      ),
+    );
+    const r = await soceval(["run", "user-typed.suite.yaml", "--db", "r.duckdb", "--quiet"], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("lack an entity of the type each tool of workflow mini reading their source requires");
+    expect(r.stderr).toContain("are out of the workflow's tools' reach (see the start of the run)");
+  });
+
   it("a small import named after its SIEM: validate and stats say what is out of reach, run warns, report leads with it", async () => {
     // 6 mini cases whose records an import named after the SIEM's table: no mini tool reads it
     const cases = rows("test/fixtures/mini/cases.jsonl").slice(0, 6);

@@ -1,4 +1,4 @@
-import { type EvidenceReach, OUT_OF_REACH_SHARE, reachIsAlarming } from "./reach.js";
+import { type EvidenceReach, OUT_OF_REACH_SHARE, reachIsAlarming, recordsBeyondReach } from "./reach.js";
 
 const pct = (n: number, of: number) => `${of ? ((100 * n) / of).toFixed(1) : "0.0"}%`;
 const s = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -31,8 +31,22 @@ export function reachWarnings(r: EvidenceReach, shown = Number.POSITIVE_INFINITY
     out.push(
       `${r.records_out_of_reach} of ${s(r.evidence_records, "evidence record")} (${pct(r.records_out_of_reach, r.evidence_records)}) ` +
         `are in sources no tool of ${wf} reads, so no agent ever sees them` +
-        (r.cases_blind ? `; ${r.cases_blind} of ${s(r.cases, "case")} hold no record a tool can return` : "") +
+        (r.cases_blind && !r.records_filtered_out
+          ? `; ${r.cases_blind} of ${s(r.cases, "case")} hold no record a tool can return`
+          : "") +
         `: ${list(sources)} (warning)`,
+    );
+  }
+  if (r.records_filtered_out > 0) {
+    const sources = Object.entries(r.filtered_sources).map(([src, c]) => {
+      const needs = Object.entries(c.needs).map(([tool, types]) => `${tool} requires ${types.join(" and ")}`);
+      return `${src} (${s(c.records, "record")} in ${s(c.cases, "case")}; ${needs.join(", ")})`;
+    });
+    out.push(
+      `${r.records_filtered_out} of ${s(r.evidence_records, "evidence record")} (${pct(r.records_filtered_out, r.evidence_records)}) ` +
+        `lack an entity of the type each tool of ${wf} reading their source requires, so no call returns them` +
+        (r.cases_blind ? `; ${r.cases_blind} of ${s(r.cases, "case")} hold no record a tool can return` : "") +
+        `: ${list(sources)}; give the records that entity, or make the input optional (warning)`,
     );
   }
   const req = r.required_out_of_reach;
@@ -81,8 +95,8 @@ export function runReachWarning(
     "soceval: the run goes on, but its figures measure agents that never saw that evidence; give the workflow tools " +
     `for those sources, or import the data under the sources its tools read. Every case: soceval dataset validate ${dataset} --workflow ${workflowFile}\n`;
   const what = [
-    r.records_out_of_reach / Math.max(1, r.evidence_records) >= OUT_OF_REACH_SHARE
-      ? `${pct(r.records_out_of_reach, r.evidence_records)} of the evidence records`
+    recordsBeyondReach(r) / Math.max(1, r.evidence_records) >= OUT_OF_REACH_SHARE
+      ? `${pct(recordsBeyondReach(r), r.evidence_records)} of the evidence records`
       : "",
     r.required_out_of_reach.cases ? `required evidence of ${s(r.required_out_of_reach.cases, "case")}` : "",
   ].filter(Boolean);

@@ -96,6 +96,39 @@ describe("evidence reach: what a workflow's tools can return of a dataset", () =
     expect(reachWarnings(reachOf([other]))).toHaveLength(1);
   });
 
+  it("counts records of a read source that lack the entity its tool requires: the sandbox never returns them", () => {
+    // get_signins requires `user`, matched against account entities; ti.ip's tool requires nothing
+    const renamed = copy(0);
+    const signins = renamed.evidence.filter((e) => e.source === "idp.signins");
+    expect(signins.length).toBeGreaterThan(0);
+    for (const e of signins) e.entities = e.entities.map((x) => (x.type === "account" ? { ...x, type: "user" } : x));
+    renamed.label!.required_evidence = [signins[0]!.id];
+    const r = reachOf([renamed, copy(1)]);
+    expect(r.records_out_of_reach).toBe(0);
+    expect(r.records_filtered_out).toBe(signins.length);
+    expect(r.filtered_sources).toEqual({
+      "idp.signins": { records: signins.length, cases: 1, needs: { get_signins: ["account"] } },
+    });
+    expect(r.required_out_of_reach).toEqual({
+      cases: 1,
+      records: 1,
+      sources: { "idp.signins": { records: 1, cases: 1 } },
+    });
+    expect(reachIsAlarming(r)).toBe(true);
+    const lines = reachWarnings(r);
+    expect(lines[0]).toBe(
+      `${signins.length} of ${r.evidence_records} evidence records (${((100 * signins.length) / r.evidence_records).toFixed(1)}%) ` +
+        "lack an entity of the type each tool of workflow mini reading their source requires, so no call returns them: " +
+        `idp.signins (${signins.length} record${signins.length === 1 ? "" : "s"} in 1 case; get_signins requires account); ` +
+        "give the records that entity, or make the input optional (warning)",
+    );
+    expect(lines[1]).toMatch(
+      /^1 case needs required evidence no tool of workflow mini can return \(1 record: idp\.signins/,
+    );
+    // a record of a source only an optional-entity tool reads is always returnable: ti.ip's records have no account
+    expect(reachOf(MINI).records_filtered_out).toBe(0);
+  });
+
   it("nothing to say of a dataset wholly in reach", () => {
     const r = reachOf(MINI);
     expect(r.records_out_of_reach).toBe(0);
