@@ -54,7 +54,31 @@ export function caseWarnings(c: Case): string[] {
   repeats("tags", c.tags, "tag");
   repeats("unavailable", c.unavailable, "source");
   if (c.label) repeats("label.required_evidence", c.label.required_evidence, "evidence id");
+  warnings.push(...unavailableHeld(c));
   return warnings;
+}
+
+/**
+ * Records of a source the case lists as unavailable: the sandbox answers every call to that source
+ * "unavailable" before it looks at the records, so no agent ever gets them, and a required one is
+ * missed context on every run whatever the agent does. Either the source was up, or the records are
+ * not what a tool could have returned.
+ */
+function unavailableHeld(c: Case): string[] {
+  const out: string[] = [];
+  const required = new Set(c.label?.required_evidence ?? []);
+  new Set(c.unavailable).forEach((source) => {
+    const held = c.evidence.filter((e) => e.source === source);
+    if (held.length === 0) return;
+    const needed = held.filter((e) => required.has(e.id)).map((e) => e.id);
+    const ids = held.map((e) => e.id);
+    out.push(
+      `unavailable[${c.unavailable.indexOf(source)}]: source ${JSON.stringify(source)} is unavailable, yet the case holds ` +
+        `${held.length === 1 ? "a record" : `${held.length} records`} of it (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""}) that no tool call can return` +
+        (needed.length ? `; label.required_evidence lists ${needed.join(", ")}, missed context on every run` : ""),
+    );
+  });
+  return out;
 }
 
 /** Remembers case ids across a file so a repeated id is reported with the line it first appeared on. */

@@ -97,6 +97,19 @@ describe("validateDataset: repeated keys and repeated list items", () => {
     expect(s).toMatchObject({ cases: 1, valid: 1, invalid: 0, warnings: 3 });
   });
 
+  it("warns of records in a source the case lists as unavailable: no tool call returns them", async () => {
+    const held = { ...CASE, unavailable: ["email.headers"] };
+    const notRequired = { ...held, id: "k-2", label: { ...CASE.label, required_evidence: [] } };
+    const f = dataset([JSON.stringify(held), JSON.stringify(notRequired), JSON.stringify({ ...CASE, id: "k-3" })]);
+    const errors: string[] = [];
+    const s = await validateDataset(f, (e) => errors.push(e));
+    expect(errors).toEqual([
+      `${f}:1: unavailable[0]: source "email.headers" is unavailable, yet the case holds a record of it (e1) that no tool call can return; label.required_evidence lists e1, missed context on every run (warning)`,
+      `${f}:2: unavailable[0]: source "email.headers" is unavailable, yet the case holds a record of it (e1) that no tool call can return (warning)`,
+    ]);
+    expect(s).toMatchObject({ cases: 3, valid: 3, invalid: 0, warnings: 2 });
+  });
+
   it("refuses a line nested too deeply to scan, by its line, instead of failing the whole command", async () => {
     const nested = `${"[".repeat(50_000)}${"]".repeat(50_000)}`;
     const deep = JSON.stringify({ ...CASE, id: "k-2" }).replace('"data":{}', `"data":{"x":${nested}}`);
