@@ -59,24 +59,23 @@ export function caseWarnings(c: Case): string[] {
 }
 
 /**
- * Records of a source the case lists as unavailable: the sandbox answers every call to that source
- * "unavailable" before it looks at the records, so no agent ever gets them, and a required one is
- * missed context on every run whatever the agent does. Either the source was up, or the records are
- * not what a tool could have returned.
+ * Required records of a source the case lists as unavailable: the sandbox answers every call to
+ * that source "unavailable" before it looks at the records, so no agent ever gets them, and missed
+ * context counts them on every run whatever the agent does. Records of it that are not required
+ * are fine: that is how a case becomes an outage trap (the history had them, the tool is down).
  */
 function unavailableHeld(c: Case): string[] {
+  const down = new Set(c.unavailable);
+  if (down.size === 0 || !c.label) return [];
+  const sourceOf = new Map(c.evidence.map((e) => [e.id, e.source]));
   const out: string[] = [];
-  const required = new Set(c.label?.required_evidence ?? []);
-  new Set(c.unavailable).forEach((source) => {
-    const held = c.evidence.filter((e) => e.source === source);
-    if (held.length === 0) return;
-    const needed = held.filter((e) => required.has(e.id)).map((e) => e.id);
-    const ids = held.map((e) => e.id);
-    out.push(
-      `unavailable[${c.unavailable.indexOf(source)}]: source ${JSON.stringify(source)} is unavailable, yet the case holds ` +
-        `${held.length === 1 ? "a record" : `${held.length} records`} of it (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""}) that no tool call can return` +
-        (needed.length ? `; label.required_evidence lists ${needed.join(", ")}, missed context on every run` : ""),
-    );
+  c.label.required_evidence.forEach((id, i) => {
+    const source = sourceOf.get(id);
+    if (source !== undefined && down.has(source))
+      out.push(
+        `label.required_evidence[${i}]: "${id}" is a record of ${JSON.stringify(source)}, which unavailable[${c.unavailable.indexOf(source)}] ` +
+          "lists as down: no tool call can return it, so missed context counts it on every run",
+      );
   });
   return out;
 }
