@@ -26,6 +26,27 @@ const noStack = (r: Run) => expect(r.stderr).not.toMatch(/\n\s+at /);
 
 // each spawn pays the CLI's start-up, so these run side by side
 describe.concurrent("soceval dataset (CLI)", () => {
+  it("validate --workflow: a condition field no record has is a warning naming the workflow's line; exit 0", async () => {
+    const dir = tmp();
+    const wf = join(dir, "workflow.yaml");
+    const mini = readFileSync("test/fixtures/mini/workflow.yaml", "utf8");
+    writeFileSync(wf, mini.replace("field: device_known, equals: false", "field: device_knwn, equals: false"));
+    const r = await soceval("dataset", "validate", "test/fixtures/mini/cases.jsonl", "--workflow", wf);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `${wf}:62: decision_rules[0].when.all[1].field: no record of idp.signins in test/fixtures/mini/cases.jsonl has a field "device_knwn"`,
+    );
+    expect(r.stdout).toMatch(/, 1 warning\n$/);
+    const ok = await soceval(
+      "dataset",
+      "validate",
+      "test/fixtures/mini/cases.jsonl",
+      "--workflow",
+      "test/fixtures/mini/workflow.yaml",
+    );
+    expect(ok.stderr).not.toContain(".field: ");
+  });
+
   it("validate: exit 0 and a summary for a valid file", async () => {
     const r = await soceval("dataset", "validate", `${FIX}/valid.jsonl`);
     expect(r.code).toBe(0);

@@ -68,7 +68,7 @@ export function register(program: Command): void {
     )
     .action(
       action(async (file: string, flags: { maxErrors: number; workflow?: string }) => {
-        const workflow = flags.workflow === undefined ? undefined : workflowArg(flags.workflow).workflow;
+        const wf = flags.workflow === undefined ? undefined : workflowArg(flags.workflow);
         let shown = 0;
         const hidden = { problems: 0, warnings: 0 };
         const s = await validateDataset(
@@ -78,7 +78,7 @@ export function register(program: Command): void {
             else if (e.endsWith(" (warning)")) hidden.warnings++;
             else hidden.problems++;
           },
-          { workflow },
+          { workflow: wf?.workflow, workflowFile: wf?.file },
         );
         // a warning left unprinted is not a problem left unprinted: the exit code tells them apart too
         const more = [plural(hidden.problems, "more problem"), plural(hidden.warnings, "more warning")].filter(Boolean);
@@ -87,7 +87,9 @@ export function register(program: Command): void {
         // a few lines about the whole file, after the cases' own: never cut by --max-errors
         const unreached = s.reach ? reachWarnings(s.reach) : [];
         for (const w of unreached) process.stderr.write(`${file}: ${w}\n`);
-        s.warnings += unreached.length;
+        // these name the workflow file's line: the condition is where the mistake is
+        for (const w of s.unseenFields ?? []) process.stderr.write(`${w}\n`);
+        s.warnings += unreached.length + (s.unseenFields?.length ?? 0);
         const warned = s.warnings ? `, ${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "";
         out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled${warned}\n`);
         return s.invalid > 0 || s.cases === 0 ? EXIT.badInput : EXIT.ok;

@@ -3,6 +3,7 @@ import { InputError } from "../io/errors.js";
 import { scanJsonl } from "../io/jsonl.js";
 import type { Workflow } from "../schema/index.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
+import { ConditionFieldCounter } from "./condition-fields.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
 
 export type ValidationSummary = {
@@ -14,6 +15,8 @@ export type ValidationSummary = {
   warnings: number;
   /** with a workflow: what of the valid cases' evidence its tools can return */
   reach?: EvidenceReach;
+  /** with a workflow file: conditions whose field no record of the dataset has, as warning lines */
+  unseenFields?: string[];
 };
 
 /**
@@ -26,11 +29,12 @@ export type ValidationSummary = {
 export async function validateDataset(
   file: string,
   report: (error: string) => void,
-  opts: { workflow?: Workflow } = {},
+  opts: { workflow?: Workflow; workflowFile?: string } = {},
 ): Promise<ValidationSummary> {
   const summary: ValidationSummary = { file, cases: 0, valid: 0, invalid: 0, unlabeled: 0, warnings: 0 };
   const ids = new CaseIds();
   const reach = opts.workflow ? new ReachCounter(opts.workflow) : null;
+  const fields = opts.workflow && opts.workflowFile ? new ConditionFieldCounter(opts.workflow) : null;
   for await (const r of scanJsonl(file, z.unknown(), { repeatedKeys: true })) {
     summary.cases++;
     if ("error" in r) {
@@ -57,13 +61,17 @@ export async function validateDataset(
     }
     summary.valid++;
     if (!value?.label) summary.unlabeled++;
-    if (value) reach?.add(value);
+    if (value) {
+      reach?.add(value);
+      fields?.add(value);
+    }
     for (const w of value ? caseWarnings(value) : []) {
       summary.warnings++;
       report(`${file}:${r.line}: ${w} (warning)`);
     }
   }
   if (reach) summary.reach = reach.result();
+  if (fields && opts.workflowFile) summary.unseenFields = fields.warnings(opts.workflowFile, file);
   return summary;
 }
 
