@@ -96,3 +96,12 @@ describe("soceval run refuses an action or approval policy that contradicts itse
     );
   });
 });
+
+describe("soceval run refuses a decision rule the playbook agent could never apply", () => {
+  it("a rule testing a source no playbook step gathers", async () => {
+    const err = await refused("rule-ungathered", ["  - { tool: get_ip_reputation, input: { ip: ip } }\n", ""]);
+    expect(err).toContain(
+      "rule-ungathered.workflow.yaml:60: decision_rules[0].when.all[0].source: no playbook step gathers ti.ip (read by get_ip_reputation, which no step calls)",
+    );
+  });
+});

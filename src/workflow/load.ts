@@ -8,6 +8,7 @@ import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
 import { checkFaults, checkNames } from "./check-names.js";
 import { checkPlaybook } from "./check-playbook.js";
 import { checkReferences } from "./check-references.js";
+import { checkRuleSources } from "./check-rules.js";
 import { checkPromptTemplate } from "./check-template.js";
 
 export type LoadedAgent = AgentConfig & { file: string; promptText?: string; hash: string };
@@ -57,6 +58,7 @@ export function checkWorkflow(wf: Workflow, file: string): void {
   // each tool now has one declaration and every step names a known one, so the steps' contracts are unambiguous
   checkPlaybook(wf, file);
   checkReferences(wf, file);
+  checkRuleSources(wf, file);
 }
 
 export function loadWorkflow(file: string): Workflow {

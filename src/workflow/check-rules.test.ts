@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { editedMini, refusal } from "../../test/helpers/mini-workflow.js";
+import { loadWorkflow } from "./load.js";
+
+const IP_STEP = ["  - { tool: get_ip_reputation, input: { ip: ip } }\n", ""] as [string, string];
+const TI_TEST = [
+  "{ source: ti.ip, field: verdict, equals: malicious }",
+  "{ source: idp.signins, field: country, equals: RU }",
+] as [string, string];
+
+describe("decision rules read only what the playbook's steps gather", () => {
+  it("a condition on a source no step gathers: the playbook agent never sees its records", () => {
+    expect(refusal(editedMini(IP_STEP))).toBe(
+      ":60: decision_rules[0].when.all[0].source: no playbook step gathers ti.ip (read by get_ip_reputation, which no step calls): " +
+        "the playbook agent applies decision rules to what its steps gathered, so this test never sees a record of it; " +
+        "add a step, or use a gathered source (idp.signins)",
+    );
+  });
+
+  it("a cite of a source no step gathers: the rule would cite nothing", () => {
+    const file = editedMini(IP_STEP, TI_TEST, ["cite: [idp.signins]", "cite: [ti.ip]"]);
+    expect(refusal(file)).toMatch(
+      /^:\d+: default_decision\.cite\[0\]: no playbook step gathers ti\.ip .* so this cites nothing;/,
+    );
+  });
+
+  it("human-only conditions and approval raises are not held to the steps: the scorers judge them on the whole case", () => {
+    // with the rule on ti.ip moved to sign-ins, nothing but the (ungathered) ti.ip in insufficient_alone remains
+    expect(() => loadWorkflow(editedMini(IP_STEP, TI_TEST))).not.toThrow();
+    const humanOnTi = editedMini(IP_STEP, TI_TEST, [
+      '{ entity: account, matches: "^adm-" }',
+      "{ source: ti.ip, field: verdict, equals: malicious }",
+    ]);
+    expect(() => loadWorkflow(humanOnTi)).not.toThrow();
+  });
+});

@@ -1,0 +1,42 @@
+import { fieldError } from "../io/yaml.js";
+import type { Workflow } from "../schema/index.js";
+
+type Path = (string | number)[];
+
+/**
+ * Decision rules are the playbook agent's alone (providers/playbook.ts), and it applies them to
+ * what its steps gathered: a condition or a `cite` on a source no step gathers never sees a record
+ * (a `missing` test included: only a step's failure marks a source missing). Such a rule never
+ * fires, or always does under `none`, and the baseline's figures move without a word.
+ */
+export function checkRuleSources(wf: Workflow, file: string): void {
+  const tools = new Map(wf.tools.map((t) => [t.name, t]));
+  const gathered = new Set(wf.playbook.map((s) => tools.get(s.tool)!.source));
+  const readers = (source: string) =>
+    wf.tools
+      .filter((t) => t.scope === "read" && t.source === source)
+      .map((t) => t.name)
+      .join(", ");
+  const fail = (path: Path, source: string, what: string): never => {
+    throw fieldError(
+      file,
+      path,
+      `no playbook step gathers ${source} (read by ${readers(source)}, which no step calls): the playbook agent applies decision rules to what its steps gathered, so ${what}; add a step, or use a gathered source (${[...gathered].join(", ")})`,
+    );
+  };
+  wf.decision_rules.forEach((r, i) => {
+    for (const list of ["all", "any", "none"] as const)
+      r.when[list]?.forEach((c, j) => {
+        if (c.source !== undefined && !gathered.has(c.source))
+          fail(["decision_rules", i, "when", list, j, "source"], c.source, "this test never sees a record of it");
+      });
+  });
+  const rules: [Path, Workflow["default_decision"]][] = [
+    ...wf.decision_rules.map((r, i): [Path, Workflow["default_decision"]] => [["decision_rules", i], r]),
+    [["default_decision"], wf.default_decision],
+  ];
+  for (const [at, r] of rules)
+    r.cite.forEach((s, j) => {
+      if (!gathered.has(s)) fail([...at, "cite", j], s, "this cites nothing");
+    });
+}
