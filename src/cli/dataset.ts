@@ -88,8 +88,8 @@ export function register(program: Command): void {
         const unreached = s.reach ? reachWarnings(s.reach) : [];
         for (const w of unreached) process.stderr.write(`${file}: ${w}\n`);
         // these name the workflow file's line: the condition is where the mistake is
-        for (const w of s.unseenFields ?? []) process.stderr.write(`${w}\n`);
-        s.warnings += unreached.length + (s.unseenFields?.length ?? 0);
+        for (const w of s.workflowWarnings ?? []) process.stderr.write(`${w}\n`);
+        s.warnings += unreached.length + (s.workflowWarnings?.length ?? 0);
         const warned = s.warnings ? `, ${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "";
         out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled${warned}\n`);
         return s.invalid > 0 || s.cases === 0 ? EXIT.badInput : EXIT.ok;

@@ -4,6 +4,7 @@ import { scanJsonl } from "../io/jsonl.js";
 import type { Workflow } from "../schema/index.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
 import { ConditionFieldCounter } from "./condition-fields.js";
+import { PlaybookInputCounter } from "./playbook-inputs.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
 
 export type ValidationSummary = {
@@ -15,8 +16,11 @@ export type ValidationSummary = {
   warnings: number;
   /** with a workflow: what of the valid cases' evidence its tools can return */
   reach?: EvidenceReach;
-  /** with a workflow file: conditions whose field no record of the dataset has, as warning lines */
-  unseenFields?: string[];
+  /**
+   * with a workflow file, as warning lines at its lines: conditions whose field no record of the
+   * dataset has, playbook inputs no alert can fill
+   */
+  workflowWarnings?: string[];
 };
 
 /**
@@ -34,7 +38,8 @@ export async function validateDataset(
   const summary: ValidationSummary = { file, cases: 0, valid: 0, invalid: 0, unlabeled: 0, warnings: 0 };
   const ids = new CaseIds();
   const reach = opts.workflow ? new ReachCounter(opts.workflow) : null;
-  const fields = opts.workflow && opts.workflowFile ? new ConditionFieldCounter(opts.workflow) : null;
+  const wf = opts.workflow;
+  const against = wf && opts.workflowFile ? [new ConditionFieldCounter(wf), new PlaybookInputCounter(wf)] : [];
   for await (const r of scanJsonl(file, z.unknown(), { repeatedKeys: true })) {
     summary.cases++;
     if ("error" in r) {
@@ -63,7 +68,7 @@ export async function validateDataset(
     if (!value?.label) summary.unlabeled++;
     if (value) {
       reach?.add(value);
-      fields?.add(value);
+      for (const a of against) a.add(value);
     }
     for (const w of value ? caseWarnings(value) : []) {
       summary.warnings++;
@@ -71,7 +76,8 @@ export async function validateDataset(
     }
   }
   if (reach) summary.reach = reach.result();
-  if (fields && opts.workflowFile) summary.unseenFields = fields.warnings(opts.workflowFile, file);
+  const wfFile = opts.workflowFile;
+  if (wfFile && against.length) summary.workflowWarnings = against.flatMap((a) => a.warnings(wfFile, file));
   return summary;
 }
 
