@@ -35,6 +35,7 @@ describe("a playbook step is a call the sandbox would answer", () => {
     // "src_ip" appears only as a catalogue action's target
     const asTarget = editedMini(
       ["reversible: true, target: account }", "reversible: true, target: src_ip }"],
+      ["{ action: revoke_sessions, target_entity: account }", "{ action: revoke_sessions, target_entity: src_ip }"],
       [IP, "  - { tool: get_ip_reputation, input: { ip: src_ip } }"],
     );
     expect(() => loadWorkflow(asTarget)).not.toThrow();

@@ -34,3 +34,23 @@ describe("decision rules read only what the playbook's steps gather", () => {
     expect(() => loadWorkflow(humanOnTi)).not.toThrow();
   });
 });
+
+describe("a rule's action is aimed at what the catalogue says it applies to", () => {
+  it("a target_entity other than the action's catalogued target", () => {
+    const file = editedMini([
+      "{ action: revoke_sessions, target_entity: account }",
+      "{ action: revoke_sessions, target_entity: ip }",
+    ]);
+    expect(refusal(file)).toBe(
+      ":66: decision_rules[0].actions[0].target_entity: revoke_sessions applies to account entities (actions[1].target, line 37): this rule would recommend it on the alert's ip",
+    );
+  });
+
+  it("an action the catalogue gives no target may be aimed anywhere", () => {
+    const file = editedMini([
+      "{ action: revoke_sessions, target_entity: account }",
+      "{ action: add_case_note, target_entity: ip }",
+    ]);
+    expect(() => loadWorkflow(file)).not.toThrow();
+  });
+});

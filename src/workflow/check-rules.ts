@@ -1,5 +1,6 @@
 import { fieldError } from "../io/yaml.js";
 import type { Workflow } from "../schema/index.js";
+import { declaredAt } from "./check-names.js";
 
 type Path = (string | number)[];
 
@@ -7,7 +8,8 @@ type Path = (string | number)[];
  * Decision rules are the playbook agent's alone (providers/playbook.ts), and it applies them to
  * what its steps gathered: a condition or a `cite` on a source no step gathers never sees a record
  * (a `missing` test included: only a step's failure marks a source missing). Such a rule never
- * fires, or always does under `none`, and the baseline's figures move without a word.
+ * fires, or always does under `none`, and the baseline's figures move without a word. A rule's
+ * action must also be aimed at the entity type the catalogue says the action applies to.
  */
 export function checkRuleSources(wf: Workflow, file: string): void {
   const tools = new Map(wf.tools.map((t) => [t.name, t]));
@@ -38,5 +40,18 @@ export function checkRuleSources(wf: Workflow, file: string): void {
   for (const [at, r] of rules)
     r.cite.forEach((s, j) => {
       if (!gathered.has(s)) fail([...at, "cite", j], s, "this cites nothing");
+    });
+  // the catalogue says what an action applies to; a rule aiming it at another entity type would
+  // have the baseline recommend, say, blocking an account as if it were a domain
+  const catalogue = new Map(wf.actions.map((a, i) => [a.id, { target: a.target, i }]));
+  for (const [at, r] of rules)
+    r.actions.forEach((ra, j) => {
+      const entry = catalogue.get(ra.action);
+      if (entry?.target !== undefined && entry.target !== ra.target_entity)
+        throw fieldError(
+          file,
+          [...at, "actions", j, "target_entity"],
+          `${ra.action} applies to ${entry.target} entities (${declaredAt(file, ["actions", entry.i, "target"])}): this rule would recommend it on the alert's ${ra.target_entity}`,
+        );
     });
 }
