@@ -4,6 +4,7 @@ import { scanJsonl } from "../io/jsonl.js";
 import type { Workflow } from "../schema/index.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
 import { ConditionFieldCounter } from "./condition-fields.js";
+import { PlaybookFilterCounter } from "./playbook-filters.js";
 import { PlaybookInputCounter } from "./playbook-inputs.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
 
@@ -18,7 +19,7 @@ export type ValidationSummary = {
   reach?: EvidenceReach;
   /**
    * with a workflow file, as warning lines at its lines: conditions whose field no record of the
-   * dataset has, playbook inputs no alert can fill
+   * dataset has, playbook inputs no alert can fill, playbook filters no record matches
    */
   workflowWarnings?: string[];
 };
@@ -39,7 +40,10 @@ export async function validateDataset(
   const ids = new CaseIds();
   const reach = opts.workflow ? new ReachCounter(opts.workflow) : null;
   const wf = opts.workflow;
-  const against = wf && opts.workflowFile ? [new ConditionFieldCounter(wf), new PlaybookInputCounter(wf)] : [];
+  const against =
+    wf && opts.workflowFile
+      ? [new ConditionFieldCounter(wf), new PlaybookInputCounter(wf), new PlaybookFilterCounter(wf)]
+      : [];
   for await (const r of scanJsonl(file, z.unknown(), { repeatedKeys: true })) {
     summary.cases++;
     if ("error" in r) {
