@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { blessBaseline } from "../src/gate/baseline.js";
 import { Store } from "../src/store/db.js";
@@ -246,6 +248,27 @@ describe("soceval gate on stored runs", () => {
     const bad = await run(["query", "select from"]);
     expect(bad.stderr).toBe("soceval: query: Parser Error: syntax error at end of input\n");
     expect((await run(["query", "select 1 as a;"])).status).toBe(0);
+  });
+
+  it("judges stored runs reading only: while another process reads the store, and leaving the file as it was", async () => {
+    const store = await Store.open(db);
+    try {
+      await cloneRun(store, FIXTURE_RUN, "run-shared");
+    } finally {
+      store.close();
+    }
+    const sha = () => createHash("sha256").update(readFileSync(db)).digest("hex");
+    const before = sha();
+    // another CI job reporting from the same store: it holds the file read-only, as every reader does
+    const reader = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
+    try {
+      const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-shared", "--agent", "playbook"]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain("PASS");
+    } finally {
+      reader.closeSync();
+    }
+    expect(sha()).toBe(before);
   });
 
   it("lists every exit code in --help, 2 included", async () => {

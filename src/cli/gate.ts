@@ -136,8 +136,10 @@ async function gateOnce(
   { epochs, concurrency }: { epochs?: number; concurrency?: number },
 ): Promise<number> {
   // the baseline lives in the store, so a gate never starts one: a mistyped --db (or a CI cache
-  // that restored nothing) is refused, not answered from a new, empty store left behind
-  const store = await Store.open(flags.db, { existing: true });
+  // that restored nothing) is refused, not answered from a new, empty store left behind. Judging
+  // stored runs only reads, as `report` does: a store on a read-only mount, or one another job is
+  // reporting from, is judged, and one from an earlier soceval is not changed
+  const store = await Store.open(flags.db, suiteFile ? { existing: true } : { readOnly: true });
   try {
     const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
     const retry =
