@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { shellWord } from "../io/shell.js";
-import { DEFAULT_DB, Store } from "../store/db.js";
+import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
 import { madeAt, newestFirstBy } from "../store/run-ref.js";
@@ -36,12 +36,39 @@ type RunRow = {
 async function resumeCommands(store: Store, rows: RunRow[]): Promise<string[]> {
   const out: string[] = [];
   for (const r of rows) {
-    if (r.status !== "running" || r.kind !== "replay") continue;
+    if (r.status !== "running") continue;
+    if (r.kind === "imported") {
+      const again = await scoreAgainCommand(store, r.run_id);
+      if (again) out.push(`${again}   (then: soceval runs delete ${r.run_id}${dbFlag(store)})`);
+      continue;
+    }
+    if (r.kind !== "replay") continue;
     const run = await loadRunInfo(store, r.run_id);
     if (!run.suite_path) continue;
     out.push(`soceval run ${shellWord(run.suite_path)} ${await resumeArgs(store, r.run_id, run)}`);
   }
   return out;
+}
+
+const dbFlag = (store: Store) => (storeFlag(store.path) ? ` ${storeFlag(store.path)}` : "");
+
+/**
+ * An import (`soceval score`) has no --resume: the command that scores its transcripts again, from
+ * what the run recorded (workflow, dataset, transcripts file, agent, tool scope); null when it lacks any.
+ */
+async function scoreAgainCommand(store: Store, runId: string): Promise<string | null> {
+  const [a] = await store.query<{ agent: string; config: string | null; dataset: string | null }>(
+    "SELECT a.agent, a.config::VARCHAR AS config, r.dataset FROM run_agents a JOIN runs r USING (run_id) WHERE run_id = ?",
+    [runId],
+  );
+  if (!a?.config || !a.dataset) return null;
+  const c = JSON.parse(a.config) as { workflow_file?: unknown; transcripts?: unknown; tools?: unknown };
+  if (typeof c.workflow_file !== "string" || typeof c.transcripts !== "string") return null;
+  const tools = Array.isArray(c.tools) ? ` --tools ${c.tools.map((t) => shellWord(String(t))).join(" ")}` : "";
+  return (
+    `soceval score --workflow ${shellWord(c.workflow_file)} --dataset ${shellWord(a.dataset)} ` +
+    `--transcripts ${shellWord(c.transcripts)} --agent ${shellWord(a.agent)}${tools}${dbFlag(store)}`
+  );
 }
 
 export function register(program: Command): void {
@@ -77,7 +104,7 @@ export function register(program: Command): void {
         }
         // this command holds the store's lock, so no process is writing any run now: one still
         // marked running was stopped without finishing (killed, or the machine went down)
-        const stopped = rows.some((r) => r.status === "running");
+        const stopped = rows.filter((r) => r.status === "running");
         const t = new Table({
           head: ["run", "suite", "agents", "status", "results", "started", "shard"],
           style: process.stdout.isTTY ? {} : { head: [], border: [] },
@@ -97,10 +124,18 @@ export function register(program: Command): void {
             r.shard ?? mergedFrom(r.merged_from),
           ]);
         process.stdout.write(rows.length ? `${t.toString()}\n` : `no runs in ${flags.db}\n`);
-        if (stopped)
+        // an import has no --resume: pointing its user at `soceval run --resume` sends them nowhere
+        const fixes = [
+          ...(stopped.some((r) => r.kind !== "imported")
+            ? ["continue it with `soceval run <suite> --resume` and the flags that started it"]
+            : []),
+          ...(stopped.some((r) => r.kind === "imported")
+            ? ["an import (`soceval score`) cannot be resumed: score its transcripts again"]
+            : []),
+        ];
+        if (stopped.length > 0)
           process.stdout.write(
-            "* stopped without finishing (killed or crashed): continue it with `soceval run <suite> --resume` and " +
-              "the flags that started it, or remove it with `soceval runs delete <run>`\n" +
+            `* stopped without finishing (killed or crashed): ${fixes.join("; ")}, or remove it with \`soceval runs delete <run>\`\n` +
               resumes.map((c) => `  ${c}\n`).join(""),
           );
         return 0;
