@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -77,5 +77,28 @@ describe("a command killed with SIGKILL part-way leaves a store that tells the t
       "SELECT status, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id)::INTEGER AS n FROM runs r",
     );
     expect(after).toEqual([{ status: "finished", n: 2560 }]);
+  }, 120_000);
+
+  it("rescore: the run keeps its results whole, and no row is left under a run the store does not hold", async () => {
+    const db = join(dir, "rescore.duckdb");
+    copyFileSync(replayed, db);
+    const rows = async () =>
+      query<{ t: string; run_id: string; n: number }>(
+        db,
+        `SELECT 'case_results' AS t, run_id, count(*)::INTEGER AS n FROM case_results GROUP BY run_id
+         UNION ALL SELECT 'findings', run_id, count(*)::INTEGER FROM findings GROUP BY run_id ORDER BY 1, 2`,
+      );
+    const before = await rows();
+    const [run] = await query<{ run_id: string }>(db, "SELECT run_id FROM runs");
+    expect(before.map((r) => r.run_id)).toEqual([run!.run_id, run!.run_id]);
+    // killed once it has written anything: while it scores, or while it swaps the new rows in
+    await killOnceWritten(["rescore", "--run", "latest"], db, 50_000);
+    // the same scorers score the same transcripts alike: whether the swap landed or not, the same rows
+    expect(await rows()).toEqual(before);
+    // and the store takes the next rescore as usual
+    const r = await soceval(["rescore", "--run", "latest", "--db", db], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("nothing changed");
+    expect(await rows()).toEqual(before);
   }, 120_000);
 });

@@ -4,7 +4,7 @@ import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
 import { type AgentConfig, Case, Transcript, type Workflow } from "../schema/index.js";
-import type { Row, Store } from "../store/db.js";
+import { type Row, type Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import { table } from "../store/tables.js";
@@ -95,13 +95,23 @@ const FINDING_WITHOUT_TEXT = FINDING.replace(
 );
 const RESULT_KEY = ["case_id", "agent", "epoch"];
 
+/**
+ * The new rows wait in temporary tables, which live only as long as this connection: a rescore
+ * killed half-way leaves no row behind for `soceval query`, the DuckDB CLI or a later merge to
+ * count (staged under a scratch run id in the stored tables, a kill left them there).
+ */
+const staged = (name: string) => `rescore_staged_${name}`;
+const STAGED_TABLES = ["case_results", "findings"] as const;
+
+/** A run's stored rows of `name`, as a query's FROM. */
+const storedRows = (name: string, runId: string) => `(SELECT * FROM ${name} WHERE run_id = ${sqlString(runId)})`;
+
 /** Findings of `a` that `b` lacks (as a multiset, compared on `columns`), counted by "kind (severity)". */
 async function findingsOnlyIn(store: Store, a: string, b: string, columns = FINDING_WITHOUT_TEXT) {
   const rows = await store.query<{ k: string; n: number }>(
     `SELECT kind || ' (' || severity || ')' AS k, count(*)::INTEGER AS n FROM (
-       SELECT ${columns} FROM findings WHERE run_id = ? EXCEPT ALL SELECT ${columns} FROM findings WHERE run_id = ?)
+       SELECT ${columns} FROM ${a} EXCEPT ALL SELECT ${columns} FROM ${b})
      GROUP BY 1 ORDER BY 1`,
-    [a, b],
   );
   return Object.fromEntries(rows.map((r) => [r.k, r.n])) as Record<string, number>;
 }
@@ -113,8 +123,8 @@ function reworded(differ: Record<string, number>, removed: Record<string, number
   return out;
 }
 
-/** Every difference between the stored scoring (`runId`) and the new one (`scratch`). */
-async function changesBetween(store: Store, runId: string, scratch: string): Promise<RescoreChanges> {
+/** Every difference between the stored scoring of `runId` and the new one, staged. */
+async function changesBetween(store: Store, runId: string): Promise<RescoreChanges> {
   const columns = table("case_results")
     .columns.map(([c]) => c)
     .filter((c) => c !== "run_id" && !RESULT_KEY.includes(c));
@@ -122,24 +132,24 @@ async function changesBetween(store: Store, runId: string, scratch: string): Pro
   const [row] = await store.query<Record<string, number>>(
     `SELECT count(*) FILTER (WHERE ${columns.map((c) => `o.${c} IS DISTINCT FROM n.${c}`).join(" OR ")})::INTEGER AS any_column,
             ${columns.map((c) => `count(*) FILTER (WHERE o.${c} IS DISTINCT FROM n.${c})::INTEGER AS "${c}"`).join(", ")}
-     FROM case_results o JOIN case_results n ON ${on} WHERE o.run_id = ? AND n.run_id = ?`,
-    [runId, scratch],
+     FROM ${storedRows("case_results", runId)} o JOIN ${staged("case_results")} n ON ${on}`,
   );
   const columnsChanged = Object.fromEntries(columns.filter((c) => (row?.[c] ?? 0) > 0).map((c) => [c, row![c]!]));
-  const removed = await findingsOnlyIn(store, runId, scratch);
+  const [old, now] = [storedRows("findings", runId), staged("findings")];
+  const removed = await findingsOnlyIn(store, old, now);
   return {
     findings_removed: removed,
-    findings_added: await findingsOnlyIn(store, scratch, runId),
-    findings_reworded: reworded(await findingsOnlyIn(store, runId, scratch, FINDING), removed),
+    findings_added: await findingsOnlyIn(store, now, old),
+    findings_reworded: reworded(await findingsOnlyIn(store, old, now, FINDING), removed),
     results_changed: row?.any_column ?? 0,
     columns_changed: columnsChanged,
   };
 }
 
 /**
- * Re-score a stored run with the current scorers — no model is called. New rows are staged under
- * a scratch run id, then one transaction swaps them in: a reader sees the old results or the new,
- * never a mix, and a crash leaves the stored run as it was.
+ * Re-score a stored run with the current scorers — no model is called. New rows are staged in
+ * temporary tables, then one transaction swaps them in: a reader sees the old results or the new,
+ * never a mix, and a crash leaves the store as it was.
  */
 export async function rescoreRun(store: Store, runArg: string, batchSize = 500): Promise<RescoreOutcome> {
   const runId = await resolveRunId(store, runArg);
@@ -166,16 +176,21 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     byCase.set(t.case_id, list);
   }
 
-  const scratch = `${runId}~rescore`;
-  const dropScratch = async () => {
-    await store.run("DELETE FROM case_results WHERE run_id = ?", [scratch]);
-    await store.run("DELETE FROM findings WHERE run_id = ?", [scratch]);
+  // an earlier soceval staged under this scratch run id in the stored tables, where a kill left them
+  for (const name of STAGED_TABLES) await store.run(`DELETE FROM ${name} WHERE run_id = ?`, [`${runId}~rescore`]);
+  const dropStaged = async () => {
+    for (const name of STAGED_TABLES) await store.run(`DROP TABLE IF EXISTS temp.${staged(name)}`);
   };
-  await dropScratch(); // left over if an earlier rescore was killed
+  for (const name of STAGED_TABLES)
+    await store.run(
+      `CREATE OR REPLACE TEMP TABLE ${staged(name)} (${table(name)
+        .columns.map(([c, type]) => `${c} ${type}`)
+        .join(", ")})`,
+    );
   let transcripts = 0;
   let changes: RescoreChanges;
   try {
-    transcripts = await stage(store, run.dataset, byCase, scratch, batchSize, (c, t) =>
+    transcripts = await stage(store, run.dataset, byCase, runId, batchSize, (c, t) =>
       scoreTranscript({
         case: c,
         transcript: t,
@@ -185,21 +200,20 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     );
     if (byCase.size > 0)
       throw new InputError(`${run.dataset}: has no case ${[...byCase.keys()][0]} that run ${runId} stored`);
-    changes = await changesBetween(store, runId, scratch);
-    await swapIn(store, runId, scratch, changes);
-  } catch (e) {
-    await dropScratch().catch(() => {});
-    throw e;
+    changes = await changesBetween(store, runId);
+    await swapIn(store, runId, changes);
+  } finally {
+    await dropStaged().catch(() => {});
   }
   return { runId, transcripts, changes };
 }
 
-/** Score every stored transcript whose case the dataset holds; rows land under the scratch run id. */
+/** Score every stored transcript whose case the dataset holds; rows land in the staging tables. */
 async function stage(
   store: Store,
   dataset: string,
   byCase: Map<string, Transcript[]>,
-  scratch: string,
+  runId: string,
   batchSize: number,
   score: (c: Case, t: Transcript) => ReturnType<typeof scoreTranscript>,
 ): Promise<number> {
@@ -211,24 +225,24 @@ async function stage(
     byCase.delete(c.id);
     for (const t of list) {
       const { result, findings } = score(c, t);
-      const key = { run_id: scratch, case_id: t.case_id, agent: t.agent, epoch: t.epoch };
-      batch.case_results.push({ ...result, run_id: scratch });
+      const key = { run_id: runId, case_id: t.case_id, agent: t.agent, epoch: t.epoch };
+      batch.case_results.push({ ...result, run_id: runId });
       findings.forEach((f, seq) => {
         batch.findings.push({ ...key, seq, ...f });
       });
       n++;
     }
     if (batch.case_results.length >= batchSize) {
-      await store.appendBatch(batch);
+      await store.appendBatch(batch, staged);
       batch = { case_results: [], findings: [] };
     }
   }
-  await store.appendBatch(batch);
+  await store.appendBatch(batch, staged);
   return n;
 }
 
 /** The new rows replace the old, and the run records the rescore, in one transaction. */
-async function swapIn(store: Store, runId: string, scratch: string, changes: RescoreChanges): Promise<void> {
+async function swapIn(store: Store, runId: string, changes: RescoreChanges): Promise<void> {
   const [prior] = await store.query<{ r: string | null }>("SELECT rescores::VARCHAR AS r FROM runs WHERE run_id = ?", [
     runId,
   ]);
@@ -245,9 +259,12 @@ async function swapIn(store: Store, runId: string, scratch: string, changes: Res
   ];
   await store.run("BEGIN TRANSACTION");
   try {
-    for (const table of ["case_results", "findings"]) {
-      await store.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
-      await store.run(`UPDATE ${table} SET run_id = ? WHERE run_id = ?`, [runId, scratch]);
+    for (const name of STAGED_TABLES) {
+      const cols = table(name)
+        .columns.map(([c]) => c)
+        .join(", ");
+      await store.run(`DELETE FROM ${name} WHERE run_id = ?`, [runId]);
+      await store.run(`INSERT INTO ${name} (${cols}) SELECT ${cols} FROM ${staged(name)}`);
     }
     await store.run("UPDATE runs SET rescores = ?::JSON WHERE run_id = ?", [JSON.stringify(rescores), runId]);
     await store.run("COMMIT");

@@ -150,11 +150,15 @@ export class Store {
 
   /**
    * Append rows to several tables in one transaction: all land, or none do. A row is an object
-   * keyed by column name, or already encoded (src/store/encode.ts) in column order.
+   * keyed by column name, or already encoded (src/store/encode.ts) in column order. `into` names
+   * the table that takes a table's rows instead (a staging copy of it, same columns).
    */
-  async appendBatch(batch: Record<string, (Row | EncodedRow)[]>): Promise<void> {
+  async appendBatch(
+    batch: Record<string, (Row | EncodedRow)[]>,
+    into: (name: string) => string = (name) => name,
+  ): Promise<void> {
     const tables = Object.keys(batch).filter((name) => batch[name]!.length > 0);
-    const tx = await this.openTransaction(tables);
+    const tx = await this.openTransaction(tables, into);
     try {
       for (const name of tables)
         for (const row of batch[name]!) tx.append(name, Array.isArray(row) ? row : encode(name, row));
@@ -171,7 +175,10 @@ export class Store {
    * every few thousand cases (bench/README.md: each commit has a fixed cost, so fewer, larger
    * ones store a run with a third less CPU). Nothing else may use the connection while it is open.
    */
-  async openTransaction(tables: readonly string[]): Promise<OpenTransaction> {
+  async openTransaction(
+    tables: readonly string[],
+    into: (name: string) => string = (name) => name,
+  ): Promise<OpenTransaction> {
     await this.conn.run("BEGIN TRANSACTION");
     try {
       const appenders = new Map<string, ChunkAppender>();
@@ -179,7 +186,7 @@ export class Store {
         appenders.set(
           name,
           new ChunkAppender(
-            await this.conn.createAppender(name),
+            await this.conn.createAppender(into(name)),
             table(name).columns.map(([, type]) => type),
           ),
         );
