@@ -8,6 +8,7 @@ import { InputError } from "../io/errors.js";
 import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
+import { ProviderUnreachable } from "../replay/unusable.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
@@ -15,6 +16,7 @@ import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { progressReporter } from "./progress.js";
 import { replayMissesLine } from "./replay-misses.js";
 import { finishWithoutReader } from "./stdout-reader.js";
+import { runStates, stoppedRunLine } from "./stopped-run.js";
 import { summaryTable } from "./summary-table.js";
 
 type RunFlags = {
@@ -89,6 +91,7 @@ export function register(program: Command): void {
         process.on("SIGINT", onSigint);
         process.on("SIGTERM", onSigint);
         const progress = flags.quiet ? null : progressReporter(ls.suite.name);
+        const before = await runStates(store);
         let outcome: RunOutcome;
         try {
           outcome = await runSuite(store, ls, {
@@ -106,8 +109,12 @@ export function register(program: Command): void {
           });
         } catch (e) {
           // refused (an unknown --agent, an unset key, a bad flag): no empty store is left at --db
-          await removeIfLeftEmpty(store, created).catch(() => false);
-          throw e;
+          const removed = await removeIfLeftEmpty(store, created).catch(() => false);
+          // anything else keeps what the run stored: say so, and how to finish it (a refusal and a
+          // model that cannot be used say what to do themselves)
+          if (removed || e instanceof InputError || e instanceof ProviderUnreachable) throw e;
+          const line = await stoppedRunLine(store, before, suiteFile).catch(() => "");
+          throw line ? new Error(`${(e as Error).message}\nsoceval: ${line}`) : e;
         } finally {
           progress?.stop();
           process.off("SIGINT", onSigint);
