@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, statSync, unlinkSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { shellWord } from "../io/shell.js";
@@ -46,6 +46,22 @@ function emptyFile(path: string): boolean {
   }
 }
 
+/**
+ * The folder a new store goes in, made when missing. A path under a file, or a folder that cannot
+ * be made (a read-only disk), is a --db that cannot be a store: bad input naming it, not node's
+ * bare `EEXIST: file already exists, mkdir` as a runtime failure.
+ */
+function makeFolder(path: string): void {
+  let base = dirname(resolve(path));
+  while (!existsSync(base)) base = dirname(base);
+  if (!statSync(base).isDirectory()) throw new InputError(`${path}: ${base} is a file, not a folder`, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new InputError(`${path}: cannot make its folder (${(e as Error).message})`, path);
+  }
+}
+
 /** One open soceval store. Every command opens it through here so the tables always exist. */
 export class Store {
   private constructor(
@@ -71,7 +87,7 @@ export class Store {
       unlinkSync(path);
     }
     const existed = path !== ":memory:" && existsSync(path);
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") makeFolder(path);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});

@@ -1,7 +1,8 @@
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { InputError } from "../io/errors.js";
 import { Store } from "./db.js";
 
 describe("a zero-byte --db (what mktemp makes)", () => {
@@ -15,5 +16,19 @@ describe("a zero-byte --db (what mktemp makes)", () => {
     s.close();
     expect(r?.n).toBe(0);
     expect(statSync(f).size).toBeGreaterThan(0);
+  });
+});
+
+describe("a --db whose folder cannot be made", () => {
+  it("under a file is bad input naming the file in the way, and nothing is made", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-under-file-"));
+    const file = join(dir, "old.duckdb");
+    writeFileSync(file, "not a folder");
+    for (const path of [join(file, "s.duckdb"), join(file, "more", "s.duckdb")]) {
+      const opened = Store.open(path);
+      await expect(opened).rejects.toBeInstanceOf(InputError);
+      await expect(Store.open(path)).rejects.toThrow(`${path}: ${file} is a file, not a folder`);
+    }
+    expect(readFileSync(file, "utf8")).toBe("not a folder");
   });
 });
