@@ -257,6 +257,18 @@ describe("soceval runs merge", () => {
     const missing = await run(["runs", "merge", join(dir, "nope.duckdb"), "--db", join(dir, "m4.duckdb")]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nope\.duckdb: no such store/);
+    // a DuckDB file of another kind among the shards: named, not DuckDB's catalog error (exit 3)
+    const other = join(dir, "other.duckdb");
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(other);
+    const conn = await db.connect();
+    await conn.run("CREATE TABLE t (a INTEGER)");
+    conn.closeSync();
+    db.closeSync();
+    const foreign = await run(["runs", "merge", shardDb(1), other, "--db", join(dir, "m5.duckdb")]);
+    expect(foreign.status).toBe(2);
+    expect(foreign.stderr).toBe(`soceval: ${other}: not a soceval store (it holds no runs table)\n`);
+    expect(existsSync(join(dir, "m5.duckdb"))).toBe(false);
     // reading commands do not create an empty store at a mistyped path
     for (const cmd of [
       ["runs", "list"],

@@ -73,6 +73,9 @@ async function attach(store: Store, file: string, i: number, attached: string[])
     throw storeOpenError(file, e, "cannot open as a soceval store", "merge once the run writing it has finished");
   }
   attached.push(schema);
+  // a DuckDB file of another kind: named as such, as --db names one, not DuckDB's catalog error
+  if (![...(await columnsOf(store, schema))].some((c) => c.startsWith("runs.")))
+    throw new InputError(`${file}: not a soceval store (it holds no runs table)`, file);
   return schema;
 }
 
