@@ -5,6 +5,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GateVerdict } from "../src/gate/verdict-schema.js";
 import { soceval } from "./helpers/cli.js";
+import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
 import { startResponder } from "./servers/responder.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-gate-"));
@@ -54,7 +55,7 @@ beforeAll(async () => {
     readFileSync(join(dir, "suite.yaml"), "utf8").replace(
       "agents/playbook-no-ti.yaml]",
       "agents/playbook-no-ti.yaml, agents/broken.yaml]",
-    ),
+    ) + SMALL_SUITE_GATE,
   );
   const base = await run(["run", "suite.yaml", "--db", db, "--quiet"]);
   expect(base.status, base.stderr).toBe(0);
@@ -76,6 +77,30 @@ describe("soceval gate", () => {
     expect(v.status).toBe("pass");
     expect(v.regressed).toEqual([]);
     expect(v.paired_cases).toBe(40);
+  });
+
+  it("does not claim an equal candidate is within 2 points on 40 cases: the default margins fail as too few cases", async () => {
+    // the suite without its gate block: soceval's defaults, margins of 0.02
+    const strict = readFileSync(join(dir, "suite.yaml"), "utf8").replace(SMALL_SUITE_GATE, "");
+    writeFileSync(join(dir, "strict.suite.yaml"), strict);
+    const r = await run([
+      "gate",
+      "strict.suite.yaml",
+      "--baseline",
+      "main",
+      "--db",
+      db,
+      "--quiet",
+      "--json",
+      "st.json",
+    ]);
+    expect(r.status, r.stderr).toBe(1);
+    const margin = verdict("st.json").rules.find((x) => x.rule === "margin:verdict_agreement")!;
+    expect(margin).toMatchObject({ diff: 0, pass: false });
+    // no case changed, yet 40 cases leave a drop of up to z²/(40 + z²) ≈ 8.8 points plausible
+    expect(margin.lower).toBeCloseTo(-(1.959964 ** 2) / (40 + 1.959964 ** 2), 3);
+    expect(margin.detail).toContain("too few cases");
+    expect(verdict("st.json").regressed).toEqual([]);
   });
 
   it("fails a candidate that stops gathering a required source, for that reason (exit 1)", async () => {

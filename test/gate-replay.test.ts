@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { soceval } from "./helpers/cli.js";
+import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
 import { startResponder } from "./servers/responder.js";
 
 /**
@@ -55,7 +56,7 @@ beforeAll(async () => {
     readFileSync(join(dir, "suite.yaml"), "utf8").replace(
       "agents/gpt.yaml,",
       "agents/gpt.yaml, agents/gpt-replay.yaml,",
-    ),
+    ) + SMALL_SUITE_GATE,
   );
   const live = await run(["run", "suite.yaml", "--agent", "gpt-test", "--record", rec, "--db", db, "--quiet"]);
   expect(live.status, live.stderr).toBe(0);

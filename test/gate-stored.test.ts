@@ -143,7 +143,11 @@ describe("soceval gate on stored runs", () => {
       store.close();
     }
     const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-again", "--agent", "playbook"]);
-    expect(r.status, r.stderr).toBe(0);
+    // judged (exit 1, not 2): a dozen unchanged cases cannot show the default 2-point margins
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      /\| margin:verdict_agreement \| 0\.667 \| 0\.667 \| 0 \[-0\.\d+, 0\.\d+\] .*too few cases/,
+    );
     expect(r.stdout).toContain("### soceval gate — fixture-phishing:");
     // no suite file to read the rules from: the verdict says whose rules judged it
     expect(r.stdout).toContain(
@@ -160,7 +164,7 @@ describe("soceval gate on stored runs", () => {
       store.close();
     }
     const r = await run(["gate", "--baseline", "main", "--candidate-run", "run-moved", "--agent", "playbook"]);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(1); // judged; its dozen cases are too few for the default margins
     expect(r.stdout).toContain(
       `> Judged by soceval's default gate rules: the candidate run's suite file ${join(dir, "gone.suite.yaml")} is not there, ` +
         "so its gate block could not be read (put the suite back at that path to judge by its rules).",
@@ -186,7 +190,7 @@ describe("soceval gate on stored runs", () => {
     }
     // both runs hold playbook and model-x: the baseline side was refused for having two agents
     const r = await run(["gate", "--baseline-run", FIXTURE_RUN, "--candidate-run", "run-both", "--agent", "playbook"]);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(1); // judged; its dozen cases are too few for the default margins
     expect(r.stdout).toContain(
       `Candidate \`playbook\` (run \`run-both\`) vs baseline \`playbook\` (run \`${FIXTURE_RUN}\`)`,
     );

@@ -25,7 +25,7 @@ export const ALPHA = 0.05;
 
 /** The rule the pages state beside the readings: which test decides. */
 export const READING_RULE =
-  'Reading: "better" or "worse" only where the 95% paired bootstrap interval excludes zero and, for the ' +
+  'Reading: "better" or "worse" only where the 95% paired interval excludes zero and, for the ' +
   `rates, McNemar's exact p is below ${ALPHA} as well; where the two tests disagree it reads "borderline", ` +
   'never better or worse. Cost and time have no McNemar test: their interval alone decides. "Not comparable": a ' +
   "lead on a violation rate, cost or time for the side that failed materially more investigations, which the " +

@@ -23,7 +23,10 @@ export const PairedMetric = z.strictObject({
   baseline: z.number().nullable(),
   candidate: z.number().nullable(),
   diff: z.number().nullable().describe("candidate − baseline"),
-  lower: z.number().nullable().describe("95% paired (cluster) bootstrap interval of diff"),
+  lower: z
+    .number()
+    .nullable()
+    .describe("95% paired interval of diff: Tango's score interval for rates, t for cost and time, by incident"),
   upper: z.number().nullable(),
   mcnemar_p: z
     .number()

@@ -14,7 +14,7 @@ import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { exactMcNemar } from "./stats/mcnemar.js";
 import { minDetectableDifference } from "./stats/mdd.js";
-import { type PairedUnit, pairedDifference } from "./stats/paired.js";
+import { type PairedUnit, pairedMeanDifference, pairedRateDifference } from "./stats/paired.js";
 
 type SideRef = { run_id: string; agent: string };
 
@@ -86,8 +86,8 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
       metrics: estimatesFrom(row),
     });
   }
-  // seeded by what was compared (dataset versions, agent configurations), never by run ids: two runs
-  // with identical results get identical intervals
+  // names what was compared (dataset versions, agent configurations), never run ids; the paired
+  // intervals draw nothing at random, so two runs with identical results get identical intervals
   const seed = `compare:${sides.map((s) => `${s.dataset_hash ?? "-"}/${s.agent}/${s.agent_hash ?? "-"}`).join("|")}`;
   const notes: string[] = [];
   const otherDataset = new Set(sides.map((s) => s.dataset_hash)).size > 1;
@@ -124,7 +124,7 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
           "between their agents may come from the setup, not the agent (the gate refuses such a pair)",
       );
     const metrics: PairedMetric[] = [];
-    for (const m of PAIRED) metrics.push(await pairedMetric(store, refs[0]!, refs[i]!, m, `${seed}:${i}:${m.metric}`));
+    for (const m of PAIRED) metrics.push(await pairedMetric(store, refs[0]!, refs[i]!, m));
     const { cases, relabeled } = await pairedCases(store, refs[0]!, refs[i]!);
     if (otherDataset)
       notes.push(
@@ -172,15 +172,15 @@ async function pairedMetric(
   base: SideRef,
   cand: SideRef,
   m: (typeof PAIRED)[number],
-  seed: string,
 ): Promise<PairedMetric> {
   const params = [cand.run_id, cand.agent, base.run_id, base.agent];
   const pairs = `WITH c AS (${perCase(m.value, m.defined)}), b AS (${perCase(m.value, m.defined)}),
     p AS (SELECT c.unit, c.v AS vc, b.v AS vb FROM c JOIN b USING (case_id)
           WHERE c.label = b.label AND c.v IS NOT NULL AND b.v IS NOT NULL)`;
-  const units = await store.query<{ a: number; b: number; n: number; m: number }>(
-    `${pairs}, u AS (SELECT unit, sum(vc) AS a, sum(vb) AS b, count(*) AS n FROM p GROUP BY unit)
-     SELECT a, b, n, count(*) AS m FROM u GROUP BY ALL ORDER BY ALL`,
+  const units = await store.query<{ a: number; b: number; n: number; up: number; down: number; m: number }>(
+    `${pairs}, u AS (SELECT unit, sum(vc) AS a, sum(vb) AS b, count(*) AS n,
+       sum(greatest(vc - vb, 0)) AS up, sum(greatest(vb - vc, 0)) AS down FROM p GROUP BY unit)
+     SELECT a, b, n, up, down, count(*) AS m FROM u GROUP BY ALL ORDER BY ALL`,
     params,
   );
   const counts = (
@@ -198,10 +198,8 @@ async function pairedMetric(
       params,
     )
   )[0]!;
-  const d = pairedDifference(
-    units.map((u): PairedUnit => ({ a: u.a, b: u.b, n: u.n, multiplicity: u.m })),
-    seed,
-  );
+  const paired = units.map((u): PairedUnit => ({ a: u.a, b: u.b, n: u.n, up: u.up, down: u.down, multiplicity: u.m }));
+  const d = m.binary ? pairedRateDifference(paired) : pairedMeanDifference(paired);
   const discordant = counts.c_only + counts.b_only;
   // McNemar over the same units as the interval: alerts of one incident are not independent, so
   // each incident (or lone case) counts once, for the agent that got more of its cases right
