@@ -29,3 +29,24 @@ describe("estimates over repeated epochs", () => {
     expect(mean(0.8, 0.2, 300).lower!).toBeGreaterThan(once.audit_completeness!.lower!);
   });
 });
+
+describe("the interval of a mean", () => {
+  it("uses Student's t on few cases: five values of sd 1 around 10 are 10 ± 2.776/√5, not ± 1.96/√5", () => {
+    const e = mean(10, 1, 5);
+    expect(e.lower).toBeCloseTo(10 - 2.776445 / Math.sqrt(5), 5);
+    expect(e.upper).toBeCloseTo(10 + 2.776445 / Math.sqrt(5), 5);
+    // hundreds of cases: the normal value it replaced, within a percent
+    const big = mean(10, 1, 400);
+    expect((big.upper! - 10) / (1.959964 / 20)).toBeCloseTo(1, 2);
+  });
+
+  it("does not print certainty for a share complete in every case: 100% of 5 is 1 − 3/5 to 1, as a rate's", () => {
+    const full = mean(1, 0, 5, [0, 1]);
+    expect(full).toMatchObject({ value: 1, lower: 0.4, upper: 1, method: "rule_of_three" });
+    expect(mean(0, 0, 30, [0, 1])).toMatchObject({ value: 0, lower: 0, upper: 0.1, method: "rule_of_three" });
+    // counted in cases, not in case×epoch rows
+    expect(mean(1, 0, 15, [0, 1], 5)).toMatchObject({ lower: 0.4, upper: 1 });
+    // an unbounded mean with no spread (a free agent's cost) is what was measured
+    expect(mean(0, 0, 5, [0, Number.POSITIVE_INFINITY])).toMatchObject({ lower: 0, upper: 0, method: "normal" });
+  });
+});

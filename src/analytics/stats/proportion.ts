@@ -1,3 +1,4 @@
+import jStat from "jstat";
 import type { Estimate } from "../report-schema.js";
 import { ruleOfThree } from "./rule-of-three.js";
 import { wilson } from "./wilson.js";
@@ -17,7 +18,11 @@ export function proportion(x: number, n: number, units = n): Estimate {
   return { value, lower: ci.lower, upper: ci.upper, n, x, method: "wilson" };
 }
 
-/** Mean with a normal-approximation 95% interval, optionally clipped to [min, max]. */
+/**
+ * Mean with a 95% t interval (Student's t on units − 1 degrees of freedom: 1.96 would be ~40% too
+ * narrow on five cases), optionally clipped to [min, max]. A share that sits at 0 or 1 in every
+ * case has no spread to measure: it gets the rule of three, as a proportion would, not [1, 1].
+ */
 export function mean(
   avg: number | null,
   sd: number | null,
@@ -27,8 +32,9 @@ export function mean(
 ): Estimate {
   if (!(n > 0) || avg === null) return { value: null, lower: null, upper: null, n: 0, method: "normal" };
   if (units < 2 || sd === null) return { value: avg, lower: null, upper: null, n, method: "normal" };
+  if (sd === 0 && clip[0] === 0 && clip[1] === 1 && (avg === 0 || avg === 1)) return proportion(avg * n, n, units);
   // `units`: the independent observations behind the n values (cases, when epochs repeat them)
-  const half = (1.959964 * sd) / Math.sqrt(units);
+  const half = (jStat.studentt.inv(0.975, units - 1) * sd) / Math.sqrt(units);
   return {
     value: avg,
     lower: Math.max(clip[0], avg - half),
