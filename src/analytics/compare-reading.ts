@@ -1,9 +1,13 @@
 import { metricInfo } from "./catalogue.js";
 import type { PairedMetric, Pairing } from "./compare-schema.js";
+import { PAIRED_MEANS } from "./paired-metrics.js";
 
 /** A paired metric's name as the pages print it. */
 export const pairedLabel = (key: string): string =>
   key === "time_to_triage_mean_ms" ? "Time to triage (mean)" : (metricInfo(key)?.label ?? key);
+
+/** Paired only where both sides' value was measured: failures are judged over those pairs (`failed_more`). */
+export const MEASURED_ONLY: readonly string[] = PAIRED_MEANS.map(([m]) => m);
 
 /**
  * Paired metrics an investigation with no answer scores well on: no output, no policy violation;
@@ -62,7 +66,8 @@ function decided(m: PairedMetric): Reading {
  */
 export function reading(m: PairedMetric, p: Pairing): Reading {
   const r = decided(m);
-  const more = failedMore(p);
+  // cost and time: over their own pairs, which leave out the cases nobody measured
+  const more = MEASURED_ONLY.includes(m.metric) ? m.failed_more : failedMore(p);
   if (more && FLATTERED_BY_FAILURES.includes(m.metric)) {
     const favours = r === "better" ? "candidate" : r === "worse" ? "baseline" : null;
     if (favours === more) return "not comparable";
@@ -77,7 +82,9 @@ export function reading(m: PairedMetric, p: Pairing): Reading {
 export function failureNote(p: Pairing): string | null {
   const more = failedMore(p);
   if (!more) return null;
-  const hit = p.metrics.filter((m) => reading(m, p) === "not comparable");
+  const hit = p.metrics.filter(
+    (m) => reading(m, p) === "not comparable" && (!MEASURED_ONLY.includes(m.metric) || m.failed_more === more),
+  );
   if (hit.length === 0) return null;
   const f = p.metrics.find((m) => m.metric === "failed_rate")!;
   const pct = (v: number | null) => `${(100 * (v ?? 0)).toFixed(1)}%`;

@@ -42,6 +42,12 @@ export const PairedMetric = z.strictObject({
     .describe("units (incidents, or lone cases) where the candidate got more right: what mcnemar_p counts"),
   baseline_only_units: z.number().nullable(),
   min_detectable_difference: z.number().nullable(),
+  failed_more: z
+    .enum(["candidate", "baseline"])
+    .nullable()
+    .describe(
+      "cost and time: the side that failed materially more of this metric's own pairs (a case whose cost or time nobody measured is in none); null for rates, which the pairing's failed_rate decides",
+    ),
 });
 
 export const Pairing = z.strictObject({

@@ -3,6 +3,7 @@ import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
 import { cloneRun } from "../../test/helpers/clone-run.js";
 import { InputError } from "../io/errors.js";
 import { renderComparison } from "../report/render.js";
+import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import { Store } from "../store/db.js";
 import { buildComparison, resolveSides } from "./compare.js";
 import { reading } from "./compare-reading.js";
@@ -237,6 +238,49 @@ describe("comparison with a side whose provider failed", () => {
     }
   });
 
+  it("does not call a cost lead not comparable for failures that are in no cost pair (imported cases with no transcript)", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await seedFixture(s);
+      await cloneRun(s, FIXTURE_RUN, "run-imported");
+      await s.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-imported'");
+      await s.run("UPDATE case_results SET cost_usd = 0.004 WHERE agent = 'playbook'");
+      // half the candidate's cases have no transcript: failed answers, but their cost was never measured
+      await s.run(
+        `UPDATE case_results SET cost_usd = CASE WHEN case_id IN ('c03', 'c04', 'c05', 'c06', 'c07', 'c08') THEN NULL ELSE 0.002 END,
+           failed = case_id IN ('c03', 'c04', 'c05', 'c06', 'c07', 'c08'),
+           verdict = CASE WHEN case_id IN ('c03', 'c04', 'c05', 'c06', 'c07', 'c08') THEN NULL ELSE verdict END
+         WHERE run_id = 'run-imported' AND agent = 'playbook'`,
+      );
+      await s.run(
+        `UPDATE transcripts SET output = NULL, error = ? WHERE run_id = 'run-imported' AND agent = 'playbook'
+           AND case_id IN ('c03', 'c04', 'c05', 'c06', 'c07', 'c08')`,
+        [MISSING_TRANSCRIPT],
+      );
+      const d = await buildComparison(s, await resolveSides(s, [FIXTURE_RUN, "run-imported"], ["playbook"]));
+      const p = d.pairings[0]!;
+      const failed = p.metrics.find((m) => m.metric === "failed_rate")!;
+      expect(failed.lower!).toBeGreaterThan(0);
+      const cost = p.metrics.find((m) => m.metric === "cost_per_investigation")!;
+      // on the 6 cases both sides were measured on, the candidate cost half: that is the agent
+      expect(cost).toMatchObject({ n: 6, failed_more: null });
+      expect(cost.upper!).toBeLessThan(0);
+      expect(reading(cost, p)).toBe("better");
+      expect(d.notes.join("\n")).not.toMatch(/lead on[^"]*Cost per investigation/);
+      // a cost lead over pairs where the candidate did fail more (a run's failures spent real money) stays not comparable
+      await s.run(
+        "UPDATE case_results SET cost_usd = 0.001 WHERE run_id = 'run-imported' AND case_id IN ('c03', 'c04', 'c05', 'c06', 'c07', 'c08')",
+      );
+      const again = (await buildComparison(s, await resolveSides(s, [FIXTURE_RUN, "run-imported"], ["playbook"])))
+        .pairings[0]!;
+      const measured = again.metrics.find((m) => m.metric === "cost_per_investigation")!;
+      expect(measured).toMatchObject({ n: 12, failed_more: "candidate" });
+      expect(reading(measured, again)).toBe("not comparable");
+    } finally {
+      s.close();
+    }
+  });
+
   it("with equal failure rates reads as the interval says", async () => {
     const p = {
       baseline: "a",
@@ -258,6 +302,7 @@ describe("comparison with a side whose provider failed", () => {
         candidate_only_units: 0,
         baseline_only_units: 6,
         min_detectable_difference: 0.05,
+        failed_more: null,
       })),
     };
     expect(reading(p.metrics[1]!, p)).toBe("better");
@@ -294,6 +339,7 @@ describe("what decides a comparison's reading, and its units", () => {
     candidate_only_units: 0,
     baseline_only_units: 5,
     min_detectable_difference: 0.02,
+    failed_more: null,
     ...over,
   });
   const pairing = (m: PairedMetric): Pairing => ({ baseline: "a", candidate: "b", cases: 320, metrics: [m] });

@@ -2,7 +2,7 @@ import { InputError } from "../io/errors.js";
 import type { Store } from "../store/db.js";
 import { statusForReader } from "../store/run-status.js";
 import { PROPORTIONS } from "./catalogue.js";
-import { failureNote } from "./compare-reading.js";
+import { failureNote, MEASURED_ONLY } from "./compare-reading.js";
 import type { CompareDoc, PairedMetric, Side } from "./compare-schema.js";
 import { disagreements } from "./disagreements.js";
 import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
@@ -161,7 +161,8 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
 
 const perCase = (value: string, defined: string) =>
   `SELECT case_id, any_value(coalesce(incident_id, case_id)) AS unit, ${LABEL} AS label,
-     avg(${value}) FILTER (WHERE ${defined}) AS v
+     avg(${value}) FILTER (WHERE ${defined}) AS v,
+     avg(CASE WHEN failed THEN 1.0 ELSE 0.0 END) FILTER (WHERE (${defined}) AND (${value}) IS NOT NULL) AS f
    FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id`;
 
 /** A case's analyst label; two runs on different dataset versions pair a case only where it is the same. */
@@ -175,7 +176,7 @@ async function pairedMetric(
 ): Promise<PairedMetric> {
   const params = [cand.run_id, cand.agent, base.run_id, base.agent];
   const pairs = `WITH c AS (${perCase(m.value, m.defined)}), b AS (${perCase(m.value, m.defined)}),
-    p AS (SELECT c.unit, c.v AS vc, b.v AS vb FROM c JOIN b USING (case_id)
+    p AS (SELECT c.unit, c.v AS vc, b.v AS vb, c.f AS fc, b.f AS fb FROM c JOIN b USING (case_id)
           WHERE c.label = b.label AND c.v IS NOT NULL AND b.v IS NOT NULL)`;
   const units = await store.query<{ a: number; b: number; n: number; up: number; down: number; m: number }>(
     `${pairs}, u AS (SELECT unit, sum(vc) AS a, sum(vb) AS b, count(*) AS n,
@@ -201,6 +202,7 @@ async function pairedMetric(
   const paired = units.map((u): PairedUnit => ({ a: u.a, b: u.b, n: u.n, up: u.up, down: u.down, multiplicity: u.m }));
   const d = m.binary ? pairedRateDifference(paired) : pairedMeanDifference(paired);
   const discordant = counts.c_only + counts.b_only;
+  const failedMore = MEASURED_ONLY.includes(m.metric) ? await failedMoreIn(store, pairs, params) : null;
   // McNemar over the same units as the interval: alerts of one incident are not independent, so
   // each incident (or lone case) counts once, for the agent that got more of its cases right
   let unitsCand = 0;
@@ -226,7 +228,25 @@ async function pairedMetric(
     baseline_only_units: m.binary ? unitsBase : null,
     min_detectable_difference:
       m.binary && counts.n > 0 ? minDetectableDifference(counts.n, Math.max(discordant, 1) / counts.n) : null,
+    failed_more: failedMore,
   };
+}
+
+/**
+ * The side that failed materially more of one metric's pairs: its failed-rate interval over those
+ * pairs excludes zero. Not the pairing's failed rate: a case an imported file has no transcript for
+ * counts as failed there, but no cost or time was measured for it, so it is in no pair of those.
+ */
+async function failedMoreIn(store: Store, pairs: string, params: string[]): Promise<"candidate" | "baseline" | null> {
+  const units = await store.query<{ a: number; b: number; n: number; up: number; down: number; m: number }>(
+    `${pairs}, u AS (SELECT unit, sum(fc) AS a, sum(fb) AS b, count(*) AS n,
+       sum(greatest(fc - fb, 0)) AS up, sum(greatest(fb - fc, 0)) AS down FROM p GROUP BY unit)
+     SELECT a, b, n, up, down, count(*) AS m FROM u GROUP BY ALL ORDER BY ALL`,
+    params,
+  );
+  const d = pairedRateDifference(units.map((u) => ({ ...u, multiplicity: u.m })));
+  if (!d || d.lower === null || d.upper === null) return null;
+  return d.lower > 0 ? "candidate" : d.upper < 0 ? "baseline" : null;
 }
 
 /** Cases both sides answered with the same analyst label, and those left out because the label changed. */
