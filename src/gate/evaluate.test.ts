@@ -96,6 +96,31 @@ describe("the gate over stored runs", () => {
     expect(back.rules.find((r) => r.rule === "budget:cost_per_investigation")!.threshold).toBeCloseTo(0.005);
   });
 
+  it("holds the cost budget to the cases both sides were measured on, not to each side's own mean", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-gaps-cost");
+    await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-gaps-cost'");
+    const expensive = "('c03', 'c04', 'c05')";
+    await store.run(
+      `UPDATE case_results SET cost_usd = CASE WHEN case_id IN ${expensive} THEN 0.02 ELSE 0.001 END
+       WHERE run_id = ? AND agent = 'playbook'`,
+      [FIXTURE_RUN],
+    );
+    // the candidate costs 50% more on every case, and the file it came from lacks the three costly ones
+    await store.run(
+      `UPDATE case_results SET cost_usd = CASE WHEN case_id IN ${expensive} THEN NULL ELSE 0.0015 END
+       WHERE run_id = 'run-gaps-cost' AND agent = 'playbook'`,
+    );
+    await store.run(
+      `UPDATE transcripts SET output = NULL, error = ? WHERE run_id = 'run-gaps-cost' AND case_id IN ${expensive}`,
+      [MISSING_TRANSCRIPT],
+    );
+    const v = await evaluateGate(store, base, { run_id: "run-gaps-cost", agent: "playbook" }, DEFAULT_GATE);
+    const budget = v.rules.find((r) => r.rule === "budget:cost_per_investigation")!;
+    // its own mean (0.0015 against the baseline's 0.00575) would read as 74% cheaper and pass
+    expect(budget).toMatchObject({ baseline: 0.001, candidate: 0.0015, pass: false });
+    expect(budget.detail).toBe("0.0015 vs 0.001 (50.0%)");
+  });
+
   it("cannot judge an imported candidate most of whose transcripts carry an error and no output", async () => {
     await cloneRun(store, FIXTURE_RUN, "run-imported");
     await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-imported'");

@@ -71,8 +71,11 @@ export async function evaluateGate(
       ),
     );
   if (rules.budget) {
-    const bv = b.metrics[rules.budget.metric]?.value ?? null;
-    const cv = c.metrics[rules.budget.metric]?.value ?? null;
+    // over the cases both sides were measured on when the metric is paired: a side's own mean would
+    // leave out only its unmeasured cases (imported without a transcript), comparing other cases
+    const pairedBudget = paired.get(rules.budget.metric);
+    const bv = pairedBudget ? pairedBudget.baseline : (b.metrics[rules.budget.metric]?.value ?? null);
+    const cv = pairedBudget ? pairedBudget.candidate : (c.metrics[rules.budget.metric]?.value ?? null);
     const { max_increase_pct: pct, max_increase: abs } = rules.budget;
     const limit = bv === null ? null : Math.max(bv * (1 + pct / 100), bv + (abs ?? 0));
     // not measured on either side: the rise cannot be shown to stay within budget
