@@ -70,13 +70,16 @@ describe("report of a run with several epochs counts cases, not case×epoch rows
     ).length;
   }
 
-  it("evidence_sources[].cases_queried counts distinct cases, comparable with cases_with_evidence", () => {
+  it("evidence_sources[].cases_queried counts distinct cases, comparable with cases_with_evidence; failure_rate's interval one epoch's calls", () => {
     for (const agent of Object.keys(doc.agents))
       for (const s of doc.agents[agent]!.evidence_sources) {
         const one = single.agents[agent]!.evidence_sources.find((x) => x.source === s.source)!;
         expect(s.cases_queried, s.source).toBe(one.cases_queried);
         expect(s.cases_queried).toBeLessThanOrEqual(12);
         expect(s.calls).toBe(one.calls * EPOCHS);
+        // the same calls asked again: a failure rate's interval is one epoch's, not three times narrower
+        expect(s.failure_rate.lower, s.source).toBeCloseTo(one.failure_rate.lower!, 9);
+        expect(s.failure_rate.upper, s.source).toBeCloseTo(one.failure_rate.upper!, 9);
       }
   });
 
