@@ -34,6 +34,17 @@ describe("paired rate difference (Tango's score interval)", () => {
     expect(d.upper).toBeCloseTo(z2 / (10 + z2), 6);
   });
 
+  it("shows a margin on unchanged cases from the counts README's CI gate section gives (189 for 0.02, 73 for 0.05, 35 for 0.1)", () => {
+    for (const [margin, needed] of [
+      [0.02, 189],
+      [0.05, 73],
+      [0.1, 35],
+    ] as const) {
+      expect(pairedRateDifference(cells(needed, 0, 0, 0))!.lower!).toBeGreaterThanOrEqual(-margin);
+      expect(pairedRateDifference(cells(needed - 1, 0, 0, 0))!.lower!).toBeLessThan(-margin);
+    }
+  });
+
   it("keeps its 95% coverage on 5, 10 and 20 paired cases where a percentile bootstrap falls to 55–93%", () => {
     // a candidate truly 10 points worse: 75% both right, 5% only it, 15% only the baseline
     const p = [0.75, 0.05, 0.15, 0.05];
