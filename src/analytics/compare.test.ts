@@ -60,6 +60,31 @@ describe("comparison of two agents on the same cases", () => {
     }
   });
 
+  it("gives Detectable over the cases the interval counts: clustered alerts detect less than lone ones", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await seedFixture(s);
+      await s.run(`UPDATE case_results SET incident_id = NULL WHERE run_id = ?`, [FIXTURE_RUN]);
+      const detectable = async () =>
+        (await buildComparison(s, await resolveSides(s, ["latest"]))).pairings[0]!.metrics.find(
+          (m) => m.metric === "verdict_agreement",
+        )!;
+      const lone = await detectable();
+      // the same outcomes, but model-x's four wins are the alerts of one incident, and the rest pair up
+      await s.run(
+        `UPDATE case_results SET incident_id = CASE WHEN case_id IN ('c03', 'c04', 'c09', 'c11') THEN 'inc-wins'
+           WHEN case_id IN ('c01', 'c12') THEN 'inc-losses' ELSE 'inc-' || case_id END WHERE run_id = ?`,
+        [FIXTURE_RUN],
+      );
+      const clustered = await detectable();
+      expect(clustered.n).toBe(lone.n);
+      expect(clustered.upper! - clustered.lower!).toBeGreaterThan(lone.upper! - lone.lower!);
+      expect(clustered.min_detectable_difference!).toBeGreaterThan(lone.min_detectable_difference!);
+    } finally {
+      s.close();
+    }
+  });
+
   it("says so when a run it compares did not finish", async () => {
     expect(doc.notes.some((n) => n.includes("did not finish"))).toBe(false);
     const partial = await Store.open(":memory:");

@@ -227,7 +227,10 @@ async function pairedMetric(
     candidate_only_units: m.binary ? unitsCand : null,
     baseline_only_units: m.binary ? unitsBase : null,
     min_detectable_difference:
-      m.binary && counts.n > 0 ? minDetectableDifference(counts.n, Math.max(discordant, 1) / counts.n) : null,
+      // over the cases the interval counts: correlated alerts of one incident detect less than as many lone cases
+      m.binary && counts.n > 0
+        ? minDetectableDifference(d?.effective ?? counts.n, Math.max(discordant, 1) / counts.n)
+        : null,
     failed_more: failedMore,
   };
 }

@@ -10,7 +10,8 @@ import { tangoInterval } from "./tango.js";
  */
 export type PairedUnit = { a: number; b: number; n: number; up?: number; down?: number; multiplicity: number };
 
-export type PairedDifference = { diff: number; lower: number | null; upper: number | null };
+/** `effective`: for a rate, the cases divided by the incidents' design effect, what the interval counts. */
+export type PairedDifference = { diff: number; lower: number | null; upper: number | null; effective?: number };
 
 type Totals = { diff: number; n: number; units: number; clusterVariance: number | null };
 
@@ -60,7 +61,7 @@ export function pairedRateDifference(units: PairedUnit[], confidence = 0.95): Pa
   if (t.clusterVariance !== null && independent > 0) deff = Math.max(1, t.clusterVariance / independent);
   deff = Math.min(deff, t.n);
   const ci = tangoInterval(up / deff, down / deff, t.n / deff, zCritical(confidence));
-  return { diff: t.diff, lower: ci.lower, upper: ci.upper };
+  return { diff: t.diff, lower: ci.lower, upper: ci.upper, effective: t.n / deff };
 }
 
 /**
