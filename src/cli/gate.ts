@@ -208,7 +208,7 @@ async function judge(
   await checkSameSetup(store, baselineName(flags, base), base.run_id, "this gate", suiteSetup(ls, epochs), suiteFile);
   await refuseReplayMisses(store, base, "baseline", suiteFile);
   // a gate over evidence the tools cannot return passes any change: no agent sees anything to regress on
-  const sample = await sampleReach(ls.datasetFile, ls.workflow);
+  const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
   if (sample) process.stderr.write(runReachWarning(sample, ls.datasetFile, ls.workflowFile).start);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
   const outcome = await runSuite(store, ls, {

@@ -68,7 +68,7 @@ export function register(program: Command): void {
         finishWithoutReader();
         const ls = loadSuite(suiteFile);
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
-        const sample = await sampleReach(ls.datasetFile, ls.workflow);
+        const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
         const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
         process.stderr.write(unreached.start);
         // a resume needs the store that holds the run: a mistyped --db must not create an empty one

@@ -39,7 +39,7 @@ describe("playbook steps whose entity filter matches no record", () => {
     expect(rest).toEqual([]);
     const tried = MINI.filter((c) => c.evidence.some((e) => e.source === "idp.signins")).length;
     expect(w).toContain(
-      `${FILE}:54: playbook[0].input.user: in none of the ${tried} cases of cases.jsonl with records of idp.signins does one hold ` +
+      `${FILE}:54: playbook[0].input.user: in none of the ${tried} cases with records of idp.signins in cases.jsonl does one hold ` +
         `the alert's account as an entity of type account (e.g. the alert's "user0@corp.example" beside "CORP\\\\user0"`,
     );
     expect(w).toMatch(/\), so the playbook's get_signins call returns nothing on every case \(warning\)$/);

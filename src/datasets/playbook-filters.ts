@@ -65,7 +65,7 @@ export class PlaybookFilterCounter {
           ? `e.g. the alert's ${JSON.stringify(ex.alert)} beside ${ex.records.map((v) => JSON.stringify(v)).join(", ")}`
           : `its records carry no entity of type ${f.entity}`;
         return (
-          `${where}: in none of the ${f.tried} cases of ${dataset} with records of ${f.source} does one hold the alert's ` +
+          `${where}: in none of the ${f.tried} cases with records of ${f.source} in ${dataset} does one hold the alert's ` +
           `${f.from} as an entity of type ${f.entity} (${seen}), so the playbook's ${f.tool} call returns nothing on every case (warning)`
         );
       });

@@ -1,21 +1,25 @@
 import { readLines } from "../io/lines.js";
 import { Case, type Workflow } from "../schema/index.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
+import { workflowDataChecks } from "./workflow-data.js";
 
 /** Enough cases to see an import's shape, few enough (~25 ms of 13 KB cases) not to delay a run's start. */
 export const REACH_SAMPLE = 200;
 
 /**
  * The reach of the first `n` cases of a dataset, read apart from the replay so its hot path is
- * untouched. A line that does not parse is skipped and an unreadable file ends the sample: the
+ * untouched, and, given the workflow's file, what those cases show wrong in it (workflow-data.ts),
+ * as warning lines at its lines. A line that does not parse is skipped and an unreadable file ends the sample: the
  * replay refuses those itself, with their line, and a warning must not pre-empt that message.
  */
 export async function sampleReach(
   file: string,
   wf: Workflow,
   n = REACH_SAMPLE,
-): Promise<{ reach: EvidenceReach; whole: boolean } | null> {
+  workflowFile?: string,
+): Promise<{ reach: EvidenceReach; whole: boolean; workflow: string[] } | null> {
   const counter = new ReachCounter(wf);
+  const checks = workflowFile === undefined ? [] : workflowDataChecks(wf);
   let taken = 0;
   let whole = true;
   try {
@@ -28,7 +32,10 @@ export async function sampleReach(
         continue;
       }
       const parsed = Case.safeParse(json);
-      if (parsed.success) counter.add(parsed.data);
+      if (parsed.success) {
+        counter.add(parsed.data);
+        for (const c of checks) c.add(parsed.data);
+      }
       if (++taken >= n) {
         whole = false;
         break;
@@ -38,5 +45,8 @@ export async function sampleReach(
     // the replay reports it
   }
   const reach = counter.result();
-  return reach.cases > 0 ? { reach, whole } : null;
+  if (reach.cases === 0) return null;
+  const label = whole ? file : `the first ${reach.cases} cases of ${file}`;
+  const workflow = workflowFile === undefined ? [] : checks.flatMap((c) => c.warnings(workflowFile, label));
+  return { reach, whole, workflow };
 }

@@ -80,12 +80,13 @@ export function reachWarnings(r: EvidenceReach, shown = Number.POSITIVE_INFINITY
  * Both "" otherwise.
  */
 export function runReachWarning(
-  sample: { reach: EvidenceReach; whole: boolean },
+  sample: { reach: EvidenceReach; whole: boolean; workflow?: string[] },
   dataset: string,
   workflowFile: string,
 ): { start: string; end: string } {
   const r = sample.reach;
-  if (!reachIsAlarming(r)) return { start: "", end: "" };
+  const wf = workflowDataWarning(sample.workflow ?? [], dataset, workflowFile);
+  if (!reachIsAlarming(r)) return wf;
   const where = sample.whole
     ? `in the ${s(r.cases, "case")} of ${dataset}`
     : `in the first ${r.cases} cases of ${dataset}`;
@@ -103,5 +104,20 @@ export function runReachWarning(
   const end =
     `soceval: warning: ${what.join(" and ")} ${where} ${what.length > 1 || !what[0]?.startsWith("required") ? "are" : "is"} ` +
     "out of the workflow's tools' reach (see the start of the run): the figures above do not measure a full investigation\n";
+  return { start: start + wf.start, end: end + wf.end };
+}
+
+/**
+ * The run's word on what the sampled cases show wrong in the workflow (a condition field no record
+ * has, a playbook input no alert fills or no record matches): the playbook's verdicts, and the
+ * human-only and approval findings of every agent, would rest on tests that do not do what they say.
+ */
+function workflowDataWarning(lines: string[], dataset: string, workflowFile: string): { start: string; end: string } {
+  if (lines.length === 0) return { start: "", end: "" };
+  const start =
+    lines.map((w) => `soceval: ${w.replace(/ \(warning\)$/, "")}\n`).join("") +
+    "soceval: the run goes on, but what rests on those (the playbook agent's verdicts; human-only and approval findings for every agent) is not measured as written. Every case: " +
+    `soceval dataset validate ${dataset} --workflow ${workflowFile}\n`;
+  const end = `soceval: warning: ${lines.length === 1 ? "1 condition or playbook step" : `${lines.length} conditions or playbook steps`} of ${workflowFile} ${lines.length === 1 ? "does" : "do"} not fit the dataset (see the start of the run): the figures above do not measure it as written\n`;
   return { start, end };
 }

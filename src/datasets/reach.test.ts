@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { editedMini } from "../../test/helpers/mini-workflow.js";
 import { Case } from "../schema/index.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { ReachCounter, reachIsAlarming, readSources } from "./reach.js";
@@ -194,5 +195,34 @@ describe("the reach in validate, stats and a run's sample", () => {
     const all = await sampleReach(file, WF);
     expect(all?.whole).toBe(true);
     expect(runReachWarning(all!, file, "w.yaml").start).toContain(`soceval: in the 3 cases of ${file}:`);
+  });
+
+  it("a run also says what the sampled cases show wrong in the workflow, at the workflow's lines, before and after", async () => {
+    const wfFile = editedMini(["field: device_known, equals: false", "field: device_knwn, equals: false"]);
+    const wf = loadWorkflow(wfFile);
+    const minis = join(dir, "mini.jsonl");
+    writeFileSync(minis, readFileSync("test/fixtures/mini/cases.jsonl"));
+    const sample = await sampleReach(minis, wf, 10, wfFile);
+    expect(sample?.workflow).toEqual([
+      expect.stringMatching(
+        /:62: decision_rules\[0\]\.when\.all\[1\]\.field: no record of idp\.signins in the first 10 cases of .*mini\.jsonl has a field "device_knwn"/,
+      ),
+    ]);
+    const warned = runReachWarning(sample!, minis, wfFile);
+    expect(warned.start).toContain(
+      `soceval: ${wfFile}:62: decision_rules[0].when.all[1].field: no record of idp.signins`,
+    );
+    expect(warned.start).toContain(`Every case: soceval dataset validate ${minis} --workflow ${wfFile}\n`);
+    expect(warned.end).toBe(
+      `soceval: warning: 1 condition or playbook step of ${wfFile} does not fit the dataset (see the start of the run): the figures above do not measure it as written\n`,
+    );
+    // without the workflow's file (or with a workflow that fits) the run says nothing of it
+    expect((await sampleReach(minis, wf, 10))?.workflow).toEqual([]);
+    expect(
+      runReachWarning((await sampleReach(minis, WF, 10, "test/fixtures/mini/workflow.yaml"))!, minis, "w.yaml"),
+    ).toEqual({
+      start: "",
+      end: "",
+    });
   });
 });

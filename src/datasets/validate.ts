@@ -3,10 +3,8 @@ import { InputError } from "../io/errors.js";
 import { scanJsonl } from "../io/jsonl.js";
 import type { Workflow } from "../schema/index.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
-import { ConditionFieldCounter } from "./condition-fields.js";
-import { PlaybookFilterCounter } from "./playbook-filters.js";
-import { PlaybookInputCounter } from "./playbook-inputs.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
+import { workflowDataChecks } from "./workflow-data.js";
 
 export type ValidationSummary = {
   file: string;
@@ -40,10 +38,7 @@ export async function validateDataset(
   const ids = new CaseIds();
   const reach = opts.workflow ? new ReachCounter(opts.workflow) : null;
   const wf = opts.workflow;
-  const against =
-    wf && opts.workflowFile
-      ? [new ConditionFieldCounter(wf), new PlaybookInputCounter(wf), new PlaybookFilterCounter(wf)]
-      : [];
+  const against = wf && opts.workflowFile ? workflowDataChecks(wf) : [];
   for await (const r of scanJsonl(file, z.unknown(), { repeatedKeys: true })) {
     summary.cases++;
     if ("error" in r) {
