@@ -75,5 +75,13 @@ describe("an evidence id quoted in the prose", () => {
     const inv = JSON.parse(r.stdout) as Investigation;
     const marks = Object.fromEntries(inv.dataset_line.evidence.map((e) => [e.id, e.cited]));
     expect(marks).toEqual({ "s-000a": true, "t-000": true });
+    expect(inv.transcripts[0]?.cited).toEqual(["s-000a", "t-000"]);
+  });
+
+  it("show's answer line lists what the hypotheses and the prose cite, not only the top-level list (empty here)", async () => {
+    const r = await soceval(["show", "mini-000", "--db", db], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("\n        cited s-000a, t-000\n");
+    expect(r.stdout).not.toContain("cited nothing");
   });
 });

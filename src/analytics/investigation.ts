@@ -43,6 +43,8 @@ export const Investigation = z.object({
       output: z.unknown().nullable(),
       steps: z.array(Step),
       result: CaseResult.nullable(),
+      /** the evidence ids the answer cites, in its lists or quoted in its prose, as the scorers read it */
+      cited: z.array(z.string()).default([]),
       findings: z.array(
         z.object({
           scorer: z.string(),
@@ -175,6 +177,8 @@ export async function loadInvestigation(
     })),
   });
   const datasetLine = await findDatasetLine(run.dataset, run.dataset_hash, caseId);
+  // per answer, so one agent's line does not show another's citations (the records below join them)
+  for (const t of stored.transcripts) t.cited = [...citedAnywhere(datasetLine, parseOutput(t.output).readable)];
   return { ...stored, dataset_line: evidenceOf(datasetLine, stored.transcripts, label?.required_evidence ?? []) };
 }
 

@@ -143,7 +143,6 @@ function outputLines(t: Transcript): string[] {
     confidence?: number;
     human_only?: boolean;
     summary?: string;
-    evidence?: string[];
     recommended_actions?: { action: string; target: string; requires_approval: boolean }[];
     missing_sources?: string[];
   };
@@ -152,7 +151,8 @@ function outputLines(t: Transcript): string[] {
   const lines = [
     `output  ${o.verdict} · escalate ${yes(o.escalate)} · confidence ${o.confidence ?? "?"} · human only ${yes(o.human_only ?? false)}`,
   ];
-  lines.push(`        cited ${o.evidence?.length ? o.evidence.join(", ") : "nothing"}`);
+  // every list and the prose, as the scorers read it: a model often cites in its hypotheses alone
+  lines.push(`        cited ${t.cited.length ? t.cited.join(", ") : "nothing"}`);
   for (const a of o.recommended_actions ?? [])
     lines.push(
       `        recommends ${a.action} → ${a.target}${a.requires_approval ? " (asks approval)" : ""} (recorded, not executed)`,
