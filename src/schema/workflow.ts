@@ -23,20 +23,30 @@ export const ToolParam = z
       });
   });
 
-export const ToolContract = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case"),
-  description: z.string(),
-  source: z.string().describe("evidence source this tool reads (or the system it changes, for respond tools)"),
-  scope: z.enum(["read", "respond"]),
-  input: z.record(z.string(), ToolParam).default({}),
-  timeout_ms: z.number().int().positive().default(5000),
-  latency_ms: z.number().int().nonnegative().default(200).describe("simulated latency of the real system"),
-  fallback: z
-    .enum(["continue", "escalate", "retry_once"])
-    .default("continue")
-    .describe("what the playbook does when the tool fails"),
-  audit_event: z.string().describe("audit event name emitted on every call"),
-});
+export const ToolContract = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case"),
+    description: z.string(),
+    source: z.string().describe("evidence source this tool reads (or the system it changes, for respond tools)"),
+    scope: z.enum(["read", "respond"]),
+    input: z.record(z.string(), ToolParam).default({}),
+    timeout_ms: z.number().int().positive().default(5000),
+    latency_ms: z.number().int().nonnegative().default(200).describe("simulated latency of the real system"),
+    fallback: z
+      .enum(["continue", "escalate", "retry_once"])
+      .default("continue")
+      .describe("what the playbook does when the tool fails"),
+    audit_event: z.string().describe("audit event name emitted on every call"),
+  })
+  .superRefine((t, ctx) => {
+    // the sandbox answers after latency_ms; a system slower than its own timeout could never answer
+    if (t.latency_ms > t.timeout_ms)
+      ctx.addIssue({
+        code: "custom",
+        path: ["latency_ms"],
+        message: `${t.latency_ms} ms is longer than timeout_ms (${t.timeout_ms} ms): every real call would time out; raise timeout_ms or lower latency_ms`,
+      });
+  });
 
 export const CatalogueAction = z.strictObject({
   id: z.string(),

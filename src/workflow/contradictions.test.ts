@@ -38,4 +38,14 @@ describe("a workflow that contradicts itself is refused when it loads", () => {
       ":14: tools[0].input.since.time: a parameter filters by entity or by time, not both: the sandbox would match its value against account entities and ignore time (declare two parameters)",
     );
   });
+
+  it("a tool slower than its own timeout: every real call would time out", () => {
+    expect(refusal(editedMini(["latency_ms: 150", "latency_ms: 4000"]))).toBe(
+      ":16: tools[0].latency_ms: 4000 ms is longer than timeout_ms (3000 ms): every real call would time out; raise timeout_ms or lower latency_ms",
+    );
+    // against the default timeout (5000 ms) when the tool gives none
+    expect(refusal(editedMini(["latency_ms: 80", "latency_ms: 9000"]))).toMatch(
+      /tools\[1\]\.latency_ms: 9000 ms is longer than timeout_ms \(5000 ms\)/,
+    );
+  });
 });
