@@ -41,6 +41,21 @@ describe("a readiness matrix's cross-references", () => {
   });
 });
 
+describe("a readiness matrix's shares", () => {
+  it("refuse 50% or 50 where a share from 0 to 1 belongs, saying how to write it, at the field's line", () => {
+    for (const [from, to, got] of [
+      ["min_present_share: 0.5", "min_present_share: 50%", '"50%"'],
+      ["min_present_share: 0.5", "min_present_share: 50", "50"],
+    ] as const) {
+      const text = MATRIX.replace(from, to);
+      const f = write(text);
+      expect(() => loadMatrix(f)).toThrow(
+        `${f}:${lineOf(text, to)}: check.min_present_share: expected a share from 0 to 1, e.g. 0.5 for 50% (got ${got})`,
+      );
+    }
+  });
+});
+
 describe("a telemetry matrix", () => {
   const TELEMETRY = readFileSync("test/fixtures/readiness/telemetry-clean.yaml", "utf8");
   it("names a duplicate object id, and a source listed under two objects, at their own line", () => {

@@ -8,6 +8,12 @@ export const DEFAULT_MATRIX = "readiness/matrix.yaml";
 
 const AnswerLiteral = z.union([z.string(), z.number()]);
 
+/** A share is 0..1; spreadsheets and people write 50% or 50, so the refusal says how to write it. */
+const Share = z
+  .number({ error: (iss) => `expected a share from 0 to 1, e.g. 0.5 for 50% (got ${JSON.stringify(iss.input)})` })
+  .min(0)
+  .max(1);
+
 /** A test over one answer: exactly one of equals / in / below / at_least. */
 export const AnswerTest = z
   .strictObject({
@@ -44,9 +50,7 @@ export const YesNoQuestion = z.strictObject({
 export const ChoiceQuestion = z.strictObject({
   ...common,
   kind: z.literal("choice"),
-  options: z
-    .array(z.strictObject({ value: z.string().min(1), label: z.string(), score: z.number().min(0).max(1) }))
-    .min(2),
+  options: z.array(z.strictObject({ value: z.string().min(1), label: z.string(), score: Share })).min(2),
 });
 export const Question = z.discriminatedUnion("kind", [ScaleQuestion, YesNoQuestion, ChoiceQuestion]);
 
@@ -84,8 +88,8 @@ export const AutomationRule = z.strictObject({
 export const CheckPolicy = z.strictObject({
   freshness_question: z.string().describe("choice question whose values are durations (5m, 1h, 24h)"),
   api_question: z.string().describe("scale question: the share of sources the answers claim an API for"),
-  min_present_share: z.number().min(0).max(1),
-  max_unavailable_share: z.number().min(0).max(1),
+  min_present_share: Share,
+  max_unavailable_share: Share,
   reference_max_staleness: z
     .string()
     .regex(DURATION_PATTERN, "a duration like 24h or 7d")
