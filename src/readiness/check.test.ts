@@ -132,6 +132,39 @@ describe("readiness check", () => {
     expect(r.sources.find((s) => s.source === "idp.signins")!.unavailable_share).toBeCloseTo(0.3);
   });
 
+  it("judges a source that only some alerts call by those alerts: a hash look-up failing in a quarter of the mails with attachments is often unavailable", async () => {
+    const m = loadMatrix();
+    const lines = readFileSync("datasets/phishing-triage/cases.jsonl", "utf8").trim().split("\n");
+    let flaky = 0;
+    const edited = lines.map((l) => {
+      const c = JSON.parse(l) as { evidence: { source: string }[]; unavailable?: string[] };
+      if (flaky < 20 && c.evidence.some((e) => e.source === "intel.file_reputation")) {
+        c.evidence = c.evidence.filter((e) => e.source !== "intel.file_reputation");
+        c.unavailable = [...(c.unavailable ?? []), "intel.file_reputation"];
+        flaky++;
+      }
+      return JSON.stringify(c);
+    });
+    const file = join(tmp(), "cases.jsonl");
+    writeFileSync(file, `${edited.join("\n")}\n`);
+    const r = await checkReadiness({
+      matrix: m,
+      telemetry: loadTelemetry(),
+      answers: loadAnswersYaml("readiness/answers/phishing-triage.yaml", m),
+      workflow: loadWorkflow("suites/phishing-triage/workflow.yaml"),
+      workflowFile: "suites/phishing-triage/workflow.yaml",
+      dataset: file,
+    });
+    const hash = r.sources.find((s) => s.source === "intel.file_reputation")!;
+    expect(hash.applicable).toBeLessThan(r.cases / 2);
+    expect(hash.unavailable).toBe(20);
+    expect(hash.unavailable_share).toBeCloseTo(20 / hash.applicable);
+    expect(problems(r)).toContainEqual(["often_unavailable", "intel.file_reputation"]);
+    expect(r.findings.find((f) => f.check === "often_unavailable")!.message).toBe(
+      `intel.file_reputation: unavailable in ${Math.round(2000 / hash.applicable)}% of the ${hash.applicable} cases where the playbook would read it (more than 10%)`,
+    );
+  });
+
   it("flags a dataset with no case of the workflow", async () => {
     const other = dataset((c) => {
       c.workflow = "something-else";

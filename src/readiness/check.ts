@@ -43,7 +43,10 @@ export const CheckedSource = z.strictObject({
   present: z.number().int(),
   present_share: z.number().nullable().describe("of the cases where the playbook would call it"),
   unavailable: z.number().int(),
-  unavailable_share: z.number().nullable().describe("of all the workflow's cases"),
+  unavailable_share: z
+    .number()
+    .nullable()
+    .describe("of the cases where the playbook would call it, like present_share"),
 });
 
 export const CheckReport = z.strictObject({
@@ -130,7 +133,7 @@ function historyFindings(s: CheckedSource, o: DataObject | undefined, m: LoadedM
     add(
       "problem",
       "often_unavailable",
-      `unavailable in ${pct(s.unavailable_share)} of cases (more than ${pct(m.check.max_unavailable_share)})`,
+      `unavailable in ${pct(s.unavailable_share)} of the ${s.applicable} cases where the playbook would read it (more than ${pct(m.check.max_unavailable_share)})`,
     );
   if (s.required && s.present > 0 && s.present_share !== null && s.present_share < m.check.min_present_share)
     add(
@@ -170,7 +173,7 @@ function sourceRows(wf: Workflow, telemetry: LoadedTelemetry, cov: Coverage): Ch
       present: c?.present ?? 0,
       present_share: c && c.applicable > 0 ? c.present / c.applicable : null,
       unavailable: c?.unavailable ?? 0,
-      unavailable_share: c && cov.cases > 0 ? c.unavailable / cov.cases : null,
+      unavailable_share: c && c.applicable > 0 ? c.unavailable / c.applicable : null,
     };
   });
 }

@@ -64,9 +64,8 @@ export function checkText(r: CheckReport): string {
       s.permissions ?? "—",
       s.freshness ?? "—",
       s.scope === "read" ? `${pct(s.present_share)} of ${s.applicable}` : "",
-      // a share of every case, unlike present (a share of the cases the source applies to): the
-      // denominator is printed, so the two columns are not read against each other
-      s.scope !== "read" ? "" : s.unavailable_share === null ? "—" : `${pct(s.unavailable_share)} of ${r.cases}`,
+      // of the same applicable cases as present, whose count each column prints
+      s.scope === "read" ? `${pct(s.unavailable_share)} of ${s.applicable}` : "",
     ]);
   const findings = r.findings.map((f) => `  ${f.severity.toUpperCase().padEnd(8)} ${f.message}`);
   const problems = r.findings.filter((f) => f.severity === "problem").length;
