@@ -165,6 +165,27 @@ describe("readiness check", () => {
     );
   });
 
+  it("warns about a required source no case of the history ever calls, instead of saying nothing", async () => {
+    // no alert carries the account both look-ups need
+    const accountless = dataset((c) => {
+      const alert = c.alert as { entities: { type: string }[] };
+      alert.entities = alert.entities.filter((e) => e.type !== "account");
+    });
+    const r = await check({ dataset: accountless });
+    expect(r.sources.filter((s) => s.scope === "read").map((s) => [s.source, s.applicable])).toEqual([
+      ["idp.signins", 0],
+      ["hr.travel", 0],
+    ]);
+    const never = r.findings.filter((f) => f.check === "never_applicable");
+    expect(never.map((f) => [f.source, f.severity])).toEqual([
+      ["idp.signins", "warning"],
+      ["hr.travel", "note"],
+    ]);
+    expect(never[0]!.message).toBe(
+      "idp.signins: the playbook would read it in none of the 10 cases (no alert carries what its tool needs): the history cannot show it works",
+    );
+  });
+
   it("flags a dataset with no case of the workflow", async () => {
     const other = dataset((c) => {
       c.workflow = "something-else";

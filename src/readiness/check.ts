@@ -19,6 +19,7 @@ export const CheckFinding = z.strictObject({
     "api_claim",
     "no_history",
     "never_in_history",
+    "never_applicable",
     "often_unavailable",
     "sparse_in_history",
     "history_without_api",
@@ -119,10 +120,17 @@ function telemetryFindings(
 }
 
 /** What the case history says about one source: does the claimed evidence exist, and is it dependable? */
-function historyFindings(s: CheckedSource, o: DataObject | undefined, m: LoadedMatrix): CheckFinding[] {
+function historyFindings(s: CheckedSource, o: DataObject | undefined, m: LoadedMatrix, cases: number): CheckFinding[] {
   const out: CheckFinding[] = [];
   const add = (severity: CheckFinding["severity"], check: CheckFinding["check"], message: string) =>
     out.push({ severity, check, source: s.source, message: `${s.source}: ${message}` });
+  // silence here would read as "fine": the history says nothing about a source it never called
+  if (s.applicable === 0)
+    add(
+      s.required ? "warning" : "note",
+      "never_applicable",
+      `the playbook would read it in none of the ${cases} cases (no alert carries what its tool needs): the history cannot show it works`,
+    );
   if (s.applicable > 0 && s.present === 0)
     add(
       "problem",
@@ -234,7 +242,7 @@ export async function checkReadiness(opts: {
       continue;
     }
     findings.push(...telemetryFindings(s.source, o, s.required, need, telemetry.file));
-    if (cov.cases > 0) findings.push(...historyFindings(s, o, m));
+    if (cov.cases > 0) findings.push(...historyFindings(s, o, m, cov.cases));
   }
 
   const apiQ = m.questions.get(m.check.api_question)!.question;
