@@ -42,7 +42,11 @@ export function register(program: Command): void {
         // phase 1 first: the bundled readiness answers, so each report's readiness phase is measured
         const { storeBundledReadiness } = await import("../readiness/bundled.js");
         const readiness = await storeBundledReadiness(store);
-        if (readiness) process.stdout.write(`readiness: scored ${readiness.candidates.length} candidate workflows\n`);
+        if (readiness) {
+          const { doc, kept } = readiness;
+          const keptText = kept.length ? `; kept the store's own readiness scores for ${kept.join(", ")}` : "";
+          process.stdout.write(`readiness: scored ${doc.candidates.length} bundled example workflows${keptText}\n`);
+        }
         const rows = [];
         const agentNames = new Set<string>();
         try {
