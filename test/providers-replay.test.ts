@@ -146,6 +146,36 @@ describe("recording and replay", () => {
     expect(answers).toEqual(["answer 0", "answer 1", "answer 2", "answer 0"]);
   });
 
+  it("answers a request recorded again into the same file (--record afresh) with the newer session's answers", async () => {
+    const file = join(tmp(), "again.jsonl");
+    const req = firstRequest(testAgent());
+    let n = 0;
+    // the first session records two answers to one request (two cases with one alert), the second one
+    const first = createRecorder(
+      file,
+      sampler(() => `old ${n++}`),
+    );
+    await first.complete(req);
+    await first.complete(req);
+    await first.complete({ ...req, epoch: 1 });
+    await createRecorder(
+      file,
+      sampler(() => "new"),
+    ).complete(req);
+    const replay = createReplayProvider(file);
+    const answers: (string | null)[] = [];
+    for (let i = 0; i < 2; i++) answers.push((await replay.complete(req)).message.content);
+    expect(answers).toEqual(["new", "new"]);
+    // an epoch only the first session recorded keeps its answer
+    expect((await replay.complete({ ...req, epoch: 1 })).message.content).toBe("old 2");
+    // and within the first session alone, its two answers still come in turn
+    const older = join(tmp(), "older.jsonl");
+    writeFileSync(older, readFileSync(file, "utf8").split("\n").slice(0, 2).join("\n"));
+    const replayOlder = createReplayProvider(older);
+    expect((await replayOlder.complete(req)).message.content).toBe("old 0");
+    expect((await replayOlder.complete(req)).message.content).toBe("old 1");
+  });
+
   it("answers each epoch with its own recording, whatever order concurrency asks them in", async () => {
     const file = join(tmp(), "epoch-order.jsonl");
     const recorder = createRecorder(
@@ -233,7 +263,12 @@ describe("recording and replay", () => {
       } finally {
         stderr.mockRestore();
       }
-      expect(readFileSync(file, "utf8")).toBe(line("one") + line("two") + line("four"));
+      const text = readFileSync(file, "utf8");
+      expect(text.startsWith(line("one") + line("two"))).toBe(true);
+      // the recorder's own line names its session
+      const { session, ...rest } = JSON.parse(text.split("\n")[2]!);
+      expect(`${JSON.stringify(rest)}\n`).toBe(line("four"));
+      expect(session).toMatch(/^[0-9a-f]{12}$/);
       const replay = createReplayProvider(file);
       expect((await replay.complete(request("four"))).message.content).toBe("four");
       expect((await replay.complete(request("one"))).message.content).toBe("one");

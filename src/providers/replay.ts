@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   appendFileSync,
   closeSync,
@@ -41,6 +41,8 @@ export const Recording = z
     key: z.string().regex(/^[0-9a-f]{64}$/),
     /** the epoch that asked; absent in recordings made before soceval kept it */
     epoch: z.number().int().nonnegative().optional(),
+    /** the --record session (one soceval process) that wrote it: a later session's recording of a request supersedes */
+    session: z.string().optional(),
     completion: RecordedCompletion.optional(),
     stopped: RecordedStop.optional(),
   })
@@ -124,7 +126,9 @@ export function createRecorder(file: string, inner: Provider): Provider {
   mkdirSync(dirname(file), { recursive: true });
   dropIncompleteLastLine(file);
   // one synchronous append per line: concurrent cases cannot interleave within a line
-  const append = (line: Recording) => appendFileSync(file, `${JSON.stringify(line)}\n`);
+  const session = randomBytes(6).toString("hex");
+  const append = (line: Omit<Recording, "session">) =>
+    appendFileSync(file, `${JSON.stringify({ ...line, session })}\n`);
   return {
     kind: inner.kind,
     simulated: inner.simulated,
@@ -144,7 +148,12 @@ export function createRecorder(file: string, inner: Provider): Provider {
   };
 }
 
-type Recorded = { epoch?: number; completion?: Completion; stopped?: { max_seconds_after_ms: number } };
+type Recorded = {
+  epoch?: number;
+  session?: string;
+  completion?: Completion;
+  stopped?: { max_seconds_after_ms: number };
+};
 
 export function loadRecordings(file: string): Map<string, Recorded[]> {
   let text: string;
@@ -177,7 +186,8 @@ export function loadRecordings(file: string): Map<string, Recorded[]> {
     if (!parsed.success)
       throw new InputError(`${file}:${i + 1}: ${mainIssue(parsed.error.issues, Recording).text}`, file, i + 1);
     const list = byKey.get(parsed.data.key) ?? [];
-    list.push({ epoch: parsed.data.epoch, completion: parsed.data.completion, stopped: parsed.data.stopped });
+    const { epoch, session, completion, stopped } = parsed.data;
+    list.push({ epoch, session, completion, stopped });
     byKey.set(parsed.data.key, list);
   }
   return byKey;
@@ -196,7 +206,8 @@ export function recordingsFileOf(error: string): string | null {
  * Answers from a recordings file. A key recorded several times (epochs of a sampled model start
  * from the same request) answers each epoch with its own recordings, in turn: however concurrency
  * orders the requests, every (case, epoch) gets what it got when recorded. A file that names no
- * epochs (an older soceval's) is answered in turn across epochs.
+ * epochs (an older soceval's) is answered in turn across epochs. A request recorded again by a later
+ * --record session (the same file recorded afresh) is answered by that session's recordings only.
  */
 export function createReplayProvider(file: string): Provider {
   const byKey = loadRecordings(file);
@@ -219,7 +230,10 @@ export function createReplayProvider(file: string): Provider {
           "not recorded",
         );
       const own = list.filter((r) => r.epoch === req.epoch);
-      const from = own.length > 0 ? own : list;
+      const pool = own.length > 0 ? own : list;
+      // the newest session that recorded it; within one, repeats (two cases with one alert) answer in turn
+      const newest = pool[pool.length - 1]!.session;
+      const from = pool.filter((r) => r.session === newest);
       const turn = own.length > 0 ? `${key}:${req.epoch}` : key;
       const n = served.get(turn) ?? 0;
       served.set(turn, n + 1);
