@@ -51,6 +51,8 @@ describe("model usage per agent", () => {
           encode("transcripts", { ...key("c1"), error: null }),
           encode("transcripts", { ...key("c2"), error: "provider: 500" }),
           encode("transcripts", { ...key("c3"), error: "limit: cost $0.0110 > max_cost_usd" }),
+          encode("transcripts", { ...key("c4"), error: "limit: no triage output within max_steps 8" }),
+          encode("transcripts", { ...key("c5"), error: "limit: no triage output within max_steps 8" }),
         ],
       });
       const usage = (await modelUsage(store, "r")).get("gpt")!;
@@ -65,7 +67,8 @@ describe("model usage per agent", () => {
         tokens_out: 150,
         cost_usd: 0.00098,
         unreported: 1,
-        limit_stops: 1,
+        limit_stops: 3,
+        limit_stops_by: { max_cost_usd: 1, max_steps: 2 },
         replaced_calls: 1,
         replaced_cost_usd: 0.002,
         price,
@@ -73,7 +76,7 @@ describe("model usage per agent", () => {
       expect(modelUsageLine(usage)).toBe(
         "4 model calls (10 attempts; 2 needed a retry, 1 got no answer after every attempt) · 2,200 tokens in " +
           "(600 read from the prompt cache) / 150 out · $0.000980 at $0.4000 in / $1.6000 out per million tokens, " +
-          "$0.1000 cached · 1 call with no usage reported (tokens and cost unknown) · 1 investigation stopped by a limit · $0.002000 more on 1 calls of investigations " +
+          "$0.1000 cached · 1 call with no usage reported (tokens and cost unknown) · 3 investigations stopped by a limit (max_cost_usd 1, max_steps 2) · $0.002000 more on 1 calls of investigations " +
           "--retry-failed replayed",
       );
     } finally {

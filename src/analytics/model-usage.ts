@@ -8,7 +8,12 @@ import { groupByAgent } from "./violations.js";
  * attempts and a price. Agents without model calls (the playbook) have none.
  */
 export async function modelUsage(store: Store, runId: string): Promise<Map<string, ModelUsage>> {
-  const rows = await store.query<{ agent: string } & Omit<ModelUsage, "price"> & { price: string | null }>(
+  const rows = await store.query<
+    { agent: string } & Omit<ModelUsage, "price" | "limit_stops_by"> & {
+        price: string | null;
+        limit_stops_by: string | null;
+      }
+  >(
     `WITH m AS (
        SELECT agent, count(*) AS calls, count(*) FILTER (WHERE error IS NOT NULL) AS failed,
          coalesce(sum(attempts), 0) AS attempts, count(*) FILTER (WHERE attempts > 1) AS retried,
@@ -20,17 +25,22 @@ export async function modelUsage(store: Store, runId: string): Promise<Map<strin
        SELECT agent, count(*) AS replaced_calls, coalesce(sum(cost_usd), 0) AS replaced_cost_usd
        FROM replaced_model_calls WHERE run_id = ? GROUP BY agent),
      l AS (
-       SELECT agent, count(*) FILTER (WHERE error LIKE 'limit:%') AS limit_stops
-       FROM transcripts WHERE run_id = ? GROUP BY agent)
-     SELECT m.*, coalesce(l.limit_stops, 0) AS limit_stops, coalesce(r.replaced_calls, 0) AS replaced_calls,
+       -- each stop's error names its limit ("limit: 2200 tokens > max_tokens 1500")
+       SELECT agent, sum(n)::BIGINT AS limit_stops,
+         to_json(map_from_entries(list({k: k, v: n}) FILTER (WHERE k IS NOT NULL))) AS limit_stops_by
+       FROM (SELECT agent, nullif(regexp_extract(error, 'max_[a-z_]+'), '') AS k, count(*) AS n
+             FROM transcripts WHERE run_id = ? AND error LIKE 'limit:%' GROUP BY ALL)
+       GROUP BY agent)
+     SELECT m.*, coalesce(l.limit_stops, 0) AS limit_stops, l.limit_stops_by, coalesce(r.replaced_calls, 0) AS replaced_calls,
        coalesce(r.replaced_cost_usd, 0) AS replaced_cost_usd, (a.config->'price')::VARCHAR AS price
      FROM m LEFT JOIN l USING (agent) LEFT JOIN r USING (agent)
      LEFT JOIN run_agents a ON a.run_id = ? AND a.agent = m.agent
      ORDER BY m.agent`,
     [runId, runId, runId, runId],
   );
-  const byAgent = groupByAgent(rows, ({ agent: _, price, ...r }) => ({
+  const byAgent = groupByAgent(rows, ({ agent: _, price, limit_stops_by, ...r }) => ({
     ...r,
+    limit_stops_by: limit_stops_by ? (JSON.parse(limit_stops_by) as Record<string, number>) : {},
     price: price && price !== "null" ? (JSON.parse(price) as Record<string, number>) : null,
   }));
   return new Map([...byAgent].map(([agent, [usage]]) => [agent, usage!]));

@@ -167,6 +167,9 @@ export const ModelUsage = z.strictObject({
     .number()
     .describe("calls whose answer carried no token usage: their tokens and cost are unknown, not counted above"),
   limit_stops: z.number().describe("investigations a limit (steps, tokens, cost, time) stopped"),
+  limit_stops_by: z
+    .record(z.string(), z.number())
+    .describe("of limit_stops, how many each limit stopped: max_steps, max_tokens, max_cost_usd, max_seconds"),
   replaced_calls: z
     .number()
     .describe("model calls of investigations `--resume --retry-failed` replayed (replaced_model_calls)"),

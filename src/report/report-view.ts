@@ -391,7 +391,13 @@ export function modelUsageLine(u: ModelUsage): string {
     ? ` · ${count(u.unreported)} call${u.unreported === 1 ? "" : "s"} with no usage reported (tokens and cost unknown)`
     : "";
   const stops = u.limit_stops
-    ? ` · ${count(u.limit_stops)} investigation${u.limit_stops === 1 ? "" : "s"} stopped by a limit`
+    ? ` · ${count(u.limit_stops)} investigation${u.limit_stops === 1 ? "" : "s"} stopped by a limit` +
+      (Object.keys(u.limit_stops_by).length
+        ? ` (${Object.entries(u.limit_stops_by)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([limit, n]) => `${limit} ${count(n)}`)
+            .join(", ")})`
+        : "")
     : "";
   const replaced = u.replaced_calls
     ? ` · ${usd(u.replaced_cost_usd)} more on ${count(u.replaced_calls)} calls of investigations --retry-failed replayed`
