@@ -125,8 +125,8 @@ const defaultWarn = (msg: string) => process.stderr.write(msg);
 export function createRecorder(file: string, inner: Provider): Provider {
   mkdirSync(dirname(file), { recursive: true });
   dropIncompleteLastLine(file);
-  // one synchronous append per line: concurrent cases cannot interleave within a line
   const session = randomBytes(6).toString("hex");
+  // one synchronous append per line: concurrent cases cannot interleave within a line
   const append = (line: Omit<Recording, "session">) =>
     appendFileSync(file, `${JSON.stringify({ ...line, session })}\n`);
   return {
