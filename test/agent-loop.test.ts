@@ -276,8 +276,8 @@ describe("the agent loop", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => Object.keys(l).sort())).toEqual([
-      ["completion", "epoch", "key", "session"],
-      ["epoch", "key", "session", "stopped"],
+      ["completion", "epoch", "key", "parts", "session"],
+      ["epoch", "key", "parts", "session", "stopped"],
     ]);
     const agent = testAgent({ provider: "replay", recordings: file, limits });
     const replayed = await investigateWith(createReplayProvider(file), agent);

@@ -88,6 +88,10 @@ describe("gate on a replay agent", () => {
         /agent "gpt-replay" has no recorded answer for its requests: the first \d+ cases all found none in /,
       );
       expect(r.stderr).toMatch(/prompt template, tools, model/);
+      // which part changed, against the recording of the same case's opening request
+      expect(r.stderr).toContain(
+        "in the first case, what changed: the system prompt (the prompt template, or the workflow or alert it shows))",
+      );
       expect(r.stderr).toContain("Nothing was stored.");
       expect(r.stderr).toContain(`--agent <live agent> --record ${rec}`);
       expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack

@@ -5,10 +5,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { InputError } from "../src/io/errors.js";
 import { createProvider } from "../src/providers/index.js";
 import {
+  changedOf,
   createRecorder,
   createReplayProvider,
   dropIncompleteLastLine,
   Recording,
+  recordingsFileOf,
   requestKey,
 } from "../src/providers/replay.js";
 import { type Completion, type CompletionRequest, type Provider, ProviderError } from "../src/providers/types.js";
@@ -129,6 +131,35 @@ describe("recording and replay", () => {
     const err = await replay.complete({ ...live, temperature: undefined }).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.message).toContain("the key covers model, prompt, tools, temperature and max_tokens");
+  });
+
+  it("a miss names what changed against the recorded request of the same conversation, or that none was recorded", async () => {
+    const file = join(tmp(), "changed.jsonl");
+    server = await startOpenAIWire([...script]);
+    const live = testAgent({ base_url: server.url });
+    await investigate(createProvider(live, { env: testEnv, record: file }), live);
+    const replay = createReplayProvider(file);
+    const req = firstRequest(live);
+    const [signins, ...others] = req.tools;
+    const changed = {
+      ...req,
+      temperature: 0.7,
+      tools: [{ ...signins!, description: `${signins!.description}, newest first` }, ...others.slice(1)],
+    };
+    const err = await replay.complete(changed).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(changedOf((err as Error).message)).toBe(
+      `tool ${others[0]!.name} (offered when recorded, not now); tool ${signins!.name} (its description or parameters); temperature (0, now 0.7)`,
+    );
+    const system = await replay.complete({ ...req, system: `${req.system}\n` }).catch((e: Error) => e);
+    expect(changedOf((system as Error).message)).toBe(
+      "the system prompt (the prompt template, or the workflow or alert it shows)",
+    );
+    const unrecorded = { ...req, messages: [{ role: "user" as const, content: "another alert" }] };
+    const none = await replay.complete(unrecorded).catch((e: Error) => e);
+    expect((none as Error).message).toMatch(/No recorded request has this conversation so far/);
+    // the file named in the message is still read whole by the gate's and the run's SQL
+    expect(recordingsFileOf((err as Error).message)).toBe(file);
   });
 
   it("answers a request recorded several times (epochs) with each recording in turn", async () => {
@@ -265,8 +296,9 @@ describe("recording and replay", () => {
       }
       const text = readFileSync(file, "utf8");
       expect(text.startsWith(line("one") + line("two"))).toBe(true);
-      // the recorder's own line names its session
-      const { session, ...rest } = JSON.parse(text.split("\n")[2]!);
+      // the recorder's own line names its session and the request's parts
+      const { session, parts, ...rest } = JSON.parse(text.split("\n")[2]!);
+      expect(parts).toMatchObject({ model: "m" });
       expect(`${JSON.stringify(rest)}\n`).toBe(line("four"));
       expect(session).toMatch(/^[0-9a-f]{12}$/);
       const replay = createReplayProvider(file);

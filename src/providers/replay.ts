@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
   closeSync,
@@ -12,7 +12,10 @@ import {
 import { dirname } from "node:path";
 import { z } from "zod";
 import { InputError, mainIssue } from "../io/errors.js";
+import { partsDiff, RequestParts, requestKey, requestParts } from "./request-key.js";
 import { type Completion, type CompletionRequest, type Provider, ProviderError, TimeBudgetSpent } from "./types.js";
+
+export { requestKey };
 
 const RecordedCompletion = z.object({
   message: z.object({
@@ -43,6 +46,8 @@ export const Recording = z
     epoch: z.number().int().nonnegative().optional(),
     /** the --record session (one soceval process) that wrote it: a later session's recording of a request supersedes */
     session: z.string().optional(),
+    /** what the key covers, part by part: a later miss names the part that changed */
+    parts: RequestParts.optional(),
     completion: RecordedCompletion.optional(),
     stopped: RecordedStop.optional(),
   })
@@ -50,30 +55,6 @@ export const Recording = z
     message: "a recording holds a completion or a stop, one of the two",
   });
 export type Recording = z.infer<typeof Recording>;
-
-/** JSON with object keys sorted and undefined dropped, so equal requests hash equally. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : canonical(x))).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
-  }
-  return JSON.stringify(v) ?? "null";
-}
-
-/** sha256 of what determines a model's answer: model, system, messages, tools and sampling params. */
-export function requestKey(req: CompletionRequest): string {
-  const normalized = {
-    model: req.model,
-    system: req.system,
-    messages: req.messages,
-    tools: req.tools,
-    params: { temperature: req.temperature, max_tokens: req.max_tokens },
-  };
-  return createHash("sha256").update(canonical(normalized)).digest("hex");
-}
 
 /**
  * A recordings file about to be appended to: a crash mid-append can leave its last line cut short,
@@ -138,11 +119,21 @@ export function createRecorder(file: string, inner: Provider): Provider {
         completion = await inner.complete(req);
       } catch (e) {
         if (e instanceof TimeBudgetSpent)
-          append({ key: requestKey(req), epoch: req.epoch, stopped: { max_seconds_after_ms: e.after_ms } });
+          append({
+            key: requestKey(req),
+            epoch: req.epoch,
+            parts: requestParts(req),
+            stopped: { max_seconds_after_ms: e.after_ms },
+          });
         throw e;
       }
       const earlier = req.earlier_attempts_ms ? { earlier_attempts_ms: req.earlier_attempts_ms } : {};
-      append({ key: requestKey(req), epoch: req.epoch, completion: { ...completion, ...earlier } });
+      append({
+        key: requestKey(req),
+        epoch: req.epoch,
+        parts: requestParts(req),
+        completion: { ...completion, ...earlier },
+      });
       return completion;
     },
   };
@@ -155,7 +146,10 @@ type Recorded = {
   stopped?: { max_seconds_after_ms: number };
 };
 
-export function loadRecordings(file: string): Map<string, Recorded[]> {
+/** A file's recordings by key, and the parts of the newest recorded request of each conversation. */
+export type Recordings = { byKey: Map<string, Recorded[]>; conversations: Map<string, RequestParts> };
+
+export function loadRecordings(file: string): Recordings {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -164,6 +158,7 @@ export function loadRecordings(file: string): Map<string, Recorded[]> {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const byKey = new Map<string, Recorded[]>();
+  const conversations = new Map<string, RequestParts>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim();
@@ -186,11 +181,35 @@ export function loadRecordings(file: string): Map<string, Recorded[]> {
     if (!parsed.success)
       throw new InputError(`${file}:${i + 1}: ${mainIssue(parsed.error.issues, Recording).text}`, file, i + 1);
     const list = byKey.get(parsed.data.key) ?? [];
-    const { epoch, session, completion, stopped } = parsed.data;
+    const { epoch, session, completion, stopped, parts } = parsed.data;
+    if (parts) conversations.set(parts.messages, parts);
     list.push({ epoch, session, completion, stopped });
     byKey.set(parsed.data.key, list);
   }
-  return byKey;
+  return { byKey, conversations };
+}
+
+/** In a miss's message, where what changed since the recording begins (`changedOf` reads it). */
+const CHANGED = ". Against the recorded request of the same conversation, what changed: ";
+
+/** What a miss's message says changed since the recording, or null when it could not tell. */
+export function changedOf(error: string): string | null {
+  const at = error.indexOf(CHANGED);
+  return at === -1 ? null : error.slice(at + CHANGED.length);
+}
+
+/**
+ * Why no recording holds `req`, beyond the key: the parts of the recorded request that started the
+ * same conversation and differ now, or that none did. Empty for a file recorded before parts were kept.
+ */
+function whatChanged({ conversations }: Recordings, req: CompletionRequest): string {
+  if (conversations.size === 0) return "";
+  const now = requestParts(req);
+  const recorded = conversations.get(now.messages);
+  if (!recorded)
+    return ". No recorded request has this conversation so far (the case was not recorded, or its opening message or a tool's answer differs)";
+  const changed = partsDiff(now, recorded);
+  return changed.length > 0 ? `${CHANGED}${changed.join("; ")}` : "";
 }
 
 /** In a miss's message, what follows the recordings file: where `recordingsFileOf` stops reading. */
@@ -210,7 +229,8 @@ export function recordingsFileOf(error: string): string | null {
  * --record session (the same file recorded afresh) is answered by that session's recordings only.
  */
 export function createReplayProvider(file: string): Provider {
-  const byKey = loadRecordings(file);
+  const recordings = loadRecordings(file);
+  const { byKey } = recordings;
   const served = new Map<string, number>();
   return {
     kind: "replay",
@@ -223,7 +243,8 @@ export function createReplayProvider(file: string): Provider {
           // the usual cause is a replay agent file that differs from the recording one in what the key covers
           `replay: no recorded response for request ${key} (model ${req.model}) in ${file}${AFTER_FILE} ` +
             "model, prompt, tools, temperature and max_tokens, so the replay agent must match the recording agent in each, " +
-            "or record it again with --record",
+            "or record it again with --record" +
+            whatChanged(recordings, req),
           false,
           undefined,
           undefined,

@@ -1,5 +1,5 @@
 import { InputError, RuntimeFailure } from "../io/errors.js";
-import { recordingsFileOf } from "../providers/replay.js";
+import { changedOf, recordingsFileOf } from "../providers/replay.js";
 import type { Unusable } from "../providers/types.js";
 
 /** A fresh run stopped because its model was never reachable: removed whole, exit 3. */
@@ -24,10 +24,13 @@ export function unusableStop(
   const first = (all: string) => (n === 1 ? "its first case" : `the first ${n} cases ${all}`);
   if (why === "not recorded") {
     const file = recordingsFileOf(error ?? "") ?? "its recordings file";
+    // the first case's request against its recorded one: the part that changed, where the file can tell
+    const changed = changedOf(error ?? "");
     return new RecordingsMissed(
       `agent "${agent}" has no recorded answer for its requests: ${first("all")} found none in ${file}, so its ` +
         "requests are not the recorded ones (the prompt template, tools, model, temperature or max_tokens changed " +
-        `since they were recorded). ${resumeId === null ? "Nothing was stored. " : `Run ${resumeId} is kept. `}` +
+        `since they were recorded${changed ? `; in the first case, what changed: ${changed}` : ""}). ` +
+        `${resumeId === null ? "Nothing was stored. " : `Run ${resumeId} is kept. `}` +
         `Record them with the live agent (soceval run ${suiteFile} --agent <live agent> --record ${file}), ` +
         "commit the recordings and run this again",
     );
