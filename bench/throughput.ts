@@ -31,7 +31,8 @@ type Message = { role: string; content?: unknown };
 function investigate(messages: Message[]): ModelReply {
   const last = messages[messages.length - 1]!;
   if (last.role === "user") {
-    const user = /[\w.-]+@corp\.example/.exec(String(last.content))?.[0];
+    // the alert's account, from the alert block of the system prompt (the user turn holds no alert text)
+    const user = /[\w.-]+@corp\.example/.exec(String(messages[0]?.content))?.[0];
     if (!user) throw new Error("no account in the alert");
     return { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user } }] };
   }

@@ -15,8 +15,9 @@ const run = (args: string[]) => soceval(args, dir);
 
 /** An agent that looks up sign-ins for the alert's account, then submits; or tries a respond tool. */
 function investigator(messages: { role: string; content?: unknown }[]) {
-  const user = JSON.stringify(messages[messages.length - 1]?.content ?? "").match(/[\w-]+\d+@corp\.example/)?.[0];
   const last = messages[messages.length - 1]!;
+  // the alert's account: in the system prompt's alert block, which comes first
+  const user = JSON.stringify(messages).match(/[\w-]+\d+@corp\.example/)?.[0];
   if (last.role === "user" && user) {
     return {
       type: "tool_calls" as const,
