@@ -99,7 +99,9 @@ export function promptContext(agent: Pick<AgentConfig, "tools">, workflow: Workf
       version: workflow.version,
     },
     alert,
-    alert_json: JSON.stringify(alert, null, 2),
+    // "</" written "<\/" (the same JSON value): a subject line holding "</alert>" cannot close the
+    // block the templates mark as untrusted and go on as if it were the prompt's own text
+    alert_json: JSON.stringify(alert, null, 2).replaceAll("</", "<\\/"),
     tools: inScope(workflow, agent.tools).map((t) => ({
       name: t.name,
       description: t.description,
