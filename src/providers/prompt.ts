@@ -1,7 +1,7 @@
 import Handlebars from "handlebars";
 import { z } from "zod";
 import type { AgentConfig, Alert, Workflow } from "../schema/index.js";
-import { TriageOutput } from "../schema/index.js";
+import { LOW_CONFIDENCE_BELOW, TriageOutput } from "../schema/index.js";
 import { whenText } from "../workflow/condition-text.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import { SUBMIT_TOOL, type ToolSpec } from "./types.js";
@@ -117,11 +117,12 @@ export function promptContext(agent: Pick<AgentConfig, "tools">, workflow: Workf
     })),
     approval_policy: {
       by_risk: policy.by_risk,
-      // when each raise applies and to what, in words: a model told only "asset_criticality" cannot
-      // know which cases it covers, and the policy scorer holds it to every one
+      // when each raise applies and to what, in words (a model told only "asset_criticality" cannot
+      // know which cases it covers, and the policy scorer holds it to every one), with the
+      // threshold the scorers apply even where the workflow leaves the default
       raise: policy.raise.map((r) => ({
         reason: r.reason,
-        below: r.below,
+        below: r.reason === "low_confidence" ? (r.below ?? LOW_CONFIDENCE_BELOW) : r.below,
         raise_to: r.raise_to,
         applies: raiseApplies(r),
         to: r.raise_to ?? "one level above the base approval",
@@ -141,7 +142,7 @@ export function promptContext(agent: Pick<AgentConfig, "tools">, workflow: Workf
 /** When a raise applies, as src/workflow/approval.ts decides it. */
 function raiseApplies(r: Workflow["approval_policy"]["raise"][number]): string {
   if (r.reason === "irreversible") return "the action is irreversible";
-  if (r.reason === "low_confidence") return `your confidence is below ${r.below ?? 0.7}`;
+  if (r.reason === "low_confidence") return `your confidence is below ${r.below ?? LOW_CONFIDENCE_BELOW}`;
   return r.when ? whenText(r.when) : "never";
 }
 

@@ -57,6 +57,9 @@ export const CatalogueAction = z.strictObject({
   target: z.string().optional().describe("entity type the action applies to"),
 });
 
+/** The confidence below which low_confidence raises approval when the workflow gives no `below`. */
+export const LOW_CONFIDENCE_BELOW = 0.7;
+
 /**
  * What each reason reads (src/workflow/approval.ts): asset_criticality and data_sensitivity apply
  * when their `when` holds, so without one they never apply; low_confidence reads `below`;
@@ -66,7 +69,12 @@ export const ApprovalRaise = z
   .strictObject({
     reason: z.enum(["asset_criticality", "data_sensitivity", "low_confidence", "irreversible"]),
     when: When.optional().describe("for asset_criticality and data_sensitivity: when the case is affected"),
-    below: z.number().min(0).max(1).optional().describe("for low_confidence: the confidence threshold"),
+    below: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(`for low_confidence: the confidence threshold (default ${LOW_CONFIDENCE_BELOW})`),
     raise_to: Approval.optional().describe("minimum approval; default: one level up"),
   })
   .superRefine((r, ctx) => {

@@ -1,4 +1,4 @@
-import type { Approval, CatalogueAction, Workflow } from "../schema/index.js";
+import { type Approval, type CatalogueAction, LOW_CONFIDENCE_BELOW, type Workflow } from "../schema/index.js";
 import { type Facts, whenHolds } from "./conditions.js";
 
 const LEVELS: Approval[] = ["none", "analyst", "lead", "ciso"];
@@ -26,7 +26,7 @@ export function requiredApproval(
       r.reason === "irreversible"
         ? !action.reversible
         : r.reason === "low_confidence"
-          ? confidence !== null && confidence < (r.below ?? 0.7)
+          ? confidence !== null && confidence < (r.below ?? LOW_CONFIDENCE_BELOW)
           : r.when
             ? whenHolds(r.when, facts)
             : false;
