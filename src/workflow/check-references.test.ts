@@ -149,6 +149,15 @@ describe("sources, alert paths and entity types a workflow names must exist", ()
       `${AT}.source: no tool reads source "idp.accounts" ${SOURCES}`,
     );
     refuses(cond("{ source: ti.iq, missing: true }"), `${AT}.source: no tool reads source "ti.iq"`);
+    // a tool's name where its source belongs: the message names the source to write
+    refuses(
+      cond("{ source: get_ip_reputation, field: verdict, equals: malicious }"),
+      `${AT}.source: "get_ip_reputation" is a tool, not an evidence source: name the source it reads, "ti.ip"`,
+    );
+    refuses(
+      (t) => t.replace("cite: [idp.signins]", "cite: [get_signins]"),
+      '70: default_decision.cite[0]: "get_signins" is a tool, not an evidence source: name the source it reads, "idp.signins"',
+    );
     refuses(
       (t) => t.replace('{ entity: account, matches: "^adm-" }', "{ source: idp.signin, field: x, exists: true }"),
       `52: negative_playbook.human_only[0].when.any[0].source: no tool reads source "idp.signin" ${SOURCES}`,

@@ -17,8 +17,14 @@ export function checkReferences(wf: Workflow, file: string): void {
   };
   const readSources = [...new Set(wf.tools.filter((t) => t.scope === "read").map((t) => t.source))];
   const sources = new Set(readSources);
+  const byName = new Map(wf.tools.map((t) => [t.name, t]));
   const checkSource = (path: Path, source: string) => {
-    if (!sources.has(source)) fail(path, `no tool reads source "${source}" (sources: ${readSources.join(", ")})`);
+    if (sources.has(source)) return;
+    // conditions, cites and insufficient_alone name the evidence source, not the tool that reads it
+    const tool = byName.get(source);
+    if (tool?.scope === "read")
+      fail(path, `"${source}" is a tool, not an evidence source: name the source it reads, "${tool.source}"`);
+    fail(path, `no tool reads source "${source}" (sources: ${readSources.join(", ")})`);
   };
 
   for (const [at, c] of conditionsOf(wf)) {
