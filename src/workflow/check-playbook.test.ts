@@ -78,6 +78,13 @@ describe("a playbook step is a call the sandbox would answer", () => {
 
   it("a step with an unknown tool is still reported as one", () => {
     const file = editedMini([IP, "  - { tool: get_ip_reputaton, input: { ipp: ip } }"]);
-    expect(refusal(file)).toBe(':55: playbook[1].tool: unknown tool "get_ip_reputaton"');
+    expect(refusal(file)).toBe(
+      ':55: playbook[1].tool: unknown tool "get_ip_reputaton" (tools: get_signins, get_ip_reputation, disable_account)',
+    );
+    // the evidence source's name where its tool's belongs
+    const bySource = editedMini([IP, "  - { tool: ti.ip, input: { ip: ip } }"]);
+    expect(refusal(bySource)).toBe(
+      ':55: playbook[1].tool: unknown tool "ti.ip": that is the evidence source get_ip_reputation reads',
+    );
   });
 });

@@ -21,6 +21,17 @@ export type LoadedSuite = {
   agents: LoadedAgent[];
 };
 
+/**
+ * Why `name` names no tool of the workflow: its tools, or, when it is the evidence source a read
+ * tool reads (a playbook step or scope written with the source's name), that tool.
+ */
+export function unknownTool(wf: Workflow, name: string): string {
+  const readers = wf.tools.filter((t) => t.source === name && t.scope === "read").map((t) => t.name);
+  if (readers.length > 0)
+    return `unknown tool "${name}": that is the evidence source ${readers.join(", ")} read${readers.length === 1 ? "s" : ""}`;
+  return `unknown tool "${name}" (tools: ${wf.tools.map((t) => t.name).join(", ")})`;
+}
+
 /** Cross-references zod cannot see: every name a workflow uses must be declared in it. */
 export function checkWorkflow(wf: Workflow, file: string): void {
   checkNames(wf, file);
@@ -30,11 +41,11 @@ export function checkWorkflow(wf: Workflow, file: string): void {
     throw fieldError(file, path, msg);
   };
   wf.playbook.forEach((s, i) => {
-    if (!tools.has(s.tool)) fail(["playbook", i, "tool"], `unknown tool "${s.tool}"`);
+    if (!tools.has(s.tool)) fail(["playbook", i, "tool"], unknownTool(wf, s.tool));
   });
   const scopes = new Map(wf.tools.map((t) => [t.name, t.scope]));
   wf.actions.forEach((a, i) => {
-    if (a.tool && !tools.has(a.tool)) fail(["actions", i, "tool"], `unknown tool "${a.tool}"`);
+    if (a.tool && !tools.has(a.tool)) fail(["actions", i, "tool"], unknownTool(wf, a.tool));
     // the policy scorer reads any call of this tool as carrying the action out (an injected one
     // included): a read tool here would turn the playbook's own evidence gathering into a finding
     if (a.tool && scopes.get(a.tool) === "read")
@@ -100,10 +111,10 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
   const known = new Set(wf.tools.map((t) => t.name));
   if (cfg.tools !== "all")
     cfg.tools.forEach((t, i) => {
-      if (!known.has(t)) throw fieldError(file, ["tools", i], `unknown tool "${t}"`);
+      if (!known.has(t)) throw fieldError(file, ["tools", i], unknownTool(wf, t));
     });
   cfg.mutate?.skip_tools.forEach((t, i) => {
-    if (!known.has(t)) throw fieldError(file, ["mutate", "skip_tools", i], `unknown tool "${t}"`);
+    if (!known.has(t)) throw fieldError(file, ["mutate", "skip_tools", i], unknownTool(wf, t));
   });
   return { ...cfg, file, promptText, hash: agentHash(cfg, promptText, wf) };
 }
@@ -212,7 +223,7 @@ export function loadSuite(file: string): LoadedSuite {
   });
   suite.faults.forEach((f, i) => {
     if (!workflow.tools.some((t) => t.name === f.tool))
-      throw fieldError(file, ["faults", i, "tool"], `unknown tool "${f.tool}"`);
+      throw fieldError(file, ["faults", i, "tool"], unknownTool(workflow, f.tool));
   });
   checkFaults(suite.faults, workflow, file);
   return { file, suite, workflow, workflowFile, datasetFile: resolve(dir, suite.dataset), agents };
