@@ -49,3 +49,22 @@ describe("a workflow that contradicts itself is refused when it loads", () => {
     );
   });
 });
+
+describe("a rule recommends only catalogued actions", () => {
+  it("a forbidden action is named as forbidden, with its line; any other unknown one with the catalogue", () => {
+    const forbidden = editedMini([
+      "{ action: revoke_sessions, target_entity: account }",
+      "{ action: delete_account, target_entity: account }",
+    ]);
+    expect(refusal(forbidden)).toBe(
+      ':66: decision_rules[0].actions[0].action: "delete_account" is a forbidden action (negative_playbook.forbidden_actions[0], line 46): a rule may only recommend catalogued actions',
+    );
+    const typo = editedMini([
+      "{ action: revoke_sessions, target_entity: account }",
+      "{ action: revoke_session, target_entity: account }",
+    ]);
+    expect(refusal(typo)).toBe(
+      ':66: decision_rules[0].actions[0].action: unknown action "revoke_session" (catalogued: add_case_note, revoke_sessions, disable_account)',
+    );
+  });
+});

@@ -5,7 +5,7 @@ import { METRIC_KEYS, METRICS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
-import { checkFaults, checkNames } from "./check-names.js";
+import { checkFaults, checkNames, declaredAt } from "./check-names.js";
 import { checkPlaybook } from "./check-playbook.js";
 import { checkReferences } from "./check-references.js";
 import { checkRuleSources } from "./check-rules.js";
@@ -60,7 +60,14 @@ export function checkWorkflow(wf: Workflow, file: string): void {
   ];
   for (const [at, r] of rules)
     r.actions.forEach((a, j) => {
-      if (!actions.has(a.action)) fail([...at, "actions", j, "action"], `unknown action "${a.action}"`);
+      if (actions.has(a.action)) return;
+      const forbidden = wf.negative_playbook.forbidden_actions.findIndex((f) => f.action === a.action);
+      fail(
+        [...at, "actions", j, "action"],
+        forbidden >= 0
+          ? `"${a.action}" is a forbidden action (${declaredAt(file, ["negative_playbook", "forbidden_actions", forbidden])}): a rule may only recommend catalogued actions`
+          : `unknown action "${a.action}" (catalogued: ${[...actions].join(", ")})`,
+      );
     });
   wf.negative_playbook.forbidden_actions.forEach((f, i) => {
     if (actions.has(f.action))
