@@ -1,12 +1,21 @@
 import type { Case, Workflow } from "../schema/index.js";
 import { ConditionFieldCounter } from "./condition-fields.js";
+import { ConditionTypeCounter } from "./condition-types.js";
 import { PlaybookFilterCounter } from "./playbook-filters.js";
 import { PlaybookInputCounter } from "./playbook-inputs.js";
 
 /** What only the data can show wrong in a workflow, each counted case by case and said at the workflow's lines. */
 export type WorkflowDataCheck = { add(c: Case): void; warnings(workflowFile: string, dataset: string): string[] };
 
-/** Condition fields no record has, playbook inputs no alert fills, playbook filters no record matches. */
+/**
+ * Condition fields no record has, condition values of another type than the data's, playbook
+ * inputs no alert fills, playbook filters no record matches.
+ */
 export function workflowDataChecks(wf: Workflow): WorkflowDataCheck[] {
-  return [new ConditionFieldCounter(wf), new PlaybookInputCounter(wf), new PlaybookFilterCounter(wf)];
+  return [
+    new ConditionFieldCounter(wf),
+    new ConditionTypeCounter(wf),
+    new PlaybookInputCounter(wf),
+    new PlaybookFilterCounter(wf),
+  ];
 }
