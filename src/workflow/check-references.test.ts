@@ -137,6 +137,25 @@ describe("approval raises: what each reason reads", () => {
   });
 });
 
+describe("a test an alert field's values can never pass", () => {
+  it.each([
+    [
+      "{ alert: severity, in: [high, p1] }",
+      `${AT}.in: alert severity is one of informational, low, medium, high, critical; "p1" is none of them, so it never matches`,
+    ],
+    [
+      "{ alert: severity, not_equals: sev1 }",
+      `${AT}.not_equals: alert severity is one of informational, low, medium, high, critical; "sev1" is none of them, so the test always holds`,
+    ],
+    ["{ alert: title, gte: 3 }", `${AT}.gte: alert title is text: gte compares numbers, so it never holds`],
+  ])("refuses %s", (c, message) => refuses(cond(c), message));
+
+  it("accepts the options in any case, and anything below raw", () => {
+    expect(load(cond("{ alert: severity, in: [High, CRITICAL] }"))).not.toThrow();
+    expect(load(cond("{ alert: raw.score, gte: 3 }"))).not.toThrow();
+  });
+});
+
 describe("sources, alert paths and entity types a workflow names must exist", () => {
   const SOURCES = "(sources: idp.signins, ti.ip)";
   it("a condition's source must be read by a tool (a respond tool's system is not a source)", () => {

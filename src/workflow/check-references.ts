@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fieldError } from "../io/yaml.js";
-import { Alert, type Workflow } from "../schema/index.js";
+import { Alert, type Condition, type Workflow } from "../schema/index.js";
 import { conditionsOf, declaredEntityTypes } from "./named.js";
 
 type Path = (string | number)[];
@@ -32,6 +32,8 @@ export function checkReferences(wf: Workflow, file: string): void {
     if (c.alert !== undefined) {
       const problem = alertPathProblem(c.alert);
       if (problem) fail([...at, "alert"], problem);
+      const value = alertValueProblem(c);
+      if (value) fail([...at, value.key], value.message);
     }
   }
 
@@ -63,26 +65,68 @@ export function checkReferences(wf: Workflow, file: string): void {
 
 /** Why `path` names no field of an alert, or undefined if it does (anything goes below raw). */
 export function alertPathProblem(path: string): string | undefined {
+  const r = resolveAlertPath(path);
+  return "problem" in r ? r.problem : undefined;
+}
+
+/**
+ * A test an alert field's values can never pass: a value outside an enumerated field's options
+ * (`alert: severity, in: [p1]`; severity is one of informational … critical), or a number
+ * comparison on a text field. The evaluator compares text case aside and numbers as numbers
+ * (src/workflow/conditions.ts), so such a test never holds, and its not_ form always does.
+ */
+function alertValueProblem(c: Condition): { key: keyof Condition; message: string } | undefined {
+  const r = resolveAlertPath(c.alert!);
+  if ("problem" in r || r.schema === undefined) return undefined;
+  let s = r.schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  const text = s instanceof z.ZodString || s instanceof z.ZodEnum;
+  for (const key of ["gte", "lte"] as const)
+    if (text && c[key] !== undefined)
+      return { key, message: `alert ${c.alert} is text: ${key} compares numbers, so it never holds` };
+  if (!(s instanceof z.ZodEnum)) return undefined;
+  const options = (s.options as string[]).map(String);
+  const known = new Set(options.map((o) => o.toLowerCase()));
+  for (const key of ["equals", "not_equals", "in", "not_in"] as const) {
+    const given = c[key];
+    if (given === undefined) continue;
+    const bad = (Array.isArray(given) ? given : [given]).find(
+      (v) => typeof v !== "string" || !known.has(v.toLowerCase()),
+    );
+    if (bad !== undefined)
+      return {
+        key,
+        message: `alert ${c.alert} is one of ${options.join(", ")}; ${JSON.stringify(bad)} is none of them, so ${key.startsWith("not_") ? "the test always holds" : "it never matches"}`,
+      };
+  }
+  return undefined;
+}
+
+/** The schema at an alert path, undefined below a free-form part (raw), or why the path names nothing. */
+function resolveAlertPath(path: string): { schema: z.ZodType | undefined } | { problem: string } {
   let s: z.ZodType = Alert;
   let at = "";
   for (const part of path.split(".")) {
     while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
-    if (s instanceof z.ZodUnknown || s instanceof z.ZodAny || s instanceof z.ZodRecord) return undefined;
+    if (s instanceof z.ZodUnknown || s instanceof z.ZodAny || s instanceof z.ZodRecord) return { schema: undefined };
     if (s instanceof z.ZodObject) {
       const shape = s.shape as Record<string, z.ZodType>;
       const next = shape[part];
       if (!next) {
         const fields = Object.keys(shape).join(", ");
-        return at
-          ? `${at} has no field "${part}" (fields: ${fields})`
-          : `the alert has no field "${part}" (fields: ${fields}; any path below raw)`;
+        return {
+          problem: at
+            ? `${at} has no field "${part}" (fields: ${fields})`
+            : `the alert has no field "${part}" (fields: ${fields}; any path below raw)`,
+        };
       }
       s = next;
     } else if (s instanceof z.ZodArray) {
-      if (!/^\d+$/.test(part)) return `${at} is a list: give an index (${at}.0.${part}) or test the list as a whole`;
+      if (!/^\d+$/.test(part))
+        return { problem: `${at} is a list: give an index (${at}.0.${part}) or test the list as a whole` };
       s = s.element as z.ZodType;
-    } else return `${at} is a single value and has no field "${part}"`;
+    } else return { problem: `${at} is a single value and has no field "${part}"` };
     at = at ? `${at}.${part}` : part;
   }
-  return undefined;
+  return { schema: s };
 }
