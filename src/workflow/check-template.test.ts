@@ -78,6 +78,29 @@ describe("templateProblem: what a prompt template may not do", () => {
       'unknown variable "tool.name": tool is a single value (text, a number or a flag) with no field "name"',
     );
     expect(withAlert("{{alert.severity.level}}")?.message).toMatch(/alert\.severity is a single value/);
+  });
+
+  it("an object or a list printed whole: Handlebars writes [object Object]", () => {
+    // {{alert}} also counted as including the alert, so the model got none and nothing said so
+    expect(problem("<alert>\n{{alert}}\n</alert>")).toEqual({
+      line: 2,
+      message:
+        '"{{alert}}" is an object and renders as [object Object]: write {{alert_json}} for the whole alert, or one field ({{alert.title}})',
+    });
+    expect(withAlert("{{workflow}}")?.message).toBe(
+      '"{{workflow}}" is an object and renders as [object Object]: write one of its fields ({{workflow.id}})',
+    );
+    expect(withAlert("{{tools}}")?.message).toBe(
+      '"{{tools}}" is a list and renders as [object Object]: go through it with {{#each tools}}…{{/each}}',
+    );
+    expect(withAlert("{{#each tools}}{{this}}{{/each}}")?.message).toBe(
+      '"{{this}}" is an object and renders as [object Object]: write one of its fields ({{name}})',
+    );
+    expect(withAlert("{{{alert.entities}}}")?.message).toMatch(/is a list and renders as \[object Object\]/);
+    // a value, a helper's result and alert.raw (free-form: often text) still print
+    expect(
+      withAlert("{{#each approval_policy.by_risk}}{{this}}{{/each}} {{lookup tools 0}} {{alert.raw}}"),
+    ).toBeUndefined();
     expect(withAlert("{{workflow.constructor}}")?.message).toMatch(/^unknown variable "workflow.constructor"/);
     expect(withAlert("{{#if tools}}{{else if alert.severty}}x{{/if}}")?.message).toMatch(/"alert.severty"/);
     expect(withAlert("{{#with workflow}}{{ownr}}{{/with}}")?.message).toMatch(

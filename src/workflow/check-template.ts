@@ -166,7 +166,27 @@ class Checker {
       case "ContentStatement":
       case "CommentStatement":
         return;
-      case "MustacheStatement":
+      case "MustacheStatement": {
+        // Handlebars prints an object or a list as "[object Object]": `{{alert}}` would hand the
+        // model no alert at all, while counting as including it
+        const shape = this.call(n);
+        if (shape.kind === "object" || shape.kind === "list") {
+          const what = n.path && isPath(n.path) ? n.path.original : "this";
+          const field = shape.kind === "object" ? [...shape.keys.keys()][0] : undefined;
+          const own = /^(this|\.)$/.test(what) ? "" : `${what}.`;
+          const instead =
+            what === "alert"
+              ? "write {{alert_json}} for the whole alert, or one field ({{alert.title}})"
+              : shape.kind === "list"
+                ? `go through it with {{#each ${what}}}…{{/each}}`
+                : `write one of its fields (${field === undefined ? "none" : `{{${own}${field}}}`})`;
+          this.fail(
+            n,
+            `"{{${what}}}" is ${shape.kind === "list" ? "a list" : "an object"} and renders as [object Object]: ${instead}`,
+          );
+        }
+        return;
+      }
       case "SubExpression":
         this.call(n);
         return;
