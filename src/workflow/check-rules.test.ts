@@ -54,3 +54,28 @@ describe("a rule's action is aimed at what the catalogue says it applies to", ()
     expect(() => loadWorkflow(file)).not.toThrow();
   });
 });
+
+describe("a rule that closes cases cites what it rests on", () => {
+  it("a default decision closing without escalation and citing nothing: every case it closes is an unsupported suppression", () => {
+    expect(refusal(editedMini(["cite: [idp.signins]", "cite: []"]))).toBe(
+      ":70: default_decision.cite: this rule closes cases as benign_positive without escalating but cites nothing (no cite, no source test under all or any): every case it closes would be an unsupported_suppression finding; list the sources it rests on under cite",
+    );
+  });
+
+  it("escalating, or a source test under all or any, is enough", () => {
+    expect(() =>
+      loadWorkflow(
+        editedMini(
+          ["cite: [idp.signins]", "cite: []"],
+          ["  escalate: false\n  confidence: 0.6", "  escalate: true\n  confidence: 0.6"],
+        ),
+      ),
+    ).not.toThrow();
+    // the TP rule tests sources: made a closing rule with no cite, its matched records are cited
+    const closing = editedMini([
+      "    verdict: true_positive\n    escalate: true",
+      "    verdict: false_positive\n    escalate: false",
+    ]);
+    expect(() => loadWorkflow(closing)).not.toThrow();
+  });
+});

@@ -41,6 +41,22 @@ export function checkRuleSources(wf: Workflow, file: string): void {
     r.cite.forEach((s, j) => {
       if (!gathered.has(s)) fail([...at, "cite", j], s, "this cites nothing");
     });
+  // a rule that closes a case rests on what it cites, plus the records its all/any source tests
+  // matched (providers/playbook.ts): with neither, every case it closes is an unsupported
+  // suppression, and the baseline's violation rate measures the rule file, not the playbook
+  for (const [at, r] of rules) {
+    const closes = r.verdict !== "true_positive" && !r.escalate;
+    const when = "when" in r ? (r as Workflow["decision_rules"][number]).when : undefined;
+    const sourced = [...(when?.all ?? []), ...(when?.any ?? [])].some(
+      (c) => c.source !== undefined && c.missing === undefined,
+    );
+    if (closes && r.cite.length === 0 && !sourced)
+      throw fieldError(
+        file,
+        [...at, "cite"],
+        `this rule closes cases as ${r.verdict} without escalating but cites nothing (no cite, no source test under all or any): every case it closes would be an unsupported_suppression finding; list the sources it rests on under cite`,
+      );
+  }
   // the catalogue says what an action applies to; a rule aiming it at another entity type would
   // have the baseline recommend, say, blocking an account as if it were a domain
   const catalogue = new Map(wf.actions.map((a, i) => [a.id, { target: a.target, i }]));
