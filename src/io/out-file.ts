@@ -82,6 +82,8 @@ function finish(t: Target): void {
 /** A failed write names the file the user gave and leaves nothing behind (exit 3). */
 function failed(flag: string, t: Target, e: unknown): never {
   if (t.regular) rmSync(t.tmp, { force: true });
+  // what was to be written could not be read (a damaged store): the input's fault, not the write's
+  if (e instanceof InputError) throw e;
   // a pipe whose reader went away (node's EPIPE, DuckDB's "Broken pipe"): nothing failed on our side
   else if ((e as NodeJS.ErrnoException).code === "EPIPE" || /\b(EPIPE|Broken pipe)\b/i.test((e as Error).message))
     throw new ReaderGone(`${flag} ${t.path}: the reader stopped reading`);

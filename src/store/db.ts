@@ -64,6 +64,9 @@ function makeFolder(path: string): void {
 
 /** One open soceval store. Every command opens it through here so the tables always exist. */
 export class Store {
+  /** the stores attached to this one, by schema: a damaged file found by a query is one of them, or this */
+  private readonly attached = new Map<string, string>();
+
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
@@ -146,8 +149,25 @@ export class Store {
   }
 
   async query<T = Row>(sql: string, params?: unknown[]): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, params as never);
-    return reader.getRowObjectsJS().map(plain) as T[];
+    try {
+      const reader = await this.conn.runAndReadAll(sql, params as never);
+      return reader.getRowObjectsJS().map(plain) as T[];
+    } catch (e) {
+      throw this.damaged(e);
+    }
+  }
+
+  /**
+   * DuckDB finds a damaged block only when a query reads it, and says where in which file only
+   * sometimes ("Corrupt database file: … in block at location 274432"): the error names the store,
+   * or every file attached to it (a merge's shards), as opening a damaged file does.
+   */
+  private damaged(e: unknown): unknown {
+    const message = e instanceof Error ? e.message.split("\n")[0]! : "";
+    if (!/^IO Error: (Corrupt database file|Could not read enough bytes)/.test(message)) return e;
+    const files = [this.path, ...this.attached.values()];
+    const which = files.length > 1 ? `one of ${files.join(", ")}` : this.path;
+    return new InputError(`${which}: a damaged DuckDB file (${message}); restore it from a copy`, this.path);
   }
 
   /**
@@ -156,12 +176,31 @@ export class Store {
    * so the store must stay open until the loop ends.
    */
   async *stream<T = Row>(sql: string, params?: unknown[]): AsyncGenerator<T[]> {
-    const result = await this.conn.stream(sql, params as never);
-    for await (const rows of result.yieldRowObjectJs()) yield rows.map(plain) as T[];
+    try {
+      const result = await this.conn.stream(sql, params as never);
+      for await (const rows of result.yieldRowObjectJs()) yield rows.map(plain) as T[];
+    } catch (e) {
+      throw this.damaged(e);
+    }
+  }
+
+  /** Attach another store read-only as `schema` (a merge's shard); `detach` lets it go. */
+  async attach(file: string, schema: string): Promise<void> {
+    await this.run(`ATTACH ${sqlString(file)} AS ${schema} (READ_ONLY)`);
+    this.attached.set(schema, file);
+  }
+
+  async detach(schema: string): Promise<void> {
+    this.attached.delete(schema);
+    await this.run(`DETACH ${schema}`);
   }
 
   async run(sql: string, params?: unknown[]): Promise<void> {
-    await this.conn.run(sql, params as never);
+    try {
+      await this.conn.run(sql, params as never);
+    } catch (e) {
+      throw this.damaged(e);
+    }
   }
 
   /**

@@ -58,7 +58,7 @@ export async function mergeShards(store: Store, files: string[]): Promise<MergeO
     const outcome = await copyShards(store, chosen);
     return { ...outcome, unused: files.filter((f) => !chosen.some((c) => c.file === f)) };
   } finally {
-    for (const schema of attached) await store.run(`DETACH ${schema}`).catch(() => {});
+    for (const schema of attached) await store.detach(schema).catch(() => {});
   }
 }
 
@@ -68,7 +68,7 @@ async function attach(store: Store, file: string, i: number, attached: string[])
   if (store.path !== ":memory:" && resolve(file) === resolve(store.path)) return "main";
   const schema = `shard_${i}`;
   try {
-    await store.run(`ATTACH ${sqlString(file)} AS ${schema} (READ_ONLY)`);
+    await store.attach(file, schema);
   } catch (e) {
     throw storeOpenError(file, e, "cannot open as a soceval store", "merge once the run writing it has finished");
   }
