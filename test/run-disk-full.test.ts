@@ -7,20 +7,21 @@ import { CLI, query, soceval } from "./helpers/cli.js";
 
 const SUITE = resolve("suites/phishing-triage/shadow.suite.yaml");
 
-describe("a run whose store cannot grow (a full disk)", () => {
-  it("says the run stopped, that what it stored is kept, and the command that finishes it; that command does", async () => {
+/**
+ * The CLI with a file-size limit standing in for a full disk: DuckDB's write of its log fails the
+ * same way, without root or a mount. The signal such a write raises is ignored, so the write returns
+ * an error. `blocks`: the shell's ulimit -f.
+ */
+function underLimit(args: string[], cwd: string, blocks: number) {
+  const words = [process.execPath, CLI, ...args].map((a) => `"${a}"`).join(" ");
+  return spawnSync("sh", ["-c", `trap '' XFSZ; ulimit -f ${blocks}; exec ${words}`], { cwd, encoding: "utf8" });
+}
+
+describe("a command whose store cannot grow (a full disk)", () => {
+  it("run: says the run stopped, that what it stored is kept, and the command that finishes it; that command does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "soceval-disk-full-"));
     const db = join(dir, "s.duckdb");
-    // a file-size limit stands in for a full disk: DuckDB's write of its log fails the same way,
-    // without root or a mount. The signal such a write raises is ignored, so the write returns an error
-    const r = spawnSync(
-      "sh",
-      [
-        "-c",
-        `trap '' XFSZ; ulimit -f 6000; exec "${process.execPath}" "${CLI}" run "${SUITE}" --epochs 8 --db "${db}" --quiet`,
-      ],
-      { cwd: dir, encoding: "utf8" },
-    );
+    const r = underLimit(["run", SUITE, "--epochs", "8", "--db", db, "--quiet"], dir, 6000);
     expect(r.status, r.stderr).toBe(3);
     const lines = r.stderr.trim().split("\n");
     expect(lines[0]).toContain(`${db}.wal`);
@@ -43,5 +44,35 @@ describe("a run whose store cannot grow (a full disk)", () => {
               (SELECT count(DISTINCT (case_id, epoch)) FROM transcripts)::INTEGER AS keys FROM runs`,
     );
     expect(done).toEqual({ status: "finished", n: 2560, keys: 2560 });
+  }, 120_000);
+
+  it("score: says an import cannot be resumed, and the commands that remove it and score it again; they do", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-disk-full-score-"));
+    const replayed = join(dir, "replayed.duckdb");
+    const transcripts = join(dir, "t.jsonl");
+    expect((await soceval(["run", SUITE, "--epochs", "8", "--db", replayed, "--quiet"], dir)).status).toBe(0);
+    expect((await soceval(["export", "--run", "latest", "--db", replayed, "--out", transcripts], dir)).status).toBe(0);
+    const db = join(dir, "s.duckdb");
+    const args = ["score", "--workflow", resolve("suites/phishing-triage/workflow.yaml")]
+      .concat(["--dataset", resolve("datasets/phishing-triage/cases.jsonl"), "--transcripts", transcripts])
+      .concat(["--agent", "vendor-x", "--db", db]);
+    const r = underLimit(args, dir, 2000);
+    expect(r.status, r.stderr).toBe(3);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toContain(`${db}.wal`);
+    const [, runId, remove, again] =
+      lines[1]!.match(
+        /^soceval: run (\S+) stopped with the \d+ investigations? it stored; an import cannot be resumed\. Once the cause is fixed, remove it \(soceval (runs delete .*)\) and score the transcripts again: soceval (score .*)$/,
+      ) ?? [];
+    expect(remove, r.stderr).toBe(`runs delete ${runId} --db ${db}`);
+    expect(again).toBe(args.join(" "));
+    expect((await soceval(remove!.split(" "), dir)).status).toBe(0);
+    const scored = await soceval(again!.split(" "), dir);
+    expect(scored.status, scored.stderr).toBe(0);
+    const runs = await query<{ status: string; n: number }>(
+      db,
+      "SELECT status, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id)::INTEGER AS n FROM runs r",
+    );
+    expect(runs).toEqual([{ status: "finished", n: 2560 }]);
   }, 120_000);
 });

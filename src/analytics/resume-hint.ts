@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { shellWord } from "../io/shell.js";
 import { loadYaml } from "../io/yaml.js";
 import { Suite } from "../schema/suite.js";
 import { type Store, storeFlag } from "../store/db.js";
@@ -43,4 +44,24 @@ export async function resumeArgs(store: Store, runId: string, info: RunInfo, ext
   const [row] = await store.query<ResumeRow>("SELECT * FROM runs WHERE run_id = ?", [runId]);
   const flags = resumeFlags(info, row, store.path);
   return [`--resume ${runId}`, extra, flags].filter(Boolean).join(" ");
+}
+
+/**
+ * An import (`soceval score`) has no --resume: the command that scores its transcripts again, from
+ * what the run recorded (workflow, dataset, transcripts file, agent, tool scope); null when it lacks any.
+ */
+export async function scoreAgainCommand(store: Store, runId: string): Promise<string | null> {
+  const [a] = await store.query<{ agent: string; config: string | null; dataset: string | null }>(
+    "SELECT a.agent, a.config::VARCHAR AS config, r.dataset FROM run_agents a JOIN runs r USING (run_id) WHERE run_id = ?",
+    [runId],
+  );
+  if (!a?.config || !a.dataset) return null;
+  const c = JSON.parse(a.config) as { workflow_file?: unknown; transcripts?: unknown; tools?: unknown };
+  if (typeof c.workflow_file !== "string" || typeof c.transcripts !== "string") return null;
+  const tools = Array.isArray(c.tools) ? ` --tools ${c.tools.map((t) => shellWord(String(t))).join(" ")}` : "";
+  const db = storeFlag(store.path);
+  return (
+    `soceval score --workflow ${shellWord(c.workflow_file)} --dataset ${shellWord(a.dataset)} ` +
+    `--transcripts ${shellWord(c.transcripts)} --agent ${shellWord(a.agent)}${tools}${db ? ` ${db}` : ""}`
+  );
 }

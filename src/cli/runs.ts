@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { resumeArgs } from "../analytics/resume-hint.js";
+import { resumeArgs, scoreAgainCommand } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { shellWord } from "../io/shell.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
@@ -39,7 +39,10 @@ async function resumeCommands(store: Store, rows: RunRow[]): Promise<string[]> {
     if (r.status !== "running") continue;
     if (r.kind === "imported") {
       const again = await scoreAgainCommand(store, r.run_id);
-      if (again) out.push(`${again}   (then: soceval runs delete ${r.run_id}${dbFlag(store)})`);
+      if (again)
+        out.push(
+          `${again}   (then: soceval runs delete ${r.run_id}${storeFlag(store.path) ? ` ${storeFlag(store.path)}` : ""})`,
+        );
       continue;
     }
     if (r.kind !== "replay") continue;
@@ -48,27 +51,6 @@ async function resumeCommands(store: Store, rows: RunRow[]): Promise<string[]> {
     out.push(`soceval run ${shellWord(run.suite_path)} ${await resumeArgs(store, r.run_id, run)}`);
   }
   return out;
-}
-
-const dbFlag = (store: Store) => (storeFlag(store.path) ? ` ${storeFlag(store.path)}` : "");
-
-/**
- * An import (`soceval score`) has no --resume: the command that scores its transcripts again, from
- * what the run recorded (workflow, dataset, transcripts file, agent, tool scope); null when it lacks any.
- */
-async function scoreAgainCommand(store: Store, runId: string): Promise<string | null> {
-  const [a] = await store.query<{ agent: string; config: string | null; dataset: string | null }>(
-    "SELECT a.agent, a.config::VARCHAR AS config, r.dataset FROM run_agents a JOIN runs r USING (run_id) WHERE run_id = ?",
-    [runId],
-  );
-  if (!a?.config || !a.dataset) return null;
-  const c = JSON.parse(a.config) as { workflow_file?: unknown; transcripts?: unknown; tools?: unknown };
-  if (typeof c.workflow_file !== "string" || typeof c.transcripts !== "string") return null;
-  const tools = Array.isArray(c.tools) ? ` --tools ${c.tools.map((t) => shellWord(String(t))).join(" ")}` : "";
-  return (
-    `soceval score --workflow ${shellWord(c.workflow_file)} --dataset ${shellWord(a.dataset)} ` +
-    `--transcripts ${shellWord(c.transcripts)} --agent ${shellWord(a.agent)}${tools}${dbFlag(store)}`
-  );
 }
 
 export function register(program: Command): void {

@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { runSummary } from "../analytics/summary.js";
+import { InputError } from "../io/errors.js";
 import { importTranscripts } from "../scoring/import.js";
 import { DEFAULT_DB } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { finishWithoutReader } from "./stdout-reader.js";
+import { runStates, stoppedRunLine } from "./stopped-run.js";
 import { summaryTable } from "./summary-table.js";
 
 type ScoreFlags = {
@@ -37,6 +39,7 @@ export function register(program: Command): void {
         finishWithoutReader();
         const { store, created } = await openForWriting(flags.db);
         let closed = false;
+        const before = await runStates(store);
         try {
           const o = await importTranscripts(store, {
             workflowFile: flags.workflow,
@@ -47,7 +50,10 @@ export function register(program: Command): void {
           }).catch(async (e: unknown) => {
             // refused (a missing file, a bad transcript line): no empty store is left at --db
             closed = await removeIfLeftEmpty(store, created).catch(() => false);
-            throw e;
+            // anything else (a full disk) leaves the run it began, stopped: say so, and what to do
+            if (closed || e instanceof InputError) throw e;
+            const line = await stoppedRunLine(store, before).catch(() => "");
+            throw line ? new Error(`${(e as Error).message}\nsoceval: ${line}`) : e;
           });
           process.stdout.write(summaryTable(await runSummary(store, o.runId)));
           process.stdout.write(`run ${o.runId}: ${o.scored} transcripts of ${o.cases} cases scored → ${flags.db}\n`);

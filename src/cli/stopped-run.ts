@@ -1,7 +1,7 @@
-import { resumeArgs } from "../analytics/resume-hint.js";
+import { resumeArgs, scoreAgainCommand } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { shellWord } from "../io/shell.js";
-import type { Store } from "../store/db.js";
+import { type Store, storeFlag } from "../store/db.js";
 import { repeatedKeys } from "../store/run-writer.js";
 
 /** Each stored run's state, by run id: what `run` compares after a failure to find the run it stopped. */
@@ -14,24 +14,35 @@ export async function runStates(store: Store): Promise<Map<string, string>> {
 
 /**
  * A replay stopped by a failure of the moment (the disk filled, a worker died) keeps what it
- * stored, marked failed, and `--resume` finishes it; without this line the user saw only DuckDB's
- * error and never learnt that. The run is the one this command made or changed (it holds the
- * store's lock, so no other process did); "" when there is none (it failed before the run began).
+ * stored, marked failed, and `--resume` (given its suite file) finishes it; an import, which cannot
+ * be resumed, is to be removed and scored again. Without this line the user saw only DuckDB's error
+ * and never learnt either. The run is the one this command made or changed (it holds the store's
+ * lock, so no other process did); "" when there is none (it failed before the run began).
  */
-export async function stoppedRunLine(store: Store, before: Map<string, string>, suiteFile: string): Promise<string> {
+export async function stoppedRunLine(store: Store, before: Map<string, string>, suiteFile?: string): Promise<string> {
   const after = await runStates(store);
   const runId = [...after].find(([id, state]) => before.get(id) !== state)?.[0];
   if (!runId) return "";
   const info = await loadRunInfo(store, runId);
-  if (info.kind !== "replay" || (info.status !== "failed" && info.status !== "running")) return "";
-  // a run that stored a case twice is not mended by finishing it
-  if (await repeatedKeys(store, runId)) return "";
+  if (info.status !== "failed" && info.status !== "running") return "";
   const [row] = await store.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM transcripts WHERE run_id = ?", [
     runId,
   ]);
   const n = row?.n ?? 0;
+  const stored = `the ${n} investigation${n === 1 ? "" : "s"} it stored`;
+  if (info.kind === "imported") {
+    // an import has no --resume: what it stored is part of a file, to be scored again whole
+    const again = await scoreAgainCommand(store, runId);
+    const db = storeFlag(store.path);
+    return (
+      `run ${runId} stopped with ${stored}; an import cannot be resumed. Once the cause is fixed, remove it ` +
+      `(soceval runs delete ${runId}${db ? ` ${db}` : ""}) and score the transcripts again${again ? `: ${again}` : ""}`
+    );
+  }
+  // a run that stored a case twice is not mended by finishing it
+  if (info.kind !== "replay" || !suiteFile || (await repeatedKeys(store, runId))) return "";
   return (
-    `run ${runId} stopped; the ${n} investigation${n === 1 ? "" : "s"} it stored ${n === 1 ? "is" : "are"} kept. ` +
+    `run ${runId} stopped; ${stored} ${n === 1 ? "is" : "are"} kept. ` +
     `Once the cause is fixed, finish it: soceval run ${shellWord(suiteFile)} ${await resumeArgs(store, runId, info)}`
   );
 }
