@@ -75,4 +75,23 @@ describe("a command whose store cannot grow (a full disk)", () => {
     );
     expect(runs).toEqual([{ status: "finished", n: 2560 }]);
   }, 120_000);
+
+  it("start: names the suite's stopped run and the command that finishes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-disk-full-start-"));
+    const r = underLimit(["start", "--suites", SUITE, "--out", join(dir, "reports")], dir, 1000);
+    expect(r.status, r.stderr).toBe(3);
+    const last = r.stderr.trim().split("\n").at(-1)!;
+    const [, runId, command] =
+      last.match(
+        /^soceval: run (\S+) stopped; the \d+ investigations? it stored (?:is|are) kept\. .*: soceval (run .*)$/,
+      ) ?? [];
+    expect(command, r.stderr).toBe(`run ${SUITE} --resume ${runId}`);
+    const resumed = await soceval(command!.split(" "), dir);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const runs = await query<{ status: string; n: number }>(
+      join(dir, ".soceval/soceval.duckdb"),
+      "SELECT status, (SELECT count(*) FROM transcripts t WHERE t.run_id = r.run_id)::INTEGER AS n FROM runs r",
+    );
+    expect(runs).toEqual([{ status: "finished", n: 320 }]);
+  }, 120_000);
 });

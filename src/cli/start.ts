@@ -5,12 +5,14 @@ import { InputError } from "../io/errors.js";
 import { checkOutDir, writeOutFile } from "../io/out-file.js";
 import { bundledSuites } from "../replay/bundled.js";
 import { runSuite } from "../replay/runner.js";
+import { ProviderUnreachable } from "../replay/unusable.js";
 import { Phase } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
 import { finishWithoutReader } from "./stdout-reader.js";
+import { runStates, stoppedRunLine } from "./stopped-run.js";
 
 type StartFlags = { db: string; out: string; suites?: string[] };
 
@@ -52,9 +54,15 @@ export function register(program: Command): void {
         try {
           for (const { file, ls } of suites) {
             const progress = progressReporter(ls.suite.name);
-            const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) }).finally(() =>
-              progress.stop(),
-            );
+            const before = await runStates(store);
+            const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) })
+              .catch(async (e: unknown) => {
+                // a full disk: the suite's run is kept, marked failed; say how to finish it, as `run` does
+                if (e instanceof InputError || e instanceof ProviderUnreachable) throw e;
+                const line = await stoppedRunLine(store, before, file).catch(() => "");
+                throw line ? new Error(`${(e as Error).message}\nsoceval: ${line}`) : e;
+              })
+              .finally(() => progress.stop());
             const doc = await buildReport(store, outcome.runId);
             const name = basename(dirname(file));
             writeOutFile("--out", join(flags.out, `${name}.html`), await renderReport(doc, "html", flags.db));
