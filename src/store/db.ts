@@ -316,9 +316,12 @@ async function refuseOldLayout(store: Store): Promise<void> {
   const old = await store.query(
     "SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() AND table_name = 'transcripts' AND column_name = 'steps'",
   );
+  // `soceval export` opens a store through here too: the way out is a tool that reads any DuckDB file
   if (old.length > 0)
     throw new InputError(
-      `${store.path}: written by an earlier soceval (transcripts.steps); export what you need and use a new --db`,
+      `${store.path}: written by a pre-release soceval (transcripts.steps), which no command of this one reads ` +
+        `or writes; copy what you need out with the DuckDB CLI (duckdb ${shellWord(store.path)} ` +
+        `"COPY runs TO 'runs.jsonl'; COPY transcripts TO 'transcripts.jsonl'") and use a new --db`,
       store.path,
     );
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../io/errors.js";
 import { Store } from "./db.js";
@@ -30,5 +31,37 @@ describe("a --db whose folder cannot be made", () => {
       await expect(Store.open(path)).rejects.toThrow(`${path}: ${file} is a file, not a folder`);
     }
     expect(readFileSync(file, "utf8")).toBe("not a folder");
+  });
+});
+
+describe("a store from a pre-release soceval (transcripts.steps)", () => {
+  it("is refused by reading commands too, pointing at a way out that reads it: the DuckDB statements named work", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-pre-release-"));
+    const f = join(dir, "pre.duckdb");
+    const s = await Store.open(f);
+    await s.run("ALTER TABLE transcripts ADD COLUMN steps JSON");
+    await s.run("DROP TABLE soceval_schema");
+    s.close();
+    const refused = await Store.open(f, { readOnly: true }).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(InputError);
+    const message = (refused as Error).message;
+    // `soceval export` is a reading command: sending the user to it went round in a circle
+    expect(message).not.toMatch(/export what you need/);
+    const sql = message.match(/\(duckdb \S+ "(.+)"\)/)?.[1];
+    expect(sql, message).toBeDefined();
+    const db = await DuckDBInstance.create(f, { access_mode: "READ_ONLY" });
+    const conn = await db.connect();
+    try {
+      await conn.run(
+        sql!
+          .replaceAll("'runs.jsonl'", `'${join(dir, "runs.jsonl")}'`)
+          .replaceAll("'transcripts.jsonl'", `'${join(dir, "transcripts.jsonl")}'`),
+      );
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+    expect(existsSync(join(dir, "runs.jsonl"))).toBe(true);
+    expect(existsSync(join(dir, "transcripts.jsonl"))).toBe(true);
   });
 });
