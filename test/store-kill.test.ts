@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { RUN_TABLES } from "../src/store/tables.js";
 import { CLI, query, soceval } from "./helpers/cli.js";
 
 // a real run of a bundled suite, big enough (2,560 investigations) that scoring or re-scoring it
@@ -100,5 +101,44 @@ describe("a command killed with SIGKILL part-way leaves a store that tells the t
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("nothing changed");
     expect(await rows()).toEqual(before);
+  }, 120_000);
+
+  /** Rows per table of each run the store holds, and the runs' states: what a kill must leave whole or not at all. */
+  const perRun = (db: string) =>
+    query<{ run_id: string; status: string; rows: string }>(
+      db,
+      `SELECT run_id, status, concat_ws(' ', ${RUN_TABLES.filter((t) => t !== "runs" && t !== "run_agents")
+        .map((t) => `(SELECT count(*) FROM ${t} x WHERE x.run_id = r.run_id)`)
+        .join(", ")}) AS rows FROM runs r ORDER BY run_id`,
+    );
+
+  it("runs merge and runs delete: the run is there whole, or not at all", async () => {
+    for (const i of [1, 2]) {
+      const r = await soceval(
+        ["run", SUITE, "--epochs", "8", "--shard", `${i}/2`, "--db", join(dir, `s${i}.duckdb`), "--quiet"],
+        dir,
+      );
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const whole = (await perRun(replayed))[0]!.rows;
+    const merged = join(dir, "merged.duckdb");
+    copyFileSync(replayed, merged);
+    // a merge commits once, at its end: killed while it writes that commit
+    await killOnceWritten(["runs", "merge", join(dir, "s1.duckdb"), join(dir, "s2.duckdb")], merged, 10_000);
+    const afterMerge = await perRun(merged);
+    expect(afterMerge[0]).toMatchObject({ status: "finished", rows: whole });
+    // the merged run, if it landed, holds what the unsharded run does
+    for (const r of afterMerge.slice(1)) expect(r).toMatchObject({ status: "finished", rows: whole });
+
+    const deleted = join(dir, "deleted.duckdb");
+    copyFileSync(replayed, deleted);
+    await killOnceWritten(["runs", "delete", "latest"], deleted, 1_000);
+    const afterDelete = await perRun(deleted);
+    expect(afterDelete.length === 0 || afterDelete[0]!.rows === whole, JSON.stringify(afterDelete)).toBe(true);
+    const rest = await query<{ n: number }>(
+      deleted,
+      `SELECT (${RUN_TABLES.map((t) => `(SELECT count(*) FROM ${t})`).join(" + ")})::INTEGER AS n`,
+    );
+    if (afterDelete.length === 0) expect(rest[0]!.n).toBe(0);
   }, 120_000);
 });
