@@ -35,6 +35,11 @@ describe("a command whose store cannot grow (a full disk)", () => {
       "SELECT status, (SELECT count(*) FROM transcripts)::INTEGER AS n FROM runs",
     );
     expect(stopped).toEqual({ status: "failed", n: Number(n) });
+    // later, from the store alone: runs list says the same
+    const list = await soceval(["runs", "list", "--db", db], dir);
+    expect(list.stdout).toContain(
+      `failed: stopped by an error (a full disk, say); what it stored is kept. Once the cause is fixed, finish it:\n  soceval ${command}\n`,
+    );
 
     const resumed = await soceval(command!.split(" "), dir);
     expect(resumed.status, resumed.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
 import { madeAt, newestFirstBy } from "../store/run-ref.js";
+import { repeatedKeys } from "../store/run-writer.js";
 import { action } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 
@@ -53,6 +54,22 @@ async function resumeCommands(store: Store, rows: RunRow[]): Promise<string[]> {
   return out;
 }
 
+/**
+ * For each replay run an error stopped (a full disk, say; marked failed), the command that finishes
+ * it once the cause is fixed: what it stored is kept. Not for one that stored a case twice, which
+ * finishing would not mend.
+ */
+async function finishCommands(store: Store, rows: RunRow[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.status !== "failed" || r.kind !== "replay" || r.merged_from) continue;
+    const run = await loadRunInfo(store, r.run_id);
+    if (!run.suite_path || (await repeatedKeys(store, r.run_id))) continue;
+    out.push(`soceval run ${shellWord(run.suite_path)} ${await resumeArgs(store, r.run_id, run)}`);
+  }
+  return out;
+}
+
 export function register(program: Command): void {
   const runs = program.command("runs").description("stored runs");
   runs
@@ -72,6 +89,7 @@ export function register(program: Command): void {
            FROM runs r ORDER BY ${newestFirstBy(made, "r")}`,
         );
         const resumes = flags.format === "json" ? [] : await resumeCommands(store, rows);
+        const finishes = flags.format === "json" ? [] : await finishCommands(store, rows);
         store.close();
         if (flags.format === "json") {
           // the same truth as the table's "stopped*": nothing is writing a run this command could read
@@ -119,6 +137,11 @@ export function register(program: Command): void {
           process.stdout.write(
             `* stopped without finishing (killed or crashed): ${fixes.join("; ")}, or remove it with \`soceval runs delete <run>\`\n` +
               resumes.map((c) => `  ${c}\n`).join(""),
+          );
+        if (finishes.length > 0)
+          process.stdout.write(
+            "failed: stopped by an error (a full disk, say); what it stored is kept. Once the cause is fixed, finish it:\n" +
+              finishes.map((c) => `  ${c}\n`).join(""),
           );
         return 0;
       }),
