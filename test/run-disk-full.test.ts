@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -99,4 +99,21 @@ describe("a command whose store cannot grow (a full disk)", () => {
     );
     expect(runs).toEqual([{ status: "finished", n: 320 }]);
   }, 120_000);
+
+  it("a new store there is no room to start: exit 3, as any full-disk write, and no empty file or folder left", () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-disk-full-new-"));
+    const db = join(dir, "made", "for", "it.duckdb");
+    for (const args of [
+      ["run", SUITE, "--limit", "2", "--quiet", "--db", db],
+      ["score", "--workflow", "w.yaml", "--dataset", "d.jsonl", "--transcripts", "t.jsonl", "--agent", "a", "--db", db],
+    ]) {
+      const r = underLimit(args, dir, 4);
+      expect(r.status, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(
+        new RegExp(`^soceval: ${db}: cannot open the DuckDB store: no room to write it \\(IO Error: `),
+      );
+      // an empty file there would read as "an empty file, not a soceval store" to the next command
+      expect(existsSync(join(dir, "made")), args[0]).toBe(false);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError, RuntimeFailure } from "../io/errors.js";
@@ -34,6 +34,9 @@ export function storeOpenError(
   const message = (e as Error).message.split("\n")[0]!;
   const holder = message.match(/Conflicting lock is held in .* \(PID (\d+)\)/);
   if (holder) return new RuntimeFailure(`${path}: in use by another process (PID ${holder[1]}); ${advice}`);
+  // no room to write it is a condition of the moment too, as a full disk is for any write (exit 3)
+  if (/No space left on device|Disk quota exceeded|File too large/i.test(message))
+    return new RuntimeFailure(`${path}: ${what}: no room to write it (${message})`);
   return new InputError(`${path}: ${what} (${message})`, path);
 }
 
@@ -51,14 +54,29 @@ function emptyFile(path: string): boolean {
  * be made (a read-only disk), is a --db that cannot be a store: bad input naming it, not node's
  * bare `EEXIST: file already exists, mkdir` as a runtime failure.
  */
-function makeFolder(path: string): void {
+function makeFolder(path: string): string[] {
+  const made: string[] = [];
   let base = dirname(resolve(path));
-  while (!existsSync(base)) base = dirname(base);
+  for (; !existsSync(base); base = dirname(base)) made.unshift(base);
   if (!statSync(base).isDirectory()) throw new InputError(`${path}: ${base} is a file, not a folder`, path);
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (e) {
     throw new InputError(`${path}: cannot make its folder (${(e as Error).message})`, path);
+  }
+  return made;
+}
+
+/** What DuckDB left of a new store it could not start (a file cut short, a log), and the folders made for it. */
+function removeUnstarted(path: string, folders: string[]): void {
+  try {
+    for (const f of [path, `${path}.wal`]) if (existsSync(f) && statSync(f).isFile()) unlinkSync(f);
+    for (const folder of [...folders].reverse()) {
+      if (readdirSync(folder).length > 0) break;
+      rmdirSync(folder);
+    }
+  } catch {
+    // what could not be removed stays; the error being reported is the one that matters
   }
 }
 
@@ -90,12 +108,17 @@ export class Store {
       unlinkSync(path);
     }
     const existed = path !== ":memory:" && existsSync(path);
-    if (path !== ":memory:") makeFolder(path);
+    const folders = path !== ":memory:" ? makeFolder(path) : [];
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
     } catch (e) {
-      throw storeOpenError(path, e, "cannot open the DuckDB store");
+      // a store it could not start (a full disk) leaves no stub of a file, nor folder, for the next
+      // command to mistake for a store; one another process made meanwhile (holding it) is not ours
+      const error = storeOpenError(path, e, "cannot open the DuckDB store");
+      if (path !== ":memory:" && !existed && !/in use by another process/.test(error.message))
+        removeUnstarted(path, folders);
+      throw error;
     }
     const conn = await instance.connect();
     const store = new Store(path, instance, conn);
