@@ -176,7 +176,7 @@ export const METRICS: MetricInfo[] = [
     label: "Verdict kappa",
     unit: "kappa",
     description:
-      "Cohen's kappa between agent and analyst over the three verdicts, no output counting as a disagreement; bootstrap interval",
+      "Cohen's kappa between agent and analyst over the three verdicts, no output counting as a disagreement; bootstrap interval (at κ = 1 the rule of three on agreement, which no resample can contradict)",
   },
   ...ITEM_RATIOS.map((p) => ({ key: p.key, label: p.label, unit: "rate" as Unit, description: p.description })),
   ...MEANS.map((m) => ({ key: m.key, label: m.label, unit: m.unit as Unit, description: m.description })),

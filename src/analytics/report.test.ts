@@ -29,6 +29,21 @@ describe("report analytics beyond the golden run", () => {
     await store.run("DELETE FROM case_results WHERE epoch = 1; UPDATE runs SET epochs = 1");
   });
 
+  it("does not print kappa as certain when a dozen cases all agree: [1, 1] is what no resample can contradict", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await seedFixture(s);
+      await s.run(`UPDATE case_results SET verdict = label_verdict, agree = true WHERE agent = 'model-x'`);
+      const kappa = (await buildReport(s, "latest")).agents["model-x"]!.metrics.verdict_kappa!;
+      expect(kappa).toMatchObject({ value: 1, upper: 1, method: "rule_of_three" });
+      // agreement 12 of 12 is bounded by 1 − 3/units, and κ with it: well below 1
+      expect(kappa.lower!).toBeLessThan(0.8);
+      expect(kappa.lower!).toBeGreaterThanOrEqual(-1);
+    } finally {
+      s.close();
+    }
+  });
+
   it("reads the newest readiness result for the run's workflow", async () => {
     const before = await buildReport(store, "latest");
     expect(before.agents.playbook!.metrics.readiness_score!.value).toBeNull();

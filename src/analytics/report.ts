@@ -17,7 +17,7 @@ import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { evidenceSources } from "./sources.js";
 import { BOOTSTRAP_REPLICATES } from "./stats/bootstrap.js";
-import { cohenKappa, kappaInterval } from "./stats/kappa.js";
+import { cohenKappa, kappaInterval, perfectKappaLower } from "./stats/kappa.js";
 import { minDetectableDifference } from "./stats/mdd.js";
 import { findingsByTrap, violationRates, violationsByKind } from "./violations.js";
 import { WORST_CASES, worstCases } from "./worst-cases.js";
@@ -243,6 +243,10 @@ function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[
   const n = cells.reduce((s, c) => s + c, 0);
   const value = cohenKappa(cells, KAPPA_K);
   if (value === null) return { value: null, lower: null, upper: null, n, method: "bootstrap" };
+  if (value === 1) {
+    const count = units.reduce((s, u) => s + u.multiplicity, 0);
+    return { value, lower: perfectKappaLower(cells, KAPPA_K, count), upper: 1, n, x: n, method: "rule_of_three" };
+  }
   const ci = kappaInterval(units, KAPPA_K, seed);
   return { value, lower: ci?.lower ?? null, upper: ci?.upper ?? null, n, method: "bootstrap" };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cohenKappa, kappaInterval } from "./kappa.js";
+import { cohenKappa, kappaInterval, perfectKappaLower } from "./kappa.js";
 
 describe("cohen's kappa", () => {
   it("matches the textbook 2x2 example (20, 5 / 10, 15) -> 0.4", () => {
@@ -10,6 +10,16 @@ describe("cohen's kappa", () => {
     // po = 79/100; row totals 30, 40, 30; column totals 30, 38, 32;
     // pe = (900 + 1520 + 960) / 10000 = 0.338; kappa = (0.79 - 0.338) / 0.662
     expect(cohenKappa([25, 3, 2, 4, 30, 6, 1, 5, 24], 3)).toBeCloseTo(0.452 / 0.662, 12);
+  });
+
+  it("bounds a perfect kappa below by agreement's rule of three at the observed chance agreement", () => {
+    // 5 and 7 on the diagonal: pe = (25 + 49) / 144; agreement ≥ 1 − 3/12 = 0.75
+    const pe = 74 / 144;
+    expect(perfectKappaLower([5, 0, 0, 7], 2, 12)).toBeCloseTo(1 - 0.25 / (1 - pe), 12);
+    // counted in units: 12 alerts of 4 incidents bound it as 4 observations would
+    expect(perfectKappaLower([5, 0, 0, 7], 2, 4)).toBeCloseTo(1 - 0.75 / (1 - pe), 12);
+    expect(perfectKappaLower([5, 0, 0, 7], 2, 2)).toBe(-1);
+    expect(perfectKappaLower([9, 0, 0, 0], 2, 9)).toBeNull();
   });
 
   it("is 1 for perfect agreement and undefined when chance agreement is perfect", () => {

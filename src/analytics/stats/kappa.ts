@@ -1,4 +1,5 @@
 import { type BootstrapResult, poissonBootstrap, type UnitType } from "./bootstrap.js";
+import { ruleOfThree } from "./rule-of-three.js";
 
 /**
  * Cohen's kappa from a k×k confusion matrix given row-major (rows: analyst, columns: agent).
@@ -22,6 +23,29 @@ export function cohenKappa(cells: ArrayLike<number>, k: number): number | null {
   for (let i = 0; i < k; i++) expected += (rows[i]! * cols[i]!) / (total * total);
   if (expected >= 1) return null;
   return (diag / total - expected) / (1 - expected);
+}
+
+/**
+ * The lower end of κ when every pair is on the diagonal (κ = 1): no resample can disagree, so a
+ * bootstrap would print [1, 1] on five cases. Agreement's own bound is the rule of three over the
+ * units (1 − 3/units); κ at that agreement, chance agreement held at its observed value.
+ */
+export function perfectKappaLower(cells: ArrayLike<number>, k: number, units: number): number | null {
+  let total = 0;
+  const rows = new Float64Array(k);
+  const cols = new Float64Array(k);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      total += cells[i * k + j]!;
+      rows[i]! += cells[i * k + j]!;
+      cols[j]! += cells[i * k + j]!;
+    }
+  const bound = ruleOfThree(units);
+  if (total === 0 || bound === null) return null;
+  let expected = 0;
+  for (let i = 0; i < k; i++) expected += (rows[i]! * cols[i]!) / (total * total);
+  if (expected >= 1) return null;
+  return Math.max(-1, 1 - bound / (1 - expected));
 }
 
 /** Bootstrap interval for kappa; each unit type carries its own k×k cell counts. */
