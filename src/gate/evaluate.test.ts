@@ -96,7 +96,7 @@ describe("the gate over stored runs", () => {
     expect(back.rules.find((r) => r.rule === "budget:cost_per_investigation")!.threshold).toBeCloseTo(0.005);
   });
 
-  it("holds the cost budget to the cases both sides were measured on, not to each side's own mean", async () => {
+  it("holds a cost, token or time budget to the cases both sides were measured on, not to each side's own value", async () => {
     await cloneRun(store, FIXTURE_RUN, "run-gaps-cost");
     await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-gaps-cost'");
     const expensive = "('c03', 'c04', 'c05')";
@@ -119,6 +119,40 @@ describe("the gate over stored runs", () => {
     // its own mean (0.0015 against the baseline's 0.00575) would read as 74% cheaper and pass
     expect(budget).toMatchObject({ baseline: 0.001, candidate: 0.0015, pass: false });
     expect(budget.detail).toBe("0.0015 vs 0.001 (50.0%)");
+    // tokens and time are unmeasured there too: the same cases on both sides
+    await store.run(
+      `UPDATE case_results SET tokens_in = NULL, tokens_out = NULL, time_to_triage_ms = NULL
+       WHERE run_id = 'run-gaps-cost' AND case_id IN ${expensive}`,
+    );
+    await store.run(
+      `UPDATE case_results SET tokens_in = CASE WHEN case_id IN ${expensive} THEN 90000 ELSE 1000 END, tokens_out = 0,
+         time_to_triage_ms = CASE WHEN case_id IN ${expensive} THEN 90000 ELSE 1000 END
+       WHERE run_id = ? AND agent = 'playbook'`,
+      [FIXTURE_RUN],
+    );
+    await store.run(
+      `UPDATE case_results SET tokens_in = 1500, tokens_out = 0, time_to_triage_ms = 1500
+       WHERE run_id = 'run-gaps-cost' AND agent = 'playbook' AND case_id NOT IN ${expensive}`,
+    );
+    for (const metric of ["tokens_per_investigation", "time_to_triage_p95_ms"]) {
+      const other = await evaluateGate(
+        store,
+        base,
+        { run_id: "run-gaps-cost", agent: "playbook" },
+        {
+          ...DEFAULT_GATE,
+          budget: { metric, max_increase_pct: 20 },
+        },
+      );
+      expect(
+        other.rules.find((r) => r.rule === `budget:${metric}`),
+        metric,
+      ).toMatchObject({
+        baseline: 1000,
+        candidate: 1500,
+        pass: false,
+      });
+    }
   });
 
   it("cannot judge an imported candidate most of whose transcripts carry an error and no output", async () => {

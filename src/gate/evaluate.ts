@@ -3,6 +3,7 @@ import type { PairedMetric } from "../analytics/compare-schema.js";
 import { providerFailures } from "../analytics/provider-failures.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
+import { budgetValues } from "./budget.js";
 import { findingsFor, pairedCases, type Side } from "./cases.js";
 import { casesWorseOn } from "./margin-cases.js";
 import { checkRules } from "./rules.js";
@@ -71,11 +72,9 @@ export async function evaluateGate(
       ),
     );
   if (rules.budget) {
-    // over the cases both sides were measured on when the metric is paired: a side's own mean would
-    // leave out only its unmeasured cases (imported without a transcript), comparing other cases
-    const pairedBudget = paired.get(rules.budget.metric);
-    const bv = pairedBudget ? pairedBudget.baseline : (b.metrics[rules.budget.metric]?.value ?? null);
-    const cv = pairedBudget ? pairedBudget.candidate : (c.metrics[rules.budget.metric]?.value ?? null);
+    const common = await budgetValues(store, base, cand, rules.budget.metric);
+    const bv = common ? common.baseline : (b.metrics[rules.budget.metric]?.value ?? null);
+    const cv = common ? common.candidate : (c.metrics[rules.budget.metric]?.value ?? null);
     const { max_increase_pct: pct, max_increase: abs } = rules.budget;
     const limit = bv === null ? null : Math.max(bv * (1 + pct / 100), bv + (abs ?? 0));
     // not measured on either side: the rise cannot be shown to stay within budget
