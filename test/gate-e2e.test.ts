@@ -97,8 +97,10 @@ describe("soceval gate", () => {
     expect(r.status, r.stderr).toBe(1);
     const margin = verdict("st.json").rules.find((x) => x.rule === "margin:verdict_agreement")!;
     expect(margin).toMatchObject({ diff: 0, pass: false });
-    // no case changed, yet 40 cases leave a drop of up to z²/(40 + z²) ≈ 8.8 points plausible
-    expect(margin.lower).toBeCloseTo(-(1.959964 ** 2) / (40 + 1.959964 ** 2), 3);
+    // no case changed, yet 40 cases leave a drop of z²/(40 + z²) ≈ 8.8 points plausible, more as
+    // the fixture's incidents count once
+    expect(margin.lower!).toBeLessThanOrEqual(-(1.959964 ** 2) / (40 + 1.959964 ** 2) + 1e-9);
+    expect(margin.lower!).toBeGreaterThan(-0.12);
     expect(margin.detail).toContain("too few cases");
     expect(verdict("st.json").regressed).toEqual([]);
   });

@@ -120,6 +120,16 @@ describe("paired rate difference (Tango's score interval)", () => {
     expect(m.upper).toBeCloseTo(asCases.upper!, 12);
   });
 
+  it("counts each incident once when no spread shows how alike its alerts are", () => {
+    // 12 alerts of 4 incidents, none discordant: 4 observations, not 12
+    const quiet = pairedRateDifference([{ a: 3, b: 3, n: 3, up: 0, down: 0, multiplicity: 4 }])!;
+    expect(quiet.lower).toBeCloseTo(pairedRateDifference(cells(4, 0, 0, 0))!.lower!, 9);
+    // all of them better for the first agent: as sure as 4 lone cases, not as 12
+    const oneWay = pairedRateDifference([{ a: 3, b: 0, n: 3, up: 3, down: 0, multiplicity: 4 }])!;
+    expect(oneWay.lower).toBeCloseTo(pairedRateDifference(cells(0, 4, 0, 0))!.lower!, 9);
+    expect(oneWay.lower!).toBeLessThan(pairedRateDifference(cells(0, 12, 0, 0))!.lower!);
+  });
+
   it("treats one incident holding every case as one observation", () => {
     const d = pairedRateDifference([{ a: 8, b: 10, n: 10, multiplicity: 1 }])!;
     expect(d.diff).toBeCloseTo(-0.2, 12);

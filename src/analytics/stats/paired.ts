@@ -59,6 +59,9 @@ export function pairedRateDifference(units: PairedUnit[], confidence = 0.95): Pa
   let deff = t.units < 2 ? t.n : 1;
   const independent = t.n > 1 ? ((t.n / (t.n - 1)) * (up + down - t.n * t.diff * t.diff)) / (t.n * t.n) : 0;
   if (t.clusterVariance !== null && independent > 0) deff = Math.max(1, t.clusterVariance / independent);
+  // every case the same (none discordant, or all one way): nothing shows how alike an incident's
+  // alerts are, so each incident counts once, as it would if they always were
+  else if (t.units >= 2) deff = t.n / t.units;
   deff = Math.min(deff, t.n);
   const ci = tangoInterval(up / deff, down / deff, t.n / deff, zCritical(confidence));
   return { diff: t.diff, lower: ci.lower, upper: ci.upper, effective: t.n / deff };
