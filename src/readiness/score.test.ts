@@ -117,6 +117,18 @@ describe("readiness scoring (hand-computed on the test matrix)", () => {
   });
 });
 
+describe("a matrix without a catch-all rule", () => {
+  it("says no rule holds, not that blockers must be cleared, for a candidate with no blocker", () => {
+    const strict = { ...matrix, automation: matrix.automation.filter((r) => r.min_overall > 0) };
+    const weak = scoreCandidate(strict, sheet("weak", { ...BEST, q_bounded: 1, q_downside: "severe" }));
+    expect(weak.blocked).toBe(false);
+    expect(weak.max_automation).toBe("none");
+    expect(weak.automation_meaning).toBe("No automation rule of the matrix holds.");
+    const blocked = scoreCandidate(strict, sheet("blocked", { ...BEST, q_escalation: "no" }));
+    expect(blocked.automation_meaning).toBe("No automation until the blockers are cleared.");
+  });
+});
+
 describe("ties", () => {
   it("equal scores share a rank and are marked tied, listed by name; a blocked one at the same score is not tied with them", () => {
     const ranked = rankCandidates([

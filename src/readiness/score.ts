@@ -179,7 +179,9 @@ export function scoreCandidate(m: LoadedMatrix, set: AnswerSet, opts: { steps?: 
       ? `Blocked by ${blockers.map((b) => b.blocker.toLowerCase()).join("; ")}.`
       : (phase?.description ?? "No phase rule holds."),
     max_automation: level?.level ?? "none",
-    automation_meaning: level?.meaning ?? "No automation until the blockers are cleared.",
+    automation_meaning:
+      level?.meaning ??
+      (blocked ? "No automation until the blockers are cleared." : "No automation rule of the matrix holds."),
     strengths: weighed.filter((q) => answerValue(q, set.answers[q.id]!) >= 0.75).map(told),
     weaknesses: weighed.filter((q) => answerValue(q, set.answers[q.id]!) <= 0.35).map(told),
     next_steps: nextSteps(m, set, blockers, opts.steps ?? 5),
