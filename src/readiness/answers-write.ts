@@ -1,7 +1,9 @@
 import { stringify } from "yaml";
+import { bundledPath } from "../io/bundled-path.js";
 import { writeOutFile } from "../io/out-file.js";
+import { shellWord } from "../io/shell.js";
 import type { PartialSheet } from "./answers.js";
-import type { LoadedMatrix } from "./matrix.js";
+import { DEFAULT_MATRIX, type LoadedMatrix } from "./matrix.js";
 
 const HEADER = [
   "candidate",
@@ -21,8 +23,13 @@ const comment = (s: string) => s.replace(/[\r\n]+/g, " ");
  * reads like the questionnaire. Unanswered questions are left out: `readiness ask` resumes there.
  */
 export function answersYaml(sheet: PartialSheet, matrix: LoadedMatrix): string {
-  const out = [`# soceval readiness answers; the questions are in ${matrix.file}.`];
-  out.push("# `soceval readiness ask --out <this file>` asks only what is still unanswered.");
+  // the file is shared across a team: the bundled matrix is named as soceval ships it, not by the
+  // path it has on one laptop, and a matrix of the team's own is passed when resuming
+  const bundled = matrix.file === bundledPath(DEFAULT_MATRIX);
+  const out = [`# soceval readiness answers; the questions are in ${bundled ? DEFAULT_MATRIX : matrix.file}.`];
+  out.push(
+    `# \`soceval readiness ask --out <this file>${bundled ? "" : ` --matrix ${shellWord(matrix.file)}`}\` asks only what is still unanswered.`,
+  );
   for (const k of HEADER) if (sheet[k] !== undefined) out.push(`${k}: ${scalar(sheet[k])}`);
   out.push("answers:");
   for (const area of matrix.areas) {

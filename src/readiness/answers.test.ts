@@ -84,6 +84,21 @@ describe("answer files are validated like every input", () => {
     expect(() => loadPartialAnswers(bad, matrix)).toThrow(`${bad}:2: answers.q_nope: unknown question id`);
   });
 
+  it("the written form names the bundled matrix as soceval ships it, and a team's own matrix in the resume command", () => {
+    const set = loadAnswersYaml(`${FIX}/mid.yaml`, matrix);
+    const own = answersYaml(set, matrix).split("\n").slice(0, 2);
+    expect(own).toEqual([
+      `# soceval readiness answers; the questions are in ${FIX}/matrix.yaml.`,
+      `# \`soceval readiness ask --out <this file> --matrix ${FIX}/matrix.yaml\` asks only what is still unanswered.`,
+    ]);
+    const bundled = loadMatrix();
+    const phishing = loadAnswersYaml("readiness/answers/phishing-triage.yaml", bundled);
+    expect(answersYaml(phishing, bundled).split("\n").slice(0, 2)).toEqual([
+      "# soceval readiness answers; the questions are in readiness/matrix.yaml.",
+      "# `soceval readiness ask --out <this file>` asks only what is still unanswered.",
+    ]);
+  });
+
   it("the written form reads back to the same answers", () => {
     const set = loadAnswersYaml(`${FIX}/mid.yaml`, matrix);
     const again = loadAnswersYaml(write("w.yaml", answersYaml(set, matrix)), matrix);
