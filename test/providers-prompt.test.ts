@@ -81,6 +81,12 @@ describe("the bundled prompt templates", () => {
     expect(text).not.toMatch(/\[object Object\]|&quot;|&amp;|&#x27;|undefined|when ,|: when {2}/);
     // a list numbered from 0 (handlebars' @index) reads as a step before the first
     expect(text).not.toMatch(/^0\. /m);
+    // an agent scoped to the first step's tool is told not to call the others' (the sandbox would deny them)
+    const [first_, second] = wf.playbook;
+    const scoped = renderPrompt({ ...agent, tools: [first_!.tool] }, wf, Case.parse(JSON.parse(first)).alert);
+    expect(scoped).toMatch(new RegExp(`^- ${first_!.tool}( \\(required\\))?( - |$)`, "m"));
+    expect(scoped).toMatch(new RegExp(`^- ${second!.tool} \\(not among your tools: do not call it\\)`, "m"));
+    expect(text).not.toContain("not among your tools");
   });
 });
 
@@ -130,8 +136,8 @@ describe("promptContext", () => {
     ]);
     expect(ctx.negative_playbook.human_only).toEqual([{ id: "privileged", description: "privileged account" }]);
     expect(ctx.playbook).toEqual([
-      { tool: "get_signins", required: true, why: undefined },
-      { tool: "get_ip_reputation", required: false, why: undefined },
+      { tool: "get_signins", required: true, why: undefined, in_scope: false },
+      { tool: "get_ip_reputation", required: false, why: undefined, in_scope: true },
     ]);
     expect(JSON.parse(ctx.output_schema)).toEqual(triageOutputSchema());
   });

@@ -17,7 +17,7 @@ Tools (a respond tool is never executed here: recommend its action instead):
 {{/each}}
 
 Expected investigation steps:
-{{#each playbook}}- {{tool}}{{#if required}} (required){{/if}}{{#if why}}: {{why}}{{/if}}
+{{#each playbook}}- {{tool}}{{#unless in_scope}} (not among your tools: do not call it){{else}}{{#if required}} (required){{/if}}{{/unless}}{{#if why}}: {{why}}{{/if}}
 {{/each}}
 
 Action catalogue (risk, reversible, base approval):
@@ -133,7 +133,13 @@ export function promptContext(agent: Pick<AgentConfig, "tools">, workflow: Workf
       insufficient_alone: neg.insufficient_alone,
       human_only: neg.human_only.map((h) => ({ id: h.id, description: h.description })),
     },
-    playbook: workflow.playbook.map((s) => ({ tool: s.tool, required: s.required, why: s.why })),
+    // a step whose tool the agent's scope leaves out says so: called anyway, it is denied and a violation
+    playbook: workflow.playbook.map((s) => ({
+      tool: s.tool,
+      required: s.required,
+      why: s.why,
+      in_scope: agent.tools === "all" || agent.tools.includes(s.tool),
+    })),
     output_schema: JSON.stringify(triageOutputSchema(), null, 2),
     submit_tool: SUBMIT_TOOL,
   };
