@@ -1,5 +1,5 @@
 import type { Store } from "../store/db.js";
-import type { Estimate } from "./report-schema.js";
+import type { Estimate, ReportReadiness } from "./report-schema.js";
 import { columnsOf, tableExists } from "./run.js";
 import { point, proportion } from "./stats/proportion.js";
 
@@ -11,26 +11,69 @@ const NOT_MEASURED = (n = 0): Estimate => ({ value: null, lower: null, upper: nu
  * readiness assessment is optional and may run after the replay.
  */
 export async function readinessMetrics(store: Store, workflow: string | null): Promise<Record<string, Estimate>> {
-  const empty = { readiness_score: NOT_MEASURED(), readiness_blockers: NOT_MEASURED() };
-  if (!workflow || !(await tableExists(store, "readiness_results"))) return empty;
-  const cols = await columnsOf(store, "readiness_results");
-  const wfCol = ["workflow", "candidate", "workflow_id"].find((c) => cols.has(c));
-  const scoreCol = ["overall", "overall_score", "score"].find((c) => cols.has(c));
-  if (!wfCol || !scoreCol) return empty;
-  const blockersType = cols.get("blockers");
-  const blockers = !blockersType ? "NULL" : blockersType.endsWith("[]") ? "len(blockers)" : "blockers";
-  const newest = ["scored_at", "created_at", "time"].find((c) => cols.has(c));
-  const rows = await store.query<{ score: number | null; blockers: number | null }>(
-    `SELECT ${scoreCol}::DOUBLE AS score, (${blockers})::DOUBLE AS blockers FROM readiness_results
-     WHERE ${wfCol} = ? ${newest ? `ORDER BY ${newest} DESC` : ""} LIMIT 1`,
-    [workflow],
-  );
-  const r = rows[0];
-  if (!r) return empty;
+  const r = (await newestReadiness(store, workflow))?.row;
+  if (!r) return { readiness_score: NOT_MEASURED(), readiness_blockers: NOT_MEASURED() };
   return {
     readiness_score: point(r.score, 1),
     readiness_blockers: r.blockers === null ? NOT_MEASURED(1) : point(r.blockers, 1),
   };
+}
+
+/**
+ * What the readiness phase was judged on, for the report to say: the gates that block the workflow,
+ * or, with no score for it, the workflow ids the store does hold scores for.
+ */
+export async function readinessFound(store: Store, workflow: string | null): Promise<ReportReadiness> {
+  const found = await newestReadiness(store, workflow);
+  const r = found?.row;
+  const ids = r?.gates ?? [];
+  return {
+    workflow,
+    candidate: r?.candidate ?? null,
+    scored_at: r?.scored_at ?? null,
+    blockers: ids.map((gate, i) => ({ gate, title: r?.titles?.[i] ?? null })),
+    stored_workflows: found?.workflows ?? [],
+  };
+}
+
+type ReadinessRow = {
+  score: number | null;
+  blockers: number | null;
+  gates: string[] | null;
+  titles: string[] | null;
+  candidate: string | null;
+  scored_at: string | null;
+};
+
+async function newestReadiness(
+  store: Store,
+  workflow: string | null,
+): Promise<{ row: ReadinessRow | undefined; workflows: string[] } | null> {
+  if (!(await tableExists(store, "readiness_results"))) return null;
+  const cols = await columnsOf(store, "readiness_results");
+  const wfCol = ["workflow", "candidate", "workflow_id"].find((c) => cols.has(c));
+  const scoreCol = ["overall", "overall_score", "score"].find((c) => cols.has(c));
+  if (!wfCol || !scoreCol) return null;
+  const workflows = (
+    await store.query<{ w: string }>(
+      `SELECT DISTINCT ${wfCol}::VARCHAR AS w FROM readiness_results WHERE ${wfCol} IS NOT NULL ORDER BY w`,
+    )
+  ).map((r) => r.w);
+  if (!workflow) return { row: undefined, workflows };
+  const blockersType = cols.get("blockers");
+  const list = blockersType?.endsWith("[]") ?? false;
+  const blockers = !blockersType ? "NULL" : list ? "len(blockers)" : "blockers";
+  const titles = list && cols.get("blocker_titles")?.endsWith("[]") ? "blocker_titles" : "NULL";
+  const candidate = wfCol !== "candidate" && cols.has("candidate") ? "candidate::VARCHAR" : "NULL";
+  const newest = ["scored_at", "created_at", "time"].find((c) => cols.has(c));
+  const rows = await store.query<ReadinessRow>(
+    `SELECT ${scoreCol}::DOUBLE AS score, (${blockers})::DOUBLE AS blockers, ${list ? "blockers" : "NULL"} AS gates,
+     ${titles} AS titles, ${candidate} AS candidate,
+     ${newest ? `strftime(${newest}::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ')` : "NULL"} AS scored_at FROM readiness_results
+     WHERE ${wfCol} = ? ${newest ? `ORDER BY ${newest} DESC` : ""} LIMIT 1`,
+    [workflow],
+  );
+  return { row: rows[0], workflows };
 }
 
 /**

@@ -240,6 +240,32 @@ export const PhaseResult = z.strictObject({
   criteria: z.array(CriterionResult),
 });
 
+/**
+ * The readiness score the readiness phase was judged on, and where it was looked for: a blocked
+ * workflow names its gates, and a score stored under another workflow id shows as such.
+ */
+export const ReportReadiness = z.strictObject({
+  workflow: z.string().nullable().describe("the run's workflow: the id a readiness score is looked up by"),
+  candidate: z
+    .string()
+    .nullable()
+    .describe("the scored candidate; null when the store holds no score for the workflow"),
+  scored_at: z.string().nullable(),
+  blockers: z
+    .array(
+      z.strictObject({
+        gate: z.string().describe("the hard gate's id in the readiness matrix"),
+        title: z.string().nullable().describe("its `blocker` text; null for a score stored before soceval kept it"),
+      }),
+    )
+    .describe("the hard gates that block the workflow, in the matrix's order"),
+  stored_workflows: z
+    .array(z.string())
+    .describe(
+      "every workflow id the store holds readiness scores for, sorted (an answer file's mistyped id shows here)",
+    ),
+});
+
 /** The report's run: RunInfo plus what the report can vouch for (a run that did not finish covers fewer cases). */
 export const ReportRun = RunInfo.extend({
   cases_stored: z.number().describe("cases with stored results; cases_total is set only when a run ends"),
@@ -265,6 +291,7 @@ export const ReportDoc = z.strictObject({
   }),
   agents: z.record(z.string(), AgentReport),
   phases: z.array(PhaseResult),
+  readiness: ReportReadiness,
 });
 
 export type Estimate = z.infer<typeof Estimate>;
@@ -282,6 +309,7 @@ export type AgentReport = z.infer<typeof AgentReport>;
 export type ModelUsage = z.infer<typeof ModelUsage>;
 export type CasesBehind = z.infer<typeof CasesBehind>;
 export type CriterionResult = z.infer<typeof CriterionResult>;
+export type ReportReadiness = z.infer<typeof ReportReadiness>;
 export type CriterionStatus = z.infer<typeof CriterionStatus>;
 export type PhaseResult = z.infer<typeof PhaseResult>;
 export type ReportDoc = z.infer<typeof ReportDoc>;

@@ -7,7 +7,7 @@ import { casesBehind } from "./cases-behind.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
-import { notMeasured, readinessMetrics, reviewMetrics } from "./external.js";
+import { notMeasured, readinessFound, readinessMetrics, reviewMetrics } from "./external.js";
 import { modelUsage } from "./model-usage.js";
 import { providerFailures, providerFailureWarning } from "./provider-failures.js";
 import { reachWarning } from "./reach-warning.js";
@@ -75,6 +75,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     reviews,
     info,
     outages,
+    readinessSeen,
   ] = await Promise.all([
     overallRows(store, runId),
     breakdownRows(store, runId),
@@ -91,6 +92,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     reviewMetrics(store, runId),
     agentInfo(store, runId),
     providerFailures(store, runId),
+    readinessFound(store, run.workflow),
   ]);
   const seed = runSeed(run);
   const [storedCases] = await store.query<{ n: number }>(
@@ -185,6 +187,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
     agents: reports,
     phases,
+    readiness: readinessSeen,
   });
 }
 

@@ -61,9 +61,11 @@ export function register(program: Command): void {
           const { criterionNote } = await import("../report/unmeasured.js");
           for (const p of results) {
             const open = p.criteria.filter((c) => c.status !== "met");
-            const short = open.map(criterionShortfall).join("; ");
+            const short = open.map((c) => criterionShortfall(c, doc.readiness)).join("; ");
             // what would measure the unmeasured ones, each said once (both readiness metrics share one)
-            const notes = [...new Set(open.filter((c) => c.status === "not measured").map(criterionNote))];
+            const notes = [
+              ...new Set(open.filter((c) => c.status === "not measured").map((c) => criterionNote(c, doc.readiness))),
+            ];
             const why = notes.filter(Boolean).join("; ");
             process.stderr.write(
               `soceval: --check ${opts.check}: agent ${p.agent} ${p.status}${short ? `: ${short}` : ""}${why ? `. Not measured: ${why}` : ""}\n`,

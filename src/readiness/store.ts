@@ -20,6 +20,7 @@ export function readinessRows(doc: ReadinessDoc): Row[] {
     max_automation: c.max_automation,
     answers_file: c.file,
     answers_hash: c.answers_hash,
+    blocker_titles: c.blockers.map((b) => b.blocker),
   }));
 }
 

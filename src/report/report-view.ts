@@ -7,6 +7,7 @@ import type {
   Estimate,
   ModelUsage,
   ReportDoc,
+  ReportReadiness,
   WorstCase,
 } from "../analytics/report-schema.js";
 import { showCommand } from "../io/shell.js";
@@ -25,6 +26,7 @@ import {
   runRef,
   statusClass,
 } from "./format.js";
+import { blockersText, readinessMismatch } from "./readiness-note.js";
 import { stylesheet, trusted } from "./templates.js";
 import { criterionNote } from "./unmeasured.js";
 
@@ -83,6 +85,8 @@ const CHART_METRICS = [
   "false_positive_reduction",
 ];
 
+const READINESS_METRICS = new Set(["readiness_score", "readiness_blockers"]);
+
 const unitOf = (key: string): Unit => metricInfo(key)?.unit ?? "rate";
 const labelOf = (key: string): string => metricInfo(key)?.label ?? key;
 
@@ -104,7 +108,7 @@ export function metricView(key: string, e: Estimate | undefined) {
   };
 }
 
-function criterionView(c: CriterionResult) {
+function criterionView(c: CriterionResult, readiness?: ReportReadiness) {
   const unit = unitOf(c.metric);
   return {
     metric: c.metric,
@@ -120,19 +124,22 @@ function criterionView(c: CriterionResult) {
     bound: c.bound === "point" ? "point estimate" : `${c.bound} bound`,
     status: c.status,
     cls: statusClass(c.status),
-    note: criterionNote(c) ?? "",
+    note: criterionNote(c, readiness) ?? "",
   };
 }
 
 /**
  * A criterion in one line with the number it was judged on: what `report --check` prints and the
  * phase matrix shows (why one is not measured is its note, criterionNote). A bound beside a count would read as their quotient, so the bound says what it bounds.
+ * A blockers count names its gates: "1" alone leaves the SOC lead to find which one in another report.
  */
-export function criterionShortfall(c: CriterionResult): string {
+export function criterionShortfall(c: CriterionResult, readiness?: ReportReadiness): string {
   const v = criterionView(c);
   if (c.status === "not measured") return `${v.label} not measured, needs ${v.threshold}`;
   const count = formatCount(c.estimate);
-  const basis = c.bound === "point" ? count : `${c.bound} bound of ${v.value}${count ? ` = ${count}` : ""}`;
+  const bound = c.bound === "point" ? count : `${c.bound} bound of ${v.value}${count ? ` = ${count}` : ""}`;
+  const gates = c.metric === "readiness_blockers" ? blockersText(readiness) : "";
+  const basis = [bound, gates].filter(Boolean).join(", ");
   return `${v.label} ${v.compared}${basis ? ` (${basis})` : ""}, needs ${v.threshold}`;
 }
 
@@ -237,7 +244,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
       status: p.status,
       cls: statusClass(p.status),
       source: p.source,
-      criteria: p.criteria.map(criterionView),
+      criteria: p.criteria.map((c) => criterionView(c, doc.readiness)),
     }));
   const trapValues = a.breakdowns.trap_tag.map((r) => ({
     agent: a.agent,
@@ -331,15 +338,18 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
         const p = doc.phases.find((x) => x.phase === phase && x.agent === agent);
         const status = p?.status ?? "not measured";
         // each failing criterion with the number it was judged on, so a PR comment needs no other table
-        const failing = p?.criteria.filter((c) => c.status === "not met").map(criterionShortfall) ?? [];
+        const failing =
+          p?.criteria.filter((c) => c.status === "not met").map((c) => criterionShortfall(c, doc.readiness)) ?? [];
         // a phase "not measured" says which of its criteria had no data (the criteria table says what would measure them)
         const unmeasured = p?.criteria.filter((c) => c.status === "not measured").map((c) => c.metric) ?? [];
+        // scores stored under another workflow id read as "never scored" unless the cell says so
+        const mismatch = unmeasured.some((m) => READINESS_METRICS.has(m)) ? readinessMismatch(doc.readiness) : "";
         return {
           agent,
           status,
           cls: statusClass(status),
           failing: failing.join("; "),
-          unmeasured: [...new Set(unmeasured)].join(", "),
+          unmeasured: [[...new Set(unmeasured)].join(", "), mismatch].filter(Boolean).join("; "),
         };
       }),
     })),

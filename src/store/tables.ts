@@ -218,6 +218,9 @@ export const TABLES: Table[] = [
       ["max_automation", "VARCHAR"],
       ["answers_file", "VARCHAR"],
       ["answers_hash", "VARCHAR"],
+      // the matrix's title of each gate in blockers, in the same order: a report names what blocks
+      // a workflow, and the matrix it was scored against (--matrix) may not be at hand then
+      ["blocker_titles", "VARCHAR[]"],
     ],
   },
 ];

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { Store } from "../store/db.js";
+import { readinessFound, readinessMetrics } from "./external.js";
+
+describe("the readiness score a report is judged on", () => {
+  it("names the gates of the newest score, by id alone where the store predates their titles", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      // a store written before soceval kept the gates' titles
+      await store.run("ALTER TABLE readiness_results DROP COLUMN blocker_titles");
+      await store.run(
+        `INSERT INTO readiness_results (candidate, workflow, scored_at, overall, blockers) VALUES
+         ('Old', 'phishing-triage', '2026-01-01 10:00:00', 40, ['no_reviewer', 'no_escalation_criteria']),
+         ('New', 'phishing-triage', '2026-02-01 10:00:00', 70, ['no_reviewer']),
+         ('Endpoint', 'endpoint-investigation', '2026-03-01 10:00:00', 80, [])`,
+      );
+      expect(await readinessFound(store, "phishing-triage")).toEqual({
+        workflow: "phishing-triage",
+        candidate: "New",
+        scored_at: "2026-02-01T10:00:00Z",
+        blockers: [{ gate: "no_reviewer", title: null }],
+        stored_workflows: ["endpoint-investigation", "phishing-triage"],
+      });
+      expect((await readinessMetrics(store, "phishing-triage")).readiness_blockers!.value).toBe(1);
+      expect(await readinessFound(store, "phishing")).toEqual({
+        workflow: "phishing",
+        candidate: null,
+        scored_at: null,
+        blockers: [],
+        stored_workflows: ["endpoint-investigation", "phishing-triage"],
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it("finds nothing in a store no readiness score was written to", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      expect(await readinessFound(store, "phishing-triage")).toMatchObject({ candidate: null, stored_workflows: [] });
+    } finally {
+      store.close();
+    }
+  });
+});
