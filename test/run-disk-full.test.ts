@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -115,5 +115,17 @@ describe("a command whose store cannot grow (a full disk)", () => {
       // an empty file there would read as "an empty file, not a soceval store" to the next command
       expect(existsSync(join(dir, "made")), args[0]).toBe(false);
     }
+  });
+
+  it("dataset import: a full disk under --out is exit 3, as any full-disk write, and the previous file stays", () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-disk-full-import-"));
+    const out = join(dir, "cases.jsonl");
+    writeFileSync(out, "the previous import\n");
+    const input = resolve("test/fixtures/datasets/ocsf-findings.jsonl");
+    const r = underLimit(["dataset", "import", "ocsf", input, "--out", out], dir, 1);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`^soceval: ${out}: cannot write \\(E(FBIG|NOSPC)\\)\n$`));
+    expect(readFileSync(out, "utf8")).toBe("the previous import\n");
+    expect(readdirSync(dir)).toEqual(["cases.jsonl"]);
   });
 });

@@ -11,7 +11,7 @@ import {
   type WriteStream,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { InputError, ReaderGone } from "../io/errors.js";
+import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
 import { checkOutFile, outTarget } from "../io/out-file.js";
 import type { Case } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
@@ -74,7 +74,7 @@ export class CaseWriter {
     try {
       this.createdDir = mkdirSync(dirname(this.file), { recursive: true });
     } catch (e) {
-      throw new InputError(`${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? e})`, target);
+      throw cannotWrite(target, e);
     }
     this.tmp = this.regular
       ? join(dirname(this.file), `.${basename(this.file)}.${process.pid}.${Date.now()}.tmp`)
@@ -85,7 +85,7 @@ export class CaseWriter {
     try {
       fd = openSync(this.tmp, "w");
     } catch (e) {
-      throw new InputError(`${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? e})`, target);
+      throw cannotWrite(target, e);
     }
     this.out = createWriteStream(this.tmp, { fd, encoding: "utf8" });
     pending.add(this);
@@ -94,7 +94,7 @@ export class CaseWriter {
       this.failed =
         !this.regular && e.code === "EPIPE"
           ? new ReaderGone(`--out ${target}: the reader stopped reading`)
-          : new InputError(`${target}: cannot write (${e.code ?? e.message})`, target);
+          : cannotWrite(target, e);
     });
   }
 
@@ -151,6 +151,19 @@ export class CaseWriter {
           break;
         }
   }
+}
+
+/**
+ * A --out that cannot be written. No room (a full disk, a quota, a size limit) or a failing device
+ * is a condition of the moment, exit 3 as every other command's full-disk write; a path that
+ * cannot be written at all (no permission, a read-only disk) is the user's to change, exit 2.
+ */
+function cannotWrite(target: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const text = `${target}: cannot write (${code ?? (e as Error).message ?? e})`;
+  return code && ["ENOSPC", "EDQUOT", "EFBIG", "EIO"].includes(code)
+    ? new RuntimeFailure(text)
+    : new InputError(text, target);
 }
 
 function sameFile(a: string, b: string): boolean {
