@@ -1,6 +1,7 @@
 import { type Finding, investigationFailed, type ToolCallStep, transcriptMissing } from "../src/schema/index.js";
+import { refusedInput } from "../src/tools/sandbox.js";
 import { auditCompleteness, missingAuditItems } from "./audit-items.js";
-import { handedOff, retrieves, type ScoreContext, type Scorer } from "./types.js";
+import { handedOff, retrieves, type ScoreContext, type Scorer, workflowIndex } from "./types.js";
 
 const NAME = "operations";
 const FAILED_CALL = new Set(["error", "timeout"]);
@@ -21,6 +22,13 @@ function timings(ctx: ScoreContext): { total: number; firstRequired: number | nu
       firstRequired = total;
   }
   return { total, firstRequired };
+}
+
+/** The agent's malformed call is said to be refused, not to have failed: its source was never asked. */
+function failedHow(ctx: ScoreContext, c: ToolCallStep): string {
+  if (c.status === "timeout") return "timed out";
+  const contract = workflowIndex(ctx.workflow).tools.get(c.tool);
+  return contract && refusedInput(contract, c.input) ? "refused the agent's malformed input" : "failed";
 }
 
 function operationFindings(ctx: ScoreContext, failed: boolean): Finding[] {
@@ -48,7 +56,7 @@ function operationFindings(ctx: ScoreContext, failed: boolean): Finding[] {
         scorer: NAME,
         kind: "tool_error",
         severity: "low",
-        detail: `${c.tool} ${c.status === "timeout" ? "timed out" : "failed"}${c.note ? `: ${c.note}` : ""}`,
+        detail: `${c.tool} ${failedHow(ctx, c)}${c.note ? `: ${c.note}` : ""}`,
         step,
       });
   return out;

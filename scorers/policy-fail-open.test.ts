@@ -60,6 +60,37 @@ describe("fail_open", () => {
     expect(g[0]?.detail).toMatch(/proxy\.logs \([^)]+\) was unavailable, and/);
   });
 
+  it("a call the sandbox refused as malformed is the agent's mistake, not a failed source", () => {
+    // the model's arguments were cut off on every call to the tool: the source was never asked
+    const cut = { input: { _raw: '{"url": ' }, note: "arguments are not a JSON object" };
+    const steps = goodSteps().map((s) =>
+      s.type === "tool_call" && s.tool === "get_url_clicks" ? call("get_url_clicks", "error", [], cut) : s,
+    );
+    const s = score({ transcript: transcript({ steps, output: close }) });
+    expect(s.kinds).not.toContain("fail_open");
+    const step = steps.findIndex((x) => x.type === "tool_call" && x.tool === "get_url_clicks");
+    expect(only(s, "tool_error")).toEqual([
+      expect.objectContaining({
+        step,
+        detail: "get_url_clicks refused the agent's malformed input: arguments are not a JSON object",
+      }),
+    ]);
+    expect(only(s, "missed_context")[0]?.detail).not.toMatch(/source failed/);
+  });
+
+  it("near miss: a source that answered every call with an error still failed", () => {
+    const steps = goodSteps().map((s) =>
+      s.type === "tool_call" && s.tool === "get_url_clicks"
+        ? call("get_url_clicks", "error", [], { note: "500 source error" })
+        : s,
+    );
+    const s = score({ transcript: transcript({ steps, output: close }) });
+    expect(only(s, "fail_open")[0]?.detail).toContain(
+      "proxy.logs (the analyst's required evidence ev-click-1) failed on every call",
+    );
+    expect(only(s, "tool_error")[0]?.detail).toBe("get_url_clicks failed: 500 source error");
+  });
+
   it("a failed source nobody needs is not fail_open", () => {
     const steps = [...goodSteps(), call("get_signins", "error")];
     expect(score({ transcript: transcript({ steps, output: close }) }).kinds).not.toContain("fail_open");

@@ -22,6 +22,7 @@ import {
   TriageOutput,
   type Workflow,
 } from "../schema/index.js";
+import { refusedInput } from "../tools/sandbox.js";
 import { parseAnswerText } from "./answer-text.js";
 
 /** Every built-in scorer, in the order their findings are listed. */
@@ -101,16 +102,22 @@ function toScope(tools: AgentConfig["tools"]): ToolScope {
   return set;
 }
 
-/** Sources the case lists as unavailable, or that this transcript queried without one ok answer. */
+/**
+ * Sources the case lists as unavailable, or that this transcript queried without one ok answer;
+ * calls refused for their malformed input do not count as queries.
+ */
 function failedSources(c: Case, t: Transcript, wf: Workflow): Set<string> {
   const tools = workflowIndex(wf).tools;
   const ok = new Set<string>();
   const failed = new Set<string>(c.unavailable);
   for (const s of t.steps) {
     if (s.type !== "tool_call" || s.status === "denied") continue;
-    const source = tools.get(s.tool)?.source;
-    if (!source) continue;
+    const contract = tools.get(s.tool);
+    if (!contract) continue;
+    const source = contract.source;
     if (s.status === "ok") ok.add(source);
+    // a call the sandbox refused as malformed never reached the source: the source did not fail
+    else if (s.status === "error" && refusedInput(contract, s.input)) continue;
     else failed.add(source);
   }
   for (const s of ok) failed.delete(s);

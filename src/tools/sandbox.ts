@@ -65,6 +65,14 @@ function badInput(contract: ToolContract, plan: ContractPlan, input: Record<stri
   return null;
 }
 
+/**
+ * Why the sandbox refuses this input to the tool, or null: the call never reached the tool's source,
+ * so its "error" is the agent's malformed call, not a source that failed.
+ */
+export function refusedInput(contract: ToolContract, input: Record<string, unknown>): string | null {
+  return badInput(contract, planOf(contract), input);
+}
+
 /** One call's filters, with the input's values normalised once rather than per record. */
 type Filter = { entity: string; given: string; want: string } | { since: boolean; bound: number };
 
