@@ -19,4 +19,22 @@ describe("the phase table says why a phase is not measured", () => {
     const html = await renderReport(doc, "html");
     expect(html).toContain('<div class="small muted prose">no data: readiness_score, readiness_blockers</div>');
   });
+
+  it("says under the Markdown phase table what would measure each criterion with no data, as the HTML does", async () => {
+    const store = await Store.open(":memory:");
+    await seedFixture(store);
+    const doc = await buildReport(store, "latest");
+    store.close();
+    const md = await renderReport(doc, "md");
+    const html = await renderReport(doc, "html");
+    const reviews =
+      "no analyst reviews of this run: shadow mode collects none; load analysts' verdicts on its recommendations into an analyst_reviews table (run_id, case_id, agent, accepted) in the store";
+    expect(html).toContain(reviews.replace("'", "&#x27;"));
+    const notes = md.split("\n").filter((l) => l.startsWith("- No data for "));
+    // each note once, though every agent's Assisted phase lacks the reviews
+    expect(notes).toEqual([
+      expect.stringMatching(/^- No data for readiness\\_score, readiness\\_blockers: no readiness score for workflow /),
+      `- No data for analyst\\_acceptance\\_rate: ${reviews.replaceAll("_", "\\_")}`,
+    ]);
+  });
 });

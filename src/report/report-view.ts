@@ -28,7 +28,7 @@ import {
 } from "./format.js";
 import { blockersText, readinessMismatch } from "./readiness-note.js";
 import { stylesheet, trusted } from "./templates.js";
-import { criterionNote } from "./unmeasured.js";
+import { criterionNote, unmeasuredNotes } from "./unmeasured.js";
 
 /** Headline metrics, in the order a SOC lead reads them. */
 export const HEADLINE = [
@@ -353,6 +353,7 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
         };
       }),
     })),
+    unmeasured_notes: unmeasuredNotes(doc),
     md_rows: MD_METRICS.map((k) => ({
       label: labelOf(k),
       cells: Object.values(doc.agents).map((a) => metricView(k, a.metrics[k])),

@@ -1,4 +1,4 @@
-import type { CriterionResult, ReportReadiness } from "../analytics/report-schema.js";
+import type { CriterionResult, ReportDoc, ReportReadiness } from "../analytics/report-schema.js";
 import { blockersText, readinessUnmeasured } from "./readiness-note.js";
 
 /**
@@ -20,4 +20,23 @@ export function criterionNote(c: CriterionResult, readiness?: ReportReadiness): 
   if (c.status === "not measured") return SUPPLIED_BY[c.metric]?.(readiness) ?? c.note;
   const blocked = c.metric === "readiness_blockers" ? blockersText(readiness) : "";
   return blocked ? `blocked by ${blocked}` : c.note;
+}
+
+/**
+ * What would measure each unmeasured criterion of the report, each note once with the metrics it is
+ * about: the Markdown has no criteria table to carry the notes, and a pull-request comment that says
+ * only "no data" leaves the reader no way to get the data.
+ */
+export function unmeasuredNotes(doc: ReportDoc): { metrics: string; note: string }[] {
+  const byNote = new Map<string, Set<string>>();
+  for (const p of doc.phases)
+    for (const c of p.criteria) {
+      if (c.status !== "not measured") continue;
+      const note = criterionNote(c, doc.readiness);
+      if (!note) continue;
+      const metrics = byNote.get(note) ?? new Set<string>();
+      metrics.add(c.metric);
+      byNote.set(note, metrics);
+    }
+  return [...byNote].map(([note, metrics]) => ({ metrics: [...metrics].join(", "), note }));
 }
