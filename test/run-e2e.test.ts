@@ -194,6 +194,27 @@ describe("soceval run (end to end)", () => {
     expect(rows).toEqual([{ failed: true }, { failed: true }]);
   });
 
+  it("an agent that reaches its own max_steps on every case exits 3, saying every case failed and why", async () => {
+    // a run with no triage output at all has measured nothing to judge, whatever the cause (README: run)
+    const looping = await startResponder((messages) => {
+      const user = JSON.stringify(messages).match(/[\w-]+\d+@corp\.example/)?.[0] ?? "user0@corp.example";
+      return { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user } }] };
+    });
+    agentAt("gpt-loop", looping.url, "loop");
+    writeFileSync(
+      join(dir, "agents/gpt-loop.yaml"),
+      `${readFileSync(join(dir, "agents/gpt-loop.yaml"), "utf8")}limits: { max_steps: 3 }\n`,
+    );
+    const db = join(dir, "loop.duckdb");
+    const r = await run(["run", "loop.suite.yaml", "--db", db, "--agent", "gpt-loop", "--limit", "2", "--quiet"]);
+    await looping.close();
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/2 replayed, 2 failed/);
+    expect(r.stderr).toMatch(/every case failed, the first with: limit: no triage output within max_steps 3/);
+    // not a provider failure: nothing to retry
+    expect(r.stderr).not.toContain("--retry-failed");
+  });
+
   it("enforces shadow mode: an agent's respond-tool call is denied, never executed, and reported", async () => {
     const db = join(dir, "shadow.duckdb");
     const r = await run(["run", "suite.yaml", "--db", db, "--agent", "gpt-test", "--limit", "5"]);
