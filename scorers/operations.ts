@@ -28,7 +28,7 @@ function timings(ctx: ScoreContext): { total: number; firstRequired: number | nu
 function failedHow(ctx: ScoreContext, c: ToolCallStep): string {
   if (c.status === "timeout") return "timed out";
   const contract = workflowIndex(ctx.workflow).tools.get(c.tool);
-  return contract && refusedInput(contract, c.input) ? "refused the agent's malformed input" : "failed";
+  return contract && refusedInput(contract, c) ? "refused the agent's malformed input" : "failed";
 }
 
 function operationFindings(ctx: ScoreContext, failed: boolean): Finding[] {

@@ -91,6 +91,17 @@ describe("fail_open", () => {
     expect(only(s, "tool_error")[0]?.detail).toBe("get_url_clicks failed: 500 source error");
   });
 
+  it("near miss: an imported call that failed at its platform's source, with inputs named another way, still failed", () => {
+    const steps = goodSteps().map((s) =>
+      s.type === "tool_call" && s.tool === "get_url_clicks"
+        ? call("get_url_clicks", "error", [], { input: { clicked_url: "x" }, note: "503 proxy search unavailable" })
+        : s,
+    );
+    const s = score({ transcript: transcript({ steps, output: close }) });
+    expect(only(s, "fail_open")[0]?.detail).toContain("proxy.logs");
+    expect(only(s, "tool_error")[0]?.detail).toBe("get_url_clicks failed: 503 proxy search unavailable");
+  });
+
   it("a failed source nobody needs is not fail_open", () => {
     const steps = [...goodSteps(), call("get_signins", "error")];
     expect(score({ transcript: transcript({ steps, output: close }) }).kinds).not.toContain("fail_open");

@@ -117,7 +117,7 @@ function failedSources(c: Case, t: Transcript, wf: Workflow): Set<string> {
     const source = contract.source;
     if (s.status === "ok") ok.add(source);
     // a call the sandbox refused as malformed never reached the source: the source did not fail
-    else if (s.status === "error" && refusedInput(contract, s.input)) continue;
+    else if (refusedInput(contract, s)) continue;
     else failed.add(source);
   }
   for (const s of ok) failed.delete(s);

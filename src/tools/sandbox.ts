@@ -66,11 +66,17 @@ function badInput(contract: ToolContract, plan: ContractPlan, input: Record<stri
 }
 
 /**
- * Why the sandbox refuses this input to the tool, or null: the call never reached the tool's source,
- * so its "error" is the agent's malformed call, not a source that failed.
+ * Whether a recorded failed call is the sandbox's own refusal of its input: it never reached the
+ * tool's source, so its "error" is the agent's malformed call, not a source that failed. Its note
+ * must be that refusal: an imported call that failed at its platform's source, with inputs named
+ * another way, is still a source's error.
  */
-export function refusedInput(contract: ToolContract, input: Record<string, unknown>): string | null {
-  return badInput(contract, planOf(contract), input);
+export function refusedInput(
+  contract: ToolContract,
+  call: { status: string; input: Record<string, unknown>; note?: string | undefined },
+): boolean {
+  if (call.status !== "error" || call.note === undefined) return false;
+  return call.note === badInput(contract, planOf(contract), call.input);
 }
 
 /** One call's filters, with the input's values normalised once rather than per record. */
