@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { formatRows } from "../src/cli/query.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
+import { fifoWithReader } from "./helpers/fifo.js";
 
 const BIN = new URL("../bin/soceval.js", import.meta.url).pathname;
 type Result = { code: number; out: string; err: string };
@@ -135,4 +136,17 @@ describe("soceval report / compare / query (end to end)", () => {
     expect(JSON.parse(formatRows(rows, "json"))).toEqual(rows);
     expect(formatRows([], "table")).toBe("(no rows)\n");
   });
+
+  // `report --out /dev/stdout | jq .`: the pipe gets the report, and the note must not land in it
+  it.skipIf(process.platform === "win32")(
+    "report --out <a pipe>: the note goes to stderr, not into the JSON",
+    async () => {
+      const fifo = join(dir, "report.pipe");
+      const reader = fifoWithReader(fifo);
+      const res = await soceval(["report", "--run", FIXTURE_RUN, "--db", db, "--format", "json", "--out", fifo]);
+      const got = await reader.text();
+      expect(res).toMatchObject({ code: 0, out: "", err: `report written to ${fifo}\n` });
+      expect(JSON.parse(got)).toHaveProperty("agents");
+    },
+  );
 });

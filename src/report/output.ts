@@ -1,5 +1,5 @@
 import { InputError } from "../io/errors.js";
-import { checkOutFile, writeOutFile } from "../io/out-file.js";
+import { checkOutFile, outTarget, writeOutFile } from "../io/out-file.js";
 import { pickFormat } from "./render.js";
 
 /** --format / --out → a format, or a one-line usage error. */
@@ -23,5 +23,7 @@ export function emit(text: string, out: string | undefined, what: string): void 
     return;
   }
   writeOutFile("--out", out, text);
-  process.stdout.write(`${what} written to ${out}\n`);
+  // on stderr when the report itself went to a pipe or the terminal (--out /dev/stdout | jq), not into its data
+  const to = outTarget(out).regular ? process.stdout : process.stderr;
+  to.write(`${what} written to ${out}\n`);
 }
