@@ -380,9 +380,13 @@ describe("the gate's summary, as a reviewer reads it", () => {
     const v = await evaluateGate(store, same, { run_id: "run-wide", agent: "playbook" }, rules);
     const margin = v.rules.find((r) => r.rule === "margin:verdict_agreement")!;
     expect(margin).toMatchObject({ pass: false, diff: 0 });
-    expect(margin.detail).toMatch(/within the margin, but its interval is too wide to show it: too few cases$/);
+    // and how many it would take: z²(1 − m)/m unchanged pairs, 189 for 0.02, against the fixture's 12
+    expect(margin.cases_needed).toBe(189);
+    expect(margin.detail).toMatch(
+      /within the margin, but its interval is too wide to show it: too few cases \(with no case changed, a margin of 0\.02 needs about 189 paired cases where verdict_agreement is defined, an incident's alerts counting once; these are 12(, \d+ incidents or lone cases)?\)$/,
+    );
     expect(toMarkdown(v, "fixture")).toMatch(
-      /\| margin:verdict_agreement \| .* \*\*FAIL\*\*: too few cases to show it \|/,
+      /\| margin:verdict_agreement \| .* \*\*FAIL\*\*: too few cases to show it \(needs about 189\) \|/,
     );
   });
 });

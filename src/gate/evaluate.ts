@@ -1,6 +1,7 @@
 import { buildComparison } from "../analytics/compare.js";
 import type { PairedMetric } from "../analytics/compare-schema.js";
 import { providerFailures } from "../analytics/provider-failures.js";
+import { pairsToShowMargin } from "../analytics/stats/paired.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { budgetValues } from "./budget.js";
@@ -189,6 +190,7 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
   const worst = m.higher_is_better ? m.lower : m.upper === null ? null : -m.upper;
   // as with limits: a margin the data cannot measure is not met
   const pass = worst !== null && worst >= -maxDrop - 1e-12;
+  const needed = !pass && worst !== null && tooWide(m, maxDrop) ? casesNeeded(m, maxDrop) : null;
   return {
     rule: `margin:${m.metric}`,
     description: `${m.metric} may not get worse by more than ${maxDrop} (paired 95% interval)`,
@@ -199,6 +201,7 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
     upper: m.upper,
     threshold: m.higher_is_better ? -maxDrop : maxDrop,
     pass,
+    ...(needed === null ? {} : { cases_needed: needed }),
     detail:
       m.diff === null
         ? "not measured (no paired cases)"
@@ -208,7 +211,7 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
               pass
                 ? ""
                 : tooWide(m, maxDrop)
-                  ? `; ${TOO_WIDE}`
+                  ? `; ${TOO_WIDE}${needed === null ? "" : ` (${neededText(m, maxDrop, needed)})`}`
                   : `; its worst end is ${fmt(-worst)} worse, beyond the margin ${maxDrop}`
             }`,
   };
@@ -217,6 +220,20 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
 /** What a failed margin says when its own point estimate is within it: the data cannot show it, not a measured drop. */
 export const TOO_WIDE =
   "the change itself is within the margin, but its interval is too wide to show it: too few cases";
+
+/**
+ * How many cases a margin on a rate needs, said where it failed for too few: the fix is to add
+ * cases or widen the margin, and the user should not have to work out which, or how many. A cost
+ * or time margin has no such count.
+ */
+function casesNeeded(m: PairedMetric, maxDrop: number): number | null {
+  return m.candidate_only === null || maxDrop <= 0 ? null : pairsToShowMargin(maxDrop);
+}
+
+function neededText(m: PairedMetric, maxDrop: number, needed: number): string {
+  const units = m.units < m.n ? `, ${m.units} incidents or lone cases` : "";
+  return `with no case changed, a margin of ${maxDrop} needs about ${needed} paired cases where ${m.metric} is defined, an incident's alerts counting once; these are ${m.n}${units}`;
+}
 
 function tooWide(m: PairedMetric, maxDrop: number): boolean {
   if (m.diff === null) return false;

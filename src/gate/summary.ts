@@ -60,7 +60,7 @@ export function toMarkdown(
   out.push("", "| rule | baseline | candidate | Δ [95% CI] | allowed | result |", "|---|---|---|---|---|---|");
   for (const r of v.rules)
     out.push(
-      `| ${r.rule} | ${num(r.baseline)} | ${num(r.candidate)} | ${change(r)} | ${allowed(r)} | ${r.pass ? "pass" : r.detail.endsWith(TOO_WIDE) ? "**FAIL**: too few cases to show it" : "**FAIL**"} |`,
+      `| ${r.rule} | ${num(r.baseline)} | ${num(r.candidate)} | ${change(r)} | ${allowed(r)} | ${r.pass ? "pass" : r.detail.includes(TOO_WIDE) ? `**FAIL**: too few cases to show it${r.cases_needed ? ` (needs about ${r.cases_needed})` : ""}` : "**FAIL**"} |`,
     );
   const list = (title: string, xs: FlippedCase[]) => {
     if (xs.length === 0) return;

@@ -12,6 +12,10 @@ export const RuleResult = z.strictObject({
   threshold: z.number().nullable(),
   pass: z.boolean(),
   detail: z.string(),
+  cases_needed: z
+    .number()
+    .optional()
+    .describe("a margin on a rate that failed for too few cases: the paired cases it needs with no case changed"),
 });
 
 export const FlippedCase = z.strictObject({

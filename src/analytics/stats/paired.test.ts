@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pairedMeanDifference, pairedRateDifference } from "./paired.js";
+import { pairedMeanDifference, pairedRateDifference, pairsToShowMargin } from "./paired.js";
 import { poisson } from "./poisson.js";
 import { seededRng } from "./rng.js";
 import { score } from "./tango.js";
@@ -40,6 +40,7 @@ describe("paired rate difference (Tango's score interval)", () => {
       [0.05, 73],
       [0.1, 35],
     ] as const) {
+      expect(pairsToShowMargin(margin)).toBe(needed);
       expect(pairedRateDifference(cells(needed, 0, 0, 0))!.lower!).toBeGreaterThanOrEqual(-margin);
       expect(pairedRateDifference(cells(needed - 1, 0, 0, 0))!.lower!).toBeLessThan(-margin);
     }

@@ -79,3 +79,12 @@ export function pairedMeanDifference(units: PairedUnit[], confidence = 0.95): Pa
   const half = jStat.studentt.inv(1 - (1 - confidence) / 2, t.units - 1) * Math.sqrt(t.clusterVariance);
   return { diff: t.diff, lower: t.diff - half, upper: t.diff + half };
 }
+
+/**
+ * Paired cases with no change that a margin on a rate needs: Tango's interval over n concordant
+ * pairs reaches z²/(n + z²), which is within the margin m from n ≥ z²(1 − m)/m (189 for 0.02).
+ */
+export function pairsToShowMargin(margin: number, confidence = 0.95): number {
+  const z2 = zCritical(confidence) ** 2;
+  return Math.ceil((z2 * (1 - margin)) / margin - 1e-9);
+}
