@@ -79,7 +79,9 @@ describe.concurrent("evidence the workflow's tools cannot return", () => {
     );
     // some of these cases list ti.ip as unavailable: its tool has that to report
     expect(v.stderr).toContain("so they return nothing: idp.signins (get_signins) (warning)\n");
-    expect(v.stdout).toBe(`${file}: 6 cases, 6 valid, 0 invalid, 0 unlabeled, 3 warnings\n`);
+    // with nothing to see, the workflow's one rule decides no case
+    expect(v.stderr).toContain("decision_rules[0]: rule bad-ip-and-new-device matches no case in blind.jsonl");
+    expect(v.stdout).toBe(`${file}: 6 cases, 6 valid, 0 invalid, 0 unlabeled, 4 warnings\n`);
     // without --workflow, validate knows no tools and says nothing of them
     const plain = await soceval(["dataset", "validate", file], dir);
     expect(plain.stderr).toBe("");
@@ -108,7 +110,11 @@ describe.concurrent("evidence the workflow's tools cannot return", () => {
       ),
     );
     expect(run.stderr).toMatch(/soceval dataset validate .*blind\.jsonl --workflow .*workflow\.yaml\n/);
+    // the rule that sees nothing comes last, after the reach it follows from
     expect(rest.filter(Boolean).at(-1)).toMatch(
+      /^soceval: warning: 1 condition, playbook step or decision rule of .*workflow\.yaml does not fit the dataset/,
+    );
+    expect(rest.filter(Boolean).at(-2)).toMatch(
       /^soceval: warning: 100\.0% of the evidence records and required evidence of 6 cases in the 6 cases of .*blind\.jsonl are out of the workflow's tools' reach/,
     );
 

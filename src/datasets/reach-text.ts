@@ -109,7 +109,7 @@ export function runReachWarning(
 
 /**
  * The run's word on what the sampled cases show wrong in the workflow (a condition field no record
- * has, a playbook input no alert fills or no record matches): the playbook's verdicts, and the
+ * has, a playbook input no alert fills or no record matches, a rule that decides no case): the playbook's verdicts, and the
  * human-only and approval findings of every agent, would rest on tests that do not do what they say.
  */
 function workflowDataWarning(lines: string[], dataset: string, workflowFile: string): { start: string; end: string } {
@@ -118,6 +118,6 @@ function workflowDataWarning(lines: string[], dataset: string, workflowFile: str
     lines.map((w) => `soceval: ${w.replace(/ \(warning\)$/, "")}\n`).join("") +
     "soceval: the run goes on, but what rests on those (the playbook agent's verdicts; human-only and approval findings for every agent) is not measured as written. Every case: " +
     `soceval dataset validate ${dataset} --workflow ${workflowFile}\n`;
-  const end = `soceval: warning: ${lines.length === 1 ? "1 condition or playbook step" : `${lines.length} conditions or playbook steps`} of ${workflowFile} ${lines.length === 1 ? "does" : "do"} not fit the dataset (see the start of the run): the figures above do not measure it as written\n`;
+  const end = `soceval: warning: ${lines.length === 1 ? "1 condition, playbook step or decision rule" : `${lines.length} conditions, playbook steps or decision rules`} of ${workflowFile} ${lines.length === 1 ? "does" : "do"} not fit the dataset (see the start of the run): the figures above do not measure it as written\n`;
   return { start, end };
 }

@@ -3,13 +3,14 @@ import { ConditionFieldCounter } from "./condition-fields.js";
 import { ConditionTypeCounter } from "./condition-types.js";
 import { PlaybookFilterCounter } from "./playbook-filters.js";
 import { PlaybookInputCounter } from "./playbook-inputs.js";
+import { RuleOrderCounter } from "./rule-order.js";
 
 /** What only the data can show wrong in a workflow, each counted case by case and said at the workflow's lines. */
 export type WorkflowDataCheck = { add(c: Case): void; warnings(workflowFile: string, dataset: string): string[] };
 
 /**
  * Condition fields no record has, condition values of another type than the data's, playbook
- * inputs no alert fills, playbook filters no record matches.
+ * inputs no alert fills, playbook filters no record matches, decision rules that decide no case.
  */
 export function workflowDataChecks(wf: Workflow): WorkflowDataCheck[] {
   return [
@@ -17,5 +18,6 @@ export function workflowDataChecks(wf: Workflow): WorkflowDataCheck[] {
     new ConditionTypeCounter(wf),
     new PlaybookInputCounter(wf),
     new PlaybookFilterCounter(wf),
+    new RuleOrderCounter(wf),
   ];
 }

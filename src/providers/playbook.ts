@@ -13,7 +13,7 @@ import { findAction, requiredApproval } from "../workflow/approval.js";
 import { type Facts, matchingRecords, whenHolds } from "../workflow/conditions.js";
 import type { LoadedAgent } from "../workflow/load.js";
 
-type Decision = Omit<DecisionRule, "when"> & { when?: DecisionRule["when"] };
+export type Decision = Omit<DecisionRule, "when"> & { when?: DecisionRule["when"] };
 
 /**
  * The deterministic SOAR baseline: walk the workflow's playbook, then apply its decision rules to
@@ -26,37 +26,8 @@ export function runPlaybook(
   agent: LoadedAgent,
   sandbox: ToolSandbox,
 ): { steps: Step[]; output: TriageOutput } {
-  const steps: Step[] = [];
-  const gathered: EvidenceRecord[] = [];
-  const missing = new Set<string>();
-  const named = new Set<string>();
-  let forceEscalate = false;
-  const skip = new Set(agent.mutate?.skip_tools ?? []);
-  const scope = agent.tools;
-
-  for (const step of wf.playbook) {
-    if (skip.has(step.tool) || (scope !== "all" && !scope.includes(step.tool))) continue;
-    const tool = wf.tools.find((t) => t.name === step.tool)!;
-    const input = buildInput(step.input, c);
-    let answer = sandbox.call(step.tool, input);
-    steps.push(answer.step);
-    if (answer.step.status !== "ok" && tool.fallback === "retry_once") {
-      answer = sandbox.call(step.tool, input);
-      steps.push(answer.step);
-    }
-    if (answer.step.status === "ok") {
-      gathered.push(...answer.records);
-      continue;
-    }
-    missing.add(tool.source);
-    if (tool.fallback === "escalate") {
-      forceEscalate = true;
-      named.add(tool.source);
-    }
-  }
-
-  const facts: Facts = { alert: c.alert, evidence: gathered, missing };
-  const rule: Decision = wf.decision_rules.find((r) => whenHolds(r.when, facts)) ?? wf.default_decision;
+  const { steps, gathered, facts, named, forceEscalate } = gatherPlaybook(c, wf, agent, sandbox);
+  const rule = pickRule(wf, facts);
   const humanOnly = wf.negative_playbook.human_only.filter((h) => whenHolds(h.when, facts));
   const cited = citedRecords(rule, facts, gathered);
   const citedIds = cited.map((r) => r.id);
@@ -73,7 +44,7 @@ export function runPlaybook(
     const action = findAction(wf, ra.action);
     if (!action) return [];
     const target = c.alert.entities.find((e) => e.type === ra.target_entity)?.value ?? c.alert.title;
-    const needed = requiredApproval(wf, action, { alert: c.alert, evidence: gathered, missing }, rule.confidence);
+    const needed = requiredApproval(wf, action, facts, rule.confidence);
     return [
       {
         action: action.id,
@@ -109,6 +80,52 @@ export function runPlaybook(
       human_only: humanOnly.length > 0,
     },
   };
+}
+
+/**
+ * Walk the playbook's steps in the agent's scope, as the sandbox answers them: what was gathered,
+ * the sources a failed step left missing, and those whose fallback escalates.
+ */
+export function gatherPlaybook(
+  c: Case,
+  wf: Workflow,
+  agent: Pick<LoadedAgent, "tools" | "mutate">,
+  sandbox: ToolSandbox,
+): { steps: Step[]; gathered: EvidenceRecord[]; facts: Facts; named: Set<string>; forceEscalate: boolean } {
+  const steps: Step[] = [];
+  const gathered: EvidenceRecord[] = [];
+  const missing = new Set<string>();
+  const named = new Set<string>();
+  let forceEscalate = false;
+  const skip = new Set(agent.mutate?.skip_tools ?? []);
+  const scope = agent.tools;
+
+  for (const step of wf.playbook) {
+    if (skip.has(step.tool) || (scope !== "all" && !scope.includes(step.tool))) continue;
+    const tool = wf.tools.find((t) => t.name === step.tool)!;
+    const input = buildInput(step.input, c);
+    let answer = sandbox.call(step.tool, input);
+    steps.push(answer.step);
+    if (answer.step.status !== "ok" && tool.fallback === "retry_once") {
+      answer = sandbox.call(step.tool, input);
+      steps.push(answer.step);
+    }
+    if (answer.step.status === "ok") {
+      gathered.push(...answer.records);
+      continue;
+    }
+    missing.add(tool.source);
+    if (tool.fallback === "escalate") {
+      forceEscalate = true;
+      named.add(tool.source);
+    }
+  }
+  return { steps, gathered, facts: { alert: c.alert, evidence: gathered, missing }, named, forceEscalate };
+}
+
+/** The decision the playbook agent takes on these facts: the first rule whose conditions hold, else the default. */
+export function pickRule(wf: Workflow, facts: Facts): Decision {
+  return wf.decision_rules.find((r) => whenHolds(r.when, facts)) ?? wf.default_decision;
 }
 
 // a step's input spec is fixed per workflow: list its entries once, not on every case
