@@ -156,6 +156,27 @@ describe.concurrent("evidence the workflow's tools cannot return", () => {
     expect((await reportJson("s.duckdb", dir)).run.warnings).toEqual([]);
   }, 60_000);
 
+  it("an approval raise that raises nothing: validate, run and gate say so at its line, and go on", async () => {
+    const dir = suiteOver("mini", null);
+    const wf = readFileSync(join(dir, "workflow.yaml"), "utf8");
+    // the mini catalogue's one irreversible action is high risk, which already needs lead
+    writeFileSync(
+      join(dir, "workflow.yaml"),
+      wf.replace("{ reason: irreversible, raise_to: ciso }", "{ reason: irreversible, raise_to: lead }"),
+    );
+    const said =
+      "workflow.yaml:42: approval_policy.raise[0]: irreversible → lead never raises: every action it applies to already needs as much under by_risk: disable_account (high risk → lead)";
+    const v = await soceval(["dataset", "validate", "cases.jsonl", "--workflow", "workflow.yaml"], dir);
+    expect(v.status).toBe(0);
+    expect(v.stderr).toBe(`${said} (warning)\n`);
+    const run = await soceval(["run", "suite.yaml", "--db", "s.duckdb", "--quiet"], dir);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`soceval: warning: ${join(dir, said)}\n`);
+    const runId = run.stdout.match(/^run (\S+): /m)![1]!;
+    const gate = await soceval(["gate", "suite.yaml", "--baseline-run", runId, "--db", "s.duckdb", "--quiet"], dir);
+    expect(gate.stderr).toContain(`soceval: warning: ${join(dir, said)}\n`);
+  }, 60_000);
+
   it("the mini suite's own data is in reach: no warning anywhere", async () => {
     const dir = suiteOver("mini", null);
     const v = await soceval(["dataset", "validate", "cases.jsonl", "--workflow", "workflow.yaml"], dir);

@@ -27,6 +27,7 @@ import { checkOutFile, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
+import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
@@ -208,6 +209,7 @@ async function judge(
   await checkSameSetup(store, baselineName(flags, base), base.run_id, "this gate", suiteSetup(ls, epochs), suiteFile);
   await refuseReplayMisses(store, base, "baseline", suiteFile);
   // a gate over evidence the tools cannot return passes any change: no agent sees anything to regress on
+  process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
   const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
   if (sample) process.stderr.write(runReachWarning(sample, ls.datasetFile, ls.workflowFile).start);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);

@@ -10,6 +10,7 @@ import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
+import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
@@ -67,6 +68,7 @@ export function register(program: Command): void {
       action(async (suiteFile: string, flags: RunFlags) => {
         finishWithoutReader();
         const ls = loadSuite(suiteFile);
+        process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
         const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };

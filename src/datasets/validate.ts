@@ -2,6 +2,7 @@ import { z } from "zod";
 import { InputError } from "../io/errors.js";
 import { scanJsonl } from "../io/jsonl.js";
 import type { Workflow } from "../schema/index.js";
+import { deadRaises } from "../workflow/dead-raises.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
 import { workflowDataChecks } from "./workflow-data.js";
@@ -17,7 +18,8 @@ export type ValidationSummary = {
   reach?: EvidenceReach;
   /**
    * with a workflow file, as warning lines at its lines: conditions whose field no record of the
-   * dataset has, playbook inputs no alert can fill, playbook filters no record matches
+   * dataset has, playbook inputs no alert can fill, playbook filters no record matches, decision
+   * rules that decide no case; and approval raises that raise nothing, whatever the data
    */
   workflowWarnings?: string[];
 };
@@ -76,7 +78,8 @@ export async function validateDataset(
   }
   if (reach) summary.reach = reach.result();
   const wfFile = opts.workflowFile;
-  if (wfFile && against.length) summary.workflowWarnings = against.flatMap((a) => a.warnings(wfFile, file));
+  if (wf && wfFile)
+    summary.workflowWarnings = [...deadRaises(wf, wfFile), ...against.flatMap((a) => a.warnings(wfFile, file))];
   return summary;
 }
 
