@@ -47,6 +47,6 @@ export async function sampleReach(
   const reach = counter.result();
   if (reach.cases === 0) return null;
   const label = whole ? file : `the first ${reach.cases} cases of ${file}`;
-  const workflow = workflowFile === undefined ? [] : checks.flatMap((c) => c.warnings(workflowFile, label));
+  const workflow = workflowFile === undefined ? [] : checks.flatMap((c) => c.warnings(workflowFile, label, whole));
   return { reach, whole, workflow };
 }

@@ -22,10 +22,10 @@ function miniWith(rules: string): { file: string; line: (id: string) => number }
   return { file, line: (id) => lines.findIndex((l) => l.includes(`- id: ${id}`)) + 1 };
 }
 
-function warningsOf(file: string, cases: Case[]): string[] {
+function warningsOf(file: string, cases: Case[], whole = true): string[] {
   const counter = new RuleOrderCounter(loadWorkflow(file));
   for (const c of cases) counter.add(c);
-  return counter.warnings(file, "cases.jsonl");
+  return counter.warnings(file, "cases.jsonl", whole);
 }
 
 const rule = (id: string, conditions: string) =>
@@ -70,6 +70,8 @@ describe("decision rules the data shows never decide a case", () => {
     expect(warningsOf(file, MINI)).toEqual([
       `${file}:${line("never")}: decision_rules[1]: rule never matches no case in cases.jsonl, so it decides none (warning)`,
     ]);
+    // a sample (run's and gate's first cases) may just not reach a rare rule's cases: not said there
+    expect(warningsOf(file, MINI, false)).toEqual([]);
   });
 
   it("follows the agent: a source a case has unavailable gives its rule nothing; other workflows' cases are not counted", () => {

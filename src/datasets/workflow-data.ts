@@ -6,7 +6,11 @@ import { PlaybookInputCounter } from "./playbook-inputs.js";
 import { RuleOrderCounter } from "./rule-order.js";
 
 /** What only the data can show wrong in a workflow, each counted case by case and said at the workflow's lines. */
-export type WorkflowDataCheck = { add(c: Case): void; warnings(workflowFile: string, dataset: string): string[] };
+export type WorkflowDataCheck = {
+  add(c: Case): void;
+  /** `whole`: false when the cases were a sample (run's and gate's first cases), not the dataset */
+  warnings(workflowFile: string, dataset: string, whole?: boolean): string[];
+};
 
 /**
  * Condition fields no record has, condition values of another type than the data's, playbook
