@@ -102,7 +102,7 @@ describe("soceval report / compare / query (end to end)", () => {
     expect(r.reportCheckReadiness!.err).toBe(
       "soceval: --check readiness: agent playbook not measured: Readiness score not measured, needs ≥ 60.0; " +
         "Readiness blockers not measured, needs = 0. Not measured: no readiness score for workflow phishing-triage in the store: " +
-        "score its answers into the same store with `soceval readiness score <answers.yaml> --db <store>`\n",
+        `score its answers into the same store with \`soceval readiness score <answers.yaml> --db ${db}\`\n`,
     );
     expect(r.reportCheckAssisted!.code).toBe(1);
     expect(r.reportCheckAssisted!.err).toMatch(

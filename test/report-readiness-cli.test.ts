@@ -96,7 +96,7 @@ describe("the report's readiness phase says what it was judged on", () => {
     expect(m.check.stderr).toContain(
       "Not measured: no readiness score for workflow phishing-triage in the store, only for workflow phishing " +
         "(if the answers scored as phishing are this workflow's, set `workflow: phishing-triage` in them): " +
-        "score its answers into the same store with `soceval readiness score <answers.yaml> --db <store>`\n",
+        `score its answers into the same store with \`soceval readiness score <answers.yaml> --db ${join(dir, "mistyped.duckdb")}\`\n`,
     );
     expect(m.html.stdout).toContain(
       "no readiness score for workflow phishing-triage in the store, only for workflow phishing",

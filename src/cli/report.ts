@@ -64,7 +64,9 @@ export function register(program: Command): void {
             const short = open.map((c) => criterionShortfall(c, doc.readiness)).join("; ");
             // what would measure the unmeasured ones, each said once (both readiness metrics share one)
             const notes = [
-              ...new Set(open.filter((c) => c.status === "not measured").map((c) => criterionNote(c, doc.readiness))),
+              ...new Set(
+                open.filter((c) => c.status === "not measured").map((c) => criterionNote(c, doc.readiness, opts.db)),
+              ),
             ];
             const why = notes.filter(Boolean).join("; ");
             process.stderr.write(

@@ -9,7 +9,7 @@ const seen = (workflow: string | null, stored: string[], blockers: ReportReadine
   blockers,
   stored_workflows: stored,
 });
-const SCORE_IT = "score its answers into the same store with `soceval readiness score <answers.yaml> --db <store>`";
+const SCORE_IT = "score its answers into the same store with `soceval readiness score <answers.yaml>`";
 
 describe("the readiness phase's notes", () => {
   it("names each blocking gate by id and, where stored, the matrix's title", () => {
@@ -31,6 +31,11 @@ describe("the readiness phase's notes", () => {
   it("names the workflow looked for, and the ids scored instead with the close one pointed at", () => {
     expect(readinessUnmeasured(seen("phishing-triage", []))).toBe(
       `no readiness score for workflow phishing-triage in the store: ${SCORE_IT}`,
+    );
+    // the command names the report's own store when it is not the default one
+    expect(readinessUnmeasured(seen("phishing-triage", []), "/tmp/ci store.duckdb")).toBe(
+      "no readiness score for workflow phishing-triage in the store: score its answers into the same store with " +
+        "`soceval readiness score <answers.yaml> --db '/tmp/ci store.duckdb'`",
     );
     // a typo within the edit distance `nearest` allows, among unrelated ids
     expect(readinessUnmeasured(seen("phishing-triage", ["endpoint-investigation", "phishing-traige"]))).toBe(

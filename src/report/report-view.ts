@@ -108,7 +108,7 @@ export function metricView(key: string, e: Estimate | undefined) {
   };
 }
 
-function criterionView(c: CriterionResult, readiness?: ReportReadiness) {
+function criterionView(c: CriterionResult, readiness?: ReportReadiness, db?: string) {
   const unit = unitOf(c.metric);
   return {
     metric: c.metric,
@@ -124,7 +124,7 @@ function criterionView(c: CriterionResult, readiness?: ReportReadiness) {
     bound: c.bound === "point" ? "point estimate" : `${c.bound} bound`,
     status: c.status,
     cls: statusClass(c.status),
-    note: criterionNote(c, readiness) ?? "",
+    note: criterionNote(c, readiness, db) ?? "",
   };
 }
 
@@ -232,7 +232,7 @@ function caseView(agent: string, w: WorstCase, runRef: string) {
   };
 }
 
-async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index: number, ref: string) {
+async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index: number, ref: string, db?: string) {
   // a rate with cases against it links to them
   const counted = new Set(a.cases_behind.filter((b) => b.rows > 0).map((b) => b.metric));
   const behindOf = (metric: string) => (counted.has(metric) ? behindAnchor(index, metric) : "");
@@ -244,7 +244,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
       status: p.status,
       cls: statusClass(p.status),
       source: p.source,
-      criteria: p.criteria.map((c) => criterionView(c, doc.readiness)),
+      criteria: p.criteria.map((c) => criterionView(c, doc.readiness, db)),
     }));
   const trapValues = a.breakdowns.trap_tag.map((r) => ({
     agent: a.agent,
@@ -302,7 +302,7 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
 /** Everything the report templates show, formatted; no aggregation happens here. Charts only for HTML. */
 export async function reportView(doc: ReportDoc, charts = true, db?: string) {
   const ref = runRef(doc.run.run_id, db);
-  const agents = await Promise.all(Object.values(doc.agents).map((a, i) => agentView(a, doc, charts, i, ref)));
+  const agents = await Promise.all(Object.values(doc.agents).map((a, i) => agentView(a, doc, charts, i, ref, db)));
   const names = Object.keys(doc.agents);
   const intervalValues = Object.values(doc.agents).flatMap((a) =>
     CHART_METRICS.map((k) => ({
@@ -353,7 +353,7 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
         };
       }),
     })),
-    unmeasured_notes: unmeasuredNotes(doc),
+    unmeasured_notes: unmeasuredNotes(doc, db),
     md_rows: MD_METRICS.map((k) => ({
       label: labelOf(k),
       cells: Object.values(doc.agents).map((a) => metricView(k, a.metrics[k])),
