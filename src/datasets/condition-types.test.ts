@@ -1,20 +1,14 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { editedMini } from "../../test/helpers/mini-workflow.js";
-import { Case } from "../schema/index.js";
+import { MINI_CASES, warningsAfter } from "../../test/helpers/workflow-checks.js";
+import type { Case } from "../schema/index.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { ConditionTypeCounter } from "./condition-types.js";
 
-const MINI = readFileSync("test/fixtures/mini/cases.jsonl", "utf8")
-  .trim()
-  .split("\n")
-  .map((l) => Case.parse(JSON.parse(l)));
+const MINI = MINI_CASES;
 
-function warningsOf(file: string, cases: Case[]): string[] {
-  const counter = new ConditionTypeCounter(loadWorkflow(file));
-  for (const c of cases) counter.add(c);
-  return counter.warnings(file, "cases.jsonl");
-}
+const warningsOf = (file: string, cases: Case[]) =>
+  warningsAfter(new ConditionTypeCounter(loadWorkflow(file)), file, cases);
 
 /** The sign-in records' device_known as text, as a CSV export writes it. */
 const asText = (cases: Case[]): Case[] =>

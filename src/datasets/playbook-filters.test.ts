@@ -1,21 +1,14 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Case } from "../schema/index.js";
+import { MINI_CASES, warningsAfter } from "../../test/helpers/workflow-checks.js";
+import type { Case } from "../schema/index.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { PlaybookFilterCounter } from "./playbook-filters.js";
 
 const FILE = "test/fixtures/mini/workflow.yaml";
 const WF = loadWorkflow(FILE);
-const MINI = readFileSync("test/fixtures/mini/cases.jsonl", "utf8")
-  .trim()
-  .split("\n")
-  .map((l) => Case.parse(JSON.parse(l)));
+const MINI = MINI_CASES;
 
-function warningsOf(cases: Case[]): string[] {
-  const counter = new PlaybookFilterCounter(WF);
-  for (const c of cases) counter.add(c);
-  return counter.warnings(FILE, "cases.jsonl");
-}
+const warningsOf = (cases: Case[]) => warningsAfter(new PlaybookFilterCounter(WF), FILE, cases);
 
 /** The sign-in records' accounts spelt DOMAIN\user, as a directory export might, while alerts keep the UPN. */
 const downLevel = (cases: Case[]): Case[] =>

@@ -1,21 +1,14 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Case } from "../schema/index.js";
+import { MINI_CASES, warningsAfter } from "../../test/helpers/workflow-checks.js";
+import type { Case } from "../schema/index.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { PlaybookInputCounter } from "./playbook-inputs.js";
 
 const FILE = "test/fixtures/mini/workflow.yaml";
 const WF = loadWorkflow(FILE);
-const MINI = readFileSync("test/fixtures/mini/cases.jsonl", "utf8")
-  .trim()
-  .split("\n")
-  .map((l) => Case.parse(JSON.parse(l)));
+const MINI = MINI_CASES;
 
-function warningsOf(cases: Case[]): string[] {
-  const counter = new PlaybookInputCounter(WF);
-  for (const c of cases) counter.add(c);
-  return counter.warnings(FILE, "cases.jsonl");
-}
+const warningsOf = (cases: Case[]) => warningsAfter(new PlaybookInputCounter(WF), FILE, cases);
 
 /** The cases with the alert's entities of `type` renamed to `to`, as an export might name them. */
 const renamed = (cases: Case[], type: string, to: string): Case[] =>

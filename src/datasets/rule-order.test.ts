@@ -2,16 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Case } from "../schema/index.js";
+import { MINI_CASES, warningsAfter } from "../../test/helpers/workflow-checks.js";
+import type { Case } from "../schema/index.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { RuleOrderCounter } from "./rule-order.js";
 import { validateDataset } from "./validate.js";
 
 const MINI_WF = readFileSync("test/fixtures/mini/workflow.yaml", "utf8");
-const MINI = readFileSync("test/fixtures/mini/cases.jsonl", "utf8")
-  .trim()
-  .split("\n")
-  .map((l) => Case.parse(JSON.parse(l)));
+const MINI = MINI_CASES;
 
 /** The mini workflow with these rules after its own, written to a file so warnings carry real lines. */
 function miniWith(rules: string): { file: string; line: (id: string) => number } {
@@ -22,11 +20,8 @@ function miniWith(rules: string): { file: string; line: (id: string) => number }
   return { file, line: (id) => lines.findIndex((l) => l.includes(`- id: ${id}`)) + 1 };
 }
 
-function warningsOf(file: string, cases: Case[], whole = true): string[] {
-  const counter = new RuleOrderCounter(loadWorkflow(file));
-  for (const c of cases) counter.add(c);
-  return counter.warnings(file, "cases.jsonl", whole);
-}
+const warningsOf = (file: string, cases: Case[], whole = true) =>
+  warningsAfter(new RuleOrderCounter(loadWorkflow(file)), file, cases, whole);
 
 const rule = (id: string, conditions: string) =>
   `  - id: ${id}\n    description: ${id}\n    when:\n      all:\n${conditions}    verdict: true_positive\n    escalate: true\n    confidence: 0.8\n    actions: [{ action: revoke_sessions, target_entity: account }]\n`;
