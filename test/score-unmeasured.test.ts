@@ -57,13 +57,14 @@ function quantile(xs: number[], p: number): number {
 }
 const measured = cases.map((_, i) => latency(i)).filter((_, i) => !DROPPED.has(i));
 
-async function score(file: string, store = db): Promise<string> {
+/** `soceval score` of a transcripts file as agent vx, which must succeed; with the run it made. */
+async function score(file: string, store = db) {
   const r = await run(
     ["score", "--workflow", "workflow.yaml", "--dataset", "cases.jsonl", "--agent", "vx", "--transcripts", file],
     store,
   );
   expect(r.status, r.stderr).toBe(0);
-  return r.stdout.match(/run (\S+): /)![1]!;
+  return { ...r, runId: r.stdout.match(/run (\S+): /)![1]! };
 }
 
 async function report(runId: string, store = db): Promise<ReportDoc> {
@@ -77,21 +78,10 @@ let full = "";
 let partial = "";
 let partialStdout = "";
 beforeAll(async () => {
-  full = await score("full.jsonl");
-  const r = await run([
-    "score",
-    "--workflow",
-    "workflow.yaml",
-    "--dataset",
-    "cases.jsonl",
-    "--agent",
-    "vx",
-    "--transcripts",
-    "partial.jsonl",
-  ]);
-  expect(r.status, r.stderr).toBe(0);
+  full = (await score("full.jsonl")).runId;
+  const r = await score("partial.jsonl");
   partialStdout = r.stdout;
-  partial = r.stdout.match(/run (\S+): /)![1]!;
+  partial = r.runId;
 });
 
 describe("an import with missing transcripts", () => {
@@ -142,18 +132,7 @@ describe("an import with missing transcripts", () => {
     expect((await report(partial)).agents.vx!.metrics.cost_per_investigation).toMatchObject({ value: COST });
     const exported = await run(["export", "--run", partial, "--out", "exported.jsonl"]);
     expect(exported.status, exported.stderr).toBe(0);
-    const again = await run([
-      "score",
-      "--workflow",
-      "workflow.yaml",
-      "--dataset",
-      "cases.jsonl",
-      "--agent",
-      "vx",
-      "--transcripts",
-      "exported.jsonl",
-    ]);
-    expect(again.status, again.stderr).toBe(0);
+    const again = await score("exported.jsonl");
     // the placeholder of a missing transcript is read back as missing, not as a transcript
     expect(again.stderr).toMatch(new RegExp(`${DROPPED.size} case\\(s\\) had no transcript`));
     const m = (await report("latest")).agents.vx!.metrics;
