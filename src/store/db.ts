@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, unlinkSync } from "node:fs";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { InputError, RuntimeFailure } from "../io/errors.js";
+import { InputError } from "../io/errors.js";
 import { shellWord } from "../io/shell.js";
 import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
 import { TRANSCRIPT_STEPS_VIEW } from "./steps-sql.js";
+import { emptyFile, makeFolder, removeUnstarted, storeOpenError } from "./store-file.js";
 import { ddl, TABLES, table } from "./tables.js";
 import { missingTranscriptSql, UNMEASURED_COLUMNS } from "./unmeasured.js";
 
@@ -20,65 +20,6 @@ export function storeFlag(db: string | undefined): string {
 }
 
 export type Row = Record<string, unknown>;
-
-/**
- * Opening (or attaching) a store failed. Another process holding the file (a run in progress, a
- * DuckDB shell) is a condition of the moment, exit 3; anything else is bad input, exit 2.
- */
-export function storeOpenError(
-  path: string,
-  e: unknown,
-  what: string,
-  advice = "wait for it to finish, or pass another --db",
-): Error {
-  const message = (e as Error).message.split("\n")[0]!;
-  const holder = message.match(/Conflicting lock is held in .* \(PID (\d+)\)/);
-  if (holder) return new RuntimeFailure(`${path}: in use by another process (PID ${holder[1]}); ${advice}`);
-  // no room to write it is a condition of the moment too, as a full disk is for any write (exit 3)
-  if (/No space left on device|Disk quota exceeded|File too large/i.test(message))
-    return new RuntimeFailure(`${path}: ${what}: no room to write it (${message})`);
-  return new InputError(`${path}: ${what} (${message})`, path);
-}
-
-function emptyFile(path: string): boolean {
-  try {
-    const st = statSync(path);
-    return st.isFile() && st.size === 0;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The folder a new store goes in, made when missing. A path under a file, or a folder that cannot
- * be made (a read-only disk), is a --db that cannot be a store: bad input naming it, not node's
- * bare `EEXIST: file already exists, mkdir` as a runtime failure.
- */
-function makeFolder(path: string): string[] {
-  const made: string[] = [];
-  let base = dirname(resolve(path));
-  for (; !existsSync(base); base = dirname(base)) made.unshift(base);
-  if (!statSync(base).isDirectory()) throw new InputError(`${path}: ${base} is a file, not a folder`, path);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (e) {
-    throw new InputError(`${path}: cannot make its folder (${(e as Error).message})`, path);
-  }
-  return made;
-}
-
-/** What DuckDB left of a new store it could not start (a file cut short, a log), and the folders made for it. */
-function removeUnstarted(path: string, folders: string[]): void {
-  try {
-    for (const f of [path, `${path}.wal`]) if (existsSync(f) && statSync(f).isFile()) unlinkSync(f);
-    for (const folder of [...folders].reverse()) {
-      if (readdirSync(folder).length > 0) break;
-      rmdirSync(folder);
-    }
-  } catch {
-    // what could not be removed stays; the error being reported is the one that matters
-  }
-}
 
 /** One open soceval store. Every command opens it through here so the tables always exist. */
 export class Store {

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
-import { columnsOf, type Store, sqlString, storeOpenError } from "./db.js";
+import { columnsOf, type Store, sqlString } from "./db.js";
 import { newRunId } from "./run-id.js";
 import { type ReplayConfig, repeatedKeys } from "./run-writer.js";
+import { storeOpenError } from "./store-file.js";
 import { RUN_TABLES, table } from "./tables.js";
 
 /** Every table a shard's run fills but its `runs` row (written once, for the merged run). */
