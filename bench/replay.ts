@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateDatasets } from "../src/datasets/generate.js";
+import { SMALL_MEMORY } from "./small-memory.js";
 
 export type ReplayBench = {
   n: number;
@@ -21,17 +22,21 @@ export type ReplayBench = {
   store_released_mb: number;
   /** transcripts rows the run left in the store: N when stored, 0 with --no-store */
   transcripts_stored: number;
+  /** run as the README's small-memory recipe (bench/small-memory.ts) */
+  small_memory: boolean;
 };
 
 /**
  * One row per (size, worker count); `workers` undefined: the runner's default. `noStore` runs every
- * stage but the DuckDB appends of per-case rows, to show what storing them costs.
+ * stage but the DuckDB appends of per-case rows, to show what storing them costs. `smallMemory`
+ * runs the child as the README's small-memory recipe (its flags, environment and worker count).
  */
 export function benchReplay(
   sizes: number[],
   workflow = "phishing-triage",
   workerCounts: (number | undefined)[] = [undefined],
   noStore = false,
+  smallMemory = false,
 ): ReplayBench[] {
   const out = resolve("bench/out");
   mkdirSync(out, { recursive: true });
@@ -63,13 +68,22 @@ export function benchReplay(
       ].join("\n"),
     );
     const db = join(dir, "bench.duckdb");
-    return workerCounts.map((w) => {
+    return (smallMemory ? [SMALL_MEMORY.workers] : workerCounts).map((w) => {
       rmSync(db, { force: true });
       rmSync(`${db}.wal`, { force: true });
       const workers = w === undefined ? "default" : String(w);
-      const args = [child, suite, db, workers, ...(noStore ? ["no-store"] : [])];
-      const res = execFileSync(process.execPath, args, { encoding: "utf8" });
-      const r: ReplayBench = { ...JSON.parse(res.trim().split("\n").pop()!), workers, stored: !noStore };
+      const args = [
+        ...(smallMemory ? SMALL_MEMORY.nodeFlags : []),
+        ...[child, suite, db, workers, ...(noStore ? ["no-store"] : [])],
+      ];
+      const env = smallMemory ? { ...process.env, ...SMALL_MEMORY.env } : process.env;
+      const res = execFileSync(process.execPath, args, { encoding: "utf8", env });
+      const r: ReplayBench = {
+        ...JSON.parse(res.trim().split("\n").pop()!),
+        workers,
+        stored: !noStore,
+        small_memory: smallMemory,
+      };
       // a figure is only worth printing if the run did what it says: all N stored, or none
       const expected = noStore ? 0 : r.n;
       if (r.n !== n || r.transcripts_stored !== expected)
