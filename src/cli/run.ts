@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .option("--limit <n>", "replay only the first n cases")
     .option(
       "--workers <n>",
-      "worker threads replaying the playbook agent (default: cores − 1, from 1 to 4, or the main thread for a replay under ~16 MB of cases or a --limit under 1,500; 0: the main thread)",
+      'worker threads replaying the playbook agent (default: cores − 1, from 1 to 4, or the main thread for a replay under ~16 MB of cases or a --limit under 1,500; 0: the main thread, which holds less memory: README, "Memory")',
     )
     .option("--quiet", "no progress output")
     .action(
