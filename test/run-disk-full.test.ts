@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -79,6 +79,33 @@ describe("a command whose store cannot grow (a full disk)", () => {
       "SELECT status, (SELECT count(*) FROM case_results c WHERE c.run_id = r.run_id)::INTEGER AS n FROM runs r",
     );
     expect(runs).toEqual([{ status: "finished", n: 2560 }]);
+  }, 120_000);
+
+  it("gate: names its stopped candidate run, the command that finishes it and the one that judges it; they do", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-disk-full-gate-"));
+    const db = join(dir, "s.duckdb");
+    expect((await soceval(["run", SUITE, "--epochs", "8", "--db", db, "--quiet"], dir)).status).toBe(0);
+    expect((await soceval(["baseline", "bless", "--name", "main", "--run", "latest", "--db", db], dir)).status).toBe(0);
+    // room for about half a candidate beside the baseline (the shell's blocks are 512 bytes)
+    const blocks = Math.ceil((statSync(db).size + 3_000_000) / 512);
+    const verdict = join(dir, "verdict.json");
+    const args = ["gate", SUITE, "--baseline", "main", "--epochs", "8", "--db", db, "--quiet", "--json", verdict];
+    const r = underLimit(args, dir, blocks);
+    expect(r.status, r.stderr).toBe(3);
+    const [, runId, finish, judge] =
+      r.stderr.match(
+        /\nsoceval: the gate's candidate run (\S+) stopped; the \d+ investigations it stored are kept\. Once the cause is fixed, finish it: soceval (run .*); then judge it: soceval (gate .*)\n$/,
+      ) ?? [];
+    expect(finish, r.stderr).toBe(`run ${SUITE} --resume ${runId} --epochs 8 --db ${db}`);
+    expect(judge).toBe(`gate --candidate-run ${runId} --baseline main --db ${db}`);
+    // the verdict file a CI job keeps says the same
+    expect(JSON.parse(readFileSync(verdict, "utf8")).error).toContain(`then judge it: soceval ${judge}`);
+
+    expect((await soceval(finish!.split(" "), dir)).status).toBe(0);
+    const judged = await soceval(judge!.split(" "), dir);
+    expect(judged.status, judged.stderr).toBe(0);
+    expect(judged.stdout).toContain(`run \`${runId}\``);
+    expect(judged.stdout).toContain("PASS");
   }, 120_000);
 
   it("start: names the suite's stopped run and the command that finishes it", async () => {

@@ -26,12 +26,13 @@ import { InputError, ReaderGone } from "../io/errors.js";
 import { checkOutFile, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
-import { DEFAULT_DB, Store } from "../store/db.js";
+import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
 import { finishWithoutReader } from "./stdout-reader.js";
+import { runStates, stoppedRunLine } from "./stopped-run.js";
 
 type GateFlags = {
   baseline?: string;
@@ -213,12 +214,26 @@ async function judge(
   const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
   if (sample) process.stderr.write(runReachWarning(sample, ls.datasetFile, ls.workflowFile).start);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
+  const before = await runStates(store);
   const outcome = await runSuite(store, ls, {
     agents: [agent.name],
     epochs,
     concurrency,
     onProgress: (p) => progress?.update(p),
-  }).finally(() => progress?.stop());
+  })
+    .catch(async (e: unknown) => {
+      // a candidate a failure stopped (a full disk) is kept, marked failed: finishing it and judging
+      // it costs less than a new candidate, and without this the user saw only DuckDB's error
+      if (e instanceof InputError) throw e;
+      const line = await stoppedRunLine(store, before, suiteFile).catch(() => "");
+      const id = line.match(/^run (\S+) stopped/)?.[1];
+      if (!line || !id) throw e;
+      const db = storeFlag(store.path);
+      throw new Error(
+        `${(e as Error).message}\nsoceval: the gate's candidate ${line}; then judge it: soceval gate --candidate-run ${id} ${baselineFlags(flags, base)}${db ? ` ${db}` : ""}`,
+      );
+    })
+    .finally(() => progress?.stop());
   const cand = { run_id: outcome.runId, agent: agent.name };
   // recordings that miss the candidate's requests: neither regressions nor an outage
   await refuseReplayMisses(store, cand, "candidate", suiteFile);
