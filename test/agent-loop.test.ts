@@ -291,3 +291,48 @@ describe("the agent loop", () => {
     expect(replayed.steps[2]!.latency_ms).toBeGreaterThanOrEqual(stoppedAfter);
   });
 });
+
+describe("a Ctrl-C during an investigation", () => {
+  /** The investigation with a run's Ctrl-C sent `afterMs` into it; how long it took to stop. */
+  async function interrupted(script: Reply[], limiter: RateLimiter, afterMs: number) {
+    server = await startOpenAIWire(script);
+    const agent = testAgent({
+      base_url: server.url,
+      retries: { max_attempts: 3, base_delay_ms: 60_000, timeout_ms: 60_000 },
+    });
+    const provider = createProvider(agent, { env: testEnv });
+    const sandbox = new ToolSandbox(c, miniWorkflow, { scope: agent.tools, faults: [], seed: 1 });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), afterMs);
+    const t0 = performance.now();
+    const r = await runChatAgent(c, miniWorkflow, agent, provider, sandbox, limiter, { signal: stop.signal });
+    return { r, ms: performance.now() - t0 };
+  }
+
+  it("ends the wait for the run's rate limit at once; the calls already made are kept, the unsent one is not", async () => {
+    // one request a minute: the second call would wait a minute for its turn
+    const limiter = new RateLimiter({ requestsPerMinute: 1, concurrency: 4 });
+    const { r, ms } = await interrupted([{ ...askSignins, usage: { input: 100, output: 10 } }], limiter, 300);
+    expect(ms).toBeLessThan(2000);
+    expect(r.error).toBe("interrupted");
+    expect(r.output).toBeNull();
+    expect(r.unusable).toBeUndefined();
+    expect(r.steps.map((s) => s.type)).toEqual(["model_call", "tool_call"]);
+    expect(r.steps[0]).toMatchObject({ tokens_in: 100, tokens_out: 10 });
+    expect(server!.requests).toHaveLength(1);
+    // the slot it held goes back to the run
+    expect(limiter.inFlight).toBe(0);
+  });
+
+  it("ends a backoff at once, and records the attempt that failed before it as an interrupted call", async () => {
+    const limiter = new RateLimiter({ concurrency: 4 });
+    const random = vi.spyOn(Math, "random").mockReturnValue(0.99);
+    const { r, ms } = await interrupted([{ type: "status", status: 503, message: "busy" }], limiter, 300);
+    random.mockRestore();
+    expect(ms).toBeLessThan(2000);
+    expect(r.error).toBe("interrupted");
+    expect(r.steps).toHaveLength(1);
+    expect(r.steps[0]).toMatchObject({ type: "model_call", attempts: 1, cost_usd: 0, error: "interrupted" });
+    expect((r.steps[0] as { retried: string[] }).retried[0]).toMatch(/503.*busy/);
+  });
+});

@@ -317,7 +317,7 @@ describe("soceval run (end to end)", () => {
     expect(results[0]!.n).toBe(40);
   });
 
-  it("on Ctrl-C stores the cases in flight, marks the run interrupted, and --resume finishes it", async () => {
+  it("on Ctrl-C stores the cases finished, marks the run interrupted, and --resume finishes it", async () => {
     const db = join(dir, "sigint.duckdb");
     const child = spawn(
       process.execPath,
@@ -364,7 +364,7 @@ describe("soceval run (end to end)", () => {
     expect(done[0]).toEqual({ n: 40, errors: 0 });
   });
 
-  it("after Ctrl-C starts no new case, only finishes the ones in flight", async () => {
+  it("after Ctrl-C starts no new case, and cuts the ones in flight short without storing them", async () => {
     const starts: number[] = [];
     let stopAt = Number.POSITIVE_INFINITY;
     let stopped: () => void = () => {};
@@ -394,11 +394,17 @@ describe("soceval run (end to end)", () => {
       // the signal takes a moment to arrive; nothing may start after that
       const late = starts.filter((t) => t > stopAt + 150);
       expect(late).toEqual([]);
-      const [stored] = await query<{ n: number; status: string }>(
+      // each case that started is either stored whole or was cut short: then it is no result, and
+      // only the calls it had made are kept (the interrupted one among them), for their cost
+      const [stored] = await query<{ n: number; failed: number; cut: number; status: string }>(
         db,
-        "SELECT (SELECT count(*) FROM transcripts) AS n, (SELECT any_value(status) FROM runs) AS status",
+        `SELECT (SELECT count(*) FROM transcripts)::INTEGER AS n,
+                (SELECT count(*) FROM transcripts WHERE error IS NOT NULL)::INTEGER AS failed,
+                (SELECT count(DISTINCT case_id) FROM replaced_model_calls WHERE error = 'interrupted')::INTEGER AS cut,
+                (SELECT any_value(status) FROM runs) AS status`,
       );
-      expect(stored).toEqual({ n: starts.length, status: "interrupted" });
+      expect(stored!.cut).toBeGreaterThan(0);
+      expect(stored).toEqual({ n: starts.length - stored!.cut, failed: 0, cut: stored!.cut, status: "interrupted" });
     } finally {
       await slow.close();
     }
@@ -423,9 +429,11 @@ describe("soceval run (end to end)", () => {
         stderr += d.toString();
       });
       await first;
+      // the first stop now cuts the cases in flight short at once, so the second must follow it
+      // closely; a second SIGINT sent that soon can merge with the first one still pending, while
+      // a SIGTERM (the same stop to soceval) is a signal of its own
       child.kill("SIGINT");
-      await new Promise((r) => setTimeout(r, 100));
-      child.kill("SIGINT");
+      child.kill("SIGTERM");
       expect(await new Promise<number | null>((r) => child.once("exit", r))).toBe(3);
       const command = stderr.match(/soceval: stopped; finish it with: soceval (.+)\n/)?.[1];
       expect(command, stderr).toBe(`${args.join(" ")} --resume`);

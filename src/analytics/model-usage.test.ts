@@ -77,7 +77,7 @@ describe("model usage per agent", () => {
         "4 model calls (10 attempts; 2 needed a retry, 1 got no answer after every attempt) · 2,200 tokens in " +
           "(600 read from the prompt cache) / 150 out · $0.000980 at $0.4000 in / $1.6000 out per million tokens, " +
           "$0.1000 cached · 1 call with no usage reported (tokens and cost unknown) · 3 investigations stopped by a limit (max_cost_usd 1, max_steps 2) · $0.002000 more on 1 calls of investigations " +
-          "--retry-failed replayed",
+          "replayed again (--retry-failed, or cut short by a Ctrl-C)",
       );
     } finally {
       store.close();

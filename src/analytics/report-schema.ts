@@ -172,7 +172,9 @@ export const ModelUsage = z.strictObject({
     .describe("of limit_stops, how many each limit stopped: max_steps, max_tokens, max_cost_usd, max_seconds"),
   replaced_calls: z
     .number()
-    .describe("model calls of investigations `--resume --retry-failed` replayed (replaced_model_calls)"),
+    .describe(
+      "model calls of investigations replayed again: by `--resume --retry-failed`, or cut short by a Ctrl-C (replaced_model_calls)",
+    ),
   replaced_cost_usd: z.number().describe("what those cost, on top of cost_usd"),
   price: z
     .record(z.string(), z.number())

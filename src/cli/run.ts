@@ -86,7 +86,7 @@ export function register(program: Command): void {
             process.exit(EXIT.runtime);
           }
           process.stderr.write(
-            "\nsoceval: stopping — finishing the cases in flight and storing them (Ctrl-C again to quit now)…\n",
+            "\nsoceval: stopping — storing the cases in flight that finish; a model's investigations still waiting are cut short, for --resume to replay (Ctrl-C again to quit now)…\n",
           );
           ctrl.abort();
         };

@@ -14,6 +14,7 @@ import { parseAnswerText } from "../scoring/answer-text.js";
 import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
 import type { LoadedAgent } from "../workflow/load.js";
 import type { RateLimiter } from "./rate-limit.js";
+import { INTERRUPTED } from "./replay-case.js";
 import { withRetries } from "./retry.js";
 
 export type LoopResult = { steps: Step[]; output: unknown; error: string | null; unusable?: Unusable };
@@ -53,7 +54,7 @@ export async function runChatAgent(
   };
 
   for (let turn = 0; turn < max_steps; turn++) {
-    if (signal?.aborted) return { steps, output: null, error: "interrupted" };
+    if (signal?.aborted) return { steps, output: null, error: INTERRUPTED };
     let completion: Awaited<ReturnType<Provider["complete"]>>;
     let attempts = 1;
     // what the investigation waited for this call: from its first attempt (not the queue for the
@@ -94,11 +95,18 @@ export async function runChatAgent(
         },
         agent.retries,
         limiter,
-        { onRetry: ({ error }) => retried.push(clipReason(error.message)) },
+        // a Ctrl-C ends the wait for the rate limit, a backoff or a retry-after as it ends the request
+        { signal, onRetry: ({ error }) => retried.push(clipReason(error.message)) },
       );
       completion = r.value;
       attempts = r.attempts;
     } catch (e) {
+      // a Ctrl-C, whatever it cut short: no provider failure, no result; a call already sent is kept,
+      // so the money it may have cost is counted
+      if (signal?.aborted) {
+        if (firstAttempt !== undefined) steps.push(interruptedCall(agent.model, waited(), e, retried));
+        return { steps, output: null, error: INTERRUPTED };
+      }
       const err = e as ProviderError & { attempts?: number; after_ms?: number };
       const stopped = e instanceof TimeBudgetSpent;
       steps.push({
@@ -200,6 +208,23 @@ function parseFinalText(content: string | null): unknown {
   if (!content) return null;
   const parsed = parseAnswerText(content);
   return parsed ? parsed.value : content;
+}
+
+/** The call a Ctrl-C cut short: the attempts sent for it, with no answer and nothing known of its tokens. */
+function interruptedCall(model: string, latencyMs: number, e: unknown, retried: string[]): Step {
+  const attempts = (e as { attempts?: unknown } | null)?.attempts;
+  return {
+    type: "model_call",
+    model,
+    tokens_in: 0,
+    tokens_out: 0,
+    latency_ms: latencyMs,
+    cost_usd: 0,
+    // aborted in the request: that attempt counts; aborted in a backoff or the queue: those before it
+    attempts: typeof attempts === "number" ? attempts : Math.max(1, retried.length),
+    ...(retried.length ? { retried } : {}),
+    error: INTERRUPTED,
+  };
 }
 
 /** A failed attempt's reason as a step keeps it: a server's error page must not fill the store. */

@@ -9,6 +9,9 @@ import { ToolSandbox } from "../tools/sandbox.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import type { RateLimiter } from "./rate-limit.js";
 
+/** The error of an investigation a Ctrl-C cut short: no result, and replayed whole by `--resume`. */
+export const INTERRUPTED = "interrupted";
+
 /** A model agent's provider and its rate limiter; the playbook agent has neither. */
 export type AgentDriver = { provider: Provider; limiter: RateLimiter } | null;
 
@@ -22,6 +25,8 @@ export async function replayCase(
   agent: LoadedAgent,
   epoch: number,
   driver: AgentDriver,
+  /** a Ctrl-C: a model agent's investigation stops at once, its error "interrupted" */
+  signal?: AbortSignal,
 ): Promise<ScoredTranscript> {
   const started = new Date();
   const t0 = performance.now();
@@ -45,7 +50,7 @@ export async function replayCase(
           driver.provider,
           sandbox,
           driver.limiter,
-          { epoch },
+          { epoch, signal },
         )
       : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null, unusable: undefined };
     steps = r.steps;

@@ -16,7 +16,7 @@ import { type RunMeta, RunWriter, type ScoredTranscript } from "../store/run-wri
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
 import { ReplayPool } from "./pool.js";
 import { RateLimiter } from "./rate-limit.js";
-import { type AgentDriver, agentOfKey, caseOfLine, replayCase, storedKey } from "./replay-case.js";
+import { type AgentDriver, agentOfKey, caseOfLine, INTERRUPTED, replayCase, storedKey } from "./replay-case.js";
 import { findResumable } from "./resume.js";
 import type { Shard } from "./shard.js";
 import { tooDeepMessage } from "./too-deep.js";
@@ -312,10 +312,16 @@ async function replay(
             interrupted = true;
             break outer;
           }
-          // the signal stops dispatch only: cases in flight finish and are stored whole, never cut short
+          // the signal stops dispatch, and a model agent's waits (rate limit, backoff, the request):
+          // what it cut short is no result, and keeps only its model calls (RunWriter.addInterrupted)
           const at = line;
-          const p = replayCase(c, ls, agent, epoch, drivers.get(agent.name) ?? null)
+          const p = replayCase(c, ls, agent, epoch, drivers.get(agent.name) ?? null, opts.signal)
             .then((item) => {
+              if (item.transcript.error === INTERRUPTED) {
+                interrupted = true;
+                writer.addInterrupted(item);
+                return;
+              }
               if (investigationFailed(item.transcript)) progress.errors++;
               watchReach(item);
               writer.add(item);
@@ -353,8 +359,8 @@ async function replay(
   }
   // the workers' memory goes before the run's last commit and checkpoint
   await pool?.close();
-  // a Ctrl-C after every case was handed out stops nothing: the cases in flight finished and are
-  // stored, so the run is whole; only one that stopped the reading is interrupted
+  // a Ctrl-C after every case was handed out, that cut no investigation short, stops nothing: the
+  // cases in flight finished and are stored, so the run is whole
   const status = interrupted ? "interrupted" : "finished";
   try {
     await writer.finish(status, taken);

@@ -411,7 +411,7 @@ export function modelUsageLine(u: ModelUsage): string {
         : "")
     : "";
   const replaced = u.replaced_calls
-    ? ` · ${usd(u.replaced_cost_usd)} more on ${count(u.replaced_calls)} calls of investigations --retry-failed replayed`
+    ? ` · ${usd(u.replaced_cost_usd)} more on ${count(u.replaced_calls)} calls of investigations replayed again (--retry-failed, or cut short by a Ctrl-C)`
     : "";
   return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${unknown}${stops}${replaced}`;
 }

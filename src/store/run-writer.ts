@@ -5,6 +5,7 @@ import {
   type CaseTable,
   type EncodedRow,
   type EncodedTranscript,
+  encode,
   encodeScored,
   type ScoredTranscript,
 } from "./encode.js";
@@ -56,6 +57,8 @@ export class RunWriter {
   private open: OpenTransaction | null = null;
   private openCount = 0;
   private casesSeen = new Set<string>();
+  /** the model calls of investigations a Ctrl-C cut short, written with the run's end */
+  private interruptedCalls: EncodedRow[] = [];
   written = 0;
 
   private constructor(
@@ -157,6 +160,32 @@ export class RunWriter {
     this.addEncoded(encodeScored(item, this.runId, this.toolSources, !this.casesSeen.has(item.case.id)));
   }
 
+  /**
+   * An investigation a Ctrl-C cut short: it is no result (no transcript, so `--resume` replays it),
+   * but the model calls it had made were paid for, so they go where `--retry-failed` puts the calls
+   * of the investigations it replays, and the run's cost keeps them.
+   */
+  addInterrupted(item: ScoredTranscript): void {
+    const { case_id, agent, epoch } = item.transcript;
+    const replaced_at = new Date();
+    let seq = 0;
+    item.transcript.steps.forEach((s, step) => {
+      if (s.type === "model_call")
+        this.interruptedCalls.push(
+          encode("replaced_model_calls", {
+            ...s,
+            run_id: this.runId,
+            case_id,
+            agent,
+            epoch,
+            seq: seq++,
+            step,
+            replaced_at,
+          }),
+        );
+    });
+  }
+
   /** Rows already encoded (by a replay worker); the case's own row is kept once per run. */
   addEncoded(e: EncodedTranscript): void {
     const open = this.open;
@@ -247,6 +276,10 @@ export class RunWriter {
     const open = this.open;
     this.open = null;
     await open?.rollback(); // an empty batch: nothing to commit
+    if (this.interruptedCalls.length > 0) {
+      await this.store.appendBatch({ replaced_model_calls: this.interruptedCalls });
+      this.interruptedCalls = [];
+    }
     const repeated = await repeatedKeys(this.store, this.runId);
     if (repeated) {
       await this.markFailed();

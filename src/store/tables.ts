@@ -128,8 +128,8 @@ export const TABLES: Table[] = [
     columns: MODEL_CALL_COLUMNS,
   },
   {
-    // model calls of investigations `run --resume --retry-failed` replayed: the money was spent, so
-    // the run's cost keeps them, apart from the investigations that now stand
+    // model calls of investigations `run --resume --retry-failed` replayed, or a Ctrl-C cut short: the
+    // money was spent, so the run's cost keeps them, apart from the investigations that now stand
     name: "replaced_model_calls",
     columns: [...MODEL_CALL_COLUMNS, ["replaced_at", "TIMESTAMP"]],
   },
