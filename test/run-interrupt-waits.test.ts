@@ -97,25 +97,46 @@ describe("the first Ctrl-C of a run with a model agent", () => {
     const server = await startOpenAIWire();
     servers.push(server);
     const tooMany = { type: "status" as const, status: 429, headers: { "retry-after": "60" }, message: "slow down" };
-    server.enqueue(tooMany, tooMany);
+    // more cases in flight than Node's ten listeners a signal may have before it warns of a leak
+    const inFlight = 12;
+    server.enqueue(...Array.from({ length: inFlight }, () => tooMany));
     const suite = agentSuite("gpt-429", "openai-compatible", server.url);
     const db = join(dir, "429.duckdb");
-    const args = ["run", suite, "--agent", "gpt-429", "--db", db, "--limit", "4", "--concurrency", "2", "--quiet"];
+    const args = [
+      "run",
+      suite,
+      "--agent",
+      "gpt-429",
+      "--db",
+      db,
+      "--limit",
+      "16",
+      "--concurrency",
+      String(inFlight),
+      "--quiet",
+    ];
     const c = start(args);
     // both cases in flight were told to wait a minute, and the run holds every request for it
-    await until(() => server.requests.length === 2 && server.pending === 0);
+    await until(() => server.requests.length === inFlight && server.pending === 0);
     await new Promise((r) => setTimeout(r, 300));
     const { code, ms } = await interrupt(c);
     expect(code, c.stderr()).toBe(3);
     expect(ms).toBeLessThan(5000);
-    expect(server.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(inFlight);
+    expect(c.stderr()).not.toMatch(/Warning/);
     const line = c
       .stdout()
       .split("\n")
       .find((l) => l.includes("INTERRUPTED"));
     // neither cut investigation is a result, nor a provider failure --retry-failed would be needed for
-    expect(line).toMatch(/INTERRUPTED: 0 of 4 investigations stored/);
-    expect(await storedOf(db)).toEqual({ transcripts: 0, failed: 0, status: "interrupted", replaced: 2, cut: 2 });
+    expect(line).toMatch(/INTERRUPTED: 0 of 16 investigations stored/);
+    expect(await storedOf(db)).toEqual({
+      transcripts: 0,
+      failed: 0,
+      status: "interrupted",
+      replaced: inFlight,
+      cut: inFlight,
+    });
     // the attempt the server refused is on record, with why
     const [call] = await query<{ attempts: number; retried: string[] }>(
       db,
@@ -125,7 +146,7 @@ describe("the first Ctrl-C of a run with a model agent", () => {
     expect(call!.retried[0]).toMatch(/429.*slow down/);
 
     // the server answers again: a plain --resume finishes every case, each once
-    for (let i = 0; i < 4; i++)
+    for (let i = 0; i < 16; i++)
       server.enqueue({ type: "submit", output: routineClose, usage: { input: 100, output: 10 } });
     const command = line!.slice(line!.indexOf("soceval run ") + "soceval ".length).split(" ");
     const r = await soceval([...command, "--concurrency", "1"], dir, env);
@@ -136,9 +157,9 @@ describe("the first Ctrl-C of a run with a model agent", () => {
               count(*) FILTER (WHERE error IS NOT NULL)::INTEGER failed, (SELECT any_value(status) FROM runs) status
        FROM transcripts`,
     );
-    expect(done).toEqual({ n: 4, cases: 4, failed: 0, status: "finished" });
+    expect(done).toEqual({ n: 16, cases: 16, failed: 0, status: "finished" });
     // the calls the interrupt cut short still count beside the run's
-    expect((await storedOf(db)).replaced).toBe(2);
+    expect((await storedOf(db)).replaced).toBe(inFlight);
   });
 
   it("stops a request the server never answers, and keeps a case that finished meanwhile", async () => {

@@ -7,6 +7,7 @@ import { scoreTranscript } from "../scoring/score.js";
 import type { ScoredTranscript } from "../store/encode.js";
 import { ToolSandbox } from "../tools/sandbox.js";
 import type { LoadedAgent, LoadedSuite } from "../workflow/load.js";
+import { investigationSignal } from "./investigation-signal.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 /** The error of an investigation a Ctrl-C cut short: no result, and replayed whole by `--resume`. */
@@ -40,6 +41,7 @@ export async function replayCase(
   let output: unknown = null;
   let error: string | null = null;
   let unusable: Unusable | undefined;
+  const stop = driver && signal ? investigationSignal(signal) : undefined;
   try {
     // the chat loop (and its prompt templating) loads only for model agents, never in a replay worker
     const r = driver
@@ -50,7 +52,7 @@ export async function replayCase(
           driver.provider,
           sandbox,
           driver.limiter,
-          { epoch, signal },
+          { epoch, signal: stop?.signal },
         )
       : { ...runPlaybook(c, ls.workflow, agent, sandbox), error: null, unusable: undefined };
     steps = r.steps;
@@ -59,6 +61,8 @@ export async function replayCase(
     unusable = r.unusable;
   } catch (e) {
     error = `internal: ${(e as Error).message}`;
+  } finally {
+    stop?.done();
   }
   const transcript = { case_id: c.id, agent: agent.name, epoch, steps, output, error };
   const scored = scoreTranscript({
