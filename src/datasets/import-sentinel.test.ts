@@ -93,6 +93,45 @@ describe.skipIf(!haveExcytin)("importSentinel on the real ExCyTIn SecurityAlert 
         ).toBe(true);
   });
 
+  it("names every process after its image file, whether the export wrote the file inline or as a $ref", async () => {
+    const out = join(tmp(), "excytin.jsonl");
+    await importSentinel(ALERTS, { out });
+    const rows = Papa.parse<Record<string, string>>(readFileSync(ALERTS, "utf8"), {
+      header: true,
+      delimiter: "\u2756",
+      skipEmptyLines: true,
+    }).data;
+    const byId = new Map(read(out).map((c) => [c.id, c]));
+    let viaRef = 0;
+    for (const row of rows) {
+      type Obj = Record<string, unknown>;
+      const list = JSON.parse(row.Entities!) as Obj[];
+      const byRef = new Map<unknown, Obj>();
+      const index = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(index);
+        else if (v && typeof v === "object") {
+          const o = v as Obj;
+          if (o.$id && !byRef.has(o.$id)) byRef.set(o.$id, o);
+          Object.values(o).forEach(index);
+        }
+      };
+      index(list);
+      const top = list.map((e) => (e.$ref ? byRef.get(e.$ref)! : e));
+      const expected = new Set<unknown>();
+      for (const e of top.filter((x) => x.Type === "process")) {
+        const image = e.ImageFile as Obj | undefined;
+        if (image?.$ref) viaRef++;
+        const value = (image?.$ref ? byRef.get(image.$ref) : image)?.Name ?? e.CommandLine ?? e.ProcessId;
+        if (value !== undefined) expected.add(String(value));
+      }
+      const c = byId.get(row.SystemAlertId!)!;
+      const got = new Set(c.alert.entities.filter((e) => e.type === "process").map((e) => e.value));
+      expect(got, c.id).toEqual(expected);
+    }
+    // the export writes over a hundred processes' image files as a $ref to a file listed before them
+    expect(viaRef).toBeGreaterThan(100);
+  });
+
   it("takes incident ids from the SecurityIncident export's AlertIds, merges included", async () => {
     const out = join(tmp(), "excytin.jsonl");
     const r = await importSentinel(ALERTS, { out, incidents: INCIDENTS });
@@ -253,6 +292,44 @@ describe("importSentinel on comma-delimited exports", () => {
       { type: "domain", value: "bad.example.net" },
     ]);
     expect(c!.tags).toEqual(["tactic:command_and_control"]);
+  });
+
+  it("reads a nested entity the export wrote as a $ref as it reads one written inline", async () => {
+    // the file, key and address are listed first, so the process, value and connection only point at them
+    const entities = [
+      { $id: "2", Name: "powershell.exe", Directory: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0", Type: "file" },
+      {
+        $id: "3",
+        ProcessId: "13968",
+        CommandLine: '"powershell.exe" C:\\Script\\a.ps1',
+        ImageFile: { $ref: "2" },
+        Type: "process",
+      },
+      { $id: "4", Hive: "HKEY_LOCAL_MACHINE", Key: "SYSTEM\\Services\\X", Type: "registry-key" },
+      { $id: "5", Key: { $ref: "4" }, Name: "ImagePath", Type: "registry-value" },
+      { $id: "6", Address: "203.0.113.50", Type: "ip" },
+      {
+        $id: "7",
+        SourceAddress: { $ref: "6" },
+        SourcePort: 443,
+        DestinationAddress: { $id: "8", Address: "10.0.0.5", Type: "ip" },
+        DestinationPort: 50123,
+        Type: "network-connection",
+      },
+    ];
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    writeFileSync(f, sentinelCsv({ Entities: JSON.stringify(entities) }));
+    const out = join(d, "o.jsonl");
+    await importSentinel(f, { out });
+    const [c] = read(out);
+    const wanted = [
+      { type: "process", value: "powershell.exe" },
+      { type: "registry_value", value: "HKEY_LOCAL_MACHINE\\SYSTEM\\Services\\X\\ImagePath" },
+      { type: "connection", value: "203.0.113.50:443 -> 10.0.0.5:50123" },
+    ];
+    expect(c!.alert.entities).toEqual(expect.arrayContaining(wanted));
+    expect(c!.evidence.flatMap((r) => r.entities)).toEqual(expect.arrayContaining(wanted));
   });
 
   it("names file:line: column for a broken Entities cell and writes nothing", async () => {

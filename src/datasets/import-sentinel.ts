@@ -135,7 +135,7 @@ function alertToCase(
     const e = resolve(item, byId);
     if (!isRecord(e) || seen.has(e)) continue;
     seen.add(e);
-    const ent = toEntity(e);
+    const ent = toEntity(e, byId);
     if (ent) addEntities(entities, [ent]);
     const type = entityType(str(e.Type) ?? str(e.$type) ?? "entity");
     evidence.push({

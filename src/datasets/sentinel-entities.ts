@@ -2,9 +2,10 @@ import type { Entity } from "../schema/index.js";
 import { addEntities, isRecord, str } from "./values.js";
 
 type Obj = Record<string, unknown>;
+type Refs = Map<string, Obj>;
 
 /** Sentinel entity `Type` → our entity type and how to read its identifying value. */
-const KINDS: Record<string, { type: string; value: (e: Obj) => string | undefined }> = {
+const KINDS: Record<string, { type: string; value: (e: Obj, byId: Refs) => string | undefined }> = {
   account: { type: "account", value: accountName },
   host: { type: "host", value: hostName },
   ip: { type: "ip", value: (e) => str(e.Address) },
@@ -52,8 +53,17 @@ function filePath(e: Obj): string | undefined {
   return name && dir ? `${dir.replace(/\\$/, "")}\\${name}` : name;
 }
 
-function processName(e: Obj): string | undefined {
-  const image = isRecord(e.ImageFile) ? str(e.ImageFile.Name) : undefined;
+/**
+ * A nested entity that an earlier one in the alert already carries is written as a `$ref`, so
+ * whether it is inline depends only on the order the alert lists its entities: read it either way.
+ */
+function nested(v: unknown, byId: Refs): Obj | undefined {
+  const o = resolve(v, byId);
+  return isRecord(o) ? o : undefined;
+}
+
+function processName(e: Obj, byId: Refs): string | undefined {
+  const image = str(nested(e.ImageFile, byId)?.Name);
   return image ?? str(e.CommandLine) ?? str(e.ProcessId);
 }
 
@@ -63,15 +73,16 @@ function registryKey(e: Obj): string | undefined {
   return key && hive ? `${hive}\\${key}` : key;
 }
 
-function registryValue(e: Obj): string | undefined {
-  const key = isRecord(e.Key) ? registryKey(e.Key) : str(e.Key);
+function registryValue(e: Obj, byId: Refs): string | undefined {
+  const keyEntity = nested(e.Key, byId);
+  const key = keyEntity ? registryKey(keyEntity) : str(e.Key);
   const name = str(e.Name);
   return key && name ? `${key}\\${name}` : (name ?? key);
 }
 
-function connection(e: Obj): string | undefined {
-  const src = isRecord(e.SourceAddress) ? str(e.SourceAddress.Address) : undefined;
-  const dst = isRecord(e.DestinationAddress) ? str(e.DestinationAddress.Address) : undefined;
+function connection(e: Obj, byId: Refs): string | undefined {
+  const src = str(nested(e.SourceAddress, byId)?.Address);
+  const dst = str(nested(e.DestinationAddress, byId)?.Address);
   return src || dst
     ? `${src ?? "?"}:${str(e.SourcePort) ?? ""} -> ${dst ?? "?"}:${str(e.DestinationPort) ?? ""}`
     : undefined;
@@ -82,11 +93,11 @@ export function entityType(sentinelType: string): string {
   return KINDS[sentinelType]?.type ?? sentinelType.replace(/[^A-Za-z0-9]+/g, "_").toLowerCase();
 }
 
-export function toEntity(e: Obj): Entity | undefined {
+export function toEntity(e: Obj, byId: Refs): Entity | undefined {
   const t = str(e.Type) ?? str(e.$type);
   if (!t) return undefined;
   const kind = KINDS[t];
-  const value = kind ? kind.value(e) : (str(e.Name) ?? str(e.Value) ?? str(e.Id));
+  const value = kind ? kind.value(e, byId) : (str(e.Name) ?? str(e.Value) ?? str(e.Id));
   return value ? { type: entityType(t), value } : undefined;
 }
 
@@ -122,7 +133,7 @@ export function relatedEntities(e: Obj, byId: Map<string, Obj>): Entity[] {
     }
     if (!isRecord(o) || seen.has(o) || depth > 4) return;
     seen.add(o);
-    const ent = toEntity(o);
+    const ent = toEntity(o, byId);
     if (ent) addEntities(out, [ent]);
     for (const [k, x] of Object.entries(o)) if (k !== "ThreatAnalysisSummary") walk(x, depth + 1);
   };
