@@ -132,6 +132,16 @@ describe.skipIf(!haveExcytin)("importSentinel on the real ExCyTIn SecurityAlert 
     expect(viaRef).toBeGreaterThan(100);
   });
 
+  it("does not add a file's name twice when its Directory already ends with it", async () => {
+    const out = join(tmp(), "excytin.jsonl");
+    await importSentinel(ALERTS, { out });
+    // a hand-made Defender alert (DetectionSource manual) whose Directory is the file's whole path
+    const c = read(out).find((x) => x.id === "14c7f2bd-eccb-2063-15ea-cc0209e2bd97")!;
+    const files = c.alert.entities.filter((e) => e.type === "file").map((e) => e.value);
+    expect(files).toEqual(["c:\\users\\tgs2z\\appdata\\local\\temp\\notepad.exe"]);
+    expect(c.evidence.find((r) => r.id === "entity-6")!.entities).toContainEqual({ type: "file", value: files[0] });
+  });
+
   it("takes incident ids from the SecurityIncident export's AlertIds, merges included", async () => {
     const out = join(tmp(), "excytin.jsonl");
     const r = await importSentinel(ALERTS, { out, incidents: INCIDENTS });
@@ -330,6 +340,24 @@ describe("importSentinel on comma-delimited exports", () => {
     ];
     expect(c!.alert.entities).toEqual(expect.arrayContaining(wanted));
     expect(c!.evidence.flatMap((r) => r.entities)).toEqual(expect.arrayContaining(wanted));
+  });
+
+  it("joins a file's Directory and Name once, whether or not Directory already holds the name", async () => {
+    const entities = [
+      { $id: "2", Name: "a.exe", Directory: "C:\\Temp\\", Type: "file" },
+      { $id: "3", Name: "b.exe", Directory: "C:\\Temp\\B.EXE", Type: "file" },
+      { $id: "4", Name: "c.exe", Directory: "C:\\Temp\\not-c.exe", Type: "file" },
+    ];
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    writeFileSync(f, sentinelCsv({ Entities: JSON.stringify(entities) }));
+    const out = join(d, "o.jsonl");
+    await importSentinel(f, { out });
+    expect(read(out)[0]!.alert.entities.map((e) => e.value)).toEqual([
+      "C:\\Temp\\a.exe",
+      "C:\\Temp\\B.EXE",
+      "C:\\Temp\\not-c.exe\\c.exe",
+    ]);
   });
 
   it("names file:line: column for a broken Entities cell and writes nothing", async () => {

@@ -49,8 +49,12 @@ function hostName(e: Obj): string | undefined {
 
 function filePath(e: Obj): string | undefined {
   const name = str(e.Name);
-  const dir = str(e.Directory);
-  return name && dir ? `${dir.replace(/\\$/, "")}\\${name}` : name;
+  const dir = str(e.Directory)?.replace(/\\$/, "");
+  if (!name || dir === undefined) return name;
+  // an alert entered by hand in Defender may give the whole path as Directory: adding Name again
+  // would name a file that is not there
+  if (dir.toLowerCase().endsWith(`\\${name.toLowerCase()}`)) return dir;
+  return `${dir}\\${name}`;
 }
 
 /**
