@@ -396,6 +396,25 @@ describe("importSentinel on comma-delimited exports", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("takes StartTime only for an absent TimeGenerated, and names the column whose time it cannot read", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    const out = join(d, "o.jsonl");
+    // .NET's "no time" is absent, as an empty cell is
+    for (const none of ["", "0001-01-01T00:00:00"]) {
+      writeFileSync(f, sentinelCsv({ TimeGenerated: none, StartTime: "2025-01-05 09:58:00+00:00" }));
+      await importSentinel(f, { out });
+      expect(read(out)[0]!.alert.time).toBe("2025-01-05T09:58:00.000Z");
+    }
+    writeFileSync(f, sentinelCsv({ TimeGenerated: "", StartTime: "yesterday" }));
+    await expect(importSentinel(f, { out: join(d, "bad.jsonl") })).rejects.toThrow(
+      `${f}:2: StartTime: "yesterday" is not a time`,
+    );
+    writeFileSync(f, sentinelCsv({ TimeGenerated: "", StartTime: "" }));
+    await expect(importSentinel(f, { out: join(d, "bad.jsonl") })).rejects.toThrow(`${f}:2: TimeGenerated: no time`);
+    expect(existsSync(join(d, "bad.jsonl"))).toBe(false);
+  });
+
   it("names an unknown severity and a header that is not a SecurityAlert export", async () => {
     const d = tmp();
     const f = join(d, "alerts.csv");

@@ -5,7 +5,7 @@ import { writeCases } from "./case-writer.js";
 import { readCsv } from "./csv-reader.js";
 import { entityType, indexEntities, inlineRefs, relatedEntities, resolve, toEntity } from "./sentinel-entities.js";
 import { type IncidentFacts, readIncidents } from "./sentinel-incidents.js";
-import { addEntities, isRecord, str, TIME_FORMATS, timeField, toIsoTime } from "./values.js";
+import { addEntities, isRecord, str, timeField } from "./values.js";
 
 export type SentinelOptions = { out: string; incidents?: string; verdict?: Verdict; workflow?: string };
 export type SentinelResult = { out: string; cases: number; unlabeled: number; incidents: number };
@@ -117,8 +117,12 @@ function alertToCase(
   const severity = SEVERITY[(row.AlertSeverity ?? "").trim().toLowerCase()];
   if (!severity)
     fail(at, "AlertSeverity", `"${row.AlertSeverity}" is not a severity (Informational, Low, Medium, High)`);
-  const timeCell = str(row.TimeGenerated) ?? str(row.StartTime);
-  const time = toIsoTime(timeCell) ?? fail(at, "TimeGenerated", `"${timeCell ?? ""}" is not a time (${TIME_FORMATS})`);
+  // an unreadable time is refused under its own column: StartTime stands in only for an absent TimeGenerated
+  const timeOf = (column: "TimeGenerated" | "StartTime") => timeField(str(row[column]), (msg) => fail(at, column, msg));
+  const time =
+    timeOf("TimeGenerated") ??
+    timeOf("StartTime") ??
+    fail(at, "TimeGenerated", 'no time: TimeGenerated and StartTime are empty (or 0001-01-01, .NET\'s "no time")');
   const entityCell = jsonCell(row, "Entities", at) ?? [];
   const rawEntities = Array.isArray(entityCell) ? entityCell : fail(at, "Entities", "expected a JSON list of entities");
   const propsCell = jsonCell(row, "ExtendedProperties", at);
