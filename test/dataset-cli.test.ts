@@ -211,6 +211,20 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(189);
   });
 
+  it.skipIf(!existsSync(EXCYTIN))(
+    "import sentinel --incidents: warns of the alerts an incident lists that the export lacks",
+    async () => {
+      const out = join(tmp(), "excytin.jsonl");
+      const incidents = EXCYTIN.replace("extracted_alerts.csv", "extracted_incidents.csv");
+      const r = await soceval("dataset", "import", "sentinel", EXCYTIN, "--out", out, "--incidents", incidents);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`wrote 189 cases to ${out} (0 labeled, 189 unlabeled, 8 incidents)\n`);
+      expect(r.stderr).toBe(
+        `soceval: warning: 2 alerts that the incidents export lists are not in ${EXCYTIN}, so their incidents hold fewer cases than in Sentinel: a6bb705c-1d28-33db-7279-e904c7a3c14c (incident 384), 46f3d4b8-060c-4022-c190-4d88954a6a2e (incident 107)\n`,
+      );
+    },
+  );
+
   it("generate: another --count or --seed never replaces the bundled datasets unless --out says so", async () => {
     const before = readFileSync("datasets/phishing-triage/cases.jsonl");
     for (const flag of [

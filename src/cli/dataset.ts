@@ -145,6 +145,7 @@ export function register(program: Command): void {
       action(async (file: string, flags: { out: string; incidents?: string; verdict?: Verdict; workflow?: string }) => {
         const r = await interruptible(() => importSentinel(file, flags));
         imported(r, `, ${r.incidents} incidents`);
+        if (r.absent.length) process.stderr.write(`soceval: warning: ${absentAlerts(r.absent, file)}\n`);
         return EXIT.ok;
       }),
     );
@@ -191,6 +192,19 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+/**
+ * Alerts an incident lists that the alert export lacks: the imported incidents hold fewer cases
+ * than Sentinel's, which a grouping or de-duplication measure would otherwise take as complete.
+ */
+function absentAlerts(absent: { alert: string; incident: string }[], file: string): string {
+  const shown = absent
+    .slice(0, 5)
+    .map((a) => `${a.alert} (incident ${a.incident})`)
+    .join(", ");
+  const more = absent.length > 5 ? ` and ${absent.length - 5} more` : "";
+  return `${plural(absent.length, "alert")} that the incidents export lists ${absent.length > 1 ? "are" : "is"} not in ${file}, so ${absent.length > 1 ? "their incidents hold" : "its incident holds"} fewer cases than in Sentinel: ${shown}${more}`;
 }
 
 /** "3 problems", "1 warning", or "" for none. */

@@ -8,7 +8,14 @@ import { type IncidentFacts, readIncidents } from "./sentinel-incidents.js";
 import { addEntities, isRecord, str, timeField } from "./values.js";
 
 export type SentinelOptions = { out: string; incidents?: string; verdict?: Verdict; workflow?: string };
-export type SentinelResult = { out: string; cases: number; unlabeled: number; incidents: number };
+/** `absent`: alerts the incidents export lists that the alert export does not hold, with their incident. */
+export type SentinelResult = {
+  out: string;
+  cases: number;
+  unlabeled: number;
+  incidents: number;
+  absent: { alert: string; incident: string }[];
+};
 
 const SEVERITY: Record<string, Severity> = {
   informational: "informational",
@@ -51,6 +58,7 @@ export async function importSentinel(file: string, opts: SentinelOptions): Promi
       file,
     );
   const inputs = opts.incidents ? [file, opts.incidents] : [file];
+  const seen = new Map<string, number>();
   const w = await writeCases(opts.out, { inputs, empty }, async (writer) => {
     const rows = readCsv(file, {
       onHeader: (cols, line) => {
@@ -58,7 +66,6 @@ export async function importSentinel(file: string, opts: SentinelOptions): Promi
         checkHeader(cols, line, file);
       },
     });
-    const seen = new Map<string, number>();
     for await (const { line, row } of rows) {
       const c = alertToCase(row, { file, line }, incidents, opts);
       const first = seen.get(c.id);
@@ -73,7 +80,10 @@ export async function importSentinel(file: string, opts: SentinelOptions): Promi
       await writer.write(c, { file, line });
     }
   });
-  return { out: opts.out, cases: w.count, unlabeled: w.unlabeled, incidents: incidentIds.size };
+  const absent = [...incidents]
+    .filter(([alert]) => !seen.has(alert))
+    .map(([alert, facts]) => ({ alert, incident: facts.incident_id }));
+  return { out: opts.out, cases: w.count, unlabeled: w.unlabeled, incidents: incidentIds.size, absent };
 }
 
 function checkHeader(columns: string[], line: number, file: string): void {
