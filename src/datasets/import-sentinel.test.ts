@@ -365,6 +365,23 @@ describe("importSentinel on comma-delimited exports", () => {
     ]);
   });
 
+  it("gives an entity without a $id an evidence id no other entity's $id can take", async () => {
+    const entities = [
+      { Address: "198.51.100.1", Type: "ip" },
+      { $id: "1", Address: "198.51.100.2", Type: "ip" },
+    ];
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    writeFileSync(f, sentinelCsv({ Entities: JSON.stringify(entities) }));
+    const out = join(d, "o.jsonl");
+    await importSentinel(f, { out });
+    const [c] = read(out);
+    expect(c!.evidence.filter((r) => r.source === "sentinel.entity.ip").map((r) => [r.id, r.data.Address])).toEqual([
+      ["entity-item-1", "198.51.100.1"],
+      ["entity-1", "198.51.100.2"],
+    ]);
+  });
+
   it("names file:line: column for a broken Entities cell and writes nothing", async () => {
     const d = tmp();
     const f = join(d, "alerts.csv");

@@ -145,7 +145,7 @@ function alertToCase(
   const entities: Entity[] = [];
   const evidence: EvidenceRecord[] = [];
   const seen = new Set<unknown>();
-  for (const item of rawEntities) {
+  for (const [position, item] of rawEntities.entries()) {
     const e = resolve(item, byId);
     if (!isRecord(e) || seen.has(e)) continue;
     seen.add(e);
@@ -153,7 +153,9 @@ function alertToCase(
     if (ent) addEntities(entities, [ent]);
     const type = entityType(str(e.Type) ?? str(e.$type) ?? "entity");
     evidence.push({
-      id: `entity-${str(e.$id) ?? evidence.length + 1}`,
+      // an entity without a $id (a list not written by Sentinel) is named by its place in the list,
+      // in a form no $id takes: a count of the records before it could be another entity's $id
+      id: `entity-${str(e.$id) ?? `item-${position + 1}`}`,
       source: `sentinel.entity.${type}`,
       time:
         timeField(e.CreatedTimeUtc ?? e.CreationTimeUtc ?? e.StartTimeUtc, (msg) =>
