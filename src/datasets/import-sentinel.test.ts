@@ -48,7 +48,8 @@ describe.skipIf(!haveExcytin)("importSentinel on the real ExCyTIn SecurityAlert 
       rule: "WindowsDefenderAtp",
       source: "MDATP",
       severity: "low",
-      time: "2024-07-04T22:35:00.746Z",
+      // its EndTime: the row's TimeGenerated (2024-07-04T22:35:00.746Z) is its last update, two days on
+      time: "2024-07-02T09:48:03.831Z",
     });
     expect(first.incident_id).toBe("384");
     expect(first.tags).toContain("tactic:discovery");
@@ -418,7 +419,28 @@ describe("importSentinel on comma-delimited exports", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("takes StartTime only for an absent TimeGenerated, and names the column whose time it cannot read", async () => {
+  it("times an alert by its EndTime (when it fired), not TimeGenerated (its row's last update)", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    const out = join(d, "o.jsonl");
+    const times = { TimeGenerated: "2025-01-12T08:00:00Z", StartTime: "2025-01-05T09:58:00Z" };
+    writeFileSync(f, sentinelCsv({ ...times, EndTime: "2025-01-05T10:01:30Z" }));
+    await importSentinel(f, { out });
+    expect(read(out)[0]!.alert.time).toBe("2025-01-05T10:01:30.000Z");
+    // without an EndTime, the activity's start; without either, TimeGenerated
+    writeFileSync(f, sentinelCsv({ ...times, EndTime: "0001-01-01T00:00:00" }));
+    await importSentinel(f, { out });
+    expect(read(out)[0]!.alert.time).toBe("2025-01-05T09:58:00.000Z");
+    writeFileSync(f, sentinelCsv({ TimeGenerated: "2025-01-12T08:00:00Z", StartTime: "", EndTime: "" }));
+    await importSentinel(f, { out });
+    expect(read(out)[0]!.alert.time).toBe("2025-01-12T08:00:00.000Z");
+    writeFileSync(f, sentinelCsv({ ...times, EndTime: "last tuesday" }));
+    await expect(importSentinel(f, { out: join(d, "bad.jsonl") })).rejects.toThrow(
+      `${f}:2: EndTime: "last tuesday" is not a time`,
+    );
+  });
+
+  it('names the column whose time it cannot read, and reads .NET\'s "no time" as absent', async () => {
     const d = tmp();
     const f = join(d, "alerts.csv");
     const out = join(d, "o.jsonl");

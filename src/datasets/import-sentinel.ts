@@ -117,6 +117,9 @@ function jsonCell(row: Record<string, string>, column: string, at: At): unknown 
   return problem ? fail(at, column, `${problem.text} in the cell's JSON`) : value;
 }
 
+/** The alert's time, from the first of these columns that holds one. */
+const ALERT_TIMES = ["EndTime", "StartTime", "TimeGenerated"] as const;
+
 function alertToCase(
   row: Record<string, string>,
   at: At,
@@ -127,12 +130,21 @@ function alertToCase(
   const severity = SEVERITY[(row.AlertSeverity ?? "").trim().toLowerCase()];
   if (!severity)
     fail(at, "AlertSeverity", `"${row.AlertSeverity}" is not a severity (Informational, Low, Medium, High)`);
-  // an unreadable time is refused under its own column: StartTime stands in only for an absent TimeGenerated
-  const timeOf = (column: "TimeGenerated" | "StartTime") => timeField(str(row[column]), (msg) => fail(at, column, msg));
+  // When the alert fired: the last event it covers (EndTime). TimeGenerated is when its row was
+  // written, and the export keeps each alert's latest row, so there it is the last update (days
+  // later, often when the incident closed): shown as the alert's time, an agent would ask for the
+  // wrong day's telemetry, and read the case as of its closing. An unreadable time is refused
+  // under its own column; the next stands in only for an absent one.
+  const timeOf = (column: (typeof ALERT_TIMES)[number]) => timeField(str(row[column]), (msg) => fail(at, column, msg));
   const time =
-    timeOf("TimeGenerated") ??
+    timeOf("EndTime") ??
     timeOf("StartTime") ??
-    fail(at, "TimeGenerated", 'no time: TimeGenerated and StartTime are empty (or 0001-01-01, .NET\'s "no time")');
+    timeOf("TimeGenerated") ??
+    fail(
+      at,
+      "TimeGenerated",
+      'no time: EndTime, StartTime and TimeGenerated are empty (or 0001-01-01, .NET\'s "no time")',
+    );
   const entityCell = jsonCell(row, "Entities", at) ?? [];
   const rawEntities = Array.isArray(entityCell) ? entityCell : fail(at, "Entities", "expected a JSON list of entities");
   const propsCell = jsonCell(row, "ExtendedProperties", at);
