@@ -123,4 +123,39 @@ describe("gate on a replay agent", () => {
       writeFileSync(rec, all);
     }
   });
+  it("refuses a suite whose default_agents name several agents (exit 2), rather than judge only the first", async () => {
+    writeFileSync(
+      join(dir, "suite-both.yaml"),
+      readFileSync(join(dir, "suite.yaml"), "utf8").replace(
+        "default_agents: [playbook]",
+        "default_agents: [playbook, gpt-replay]",
+      ),
+    );
+    const both = await run(["run", "suite-both.yaml", "--db", db, "--quiet"]);
+    expect(both.status, both.stderr).toBe(0);
+    const bless = await run(["baseline", "bless", "--run", "latest", "--name", "both", "--db", db]);
+    expect(bless.status, bless.stderr).toBe(0);
+    // a prompt change only the model agent sees: the playbook's verdict alone passed it (exit 0)
+    const prompt = join(dir, "prompt.hbs");
+    const before = readFileSync(prompt, "utf8");
+    appendFileSync(prompt, "Be concise.\n");
+    try {
+      const gateBoth = (extra: string[] = []) =>
+        run(["gate", "suite-both.yaml", "--baseline", "both", "--db", db, "--quiet", ...extra]);
+      const r = await gateBoth(["--json", "both.json"]);
+      expect(r.status, r.stdout).toBe(2);
+      expect(r.stderr).toMatch(
+        /suite-both\.yaml:\d+: default_agents: names 2 agents \(playbook, gpt-replay\) and the gate judges one: name it with --agent, one gate per agent\n$/,
+      );
+      expect(JSON.parse(readFileSync(join(dir, "both.json"), "utf8")).status).toBe("not_judged");
+      // one gate per agent judges each: the model agent's changed prompt is refused, the playbook passes
+      const model = await gateBoth(["--agent", "gpt-replay"]);
+      expect(model.status, model.stdout).toBe(2);
+      expect(model.stderr).toMatch(/has no recorded answer for its requests/);
+      const playbook = await gateBoth(["--agent", "playbook"]);
+      expect(playbook.status, playbook.stderr).toBe(0);
+    } finally {
+      writeFileSync(prompt, before);
+    }
+  });
 });

@@ -25,6 +25,7 @@ import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError, ReaderGone } from "../io/errors.js";
 import { checkOutFile, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
+import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
@@ -191,7 +192,16 @@ async function judge(
     return { verdict, suiteName: named?.suite ?? where, note };
   }
   const ls = loadSuite(suiteFile);
-  const [agent] = selectAgents(ls, flags.agent ? [flags.agent] : undefined);
+  const agents = selectAgents(ls, flags.agent ? [flags.agent] : undefined);
+  // the gate runs one agent: judging only the first of several defaults passed a change to the
+  // others (their prompt, their model) that it never replayed
+  if (agents.length > 1)
+    throw fieldError(
+      ls.file,
+      ["default_agents"],
+      `names ${agents.length} agents (${agents.map((a) => a.name).join(", ")}) and the gate judges one: name it with --agent, one gate per agent`,
+    );
+  const [agent] = agents;
   if (!agent) throw new InputError(`${suiteFile}: no agent to gate`);
   let base: { run_id: string; agent: string };
   if (flags.baselineRun) {
