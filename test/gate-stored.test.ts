@@ -85,6 +85,16 @@ describe("soceval gate on stored runs", () => {
     expect(readFileSync(files.junit, "utf8")).toContain("give --baseline &lt;name&gt; or --baseline-run &lt;id&gt;");
   });
 
+  it("a not-judged summary shows the placeholders of its commands in Markdown, where GitHub drops <id> as HTML", async () => {
+    const summary = join(mkdtempSync(join(tmpdir(), "soceval-gate-md-")), "gate.md");
+    const r = await run(["gate", "--candidate-run", FIXTURE_RUN, "--summary", summary]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("soceval: gate: give --baseline <name> or --baseline-run <id>\n");
+    expect(readFileSync(summary, "utf8")).toBe(
+      "## soceval gate: not judged\n\nThe gate stopped before a verdict (exit 2): gate: give --baseline \\<name\\> or --baseline-run \\<id\\>\n",
+    );
+  });
+
   it("names another workflow, not another dataset version, when the baseline came from another suite", async () => {
     const suite = resolve("test/fixtures/mini/suite.yaml");
     const r = await run(["gate", suite, "--baseline", "main", "--quiet"]);

@@ -27,6 +27,7 @@ import { checkOutFile, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
+import { mdCell } from "../report/format.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
@@ -119,7 +120,8 @@ function refuseBadFlags(suiteFile: string | undefined, flags: GateFlags): { epoc
 function writeNotJudged(flags: GateFlags, e: unknown): void {
   const code = e instanceof InputError ? EXIT.badInput : EXIT.runtime;
   const reason = e instanceof Error ? e.message : String(e);
-  const md = `## soceval gate: not judged\n\nThe gate stopped before a verdict (exit ${code}): ${reason}\n`;
+  // a job summary or PR comment is GitHub Markdown, which drops \`<live agent>\` or \`<id>\` as unknown HTML
+  const md = `## soceval gate: not judged\n\nThe gate stopped before a verdict (exit ${code}): ${mdCell(reason)}\n`;
   const json = `${JSON.stringify({ status: "not_judged", exit_code: code, error: reason }, null, 2)}\n`;
   for (const [flag, file, text] of [
     ["--summary", flags.summary, md],
