@@ -95,6 +95,33 @@ describe("soceval gate on stored runs", () => {
     );
   });
 
+  it("a usage error commander refuses (an unknown option, an extra argument) replaces an earlier gate's report files too", async () => {
+    const out = mkdtempSync(join(tmpdir(), "soceval-gate-usage-"));
+    const files = { junit: join(out, "junit.xml"), summary: join(out, "gate.md"), json: join(out, "verdict.json") };
+    const flags = ["--junit", files.junit, "--summary", files.summary, "--json", files.json];
+    for (const [extra, reason] of [
+      [["--workers", "0"], "unknown option '--workers'"],
+      [["suite.yaml", "extra.yaml"], "too many arguments for 'gate'. Expected 1 argument but got 2."],
+    ] as const) {
+      for (const f of Object.values(files)) writeFileSync(f, "an earlier gate's passing verdict\n");
+      const r = await run(["gate", "--baseline", "main", ...flags, ...extra]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`error: ${reason}`);
+      expect(JSON.parse(readFileSync(files.json, "utf8"))).toEqual({
+        status: "not_judged",
+        exit_code: 2,
+        error: reason,
+      });
+      expect(readFileSync(files.summary, "utf8")).toMatch(/^## soceval gate: not judged\n/);
+      expect(readFileSync(files.junit, "utf8")).toContain('errors="1"');
+    }
+    // help is no error: it writes nothing
+    for (const f of Object.values(files)) writeFileSync(f, "kept\n");
+    const help = await run(["gate", "--help", ...flags]);
+    expect(help.status).toBe(0);
+    expect(readFileSync(files.summary, "utf8")).toBe("kept\n");
+  });
+
   it("names another workflow, not another dataset version, when the baseline came from another suite", async () => {
     const suite = resolve("test/fixtures/mini/suite.yaml");
     const r = await run(["gate", suite, "--baseline", "main", "--quiet"]);

@@ -52,7 +52,7 @@ type GateFlags = {
 };
 
 export function register(program: Command): void {
-  program
+  const gate = program
     .command("gate")
     .description(
       "run a candidate and fail when it regresses against a baseline (exit 0 pass, 1 regression, 2 bad input or configuration, 3 cannot judge)",
@@ -81,6 +81,13 @@ export function register(program: Command): void {
         }
       }),
     );
+  // commander refuses a usage error (an unknown option, an extra argument) before the action runs:
+  // the report files named so far are replaced all the same, or a reused workspace shows an earlier verdict
+  gate.exitOverride((err) => {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") process.exit(0);
+    writeNotJudged(gate.opts<GateFlags>(), new InputError(err.message.replace(/^error: /, "")));
+    process.exit(2);
+  });
 }
 
 /** Flags that contradict each other or cannot be read, refused before the store opens; the replay's shape. */
