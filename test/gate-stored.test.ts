@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -120,6 +120,28 @@ describe("soceval gate on stored runs", () => {
     const help = await run(["gate", "--help", ...flags]);
     expect(help.status).toBe(0);
     expect(readFileSync(files.summary, "utf8")).toBe("kept\n");
+  });
+
+  it("refuses a report file in a folder it cannot write before judging (exit 2), not after, with the verdict lost (exit 3)", async () => {
+    const store = await Store.open(db);
+    try {
+      await cloneRun(store, FIXTURE_RUN, "run-ro-out");
+    } finally {
+      store.close();
+    }
+    // a read-only checkout: root writes through a folder's mode, so the CLI runs as nobody there
+    const ro = mkdtempSync(join(tmpdir(), "soceval-gate-ro-"));
+    chmodSync(ro, 0o555);
+    chmodSync(tmpdir(), 0o711);
+    chmodSync(dir, 0o755);
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const args = ["gate", "--baseline", "main", "--candidate-run", "run-ro-out", "--agent", "playbook", "--db", db];
+    const judged = await soceval(args, dir, {}, user);
+    expect(judged.status, judged.stderr).toBe(1);
+    const r = await soceval([...args, "--summary", join(ro, "summary.md")], dir, {}, user);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`soceval: --summary ${join(ro, "summary.md")}: cannot write in ${ro} (EACCES)\n`);
+    expect(r.stdout).toBe("");
   });
 
   it("names another workflow, not another dataset version, when the baseline came from another suite", async () => {

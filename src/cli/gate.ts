@@ -23,7 +23,7 @@ import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError, ReaderGone } from "../io/errors.js";
-import { checkOutFile, writeOutFile } from "../io/out-file.js";
+import { checkOutWritable, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
@@ -116,7 +116,7 @@ function refuseBadFlags(suiteFile: string | undefined, flags: GateFlags): { epoc
     ["--junit", flags.junit],
     ["--json", flags.json],
   ] as const)
-    if (file) checkOutFile(flag, file);
+    if (file) checkOutWritable(flag, file);
   return { epochs, concurrency };
 }
 

@@ -1,4 +1,6 @@
 import {
+  accessSync,
+  constants,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -31,6 +33,22 @@ export function checkOutFile(flag: string, path: string): void {
   if (isDir(path)) throw new InputError(`${flag} ${path}: is a directory; name a file`);
   const base = nearestExisting(dirname(path));
   if (!isDir(base)) throw new InputError(`${flag} ${path}: ${base} is a file, not a folder`);
+}
+
+/**
+ * As checkOutFile, and the folder the file is renamed into (or the device written in place) must take
+ * a write: a read-only checkout is refused before the work, not found out when its output is due. A
+ * permission check, so nothing is written to find out.
+ */
+export function checkOutWritable(flag: string, path: string): void {
+  checkOutFile(flag, path);
+  const { file, regular } = outTarget(path);
+  const where = regular ? nearestExisting(dirname(file)) : file;
+  try {
+    accessSync(where, constants.W_OK);
+  } catch (e) {
+    throw new InputError(`${flag} ${path}: cannot write in ${where} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
 }
 
 /** An output folder (`start --out`), created if missing: refused when it, or a folder above it, is a file. */

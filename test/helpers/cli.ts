@@ -9,9 +9,15 @@ export const CLI = join(process.cwd(), "bin/soceval.js");
 export type CliResult = { status: number | null; stdout: string; stderr: string };
 
 /** Run the real CLI in a child process; async, so loopback servers in the test process keep answering. */
-export function soceval(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function soceval(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  user: { uid?: number; gid?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
+      ...user,
       cwd,
       stdio: ["ignore", "pipe", "pipe"],
       // a developer's own OPENAI_BASE_URL would redirect the tests' agents away from their loopback servers
