@@ -158,4 +158,34 @@ describe("gate on a replay agent", () => {
       writeFileSync(prompt, before);
     }
   });
+  it("blessing one agent's run under a name keeps the name's other agents, so each agent's gate compares with its own", async () => {
+    // on main: the model agent's replay and the playbook's run, each blessed as "split" in turn
+    for (const agent of ["gpt-replay", "playbook"]) {
+      const r = await run(["run", "suite.yaml", "--agent", agent, "--db", db, "--quiet"]);
+      expect(r.status, r.stderr).toBe(0);
+      const bless = await run(["baseline", "bless", "--run", "latest", "--name", "split", "--db", db]);
+      expect(bless.status, bless.stderr).toBe(0);
+    }
+    const list = await run(["baseline", "list", "--db", db]);
+    expect(
+      list.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("split\t"))
+        .map((l) => l.split("\t")[1]),
+    ).toEqual(["gpt-replay", "playbook"]);
+    // the model's gate was judged against the playbook, the name's only agent left, and failed (exit 1)
+    const split = await run([
+      "gate",
+      "suite.yaml",
+      "--baseline",
+      "split",
+      "--agent",
+      "gpt-replay",
+      "--db",
+      db,
+      "--quiet",
+    ]);
+    expect(split.status, split.stdout).toBe(0);
+    expect(split.stdout).toMatch(/vs baseline \*\*split\*\* `gpt-replay`/);
+  });
 });

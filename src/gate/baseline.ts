@@ -14,7 +14,9 @@ export type BaselineRow = {
 
 /**
  * Bless a run as the accepted state of its agents: `main` then means "what this configuration did
- * on this dataset version". Re-blessing a name replaces it.
+ * on this dataset version". Re-blessing a name replaces the agents blessed, and only those: blessing
+ * the playbook's run as `main` dropped the model agent's row, and the model's gate then compared it
+ * with the playbook, the name's only agent.
  */
 export async function blessBaseline(
   store: Store,
@@ -36,7 +38,10 @@ export async function blessBaseline(
   await refuseUnfinished(store, runId, "only a finished run can be a baseline");
   await store.run("BEGIN TRANSACTION");
   try {
-    await store.run("DELETE FROM baselines WHERE name = ?", [name]);
+    await store.run(`DELETE FROM baselines WHERE name = ? AND agent IN (${chosen.map(() => "?").join(", ")})`, [
+      name,
+      ...chosen.map((r) => r.agent),
+    ]);
     for (const r of chosen)
       await store.run("INSERT INTO baselines VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)", [
         r.name,
