@@ -278,6 +278,9 @@ describe("soceval gate", () => {
     expect(flips).toBeGreaterThan(0);
     expect(r.stdout).not.toMatch(/Right → wrong/);
     expect(r.stdout).toContain(`**Right → no answer** (${flips}): not listed; the failures above are why.`);
+    // a failed margin's cases point at that count, not at a right → wrong list the summary does not show
+    expect(r.stdout).toContain(`**Worse on verdict_agreement** (${flips}): the right → no answer cases above`);
+    expect(r.stdout).not.toContain("the right → wrong cases above");
     for (const t of cases)
       expect(t.error?.message, t.name).toMatch(/^the agent produced no triage output: provider: .*upstream is down/);
     // what to do next: replay only the failed investigations of the stored run, then judge that run

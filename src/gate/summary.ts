@@ -74,15 +74,16 @@ export function toMarkdown(
     if (xs.length > maxCases)
       out.push(`- … ${xs.length - maxCases} more (every case: write the verdict with --json or --junit)`);
   };
-  if (v.status === "infra_failure") {
-    // the gate cannot judge: a flip to no answer is the outage, not the agent; only answered flips are listed
-    const answered = v.regressed.filter((x) => x.candidate_verdict !== null);
+  // the gate cannot judge: a flip to no answer is the outage, not the agent; only answered flips are listed
+  const infra = v.status === "infra_failure";
+  const answered = infra ? v.regressed.filter((x) => x.candidate_verdict !== null) : v.regressed;
+  if (infra) {
     const unjudged = v.regressed.length - answered.length;
     list("Right → wrong, where the candidate answered", answered);
     if (unjudged > 0) out.push("", `**Right → no answer** (${unjudged}): not listed; the failures above are why.`);
   } else list("Right → wrong", v.regressed);
   // the cases behind a failed count rule; those listed above by id only
-  const shown = new Set(v.regressed.slice(0, maxCases).map((x) => x.case_id));
+  const shown = new Set(answered.slice(0, maxCases).map((x) => x.case_id));
   const ids = (title: string, xs: FlippedCase[]) => {
     if (xs.length === 0) return;
     const cell = (x: FlippedCase) =>
@@ -98,11 +99,14 @@ export function toMarkdown(
   const within = (xs: FlippedCase[], ys: FlippedCase[]) => xs.every((x) => ys.some((y) => y.case_id === x.case_id));
   for (const w of v.worse_on_margin) {
     if (v.rules.find((r) => r.rule === `margin:${w.metric}`)?.pass !== false || w.cases.length === 0) continue;
-    const same = within(w.cases, v.regressed)
+    // where the outage left no answer, the list above is the count of them, not the cases
+    const same = within(w.cases, answered)
       ? "the right → wrong cases above"
-      : within(w.cases, v.new_critical_miss)
-        ? "the new critical misses above"
-        : null;
+      : within(w.cases, v.regressed)
+        ? `the right → ${answered.some((x) => w.cases.some((c) => c.case_id === x.case_id)) ? "wrong and right → " : ""}no answer cases above`
+        : within(w.cases, v.new_critical_miss)
+          ? "the new critical misses above"
+          : null;
     if (same) out.push("", `**Worse on ${w.metric}** (${w.cases.length}): ${same}`);
     else ids(`Worse on ${w.metric}`, w.cases);
   }
