@@ -389,4 +389,23 @@ describe("the gate's summary, as a reviewer reads it", () => {
       /\| margin:verdict_agreement \| .* \*\*FAIL\*\*: too few cases to show it \(needs about 189\) \|/,
     );
   });
+  it("does not call a margin failed for too few cases when it has the cases an unchanged candidate needs", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-enough");
+    // two cases go right → wrong; a margin of 0.4 needs about 6 units unchanged, and the fixture has 10
+    const right = await ids("SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND agree");
+    await store.run("UPDATE case_results SET agree = false WHERE run_id = 'run-enough' AND case_id IN (?, ?)", [
+      right[0]!,
+      right[1]!,
+    ]);
+    const rules = { ...DEFAULT_GATE, margins: [{ metric: "verdict_agreement", max_drop: 0.4 }] };
+    const v = await evaluateGate(store, same, { run_id: "run-enough", agent: "playbook" }, rules);
+    const margin = v.rules.find((r) => r.rule === "margin:verdict_agreement")!;
+    expect(margin.pass).toBe(false);
+    expect(margin.diff!).toBeGreaterThan(-0.4);
+    expect(margin.cases_needed).toBeUndefined();
+    expect(margin.detail).toMatch(/; its worst end is 0\.\d+ worse, beyond the margin 0\.4$/);
+    const md = toMarkdown(v, "fixture");
+    expect(md).toMatch(/\| margin:verdict_agreement \| .* \| drop ≤ 0\.4 \| \*\*FAIL\*\* \|/);
+    expect(md).not.toContain("too few cases");
+  });
 });

@@ -190,7 +190,12 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
   const worst = m.higher_is_better ? m.lower : m.upper === null ? null : -m.upper;
   // as with limits: a margin the data cannot measure is not met
   const pass = worst !== null && worst >= -maxDrop - 1e-12;
-  const needed = !pass && worst !== null && tooWide(m, maxDrop) ? casesNeeded(m, maxDrop) : null;
+  // "too few cases" is what a candidate with fewer cases than an unchanged one needs meets; with as
+  // many or more, the interval reaches past the margin through the cases that changed, and "needs
+  // about 189" beside 320 cases read as noise to add cases for, not as the change's own cost
+  const count = casesNeeded(m, maxDrop);
+  const tooFew = !pass && worst !== null && tooWide(m, maxDrop) && (count === null || m.units < count);
+  const needed = tooFew ? count : null;
   return {
     rule: `margin:${m.metric}`,
     description: `${m.metric} may not get worse by more than ${maxDrop} (paired 95% interval)`,
@@ -210,7 +215,7 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
           : `Δ ${fmt(m.diff)} [${fmt(m.lower)}, ${fmt(m.upper)}] over ${m.n} cases${m.mcnemar_p !== null ? `, McNemar p=${fmt(m.mcnemar_p)}` : ""}${
               pass
                 ? ""
-                : tooWide(m, maxDrop)
+                : tooFew
                   ? `; ${TOO_WIDE}${needed === null ? "" : ` (${neededText(m, maxDrop, needed)})`}`
                   : `; its worst end is ${fmt(-worst)} worse, beyond the margin ${maxDrop}`
             }`,
