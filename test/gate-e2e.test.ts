@@ -1,10 +1,11 @@
+import { spawn } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GateVerdict } from "../src/gate/verdict-schema.js";
-import { soceval } from "./helpers/cli.js";
+import { CLI, soceval } from "./helpers/cli.js";
 import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
 import { startResponder } from "./servers/responder.js";
 
@@ -333,6 +334,86 @@ describe("soceval gate", () => {
     const cmp = await run(["compare", "--runs", base.run_id, unrelated.run_id, "--db", db]);
     expect(cmp.status).toBe(2);
     expect(cmp.stderr).toMatch(/share no cases/);
+  });
+
+  it("on a CI cancel (SIGINT) stores the cases in flight, says in its report files it did not judge, and exits 3", async () => {
+    let started!: () => void;
+    const first = new Promise<void>((r) => {
+      started = r;
+    });
+    const benign = {
+      type: "submit" as const,
+      output: {
+        verdict: "benign_positive",
+        confidence: 0.8,
+        escalate: false,
+        summary: "Routine.",
+        hypotheses: [],
+        recommended_actions: [],
+        missing_sources: [],
+        human_only: false,
+      },
+    };
+    const slow = await startResponder(() => {
+      started();
+      return benign;
+    }, 400);
+    try {
+      const gpt = readFileSync(join(dir, "agents/gpt.yaml"), "utf8");
+      writeFileSync(
+        join(dir, "agents/slow.yaml"),
+        gpt.replace(flakyServer.url, slow.url).replace("name: gpt-test", "name: gpt-slow"),
+      );
+      writeFileSync(
+        join(dir, "slow.suite.yaml"),
+        readFileSync(join(dir, "suite.yaml"), "utf8").replace(
+          "agents/broken.yaml]",
+          "agents/broken.yaml, agents/slow.yaml]",
+        ),
+      );
+      for (const f of ["cancel.md", "cancel.json"]) writeFileSync(join(dir, f), "an earlier gate's passing verdict\n");
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          "gate",
+          "slow.suite.yaml",
+          "--baseline",
+          "main",
+          "--agent",
+          "gpt-slow",
+          "--baseline-agent",
+          "playbook",
+        ].concat(["--db", db, "--quiet", "--summary", "cancel.md", "--json", "cancel.json"]),
+        { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let err = "";
+      child.stderr!.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+      // a gate that refused its input before replaying anything exits on its own
+      await Promise.race([first, exited]);
+      child.kill("SIGINT");
+      expect(await exited, err).toBe(3);
+      expect(err).toMatch(
+        /soceval: gate: interrupted; the candidate run \S+ stopped with \d+ of 40 investigations stored, so nothing was judged\n$/,
+      );
+      expect(JSON.parse(readFileSync(join(dir, "cancel.json"), "utf8"))).toMatchObject({
+        status: "not_judged",
+        exit_code: 3,
+      });
+      expect(readFileSync(join(dir, "cancel.md"), "utf8")).toMatch(/^## soceval gate: not judged\n\n.*interrupted/);
+      // the candidate run is marked interrupted, not left as a process that vanished mid-run
+      const id = err.match(/candidate run (\S+) stopped/)![1];
+      const runs = JSON.parse((await run(["runs", "list", "--db", db, "--format", "json"])).stdout) as {
+        run_id: string;
+        status: string;
+      }[];
+      expect(runs.find((r) => r.run_id === id)?.status).toBe("interrupted");
+    } finally {
+      await slow.close();
+    }
   });
 
   it("refuses a baseline made on another dataset version, and bad usage, with exit 2", async () => {

@@ -22,7 +22,7 @@ import { retryHint } from "../gate/retry-hint.js";
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
-import { InputError, ReaderGone } from "../io/errors.js";
+import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
 import { checkOutWritable, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
@@ -234,10 +234,24 @@ async function judge(
   if (sample) process.stderr.write(runReachWarning(sample, ls.datasetFile, ls.workflowFile).start);
   const progress = flags.quiet ? null : progressReporter(`gate ${ls.suite.name}`);
   const before = await runStates(store);
+  // a cancelled CI job (SIGINT, then SIGTERM) killed the gate outright, leaving an earlier gate's
+  // report files as this one's: the cases in flight are stored, then the gate says it did not judge
+  const ctrl = new AbortController();
+  const onSignal = () => {
+    if (ctrl.signal.aborted) {
+      writeNotJudged(flags, new RuntimeFailure("gate: interrupted twice; quit without judging"));
+      process.exit(EXIT.runtime);
+    }
+    process.stderr.write("\nsoceval: stopping — finishing the cases in flight (signal again to quit now)…\n");
+    ctrl.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const outcome = await runSuite(store, ls, {
     agents: [agent.name],
     epochs,
     concurrency,
+    signal: ctrl.signal,
     onProgress: (p) => progress?.update(p),
   })
     .catch(async (e: unknown) => {
@@ -252,7 +266,15 @@ async function judge(
         `${(e as Error).message}\nsoceval: the gate's candidate ${line}; then judge it: soceval gate --candidate-run ${id} ${baselineFlags(flags, base)}${db ? ` ${db}` : ""}`,
       );
     })
-    .finally(() => progress?.stop());
+    .finally(() => {
+      progress?.stop();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    });
+  if (outcome.status === "interrupted")
+    throw new RuntimeFailure(
+      `gate: interrupted; the candidate run ${outcome.runId} stopped with ${outcome.done} of ${outcome.total} investigations stored, so nothing was judged`,
+    );
   const cand = { run_id: outcome.runId, agent: agent.name };
   // recordings that miss the candidate's requests: neither regressions nor an outage
   await refuseReplayMisses(store, cand, "candidate", suiteFile);
