@@ -144,6 +144,25 @@ describe("soceval gate on stored runs", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("says why a gate that runs its candidate needs to write a read-only store, and how to go on", async () => {
+    // root writes through a file's mode: the CLI runs as nobody there
+    chmodSync(tmpdir(), 0o711);
+    chmodSync(dir, 0o755);
+    chmodSync(db, 0o644);
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (!user.uid) chmodSync(db, 0o444);
+    try {
+      const suite = resolve("test/fixtures/mini/suite.yaml");
+      const r = await soceval(["gate", suite, "--baseline", "main", "--db", db, "--quiet"], dir, {}, user);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /: cannot open the DuckDB store \(IO Error: .*Permission denied\); the gate stores its candidate's run there: give --db a writable copy, or judge a stored run with --candidate-run, which only reads\n$/,
+      );
+    } finally {
+      chmodSync(db, 0o644);
+    }
+  });
+
   it("names another workflow, not another dataset version, when the baseline came from another suite", async () => {
     const suite = resolve("test/fixtures/mini/suite.yaml");
     const r = await run(["gate", suite, "--baseline", "main", "--quiet"]);

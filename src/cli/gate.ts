@@ -151,7 +151,14 @@ async function gateOnce(
   // that restored nothing) is refused, not answered from a new, empty store left behind. Judging
   // stored runs only reads, as `report` does: a store on a read-only mount, or one another job is
   // reporting from, is judged, and one from an earlier soceval is not changed
-  const store = await Store.open(flags.db, suiteFile ? { existing: true } : { readOnly: true });
+  const store = await Store.open(flags.db, suiteFile ? { existing: true } : { readOnly: true }).catch((e) => {
+    // a read-only baseline store: DuckDB's reason alone did not say why a gate needs to write there
+    if (suiteFile && e instanceof InputError && /Permission denied|Read-only file system/.test(e.message))
+      throw new InputError(
+        `${e.message}; the gate stores its candidate's run there: give --db a writable copy, or judge a stored run with --candidate-run, which only reads`,
+      );
+    throw e;
+  });
   try {
     const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
     const retry =
