@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { blessBaseline } from "../src/gate/baseline.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
-import { soceval } from "./helpers/cli.js";
+import { MODE_BOUND_USER, soceval } from "./helpers/cli.js";
 import { cloneRun } from "./helpers/clone-run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-gate-stored-"));
@@ -122,46 +122,52 @@ describe("soceval gate on stored runs", () => {
     expect(readFileSync(files.summary, "utf8")).toBe("kept\n");
   });
 
-  it("refuses a report file in a folder it cannot write before judging (exit 2), not after, with the verdict lost (exit 3)", async () => {
-    const store = await Store.open(db);
-    try {
-      await cloneRun(store, FIXTURE_RUN, "run-ro-out");
-    } finally {
-      store.close();
-    }
-    // a read-only checkout: root writes through a folder's mode, so the CLI runs as nobody there
-    const ro = mkdtempSync(join(tmpdir(), "soceval-gate-ro-"));
-    chmodSync(ro, 0o555);
-    chmodSync(tmpdir(), 0o711);
-    chmodSync(dir, 0o755);
-    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const args = ["gate", "--baseline", "main", "--candidate-run", "run-ro-out", "--agent", "playbook", "--db", db];
-    const judged = await soceval(args, dir, {}, user);
-    expect(judged.status, judged.stderr).toBe(1);
-    const r = await soceval([...args, "--summary", join(ro, "summary.md")], dir, {}, user);
-    expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toBe(`soceval: --summary ${join(ro, "summary.md")}: cannot write in ${ro} (EACCES)\n`);
-    expect(r.stdout).toBe("");
-  });
-
-  it("says why a gate that runs its candidate needs to write a read-only store, and how to go on", async () => {
-    // root writes through a file's mode: the CLI runs as nobody there
-    chmodSync(tmpdir(), 0o711);
-    chmodSync(dir, 0o755);
-    chmodSync(db, 0o644);
-    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    if (!user.uid) chmodSync(db, 0o444);
-    try {
-      const suite = resolve("test/fixtures/mini/suite.yaml");
-      const r = await soceval(["gate", suite, "--baseline", "main", "--db", db, "--quiet"], dir, {}, user);
+  it.skipIf(MODE_BOUND_USER === null)(
+    "refuses a report file in a folder it cannot write before judging (exit 2), not after, with the verdict lost (exit 3)",
+    async () => {
+      const store = await Store.open(db);
+      try {
+        await cloneRun(store, FIXTURE_RUN, "run-ro-out");
+      } finally {
+        store.close();
+      }
+      // a read-only checkout: root writes through a folder's mode, so the CLI runs as nobody there
+      const ro = mkdtempSync(join(tmpdir(), "soceval-gate-ro-"));
+      chmodSync(ro, 0o555);
+      chmodSync(tmpdir(), 0o711);
+      chmodSync(dir, 0o755);
+      const user = MODE_BOUND_USER!;
+      const args = ["gate", "--baseline", "main", "--candidate-run", "run-ro-out", "--agent", "playbook", "--db", db];
+      const judged = await soceval(args, dir, {}, user);
+      expect(judged.status, judged.stderr).toBe(1);
+      const r = await soceval([...args, "--summary", join(ro, "summary.md")], dir, {}, user);
       expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(
-        /: cannot open the DuckDB store \(IO Error: .*Permission denied\); the gate stores its candidate's run there: give --db a writable copy, or judge a stored run with --candidate-run, which only reads\n$/,
-      );
-    } finally {
+      expect(r.stderr).toBe(`soceval: --summary ${join(ro, "summary.md")}: cannot write in ${ro} (EACCES)\n`);
+      expect(r.stdout).toBe("");
+    },
+  );
+
+  it.skipIf(MODE_BOUND_USER === null)(
+    "says why a gate that runs its candidate needs to write a read-only store, and how to go on",
+    async () => {
+      // root writes through a file's mode: the CLI runs as nobody there
+      chmodSync(tmpdir(), 0o711);
+      chmodSync(dir, 0o755);
       chmodSync(db, 0o644);
-    }
-  });
+      const user = MODE_BOUND_USER!;
+      if (!user.uid) chmodSync(db, 0o444);
+      try {
+        const suite = resolve("test/fixtures/mini/suite.yaml");
+        const r = await soceval(["gate", suite, "--baseline", "main", "--db", db, "--quiet"], dir, {}, user);
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(
+          /: cannot open the DuckDB store \(IO Error: .*Permission denied\); the gate stores its candidate's run there: give --db a writable copy, or judge a stored run with --candidate-run, which only reads\n$/,
+        );
+      } finally {
+        chmodSync(db, 0o644);
+      }
+    },
+  );
 
   it("names another workflow, not another dataset version, when the baseline came from another suite", async () => {
     const suite = resolve("test/fixtures/mini/suite.yaml");

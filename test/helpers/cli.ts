@@ -1,10 +1,22 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ReportDoc } from "../../src/analytics/report-schema.js";
 import { Store } from "../../src/store/db.js";
 
 export const CLI = join(process.cwd(), "bin/soceval.js");
+
+/**
+ * Whom a test that needs a file's mode to hold runs the CLI as: root writes through any mode, so
+ * as nobody then. null when nobody cannot run this checkout (a clone under root's home), so such a
+ * test cannot run here.
+ */
+export const MODE_BOUND_USER: { uid?: number; gid?: number } | null = (() => {
+  if (process.getuid?.() !== 0) return {};
+  const nobody = { uid: 65534, gid: 65534 };
+  const r = spawnSync(process.execPath, [CLI, "--version"], { ...nobody, cwd: "/", stdio: "ignore" });
+  return r.status === 0 ? nobody : null;
+})();
 
 export type CliResult = { status: number | null; stdout: string; stderr: string };
 
