@@ -166,7 +166,7 @@ async function gateOnce(
         ? await retryHint(store, verdict.candidate, baselineFlags(flags, verdict.baseline))
         : undefined;
     const db = flags.db === DEFAULT_DB ? undefined : flags.db;
-    const md = toMarkdown(verdict, suiteName, { db, retry, note });
+    const md = toMarkdown(verdict, suiteName, { db, retry, note, verdictFile: flags.json ?? flags.junit });
     write("--summary", flags.summary, md);
     write("--junit", flags.junit, toJUnit(verdict, suiteName));
     write("--json", flags.json, `${JSON.stringify(verdict, null, 2)}\n`);

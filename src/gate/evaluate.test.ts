@@ -206,6 +206,18 @@ describe("the gate over stored runs", () => {
     expect(md).not.toMatch(/→ null/);
   });
 
+  it("points the cases a summary leaves out to the verdict file the gate writes, and asks for one only without", async () => {
+    const v = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
+    expect(v.regressed.length).toBeGreaterThan(1);
+    const more = `… ${v.regressed.length - 1} more`;
+    expect(toMarkdown(v, "fixture", { maxCases: 1 })).toContain(
+      `${more} (every case: write the verdict with --json or --junit)`,
+    );
+    const md = toMarkdown(v, "fixture", { maxCases: 1, verdictFile: "out/verdict.json" });
+    expect(md).toContain(`${more} (every case: in out/verdict.json)`);
+    expect(md).not.toContain("write the verdict with");
+  });
+
   it("writes an attacker's alert title into the PR comment inert: links defanged, markup escaped, bidi shown", async () => {
     const v = await evaluateGate(store, base, { run_id: FIXTURE_RUN, agent: "model-x" }, DEFAULT_GATE);
     v.regressed[0]!.title = "Pay now https://evil.example/x <img src=x> \u202Egnp.exe";

@@ -34,7 +34,7 @@ function change(r: RuleResult): string {
 export function toMarkdown(
   v: GateVerdict,
   suiteName: string,
-  opts: { maxCases?: number; db?: string; retry?: string; note?: string | null } = {},
+  opts: { maxCases?: number; db?: string; retry?: string; note?: string | null; verdictFile?: string } = {},
 ): string {
   const maxCases = opts.maxCases ?? 10;
   const out: string[] = [];
@@ -72,7 +72,9 @@ export function toMarkdown(
       );
     }
     if (xs.length > maxCases)
-      out.push(`- … ${xs.length - maxCases} more (every case: write the verdict with --json or --junit)`);
+      out.push(
+        `- … ${xs.length - maxCases} more (every case: ${opts.verdictFile ? `in ${md(opts.verdictFile)}` : "write the verdict with --json or --junit"})`,
+      );
   };
   // the gate cannot judge: a flip to no answer is the outage, not the agent; only answered flips are listed
   const infra = v.status === "infra_failure";
