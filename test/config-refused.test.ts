@@ -94,6 +94,15 @@ describe("soceval run refuses a configuration that would not mean what it says",
     );
   });
 
+  it("a seed or epoch count beyond 32 bits, which the store would keep wrapped and resume would then refuse", async () => {
+    const s = await refused({ suite: (x) => x.replace("seed: 3", "seed: 20250106123") });
+    expect(s.stderr).toMatch(new RegExp(`${s.suite}:6: seed: expected a seed from -2147483648 to 2147483647`));
+    const e = await refused({ suite: (x) => `${x}epochs: 3000000000\n` });
+    expect(e.stderr).toMatch(new RegExp(`${e.suite}:\\d+: epochs: .*2147483647`));
+    const f = await refused({}, ["--epochs", "3000000000"]);
+    expect(f.stderr).toContain('--epochs: expected at most 2147483647, got "3000000000"');
+  });
+
   it("a workflow, agent file or dataset that is not there, at the suite line that names it", async () => {
     const w = await refused({ suite: (s) => s.replace("workflow: workflow.yaml", "workflow: nope.yaml") });
     expect(w.stderr).toMatch(new RegExp(`${w.suite}:2: workflow: cannot read .*nope\\.yaml \\(ENOENT\\)`));

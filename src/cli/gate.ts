@@ -28,6 +28,7 @@ import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { mdCell } from "../report/format.js";
+import { INT32_MAX } from "../schema/suite.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
@@ -297,6 +298,8 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag}: expected a positive integer, got "${v}"`);
+  // the store keeps epochs in 32 bits: a larger count would be stored wrapped
+  if (n > INT32_MAX) throw new InputError(`${flag}: expected at most ${INT32_MAX}, got "${v}"`);
   return n;
 }
 

@@ -9,6 +9,7 @@ import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
+import { INT32_MAX } from "../schema/suite.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
@@ -39,6 +40,8 @@ function positiveInt(flag: string, v: string | undefined, min = 1): number | und
   const n = Number(v);
   if (!Number.isInteger(n) || n < min)
     throw new InputError(`${flag}: expected ${min === 0 ? "a whole number" : "a positive integer"}, got "${v}"`);
+  // the store keeps epochs in 32 bits: a larger count would be stored wrapped
+  if (n > INT32_MAX) throw new InputError(`${flag}: expected at most ${INT32_MAX}, got "${v}"`);
   return n;
 }
 

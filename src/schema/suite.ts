@@ -39,6 +39,11 @@ export const GateRules = z.strictObject({
   max_infra_failure_rate: z.number().min(0).max(1).default(0.1),
 });
 
+// The store keeps a run's seed and epochs as 32-bit INTEGER columns: a larger value would be stored
+// wrapped (20250106123 as -1224730357), and `--resume`, `runs merge` and the gate, which compare the
+// stored value with the suite's, would then refuse the run as made under another setup.
+export const INT32_MAX = 2147483647;
+
 export const Suite = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
@@ -51,9 +56,14 @@ export const Suite = z.strictObject({
     .optional()
     .describe("agents run without --agent; default: the first"),
   mode: z.literal("shadow").default("shadow"),
-  epochs: z.number().int().positive().default(1),
+  epochs: z.number().int().positive().max(INT32_MAX).default(1),
   concurrency: z.number().int().positive().default(4),
-  seed: z.number().int().default(1),
+  seed: z
+    .number()
+    .int()
+    .min(-INT32_MAX - 1, "expected a seed from -2147483648 to 2147483647 (the store keeps 32 bits)")
+    .max(INT32_MAX, "expected a seed from -2147483648 to 2147483647 (the store keeps 32 bits)")
+    .default(1),
   faults: z.array(Fault).default([]),
   limit: z.number().int().positive().optional().describe("replay only the first n cases"),
   exit_criteria: z.partialRecord(Phase, z.array(Criterion)).optional(),
