@@ -37,6 +37,10 @@ export class Store {
    * results never creates an empty one at a mistyped --db and reports nothing from it.
    */
   static async open(path: string = DEFAULT_DB, opts: { readOnly?: boolean; existing?: boolean } = {}): Promise<Store> {
+    // DuckDB opens an empty path as a store in memory: a run stored there (`--db "$STORE"` with the
+    // variable unset) would report success and be gone when the command ends
+    if (path === "")
+      throw new InputError("--db: an empty path; name the store's file (default: .soceval/soceval.duckdb)");
     if (path !== ":memory:" && (opts.readOnly || opts.existing) && !existsSync(path))
       throw new InputError(`${path}: no soceval store here (run \`soceval run <suite>\` first, or pass --db)`, path);
     // a zero-byte file (mktemp's) holds nothing: a store to read is not there, one to write is new

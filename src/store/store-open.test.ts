@@ -20,6 +20,14 @@ describe("a zero-byte --db (what mktemp makes)", () => {
   });
 });
 
+describe('an empty --db (an unset variable in `--db "$STORE"`)', () => {
+  it("is refused, for writing too: DuckDB would keep the store in memory and lose every run stored in it", async () => {
+    await expect(Store.open("")).rejects.toBeInstanceOf(InputError);
+    await expect(Store.open("")).rejects.toThrow("--db: an empty path");
+    await expect(Store.open("", { readOnly: true })).rejects.toThrow("--db: an empty path");
+  });
+});
+
 describe("a --db whose folder cannot be made", () => {
   it("under a file is bad input naming the file in the way, and nothing is made", async () => {
     const dir = mkdtempSync(join(tmpdir(), "soceval-under-file-"));
