@@ -24,14 +24,17 @@ function lookup(map: Record<string, unknown>, value: string, o: CellOrigin, colu
   );
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function convert(value: string, spec: CellSpec, o: CellOrigin, column: string): unknown {
   const mapped = spec.map ? lookup(spec.map, value, o, column) : value;
   // a map may yield typed YAML values (true, 3, null) — those are final
   if (typeof mapped !== "string") return mapped ?? undefined;
   switch (spec.type) {
     case "number": {
-      const n = Number(mapped);
-      return Number.isFinite(n) && mapped.trim() !== "" ? n : fail(o, column, `"${mapped}" is not a number`);
+      // decimal notation only: Number() also reads "0x1F" as 31 and "0b10" as 2, a value no export means
+      const n = DECIMAL.test(mapped.trim()) ? Number(mapped) : Number.NaN;
+      return Number.isFinite(n) ? n : fail(o, column, `"${mapped}" is not a number`);
     }
     case "boolean": {
       const b = { true: true, false: false, yes: true, no: false, y: true, n: false, "1": true, "0": false }[
