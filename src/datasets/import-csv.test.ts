@@ -75,6 +75,20 @@ describe("importCsv on a Splunk ES notable-events export", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("refuses evidence.required read as text, which would have left every record not required", async () => {
+    const d = tmp();
+    const mapping = join(d, "m.yaml");
+    writeFileSync(
+      mapping,
+      readFileSync(MAPPING, "utf8").replace(/required: \{ column: decisive, map: .* \}/, "required: decisive"),
+    );
+    const out = join(d, "o.jsonl");
+    await expect(importCsv(CSV, mapping, out)).rejects.toThrow(
+      `${CSV}:2: decisive: "yes" is not true or false; give evidence.required type: boolean or a map`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("names file:line and column for a value the map does not know", async () => {
     const d = tmp();
     const csv = join(d, "x.csv");

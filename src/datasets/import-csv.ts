@@ -97,6 +97,13 @@ function buildCase(g: Group, m: CsvMapping, file: string) {
       let isRequired = false;
       for (const [path, spec] of Object.entries(m.evidence!)) {
         const v = cellValue(spec, r.row, { file, line: r.line });
+        // a cell's text ("yes") is never true: read silently, it would leave every record not required
+        if (path === "required" && v !== undefined && typeof v !== "boolean")
+          throw new InputError(
+            `${file}:${r.line}: ${spec.column ?? "evidence.required"}: ${JSON.stringify(v)} is not true or false; give evidence.required type: boolean or a map ({ yes: true, no: false })`,
+            file,
+            r.line,
+          );
         if (path === "required") isRequired = v === true;
         else if (v !== undefined) setPath(ev, path, v);
       }
