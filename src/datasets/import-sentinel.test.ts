@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Papa from "papaparse";
@@ -252,6 +252,30 @@ describe.skipIf(!haveExcytin)("importSentinel on the real ExCyTIn SecurityAlert 
     );
     await expect(importSentinel(ALERTS, { out, incidents })).rejects.toThrow(
       `${incidents}:2: LastModifiedTime: "last Tuesday" is not a time`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("reads a classification however an export spells it, and refuses one it does not know at its line", async () => {
+    const d = tmp();
+    const real = Papa.parse<Record<string, string>>(readFileSync(INCIDENTS, "utf8"), {
+      header: true,
+      delimiter: "\u2756",
+      skipEmptyLines: true,
+    }).data;
+    const i384 = real.find((i) => i.ProviderIncidentId === "384")!;
+    const incidents = join(d, "incidents.csv");
+    const out = join(d, "labeled.jsonl");
+    for (const spelt of ["True positive", "true_positive", "TRUEPOSITIVE"]) {
+      writeFileSync(incidents, Papa.unparse([{ ...i384, Classification: spelt }], { delimiter: "\u2756" }));
+      const r = await importSentinel(ALERTS, { out, incidents });
+      expect(r.unlabeled, spelt).toBe(189 - 27);
+      expect(read(out).filter((c) => c.label?.verdict === "true_positive").length).toBe(27);
+    }
+    writeFileSync(incidents, Papa.unparse([{ ...i384, Classification: "Malicious" }], { delimiter: "\u2756" }));
+    rmSync(out);
+    await expect(importSentinel(ALERTS, { out, incidents })).rejects.toThrow(
+      `${incidents}:2: Classification: "Malicious" is not a Sentinel classification (TruePositive, BenignPositive, FalsePositive or Undetermined)`,
     );
     expect(existsSync(out)).toBe(false);
   });

@@ -8,11 +8,32 @@ export type IncidentFacts = { incident_id: string; label?: Label };
 /** One incident row as a claim on its alerts: which row, and when the incident was last changed. */
 type Claim = { facts: IncidentFacts; line: number; modified: string | undefined; classification: string };
 
-const CLASSIFICATION: Record<string, Verdict> = {
-  TruePositive: "true_positive",
-  BenignPositive: "benign_positive",
-  FalsePositive: "false_positive",
+// keyed by the classification lower-cased without spaces, "_" or "-": a portal or hand-kept export
+// writes "True positive" or "true_positive" for the table's TruePositive
+const CLASSIFICATION: Record<string, Verdict | null> = {
+  truepositive: "true_positive",
+  benignpositive: "benign_positive",
+  falsepositive: "false_positive",
+  undetermined: null,
 };
+
+/**
+ * The verdict an incident row's Classification gives; undefined when it gives none (empty or
+ * Undetermined). Any other value is refused: read as no label, it would drop the alert from every
+ * agreement figure without a word.
+ */
+function classificationVerdict(row: Record<string, string>, file: string, line: number): Verdict | undefined {
+  const cell = (row.Classification ?? "").trim();
+  if (!cell) return undefined;
+  const verdict = CLASSIFICATION[cell.toLowerCase().replace(/[\s_-]/g, "")];
+  if (verdict === undefined)
+    throw new InputError(
+      `${file}:${line}: Classification: "${cell}" is not a Sentinel classification (TruePositive, BenignPositive, FalsePositive or Undetermined)`,
+      file,
+      line,
+    );
+  return verdict ?? undefined;
+}
 
 /**
  * A Sentinel `SecurityIncident` export, indexed by alert id (from each incident's `AlertIds`). The
@@ -44,7 +65,7 @@ export async function readIncidents(file: string): Promise<Map<string, IncidentF
     if (!Array.isArray(alertIds))
       throw new InputError(`${file}:${line}: AlertIds: expected a JSON list of alert ids`, file, line);
     const claim: Claim = {
-      facts: { incident_id: incident, label: labelOf(row) },
+      facts: { incident_id: incident, label: labelOf(row, classificationVerdict(row, file, line)) },
       line,
       modified: modifiedAt(row, file, line),
       classification: (row.Classification ?? "").trim() || "unclassified",
@@ -87,8 +108,7 @@ function current(held: Claim | undefined, next: Claim, alertId: string, file: st
   );
 }
 
-function labelOf(row: Record<string, string>): Label | undefined {
-  const verdict = CLASSIFICATION[(row.Classification ?? "").trim()];
+function labelOf(row: Record<string, string>, verdict: Verdict | undefined): Label | undefined {
   if (!verdict) return undefined;
   const reason = [str(row.ClassificationReason), str(row.ClassificationComment)].filter(Boolean).join(" — ");
   const label: Label = {
