@@ -15,17 +15,19 @@ export const ToolCallStep = z.strictObject({
   audit_event: z.string().optional().describe("the audit event the tool contract names, emitted for this call"),
 });
 
+// a whole count the store's BIGINT columns hold exactly: 1.5 would be stored rounded, and 1e20
+// wrapped into another number
+const Tokens = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
 export const ModelCallStep = z.strictObject({
   type: z.literal("model_call"),
   model: z.string().optional(),
-  tokens_in: z.number().nonnegative().default(0),
-  tokens_out: z.number().nonnegative().default(0),
-  tokens_cached_in: z
-    .number()
-    .nonnegative()
-    .optional()
-    .describe("of tokens_in, those read from the provider's prompt cache (priced apart)"),
-  tokens_cache_write: z.number().nonnegative().optional().describe("of tokens_in, those written to the cache"),
+  tokens_in: Tokens.default(0),
+  tokens_out: Tokens.default(0),
+  tokens_cached_in: Tokens.optional().describe(
+    "of tokens_in, those read from the provider's prompt cache (priced apart)",
+  ),
+  tokens_cache_write: Tokens.optional().describe("of tokens_in, those written to the cache"),
   latency_ms: z.number().nonnegative().default(0),
   cost_usd: z.number().nonnegative().default(0),
   attempts: z.number().int().positive().default(1).describe("1 + retries the scheduler needed"),

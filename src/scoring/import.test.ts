@@ -130,3 +130,42 @@ describe("soceval score: a transcript that repeats a key", () => {
     }
   });
 });
+
+describe("soceval score: numbers a transcript file cannot mean", () => {
+  async function refusal(transcripts: unknown[]): Promise<string> {
+    writeFileSync(join(dir, "cases.jsonl"), `${lines.join("\n")}\n`);
+    const file = join(dir, "numbers.jsonl");
+    writeFileSync(file, `${transcripts.map((t) => JSON.stringify(t)).join("\n")}\n`);
+    const store = await Store.open(":memory:");
+    try {
+      const err = await importTranscripts(store, {
+        workflowFile: join(MINI, "workflow.yaml"),
+        datasetFile: join(dir, "cases.jsonl"),
+        transcriptsFile: file,
+        agent: "vendor-x",
+      }).catch((e: unknown) => e);
+      expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
+      return `${(err as Error).message}`.replace(file, "FILE");
+    } finally {
+      store.close();
+    }
+  }
+
+  it("an epoch that leaves a gap (counted from 1, or a huge one) is refused at its line, not scored as failed epochs", async () => {
+    const fromOne = cases.map((c) => ({ ...answered(c), epoch: 1 }));
+    expect(await refusal(fromOne)).toBe(
+      "FILE:1: epoch: epoch 1, but no transcript of the file has epoch 0; epochs count from 0, one per replay of a case (an export that counts from 1?)",
+    );
+    const huge = [answered(cases[0]!), { ...answered(cases[1]!), epoch: 3000000000 }];
+    expect(await refusal(huge)).toMatch(/^FILE:2: epoch: epoch 3000000000, but no transcript of the file has epoch 1;/);
+  });
+
+  it("a token count that is not a whole number the store holds exactly is refused at its line", async () => {
+    const withTokens = (tokens_in: number) => {
+      const t = answered(cases[0]!);
+      return { ...t, steps: [{ ...t.steps[0]!, tokens_in }, ...t.steps.slice(1)] };
+    };
+    expect(await refusal([withTokens(1.5)])).toMatch(/^FILE:1: steps\[0\]\.tokens_in: Invalid input: expected int/);
+    expect(await refusal([withTokens(1e20)])).toMatch(/^FILE:1: steps\[0\]\.tokens_in: Too big/);
+  });
+});

@@ -110,6 +110,31 @@ async function readTranscripts(
 }
 
 /**
+ * How many epochs the file holds: one more than its highest. Every epoch below that must have a
+ * transcript somewhere in the file: a gap is a numbering the scorer cannot honour (epochs counted
+ * from 1 would fail every case's epoch 0; epoch 3000000000 would make billions of missing ones).
+ */
+function countEpochs(file: string, byCase: Map<string, { t: ImportedTranscript; line: number }[]>): number {
+  const firstLine = new Map<number, number>();
+  let top = { epoch: 0, line: 0 };
+  for (const list of byCase.values())
+    for (const { t, line } of list) {
+      if (!firstLine.has(t.epoch)) firstLine.set(t.epoch, line);
+      if (t.epoch > top.epoch) top = { epoch: t.epoch, line };
+    }
+  let gap = 0;
+  while (firstLine.has(gap)) gap++;
+  if (gap < top.epoch)
+    throw new InputError(
+      `${file}:${top.line}: epoch: epoch ${top.epoch}, but no transcript of the file has epoch ${gap}; ` +
+        "epochs count from 0, one per replay of a case (an export that counts from 1?)",
+      file,
+      top.line,
+    );
+  return top.epoch + 1;
+}
+
+/**
  * `soceval score`: transcripts produced by any agent platform, scored against the dataset and
  * stored as a run of kind "imported" — the same tables and rows `soceval run` writes.
  */
@@ -127,8 +152,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
         throw new InputError(`--tools: "${t}" is not a tool of ${workflowFile}`);
   const { byCase, others } = await readTranscripts(opts.transcriptsFile, opts.agent);
   if (byCase.size === 0) throw new InputError(`${opts.transcriptsFile}: no transcripts`, opts.transcriptsFile);
-  let epochs = 1;
-  for (const list of byCase.values()) for (const { t } of list) epochs = Math.max(epochs, t.epoch + 1);
+  const epochs = countEpochs(opts.transcriptsFile, byCase);
 
   const transcriptsHash = await fileSha256(transcriptsFile);
   const meta: RunMeta = {
