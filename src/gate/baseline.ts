@@ -24,6 +24,12 @@ export async function blessBaseline(
   name: string,
   agents?: string[],
 ): Promise<BaselineRow[]> {
+  // `--name "main "` would be a second baseline beside main, and the gate's `--baseline main` would go
+  // on judging against the old one without a word; a control character would rewrite the terminal
+  if (name.trim() === "" || name !== name.trim() || /\p{Cc}/u.test(name))
+    throw new InputError(
+      `--name: ${JSON.stringify(name)}: a baseline name is not empty and has no spaces around it nor control characters`,
+    );
   const runId = await resolveRunId(store, runRef);
   const rows = await store.query<BaselineRow>(
     `SELECT ? AS name, r.run_id, r.suite, a.agent, a.agent_hash, r.dataset_hash
