@@ -27,4 +27,13 @@ describe("soceval query's output", () => {
     expect(formatRows(rows.slice(0, 200), "table")).toMatch(/\(200 rows\)\n$/);
     expect(formatRows(rows, "csv").trim().split("\n")).toHaveLength(5001);
   });
+
+  it("shows a control character in a table cell as an escape, so alert text cannot rewrite the terminal", () => {
+    const rows = [{ title: "Invoice \u001b]0;pwned\u0007\u001b[2J overdue" }];
+    const out = formatRows(rows, "table");
+    expect(out).not.toContain("\u001b");
+    expect(out).toContain("Invoice \\x1b]0;pwned\\x07\\x1b[2J overdue");
+    // machine formats carry the text as it is (JSON escapes it itself)
+    expect(JSON.parse(formatRows(rows, "json"))).toEqual(rows);
+  });
 });

@@ -2,6 +2,7 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import Papa from "papaparse";
 import { InputError } from "../io/errors.js";
+import { printable } from "../io/printable.js";
 import { DEFAULT_DB, type Row, Store } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
 
@@ -94,7 +95,8 @@ export function formatRows(given: Row[], format: string): string {
     return `${Papa.unparse({ fields: columns, data: rows.map((r) => columns.map((c) => cell(r[c]))) }, { newline: "\n" })}\n`;
   if (rows.length === 0) return "(no rows)\n";
   const table = new Table({ head: columns, style: { head: [], border: [] } });
-  for (const r of rows.slice(0, TABLE_ROWS)) table.push(columns.map((c) => String(cell(r[c]))));
+  // the store holds alert text an attacker wrote (cases.alert): on a terminal its escapes are shown, not obeyed
+  for (const r of rows.slice(0, TABLE_ROWS)) table.push(columns.map((c) => printable(String(cell(r[c])))));
   const count = `${rows.length} row${rows.length === 1 ? "" : "s"}`;
   return rows.length > TABLE_ROWS
     ? `${table.toString()}\n(${count}; the first ${TABLE_ROWS} shown: --format csv or json prints every one)\n`
