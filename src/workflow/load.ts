@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { METRIC_KEYS, METRICS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
+import { utf8OrRefuse } from "../io/utf8-text.js";
 import { fieldError, loadYaml } from "../io/yaml.js";
 import { AgentConfig, Phase, Suite, Workflow } from "../schema/index.js";
 import { checkFaults, checkNames, declaredAt } from "./check-names.js";
@@ -108,11 +109,15 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
   let promptText: string | undefined;
   if (cfg.prompt) {
     const p = resolve(dirname(file), cfg.prompt);
+    let bytes: Buffer;
     try {
-      promptText = readFileSync(p, "utf8");
+      bytes = readFileSync(p);
     } catch {
       throw fieldError(file, ["prompt"], `cannot read ${p}`);
     }
+    // a byte that is not UTF-8 would reach the model as U+FFFD; a BOM (an editor's, on saving) would
+    // change the agent's hash, so --resume and the replay recordings would take it for another prompt
+    promptText = utf8OrRefuse(p, bytes).replace(/^\uFEFF/, "");
     checkPromptTemplate(promptText, p, cfg, wf);
   }
   const known = new Set(wf.tools.map((t) => t.name));
