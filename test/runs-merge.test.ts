@@ -217,6 +217,31 @@ describe("soceval runs merge", () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it("names the case a dataset lists twice when its two lines fell in two shards, and how to find them", async () => {
+    const [a, b, ...rest] = readFileSync(join(dir, "cases.jsonl"), "utf8").split("\n");
+    const id = (JSON.parse(a!) as { id: string }).id;
+    // lines 1 and 2 share an id: shard 1/2 takes line 1, shard 2/2 line 2, and neither sees it twice
+    const twin = JSON.stringify({ ...JSON.parse(b!), id });
+    writeFileSync(join(dir, "twice.jsonl"), [a, twin, ...rest].join("\n"));
+    writeFileSync(
+      join(dir, "twice.suite.yaml"),
+      readFileSync(join(dir, "suite.yaml"), "utf8").replace("dataset: cases.jsonl", "dataset: twice.jsonl"),
+    );
+    const dbs = [1, 2].map((i) => join(dir, `twice-${i}.duckdb`));
+    for (const [i, db] of dbs.entries()) {
+      const r = await run(["run", "twice.suite.yaml", "--shard", `${i + 1}/2`, "--db", db, "--quiet"]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const db = join(dir, "twice-merged.duckdb");
+    const r = await run(["runs", "merge", ...dbs, "--db", db]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`case "${id}": a case id the dataset lists twice falls in two shards' slices`);
+    expect(r.stderr).toContain(
+      `soceval dataset validate ${join(dir, "twice.jsonl")}\` names its lines; nothing was merged`,
+    );
+    expect(existsSync(db)).toBe(false);
+  });
+
   it("`--run latest` is the merged run in a store that also holds its shards", async () => {
     // the store of the last shard to start: its run started after the merged run's first shard
     const db = join(dir, "into-shard3.duckdb");

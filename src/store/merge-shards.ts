@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
+import { shellWord } from "../io/shell.js";
 import { columnsOf, type Store, sqlString } from "./db.js";
 import { newRunId } from "./run-id.js";
 import { type ReplayConfig, repeatedKeys } from "./run-writer.js";
@@ -287,12 +288,24 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
     }
     const repeated = await repeatedKeys(store, runId);
     // the shards' own stores hold each case once (checked when each finished): overlap is what was passed
-    if (repeated)
+    if (repeated) {
+      // shards slice the dataset by line, so a case id the dataset lists twice can land in two of them,
+      // where no shard's own run sees it repeat: name the ids and how to find their lines
+      const ids = await store.query<{ case_id: string }>(
+        "SELECT case_id FROM cases WHERE run_id = ? GROUP BY case_id HAVING count(*) > 1 ORDER BY case_id LIMIT 5",
+        [runId],
+      );
+      const [ds] = await store.query<{ dataset: string | null }>("SELECT dataset FROM runs WHERE run_id = ?", [runId]);
+      const named = ids.length
+        ? `; case ${ids.map((r) => JSON.stringify(r.case_id)).join(", ")}: a case id the dataset lists twice falls in two shards' slices, ` +
+          `and \`soceval dataset validate ${shellWord(ds?.dataset ?? "<dataset>")}\` names its lines`
+        : "";
       throw new InputError(
         `the shards overlap: a case is stored in more than one of ${shards.map((s) => s.file).join(", ")} ` +
-          `(${repeated}); nothing was merged`,
+          `(${repeated})${named}; nothing was merged`,
         first.file,
       );
+    }
     await store.run("COMMIT");
   } catch (e) {
     await store.run("ROLLBACK").catch(() => {});
