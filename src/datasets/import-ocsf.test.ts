@@ -94,6 +94,26 @@ describe("importOcsf", () => {
     );
   });
 
+  it("reads a verdict_id written as text, and refuses one OCSF does not define rather than leave the finding unlabeled", async () => {
+    const d = tmp();
+    const f = join(d, "f.jsonl");
+    const ok = { class_uid: 2004, time: 1739455200000, severity_id: 2, finding_info: { uid: "a", title: "t" } };
+    writeFileSync(f, `${JSON.stringify({ ...ok, verdict_id: "2" })}\n`);
+    const out = join(d, "o.jsonl");
+    await importOcsf(f, { out });
+    expect(read(out)[0]!.label).toMatchObject({ verdict: "true_positive", escalate: true });
+    for (const bad of [42, "True Positive", true]) {
+      writeFileSync(
+        f,
+        `${JSON.stringify(ok)}\n${JSON.stringify({ ...ok, finding_info: { uid: "b", title: "t" }, verdict_id: bad })}\n`,
+      );
+      await expect(importOcsf(f, { out: join(d, "bad.jsonl") })).rejects.toThrow(
+        `${f}:2: verdict_id: ${JSON.stringify(bad)} is not an OCSF verdict id (0–10 or 99)`,
+      );
+      expect(existsSync(join(d, "bad.jsonl"))).toBe(false);
+    }
+  });
+
   it("refuses a time it cannot read instead of putting another field's time in its place", async () => {
     const d = tmp();
     const f = join(d, "f.jsonl");

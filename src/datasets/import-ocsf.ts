@@ -129,20 +129,29 @@ function findingToCase(f: unknown, at: At, opts: OcsfOptions) {
     },
     evidence,
     unavailable: [],
-    label: labelOf(f.verdict_id, f.verdict),
+    label: labelOf(f.verdict_id, f.verdict, at),
     tags: tacticTags(f, info),
   };
 }
 
-function labelOf(verdictId: unknown, caption: unknown): Label | undefined {
-  const verdict = typeof verdictId === "number" ? VERDICT[verdictId] : undefined;
+/** OCSF's verdict ids: 0 Unknown to 10 Duplicate, and 99 Other. */
+const VERDICT_IDS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 99]);
+
+function labelOf(verdictId: unknown, caption: unknown, at: At): Label | undefined {
+  if (verdictId === undefined || verdictId === null) return undefined;
+  // an id written as text ("2", by a converter) or one OCSF does not define would otherwise read as
+  // no verdict, dropping a labeled finding from every agreement figure without a word
+  const id = typeof verdictId === "string" && /^\d+$/.test(verdictId.trim()) ? Number(verdictId) : verdictId;
+  if (typeof id !== "number" || !VERDICT_IDS.has(id))
+    fail(at, "verdict_id", `${JSON.stringify(verdictId)} is not an OCSF verdict id (0–10 or 99)`);
+  const verdict = VERDICT[id];
   if (!verdict) return undefined;
   return {
     verdict,
     escalate: verdict === "true_positive",
     actions: [],
     required_evidence: [],
-    notes: `OCSF verdict_id ${verdictId}${str(caption) ? ` (${caption})` : ""}`,
+    notes: `OCSF verdict_id ${id}${str(caption) ? ` (${caption})` : ""}`,
   };
 }
 
