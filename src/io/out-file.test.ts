@@ -1,14 +1,34 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { RuntimeFailure } from "./errors.js";
+import { InputError, RuntimeFailure } from "./errors.js";
 import { writeOutFile, writeOutFileWith } from "./out-file.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "soceval-out-"));
 
 describe("writing an output file", () => {
+  it("refuses to replace a DuckDB database (the store, named as --out by mistake), through a link too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-out-store-"));
+    const db = join(dir, "soceval.duckdb");
+    const instance = await DuckDBInstance.create(db);
+    const conn = await instance.connect();
+    await conn.run("CREATE TABLE runs (run_id VARCHAR); INSERT INTO runs VALUES ('r1'); CHECKPOINT");
+    conn.closeSync();
+    instance.closeSync();
+    const before = readFileSync(db);
+    const link = join(dir, "link.jsonl");
+    symlinkSync(db, link);
+    for (const path of [db, link]) {
+      const write = () => writeOutFile("--out", path, "{}\n");
+      expect(write).toThrow(InputError);
+      expect(write).toThrow(`--out ${path}: is a DuckDB database (a soceval store?)`);
+    }
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
   it("a write that fails keeps the file that was there, leaves no partial file, and names the path given", async () => {
     const dir = tmp();
     const out = join(dir, "report.json");

@@ -1,10 +1,13 @@
 import {
   accessSync,
+  closeSync,
   constants,
   existsSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readlinkSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -15,6 +18,25 @@ import { dirname, resolve } from "node:path";
 import { InputError, ReaderGone, RuntimeFailure } from "./errors.js";
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+/**
+ * A DuckDB database file (its magic "DUCK" at byte 8, through any link). No output of soceval is one,
+ * so an --out naming one is the store mistyped (`export --out .soceval/soceval.duckdb`): replacing
+ * it would lose every run.
+ */
+function isDuckDb(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    if (!statSync(path).isFile()) return false;
+    fd = openSync(path, "r");
+    const head = Buffer.alloc(12);
+    return readSync(fd, head, 0, 12, 0) === 12 && head.toString("latin1", 8, 12) === "DUCK";
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /** `path`, or the nearest folder above it that exists (what creating it would build on). */
 function nearestExisting(path: string): string {
@@ -31,6 +53,10 @@ function nearestExisting(path: string): string {
  */
 export function checkOutFile(flag: string, path: string): void {
   if (isDir(path)) throw new InputError(`${flag} ${path}: is a directory; name a file`);
+  if (isDuckDb(path))
+    throw new InputError(
+      `${flag} ${path}: is a DuckDB database (a soceval store?); writing there would replace it: name another file`,
+    );
   const base = nearestExisting(dirname(path));
   if (!isDir(base)) throw new InputError(`${flag} ${path}: ${base} is a file, not a folder`);
 }
