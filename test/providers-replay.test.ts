@@ -162,6 +162,33 @@ describe("recording and replay", () => {
     expect(recordingsFileOf((err as Error).message)).toBe(file);
   });
 
+  it("refuses to record into a file that is not a recordings file, leaving it as it was", async () => {
+    const dir = tmp();
+    const suite = join(dir, "shadow.suite.yaml");
+    const cases = join(dir, "cases.jsonl");
+    const store = join(dir, "soceval.duckdb");
+    writeFileSync(suite, "\nname: x\nworkflow: workflow.yaml\n");
+    writeFileSync(cases, '{"id":"c-1","workflow":"w"}\n');
+    // a store's bytes: no newline at its end, which recording would cut away first
+    writeFileSync(store, Buffer.concat([Buffer.alloc(8), Buffer.from("DUCK\n\u0000\u0001binary")]));
+    for (const file of [suite, cases, store]) {
+      const before = readFileSync(file);
+      expect(() =>
+        createRecorder(
+          file,
+          sampler(() => "x"),
+        ),
+      ).toThrow(InputError);
+      expect(() =>
+        createRecorder(
+          file,
+          sampler(() => "x"),
+        ),
+      ).toThrow(`--record ${file}: not a recordings file (its first line is not a recording)`);
+      expect(readFileSync(file).equals(before)).toBe(true);
+    }
+  });
+
   it("answers a request recorded several times (epochs) with each recording in turn", async () => {
     const file = join(tmp(), "epochs.jsonl");
     let n = 0;

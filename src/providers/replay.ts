@@ -99,12 +99,52 @@ export function dropIncompleteLastLine(file: string, warn: (msg: string) => void
 const defaultWarn = (msg: string) => process.stderr.write(msg);
 
 /**
+ * `--record` appends to the file it names, after cutting what follows its last newline: named at
+ * the store, the dataset or a suite file by mistake, it would damage that file. One that is there
+ * must open with a recording (a line too long to check here must at least begin as one).
+ */
+export function refuseOtherFile(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return; // not there yet (a new file), or not readable: dropIncompleteLastLine names it
+  }
+  let head: string;
+  try {
+    const buf = Buffer.alloc(1024 * 1024);
+    head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+  if (head.charCodeAt(0) === 0xfeff) head = head.slice(1);
+  const lines = head.split("\n");
+  const at = lines.findIndex((l) => l.trim() !== "");
+  if (at === -1) return;
+  const first = lines[at]!.trim();
+  // the last piece read may be cut by the read, or by a crash while recording
+  let ok = at === lines.length - 1 && first.startsWith('{"key":');
+  if (!ok)
+    try {
+      ok = Recording.safeParse(JSON.parse(first)).success;
+    } catch {
+      ok = false;
+    }
+  if (!ok)
+    throw new InputError(
+      `--record ${file}: not a recordings file (its first line is not a recording), and recording appends to it; name a new file or one --record wrote`,
+      file,
+    );
+}
+
+/**
  * Wraps any provider and appends every completion it returns to `file` as {key, completion}, with
  * how long the call's failed attempts took; and a call that max_seconds stopped as {key, stopped}, so
  * that the replay spends the same time and stops where the recorded investigation stopped.
  */
 export function createRecorder(file: string, inner: Provider): Provider {
   mkdirSync(dirname(file), { recursive: true });
+  refuseOtherFile(file);
   dropIncompleteLastLine(file);
   const session = randomBytes(6).toString("hex");
   // one synchronous append per line: concurrent cases cannot interleave within a line
