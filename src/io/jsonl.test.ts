@@ -30,6 +30,12 @@ describe("what a bad case line is called", () => {
     );
   });
 
+  it("a byte-order mark inside the file (two files joined) is named, not shown as an invisible token", () => {
+    expect(problem(`\uFEFF${line1}`)).toBe(
+      "cases.jsonl:7: malformed JSON: the line starts with a byte-order mark (U+FEFF), as a file joined onto another does; delete it",
+    );
+  });
+
   it("a misspelt enum field names the field it was probably meant to be", () => {
     const typo = edited((c) => {
       c.alert.sevrity = c.alert.severity;

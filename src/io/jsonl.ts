@@ -50,9 +50,14 @@ export function parseJsonLine<S extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch (e) {
+    // invisible in the message JSON.parse gives ("Unexpected token '﻿'"): the start of a second file
+    // that `cat a.jsonl b.jsonl` joined on, saved with a byte-order mark
+    const bom = text.charCodeAt(0) === 0xfeff;
     return {
       line,
-      error: `${file}:${line}: malformed JSON: ${(e as Error).message}`,
+      error: bom
+        ? `${file}:${line}: malformed JSON: the line starts with a byte-order mark (U+FEFF), as a file joined onto another does; delete it`
+        : `${file}:${line}: malformed JSON: ${(e as Error).message}`,
       object: text.trimStart().startsWith("{"),
     };
   }
