@@ -162,6 +162,17 @@ describe("recording and replay", () => {
     expect(recordingsFileOf((err as Error).message)).toBe(file);
   });
 
+  it("refuses a recordings file holding a byte that is not UTF-8, naming its line", () => {
+    const file = join(tmp(), "latin1.jsonl");
+    const key = "a".repeat(64);
+    const good = `${JSON.stringify({ key, stopped: { max_seconds_after_ms: 5 } })}\n`;
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from(good), Buffer.from(`{"key":"${key}","note":"Jos\xe9"}\n`, "latin1")]),
+    );
+    expect(() => createReplayProvider(file)).toThrow(`${file}:2: not UTF-8 text (a byte that is not UTF-8 at column`);
+  });
+
   it("refuses to record into a file that is not a recordings file, leaving it as it was", async () => {
     const dir = tmp();
     const suite = join(dir, "shadow.suite.yaml");

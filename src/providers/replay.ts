@@ -12,6 +12,7 @@ import {
 import { dirname } from "node:path";
 import { z } from "zod";
 import { InputError, mainIssue } from "../io/errors.js";
+import { utf8OrRefuse } from "../io/utf8-text.js";
 import { partsDiff, RequestParts, requestKey, requestParts } from "./request-key.js";
 import { type Completion, type CompletionRequest, type Provider, ProviderError, TimeBudgetSpent } from "./types.js";
 
@@ -190,12 +191,14 @@ type Recorded = {
 export type Recordings = { byKey: Map<string, Recorded[]>; conversations: Map<string, RequestParts> };
 
 export function loadRecordings(file: string): Recordings {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
     throw new InputError(`${file}: cannot read recordings (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
   }
+  // a hand-edited answer saved as Latin-1 would replay with U+FFFD in place of a host or account name
+  let text = utf8OrRefuse(file, bytes);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const byKey = new Map<string, Recorded[]>();
   const conversations = new Map<string, RequestParts>();
