@@ -48,6 +48,16 @@ describe.concurrent("usage errors (CLI)", () => {
     expect(r.stderr).toBe(`soceval: ${flag}: expected a positive integer, got "${value}"\n`);
   });
 
+  it.each([
+    ["--limit", "0", "a positive integer"],
+    ["--epochs", "2.5", "a positive integer"],
+    ["--workers", "-1", "a whole number"],
+  ])("run %s %s is refused alone, before the suite loads and warns", async (flag, value, expected) => {
+    const r = await soceval(["run", "missing.suite.yaml", flag, value], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`soceval: ${flag}: expected ${expected}, got "${value}"\n`);
+  });
+
   it("gate --candidate-run refuses --epochs, which only shapes a candidate the gate replays", async () => {
     const r = await soceval(["gate", "--baseline", "main", "--candidate-run", "latest", "--epochs", "3"], cwd);
     expect(r.status).toBe(2);

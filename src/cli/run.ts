@@ -70,6 +70,13 @@ export function register(program: Command): void {
     .action(
       action(async (suiteFile: string, flags: RunFlags) => {
         finishWithoutReader();
+        // a bad count is a usage error: said alone, before the suite's loading and its warnings
+        const counts = {
+          concurrency: positiveInt("--concurrency", flags.concurrency),
+          epochs: positiveInt("--epochs", flags.epochs),
+          limit: positiveInt("--limit", flags.limit),
+          workers: positiveInt("--workers", flags.workers, 0),
+        };
         const ls = loadSuite(suiteFile);
         process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
@@ -101,14 +108,11 @@ export function register(program: Command): void {
         try {
           outcome = await runSuite(store, ls, {
             agents: flags.agent,
-            concurrency: positiveInt("--concurrency", flags.concurrency),
-            epochs: positiveInt("--epochs", flags.epochs),
+            ...counts,
             resume: flags.resume,
             retryFailed: flags.retryFailed,
             shard,
             record: flags.record,
-            limit: positiveInt("--limit", flags.limit),
-            workers: positiveInt("--workers", flags.workers, 0),
             signal: ctrl.signal,
             onProgress: (p) => progress?.update(p),
           });
