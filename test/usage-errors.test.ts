@@ -52,6 +52,7 @@ describe.concurrent("usage errors (CLI)", () => {
     ["--limit", "0", "a positive integer"],
     ["--epochs", "2.5", "a positive integer"],
     ["--workers", "-1", "a whole number"],
+    ["--shard", "3/2", "i/n with 1 ≤ i ≤ n"],
   ])("run %s %s is refused alone, before the suite loads and warns", async (flag, value, expected) => {
     const r = await soceval(["run", "missing.suite.yaml", flag, value], cwd);
     expect(r.status).toBe(2);

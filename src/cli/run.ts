@@ -77,9 +77,9 @@ export function register(program: Command): void {
           limit: positiveInt("--limit", flags.limit),
           workers: positiveInt("--workers", flags.workers, 0),
         };
+        const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const ls = loadSuite(suiteFile);
         process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
-        const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
         const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
         process.stderr.write(unreached.start);
