@@ -37,3 +37,14 @@ describe("Case: an evidence record's data", () => {
     expect(firstIssue({ ...base, evidence: [rest] })).toMatch(/^evidence\[0\]\.data: /);
   });
 });
+
+describe("Case: incident_id", () => {
+  it("refuses an empty or blank one, which would make every such case one incident", () => {
+    for (const incident_id of ["", "  "])
+      expect(firstIssue({ ...base, incident_id })).toBe(
+        "incident_id: empty: leave incident_id out when the alert belongs to no incident",
+      );
+    expect(firstIssue({ ...base, incident_id: "INC-7" })).toBe("ok");
+    expect(firstIssue(base)).toBe("ok");
+  });
+});

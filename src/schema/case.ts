@@ -46,7 +46,13 @@ export const Label = z.strictObject({
 export const Case = z.strictObject({
   id: z.string().min(1),
   workflow: z.string().min(1),
-  incident_id: z.string().optional().describe("groups correlated alerts of one incident"),
+  // an empty one would be an incident of its own: every case of an export that writes "" for "none"
+  // would be counted as one correlated incident by every clustered interval and the gate's margins
+  incident_id: z
+    .string()
+    .regex(/\S/, { error: "empty: leave incident_id out when the alert belongs to no incident" })
+    .optional()
+    .describe("groups correlated alerts of one incident"),
   alert: Alert,
   evidence: z.array(EvidenceRecord).default([]),
   unavailable: z.array(z.string()).default([]).describe("sources that could not be queried for this case"),
