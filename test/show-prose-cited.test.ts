@@ -41,8 +41,19 @@ beforeAll(async () => {
     },
     error: null,
   };
+  // one made-up id and one address nobody returned: two hallucinations, of two kinds
+  const invented = {
+    ...transcript,
+    case_id: "mini-001",
+    steps: [call("get_signins", ["s-001a"])],
+    output: {
+      ...transcript.output,
+      summary: "The sign-in came from 192.0.2.77.",
+      hypotheses: [{ kind: "malicious", explanation: "Unknown device.", evidence: ["s-001a", "x-999"] }],
+    },
+  };
   const file = join(dir, "t.jsonl");
-  writeFileSync(file, `${JSON.stringify(transcript)}\n`);
+  writeFileSync(file, `${JSON.stringify(transcript)}\n${JSON.stringify(invented)}\n`);
   const r = await soceval(
     [
       "score",
@@ -83,5 +94,13 @@ describe("an evidence id quoted in the prose", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("\n        cited s-000a, t-000\n");
     expect(r.stdout).not.toContain("cited nothing");
+  });
+
+  it("show counts a made-up id and a fabricated indicator apart, as the findings under it are", async () => {
+    const r = await soceval(["show", "mini-001", "--db", db], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("· hallucinated ids 1, fabricated indicators 1\n");
+    expect(r.stdout).toMatch(/hallucinated_evidence · evidence x-999\n/);
+    expect(r.stdout).toMatch(/medium +fabricated_indicator\n/);
   });
 });

@@ -38,7 +38,7 @@ export function investigationText(inv: Investigation, tty: boolean): string {
     else out.push(stepsTable(t, tty));
     add(
       ...outputLines(t),
-      ...(t.result ? scoreLines(t.result) : []),
+      ...(t.result ? scoreLines(t.result, t.findings) : []),
       ...(t.result ? auditLines(t.result.audit_completeness, t.result.audit_missing, t.steps, inv.run.run_id) : []),
       ...findingLines(t),
     );
@@ -163,10 +163,13 @@ function outputLines(t: Transcript): string[] {
   return lines;
 }
 
-function scoreLines(r: Result): string[] {
+function scoreLines(r: Result, findings: { kind: string }[]): string[] {
+  // hallucination_count adds up both kinds: an indicator named in the prose is not a cited id
+  const ids = findings.filter((f) => f.kind === "hallucinated_evidence").length;
+  const indicators = findings.filter((f) => f.kind === "fabricated_indicator").length;
   return [
     `scored  agrees with the analyst ${yes(r.agree)} · escalation matches ${yes(r.escalation_match)} · critical miss ${yes(r.critical_miss)}`,
-    `        required evidence ${r.required_gathered} of ${r.required_total} gathered, ${r.required_cited} cited · hallucinated ids ${r.hallucination_count}`,
+    `        required evidence ${r.required_gathered} of ${r.required_total} gathered, ${r.required_cited} cited · hallucinated ids ${ids}, fabricated indicators ${indicators}`,
     `        policy violations ${r.policy_violations} (${r.high_severity_violations} high) · tool calls ${r.tool_calls}, ${r.tool_errors} failed · valid output ${yes(r.schema_valid)}`,
   ];
 }
