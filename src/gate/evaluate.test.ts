@@ -96,6 +96,50 @@ describe("the gate over stored runs", () => {
     expect(back.rules.find((r) => r.rule === "budget:cost_per_investigation")!.threshold).toBeCloseTo(0.005);
   });
 
+  it("prints a value just past its budget or limit apart from it, never as the limit itself", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-cheap");
+    await cloneRun(store, FIXTURE_RUN, "run-dearer");
+    await store.run("UPDATE case_results SET cost_usd = 0.01 WHERE run_id = 'run-cheap'");
+    // 20.012% dearer: over a 20% budget, and over a limit of 0.012, by less than 3 digits show
+    await store.run("UPDATE case_results SET cost_usd = 0.0120012 WHERE run_id = 'run-dearer'");
+    const v = await evaluateGate(
+      store,
+      { run_id: "run-cheap", agent: "model-x" },
+      { run_id: "run-dearer", agent: "model-x" },
+      {
+        ...DEFAULT_GATE,
+        limits: [{ metric: "cost_per_investigation", max: 0.012 }],
+        budget: { metric: "cost_per_investigation", max_increase_pct: 20 },
+      },
+    );
+    const budget = v.rules.find((r) => r.rule === "budget:cost_per_investigation")!;
+    const limit = v.rules.find((r) => r.rule === "limit:cost_per_investigation")!;
+    expect(budget).toMatchObject({ pass: false, candidate: 0.0120012 });
+    expect(budget.detail).toBe("0.012 vs 0.01 (20.01%)");
+    expect(limit).toMatchObject({ pass: false });
+    expect(limit.detail).toBe("0.012001 > 0.012");
+    const summary = toMarkdown(v, "fixture");
+    expect(summary).toContain(
+      "| budget:cost_per_investigation | 0.01 | 0.012001 | 0.012 vs 0.01 (20.01%) | ≤ 0.012 | **FAIL** |",
+    );
+    expect(summary).toContain(
+      "| limit:cost_per_investigation | 0.01 | 0.012001 | 0.012001 \\> 0.012 | ≤ 0.012 | **FAIL** |",
+    );
+    expect(toJUnit(v, "fixture")).toContain("0.012001 &gt; 0.012");
+    // a margin's unfavourable end 0.02004 below zero is beyond a drop of 0.02, and reads so
+    const margin = {
+      ...budget,
+      rule: "margin:verdict_agreement",
+      baseline: 0.9,
+      candidate: 0.89,
+      diff: -0.01,
+      lower: -0.02004,
+      upper: 0.00004,
+      threshold: -0.02,
+    };
+    expect(toMarkdown({ ...v, rules: [margin] }, "fixture")).toContain("| -0.01 [-0.02004, 0.00004] | drop ≤ 0.02 |");
+  });
+
   it("holds a cost, token or time budget to the cases both sides were measured on, not to each side's own value", async () => {
     await cloneRun(store, FIXTURE_RUN, "run-gaps-cost");
     await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-gaps-cost'");

@@ -4,6 +4,7 @@ import { providerFailures } from "../analytics/provider-failures.js";
 import { pairsToShowMargin } from "../analytics/stats/paired.js";
 import type { GateRules } from "../schema/index.js";
 import type { Store } from "../store/db.js";
+import { apart, precise } from "./apart.js";
 import { budgetValues } from "./budget.js";
 import { findingsFor, pairedCases, type Side } from "./cases.js";
 import { casesWorseOn } from "./margin-cases.js";
@@ -46,7 +47,7 @@ export async function evaluateGate(
       detail:
         v === null
           ? "not measured (no case of the candidate where it is defined)"
-          : `${fmt(v)} ${v <= l.max ? "≤" : ">"} ${l.max}`,
+          : `${apart(v, l.max, print)[0]} ${v <= l.max ? "≤" : ">"} ${l.max}`,
     });
   }
 
@@ -93,7 +94,7 @@ export async function evaluateGate(
       detail:
         bv === null || cv === null
           ? "not measured"
-          : `${fmt(cv)} vs ${fmt(bv)} (${bv === 0 ? (cv === 0 ? "+0%" : "from zero") : `${(((cv - bv) / bv) * 100).toFixed(1)}%`})`,
+          : `${fmt(cv)} vs ${fmt(bv)} (${bv === 0 ? (cv === 0 ? "+0%" : "from zero") : risePct(cv, bv, limit!)})`,
     });
   }
 
@@ -217,7 +218,7 @@ function marginRule(m: PairedMetric, maxDrop: number): RuleResult {
                 ? ""
                 : tooFew
                   ? `; ${TOO_WIDE}${needed === null ? "" : ` (${neededText(m, maxDrop, needed)})`}`
-                  : `; its worst end is ${fmt(-worst)} worse, beyond the margin ${maxDrop}`
+                  : `; its worst end is ${apart(-worst, maxDrop, print)[0]} worse, beyond the margin ${maxDrop}`
             }`,
   };
 }
@@ -261,7 +262,22 @@ function countRule(rule: string, description: string, n: number): RuleResult {
   };
 }
 
+/**
+ * The budget's rise in percent, with as many decimals as it takes to read apart from the rise the
+ * limit allows: a candidate 20.04% dearer fails "at most 20%", and must not print as "+20.0%".
+ */
+function risePct(cv: number, bv: number, limit: number): string {
+  const rise = ((cv - bv) / bv) * 100;
+  const allowed = ((limit - bv) / bv) * 100;
+  let decimals = 1;
+  while (decimals < 8 && cv !== limit && rise.toFixed(decimals) === allowed.toFixed(decimals)) decimals++;
+  return `${rise.toFixed(decimals)}%`;
+}
+
 function fmt(x: number | null): string {
   if (x === null) return "—";
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
 }
+
+/** fmt at 3 digits, for `apart`, which adds digits where fmt would print a value as its limit */
+const print = (x: number, digits: number) => (digits === 3 ? fmt(x) : precise(x, digits));

@@ -1,6 +1,7 @@
 import { importGaps } from "../analytics/provider-failures.js";
 import { shellWord } from "../io/shell.js";
 import { clip, mdCell } from "../report/format.js";
+import { apart } from "./apart.js";
 import { TOO_WIDE } from "./evaluate.js";
 import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
 
@@ -13,18 +14,35 @@ const md = (s: string | null) => mdCell(clip((s ?? "").replace(/\s+/g, " "), 160
 const num = (x: number | null) => (x === null ? "—" : Number(x.toPrecision(3)).toString());
 const STATUS = { pass: "✅ PASS", fail: "❌ FAIL", infra_failure: "⚠️ CANNOT JUDGE (infrastructure)" } as const;
 
+/**
+ * The number a rule is judged on beside its threshold, printed apart (`apart`): a limit's or budget's
+ * candidate value, a margin's unfavourable end (the lower end where the threshold is a drop below zero).
+ */
+function judged(r: RuleResult): { value: string; threshold: string } | null {
+  if (r.threshold === null) return null;
+  const margin = r.rule.startsWith("margin:");
+  const v = margin ? (r.threshold < 0 ? r.lower : r.upper) : r.candidate;
+  if (v === null || !(margin || r.rule.startsWith("limit:") || r.rule.startsWith("budget:"))) return null;
+  const [value, threshold] = apart(margin ? Math.abs(v) : v, Math.abs(r.threshold));
+  return { value: margin && v < 0 ? `-${value}` : value, threshold };
+}
+
 /** What a rule allows, from its verdict row: a margin's drop, a limit's or budget's maximum, a count's zero. */
 function allowed(r: RuleResult): string {
   if (r.threshold === null) return "—";
-  if (r.rule.startsWith("margin:")) return `drop ≤ ${num(Math.abs(r.threshold))}`;
-  if (r.rule.startsWith("limit:") || r.rule.startsWith("budget:")) return `≤ ${num(r.threshold)}`;
+  const t = judged(r)?.threshold ?? num(Math.abs(r.threshold));
+  if (r.rule.startsWith("margin:")) return `drop ≤ ${t}`;
+  if (r.rule.startsWith("limit:") || r.rule.startsWith("budget:")) return `≤ ${t}`;
   return num(r.threshold);
 }
 
 /** A rule's change: Δ with its paired interval, or the rule's own words where it has no interval. */
 function change(r: RuleResult): string {
   if (r.diff === null || (r.lower === null && r.upper === null)) return md(r.detail);
-  return `${num(r.diff)} [${num(r.lower)}, ${num(r.upper)}]`;
+  const worst = judged(r)?.value;
+  const lower = worst !== undefined && r.threshold! < 0 ? worst : num(r.lower);
+  const upper = worst !== undefined && r.threshold! > 0 ? worst : num(r.upper);
+  return `${num(r.diff)} [${lower}, ${upper}]`;
 }
 
 /**
@@ -60,7 +78,7 @@ export function toMarkdown(
   out.push("", "| rule | baseline | candidate | Δ [95% CI] | allowed | result |", "|---|---|---|---|---|---|");
   for (const r of v.rules)
     out.push(
-      `| ${r.rule} | ${num(r.baseline)} | ${num(r.candidate)} | ${change(r)} | ${allowed(r)} | ${r.pass ? "pass" : r.detail.includes(TOO_WIDE) ? `**FAIL**: too few cases to show it${r.cases_needed ? ` (needs about ${r.cases_needed})` : ""}` : "**FAIL**"} |`,
+      `| ${r.rule} | ${num(r.baseline)} | ${r.rule.startsWith("margin:") ? num(r.candidate) : (judged(r)?.value ?? num(r.candidate))} | ${change(r)} | ${allowed(r)} | ${r.pass ? "pass" : r.detail.includes(TOO_WIDE) ? `**FAIL**: too few cases to show it${r.cases_needed ? ` (needs about ${r.cases_needed})` : ""}` : "**FAIL**"} |`,
     );
   const list = (title: string, xs: FlippedCase[]) => {
     if (xs.length === 0) return;
