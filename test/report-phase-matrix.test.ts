@@ -38,3 +38,29 @@ describe("the phase table says why a phase is not measured", () => {
     ]);
   });
 });
+
+describe("a criterion judged a hair's breadth from its threshold", () => {
+  it("prints the compared value apart from the threshold, so a bound just below it never reads as meeting it", async () => {
+    const store = await Store.open(":memory:");
+    await seedFixture(store);
+    // model-x agrees on 10 of 12: its Wilson lower bound is 55.197%, just under 55.2%
+    const shadow = [
+      {
+        phase: "shadow",
+        source: "suite",
+        criteria: [{ metric: "verdict_agreement", op: ">=", threshold: 0.552, bound: "lower" }],
+      },
+    ];
+    await store.run("UPDATE runs SET exit_criteria = ?", [JSON.stringify(shadow)]);
+    const doc = await buildReport(store, "latest", { agents: ["model-x"] });
+    store.close();
+    const crit = doc.phases.find((p) => p.phase === "shadow")!.criteria[0]!;
+    expect(crit).toMatchObject({ status: "not met", compared: 0.551969 });
+    const md = await renderReport(doc, "md");
+    expect(md).toContain("Verdict agreement 55.197% (lower bound of 83.3% = 10/12), needs ≥ 55.200%");
+    expect(md).not.toContain("55.2%, needs ≥ 55.2%");
+    const html = await renderReport(doc, "html");
+    expect(html).toContain("≥ 55.200%");
+    expect(html).toContain("55.197%");
+  });
+});

@@ -8,29 +8,42 @@ export { BIDI_CONTROLS, visibleControls } from "../io/printable.js";
 
 const DASH = "—";
 
-export function formatValue(v: number | null | undefined, unit: Unit): string {
+/** `extra`: decimals beyond the unit's usual ones (formatApart adds them). */
+export function formatValue(v: number | null | undefined, unit: Unit, extra = 0): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
   switch (unit) {
     case "rate":
-      return `${(v * 100).toFixed(1)}%`;
+      return `${(v * 100).toFixed(1 + extra)}%`;
     case "kappa":
-      return v.toFixed(3);
+      return v.toFixed(3 + extra);
     case "usd":
-      return v >= 1 ? `$${v.toFixed(2)}` : `$${v.toFixed(4)}`;
+      return v >= 1 ? `$${v.toFixed(2 + extra)}` : `$${v.toFixed(4 + extra)}`;
     case "ms":
       return v < 1000
-        ? `${Math.round(v)} ms`
+        ? `${extra ? v.toFixed(extra) : Math.round(v)} ms`
         : v < 60000
-          ? `${(v / 1000).toFixed(1)} s`
-          : `${(v / 60000).toFixed(1)} min`;
+          ? `${(v / 1000).toFixed(1 + extra)} s`
+          : `${(v / 60000).toFixed(1 + extra)} min`;
     case "minutes":
-      return `${v.toFixed(1)} min`;
+      return `${v.toFixed(1 + extra)} min`;
     case "score":
-      return v.toFixed(1);
+      return v.toFixed(1 + extra);
     case "count":
     case "tokens":
-      return Math.round(v).toLocaleString("en-US");
+      return (extra ? v : Math.round(v)).toLocaleString("en-US", { maximumFractionDigits: extra });
   }
+}
+
+/**
+ * A criterion's compared value and its threshold, with as many decimals as it takes to print them
+ * apart: a lower bound of 84.96% against "≥ 85%" is not met, and must not read "85.0%, needs ≥ 85.0%".
+ * Equal values (and the usual decimals where they already differ) print as formatValue does.
+ */
+export function formatApart(v: number | null, t: number, unit: Unit): [string, string] {
+  let extra = 0;
+  const same = v === null || Math.abs(v - t) < 1e-12;
+  while (!same && extra < 6 && formatValue(v, unit, extra) === formatValue(t, unit, extra)) extra++;
+  return [formatValue(v, unit, extra), formatValue(t, unit, extra)];
 }
 
 export function formatInterval(e: Estimate | null | undefined, unit: Unit): string {

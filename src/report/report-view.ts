@@ -17,6 +17,7 @@ import { renderChart } from "./charts.js";
 import {
   CLIP,
   clip,
+  formatApart,
   formatCount,
   formatInterval,
   formatIntervalShort,
@@ -110,6 +111,7 @@ export function metricView(key: string, e: Estimate | undefined) {
 
 function criterionView(c: CriterionResult, readiness?: ReportReadiness, db?: string) {
   const unit = unitOf(c.metric);
+  const [compared, threshold] = formatApart(c.compared, c.threshold, unit);
   return {
     metric: c.metric,
     label: labelOf(c.metric),
@@ -119,8 +121,8 @@ function criterionView(c: CriterionResult, readiness?: ReportReadiness, db?: str
     // what the value is over: "1/12" for a proportion, n for a mean, a percentile or kappa; "—" unmeasured
     n:
       formatCount(c.estimate) || (c.estimate && c.estimate.value !== null ? c.estimate.n.toLocaleString("en-US") : "—"),
-    compared: formatValue(c.compared, unit),
-    threshold: `${OP_TEXT[c.op] ?? c.op} ${formatValue(c.threshold, unit)}`,
+    compared,
+    threshold: `${OP_TEXT[c.op] ?? c.op} ${threshold}`,
     bound: c.bound === "point" ? "point estimate" : `${c.bound} bound`,
     status: c.status,
     cls: statusClass(c.status),
