@@ -406,6 +406,20 @@ describe("the gate's summary, as a reviewer reads it", () => {
     expect(toMarkdown(again, "fixture")).toContain(
       `**Worse on escalation_recall** (${lost.length}): the new critical misses above`,
     );
+    // one new critical miss more, not worse on escalation recall: the margin's cases are then only part
+    // of that list, and "the new critical misses above" would name one case too many
+    const [extra] = await ids(
+      `SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook'
+         AND NOT coalesce(critical_miss, false) AND case_id NOT IN (${lost.map((c) => `'${c}'`).join(", ")})`,
+    );
+    expect(extra).toBeDefined();
+    await store.run("UPDATE case_results SET critical_miss = true WHERE run_id = 'run-esc' AND case_id = ?", [extra!]);
+    const more = await evaluateGate(store, same, cand, rules);
+    expect(more.new_critical_miss.map((x) => x.case_id)).toEqual([...lost, extra!].sort());
+    const moreMd = toMarkdown(more, "fixture");
+    expect(moreMd).not.toContain("the new critical misses above");
+    expect(moreMd).toMatch(new RegExp(`\\*\\*Worse on escalation_recall\\*\\* \\(${lost.length}\\): \`${lost[0]}\``));
+    await store.run("UPDATE case_results SET critical_miss = false WHERE run_id = 'run-esc' AND case_id = ?", [extra!]);
     // on a rate where less is better, the worse cases are those it newly counts for the candidate
     const misses = await evaluateGate(store, same, cand, {
       ...rules,

@@ -115,16 +115,18 @@ export function toMarkdown(
   };
   ids("New critical misses", v.new_critical_miss);
   ids("New high-severity violations", v.new_high_violation);
-  // the cases behind a failed margin's Δ; a margin whose cases are a list above says which
-  const within = (xs: FlippedCase[], ys: FlippedCase[]) => xs.every((x) => ys.some((y) => y.case_id === x.case_id));
+  // the cases behind a failed margin's Δ; a margin whose cases are a list above, exactly, says which
+  // (a part of one would leave the reader to guess which of its cases are not the margin's)
+  const sameCases = (xs: FlippedCase[], ys: FlippedCase[]) =>
+    xs.length === ys.length && xs.every((x) => ys.some((y) => y.case_id === x.case_id));
   for (const w of v.worse_on_margin) {
     if (v.rules.find((r) => r.rule === `margin:${w.metric}`)?.pass !== false || w.cases.length === 0) continue;
     // where the outage left no answer, the list above is the count of them, not the cases
-    const same = within(w.cases, answered)
+    const same = sameCases(w.cases, answered)
       ? "the right → wrong cases above"
-      : within(w.cases, v.regressed)
+      : sameCases(w.cases, v.regressed)
         ? `the right → ${answered.some((x) => w.cases.some((c) => c.case_id === x.case_id)) ? "wrong and right → " : ""}no answer cases above`
-        : within(w.cases, v.new_critical_miss)
+        : sameCases(w.cases, v.new_critical_miss)
           ? "the new critical misses above"
           : null;
     if (same) out.push("", `**Worse on ${w.metric}** (${w.cases.length}): ${same}`);
