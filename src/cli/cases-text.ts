@@ -24,6 +24,8 @@ export type CaseRow = {
   audit_missing?: string[] | null;
   /** the violation rates' only (one kind's: that kind's): the policy findings that make it count, by kind */
   violations?: Violation[] | null;
+  /** the table's only (jsonl keeps its fields): no output at all, where a null verdict may also be an invalid one */
+  failed?: boolean | null;
 };
 /** Per agent: rows against the rate of `of` rows; for an item ratio, `items` against it of `of` items. */
 export type AgentCount = { agent: string; rows: number; of: number; items?: number };
@@ -48,7 +50,7 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
       r.agent,
       r.epoch,
       r.label_verdict ?? "",
-      r.verdict ?? "no output",
+      r.verdict ?? (r.failed === false ? "invalid output" : "no output"),
       r.escalate === null ? "" : r.escalate ? "yes" : "no",
       ...extra.map((e) => e.cell(r)),
       printable(r.title ?? ""),

@@ -1,0 +1,85 @@
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+
+/**
+ * An answer that fails the triage schema is stored with no verdict, as no answer at all is: the
+ * cases table must still tell them apart, or `--rate schema_invalid_rate` (a share of produced
+ * outputs) lists every one of its rows as "no output".
+ */
+const dir = mkdtempSync(join(tmpdir(), "soceval-cases-invalid-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const db = join(dir, "i.duckdb");
+
+beforeAll(async () => {
+  const output = {
+    verdict: "true_positive",
+    confidence: 0.9,
+    escalate: true,
+    summary: "Unknown device.",
+    hypotheses: [{ kind: "malicious", explanation: "Unknown device.", evidence: ["s-000a"] }],
+    recommended_actions: [],
+    missing_sources: [],
+    human_only: false,
+  };
+  const step = {
+    type: "tool_call",
+    tool: "get_signins",
+    input: {},
+    status: "ok",
+    evidence_ids: ["s-000a"],
+    latency_ms: 10,
+  };
+  const lines = [
+    {
+      case_id: "mini-000",
+      agent: "vendor",
+      epoch: 0,
+      steps: [step],
+      output: { ...output, verdict: "maybe" },
+      error: null,
+    },
+    { case_id: "mini-001", agent: "vendor", epoch: 0, steps: [], output: null, error: "provider 500" },
+  ];
+  const file = join(dir, "t.jsonl");
+  writeFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
+  const r = await soceval(
+    [
+      "score",
+      "--workflow",
+      join(dir, "workflow.yaml"),
+      "--dataset",
+      join(dir, "cases.jsonl"),
+      "--transcripts",
+      file,
+      "--agent",
+      "vendor",
+      "--db",
+      db,
+    ],
+    dir,
+  );
+  expect(r.status, r.stderr).toBe(0);
+}, 60_000);
+
+describe("soceval cases, an output that failed the schema", () => {
+  it("shows it as an invalid output, and an investigation with no answer as no output", async () => {
+    const invalid = await soceval(["cases", "--run", "latest", "--rate", "schema_invalid_rate", "--db", db], dir);
+    expect(invalid.status, invalid.stderr).toBe(0);
+    expect(invalid.stdout).toMatch(/mini-000\W+vendor\W+0\W+\w+\W+invalid output\W/);
+    expect(invalid.stdout).not.toContain("no output");
+    const all = await soceval(["cases", "--run", "latest", "--rate", "verdict_agreement", "--db", db], dir);
+    expect(all.stdout).toMatch(/mini-000\W+vendor\W+0\W+\w+\W+invalid output\W/);
+    expect(all.stdout).toMatch(/mini-001\W+vendor\W+0\W+\w+\W+no output\W/);
+    // jsonl keeps its fields as they were: the verdict null, nothing added
+    const jsonl = await soceval(
+      ["cases", "--run", "latest", "--rate", "schema_invalid_rate", "--format", "jsonl", "--db", db],
+      dir,
+    );
+    const row = JSON.parse(jsonl.stdout.trim().split("\n")[0]!);
+    expect(row).toMatchObject({ case_id: "mini-000", verdict: null });
+    expect(row).not.toHaveProperty("failed");
+  });
+});
