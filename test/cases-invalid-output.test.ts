@@ -2,6 +2,9 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { buildReport } from "../src/analytics/report.js";
+import { renderReport } from "../src/report/render.js";
+import { Store } from "../src/store/db.js";
 import { soceval } from "./helpers/cli.js";
 
 /**
@@ -81,5 +84,20 @@ describe("soceval cases, an output that failed the schema", () => {
     const row = JSON.parse(jsonl.stdout.trim().split("\n")[0]!);
     expect(row).toMatchObject({ case_id: "mini-000", verdict: null });
     expect(row).not.toHaveProperty("failed");
+  });
+
+  it("shows it in the report's worst cases as an invalid output beside the answer, not as no output", async () => {
+    const store = await Store.open(db);
+    const doc = await buildReport(store, "latest", { worst: 50 });
+    store.close();
+    const html = await renderReport(doc, "html");
+    const article = (id: string) => {
+      const at = html.indexOf(`<code class="id">${id}</code> — `);
+      expect(at, id).toBeGreaterThan(-1);
+      return html.slice(at, html.indexOf("</article>", at));
+    };
+    expect(article("mini-000")).toMatch(/<th scope="row">Agent<\/th><td class="text">invalid output, escalate/);
+    expect(article("mini-000")).toContain("maybe");
+    expect(article("mini-001")).toMatch(/<th scope="row">Agent<\/th><td class="text">no output, escalate/);
   });
 });

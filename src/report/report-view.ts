@@ -191,7 +191,8 @@ function caseView(agent: string, w: WorstCase, runRef: string) {
     alert_json_more: alertJson.more,
     label_verdict: String(label?.verdict ?? "unlabeled"),
     label_escalate: label ? (label.escalate ? "yes" : "no") : "—",
-    verdict: w.verdict ?? "no output",
+    // an answer that failed the schema is stored with no verdict; its output is shown below it
+    verdict: w.verdict ?? (w.output === null || w.output === undefined ? "no output" : "invalid output"),
     escalate: w.escalate === null ? "—" : w.escalate ? "yes" : "no",
     summary: summary.text,
     summary_more: summary.more,
