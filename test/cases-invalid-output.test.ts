@@ -98,6 +98,13 @@ describe("soceval cases, an output that failed the schema", () => {
     };
     expect(article("mini-000")).toMatch(/<th scope="row">Agent<\/th><td class="text">invalid output, escalate/);
     expect(article("mini-000")).toContain("maybe");
+    // the confusion matrix's last column holds both, and says so
+    expect(html).toContain('<th scope="col" class="num">no valid verdict</th>');
+    expect(doc.agents.vendor!.confusion.agent.at(-1)).toBe("no_output");
+    const noVerdict = doc.agents.vendor!.confusion.counts.reduce((n, row) => n + row.at(-1)!, 0);
+    expect(noVerdict).toBe(
+      doc.agents.vendor!.metrics.failed_rate!.x! + doc.agents.vendor!.metrics.schema_invalid_rate!.x!,
+    );
     expect(article("mini-001")).toMatch(/<th scope="row">Agent<\/th><td class="text">no output, escalate/);
   });
 });

@@ -271,7 +271,8 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
     ),
     phases,
     confusion: {
-      columns: a.confusion.agent,
+      // the JSON's no_output column also counts answers that failed the schema (stored with no verdict)
+      columns: a.confusion.agent.map((c) => (c === "no_output" ? "no valid verdict" : c)),
       rows: a.confusion.analyst.map((label, i) => ({
         label,
         cells: (a.confusion.counts[i] ?? []).map((n, j) => ({ n, diag: i === j })),
