@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ import { soceval } from "./helpers/cli.js";
 const dir = mkdtempSync(join(tmpdir(), "soceval-cases-invalid-"));
 cpSync("test/fixtures/mini", dir, { recursive: true });
 const db = join(dir, "i.duckdb");
+let first = "";
+let second = "";
 
 beforeAll(async () => {
   const output = {
@@ -65,20 +67,47 @@ beforeAll(async () => {
     dir,
   );
   expect(r.status, r.stderr).toBe(0);
+  first = /run (\S+):/.exec(r.stdout)?.[1] ?? "";
+  // a second platform that answers both cases validly, to compare against
+  const other = join(dir, "o.jsonl");
+  writeFileSync(
+    other,
+    ["mini-000", "mini-001"]
+      .map((c) => `${JSON.stringify({ case_id: c, agent: "other", epoch: 0, steps: [step], output, error: null })}\n`)
+      .join(""),
+  );
+  const o = await soceval(
+    [
+      "score",
+      "--workflow",
+      join(dir, "workflow.yaml"),
+      "--dataset",
+      join(dir, "cases.jsonl"),
+      "--transcripts",
+      other,
+      "--agent",
+      "other",
+      "--db",
+      db,
+    ],
+    dir,
+  );
+  expect(o.status, o.stderr).toBe(0);
+  second = /run (\S+):/.exec(o.stdout)?.[1] ?? "";
 }, 60_000);
 
 describe("soceval cases, an output that failed the schema", () => {
   it("shows it as an invalid output, and an investigation with no answer as no output", async () => {
-    const invalid = await soceval(["cases", "--run", "latest", "--rate", "schema_invalid_rate", "--db", db], dir);
+    const invalid = await soceval(["cases", "--run", first, "--rate", "schema_invalid_rate", "--db", db], dir);
     expect(invalid.status, invalid.stderr).toBe(0);
     expect(invalid.stdout).toMatch(/mini-000\W+vendor\W+0\W+\w+\W+invalid output\W/);
     expect(invalid.stdout).not.toContain("no output");
-    const all = await soceval(["cases", "--run", "latest", "--rate", "verdict_agreement", "--db", db], dir);
+    const all = await soceval(["cases", "--run", first, "--rate", "verdict_agreement", "--db", db], dir);
     expect(all.stdout).toMatch(/mini-000\W+vendor\W+0\W+\w+\W+invalid output\W/);
     expect(all.stdout).toMatch(/mini-001\W+vendor\W+0\W+\w+\W+no output\W/);
     // jsonl keeps its fields as they were: the verdict null, nothing added
     const jsonl = await soceval(
-      ["cases", "--run", "latest", "--rate", "schema_invalid_rate", "--format", "jsonl", "--db", db],
+      ["cases", "--run", first, "--rate", "schema_invalid_rate", "--format", "jsonl", "--db", db],
       dir,
     );
     const row = JSON.parse(jsonl.stdout.trim().split("\n")[0]!);
@@ -88,7 +117,7 @@ describe("soceval cases, an output that failed the schema", () => {
 
   it("shows it in the report's worst cases as an invalid output beside the answer, not as no output", async () => {
     const store = await Store.open(db);
-    const doc = await buildReport(store, "latest", { worst: 50 });
+    const doc = await buildReport(store, first, { worst: 50 });
     store.close();
     const html = await renderReport(doc, "html");
     const article = (id: string) => {
@@ -106,5 +135,21 @@ describe("soceval cases, an output that failed the schema", () => {
       doc.agents.vendor!.metrics.failed_rate!.x! + doc.agents.vendor!.metrics.schema_invalid_rate!.x!,
     );
     expect(article("mini-001")).toMatch(/<th scope="row">Agent<\/th><td class="text">no output, escalate/);
+  });
+
+  it("shows it in compare's disagreements as an invalid output, and its Why as one", async () => {
+    const out = join(dir, "c.html");
+    const r = await soceval(["compare", "--runs", second, first, "--out", out, "--db", db], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(out, "utf8");
+    const row = (id: string) =>
+      html.slice(
+        html.indexOf(`<code class="id">${id}</code>`),
+        html.indexOf("</details>", html.indexOf(`<code class="id">${id}</code>`)),
+      );
+    expect(row("mini-000")).toContain("invalid output");
+    expect(row("mini-000")).not.toContain("no output");
+    expect(row("mini-001")).toContain("no output");
+    expect(row("mini-001")).not.toContain("invalid output");
   });
 });

@@ -94,9 +94,10 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
       severity: d.alert_severity ?? "",
       incident_id: d.incident_id ?? "",
       label_verdict: d.label_verdict ?? "unlabeled",
-      answers: d.answers.map((a) => ({
+      answers: d.answers.map((a, i) => ({
         label: a.label,
-        verdict: a.verdict ?? "no output",
+        // the detail knows an answer that failed the schema (no verdict stored) from no answer at all
+        verdict: a.verdict ?? (d.detail?.answers[i]?.failed === false ? "invalid output" : "no output"),
         escalate: a.escalate === null ? "—" : a.escalate ? "escalate" : "close",
         mark: a.agree === null ? "" : a.agree ? "✓" : "✗",
         cls: a.agree ? "" : "not-met",

@@ -46,7 +46,8 @@ function answerView(a: DisagreementAnswer) {
         : "",
     error: error.text,
     error_more: error.more,
-    verdict: a.verdict ?? "no output",
+    // an answer that failed the schema is stored with no verdict, as no answer is
+    verdict: a.verdict ?? (a.failed ? "no output" : "invalid output"),
     confidence: a.confidence === null ? "—" : a.confidence.toFixed(2),
     escalate: a.escalate === null ? "—" : a.escalate ? "yes" : "no",
     human_only: a.human_only === null ? "—" : a.human_only ? "yes" : "no",
