@@ -140,6 +140,35 @@ describe("the gate over stored runs", () => {
     expect(toMarkdown({ ...v, rules: [margin] }, "fixture")).toContain("| -0.01 [-0.02004, 0.00004] | drop ≤ 0.02 |");
   });
 
+  it("tells a candidate answer that failed the schema from no answer in its flips", async () => {
+    await cloneRun(store, FIXTURE_RUN, "run-invalid");
+    const right = (
+      await store.query<{ case_id: string }>(
+        "SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND agree ORDER BY case_id LIMIT 2",
+        [FIXTURE_RUN],
+      )
+    ).map((r) => r.case_id);
+    expect(right).toHaveLength(2);
+    // both stored with no verdict: the first answered out of schema, the second not at all
+    await store.run(
+      "UPDATE case_results SET verdict = NULL, agree = false, schema_valid = false, failed = (case_id = ?) WHERE run_id = 'run-invalid' AND case_id IN (?, ?)",
+      [right[1]!, right[0]!, right[1]!],
+    );
+    const v = await evaluateGate(store, base, { run_id: "run-invalid", agent: "playbook" }, DEFAULT_GATE);
+    expect(v.regressed.map((x) => x.case_id)).toEqual(expect.arrayContaining(right));
+    const md = toMarkdown(v, "fixture");
+    const line = (id: string) => md.split("\n").find((l) => l.startsWith(`- \`${id}\``))!;
+    expect(line(right[0]!)).toMatch(/ → invalid output/);
+    expect(line(right[1]!)).toMatch(/ → no output/);
+    const xml = toJUnit(v, "fixture");
+    expect(xml).toMatch(
+      new RegExp(
+        `name="${right[0]} \\[playbook\\]"[^>]*><failure message="regressed: [^"]*→ candidate invalid answer"`,
+      ),
+    );
+    expect(xml).toMatch(new RegExp(`name="${right[1]} \\[playbook\\]"[^>]*><error message="no triage output"`));
+  });
+
   it("holds a cost, token or time budget to the cases both sides were measured on, not to each side's own value", async () => {
     await cloneRun(store, FIXTURE_RUN, "run-gaps-cost");
     await store.run("UPDATE runs SET kind = 'imported' WHERE run_id = 'run-gaps-cost'");

@@ -76,7 +76,9 @@ function failureMessage(v: GateVerdict, caseId: string, outcome: string): string
     outcome === "worse_on_margin" ? `worse on ${margins.map((w) => w.metric).join(", ")}` : outcome.replace(/_/g, " ");
   if (!f) return what;
   const verdict = (x: string | null) => x ?? "no answer";
-  return `${what}: analyst ${verdict(f.label_verdict)}; baseline ${verdict(f.baseline_verdict)} → candidate ${verdict(f.candidate_verdict)}`;
+  // an answer that failed the schema has no verdict either; only a failed investigation has no answer
+  const candidate = f.candidate_verdict ?? (outcome === "failed" ? "no answer" : "invalid answer");
+  return `${what}: analyst ${verdict(f.label_verdict)}; baseline ${verdict(f.baseline_verdict)} → candidate ${candidate}`;
 }
 
 /**

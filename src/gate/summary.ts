@@ -80,13 +80,17 @@ export function toMarkdown(
     out.push(
       `| ${r.rule} | ${num(r.baseline)} | ${r.rule.startsWith("margin:") ? num(r.candidate) : (judged(r)?.value ?? num(r.candidate))} | ${change(r)} | ${allowed(r)} | ${r.pass ? "pass" : r.detail.includes(TOO_WIDE) ? `**FAIL**: too few cases to show it${r.cases_needed ? ` (needs about ${r.cases_needed})` : ""}` : "**FAIL**"} |`,
     );
+  // the candidate's verdict is null for an answer that failed the schema as for none at all
+  const noAnswer = new Set(v.cases.filter((c) => c.outcome === "failed").map((c) => c.case_id));
+  const candidate = (x: FlippedCase) =>
+    x.candidate_verdict ?? (noAnswer.has(x.case_id) ? "no output" : "invalid output");
   const list = (title: string, xs: FlippedCase[]) => {
     if (xs.length === 0) return;
     out.push("", `**${title}** (${xs.length})`, "");
     for (const x of xs.slice(0, maxCases)) {
       const why = x.why[0] ? ` — ${x.why[0].kind}: ${md(x.why[0].detail)}` : "";
       out.push(
-        `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${x.baseline_verdict ?? "no output"} → ${x.candidate_verdict ?? "no output"}${why}`,
+        `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${x.baseline_verdict ?? "no output"} → ${candidate(x)}${why}`,
       );
     }
     if (xs.length > maxCases)
