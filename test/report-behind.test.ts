@@ -146,4 +146,32 @@ describe("the report names the cases behind each rate", () => {
     expect(view[0]!.listed[0]!.note).toBe("×2");
     expect(behindView(a, doc.run.run_id, false).every((v) => v.listed.every((c) => !c.note.includes("×")))).toBe(true);
   });
+
+  it("gives the query that lists a source's failed calls, which are its failure rate's x", async () => {
+    const decode = (t: string) =>
+      t
+        .replace(/<wbr>/g, "")
+        .replace(/<[^>]+>/g, "")
+        .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&amp;/g, "&");
+    const agents = Object.values(doc.agents);
+    for (const [i, a] of agents.entries()) {
+      const section = html.slice(html.indexOf(`id="agent-${i}"`));
+      const at = section.indexOf("The failed calls behind a source");
+      expect(at, a.agent).toBeGreaterThan(-1);
+      const text = decode(section.slice(at, section.indexOf("</p>", at)));
+      const quoted = /soceval query "(.*)"/.exec(text)?.[1];
+      expect(quoted, text).toBeDefined();
+      const sql = quoted!.replace(/\\(["\\$`])/g, "$1");
+      for (const s of a.evidence_sources) {
+        const rows = await store.query(sql.replace("'<source>'", `'${s.source}'`));
+        expect(rows.length, `${a.agent} ${s.source}`).toBe(s.errors + s.timeouts);
+        expect(rows.length).toBe(s.failure_rate.x ?? 0);
+      }
+    }
+    expect(agents.some((a) => a.evidence_sources.some((s) => s.errors + s.timeouts > 0))).toBe(true);
+  });
 });

@@ -12,6 +12,7 @@ import type {
 } from "../analytics/report-schema.js";
 import { showCommand } from "../io/shell.js";
 import { Phase } from "../schema/suite.js";
+import { sqlString, storeFlag } from "../store/db.js";
 import { behindAnchor, behindView } from "./behind-view.js";
 import { renderChart } from "./charts.js";
 import {
@@ -287,6 +288,13 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
     findings_by_trap: a.findings_by_trap,
     violations: a.violations.map((v) => ({ ...v, behind: behindOf(`violation_rate.${v.kind}`) })),
     model_usage: a.model_usage ? modelUsageLine(a.model_usage) : null,
+    // the failed calls behind one source's failure rate: `cases --source` selects cases holding the
+    // source's evidence, all their calls counted, so it cannot give this column's x/n
+    sources_command: queryCommand(
+      `SELECT case_id, epoch, step, tool, status, note FROM tool_calls WHERE run_id = ${sqlString(doc.run.run_id)} ` +
+        `AND agent = ${sqlString(a.agent)} AND source = '<source>' AND status IN ('error', 'timeout') ORDER BY case_id, epoch, step`,
+      db,
+    ),
     sources: a.evidence_sources.map((s) => ({
       ...s,
       failure: formatValue(s.failure_rate.value, "rate"),
@@ -418,4 +426,10 @@ export function modelUsageLine(u: ModelUsage): string {
     ? ` · ${usd(u.replaced_cost_usd)} more on ${count(u.replaced_calls)} calls of investigations replayed again (--retry-failed, or cut short by a Ctrl-C)`
     : "";
   return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${unknown}${stops}${replaced}`;
+}
+
+/** `soceval query "<sql>"` as one pasteable command: the SQL in double quotes, what a shell expands in them escaped. */
+function queryCommand(sql: string, db?: string): string {
+  const flag = storeFlag(db);
+  return `soceval query${flag ? ` ${flag}` : ""} "${sql.replace(/(["\\$`])/g, "\\$1")}"`;
 }
