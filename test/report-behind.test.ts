@@ -14,6 +14,17 @@ function behindTable(html: string, agentIndex: number): string {
   return section.slice(start, section.indexOf("</table>", start));
 }
 
+/** Text of a rendered fragment: tags and word breaks out, entities decoded. */
+const decode = (t: string) =>
+  t
+    .replace(/<wbr>/g, "")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+
 describe("the report names the cases behind each rate", () => {
   let store: Store;
   let doc: ReportDoc;
@@ -148,15 +159,6 @@ describe("the report names the cases behind each rate", () => {
   });
 
   it("gives the query that lists a source's failed calls, which are its failure rate's x", async () => {
-    const decode = (t: string) =>
-      t
-        .replace(/<wbr>/g, "")
-        .replace(/<[^>]+>/g, "")
-        .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
-        .replace(/&quot;/g, '"')
-        .replace(/&lt;/g, "<")
-        .replace(/&gt;/g, ">")
-        .replace(/&amp;/g, "&");
     const agents = Object.values(doc.agents);
     for (const [i, a] of agents.entries()) {
       const section = html.slice(html.indexOf(`id="agent-${i}"`));
@@ -173,5 +175,23 @@ describe("the report names the cases behind each rate", () => {
       }
     }
     expect(agents.some((a) => a.evidence_sources.some((s) => s.errors + s.timeouts > 0))).toBe(true);
+  });
+
+  it("gives the query that lists the findings behind each row of the trap-tag table", async () => {
+    const agents = Object.values(doc.agents);
+    expect(agents.some((a) => a.findings_by_trap.length > 0)).toBe(true);
+    for (const [i, a] of agents.entries()) {
+      if (a.findings_by_trap.length === 0) continue;
+      const section = html.slice(html.indexOf(`id="agent-${i}"`));
+      const at = section.indexOf("The findings behind a row");
+      expect(at, a.agent).toBeGreaterThan(-1);
+      const quoted = /soceval query "(.*)"/.exec(decode(section.slice(at, section.indexOf("</p>", at))))?.[1];
+      expect(quoted, a.agent).toBeDefined();
+      const sql = quoted!.replace(/\\(["\\$`])/g, "$1");
+      for (const t of a.findings_by_trap) {
+        const rows = await store.query(sql.replace("'<tag>'", `'${t.tag}'`).replace("'<kind>'", `'${t.kind}'`));
+        expect(rows.length, `${a.agent} ${t.tag} ${t.kind}`).toBe(t.findings);
+      }
+    }
   });
 });

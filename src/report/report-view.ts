@@ -288,6 +288,13 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
     findings_by_trap: a.findings_by_trap,
     violations: a.violations.map((v) => ({ ...v, behind: behindOf(`violation_rate.${v.kind}`) })),
     model_usage: a.model_usage ? modelUsageLine(a.model_usage) : null,
+    // the findings behind one row of the trap-tag table: `findings` filters by kind, not by tag
+    trap_findings_command: queryCommand(
+      "SELECT f.case_id, f.epoch, f.severity, f.detail FROM findings f JOIN case_results r USING (run_id, case_id, agent, epoch) " +
+        `WHERE f.run_id = ${sqlString(doc.run.run_id)} AND f.agent = ${sqlString(a.agent)} ` +
+        "AND list_contains(r.tags, '<tag>') AND f.kind = '<kind>' ORDER BY f.case_id, f.epoch, f.seq",
+      db,
+    ),
     // the failed calls behind one source's failure rate: `cases --source` selects cases holding the
     // source's evidence, all their calls counted, so it cannot give this column's x/n
     sources_command: queryCommand(
