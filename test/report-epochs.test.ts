@@ -44,6 +44,21 @@ describe("report of a run with several epochs counts cases, not case×epoch rows
   });
   afterAll(() => store.close());
 
+  it("counts an alert's analyst minutes saved once, however many epochs replayed it; its cost every time", () => {
+    for (const agent of Object.keys(doc.agents)) {
+      const one = single.agents[agent]!.metrics;
+      const three = doc.agents[agent]!.metrics;
+      expect(one.analyst_minutes_saved!.value, agent).toBeGreaterThan(0);
+      expect(three.analyst_minutes_saved, agent).toMatchObject({
+        value: one.analyst_minutes_saved!.value,
+        n: one.analyst_minutes_saved!.n,
+      });
+      // money and tokens were spent by every epoch
+      expect(three.cost_usd_total!.value, agent).toBeCloseTo(one.cost_usd_total!.value! * EPOCHS, 9);
+      expect(three.cost_usd_total!.n, agent).toBe(one.cost_usd_total!.n * EPOCHS);
+    }
+  });
+
   it("is valid against the report schema", () => {
     expect(() => ReportDocSchema.parse(doc)).not.toThrow();
   });

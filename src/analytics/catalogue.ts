@@ -162,10 +162,20 @@ export const QUANTILES = [
   { key: "time_to_first_required", expr: "time_to_first_required_ms", label: "Time to first required evidence" },
 ] as const;
 
+/**
+ * Sums over the run. Cost and tokens were spent by every epoch; `per_case` totals are not: an
+ * alert replayed three times saves its analyst minutes once, so they sum each case's epoch mean.
+ */
 export const TOTALS = [
-  { key: "cost_usd_total", expr: "cost_usd", label: "Total cost", unit: "usd" },
-  { key: "tokens_total", expr: "tokens_in + tokens_out", label: "Total tokens", unit: "tokens" },
-  { key: "analyst_minutes_saved", expr: "minutes_saved", label: "Analyst minutes saved", unit: "minutes" },
+  { key: "cost_usd_total", expr: "cost_usd", label: "Total cost", unit: "usd", per_case: false },
+  { key: "tokens_total", expr: "tokens_in + tokens_out", label: "Total tokens", unit: "tokens", per_case: false },
+  {
+    key: "analyst_minutes_saved",
+    expr: "minutes_saved",
+    label: "Analyst minutes saved",
+    unit: "minutes",
+    per_case: true,
+  },
 ] as const;
 
 /** Every metric key of the JSON report, in display order. Criteria may name any of these. */
@@ -188,7 +198,14 @@ export const METRICS: MetricInfo[] = [
       description: `${p} of ${q.label.toLowerCase()} in (simulated) milliseconds, over the investigations where it was measured (n)`,
     })),
   ),
-  ...TOTALS.map((t) => ({ key: t.key, label: t.label, unit: t.unit as Unit, description: `sum over the run` })),
+  ...TOTALS.map((t) => ({
+    key: t.key,
+    label: t.label,
+    unit: t.unit as Unit,
+    description: t.per_case
+      ? "sum over the run's cases, each case once (with several epochs, the mean of its epochs)"
+      : "sum over the run",
+  })),
   ...POLICY_KINDS.map((k) => ({
     key: `violation_rate.${k}`,
     label: `Violation: ${k}`,

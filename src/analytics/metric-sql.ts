@@ -82,7 +82,10 @@ export function estimatesFrom(row: Record<string, unknown>, keys?: readonly stri
     });
   }
   for (const t of TOTALS) {
-    if (want(t.key) && `${t.key}__n` in row) out[t.key] = point(num(row[`${t.key}__sum`]), num(row[`${t.key}__n`]));
+    if (!want(t.key) || !(`${t.key}__n` in row)) continue;
+    // per case: the epochs' sum over the epochs (exact when every case ran every epoch, as `cases` is)
+    const per = t.per_case ? epochs : 1;
+    out[t.key] = point(num(row[`${t.key}__sum`]) / per, Math.round(num(row[`${t.key}__n`]) / per));
   }
   return out;
 }
