@@ -185,12 +185,15 @@ export async function loadInvestigation(
 /** The evidence records the investigation touched, in the case's own order. */
 function evidenceOf(
   found: DatasetLine,
-  transcripts: { steps: z.infer<typeof Step>[]; output: unknown }[],
+  transcripts: { steps: z.infer<typeof Step>[]; output: unknown; findings: { evidence_id?: string | null }[] }[],
   required: string[],
 ): Investigation["dataset_line"] {
   const returnedBy = new Map<string, number[]>();
   const cited = new Set<string>();
+  // a finding may name a record nothing returned or cited (a secret value repeated in the prose)
+  const named = new Set<string>();
   for (const t of transcripts) {
+    for (const f of t.findings) if (f.evidence_id) named.add(f.evidence_id);
     t.steps.forEach((s, i) => {
       if (s.type !== "tool_call") return;
       for (const id of s.evidence_ids) {
@@ -202,7 +205,7 @@ function evidenceOf(
     // cited as the scorers read it: the evidence lists and an id quoted in the prose, JSON text too
     for (const id of citedAnywhere(found, parseOutput(t.output).readable)) cited.add(id);
   }
-  const wanted = new Set([...returnedBy.keys(), ...cited, ...required]);
+  const wanted = new Set([...returnedBy.keys(), ...cited, ...required, ...named]);
   const held = new Set(found.evidence.map((e) => e.id));
   return {
     file: found.file,

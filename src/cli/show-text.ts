@@ -178,8 +178,8 @@ function evidenceLines(inv: Investigation): string[] {
   const d = inv.dataset_line;
   if (d.line === null) return [`evidence records  not shown: ${d.unavailable}`];
   if (d.evidence.length === 0 && d.not_in_case.length === 0)
-    return ["evidence records  none returned, cited or required"];
-  const lines = [`evidence records (returned, cited or required; from ${d.file}:${d.line})`];
+    return ["evidence records  none returned, cited, required or named by a finding"];
+  const lines = [`evidence records (returned, cited, required or named by a finding; from ${d.file}:${d.line})`];
   for (const e of d.not_in_case) {
     const marks = [
       "no such record in the case",
