@@ -1,4 +1,5 @@
 import type { Unit } from "../analytics/catalogue.js";
+import { ALPHA } from "../analytics/compare-reading.js";
 import type { Estimate } from "../analytics/report-schema.js";
 import { visibleControls } from "../io/printable.js";
 import { storeFlag } from "../store/db.js";
@@ -82,7 +83,11 @@ export function formatDiff(v: number | null, unit: Unit): string {
 
 export function formatP(p: number | null): string {
   if (p === null) return DASH;
-  return p < 0.001 ? "< 0.001" : p.toFixed(3);
+  if (p < 0.001) return "< 0.001";
+  // the reading holds p to "below 0.05": a p of 0.0497 must not print as 0.050 beside "worse"
+  let decimals = 3;
+  while (decimals < 6 && p !== ALPHA && p.toFixed(decimals) === ALPHA.toFixed(decimals)) decimals++;
+  return p.toFixed(decimals);
 }
 
 /** Phase names as every report prints them. */
