@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatApart, formatP } from "./format.js";
+import { formatApart, formatDiff, formatP } from "./format.js";
 
 describe("numbers printed beside the threshold they are judged against", () => {
   it("prints a McNemar p just below 0.05 apart from it, as the reading that calls it significant does", () => {
@@ -18,5 +18,12 @@ describe("numbers printed beside the threshold they are judged against", () => {
     expect(formatApart(0.25004, 0.25, "usd")).toEqual(["$0.25004", "$0.25000"]);
     expect(formatApart(300_000.4, 300_000, "ms")).toEqual(["5.00001 min", "5.00000 min"]);
     expect(formatApart(null, 0.85, "rate")).toEqual(["—", "85.0%"]);
+  });
+
+  it("never prints a non-zero end of a paired interval as zero, which a reading of better or worse excludes", () => {
+    expect(formatDiff(-0.0004, "rate")).toBe("−0.04 pts");
+    expect(formatDiff(0.000004, "rate")).toBe("+0.0004 pts");
+    expect(formatDiff(0, "rate")).toBe("±0.0 pts");
+    expect(formatDiff(-0.036, "rate")).toBe("−3.6 pts");
   });
 });

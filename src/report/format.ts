@@ -77,7 +77,12 @@ export function formatDiff(v: number | null, unit: Unit): string {
   if (v === null || !Number.isFinite(v)) return DASH;
   const sign = v > 0 ? "+" : v < 0 ? "−" : "±";
   const abs = Math.abs(v);
-  if (unit === "rate") return `${sign}${(abs * 100).toFixed(1)} pts`;
+  if (unit === "rate") {
+    // an interval's end a hair from zero decides a reading: it must not print as zero ("−0.0 pts")
+    let decimals = 1;
+    while (decimals < 6 && abs > 0 && Number((abs * 100).toFixed(decimals)) === 0) decimals++;
+    return `${sign}${(abs * 100).toFixed(decimals)} pts`;
+  }
   return `${sign}${formatValue(abs, unit)}`;
 }
 
