@@ -105,6 +105,26 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(lines[1]).toBe("… and 2 more problems and 2 more warnings");
   });
 
+  it("validate: an integer JSON.parse rounds is a warning naming line and path, with the fix; exit 0", async () => {
+    const line = readFileSync(`${FIX}/valid.jsonl`, "utf8").split("\n")[0]!;
+    const c = JSON.parse(line) as { id: string; alert: { raw?: unknown } };
+    const f = join(tmp(), "long.jsonl");
+    const withId = (id: string) => JSON.stringify({ ...c, id, alert: { ...c.alert, raw: { EventRecordID: 0 } } });
+    const lines = ["a", "b", "c", "d", "e", "f", "g"].map((id) =>
+      withId(id).replace('"EventRecordID":0', '"EventRecordID":12345678901234567890'),
+    );
+    writeFileSync(f, `${lines.join("\n")}\n`);
+    const r = await soceval("dataset", "validate", f);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `${f}: 7 integers are beyond ±9007199254740991 (2^53 − 1), which JSON.parse rounds (12345678901234567890 reads as 12345678901234567000), ` +
+        "so agents and scorers would see other values than the file holds: line 1 alert.raw.EventRecordID, line 2 alert.raw.EventRecordID, " +
+        "line 3 alert.raw.EventRecordID, line 4 alert.raw.EventRecordID, line 5 alert.raw.EventRecordID and 2 more; " +
+        'write each as a string of its digits ("12345678901234567890", not 12345678901234567890) (warning)\n',
+    );
+    expect(r.stdout).toBe(`${f}: 7 cases, 7 valid, 0 invalid, 0 unlabeled, 1 warning\n`);
+  });
+
   it("validate: exit 2 for a missing file, no stack trace", async () => {
     const r = await soceval("dataset", "validate", "no/such/cases.jsonl");
     expect(r.code).toBe(2);

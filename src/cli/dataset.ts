@@ -3,6 +3,7 @@ import { discardPendingImports } from "../datasets/case-writer.js";
 import { importCsv } from "../datasets/import-csv.js";
 import { importOcsf } from "../datasets/import-ocsf.js";
 import { importSentinel } from "../datasets/import-sentinel.js";
+import { longIntegerWarning } from "../datasets/long-integers.js";
 import { reachWarnings } from "../datasets/reach-text.js";
 import { datasetStats } from "../datasets/stats.js";
 import { statsText } from "../datasets/stats-text.js";
@@ -87,9 +88,10 @@ export function register(program: Command): void {
         // a few lines about the whole file, after the cases' own: never cut by --max-errors
         const unreached = s.reach ? reachWarnings(s.reach) : [];
         for (const w of unreached) process.stderr.write(`${file}: ${w}\n`);
+        if (s.longIntegers) process.stderr.write(`${longIntegerWarning(file, s.longIntegers)}\n`);
         // these name the workflow file's line: the condition is where the mistake is
         for (const w of s.workflowWarnings ?? []) process.stderr.write(`${w}\n`);
-        s.warnings += unreached.length + (s.workflowWarnings?.length ?? 0);
+        s.warnings += unreached.length + (s.workflowWarnings?.length ?? 0) + (s.longIntegers ? 1 : 0);
         const warned = s.warnings ? `, ${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "";
         out(`${file}: ${s.cases} cases, ${s.valid} valid, ${s.invalid} invalid, ${s.unlabeled} unlabeled${warned}\n`);
         return s.invalid > 0 || s.cases === 0 ? EXIT.badInput : EXIT.ok;

@@ -157,3 +157,32 @@ describe("datasetStats", () => {
     await expect(datasetStats(`${FIX}/malformed.jsonl`)).rejects.toThrow(/malformed\.jsonl:2: malformed JSON/);
   });
 });
+
+describe("validateDataset: integers JSON.parse rounds", () => {
+  it("counts each on any line JSON.parse reads and names the first few by line and path, leaving digits in strings alone", async () => {
+    const long = (id: string, n: string) =>
+      JSON.stringify({ ...CASE, id }).replace('"data":{}', `"data":{"EventRecordID":${n},"s":"${n}"}`);
+    const lines = [
+      long("k-1", "12345678901234567890"),
+      JSON.stringify({ ...CASE, id: "k-2" }).replace('"data":{}', '"data":{"ok":9007199254740991,"f":1e20}'),
+      // invalid (no workflow), yet read, and rounded, all the same
+      long("k-3", "-9007199254740993").replace('"workflow":"phishing-triage",', ""),
+      "{not json 12345678901234567890",
+      ...["k-4", "k-5", "k-6", "k-7"].map((id) => long(id, "18446744073709551615")),
+    ];
+    const f = dataset(lines);
+    const s = await validateDataset(f, () => {});
+    expect(s).toMatchObject({ cases: 8, valid: 6, invalid: 2, warnings: 0 });
+    expect(s.longIntegers).toEqual({
+      count: 6,
+      first: [
+        { line: 1, path: "evidence[0].data.EventRecordID", digits: "12345678901234567890" },
+        { line: 3, path: "evidence[0].data.EventRecordID", digits: "-9007199254740993" },
+        { line: 5, path: "evidence[0].data.EventRecordID", digits: "18446744073709551615" },
+        { line: 6, path: "evidence[0].data.EventRecordID", digits: "18446744073709551615" },
+        { line: 7, path: "evidence[0].data.EventRecordID", digits: "18446744073709551615" },
+      ],
+    });
+    expect((await validateDataset(dataset([lines[1]!]), () => {})).longIntegers).toBeUndefined();
+  });
+});

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { InputError } from "../io/errors.js";
-import { scanJsonl } from "../io/jsonl.js";
+import { parseJsonLine } from "../io/jsonl.js";
+import { readLines } from "../io/lines.js";
 import type { Workflow } from "../schema/index.js";
 import { deadRaises } from "../workflow/dead-raises.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
+import { type LongIntegerCount, LongIntegerCounter } from "./long-integers.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
 import { workflowDataChecks } from "./workflow-data.js";
 
@@ -22,13 +24,16 @@ export type ValidationSummary = {
    * rules that decide no case; and approval raises that raise nothing, whatever the data
    */
   workflowWarnings?: string[];
+  /** integers JSON.parse rounds (beyond 2^53 − 1), on any line it reads, valid case or not */
+  longIntegers?: LongIntegerCount;
 };
 
 /**
  * Check every case of a JSONL dataset, streaming. Each problem goes to `report` as
  * `file:line: field: message`; a case with no label is valid but counted as unlabeled. A valid
  * case may also get warnings (caseWarnings), reported the same way with "(warning)" at the end.
- * Repeated keys are looked for here, though `run` does not (jsonl.ts). With a workflow, the valid
+ * Repeated keys are looked for here, though `run` does not (jsonl.ts), and so are integers that
+ * JSON.parse rounds (json-numbers.ts), which `run` would read rounded. With a workflow, the valid
  * cases' evidence is also held against its tools (reach.ts).
  */
 export async function validateDataset(
@@ -41,8 +46,15 @@ export async function validateDataset(
   const reach = opts.workflow ? new ReachCounter(opts.workflow) : null;
   const wf = opts.workflow;
   const against = wf && opts.workflowFile ? workflowDataChecks(wf) : [];
-  for await (const r of scanJsonl(file, z.unknown(), { repeatedKeys: true })) {
+  const long = new LongIntegerCounter();
+  let line = 0;
+  for await (const text of readLines(file)) {
+    line++;
+    const r = parseJsonLine(file, line, text, z.unknown(), { repeatedKeys: true });
+    if (!r) continue;
     summary.cases++;
+    // `object` is set only for a line JSON.parse refused: any other line's numbers are as it reads them
+    if (!("error" in r && r.object !== undefined)) long.add(text, r.line);
     if ("error" in r) {
       // a first line that is not JSON at all: the file is another format, not one bad case per line
       if (summary.cases === 1 && summary.invalid === 0 && r.object === false)
@@ -77,6 +89,8 @@ export async function validateDataset(
     }
   }
   if (reach) summary.reach = reach.result();
+  const rounded = long.result();
+  if (rounded) summary.longIntegers = rounded;
   const wfFile = opts.workflowFile;
   if (wf && wfFile)
     summary.workflowWarnings = [...deadRaises(wf, wfFile), ...against.flatMap((a) => a.warnings(wfFile, file))];
