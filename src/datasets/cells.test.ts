@@ -18,4 +18,26 @@ describe("a number cell", () => {
     expect(() => minutes("Infinity")).toThrow("is not a number");
     expect(() => minutes("1,5")).toThrow("is not a number");
   });
+
+  it("keeps an integer past 2^53 − 1 as its exact digits, which Number() would round to a neighbour", () => {
+    expect(minutes("12345678901234567890")).toBe("12345678901234567890");
+    expect(minutes(" -9007199254740993 ")).toBe("-9007199254740993");
+    expect(minutes("+9007199254740992")).toBe("9007199254740992");
+    expect(minutes("9007199254740991")).toBe(9007199254740991);
+    // an exponent or a fraction is an approximate quantity by its writer's choice
+    expect(minutes("1e20")).toBe(1e20);
+    expect(minutes("12345678901234567890.5")).toBe(Number("12345678901234567890.5"));
+  });
+});
+
+describe("a JSON cell", () => {
+  it("keeps an integer JSON.parse would round as a string of its digits; digits in strings stay as written", () => {
+    const cell =
+      '{"EventRecordID": 12345678901234567890, "note": "id \\"12345678901234567890\\"", "n": [-99999999999999999, 7]}';
+    expect(cellValue({ column: "data", type: "json" }, { data: cell }, origin)).toEqual({
+      EventRecordID: "12345678901234567890",
+      note: 'id "12345678901234567890"',
+      n: ["-99999999999999999", 7],
+    });
+  });
 });

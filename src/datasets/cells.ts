@@ -1,5 +1,6 @@
 import { InputError } from "../io/errors.js";
 import { repeatedKeyProblem } from "../io/json-keys.js";
+import { keepLongIntegers } from "../io/json-numbers.js";
 import type { Entity } from "../schema/index.js";
 import type { CellSpec, EntitySpec } from "./mapping.js";
 import { TIME_FORMATS, toIsoTime } from "./values.js";
@@ -33,8 +34,11 @@ function convert(value: string, spec: CellSpec, o: CellOrigin, column: string): 
   switch (spec.type) {
     case "number": {
       // decimal notation only: Number() also reads "0x1F" as 31 and "0b10" as 2, a value no export means
-      const n = DECIMAL.test(mapped.trim()) ? Number(mapped) : Number.NaN;
-      return Number.isFinite(n) ? n : fail(o, column, `"${mapped}" is not a number`);
+      const t = mapped.trim();
+      const n = DECIMAL.test(t) ? Number(t) : Number.NaN;
+      if (!Number.isFinite(n)) return fail(o, column, `"${mapped}" is not a number`);
+      // an integer past 2^53 − 1 (a 64-bit id) kept as its digits: as a number it would be a neighbour
+      return /^[+-]?\d+$/.test(t) && !Number.isSafeInteger(n) ? t.replace(/^\+/, "") : n;
     }
     case "boolean": {
       const b = { true: true, false: false, yes: true, no: false, y: true, n: false, "1": true, "0": false }[
@@ -83,7 +87,8 @@ export function cellValue(spec: CellSpec, row: Record<string, string>, o: CellOr
     }
     // JSON.parse would keep the last of two equal keys without a word
     const problem = repeatedKeyProblem(raw);
-    return problem ? fail(o, column, `${problem.text} in the cell's JSON`) : value;
+    // a 64-bit id (an EventRecordID) kept as its digits, not rounded to a neighbour by JSON.parse
+    return problem ? fail(o, column, `${problem.text} in the cell's JSON`) : keepLongIntegers(raw, value);
   }
   if (spec.split)
     return raw

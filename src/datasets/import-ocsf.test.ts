@@ -72,6 +72,25 @@ describe("importOcsf", () => {
     expect(bucket!.alert.entities).toEqual([{ type: "resource", value: "arn:aws:s3:::example-marketing-assets" }]);
   });
 
+  it("keeps a 64-bit integer of a finding as its exact digits, in JSONL and in a pretty-printed array", async () => {
+    const d = tmp();
+    const finding = { class_uid: 2004, time: 1739455200000, severity_id: 2, finding_info: { uid: "a", title: "t" } };
+    const ev = { evidences: [{ process: { pid: 4242, uid: "X" } }] };
+    const big = (text: string) =>
+      text.replace('"uid":"X"', '"uid":-12345678901234567890').replace('"uid": "X"', '"uid": -12345678901234567890');
+    for (const [name, text] of [
+      ["f.jsonl", big(JSON.stringify({ ...finding, ...ev }))],
+      ["f.json", big(JSON.stringify([{ ...finding, ...ev }], null, 2))],
+    ] as const) {
+      const f = join(d, name);
+      writeFileSync(f, text);
+      const out = join(d, `${name}.out`);
+      await importOcsf(f, { out });
+      const [c] = read(out);
+      expect(c!.evidence[0]!.data).toEqual({ process: { pid: 4242, uid: "-12345678901234567890" } });
+    }
+  });
+
   it("rejects a non-2004 class naming the line, and writes nothing", async () => {
     const out = join(tmp(), "o.jsonl");
     await expect(importOcsf(`${FIX}/ocsf-wrong-class.jsonl`, { out })).rejects.toThrow(

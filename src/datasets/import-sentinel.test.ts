@@ -407,6 +407,29 @@ describe("importSentinel on comma-delimited exports", () => {
     ]);
   });
 
+  it("keeps a 64-bit integer of Entities and ExtendedProperties as its exact digits, not JSON.parse's rounding", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    const entities = [{ $id: "2", HostName: "web-07", Type: "host", OSVersion: 1 }];
+    writeFileSync(
+      f,
+      sentinelCsv({
+        Entities: JSON.stringify(entities).replace('"OSVersion":1', '"OSVersion":18446744073709551615'),
+        ExtendedProperties: '{"IncidentId":"42","EventRecordID":12345678901234567890,"Note":"12345678901234567891"}',
+      }),
+    );
+    const out = join(d, "o.jsonl");
+    await importSentinel(f, { out });
+    const raw = readFileSync(out, "utf8");
+    expect(raw).not.toContain("12345678901234567000");
+    const [c] = read(out);
+    const data = c!.evidence.map((e) => e.data);
+    expect(data).toContainEqual(
+      expect.objectContaining({ EventRecordID: "12345678901234567890", Note: "12345678901234567891" }),
+    );
+    expect(data).toContainEqual(expect.objectContaining({ OSVersion: "18446744073709551615" }));
+  });
+
   it("names file:line: column for a broken Entities cell and writes nothing", async () => {
     const d = tmp();
     const f = join(d, "alerts.csv");

@@ -1,5 +1,6 @@
 import { InputError } from "../io/errors.js";
 import { repeatedKeyProblem } from "../io/json-keys.js";
+import { keepLongIntegers } from "../io/json-numbers.js";
 import type { Entity, EvidenceRecord, Label, Severity, Verdict } from "../schema/index.js";
 import { writeCases } from "./case-writer.js";
 import { readCsv } from "./csv-reader.js";
@@ -114,7 +115,8 @@ function jsonCell(row: Record<string, string>, column: string, at: At): unknown 
   }
   // JSON.parse would keep the last of two equal keys without a word
   const problem = repeatedKeyProblem(cell);
-  return problem ? fail(at, column, `${problem.text} in the cell's JSON`) : value;
+  // a 64-bit id (an EventRecordID) kept as its digits, not rounded to a neighbour by JSON.parse
+  return problem ? fail(at, column, `${problem.text} in the cell's JSON`) : keepLongIntegers(cell, value);
 }
 
 /** The alert's time, from the first of these columns that holds one. */

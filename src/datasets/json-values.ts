@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { InputError } from "../io/errors.js";
 import { repeatedKeyProblem } from "../io/json-keys.js";
+import { keepLongIntegers } from "../io/json-numbers.js";
 import { NotUtf8, notUtf8Error, utf8Text } from "../io/utf8-text.js";
 
 export type JsonValue = { line: number; value: unknown };
@@ -58,7 +59,8 @@ export async function* readJsonObjects(file: string): AsyncGenerator<JsonValue, 
                 const at = startLine + problem.line;
                 throw new InputError(`${file}:${at}: ${problem.text}`, file, at);
               }
-              yield { line: startLine, value };
+              // a 64-bit id kept as its digits, not rounded to a neighbour by JSON.parse
+              yield { line: startLine, value: keepLongIntegers(body, value) };
             }
           }
           continue;
