@@ -77,6 +77,7 @@ function stringEnd(text: string, open: number): number {
 
 /** A key as JSON.parse reads it (`"\u0061"` is `a`), so the path names the key the data has. */
 function decodeKey(quoted: string): string {
+  if (!quoted.includes("\\")) return quoted.slice(1, -1);
   try {
     return JSON.parse(quoted) as string;
   } catch {
