@@ -35,7 +35,8 @@ describe("readiness scoring (hand-computed on the test matrix)", () => {
         text: "Downside if wrong?",
         answer: "a missed alert",
         note: "caught later",
-        points: 33.3,
+        // 33.33 lost, shown 33.4 so that it adds up with the 66.6 shown: 100 − 33.4 = 66.6
+        points: 33.4,
       },
     ]);
     expect(r.blocked).toBe(false);

@@ -61,12 +61,29 @@ function scoreArea(area: Area, set: AnswerSet): AreaResult & { raw: number } {
         text: q.text,
         answer: answerLabel(q, a),
         note: set.notes[q.id],
-        points: round1(points),
+        points,
       });
   }
   lost.sort((x, y) => y.points - x.points || x.question.localeCompare(y.question));
   const raw = (100 * got) / total;
-  return { id: area.id, name: area.name, weight: area.weight, score: score1(raw), raw, lost: lost.map(clean) };
+  const score = score1(raw);
+  return { id: area.id, name: area.name, weight: area.weight, score, raw, lost: tenthsSumming(lost, 100 - score) };
+}
+
+/**
+ * Each answer's lost points to one decimal, apportioned by largest remainder so that they add up to
+ * exactly `total` (100 less the shown score). Rounding each on its own left a reader unable to add
+ * an area up: 4.55 lost printed as −4.5 beside a score rounded down to 95.4. Every figure stays
+ * within a tenth of what the answer cost. `lost` is costliest first and keeps that order.
+ */
+function tenthsSumming(lost: AreaResult["lost"], total: number): AreaResult["lost"] {
+  const tenths = lost.map((l) => l.points * 10);
+  // the epsilon keeps 44.999999999 tenths from flooring to 44
+  const floors = tenths.map((t) => Math.floor(t + 1e-6));
+  const need = Math.round(total * 10) - floors.reduce((s, f) => s + f, 0);
+  const byRemainder = tenths.map((t, i) => ({ i, r: t - floors[i]! })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of byRemainder.slice(0, Math.max(0, need))) floors[i] = floors[i]! + 1;
+  return lost.map((l, i) => clean({ ...l, points: floors[i]! / 10 }));
 }
 
 /** Leave optional fields out rather than undefined, so JSON and stored rows are identical however loaded. */

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type AnswerSet, answersHash } from "./answers.js";
 import { loadAnswerFiles } from "./load.js";
@@ -88,6 +89,37 @@ describe("readiness report rendering", () => {
       }
       expect(Math.abs(weighted / weights - c.overall)).toBeLessThanOrEqual(0.2);
     }
+  });
+
+  it("for every bundled answers file, 100 less the points shown lost is the shown area score, in Markdown and HTML", async () => {
+    const m = loadMatrix();
+    const files = readdirSync("readiness/answers")
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => `readiness/answers/${f}`);
+    expect(files.length).toBeGreaterThan(5);
+    const scored = scoreAll(m, await loadAnswerFiles(files, m));
+    // in tenths, so float noise cannot pass a sum that is a tenth out
+    const tenths = (x: string) => Math.round(Number(x) * 10);
+    const md = await renderReadiness(scored, "md");
+    const mdAreas = md.split("\n").filter((l) => /^- .+ \*\*[\d.]+\*\* \(weight \d+\)/.test(l));
+    expect(mdAreas).toHaveLength(scored.candidates.length * m.areas.length);
+    for (const line of mdAreas) {
+      const score = line.match(/\*\*([\d.]+)\*\*/)![1]!;
+      const lost = [...line.matchAll(/ −([\d.]+)/g)].reduce((sum, x) => sum + tenths(x[1]!), 0);
+      expect(1000 - lost, line).toBe(tenths(score));
+    }
+    const html = await renderReadiness(scored, "html");
+    const htmlAreas = [
+      ...html.matchAll(/<summary><strong>[^<]*<\/strong> <span class="score \w+">([\d.]+)<\/span>[\s\S]*?<\/details>/g),
+    ];
+    expect(htmlAreas).toHaveLength(scored.candidates.length * m.areas.length);
+    for (const [area, score] of htmlAreas) {
+      const lost = [...area.matchAll(/<td class="num">([\d.]+)<\/td>/g)].reduce((sum, x) => sum + tenths(x[1]!), 0);
+      expect(1000 - lost, area).toBe(tenths(score!));
+    }
+    // the case this was found on: 4.55 lost, a score rounded down to 95.4, and −4.5 printed beside it
+    const dedup = scored.candidates.find((c) => c.workflow === "alert-deduplication")!;
+    expect(dedup.areas.find((a) => a.id === "evidence_sources")?.lost.map((l) => l.points)).toEqual([4.6]);
   });
 
   it("a gate step says it unblocks only when it is the workflow's last gate", async () => {
