@@ -5,7 +5,8 @@ import { groupByAgent } from "./violations.js";
 /**
  * Per agent, what its model calls cost and how they went, from `model_calls` and the price the
  * agent ran with (`run_agents.config`): so a cost figure in the report can be traced to calls,
- * attempts and a price. Agents without model calls (the playbook) have none.
+ * attempts and a price. Agents without model calls (the playbook) have none; an agent with only
+ * replaced calls (every investigation cut short by a Ctrl-C) has them counted as replaced.
  */
 export async function modelUsage(store: Store, runId: string): Promise<Map<string, ModelUsage>> {
   const rows = await store.query<
@@ -31,11 +32,17 @@ export async function modelUsage(store: Store, runId: string): Promise<Map<strin
        FROM (SELECT agent, nullif(regexp_extract(error, 'max_[a-z_]+'), '') AS k, count(*) AS n
              FROM transcripts WHERE run_id = ? AND error LIKE 'limit:%' GROUP BY ALL)
        GROUP BY agent)
-     SELECT m.*, coalesce(l.limit_stops, 0) AS limit_stops, l.limit_stops_by, coalesce(r.replaced_calls, 0) AS replaced_calls,
+     SELECT agent, coalesce(m.calls, 0) AS calls, coalesce(m.failed, 0) AS failed, coalesce(m.attempts, 0) AS attempts,
+       coalesce(m.retried, 0) AS retried, coalesce(m.tokens_in, 0) AS tokens_in,
+       coalesce(m.tokens_cached_in, 0) AS tokens_cached_in, coalesce(m.tokens_cache_write, 0) AS tokens_cache_write,
+       coalesce(m.tokens_out, 0) AS tokens_out, coalesce(m.cost_usd, 0) AS cost_usd, coalesce(m.unreported, 0) AS unreported,
+       coalesce(l.limit_stops, 0) AS limit_stops, l.limit_stops_by, coalesce(r.replaced_calls, 0) AS replaced_calls,
        coalesce(r.replaced_cost_usd, 0) AS replaced_cost_usd, (a.config->'price')::VARCHAR AS price
-     FROM m LEFT JOIN l USING (agent) LEFT JOIN r USING (agent)
-     LEFT JOIN run_agents a ON a.run_id = ? AND a.agent = m.agent
-     ORDER BY m.agent`,
+     -- an agent whose every investigation a Ctrl-C cut short has replaced calls and no model_calls:
+     -- what it spent must still reach the report
+     FROM (SELECT agent FROM m UNION SELECT agent FROM r) LEFT JOIN m USING (agent) LEFT JOIN l USING (agent)
+     LEFT JOIN r USING (agent) LEFT JOIN (SELECT agent, config FROM run_agents WHERE run_id = ?) a USING (agent)
+     ORDER BY agent`,
     [runId, runId, runId, runId],
   );
   const byAgent = groupByAgent(rows, ({ agent: _, price, limit_stops_by, ...r }) => ({

@@ -280,6 +280,17 @@ export const ReportRun = RunInfo.extend({
     .describe(
       "every warning the report leads with: `incomplete`, a rescore, one per agent whose provider failed investigations, then evidence out of the tools' reach",
     ),
+  agents_without_results: z
+    .array(
+      z.strictObject({
+        agent: z.string(),
+        replaced_calls: z.number().describe("its model calls in replaced_model_calls for this run"),
+        replaced_cost_usd: z.number().describe("what those cost"),
+      }),
+    )
+    .describe(
+      "agents of the run with no stored results whose model calls were replaced (every investigation cut short by a Ctrl-C, not stored; a plain --resume replays them): what they spent, which no agent section shows",
+    ),
 });
 
 export const ReportDoc = z.strictObject({

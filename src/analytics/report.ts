@@ -167,6 +167,9 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     run: {
       ...run,
       cases_stored: casesStored,
+      agents_without_results: [...usage]
+        .filter(([agent, u]) => !stored.includes(agent) && u.replaced_calls > 0)
+        .map(([agent, u]) => ({ agent, replaced_calls: u.replaced_calls, replaced_cost_usd: u.replaced_cost_usd })),
       incomplete,
       warnings: [
         ...(incomplete ? [incomplete] : []),

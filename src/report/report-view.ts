@@ -379,6 +379,15 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
     })),
     intervals_chart: charts && intervalValues.length ? trusted(await renderChart("intervals", intervalValues)) : null,
     agents,
+    unstored: doc.run.agents_without_results.map((u) => ({
+      agent: u.agent,
+      line: unstoredLine(u),
+      command: queryCommand(
+        "SELECT case_id, epoch, step, error, tokens_in, tokens_out, cost_usd FROM replaced_model_calls " +
+          `WHERE run_id = ${sqlString(doc.run.run_id)} AND agent = ${sqlString(u.agent)} ORDER BY case_id, epoch, step`,
+        db,
+      ),
+    })),
     glossary: METRICS.filter((m) => !m.key.startsWith("violation_rate.")).map((m) => ({
       key: m.key,
       label: m.label,
@@ -433,6 +442,15 @@ export function modelUsageLine(u: ModelUsage): string {
     ? ` · ${usd(u.replaced_cost_usd)} more on ${count(u.replaced_calls)} calls of investigations replayed again (--retry-failed, or cut short by a Ctrl-C)`
     : "";
   return `${calls} · ${tokens} · ${usd(u.cost_usd)}${p ? " at " : ": "}${rates}${unknown}${stops}${replaced}`;
+}
+
+/**
+ * An agent with no stored results still spent money on the investigations a Ctrl-C cut short; it
+ * has no section, so this line is the only place the report shows that spend.
+ */
+function unstoredLine(u: ReportDoc["run"]["agents_without_results"][number]): string {
+  const calls = `${count(u.replaced_calls)} model call${u.replaced_calls === 1 ? "" : "s"}`;
+  return `no stored results · ${usd(u.replaced_cost_usd)} on ${calls} of investigations cut short by a Ctrl-C or replayed again (not stored: a plain --resume replays them)`;
 }
 
 /** `soceval query "<sql>"` as one pasteable command: the SQL in double quotes, what a shell expands in them escaped. */
