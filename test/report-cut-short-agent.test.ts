@@ -36,7 +36,7 @@ async function until(what: () => boolean, timeoutMs = 20_000): Promise<void> {
 }
 
 describe("an agent whose every investigation a Ctrl-C cut short", () => {
-  it("has its spend in the report's JSON, Markdown and HTML though it has no stored results", async () => {
+  it("has its spend in the end-of-run summary and the report's JSON, Markdown and HTML though it has no stored results", async () => {
     // each investigation's first call answers (and costs), its second hangs until the Ctrl-C
     const lookup = { name: "get_signins", arguments: { user: "user1@corp.example" } };
     server.enqueue(
@@ -63,8 +63,12 @@ describe("an agent whose every investigation a Ctrl-C cut short", () => {
       { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPENAI_BASE_URL: "" } },
     );
     let stderr = "";
+    let stdout = "";
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
+    });
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
     });
     const exit = new Promise<number | null>((r) => child.once("exit", r));
     await until(() => server.requests.length === 4);
@@ -81,6 +85,11 @@ describe("an agent whose every investigation a Ctrl-C cut short", () => {
     // two answered calls at $1 in / $2 out per million tokens, and the two cut short
     expect(spent!.calls).toBe(4);
     expect(spent!.cost).toBeCloseTo(2 * (1000 * 1 + 100 * 2) * 1e-6, 12);
+
+    // the end-of-run table has a row for the playbook only; the line under it gives the rest
+    expect(stdout).toContain(
+      "gpt-test: $0.002400 more on 4 model calls of investigations cut short by a Ctrl-C or replayed again, not in the total cost (no results stored)",
+    );
 
     const doc = await reportJson(db, dir);
     expect(Object.keys(doc.agents)).toEqual(["playbook"]);

@@ -46,3 +46,20 @@ export async function runSummary(store: Store, runId: string): Promise<AgentSumm
     cost_measured: Number(r.cost_measured),
   }));
 }
+
+/** What an agent's investigations replayed again or cut short by a Ctrl-C cost: not in case_results. */
+export type ReplacedSpend = { agent: string; calls: number; cost_usd: number; stored: boolean };
+
+/**
+ * Per agent, the model calls of the run in `replaced_model_calls`. The summary's total cost sums
+ * stored results only, so an agent whose every investigation a Ctrl-C cut short has no row there at all.
+ */
+export async function replacedSpend(store: Store, runId: string): Promise<ReplacedSpend[]> {
+  const rows = await store.query<{ agent: string; calls: number; cost_usd: number; stored: boolean }>(
+    `SELECT agent, count(*)::INTEGER AS calls, coalesce(sum(cost_usd), 0) AS cost_usd,
+       EXISTS (SELECT 1 FROM case_results c WHERE c.run_id = ? AND c.agent = m.agent) AS stored
+     FROM replaced_model_calls m WHERE run_id = ? GROUP BY agent ORDER BY agent`,
+    [runId, runId],
+  );
+  return rows.map((r) => ({ ...r, calls: Number(r.calls), cost_usd: Number(r.cost_usd) }));
+}

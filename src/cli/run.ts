@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
-import { runSummary } from "../analytics/summary.js";
+import { type AgentSummary, type ReplacedSpend, replacedSpend, runSummary } from "../analytics/summary.js";
 import { sampleReach } from "../datasets/reach-sample.js";
 import { runReachWarning } from "../datasets/reach-text.js";
 import { InputError } from "../io/errors.js";
@@ -19,7 +19,7 @@ import { progressReporter } from "./progress.js";
 import { replayMissesLine } from "./replay-misses.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
-import { summaryTable } from "./summary-table.js";
+import { replacedText, summaryTable } from "./summary-table.js";
 
 type RunFlags = {
   agent?: string[];
@@ -129,7 +129,12 @@ export function register(program: Command): void {
           process.off("SIGINT", onSigint);
           process.off("SIGTERM", onSigint);
         }
-        printSummary(await runSummary(store, outcome.runId), outcome, flags.db);
+        printSummary(
+          await runSummary(store, outcome.runId),
+          await replacedSpend(store, outcome.runId),
+          outcome,
+          flags.db,
+        );
         // a long run scrolls the first warning away: the figures just printed are the ones it is about
         process.stderr.write(unreached.end);
         // on stdout too: a CI log that keeps only stdout must not read a stopped run as a whole one
@@ -206,8 +211,8 @@ async function interruptedLine(store: Store, o: RunOutcome, suiteFile: string): 
   );
 }
 
-function printSummary(rows: Awaited<ReturnType<typeof runSummary>>, o: RunOutcome, db: string): void {
-  process.stdout.write(summaryTable(rows));
+function printSummary(rows: AgentSummary[], replaced: ReplacedSpend[], o: RunOutcome, db: string): void {
+  process.stdout.write(summaryTable(rows) + replacedText(replaced));
   process.stdout.write(
     `run ${o.runId}: ${o.done - o.skipped} replayed${o.retried ? ` (${o.retried} of them earlier provider failures, retried)` : ""}${o.skipped ? `, ${o.skipped} already stored` : ""}, ${o.errors} failed → ${db}\n`,
   );

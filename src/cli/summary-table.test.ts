@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summaryTable } from "./summary-table.js";
+import { replacedText, summaryTable } from "./summary-table.js";
 
 const row = {
   agent: "playbook",
@@ -42,5 +42,18 @@ describe("the run summary's cost when some investigations were not measured", ()
     const out = summaryTable([{ ...row, cost_measured: 0 }]);
     expect(out).toContain("not measured");
     expect(out).not.toContain("$0.0000");
+  });
+
+  it("gives each agent's replaced spend under the table, saying whether the agent has a row in it", () => {
+    const out = replacedText([
+      { agent: "claude", calls: 1, cost_usd: 0.25, stored: true },
+      { agent: "gpt", calls: 4, cost_usd: 0.0024, stored: false },
+    ]);
+    expect(out.split("\n")).toEqual([
+      "claude: $0.2500 more on 1 model call of investigations cut short by a Ctrl-C or replayed again, not in the total cost above",
+      "gpt: $0.002400 more on 4 model calls of investigations cut short by a Ctrl-C or replayed again, not in the total cost (no results stored)",
+      "",
+    ]);
+    expect(replacedText([])).toBe("");
   });
 });

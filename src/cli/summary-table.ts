@@ -1,5 +1,5 @@
 import Table from "cli-table3";
-import type { AgentSummary } from "../analytics/summary.js";
+import type { AgentSummary, ReplacedSpend } from "../analytics/summary.js";
 
 const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
 
@@ -32,4 +32,18 @@ function totalCost(r: AgentSummary): string {
   if (r.cost_measured === 0) return "not measured";
   const total = `$${r.cost_usd.toFixed(4)}`;
   return r.cost_measured === r.investigations ? total : `${total} (${r.cost_measured} of ${r.investigations} measured)`;
+}
+
+/**
+ * Below the table: the spend its total cost leaves out, so an agent a Ctrl-C cut short everywhere
+ * (absent from the table) still shows what it cost.
+ */
+export function replacedText(rows: ReplacedSpend[]): string {
+  return rows
+    .map(
+      (r) =>
+        `${r.agent}: $${r.cost_usd.toFixed(r.cost_usd !== 0 && r.cost_usd < 0.01 ? 6 : 4)} more on ${r.calls} model call${r.calls === 1 ? "" : "s"} ` +
+        `of investigations cut short by a Ctrl-C or replayed again, not in the total cost${r.stored ? " above" : " (no results stored)"}\n`,
+    )
+    .join("");
 }
