@@ -13,7 +13,12 @@ const Answered = {
 
 export const Reason = z.strictObject({ ...Answered, short: z.string().describe("the question in a few words") });
 
-export const LostPoints = z.strictObject({ ...Answered, points: z.number().describe("area points this answer costs") });
+export const LostPoints = z.strictObject({
+  ...Answered,
+  points: z
+    .number()
+    .describe("area points this answer costs, to a tenth; an area's add up to exactly 100 less its score"),
+});
 
 export const AreaResult = z.strictObject({
   id: z.string(),
