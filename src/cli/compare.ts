@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import { refuseInputs } from "../io/out-file.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
+import { runSuiteInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 
 type Opts = { runs: string[]; agents?: string[]; out?: string; format?: string; db: string };
@@ -23,6 +25,8 @@ export function register(program: Command): void {
         const store = await Store.open(opts.db, { readOnly: true });
         try {
           const sides = await resolveSides(store, opts.runs, opts.agents);
+          const runs = [...new Set(sides.map((s) => s.run_id))];
+          if (opts.out) refuseInputs(await runSuiteInputs(store, runs), [["--out", opts.out]]);
           const doc = await buildComparison(store, sides);
           emit(await renderComparison(doc, format, opts.db), opts.out, "comparison");
           return EXIT.ok;

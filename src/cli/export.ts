@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
-import { checkOutFile, writeOutFileWith } from "../io/out-file.js";
+import { checkOutFile, refuseInputs, writeOutFileWith } from "../io/out-file.js";
 import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { statusForReader } from "../store/run-status.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import { RUN_TABLES } from "../store/tables.js";
+import { runSuiteInputs } from "../workflow/suite-inputs.js";
 import { action } from "./exit.js";
 
 /** transcripts export in DESIGN.md's transcript JSONL, the format `soceval score` reads back. */
@@ -32,6 +33,8 @@ export function register(program: Command): void {
           throw new InputError(`--table: expected one of ${RUN_TABLES.join(", ")}, got "${flags.table}"`);
         const store = await Store.open(flags.db, { readOnly: true });
         const runId = await resolveRunId(store, flags.run);
+        // the run's own suite and dataset: `export --out datasets/x/cases.jsonl` would replace the cases
+        refuseInputs(await runSuiteInputs(store, [runId]), [["--out", flags.out]]);
         const warning = await unfinishedWarning(store, runId);
         const run = sqlString(runId);
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";

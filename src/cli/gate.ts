@@ -23,15 +23,17 @@ import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
-import { checkOutWritable, writeOutFile } from "../io/out-file.js";
+import { checkOutWritable, refuseInputs, writeOutFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { mdCell } from "../report/format.js";
 import { INT32_MAX } from "../schema/suite.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
+import { resolveRunId } from "../store/run-ref.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
+import { runSuiteInputs, suiteFileInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
 import { finishWithoutReader } from "./stdout-reader.js";
@@ -112,12 +114,9 @@ function refuseBadFlags(suiteFile: string | undefined, flags: GateFlags): { epoc
     if (flags.candidateRun && v !== undefined)
       throw new InputError(`${flag}: the gate replays nothing with --candidate-run; the stored run keeps its own`);
   // before the candidate runs: a judged gate must not then fail to write as "cannot judge" (exit 3)
-  for (const [flag, file] of [
-    ["--summary", flags.summary],
-    ["--junit", flags.junit],
-    ["--json", flags.json],
-  ] as const)
-    if (file) checkOutWritable(flag, file);
+  // a verdict (or the "not judged" note of a gate that stops) written over the suite would replace it
+  if (suiteFile) refuseInputs(suiteFileInputs(suiteFile), reportFiles(flags));
+  for (const [flag, file] of reportFiles(flags)) if (file) checkOutWritable(flag, file);
   return { epochs, concurrency };
 }
 
@@ -161,6 +160,9 @@ async function gateOnce(
     throw e;
   });
   try {
+    // the candidate run's suite is read for its gate rules
+    if (!suiteFile)
+      refuseInputs(await runSuiteInputs(store, [await resolveRunId(store, flags.candidateRun!)]), reportFiles(flags));
     const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
     const retry =
       verdict.status === "infra_failure"
@@ -327,6 +329,14 @@ async function namedBaseline(store: Store, name: string, cand: Side, explicit: s
   );
   if (why) throw new InputError(`${why} (re-bless the baseline on the candidate's data)`);
   return { run_id: row.run_id, agent: row.agent };
+}
+
+function reportFiles(flags: GateFlags): [string, string | undefined][] {
+  return [
+    ["--summary", flags.summary],
+    ["--junit", flags.junit],
+    ["--json", flags.json],
+  ];
 }
 
 function write(flag: string, file: string | undefined, text: string): void {

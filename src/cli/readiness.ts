@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { DEFAULT_CRITERIA } from "../analytics/default-criteria.js";
 import { bundledPath } from "../io/bundled-path.js";
 import { InputError } from "../io/errors.js";
-import { writeOutFile } from "../io/out-file.js";
+import { refuseInputs, writeOutFile } from "../io/out-file.js";
 import { loadAnswersYaml } from "../readiness/answers.js";
 import { checkReadiness } from "../readiness/check.js";
 import { loadAnswerFiles } from "../readiness/load.js";
@@ -91,6 +91,10 @@ export function register(program: Command): void {
     .addOption(matrixOption())
     .action(
       action(async (files: string[], flags: { out?: string; format?: string; db: string | false; matrix: string }) => {
+        refuseInputs(
+          [...files.map((file) => ({ what: "the answer file", file })), { what: "the matrix", file: flags.matrix }],
+          [["--out", flags.out]],
+        );
         const known = !flags.out || flags.format || /\.(html?|md|markdown|json)$/i.test(flags.out);
         const format = known ? (pickFormat(flags.format, flags.out) as ReadinessFormat | null) : null;
         if (!format) throw new InputError(`--out ${flags.out}: use .html, .md or .json, or pass --format`);

@@ -3,8 +3,11 @@ import { importGaps, type ProviderFailures } from "../analytics/provider-failure
 import { DEFAULT_GATE } from "../gate/rules.js";
 import { refuseUnfinished } from "../gate/unfinished.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
+import { refuseInputs } from "../io/out-file.js";
 import { Phase } from "../schema/suite.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
+import { resolveRunId } from "../store/run-ref.js";
+import { runSuiteInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 
 type Opts = { run: string; out?: string; format?: string; agent?: string[]; check?: string; db: string };
@@ -31,6 +34,8 @@ export function register(program: Command): void {
           throw new InputError(`--check: unknown phase "${opts.check}" (${Phase.options.join(", ")})`);
         const store = await Store.open(opts.db, { readOnly: true });
         try {
+          if (opts.out)
+            refuseInputs(await runSuiteInputs(store, [await resolveRunId(store, opts.run)]), [["--out", opts.out]]);
           const doc = await buildReport(store, opts.run, { agents: opts.agent });
           if (Object.keys(doc.agents).length === 0)
             throw new InputError(

@@ -5,6 +5,7 @@ import { type AgentSummary, type ReplacedSpend, replacedSpend, runSummary } from
 import { sampleReach } from "../datasets/reach-sample.js";
 import { runReachWarning } from "../datasets/reach-text.js";
 import { InputError } from "../io/errors.js";
+import { refuseInputs } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
@@ -13,6 +14,7 @@ import { INT32_MAX } from "../schema/suite.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
+import { suiteInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { progressReporter } from "./progress.js";
@@ -79,6 +81,8 @@ export function register(program: Command): void {
         };
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const ls = loadSuite(suiteFile);
+        // appended to during the replay: the suite's dataset or workflow would be left holding recordings
+        refuseInputs(suiteInputs(ls, { recordings: false }), [["--record", flags.record]]);
         process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
         const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
         const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };

@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
-import { checkOutFile, outTarget } from "../io/out-file.js";
+import { checkNotInput, checkOutFile, outTarget } from "../io/out-file.js";
 import type { Case } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
 
@@ -62,9 +62,11 @@ export class CaseWriter {
     if (existsSync(target) && statSync(target).isDirectory())
       throw new InputError(`--out ${target}: is a directory; name the cases file to write`, target);
     // the rename at the end would replace the user's export (or mapping) with the cases made from it
-    for (const input of inputs)
-      if (sameFile(target, input))
-        throw new InputError(`--out ${target}: is the input ${input}; name another file for the cases`, target);
+    checkNotInput(
+      "--out",
+      target,
+      inputs.map((file) => ({ what: "the input", file })),
+    );
     // a path under a file (cases.jsonl/x.jsonl) is the user's mistake, not a runtime failure
     checkOutFile("--out", target);
     // a temp file renamed over a symlink would replace the link, and over /dev/stdout the device
@@ -164,13 +166,6 @@ function cannotWrite(target: string, e: unknown): Error {
   return code && ["ENOSPC", "EDQUOT", "EFBIG", "EIO"].includes(code)
     ? new RuntimeFailure(text)
     : new InputError(text, target);
-}
-
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  if (!existsSync(a) || !existsSync(b)) return false;
-  const [sa, sb] = [statSync(a), statSync(b)];
-  return sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
 export type WriteOptions = {

@@ -57,7 +57,7 @@ describe("an --out that names an input", () => {
     const dir = tmp();
     const csv = join(dir, "alerts.csv");
     writeFileSync(csv, SENTINEL_HEADER + ALERT_ROW);
-    await expect(importSentinel(csv, { out: csv })).rejects.toThrow(`--out ${csv}: is the input ${csv}`);
+    await expect(importSentinel(csv, { out: csv })).rejects.toThrow(`--out ${csv}: is the input (${csv})`);
     await expect(importSentinel(join(dir, ".", "alerts.csv"), { out: csv })).rejects.toThrow("is the input");
     const incidents = join(dir, "incidents.csv");
     writeFileSync(incidents, 'ProviderIncidentId,AlertIds,Classification\n1,"[""a-1""]",TruePositive\n');

@@ -45,6 +45,46 @@ function nearestExisting(path: string): string {
   return p;
 }
 
+/** A file the command reads, and what it is to the user ("the suite's dataset"). */
+export type Input = { what: string; file: string };
+
+/**
+ * The inputs of the command running in this process: every output checked or written after they are
+ * named is refused when it is one, so a write that comes later (a gate's "not judged" note after the
+ * refusal itself) cannot replace one either.
+ */
+const inputs: Input[] = [];
+
+/** The same file: by path, or through a link or a second path to it (same device and inode). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [sa, sb] = [statSync(a), statSync(b)];
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Name the files this command reads, and refuse (exit 2) any of `outputs` that is one of them,
+ * before any work: writing there would replace the user's suite, dataset or export with the output.
+ */
+export function refuseInputs(read: Input[], outputs: [flag: string, path: string | undefined][]): void {
+  inputs.push(...read);
+  for (const [flag, path] of outputs) if (path) checkNotInput(flag, path, read);
+}
+
+/** Refuse `path` when it is one of `read` (or of the inputs named by refuseInputs). */
+export function checkNotInput(flag: string, path: string, read: Input[] = inputs): void {
+  const hit = read.find((i) => sameFile(path, i.file));
+  if (hit)
+    throw new InputError(
+      `${flag} ${path}: is ${hit.what} (${hit.file}), which this command reads; writing there would destroy it: name another file`,
+      path,
+    );
+}
+
 /**
  * A file the user named for output (--out, --junit, --summary, --json) that cannot be one — a folder,
  * or a path under a file — is bad input (exit 2), refused before the work: a gate or a run must not
@@ -53,6 +93,7 @@ function nearestExisting(path: string): string {
  */
 export function checkOutFile(flag: string, path: string): void {
   if (isDir(path)) throw new InputError(`${flag} ${path}: is a directory; name a file`);
+  checkNotInput(flag, path);
   if (isDuckDb(path))
     throw new InputError(
       `${flag} ${path}: is a DuckDB database (a soceval store?); writing there would replace it: name another file`,
