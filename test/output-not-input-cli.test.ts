@@ -142,3 +142,11 @@ describe("an output that is one of the command's inputs is refused", () => {
     expect(r.status, r.stderr).toBe(0);
   });
 });
+
+describe("dataset validate --workflow", () => {
+  it("says a folder is a folder, and names the workflow inside it", async () => {
+    const r = await run(["dataset", "validate", "cases.jsonl", "--workflow", "."]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--workflow .: is a directory; name a workflow file (workflow.yaml?)");
+  });
+});

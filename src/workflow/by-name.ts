@@ -14,6 +14,13 @@ export function workflowArg(given: string): { workflow: Workflow; file: string }
   if (existsSync(given) && statSync(given).isFile()) return { workflow: loadWorkflow(given), file: given };
   const bundled = bundledPath(join("suites", given, "workflow.yaml"));
   if (/^[A-Za-z0-9._-]+$/.test(given) && existsSync(bundled)) return { workflow: loadWorkflow(bundled), file: bundled };
+  // a suite's folder given for its workflow: "no such file" would send the user looking for a typo
+  if (existsSync(given) && statSync(given).isDirectory()) {
+    const inside = join(given, "workflow.yaml");
+    throw new InputError(
+      `--workflow ${given}: is a directory; name a workflow file${existsSync(inside) ? ` (${inside}?)` : ""}`,
+    );
+  }
   const suites = bundledPath("suites");
   const ids = existsSync(suites)
     ? readdirSync(suites)
