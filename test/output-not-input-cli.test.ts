@@ -150,3 +150,18 @@ describe("dataset validate --workflow", () => {
     expect(r.stderr).toContain("--workflow .: is a directory; name a workflow file (workflow.yaml?)");
   });
 });
+
+describe("--db naming a file that is not a DuckDB database", () => {
+  it("is refused as bad input, not a DuckDB catalog error (DuckDB opens a JSONL file as a view)", async () => {
+    const before = readFileSync(join(dir, "cases.jsonl"));
+    for (const args of [
+      ["run", "suite.yaml", "--db", "cases.jsonl", "--limit", "2", "--quiet"],
+      ["report", "--db", "cases.jsonl"],
+    ]) {
+      const r = await run(args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain("cases.jsonl: not a DuckDB database, so not a soceval store");
+    }
+    expect(readFileSync(join(dir, "cases.jsonl")).equals(before)).toBe(true);
+  });
+});

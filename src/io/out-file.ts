@@ -20,23 +20,26 @@ import { InputError, ReaderGone, RuntimeFailure } from "./errors.js";
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 /**
- * A DuckDB database file (its magic "DUCK" at byte 8, through any link). No output of soceval is one,
- * so an --out naming one is the store mistyped (`export --out .soceval/soceval.duckdb`): replacing
- * it would lose every run.
+ * Whether `path` is a DuckDB database file (its magic "DUCK" at byte 8, through any link); null when
+ * it is not a file or cannot be read, so cannot be told. No output of soceval is one, so an --out
+ * naming one is the store mistyped (`export --out .soceval/soceval.duckdb`): replacing it would lose
+ * every run.
  */
-function isDuckDb(path: string): boolean {
+export function duckDbFile(path: string): boolean | null {
   let fd: number | undefined;
   try {
-    if (!statSync(path).isFile()) return false;
+    if (!statSync(path).isFile()) return null;
     fd = openSync(path, "r");
     const head = Buffer.alloc(12);
     return readSync(fd, head, 0, 12, 0) === 12 && head.toString("latin1", 8, 12) === "DUCK";
   } catch {
-    return false;
+    return null;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+const isDuckDb = (path: string) => duckDbFile(path) === true;
 
 /** `path`, or the nearest folder above it that exists (what creating it would build on). */
 function nearestExisting(path: string): string {

@@ -1,6 +1,7 @@
 import { existsSync, unlinkSync } from "node:fs";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../io/errors.js";
+import { duckDbFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
@@ -53,6 +54,10 @@ export class Store {
       unlinkSync(path);
     }
     const existed = path !== ":memory:" && existsSync(path);
+    // DuckDB opens a JSON, CSV or Parquet file as a database of one view: `run --db cases.jsonl` then
+    // failed as a runtime "Catalog Error" (exit 3); no file but a DuckDB database is a store
+    if (existed && duckDbFile(path) === false)
+      throw new InputError(`${path}: not a DuckDB database, so not a soceval store; pass --db the store's file`, path);
     const folders = path !== ":memory:" ? makeFolder(path) : [];
     let instance: DuckDBInstance;
     try {
