@@ -17,7 +17,7 @@ async function refused(args: string[], flag: string, what: RegExp, file: string)
   const r = await run(args);
   expect(r.status, r.stderr + r.stdout).toBe(2);
   expect(r.stderr).toMatch(
-    new RegExp(`${flag} \\S+: is ${what.source} \\(\\S*${file.replace(".", "\\.")}\\), which this command reads`),
+    new RegExp(`${flag} \\S+: is ${what.source} \\(\\S*${file.replace(".", "\\.")}\\); writing there would destroy it`),
   );
   expect(readFileSync(join(dir, file)).equals(before)).toBe(true);
   return r.stderr;
@@ -106,6 +106,37 @@ describe("an output that is one of the command's inputs is refused", () => {
       "--out",
       /agent gpt-test's prompt/,
       "prompt.hbs",
+    );
+  });
+
+  it("export and report of a run scored from transcripts: --out naming the transcripts or the dataset", async () => {
+    const ex = await run(["export", "--run", "latest", "--db", db, "--out", "t.jsonl"]);
+    expect(ex.status, ex.stderr).toBe(0);
+    const sc = await run([
+      "score",
+      "--workflow",
+      "workflow.yaml",
+      "--dataset",
+      "cases.jsonl",
+      "--transcripts",
+      "t.jsonl",
+      "--agent",
+      "playbook",
+      "--db",
+      db,
+    ]);
+    expect(sc.status, sc.stderr).toBe(0);
+    await refused(
+      ["export", "--run", "latest", "--db", db, "--out", "t.jsonl"],
+      "--out",
+      /run \S+'s transcripts/,
+      "t.jsonl",
+    );
+    await refused(
+      ["report", "--run", "latest", "--db", db, "--out", "./cases.jsonl", "--format", "md"],
+      "--out",
+      /run \S+'s dataset/,
+      "cases.jsonl",
     );
   });
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { refuseInputs } from "../io/out-file.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
-import { runSuiteInputs } from "../workflow/suite-inputs.js";
+import { runInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 
 type Opts = { runs: string[]; agents?: string[]; out?: string; format?: string; db: string };
@@ -26,7 +26,7 @@ export function register(program: Command): void {
         try {
           const sides = await resolveSides(store, opts.runs, opts.agents);
           const runs = [...new Set(sides.map((s) => s.run_id))];
-          if (opts.out) refuseInputs(await runSuiteInputs(store, runs), [["--out", opts.out]]);
+          if (opts.out) refuseInputs(await runInputs(store, runs), [["--out", opts.out]]);
           const doc = await buildComparison(store, sides);
           emit(await renderComparison(doc, format, opts.db), opts.out, "comparison");
           return EXIT.ok;

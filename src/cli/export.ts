@@ -6,7 +6,7 @@ import { resolveRunId } from "../store/run-ref.js";
 import { statusForReader } from "../store/run-status.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import { RUN_TABLES } from "../store/tables.js";
-import { runSuiteInputs } from "../workflow/suite-inputs.js";
+import { runInputs } from "../workflow/suite-inputs.js";
 import { action } from "./exit.js";
 
 /** transcripts export in DESIGN.md's transcript JSONL, the format `soceval score` reads back. */
@@ -34,7 +34,7 @@ export function register(program: Command): void {
         const store = await Store.open(flags.db, { readOnly: true });
         const runId = await resolveRunId(store, flags.run);
         // the run's own suite and dataset: `export --out datasets/x/cases.jsonl` would replace the cases
-        refuseInputs(await runSuiteInputs(store, [runId]), [["--out", flags.out]]);
+        refuseInputs(await runInputs(store, [runId]), [["--out", flags.out]]);
         const warning = await unfinishedWarning(store, runId);
         const run = sqlString(runId);
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";

@@ -33,7 +33,7 @@ import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
-import { runSuiteInputs, suiteFileInputs } from "../workflow/suite-inputs.js";
+import { runInputs, suiteFileInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 import { progressReporter } from "./progress.js";
 import { finishWithoutReader } from "./stdout-reader.js";
@@ -162,7 +162,7 @@ async function gateOnce(
   try {
     // the candidate run's suite is read for its gate rules
     if (!suiteFile)
-      refuseInputs(await runSuiteInputs(store, [await resolveRunId(store, flags.candidateRun!)]), reportFiles(flags));
+      refuseInputs(await runInputs(store, [await resolveRunId(store, flags.candidateRun!)]), reportFiles(flags));
     const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
     const retry =
       verdict.status === "infra_failure"

@@ -7,7 +7,7 @@ import { refuseInputs } from "../io/out-file.js";
 import { Phase } from "../schema/suite.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
-import { runSuiteInputs } from "../workflow/suite-inputs.js";
+import { runInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 
 type Opts = { run: string; out?: string; format?: string; agent?: string[]; check?: string; db: string };
@@ -35,7 +35,7 @@ export function register(program: Command): void {
         const store = await Store.open(opts.db, { readOnly: true });
         try {
           if (opts.out)
-            refuseInputs(await runSuiteInputs(store, [await resolveRunId(store, opts.run)]), [["--out", opts.out]]);
+            refuseInputs(await runInputs(store, [await resolveRunId(store, opts.run)]), [["--out", opts.out]]);
           const doc = await buildReport(store, opts.run, { agents: opts.agent });
           if (Object.keys(doc.agents).length === 0)
             throw new InputError(

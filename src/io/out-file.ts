@@ -83,7 +83,7 @@ export function checkNotInput(flag: string, path: string, read: Input[] = inputs
   const hit = read.find((i) => sameFile(path, i.file));
   if (hit)
     throw new InputError(
-      `${flag} ${path}: is ${hit.what} (${hit.file}), which this command reads; writing there would destroy it: name another file`,
+      `${flag} ${path}: is ${hit.what} (${hit.file}); writing there would destroy it: name another file`,
       path,
     );
 }

@@ -36,12 +36,28 @@ export function suiteFileInputs(suitePath: string | null | undefined): Input[] {
   }
 }
 
-/** The files of the suites the stored runs `runIds` were replayed from. */
-export async function runSuiteInputs(store: Store, runIds: string[]): Promise<Input[]> {
+/**
+ * The files the stored runs `runIds` were made from: their suite's (a replay), or the workflow,
+ * dataset and transcripts `score` read (an imported run, which has no suite).
+ */
+export async function runInputs(store: Store, runIds: string[]): Promise<Input[]> {
   const read: Input[] = [];
   for (const id of runIds) {
-    const [r] = await store.query<{ suite_path: string | null }>("SELECT suite_path FROM runs WHERE run_id = ?", [id]);
+    const [r] = await store.query<{ suite_path: string | null; dataset: string | null }>(
+      "SELECT suite_path, dataset FROM runs WHERE run_id = ?",
+      [id],
+    );
     read.push(...suiteFileInputs(r?.suite_path));
+    if (r?.dataset) read.push({ what: `run ${id}'s dataset`, file: r.dataset });
+    const agents = await store.query<{ workflow: string | null; transcripts: string | null }>(
+      `SELECT json_extract_string(config, '$.workflow_file') AS workflow, json_extract_string(config, '$.transcripts') AS transcripts
+       FROM run_agents WHERE run_id = ?`,
+      [id],
+    );
+    for (const a of agents) {
+      if (a.workflow) read.push({ what: `run ${id}'s workflow`, file: a.workflow });
+      if (a.transcripts) read.push({ what: `run ${id}'s transcripts`, file: a.transcripts });
+    }
   }
   return read;
 }
