@@ -151,13 +151,20 @@ describe("an output that is one of the command's inputs is refused", () => {
     expect(await runCount()).toBe(runs);
   });
 
-  it("readiness score and dataset import: --out naming the file read", async () => {
+  it("readiness score and ask, and dataset import: --out naming the file read", async () => {
     cpSync("readiness/answers/phishing-triage.yaml", join(dir, "answers.yaml"));
     await refused(
       ["readiness", "score", "answers.yaml", "--no-db", "--out", "answers.yaml", "--format", "md"],
       "--out",
       /the answer file/,
       "answers.yaml",
+    );
+    cpSync("readiness/matrix.yaml", join(dir, "matrix.yaml"));
+    await refused(
+      ["readiness", "ask", "--matrix", "matrix.yaml", "--out", "matrix.yaml"],
+      "--out",
+      /the matrix/,
+      "matrix.yaml",
     );
     writeFileSync(join(dir, "alerts.csv"), "TimeGenerated,AlertName\n2024-01-01T00:00:00Z,x\n");
     await refused(

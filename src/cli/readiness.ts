@@ -56,6 +56,8 @@ export function register(program: Command): void {
     .addOption(matrixOption())
     .action(
       action(async (flags: { out: string; workflow?: string; matrix: string }) => {
+        // the answers would replace the questions they answer
+        refuseInputs([{ what: "the matrix", file: flags.matrix }], [["--out", flags.out]]);
         checkAnswerOut(flags.out);
         // the questions are menus: piped or absent input would end at the first one and look like a
         // questionnaire left half-done
