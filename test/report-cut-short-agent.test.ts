@@ -110,5 +110,15 @@ describe("an agent whose every investigation a Ctrl-C cut short", () => {
       // the calls behind the figure, from the store
       expect(text).toContain("FROM replaced_model_calls WHERE run_id");
     }
+
+    // asked for by name, it is no typo: the refusal says where its spend is and how to finish it
+    const named = await soceval(["report", "--db", db, "--agent", "gpt-test", "--format", "json"], dir);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain(
+      '"gpt-test" ran but stored no result (investigations cut short, e.g. by a Ctrl-C): the report without --agent shows what their model calls cost, and --resume finishes them',
+    );
+    const typo = await soceval(["report", "--db", db, "--agent", "gpt-tset", "--format", "json"], dir);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('has no results for "gpt-tset" (it has: playbook)\n');
   });
 });

@@ -52,10 +52,17 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
   const stored = await runAgents(store, run);
   // a mistyped name must not shrink the report silently (`--check` would then judge fewer agents)
   const unknown = (opts.agents ?? []).filter((a) => !stored.includes(a));
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
+    // an agent the run ran whose every investigation was cut short is no typo: its spend is in
+    // the run-wide report, which is where to send the reader
+    const ran = unknown.filter((a) => run.agents.includes(a));
+    const why = ran.length
+      ? `; ${ran.map((a) => `"${a}"`).join(", ")} ran but stored no result (investigations cut short, e.g. by a Ctrl-C): the report without --agent shows what their model calls cost, and --resume finishes them`
+      : "";
     throw new InputError(
-      `--agent: run ${runId} has no results for ${unknown.map((a) => `"${a}"`).join(", ")} (it has: ${stored.join(", ")})`,
+      `--agent: run ${runId} has no results for ${unknown.map((a) => `"${a}"`).join(", ")} (it has: ${stored.join(", ")})${why}`,
     );
+  }
   const agents = opts.agents?.length ? stored.filter((a) => opts.agents!.includes(a)) : stored;
 
   const multiEpoch = (run.epochs ?? 1) > 1;
