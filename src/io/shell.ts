@@ -16,3 +16,11 @@ export function showCommand(caseId: string, options: string): string {
     ? `soceval show ${options} -- ${shellWord(caseId)}`
     : `soceval show ${shellWord(caseId)} ${options}`;
 }
+
+/**
+ * `soceval query "<sql>"` as one pasteable command: the SQL on one line in double quotes, what a
+ * shell expands in them escaped. `dbFlag`: `--db <path>` where the store is not the default, else "".
+ */
+export function queryCommand(sql: string, dbFlag: string): string {
+  return `soceval query${dbFlag ? ` ${dbFlag}` : ""} "${sql.replace(/\s+/g, " ").replace(/(["\\$`])/g, "\\$1")}"`;
+}

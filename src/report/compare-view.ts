@@ -1,6 +1,7 @@
 import { metricInfo, type Unit } from "../analytics/catalogue.js";
 import { pairedLabel, READING_RULE, type Reading, reading } from "../analytics/compare-reading.js";
 import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
+import { queryCommand } from "../io/shell.js";
 import { storeFlag } from "../store/db.js";
 import { renderChart } from "./charts.js";
 import { disagreementDetailView } from "./disagreement-view.js";
@@ -109,7 +110,7 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
     disagreements_shown: doc.disagreements.length,
     disagreements_total: doc.disagreements_total,
     // the SQL holds single quotes only (ids are [A-Za-z0-9._-]): a double-quoted shell word
-    disagreements_command: `soceval query${storeFlag(db) ? ` ${storeFlag(db)}` : ""} "${doc.disagreements_query.replace(/\s+/g, " ").replace(/(["\\$`])/g, "\\$1")}"`,
+    disagreements_command: queryCommand(doc.disagreements_query, storeFlag(db)),
     show_run: runRef(doc.sides[0]?.run_id ?? "", db),
   };
 }

@@ -10,7 +10,7 @@ import type {
   ReportReadiness,
   WorstCase,
 } from "../analytics/report-schema.js";
-import { showCommand } from "../io/shell.js";
+import { queryCommand, showCommand } from "../io/shell.js";
 import { Phase } from "../schema/suite.js";
 import { sqlString, storeFlag } from "../store/db.js";
 import { behindAnchor, behindView } from "./behind-view.js";
@@ -293,14 +293,14 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
       "SELECT f.case_id, f.epoch, f.severity, f.detail FROM findings f JOIN case_results r USING (run_id, case_id, agent, epoch) " +
         `WHERE f.run_id = ${sqlString(doc.run.run_id)} AND f.agent = ${sqlString(a.agent)} ` +
         "AND list_contains(r.tags, '<tag>') AND f.kind = '<kind>' ORDER BY f.case_id, f.epoch, f.seq",
-      db,
+      storeFlag(db),
     ),
     // the failed calls behind one source's failure rate: `cases --source` selects cases holding the
     // source's evidence, all their calls counted, so it cannot give this column's x/n
     sources_command: queryCommand(
       `SELECT case_id, epoch, step, tool, status, note FROM tool_calls WHERE run_id = ${sqlString(doc.run.run_id)} ` +
         `AND agent = ${sqlString(a.agent)} AND source = '<source>' AND status IN ('error', 'timeout') ORDER BY case_id, epoch, step`,
-      db,
+      storeFlag(db),
     ),
     sources: a.evidence_sources.map((s) => ({
       ...s,
@@ -385,7 +385,7 @@ export async function reportView(doc: ReportDoc, charts = true, db?: string) {
       command: queryCommand(
         "SELECT case_id, epoch, step, error, tokens_in, tokens_out, cost_usd FROM replaced_model_calls " +
           `WHERE run_id = ${sqlString(doc.run.run_id)} AND agent = ${sqlString(u.agent)} ORDER BY case_id, epoch, step`,
-        db,
+        storeFlag(db),
       ),
     })),
     glossary: METRICS.filter((m) => !m.key.startsWith("violation_rate.")).map((m) => ({
@@ -451,10 +451,4 @@ export function modelUsageLine(u: ModelUsage): string {
 function unstoredLine(u: ReportDoc["run"]["agents_without_results"][number]): string {
   const calls = `${count(u.replaced_calls)} model call${u.replaced_calls === 1 ? "" : "s"}`;
   return `no stored results · ${usd(u.replaced_cost_usd)} on ${calls} of investigations cut short by a Ctrl-C or replayed again (not stored: a plain --resume replays them)`;
-}
-
-/** `soceval query "<sql>"` as one pasteable command: the SQL in double quotes, what a shell expands in them escaped. */
-function queryCommand(sql: string, db?: string): string {
-  const flag = storeFlag(db);
-  return `soceval query${flag ? ` ${flag}` : ""} "${sql.replace(/(["\\$`])/g, "\\$1")}"`;
 }
