@@ -11,6 +11,8 @@
  * gives the nearest double for it.
  */
 
+import { visit } from "jsonc-parser";
+import { isStackOverflow } from "./errors.js";
 import type { KeyPath } from "./json-keys.js";
 
 /**
@@ -19,71 +21,34 @@ import type { KeyPath } from "./json-keys.js";
  */
 export type LongInteger = { path: KeyPath; line: number; start: number; end: number; digits: string };
 
-/** Every unsafe integer literal of a JSON text, in order; empty when there is none. */
+/**
+ * Every unsafe integer literal of a JSON text, in order; empty when there is none. jsonc-parser's
+ * visitor (which json-keys.ts walks for repeated keys) hands each literal's place in the text, so
+ * its digits are read as written. A text nested too deeply for the visitor is refused by that key
+ * check before anything reads it; here it has nothing more to say.
+ */
 export function longIntegers(text: string): LongInteger[] {
   // an unsafe integer has at least 16 digits: most texts have no such run and skip the walk
   if (!SIXTEEN_DIGITS.test(text)) return [];
   const found: LongInteger[] = [];
-  // one frame per open object or array: the key or index its current value is under
-  const stack: { object: boolean; key: string | number; keyNext: boolean }[] = [];
-  let line = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '"') {
-      const end = stringEnd(text, i);
-      const top = stack[stack.length - 1];
-      if (top?.object && top.keyNext) top.key = decodeKey(text.slice(i, end + 1));
-      i = end;
-    } else if (ch === "\n") line++;
-    else if (ch === "{") stack.push({ object: true, key: "", keyNext: true });
-    else if (ch === "[") stack.push({ object: false, key: 0, keyNext: false });
-    else if (ch === "}" || ch === "]") stack.pop();
-    else if (ch === ":") {
-      const top = stack[stack.length - 1];
-      if (top) top.keyNext = false;
-    } else if (ch === ",") {
-      const top = stack[stack.length - 1];
-      if (top?.object) top.keyNext = true;
-      else if (top) top.key = (top.key as number) + 1;
-    } else if (ch === "-" || (ch >= "0" && ch <= "9")) {
-      NUMBER.lastIndex = i;
-      const m = NUMBER.exec(text);
-      if (!m) continue;
-      const literal = m[0];
-      if (!m[1] && !m[2] && literal.replace("-", "").length >= 16 && !Number.isSafeInteger(Number(literal)))
-        found.push({ path: stack.map((f) => f.key), line, start: i, end: i + literal.length, digits: literal });
-      i += literal.length - 1;
-    }
+  try {
+    visit(text, {
+      onLiteralValue: (value, offset, length, line, _column, path) => {
+        if (typeof value !== "number" || length < 16) return;
+        const digits = text.slice(offset, offset + length);
+        if (INTEGER.test(digits) && !Number.isSafeInteger(Number(digits)))
+          found.push({ path: path(), line, start: offset, end: offset + length, digits });
+      },
+    });
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
   }
   return found;
 }
 
 const SIXTEEN_DIGITS = /\d{16}/;
-/** A JSON number; group 1 its fraction, group 2 its exponent. */
-const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
-
-/** The index of the quote that closes the string opening at `open`: a quote after an even run of backslashes. */
-function stringEnd(text: string, open: number): number {
-  let from = open + 1;
-  for (;;) {
-    const q = text.indexOf('"', from);
-    if (q === -1) return text.length;
-    let backslashes = 0;
-    for (let b = q - 1; text[b] === "\\"; b--) backslashes++;
-    if (backslashes % 2 === 0) return q;
-    from = q + 1;
-  }
-}
-
-/** A key as JSON.parse reads it (`"\u0061"` is `a`), so the path names the key the data has. */
-function decodeKey(quoted: string): string {
-  if (!quoted.includes("\\")) return quoted.slice(1, -1);
-  try {
-    return JSON.parse(quoted) as string;
-  } catch {
-    return quoted.slice(1, -1);
-  }
-}
+/** An integer literal: no fraction, no exponent. */
+const INTEGER = /^-?\d+$/;
 
 /**
  * `parsed` (JSON.parse of `text`), or, when the text holds unsafe integers, the text read again with
