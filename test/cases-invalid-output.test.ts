@@ -1,11 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildReport } from "../src/analytics/report.js";
 import { renderReport } from "../src/report/render.js";
 import { Store } from "../src/store/db.js";
-import { soceval } from "./helpers/cli.js";
+import { scoreTranscripts, soceval } from "./helpers/cli.js";
 
 /**
  * An answer that fails the triage schema is stored with no verdict, as no answer at all is: the
@@ -48,52 +48,17 @@ beforeAll(async () => {
     },
     { case_id: "mini-001", agent: "vendor", epoch: 0, steps: [], output: null, error: "provider 500" },
   ];
-  const file = join(dir, "t.jsonl");
-  writeFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
-  const r = await soceval(
-    [
-      "score",
-      "--workflow",
-      join(dir, "workflow.yaml"),
-      "--dataset",
-      join(dir, "cases.jsonl"),
-      "--transcripts",
-      file,
-      "--agent",
-      "vendor",
-      "--db",
-      db,
-    ],
-    dir,
-  );
-  expect(r.status, r.stderr).toBe(0);
-  first = /run (\S+):/.exec(r.stdout)?.[1] ?? "";
+  first = await scoreTranscripts(dir, db, "vendor", lines, "t.jsonl");
   // a second platform that answers both cases validly, to compare against
-  const other = join(dir, "o.jsonl");
-  writeFileSync(
-    other,
-    ["mini-000", "mini-001"]
-      .map((c) => `${JSON.stringify({ case_id: c, agent: "other", epoch: 0, steps: [step], output, error: null })}\n`)
-      .join(""),
-  );
-  const o = await soceval(
-    [
-      "score",
-      "--workflow",
-      join(dir, "workflow.yaml"),
-      "--dataset",
-      join(dir, "cases.jsonl"),
-      "--transcripts",
-      other,
-      "--agent",
-      "other",
-      "--db",
-      db,
-    ],
-    dir,
-  );
-  expect(o.status, o.stderr).toBe(0);
-  second = /run (\S+):/.exec(o.stdout)?.[1] ?? "";
+  const other = ["mini-000", "mini-001"].map((c) => ({
+    case_id: c,
+    agent: "other",
+    epoch: 0,
+    steps: [step],
+    output,
+    error: null,
+  }));
+  second = await scoreTranscripts(dir, db, "other", other, "o.jsonl");
 }, 60_000);
 
 describe("soceval cases, an output that failed the schema", () => {

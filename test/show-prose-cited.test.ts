@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Investigation } from "../src/analytics/investigation.js";
-import { query, soceval } from "./helpers/cli.js";
+import { query, scoreTranscripts, soceval } from "./helpers/cli.js";
 
 /**
  * An evidence id quoted in the summary is cited, for every reader of "cited": the hallucination
@@ -73,25 +73,7 @@ beforeAll(async () => {
     steps: [],
     output: { ...transcript.output, summary: "The vault token ZX9QW-7781-PLMK-4417 was used.", hypotheses: [] },
   };
-  const file = join(dir, "t.jsonl");
-  writeFileSync(file, [transcript, invented, leaked].map((t) => `${JSON.stringify(t)}\n`).join(""));
-  const r = await soceval(
-    [
-      "score",
-      "--workflow",
-      join(dir, "workflow.yaml"),
-      "--dataset",
-      join(dir, "cases.jsonl"),
-      "--transcripts",
-      file,
-      "--agent",
-      "vendor",
-      "--db",
-      db,
-    ],
-    dir,
-  );
-  expect(r.status, r.stderr).toBe(0);
+  await scoreTranscripts(dir, db, "vendor", [transcript, invented, leaked], "t.jsonl");
 }, 60_000);
 
 describe("an evidence id quoted in the prose", () => {

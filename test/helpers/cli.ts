@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ReportDoc } from "../../src/analytics/report-schema.js";
 import { Store } from "../../src/store/db.js";
@@ -71,4 +71,37 @@ export async function query<T>(db: string, sql: string): Promise<T[]> {
   } finally {
     store.close();
   }
+}
+
+/**
+ * `transcripts` written to `<dir>/<file>` as JSONL and scored into `db` with the real CLI, against
+ * the workflow and cases of `dir` (a copy of test/fixtures/mini); the new run's id.
+ */
+export async function scoreTranscripts(
+  dir: string,
+  db: string,
+  agent: string,
+  transcripts: unknown[],
+  file = `${agent}.jsonl`,
+): Promise<string> {
+  const path = join(dir, file);
+  writeFileSync(path, transcripts.map((t) => `${JSON.stringify(t)}\n`).join(""));
+  const workflow = join(dir, "workflow.yaml");
+  const cases = join(dir, "cases.jsonl");
+  const args = [
+    "score",
+    "--workflow",
+    workflow,
+    "--dataset",
+    cases,
+    "--transcripts",
+    path,
+    "--agent",
+    agent,
+    "--db",
+    db,
+  ];
+  const r = await soceval(args, dir);
+  if (r.status !== 0) throw new Error(`soceval score: exit ${r.status}: ${r.stderr}`);
+  return /run (\S+):/.exec(r.stdout)?.[1] ?? "";
 }
