@@ -70,6 +70,53 @@ describe("replay workers", () => {
     });
   });
 
+  it("read lines as the main thread does: a BOM, CRLF, blank lines, multi-byte text; bytes not UTF-8 refused with their line", async () => {
+    const dir = tmp();
+    const lines = readFileSync("datasets/phishing-triage/cases.jsonl", "utf8").trim().split("\n").slice(0, 120);
+    const withText = (l: string, i: number) => {
+      const c = JSON.parse(l);
+      c.alert.description = `${c.alert.description} é€😀 ${"\u3000".repeat(i % 3)}`;
+      return JSON.stringify(c);
+    };
+    const body = lines.map((l, i) => (i % 10 === 0 ? `${withText(l, i)}\r\n \t\r\n\u3000` : withText(l, i)));
+    const data = join(dir, "cases.jsonl");
+    writeFileSync(data, `\uFEFF${body.join("\r\n")}\r\n`);
+    const wf = join(process.cwd(), "suites/phishing-triage");
+    const suiteFile = join(dir, "s.suite.yaml");
+    const suite = (dataset: string) =>
+      [
+        "name: line-bytes",
+        `workflow: ${join(wf, "workflow.yaml")}`,
+        `dataset: ${dataset}`,
+        `agents: [${join(wf, "agents/playbook.yaml")}]`,
+      ].join("\n");
+    writeFileSync(suiteFile, suite(data));
+    const ls = loadSuite(suiteFile);
+    await withStore(join(dir, "l.duckdb"), async (store) => {
+      const main = await runSuite(store, ls, { workers: 0 });
+      const one = await runSuite(store, ls, { workers: 1, batchSize: 25 });
+      expect([main.done, one.done]).toEqual([120, 120]);
+      const a = await dump(store, main.runId);
+      expect(a.cases!.filter((r) => r.includes("é€😀")).length).toBe(120);
+      expect(await dump(store, one.runId)).toEqual(a);
+    });
+    // a Latin-1 byte on line 40: the worker decodes it, and refuses it as the main thread would
+    const bad = join(dir, "latin1.jsonl");
+    const raw = Buffer.from(`${lines.join("\n")}\n`, "utf8");
+    const at = raw.indexOf(Buffer.from(JSON.parse(lines[39]!).id));
+    raw[at] = 0xe9;
+    writeFileSync(bad, raw);
+    writeFileSync(suiteFile, suite(bad));
+    for (const workers of [0, 1])
+      await withStore(join(dir, `b${workers}.duckdb`), async (store) => {
+        const err = await runSuite(store, loadSuite(suiteFile), { workers }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InputError);
+        expect((err as InputError).message).toContain(`${bad}:40: not UTF-8 text`);
+        const [n] = await store.query<{ n: number }>("SELECT count(*) AS n FROM runs");
+        expect(n!.n).toBe(0);
+      });
+  });
+
   it("report the first bad line of the dataset, whichever worker reads it, and keep no half run", async () => {
     const dir = tmp();
     const lines = readFileSync("datasets/phishing-triage/cases.jsonl", "utf8").trim().split("\n").slice(0, 200);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { fileFacts } from "./hash.js";
 import { readJsonl } from "./jsonl.js";
-import { readLines } from "./lines.js";
+import { isBlankLine, readLineBytes, readLines } from "./lines.js";
 
 const collect = async (file: string) => {
   const out: string[] = [];
@@ -87,5 +87,19 @@ describe("readLines and fileFacts", () => {
     const big = "a".repeat((1 << 20) - 3);
     writeFileSync(file, `${big}\uFEFF\nz`);
     expect(await collect(file)).toEqual([`${big}\uFEFF`, "z"]);
+  });
+
+  it("yields the same lines as bytes, and tells a blank line from its bytes as /\\S/ does from its text", async () => {
+    const file = join(tmpdir(), `soceval-lines-bytes-${process.pid}.txt`);
+    const lines = ["", " \t ", "\u3000", "\u00a0\u2003", "\u00a0x", "é", '{"id":"😀"}', "\v\f"];
+    for (let i = 0; i < 30000; i++) lines.push(i % 5 === 0 ? " " : `{"id":"c-${i}","t":"€${"y".repeat(i % 89)}"}`);
+    writeFileSync(file, `\uFEFF${lines.join("\r\n")}`);
+    const text = await collect(file);
+    const bytes: Buffer[] = [];
+    for await (const b of readLineBytes(file)) bytes.push(Buffer.from(b));
+    expect(bytes.map((b) => b.toString("utf8"))).toEqual(text);
+    expect(text).toEqual(lines);
+    expect(bytes.map((b) => isBlankLine(b))).toEqual(text.map((t) => !/\S/.test(t)));
+    expect(bytes.slice(0, 8).map((b) => isBlankLine(b))).toEqual([true, true, true, true, false, false, false, true]);
   });
 });

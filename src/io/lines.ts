@@ -17,12 +17,19 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * decoded to U+FFFD: that would change an id or an indicator without a word.
  */
 export async function* readLines(file: string): AsyncGenerator<string> {
+  let line = 0;
+  for await (const bytes of readLineBytes(file)) yield decodeLine(file, ++line, bytes);
+}
+
+/**
+ * The same lines undecoded, without a trailing CR: a view into the read buffer, for a reader that
+ * hands them on as bytes (the replay's workers decode them, with decodeLine).
+ */
+export async function* readLineBytes(file: string): AsyncGenerator<Buffer> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   // the unterminated tail of earlier chunks; usually a single piece
   let rest: Buffer[] = [];
   let first = true;
-  let line = 0;
-  const lineOf = (buf: Buffer, start: number, end: number | undefined) => decode(file, ++line, buf, start, end);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
@@ -33,13 +40,14 @@ export async function* readLines(file: string): AsyncGenerator<string> {
       let nl = chunk.indexOf(NL);
       if (nl !== -1 && rest.length > 0) {
         rest.push(chunk.subarray(0, nl));
-        yield lineOf(Buffer.concat(rest), 0, undefined);
+        const joined = Buffer.concat(rest);
+        yield withoutCr(joined, 0, joined.length);
         rest = [];
         start = nl + 1;
         nl = chunk.indexOf(NL, start);
       }
       for (; nl !== -1; nl = chunk.indexOf(NL, start)) {
-        yield lineOf(chunk, start, nl);
+        yield withoutCr(chunk, start, nl);
         start = nl + 1;
       }
       if (start < chunk.length) rest.push(start === 0 ? chunk : chunk.subarray(start));
@@ -51,17 +59,33 @@ export async function* readLines(file: string): AsyncGenerator<string> {
   }
   if (rest.length > 0) {
     const last = Buffer.concat(rest);
-    if (last.length > 0) yield lineOf(last, 0, undefined);
+    if (last.length > 0) yield withoutCr(last, 0, last.length);
   }
 }
 
-/** buf[start, end) decoded, without a trailing CR. */
-function decode(file: string, line: number, buf: Buffer, start: number, end: number | undefined): string {
-  let e = end ?? buf.length;
-  if (e > start && buf[e - 1] === CR) e--;
-  const text = buf.toString("utf8", start, e);
+function withoutCr(buf: Buffer, start: number, end: number): Buffer {
+  return buf.subarray(start, end > start && buf[end - 1] === CR ? end - 1 : end);
+}
+
+/** Whether a line's bytes hold nothing but white space (as `/\S/` finds none in its text). */
+export function isBlankLine(bytes: Uint8Array): boolean {
+  let wide = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c < 128) return false;
+    wide = true;
+  }
+  // only a line of non-ASCII bytes alone can still be blank (U+00A0, U+3000): decoded to tell
+  return !wide || !/\S/.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
+}
+
+/** A line's bytes decoded; bytes that are not UTF-8 are refused with the line's number. */
+export function decodeLine(file: string, line: number, bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const text = buf.toString("utf8");
   // only a line that decoded to U+FFFD can hold bad bytes (a real U+FFFD is valid UTF-8)
-  if (text.includes("\uFFFD") && !isUtf8(buf.subarray(start, e)))
+  if (text.includes("\uFFFD") && !isUtf8(buf))
     throw new InputError(
       `${file}:${line}: not UTF-8 text (a byte that is not UTF-8 at column ${text.indexOf("\uFFFD") + 1}); save the file as UTF-8`,
       file,

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { RuntimeFailure } from "../io/errors.js";
-import type { CaseLine, CaseOutcome, ChunkReply, WorkerRun, WorkerSetup } from "./worker.js";
+import type { CaseLine, CaseOutcome, ChunkReply, ChunkRequest, WorkerRun, WorkerSetup } from "./worker.js";
 
 /** Compiled (dist/) next to this chunk, or the TypeScript sources through tsx. */
 function workerUrl(): URL {
@@ -21,9 +21,12 @@ export class ReplayPool {
   private readonly inOrder: Promise<void>[] = [];
   private tail: Promise<void> = Promise.resolve();
   private chunk: CaseLine[] = [];
+  /** the chunk's lines, back to back (CaseLine says where each is) */
+  private bytes = new Uint8Array(1 << 20);
+  private used = 0;
   private seq = 0;
   private failure: unknown = null;
-  private onOutcome: (o: CaseOutcome) => void = () => {};
+  private onOutcome: (o: CaseOutcome, frame: Uint8Array) => void = () => {};
 
   /** The workers start loading at once, so they are ready by the time the run is opened (`start`). */
   constructor(
@@ -47,15 +50,25 @@ export class ReplayPool {
   }
 
   /** The run the workers encode rows for, and what it already stored; before the first `submit`. */
-  start(run: WorkerRun, onOutcome: (o: CaseOutcome) => void): void {
+  start(run: WorkerRun, onOutcome: (o: CaseOutcome, frame: Uint8Array) => void): void {
     this.onOutcome = onOutcome;
     for (const w of this.workers) w.postMessage(run);
   }
 
-  /** Queue one dataset line; waits while too much is in flight. Throws what an earlier outcome threw. */
-  async submit(line: number, text: string): Promise<void> {
+  /**
+   * Queue one dataset line, as its bytes (a worker decodes it); waits while too much is in flight.
+   * Throws what an earlier outcome threw.
+   */
+  async submit(line: number, text: Uint8Array): Promise<void> {
     this.check();
-    this.chunk.push({ line, text });
+    if (this.used + text.length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.used + text.length));
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+    this.bytes.set(text, this.used);
+    this.chunk.push({ line, at: this.used, length: text.length });
+    this.used += text.length;
     if (this.chunk.length >= this.chunkSize) this.send();
     while (this.inOrder.length > this.ahead) await this.inOrder.shift();
     this.check();
@@ -77,13 +90,18 @@ export class ReplayPool {
     const id = ++this.seq;
     const cases = this.chunk;
     this.chunk = [];
+    // a buffer of its own, moved to the worker rather than copied
+    const bytes = this.bytes.slice(0, this.used);
+    this.used = 0;
     const reply = new Promise<ChunkReply>((resolve) => this.pending.set(id, resolve));
-    this.workers[id % this.workers.length]!.postMessage({ id, cases });
+    this.workers[id % this.workers.length]!.postMessage({ id, cases, bytes } satisfies ChunkRequest, [
+      bytes.buffer as ArrayBuffer,
+    ]);
     this.tail = this.tail
       .then(() => reply)
       .then((r) => {
         if (this.failure) return;
-        for (const o of r.outcomes) this.onOutcome(o);
+        for (const o of r.outcomes) this.onOutcome(o, r.frame);
       })
       .catch((e: unknown) => this.fail(e));
     this.inOrder.push(this.tail);
@@ -92,7 +110,7 @@ export class ReplayPool {
   private fail(e: unknown): void {
     this.failure ??= e;
     // a dead worker never answers: release everything that waits on it
-    for (const resolve of this.pending.values()) resolve({ id: -1, outcomes: [] });
+    for (const resolve of this.pending.values()) resolve({ id: -1, outcomes: [], frame: new Uint8Array(0) });
     this.pending.clear();
   }
 

@@ -6,7 +6,7 @@ import { CaseIds } from "../datasets/checks.js";
 import { InputError, isStackOverflow } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
-import { readLines } from "../io/lines.js";
+import { isBlankLine, readLineBytes, readLines } from "../io/lines.js";
 import { fieldError } from "../io/yaml.js";
 import { effectiveBaseUrl } from "../providers/base-url.js";
 import { investigationFailed } from "../schema/index.js";
@@ -259,14 +259,14 @@ async function replay(
     if (repeated) throw new InputError(`${ls.datasetFile}:${line}: ${repeated}`, ls.datasetFile, line);
   };
   /** A replay worker's outcome for one case, in dataset order. */
-  const takeOutcome = (o: CaseOutcome) => {
+  const takeOutcome = (o: CaseOutcome, frame: Uint8Array) => {
     if ("inputError" in o) throw new InputError(o.inputError, ls.datasetFile, o.line);
     refuseRepeated(o.case_id, o.line);
     progress.skipped += o.skipped;
     progress.done += o.skipped;
     for (const t of o.transcripts) {
       if (t.failed) progress.errors++;
-      writer.addEncoded(t);
+      writer.addFramed(t, frame);
       progress.done++;
     }
     opts.onProgress?.(progress);
@@ -275,9 +275,11 @@ async function replay(
   try {
     pool?.start({ runId: meta.run_id, stored: [...stored] }, takeOutcome);
     let line = 0;
-    outer: for await (const text of readLines(ls.datasetFile)) {
+    // the workers take lines as bytes, and decode them: this thread never holds the cases as text
+    const source = pool ? readLineBytes(ls.datasetFile) : readLines(ls.datasetFile);
+    outer: for await (const text of source) {
       line++;
-      if (!/\S/.test(text)) continue;
+      if (typeof text === "string" ? !/\S/.test(text) : isBlankLine(text)) continue;
       index++;
       if (opts.shard && index % opts.shard.count !== opts.shard.index - 1) continue;
       if (limit && taken >= limit) break;
@@ -287,11 +289,11 @@ async function replay(
       }
       taken++;
       if (pool) {
-        await pool.submit(line, text);
+        await pool.submit(line, text as Buffer);
         await maybeFlush();
         continue;
       }
-      const checked = caseOfLine(ls, line, text)!;
+      const checked = caseOfLine(ls, line, text as string)!;
       if ("error" in checked) throw new InputError(checked.error, ls.datasetFile, line);
       const c = checked.case;
       refuseRepeated(c.id, line);

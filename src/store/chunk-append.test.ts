@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Store } from "./db.js";
 import { encode } from "./encode.js";
+import { FrameReader, FrameWriter } from "./row-frame.js";
+import { table } from "./tables.js";
 
 /**
  * Rows go into DuckDB a data chunk (2,048 rows) at a time: every type, NULL in every column,
@@ -123,6 +125,73 @@ describe("rows through data chunks", () => {
       ]);
     } finally {
       store.close();
+    }
+  });
+
+  it("store a replay worker's frame exactly as the same rows appended as values, and skip rows whole", async () => {
+    const direct = await Store.open(":memory:");
+    const framed = await Store.open(":memory:");
+    try {
+      const n = 3000; // past one data chunk
+      const rows = Array.from({ length: n }, (_, i) =>
+        encode("tool_calls", {
+          run_id: "r",
+          case_id: `c${i}`,
+          agent: "a",
+          epoch: i % 2,
+          seq: i,
+          step: i % 9 === 0 ? null : i * 2,
+          // a lone surrogate (text cut mid-character) goes in as U+FFFD either way
+          tool: i % 7 === 0 ? `t\ud800${i}` : `t\u0000${i}`,
+          source: i % 5 === 0 ? null : 'é€😀 "quoted"\n',
+          scope: "read",
+          input: { user: `u${i}`, big: "x".repeat(i % 3 === 0 ? 70000 : 3) },
+          status: "ok",
+          evidence_ids: Array.from({ length: i % 4 }, (_, k) => `ev-${k}-ü`),
+          latency_ms: i % 11 === 0 ? null : i / 7,
+          time: i % 13 === 0 ? null : "2026-01-01T00:00:00Z",
+        }),
+      );
+      const starts = Array.from({ length: n }, (_, i) =>
+        encode("transcripts", {
+          run_id: "r",
+          case_id: `c${i}`,
+          agent: "a",
+          epoch: 0,
+          output: i % 4 === 0 ? null : { ok: i },
+          error: null,
+          started_at: i % 6 === 0 ? null : i % 2 ? "2026-03-01 10:00:00" : "2026-03-01T10:00:00.123+02:00",
+          wall_ms: i,
+        }),
+      );
+      await direct.appendBatch({ tool_calls: rows, transcripts: starts });
+      const w = new FrameWriter();
+      const types = (t: string) => table(t).columns.map(([, type]) => type);
+      // every third row written twice: the reader skips the first copy, as a resumed run skips a stored case row
+      for (let i = 0; i < n; i++) {
+        if (i % 3 === 0) w.row(types("tool_calls"), rows[i]!);
+        w.row(types("tool_calls"), rows[i]!);
+        w.row(types("transcripts"), starts[i]!);
+      }
+      const frame = w.take();
+      const r = new FrameReader(frame, 0);
+      const tx = await framed.openTransaction(["tool_calls", "transcripts"]);
+      for (let i = 0; i < n; i++) {
+        if (i % 3 === 0) for (let c = 0; c < types("tool_calls").length; c++) r.skip();
+        tx.appendFrom("tool_calls", r);
+        tx.appendFrom("transcripts", r);
+      }
+      await tx.commit();
+      expect(r.pos).toBe(frame.length);
+      for (const t of ["tool_calls", "transcripts"]) {
+        const q = `SELECT to_json(x)::VARCHAR AS j FROM ${t} x ORDER BY rowid`;
+        const a = await direct.query<{ j: string }>(q);
+        expect(a).toHaveLength(n);
+        expect(await framed.query<{ j: string }>(q)).toEqual(a);
+      }
+    } finally {
+      direct.close();
+      framed.close();
     }
   });
 });

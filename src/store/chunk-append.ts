@@ -1,6 +1,7 @@
 import { type DuckDBAppender, DuckDBDataChunk } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import type { EncodedRow } from "./encode.js";
+import { FRAME, type FrameReader, timeMicros } from "./row-frame.js";
 import type { ColumnType } from "./tables.js";
 
 type Vector = ReturnType<typeof duckdb.data_chunk_get_vector>;
@@ -46,6 +47,33 @@ export class ChunkAppender {
     this.vectors = this.lookUpVectors();
   }
 
+  /**
+   * One row read from a frame (row-frame.ts), its values already converted for their columns in
+   * the worker; text goes in from views of the frame, never as JS strings.
+   */
+  addFrom(r: FrameReader): void {
+    const n = this.rows;
+    for (let i = 0; i < this.types.length; i++) {
+      const tag = r.tag();
+      if (tag === FRAME.NULL) this.markNull(i, n);
+      else if (tag === FRAME.TEXT) duckdb.vector_assign_string_element_len(this.vectors[i]!, n, r.textBytes());
+      else if (tag === FRAME.LIST) {
+        const count = r.u32();
+        const [child, at] = this.listSlot(i, n, count);
+        for (let k = 0; k < count; k++) {
+          r.tag();
+          duckdb.vector_assign_string_element_len(child, at + k, r.textBytes());
+        }
+      } else {
+        const v = tag === FRAME.NUMBER ? r.f64() : tag === FRAME.TRUE ? 1 : 0;
+        const type = this.types[i];
+        if (type === "TIMESTAMP" || type === "BIGINT") (this.numbers[i] as BigInt64Array)[n] = BigInt(v);
+        else this.numbers[i]![n] = v;
+      }
+    }
+    if (++this.rows === this.size) this.flush();
+  }
+
   /** One row in column order; throws (and keeps nothing of it) when a value does not fit its column. */
   add(row: EncodedRow): void {
     const n = this.rows;
@@ -63,8 +91,7 @@ export class ChunkAppender {
     for (let i = 0; i < this.types.length; i++) {
       const v = row[i];
       if (v === null || v === undefined) {
-        this.hasNull[i] = true;
-        this.nulls[i]![n >> 3]! &= ~(1 << (n & 7));
+        this.markNull(i, n);
         continue;
       }
       const type = this.types[i]!;
@@ -122,31 +149,32 @@ export class ChunkAppender {
     }
   }
 
-  /** A list's strings go into the list's child vector; the row keeps (offset, length) into it. */
+  private markNull(col: number, row: number): void {
+    this.hasNull[col] = true;
+    this.nulls[col]![row >> 3]! &= ~(1 << (row & 7));
+  }
+
   private addList(col: number, row: number, items: readonly string[]): void {
+    const [child, at] = this.listSlot(col, row, items.length);
+    for (let k = 0; k < items.length; k++) duckdb.vector_assign_string_element(child, at + k, String(items[k]));
+  }
+
+  /**
+   * Room for a row's list of `count` strings: they go into the list's child vector from `at` on,
+   * and the row keeps (offset, length) into it.
+   */
+  private listSlot(col: number, row: number, count: number): [Vector, number] {
     const vec = this.vectors[col]!;
     const at = this.listChildren[col]!;
-    duckdb.list_vector_reserve(vec, at + items.length);
-    const child = duckdb.list_vector_get_child(vec);
-    for (let k = 0; k < items.length; k++) duckdb.vector_assign_string_element(child, at + k, String(items[k]));
+    duckdb.list_vector_reserve(vec, at + count);
     this.listEntries[col]![2 * row] = BigInt(at);
-    this.listEntries[col]![2 * row + 1] = BigInt(items.length);
-    this.listChildren[col] = at + items.length;
+    this.listEntries[col]![2 * row + 1] = BigInt(count);
+    this.listChildren[col] = at + count;
+    return [duckdb.list_vector_get_child(vec), at];
   }
 
   /** A chunk's vectors, looked up again after each reset. */
   private lookUpVectors(): Vector[] {
     return this.types.map((_, i) => duckdb.data_chunk_get_vector(this.chunk.chunk, i));
   }
-}
-
-/**
- * A TIMESTAMP column takes microseconds since the epoch, from ISO-8601 text; text without a zone
- * is UTC, as DuckDB reads it, never the machine's local time.
- */
-function timeMicros(v: string | number | boolean): number {
-  const s = String(v);
-  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(s) ? s : `${s.replace(" ", "T")}Z`);
-  if (Number.isNaN(ms)) throw new Error(`not a time: ${s}`);
-  return ms * 1000;
 }

@@ -5,6 +5,7 @@ import { duckDbFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
 import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
+import type { FrameReader } from "./row-frame.js";
 import { TRANSCRIPT_STEPS_VIEW } from "./steps-sql.js";
 import { emptyFile, makeFolder, removeUnstarted, storeOpenError } from "./store-file.js";
 import { ddl, TABLES, table } from "./tables.js";
@@ -263,6 +264,13 @@ export class OpenTransaction {
     const a = this.appenders.get(name);
     if (!a) throw new Error(`no appender for ${name}`);
     a.add(row);
+  }
+
+  /** One row of a replay worker's frame (row-frame.ts). */
+  appendFrom(name: string, r: FrameReader): void {
+    const a = this.appenders.get(name);
+    if (!a) throw new Error(`no appender for ${name}`);
+    a.addFrom(r);
   }
 
   async commit(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   encodeScored,
   type ScoredTranscript,
 } from "./encode.js";
+import { type FramedTranscript, FrameReader } from "./row-frame.js";
 import { RUN_TABLES, TABLES, table } from "./tables.js";
 
 export type { ScoredTranscript } from "./encode.js";
@@ -54,6 +55,8 @@ function emptyBatch(): Batch {
  */
 export class RunWriter {
   private pending = emptyBatch();
+  /** what replay workers handed over while a commit was in flight: kept as their bytes */
+  private waitingFramed: { t: FramedTranscript; frame: Uint8Array; withCase: boolean }[] = [];
   private open: OpenTransaction | null = null;
   private openCount = 0;
   private casesSeen = new Set<string>();
@@ -186,7 +189,7 @@ export class RunWriter {
     });
   }
 
-  /** Rows already encoded (by a replay worker); the case's own row is kept once per run. */
+  /** Rows encoded in this thread (a model agent's investigations); the case's own row is kept once per run. */
   addEncoded(e: EncodedTranscript): void {
     const open = this.open;
     for (const t of CASE_TABLES) {
@@ -200,14 +203,27 @@ export class RunWriter {
     if (open) this.openCount++;
   }
 
+  /**
+   * One investigation's rows as a replay worker wrote them (row-frame.ts), in `frame` from `t.at`;
+   * the case's own row is kept once per run.
+   */
+  addFramed(t: FramedTranscript, frame: Uint8Array): void {
+    const withCase = !this.casesSeen.has(t.case_id);
+    this.casesSeen.add(t.case_id);
+    if (this.open) {
+      appendFramed(this.open, t, frame, withCase);
+      this.openCount++;
+    } else this.waitingFramed.push({ t, frame, withCase });
+  }
+
   /** Investigations added and not yet committed. */
   get pendingCount(): number {
-    return this.openCount + this.pending.transcripts.length;
+    return this.openCount + this.waitingCount;
   }
 
   /** Investigations waiting in JS because a commit is in flight. */
   get waitingCount(): number {
-    return this.pending.transcripts.length;
+    return this.pending.transcripts.length + this.waitingFramed.length;
   }
 
   /** Commit what was added; `reopen` (while the run goes on) starts the next batch at once. */
@@ -222,7 +238,7 @@ export class RunWriter {
       this.written += n;
     }
     if (reopen) await this.reopen();
-    else if (this.pending.transcripts.length > 0) {
+    else if (this.waitingCount > 0) {
       await this.reopen();
       await this.flush(false);
     }
@@ -232,11 +248,14 @@ export class RunWriter {
   private async reopen(): Promise<void> {
     const open = await this.store.openTransaction(CASE_TABLES);
     const waiting = this.pending;
+    const framed = this.waitingFramed;
     this.pending = emptyBatch();
+    this.waitingFramed = [];
     // open before the rows go in: a row the appender refuses leaves a batch that abandon() rolls back
     this.open = open;
-    this.openCount = waiting.transcripts.length;
+    this.openCount = waiting.transcripts.length + framed.length;
     for (const t of CASE_TABLES) for (const r of waiting[t]) open.append(t, r);
+    for (const w of framed) appendFramed(open, w.t, w.frame, w.withCase);
   }
 
   /**
@@ -246,6 +265,7 @@ export class RunWriter {
    */
   async abandon(remove: boolean): Promise<void> {
     this.pending = emptyBatch();
+    this.waitingFramed = [];
     const open = this.open;
     this.open = null;
     this.openCount = 0;
@@ -293,6 +313,19 @@ export class RunWriter {
     // only now: the commit above checkpoints the run's last WAL (bench/README.md), which should
     // happen under the run's memory bound
     await this.store.tuneForBulkWrites(false);
+  }
+}
+
+const CASE_COLUMNS = table("cases").columns.length;
+
+/** One investigation's rows from a worker's frame; a `cases` row already stored is read past. */
+function appendFramed(open: OpenTransaction, t: FramedTranscript, frame: Uint8Array, withCase: boolean): void {
+  const r = new FrameReader(frame, t.at);
+  for (let k = 0; k < CASE_TABLES.length; k++) {
+    const name = CASE_TABLES[k]!;
+    for (let n = t.counts[k]!; n > 0; n--)
+      if (name === "cases" && !withCase) for (let c = 0; c < CASE_COLUMNS; c++) r.skip();
+      else open.appendFrom(name, r);
   }
 }
 
