@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { setRunEnv } from "../bin/run-env.mjs";
 import { generateDatasets } from "../src/datasets/generate.js";
 import { SMALL_MEMORY } from "./small-memory.js";
 
@@ -76,7 +77,9 @@ export function benchReplay(
         ...(smallMemory ? SMALL_MEMORY.nodeFlags : []),
         ...[child, suite, db, workers, ...(noStore ? ["no-store"] : [])],
       ];
-      const env = smallMemory ? { ...process.env, ...SMALL_MEMORY.env } : process.env;
+      // the child's environment as `soceval run` sets its own before DuckDB loads (bin/run-env.mjs)
+      const env = { ...process.env };
+      setRunEnv(["node", "soceval", "run"], env);
       const res = execFileSync(process.execPath, args, { encoding: "utf8", env });
       const r: ReplayBench = {
         ...JSON.parse(res.trim().split("\n").pop()!),

@@ -3,6 +3,7 @@
 // through tsx, so an edited checkout never runs stale code and a fresh clone needs no build step.
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { setRunEnv } from "./run-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -14,6 +15,9 @@ function distIsCurrent() {
     return false;
   }
 }
+
+// before anything loads DuckDB's library, which reads it only then
+setRunEnv(process.argv, process.env);
 
 if (process.env.SOCEVAL_FROM_SOURCE !== "1" && distIsCurrent()) {
   await import("../dist/soceval.mjs");

@@ -35,7 +35,7 @@ describe("the README's small-memory recipe", () => {
         CLI,
         ...["run", "suite.yaml", "--db", "small.duckdb", "--quiet", "--workers", String(SMALL_MEMORY.workers)],
       ],
-      { cwd: dir, env: { ...process.env, ...SMALL_MEMORY.env, OPENAI_BASE_URL: "", ANTHROPIC_BASE_URL: "" } },
+      { cwd: dir, env: { ...process.env, OPENAI_BASE_URL: "", ANTHROPIC_BASE_URL: "" } },
     );
     expect(stderr).not.toMatch(/warning|not allowed|bad option/i);
     const small = await results(join(dir, "small.duckdb"));

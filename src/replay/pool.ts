@@ -36,7 +36,10 @@ export class ReplayPool {
     private readonly ahead = 4 * size,
   ) {
     this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(workerUrl(), { workerData: setup });
+      // V8 sizes a young generation of up to 48 MB by default; the worker's objects die young
+      // (a case, its transcript), and 8 MB keeps ~25 MB off the run's peak at no measured cost
+      // (bench/README.md, seventeenth session)
+      const w = new Worker(workerUrl(), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       w.on("message", (reply: ChunkReply) => {
         this.pending.get(reply.id)?.(reply);
         this.pending.delete(reply.id);

@@ -128,8 +128,7 @@ export class FrameReader {
     if (t === TEXT) {
       const n = this.u32(); // read before `pos` is: `pos += u32()` would add to the old position
       this.pos += n;
-    }
-    else if (t === NUMBER) this.pos += 8;
+    } else if (t === NUMBER) this.pos += 8;
     else if (t === LIST) for (let n = this.u32(); n > 0; n--) this.skip();
   }
 }
