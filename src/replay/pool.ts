@@ -2,6 +2,15 @@ import { Worker } from "node:worker_threads";
 import { RuntimeFailure } from "../io/errors.js";
 import type { CaseLine, CaseOutcome, ChunkReply, ChunkRequest, WorkerRun, WorkerSetup } from "./worker.js";
 
+/**
+ * Cases per chunk: ~32 investigations, so that a chunk's rows stay a few hundred KB whatever the
+ * agents and epochs (a case's investigations never split across chunks). With 32 cases a chunk,
+ * `--epochs 2000` put 64,000 investigations in each worker's reply.
+ */
+export function chunkOf(setup: Pick<WorkerSetup, "agents" | "epochs">): number {
+  return Math.max(1, Math.floor(32 / (setup.agents.length * setup.epochs)));
+}
+
 /** Compiled (dist/) next to this chunk, or the TypeScript sources through tsx. */
 function workerUrl(): URL {
   return import.meta.url.endsWith(".ts")
@@ -32,7 +41,7 @@ export class ReplayPool {
   constructor(
     setup: WorkerSetup,
     size: number,
-    private readonly chunkSize = 32,
+    private readonly chunkSize = chunkOf(setup),
     private readonly ahead = 4 * size,
   ) {
     this.workers = Array.from({ length: size }, () => {
