@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Store } from "../store/db.js";
+import { shownValue } from "../store/shown-values.js";
 import { formatRows } from "./query.js";
 
 describe("soceval query's output", () => {
@@ -16,6 +17,36 @@ describe("soceval query's output", () => {
       'l,s,i,b\n"[1,2]","{""t"":""9007199254740993""}",3 days 00:05:00,9007199254740993\n',
     );
     expect(formatRows(rows, "table")).toContain("9007199254740993");
+  });
+
+  it("prints dates, times, blobs and wide decimals as DuckDB writes them, not as JS turned them", async () => {
+    const store = await Store.open(":memory:");
+    const sql = `SELECT DATE '2026-01-02' d, [DATE '2026-03-04'] ld, TIME '10:11:12' t, TIMETZ '10:11:12+02' ttz,
+      TIMESTAMP_NS '2026-01-01 10:00:00.123456789' tns, '\\x01\\xFF'::BLOB b, 12.50::DECIMAL(5,2) small,
+      1.123456789012345678901234567890::DECIMAL(38,30) wide, TIMESTAMP '2026-01-01 10:00:00' ts, 9007199254740993::BIGINT big`;
+    const rows = await store.query(sql, undefined, shownValue);
+    const asJs = await store.query(sql);
+    store.close();
+    expect(JSON.parse(formatRows(rows, "json"))).toEqual([
+      {
+        d: "2026-01-02",
+        ld: ["2026-03-04"],
+        t: "10:11:12",
+        ttz: "10:11:12+02",
+        tns: "2026-01-01 10:00:00.123456789",
+        b: "\\x01\\xFF",
+        small: 12.5,
+        wide: "1.123456789012345678901234567890",
+        // unchanged: timestamps as ISO text in UTC, integers exact
+        ts: "2026-01-01T10:00:00.000Z",
+        big: "9007199254740993",
+      },
+    ]);
+    // what the analytics read (Date, numbers) is not changed by it
+    expect(asJs[0]!.d).toBeInstanceOf(Date);
+    expect(formatRows(rows, "csv").split("\n")[1]).toBe(
+      '2026-01-02,"[""2026-03-04""]",10:11:12,10:11:12+02,2026-01-01 10:00:00.123456789,\\x01\\xFF,12.5,1.123456789012345678901234567890,2026-01-01T10:00:00.000Z,9007199254740993',
+    );
   });
 
   it("shows at most the first 200 rows as a table and says how many there are (cli-table3 takes minutes over thousands)", () => {

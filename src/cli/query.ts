@@ -4,6 +4,7 @@ import Papa from "papaparse";
 import { InputError } from "../io/errors.js";
 import { printable } from "../io/printable.js";
 import { DEFAULT_DB, type Row, Store } from "../store/db.js";
+import { shownValue } from "../store/shown-values.js";
 import { action, EXIT } from "./exit.js";
 
 type Opts = { db: string; format: string };
@@ -32,7 +33,7 @@ export function register(program: Command): void {
           const statements = await store.statementCount(sql);
           if (statements === 0) throw new Error("no SQL given");
           if (statements > 1) throw new Error("one statement at a time (this SQL holds several, separated by ;)");
-          rows = await store.query(sql);
+          rows = await store.query(sql, undefined, shownValue);
         } catch (e) {
           throw new InputError(
             `query: ${(e as Error).message.split("\n")[0]!.replace(/^Failed to extract statements: /, "")}`,

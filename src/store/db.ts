@@ -1,5 +1,10 @@
 import { existsSync, unlinkSync } from "node:fs";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValueConverter,
+  JSDuckDBValueConverter,
+} from "@duckdb/node-api";
 import { InputError } from "../io/errors.js";
 import { duckDbFile } from "../io/out-file.js";
 import { shellWord } from "../io/shell.js";
@@ -122,10 +127,15 @@ export class Store {
     return (await this.conn.extractStatements(sql)).count;
   }
 
-  async query<T = Row>(sql: string, params?: unknown[]): Promise<T[]> {
+  /** Rows as JS values; `converter` chooses them (shown-values.ts: how `soceval query` prints them). */
+  async query<T = Row>(
+    sql: string,
+    params?: unknown[],
+    converter: DuckDBValueConverter<unknown> = JSDuckDBValueConverter as DuckDBValueConverter<unknown>,
+  ): Promise<T[]> {
     try {
       const reader = await this.conn.runAndReadAll(sql, params as never);
-      return reader.getRowObjectsJS().map(plain) as T[];
+      return (reader.convertRowObjects(converter) as Record<string, unknown>[]).map(plain) as T[];
     } catch (e) {
       throw this.damaged(e);
     }
