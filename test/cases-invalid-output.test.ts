@@ -70,7 +70,7 @@ describe("soceval cases, an output that failed the schema", () => {
     const all = await soceval(["cases", "--run", first, "--rate", "verdict_agreement", "--db", db], dir);
     expect(all.stdout).toMatch(/mini-000\W+vendor\W+0\W+\w+\W+invalid output\W/);
     expect(all.stdout).toMatch(/mini-001\W+vendor\W+0\W+\w+\W+no output\W/);
-    // jsonl keeps its fields as they were: the verdict null, nothing added
+    // jsonl keeps its fields as they were, the verdict null (output_status beside it says which; test/output-status-cli.test.ts)
     const jsonl = await soceval(
       ["cases", "--run", first, "--rate", "schema_invalid_rate", "--format", "jsonl", "--db", db],
       dir,

@@ -4,6 +4,7 @@ import { itemsNoun, itemsText } from "../analytics/items-behind.js";
 import { printable } from "../io/printable.js";
 import { showCommand } from "../io/shell.js";
 import { runRef } from "../report/format.js";
+import type { OutputStatus } from "../schema/output-status.js";
 import { auditCell } from "./audit-text.js";
 import { type Violation, violationKind, violationsText } from "./cases-columns.js";
 
@@ -24,8 +25,8 @@ export type CaseRow = {
   audit_missing?: string[] | null;
   /** the violation rates' only (one kind's: that kind's): the policy findings that make it count, by kind */
   violations?: Violation[] | null;
-  /** the table's only (jsonl keeps its fields): no output at all, where a null verdict may also be an invalid one */
-  failed?: boolean | null;
+  /** what a null verdict stands for: an output that failed the schema, or none at all */
+  output_status: OutputStatus;
 };
 /** Per agent: rows against the rate of `of` rows; for an item ratio, `items` against it of `of` items. */
 export type AgentCount = { agent: string; rows: number; of: number; items?: number };
@@ -50,7 +51,7 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
       r.agent,
       r.epoch,
       r.label_verdict ?? "",
-      r.verdict ?? (r.failed === false ? "invalid output" : "no output"),
+      r.verdict ?? (r.output_status === "invalid" ? "invalid output" : "no output"),
       r.escalate === null ? "" : r.escalate ? "yes" : "no",
       ...extra.map((e) => e.cell(r)),
       printable(r.title ?? ""),

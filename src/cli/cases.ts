@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
 import { InputError } from "../io/errors.js";
 import { writeJsonLines } from "../io/write-lines.js";
+import { outputStatusSql } from "../schema/output-status.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { extraColumns } from "./cases-columns.js";
@@ -123,20 +124,19 @@ export function register(program: Command): void {
           // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
           // an item ratio's row also says how many of its items count against it, and of how many
           const itemCols = items ? `, (${items.items})::BIGINT AS items, (${items.total})::BIGINT AS items_total` : "";
-          // the table also tells an output that failed the schema (no verdict stored) from no output at all
-          const listing = (
-            table: boolean,
-          ) => `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
-               c.alert->>'title' AS title${items ? ", r.items, r.items_total" : ""}${extraColumns(flags.rate)}${table ? ", r.failed" : ""}
+          // output_status tells an output that failed the schema (no verdict stored) from no output at all
+          const listing = `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
+               c.alert->>'title' AS title${items ? ", r.items, r.items_total" : ""}${extraColumns(flags.rate)},
+               ${outputStatusSql("r")} AS output_status
              FROM (SELECT *${itemCols} FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
              LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
              ORDER BY r.agent, r.case_id, r.epoch`;
           // every row, streamed from the store as it is read: a run of millions is never held whole
           if (flags.format === "jsonl") {
-            await writeJsonLines(process.stdout, store.stream<CaseRow>(listing(false), params));
+            await writeJsonLines(process.stdout, store.stream<CaseRow>(listing, params));
             return EXIT.ok;
           }
-          rows = await store.query<CaseRow>(`${listing(true)} LIMIT ${TABLE_ROWS + 1}`, params);
+          rows = await store.query<CaseRow>(`${listing} LIMIT ${TABLE_ROWS + 1}`, params);
           // an item ratio is over items: its "of" is every item, summed as the report sums them
           const of = items
             ? `count_if(${against}) AS rows, (coalesce(sum(${items.items}) FILTER (WHERE ${against}), 0))::BIGINT AS items,

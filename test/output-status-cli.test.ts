@@ -1,0 +1,100 @@
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { jsonLines, scoreTranscripts, soceval } from "./helpers/cli.js";
+
+/**
+ * An answer that failed the triage schema and no answer at all are both stored with a null verdict:
+ * every machine-readable list of cases says which (`output_status`), or a CI job that parses it
+ * reads an agent's malformed answer as a provider outage, or the other way round.
+ */
+const dir = mkdtempSync(join(tmpdir(), "soceval-output-status-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const db = join(dir, "o.duckdb");
+const cases = readFileSync(join(dir, "cases.jsonl"), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map(
+    (l) => JSON.parse(l) as { id: string; label: { verdict: string; escalate: boolean; required_evidence: string[] } },
+  );
+
+const answer = (verdict: string, escalate: boolean, evidence: string[] = []) => ({
+  verdict,
+  confidence: 0.8,
+  escalate,
+  summary: "Decided from the sign-ins and the address's reputation.",
+  hypotheses: [{ kind: verdict === "true_positive" ? "malicious" : "benign", explanation: "As gathered.", evidence }],
+  recommended_actions: [],
+  evidence,
+  missing_sources: [],
+  human_only: false,
+});
+/** Steps that gather the analyst's required evidence, each id from the tool of its source. */
+const gathering = (ids: string[], at: number) =>
+  ids.map((id, i) => ({
+    type: "tool_call",
+    tool: id.startsWith("t-") ? "get_ip_reputation" : "get_signins",
+    input: {},
+    status: "ok",
+    evidence_ids: [id],
+    time: new Date(at + i * 1000).toISOString(),
+    latency_ms: 10,
+  }));
+/** Every case investigated and answered as the analyst did, but where `odd` says otherwise. */
+const agentFile = (agent: string, odd: Record<string, { output: unknown; error?: string }>) =>
+  cases.map((c) => {
+    const ids = c.label.required_evidence;
+    const o = odd[c.id];
+    return {
+      case_id: c.id,
+      agent,
+      epoch: 0,
+      steps: o?.error ? [] : gathering(ids, Date.parse("2026-03-01T11:00:00Z")),
+      output: o ? o.output : answer(c.label.verdict, c.label.escalate, ids),
+      error: o?.error ?? null,
+    };
+  });
+
+// analyst benign_positive, no escalation, on mini-001, -002, -003 and -005
+const WRONG = "mini-001"; // the candidate answers validly, and wrongly
+const INVALID = "mini-002"; // the candidate's answer fails the schema
+const NONE = "mini-005"; // the candidate's provider failed: no answer at all
+const BASE_INVALID = "mini-003"; // the baseline's answer failed the schema, the candidate's is right
+const notAVerdict = { ...answer("benign_positive", false), verdict: "maybe" };
+
+let base = "";
+let cand = "";
+beforeAll(async () => {
+  base = await scoreTranscripts(dir, db, "base", agentFile("base", { [BASE_INVALID]: { output: notAVerdict } }));
+  cand = await scoreTranscripts(
+    dir,
+    db,
+    "cand",
+    agentFile("cand", {
+      [WRONG]: { output: answer("true_positive", false) },
+      [INVALID]: { output: notAVerdict },
+      [NONE]: { output: null, error: "provider: 500 upstream is down" },
+    }),
+  );
+}, 120_000);
+
+describe("output_status: an invalid answer told apart from none", () => {
+  it("soceval cases --format jsonl says it per row, beside the fields it had", async () => {
+    const rows = jsonLines<Record<string, unknown>>(
+      await soceval(["cases", "--run", cand, "--rate", "verdict_agreement", "--format", "jsonl", "--db", db], dir),
+    );
+    const byId = new Map(rows.map((r) => [r.case_id, r]));
+    expect([...byId.keys()].sort()).toEqual([WRONG, INVALID, NONE]);
+    expect(byId.get(WRONG)).toMatchObject({ verdict: "true_positive", output_status: "valid" });
+    expect(byId.get(INVALID)).toMatchObject({ verdict: null, output_status: "invalid" });
+    expect(byId.get(NONE)).toMatchObject({ verdict: null, output_status: "none" });
+    const baseRows = jsonLines<Record<string, unknown>>(
+      await soceval(["cases", "--run", base, "--rate", "schema_invalid_rate", "--format", "jsonl", "--db", db], dir),
+    );
+    expect(baseRows).toEqual([expect.objectContaining({ case_id: BASE_INVALID, output_status: "invalid" })]);
+    // additive: the row's earlier fields are all still there
+    for (const k of ["run_id", "agent", "epoch", "label_verdict", "escalate", "title"])
+      expect(byId.get(NONE), k).toHaveProperty(k);
+  });
+});
