@@ -1,7 +1,9 @@
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { GateVerdict } from "../src/gate/verdict-schema.js";
 import { jsonLines, scoreTranscripts, soceval } from "./helpers/cli.js";
 
 /**
@@ -96,5 +98,66 @@ describe("output_status: an invalid answer told apart from none", () => {
     // additive: the row's earlier fields are all still there
     for (const k of ["run_id", "agent", "epoch", "label_verdict", "escalate", "title"])
       expect(byId.get(NONE), k).toHaveProperty(k);
+  });
+
+  it("the gate's --json says it per side of each listed case and per judged case; the summary and JUnit name each", async () => {
+    const r = await soceval(
+      [
+        "gate",
+        "--baseline-run",
+        base,
+        "--candidate-run",
+        cand,
+        "--json",
+        "v.json",
+        "--summary",
+        "s.md",
+        "--junit",
+        "j.xml",
+        "--db",
+        db,
+      ],
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(1);
+    const v = JSON.parse(readFileSync(join(dir, "v.json"), "utf8")) as GateVerdict;
+    const regressed = new Map(v.regressed.map((x) => [x.case_id, x]));
+    expect([...regressed.keys()].sort()).toEqual([WRONG, INVALID, NONE]);
+    expect(regressed.get(WRONG)).toMatchObject({
+      candidate_verdict: "true_positive",
+      candidate_output_status: "valid",
+      baseline_output_status: "valid",
+    });
+    expect(regressed.get(INVALID)).toMatchObject({ candidate_verdict: null, candidate_output_status: "invalid" });
+    expect(regressed.get(NONE)).toMatchObject({ candidate_verdict: null, candidate_output_status: "none" });
+    expect(v.improved).toEqual([
+      expect.objectContaining({
+        case_id: BASE_INVALID,
+        baseline_verdict: null,
+        baseline_output_status: "invalid",
+        candidate_output_status: "valid",
+      }),
+    ]);
+    const outcome = new Map(v.cases.map((c) => [c.case_id, c]));
+    expect(outcome.get(WRONG)).toMatchObject({ outcome: "regressed", output_status: "valid" });
+    expect(outcome.get(INVALID)).toMatchObject({ outcome: "regressed", output_status: "invalid" });
+    expect(outcome.get(NONE)).toMatchObject({ outcome: "failed", output_status: "none" });
+    expect(outcome.get("mini-000")).toMatchObject({ outcome: "ok", output_status: "valid" });
+    // the baseline's answer that failed the schema was "no output" in the pull-request comment
+    const md = readFileSync(join(dir, "s.md"), "utf8");
+    expect(md).toMatch(new RegExp(`\`${BASE_INVALID}\`.*: analyst benign_positive, invalid output → benign_positive`));
+    expect(md).toMatch(new RegExp(`\`${INVALID}\`.*: analyst benign_positive, benign_positive → invalid output`));
+    expect(md).toMatch(new RegExp(`\`${NONE}\`.*: analyst benign_positive, benign_positive → no output`));
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(
+      readFileSync(join(dir, "j.xml"), "utf8"),
+    );
+    const tests = xml.testsuites.testsuite[1].testcase as { name: string; failure?: { message: string } }[];
+    const message = (id: string) => tests.find((t) => t.name.startsWith(`${id} `))?.failure?.message;
+    expect(message(INVALID)).toBe(
+      "regressed: analyst benign_positive; baseline benign_positive → candidate invalid answer",
+    );
+    expect(message(WRONG)).toBe(
+      "regressed: analyst benign_positive; baseline benign_positive → candidate true_positive",
+    );
   });
 });

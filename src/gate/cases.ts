@@ -1,3 +1,4 @@
+import { OUTPUT_STATUS_OVER_EPOCHS, type OutputStatus } from "../schema/output-status.js";
 import type { Store } from "../store/db.js";
 
 export type Side = { run_id: string; agent: string };
@@ -20,6 +21,8 @@ export type PairedCase = {
   b_high: boolean;
   c_high: boolean;
   c_failed: boolean;
+  b_output: OutputStatus;
+  c_output: OutputStatus;
 };
 
 const side = (alias: string) => `${alias} AS (
@@ -29,7 +32,8 @@ const side = (alias: string) => `${alias} AS (
     mode(verdict) AS verdict,
     avg(coalesce(critical_miss, false)::INT) > 0.5 AS critical,
     avg((high_severity_violations > 0)::INT) > 0.5 AS high,
-    avg(failed::INT) > 0.5 AS failed
+    avg(failed::INT) > 0.5 AS failed,
+    ${OUTPUT_STATUS_OVER_EPOCHS} AS output
   FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id)`;
 
 export async function pairedCases(store: Store, base: Side, cand: Side): Promise<PairedCase[]> {
@@ -41,7 +45,8 @@ export async function pairedCases(store: Store, base: Side, cand: Side): Promise
        CASE WHEN c.label_verdict IS NULL THEN NULL ELSE c.epochs_right * 2 > c.epochs END AS c_right,
        b.verdict AS b_verdict, c.verdict AS c_verdict, c.flaky AS c_flaky,
        c.epochs AS c_epochs, c.epochs_right AS c_epochs_right,
-       b.critical AS b_critical, c.critical AS c_critical, b.high AS b_high, c.high AS c_high, c.failed AS c_failed
+       b.critical AS b_critical, c.critical AS c_critical, b.high AS b_high, c.high AS c_high, c.failed AS c_failed,
+       b.output AS b_output, c.output AS c_output
      FROM c JOIN b USING (case_id) ORDER BY c.case_id`,
     [base.run_id, base.agent, cand.run_id, cand.agent, cand.run_id],
   );

@@ -130,6 +130,8 @@ export async function evaluateGate(
     label_verdict: x.label_verdict,
     baseline_verdict: x.b_verdict,
     candidate_verdict: x.c_verdict,
+    baseline_output_status: x.b_output,
+    candidate_output_status: x.c_output,
     why: (f.get(x.case_id) ?? []).map(({ kind, severity, detail }) => ({ kind, severity, detail })),
   });
 
@@ -181,6 +183,7 @@ export async function evaluateGate(
       case_id: x.case_id,
       title: x.title,
       outcome: outcomeOf(x),
+      output_status: x.c_output,
       findings: (candFindings.get(x.case_id) ?? []).map(({ kind, severity, detail }) => ({ kind, severity, detail })),
     })),
   };

@@ -1,3 +1,4 @@
+import type { OutputStatus } from "../schema/output-status.js";
 import type { FlippedCase, GateVerdict } from "./verdict-schema.js";
 
 const esc = (s: string) =>
@@ -75,10 +76,10 @@ function failureMessage(v: GateVerdict, caseId: string, outcome: string): string
   const what =
     outcome === "worse_on_margin" ? `worse on ${margins.map((w) => w.metric).join(", ")}` : outcome.replace(/_/g, " ");
   if (!f) return what;
-  const verdict = (x: string | null) => x ?? "no answer";
-  // an answer that failed the schema has no verdict either; only a failed investigation has no answer
-  const candidate = f.candidate_verdict ?? (outcome === "failed" ? "no answer" : "invalid answer");
-  return `${what}: analyst ${verdict(f.label_verdict)}; baseline ${verdict(f.baseline_verdict)} → candidate ${candidate}`;
+  // an answer that failed the schema has no verdict either, on either side
+  const answer = (verdict: string | null, status: OutputStatus) =>
+    verdict ?? (status === "invalid" ? "invalid answer" : "no answer");
+  return `${what}: analyst ${f.label_verdict ?? "no answer"}; baseline ${answer(f.baseline_verdict, f.baseline_output_status)} → candidate ${answer(f.candidate_verdict, f.candidate_output_status)}`;
 }
 
 /**

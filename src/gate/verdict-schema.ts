@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OutputStatus } from "../schema/output-status.js";
 
 /** `soceval gate --json`: the verdict CI parses. Stable keys. */
 export const RuleResult = z.strictObject({
@@ -25,6 +26,10 @@ export const FlippedCase = z.strictObject({
   label_verdict: z.string().nullable(),
   baseline_verdict: z.string().nullable(),
   candidate_verdict: z.string().nullable(),
+  baseline_output_status: OutputStatus.describe(
+    "what a null baseline_verdict stands for: invalid (an output that failed the schema) or none (no output at all); over several epochs, valid when any epoch answered validly, else invalid when any answered",
+  ),
+  candidate_output_status: OutputStatus.describe("as baseline_output_status, for candidate_verdict"),
   why: z.array(z.strictObject({ kind: z.string(), severity: z.string(), detail: z.string() })),
 });
 
@@ -62,6 +67,9 @@ export const GateVerdict = z.strictObject({
       outcome: z
         .enum(["ok", "regressed", "new_critical_miss", "new_high_violation", "worse_on_margin", "flaky", "failed"])
         .describe("worse_on_margin: among the cases of a margin that failed (worse_on_margin), and no other outcome"),
+      output_status: OutputStatus.describe(
+        "the candidate's output; over several epochs, valid when any epoch answered validly, else invalid when any answered (outcome failed is a majority of epochs with none)",
+      ),
       findings: z.array(z.strictObject({ kind: z.string(), severity: z.string(), detail: z.string() })),
     }),
   ),
