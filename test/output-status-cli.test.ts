@@ -160,4 +160,41 @@ describe("output_status: an invalid answer told apart from none", () => {
       "regressed: analyst benign_positive; baseline benign_positive → candidate true_positive",
     );
   });
+
+  it("a gate that cannot judge for an outage still lists an answer that failed the schema as the agent's, not the outage's", async () => {
+    const down = ["mini-004", "mini-005", "mini-006", "mini-007", "mini-008"];
+    const run = await scoreTranscripts(
+      dir,
+      db,
+      "down",
+      agentFile("down", {
+        [INVALID]: { output: notAVerdict },
+        ...Object.fromEntries(down.map((id) => [id, { output: null, error: "provider: 503 overloaded" }])),
+      }),
+    );
+    const r = await soceval(
+      [
+        "gate",
+        "--baseline-run",
+        base,
+        "--candidate-run",
+        run,
+        "--baseline-agent",
+        "base",
+        "--json",
+        "d.json",
+        "--db",
+        db,
+      ],
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(3);
+    const v = JSON.parse(readFileSync(join(dir, "d.json"), "utf8")) as GateVerdict;
+    expect(v.regressed.filter((x) => x.candidate_output_status === "none").map((x) => x.case_id)).toEqual(down);
+    expect(r.stdout).toContain("**Right → wrong, where the candidate answered** (1)");
+    expect(r.stdout).toMatch(
+      new RegExp(`- \`${INVALID}\`.*: analyst benign_positive, benign_positive → invalid output`),
+    );
+    expect(r.stdout).toContain(`**Right → no answer** (${down.length}): not listed; the failures above are why.`);
+  });
 });

@@ -98,9 +98,10 @@ export function toMarkdown(
         `- … ${xs.length - maxCases} more (every case: ${opts.verdictFile ? `in ${md(opts.verdictFile)}` : "write the verdict with --json or --junit"})`,
       );
   };
-  // the gate cannot judge: a flip to no answer is the outage, not the agent; only answered flips are listed
+  // the gate cannot judge: a flip to no answer is the outage, not the agent; only answered flips are
+  // listed, an answer that failed the schema among them (the agent's doing, with no verdict either)
   const infra = v.status === "infra_failure";
-  const answered = infra ? v.regressed.filter((x) => x.candidate_verdict !== null) : v.regressed;
+  const answered = infra ? v.regressed.filter((x) => x.candidate_output_status !== "none") : v.regressed;
   if (infra) {
     const unjudged = v.regressed.length - answered.length;
     list("Right → wrong, where the candidate answered", answered);
