@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { CompareDoc } from "../src/analytics/compare-schema.js";
+import type { ReportDoc } from "../src/analytics/report-schema.js";
 import type { GateVerdict } from "../src/gate/verdict-schema.js";
 import { jsonLines, scoreTranscripts, soceval } from "./helpers/cli.js";
 
@@ -196,5 +198,34 @@ describe("output_status: an invalid answer told apart from none", () => {
       new RegExp(`- \`${INVALID}\`.*: analyst benign_positive, benign_positive → invalid output`),
     );
     expect(r.stdout).toContain(`**Right → no answer** (${down.length}): not listed; the failures above are why.`);
+  });
+
+  it("the report's JSON worst cases say it for the epoch shown", async () => {
+    const out = join(dir, "r.json");
+    const r = await soceval(["report", "--run", cand, "--format", "json", "--out", out, "--db", db], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(out, "utf8")) as ReportDoc;
+    const worst = new Map(doc.agents.cand!.worst_cases.map((w) => [w.case_id, w]));
+    expect(worst.get(WRONG)).toMatchObject({ verdict: "true_positive", output_status: "valid" });
+    expect(worst.get(INVALID)).toMatchObject({ verdict: null, output_status: "invalid" });
+    expect(worst.get(NONE)).toMatchObject({ verdict: null, output_status: "none" });
+  });
+
+  it("compare's JSON disagreements say it per side, in the row and in its detail", async () => {
+    const out = join(dir, "c.json");
+    const r = await soceval(["compare", "--runs", base, cand, "--format", "json", "--out", out, "--db", db], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(out, "utf8")) as CompareDoc;
+    const row = (id: string) => doc.disagreements.find((d) => d.case_id === id)!;
+    const statuses = (id: string) => row(id).answers.map((a) => a.output_status);
+    expect(statuses(WRONG)).toEqual(["valid", "valid"]);
+    expect(statuses(INVALID)).toEqual(["valid", "invalid"]);
+    expect(statuses(NONE)).toEqual(["valid", "none"]);
+    expect(statuses(BASE_INVALID)).toEqual(["invalid", "valid"]);
+    for (const id of [WRONG, INVALID, NONE, BASE_INVALID])
+      expect(
+        row(id).detail.answers.map((a) => a.output_status),
+        id,
+      ).toEqual(statuses(id));
   });
 });

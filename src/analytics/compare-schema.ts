@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OutputStatus } from "../schema/output-status.js";
 import { Estimate, WorstCaseFinding, WorstCaseStep } from "./report-schema.js";
 
 /** `soceval compare --format json`: stable keys, documented in reports/README.md. */
@@ -70,6 +71,7 @@ export const DisagreementAnswer = z.strictObject({
   human_only: z.boolean().nullable(),
   failed: z.boolean().describe("no output at all (error, timeout, no answer)"),
   schema_valid: z.boolean().nullable().describe("false: an output that failed the schema, shown as far as readable"),
+  output_status: OutputStatus,
   error: z.string().nullable(),
   summary: z.string().nullable(),
   hypotheses: z.array(
@@ -114,6 +116,7 @@ export const Disagreement = z.strictObject({
       verdict: z.string().nullable(),
       escalate: z.boolean().nullable(),
       agree: z.boolean().nullable(),
+      output_status: OutputStatus.describe("what a null verdict stands for: invalid (failed the schema) or none"),
     }),
   ),
   detail: z

@@ -96,6 +96,7 @@ function toAnswer(side: DetailSide, r: Row): DisagreementAnswer {
   const steps = parseSteps(r.steps);
   const out = parseJson(r.output);
   const o = isObject(out) ? out : {};
+  const failed = r.failed ?? out === null;
   return {
     label: side.label,
     run_id: side.run_id,
@@ -106,8 +107,9 @@ function toAnswer(side: DetailSide, r: Row): DisagreementAnswer {
     confidence: r.confidence,
     escalate: r.escalate,
     human_only: r.human_only,
-    failed: r.failed ?? out === null,
+    failed,
     schema_valid: r.schema_valid,
+    output_status: r.schema_valid ? "valid" : failed ? "none" : "invalid",
     error: r.error,
     summary: text(o.summary),
     // an output that failed the schema is still what the side answered: show what of it is readable

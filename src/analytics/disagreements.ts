@@ -1,3 +1,4 @@
+import { type OutputStatus, outputStatusSql } from "../schema/output-status.js";
 import { type Store, sqlString } from "../store/db.js";
 import type { Disagreement, Side } from "./compare-schema.js";
 import { DISAGREEMENT_EPOCH, disagreementDetails } from "./disagreement-detail.js";
@@ -22,7 +23,13 @@ export async function disagreements(
     alert_severity: string | null;
     label_verdict: string | null;
     title: string | null;
-    answers: { idx: number; verdict: string | null; escalate: boolean | null; agree: boolean | null }[];
+    answers: {
+      idx: number;
+      verdict: string | null;
+      escalate: boolean | null;
+      agree: boolean | null;
+      output_status: OutputStatus;
+    }[];
   }>(
     `${base} SELECT d.case_id, d.incident_id, d.alert_severity, d.label_verdict, c.alert->>'title' AS title, d.answers
      FROM d LEFT JOIN cases c ON c.run_id = ? AND c.case_id = d.case_id
@@ -50,6 +57,7 @@ export async function disagreements(
         verdict: a.verdict,
         escalate: a.escalate,
         agree: a.agree,
+        output_status: a.output_status,
       })),
       detail: { epoch: DISAGREEMENT_EPOCH, answers: details[i] ?? [] },
     })),
@@ -66,7 +74,8 @@ function disagreementsSql(values: string, sides: number): string {
           WHERE cr.epoch = ${DISAGREEMENT_EPOCH}),
     d AS (SELECT case_id, any_value(incident_id) AS incident_id, any_value(alert_severity) AS alert_severity,
             any_value(label_verdict) AS label_verdict, count(DISTINCT coalesce(agree, false)) AS split,
-            list({'idx': idx, 'verdict': verdict, 'escalate': escalate, 'agree': agree} ORDER BY idx) AS answers
+            list({'idx': idx, 'verdict': verdict, 'escalate': escalate, 'agree': agree,
+              'output_status': ${outputStatusSql("")}} ORDER BY idx) AS answers
           FROM r GROUP BY case_id
           HAVING count(*) = ${sides} AND count(DISTINCT coalesce(verdict, 'no_output')) > 1
             AND count(DISTINCT coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-')) = 1)`;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OutputStatus } from "../schema/output-status.js";
 import { Criterion, Phase } from "../schema/suite.js";
 
 /**
@@ -112,6 +113,9 @@ export const WorstCase = z.strictObject({
   label: z.unknown(),
   verdict: z.string().nullable(),
   escalate: z.boolean().nullable(),
+  output_status: OutputStatus.describe(
+    "of the epoch shown: what a null verdict stands for, an output that failed the schema (invalid) or none",
+  ),
   output: z.unknown(),
   error: z.string().nullable(),
   findings: z.array(WorstCaseFinding),

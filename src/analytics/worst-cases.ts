@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { type OutputStatus, outputStatusSql } from "../schema/output-status.js";
 import type { Store } from "../store/db.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import type { WorstCase, WorstCaseFinding, WorstCaseStep } from "./report-schema.js";
@@ -28,6 +29,7 @@ type Row = {
   reasons: string[];
   verdict: string | null;
   escalate: boolean | null;
+  output_status: OutputStatus;
   alert: string | null;
   label: string | null;
   output: string | null;
@@ -56,6 +58,7 @@ export async function worstCases(
   const reasons = BAD.map(([cond, text]) => `CASE WHEN ${cond} THEN '${text}' END`).join(", ");
   const perAgent = agents.map(
     (_, i) => `(SELECT run_id, case_id, agent, epoch, incident_id, tags, verdict, escalate, epochs_bad,
+         ${outputStatusSql("")} AS output_status,
          list_filter([${reasons}], x -> x IS NOT NULL) AS reasons, ${i} AS agent_rank,
          row_number() OVER () AS worst_rank
        FROM (SELECT *, count(*) OVER (PARTITION BY case_id) AS epochs_bad
@@ -71,7 +74,7 @@ export async function worstCases(
      fs AS (${findingsQuery("run_id = ? AND (case_id, agent, epoch) IN (SELECT (case_id, agent, epoch) FROM ranked)")}),
      st AS (${stepsQuery("run_id = ? AND (case_id, agent, epoch) IN (SELECT (case_id, agent, epoch) FROM ranked)")})
      SELECT r.agent, r.case_id, r.epoch, r.epochs_bad, n.epochs_run, r.incident_id, r.tags, r.reasons, r.verdict,
-       r.escalate, c.alert, c.label, t.output, t.error, st.steps, fs.findings
+       r.escalate, r.output_status, c.alert, c.label, t.output, t.error, st.steps, fs.findings
      FROM ranked r
      LEFT JOIN runs_of n ON n.case_id = r.case_id AND n.agent = r.agent
      LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
@@ -110,6 +113,7 @@ function toWorstCase(r: Row): WorstCase {
     label: parseJson(r.label),
     verdict: r.verdict,
     escalate: r.escalate,
+    output_status: r.output_status,
     output: parseJson(r.output),
     error: r.error,
     findings: (r.findings ?? []).map((f) => ({ ...f, step: stepReturning(steps, f.evidence_id) })),

@@ -95,10 +95,10 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
       severity: d.alert_severity ?? "",
       incident_id: d.incident_id ?? "",
       label_verdict: d.label_verdict ?? "unlabeled",
-      answers: d.answers.map((a, i) => ({
+      answers: d.answers.map((a) => ({
         label: a.label,
-        // the detail knows an answer that failed the schema (no verdict stored) from no answer at all
-        verdict: a.verdict ?? (d.detail?.answers[i]?.failed === false ? "invalid output" : "no output"),
+        // an answer that failed the schema is stored with no verdict, as no answer at all is
+        verdict: a.verdict ?? (a.output_status === "invalid" ? "invalid output" : "no output"),
         escalate: a.escalate === null ? "—" : a.escalate ? "escalate" : "close",
         mark: a.agree === null ? "" : a.agree ? "✓" : "✗",
         cls: a.agree ? "" : "not-met",

@@ -193,7 +193,7 @@ function caseView(agent: string, w: WorstCase, runRef: string) {
     label_verdict: String(label?.verdict ?? "unlabeled"),
     label_escalate: label ? (label.escalate ? "yes" : "no") : "—",
     // an answer that failed the schema is stored with no verdict; its output is shown below it
-    verdict: w.verdict ?? (w.output === null || w.output === undefined ? "no output" : "invalid output"),
+    verdict: w.verdict ?? (w.output_status === "invalid" ? "invalid output" : "no output"),
     escalate: w.escalate === null ? "—" : w.escalate ? "yes" : "no",
     summary: summary.text,
     summary_more: summary.more,
