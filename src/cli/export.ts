@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { checkOutFile, refuseInputs, writeOutFileWith } from "../io/out-file.js";
+import { formatOfName, refuseOtherFormat } from "../io/out-format.js";
 import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { statusForReader } from "../store/run-status.js";
@@ -35,6 +36,7 @@ export function register(program: Command): void {
         const runId = await resolveRunId(store, flags.run);
         // the run's own suite and dataset: `export --out datasets/x/cases.jsonl` would replace the cases
         refuseInputs(await runInputs(store, [runId]), [["--out", flags.out]]);
+        refuseExportName(opts.format, flags.format, flags.out);
         const warning = await unfinishedWarning(store, runId);
         const run = sqlString(runId);
         const order = flags.table === "runs" || flags.table === "run_agents" ? "" : " ORDER BY case_id";
@@ -91,8 +93,23 @@ function exportFormat(format: string | undefined, out: string): "jsonl" | "parqu
     if (format === "jsonl" || format === "parquet") return format;
     throw new InputError(`--format: expected jsonl or parquet, got "${format}"`);
   }
-  const ext = out.match(/\.([^./\\]+)$/)?.[1]?.toLowerCase();
-  if (ext === "parquet") return "parquet";
-  if (ext === undefined || ext === "jsonl" || ext === "ndjson" || ext === "json") return "jsonl";
+  const named = formatOfName(out);
+  if (named === "Parquet") return "parquet";
+  // a .json name is refused with its reason once the inputs are checked (refuseExportName)
+  if (named === "JSONL" || named === "JSON" || !/\.[^./\\]+$/.test(out)) return "jsonl";
   throw new InputError(`--out ${out}: the format comes from its extension (.jsonl, .parquet) or --format`);
+}
+
+/**
+ * An --out whose name says another format than the export's is refused (exit 2): Parquet in x.jsonl,
+ * or JSONL in t.json, which jq and JSON.parse reject as one document. After the inputs are checked,
+ * so an --out naming one is refused as that first.
+ */
+function refuseExportName(given: string | undefined, format: "jsonl" | "parquet", out: string): void {
+  const writes = format === "jsonl" ? "JSONL" : "Parquet";
+  // without --format a .jsonl or .parquet name picks its own format; a .json one is refused either way
+  const named = formatOfName(out);
+  const drop = named === "JSONL" || named === "Parquet" ? ", or drop --format" : "";
+  if (given === undefined) refuseOtherFormat("--out", out, writes, "export", " (or .parquet for Parquet)");
+  else refuseOtherFormat("--out", out, writes, `--format ${given}`, drop);
 }

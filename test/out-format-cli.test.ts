@@ -1,0 +1,88 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { query, soceval } from "./helpers/cli.js";
+
+// a file is opened by its name: JSONL in t.json fails jq, JSON in r.html shows a browser raw text
+const dir = mkdtempSync(join(tmpdir(), "soceval-out-format-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const db = join(dir, "store.duckdb");
+const run = (args: string[]) => soceval(args, dir);
+
+beforeAll(async () => {
+  const r = await run([
+    "run",
+    "suite.yaml",
+    "--db",
+    db,
+    "--agent",
+    "playbook",
+    "playbook-no-ti",
+    "--limit",
+    "5",
+    "--quiet",
+  ]);
+  expect(r.status, r.stderr).toBe(0);
+  const b = await run(["baseline", "bless", "--run", "latest", "--name", "main", "--agent", "playbook", "--db", db]);
+  expect(b.status, b.stderr).toBe(0);
+}, 60_000);
+
+/** `args` exit 2 with `message`, and `file` is as it was (absent, or its old text), nothing beside it. */
+async function refused(args: string[], message: RegExp, file: string): Promise<void> {
+  const path = join(dir, file);
+  const before = existsSync(path) ? readFileSync(path, "utf8") : null;
+  const names = readdirSync(dir).sort();
+  const r = await run(args);
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(existsSync(path) ? readFileSync(path, "utf8") : null).toBe(before);
+  expect(readdirSync(dir).sort()).toEqual(names);
+}
+
+describe("an output whose name says another format than the one written is refused", () => {
+  it("export: JSONL into a .json name, with or without --format, and an older file there is kept", async () => {
+    writeFileSync(join(dir, "older.json"), '{"kept": true}\n');
+    const jsonl =
+      /--out \S*older\.json: the name says JSON, but (export|--format jsonl) writes JSONL \(one JSON object a line, not one JSON document\): name it \.jsonl/;
+    await refused(["export", "--run", "latest", "--db", db, "--out", "older.json"], jsonl, "older.json");
+    await refused(
+      ["export", "--run", "latest", "--db", db, "--format", "jsonl", "--out", "older.json"],
+      jsonl,
+      "older.json",
+    );
+  });
+
+  it("export: a --format the --out name contradicts, Parquet into .jsonl and JSONL into .parquet", async () => {
+    await refused(
+      ["export", "--run", "latest", "--db", db, "--format", "parquet", "--out", "t.jsonl"],
+      /--out t\.jsonl: the name says JSONL, but --format parquet writes Parquet: name it \.parquet, or drop --format/,
+      "t.jsonl",
+    );
+    await refused(
+      ["export", "--run", "latest", "--db", db, "--format", "jsonl", "--out", "t.parquet"],
+      /--out t\.parquet: the name says Parquet, but --format jsonl writes JSONL .*: name it \.jsonl, or drop --format/,
+      "t.parquet",
+    );
+  });
+
+  it("export: a .parquet name without --format is Parquet, and --format names the format of a name that says none", async () => {
+    const p = await run(["export", "--run", "latest", "--db", db, "--out", "infer.parquet", "--table", "case_results"]);
+    expect(p.status, p.stderr).toBe(0);
+    expect(readFileSync(join(dir, "infer.parquet")).subarray(0, 4).toString()).toBe("PAR1");
+    const [n] = await query<{ n: number }>(
+      db,
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, "infer.parquet")}')`,
+    );
+    expect(n!.n).toBe(10);
+    const t = await run(["export", "--run", "latest", "--db", db, "--format", "jsonl", "--out", "t.txt"]);
+    expect(t.status, t.stderr).toBe(0);
+    expect(
+      readFileSync(join(dir, "t.txt"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).case_id),
+    ).toHaveLength(10);
+  });
+});
