@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { query, soceval } from "./helpers/cli.js";
 
@@ -84,5 +84,27 @@ describe("an output whose name says another format than the one written is refus
         .split("\n")
         .map((l) => JSON.parse(l).case_id),
     ).toHaveLength(10);
+  });
+  it("report, compare and readiness score: a --format the --out name contradicts", async () => {
+    await refused(
+      ["report", "--run", "latest", "--db", db, "--format", "json", "--out", "r.html"],
+      /--out r\.html: the name says HTML, but --format json writes JSON: name it \.json, or drop --format/,
+      "r.html",
+    );
+    await refused(
+      ["compare", "--runs", "latest", "--db", db, "--format", "html", "--out", "c.md"],
+      /--out c\.md: the name says Markdown, but --format html writes HTML: name it \.html, or drop --format/,
+      "c.md",
+    );
+    const answers = resolve("readiness/answers/phishing-triage.yaml");
+    await refused(
+      ["readiness", "score", answers, "--no-db", "--format", "md", "--out", "rd.json"],
+      /--out rd\.json: the name says JSON, but --format md writes Markdown: name it \.md, or drop --format/,
+      "rd.json",
+    );
+    // a name that says no format is the user's to choose
+    const txt = await run(["report", "--run", "latest", "--db", db, "--format", "md", "--out", "r.txt"]);
+    expect(txt.status, txt.stderr).toBe(0);
+    expect(readFileSync(join(dir, "r.txt"), "utf8")).toMatch(/^### soceval exit criteria/m);
   });
 });

@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(
       action(async (opts: Opts) => {
-        const { emit, formatOption } = await import("../report/output.js");
+        const { emit, formatOption, refuseFormatName } = await import("../report/output.js");
         const { buildComparison, resolveSides } = await import("../analytics/compare.js");
         const { renderComparison } = await import("../report/render.js");
         const format = formatOption(opts.format, opts.out);
@@ -27,6 +27,7 @@ export function register(program: Command): void {
           const sides = await resolveSides(store, opts.runs, opts.agents);
           const runs = [...new Set(sides.map((s) => s.run_id))];
           if (opts.out) refuseInputs(await runInputs(store, runs), [["--out", opts.out]]);
+          refuseFormatName(opts.format, opts.out);
           const doc = await buildComparison(store, sides);
           emit(await renderComparison(doc, format, opts.db), opts.out, "comparison");
           return EXIT.ok;

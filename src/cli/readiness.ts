@@ -4,6 +4,7 @@ import { DEFAULT_CRITERIA } from "../analytics/default-criteria.js";
 import { bundledPath } from "../io/bundled-path.js";
 import { InputError } from "../io/errors.js";
 import { refuseInputs, writeOutFile } from "../io/out-file.js";
+import { refuseOtherFormat } from "../io/out-format.js";
 import { loadAnswersYaml } from "../readiness/answers.js";
 import { checkReadiness } from "../readiness/check.js";
 import { loadAnswerFiles } from "../readiness/load.js";
@@ -14,7 +15,7 @@ import { storeReadiness } from "../readiness/store.js";
 import { DEFAULT_TELEMETRY, loadTelemetry } from "../readiness/telemetry.js";
 import { candidateText, checkText, rankingText } from "../readiness/text.js";
 import { READINESS_FORMATS, type ReadinessFormat, renderReadiness } from "../readiness/view.js";
-import { pickFormat } from "../report/render.js";
+import { FORMAT_NAME, pickFormat } from "../report/render.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
@@ -100,6 +101,8 @@ export function register(program: Command): void {
         const known = !flags.out || flags.format || /\.(html?|md|markdown|json)$/i.test(flags.out);
         const format = known ? (pickFormat(flags.format, flags.out) as ReadinessFormat | null) : null;
         if (!format) throw new InputError(`--out ${flags.out}: use .html, .md or .json, or pass --format`);
+        if (flags.out && flags.format)
+          refuseOtherFormat("--out", flags.out, FORMAT_NAME[format], `--format ${flags.format}`, ", or drop --format");
         const matrix = loadMatrix(flags.matrix);
         const doc = scoreAll(matrix, await loadAnswerFiles(files, matrix));
         const bar = reportBarNote(matrix);

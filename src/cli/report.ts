@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: Opts) => {
         // imported on use: rendering pulls in vega, which --help and other commands should not pay for
-        const { emit, formatOption } = await import("../report/output.js");
+        const { emit, formatOption, refuseFormatName } = await import("../report/output.js");
         const { buildReport } = await import("../analytics/report.js");
         const { renderReport } = await import("../report/render.js");
         const format = formatOption(opts.format, opts.out);
@@ -36,6 +36,7 @@ export function register(program: Command): void {
         try {
           if (opts.out)
             refuseInputs(await runInputs(store, [await resolveRunId(store, opts.run)]), [["--out", opts.out]]);
+          refuseFormatName(opts.format, opts.out);
           const doc = await buildReport(store, opts.run, { agents: opts.agent });
           if (Object.keys(doc.agents).length === 0)
             throw new InputError(

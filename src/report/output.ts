@@ -1,6 +1,7 @@
 import { InputError } from "../io/errors.js";
 import { checkOutFile, outTarget, writeOutFile } from "../io/out-file.js";
-import { pickFormat } from "./render.js";
+import { refuseOtherFormat } from "../io/out-format.js";
+import { FORMAT_NAME, pickFormat } from "./render.js";
 
 /** --format / --out → a format, or a one-line usage error. */
 export function formatOption(format: string | undefined, out: string | undefined) {
@@ -14,6 +15,15 @@ export function formatOption(format: string | undefined, out: string | undefined
         : `--out ${out}: the format comes from its extension (.html, .md, .json) or --format`,
     );
   return f;
+}
+
+/**
+ * A --format that the --out name contradicts (`--format json --out r.html`) is refused (exit 2); called
+ * after the inputs are checked, so an --out naming one is refused as that first.
+ */
+export function refuseFormatName(format: string | undefined, out: string | undefined): void {
+  const f = pickFormat(format, out);
+  if (out && format && f) refuseOtherFormat("--out", out, FORMAT_NAME[f], `--format ${format}`, ", or drop --format");
 }
 
 /** Write to --out (creating its folder) or to stdout. */

@@ -1,5 +1,6 @@
 import type { CompareDoc } from "../analytics/compare-schema.js";
 import type { ReportDoc } from "../analytics/report-schema.js";
+import type { OutFormat } from "../io/out-format.js";
 import { compareView } from "./compare-view.js";
 import { visibleControls } from "./format.js";
 import { reportView } from "./report-view.js";
@@ -7,6 +8,9 @@ import { escapeHtml, render } from "./templates.js";
 
 export const FORMATS = ["html", "md", "json"] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** What each format is called in a message. */
+export const FORMAT_NAME: Record<Format, OutFormat> = { html: "HTML", md: "Markdown", json: "JSON" };
 
 /** The exit-criteria report in one format; HTML and Markdown come from the same view of the same data. */
 /** `db`: the store the report was read from; its printed commands name it unless it is the default. */
