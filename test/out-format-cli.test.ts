@@ -107,4 +107,14 @@ describe("an output whose name says another format than the one written is refus
     expect(txt.status, txt.stderr).toBe(0);
     expect(readFileSync(join(dir, "r.txt"), "utf8")).toMatch(/^### soceval exit criteria/m);
   });
+  it("dataset import: cases are JSONL, so a .json --out is refused before a line is read", async () => {
+    const ocsf = resolve("test/fixtures/datasets/ocsf-findings.json");
+    await refused(
+      ["dataset", "import", "ocsf", ocsf, "--out", "imported.json"],
+      /--out imported\.json: the name says JSON, but the import writes JSONL .*: name it \.jsonl/,
+      "imported.json",
+    );
+    const ok = await run(["dataset", "import", "ocsf", ocsf, "--out", "imported.jsonl"]);
+    expect(ok.status, ok.stderr).toBe(0);
+  });
 });

@@ -13,6 +13,7 @@ import {
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
 import { checkNotInput, checkOutFile, outTarget } from "../io/out-file.js";
+import { refuseOtherFormat } from "../io/out-format.js";
 import type { Case } from "../schema/index.js";
 import { CaseIds, checkCase } from "./checks.js";
 
@@ -67,6 +68,8 @@ export class CaseWriter {
       target,
       inputs.map((file) => ({ what: "the input", file })),
     );
+    // a dataset is JSONL wherever it goes: cases.json would hold lines jq and JSON readers reject
+    refuseOtherFormat("--out", target, "JSONL", "the import");
     // a path under a file (cases.jsonl/x.jsonl) is the user's mistake, not a runtime failure
     checkOutFile("--out", target);
     // a temp file renamed over a symlink would replace the link, and over /dev/stdout the device
