@@ -85,6 +85,7 @@ describe("an output whose name says another format than the one written is refus
         .map((l) => JSON.parse(l).case_id),
     ).toHaveLength(10);
   });
+
   it("report, compare and readiness score: a --format the --out name contradicts", async () => {
     await refused(
       ["report", "--run", "latest", "--db", db, "--format", "json", "--out", "r.html"],
@@ -107,6 +108,7 @@ describe("an output whose name says another format than the one written is refus
     expect(txt.status, txt.stderr).toBe(0);
     expect(readFileSync(join(dir, "r.txt"), "utf8")).toMatch(/^### soceval exit criteria/m);
   });
+
   it("dataset import: cases are JSONL, so a .json --out is refused before a line is read", async () => {
     const ocsf = resolve("test/fixtures/datasets/ocsf-findings.json");
     await refused(
@@ -116,5 +118,18 @@ describe("an output whose name says another format than the one written is refus
     );
     const ok = await run(["dataset", "import", "ocsf", ocsf, "--out", "imported.jsonl"]);
     expect(ok.status, ok.stderr).toBe(0);
+  });
+
+  it("gate: a report file named for another format gets nothing, the others say why the gate did not judge", async () => {
+    const gate = ["gate", "--candidate-run", "latest", "--agent", "playbook-no-ti", "--baseline", "main", "--db", db];
+    const r = await run([...gate, "--junit", "gate.json", "--summary", "not-judged.md"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--junit gate\.json: the name says JSON, but --junit writes XML: name it \.xml/);
+    expect(existsSync(join(dir, "gate.json"))).toBe(false);
+    expect(readFileSync(join(dir, "not-judged.md"), "utf8")).toMatch(/not judged[\s\S]*--junit gate\.json/);
+    const judged = await run([...gate, "--junit", "g.xml", "--summary", "g.txt", "--json", "g.json"]);
+    expect([0, 1], judged.stderr).toContain(judged.status);
+    expect(JSON.parse(readFileSync(join(dir, "g.json"), "utf8")).status).toMatch(/^(pass|fail)$/);
+    expect(readFileSync(join(dir, "g.xml"), "utf8")).toMatch(/^<\?xml/);
   });
 });

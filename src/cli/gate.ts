@@ -24,6 +24,7 @@ import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
 import { checkOutWritable, refuseInputs, writeOutFile } from "../io/out-file.js";
+import { formatOfName, type OutFormat, refuseOtherFormat } from "../io/out-format.js";
 import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
@@ -134,12 +135,16 @@ function writeNotJudged(flags: GateFlags, e: unknown): void {
     ["--summary", flags.summary, md],
     ["--junit", flags.junit, notJudgedJUnit(reason, code)],
     ["--json", flags.json, json],
-  ] as const)
+  ] as const) {
+    // a name that says another format (--junit gate.json) was refused: it gets nothing, not a note in XML
+    const named = file === undefined ? undefined : formatOfName(file);
+    if (named !== undefined && named !== REPORT_FORMAT[flag]) continue;
     try {
       write(flag, file, text);
     } catch {
       // the error being reported is the one that matters; a file that cannot be written says nothing more
     }
+  }
 }
 
 async function gateOnce(
@@ -163,6 +168,8 @@ async function gateOnce(
     // the candidate run's suite is read for its gate rules
     if (!suiteFile)
       refuseInputs(await runInputs(store, [await resolveRunId(store, flags.candidateRun!)]), reportFiles(flags));
+    // before the candidate replays, and after the inputs: --summary suite.yaml is refused as the suite
+    for (const [flag, file] of reportFiles(flags)) if (file) refuseOtherFormat(flag, file, REPORT_FORMAT[flag], flag);
     const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
     const retry =
       verdict.status === "infra_failure"
@@ -331,7 +338,13 @@ async function namedBaseline(store: Store, name: string, cand: Side, explicit: s
   return { run_id: row.run_id, agent: row.agent };
 }
 
-function reportFiles(flags: GateFlags): [string, string | undefined][] {
+/** What each report file holds, which its name must not contradict. */
+const REPORT_FORMAT = { "--summary": "Markdown", "--junit": "XML", "--json": "JSON" } satisfies Record<
+  string,
+  OutFormat
+>;
+
+function reportFiles(flags: GateFlags): [keyof typeof REPORT_FORMAT, string | undefined][] {
   return [
     ["--summary", flags.summary],
     ["--junit", flags.junit],
