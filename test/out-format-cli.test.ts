@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -131,5 +131,19 @@ describe("an output whose name says another format than the one written is refus
     expect([0, 1], judged.stderr).toContain(judged.status);
     expect(JSON.parse(readFileSync(join(dir, "g.json"), "utf8")).status).toMatch(/^(pass|fail)$/);
     expect(readFileSync(join(dir, "g.xml"), "utf8")).toMatch(/^<\?xml/);
+  });
+  it("gate: two report files that are one file, by name or through a link, are refused before judging", async () => {
+    const gate = ["gate", "--candidate-run", "latest", "--agent", "playbook-no-ti", "--baseline", "main", "--db", db];
+    const plain = await run([...gate, "--junit", "gate-report", "--json", "gate-report"]);
+    expect(plain.status, plain.stderr).toBe(2);
+    expect(plain.stderr).toMatch(
+      /--json gate-report: is --junit's file \(gate-report\); writing there would destroy it/,
+    );
+    writeFileSync(join(dir, "verdict.xml"), "old\n");
+    symlinkSync("verdict.xml", join(dir, "verdict-link.json"));
+    const linked = await run([...gate, "--junit", "verdict.xml", "--json", "verdict-link.json"]);
+    expect(linked.status, linked.stderr).toBe(2);
+    expect(linked.stderr).toMatch(/--json verdict-link\.json: is --junit's file \(verdict\.xml\)/);
+    expect(readFileSync(join(dir, "verdict.xml"), "utf8")).toMatch(/not_judged/);
   });
 });

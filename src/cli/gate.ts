@@ -23,7 +23,7 @@ import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
-import { checkOutWritable, refuseInputs, writeOutFile } from "../io/out-file.js";
+import { checkNotInput, checkOutWritable, refuseInputs, writeOutFile } from "../io/out-file.js";
 import { formatOfName, type OutFormat, refuseOtherFormat } from "../io/out-format.js";
 import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
@@ -117,6 +117,14 @@ function refuseBadFlags(suiteFile: string | undefined, flags: GateFlags): { epoc
   // before the candidate runs: a judged gate must not then fail to write as "cannot judge" (exit 3)
   // a verdict (or the "not judged" note of a gate that stops) written over the suite would replace it
   if (suiteFile) refuseInputs(suiteFileInputs(suiteFile), reportFiles(flags));
+  // one file named for two reports kept only the last written: CI parsed the JSON verdict as JUnit
+  const named = reportFiles(flags).flatMap(([flag, file]) => (file ? [{ flag, file }] : []));
+  for (const [i, { flag, file }] of named.entries())
+    checkNotInput(
+      flag,
+      file,
+      named.slice(0, i).map((o) => ({ what: `${o.flag}'s file`, file: o.file })),
+    );
   for (const [flag, file] of reportFiles(flags)) if (file) checkOutWritable(flag, file);
   return { epochs, concurrency };
 }
