@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -24,6 +24,29 @@ describe.concurrent("usage errors (CLI)", () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(`${error}\nsee: ${path} --help\n`);
+  });
+
+  // `--out "$OUT"` with OUT unset: a report went to stdout (exit 0), export failed as a runtime
+  // error (exit 3), and start wrote its reports into the current folder
+  it.each([
+    [["export", "--run", "latest", "--out", ""], "--out <file>", "file"],
+    [["report", "--out", ""], "--out <file>", "file"],
+    [["compare", "--runs", "latest", "--out", ""], "--out <file>", "file"],
+    [["readiness", "score", "a.yaml", "--out", ""], "--out <file>", "file"],
+    [["readiness", "ask", "--out", ""], "--out <file>", "file"],
+    [["dataset", "import", "ocsf", "f.json", "--out", ""], "--out <file>", "file"],
+    [["gate", "--baseline", "main", "--junit", ""], "--junit <file>", "file"],
+    [["run", "suite.yaml", "--record", ""], "--record <file>", "file"],
+    [["start", "--out", ""], "--out <dir>", "folder"],
+    [["dataset", "generate", "--out", ""], "--out <dir>", "folder"],
+  ])("soceval %j: an empty output path is a usage error, and nothing is written", async (args, flag, what) => {
+    const own = mkdtempSync(join(tmpdir(), "soceval-usage-empty-"));
+    const r = await soceval(args, own);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      `error: option '${flag}' argument '' is invalid. an empty path; name a ${what} (an unset shell variable?)`,
+    );
+    expect(readdirSync(own)).toEqual([]);
   });
 
   it.each([[["--help"]], [["run", "--help"]], [["baseline", "bless", "--help"]]])(

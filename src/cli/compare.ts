@@ -3,6 +3,7 @@ import { refuseInputs } from "../io/out-file.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { runInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
+import { outFile } from "./out-option.js";
 
 type Opts = { runs: string[]; agents?: string[]; out?: string; format?: string; db: string };
 
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .description("compare agents on the same cases: paired differences, McNemar, quality vs cost")
     .requiredOption("--runs <ids...>", "one run (compare its agents) or two runs (baseline first); latest works")
     .option("--agents <names...>", "agents to compare: in one run any number, with two runs one per run")
-    .option("--out <file>", "write to this file (format from its extension) instead of stdout")
+    .option("--out <file>", "write to this file (format from its extension) instead of stdout", outFile)
     .option("--format <format>", "html | md | json (default: from --out, else md)")
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .action(

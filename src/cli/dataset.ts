@@ -13,6 +13,7 @@ import { outTarget } from "../io/out-file.js";
 import { Verdict } from "../schema/index.js";
 import { workflowArg } from "../workflow/by-name.js";
 import { action, EXIT } from "./exit.js";
+import { outDir, outFile } from "./out-option.js";
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -123,7 +124,7 @@ export function register(program: Command): void {
     .command("csv <file>")
     .description("map a CSV export (e.g. a SIEM notable-events export) to cases with a YAML mapping")
     .requiredOption("--mapping <file>", "YAML mapping: columns → case fields")
-    .requiredOption("--out <file>", "cases JSONL to write (atomically)")
+    .requiredOption("--out <file>", "cases JSONL to write (atomically)", outFile)
     .action(
       action(async (file: string, flags: { mapping: string; out: string }) => {
         imported(await interruptible(() => importCsv(file, flags.mapping, flags.out)));
@@ -134,7 +135,7 @@ export function register(program: Command): void {
   imp
     .command("sentinel <file>")
     .description("import a Microsoft Sentinel SecurityAlert export (❖- or comma-delimited)")
-    .requiredOption("--out <file>", "cases JSONL to write (atomically)")
+    .requiredOption("--out <file>", "cases JSONL to write (atomically)", outFile)
     .option("--incidents <file>", "SecurityIncident export: incident ids and classifications become labels")
     .addOption(
       new Option(
@@ -155,7 +156,7 @@ export function register(program: Command): void {
   imp
     .command("ocsf <file>")
     .description("import OCSF Detection Findings (class_uid 2004) from JSON or JSONL")
-    .requiredOption("--out <file>", "cases JSONL to write (atomically)")
+    .requiredOption("--out <file>", "cases JSONL to write (atomically)", outFile)
     .option("--workflow <id>", "workflow of every case", "unassigned")
     .action(
       action(async (file: string, flags: { out: string; workflow: string }) => {
@@ -171,7 +172,11 @@ export function register(program: Command): void {
     .option("--all", "every workflow (the default when no --workflow is given)")
     .option("--seed <n>", "generator seed (default: each generator's own)", int("--seed"))
     .option("--count <n>", "cases per workflow (default: each generator's own)", int("--count"))
-    .option("--out <dir>", "output folder (default: ./datasets, which in a soceval checkout is the bundled datasets)")
+    .option(
+      "--out <dir>",
+      "output folder (default: ./datasets, which in a soceval checkout is the bundled datasets)",
+      outDir,
+    )
     .action(
       action(async (flags: { workflow?: string[]; all?: boolean; seed?: number; count?: number; out?: string }) => {
         // the bundled datasets are what the default seed and count make; other data goes elsewhere

@@ -9,6 +9,7 @@ import { stepsQuery } from "../store/steps-sql.js";
 import { RUN_TABLES } from "../store/tables.js";
 import { runInputs } from "../workflow/suite-inputs.js";
 import { action } from "./exit.js";
+import { outFile } from "./out-option.js";
 
 /** transcripts export in DESIGN.md's transcript JSONL, the format `soceval score` reads back. */
 function transcriptsQuery(runLiteral: string): string {
@@ -22,7 +23,7 @@ export function register(program: Command): void {
     .command("export")
     .description("write a run's transcripts (or another table) as JSONL or Parquet")
     .requiredOption("--run <id>", "run id or `latest`")
-    .requiredOption("--out <file>", "output file")
+    .requiredOption("--out <file>", "output file", outFile)
     .option("--format <f>", "jsonl or parquet (default: from --out's extension, else jsonl)")
     .option("--table <name>", `one of ${RUN_TABLES.join(", ")}`, "transcripts")
     .option("--db <path>", "DuckDB store", DEFAULT_DB)

@@ -36,6 +36,7 @@ import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { runInputs, suiteFileInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
+import { outFile } from "./out-option.js";
 import { progressReporter } from "./progress.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
@@ -69,9 +70,9 @@ export function register(program: Command): void {
     .option("--baseline-agent <name>", "baseline agent to compare with (default: same name, or the only one)")
     .option("--epochs <n>", "override the suite's epochs for the candidate")
     .option("--concurrency <n>", "cases in flight at once")
-    .option("--junit <file>", "write JUnit XML")
-    .option("--summary <file>", "write the Markdown summary (for a pull-request comment)")
-    .option("--json <file>", "write the JSON verdict")
+    .option("--junit <file>", "write JUnit XML", outFile)
+    .option("--summary <file>", "write the Markdown summary (for a pull-request comment)", outFile)
+    .option("--json <file>", "write the JSON verdict", outFile)
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
     .option("--quiet", "no progress output")
     .action(

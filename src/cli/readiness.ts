@@ -19,6 +19,7 @@ import { FORMAT_NAME, pickFormat } from "../report/render.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
+import { outFile } from "./out-option.js";
 
 const out = (s: string) => process.stdout.write(s);
 const matrixOption = () =>
@@ -52,7 +53,7 @@ export function register(program: Command): void {
   readiness
     .command("ask")
     .description("interactive questionnaire; resumes a half-filled answer file (asks only what is unanswered)")
-    .requiredOption("--out <file>", "answer file to write (YAML); saved after every answer")
+    .requiredOption("--out <file>", "answer file to write (YAML); saved after every answer", outFile)
     .option("--workflow <id>", "workflow id the answers are for (suites/<id>/ where a suite exists)")
     .addOption(matrixOption())
     .action(
@@ -87,7 +88,7 @@ export function register(program: Command): void {
   readiness
     .command("score <answers...>")
     .description("score and rank candidates from answer files (YAML, or a CSV export with many candidates)")
-    .option("--out <file>", "write the report here (format from --format or the extension)")
+    .option("--out <file>", "write the report here (format from --format or the extension)", outFile)
     .addOption(new Option("--format <f>", "report format").choices([...READINESS_FORMATS]))
     .option("--db <path>", "DuckDB store the results are written to", DEFAULT_DB)
     .option("--no-db", "do not store the results")

@@ -9,6 +9,7 @@ import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { runInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
+import { outFile } from "./out-option.js";
 
 type Opts = { run: string; out?: string; format?: string; agent?: string[]; check?: string; db: string };
 
@@ -17,7 +18,7 @@ export function register(program: Command): void {
     .command("report")
     .description("write a run's phase exit-criteria report (HTML, Markdown or JSON)")
     .option("--run <id>", "run id, or latest", "latest")
-    .option("--out <file>", "write to this file (format from its extension) instead of stdout")
+    .option("--out <file>", "write to this file (format from its extension) instead of stdout", outFile)
     .option("--format <format>", "html | md | json (default: from --out, else md)")
     .option("--agent <names...>", "only these agents")
     .option("--check <phase>", `exit 1 unless every agent meets this phase (${Phase.options.join(", ")})`)

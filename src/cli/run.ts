@@ -17,6 +17,7 @@ import { loadSuite } from "../workflow/load.js";
 import { suiteInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
+import { outFile } from "./out-option.js";
 import { progressReporter } from "./progress.js";
 import { replayMissesLine } from "./replay-misses.js";
 import { finishWithoutReader } from "./stdout-reader.js";
@@ -62,7 +63,7 @@ export function register(program: Command): void {
       "with --resume: replay again the cases a provider failure cut short (not the agent's own limits)",
     )
     .option("--shard <i/n>", "replay only slice i of n (write each shard to its own --db)")
-    .option("--record <file>", "append every model response to this replay recording")
+    .option("--record <file>", "append every model response to this replay recording", outFile)
     .option("--limit <n>", "replay only the first n cases")
     .option(
       "--workers <n>",

@@ -10,6 +10,7 @@ import { Phase } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
+import { outDir } from "./out-option.js";
 import { progressReporter } from "./progress.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
@@ -25,7 +26,7 @@ export function register(program: Command): void {
       "replay every bundled suite offline with its default (playbook) agent and write the exit-criteria reports",
     )
     .option("--db <path>", "DuckDB store", DEFAULT_DB)
-    .option("--out <dir>", "where the reports go", ".soceval/reports")
+    .option("--out <dir>", "where the reports go", outDir, ".soceval/reports")
     .option("--suites <files...>", "suites to run (default: suites/*/shadow.suite.yaml)")
     .action(
       action(async (flags: StartFlags) => {

@@ -1,0 +1,17 @@
+import { InvalidArgumentError } from "commander";
+
+/**
+ * Parsers for the flags that name an output file or folder. An empty value is what `--out "$OUT"`
+ * passes when OUT is unset: a report then went to stdout as if no --out were given (exit 0, no
+ * file), an export failed as a runtime error on the current folder, and `start` wrote its reports
+ * into the current folder. Refused as a usage error (exit 2) instead, before any work.
+ */
+export function outFile(value: string): string {
+  if (value === "") throw new InvalidArgumentError("an empty path; name a file (an unset shell variable?)");
+  return value;
+}
+
+export function outDir(value: string): string {
+  if (value === "") throw new InvalidArgumentError("an empty path; name a folder (an unset shell variable?)");
+  return value;
+}
