@@ -49,6 +49,22 @@ describe.concurrent("usage errors (CLI)", () => {
     expect(readdirSync(own)).toEqual([]);
   });
 
+  // `--out - | jq` made a file named "-" and piped "wrote -" into jq instead of the data
+  it.each([
+    [["export", "--run", "latest", "--out", "-"], "--out <file>"],
+    [["report", "--out", "-"], "--out <file>"],
+    [["dataset", "import", "ocsf", "f.json", "--out", "-"], "--out <file>"],
+    [["gate", "--baseline", "main", "--json", "-"], "--json <file>"],
+  ])("soceval %j: '-' is refused, naming /dev/stdout, and no file '-' is made", async (args, flag) => {
+    const own = mkdtempSync(join(tmpdir(), "soceval-usage-dash-"));
+    const r = await soceval(args, own);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      `error: option '${flag}' argument '-' is invalid. "-" is not read as stdout here; name /dev/stdout`,
+    );
+    expect(readdirSync(own)).toEqual([]);
+  });
+
   it.each([[["--help"]], [["run", "--help"]], [["baseline", "bless", "--help"]]])(
     "soceval %j still prints the full help and exits 0",
     async (args) => {

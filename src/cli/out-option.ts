@@ -8,6 +8,8 @@ import { InvalidArgumentError } from "commander";
  */
 export function outFile(value: string): string {
   if (value === "") throw new InvalidArgumentError("an empty path; name a file (an unset shell variable?)");
+  // `--out - | jq` made a file named "-" and printed "wrote -" into the pipe instead of the data
+  if (value === "-") throw new InvalidArgumentError('"-" is not read as stdout here; name /dev/stdout');
   return value;
 }
 
