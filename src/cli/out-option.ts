@@ -3,8 +3,8 @@ import { InvalidArgumentError } from "commander";
 /**
  * Parsers for the flags that name an output file or folder. An empty value is what `--out "$OUT"`
  * passes when OUT is unset: a report then went to stdout as if no --out were given (exit 0, no
- * file), an export failed as a runtime error on the current folder, and `start` wrote its reports
- * into the current folder. Refused as a usage error (exit 2) instead, before any work.
+ * file), export and start failed as runtime errors on the current folder, and `dataset generate`
+ * wrote into it. Refused as a usage error (exit 2) instead, before any work.
  */
 export function outFile(value: string): string {
   if (value === "") throw new InvalidArgumentError("an empty path; name a file (an unset shell variable?)");
