@@ -264,6 +264,18 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(readFileSync(join(dir, "phishing-triage/cases.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
   });
 
+  it("generate: an --out that is a file, or under one, is bad input (exit 2), not a runtime failure", async () => {
+    const file = join(tmp(), "notes.txt");
+    writeFileSync(file, "kept\n");
+    const at = await soceval("dataset", "generate", "--workflow", "phishing-triage", "--count", "3", "--out", file);
+    expect(at.code, at.stderr).toBe(2);
+    expect(at.stderr).toBe(`soceval: --out ${file}: is a file; name a folder\n`);
+    const under = await soceval("dataset", "generate", "--workflow", "phishing-triage", "--out", join(file, "x"));
+    expect(under.code, under.stderr).toBe(2);
+    expect(under.stderr).toBe(`soceval: --out ${join(file, "x")}: ${file} is a file, not a folder\n`);
+    expect(readFileSync(file, "utf8")).toBe("kept\n");
+  });
+
   it("generate: an unknown workflow is bad input (exit 2)", async () => {
     const r = await soceval("dataset", "generate", "--workflow", "no-such-workflow", "--out", tmp());
     expect(r.code).toBe(2);

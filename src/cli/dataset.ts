@@ -9,7 +9,7 @@ import { datasetStats } from "../datasets/stats.js";
 import { statsText } from "../datasets/stats-text.js";
 import { validateDataset } from "../datasets/validate.js";
 import { InputError } from "../io/errors.js";
-import { outTarget } from "../io/out-file.js";
+import { checkOutDir, outTarget } from "../io/out-file.js";
 import { Verdict } from "../schema/index.js";
 import { workflowArg } from "../workflow/by-name.js";
 import { action, EXIT } from "./exit.js";
@@ -186,6 +186,8 @@ export function register(program: Command): void {
             `--${flags.count !== undefined ? "count" : "seed"}: this would replace the bundled datasets in datasets/ ` +
               "with other data; pass --out DIR (or --out datasets to mean it)",
           );
+        // a file there is the user's mistake (exit 2), not a runtime failure on the first mkdir
+        checkOutDir("--out", flags.out ?? "datasets");
         // loaded on demand: the generators are large and only this command needs them
         const { generateDatasets } = await import("../datasets/generate.js");
         const written = generateDatasets({
