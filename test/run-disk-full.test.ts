@@ -155,4 +155,21 @@ describe("a command whose store cannot grow (a full disk)", () => {
     expect(readFileSync(out, "utf8")).toBe("the previous import\n");
     expect(readdirSync(dir)).toEqual(["cases.jsonl"]);
   });
+  it("dataset generate: a full disk is exit 3 naming the file, and the previous dataset and manifest stay whole", () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-disk-full-generate-"));
+    const made = underLimit(
+      ["dataset", "generate", "--workflow", "phishing-triage", "--count", "2", "--out", dir],
+      dir,
+      100000,
+    );
+    expect(made.status, made.stderr).toBe(0);
+    const cases = join(dir, "phishing-triage", "cases.jsonl");
+    const manifest = join(dir, "phishing-triage", "manifest.json");
+    const before = [readFileSync(cases, "utf8"), readFileSync(manifest, "utf8")];
+    const r = underLimit(["dataset", "generate", "--workflow", "phishing-triage", "--out", dir], dir, 200);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toBe(`soceval: ${cases}: cannot write (EFBIG)\n`);
+    expect([readFileSync(cases, "utf8"), readFileSync(manifest, "utf8")]).toEqual(before);
+    expect(readdirSync(join(dir, "phishing-triage")).sort()).toEqual(["cases.jsonl", "manifest.json"]);
+  });
 });

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { GENERATORS } from "../../datasets/generators/index.js";
 import { Rng } from "../../datasets/generators/rng.js";
-import { InputError } from "../io/errors.js";
+import { InputError, RuntimeFailure } from "../io/errors.js";
 import { Case } from "../schema/index.js";
 
 export type GeneratedDataset = { workflow: string; file: string; manifest: string; cases: number; sha256: string };
@@ -29,35 +29,51 @@ export function generateDatasets(opts: {
     const dir = join(opts.outDir, g.workflow);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "cases.jsonl");
-    // line by line: the whole file as one string stops near 40,000 cases (V8's string limit)
-    const hash = createHash("sha256");
-    const fd = openSync(file, "w");
-    try {
-      cases.forEach((c, i) => {
-        const parsed = Case.safeParse(c);
-        if (!parsed.success) throw new Error(`generator ${g.workflow} case ${i}: ${parsed.error.issues[0]?.message}`);
-        const line = `${JSON.stringify(parsed.data)}\n`;
-        hash.update(line);
-        writeSync(fd, line);
-      });
-    } finally {
-      closeSync(fd);
-    }
-    const sha256 = hash.digest("hex");
-    const counts = countBy(cases);
-    const manifest = {
-      synthetic: true,
-      note: "Synthetic cases written by soceval's seeded generator. Not real incidents; no real organisation, person or host.",
-      workflow: g.workflow,
-      generator: `datasets/generators/${g.workflow}.ts`,
-      generator_version: g.version,
-      seed,
-      cases: cases.length,
-      sha256,
-      counts,
-    };
     const manifestFile = join(dir, "manifest.json");
-    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    // both written beside their targets and renamed once whole: a full disk or a Ctrl-C mid-write
+    // left half a dataset under the previous manifest, which a run then read as the dataset
+    const [casesTmp, manifestTmp] = [`${file}.partial`, `${manifestFile}.partial`];
+    let sha256: string;
+    try {
+      // line by line: the whole file as one string stops near 40,000 cases (V8's string limit)
+      const hash = createHash("sha256");
+      const fd = openSync(casesTmp, "w");
+      try {
+        cases.forEach((c, i) => {
+          const parsed = Case.safeParse(c);
+          if (!parsed.success) throw new Error(`generator ${g.workflow} case ${i}: ${parsed.error.issues[0]?.message}`);
+          const line = `${JSON.stringify(parsed.data)}\n`;
+          hash.update(line);
+          writeSync(fd, line);
+        });
+      } finally {
+        closeSync(fd);
+      }
+      sha256 = hash.digest("hex");
+      const manifest = {
+        synthetic: true,
+        note: "Synthetic cases written by soceval's seeded generator. Not real incidents; no real organisation, person or host.",
+        workflow: g.workflow,
+        generator: `datasets/generators/${g.workflow}.ts`,
+        generator_version: g.version,
+        seed,
+        cases: cases.length,
+        sha256,
+        counts: countBy(cases),
+      };
+      writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
+    } catch (e) {
+      rmSync(casesTmp, { force: true });
+      rmSync(manifestTmp, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      // the write's failure names the file (a full disk exit 3, a folder not ours to write exit 2, as
+      // an import's); a generator's own bug is said as it is
+      if (!code) throw e;
+      const text = `${file}: cannot write (${code})`;
+      throw ["ENOSPC", "EDQUOT", "EFBIG", "EIO"].includes(code) ? new RuntimeFailure(text) : new InputError(text, file);
+    }
+    renameSync(casesTmp, file);
+    renameSync(manifestTmp, manifestFile);
     return { workflow: g.workflow, file, manifest: manifestFile, cases: cases.length, sha256 };
   });
 }
