@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -274,6 +274,18 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(under.code, under.stderr).toBe(2);
     expect(under.stderr).toBe(`soceval: --out ${join(file, "x")}: ${file} is a file, not a folder\n`);
     expect(readFileSync(file, "utf8")).toBe("kept\n");
+  });
+
+  it("generate: a cases.jsonl that is a symlink is written through, and the link stays", async () => {
+    const dir = tmp();
+    const real = join(dir, "kept-elsewhere.jsonl");
+    writeFileSync(real, "old\n");
+    mkdirSync(join(dir, "phishing-triage"));
+    symlinkSync(real, join(dir, "phishing-triage", "cases.jsonl"));
+    const r = await soceval("dataset", "generate", "--workflow", "phishing-triage", "--count", "2", "--out", dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(join(dir, "phishing-triage", "cases.jsonl")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8").trim().split("\n")).toHaveLength(2);
   });
 
   it("generate: an unknown workflow is bad input (exit 2)", async () => {

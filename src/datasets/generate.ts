@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { GENERATORS } from "../../datasets/generators/index.js";
 import { Rng } from "../../datasets/generators/rng.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
+import { outTarget } from "../io/out-file.js";
 import { Case } from "../schema/index.js";
 
 export type GeneratedDataset = { workflow: string; file: string; manifest: string; cases: number; sha256: string };
@@ -32,7 +33,9 @@ export function generateDatasets(opts: {
     const manifestFile = join(dir, "manifest.json");
     // both written beside their targets and renamed once whole: a full disk or a Ctrl-C mid-write
     // left half a dataset under the previous manifest, which a run then read as the dataset
-    const [casesTmp, manifestTmp] = [`${file}.partial`, `${manifestFile}.partial`];
+    // through a symlink to the file it names, as every --out file: the link stays
+    const [casesAt, manifestAt] = [outTarget(file).file, outTarget(manifestFile).file];
+    const [casesTmp, manifestTmp] = [`${casesAt}.partial`, `${manifestAt}.partial`];
     let sha256: string;
     try {
       // line by line: the whole file as one string stops near 40,000 cases (V8's string limit)
@@ -72,8 +75,8 @@ export function generateDatasets(opts: {
       const text = `${file}: cannot write (${code})`;
       throw ["ENOSPC", "EDQUOT", "EFBIG", "EIO"].includes(code) ? new RuntimeFailure(text) : new InputError(text, file);
     }
-    renameSync(casesTmp, file);
-    renameSync(manifestTmp, manifestFile);
+    renameSync(casesTmp, casesAt);
+    renameSync(manifestTmp, manifestAt);
     return { workflow: g.workflow, file, manifest: manifestFile, cases: cases.length, sha256 };
   });
 }
