@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { query, soceval } from "./helpers/cli.js";
+import { startResponder } from "./servers/responder.js";
 
 // a file is opened by its name: JSONL in t.json fails jq, JSON in r.html shows a browser raw text
 const dir = mkdtempSync(join(tmpdir(), "soceval-out-format-"));
@@ -145,5 +146,45 @@ describe("an output whose name says another format than the one written is refus
     expect(linked.status, linked.stderr).toBe(2);
     expect(linked.stderr).toMatch(/--json verdict-link\.json: is --junit's file \(verdict\.xml\)/);
     expect(readFileSync(join(dir, "verdict.xml"), "utf8")).toMatch(/not_judged/);
+  });
+  it("run --record: a new recordings file named .json is refused with no store made; one --record wrote is appended to", async () => {
+    const server = await startResponder(() => ({
+      type: "submit",
+      output: {
+        verdict: "benign_positive",
+        confidence: 0.8,
+        escalate: false,
+        summary: "Sign-ins look ordinary.",
+        hypotheses: [],
+        recommended_actions: [],
+        missing_sources: [],
+        human_only: false,
+      },
+    }));
+    try {
+      const agent = join(dir, "agents/gpt.yaml");
+      writeFileSync(agent, readFileSync(agent, "utf8").replace("http://127.0.0.1:9/v1", server.url));
+      const live = (record: string, store: string) =>
+        run(["run", "suite.yaml", "--agent", "gpt-test", "--limit", "1", "--record", record, "--db", store, "--quiet"]);
+      await refused(
+        ["run", "suite.yaml", "--agent", "gpt-test", "--record", "fresh.json", "--db", "rec.duckdb"],
+        /--record fresh\.json: the name says JSON, but --record writes JSONL .*: name it \.jsonl/,
+        "fresh.json",
+      );
+      expect(existsSync(join(dir, "rec.duckdb"))).toBe(false);
+      // recordings an earlier soceval wrote under a .json name: a suite names them, so they stay usable
+      const first = await live("first.jsonl", "rec1.duckdb");
+      expect(first.status, first.stderr).toBe(0);
+      const lines = readFileSync(join(dir, "first.jsonl"), "utf8").split("\n").filter(Boolean).length;
+      expect(lines).toBeGreaterThan(0);
+      cpSync(join(dir, "first.jsonl"), join(dir, "older.recordings.json"));
+      const again = await live("older.recordings.json", "rec2.duckdb");
+      expect(again.status, again.stderr).toBe(0);
+      expect(readFileSync(join(dir, "older.recordings.json"), "utf8").split("\n").filter(Boolean)).toHaveLength(
+        2 * lines,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });

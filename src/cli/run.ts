@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
@@ -6,6 +7,7 @@ import { sampleReach } from "../datasets/reach-sample.js";
 import { runReachWarning } from "../datasets/reach-text.js";
 import { InputError } from "../io/errors.js";
 import { refuseInputs } from "../io/out-file.js";
+import { refuseOtherFormat } from "../io/out-format.js";
 import { shellWord } from "../io/shell.js";
 import { type RunOutcome, runSuite } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
@@ -84,6 +86,9 @@ export function register(program: Command): void {
         const ls = loadSuite(suiteFile);
         // appended to during the replay: the suite's dataset or workflow would be left holding recordings
         refuseInputs(suiteInputs(ls, { recordings: false }), [["--record", flags.record]]);
+        // a new recordings file is JSONL whatever its name: rec.json would hold lines jq rejects. One
+        // --record wrote already is appended to under its name, so a suite that names it keeps working
+        if (flags.record && !existsSync(flags.record)) refuseOtherFormat("--record", flags.record, "JSONL", "--record");
         process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
         const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
         const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
