@@ -2,7 +2,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadAgent, loadWorkflow } from "./load.js";
+import { renderPrompt } from "../providers/prompt.js";
+import { Case } from "../schema/index.js";
+import { loadAgent, loadSuite, loadWorkflow } from "./load.js";
 
 const MINI = "test/fixtures/mini";
 const wf = loadWorkflow(join(MINI, "workflow.yaml"));
@@ -30,5 +32,26 @@ describe("an agent's prompt template file", () => {
     const bom = agentWith(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), prompt]))();
     expect(bom.promptText).toBe(plain.promptText);
     expect(bom.hash).toBe(plain.hash);
+  });
+
+  it("saved with Windows line endings (CRLF) is the same prompt: same agent hash, and the model reads LF", () => {
+    const plain = agentWith(prompt)();
+    const crlf = agentWith(Buffer.from(prompt.toString("utf8").replace(/\n/g, "\r\n")))();
+    const bomCrlf = agentWith(Buffer.from(`\uFEFF${prompt.toString("utf8").replace(/\n/g, "\r\n")}`))();
+    expect(prompt.includes("\n")).toBe(true);
+    expect(crlf.promptText).toBe(plain.promptText);
+    expect(crlf.hash).toBe(plain.hash);
+    expect(bomCrlf.hash).toBe(plain.hash);
+    const alert = Case.parse(JSON.parse(readFileSync(join(MINI, "cases.jsonl"), "utf8").split("\n")[0]!)).alert;
+    const system = renderPrompt(crlf, wf, alert);
+    expect(system).toBe(renderPrompt(plain, wf, alert));
+    expect(system).not.toContain("\r");
+  });
+
+  it("with LF line endings keeps the hash stored runs, baselines and recordings were made with", () => {
+    // the mini suite's model agent, as every soceval before line endings were normalized hashed it
+    const gpt = loadSuite(join(MINI, "suite.yaml")).agents.find((a) => a.name === "gpt-test")!;
+    expect(gpt.promptText).toBe(prompt.toString("utf8"));
+    expect(gpt.hash).toBe("ed7a5b5714d8cf77");
   });
 });

@@ -115,9 +115,13 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
     } catch {
       throw fieldError(file, ["prompt"], `cannot read ${p}`);
     }
-    // a byte that is not UTF-8 would reach the model as U+FFFD; a BOM (an editor's, on saving) would
-    // change the agent's hash, so --resume and the replay recordings would take it for another prompt
-    promptText = utf8OrRefuse(p, bytes).replace(/^\uFEFF/, "");
+    // a byte that is not UTF-8 would reach the model as U+FFFD; a BOM (an editor's, on saving) or
+    // Windows line endings (a checkout with core.autocrlf) would change the agent's hash and the
+    // model's requests, so --resume, the gate and the replay recordings would take it for another
+    // prompt. Line breaks become \n as YAML reads them, so a file that has LF already hashes as before.
+    promptText = utf8OrRefuse(p, bytes)
+      .replace(/^\uFEFF/, "")
+      .replace(/\r\n?/g, "\n");
     checkPromptTemplate(promptText, p, cfg, wf);
   }
   const known = new Set(wf.tools.map((t) => t.name));

@@ -1,0 +1,138 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../src/store/db.js";
+import { query, soceval } from "./helpers/cli.js";
+import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
+import { startResponder } from "./servers/responder.js";
+
+/**
+ * A team that edits its suite on Windows (git's core.autocrlf checks text out with CRLF, some
+ * editors add a BOM) and gates it in CI on Linux (LF): the same files must be the same agent, with
+ * the same hash, the same requests to the model and so the same recordings and gate verdict.
+ */
+const root = mkdtempSync(join(tmpdir(), "soceval-crlf-"));
+const lf = join(root, "lf");
+const crlf = join(root, "crlf");
+const rec = join(root, "recordings.jsonl");
+const db = join(root, "ci.duckdb");
+const systemPrompts: string[] = [];
+
+/** Every text file of a suite folder as Windows writes it: CRLF, and a BOM on the suite and workflow. */
+function windowsCopy(from: string, to: string) {
+  cpSync(from, to, { recursive: true });
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+  // the dataset stays as it was: its hash is the file's bytes, and the gate only compares runs made
+  // on the same bytes (a dataset checked out with CRLF is refused as another version, by design)
+  for (const f of walk(to).filter((f) => /\.(ya?ml|hbs)$/.test(f))) {
+    const bom = /(suite|workflow)\.yaml$/.test(f) ? "\uFEFF" : "";
+    writeFileSync(f, bom + readFileSync(f, "utf8").replace(/\n/g, "\r\n"));
+  }
+}
+
+const agentHashes = async (runId: string) =>
+  query<{ agent: string; agent_hash: string }>(
+    db,
+    `SELECT agent, agent_hash FROM run_agents WHERE run_id = '${runId}' ORDER BY agent`,
+  );
+const newestRun = async () =>
+  (await query<{ run_id: string }>(db, "SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1"))[0]!.run_id;
+
+beforeAll(async () => {
+  const server = await startResponder((messages) => {
+    const system = messages.find((m) => m.role === "system")?.content;
+    if (typeof system === "string") systemPrompts.push(system);
+    return {
+      type: "submit",
+      output: {
+        verdict: "benign_positive",
+        confidence: 0.7,
+        escalate: false,
+        summary: "Nothing in the alert points at an attack.",
+        hypotheses: [],
+        recommended_actions: [],
+        missing_sources: [],
+        human_only: false,
+      },
+    };
+  });
+  cpSync("test/fixtures/mini", lf, { recursive: true });
+  const gpt = readFileSync(join(lf, "agents/gpt.yaml"), "utf8").replace("http://127.0.0.1:9/v1", server.url);
+  writeFileSync(join(lf, "agents/gpt.yaml"), gpt);
+  const replay = gpt
+    .replace("name: gpt-test", "name: gpt-replay")
+    .replace("provider: openai-compatible", "provider: replay")
+    .replace(/base_url: .*\n/, "");
+  writeFileSync(join(lf, "agents/gpt-replay.yaml"), `${replay}recordings: ${JSON.stringify(rec)}\n`);
+  const suite = readFileSync(join(lf, "suite.yaml"), "utf8").replace(
+    "agents/gpt.yaml,",
+    "agents/gpt.yaml, agents/gpt-replay.yaml,",
+  );
+  writeFileSync(join(lf, "suite.yaml"), suite + SMALL_SUITE_GATE);
+  windowsCopy(lf, crlf);
+  // recorded on the Windows laptop, against the live model
+  const live = await soceval(
+    ["run", "suite.yaml", "--agent", "gpt-test", "--record", rec, "--db", db, "--quiet"],
+    crlf,
+  );
+  expect(live.status, live.stderr).toBe(0);
+  await server.close();
+}, 60_000);
+
+describe("a suite checked out with Windows line endings", () => {
+  it("sends the model the prompt with LF line endings", () => {
+    expect(systemPrompts.length).toBe(40);
+    expect(systemPrompts.some((p) => p.includes("\n"))).toBe(true);
+    expect(systemPrompts.filter((p) => p.includes("\r"))).toEqual([]);
+  });
+
+  it("replays on Linux from recordings made on Windows, and gates the Windows copy against a baseline blessed on Linux", async () => {
+    // CI (LF): every request of the replay agent finds the Windows laptop's recording
+    const ci = await soceval(["run", "suite.yaml", "--agent", "gpt-replay", "--db", db, "--quiet"], lf);
+    expect(ci.status, ci.stderr).toBe(0);
+    expect(ci.stdout).toMatch(/40 replayed, 0 failed/);
+    const ciRun = await newestRun();
+    const bless = await soceval(["baseline", "bless", "--run", ciRun, "--name", "main", "--db", db], lf);
+    expect(bless.status, bless.stderr).toBe(0);
+    // the laptop (CRLF) gates its unchanged agent against CI's baseline: the same agent, a pass
+    const gate = await soceval(
+      ["gate", "suite.yaml", "--baseline", "main", "--agent", "gpt-replay", "--db", db, "--quiet"],
+      crlf,
+    );
+    expect(gate.status, `${gate.stdout}${gate.stderr}`).toBe(0);
+    const gateRun = await newestRun();
+    expect(gateRun).not.toBe(ciRun);
+    expect(await agentHashes(gateRun)).toEqual(await agentHashes(ciRun));
+  });
+
+  it("resumes a run started on the CRLF files after they were re-saved with LF", async () => {
+    const dir = join(root, "resume");
+    cpSync(crlf, dir, { recursive: true });
+    const rdb = join(root, "resume.duckdb");
+    const first = await soceval(
+      ["run", "suite.yaml", "--agent", "gpt-replay", "--limit", "10", "--db", rdb, "--quiet"],
+      dir,
+    );
+    expect(first.status, first.stderr).toBe(0);
+    const store = await Store.open(rdb);
+    // as a run stopped part-way leaves it: its last cases not stored, its status not finished
+    await store.run("UPDATE runs SET status = 'interrupted'");
+    for (const t of ["case_results", "transcripts", "tool_calls", "model_calls", "findings"])
+      await store.run(`DELETE FROM ${t} WHERE case_id >= 'mini-006'`);
+    store.close();
+    // an editor (or dos2unix) saves every file back with LF, without a BOM
+    cpSync(lf, dir, { recursive: true });
+    const resumed = await soceval(
+      ["run", "suite.yaml", "--agent", "gpt-replay", "--limit", "10", "--db", rdb, "--resume", "--quiet"],
+      dir,
+    );
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const [n] = await query<{ n: number; done: number }>(
+      rdb,
+      "SELECT count(*)::INTEGER AS n, (SELECT count(*) FROM runs WHERE status = 'finished')::INTEGER AS done FROM transcripts",
+    );
+    expect(n).toEqual({ n: 10, done: 1 });
+  });
+});
