@@ -107,6 +107,25 @@ describe("a suite checked out with Windows line endings", () => {
     expect(await agentHashes(gateRun)).toEqual(await agentHashes(ciRun));
   });
 
+  it("refuses, naming the line endings, a baseline made on the dataset with other line endings (its hash is its bytes)", async () => {
+    const dir = join(root, "crlf-data");
+    cpSync(crlf, dir, { recursive: true });
+    const cases = join(dir, "cases.jsonl");
+    writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
+    const runs = async () => (await query<{ n: number }>(db, "SELECT count(*)::INTEGER AS n FROM runs"))[0]!.n;
+    const before = await runs();
+    const gate = await soceval(
+      ["gate", "suite.yaml", "--baseline", "main", "--agent", "gpt-replay", "--db", db, "--quiet"],
+      dir,
+    );
+    expect(gate.status, gate.stderr).toBe(2);
+    expect(gate.stderr).toContain(
+      `baseline "main" was made on the same cases as ${cases} with LF line endings, and this checkout has CRLF`,
+    );
+    expect(gate.stderr).toContain('.gitattributes: "*.jsonl text eol=lf"');
+    expect(await runs()).toBe(before);
+  });
+
   it("resumes a run started on the CRLF files after they were re-saved with LF", async () => {
     const dir = join(root, "resume");
     cpSync(crlf, dir, { recursive: true });

@@ -3,6 +3,7 @@ import { type ReplaySetup, runSetup, setupDifferences } from "../analytics/repla
 import { loadRunInfo, resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
+import { onlyLineEndingsDiffer } from "../io/line-ending-hash.js";
 import { MISSED_FILE_PATTERN } from "../providers/replay.js";
 import type { GateRules } from "../schema/index.js";
 import { type Store, sqlString } from "../store/db.js";
@@ -121,10 +122,18 @@ export async function checkSameDataset(
     dataset: ls.datasetFile,
     hash: await fileSha256(ls.datasetFile),
   };
-  const why = row
-    ? originMismatch(`baseline "${row.name}"`, { ...base, hash: row.dataset_hash }, ls.file, cand)
-    : originMismatch(`baseline run ${runId}`, base, ls.file, cand);
-  if (why) throw new InputError(`${why} (re-bless the baseline from a run of this suite on its current dataset)`);
+  const baseName = row ? `baseline "${row.name}"` : `baseline run ${runId}`;
+  const baseHash = row ? row.dataset_hash : base.hash;
+  const why = originMismatch(baseName, { ...base, hash: baseHash }, ls.file, cand);
+  if (!why) return;
+  const here = baseHash ? await onlyLineEndingsDiffer(ls.datasetFile, baseHash) : null;
+  if (here)
+    throw new InputError(
+      `${baseName} was made on the same cases as ${ls.datasetFile} with ${here === "CRLF" ? "LF" : "CRLF"} line endings, ` +
+        `and this checkout has ${here} (git's core.autocrlf writes CRLF on Windows): a dataset version is its bytes, so ` +
+        'give every checkout the same line endings (.gitattributes: "*.jsonl text eol=lf") or bless a baseline from a run of this checkout',
+    );
+  throw new InputError(`${why} (re-bless the baseline from a run of this suite on its current dataset)`);
 }
 
 /** Two stored runs are only comparable on the same dataset version. */

@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { InputError } from "./errors.js";
+
+const CR = 13;
+const LF = 10;
+
+/**
+ * The sha256 a file would have with LF line endings (each CR before an LF dropped) and with CRLF
+ * ones (a CR before each bare LF): the only bytes a checkout with git's core.autocrlf changes. A
+ * dataset's hash is its bytes; these tell "another version" from "the same cases, other line endings".
+ */
+export async function lineEndingHashes(file: string): Promise<{ lf: string; crlf: string }> {
+  const lf = createHash("sha256");
+  const crlf = createHash("sha256");
+  const both = (b: Buffer) => {
+    lf.update(b);
+    crlf.update(b);
+  };
+  // a CR that ended the last chunk: whether it is a line ending depends on the next chunk's first byte
+  let heldCr = false;
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      let buf = chunk as Buffer;
+      if (heldCr) buf = Buffer.concat([Buffer.from([CR]), buf]);
+      heldCr = buf.length > 0 && buf[buf.length - 1] === CR;
+      if (heldCr) buf = buf.subarray(0, -1);
+      let start = 0;
+      for (let nl = buf.indexOf(LF, start); nl !== -1; nl = buf.indexOf(LF, start)) {
+        both(buf.subarray(start, nl > start && buf[nl - 1] === CR ? nl - 1 : nl));
+        lf.update("\n");
+        crlf.update("\r\n");
+        start = nl + 1;
+      }
+      both(buf.subarray(start));
+    }
+  } catch (e) {
+    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
+  }
+  if (heldCr) both(Buffer.from([CR]));
+  return { lf: lf.digest("hex"), crlf: crlf.digest("hex") };
+}
+
+/**
+ * For a file whose bytes no longer hash to `hash`: "CRLF" when only its line endings differ and it
+ * has CRLF where that file had LF, "LF" the other way round, else null.
+ */
+export async function onlyLineEndingsDiffer(file: string, hash: string): Promise<"CRLF" | "LF" | null> {
+  const h = await lineEndingHashes(file);
+  if (h.lf === hash) return "CRLF";
+  if (h.crlf === hash) return "LF";
+  return null;
+}
