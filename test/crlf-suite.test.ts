@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.js";
-import { query, soceval } from "./helpers/cli.js";
+import { query, reportJson, soceval } from "./helpers/cli.js";
 import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
 import { startResponder } from "./servers/responder.js";
 
@@ -124,6 +124,33 @@ describe("a suite checked out with Windows line endings", () => {
     );
     expect(gate.stderr).toContain('.gitattributes: "*.jsonl text eol=lf"');
     expect(await runs()).toBe(before);
+  });
+
+  it("reports the same intervals for the dataset checked out with CRLF: its bootstrap seed is the cases, not their line endings", async () => {
+    const dir = join(root, "crlf-report");
+    cpSync(crlf, dir, { recursive: true });
+    const cases = join(dir, "cases.jsonl");
+    writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
+    const reports = [];
+    for (const [d, name] of [
+      [lf, "lf-report.duckdb"],
+      [dir, "crlf-report.duckdb"],
+    ] as const) {
+      const rdb = join(root, name);
+      const r = await soceval(
+        ["run", "suite.yaml", "--agent", "playbook", "playbook-no-ti", "--db", rdb, "--quiet"],
+        d,
+      );
+      expect(r.status, r.stderr).toBe(0);
+      reports.push(await reportJson(rdb, root));
+    }
+    const [fromLf, fromCrlf] = reports;
+    expect(fromCrlf!.run.dataset_hash).not.toBe(fromLf!.run.dataset_hash);
+    // an LF dataset draws from its own hash, as before line endings were looked at
+    expect(fromLf!.statistics.seed).toBe(`${fromLf!.run.dataset_hash}:3`);
+    expect(fromCrlf!.statistics.seed).toBe(fromLf!.statistics.seed);
+    for (const agent of ["playbook", "playbook-no-ti"])
+      expect(fromCrlf!.agents[agent]!.metrics).toEqual(fromLf!.agents[agent]!.metrics);
   });
 
   it("resumes a run started on the CRLF files after they were re-saved with LF", async () => {

@@ -15,6 +15,7 @@ import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo
 import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
+import { seedDatasetHash } from "./seed-dataset.js";
 import { evidenceSources } from "./sources.js";
 import { BOOTSTRAP_REPLICATES } from "./stats/bootstrap.js";
 import { cohenKappa, kappaInterval, perfectKappaLower } from "./stats/kappa.js";
@@ -101,7 +102,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     providerFailures(store, runId),
     readinessFound(store, run.workflow),
   ]);
-  const seed = runSeed(run);
+  const seed = runSeed({ ...run, dataset_hash: await seedDatasetHash(run.dataset, run.dataset_hash) });
   const [storedCases] = await store.query<{ n: number }>(
     "SELECT count(DISTINCT case_id)::INTEGER AS n FROM case_results WHERE run_id = ?",
     [runId],

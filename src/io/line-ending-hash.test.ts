@@ -19,12 +19,16 @@ describe("a file's hash with LF and with CRLF line endings", () => {
 
   it("is the hash of the LF bytes and of the CRLF bytes, whichever the file holds", async () => {
     for (const text of [lf, crlf, '{"id":"a"}\r\n{"id":"b"}\n\n{"id":"c"}'])
-      expect(await lineEndingHashes(file("f.jsonl", text))).toEqual({ lf: sha(lf), crlf: sha(crlf) });
+      expect(await lineEndingHashes(file("f.jsonl", text))).toEqual({ bytes: sha(text), lf: sha(lf), crlf: sha(crlf) });
   });
 
   it("keeps a CR that ends no line, also one that ends the file", async () => {
     const text = "a\rb\r\nc\r";
-    expect(await lineEndingHashes(file("cr.txt", text))).toEqual({ lf: sha("a\rb\nc\r"), crlf: sha("a\rb\r\nc\r") });
+    expect(await lineEndingHashes(file("cr.txt", text))).toEqual({
+      bytes: sha(text),
+      lf: sha("a\rb\nc\r"),
+      crlf: sha("a\rb\r\nc\r"),
+    });
   });
 
   it("reads a CRLF split between two read chunks (1 MiB) as one line ending", async () => {
@@ -35,6 +39,7 @@ describe("a file's hash with LF and with CRLF line endings", () => {
     const h = await lineEndingHashes(file("big.jsonl", crlfText));
     expect(h.lf).toBe(sha(`${"y".repeat((1 << 20) - 1)}\n${lfText}`));
     expect(h.crlf).toBe(sha(crlfText));
+    expect(h.bytes).toBe(sha(crlfText));
   });
 
   it("tells other line endings from other content", async () => {

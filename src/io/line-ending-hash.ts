@@ -6,11 +6,13 @@ const CR = 13;
 const LF = 10;
 
 /**
- * The sha256 a file would have with LF line endings (each CR before an LF dropped) and with CRLF
- * ones (a CR before each bare LF): the only bytes a checkout with git's core.autocrlf changes. A
- * dataset's hash is its bytes; these tell "another version" from "the same cases, other line endings".
+ * A file's sha256 (`bytes`) and the one it would have with LF line endings (each CR before an LF
+ * dropped) and with CRLF ones (a CR before each bare LF): the only bytes a checkout with git's
+ * core.autocrlf changes. A dataset's hash is its bytes; these tell "another version" from "the
+ * same cases, other line endings".
  */
-export async function lineEndingHashes(file: string): Promise<{ lf: string; crlf: string }> {
+export async function lineEndingHashes(file: string): Promise<{ bytes: string; lf: string; crlf: string }> {
+  const bytes = createHash("sha256");
   const lf = createHash("sha256");
   const crlf = createHash("sha256");
   const both = (b: Buffer) => {
@@ -22,6 +24,7 @@ export async function lineEndingHashes(file: string): Promise<{ lf: string; crlf
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
       let buf = chunk as Buffer;
+      bytes.update(buf);
       if (heldCr) buf = Buffer.concat([Buffer.from([CR]), buf]);
       heldCr = buf.length > 0 && buf[buf.length - 1] === CR;
       if (heldCr) buf = buf.subarray(0, -1);
@@ -38,7 +41,7 @@ export async function lineEndingHashes(file: string): Promise<{ lf: string; crlf
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
   }
   if (heldCr) both(Buffer.from([CR]));
-  return { lf: lf.digest("hex"), crlf: crlf.digest("hex") };
+  return { bytes: bytes.digest("hex"), lf: lf.digest("hex"), crlf: crlf.digest("hex") };
 }
 
 /**
