@@ -126,17 +126,15 @@ describe("a suite checked out with Windows line endings", () => {
     expect(await runs()).toBe(before);
   });
 
-  it("reports the same intervals for the dataset checked out with CRLF: its bootstrap seed is the cases, not their line endings", async () => {
+  it("reports and compares the dataset checked out with CRLF as the same cases: same intervals, no other dataset version", async () => {
     const dir = join(root, "crlf-report");
     cpSync(crlf, dir, { recursive: true });
     const cases = join(dir, "cases.jsonl");
     writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
+    // both runs in one store, as CI's and a laptop's would be compared
+    const rdb = join(root, "report.duckdb");
     const reports = [];
-    for (const [d, name] of [
-      [lf, "lf-report.duckdb"],
-      [dir, "crlf-report.duckdb"],
-    ] as const) {
-      const rdb = join(root, name);
+    for (const d of [lf, dir]) {
       const r = await soceval(
         ["run", "suite.yaml", "--agent", "playbook", "playbook-no-ti", "--db", rdb, "--quiet"],
         d,
@@ -151,6 +149,17 @@ describe("a suite checked out with Windows line endings", () => {
     expect(fromCrlf!.statistics.seed).toBe(fromLf!.statistics.seed);
     for (const agent of ["playbook", "playbook-no-ti"])
       expect(fromCrlf!.agents[agent]!.metrics).toEqual(fromLf!.agents[agent]!.metrics);
+    // compared, they replayed the same dataset version: no note says otherwise
+    const runs = [fromLf!.run.run_id, fromCrlf!.run.run_id];
+    const out = join(root, "compare.json");
+    const c = await soceval(
+      ["compare", "--runs", ...runs, "--agents", "playbook", "playbook-no-ti", "--db", rdb, "--out", out],
+      root,
+    );
+    expect(c.status, c.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(out, "utf8")) as { notes: string[]; seed: string };
+    expect(doc.notes.filter((n) => /different dataset versions/.test(n))).toEqual([]);
+    expect(doc.seed).toContain(fromLf!.run.dataset_hash);
   });
 
   it("resumes a run started on the CRLF files after they were re-saved with LF", async () => {

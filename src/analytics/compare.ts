@@ -4,6 +4,7 @@ import { statusForReader } from "../store/run-status.js";
 import { PROPORTIONS } from "./catalogue.js";
 import { failureNote, MEASURED_ONLY } from "./compare-reading.js";
 import type { CompareDoc, PairedMetric, Side } from "./compare-schema.js";
+import { datasetCasesHash } from "./dataset-cases-hash.js";
 import { disagreements } from "./disagreements.js";
 import { aggregateSelect, estimatesFrom } from "./metric-sql.js";
 import { PAIRED_MEANS, PAIRED_PROPORTIONS } from "./paired-metrics.js";
@@ -88,9 +89,13 @@ export async function buildComparison(store: Store, refs: SideRef[]): Promise<Co
   }
   // names what was compared (dataset versions, agent configurations), never run ids; the paired
   // intervals draw nothing at random, so two runs with identical results get identical intervals
-  const seed = `compare:${sides.map((s) => `${s.dataset_hash ?? "-"}/${s.agent}/${s.agent_hash ?? "-"}`).join("|")}`;
+  // the same cases checked out with CRLF on one machine are no other dataset version
+  const cases = await Promise.all(
+    sides.map((s) => datasetCasesHash(runsInfo.get(s.run_id)?.dataset ?? null, s.dataset_hash)),
+  );
+  const seed = `compare:${sides.map((s, i) => `${cases[i] ?? "-"}/${s.agent}/${s.agent_hash ?? "-"}`).join("|")}`;
   const notes: string[] = [];
-  const otherDataset = new Set(sides.map((s) => s.dataset_hash)).size > 1;
+  const otherDataset = new Set(cases).size > 1;
   for (const [id, info] of runsInfo)
     if (info.status !== "finished")
       notes.push(

@@ -7,6 +7,7 @@ import { casesBehind } from "./cases-behind.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
 import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
+import { datasetCasesHash } from "./dataset-cases-hash.js";
 import { notMeasured, readinessFound, readinessMetrics, reviewMetrics } from "./external.js";
 import { modelUsage } from "./model-usage.js";
 import { providerFailures, providerFailureWarning } from "./provider-failures.js";
@@ -15,7 +16,6 @@ import type { AgentReport, BreakdownRow, Estimate, ReportDoc, ReportRun, RunInfo
 import { type ResumeRow, resumeFlags } from "./resume-hint.js";
 import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
-import { seedDatasetHash } from "./seed-dataset.js";
 import { evidenceSources } from "./sources.js";
 import { BOOTSTRAP_REPLICATES } from "./stats/bootstrap.js";
 import { cohenKappa, kappaInterval, perfectKappaLower } from "./stats/kappa.js";
@@ -102,7 +102,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
     providerFailures(store, runId),
     readinessFound(store, run.workflow),
   ]);
-  const seed = runSeed({ ...run, dataset_hash: await seedDatasetHash(run.dataset, run.dataset_hash) });
+  const seed = runSeed({ ...run, dataset_hash: await datasetCasesHash(run.dataset, run.dataset_hash) });
   const [storedCases] = await store.query<{ n: number }>(
     "SELECT count(DISTINCT case_id)::INTEGER AS n FROM case_results WHERE run_id = ?",
     [runId],

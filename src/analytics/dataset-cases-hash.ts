@@ -14,13 +14,13 @@ function startsWithCrlfLines(file: string): boolean {
 }
 
 /**
- * The dataset hash a run's bootstrap seeds are drawn from: its cases with LF line endings, so the
- * same cases checked out with CRLF (Windows, git's core.autocrlf) give the same intervals on every
- * machine. An LF file's is the stored hash itself (and its file is not read through), so LF runs
- * draw as they always did; when the run's file is gone or has changed since, the stored hash is all
- * there is.
+ * The hash that names a run's cases, for its bootstrap seeds and for telling whether two runs
+ * replayed the same cases: the dataset's hash with LF line endings, so the same cases checked out
+ * with CRLF (Windows, git's core.autocrlf) give the same intervals on every machine. An LF file's is
+ * the stored hash itself (and its file is not read through), so LF runs draw as they always did;
+ * when the run's file is gone or has changed since, the stored hash is all there is.
  */
-export async function seedDatasetHash(file: string | null, stored: string | null): Promise<string | null> {
+export async function datasetCasesHash(file: string | null, stored: string | null): Promise<string | null> {
   if (!file || !stored) return stored;
   try {
     if (!startsWithCrlfLines(file)) return stored;
