@@ -25,7 +25,7 @@ function windowsCopy(from: string, to: string) {
   const walk = (d: string): string[] =>
     readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
   // the dataset stays as it was: its hash is the file's bytes, and the gate only compares runs made
-  // on the same bytes (a dataset checked out with CRLF is refused as another version, by design)
+  // on the same bytes (the tests below check a CRLF dataset on its own)
   for (const f of walk(to).filter((f) => /\.(ya?ml|hbs)$/.test(f))) {
     const bom = /(suite|workflow)\.yaml$/.test(f) ? "\uFEFF" : "";
     writeFileSync(f, bom + readFileSync(f, "utf8").replace(/\n/g, "\r\n"));
@@ -105,6 +105,21 @@ describe("a suite checked out with Windows line endings", () => {
     const gateRun = await newestRun();
     expect(gateRun).not.toBe(ciRun);
     expect(await agentHashes(gateRun)).toEqual(await agentHashes(ciRun));
+  });
+
+  it("replays from a recordings file checked out with CRLF", async () => {
+    const dir = join(root, "crlf-recordings");
+    cpSync(crlf, dir, { recursive: true });
+    const crlfRec = join(dir, "recordings.jsonl");
+    writeFileSync(crlfRec, readFileSync(rec, "utf8").replace(/\n/g, "\r\n"));
+    const agent = join(dir, "agents/gpt-replay.yaml");
+    writeFileSync(agent, readFileSync(agent, "utf8").replace(JSON.stringify(rec), JSON.stringify(crlfRec)));
+    const r = await soceval(
+      ["run", "suite.yaml", "--agent", "gpt-replay", "--db", join(root, "rec.duckdb"), "--quiet"],
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/40 replayed, 0 failed/);
   });
 
   it("refuses, naming the line endings, a baseline made on the dataset with other line endings (its hash is its bytes)", async () => {
