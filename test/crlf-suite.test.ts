@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Investigation } from "../src/analytics/investigation.js";
 import { Store } from "../src/store/db.js";
 import { query, reportJson, soceval } from "./helpers/cli.js";
 import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
@@ -175,6 +176,29 @@ describe("a suite checked out with Windows line endings", () => {
     const doc = JSON.parse(readFileSync(out, "utf8")) as { notes: string[]; seed: string };
     expect(doc.notes.filter((n) => /different dataset versions/.test(n))).toEqual([]);
     expect(doc.seed).toContain(fromLf!.run.dataset_hash);
+  });
+
+  it("shows a case's evidence and rescores a run after its dataset is checked out again with CRLF", async () => {
+    const dir = join(root, "renormalized");
+    cpSync(lf, dir, { recursive: true });
+    const rdb = join(root, "renormalized.duckdb");
+    const r = await soceval(["run", "suite.yaml", "--agent", "playbook", "--db", rdb, "--quiet"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const cases = join(dir, "cases.jsonl");
+    writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
+    const show = await soceval(["show", "mini-001", "--db", rdb, "--format", "json"], dir);
+    expect(show.status, show.stderr).toBe(0);
+    const line = (JSON.parse(show.stdout) as Investigation).dataset_line;
+    expect(line).toMatchObject({ file: cases, line: 2, unavailable: null });
+    expect(line.evidence.length).toBeGreaterThan(0);
+    const rescore = await soceval(["rescore", "--run", "latest", "--db", rdb], dir);
+    expect(rescore.status, rescore.stderr).toBe(0);
+    // a case more is another dataset still, whatever its line endings
+    const text = readFileSync(cases, "utf8");
+    writeFileSync(cases, `${text}${text.split("\r\n")[0]!.replace('"id": "mini-000"', '"id": "mini-999"')}\r\n`);
+    const changed = await soceval(["rescore", "--run", "latest", "--db", rdb], dir);
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toContain("rescoring needs the cases it was run on");
   });
 
   it("resumes a run started on the CRLF files after they were re-saved with LF", async () => {

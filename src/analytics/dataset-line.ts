@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { fileSha256 } from "../io/hash.js";
+import { sameUpToLineEndings } from "../io/line-ending-hash.js";
 import { readLines } from "../io/lines.js";
 import { Case, type EvidenceRecord } from "../schema/case.js";
 
@@ -19,14 +19,14 @@ export type DatasetLine = {
 export async function findDatasetLine(file: string, runHash: string, caseId: string): Promise<DatasetLine> {
   const none = (unavailable: string): DatasetLine => ({ file, line: null, unavailable, evidence: [] });
   if (!existsSync(file)) return none(`${file} is not on this machine; evidence records are not shown`);
-  let hash: string;
+  let same: boolean;
   try {
-    hash = await fileSha256(file);
+    // the file checked out with other line endings since (git's core.autocrlf) holds the same records
+    same = await sameUpToLineEndings(file, runHash);
   } catch (e) {
     return none((e as Error).message);
   }
-  if (hash !== runHash)
-    return none(`${file} has changed since the run (sha256 differs); evidence records are not shown`);
+  if (!same) return none(`${file} has changed since the run (sha256 differs); evidence records are not shown`);
   // the id as it appears in the line's JSON; a line is parsed only when it may hold the case
   const needle = JSON.stringify(caseId);
   let line = 0;

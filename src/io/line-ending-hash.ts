@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { InputError } from "./errors.js";
+import { fileSha256 } from "./hash.js";
 
 const CR = 13;
 const LF = 10;
@@ -53,4 +54,15 @@ export async function onlyLineEndingsDiffer(file: string, hash: string): Promise
   if (h.lf === hash) return "CRLF";
   if (h.crlf === hash) return "LF";
   return null;
+}
+
+/**
+ * Whether `file` holds the bytes that hashed to `hash` up to its line endings: the same cases (a
+ * JSONL line's CR is no part of its JSON) whichever way git checked the file out. One read when
+ * the bytes are the same.
+ */
+export async function sameUpToLineEndings(file: string, hash: string): Promise<boolean> {
+  if ((await fileSha256(file)) === hash) return true;
+  const h = await lineEndingHashes(file);
+  return h.lf === hash || h.crlf === hash;
 }

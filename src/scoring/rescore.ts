@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
-import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
+import { sameUpToLineEndings } from "../io/line-ending-hash.js";
 import { type AgentConfig, Case, Transcript, type Workflow } from "../schema/index.js";
 import { type Row, type Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
@@ -159,7 +159,8 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
   );
   if (!run) throw new InputError(`--run: no run "${runArg}" in ${store.path}`);
   const { workflow, scopes } = await runContext(store, run);
-  if ((await fileSha256(run.dataset)) !== run.dataset_hash)
+  // the file checked out with other line endings since (git's core.autocrlf) holds the same cases
+  if (!(await sameUpToLineEndings(run.dataset, run.dataset_hash)))
     throw new InputError(`${run.dataset}: changed since run ${runId}; rescoring needs the cases it was run on`);
 
   const stored = await store.query<Row>(
