@@ -201,9 +201,11 @@ describe("a suite checked out with Windows line endings", () => {
     expect(changed.stderr).toContain("rescoring needs the cases it was run on");
   });
 
-  it("resumes a run started on the CRLF files after they were re-saved with LF", async () => {
+  it("resumes a run started on the CRLF files, its dataset's too, after they were re-saved with LF", async () => {
     const dir = join(root, "resume");
     cpSync(crlf, dir, { recursive: true });
+    const cases = join(dir, "cases.jsonl");
+    writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
     const rdb = join(root, "resume.duckdb");
     const first = await soceval(
       ["run", "suite.yaml", "--agent", "gpt-replay", "--limit", "10", "--db", rdb, "--quiet"],
@@ -216,7 +218,8 @@ describe("a suite checked out with Windows line endings", () => {
     for (const t of ["case_results", "transcripts", "tool_calls", "model_calls", "findings"])
       await store.run(`DELETE FROM ${t} WHERE case_id >= 'mini-006'`);
     store.close();
-    // an editor (or dos2unix) saves every file back with LF, without a BOM
+    // an editor (or dos2unix, or a checkout after .gitattributes says eol=lf) saves every file, the
+    // dataset too, back with LF and without a BOM
     cpSync(lf, dir, { recursive: true });
     const resumed = await soceval(
       ["run", "suite.yaml", "--agent", "gpt-replay", "--limit", "10", "--db", rdb, "--resume", "--quiet"],

@@ -1,4 +1,5 @@
 import { InputError } from "../io/errors.js";
+import { lineEndingHashes } from "../io/line-ending-hash.js";
 import type { Store } from "../store/db.js";
 import type { ReplayConfig, RunMeta } from "../store/run-writer.js";
 
@@ -35,7 +36,13 @@ export async function findResumable(
     named ? [resume] : [meta.suite_path, finishedToo],
   );
   if (named && !rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
-  const match = rows.find((r) => resumeDifferences(r, meta).length === 0);
+  // the dataset checked out again with other line endings (git's core.autocrlf) holds the same cases
+  const sameCases = new Set([meta.dataset_hash]);
+  if (rows.some((r) => r.dataset_hash !== meta.dataset_hash)) {
+    const h = await lineEndingHashes(meta.dataset);
+    sameCases.add(h.lf).add(h.crlf);
+  }
+  const match = rows.find((r) => resumeDifferences(r, meta, sameCases).length === 0);
   if (match) return match.run_id;
   const closest = rows[0];
   if (!closest)
@@ -45,7 +52,7 @@ export async function findResumable(
       }`,
     );
   throw new InputError(
-    `--resume: run ${closest.run_id} was made differently: ${resumeDifferences(closest, meta).join("; ")}. ` +
+    `--resume: run ${closest.run_id} was made differently: ${resumeDifferences(closest, meta, sameCases).join("; ")}. ` +
       "Resume with the command that started it, or start a new run",
   );
 }
@@ -70,11 +77,11 @@ async function failedFinishedRun(store: Store, meta: RunMeta): Promise<string> {
 }
 
 /** How a stored run differs from what this command would replay; empty when a resume may continue it. */
-function resumeDifferences(r: StoredRun, meta: RunMeta): string[] {
+function resumeDifferences(r: StoredRun, meta: RunMeta, sameCases: Set<string>): string[] {
   const out: string[] = [];
   const was = (what: string, stored: unknown, now: unknown) => out.push(`${what} ${fmt(stored)}, now ${fmt(now)}`);
   if (r.suite_path !== meta.suite_path) was("suite", r.suite_path, meta.suite_path);
-  if (r.dataset_hash !== meta.dataset_hash) out.push(`made on another version of ${meta.dataset}`);
+  if (!sameCases.has(r.dataset_hash)) out.push(`made on another version of ${meta.dataset}`);
   const stored = JSON.parse(r.agent_hashes) as Record<string, string>;
   const now = Object.fromEntries(meta.agents.map((a) => [a.name, a.hash]));
   const names = (o: Record<string, string>) => Object.keys(o).sort().join(", ");
