@@ -10,7 +10,7 @@ import {
   checkSameDataset,
   checkSameRuns,
   checkSameSetup,
-  originMismatch,
+  datasetMismatch,
   pickBaselineAgent,
   refuseReplayMisses,
   rulesForRun,
@@ -337,7 +337,7 @@ function baselineName(flags: GateFlags, base: Side): string {
 async function namedBaseline(store: Store, name: string, cand: Side, explicit: string | undefined): Promise<Side> {
   const rows = await findBaseline(store, name);
   const row = pickBaselineAgent(rows, cand.agent, explicit);
-  const why = originMismatch(
+  const why = await datasetMismatch(
     `baseline "${name}"`,
     { ...(await runOrigin(store, row.run_id)), hash: row.dataset_hash },
     `candidate run ${cand.run_id}`,

@@ -3,7 +3,7 @@ import { type ReplaySetup, runSetup, setupDifferences } from "../analytics/repla
 import { loadRunInfo, resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
-import { onlyLineEndingsDiffer } from "../io/line-ending-hash.js";
+import { sameUpToLineEndings } from "../io/line-ending-hash.js";
 import { MISSED_FILE_PATTERN } from "../providers/replay.js";
 import type { GateRules } from "../schema/index.js";
 import { type Store, sqlString } from "../store/db.js";
@@ -122,23 +122,46 @@ export async function checkSameDataset(
     dataset: ls.datasetFile,
     hash: await fileSha256(ls.datasetFile),
   };
-  const baseName = row ? `baseline "${row.name}"` : `baseline run ${runId}`;
-  const baseHash = row ? row.dataset_hash : base.hash;
-  const why = originMismatch(baseName, { ...base, hash: baseHash }, ls.file, cand);
-  if (!why) return;
-  const here = baseHash ? await onlyLineEndingsDiffer(ls.datasetFile, baseHash) : null;
-  if (here)
-    throw new InputError(
-      `${baseName} was made on the same cases as ${ls.datasetFile} with ${here === "CRLF" ? "LF" : "CRLF"} line endings, ` +
-        `and this checkout has ${here} (git's core.autocrlf writes CRLF on Windows): a dataset version is its bytes, so ` +
-        'give every checkout the same line endings (.gitattributes: "*.jsonl text eol=lf") or bless a baseline from a run of this checkout',
-    );
-  throw new InputError(`${why} (re-bless the baseline from a run of this suite on its current dataset)`);
+  const why = row
+    ? await datasetMismatch(`baseline "${row.name}"`, { ...base, hash: row.dataset_hash }, ls.file, cand)
+    : await datasetMismatch(`baseline run ${runId}`, base, ls.file, cand);
+  if (why) throw new InputError(`${why} (re-bless the baseline from a run of this suite on its current dataset)`);
+}
+
+/** Whether `file`, a side's dataset when it is on this machine, holds the cases of both hashes up to line endings. */
+async function sameCasesAs(file: string | null, hash: string | null, other: string | null): Promise<boolean> {
+  if (!file || !hash || !other || !existsSync(file)) return false;
+  try {
+    return (await sameUpToLineEndings(file, hash)) && (await sameUpToLineEndings(file, other));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * originMismatch, where the same cases checked out with other line endings (CRLF on a Windows
+ * checkout with git's core.autocrlf, LF in CI) are the same dataset version: every case and label
+ * is the same. Told from whichever side's dataset file is on this machine.
+ */
+export async function datasetMismatch(
+  baseName: string,
+  base: Origin,
+  candName: string,
+  cand: Origin,
+): Promise<string | null> {
+  const why = originMismatch(baseName, base, candName, cand);
+  if (!why) return null;
+  if (
+    (await sameCasesAs(cand.dataset, cand.hash, base.hash)) ||
+    (await sameCasesAs(base.dataset, base.hash, cand.hash))
+  )
+    return null;
+  return why;
 }
 
 /** Two stored runs are only comparable on the same dataset version. */
 export async function checkSameRuns(store: Store, base: Side, cand: Side): Promise<void> {
-  const why = originMismatch(
+  const why = await datasetMismatch(
     `baseline run ${base.run_id}`,
     await runOrigin(store, base.run_id),
     `candidate run ${cand.run_id}`,

@@ -46,17 +46,6 @@ export async function lineEndingHashes(file: string): Promise<{ bytes: string; l
 }
 
 /**
- * For a file whose bytes no longer hash to `hash`: "CRLF" when only its line endings differ and it
- * has CRLF where that file had LF, "LF" the other way round, else null.
- */
-export async function onlyLineEndingsDiffer(file: string, hash: string): Promise<"CRLF" | "LF" | null> {
-  const h = await lineEndingHashes(file);
-  if (h.lf === hash) return "CRLF";
-  if (h.crlf === hash) return "LF";
-  return null;
-}
-
-/**
  * Whether `file` holds the bytes that hashed to `hash` up to its line endings: the same cases (a
  * JSONL line's CR is no part of its JSON) whichever way git checked the file out. One read when
  * the bytes are the same.
