@@ -47,7 +47,10 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 export function render(name: string, context: object): string {
   let t = compiled.get(name);
   if (!t) {
-    t = hb.compile(readFileSync(reportsDir(name), "utf8"), { strict: true, noEscape: false });
+    // a checkout with git's core.autocrlf (Windows) has the templates with CRLF: the reports (a
+    // pull-request comment among them) come out as on any other machine, with LF
+    const text = readFileSync(reportsDir(name), "utf8").replace(/\r\n?/g, "\n");
+    t = hb.compile(text, { strict: true, noEscape: false });
     compiled.set(name, t);
   }
   return t(visible(context));
