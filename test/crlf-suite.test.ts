@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -207,6 +208,36 @@ describe("a suite checked out with Windows line endings", () => {
     const changed = await soceval(["rescore", "--run", "latest", "--db", rdb], dir);
     expect(changed.status).toBe(2);
     expect(changed.stderr).toContain("rescoring needs the cases it was run on");
+  });
+
+  it("scores transcripts exported with CRLF as the same imported agent as their LF file", async () => {
+    const sdb = join(root, "score.duckdb");
+    const r = await soceval(["run", "suite.yaml", "--agent", "playbook", "--db", sdb, "--quiet"], lf);
+    expect(r.status, r.stderr).toBe(0);
+    const lfFile = join(root, "transcripts-lf.jsonl");
+    const e = await soceval(["export", "--run", "latest", "--out", lfFile, "--db", sdb], root);
+    expect(e.status, e.stderr).toBe(0);
+    const crlfFile = join(root, "transcripts-crlf.jsonl");
+    writeFileSync(crlfFile, readFileSync(lfFile, "utf8").replace(/\n/g, "\r\n"));
+    for (const file of [lfFile, crlfFile]) {
+      const s = await soceval(
+        ["score", "--workflow", join(lf, "workflow.yaml"), "--dataset", join(lf, "cases.jsonl")].concat([
+          "--transcripts",
+          file,
+          "--agent",
+          "ext",
+          "--db",
+          sdb,
+        ]),
+        root,
+      );
+      expect(s.status, s.stderr).toBe(0);
+    }
+    const hashes = await query<{ agent_hash: string }>(sdb, "SELECT agent_hash FROM run_agents WHERE agent = 'ext'");
+    // an LF export hashes as it always did: the agent's name and the file's bytes
+    const bytes = createHash("sha256").update(readFileSync(lfFile)).digest("hex");
+    const lfHash = createHash("sha256").update(`ext\0${bytes}`).digest("hex").slice(0, 16);
+    expect(hashes.map((h) => h.agent_hash)).toEqual([lfHash, lfHash]);
   });
 
   it("resumes a run started on the CRLF files, its dataset's too, after they were re-saved with LF", async () => {

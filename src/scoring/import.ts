@@ -6,6 +6,7 @@ import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
+import { lineEndingHashes } from "../io/line-ending-hash.js";
 import { type AgentConfig, Case, MISSING_TRANSCRIPT, Step, Transcript, transcriptMissing } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
@@ -154,7 +155,9 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
   if (byCase.size === 0) throw new InputError(`${opts.transcriptsFile}: no transcripts`, opts.transcriptsFile);
   const epochs = countEpochs(opts.transcriptsFile, byCase);
 
-  const transcriptsHash = await fileSha256(transcriptsFile);
+  // the same export checked out with CRLF (Windows, git's core.autocrlf) is the same agent: the hash
+  // of its LF form, which for an LF file is its bytes' as before
+  const transcriptsHash = (await lineEndingHashes(transcriptsFile)).lf;
   const meta: RunMeta = {
     run_id: newRunId(),
     suite: `${workflow.id} (imported)`,
