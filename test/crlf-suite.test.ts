@@ -128,7 +128,8 @@ describe("a suite checked out with Windows line endings", () => {
     const dir = join(root, "crlf-data");
     cpSync(crlf, dir, { recursive: true });
     const cases = join(dir, "cases.jsonl");
-    writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
+    // and a byte-order mark, as Notepad saves it
+    writeFileSync(cases, `\uFEFF${readFileSync(cases, "utf8").replace(/\n/g, "\r\n")}`);
     const gate = await soceval(
       ["gate", "suite.yaml", "--baseline", "main", "--agent", "gpt-replay", "--db", db, "--quiet"],
       dir,
@@ -142,7 +143,13 @@ describe("a suite checked out with Windows line endings", () => {
     expect(stored.status, `${stored.stdout}${stored.stderr}`).toBe(0);
     // a case more is another dataset version still
     const text = readFileSync(cases, "utf8");
-    writeFileSync(cases, `${text}${text.split("\r\n")[0]!.replace('"id": "mini-000"', '"id": "mini-999"')}\r\n`);
+    writeFileSync(
+      cases,
+      `${text}${text
+        .split("\r\n")[0]!
+        .replace(/^\uFEFF/, "")
+        .replace('"id": "mini-000"', '"id": "mini-999"')}\r\n`,
+    );
     const other = await soceval(
       ["gate", "suite.yaml", "--baseline", "main", "--agent", "gpt-replay", "--db", db, "--quiet"],
       dir,
@@ -155,7 +162,8 @@ describe("a suite checked out with Windows line endings", () => {
     const dir = join(root, "crlf-report");
     cpSync(crlf, dir, { recursive: true });
     const cases = join(dir, "cases.jsonl");
-    writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
+    // and a byte-order mark, as Notepad saves it
+    writeFileSync(cases, `\uFEFF${readFileSync(cases, "utf8").replace(/\n/g, "\r\n")}`);
     // both runs in one store, as CI's and a laptop's would be compared
     const rdb = join(root, "report.duckdb");
     const reports = [];

@@ -22,6 +22,11 @@ describe("a file's hash with LF and with CRLF line endings", () => {
       expect(await lineEndingHashes(file("f.jsonl", text))).toEqual({ bytes: sha(text), lf: sha(lf), crlf: sha(crlf) });
   });
 
+  it("leaves out a leading byte-order mark, as every reader of the file does", async () => {
+    expect(await lineEndingHashes(file("bom.jsonl", `\uFEFF${crlf}`))).toMatchObject({ lf: sha(lf), crlf: sha(crlf) });
+    expect(await sameUpToLineEndings(file("bom.jsonl", `\uFEFF${crlf}`), sha(lf))).toBe(true);
+  });
+
   it("keeps a CR that ends no line, also one that ends the file", async () => {
     const text = "a\rb\r\nc\r";
     expect(await lineEndingHashes(file("cr.txt", text))).toEqual({

@@ -5,12 +5,14 @@ import { fileSha256 } from "./hash.js";
 
 const CR = 13;
 const LF = 10;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * A file's sha256 (`bytes`) and the one it would have with LF line endings (each CR before an LF
  * dropped) and with CRLF ones (a CR before each bare LF): the only bytes a checkout with git's
- * core.autocrlf changes. A dataset's hash is its bytes; these tell "another version" from "the
- * same cases, other line endings".
+ * core.autocrlf changes. Neither keeps a leading byte-order mark (Notepad's, on saving), which no
+ * reader of these files keeps either. A dataset's hash is its bytes; these tell "another version"
+ * from "the same cases, other line endings".
  */
 export async function lineEndingHashes(file: string): Promise<{ bytes: string; lf: string; crlf: string }> {
   const bytes = createHash("sha256");
@@ -22,10 +24,13 @@ export async function lineEndingHashes(file: string): Promise<{ bytes: string; l
   };
   // a CR that ended the last chunk: whether it is a line ending depends on the next chunk's first byte
   let heldCr = false;
+  let first = true;
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
       let buf = chunk as Buffer;
       bytes.update(buf);
+      if (first && buf.subarray(0, 3).equals(BOM)) buf = buf.subarray(3);
+      first = false;
       if (heldCr) buf = Buffer.concat([Buffer.from([CR]), buf]);
       heldCr = buf.length > 0 && buf[buf.length - 1] === CR;
       if (heldCr) buf = buf.subarray(0, -1);
