@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { outputStatusSql } from "../src/schema/output-status.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
 import { CLI, query, soceval } from "./helpers/cli.js";
@@ -18,7 +19,7 @@ const COPIES = 36_000; // of each of the fixture's case_results rows
  * line. The streamed output must be these bytes exactly.
  */
 const CASES_SQL = `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
-    c.alert->>'title' AS title
+    c.alert->>'title' AS title, ${outputStatusSql("r")} AS output_status
   FROM (SELECT * FROM case_results WHERE run_id = '${FIXTURE_RUN}' AND NOT agree) r
   LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
   ORDER BY r.agent, r.case_id, r.epoch`;
