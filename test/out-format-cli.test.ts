@@ -37,7 +37,7 @@ async function refused(args: string[], message: RegExp, file: string): Promise<v
   const r = await run(args);
   expect(r.status, r.stderr).toBe(2);
   expect(r.stderr).toMatch(message);
-  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stderr.trim().split("\n"), r.stderr).toHaveLength(1);
   expect(existsSync(path) ? readFileSync(path, "utf8") : null).toBe(before);
   expect(readdirSync(dir).sort()).toEqual(names);
 }
@@ -187,4 +187,34 @@ describe("an output whose name says another format than the one written is refus
       await server.close();
     }
   });
+
+  it("a new store named for another format, and a folder output named like a file, are refused; existing ones are used", async () => {
+    await refused(
+      ["run", "suite.yaml", "--limit", "2", "--db", "results.json", "--quiet"],
+      /--db results\.json: the name says JSON, but a store is a DuckDB database: name it \.duckdb/,
+      "results.json",
+    );
+    cpSync(db, join(dir, "shard-a.duckdb"));
+    cpSync(db, join(dir, "shard-b.duckdb"));
+    await refused(
+      ["runs", "merge", "shard-a.duckdb", "shard-b.duckdb", "--db", "merged.parquet"],
+      /--db merged\.parquet: the name says Parquet/,
+      "merged.parquet",
+    );
+    // a usage error, as commander words it (its line, then "see: … --help"), and no folder made
+    for (const [args, name] of [
+      [["start", "--out", "report.html"], "report.html"],
+      [["dataset", "generate", "--all", "--out", "more-cases.jsonl"], "more-cases.jsonl"],
+    ] as const) {
+      const r = await run([...args]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${name}: the name says`);
+      expect(r.stderr).toContain("but this writes a folder; name a folder");
+      expect(existsSync(join(dir, name))).toBe(false);
+    }
+    // a store made under such a name before, or a folder someone made: still theirs to use
+    cpSync(db, join(dir, "older.json"));
+    const list = await run(["runs", "list", "--db", "older.json"]);
+    expect(list.status, list.stderr).toBe(0);
+  }, 60_000);
 });

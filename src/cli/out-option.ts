@@ -1,4 +1,6 @@
+import { existsSync, statSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
+import { formatOfName } from "../io/out-format.js";
 
 /**
  * Parsers for the flags that name an output file or folder. An empty value is what `--out "$OUT"`
@@ -15,5 +17,9 @@ export function outFile(value: string): string {
 
 export function outDir(value: string): string {
   if (value === "") throw new InvalidArgumentError("an empty path; name a folder (an unset shell variable?)");
+  // `start --out report.html` made a folder of that name, which a browser then shows as a listing
+  const says = formatOfName(value);
+  if (says && !(existsSync(value) && statSync(value).isDirectory()))
+    throw new InvalidArgumentError(`${value}: the name says ${says}, but this writes a folder; name a folder`);
   return value;
 }

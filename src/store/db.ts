@@ -7,6 +7,7 @@ import {
 } from "@duckdb/node-api";
 import { InputError } from "../io/errors.js";
 import { duckDbFile } from "../io/out-file.js";
+import { formatOfName } from "../io/out-format.js";
 import { shellWord } from "../io/shell.js";
 import { ChunkAppender } from "./chunk-append.js";
 import { type EncodedRow, encode } from "./encode.js";
@@ -64,6 +65,14 @@ export class Store {
     // failed as a runtime "Catalog Error" (exit 3); no file but a DuckDB database is a store
     if (existed && duckDbFile(path) === false)
       throw new InputError(`${path}: not a DuckDB database, so not a soceval store; pass --db the store's file`, path);
+    // a new store under a name that says another format (`runs merge … --db merged.json`) would be a
+    // DuckDB file that jq, a browser or DuckDB's read_json then fails on
+    const says = path !== ":memory:" && !existed ? formatOfName(path) : undefined;
+    if (says)
+      throw new InputError(
+        `--db ${path}: the name says ${says}, but a store is a DuckDB database: name it .duckdb`,
+        path,
+      );
     const folders = path !== ":memory:" ? makeFolder(path) : [];
     let instance: DuckDBInstance;
     try {
