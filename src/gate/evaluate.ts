@@ -7,6 +7,7 @@ import type { Store } from "../store/db.js";
 import { apart, precise } from "./apart.js";
 import { budgetValues } from "./budget.js";
 import { findingsFor, pairedCases, type Side } from "./cases.js";
+import { loosenedSince } from "./loosened.js";
 import { casesWorseOn } from "./margin-cases.js";
 import { checkRules } from "./rules.js";
 import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
@@ -166,6 +167,7 @@ export async function evaluateGate(
   return {
     schema: "soceval.gate/v1",
     status,
+    rules_loosened: await loosenedSince(store, base.run_id, rules),
     baseline: { ...base, name: opts.baselineName ?? null },
     candidate: cand,
     paired_cases: cases.length,

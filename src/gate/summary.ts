@@ -63,6 +63,12 @@ export function toMarkdown(
     `Candidate \`${v.candidate.agent}\` (run \`${v.candidate.run_id}\`) vs baseline ${v.baseline.name ? `**${md(v.baseline.name)}** ` : ""}\`${v.baseline.agent}\` (run \`${v.baseline.run_id}\`), ${v.paired_cases} paired cases.`,
   );
   if (opts.note) out.push("", `> ${mdCell(opts.note)}`);
+  // a pull request edits its suite's gate: block and is judged by it: a reviewer must see that
+  if (v.rules_loosened.length > 0)
+    out.push(
+      "",
+      `> **These rules are looser than those the baseline was run under:** ${v.rules_loosened.map(md).join("; ")}. Review the suite's \`gate:\` block change before trusting this verdict.`,
+    );
   if (v.status === "infra_failure")
     out.push(
       "",

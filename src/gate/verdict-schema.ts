@@ -36,6 +36,11 @@ export const FlippedCase = z.strictObject({
 export const GateVerdict = z.strictObject({
   schema: z.literal("soceval.gate/v1"),
   status: z.enum(["pass", "fail", "infra_failure"]),
+  rules_loosened: z
+    .array(z.string())
+    .describe(
+      "how the gate rules judged by are looser than those the baseline run was made under (a pull request's own gate: block), e.g. 'margin on verdict_agreement: max_drop 0.02 → 0.1'; empty when none are, or the baseline predates runs keeping their rules",
+    ),
   baseline: z.strictObject({ run_id: z.string(), agent: z.string(), name: z.string().nullable() }),
   candidate: z.strictObject({ run_id: z.string(), agent: z.string() }),
   paired_cases: z.number(),

@@ -9,6 +9,7 @@ import { fileFacts } from "../io/hash.js";
 import { isBlankLine, readLineBytes, readLines } from "../io/lines.js";
 import { fieldError } from "../io/yaml.js";
 import { effectiveBaseUrl } from "../providers/base-url.js";
+import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { investigationFailed } from "../schema/index.js";
 import type { Store } from "../store/db.js";
 import { newRunId } from "../store/run-id.js";
@@ -166,6 +167,7 @@ async function replay(
     kind: "replay",
     replay_config: { faults: ls.suite.faults, limit: limit ?? null, fault_draws: "per_epoch" },
     exit_criteria: phaseCriteria(ls.suite.exit_criteria),
+    gate_rules: ls.suite.gate ?? DEFAULT_GATE,
   };
 
   if (datasetLines === 0) throw new InputError(`${ls.datasetFile}: no cases to replay`, ls.datasetFile);

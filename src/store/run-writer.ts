@@ -32,6 +32,8 @@ export type RunMeta = {
   replay_config?: ReplayConfig;
   /** the exit criteria per phase in force when the run was made (analytics/criteria.ts) */
   exit_criteria?: unknown;
+  /** the gate rules in force (the suite's, or the defaults) */
+  gate_rules?: unknown;
 };
 
 export type ReplayConfig = {

@@ -70,6 +70,9 @@ export const TABLES: Table[] = [
       // each `soceval rescore` of the run: [{at, git_revision, findings_removed, findings_added, findings_reworded,
       // results_changed}], so a number can be traced to the scorers that produced it
       ["rescores", "JSON"],
+      // the gate rules in force when the run was made (the suite's gate block, or the defaults), so a
+      // gate against it as a baseline can say when a change loosens them (gate/loosened.ts)
+      ["gate_rules", "JSON"],
     ],
     key: ["run_id"],
   },
