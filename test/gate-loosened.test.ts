@@ -1,8 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { GateVerdict } from "../src/gate/verdict-schema.js";
+import { Store } from "../src/store/db.js";
 import { soceval } from "./helpers/cli.js";
 import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
 
@@ -58,5 +59,23 @@ describe("a gate judged by rules looser than its baseline's", () => {
     ]);
     expect(stored.status, stored.stderr).toBe(0);
     expect(verdict("stored.json").rules_loosened).toEqual(expected);
+  }, 60_000);
+
+  it("reads a store from before runs kept their rules, read-only, and has nothing to say of them", async () => {
+    const cand = await run(["run", "suite.yaml", "--quiet"]);
+    expect(cand.status, cand.stderr).toBe(0);
+    const candId = `${cand.stdout}${cand.stderr}`.match(/^run (\S+):/m)?.[1] ?? "";
+    const old = join(dir, "old.duckdb");
+    copyFileSync(db, old);
+    const s = await Store.open(old);
+    await s.run("ALTER TABLE runs DROP COLUMN gate_rules");
+    await s.run("UPDATE soceval_schema SET version = 6");
+    s.close();
+    const r = await soceval(
+      ["gate", "--baseline", "main", "--candidate-run", candId, "--json", "old.json", "--db", old],
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(verdict("old.json").rules_loosened).toEqual([]);
   }, 60_000);
 });

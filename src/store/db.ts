@@ -331,7 +331,7 @@ async function refuseOldLayout(store: Store): Promise<void> {
  * existed. Bump SCHEMA_VERSION whenever tables.ts gains a column or the transcript_steps view
  * changes, so that a read-only command reads an older store through views of the current layout.
  */
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 async function schemaVersion(store: Store): Promise<number> {
   const [table] = await store.query<{ n: number }>(
