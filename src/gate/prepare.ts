@@ -3,14 +3,14 @@ import { type ReplaySetup, runSetup, setupDifferences } from "../analytics/repla
 import { loadRunInfo, resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
-import { sameUpToLineEndings } from "../io/line-ending-hash.js";
+import { lineEndingHashes } from "../io/line-ending-hash.js";
 import { MISSED_FILE_PATTERN } from "../providers/replay.js";
+import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import type { GateRules } from "../schema/index.js";
 import { type Store, sqlString } from "../store/db.js";
 import { type LoadedSuite, loadSuite } from "../workflow/load.js";
 import type { BaselineRow } from "./baseline.js";
 import type { Side } from "./cases.js";
-import { DEFAULT_GATE } from "./rules.js";
 import { refuseUnfinished } from "./unfinished.js";
 
 /** Which baseline agent a candidate is judged against: same name, or the baseline's only agent. */
@@ -132,7 +132,10 @@ export async function checkSameDataset(
 async function sameCasesAs(file: string | null, hash: string | null, other: string | null): Promise<boolean> {
   if (!file || !hash || !other || !existsSync(file)) return false;
   try {
-    return (await sameUpToLineEndings(file, hash)) && (await sameUpToLineEndings(file, other));
+    // one read of the file gives every form it takes (as is, with LF, with CRLF)
+    const h = await lineEndingHashes(file);
+    const forms = new Set([h.bytes, h.lf, h.crlf]);
+    return forms.has(hash) && forms.has(other);
   } catch {
     return false;
   }
