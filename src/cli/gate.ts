@@ -19,7 +19,6 @@ import {
   suiteSetup,
 } from "../gate/prepare.js";
 import { retryHint } from "../gate/retry-hint.js";
-import { DEFAULT_GATE } from "../gate/rules.js";
 import { toMarkdown } from "../gate/summary.js";
 import type { GateVerdict } from "../gate/verdict-schema.js";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
@@ -29,6 +28,7 @@ import { shellWord } from "../io/shell.js";
 import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { mdCell } from "../report/format.js";
+import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { INT32_MAX } from "../schema/suite.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { importGaps, type ProviderFailures } from "../analytics/provider-failures.js";
-import { DEFAULT_GATE } from "../gate/rules.js";
 import { refuseUnfinished } from "../gate/unfinished.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { refuseInputs } from "../io/out-file.js";
+import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { Phase } from "../schema/suite.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";

@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
 import { cloneRun } from "../../test/helpers/clone-run.js";
 import { buildComparison } from "../analytics/compare.js";
+import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
 import { Store } from "../store/db.js";
 import { evaluateGate } from "./evaluate.js";
 import { toJUnit } from "./junit.js";
-import { DEFAULT_GATE } from "./rules.js";
 import { toMarkdown } from "./summary.js";
 
 const base = { run_id: FIXTURE_RUN, agent: "playbook" };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { GateRules } from "../schema/index.js";
 import { loosenedRules } from "./loosened.js";
-import { DEFAULT_GATE } from "./rules.js";
 
 const rules = (r: Partial<GateRules>) => GateRules.parse({ ...DEFAULT_GATE, ...r });
 

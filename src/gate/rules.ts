@@ -1,8 +1,6 @@
 import { InputError } from "../io/errors.js";
 import type { GateRules } from "../schema/index.js";
 
-export { DEFAULT_GATE } from "../schema/gate-defaults.js";
-
 /** Paired metrics the comparison computes; a margin on anything else is a configuration error. */
 export function checkRules(rules: GateRules, paired: Set<string>, single: Set<string>, where: string): void {
   for (const m of rules.margins)
