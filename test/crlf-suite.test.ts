@@ -7,6 +7,7 @@ import type { Investigation } from "../src/analytics/investigation.js";
 import { Store } from "../src/store/db.js";
 import { query, reportJson, soceval } from "./helpers/cli.js";
 import { SMALL_SUITE_GATE } from "./helpers/small-gate.js";
+import { pointGptAt, routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 /**
@@ -46,23 +47,11 @@ beforeAll(async () => {
   const server = await startResponder((messages) => {
     const system = messages.find((m) => m.role === "system")?.content;
     if (typeof system === "string") systemPrompts.push(system);
-    return {
-      type: "submit",
-      output: {
-        verdict: "benign_positive",
-        confidence: 0.7,
-        escalate: false,
-        summary: "Nothing in the alert points at an attack.",
-        hypotheses: [],
-        recommended_actions: [],
-        missing_sources: [],
-        human_only: false,
-      },
-    };
+    return { type: "submit", output: routineClose };
   });
   cpSync("test/fixtures/mini", lf, { recursive: true });
-  const gpt = readFileSync(join(lf, "agents/gpt.yaml"), "utf8").replace("http://127.0.0.1:9/v1", server.url);
-  writeFileSync(join(lf, "agents/gpt.yaml"), gpt);
+  pointGptAt(lf, server.url);
+  const gpt = readFileSync(join(lf, "agents/gpt.yaml"), "utf8");
   const replay = gpt
     .replace("name: gpt-test", "name: gpt-replay")
     .replace("provider: openai-compatible", "provider: replay")

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { query, soceval } from "./helpers/cli.js";
+import { pointGptAt, routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 // a file is opened by its name: JSONL in t.json fails jq, JSON in r.html shows a browser raw text
@@ -148,22 +149,9 @@ describe("an output whose name says another format than the one written is refus
     expect(readFileSync(join(dir, "verdict.xml"), "utf8")).toMatch(/not_judged/);
   });
   it("run --record: a new recordings file named .json is refused with no store made; one --record wrote is appended to", async () => {
-    const server = await startResponder(() => ({
-      type: "submit",
-      output: {
-        verdict: "benign_positive",
-        confidence: 0.8,
-        escalate: false,
-        summary: "Sign-ins look ordinary.",
-        hypotheses: [],
-        recommended_actions: [],
-        missing_sources: [],
-        human_only: false,
-      },
-    }));
+    const server = await startResponder(() => ({ type: "submit", output: routineClose }));
     try {
-      const agent = join(dir, "agents/gpt.yaml");
-      writeFileSync(agent, readFileSync(agent, "utf8").replace("http://127.0.0.1:9/v1", server.url));
+      pointGptAt(dir, server.url);
       const live = (record: string, store: string) =>
         run(["run", "suite.yaml", "--agent", "gpt-test", "--limit", "1", "--record", record, "--db", store, "--quiet"]);
       await refused(

@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUBMIT_TOOL } from "../src/providers/types.js";
 import { jsonLines, soceval } from "./helpers/cli.js";
+import { pointGptAt, routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
 /**
@@ -22,23 +23,9 @@ beforeAll(async () => {
     if (user === "user2@corp.example") throw new Error("upstream is down");
     if (user === "user1@corp.example")
       return { type: "tool_calls", calls: [{ name: SUBMIT_TOOL, arguments: '{"verdict": "benign_positive", ' }] };
-    return {
-      type: "submit",
-      output: {
-        verdict: "benign_positive",
-        confidence: 0.7,
-        escalate: false,
-        summary: "Decided from the alert alone.",
-        hypotheses: [],
-        recommended_actions: [],
-        evidence: [],
-        missing_sources: [],
-        human_only: false,
-      },
-    };
+    return { type: "submit", output: routineClose };
   });
-  const gpt = readFileSync(join(dir, "agents/gpt.yaml"), "utf8");
-  writeFileSync(join(dir, "agents/gpt.yaml"), gpt.replace("http://127.0.0.1:9/v1", server.url));
+  pointGptAt(dir, server.url);
   const r = await soceval(["run", "suite.yaml", "--agent", "gpt-test", "--limit", "3", "--db", db, "--quiet"], dir);
   if (![0, 1].includes(r.status ?? -1)) throw new Error(`soceval run: exit ${r.status}: ${r.stderr}`);
 }, 120_000);
