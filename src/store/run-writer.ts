@@ -191,7 +191,7 @@ export class RunWriter {
     });
   }
 
-  /** Rows encoded in this thread (a model agent's investigations); the case's own row is kept once per run. */
+  /** Rows encoded in this thread (model agents, and the playbook with --workers 0); the case's own row is kept once per run. */
   addEncoded(e: EncodedTranscript): void {
     const open = this.open;
     for (const t of CASE_TABLES) {
