@@ -4,7 +4,7 @@ import { itemsNoun, itemsText } from "../analytics/items-behind.js";
 import { printable } from "../io/printable.js";
 import { showCommand } from "../io/shell.js";
 import { runRef } from "../report/format.js";
-import type { OutputStatus } from "../schema/output-status.js";
+import { answerLabel, type OutputStatus } from "../schema/output-status.js";
 import { auditCell } from "./audit-text.js";
 import { type Violation, violationKind, violationsText } from "./cases-columns.js";
 
@@ -51,7 +51,7 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
       r.agent,
       r.epoch,
       r.label_verdict ?? "",
-      r.verdict ?? (r.output_status === "invalid" ? "invalid output" : "no output"),
+      answerLabel(r.verdict, r.output_status),
       r.escalate === null ? "" : r.escalate ? "yes" : "no",
       ...extra.map((e) => e.cell(r)),
       printable(r.title ?? ""),

@@ -1,7 +1,7 @@
 import { importGaps } from "../analytics/provider-failures.js";
 import { shellWord } from "../io/shell.js";
 import { clip, mdCell } from "../report/format.js";
-import type { OutputStatus } from "../schema/output-status.js";
+import { answerLabel } from "../schema/output-status.js";
 import { apart } from "./apart.js";
 import { TOO_WIDE } from "./evaluate.js";
 import type { FlippedCase, GateVerdict, RuleResult } from "./verdict-schema.js";
@@ -87,16 +87,13 @@ export function toMarkdown(
     out.push(
       `| ${r.rule} | ${num(r.baseline)} | ${r.rule.startsWith("margin:") ? num(r.candidate) : (judged(r)?.value ?? num(r.candidate))} | ${change(r)} | ${allowed(r)} | ${r.pass ? "pass" : r.detail.includes(TOO_WIDE) ? `**FAIL**: too few cases to show it${r.cases_needed ? ` (needs about ${r.cases_needed})` : ""}` : "**FAIL**"} |`,
     );
-  // a verdict is null for an answer that failed the schema as for none at all, on either side
-  const answer = (verdict: string | null, status: OutputStatus) =>
-    verdict ?? (status === "invalid" ? "invalid output" : "no output");
   const list = (title: string, xs: FlippedCase[]) => {
     if (xs.length === 0) return;
     out.push("", `**${title}** (${xs.length})`, "");
     for (const x of xs.slice(0, maxCases)) {
       const why = x.why[0] ? ` — ${x.why[0].kind}: ${md(x.why[0].detail)}` : "";
       out.push(
-        `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${answer(x.baseline_verdict, x.baseline_output_status)} → ${answer(x.candidate_verdict, x.candidate_output_status)}${why}`,
+        `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${answerLabel(x.baseline_verdict, x.baseline_output_status)} → ${answerLabel(x.candidate_verdict, x.candidate_output_status)}${why}`,
       );
     }
     if (xs.length > maxCases)

@@ -2,6 +2,7 @@ import { metricInfo, type Unit } from "../analytics/catalogue.js";
 import { pairedLabel, READING_RULE, type Reading, reading } from "../analytics/compare-reading.js";
 import type { CompareDoc, PairedMetric } from "../analytics/compare-schema.js";
 import { queryCommand } from "../io/shell.js";
+import { answerLabel } from "../schema/output-status.js";
 import { storeFlag } from "../store/db.js";
 import { renderChart } from "./charts.js";
 import { disagreementDetailView } from "./disagreement-view.js";
@@ -98,7 +99,7 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
       answers: d.answers.map((a) => ({
         label: a.label,
         // an answer that failed the schema is stored with no verdict, as no answer at all is
-        verdict: a.verdict ?? (a.output_status === "invalid" ? "invalid output" : "no output"),
+        verdict: answerLabel(a.verdict, a.output_status),
         escalate: a.escalate === null ? "—" : a.escalate ? "escalate" : "close",
         mark: a.agree === null ? "" : a.agree ? "✓" : "✗",
         cls: a.agree ? "" : "not-met",

@@ -1,4 +1,5 @@
 import type { Disagreement, DisagreementAnswer } from "../analytics/compare-schema.js";
+import { answerLabel } from "../schema/output-status.js";
 import { CLIP, clip } from "./format.js";
 
 /**
@@ -47,7 +48,7 @@ function answerView(a: DisagreementAnswer) {
     error: error.text,
     error_more: error.more,
     // an answer that failed the schema is stored with no verdict, as no answer is
-    verdict: a.verdict ?? (a.failed ? "no output" : "invalid output"),
+    verdict: answerLabel(a.verdict, a.output_status),
     confidence: a.confidence === null ? "—" : a.confidence.toFixed(2),
     escalate: a.escalate === null ? "—" : a.escalate ? "yes" : "no",
     human_only: a.human_only === null ? "—" : a.human_only ? "yes" : "no",

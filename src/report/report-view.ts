@@ -11,6 +11,7 @@ import type {
   WorstCase,
 } from "../analytics/report-schema.js";
 import { queryCommand, showCommand } from "../io/shell.js";
+import { answerLabel } from "../schema/output-status.js";
 import { Phase } from "../schema/suite.js";
 import { sqlString, storeFlag } from "../store/db.js";
 import { behindAnchor, behindView } from "./behind-view.js";
@@ -193,7 +194,7 @@ function caseView(agent: string, w: WorstCase, runRef: string) {
     label_verdict: String(label?.verdict ?? "unlabeled"),
     label_escalate: label ? (label.escalate ? "yes" : "no") : "—",
     // an answer that failed the schema is stored with no verdict; its output is shown below it
-    verdict: w.verdict ?? (w.output_status === "invalid" ? "invalid output" : "no output"),
+    verdict: answerLabel(w.verdict, w.output_status),
     escalate: w.escalate === null ? "—" : w.escalate ? "yes" : "no",
     summary: summary.text,
     summary_more: summary.more,

@@ -29,3 +29,8 @@ export function outputStatusSql(r: string): string {
  */
 export const OUTPUT_STATUS_OVER_EPOCHS =
   "CASE WHEN bool_or(schema_valid) THEN 'valid' WHEN bool_or(NOT failed) THEN 'invalid' ELSE 'none' END";
+
+/** What a listing shows for an answer: its verdict, or why it has none. */
+export function answerLabel(verdict: string | null | undefined, status: OutputStatus): string {
+  return verdict ?? (status === "invalid" ? "invalid output" : "no output");
+}
