@@ -19,6 +19,8 @@ describe.concurrent("usage errors (CLI)", () => {
     ],
     [["runs", "list", "--bogus"], "error: unknown option '--bogus'", "soceval runs list"],
     [["bogus"], "error: unknown command 'bogus'", "soceval"],
+    // commands load lazily (src/cli/commands.ts): a typo still gets the nearest name from the full list
+    [["rnu"], "error: unknown command 'rnu'\n(Did you mean run?)", "soceval"],
   ])("soceval %j: the error line and a hint naming its own --help, on stderr, exit 2", async (args, error, path) => {
     const r = await soceval(args, cwd);
     expect(r.status).toBe(2);

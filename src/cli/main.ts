@@ -31,7 +31,7 @@ process.stderr.on("error", () => {
   process.stderr.write = () => true;
 });
 
-registerCommands(program);
+await registerCommands(program, process.argv.slice(2));
 hintOnUsageError(program);
 
 try {
