@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -147,6 +147,28 @@ describe("a suite checked out with Windows line endings", () => {
     expect(other.stderr).toMatch(/baseline "main" was made on another dataset/);
   });
 
+  it("gates on a machine with only the LF dataset against a baseline blessed on its BOM and CRLF copy", async () => {
+    // the laptop: dataset saved by Notepad, a run blessed as the team's baseline in the shared store
+    const laptop = join(root, "notepad-laptop");
+    cpSync(crlf, laptop, { recursive: true });
+    const cases = join(laptop, "cases.jsonl");
+    writeFileSync(cases, `\uFEFF${readFileSync(cases, "utf8").replace(/\n/g, "\r\n")}`);
+    const ldb = join(root, "notepad.duckdb");
+    const run = await soceval(["run", "suite.yaml", "--agent", "gpt-replay", "--db", ldb, "--quiet"], laptop);
+    expect(run.status, run.stderr).toBe(0);
+    const [{ run_id }] = (await query<{ run_id: string }>(ldb, "SELECT run_id FROM runs")) as [{ run_id: string }];
+    const bless = await soceval(["baseline", "bless", "--run", run_id, "--name", "laptop", "--db", ldb], laptop);
+    expect(bless.status, bless.stderr).toBe(0);
+    // CI: the laptop's files are not here, only the LF checkout
+    rmSync(laptop, { recursive: true });
+    const gate = await soceval(
+      ["gate", "suite.yaml", "--baseline", "laptop", "--agent", "gpt-replay", "--db", ldb, "--quiet"],
+      lf,
+    );
+    expect(gate.status, `${gate.stdout}${gate.stderr}`).toBe(0);
+    expect(gate.stderr).not.toMatch(/another dataset/);
+  });
+
   it("reports and compares the dataset checked out with CRLF as the same cases: same intervals, no other dataset version", async () => {
     const dir = join(root, "crlf-report");
     cpSync(crlf, dir, { recursive: true });
@@ -237,11 +259,12 @@ describe("a suite checked out with Windows line endings", () => {
     expect(hashes.map((h) => h.agent_hash)).toEqual([lfHash, lfHash]);
   });
 
-  it("resumes a run started on the CRLF files, its dataset's too, after they were re-saved with LF", async () => {
+  it("resumes a run started on the CRLF files (its dataset saved by Notepad, with a byte-order mark), after they were re-saved with LF", async () => {
     const dir = join(root, "resume");
     cpSync(crlf, dir, { recursive: true });
     const cases = join(dir, "cases.jsonl");
-    writeFileSync(cases, readFileSync(cases, "utf8").replace(/\n/g, "\r\n"));
+    // as Notepad saves it: CRLF and a byte-order mark
+    writeFileSync(cases, `\uFEFF${readFileSync(cases, "utf8").replace(/\n/g, "\r\n")}`);
     const rdb = join(root, "resume.duckdb");
     const first = await soceval(
       ["run", "suite.yaml", "--agent", "gpt-replay", "--limit", "10", "--db", rdb, "--quiet"],

@@ -3,7 +3,7 @@ import { type ReplaySetup, runSetup, setupDifferences } from "../analytics/repla
 import { loadRunInfo, resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
-import { lineEndingHashes } from "../io/line-ending-hash.js";
+import { lineEndingHashes, sameCasesForms } from "../io/line-ending-hash.js";
 import { MISSED_FILE_PATTERN } from "../providers/replay.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import type { GateRules } from "../schema/index.js";
@@ -132,9 +132,8 @@ export async function checkSameDataset(
 async function sameCasesAs(file: string | null, hash: string | null, other: string | null): Promise<boolean> {
   if (!file || !hash || !other || !existsSync(file)) return false;
   try {
-    // one read of the file gives every form it takes (as is, with LF, with CRLF)
-    const h = await lineEndingHashes(file);
-    const forms = new Set([h.bytes, h.lf, h.crlf]);
+    // one read of the file gives every form it takes (as is, LF or CRLF, with a byte-order mark or without)
+    const forms = sameCasesForms(await lineEndingHashes(file));
     return forms.has(hash) && forms.has(other);
   } catch {
     return false;

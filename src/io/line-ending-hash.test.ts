@@ -19,7 +19,13 @@ describe("a file's hash with LF and with CRLF line endings", () => {
 
   it("is the hash of the LF bytes and of the CRLF bytes, whichever the file holds", async () => {
     for (const text of [lf, crlf, '{"id":"a"}\r\n{"id":"b"}\n\n{"id":"c"}'])
-      expect(await lineEndingHashes(file("f.jsonl", text))).toEqual({ bytes: sha(text), lf: sha(lf), crlf: sha(crlf) });
+      expect(await lineEndingHashes(file("f.jsonl", text))).toEqual({
+        bytes: sha(text),
+        lf: sha(lf),
+        crlf: sha(crlf),
+        bomLf: sha(`\uFEFF${lf}`),
+        bomCrlf: sha(`\uFEFF${crlf}`),
+      });
   });
 
   it("leaves out a leading byte-order mark, as every reader of the file does", async () => {
@@ -29,7 +35,7 @@ describe("a file's hash with LF and with CRLF line endings", () => {
 
   it("keeps a CR that ends no line, also one that ends the file", async () => {
     const text = "a\rb\r\nc\r";
-    expect(await lineEndingHashes(file("cr.txt", text))).toEqual({
+    expect(await lineEndingHashes(file("cr.txt", text))).toMatchObject({
       bytes: sha(text),
       lf: sha("a\rb\nc\r"),
       crlf: sha("a\rb\r\nc\r"),
@@ -52,5 +58,12 @@ describe("a file's hash with LF and with CRLF line endings", () => {
       for (const hash of [sha(lf), sha(crlf)])
         expect(await sameUpToLineEndings(file("s.jsonl", text), hash)).toBe(true);
     expect(await sameUpToLineEndings(file("s.jsonl", `${crlf}\r\n`), sha(lf))).toBe(false);
+  });
+
+  it("knows an LF file for the copy Notepad saved of it (CRLF and a byte-order mark), and the other way round", async () => {
+    expect(await sameUpToLineEndings(file("n.jsonl", lf), sha(`\uFEFF${crlf}`))).toBe(true);
+    expect(await sameUpToLineEndings(file("n.jsonl", lf), sha(`\uFEFF${lf}`))).toBe(true);
+    expect(await sameUpToLineEndings(file("n.jsonl", `\uFEFF${crlf}`), sha(lf))).toBe(true);
+    expect(await sameUpToLineEndings(file("n.jsonl", lf), sha(`\uFEFF\uFEFF${lf}`))).toBe(false);
   });
 });

@@ -9,18 +9,22 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * A file's sha256 (`bytes`) and the one it would have with LF line endings (each CR before an LF
- * dropped) and with CRLF ones (a CR before each bare LF): the only bytes a checkout with git's
- * core.autocrlf changes. Neither keeps a leading byte-order mark (Notepad's, on saving), which no
- * reader of these files keeps either. A dataset's hash is its bytes; these tell "another version"
- * from "the same cases, other line endings".
+ * dropped) and with CRLF ones (a CR before each bare LF), each without and with a leading
+ * byte-order mark (Notepad's, on saving): the only bytes a checkout with git's core.autocrlf or a
+ * Windows editor changes, and which no reader of these files keeps. A dataset's hash is its bytes;
+ * these tell "another version" from "the same cases, other line endings", whichever of the two
+ * files is on this machine.
  */
-export async function lineEndingHashes(file: string): Promise<{ bytes: string; lf: string; crlf: string }> {
+export type LineEndingHashes = { bytes: string; lf: string; crlf: string; bomLf: string; bomCrlf: string };
+
+export async function lineEndingHashes(file: string): Promise<LineEndingHashes> {
   const bytes = createHash("sha256");
   const lf = createHash("sha256");
   const crlf = createHash("sha256");
+  const bomLf = createHash("sha256").update(BOM);
+  const bomCrlf = createHash("sha256").update(BOM);
   const both = (b: Buffer) => {
-    lf.update(b);
-    crlf.update(b);
+    for (const h of [lf, crlf, bomLf, bomCrlf]) h.update(b);
   };
   // a CR that ended the last chunk: whether it is a line ending depends on the next chunk's first byte
   let heldCr = false;
@@ -38,7 +42,9 @@ export async function lineEndingHashes(file: string): Promise<{ bytes: string; l
       for (let nl = buf.indexOf(LF, start); nl !== -1; nl = buf.indexOf(LF, start)) {
         both(buf.subarray(start, nl > start && buf[nl - 1] === CR ? nl - 1 : nl));
         lf.update("\n");
+        bomLf.update("\n");
         crlf.update("\r\n");
+        bomCrlf.update("\r\n");
         start = nl + 1;
       }
       both(buf.subarray(start));
@@ -47,7 +53,18 @@ export async function lineEndingHashes(file: string): Promise<{ bytes: string; l
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file);
   }
   if (heldCr) both(Buffer.from([CR]));
-  return { bytes: bytes.digest("hex"), lf: lf.digest("hex"), crlf: crlf.digest("hex") };
+  return {
+    bytes: bytes.digest("hex"),
+    lf: lf.digest("hex"),
+    crlf: crlf.digest("hex"),
+    bomLf: bomLf.digest("hex"),
+    bomCrlf: bomCrlf.digest("hex"),
+  };
+}
+
+/** Every hash the same cases take under another line ending or byte-order mark. */
+export function sameCasesForms(h: LineEndingHashes): Set<string> {
+  return new Set([h.bytes, h.lf, h.crlf, h.bomLf, h.bomCrlf]);
 }
 
 /**
@@ -57,6 +74,5 @@ export async function lineEndingHashes(file: string): Promise<{ bytes: string; l
  */
 export async function sameUpToLineEndings(file: string, hash: string): Promise<boolean> {
   if ((await fileSha256(file)) === hash) return true;
-  const h = await lineEndingHashes(file);
-  return h.lf === hash || h.crlf === hash;
+  return sameCasesForms(await lineEndingHashes(file)).has(hash);
 }

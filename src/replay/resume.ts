@@ -1,5 +1,5 @@
 import { InputError } from "../io/errors.js";
-import { lineEndingHashes } from "../io/line-ending-hash.js";
+import { lineEndingHashes, sameCasesForms } from "../io/line-ending-hash.js";
 import type { Store } from "../store/db.js";
 import type { ReplayConfig, RunMeta } from "../store/run-writer.js";
 
@@ -37,11 +37,9 @@ export async function findResumable(
   );
   if (named && !rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
   // the dataset checked out again with other line endings (git's core.autocrlf) holds the same cases
-  const sameCases = new Set([meta.dataset_hash]);
-  if (rows.some((r) => r.dataset_hash !== meta.dataset_hash)) {
-    const h = await lineEndingHashes(meta.dataset);
-    sameCases.add(h.lf).add(h.crlf);
-  }
+  const sameCases = rows.some((r) => r.dataset_hash !== meta.dataset_hash)
+    ? sameCasesForms(await lineEndingHashes(meta.dataset))
+    : new Set([meta.dataset_hash]);
   const match = rows.find((r) => resumeDifferences(r, meta, sameCases).length === 0);
   if (match) return match.run_id;
   const closest = rows[0];
