@@ -204,6 +204,11 @@ describe("a suite checked out with Windows line endings", () => {
     const doc = JSON.parse(readFileSync(out, "utf8")) as { notes: string[]; seed: string };
     expect(doc.notes.filter((n) => /different dataset versions/.test(n))).toEqual([]);
     expect(doc.seed).toContain(fromLf!.run.dataset_hash);
+    // the laptop's file later saved back with LF: its run's report draws the same intervals still
+    writeFileSync(cases, readFileSync(join(lf, "cases.jsonl")));
+    const again = await reportJson(rdb, root);
+    expect(again.run.run_id).toBe(fromCrlf!.run.run_id);
+    expect(again.statistics.seed).toBe(fromLf!.statistics.seed);
   });
 
   it("shows a case's evidence and rescores a run after its dataset is checked out again with CRLF", async () => {

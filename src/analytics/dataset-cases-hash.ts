@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { lineEndingHashes } from "../io/line-ending-hash.js";
+import { fileSha256 } from "../io/hash.js";
+import { lineEndingHashes, sameCasesForms } from "../io/line-ending-hash.js";
 
 /**
  * Whether the file opens with a byte-order mark or its first MiB holds a CRLF: a file git checked
@@ -21,16 +22,17 @@ function windowsWritten(file: string): boolean {
  * The hash that names a run's cases, for its bootstrap seeds and for telling whether two runs
  * replayed the same cases: the dataset's hash with LF line endings and no byte-order mark, so the
  * same cases checked out with CRLF (Windows, git's core.autocrlf) or saved by Notepad give the same
- * intervals on every machine. An LF file's is
- * the stored hash itself (and its file is not read through), so LF runs draw as they always did;
- * when the run's file is gone or has changed since, the stored hash is all there is.
+ * intervals on every machine, also after the file is saved back with LF. An LF file's is the stored
+ * hash itself, so LF runs draw as they always did; when the run's file is gone or has changed
+ * since, the stored hash is all there is.
  */
 export async function datasetCasesHash(file: string | null, stored: string | null): Promise<string | null> {
   if (!file || !stored) return stored;
   try {
-    if (!windowsWritten(file)) return stored;
+    // an LF file that is the run's own bytes: one read, no other form to work out
+    if (!windowsWritten(file) && (await fileSha256(file)) === stored) return stored;
     const h = await lineEndingHashes(file);
-    return h.bytes === stored ? h.lf : stored;
+    return sameCasesForms(h).has(stored) ? h.lf : stored;
   } catch {
     return stored;
   }
