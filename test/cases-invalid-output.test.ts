@@ -118,3 +118,58 @@ describe("soceval cases, an output that failed the schema", () => {
     expect(row("mini-001")).not.toContain("invalid output");
   });
 });
+
+describe("report --format json, the cases behind a rate", () => {
+  it("gives each listed case the output status `cases --format jsonl` gives its row", async () => {
+    const json = await soceval(["report", "--run", first, "--format", "json", "--db", db], dir);
+    expect(json.status, json.stderr).toBe(0);
+    const behind = JSON.parse(json.stdout).agents.vendor.cases_behind as {
+      metric: string;
+      listed: { case_id: string; output_status: string }[];
+    }[];
+    let compared = 0;
+    // the rates with cases listed (a CLI run each: the rest list nothing to compare)
+    for (const b of behind.filter((x) => x.listed.length > 0)) {
+      const rows = await soceval(
+        ["cases", "--run", first, "--rate", b.metric, "--agent", "vendor", "--format", "jsonl", "--db", db],
+        dir,
+      );
+      expect(rows.status, rows.stderr).toBe(0);
+      const fromCases = rows.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .map((r) => ({ case_id: r.case_id, output_status: r.output_status }));
+      expect(
+        b.listed.map((c) => ({ case_id: c.case_id, output_status: c.output_status })),
+        b.metric,
+      ).toEqual(fromCases);
+      compared += fromCases.length;
+    }
+    expect(compared).toBeGreaterThan(0);
+    const agreement = behind.find((b) => b.metric === "verdict_agreement")!.listed;
+    expect(agreement).toContainEqual(expect.objectContaining({ case_id: "mini-000", output_status: "invalid" }));
+    expect(agreement).toContainEqual(expect.objectContaining({ case_id: "mini-001", output_status: "none" }));
+  }, 60_000);
+
+  it("says beside a listed case of the HTML why it has no verdict, in the worst cases' words", async () => {
+    const store = await Store.open(db);
+    const doc = await buildReport(store, first, { worst: 50 });
+    store.close();
+    const html = await renderReport(doc, "html");
+    const section = html.slice(html.indexOf("<h3>Cases behind the numbers</h3>"));
+    const row = section.slice(
+      section.indexOf('-behind-verdict_agreement"'),
+      section.indexOf("</tr>", section.indexOf('-behind-verdict_agreement"')),
+    );
+    const text = row.replace(/<[^>]+>/g, "").replace(/&nbsp;/g, " ");
+    expect(text).toContain("mini-000 invalid output");
+    expect(text).toContain("mini-001 no output");
+    // the rate of missing answers says it of every case: no note repeats it
+    const failed = section.slice(
+      section.indexOf('-behind-failed_rate"'),
+      section.indexOf("</tr>", section.indexOf('-behind-failed_rate"')),
+    );
+    expect(failed.replace(/<[^>]+>/g, "")).not.toContain("mini-001 no output");
+  });
+});

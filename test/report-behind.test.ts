@@ -150,7 +150,10 @@ describe("the report names the cases behind each rate", () => {
   it("marks the epochs a case counts in when the run has several", () => {
     const a = doc.agents.playbook!;
     const view = behindView(
-      { ...a, cases_behind: [{ ...a.cases_behind[0]!, listed: [{ case_id: "c99", epochs: 2 }] }] },
+      {
+        ...a,
+        cases_behind: [{ ...a.cases_behind[0]!, listed: [{ case_id: "c99", epochs: 2, output_status: "valid" }] }],
+      },
       doc.run.run_id,
       true,
     );

@@ -55,11 +55,23 @@ describe("cases behind each rate", () => {
         expect(ids.length).toBe(b.cases);
         const items = (id?: string) =>
           rows.filter((r) => id === undefined || r.case_id === id).reduce((n, r) => n + Number(r.items), 0);
+        // over the epochs that count: valid if any answered validly, else invalid if any answered
+        const answers = await store.query<{ case_id: string; epoch: number; schema_valid: boolean; failed: boolean }>(
+          `SELECT case_id, epoch, schema_valid, failed FROM case_results WHERE run_id = ? AND agent = ?`,
+          [FIXTURE_RUN, a.agent],
+        );
+        const status = (id: string) => {
+          const counted = answers.filter((x) =>
+            rows.some((r) => r.case_id === id && r.case_id === x.case_id && r.epoch === x.epoch),
+          );
+          return counted.some((x) => x.schema_valid) ? "valid" : counted.some((x) => !x.failed) ? "invalid" : "none";
+        };
         expect(b.listed).toEqual(
           ids.map((id) => ({
             case_id: id,
             epochs: rows.filter((r) => r.case_id === id).length,
             ...(b.counts === "items" ? { items: items(id) } : {}),
+            output_status: status(id),
           })),
         );
         if (b.counts === "items") expect(items(), `${a.agent} ${b.metric}`).toBe(b.items);
@@ -69,10 +81,16 @@ describe("cases behind each rate", () => {
   it("names a case once with the epochs that count, and only the rates it counts against", () => {
     const mx = doc.agents["model-x"]!.cases_behind;
     const miss = mx.find((b) => b.metric === "critical_miss_rate")!;
-    expect(miss).toMatchObject({ counts: "numerator", rows: 1, cases: 1, listed: [{ case_id: "c01", epochs: 1 }] });
+    expect(miss).toMatchObject({
+      counts: "numerator",
+      rows: 1,
+      cases: 1,
+      listed: [{ case_id: "c01", epochs: 1, output_status: "valid" }],
+    });
     const disagree = mx.find((b) => b.metric === "verdict_agreement")!;
     expect(disagree.counts).toBe("complement");
-    expect(disagree.listed).toContainEqual({ case_id: "c12", epochs: 2 });
+    // c12 had no answer in either epoch
+    expect(disagree.listed).toContainEqual({ case_id: "c12", epochs: 2, output_status: "none" });
     expect(disagree.listed.map((c) => c.case_id)).toContain("c01");
     expect(mx.find((b) => b.metric === "violation_rate.injection_followed")).toMatchObject({ rows: 1, cases: 1 });
     // a kind no case has is not listed

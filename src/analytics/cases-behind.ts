@@ -1,4 +1,5 @@
 import { POLICY_KINDS } from "../schema/finding.js";
+import { type OutputStatus, outputStatusOverEpochsSql, outputStatusSql } from "../schema/output-status.js";
 import { type Store, sqlString } from "../store/db.js";
 import { PROPORTIONS } from "./catalogue.js";
 import { itemsSql } from "./items-behind.js";
@@ -33,7 +34,7 @@ const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
   ["human_handoff_rate", "numerator"],
 ];
 
-type Listed = { case_id: string; epochs: number; items?: number | null }[] | null;
+type Listed = { case_id: string; epochs: number; items?: number | null; output_status: OutputStatus }[] | null;
 
 /** Every rate whose cases can be listed: the headline rates, then `violation_rate.<kind>` per policy kind. */
 export const RATES_BEHIND: string[] = [
@@ -103,10 +104,12 @@ export async function casesBehind(
   const kinds = `[${POLICY_KINDS.map(sqlString).join(", ")}]`;
   const violations = await store.query<{ agent: string; kind: string; rows: number; cases: number; listed: Listed }>(
     `WITH per_case AS (
-       SELECT agent, kind, case_id, count(DISTINCT epoch) AS epochs FROM findings
-       WHERE run_id = ? AND list_contains(${kinds}, kind) GROUP BY ALL)
+       SELECT f.agent, f.kind, f.case_id, count(DISTINCT f.epoch) AS epochs,
+         ${outputStatusOverEpochsSql(undefined, "r")} AS output_status
+       FROM findings f LEFT JOIN case_results r USING (run_id, case_id, agent, epoch)
+       WHERE f.run_id = ? AND list_contains(${kinds}, f.kind) GROUP BY ALL)
      SELECT agent, kind, sum(epochs)::BIGINT AS rows, count(*) AS cases,
-       min({'case_id': case_id, 'epochs': epochs}, ${limit}) AS listed
+       min({'case_id': case_id, 'epochs': epochs, 'output_status': output_status}, ${limit}) AS listed
      FROM per_case GROUP BY agent, kind ORDER BY agent, rows DESC, kind`,
     [runId],
   );
@@ -167,14 +170,16 @@ function itemsSum(key: string, counts: CasesBehind["counts"], as: string): strin
 
 /** Several epochs: rows grouped by case first, so a case is listed once with the epochs that count. */
 function perCaseSql(limit: number): string {
-  const perCase = AGAINST.map(
-    ([key, counts], i) => `count_if(${againstSql(key, counts)}) AS m${i}${itemsSum(key, counts, `i${i}`)}`,
-  ).join(", ");
+  // a case's output status over the epochs that count, as `cases` gives each row's
+  const perCase = AGAINST.map(([key, counts], i) => {
+    const c = againstSql(key, counts);
+    return `count_if(${c}) AS m${i}${itemsSum(key, counts, `i${i}`)}, ${outputStatusOverEpochsSql(c)} AS s${i}`;
+  }).join(", ");
   const summed = AGAINST.map(([, counts], i) => {
     const items = counts === "items";
     return `sum(m${i})::BIGINT AS m${i}_rows, count_if(m${i} > 0) AS m${i}_cases,
       ${items ? `sum(i${i})::BIGINT AS m${i}_items,` : ""}
-      min({'case_id': case_id, 'epochs': m${i}${items ? `, 'items': i${i}` : ""}}, ${limit}) FILTER (WHERE m${i} > 0) AS m${i}_listed`;
+      min({'case_id': case_id, 'epochs': m${i}${items ? `, 'items': i${i}` : ""}, 'output_status': s${i}}, ${limit}) FILTER (WHERE m${i} > 0) AS m${i}_listed`;
   }).join(",\n      ");
   return `WITH per_case AS (SELECT agent, case_id, ${perCase} FROM case_results WHERE run_id = ? GROUP BY agent, case_id)
      SELECT agent, ${summed} FROM per_case GROUP BY agent ORDER BY agent`;
@@ -189,7 +194,7 @@ function perRowSql(limit: number): string {
     const c = againstSql(key, counts);
     const items = counts === "items" ? `, 'items': (${itemsSql(key).items})::BIGINT` : "";
     return `count_if(${c}) AS m${i}_rows${itemsSum(key, counts, `m${i}_items`)},
-      min({'case_id': case_id, 'epochs': 1${items}}, ${limit}) FILTER (WHERE ${c}) AS m${i}_listed`;
+      min({'case_id': case_id, 'epochs': 1${items}, 'output_status': ${outputStatusSql("")}}, ${limit}) FILTER (WHERE ${c}) AS m${i}_listed`;
   }).join(",\n      ");
   return `SELECT agent, ${cols} FROM case_results WHERE run_id = ? GROUP BY agent ORDER BY agent`;
 }
@@ -198,7 +203,7 @@ function listed(l: Listed): CasesBehind["listed"] {
   return (l ?? []).map((c) =>
     // only an item ratio's struct has items
     c.items === undefined || c.items === null
-      ? { case_id: c.case_id, epochs: Number(c.epochs) }
-      : { case_id: c.case_id, epochs: Number(c.epochs), items: Number(c.items) },
+      ? { case_id: c.case_id, epochs: Number(c.epochs), output_status: c.output_status }
+      : { case_id: c.case_id, epochs: Number(c.epochs), items: Number(c.items), output_status: c.output_status },
   );
 }

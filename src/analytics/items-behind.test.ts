@@ -87,8 +87,8 @@ describe("the investigations behind an item ratio", () => {
   it("names the rows, cases and items in the report's entry, and an agent with none", async () => {
     const behind = await casesBehind(store, FIXTURE_RUN, false);
     const recall = behind.get("model-x")!.find((b) => b.metric === "context_recall")!;
-    expect(recall.listed).toContainEqual({ case_id: "c03", epochs: 1, items: 2 });
-    expect(recall.listed).toContainEqual({ case_id: "c05", epochs: 1, items: 2 });
+    expect(recall.listed).toContainEqual({ case_id: "c03", epochs: 1, items: 2, output_status: "valid" });
+    expect(recall.listed).toContainEqual({ case_id: "c05", epochs: 1, items: 2, output_status: "valid" });
     expect(recall.items).toBe(recall.listed.reduce((n, c) => n + c.items!, 0));
     const none = behind.get("playbook")!.find((b) => b.metric === "tool_error_rate")!;
     expect(none).toMatchObject({ rows: 0, cases: 0, items: 0, listed: [] });
@@ -110,8 +110,8 @@ describe("an item ratio over several epochs", () => {
       const doc = await buildReport(store, FIXTURE_RUN);
       const mx = doc.agents["model-x"]!;
       const errors = mx.cases_behind.find((b) => b.metric === "tool_error_rate")!;
-      expect(errors.listed).toContainEqual({ case_id: "c03", epochs: 2, items: 4 });
-      expect(errors.listed).toContainEqual({ case_id: "c10", epochs: 1, items: 1 });
+      expect(errors.listed).toContainEqual({ case_id: "c03", epochs: 2, items: 4, output_status: "valid" });
+      expect(errors.listed).toContainEqual({ case_id: "c10", epochs: 1, items: 1, output_status: "valid" });
       expect(errors.items).toBe(mx.metrics.tool_error_rate!.x);
       expect(errors.cases).toBe(errors.listed.length);
       expect(errors.rows).toBe(errors.listed.reduce((n, c) => n + c.epochs, 0));

@@ -147,6 +147,9 @@ export const CasesBehind = z.strictObject({
         case_id: z.string(),
         epochs: z.number().describe("of its epochs, how many count"),
         items: z.number().optional().describe("`counts: items` only: the items against the ratio, over those epochs"),
+        output_status: OutputStatus.describe(
+          "over the epochs that count: valid when any answered validly, else invalid when any answered (an output that failed the triage schema), else none (no output at all); `soceval cases --format jsonl` gives each row's",
+        ),
       }),
     )
     .describe("the first of those cases by id, at most 50"),

@@ -1,6 +1,7 @@
 import { metricInfo } from "../analytics/catalogue.js";
 import { itemNoun, itemsOf, itemsShort } from "../analytics/items-behind.js";
 import type { AgentReport } from "../analytics/report-schema.js";
+import { answerLabel } from "../schema/output-status.js";
 
 /** What makes a row count against each rate, in the words of a triage review. */
 const AGAINST_TEXT: Record<string, string> = {
@@ -21,6 +22,9 @@ const AGAINST_TEXT: Record<string, string> = {
   audit_completeness: "an audit item missing (soceval show names it), counted per item",
   human_handoff_rate: "handed to a person (what the rate counts)",
 };
+
+/** Rates whose every case has the same missing answer: a note on each would only repeat the rate. */
+const SAYS_STATUS = new Set(["schema_invalid_rate", "failed_rate"]);
 
 /**
  * The cases behind each rate of one agent, as the templates show them: counts, the first cases
@@ -59,7 +63,13 @@ export function behindView(a: AgentReport, runRef: string, multiEpoch: boolean, 
       listed: b.listed.map((c) => ({
         case_id: c.case_id,
         anchor: anchors.get(c.case_id) ?? "",
-        note: [multiEpoch ? `×${c.epochs}` : "", items ? itemsShort(b.metric, c.items ?? 0) : ""]
+        note: [
+          multiEpoch ? `×${c.epochs}` : "",
+          items ? itemsShort(b.metric, c.items ?? 0) : "",
+          // a case with no verdict says why, in the words the worst cases and `soceval cases` use;
+          // the two rates of missing answers say it for every case already
+          c.output_status === "valid" || SAYS_STATUS.has(b.metric) ? "" : answerLabel(null, c.output_status),
+        ]
           .filter(Boolean)
           .join(" · "),
       })),

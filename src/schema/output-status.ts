@@ -27,8 +27,17 @@ export function outputStatusSql(r: string): string {
  * verdict shown beside it, the commonest valid one: valid when any epoch answered validly, else
  * invalid when any answered at all, else none.
  */
-export const OUTPUT_STATUS_OVER_EPOCHS =
-  "CASE WHEN bool_or(schema_valid) THEN 'valid' WHEN bool_or(NOT failed) THEN 'invalid' ELSE 'none' END";
+export const OUTPUT_STATUS_OVER_EPOCHS = outputStatusOverEpochsSql();
+
+/**
+ * OUTPUT_STATUS_OVER_EPOCHS over the rows that meet `filter` alone (the epochs that count against a
+ * rate, say), with the columns of a case_results row aliased `r` (`""` for unqualified ones).
+ */
+export function outputStatusOverEpochsSql(filter?: string, r = ""): string {
+  const col = (c: string) => (r ? `${r}.${c}` : c);
+  const where = filter ? ` FILTER (WHERE ${filter})` : "";
+  return `CASE WHEN bool_or(${col("schema_valid")})${where} THEN 'valid' WHEN bool_or(NOT ${col("failed")})${where} THEN 'invalid' ELSE 'none' END`;
+}
 
 /** What a listing shows for an answer: its verdict, or why it has none. */
 export function answerLabel(verdict: string | null | undefined, status: OutputStatus): string {
