@@ -102,6 +102,23 @@ describe("soceval cases, an output that failed the schema", () => {
     expect(article("mini-001")).toMatch(/<th scope="row">Agent<\/th><td class="text">no output, escalate/);
   });
 
+  it("gives as the worst cases' reason what the Agent column says, never a verdict that disagrees", async () => {
+    const store = await Store.open(db);
+    const doc = await buildReport(store, first, { worst: 50 });
+    store.close();
+    const reasons = (id: string) => doc.agents.vendor!.worst_cases.find((w) => w.case_id === id)?.reasons;
+    expect(reasons("mini-000")).toContain("invalid output");
+    expect(reasons("mini-000")).not.toContain("verdict disagrees with the analyst");
+    expect(reasons("mini-001")).toEqual(expect.arrayContaining(["no output"]));
+    expect(reasons("mini-001")).not.toContain("verdict disagrees with the analyst");
+    // the Markdown's row: the agent's answer and the reason in the same words
+    const vendor = doc.agents.vendor!;
+    const one = { ...vendor, worst_cases: vendor.worst_cases.filter((w) => w.case_id === "mini-000") };
+    const md = await renderReport({ ...doc, agents: { vendor: one } }, "md");
+    const row = md.split("\n").find((l) => l.startsWith("| `mini-000`"));
+    expect(row).toMatch(/\| invalid output \| [^|]*\binvalid output\b/);
+  });
+
   it("shows it in compare's disagreements as an invalid output, and its Why as one", async () => {
     const out = join(dir, "c.html");
     const r = await soceval(["compare", "--runs", second, first, "--out", out, "--db", db], dir);

@@ -13,7 +13,10 @@ const BAD = [
   ["high_severity_violations > 0", "high-severity policy violation"],
   ["policy_violations > 0", "policy violation"],
   ["hallucinated", "hallucinated evidence"],
-  ["NOT coalesce(agree, true)", "verdict disagrees with the analyst"],
+  // a missing verdict cannot disagree: it says which of the two answers without one it was, in
+  // answerLabel's words, as the Agent column beside it does
+  ["verdict IS NOT NULL AND NOT coalesce(agree, true)", "verdict disagrees with the analyst"],
+  ["NOT schema_valid AND NOT failed", "invalid output"],
   ["failed", "no output"],
   ["missed_context", "missed required evidence"],
 ] as const;
