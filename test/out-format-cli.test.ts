@@ -111,6 +111,50 @@ describe("an output whose name says another format than the one written is refus
     expect(readFileSync(join(dir, "r.txt"), "utf8")).toMatch(/^### soceval exit criteria/m);
   });
 
+  it("a name for a well-known format soceval does not write (PDF, Word, Excel, an image) is refused by every command", async () => {
+    const answers = resolve("readiness/answers/phishing-triage.yaml");
+    const ocsf = resolve("test/fixtures/datasets/ocsf-findings.json");
+    const cases: [string[], string, string][] = [
+      [["report", "--run", "latest", "--db", db, "--format", "md", "--out", "r.pdf"], "r.pdf", "Markdown: name it .md"],
+      [
+        ["compare", "--runs", "latest", "--db", db, "--format", "html", "--out", "c.docx"],
+        "c.docx",
+        "HTML: name it .html",
+      ],
+      [
+        ["readiness", "score", answers, "--no-db", "--format", "json", "--out", "rd.xlsx"],
+        "rd.xlsx",
+        "JSON: name it .json",
+      ],
+      [["export", "--run", "latest", "--db", db, "--format", "jsonl", "--out", "t.PNG"], "t.PNG", "name it .jsonl"],
+      [["dataset", "import", "ocsf", ocsf, "--out", "imported.pdf"], "imported.pdf", "name it .jsonl"],
+      [
+        ["run", "suite.yaml", "--limit", "1", "--record", "rec.zip", "--db", "rec-zip.duckdb"],
+        "rec.zip",
+        "name it .jsonl",
+      ],
+    ];
+    for (const [args, file, fix] of cases) {
+      const ext = file.slice(file.lastIndexOf(".") + 1).toLowerCase();
+      await refused(
+        args,
+        new RegExp(
+          `${file.replace(".", "\\.")}: \\.${ext} names an? [A-Za-z]+( file)?, which soceval does not write; .*${fix.replace(".", "\\.")}$`,
+          "m",
+        ),
+        file,
+      );
+    }
+    expect(existsSync(join(dir, "rec-zip.duckdb"))).toBe(false);
+    // the gate refuses it before judging, and writes it nothing: a PDF reader would get Markdown
+    const gate = ["gate", "--candidate-run", "latest", "--agent", "playbook-no-ti", "--baseline", "main", "--db", db];
+    const g = await run([...gate, "--summary", "summary.pdf", "--json", "g-pdf.json"]);
+    expect(g.status, g.stderr).toBe(2);
+    expect(g.stderr).toContain("--summary summary.pdf: .pdf names a PDF file, which soceval does not write");
+    expect(existsSync(join(dir, "summary.pdf"))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, "g-pdf.json"), "utf8")).status).toBe("not_judged");
+  }, 60_000);
+
   it("dataset import: cases are JSONL, so a .json --out is refused before a line is read", async () => {
     const ocsf = resolve("test/fixtures/datasets/ocsf-findings.json");
     await refused(
