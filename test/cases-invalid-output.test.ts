@@ -180,6 +180,8 @@ describe("report --format json, the cases behind a rate", () => {
       section.indexOf("</tr>", section.indexOf('-behind-verdict_agreement"')),
     );
     const text = row.replace(/<[^>]+>/g, "").replace(/&nbsp;/g, " ");
+    // the row's own words name both answers without a verdict that it lists
+    expect(text).toContain("or no valid verdict (invalid output or no output)");
     expect(text).toContain("mini-000 invalid output");
     expect(text).toContain("mini-001 no output");
     // the rate of missing answers says it of every case: no note repeats it

@@ -13,7 +13,8 @@ export const PROPORTIONS = [
     label: "Verdict agreement",
     den: "label_verdict IS NOT NULL",
     num: "coalesce(agree, false)",
-    description: "share of labeled cases whose verdict equals the analyst's (no output counts as disagreement)",
+    description:
+      "share of labeled cases whose verdict equals the analyst's (no valid verdict, an invalid output or none, counts as disagreement)",
   },
   {
     key: "escalation_precision",

@@ -5,7 +5,7 @@ import { answerLabel } from "../schema/output-status.js";
 
 /** What makes a row count against each rate, in the words of a triage review. */
 const AGAINST_TEXT: Record<string, string> = {
-  verdict_agreement: "verdict differs from the analyst's, or no output",
+  verdict_agreement: "verdict differs from the analyst's, or no valid verdict (invalid output or no output)",
   critical_miss_rate: "analyst true positive neither escalated nor handed to a person",
   escalation_precision: "escalated where the analyst did not",
   escalation_recall: "the analyst escalated, the agent did not",
