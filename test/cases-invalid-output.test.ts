@@ -136,6 +136,21 @@ describe("soceval cases, an output that failed the schema", () => {
   });
 });
 
+describe("show --format json, an output that failed the schema", () => {
+  it("says invalid or none beside the null verdict, as cases --format jsonl does", async () => {
+    const status = async (id: string) => {
+      const r = await soceval(["show", id, "--run", first, "--format", "json", "--db", db], dir);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).transcripts.map((t: { output_status: string }) => t.output_status);
+    };
+    expect(await status("mini-000")).toEqual(["invalid"]);
+    expect(await status("mini-001")).toEqual(["none"]);
+    expect(await status("mini-002")).toEqual(["none"]);
+    const valid = await soceval(["show", "mini-000", "--run", second, "--format", "json", "--db", db], dir);
+    expect(JSON.parse(valid.stdout).transcripts[0].output_status).toBe("valid");
+  }, 30_000);
+});
+
 describe("report --format json, the cases behind a rate", () => {
   it("gives each listed case the output status `cases --format jsonl` gives its row", async () => {
     const json = await soceval(["report", "--run", first, "--format", "json", "--db", db], dir);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { citedAnywhere } from "../../scorers/hallucinated-evidence.js";
 import { InputError } from "../io/errors.js";
 import { FindingKind } from "../schema/finding.js";
+import { OutputStatus } from "../schema/output-status.js";
 import { CaseResult } from "../schema/result.js";
 import { Step } from "../schema/transcript.js";
 import { parseOutput } from "../scoring/score.js";
@@ -41,6 +42,8 @@ export const Investigation = z.object({
       wall_ms: z.number().nullable(),
       error: z.string().nullable(),
       output: z.unknown().nullable(),
+      /** what a null verdict stands for, as `cases` and the report's JSON say it (none without a result row) */
+      output_status: OutputStatus,
       steps: z.array(Step),
       result: CaseResult.nullable(),
       /** the evidence ids the answer cites, in its lists or quoted in its prose, as the scorers read it */
@@ -163,18 +166,26 @@ export async function loadInvestigation(
   const stored = Investigation.omit({ dataset_line: true }).parse({
     run,
     case: { ...c, alert: JSON.parse(c.alert), label },
-    transcripts: transcripts.map((t) => ({
-      agent: t.agent,
-      epoch: t.epoch,
-      started_at:
-        t.started_at instanceof Date ? t.started_at.toISOString() : t.started_at === null ? null : String(t.started_at),
-      wall_ms: t.wall_ms,
-      error: t.error,
-      output: t.output === null ? null : JSON.parse(t.output),
-      steps: JSON.parse(steps.find((x) => key(x) === key(t))?.steps ?? "[]"),
-      result: results.find((x) => key(x as { agent: string; epoch: number }) === key(t)) ?? null,
-      findings: findings.filter((f) => key(f) === key(t)).map(({ agent: _a, epoch: _e, ...f }) => f),
-    })),
+    transcripts: transcripts.map((t) => {
+      const result = results.find((x) => key(x as { agent: string; epoch: number }) === key(t)) ?? null;
+      return {
+        agent: t.agent,
+        epoch: t.epoch,
+        started_at:
+          t.started_at instanceof Date
+            ? t.started_at.toISOString()
+            : t.started_at === null
+              ? null
+              : String(t.started_at),
+        wall_ms: t.wall_ms,
+        error: t.error,
+        output: t.output === null ? null : JSON.parse(t.output),
+        output_status: result?.schema_valid ? "valid" : result && result.failed === false ? "invalid" : "none",
+        steps: JSON.parse(steps.find((x) => key(x) === key(t))?.steps ?? "[]"),
+        result,
+        findings: findings.filter((f) => key(f) === key(t)).map(({ agent: _a, epoch: _e, ...f }) => f),
+      };
+    }),
   });
   const datasetLine = await findDatasetLine(run.dataset, run.dataset_hash, caseId);
   // per answer, so one agent's line does not show another's citations (the records below join them)
