@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Store } from "../store/db.js";
-import { readinessFound, readinessMetrics } from "./external.js";
+import { readinessFound, readinessMetrics, reviewMetrics } from "./external.js";
 
 describe("the readiness score a report is judged on", () => {
   it("names the gates of the newest score, by id alone where the store predates their titles", async () => {
@@ -38,6 +38,29 @@ describe("the readiness score a report is judged on", () => {
     const store = await Store.open(":memory:");
     try {
       expect(await readinessFound(store, "phishing-triage")).toMatchObject({ candidate: null, stored_workflows: [] });
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe("analysts' reviews a report's assisted phase is judged on", () => {
+  it("measures acceptance from analyst_reviews, and names a table loaded under other columns", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      await store.run(
+        `CREATE TABLE analyst_reviews AS SELECT * FROM (VALUES ('r1', 'c1', 'a', true), ('r1', 'c2', 'a', false),
+           ('r1', 'c3', 'a', true), ('r2', 'c1', 'a', false)) t(run_id, case_id, agent, accepted)`,
+      );
+      const ok = await reviewMetrics(store, "r1");
+      expect(ok.problem).toBeNull();
+      expect(ok.metrics.get("a")!.analyst_acceptance_rate).toMatchObject({ x: 2, n: 3 });
+      await store.run("ALTER TABLE analyst_reviews RENAME COLUMN accepted TO approved");
+      const renamed = await reviewMetrics(store, "r1");
+      expect(renamed.metrics.size).toBe(0);
+      expect(renamed.problem).toBe(
+        "the store's analyst_reviews table has no column accepted (it has run_id, case_id, agent, approved), so analyst acceptance is not measured: its columns must be run_id, case_id, agent, accepted (BOOLEAN)",
+      );
     } finally {
       store.close();
     }

@@ -76,22 +76,35 @@ async function newestReadiness(
   return { row: rows[0], workflows };
 }
 
+/** The columns `analyst_reviews` is read by: a table without them measures nothing. */
+const REVIEW_COLUMNS = ["run_id", "agent", "accepted"];
+
 /**
  * Assisted-phase metric from `analyst_reviews` (run_id, case_id, agent, accepted BOOLEAN): analysts'
- * verdicts on the agent's recommendations. Shadow mode collects none, so usually not measured.
+ * verdicts on the agent's recommendations. Shadow mode collects none, so usually not measured. A
+ * table a user loaded under other column names is named in `problem`: the report would otherwise
+ * tell them to load the reviews they just loaded.
  */
-export async function reviewMetrics(store: Store, runId: string): Promise<Map<string, Record<string, Estimate>>> {
-  const out = new Map<string, Record<string, Estimate>>();
-  if (!(await tableExists(store, "analyst_reviews"))) return out;
+export async function reviewMetrics(
+  store: Store,
+  runId: string,
+): Promise<{ metrics: Map<string, Record<string, Estimate>>; problem: string | null }> {
+  const metrics = new Map<string, Record<string, Estimate>>();
+  if (!(await tableExists(store, "analyst_reviews"))) return { metrics, problem: null };
   const cols = await columnsOf(store, "analyst_reviews");
-  if (!["run_id", "agent", "accepted"].every((c) => cols.has(c))) return out;
+  const missing = REVIEW_COLUMNS.filter((c) => !cols.has(c));
+  if (missing.length > 0)
+    return {
+      metrics,
+      problem: `the store's analyst_reviews table has no column ${missing.join(", ")} (it has ${[...cols.keys()].join(", ") || "none"}), so analyst acceptance is not measured: its columns must be run_id, case_id, agent, accepted (BOOLEAN)`,
+    };
   const rows = await store.query<{ agent: string; x: number; n: number }>(
     `SELECT agent, count(*) FILTER (WHERE accepted) AS x, count(accepted) AS n FROM analyst_reviews
      WHERE run_id = ? GROUP BY agent ORDER BY agent`,
     [runId],
   );
-  for (const r of rows) out.set(r.agent, { analyst_acceptance_rate: proportion(r.x, r.n) });
-  return out;
+  for (const r of rows) metrics.set(r.agent, { analyst_acceptance_rate: proportion(r.x, r.n) });
+  return { metrics, problem: null };
 }
 
 export function notMeasured(): Estimate {

@@ -285,7 +285,7 @@ export const ReportRun = RunInfo.extend({
   warnings: z
     .array(z.string())
     .describe(
-      "every warning the report leads with: `incomplete`, a rescore, one per agent whose provider failed investigations, then evidence out of the tools' reach",
+      "every warning the report leads with: `incomplete`, a rescore, one per agent whose provider failed investigations, evidence out of the tools' reach, then an analyst_reviews table without the columns it is read by",
     ),
   agents_without_results: z
     .array(

@@ -133,7 +133,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
       },
       ...readiness,
       analyst_acceptance_rate: notMeasured(),
-      ...reviews.get(agent),
+      ...reviews.metrics.get(agent),
     };
     metrics.min_detectable_difference = mdd(metrics.verdict_agreement!, Math.max(1, Number(all.epochs__n)));
     const meta = info.get(agent);
@@ -193,6 +193,7 @@ export async function buildReport(store: Store, runRef: string, opts: ReportOpti
             }) ?? [],
         ),
         ...(unreached ? [unreached] : []),
+        ...(reviews.problem ? [reviews.problem] : []),
       ],
     } satisfies ReportRun,
     statistics: { confidence: 0.95, bootstrap_replicates: BOOTSTRAP_REPLICATES, seed, criteria_note: criteria.note },
