@@ -176,7 +176,7 @@ describe("soceval gate", () => {
       const id = t.name.split(" ")[0];
       const f = (type === "new_critical_miss" ? v.new_critical_miss : v.regressed).find((x) => x.case_id === id)!;
       expect(message).toBe(
-        `${type.replace(/_/g, " ")}: analyst ${f.label_verdict}; baseline ${f.baseline_verdict} → candidate ${f.candidate_verdict ?? "no answer"}`,
+        `${type.replace(/_/g, " ")}: analyst ${f.label_verdict}; baseline ${f.baseline_verdict} → candidate ${f.candidate_verdict ?? "no output"}`,
       );
     }
     for (const t of cases.testcase) {

@@ -156,7 +156,7 @@ describe("output_status: an invalid answer told apart from none", () => {
     const tests = xml.testsuites.testsuite[1].testcase as { name: string; failure?: { message: string } }[];
     const message = (id: string) => tests.find((t) => t.name.startsWith(`${id} `))?.failure?.message;
     expect(message(INVALID)).toBe(
-      "regressed: analyst benign_positive; baseline benign_positive → candidate invalid answer",
+      "regressed: analyst benign_positive; baseline benign_positive → candidate invalid output",
     );
     expect(message(WRONG)).toBe(
       "regressed: analyst benign_positive; baseline benign_positive → candidate true_positive",

@@ -163,7 +163,7 @@ describe("the gate over stored runs", () => {
     const xml = toJUnit(v, "fixture");
     expect(xml).toMatch(
       new RegExp(
-        `name="${right[0]} \\[playbook\\]"[^>]*><failure message="regressed: [^"]*→ candidate invalid answer"`,
+        `name="${right[0]} \\[playbook\\]"[^>]*><failure message="regressed: [^"]*→ candidate invalid output"`,
       ),
     );
     expect(xml).toMatch(new RegExp(`name="${right[1]} \\[playbook\\]"[^>]*><error message="no triage output"`));

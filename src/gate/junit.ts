@@ -1,4 +1,4 @@
-import type { OutputStatus } from "../schema/output-status.js";
+import { answerLabel } from "../schema/output-status.js";
 import type { FlippedCase, GateVerdict } from "./verdict-schema.js";
 
 const esc = (s: string) =>
@@ -76,10 +76,8 @@ function failureMessage(v: GateVerdict, caseId: string, outcome: string): string
   const what =
     outcome === "worse_on_margin" ? `worse on ${margins.map((w) => w.metric).join(", ")}` : outcome.replace(/_/g, " ");
   if (!f) return what;
-  // an answer that failed the schema has no verdict either, on either side
-  const answer = (verdict: string | null, status: OutputStatus) =>
-    verdict ?? (status === "invalid" ? "invalid answer" : "no answer");
-  return `${what}: analyst ${f.label_verdict ?? "no answer"}; baseline ${answer(f.baseline_verdict, f.baseline_output_status)} → candidate ${answer(f.candidate_verdict, f.candidate_output_status)}`;
+  // an answer that failed the schema has no verdict either, on either side: the summary's words
+  return `${what}: analyst ${f.label_verdict ?? "unlabeled"}; baseline ${answerLabel(f.baseline_verdict, f.baseline_output_status)} → candidate ${answerLabel(f.candidate_verdict, f.candidate_output_status)}`;
 }
 
 /**
