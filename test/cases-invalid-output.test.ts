@@ -148,6 +148,11 @@ describe("show --format json, an output that failed the schema", () => {
     expect(await status("mini-002")).toEqual(["none"]);
     const valid = await soceval(["show", "mini-000", "--run", second, "--format", "json", "--db", db], dir);
     expect(JSON.parse(valid.stdout).transcripts[0].output_status).toBe("valid");
+    // the terminal's answer line says so first, as the report's Agent field does
+    const text = await soceval(["show", "mini-000", "--run", first, "--db", db], dir);
+    expect(text.stdout).toMatch(/^output {2}invalid output \(verdict maybe\) · escalate/m);
+    const other = await soceval(["show", "mini-000", "--run", second, "--db", db], dir);
+    expect(other.stdout).toMatch(/^output {2}true_positive · escalate/m);
   }, 30_000);
 });
 

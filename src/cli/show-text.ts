@@ -148,8 +148,10 @@ function outputLines(t: Transcript): string[] {
   };
   if (typeof o !== "object" || typeof o.verdict !== "string")
     return [`output  (not the triage format) ${cut(json(t.output), 300)}`];
+  // an answer that failed the schema is no verdict to the scorers: said first, in the report's words
+  const verdict = t.output_status === "invalid" ? `invalid output (verdict ${o.verdict})` : o.verdict;
   const lines = [
-    `output  ${o.verdict} · escalate ${yes(o.escalate)} · confidence ${o.confidence ?? "?"} · human only ${yes(o.human_only ?? false)}`,
+    `output  ${verdict} · escalate ${yes(o.escalate)} · confidence ${o.confidence ?? "?"} · human only ${yes(o.human_only ?? false)}`,
   ];
   // every list and the prose, as the scorers read it: a model often cites in its hypotheses alone
   lines.push(`        cited ${t.cited.length ? t.cited.join(", ") : "nothing"}`);
