@@ -64,4 +64,12 @@ describe("the HTML's Quality and violation-rate tables show each proportion's x/
       expect(rowCells(html, i, "<h3>Quality</h3>", "Verdict kappa")[2]).toBe(String(a.metrics.verdict_kappa!.n));
     });
   });
+
+  it("says in the glossary that minutes saved count only the benign cases closed correctly", async () => {
+    const html = (await renderReport(doc, "html")).replace(/<wbr>/g, "");
+    const at = html.indexOf("minutes_saved_per_case</code>");
+    expect(at).toBeGreaterThan(-1);
+    const entry = html.slice(at, html.indexOf("</dd>", at));
+    expect(entry).toContain("closed correctly saves its minutes, every other case saves none");
+  });
 });

@@ -154,7 +154,8 @@ export const MEANS = [
     label: "Analyst minutes saved per case",
     expr: "minutes_saved",
     unit: "minutes",
-    description: "mean analyst minutes saved where labels carry analyst_minutes",
+    description:
+      "mean analyst minutes saved per case, where labels carry analyst_minutes: an analyst benign or false positive the agent closed correctly saves its minutes, every other case saves none (a true positive it missed costs nothing here: read it beside the critical miss rate)",
   },
 ] as const;
 
