@@ -73,3 +73,25 @@ describe("the HTML's Quality and violation-rate tables show each proportion's x/
     expect(entry).toContain("closed correctly saves its minutes, every other case saves none");
   });
 });
+
+describe("the Markdown report's table", () => {
+  it("has a row for each scorer family a lead judges by, missed context included, with the JSON's x/n", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      await seedFixture(store);
+      const doc = await buildReport(store, "latest");
+      const md = await renderReport(doc, "md");
+      const row = md.split("\n").find((l) => l.startsWith("| Missed context rate |"));
+      expect(row).toBeDefined();
+      const cells = Object.values(doc.agents).map((a) => {
+        const e = a.metrics.missed_context_rate!;
+        return `${e.x}/${e.n}`;
+      });
+      for (const c of cells) expect(row).toContain(c);
+      for (const label of ["Verdict agreement", "Hallucination rate", "Policy violation rate"])
+        expect(md).toContain(`| ${label} |`);
+    } finally {
+      store.close();
+    }
+  });
+});

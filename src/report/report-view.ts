@@ -66,12 +66,16 @@ export const OPERATIONS = [
   "analyst_minutes_saved",
 ] as const;
 
-/** The short table of the Markdown report (a PR comment). */
+/**
+ * The short table of the Markdown report (a PR comment): each of the four scorer families a lead
+ * judges by (agreement, hallucinated evidence, missed context, policy) has its rate here.
+ */
 const MD_METRICS = [
   "verdict_agreement",
   "verdict_kappa",
   "critical_miss_rate",
   "hallucination_rate",
+  "missed_context_rate",
   "policy_violation_rate",
   "high_severity_violation_rate",
   "false_positive_reduction",
