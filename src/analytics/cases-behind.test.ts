@@ -114,4 +114,29 @@ describe("cases behind each rate", () => {
     expect(disagree.listed).toHaveLength(1);
     expect(disagree.listed[0]!.case_id).toBe("c01");
   });
+
+  it("gives a listed case the output status of the epochs that count against the rate, not of all its epochs", async () => {
+    const two = await Store.open(":memory:");
+    try {
+      await seedFixture(two);
+      // model-x's c12: no answer in epoch 0, an answer that failed the schema in epoch 1, a valid one in epoch 2
+      await two.run(
+        `UPDATE runs SET epochs = 3 WHERE run_id = '${FIXTURE_RUN}';
+         INSERT INTO case_results SELECT * REPLACE (1 AS epoch, false AS failed) FROM case_results
+           WHERE run_id = '${FIXTURE_RUN}' AND agent = 'model-x' AND case_id = 'c12';
+         INSERT INTO case_results SELECT * REPLACE (2 AS epoch, false AS failed, true AS schema_valid,
+             label_verdict AS verdict, true AS agree)
+           FROM case_results WHERE run_id = '${FIXTURE_RUN}' AND agent = 'model-x' AND case_id = 'c12' AND epoch = 0`,
+      );
+      const mx = (await casesBehind(two, FIXTURE_RUN, true)).get("model-x")!;
+      const listed = (metric: string) => mx.find((b) => b.metric === metric)!.listed.find((c) => c.case_id === "c12");
+      // disagreement in epochs 0 and 1: one answered, invalidly
+      expect(listed("verdict_agreement")).toMatchObject({ epochs: 2, output_status: "invalid" });
+      // no answer in epoch 0 alone: the valid and invalid epochs do not count here
+      expect(listed("failed_rate")).toMatchObject({ epochs: 1, output_status: "none" });
+      expect(listed("schema_invalid_rate")).toMatchObject({ epochs: 1, output_status: "invalid" });
+    } finally {
+      two.close();
+    }
+  });
 });
