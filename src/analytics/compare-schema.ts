@@ -35,12 +35,17 @@ export const PairedMetric = z.strictObject({
     .describe(
       "exact McNemar p over units (incidents, or lone cases): the units each agent got more of right; binary metrics only",
     ),
-  candidate_only: z.number().nullable().describe("cases where only the candidate has the outcome"),
+  candidate_only: z
+    .number()
+    .nullable()
+    .describe("cases where only the candidate has the outcome, a case having it when it holds in most of its epochs"),
   baseline_only: z.number().nullable(),
   candidate_only_units: z
     .number()
     .nullable()
-    .describe("units (incidents, or lone cases) where the candidate got more right: what mcnemar_p counts"),
+    .describe(
+      "units (incidents, or lone cases) more of whose cases have the outcome for the candidate, each case by its majority of epochs: what mcnemar_p counts",
+    ),
   baseline_only_units: z.number().nullable(),
   min_detectable_difference: z.number().nullable(),
   failed_more: z

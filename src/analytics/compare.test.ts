@@ -60,6 +60,31 @@ describe("comparison of two agents on the same cases", () => {
     }
   });
 
+  it("counts a case over its epochs the same way in the case and the incident counts: by majority", async () => {
+    const s = await Store.open(":memory:");
+    try {
+      await seedFixture(s);
+      // three epochs, each the first's copy; then the playbook gets c05 (a lone case both sides get
+      // right) wrong once: right in 2 of 3 epochs is still right, on both sides of the comparison
+      for (const epoch of [1, 2])
+        await s.run(`INSERT INTO case_results SELECT * REPLACE (${epoch} AS epoch) FROM case_results WHERE epoch = 0`);
+      await s.run("UPDATE case_results SET agree = false WHERE case_id = 'c05' AND agent = 'playbook' AND epoch = 2");
+      const d = await buildComparison(s, await resolveSides(s, ["latest"]));
+      const agree = d.pairings[0]!.metrics.find((m) => m.metric === "verdict_agreement")!;
+      expect(agree).toMatchObject({ candidate_only: 4, baseline_only: 2 });
+      // no case of an incident changed, so the incidents' counts are the cases' own
+      expect(agree).toMatchObject({ candidate_only_units: 4, baseline_only_units: 2 });
+      expect(agree.mcnemar_p).toBeCloseTo((2 * (1 + 6 + 15)) / 64, 6);
+      const html = await renderComparison(d, "html");
+      expect(html).toContain(`<td class="num wrap">4 / 2</td>`);
+      // the page says how a case of several epochs counts, in both pages' method sections
+      expect(html).toContain("the outcome it had in most of its epochs");
+      expect(await renderComparison(d, "md")).toContain("the outcome it had in most of its epochs");
+    } finally {
+      s.close();
+    }
+  });
+
   it("gives Detectable over the cases the interval counts: clustered alerts detect less than lone ones", async () => {
     const s = await Store.open(":memory:");
     try {

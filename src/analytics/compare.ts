@@ -170,6 +170,13 @@ const perCase = (value: string, defined: string) =>
      avg(CASE WHEN failed THEN 1.0 ELSE 0.0 END) FILTER (WHERE (${defined}) AND (${value}) IS NOT NULL) AS f
    FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id`;
 
+/**
+ * Whether a case has a paired rate's outcome, given its share of epochs with it: in most of them
+ * (a tie is not most). Every count of cases or incidents in a comparison, and the gate's cases
+ * behind a margin, take a case's epochs this way; only the difference and its interval use the share.
+ */
+export const MAJORITY = (share: string) => `(${share} > 0.5)`;
+
 /** A case's analyst label; two runs on different dataset versions pair a case only where it is the same. */
 const LABEL = "any_value(coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-'))";
 
@@ -183,10 +190,23 @@ async function pairedMetric(
   const pairs = `WITH c AS (${perCase(m.value, m.defined)}), b AS (${perCase(m.value, m.defined)}),
     p AS (SELECT c.unit, c.v AS vc, b.v AS vb, c.f AS fc, b.f AS fb FROM c JOIN b USING (case_id)
           WHERE c.label = b.label AND c.v IS NOT NULL AND b.v IS NOT NULL)`;
-  const units = await store.query<{ a: number; b: number; n: number; up: number; down: number; m: number }>(
+  // ma/mb: the unit's cases that have the outcome in most of their epochs, as `c_only`/`b_only`
+  // count a case, so an incident's count is its cases' counts, never an epoch share they lack
+  const units = await store.query<{
+    a: number;
+    b: number;
+    n: number;
+    up: number;
+    down: number;
+    ma: number;
+    mb: number;
+    m: number;
+  }>(
     `${pairs}, u AS (SELECT unit, sum(vc) AS a, sum(vb) AS b, count(*) AS n,
-       sum(greatest(vc - vb, 0)) AS up, sum(greatest(vb - vc, 0)) AS down FROM p GROUP BY unit)
-     SELECT a, b, n, up, down, count(*) AS m FROM u GROUP BY ALL ORDER BY ALL`,
+       sum(greatest(vc - vb, 0)) AS up, sum(greatest(vb - vc, 0)) AS down,
+       count(*) FILTER (WHERE ${MAJORITY("vc")}) AS ma, count(*) FILTER (WHERE ${MAJORITY("vb")}) AS mb
+       FROM p GROUP BY unit)
+     SELECT a, b, n, up, down, ma, mb, count(*) AS m FROM u GROUP BY ALL ORDER BY ALL`,
     params,
   );
   const counts = (
@@ -199,7 +219,8 @@ async function pairedMetric(
       b_only: number;
     }>(
       `${pairs} SELECT count(*) AS n, count(DISTINCT unit) AS units, avg(vc) AS cand, avg(vb) AS base,
-         count(*) FILTER (WHERE vc > 0.5 AND vb <= 0.5) AS c_only, count(*) FILTER (WHERE vc <= 0.5 AND vb > 0.5) AS b_only
+         count(*) FILTER (WHERE ${MAJORITY("vc")} AND NOT ${MAJORITY("vb")}) AS c_only,
+         count(*) FILTER (WHERE NOT ${MAJORITY("vc")} AND ${MAJORITY("vb")}) AS b_only
        FROM p`,
       params,
     )
@@ -209,12 +230,13 @@ async function pairedMetric(
   const discordant = counts.c_only + counts.b_only;
   const failedMore = MEASURED_ONLY.includes(m.metric) ? await failedMoreIn(store, pairs, params) : null;
   // McNemar over the same units as the interval: alerts of one incident are not independent, so
-  // each incident (or lone case) counts once, for the agent that got more of its cases right
+  // each incident (or lone case) counts once, for the agent more of whose cases had the outcome,
+  // each case by its majority of epochs: a lone case then counts here exactly as in `c_only`
   let unitsCand = 0;
   let unitsBase = 0;
   for (const u of units) {
-    if (u.a > u.b) unitsCand += u.m;
-    else if (u.a < u.b) unitsBase += u.m;
+    if (Number(u.ma) > Number(u.mb)) unitsCand += u.m;
+    else if (Number(u.ma) < Number(u.mb)) unitsBase += u.m;
   }
   return {
     metric: m.metric,

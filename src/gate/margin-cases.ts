@@ -1,4 +1,5 @@
 import { PROPORTIONS } from "../analytics/catalogue.js";
+import { MAJORITY } from "../analytics/compare.js";
 import { PAIRED_PROPORTIONS } from "../analytics/paired-metrics.js";
 import type { Store } from "../store/db.js";
 import type { Side } from "./cases.js";
@@ -18,7 +19,8 @@ export async function casesWorseOn(store: Store, base: Side, cand: Side, metric:
       any_value(coalesce(label_verdict, '-') || '/' || coalesce(label_escalate::VARCHAR, '-')) AS label,
       avg(CASE WHEN ${p.num} THEN 1.0 ELSE 0.0 END) FILTER (WHERE ${p.den}) AS v
     FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id`;
-  const worse = paired[1] ? "b.v > 0.5 AND c.v <= 0.5" : "c.v > 0.5 AND b.v <= 0.5";
+  const [had, lacked] = paired[1] ? ["b.v", "c.v"] : ["c.v", "b.v"];
+  const worse = `${MAJORITY(had)} AND NOT ${MAJORITY(lacked)}`;
   const rows = await store.query<{ case_id: string }>(
     `WITH c AS (${side}), b AS (${side})
      SELECT case_id FROM c JOIN b USING (case_id)
