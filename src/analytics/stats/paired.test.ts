@@ -25,6 +25,16 @@ describe("paired rate difference (Tango's score interval)", () => {
       { a: 0, b: 0, n: 1, multiplicity: neither },
     ].filter((u) => u.multiplicity > 0);
 
+  it("is exactly zero where epoch shares cancel, not a float's remainder that prints as +0.000000 pts", () => {
+    // as DuckDB averages three epochs: one case 3/3 against 2/3, another 1/3 against 2/3
+    const d = pairedRateDifference([
+      { a: 1, b: 2 / 3, n: 1, multiplicity: 1 },
+      { a: 1 / 3, b: 2 / 3, n: 1, multiplicity: 1 },
+    ])!;
+    // compare prints a zero as "±0.0 pts", and anything else with a sign
+    expect(d.diff).toBe(0);
+  });
+
   it("is not [0, 0] when no case is discordant: 10 identical cases cannot rule out a drop", () => {
     const d = pairedRateDifference(cells(10, 0, 0, 0))!;
     expect(d.diff).toBe(0);

@@ -64,7 +64,10 @@ export function pairedRateDifference(units: PairedUnit[], confidence = 0.95): Pa
   else if (t.units >= 2) deff = t.n / t.units;
   deff = Math.min(deff, t.n);
   const ci = tangoInterval(up / deff, down / deff, t.n / deff, zCritical(confidence));
-  return { diff: t.diff, lower: ci.lower, upper: ci.upper, effective: t.n / deff };
+  // epoch shares (thirds) do not add up exactly: two sides with the same rate gave a difference of
+  // 1e-18, printed "+0.000000 pts"; a real one is at least 1/(cases × epochs), far above this
+  const diff = Math.abs(t.diff) < 1e-12 ? 0 : t.diff;
+  return { diff, lower: ci.lower, upper: ci.upper, effective: t.n / deff };
 }
 
 /**
