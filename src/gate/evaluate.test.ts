@@ -334,6 +334,11 @@ describe("the gate over stored runs", () => {
     );
     expect(w.regressed).toEqual([]);
     expect(w.flaky).toEqual([{ case_id: x, agent: "playbook", epochs_right: 1, epochs: 3 }]);
+    // a list cut short says how many it left out, as every other list of the summary does
+    const many = { ...w, flaky: ["a", "b", "c"].map((id) => ({ ...w.flaky[0]!, case_id: id })) };
+    expect(toMarkdown(many, "fixture", { maxCases: 2 })).toContain(
+      "**Flaky** (3, not counted as regressions; the candidate's epochs right): `a` (1/3), `b` (1/3), … 1 more",
+    );
   });
 });
 

@@ -147,7 +147,7 @@ export function toMarkdown(
       `**Flaky** (${v.flaky.length}, not counted as regressions; the candidate's epochs right): ${v.flaky
         .slice(0, maxCases)
         .map((f) => `\`${f.case_id}\` (${f.epochs_right}/${f.epochs})`)
-        .join(", ")}`,
+        .join(", ")}${v.flaky.length > maxCases ? `, … ${v.flaky.length - maxCases} more` : ""}`,
     );
   const db = opts.db ? ` --db ${shellWord(opts.db)}` : "";
   const cand = `--run ${v.candidate.run_id} --agent ${shellWord(v.candidate.agent)}${db}`;
