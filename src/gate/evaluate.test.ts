@@ -340,6 +340,36 @@ describe("the gate over stored runs", () => {
       "**Flaky** (3, not counted as regressions; the candidate's epochs right): `a` (1/3), `b` (1/3), … 1 more",
     );
   });
+
+  it("counts a true positive the candidate never escalates as a new critical miss, even where its verdict wavered", async () => {
+    // c02: the analyst's true positive, escalated by the playbook
+    for (const run of ["run-b3", "run-c3"]) {
+      await cloneRun(store, FIXTURE_RUN, run);
+      for (const e of [1, 2])
+        await store.run(
+          `INSERT INTO case_results SELECT * REPLACE (${e} AS epoch) FROM case_results WHERE run_id = ? AND epoch = 0`,
+          [run],
+        );
+    }
+    // the candidate closes it in every epoch, calling it a true positive once and a false positive twice
+    await store.run(
+      `UPDATE case_results SET escalate = false, critical_miss = true,
+         verdict = CASE WHEN epoch = 0 THEN 'true_positive' ELSE 'false_positive' END, agree = (epoch = 0)
+       WHERE run_id = 'run-c3' AND agent = 'playbook' AND case_id = 'c02'`,
+    );
+    const cand = { run_id: "run-c3", agent: "playbook" };
+    const v = await evaluateGate(store, { run_id: "run-b3", agent: "playbook" }, cand, DEFAULT_GATE);
+    expect(v.flaky.map((f) => f.case_id)).toEqual(["c02"]);
+    expect(v.regressed).toEqual([]);
+    expect(v.new_critical_miss.map((x) => x.case_id)).toEqual(["c02"]);
+    expect(v.rules.find((r) => r.rule === "no_new_critical_miss")!.pass).toBe(false);
+    expect(v.cases.find((c) => c.case_id === "c02")!.outcome).toBe("new_critical_miss");
+    expect(toJUnit(v, "fixture")).toMatch(/name="c02 \[playbook\]" time="0"><failure [^>]*type="new_critical_miss"/);
+    // compare counts it against the candidate too
+    const doc = await buildComparison(store, [{ run_id: "run-b3", agent: "playbook" }, cand]);
+    const miss = doc.pairings[0]!.metrics.find((m) => m.metric === "critical_miss_rate")!;
+    expect(miss).toMatchObject({ candidate_only: 1, baseline_only: 0 });
+  });
 });
 
 describe("the gate's summary, as a reviewer reads it", () => {
