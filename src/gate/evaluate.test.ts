@@ -334,6 +334,12 @@ describe("the gate over stored runs", () => {
     );
     expect(w.regressed).toEqual([]);
     expect(w.flaky).toEqual([{ case_id: x, agent: "playbook", epochs_right: 1, epochs: 3 }]);
+    // skipped in JUnit, yet one of the cases behind the failed agreement margin: it says so there
+    expect(w.rules.find((r) => r.rule === "margin:verdict_agreement")!.pass).toBe(false);
+    expect(w.worse_on_margin.find((m) => m.metric === "verdict_agreement")!.cases.map((c) => c.case_id)).toContain(x);
+    expect(toJUnit(w, "fixture")).toContain(
+      `name="${x} [playbook]" time="0"><skipped message="flaky: right in 1 of 3 epochs of playbook; worse on the failed margin verdict_agreement in most epochs"/>`,
+    );
     // a list cut short says how many it left out, as every other list of the summary does
     const many = { ...w, flaky: ["a", "b", "c"].map((id) => ({ ...w.flaky[0]!, case_id: id })) };
     expect(toMarkdown(many, "fixture", { maxCases: 2 })).toContain(

@@ -34,7 +34,14 @@ export function toJUnit(v: GateVerdict, suiteName: string): string {
       body = `<error message="${esc(why ? clip(why) : "no triage output")}" type="agent_failure">${esc(findings)}</error>`;
     } else if (c.outcome === "flaky") {
       const f = v.flaky.find((x) => x.case_id === c.case_id);
-      body = `<skipped message="${esc(`flaky: right in ${f?.epochs_right} of ${f?.epochs} epochs of ${f?.agent}`)}"/>`;
+      // a failed margin's interval counts its epochs: the case stays skipped, but names the margin
+      // whose list (summary, --json) holds it, so that rule's failure traces to it here too
+      const failed = new Set(v.rules.filter((r) => !r.pass).map((r) => r.rule));
+      const margins = v.worse_on_margin
+        .filter((w) => failed.has(`margin:${w.metric}`) && w.cases.some((x) => x.case_id === c.case_id))
+        .map((w) => w.metric);
+      const worse = margins.length ? `; worse on the failed margin ${margins.join(", ")} in most epochs` : "";
+      body = `<skipped message="${esc(`flaky: right in ${f?.epochs_right} of ${f?.epochs} epochs of ${f?.agent}${worse}`)}"/>`;
     } else if (c.outcome !== "ok")
       body = `<failure message="${esc(failureMessage(v, c.case_id, c.outcome))}" type="${c.outcome}">${esc(`${c.title ?? ""}\n${findings}`)}</failure>`;
     return `    <testcase classname="${esc(`${suiteName}.cases`)}" name="${esc(name)}" time="0">${body}</testcase>`;
