@@ -275,6 +275,27 @@ describe("soceval runs merge", () => {
     expect(r.stderr).toMatch(/stopped2\.duckdb: shard 2\/3 \(run \S+\) is interrupted; finish it first: .*--resume/);
   });
 
+  it("names a command that finishes a stopped shard made with --agent and --epochs, which resume accepts", async () => {
+    const flags = ["--agent", "playbook-no-ti", "--epochs", "2", "--quiet"];
+    const dbs = [1, 2].map((i) => join(dir, `flagged${i}.duckdb`));
+    for (const [i, db] of dbs.entries()) {
+      const r = await run(["run", "suite.yaml", "--shard", `${i + 1}/2`, "--db", db, ...flags]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const store = await Store.open(dbs[1]!);
+    await store.run("UPDATE runs SET status = 'interrupted'");
+    store.close();
+    const refused = await run(["runs", "merge", ...dbs, "--db", join(dir, "m-flagged.duckdb")]);
+    expect(refused.status).toBe(2);
+    const command = refused.stderr.match(/finish it first: soceval (run .*)$/m)?.[1];
+    expect(command).toMatch(/--agent playbook-no-ti --epochs 2 --shard 2\/2 --db /);
+    // the command as printed: a resume with any flag missing would be refused as another run
+    const resumed = await run(command!.split(" "));
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const merged = await run(["runs", "merge", ...dbs, "--db", join(dir, "m-flagged.duckdb")]);
+    expect(merged.status, merged.stderr).toBe(0);
+  });
+
   it("refuses stores that hold no sharded run, or do not exist", async () => {
     const none = await run(["runs", "merge", join(dir, "whole.duckdb"), "--db", join(dir, "m3.duckdb")]);
     expect(none.status).toBe(2);

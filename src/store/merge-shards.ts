@@ -156,10 +156,29 @@ function chooseShards(found: Found[], files: string[]): Found[] {
   if (unfinished)
     throw new InputError(
       `${unfinished.file}: shard ${unfinished.shard} (run ${unfinished.run_id}) is ${unfinished.status === "running" ? "unfinished (running, or stopped by a kill)" : unfinished.status}; ` +
-        `finish it first: soceval run <suite> --shard ${unfinished.shard} --db ${unfinished.file} --resume`,
+        `finish it first: ${resumeCommand(unfinished)}`,
       unfinished.file,
     );
   return chosen;
+}
+
+/**
+ * The command that finishes a shard. A resume is refused unless agents, epochs, --limit and shard
+ * are the run's, and the suite's defaults are not at hand here, so each is spelled out: a bare
+ * `--resume` hint was refused for a shard replayed with `--agent` or `--epochs`.
+ */
+function resumeCommand(f: Found): string {
+  const agents = Object.keys(JSON.parse(f.agent_hashes) as object).map(shellWord);
+  const limit = f.replay_config ? (JSON.parse(f.replay_config) as { limit?: number | null }).limit : null;
+  return [
+    `soceval run ${f.suite_path ? shellWord(f.suite_path) : "<suite>"} --resume ${f.run_id}`,
+    agents.length > 0 ? `--agent ${agents.join(" ")}` : "",
+    `--epochs ${f.epochs}`,
+    limit ? `--limit ${limit}` : "",
+    `--shard ${f.shard} --db ${shellWord(f.file)}`,
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /**
