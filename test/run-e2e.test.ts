@@ -479,6 +479,9 @@ describe("soceval run (end to end)", () => {
     expect(report.stderr).toMatch(
       /cannot judge --check shadow: the provider failed 2 of 2 investigations of agent gpt-500/,
     );
+    // the replay it names repeats the flags the run was made with: a bare --resume is refused for them
+    const replay = report.stderr.match(/replay them with soceval (run .*) \(more than/)?.[1];
+    expect(replay).toMatch(/^run \S*500\.suite\.yaml --resume \S+ --retry-failed --agent gpt-500 --limit 2 --db /);
     // a whole run against a server that is not there stops after its first cases, storing nothing
     agentAt("gpt-down", "http://127.0.0.1:9/v1", "down");
     const fast = join(dir, "down-all.duckdb");

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { importGaps, type ProviderFailures } from "../analytics/provider-failures.js";
+import { resumeArgs } from "../analytics/resume-hint.js";
 import { refuseUnfinished } from "../gate/unfinished.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
 import { refuseInputs } from "../io/out-file.js";
+import { shellWord } from "../io/shell.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { Phase } from "../schema/suite.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
@@ -57,10 +59,14 @@ export function register(program: Command): void {
           const limit = DEFAULT_GATE.max_infra_failure_rate;
           for (const r of Object.values(doc.agents)) {
             const f = r.provider_failures;
-            if (f.investigations > 0 && f.failed / f.investigations > limit)
+            if (f.investigations > 0 && f.failed / f.investigations > limit) {
+              // a bare `--resume` is refused for the --agent, --epochs or --limit it leaves out
+              const suite = doc.run.suite_path ? shellWord(doc.run.suite_path) : "<suite>";
+              const replay = `soceval run ${suite} ${await resumeArgs(store, doc.run.run_id, doc.run, "--retry-failed")}`;
               throw new RuntimeFailure(
-                `cannot judge --check ${opts.check}: ${unanswered(r.agent, f, doc.run.kind)} (more than ${limit * 100}%)`,
+                `cannot judge --check ${opts.check}: ${unanswered(r.agent, f, doc.run.kind, replay)} (more than ${limit * 100}%)`,
               );
+            }
           }
           const results = doc.phases.filter((p) => p.phase === opts.check);
           // the report may be a file or piped JSON: say on the terminal which agent the exit code is about, and why
@@ -92,9 +98,9 @@ export function register(program: Command): void {
  * Why a run's numbers cannot be judged, and the fix that applies to it: an imported run has no
  * suite to resume, and its missing transcripts are not provider failures.
  */
-function unanswered(agent: string, f: ProviderFailures, kind: string | null): string {
+function unanswered(agent: string, f: ProviderFailures, kind: string | null, replay: string): string {
   if (kind !== "imported")
-    return `the provider failed ${f.failed} of ${f.investigations} investigations of agent ${agent}; replay them with soceval run <suite> --resume --retry-failed`;
+    return `the provider failed ${f.failed} of ${f.investigations} investigations of agent ${agent}; replay them with ${replay}`;
   return (
     `${f.failed} of ${f.investigations} investigations of agent ${agent} have no answer (${importGaps(f)}); ` +
     "investigate them again on the platform the transcripts came from, then score the whole export again with soceval score"
