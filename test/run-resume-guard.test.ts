@@ -291,6 +291,28 @@ describe("runs list and runs delete", () => {
   const ids = async () =>
     (await query<{ run_id: string }>(store, "SELECT run_id FROM runs ORDER BY run_id")).map((r) => r.run_id);
 
+  it("gives the command that finishes an interrupted run, flags included, and that command does", async () => {
+    const db = join(dir, "interrupted.duckdb");
+    expect((await run(["run", "suite.yaml", "--db", db, "--limit", "5", "--epochs", "2", "--quiet"])).status).toBe(0);
+    const s = await Store.open(db);
+    // as a Ctrl-C leaves it: some investigations stored, the run marked interrupted
+    await s.run(
+      "DELETE FROM case_results WHERE case_id IN (SELECT DISTINCT case_id FROM case_results ORDER BY 1 LIMIT 2)",
+    );
+    await s.run("DELETE FROM transcripts WHERE (case_id, epoch) NOT IN (SELECT (case_id, epoch) FROM case_results)");
+    await s.run("UPDATE runs SET status = 'interrupted'");
+    const [{ id }] = (await s.query<{ id: string }>("SELECT run_id AS id FROM runs")) as [{ id: string }];
+    s.close();
+    const list = await run(["runs", "list", "--db", db]);
+    const command = `run ${join(dir, "suite.yaml")} --resume ${id} --epochs 2 --limit 5 --db ${db}`;
+    expect(list.stdout).toContain(
+      `interrupted: stopped by Ctrl-C or a cancel (SIGTERM); what it stored is kept. Finish it:\n  soceval ${command}\n`,
+    );
+    const finished = await run(command.split(" "));
+    expect(finished.status, finished.stderr).toBe(0);
+    expect((await run(["runs", "list", "--db", db])).stdout).not.toContain("interrupted");
+  });
+
   it("shows a run a killed process left 'running' as stopped, and deletes runs whole", async () => {
     for (const limit of ["3", "4"])
       expect((await run(["run", "suite.yaml", "--db", store, "--limit", limit, "--quiet"])).status).toBe(0);

@@ -59,10 +59,10 @@ async function resumeCommands(store: Store, rows: RunRow[]): Promise<string[]> {
  * it once the cause is fixed: what it stored is kept. Not for one that stored a case twice, which
  * finishing would not mend.
  */
-async function finishCommands(store: Store, rows: RunRow[]): Promise<string[]> {
+async function finishCommands(store: Store, rows: RunRow[], status = "failed"): Promise<string[]> {
   const out: string[] = [];
   for (const r of rows) {
-    if (r.status !== "failed" || r.kind !== "replay" || r.merged_from) continue;
+    if (r.status !== status || r.kind !== "replay" || r.merged_from) continue;
     const run = await loadRunInfo(store, r.run_id);
     if (!run.suite_path || (await repeatedKeys(store, r.run_id))) continue;
     out.push(`soceval run ${shellWord(run.suite_path)} ${await resumeArgs(store, r.run_id, run)}`);
@@ -90,6 +90,8 @@ export function register(program: Command): void {
         );
         const resumes = flags.format === "json" ? [] : await resumeCommands(store, rows);
         const finishes = flags.format === "json" ? [] : await finishCommands(store, rows);
+        // a Ctrl-C, or a CI job cancelled mid-gate: the run printed its command then, gone with that log
+        const interrupted = flags.format === "json" ? [] : await finishCommands(store, rows, "interrupted");
         store.close();
         if (flags.format === "json") {
           // the same truth as the table's "stopped*": nothing is writing a run this command could read
@@ -142,6 +144,11 @@ export function register(program: Command): void {
           process.stdout.write(
             "failed: stopped by an error (a full disk, say); what it stored is kept. Once the cause is fixed, finish it:\n" +
               finishes.map((c) => `  ${c}\n`).join(""),
+          );
+        if (interrupted.length > 0)
+          process.stdout.write(
+            "interrupted: stopped by Ctrl-C or a cancel (SIGTERM); what it stored is kept. Finish it:\n" +
+              interrupted.map((c) => `  ${c}\n`).join(""),
           );
         return 0;
       }),
