@@ -397,8 +397,12 @@ describe("soceval gate", () => {
       child.kill("SIGINT");
       expect(await exited, err).toBe(3);
       expect(err).toMatch(
-        /soceval: gate: interrupted; the candidate run \S+ stopped with \d+ of 40 investigations stored, so nothing was judged\n$/,
+        /soceval: gate: interrupted; the candidate run \S+ stopped with \d+ of 40 investigations stored, so nothing was judged; finish it: /,
       );
+      // the next attempt finishes the stored candidate with the command the gate names, then judges it
+      const [, finish, judge] = err.match(/finish it: soceval (run .*), then judge it: soceval (gate .*)\n$/) ?? [];
+      expect(finish).toMatch(/ --resume \S+ --agent gpt-slow --db /);
+      expect(judge).toMatch(/^gate --candidate-run \S+ --baseline main --baseline-agent playbook --db /);
       expect(JSON.parse(readFileSync(join(dir, "cancel.json"), "utf8"))).toMatchObject({
         status: "not_judged",
         exit_code: 3,
@@ -411,6 +415,11 @@ describe("soceval gate", () => {
         status: string;
       }[];
       expect(runs.find((r) => r.run_id === id)?.status).toBe("interrupted");
+      const finished = await run(finish!.split(" "));
+      expect(finished.status, finished.stderr).toBe(0);
+      const judged = await run(judge!.split(" "));
+      expect([0, 1], judged.stderr).toContain(judged.status);
+      expect(judged.stdout).toContain(`Candidate \`gpt-slow\` (run \`${id}\`)`);
     } finally {
       await slow.close();
     }

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { runSetup } from "../analytics/replay-setup.js";
+import { resumeArgs } from "../analytics/resume-hint.js";
+import { loadRunInfo } from "../analytics/run.js";
 import { sampleReach } from "../datasets/reach-sample.js";
 import { runReachWarning } from "../datasets/reach-text.js";
 import { findBaseline } from "../gate/baseline.js";
@@ -297,10 +299,17 @@ async function judge(
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     });
-  if (outcome.status === "interrupted")
+  if (outcome.status === "interrupted") {
+    // a cancelled CI job's next attempt need not replay what this one stored: finish it, then judge it
+    const info = await loadRunInfo(store, outcome.runId);
+    const suite = info.suite_path ? shellWord(info.suite_path) : shellWord(suiteFile);
+    const db = storeFlag(store.path);
     throw new RuntimeFailure(
-      `gate: interrupted; the candidate run ${outcome.runId} stopped with ${outcome.done} of ${outcome.total} investigations stored, so nothing was judged`,
+      `gate: interrupted; the candidate run ${outcome.runId} stopped with ${outcome.done} of ${outcome.total} investigations stored, so nothing was judged; ` +
+        `finish it: soceval run ${suite} ${await resumeArgs(store, outcome.runId, info)}, then judge it: ` +
+        `soceval gate --candidate-run ${outcome.runId} ${baselineFlags(flags, base)}${db ? ` ${db}` : ""}`,
     );
+  }
   const cand = { run_id: outcome.runId, agent: agent.name };
   // recordings that miss the candidate's requests: neither regressions nor an outage
   await refuseReplayMisses(store, cand, "candidate", suiteFile);
