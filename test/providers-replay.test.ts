@@ -213,6 +213,8 @@ describe("recording and replay", () => {
     const answers: (string | null)[] = [];
     for (let i = 0; i < 4; i++) answers.push((await replay.complete(req)).message.content);
     expect(answers).toEqual(["answer 0", "answer 1", "answer 2", "answer 0"]);
+    // a file that names no epochs (an older soceval's) answers any epoch from them, in turn
+    expect((await replay.complete({ ...req, epoch: 5 })).message.content).toMatch(/^answer [012]$/);
   });
 
   it("answers a request recorded again into the same file (--record afresh) with the newer session's answers", async () => {
@@ -263,6 +265,11 @@ describe("recording and replay", () => {
     const answers: (string | null)[] = [];
     for (const epoch of [2, 0, 1, 0]) answers.push((await replay.complete({ ...req, epoch })).message.content);
     expect(answers).toEqual(["epoch 2 answer", "epoch 0 answer", "epoch 1 answer", "epoch 0 answer"]);
+    // an epoch never recorded is a miss, not another epoch's answer passed off as its own: with
+    // --epochs 4 over three recorded, the fourth repeated one of them and the run looked steadier
+    await expect(replay.complete({ ...req, epoch: 3 })).rejects.toThrow(
+      /^replay: no recorded response for epoch 3 of request \S+ \(model .*\) in .*epoch-order\.jsonl; the key covers each epoch: this request was recorded in epochs 0, 1, 2 only/,
+    );
   });
 
   it("returns copies, so a caller mutating a completion cannot change the recording", async () => {

@@ -294,6 +294,19 @@ export function createReplayProvider(file: string): Provider {
           "not recorded",
         );
       const own = list.filter((r) => r.epoch === req.epoch);
+      // recordings that name their epochs hold none for this one: borrowing another epoch's answer
+      // would make a run of more epochs than recorded look steadier than the model is
+      const epochs = [...new Set(list.flatMap((r) => (r.epoch === undefined ? [] : [r.epoch])))].sort((a, b) => a - b);
+      if (own.length === 0 && req.epoch !== undefined && epochs.length > 0)
+        throw new ProviderError(
+          `replay: no recorded response for epoch ${req.epoch} of request ${key} (model ${req.model}) in ${file}${AFTER_FILE} ` +
+            `each epoch: this request was recorded in epoch${epochs.length === 1 ? "" : "s"} ${epochs.join(", ")} only, ` +
+            "and an epoch replays its own answers, never another's; record it with the live agent and as many --epochs",
+          false,
+          undefined,
+          undefined,
+          "not recorded",
+        );
       const pool = own.length > 0 ? own : list;
       // the newest session that recorded it; within one, repeats (two cases with one alert) answer in turn
       const newest = pool[pool.length - 1]!.session;
