@@ -78,9 +78,9 @@ describe("comparison of two agents on the same cases", () => {
       const html = await renderComparison(d, "html");
       expect(html).toContain(`<td class="num wrap">4 / 2</td>`);
       // the page says how a case of several epochs counts, in both pages' method sections
-      expect(html).toContain("the outcome it had in most of its epochs");
+      expect(html).toContain("having it when it had it in most of its epochs");
       const md = await renderComparison(d, "md");
-      expect(md).toContain("the outcome it had in most of its epochs");
+      expect(md).toContain("having it when it had it in most of its epochs");
       // the list of disagreements compares one epoch, and says so beside the counts that do not
       expect(md).toMatch(
         /\d+ cases with different verdicts in the first epoch \(the counts above take each case's majority/,
