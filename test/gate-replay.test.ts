@@ -106,6 +106,30 @@ describe("gate on a replay agent", () => {
     }
   });
 
+  it("refuses an epoch the recordings do not hold, and asks to record as many epochs", async () => {
+    // a baseline of two epochs (the playbook's); the model was recorded in one
+    const base = await run(["run", "suite.yaml", "--epochs", "2", "--db", db, "--quiet"]);
+    expect(base.status, base.stderr).toBe(0);
+    const bless = await run(["baseline", "bless", "--run", "latest", "--name", "two", "--db", db]);
+    expect(bless.status, bless.stderr).toBe(0);
+    const r = await run([
+      "gate",
+      "suite.yaml",
+      "--baseline",
+      "two",
+      "--agent",
+      "gpt-replay",
+      "--epochs",
+      "2",
+      "--db",
+      db,
+      "--quiet",
+    ]);
+    expect(r.status, r.stdout).toBe(2);
+    expect(r.stderr).toMatch(/or an epoch was never recorded/);
+    expect(r.stderr).toContain(`--agent <live agent> --epochs 2 --record ${rec}`);
+  });
+
   it("does not count a few unrecorded requests as regressions of the agent", async () => {
     const all = readFileSync(rec, "utf8");
     // mini-000's requests name user0 (its first request) or its evidence id s-000a (its second)

@@ -277,6 +277,18 @@ describe("soceval run (end to end)", () => {
         `their requests are not the recorded ones, and they count as failed. Record them with the live agent ` +
         `(soceval run replay.suite.yaml --agent <live agent> --record ${rec})`,
     );
+    // recorded in one epoch, replayed in two: the second is a miss, named as such, and the command
+    // that records it asks for both epochs (recording one again would miss the same way)
+    const twiceDb = join(dir, "record-twice.duckdb");
+    const twice = await run(["run", "replay.suite.yaml", "--db", twiceDb, "--limit", "6", "--epochs", "2"]);
+    expect(twice.status, twice.stderr).toBe(0);
+    expect(twice.stderr).toContain(
+      `soceval: 6 of 12 investigations of agent gpt-replay found no recorded response in ${rec} (`,
+    );
+    expect(twice.stderr).toContain(
+      "their requests are not the recorded ones, or their epoch was never recorded, and they count as failed. " +
+        `Record them with the live agent (soceval run replay.suite.yaml --agent <live agent> --epochs 2 --record ${rec})`,
+    );
     expect(server.requests()).toBe(before);
   });
 

@@ -4,7 +4,7 @@ import { loadRunInfo, resolveRunId } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { fileSha256 } from "../io/hash.js";
 import { lineEndingHashes, sameCasesForms } from "../io/line-ending-hash.js";
-import { MISSED_FILE_PATTERN } from "../providers/replay.js";
+import { EPOCH_MISS, MISSED_FILE_PATTERN, recordEpochs } from "../providers/replay.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import type { GateRules } from "../schema/index.js";
 import { type Store, sqlString } from "../store/db.js";
@@ -231,9 +231,17 @@ export async function refuseReplayMisses(
   role: "candidate" | "baseline",
   suite: string | null,
 ): Promise<void> {
-  const rows = await store.query<{ case_id: string; file: string | null; total: number }>(
+  const rows = await store.query<{
+    case_id: string;
+    file: string | null;
+    total: number;
+    epochs: number;
+    epoch_miss: boolean;
+  }>(
     `SELECT case_id, regexp_extract(error, ${sqlString(MISSED_FILE_PATTERN)}, 1) AS file,
-            (SELECT count(*) FROM transcripts a WHERE a.run_id = t.run_id AND a.agent = t.agent)::INTEGER AS total
+            (SELECT count(*) FROM transcripts a WHERE a.run_id = t.run_id AND a.agent = t.agent)::INTEGER AS total,
+            (SELECT epochs FROM runs r WHERE r.run_id = t.run_id) AS epochs,
+            starts_with(error, ${sqlString(EPOCH_MISS)}) AS epoch_miss
      FROM transcripts t WHERE run_id = ? AND agent = ? AND error LIKE ? ORDER BY case_id, epoch`,
     [side.run_id, side.agent, REPLAY_MISS],
   );
@@ -244,8 +252,8 @@ export async function refuseReplayMisses(
   throw new InputError(
     `gate: ${rows.length} of ${rows[0]!.total} investigations of the ${role} ${side.agent} (run ${side.run_id}) ` +
       `found no recorded response in ${file} (${shown}): its requests are not the recorded ones (the prompt ` +
-      "template, tools, model, temperature or max_tokens changed since they were recorded), so the gate cannot " +
-      `judge them. Record them with the live agent (soceval run ${suite ?? "<suite>"} --agent <live agent> ` +
-      `--record ${file}), commit the recordings and run the gate again`,
+      `template, tools, model, temperature or max_tokens changed since they were recorded${rows.some((r) => r.epoch_miss) ? ", or an epoch was never recorded" : ""}), ` +
+      `so the gate cannot judge them. Record them with the live agent (soceval run ${suite ?? "<suite>"} --agent <live agent>` +
+      `${recordEpochs(rows[0]!.epochs)} --record ${file}), commit the recordings and run the gate again`,
   );
 }

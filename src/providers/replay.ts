@@ -255,6 +255,12 @@ function whatChanged({ conversations }: Recordings, req: CompletionRequest): str
   return changed.length > 0 ? `${CHANGED}${changed.join("; ")}` : "";
 }
 
+/** How a miss for an epoch the recordings do not hold begins, as stored (with the provider's prefix). */
+export const EPOCH_MISS = "provider: replay: no recorded response for epoch ";
+
+/** The --epochs a recording run needs so that every epoch of a replay run has its own answers. */
+export const recordEpochs = (epochs: number | null): string => (epochs && epochs > 1 ? ` --epochs ${epochs}` : "");
+
 /** In a miss's message, what follows the recordings file: where `recordingsFileOf` stops reading. */
 const AFTER_FILE = "; the key covers";
 
@@ -299,7 +305,7 @@ export function createReplayProvider(file: string): Provider {
       const epochs = [...new Set(list.flatMap((r) => (r.epoch === undefined ? [] : [r.epoch])))].sort((a, b) => a - b);
       if (own.length === 0 && req.epoch !== undefined && epochs.length > 0)
         throw new ProviderError(
-          `replay: no recorded response for epoch ${req.epoch} of request ${key} (model ${req.model}) in ${file}${AFTER_FILE} ` +
+          `${EPOCH_MISS.slice("provider: ".length)}${req.epoch} of request ${key} (model ${req.model}) in ${file}${AFTER_FILE} ` +
             `each epoch: this request was recorded in epoch${epochs.length === 1 ? "" : "s"} ${epochs.join(", ")} only, ` +
             "and an epoch replays its own answers, never another's; record it with the live agent and as many --epochs",
           false,
