@@ -18,11 +18,8 @@ export type PairedCase = {
   c_epochs_right: number;
   b_critical: boolean;
   c_critical: boolean;
-  /** in every epoch: steady however the candidate's verdicts wavered */
-  c_critical_all: boolean;
   b_high: boolean;
   c_high: boolean;
-  c_high_all: boolean;
   c_failed: boolean;
   b_output: OutputStatus;
   c_output: OutputStatus;
@@ -34,9 +31,7 @@ const side = (alias: string) => `${alias} AS (
     count(DISTINCT coalesce(agree, false)) > 1 AS flaky,
     mode(verdict) AS verdict,
     avg(coalesce(critical_miss, false)::INT) > 0.5 AS critical,
-    bool_and(coalesce(critical_miss, false)) AS critical_all,
     avg((high_severity_violations > 0)::INT) > 0.5 AS high,
-    bool_and(coalesce(high_severity_violations > 0, false)) AS high_all,
     avg(failed::INT) > 0.5 AS failed,
     ${OUTPUT_STATUS_OVER_EPOCHS} AS output
   FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id)`;
@@ -50,8 +45,8 @@ export async function pairedCases(store: Store, base: Side, cand: Side): Promise
        CASE WHEN c.label_verdict IS NULL THEN NULL ELSE c.epochs_right * 2 > c.epochs END AS c_right,
        b.verdict AS b_verdict, c.verdict AS c_verdict, c.flaky AS c_flaky,
        c.epochs AS c_epochs, c.epochs_right AS c_epochs_right,
-       b.critical AS b_critical, c.critical AS c_critical, c.critical_all AS c_critical_all,
-       b.high AS b_high, c.high AS c_high, c.high_all AS c_high_all, c.failed AS c_failed,
+       b.critical AS b_critical, c.critical AS c_critical,
+       b.high AS b_high, c.high AS c_high, c.failed AS c_failed,
        b.output AS b_output, c.output AS c_output
      FROM c JOIN b USING (case_id) ORDER BY c.case_id`,
     [base.run_id, base.agent, cand.run_id, cand.agent, cand.run_id],

@@ -59,12 +59,12 @@ export async function evaluateGate(
   const steady = cases.filter((x) => !flakyIds.has(x.case_id));
   const regressed = steady.filter((x) => x.b_right === true && x.c_right === false);
   const improved = steady.filter((x) => x.b_right === false && x.c_right === true);
-  // wavering verdicts excuse a miss only where the miss wavered too: a true positive closed in
-  // every epoch (its verdict right once, say) is a new critical miss, as compare counts it
-  const newCritical = cases.filter(
-    (x) => x.c_critical && !x.b_critical && (!flakyIds.has(x.case_id) || x.c_critical_all),
-  );
-  const newHigh = cases.filter((x) => x.c_high && !x.b_high && (!flakyIds.has(x.case_id) || x.c_high_all));
+  // a wavering verdict excuses a verdict flip, never a missed true positive or a high violation: those
+  // already count only where most of the candidate's epochs have them, so one bad epoch is outvoted
+  const isNewCritical = (x: (typeof cases)[number]) => x.c_critical && !x.b_critical;
+  const isNewHigh = (x: (typeof cases)[number]) => x.c_high && !x.b_high;
+  const newCritical = cases.filter(isNewCritical);
+  const newHigh = cases.filter(isNewHigh);
 
   if (rules.no_new_critical_miss)
     results.push(
@@ -153,16 +153,14 @@ export async function evaluateGate(
   const worseIds = new Set(
     worse.filter((w) => failedMargins.has(`margin:${w.metric}`)).flatMap((w) => w.cases.map((x) => x.case_id)),
   );
-  const criticalIds = new Set(newCritical.map((x) => x.case_id));
-  const highIds = new Set(newHigh.map((x) => x.case_id));
   const outcomeOf = (x: (typeof cases)[number]) =>
     x.c_failed
       ? ("failed" as const)
       : !flakyIds.has(x.case_id) && x.b_right === true && x.c_right === false
         ? ("regressed" as const)
-        : criticalIds.has(x.case_id)
+        : isNewCritical(x)
           ? ("new_critical_miss" as const)
-          : highIds.has(x.case_id)
+          : isNewHigh(x)
             ? ("new_high_violation" as const)
             : flakyIds.has(x.case_id)
               ? ("flaky" as const)
