@@ -3,7 +3,7 @@ import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
 import { cloneRun } from "../../test/helpers/clone-run.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { Store } from "../store/db.js";
-import { evaluateGate } from "./evaluate.js";
+import { evaluateGate, TOO_WIDE } from "./evaluate.js";
 import { toJUnit } from "./junit.js";
 
 const base = { run_id: FIXTURE_RUN, agent: "playbook" };
@@ -61,6 +61,42 @@ describe("the gate's rules at their edges", () => {
     expect(atShare.status).not.toBe("infra_failure");
     const below = await evaluateGate(store, base, cand, { ...DEFAULT_GATE, max_infra_failure_rate: 0.99 / n });
     expect(below.status).toBe("infra_failure");
+  });
+});
+
+describe("a margin on a rate where lower is better", () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await Store.open(":memory:");
+    await seedFixture(store);
+    await cloneRun(store, FIXTURE_RUN, "run-cand");
+  });
+  afterEach(() => store.close());
+
+  it("calls a candidate that misses every true positive worse, not short of cases", async () => {
+    await store.run(
+      "UPDATE case_results SET critical_miss = true, escalate = false WHERE run_id = 'run-cand' AND label_verdict = 'true_positive'",
+    );
+    const v = await evaluateGate(store, base, cand, {
+      ...DEFAULT_GATE,
+      margins: [{ metric: "critical_miss_rate", max_drop: 0.02 }],
+    });
+    const r = v.rules.find((x) => x.rule === "margin:critical_miss_rate")!;
+    expect(r.diff!).toBeGreaterThan(0.02);
+    expect(r.pass).toBe(false);
+    expect(r.cases_needed).toBeUndefined();
+    expect(r.detail).not.toContain(TOO_WIDE);
+    expect(r.detail).toContain("beyond the margin 0.02");
+  });
+
+  it("says an unchanged candidate is short of cases, and how many it needs", async () => {
+    const v = await evaluateGate(store, base, cand, {
+      ...DEFAULT_GATE,
+      margins: [{ metric: "critical_miss_rate", max_drop: 0.02 }],
+    });
+    const r = v.rules.find((x) => x.rule === "margin:critical_miss_rate")!;
+    expect(r).toMatchObject({ diff: 0, pass: false, cases_needed: 189 });
+    expect(r.detail).toContain(TOO_WIDE);
   });
 });
 
