@@ -81,6 +81,26 @@ describe("audit trail and unmeasured time", () => {
     expect(score({ transcript: transcript({ steps: one }) }).result.audit_missing).not.toContain("query_trail");
   });
 
+  it("a query that failed with a blank note says nothing about why: the trail has a gap", () => {
+    const steps = [...goodSteps(), call("get_signins", "error", [], { note: "   " })];
+    expect(score({ transcript: transcript({ steps }) }).result.audit_missing).toContain("query_trail");
+  });
+
+  it("tokens and cost a server did not report are unknown, not 0, while time is still measured", () => {
+    const steps = goodSteps().map((s) => (s.type === "model_call" ? { ...s, usage_reported: false as const } : s));
+    expect(score({ transcript: transcript({ steps }) }).result).toMatchObject({
+      tokens_in: null,
+      tokens_out: null,
+      cost_usd: null,
+      time_to_triage_ms: 2000,
+    });
+    // one call that did report is not enough: the investigation's total is still unknown
+    const one = goodSteps().map((s, i) =>
+      i === 0 && s.type === "model_call" ? { ...s, usage_reported: false as const } : s,
+    );
+    expect(score({ transcript: transcript({ steps: one }) }).result).toMatchObject({ tokens_in: null, cost_usd: null });
+  });
+
   it("an imported case with no transcript has no time to triage, not 0 ms; a run's own failure is timed", () => {
     const missing = score({ transcript: transcript({ steps: [], output: null, error: MISSING_TRANSCRIPT }) }).result;
     expect(missing).toMatchObject({ failed: true, time_to_triage_ms: null, cost_usd: null, tokens_in: null });
