@@ -322,6 +322,27 @@ describe("metric definitions over case_results (DESIGN.md, counted by hand)", ()
     expect(two.time_to_triage_p50_ms!.value).toBe(600);
   });
 
+  it("a share with no spread (every case at 5/6) is not certain: it gets the cases' interval, as 1 does", async () => {
+    // three investigations, each lacking one audit item: a t interval would be [5/6, 5/6]
+    const rows = rowsFor("flat", 1)
+      .slice(0, 3)
+      .map((r) => ({ ...r, audit_completeness: 5 / 6 }));
+    await store.appendBatch({ case_results: rows });
+    const flat = (await estimates("flat")).audit_completeness!;
+    expect(flat.value).toBeCloseTo(5 / 6, 12);
+    // Wilson for 2.5 of 3, from the formula with z = 1.959964
+    const z = 1.959964;
+    const [p, n] = [5 / 6, 3];
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+    expect(flat.lower).toBeCloseTo(centre - half, 5);
+    expect(flat.upper).toBeCloseTo(centre + half, 5);
+    // never narrower than every case complete: 1 − 3/3 = 0 to 1
+    await store.appendBatch({ case_results: rowsFor("full", 1).slice(0, 3) });
+    const full = (await estimates("full")).audit_completeness!;
+    expect(full).toMatchObject({ value: 1, lower: 0, upper: 1 });
+  });
+
   it("a rate's interval is Wilson's score interval at 95%", () => {
     // 6 of 11, worked from the formula with z = 1.959964
     const z = 1.959964;

@@ -20,8 +20,10 @@ export function proportion(x: number, n: number, units = n): Estimate {
 
 /**
  * Mean with a 95% t interval (Student's t on units − 1 degrees of freedom: 1.96 would be ~40% too
- * narrow on five cases), optionally clipped to [min, max]. A share that sits at 0 or 1 in every
- * case has no spread to measure: it gets the rule of three, as a proportion would, not [1, 1].
+ * narrow on five cases), optionally clipped to [min, max]. A share that sits at the same value in
+ * every case has no spread to measure: it gets a proportion's interval over the cases (the rule of
+ * three at 0 or 1), not a zero-width one that would claim certainty from three cases, and would
+ * make every case at 5/6 look surer than every case at 1.
  */
 export function mean(
   avg: number | null,
@@ -32,7 +34,7 @@ export function mean(
 ): Estimate {
   if (!(n > 0) || avg === null) return { value: null, lower: null, upper: null, n: 0, method: "normal" };
   if (units < 2 || sd === null) return { value: avg, lower: null, upper: null, n, method: "normal" };
-  if (sd === 0 && clip[0] === 0 && clip[1] === 1 && (avg === 0 || avg === 1)) return proportion(avg * n, n, units);
+  if (sd === 0 && clip[0] === 0 && clip[1] === 1) return proportion(avg * n, n, units);
   // `units`: the independent observations behind the n values (cases, when epochs repeat them)
   const half = (jStat.studentt.inv(0.975, units - 1) * sd) / Math.sqrt(units);
   return {
