@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { poissonBootstrap, quantile } from "./bootstrap.js";
 import { pairedMeanDifference } from "./paired.js";
+import { mean } from "./proportion.js";
 
 describe("the percentile bootstrap's ends", () => {
   it("reads quantiles by linear interpolation between ranks 0..n−1 (type 7)", () => {
@@ -42,5 +43,14 @@ describe("paired mean difference over incidents", () => {
     expect(d.diff).toBeCloseTo(0.5, 12);
     expect(d.lower).toBeCloseTo(0.5 - 4.302653 * se, 5);
     expect(d.upper).toBeCloseTo(0.5 + 4.302653 * se, 5);
+  });
+});
+
+describe("a mean's interval within the metric's range", () => {
+  it("never puts a cost below $0 or a share above 1", () => {
+    // 5 cases averaging $0.10 with sd $1: the t interval's lower end, 0.1 − 2.776·1/√5, is negative
+    expect(mean(0.1, 1, 5, [0, Number.POSITIVE_INFINITY])).toMatchObject({ lower: 0 });
+    expect(mean(0.1, 1, 5, [0, Number.POSITIVE_INFINITY]).upper).toBeCloseTo(0.1 + 2.776445 / Math.sqrt(5), 5);
+    expect(mean(0.9, 0.5, 5, [0, 1])).toMatchObject({ upper: 1 });
   });
 });
