@@ -105,7 +105,7 @@ describe.concurrent("soceval dataset (CLI)", () => {
     expect(lines[1]).toBe("… and 2 more problems and 2 more warnings");
   });
 
-  it("validate: an integer JSON.parse rounds is a warning naming line and path, with the fix; exit 0", async () => {
+  it("validate: an integer beyond 2^53 − 1 is a warning naming line and path, and what it is read as; exit 0", async () => {
     const line = readFileSync(`${FIX}/valid.jsonl`, "utf8").split("\n")[0]!;
     const c = JSON.parse(line) as { id: string; alert: { raw?: unknown } };
     const f = join(tmp(), "long.jsonl");
@@ -117,10 +117,11 @@ describe.concurrent("soceval dataset (CLI)", () => {
     const r = await soceval("dataset", "validate", f);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
-      `${f}: 7 integers are beyond ±9007199254740991 (2^53 − 1), which JSON.parse rounds (12345678901234567890 reads as 12345678901234567000), ` +
-        "so agents and scorers would see other values than the file holds: line 1 alert.raw.EventRecordID, line 2 alert.raw.EventRecordID, " +
+      `${f}: 7 integers are beyond ±9007199254740991 (2^53 − 1), more than a JSON number holds exactly, so soceval reads each ` +
+        `as a string of its digits ("12345678901234567890"), as the importers write it, and a condition's equals, gte or lte ` +
+        "with a number never holds on it: line 1 alert.raw.EventRecordID, line 2 alert.raw.EventRecordID, " +
         "line 3 alert.raw.EventRecordID, line 4 alert.raw.EventRecordID, line 5 alert.raw.EventRecordID and 2 more; " +
-        'write each as a string of its digits ("12345678901234567890", not 12345678901234567890) (warning)\n',
+        "write each as a string to say so in the file (warning)\n",
     );
     expect(r.stdout).toBe(`${f}: 7 cases, 7 valid, 0 invalid, 0 unlabeled, 1 warning\n`);
   });

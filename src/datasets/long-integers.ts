@@ -10,7 +10,7 @@ export type LongIntegerCount = {
   first: { line: number; path: string; digits: string }[];
 };
 
-/** Counts a dataset's integers that JSON.parse rounds (json-numbers.ts), line by line. */
+/** Counts a dataset's integers beyond 2^53 − 1 (json-numbers.ts), line by line. */
 export class LongIntegerCounter {
   private readonly found: LongIntegerCount = { count: 0, first: [] };
 
@@ -29,8 +29,8 @@ export class LongIntegerCounter {
 }
 
 /**
- * The one warning about them, ending "(warning)": the cases a run replays, and the values its scorers
- * compare, would hold a number the file does not, with nothing to say so.
+ * The one warning about them, ending "(warning)": every command reads each as a string of its digits
+ * (io/jsonl.ts), exact, but no longer a number, which a condition comparing numbers never matches.
  */
 export function longIntegerWarning(file: string, r: LongIntegerCount): string {
   const one = r.first[0]!;
@@ -38,8 +38,8 @@ export function longIntegerWarning(file: string, r: LongIntegerCount): string {
   const more = r.count > r.first.length ? ` and ${r.count - r.first.length} more` : "";
   return (
     `${file}: ${r.count} integer${r.count === 1 ? " is" : "s are"} beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1), ` +
-    `which JSON.parse rounds (${one.digits} reads as ${Number(one.digits)}), so agents and scorers would see ` +
-    `other values than the file holds: ${where}${more}; write each as a string of its digits ` +
-    `("${one.digits}", not ${one.digits}) (warning)`
+    `more than a JSON number holds exactly, so soceval reads each as a string of its digits ("${one.digits}"), ` +
+    `as the importers write it, and a condition's equals, gte or lte with a number never holds on it: ${where}${more}; ` +
+    `write each as a string to say so in the file (warning)`
   );
 }

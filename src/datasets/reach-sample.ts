@@ -1,3 +1,4 @@
+import { keepLongIntegers } from "../io/json-numbers.js";
 import { readLines } from "../io/lines.js";
 import { Case, type Workflow } from "../schema/index.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
@@ -27,7 +28,8 @@ export async function sampleReach(
       if (!/\S/.test(text)) continue;
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        // as the replay reads the line (io/jsonl.ts), a 64-bit id a string of its digits
+        json = keepLongIntegers(text, JSON.parse(text));
       } catch {
         continue;
       }

@@ -225,4 +225,20 @@ describe("the reach in validate, stats and a run's sample", () => {
       end: "",
     });
   });
+  it("the sample reads a 64-bit id as the replay does, as text, so a number test on it is named as never holding", async () => {
+    const wfFile = editedMini(["field: device_known, equals: false", "field: event, gte: 3"]);
+    const wf = loadWorkflow(wfFile);
+    const minis = join(dir, "mini-long.jsonl");
+    const text = readFileSync("test/fixtures/mini/cases.jsonl", "utf8");
+    writeFileSync(
+      minis,
+      text.replaceAll('"device_known": false', '"device_known": false, "event": 12345678901234567891'),
+    );
+    const sample = await sampleReach(minis, wf, 10, wfFile);
+    const never =
+      /:62: decision_rules\[0\]\.when\.all\[1\]\.gte: gte 3 compares a number, but every event of idp\.signins .* is text \("12345678901234567891"\).*never holds/;
+    expect(sample?.workflow).toEqual([expect.stringMatching(never)]);
+    const validated = await validateDataset(minis, () => {}, { workflow: wf, workflowFile: wfFile });
+    expect(validated.workflowWarnings).toContainEqual(expect.stringMatching(never));
+  });
 });

@@ -158,14 +158,14 @@ describe("datasetStats", () => {
   });
 });
 
-describe("validateDataset: integers JSON.parse rounds", () => {
+describe("validateDataset: integers beyond 2^53 − 1", () => {
   it("counts each on any line JSON.parse reads and names the first few by line and path, leaving digits in strings alone", async () => {
     const long = (id: string, n: string) =>
       JSON.stringify({ ...CASE, id }).replace('"data":{}', `"data":{"EventRecordID":${n},"s":"${n}"}`);
     const lines = [
       long("k-1", "12345678901234567890"),
       JSON.stringify({ ...CASE, id: "k-2" }).replace('"data":{}', '"data":{"ok":9007199254740991,"f":1e20}'),
-      // invalid (no workflow), yet read, and rounded, all the same
+      // invalid (no workflow), yet read, and counted, all the same
       long("k-3", "-9007199254740993").replace('"workflow":"phishing-triage",', ""),
       "{not json 12345678901234567890",
       ...["k-4", "k-5", "k-6", "k-7"].map((id) => long(id, "18446744073709551615")),

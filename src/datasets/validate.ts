@@ -24,7 +24,7 @@ export type ValidationSummary = {
    * rules that decide no case; and approval raises that raise nothing, whatever the data
    */
   workflowWarnings?: string[];
-  /** integers JSON.parse rounds (beyond 2^53 − 1), on any line it reads, valid case or not */
+  /** integers beyond 2^53 − 1, read as strings of their digits, on any line JSON.parse takes, valid case or not */
   longIntegers?: LongIntegerCount;
 };
 
@@ -32,8 +32,8 @@ export type ValidationSummary = {
  * Check every case of a JSONL dataset, streaming. Each problem goes to `report` as
  * `file:line: field: message`; a case with no label is valid but counted as unlabeled. A valid
  * case may also get warnings (caseWarnings), reported the same way with "(warning)" at the end.
- * Repeated keys are looked for here, though `run` does not (jsonl.ts), and so are integers that
- * JSON.parse rounds (json-numbers.ts), which `run` would read rounded. With a workflow, the valid
+ * Repeated keys are looked for here, though `run` does not (jsonl.ts), and integers beyond 2^53 − 1
+ * are counted (json-numbers.ts): every command reads them as strings. With a workflow, the valid
  * cases' evidence is also held against its tools (reach.ts).
  */
 export async function validateDataset(

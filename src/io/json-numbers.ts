@@ -53,10 +53,9 @@ const INTEGER = /^-?\d+$/;
 /**
  * `parsed` (JSON.parse of `text`), or, when the text holds unsafe integers, the text read again with
  * each of them as a string of its exact digits: an importer's case then holds the id the export
- * has, not a neighbour of it.
+ * has, not a neighbour of it. `long`: what longIntegers found in `text`, when the caller has it.
  */
-export function keepLongIntegers(text: string, parsed: unknown): unknown {
-  const long = longIntegers(text);
+export function keepLongIntegers(text: string, parsed: unknown, long = longIntegers(text)): unknown {
   if (long.length === 0) return parsed;
   let quoted = "";
   let at = 0;

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { safeParseFast } from "../schema/fast-parse.js";
 import { InputError, mainIssue } from "./errors.js";
 import { formatKeyPath, repeatedKeys, TOO_DEEP } from "./json-keys.js";
+import { keepLongIntegers, longIntegers } from "./json-numbers.js";
 import { readLines } from "./lines.js";
 
 /**
@@ -70,11 +71,24 @@ export function parseJsonLine<S extends z.ZodType>(
       return { line, error: errors[0]!, errors };
     }
   }
+  // a 64-bit id (an EventRecordID in a case's evidence, a tool call's input in an imported
+  // transcript) kept as a string of its digits, as the importers write it, not rounded to a neighbour
+  const long = longIntegers(text);
+  if (long.length) json = keepLongIntegers(text, json, long);
   // zod's own parse on anything the fast path cannot vouch for: its refusals and messages are zod's.
   // The parsed line is ours alone, so what is already exactly zod's answer is kept, not copied.
   const parsed = safeParseFast(schema, json, { reportInput: true }, { reuse: true });
   if (parsed.success) return { line, value: parsed.data };
-  return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues, schema).text}` };
+  const issue = mainIssue(parsed.error.issues, schema);
+  // where the schema wants a number, the digits kept as a string would read "expected number"
+  const at = formatKeyPath(issue.path);
+  const tooLong = long.find((n) => formatKeyPath(n.path) === at);
+  if (tooLong)
+    return {
+      line,
+      error: `${file}:${line}: ${at}: ${tooLong.digits} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1), the largest whole number held exactly`,
+    };
+  return { line, error: `${file}:${line}: ${issue.text}` };
 }
 
 /** Stream valid records; the first bad line throws an InputError naming file, line and field. */

@@ -1,3 +1,5 @@
+import { keepLongIntegers } from "../io/json-numbers.js";
+
 // a Markdown code fence, optionally tagged json (any case): the first one in the text
 const FENCE = /```(?:json)?[ \t]*\r?\n?([\s\S]*?)```/i;
 
@@ -16,7 +18,8 @@ export function parseAnswerText(text: string): { value: unknown } | null {
 
 function tryJson(text: string): { value: unknown } | null {
   try {
-    return { value: JSON.parse(text) };
+    // a 64-bit id the answer cites as a bare number kept as its digits, as a case's is (io/jsonl.ts)
+    return { value: keepLongIntegers(text, JSON.parse(text)) };
   } catch {
     return null;
   }

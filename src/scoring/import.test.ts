@@ -166,6 +166,71 @@ describe("soceval score: numbers a transcript file cannot mean", () => {
       return { ...t, steps: [{ ...t.steps[0]!, tokens_in }, ...t.steps.slice(1)] };
     };
     expect(await refusal([withTokens(1.5)])).toMatch(/^FILE:1: steps\[0\]\.tokens_in: Invalid input: expected int/);
-    expect(await refusal([withTokens(1e20)])).toMatch(/^FILE:1: steps\[0\]\.tokens_in: Too big/);
+    // JSON.stringify writes 1e20 as 100000000000000000000, a bare integer: named with its digits
+    expect(await refusal([withTokens(1e20)])).toBe(
+      "FILE:1: steps[0].tokens_in: 100000000000000000000 is beyond ±9007199254740991 (2^53 − 1), the largest whole number held exactly",
+    );
+  });
+});
+
+describe("soceval score: a 64-bit id written as a bare number", () => {
+  // 12345678901234567891 is what the file says; JSON.parse reads it as 12345678901234567000
+  const ID = "12345678901234567891";
+
+  it("is stored as its exact digits, in a case's alert, a tool call's input and the output", async () => {
+    const c = JSON.parse(lines[0]!) as { alert: Record<string, unknown> };
+    const caseLine = JSON.stringify({ ...c, alert: { ...c.alert, raw: { EventRecordID: 0 } } }).replace(
+      '"EventRecordID":0',
+      `"EventRecordID":${ID}`,
+    );
+    writeFileSync(join(dir, "long-cases.jsonl"), `${caseLine}\n`);
+    const t = answered(cases[0]!);
+    const step = { ...t.steps[1]!, input: { user: "x", EventRecordID: 0 } };
+    const text = JSON.stringify({ ...t, steps: [t.steps[0], step], output: { ...t.output, record: 0 } })
+      .replace('"EventRecordID":0', `"EventRecordID":${ID}`)
+      .replace('"record":0', `"record":${ID}`);
+    const file = join(dir, "long.jsonl");
+    writeFileSync(file, `${text}\n`);
+    const store = await Store.open(join(dir, "long.duckdb"));
+    try {
+      const out = await importTranscripts(store, {
+        workflowFile: join(MINI, "workflow.yaml"),
+        datasetFile: join(dir, "long-cases.jsonl"),
+        transcriptsFile: file,
+        agent: "vendor-x",
+      });
+      expect(out.scored).toBe(1);
+      const [row] = await store.query<{ alert: string; input: string; output: string }>(
+        `SELECT c.alert::VARCHAR AS alert, k.input::VARCHAR AS input, t.output::VARCHAR AS output
+         FROM cases c, tool_calls k, transcripts t WHERE k.tool = 'get_signins'`,
+      );
+      expect(JSON.parse(row!.alert).raw.EventRecordID).toBe(ID);
+      expect(JSON.parse(row!.input).EventRecordID).toBe(ID);
+      expect(JSON.parse(row!.output).record).toBe(ID);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("is refused with its line and field where a number is required", async () => {
+    writeFileSync(join(dir, "cases.jsonl"), `${lines.join("\n")}\n`);
+    const file = join(dir, "long-epoch.jsonl");
+    const text = JSON.stringify({ ...answered(cases[0]!), epoch: 0 }).replace('"epoch":0', `"epoch":${ID}`);
+    writeFileSync(file, `${JSON.stringify(answered(cases[1]!))}\n${text}\n`);
+    const store = await Store.open(join(dir, "long-epoch.duckdb"));
+    try {
+      const err = await importTranscripts(store, {
+        workflowFile: join(MINI, "workflow.yaml"),
+        datasetFile: join(dir, "cases.jsonl"),
+        transcriptsFile: file,
+        agent: "vendor-x",
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(
+        `${file}:2: epoch: ${ID} is beyond ±9007199254740991 (2^53 − 1), the largest whole number held exactly`,
+      );
+      expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 });
