@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { keepLongIntegers } from "../io/json-numbers.js";
 import { sameUpToLineEndings } from "../io/line-ending-hash.js";
 import { readLines } from "../io/lines.js";
 import { Case, type EvidenceRecord } from "../schema/case.js";
@@ -35,7 +36,8 @@ export async function findDatasetLine(file: string, runHash: string, caseId: str
     if (!text.includes(needle)) continue;
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      // the records as the run read them (io/jsonl.ts): a 64-bit id a string of its digits, not rounded
+      json = keepLongIntegers(text, JSON.parse(text));
     } catch {
       continue;
     }
