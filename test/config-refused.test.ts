@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { soceval } from "./helpers/cli.js";
+import { editedMini } from "./helpers/mini-workflow.js";
 
 // configuration a user writes (suite, agent files) that `soceval run` must refuse when it loads:
 // exit 2 with file:line: field, before any store is made
@@ -34,6 +35,20 @@ describe("soceval run refuses a configuration that would not mean what it says",
   it("a default agent the suite does not have, at the default_agents line", async () => {
     const r = await refused({ suite: (s) => s.replace("default_agents: [playbook]", "default_agents: [plybook]") });
     expect(r.stderr).toMatch(new RegExp(`${r.suite}:5: default_agents\\[0\\]: no agent named "plybook"`));
+  });
+
+  it("an unknown --agent or default agent, before any warning says the run goes on", async () => {
+    // a workflow whose rule tests a field no record has: the run warns of it at the start
+    const wf = editedMini(["field: device_known, equals: false", "field: device_knwn, equals: false"]);
+    const suite = (s: string) => s.replace("workflow: workflow.yaml", `workflow: ${wf}`);
+    const r = await refused({ suite }, ["--agent", "playbok"]);
+    expect(r.stderr).toMatch(/^soceval: --agent: no agent named "playbok" in .*\n$/);
+    const d = await refused({
+      suite: (s) => suite(s).replace("default_agents: [playbook]", "default_agents: [plybook]"),
+    });
+    expect(d.stderr).toMatch(
+      new RegExp(`^soceval: ${d.suite}:5: default_agents\\[0\\]: no agent named "plybook"[^\\n]*\\n$`),
+    );
   });
 
   it('a model agent without a model name (it would have sent "playbook" to the server)', async () => {

@@ -9,7 +9,7 @@ import { InputError } from "../io/errors.js";
 import { refuseInputs } from "../io/out-file.js";
 import { refuseOtherFormat } from "../io/out-format.js";
 import { shellWord } from "../io/shell.js";
-import { type RunOutcome, runSuite } from "../replay/runner.js";
+import { type RunOutcome, runSuite, selectAgents } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
 import { INT32_MAX } from "../schema/suite.js";
@@ -84,6 +84,8 @@ export function register(program: Command): void {
         };
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const ls = loadSuite(suiteFile);
+        // an unknown --agent or default_agents name is refused before the warnings below say "the run goes on"
+        selectAgents(ls, flags.agent);
         // appended to during the replay: the suite's dataset or workflow would be left holding recordings
         refuseInputs(suiteInputs(ls, { recordings: false }), [["--record", flags.record]]);
         // a new recordings file is JSONL whatever its name: rec.json would hold lines jq rejects. One
