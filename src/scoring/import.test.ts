@@ -234,3 +234,43 @@ describe("soceval score: a 64-bit id written as a bare number", () => {
     }
   });
 });
+
+describe("soceval score: a dataset that soceval run refuses", () => {
+  it("is refused at the case's line and field (a case id twice, a record id twice, a required id no record has), and nothing is stored", async () => {
+    const transcripts = join(dir, "honest.jsonl");
+    writeFileSync(transcripts, `${cases.map((c) => JSON.stringify(answered(c))).join("\n")}\n`);
+    const edited = (change: (c: MiniCase) => void) => {
+      const c = JSON.parse(lines[1]!) as MiniCase;
+      change(c);
+      return JSON.stringify(c);
+    };
+    const datasets: [string[], string][] = [
+      [[lines[0]!, lines[1]!, lines[0]!], `:3: id: duplicate case id "${cases[0]!.id}" (first on line 1)`],
+      [
+        [lines[0]!, edited((c) => (c.evidence[1]!.id = c.evidence[0]!.id))],
+        `:2: evidence[1].id: duplicate evidence id "${cases[1]!.evidence[0]!.id}"`,
+      ],
+      [
+        [lines[0]!, edited((c) => c.label.required_evidence.push("s-404"))],
+        `:2: label.required_evidence[${cases[1]!.label.required_evidence.length}]: "s-404" is not an evidence id of this case`,
+      ],
+    ];
+    const store = await Store.open(join(dir, "refused-datasets.duckdb"));
+    try {
+      for (const [i, [dataset, message]] of datasets.entries()) {
+        const file = join(dir, `refused-${i}.jsonl`);
+        writeFileSync(file, `${dataset.join("\n")}\n`);
+        const err = await importTranscripts(store, {
+          workflowFile: join(MINI, "workflow.yaml"),
+          datasetFile: file,
+          transcriptsFile: transcripts,
+          agent: "vendor-x",
+        }).catch((e: unknown) => e);
+        expect((err as Error).message).toBe(`${file}${message}`);
+      }
+      expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+});

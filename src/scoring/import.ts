@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { phaseCriteria } from "../analytics/criteria.js";
+import { CaseIds, crossCheckCase } from "../datasets/checks.js";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
 import { fileSha256 } from "../io/hash.js";
@@ -188,8 +189,14 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
   const writer = await RunWriter.begin(store, meta, toolSources);
   const agent = { name: opts.agent, tools };
   const outcome: ImportOutcome = { runId: meta.run_id, cases: 0, scored: 0, missing: [], orphans: [], others };
+  const caseIds = new CaseIds();
   try {
     for await (const { value: c, line } of readJsonl(datasetFile, Case)) {
+      // what `run` refuses in a dataset beyond its schema (replay-case.ts): a case id twice would store
+      // one investigation twice, a record id twice makes a citation ambiguous, and a required id no
+      // record has is a miss on every transcript
+      const problem = crossCheckCase(c)[0] ?? caseIds.duplicate(c.id, line);
+      if (problem) throw new InputError(`${datasetFile}:${line}: ${problem}`, datasetFile, line);
       if (c.workflow !== workflow.id)
         throw new InputError(
           `${datasetFile}:${line}: workflow: case ${c.id} is for "${c.workflow}", not "${workflow.id}"`,
