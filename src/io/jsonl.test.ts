@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateDataset } from "../datasets/validate.js";
-import { Case } from "../schema/index.js";
+import { Case, Step } from "../schema/index.js";
 import { parseJsonLine } from "./jsonl.js";
 
 const line1 = readFileSync("test/fixtures/mini/cases.jsonl", "utf8").split("\n")[0]!;
@@ -55,5 +55,22 @@ describe("what a bad case line is called", () => {
     expect(errors[0]).toMatch(/:1: malformed JSON: /);
     writeFileSync(file, "id,title\nmini-000,x\n");
     await expect(validateDataset(file, () => {})).rejects.toThrow(/:1: not a JSONL dataset/);
+  });
+});
+
+describe("an integer beyond 2^53 − 1 on a line", () => {
+  const ID = "12345678901234567891";
+  it("is kept as its digits where any value goes, and as JSON.parse reads it where the schema wants a number", () => {
+    const text = `{"type":"tool_call","tool":"get_signins","status":"ok","latency_ms":${ID},"input":{"EventRecordID":${ID},"n":[${ID},7]}}`;
+    const r = parseJsonLine("t.jsonl", 3, text, Step);
+    expect(r).toEqual({
+      line: 3,
+      value: expect.objectContaining({ latency_ms: Number(ID), input: { EventRecordID: ID, n: [ID, 7] } }),
+    });
+  });
+
+  it("is refused where text belongs, as a short number is", () => {
+    const r = parseJsonLine("t.jsonl", 3, `{"type":"tool_call","tool":${ID},"status":"ok"}`, Step);
+    expect(r).toEqual({ line: 3, error: "t.jsonl:3: tool: Invalid input: expected string, received number" });
   });
 });

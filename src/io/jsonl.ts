@@ -71,24 +71,29 @@ export function parseJsonLine<S extends z.ZodType>(
       return { line, error: errors[0]!, errors };
     }
   }
-  // a 64-bit id (an EventRecordID in a case's evidence, a tool call's input in an imported
-  // transcript) kept as a string of its digits, as the importers write it, not rounded to a neighbour
-  const long = longIntegers(text);
-  if (long.length) json = keepLongIntegers(text, json, long);
   // zod's own parse on anything the fast path cannot vouch for: its refusals and messages are zod's.
   // The parsed line is ours alone, so what is already exactly zod's answer is kept, not copied.
-  const parsed = safeParseFast(schema, json, { reportInput: true }, { reuse: true });
-  if (parsed.success) return { line, value: parsed.data };
-  const issue = mainIssue(parsed.error.issues, schema);
-  // where the schema wants a number, the digits kept as a string would read "expected number"
-  const at = formatKeyPath(issue.path);
-  const tooLong = long.find((n) => formatKeyPath(n.path) === at);
-  if (tooLong)
-    return {
-      line,
-      error: `${file}:${line}: ${at}: ${tooLong.digits} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1), the largest whole number held exactly`,
-    };
-  return { line, error: `${file}:${line}: ${issue.text}` };
+  // The line is checked as written first: a 64-bit id where text belongs ("case_id": 1234…) is
+  // refused as a number, as 42 is there.
+  const asWritten = safeParseFast(schema, json, { reportInput: true }, { reuse: true });
+  if (!asWritten.success) return { line, error: `${file}:${line}: ${mainIssue(asWritten.error.issues, schema).text}` };
+  const long = longIntegers(text);
+  if (long.length === 0) return { line, value: asWritten.data };
+  // then with each integer beyond 2^53 − 1 (an EventRecordID in a case's evidence, a tool call's
+  // input) kept as a string of its digits, as the importers write it, not rounded to a neighbour;
+  // where the schema wants a number (latency_ms, which .int() fields refuse above already) the number
+  // stays as JSON.parse reads it
+  let keep = long;
+  while (keep.length) {
+    const parsed = safeParseFast(schema, keepLongIntegers(text, json, keep), { reportInput: true }, { reuse: true });
+    if (parsed.success) return { line, value: parsed.data };
+    const numbers = new Set(parsed.error.issues.map((i) => formatKeyPath(i.path.filter((k) => typeof k !== "symbol"))));
+    const rest = keep.filter((n) => !numbers.has(formatKeyPath(n.path)));
+    if (rest.length === keep.length)
+      return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues, schema).text}` };
+    keep = rest;
+  }
+  return { line, value: asWritten.data };
 }
 
 /** Stream valid records; the first bad line throws an InputError naming file, line and field. */
