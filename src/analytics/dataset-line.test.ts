@@ -10,10 +10,11 @@ describe("findDatasetLine", () => {
     const first = readFileSync("test/fixtures/mini/cases.jsonl", "utf8").split("\n")[0]!;
     const file = join(mkdtempSync(join(tmpdir(), "soceval-dataset-line-")), "cases.jsonl");
     // 12345678901234567891 is what the file says; JSON.parse reads 12345678901234567000
-    writeFileSync(
-      file,
-      `${first.replace('"country": "NL"', '"country": "NL", "EventRecordID": 12345678901234567891')}\n`,
-    );
+    // and where the case wants a number (analyst_minutes), one as the run read it: the case still validates
+    const line = first
+      .replace('"country": "NL"', '"country": "NL", "EventRecordID": 12345678901234567891')
+      .replace('"analyst_minutes": 12', '"analyst_minutes": 12345678901234567891');
+    writeFileSync(file, `${line}\n`);
     const found = await findDatasetLine(file, await fileSha256(file), "mini-000");
     expect(found.line).toBe(1);
     expect(found.evidence[0]!.data).toEqual({

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { keepLongIntegers } from "../io/json-numbers.js";
+import { parseJsonLine } from "../io/jsonl.js";
 import { sameUpToLineEndings } from "../io/line-ending-hash.js";
 import { readLines } from "../io/lines.js";
 import { Case, type EvidenceRecord } from "../schema/case.js";
@@ -36,15 +36,16 @@ export async function findDatasetLine(file: string, runHash: string, caseId: str
     if (!text.includes(needle)) continue;
     let json: unknown;
     try {
-      // the records as the run read them (io/jsonl.ts): a 64-bit id a string of its digits, not rounded
-      json = keepLongIntegers(text, JSON.parse(text));
+      json = JSON.parse(text);
     } catch {
       continue;
     }
     if ((json as { id?: unknown })?.id !== caseId) continue;
-    const parsed = Case.safeParse(json);
-    if (!parsed.success) return none(`${file}:${line}: the case no longer validates; evidence records are not shown`);
-    return { file, line, unavailable: null, evidence: parsed.data.evidence };
+    // the records as the run read them: a 64-bit id in their data a string of its digits, not rounded
+    const parsed = parseJsonLine(file, line, text, Case);
+    if (!parsed || "error" in parsed)
+      return none(`${file}:${line}: the case no longer validates; evidence records are not shown`);
+    return { file, line, unavailable: null, evidence: parsed.value.evidence };
   }
   // an imported run (`soceval score`) may name a dataset the transcripts only partly cover
   return none(`${file} holds no case ${caseId}`);

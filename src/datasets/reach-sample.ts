@@ -1,4 +1,4 @@
-import { keepLongIntegers } from "../io/json-numbers.js";
+import { parseJsonLine } from "../io/jsonl.js";
 import { readLines } from "../io/lines.js";
 import { Case, type Workflow } from "../schema/index.js";
 import { type EvidenceReach, ReachCounter } from "./reach.js";
@@ -25,18 +25,13 @@ export async function sampleReach(
   let whole = true;
   try {
     for await (const text of readLines(file)) {
-      if (!/\S/.test(text)) continue;
-      let json: unknown;
-      try {
-        // as the replay reads the line (io/jsonl.ts), a 64-bit id a string of its digits
-        json = keepLongIntegers(text, JSON.parse(text));
-      } catch {
-        continue;
-      }
-      const parsed = Case.safeParse(json);
-      if (parsed.success) {
-        counter.add(parsed.data);
-        for (const c of checks) c.add(parsed.data);
+      // read as the replay reads a line (io/jsonl.ts), a 64-bit id in evidence data a string of its digits
+      const r = parseJsonLine(file, 0, text, Case);
+      // a blank line, or one that is not JSON: not a case
+      if (!r || ("error" in r && r.object !== undefined)) continue;
+      if (!("error" in r)) {
+        counter.add(r.value);
+        for (const c of checks) c.add(r.value);
       }
       if (++taken >= n) {
         whole = false;

@@ -238,6 +238,13 @@ describe("the reach in validate, stats and a run's sample", () => {
     const never =
       /:62: decision_rules\[0\]\.when\.all\[1\]\.gte: gte 3 compares a number, but every event of idp\.signins .* is text \("12345678901234567891"\).*never holds/;
     expect(sample?.workflow).toEqual([expect.stringMatching(never)]);
+    // a huge number where the case wants one is read as the replay reads it, a number: the case counts
+    const minutes = join(dir, "mini-minutes.jsonl");
+    writeFileSync(
+      minutes,
+      `${text.split("\n")[0]!.replace('"analyst_minutes": 12', '"analyst_minutes": 12345678901234567891')}\n`,
+    );
+    expect((await sampleReach(minutes, wf, 10))?.reach.cases).toBe(1);
     const validated = await validateDataset(minis, () => {}, { workflow: wf, workflowFile: wfFile });
     expect(validated.workflowWarnings).toContainEqual(expect.stringMatching(never));
   });
