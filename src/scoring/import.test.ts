@@ -290,3 +290,37 @@ describe("soceval score: a dataset that soceval run refuses", () => {
     }
   });
 });
+
+describe("soceval score: --dataset and --transcripts swapped", () => {
+  it("says so, at the first line, rather than call a case's fields typos of a transcript's", async () => {
+    const dataset = join(dir, "swap-cases.jsonl");
+    const transcripts = join(dir, "swap-transcripts.jsonl");
+    writeFileSync(dataset, `${lines.join("\n")}\n`);
+    writeFileSync(transcripts, `${cases.map((c) => JSON.stringify(answered(c))).join("\n")}\n`);
+    const store = await Store.open(join(dir, "swapped.duckdb"));
+    try {
+      const refusal = (datasetFile: string, transcriptsFile: string) =>
+        importTranscripts(store, {
+          workflowFile: join(MINI, "workflow.yaml"),
+          datasetFile,
+          transcriptsFile,
+          agent: "v",
+        })
+          .then(() => "scored")
+          .catch((e: Error) => e.message);
+      expect(await refusal(dataset, dataset)).toBe(
+        `${dataset}:1: a case of a dataset, not a transcript (are --dataset and --transcripts swapped?)`,
+      );
+      expect(await refusal(transcripts, transcripts)).toBe(
+        `${transcripts}:1: a transcript, not a case of a dataset (are --dataset and --transcripts swapped?)`,
+      );
+      // a line of neither keeps its own refusal
+      const typo = join(dir, "swap-typo.jsonl");
+      writeFileSync(typo, `${JSON.stringify({ ...answered(cases[0]!), epoc: 0 })}\n`);
+      expect(await refusal(dataset, typo)).toBe(`${typo}:1: epoc: unknown field "epoc" (did you mean "epoch"?)`);
+      expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { type RunMeta, RunWriter } from "../store/run-writer.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { parseAnswerText } from "./answer-text.js";
 import { scoreTranscript } from "./score.js";
+import { swappedFiles } from "./swapped-files.js";
 
 export type ImportOptions = {
   workflowFile: string;
@@ -84,9 +85,13 @@ async function readTranscripts(
   const names = new Map<string, number>();
   // another platform's JSON: a repeated key ("verdict" twice) would silently keep the last value,
   // and `score` is the only command that reads these files before they are stored
-  for await (const { value: t, line } of readJsonl(file, ImportedTranscript, { repeatedKeys: true })) {
-    all.push({ t, line });
-    if (t.agent !== undefined) names.set(t.agent, (names.get(t.agent) ?? 0) + 1);
+  try {
+    for await (const { value: t, line } of readJsonl(file, ImportedTranscript, { repeatedKeys: true })) {
+      all.push({ t, line });
+      if (t.agent !== undefined) names.set(t.agent, (names.get(t.agent) ?? 0) + 1);
+    }
+  } catch (e) {
+    throw await swappedFiles(e, file, Case, "a case of a dataset, not a transcript");
   }
   if (names.size > 1 && !names.has(agent))
     throw new InputError(
@@ -246,7 +251,8 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
         first.line,
       );
     }
-  } catch (e) {
+  } catch (caught) {
+    const e = await swappedFiles(caught, datasetFile, ImportedTranscript, "a transcript, not a case of a dataset");
     // bad input removes the run whole, as \`soceval run\` does; anything else keeps it, marked failed
     if (e instanceof InputError) await writer.abandon(true).catch(() => {});
     else await writer.finish("failed", outcome.cases).catch(() => {});
