@@ -37,7 +37,7 @@ describe("soceval run refuses a configuration that would not mean what it says",
     expect(r.stderr).toMatch(new RegExp(`${r.suite}:5: default_agents\\[0\\]: no agent named "plybook"`));
   });
 
-  it("an unknown --agent or default agent, before any warning says the run goes on", async () => {
+  it("an unknown --agent or default agent, or an unset API key, before any warning says the run goes on", async () => {
     // a workflow whose rule tests a field no record has: the run warns of it at the start
     const wf = editedMini(["field: device_known, equals: false", "field: device_knwn, equals: false"]);
     const suite = (s: string) => s.replace("workflow: workflow.yaml", `workflow: ${wf}`);
@@ -48,6 +48,14 @@ describe("soceval run refuses a configuration that would not mean what it says",
     });
     expect(d.stderr).toMatch(
       new RegExp(`^soceval: ${d.suite}:5: default_agents\\[0\\]: no agent named "plybook"[^\\n]*\\n$`),
+    );
+    // a model agent whose API key is unset, as well
+    const k = await refused({ suite, gpt: (g) => `${g}api_key_env: SOCEVAL_TEST_KEY_NEVER_SET\n` }, [
+      "--agent",
+      "gpt-test",
+    ]);
+    expect(k.stderr).toMatch(
+      /^soceval: .*api_key_env: environment variable SOCEVAL_TEST_KEY_NEVER_SET is not set[^\n]*\n$/,
     );
   });
 

@@ -84,8 +84,15 @@ export function register(program: Command): void {
         };
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const ls = loadSuite(suiteFile);
-        // an unknown --agent or default_agents name is refused before the warnings below say "the run goes on"
-        selectAgents(ls, flags.agent);
+        // an unknown --agent or default_agents name, or a model agent that cannot start (its API key
+        // unset), is refused before the warnings below say "the run goes on"
+        const models = selectAgents(ls, flags.agent).filter(
+          (a) => a.provider !== "playbook" && a.provider !== "replay",
+        );
+        if (models.length) {
+          const { createProvider } = await import("../providers/index.js");
+          for (const a of models) createProvider(a);
+        }
         // appended to during the replay: the suite's dataset or workflow would be left holding recordings
         refuseInputs(suiteInputs(ls, { recordings: false }), [["--record", flags.record]]);
         // a new recordings file is JSONL whatever its name: rec.json would hold lines jq rejects. One
