@@ -117,9 +117,9 @@ describe.concurrent("soceval dataset (CLI)", () => {
     const r = await soceval("dataset", "validate", f);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
-      `${f}: 7 integers are beyond ±9007199254740991 (2^53 − 1), more than a JSON number holds exactly, so soceval reads each ` +
-        `as a string of its digits ("12345678901234567890"), as the importers write it, and a condition's equals, gte or lte ` +
-        "with a number never holds on it: line 1 alert.raw.EventRecordID, line 2 alert.raw.EventRecordID, " +
+      `${f}: 7 integers are beyond ±9007199254740991 (2^53 − 1), more than a JSON number holds exactly, so where any value ` +
+        `goes (evidence data, alert.raw) soceval reads each as a string of its digits ("12345678901234567890"), as the ` +
+        "importers write it, and a condition's equals, gte or lte with a number never holds on it: line 1 alert.raw.EventRecordID, line 2 alert.raw.EventRecordID, " +
         "line 3 alert.raw.EventRecordID, line 4 alert.raw.EventRecordID, line 5 alert.raw.EventRecordID and 2 more; " +
         "write each as a string to say so in the file (warning)\n",
     );

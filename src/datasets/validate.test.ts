@@ -185,4 +185,23 @@ describe("validateDataset: integers beyond 2^53 − 1", () => {
     });
     expect((await validateDataset(dataset([lines[1]!]), () => {})).longIntegers).toBeUndefined();
   });
+
+  it("judges a case as run reads it: a number where the case wants one, beside problems of its own", async () => {
+    const minutes = (c: object) =>
+      JSON.stringify(c).replace(
+        '"required_evidence":[]',
+        '"required_evidence":[],"analyst_minutes":12345678901234567891',
+      );
+    const labeled = {
+      ...CASE,
+      label: { verdict: "true_positive", escalate: true, actions: [], required_evidence: [] },
+    };
+    const { workflow: _w, ...noWorkflow } = { ...labeled, id: "m-2" };
+    const problems: string[] = [];
+    const s = await validateDataset(dataset([minutes({ ...labeled, id: "m-1" }), minutes(noWorkflow)]), (p) =>
+      problems.push(p),
+    );
+    expect(s).toMatchObject({ cases: 2, valid: 1, invalid: 1 });
+    expect(problems).toEqual([expect.stringMatching(/:2: workflow: required field missing$/)]);
+  });
 });

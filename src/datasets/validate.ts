@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { InputError } from "../io/errors.js";
-import { parseJsonLine } from "../io/jsonl.js";
+import { keepTakenLongIntegers, parseJsonLine } from "../io/jsonl.js";
 import { readLines } from "../io/lines.js";
-import type { Workflow } from "../schema/index.js";
+import { Case, type Workflow } from "../schema/index.js";
 import { deadRaises } from "../workflow/dead-raises.js";
 import { CaseIds, caseWarnings, checkCase } from "./checks.js";
 import { type LongIntegerCount, LongIntegerCounter } from "./long-integers.js";
@@ -54,7 +54,7 @@ export async function validateDataset(
     if (!r) continue;
     summary.cases++;
     // `object` is set only for a line JSON.parse refused: any other line's numbers are as it reads them
-    if (!("error" in r && r.object !== undefined)) long.add(text, r.line);
+    const found = "error" in r && r.object !== undefined ? [] : long.add(text, r.line);
     if ("error" in r) {
       // a first line that is not JSON at all: the file is another format, not one bad case per line
       if (summary.cases === 1 && summary.invalid === 0 && r.object === false)
@@ -68,7 +68,11 @@ export async function validateDataset(
       for (const e of r.errors ?? [r.error]) report(e);
       continue;
     }
-    const { value, problems } = checkCase(r.value);
+    // the case as `run` reads it (io/jsonl.ts): a 64-bit id its digits where any value goes, a number
+    // where the case wants one
+    const { value, problems } = checkCase(
+      found.length ? keepTakenLongIntegers(Case, text, JSON.parse(text), found).value : r.value,
+    );
     const id = value?.id ?? idOf(r.value);
     const dup = id === undefined ? undefined : ids.duplicate(id, r.line);
     if (dup) problems.push(dup);

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { safeParseFast } from "../schema/fast-parse.js";
 import { InputError, mainIssue } from "./errors.js";
 import { formatKeyPath, repeatedKeys, TOO_DEEP } from "./json-keys.js";
-import { keepLongIntegers, longIntegers } from "./json-numbers.js";
+import { keepLongIntegers, type LongInteger, longIntegers } from "./json-numbers.js";
 import { readLines } from "./lines.js";
 
 /**
@@ -79,21 +79,33 @@ export function parseJsonLine<S extends z.ZodType>(
   if (!asWritten.success) return { line, error: `${file}:${line}: ${mainIssue(asWritten.error.issues, schema).text}` };
   const long = longIntegers(text);
   if (long.length === 0) return { line, value: asWritten.data };
-  // then with each integer beyond 2^53 − 1 (an EventRecordID in a case's evidence, a tool call's
-  // input) kept as a string of its digits, as the importers write it, not rounded to a neighbour;
-  // where the schema wants a number (latency_ms, which .int() fields refuse above already) the number
-  // stays as JSON.parse reads it
+  const { parsed } = keepTakenLongIntegers(schema, text, json, long);
+  if (parsed.success) return { line, value: parsed.data };
+  return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues, schema).text}` };
+}
+
+/**
+ * `json` (JSON.parse of `text`) with the integers beyond 2^53 − 1 that `long` lists kept as strings
+ * of their digits wherever `schema` takes any value (an EventRecordID in evidence data, a tool call's
+ * input), as the importers write them, not rounded to a neighbour; where it wants a number
+ * (latency_ms, analyst_minutes) the number as JSON.parse reads it. With the schema's answer for it.
+ */
+export function keepTakenLongIntegers<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  json: unknown,
+  long: LongInteger[],
+): { value: unknown; parsed: z.ZodSafeParseResult<z.output<S>> } {
   let keep = long;
-  while (keep.length) {
-    const parsed = safeParseFast(schema, keepLongIntegers(text, json, keep), { reportInput: true }, { reuse: true });
-    if (parsed.success) return { line, value: parsed.data };
+  for (;;) {
+    const value = keepLongIntegers(text, json, keep);
+    const parsed = safeParseFast(schema, value, { reportInput: true }, { reuse: true });
+    if (parsed.success || keep.length === 0) return { value, parsed };
     const numbers = new Set(parsed.error.issues.map((i) => formatKeyPath(i.path.filter((k) => typeof k !== "symbol"))));
     const rest = keep.filter((n) => !numbers.has(formatKeyPath(n.path)));
-    if (rest.length === keep.length)
-      return { line, error: `${file}:${line}: ${mainIssue(parsed.error.issues, schema).text}` };
+    if (rest.length === keep.length) return { value, parsed };
     keep = rest;
   }
-  return { line, value: asWritten.data };
 }
 
 /** Stream valid records; the first bad line throws an InputError naming file, line and field. */
