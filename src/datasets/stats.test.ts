@@ -35,4 +35,11 @@ describe("datasetStats refuses what dataset validate refuses", () => {
       `${f}:1: evidence[${c.evidence.length - 1}].id: duplicate evidence id`,
     );
   });
+
+  it("reads a case as run reads it: a huge number where the case wants one is a number", async () => {
+    const c = JSON.parse(lines()[0]!);
+    c.label.analyst_minutes = 0;
+    const f = write(`${JSON.stringify(c).replace('"analyst_minutes":0', '"analyst_minutes":12345678901234567891')}\n`);
+    expect((await datasetStats(f)).analyst_minutes).toMatchObject({ cases: 1 });
+  });
 });
