@@ -42,6 +42,23 @@ function dataset(edit: (c: Record<string, unknown>, i: number) => void): string 
 }
 
 describe("readiness check", () => {
+  it("refuses, at its line, a dataset run refuses: a case counted twice would skew every share", async () => {
+    const lines = readFileSync(`${FIX}/cases.jsonl`, "utf8").trim().split("\n");
+    const file = join(tmp(), "cases.jsonl");
+    writeFileSync(file, `${[...lines, lines[0]!].join("\n")}\n`);
+    const id = (JSON.parse(lines[0]!) as { id: string }).id;
+    await expect(check({ dataset: file })).rejects.toThrow(
+      `${file}:${lines.length + 1}: id: duplicate case id "${id}" (first on line 1)`,
+    );
+    const twice = dataset((c, i) => {
+      const evidence = c.evidence as { id: string }[];
+      if (i === 1) evidence.push({ ...evidence[0]! });
+    });
+    await expect(check({ dataset: twice })).rejects.toThrow(
+      /cases\.jsonl:2: evidence\[\d+\]\.id: duplicate evidence id "s1"/,
+    );
+  });
+
   it("passes when every source the tools read is reachable, fresh and present in history", async () => {
     const r = await check();
     expect(problems(r)).toEqual([]);
@@ -137,9 +154,16 @@ describe("readiness check", () => {
     const lines = readFileSync("datasets/phishing-triage/cases.jsonl", "utf8").trim().split("\n");
     let flaky = 0;
     const edited = lines.map((l) => {
-      const c = JSON.parse(l) as { evidence: { source: string }[]; unavailable?: string[] };
+      const c = JSON.parse(l) as {
+        evidence: { id: string; source: string }[];
+        unavailable?: string[];
+        label?: { required_evidence: string[] };
+      };
       if (flaky < 20 && c.evidence.some((e) => e.source === "intel.file_reputation")) {
+        const gone = c.evidence.filter((e) => e.source === "intel.file_reputation").map((e) => e.id);
         c.evidence = c.evidence.filter((e) => e.source !== "intel.file_reputation");
+        // a required record the case no longer holds is a case run refuses
+        if (c.label) c.label.required_evidence = c.label.required_evidence.filter((id) => !gone.includes(id));
         c.unavailable = [...(c.unavailable ?? []), "intel.file_reputation"];
         flaky++;
       }

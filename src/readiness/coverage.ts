@@ -1,3 +1,5 @@
+import { CaseIds, crossCheckCase } from "../datasets/checks.js";
+import { InputError } from "../io/errors.js";
 import { readJsonl } from "../io/jsonl.js";
 import { type Case, Case as CaseSchema, type ToolContract, type Workflow } from "../schema/index.js";
 
@@ -38,7 +40,11 @@ export async function evidenceCoverage(dataset: string, wf: Workflow, tools: Too
     if (!sources.has(t.source)) sources.set(t.source, { source: t.source, applicable: 0, present: 0, unavailable: 0 });
   let cases = 0;
   let other = 0;
-  for await (const { value: c } of readJsonl(dataset, CaseSchema)) {
+  const ids = new CaseIds();
+  for await (const { value: c, line } of readJsonl(dataset, CaseSchema)) {
+    // what `run` refuses in a dataset: a case counted twice would skew every share below
+    const problem = crossCheckCase(c)[0] ?? ids.duplicate(c.id, line);
+    if (problem) throw new InputError(`${dataset}:${line}: ${problem}`, dataset, line);
     if (c.workflow !== wf.id) {
       other++;
       continue;
