@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,6 +27,19 @@ async function refused(edit: { suite?: (s: string) => string; gpt?: (s: string) 
 }
 
 describe("soceval run refuses a configuration that would not mean what it says", () => {
+  it("a path written from the current folder, not the suite's, with the path to write", async () => {
+    mkdirSync(join(dir, "sub"), { recursive: true });
+    writeFileSync(join(dir, "sub/s.suite.yaml"), SUITE);
+    const db = join(dir, "sub.duckdb");
+    const r = await soceval(["run", "sub/s.suite.yaml", "--db", db, "--quiet"], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `soceval: sub/s.suite.yaml:2: workflow: cannot read ${join(dir, "sub/workflow.yaml")} (ENOENT); paths in a suite ` +
+        "are relative to its folder, and workflow.yaml is a file from the current folder: write ../workflow.yaml\n",
+    );
+    expect(existsSync(db)).toBe(false);
+  });
+
   it("an empty default_agents list, at its line", async () => {
     const r = await refused({ suite: (s) => s.replace("default_agents: [playbook]", "default_agents: []") });
     expect(r.stderr).toMatch(new RegExp(`${r.suite}:5: default_agents: list at least one agent`));

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { METRIC_KEYS, METRICS, metricInfo } from "../analytics/catalogue.js";
 import { PAIRED_METRICS } from "../analytics/paired-metrics.js";
 import { utf8OrRefuse } from "../io/utf8-text.js";
@@ -213,25 +213,44 @@ const MORE_IS_BETTER = new Set([
   "analyst_acceptance_rate",
 ]);
 
+/**
+ * A path written relative to the current folder rather than to the suite's (`dataset:
+ * lsass/cases.jsonl`, run from the folder above): said with the path to write instead.
+ */
+function fromHere(dir: string, named: string): string {
+  const here = resolve(named);
+  if (isAbsolute(named) || here === resolve(dir, named) || !isFile(here)) return "";
+  return `; paths in a suite are relative to its folder, and ${named} is a file from the current folder: write ${relative(dir, here)}`;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export function loadSuite(file: string): LoadedSuite {
   const suite = loadYaml(file, Suite);
   checkSuiteMetrics(suite, file);
   const dir = dirname(file);
   // a path the suite names that is not there is the suite's mistake: named at its own line
-  const mustBeFile = (path: (string | number)[], target: string) => {
+  const mustBeFile = (path: (string | number)[], named: string) => {
+    const target = resolve(dir, named);
     let what = "";
     try {
       if (!statSync(target).isFile()) what = "not a file";
     } catch (e) {
       what = (e as NodeJS.ErrnoException).code ?? String(e);
     }
-    if (what) throw fieldError(file, path, `cannot read ${target} (${what})`);
+    if (what) throw fieldError(file, path, `cannot read ${target} (${what})${fromHere(dir, named)}`);
     return target;
   };
-  const workflowFile = mustBeFile(["workflow"], resolve(dir, suite.workflow));
+  const workflowFile = mustBeFile(["workflow"], suite.workflow);
   const workflow = loadWorkflow(workflowFile);
-  const agents = suite.agents.map((a, i) => loadAgent(mustBeFile(["agents", i], resolve(dir, a)), workflow));
-  mustBeFile(["dataset"], resolve(dir, suite.dataset));
+  const agents = suite.agents.map((a, i) => loadAgent(mustBeFile(["agents", i], a), workflow));
+  mustBeFile(["dataset"], suite.dataset);
   const names = new Set<string>();
   agents.forEach((a, i) => {
     if (names.has(a.name)) throw fieldError(file, ["agents", i], `two agents are named "${a.name}"`);
