@@ -27,7 +27,7 @@ async function refused(edit: { suite?: (s: string) => string; gpt?: (s: string) 
 }
 
 describe("soceval run refuses a configuration that would not mean what it says", () => {
-  it("a path written from the current folder, not the suite's, with the path to write", async () => {
+  it("a path written from the current folder, not the suite's or agent file's, with the path to write", async () => {
     mkdirSync(join(dir, "sub"), { recursive: true });
     writeFileSync(join(dir, "sub/s.suite.yaml"), SUITE);
     const db = join(dir, "sub.duckdb");
@@ -38,6 +38,15 @@ describe("soceval run refuses a configuration that would not mean what it says",
         "are relative to its folder, and workflow.yaml is a file from the current folder: write ../workflow.yaml\n",
     );
     expect(existsSync(db)).toBe(false);
+    // an agent's prompt written from the suite's folder (the current one here), not the agent file's
+    const r2 = await refused({ gpt: (g) => g.replace("prompt: ../prompt.hbs", "prompt: prompt.hbs") }, [
+      "--agent",
+      "gpt-test",
+    ]);
+    expect(r2.stderr).toContain(
+      `prompt: cannot read ${join(dir, "agents/prompt.hbs")}; paths in an agent file are relative to its folder, ` +
+        "and prompt.hbs is a file from the current folder: write ../prompt.hbs\n",
+    );
   });
 
   it("an empty default_agents list, at its line", async () => {

@@ -113,7 +113,7 @@ export function loadAgent(file: string, wf: Workflow): LoadedAgent {
     try {
       bytes = readFileSync(p);
     } catch {
-      throw fieldError(file, ["prompt"], `cannot read ${p}`);
+      throw fieldError(file, ["prompt"], `cannot read ${p}${fromHere(dirname(file), cfg.prompt, "an agent file")}`);
     }
     // a byte that is not UTF-8 would reach the model as U+FFFD; a BOM (an editor's, on saving) or
     // Windows line endings (a checkout with core.autocrlf) would change the agent's hash and the
@@ -214,13 +214,14 @@ const MORE_IS_BETTER = new Set([
 ]);
 
 /**
- * A path written relative to the current folder rather than to the suite's (`dataset:
- * lsass/cases.jsonl`, run from the folder above): said with the path to write instead.
+ * A path written relative to the current folder rather than to the file's folder (a suite's
+ * `dataset: lsass/cases.jsonl` run from the folder above, an agent's `prompt: prompts/triage.hbs`
+ * run from the suite's folder): said with the path to write instead.
  */
-function fromHere(dir: string, named: string): string {
+function fromHere(dir: string, named: string, where = "a suite"): string {
   const here = resolve(named);
   if (isAbsolute(named) || here === resolve(dir, named) || !isFile(here)) return "";
-  return `; paths in a suite are relative to its folder, and ${named} is a file from the current folder: write ${relative(dir, here)}`;
+  return `; paths in ${where} are relative to its folder, and ${named} is a file from the current folder: write ${relative(dir, here)}`;
 }
 
 function isFile(path: string): boolean {
