@@ -40,6 +40,13 @@ describe("longIntegers", () => {
     expect(paths('{"\\u0061":[1,2,{"b":[0,99999999999999999]}]}')).toEqual([[["a", 2, "b", 1], "99999999999999999"]]);
   });
 
+  it("finds one wherever a JSON number can start, and skips digit runs inside words without a walk", () => {
+    expect(paths("12345678901234567890")).toEqual([[[], "12345678901234567890"]]);
+    expect(paths('{"a":\n\t[\n  1,\r\n  -12345678901234567890 ]}')).toEqual([[["a", 1], "-12345678901234567890"]]);
+    // a SHA-256 holds sixteen digits in a row, where no number starts
+    expect(paths('{"sha256":"87ef234284709c5a4e4cde0dc71e2a989514170521838899d6c24"}')).toEqual([]);
+  });
+
   it("does not count floats or exponents: their writer chose an approximate notation", () => {
     expect(paths("[1e20, 12345678901234567890e0, 1.2345678901234567890, 12345678901234567890.5, -1E+30]")).toEqual([]);
   });

@@ -28,8 +28,9 @@ export type LongInteger = { path: KeyPath; line: number; start: number; end: num
  * check before anything reads it; here it has nothing more to say.
  */
 export function longIntegers(text: string): LongInteger[] {
-  // an unsafe integer has at least 16 digits: most texts have no such run and skip the walk
-  if (!SIXTEEN_DIGITS.test(text)) return [];
+  // an unsafe integer has at least 16 digits: most texts have no such run and skip the walk, and
+  // one whose runs are all inside words (a SHA-256's hex) has none where a JSON number can start
+  if (!SIXTEEN_DIGITS.test(text) || !NUMBER_START.test(text)) return [];
   const found: LongInteger[] = [];
   try {
     visit(text, {
@@ -47,6 +48,8 @@ export function longIntegers(text: string): LongInteger[] {
 }
 
 const SIXTEEN_DIGITS = /\d{16}/;
+/** Sixteen digits where a JSON number can start: the text's start, or after `:`, `,` or `[`. */
+const NUMBER_START = /(?:^|[:,[])\s*-?\d{16}/;
 /** An integer literal: no fraction, no exponent. */
 const INTEGER = /^-?\d+$/;
 
