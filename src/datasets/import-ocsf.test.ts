@@ -113,6 +113,17 @@ describe("importOcsf", () => {
     );
   });
 
+  it("names two evidences with one uid by their OCSF fields, not by the case's", async () => {
+    const d = tmp();
+    const f = join(d, "f.jsonl");
+    const ev = { uid: "e-1", file: { path: "C:\\Windows\\Temp\\x.dmp" } };
+    const finding = { class_uid: 2004, time: 1739455200000, severity_id: 2, finding_info: { uid: "a", title: "t" } };
+    writeFileSync(f, `${JSON.stringify({ ...finding, evidences: [ev, { uid: "e-2" }, ev] })}\n`);
+    await expect(importOcsf(f, { out: join(d, "o.jsonl") })).rejects.toThrow(
+      `${f}:1: evidences[2].uid: "e-1" is also evidences[0].uid; each evidence's uid must be its own`,
+    );
+  });
+
   it("reads a verdict_id written as text, and refuses one OCSF does not define rather than leave the finding unlabeled", async () => {
     const d = tmp();
     const f = join(d, "f.jsonl");

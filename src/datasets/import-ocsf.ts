@@ -89,8 +89,15 @@ function findingToCase(f: unknown, at: At, opts: OcsfOptions) {
   }
   const evidence: EvidenceRecord[] = [];
   const evidences = Array.isArray(f.evidences) ? f.evidences : [];
+  // an evidence's uid becomes the evidence id agents cite: two evidences with one uid would be one citation
+  const uids = new Map<string, number>();
   evidences.forEach((ev, i) => {
     if (!isRecord(ev)) fail(at, `evidences[${i}]`, "expected an object");
+    const uid = str(ev.uid);
+    const first = uid === undefined ? undefined : uids.get(uid);
+    if (first !== undefined)
+      fail(at, `evidences[${i}].uid`, `"${uid}" is also evidences[${first}].uid; each evidence's uid must be its own`);
+    if (uid !== undefined) uids.set(uid, i);
     const found = entitiesIn(ev);
     addEntities(entities, found);
     evidence.push({

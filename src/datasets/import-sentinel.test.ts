@@ -334,6 +334,20 @@ describe("importSentinel on comma-delimited exports", () => {
     expect(c!.tags).toEqual(["tactic:command_and_control"]);
   });
 
+  it("names two entities with one $id by their place in Entities, not by the case's evidence", async () => {
+    const d = tmp();
+    const f = join(d, "alerts.csv");
+    const entities = [
+      { $id: "2", HostName: "web-07", Type: "host" },
+      { $id: "3", Address: "203.0.113.50", Type: "ip" },
+      { $id: "2", Address: "198.51.100.7", Type: "ip" },
+    ];
+    writeFileSync(f, sentinelCsv({ Entities: JSON.stringify(entities) }));
+    await expect(importSentinel(f, { out: join(d, "o.jsonl") })).rejects.toThrow(
+      `${f}:2: Entities: entities 1 and 3 both have $id "2"; an entity's $id must be its own`,
+    );
+  });
+
   it("reads a nested entity the export wrote as a $ref as it reads one written inline", async () => {
     // the file, key and address are listed first, so the process, value and connection only point at them
     const entities = [

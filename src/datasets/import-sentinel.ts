@@ -159,10 +159,21 @@ function alertToCase(
   const entities: Entity[] = [];
   const evidence: EvidenceRecord[] = [];
   const seen = new Set<unknown>();
+  // an entity's $id becomes the evidence id agents cite: two entities with one $id would be one citation
+  const positions = new Map<string, number>();
   for (const [position, item] of rawEntities.entries()) {
     const e = resolve(item, byId);
     if (!isRecord(e) || seen.has(e)) continue;
     seen.add(e);
+    const $id = str(e.$id);
+    const first = $id === undefined ? undefined : positions.get($id);
+    if (first !== undefined)
+      fail(
+        at,
+        "Entities",
+        `entities ${first + 1} and ${position + 1} both have $id "${$id}"; an entity's $id must be its own`,
+      );
+    if ($id !== undefined) positions.set($id, position);
     const ent = toEntity(e, byId);
     if (ent) addEntities(entities, [ent]);
     const type = entityType(str(e.Type) ?? str(e.$type) ?? "entity");
