@@ -33,6 +33,29 @@ describe("a CSV mapping's values", () => {
   });
 });
 
+describe("a CSV mapping's cell types", () => {
+  // read as text, every row failed "expected number, received string", blamed on the export
+  it("a column whose type can never fit its field is refused at the mapping's line, before any row", () => {
+    const minutes = BUNDLED.replace("{ column: analyst_minutes, type: number }", "analyst_minutes");
+    expect(minutes).not.toBe(BUNDLED);
+    const f = write(minutes);
+    expect(() => loadMapping(f)).toThrow(
+      `${f}:${lineOf(minutes, "label.analyst_minutes")}: case.label.analyst_minutes: label.analyst_minutes takes a number, but the column is read as text: give it type: number, or a map`,
+    );
+    const title = BUNDLED.replace("alert.title: rule_title", "alert.title: { column: rule_title, type: boolean }");
+    const g = write(title);
+    expect(() => loadMapping(g)).toThrow(
+      `${g}:${lineOf(title, "alert.title")}: case.alert.title: alert.title takes text, but the column is read as a boolean: leave type out`,
+    );
+    // a map may give any value, and json any shape: the rows decide
+    const mapped = BUNDLED.replace(
+      "{ column: analyst_minutes, type: number }",
+      "{ column: analyst_minutes, map: { n/a: null, '*': 5 } }",
+    );
+    expect(() => loadMapping(write(mapped))).not.toThrow();
+  });
+});
+
 describe("a CSV mapping's coverage of the case format", () => {
   // an unmapped required field failed on the first CSV row, blamed on the export instead of the mapping
   it("names the required case fields it leaves unmapped, at the mapping's case section", () => {

@@ -177,6 +177,30 @@ function checkValues(ctx: z.RefinementCtx, at: [string, string], spec: CellSpec,
   };
   if (spec.const !== undefined) check(spec.const, ["const"]);
   if (closed) for (const [k, v] of Object.entries(spec.map ?? {})) check(v, ["map", k]);
+  // a cell read as text where the case wants a number (analyst_minutes without type: number) fails on
+  // every row, blamed on the export; a map may turn a cell into any value, so it is left to the rows
+  // (a time field's type has its own check below)
+  const time = TIME_FIELDS.some(([section, path]) => section === at[0] && path === at[1]);
+  if (spec.column !== undefined && !spec.map && !time) {
+    const made =
+      spec.type === "number" ? "number" : spec.type === "boolean" ? "boolean" : spec.type === "json" ? null : "text";
+    const wanted =
+      target instanceof z.ZodNumber
+        ? "number"
+        : target instanceof z.ZodBoolean
+          ? "boolean"
+          : target instanceof z.ZodLiteral
+            ? null
+            : "text";
+    if (made && wanted && made !== wanted)
+      ctx.addIssue({
+        code: "custom",
+        path: [...at],
+        message:
+          `${at[1]} takes ${wanted === "text" ? "text" : `a ${wanted}`}, but the column is read as ${made === "text" ? "text" : `a ${made}`}` +
+          (wanted === "text" ? ": leave type out" : `: give it type: ${wanted}, or a map`),
+      });
+  }
 }
 
 function unwrap(s: z.ZodType): z.ZodType {
