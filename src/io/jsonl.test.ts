@@ -30,6 +30,15 @@ describe("what a bad case line is called", () => {
     );
   });
 
+  it("a CSV export given where a dataset belongs says so, with the command that imports it", () => {
+    const r = parseJsonLine("alerts.csv", 1, "SystemAlertId,AlertName", Case);
+    expect(r && "error" in r ? r.error : null).toMatch(
+      /^alerts\.csv:1: malformed JSON: .*; this is a CSV file, and soceval reads JSONL \(one JSON object a line\): `soceval dataset import csv` makes cases of an export$/,
+    );
+    // a later line, or a .jsonl file, is a malformed line as any other
+    expect(problem("SystemAlertId,AlertName")).not.toContain("CSV");
+  });
+
   it("a byte-order mark inside the file (two files joined) is named, not shown as an invisible token", () => {
     expect(problem(`\uFEFF${line1}`)).toBe(
       "cases.jsonl:7: malformed JSON: the line starts with a byte-order mark (U+FEFF), as a file joined onto another does; delete it",

@@ -54,12 +54,18 @@ export function parseJsonLine<S extends z.ZodType>(
     // invisible in the message JSON.parse gives ("Unexpected token '﻿'"): the start of a second file
     // that `cat a.jsonl b.jsonl` joined on, saved with a byte-order mark
     const bom = text.charCodeAt(0) === 0xfeff;
+    const object = text.trimStart().startsWith("{");
+    // a suite's `dataset:` or score's --dataset naming the export itself rather than its import
+    const csv =
+      line === 1 && !object && /\.(csv|tsv)$/i.test(file)
+        ? "; this is a CSV file, and soceval reads JSONL (one JSON object a line): `soceval dataset import csv` makes cases of an export"
+        : "";
     return {
       line,
       error: bom
         ? `${file}:${line}: malformed JSON: the line starts with a byte-order mark (U+FEFF), as a file joined onto another does; delete it`
-        : `${file}:${line}: malformed JSON: ${(e as Error).message}`,
-      object: text.trimStart().startsWith("{"),
+        : `${file}:${line}: malformed JSON: ${(e as Error).message}${csv}`,
+      object,
     };
   }
   if (options.repeatedKeys) {
