@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { keepLongIntegers, longIntegers } from "./json-numbers.js";
+import { hasDigitRun, keepLongIntegers, longIntegers } from "./json-numbers.js";
 
 const paths = (text: string) => longIntegers(text).map((n) => [n.path, n.digits]);
 
@@ -101,5 +101,31 @@ describe("keepLongIntegers", () => {
   it("returns the parsed value itself when nothing is rounded", () => {
     const parsed = { a: 1 };
     expect(keepLongIntegers('{"a":1}', parsed)).toBe(parsed);
+  });
+});
+
+describe("hasDigitRun", () => {
+  it("finds n digits in a row wherever they stand, as /\\d{n}/ does", () => {
+    const d16 = "1234567890123456";
+    for (const text of [
+      d16,
+      `x${d16}`,
+      `${d16}x`,
+      `"a":${d16},`,
+      "123456789012345", // 15
+      "123456789012345x123456789012345",
+      `${"x".repeat(17)}${d16}`,
+      `${"9".repeat(15)}x${"9".repeat(15)}x${d16.slice(1)}7`,
+      "",
+    ])
+      expect([text, hasDigitRun(text, 16)]).toEqual([text, /\d{16}/.test(text)]);
+  });
+
+  it("agrees with /\\d{n}/ on any text of digits and other characters", () => {
+    const text = fc.array(fc.constantFrom(..."0123456789x"), { maxLength: 80 }).map((cs) => cs.join(""));
+    fc.assert(
+      fc.property(text, fc.constantFrom(2, 4, 16), (t, n) => hasDigitRun(t, n) === new RegExp(`\\d{${n}}`).test(t)),
+      { numRuns: 5000 },
+    );
   });
 });
