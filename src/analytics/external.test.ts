@@ -52,9 +52,19 @@ describe("analysts' reviews a report's assisted phase is judged on", () => {
         `CREATE TABLE analyst_reviews AS SELECT * FROM (VALUES ('r1', 'c1', 'a', true), ('r1', 'c2', 'a', false),
            ('r1', 'c3', 'a', true), ('r2', 'c1', 'a', false)) t(run_id, case_id, agent, accepted)`,
       );
+      await store.run(
+        `INSERT INTO case_results (run_id, case_id, agent, epoch) VALUES ('r1', 'c1', 'a', 0), ('r1', 'c2', 'a', 0), ('r1', 'c3', 'a', 0)`,
+      );
       const ok = await reviewMetrics(store, "r1");
       expect(ok.problem).toBeNull();
       expect(ok.metrics.get("a")!.analyst_acceptance_rate).toMatchObject({ x: 2, n: 3 });
+      // a second review of c3 that rejects it, and a review of a case the run does not hold
+      await store.run("INSERT INTO analyst_reviews VALUES ('r1', 'c3', 'a', false), ('r1', 'c9', 'a', true)");
+      const mended = await reviewMetrics(store, "r1");
+      expect(mended.metrics.get("a")!.analyst_acceptance_rate).toMatchObject({ x: 1, n: 3 });
+      expect(mended.problem).toBe(
+        "1 of this run's analyst reviews names a case its agent did not investigate (agent a: case c9), so they are not counted in analyst acceptance",
+      );
       await store.run("ALTER TABLE analyst_reviews RENAME COLUMN accepted TO approved");
       const renamed = await reviewMetrics(store, "r1");
       expect(renamed.metrics.size).toBe(0);

@@ -77,7 +77,7 @@ async function newestReadiness(
 }
 
 /** The columns `analyst_reviews` is read by: a table without them measures nothing. */
-const REVIEW_COLUMNS = ["run_id", "agent", "accepted"];
+const REVIEW_COLUMNS = ["run_id", "case_id", "agent", "accepted"];
 
 /**
  * Assisted-phase metric from `analyst_reviews` (run_id, case_id, agent, accepted BOOLEAN): analysts'
@@ -98,14 +98,30 @@ export async function reviewMetrics(
       metrics,
       problem: `the store's analyst_reviews table has no column ${missing.join(", ")} (it has ${[...cols.keys()].join(", ") || "none"}), so analyst acceptance is not measured: its columns must be run_id, case_id, agent, accepted (BOOLEAN)`,
     };
-  const rows = await store.query<{ agent: string; x: number; n: number }>(
-    `SELECT agent, count(*) FILTER (WHERE accepted) AS x, count(accepted) AS n FROM analyst_reviews
-     WHERE run_id = ? GROUP BY agent ORDER BY agent`,
-    [runId],
+  // one recommendation, one unit: a case two analysts reviewed counts once, accepted only if every
+  // review accepted it; a review of a case or agent the run does not hold measures nothing of it
+  const rows = await store.query<{ agent: string; x: number; n: number; strays: number; stray: string | null }>(
+    `WITH r AS (
+       SELECT agent::VARCHAR AS agent, case_id::VARCHAR AS case_id, bool_and(accepted) AS accepted
+       FROM analyst_reviews WHERE run_id = ? AND accepted IS NOT NULL GROUP BY ALL),
+     held AS (SELECT r.*, EXISTS (SELECT 1 FROM case_results c
+                WHERE c.run_id = ? AND c.agent = r.agent AND c.case_id = r.case_id) AS held FROM r)
+     SELECT agent, count(*) FILTER (WHERE held AND accepted)::INTEGER AS x, count(*) FILTER (WHERE held)::INTEGER AS n,
+            count(*) FILTER (WHERE NOT held)::INTEGER AS strays,
+            min(CASE WHEN NOT held THEN 'case ' || case_id END) AS stray
+     FROM held GROUP BY agent ORDER BY agent`,
+    [runId, runId],
   );
-  for (const r of rows) metrics.set(r.agent, { analyst_acceptance_rate: proportion(r.x, r.n) });
-  return { metrics, problem: null };
+  for (const r of rows) if (r.n > 0) metrics.set(r.agent, { analyst_acceptance_rate: proportion(r.x, r.n) });
+  const strays = rows.filter((r) => r.strays > 0);
+  const problem =
+    strays.length === 0
+      ? null
+      : `${reviewsName(strays.reduce((t, r) => t + r.strays, 0))} a case its agent did not investigate (${strays.map((r) => `agent ${r.agent}: ${r.stray}`).join("; ")}), so they are not counted in analyst acceptance`;
+  return { metrics, problem };
 }
+
+const reviewsName = (n: number) => `${n} of this run's analyst reviews ${n === 1 ? "names" : "name"}`;
 
 export function notMeasured(): Estimate {
   return NOT_MEASURED();
