@@ -79,6 +79,13 @@ describe("soceval run refuses a configuration that would not mean what it says",
     expect(k.stderr).toMatch(
       /^soceval: .*api_key_env: environment variable SOCEVAL_TEST_KEY_NEVER_SET is not set[^\n]*\n$/,
     );
+    // flags the chosen agents cannot take, as well
+    const rec = await refused({ suite }, ["--record", join(dir, "never.jsonl")]);
+    expect(rec.stderr).toBe("soceval: --record: the playbook agent calls no model, so there is nothing to record\n");
+    const retry = await refused({ suite }, ["--retry-failed"]);
+    expect(retry.stderr).toMatch(/^soceval: --retry-failed: only with --resume[^\n]*\n$/);
+    const w = await refused({ suite }, ["--agent", "gpt-test", "--workers", "2"]);
+    expect(w.stderr).toMatch(/^soceval: --workers: worker threads replay the playbook agent only[^\n]*\n$/);
   });
 
   it('a model agent without a model name (it would have sent "playbook" to the server)', async () => {

@@ -9,7 +9,7 @@ import { InputError } from "../io/errors.js";
 import { refuseInputs } from "../io/out-file.js";
 import { refuseOtherFormat } from "../io/out-format.js";
 import { shellWord } from "../io/shell.js";
-import { type RunOutcome, runSuite, selectAgents } from "../replay/runner.js";
+import { type RunOutcome, refuseRunFlags, runSuite, selectAgents } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
 import { INT32_MAX } from "../schema/suite.js";
@@ -84,11 +84,11 @@ export function register(program: Command): void {
         };
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const ls = loadSuite(suiteFile);
-        // an unknown --agent or default_agents name, or a model agent that cannot start (its API key
-        // unset), is refused before the warnings below say "the run goes on"
-        const models = selectAgents(ls, flags.agent).filter(
-          (a) => a.provider !== "playbook" && a.provider !== "replay",
-        );
+        // an unknown --agent or default_agents name, a flag those agents cannot take, or a model agent
+        // that cannot start (its API key unset), is refused before the warnings below say "the run goes on"
+        const chosen = selectAgents(ls, flags.agent);
+        refuseRunFlags(chosen, { ...flags, workers: counts.workers });
+        const models = chosen.filter((a) => a.provider !== "playbook" && a.provider !== "replay");
         if (models.length) {
           const { createProvider } = await import("../providers/index.js");
           for (const a of models) createProvider(a);

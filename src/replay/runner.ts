@@ -71,6 +71,24 @@ export function selectAgents(ls: LoadedSuite, names?: string[]): LoadedAgent[] {
 }
 
 /**
+ * Flags that cannot go with the chosen agents: checked by `soceval run` before its warnings (which
+ * end "the run goes on") and again by runSuite for any other caller.
+ */
+export function refuseRunFlags(
+  agents: LoadedAgent[],
+  opts: Pick<RunOptions, "workers" | "record" | "retryFailed" | "resume">,
+): void {
+  if (opts.workers !== undefined && opts.workers > 0 && agents.some((a) => a.provider !== "playbook"))
+    throw new InputError(
+      "--workers: worker threads replay the playbook agent only; model agents run in the main thread",
+    );
+  if (opts.record && agents.every((a) => a.provider === "playbook"))
+    throw new InputError(`--record: the playbook agent calls no model, so there is nothing to record`);
+  if (opts.retryFailed && !opts.resume)
+    throw new InputError("--retry-failed: only with --resume, to replay a stored run's provider failures again");
+}
+
+/**
  * Replay the suite's cases through the chosen agents in shadow mode. Cases stream from disk; work is
  * bounded by the concurrency limit; results land in batches, one transaction each, so a killed run
  * resumes from exactly what was stored.
@@ -83,10 +101,7 @@ export async function runSuite(store: Store, ls: LoadedSuite, opts: RunOptions =
     (agents.every((a) => a.provider === "playbook")
       ? defaultWorkers(ls, opts.limit ?? ls.suite.limit, agents.length * epochs)
       : 0);
-  if (workers > 0 && agents.some((a) => a.provider !== "playbook"))
-    throw new InputError(
-      "--workers: worker threads replay the playbook agent only; model agents run in the main thread",
-    );
+  refuseRunFlags(agents, { ...opts, workers });
   const toolSources = Object.fromEntries(ls.workflow.tools.map((t) => [t.name, t.source]));
   // the workers load their modules while the dataset is hashed and the run is opened
   const pool =
@@ -171,10 +186,6 @@ async function replay(
   };
 
   if (datasetLines === 0) throw new InputError(`${ls.datasetFile}: no cases to replay`, ls.datasetFile);
-  if (opts.record && agents.every((a) => a.provider === "playbook"))
-    throw new InputError(`--record: the playbook agent calls no model, so there is nothing to record`);
-  if (opts.retryFailed && !opts.resume)
-    throw new InputError("--retry-failed: only with --resume, to replay a stored run's provider failures again");
   // providers first: an agent that cannot run (its API key unset) is refused before a run exists
   const drivers = new Map<string, AgentDriver>();
   // the SDKs load only when a model agent runs: the playbook baseline never needs them
