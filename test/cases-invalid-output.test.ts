@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildReport } from "../src/analytics/report.js";
 import { renderReport } from "../src/report/render.js";
 import { Store } from "../src/store/db.js";
-import { scoreTranscripts, soceval } from "./helpers/cli.js";
+import { query, scoreTranscripts, soceval } from "./helpers/cli.js";
 
 /**
  * An answer that fails the triage schema is stored with no verdict, as no answer at all is: the
@@ -163,6 +163,7 @@ describe("report --format json, the cases behind a rate", () => {
     const behind = JSON.parse(json.stdout).agents.vendor.cases_behind as {
       metric: string;
       listed: { case_id: string; output_status: string }[];
+      query: string;
     }[];
     let compared = 0;
     // the rates with cases listed (a CLI run each: the rest list nothing to compare)
@@ -182,6 +183,14 @@ describe("report --format json, the cases behind a rate", () => {
         b.metric,
       ).toEqual(fromCases);
       compared += fromCases.length;
+      // the SQL the report gives for the rate says it per row too (one epoch: a row is a case)
+      if (!b.metric.startsWith("violation_rate.")) {
+        const sql = await query<{ case_id: string; output_status: string }>(db, b.query);
+        expect(
+          sql.map((r) => ({ case_id: r.case_id, output_status: r.output_status })),
+          b.metric,
+        ).toEqual(fromCases);
+      }
     }
     expect(compared).toBeGreaterThan(0);
     const agreement = behind.find((b) => b.metric === "verdict_agreement")!.listed;

@@ -5,6 +5,9 @@ import { PROPORTIONS } from "./catalogue.js";
 import { itemsSql } from "./items-behind.js";
 import type { CasesBehind } from "./report-schema.js";
 
+/** Each row's answer in the SQL a reader runs, as `cases --format jsonl` and `listed` give it. */
+const STATUS = `${outputStatusSql("")} AS output_status`;
+
 /** How many cases the report names per metric; `query` lists every one. */
 export const CASES_LISTED = 50;
 
@@ -129,7 +132,7 @@ export async function casesBehind(
             rows,
             cases,
             listed: listed(r[`m${i}_listed`] as Listed),
-            query: `SELECT case_id, epoch FROM case_results ${where}`,
+            query: `SELECT case_id, epoch, ${STATUS} FROM case_results ${where}`,
           };
         const items = itemsSql(key);
         return {
@@ -141,7 +144,7 @@ export async function casesBehind(
           item_counts: items.side,
           listed: listed(r[`m${i}_listed`] as Listed),
           // audit completeness's rows also say which items they lack
-          query: `SELECT case_id, epoch, ${items.items} AS items${key === "audit_completeness" ? ", audit_missing" : ""} FROM case_results ${where}`,
+          query: `SELECT case_id, epoch, ${STATUS}, ${items.items} AS items${key === "audit_completeness" ? ", audit_missing" : ""} FROM case_results ${where}`,
         };
       }),
     );
