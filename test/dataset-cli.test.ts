@@ -216,6 +216,16 @@ describe.concurrent("soceval dataset (CLI)", () => {
     noStack(r);
   });
 
+  it("import ocsf: one finding, as one case", async () => {
+    const d = tmp();
+    const one = join(d, "one.json");
+    writeFileSync(one, readFileSync(`${FIX}/ocsf-findings.jsonl`, "utf8").split("\n")[0]!);
+    const out = join(d, "o.jsonl");
+    const r = await soceval("dataset", "import", "ocsf", one, "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^wrote 1 case to ${out} \\(`));
+  });
+
   it("import: an --out that is a directory is bad input (exit 2), not a rename failure", async () => {
     const d = tmp();
     const r = await soceval("dataset", "import", "ocsf", `${FIX}/ocsf-findings.jsonl`, "--out", d);

@@ -28,7 +28,8 @@ function int(flag: string) {
 function imported(r: { out: string; cases: number; unlabeled: number }, extra = ""): void {
   // on stderr when the cases themselves went to a pipe or the terminal (--out /dev/stdout), not into their data
   const to = outTarget(r.out).regular ? process.stdout : process.stderr;
-  to.write(`wrote ${r.cases} cases to ${r.out} (${r.cases - r.unlabeled} labeled, ${r.unlabeled} unlabeled${extra})\n`);
+  const cases = `${r.cases} case${r.cases === 1 ? "" : "s"}`;
+  to.write(`wrote ${cases} to ${r.out} (${r.cases - r.unlabeled} labeled, ${r.unlabeled} unlabeled${extra})\n`);
 }
 
 /**
