@@ -87,7 +87,6 @@ export function register(program: Command): void {
         // an unknown --agent or default_agents name, a flag those agents cannot take, or a model agent
         // that cannot start (its API key unset), is refused before the warnings below say "the run goes on"
         const chosen = selectAgents(ls, flags.agent);
-        refuseRunFlags(chosen, { ...flags, workers: counts.workers });
         const models = chosen.filter((a) => a.provider !== "playbook" && a.provider !== "replay");
         if (models.length) {
           const { createProvider } = await import("../providers/index.js");
@@ -98,6 +97,7 @@ export function register(program: Command): void {
         // a new recordings file is JSONL whatever its name: rec.json would hold lines jq rejects. One
         // --record wrote already is appended to under its name, so a suite that names it keeps working
         if (flags.record && !existsSync(flags.record)) refuseOtherFormat("--record", flags.record, "JSONL", "--record");
+        refuseRunFlags(chosen, { ...flags, workers: counts.workers });
         process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
         const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
         const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
