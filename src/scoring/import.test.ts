@@ -17,6 +17,10 @@ type MiniCase = {
 };
 const cases = lines.map((l) => JSON.parse(l) as MiniCase);
 
+/** `soceval score` of `transcriptsFile` against `datasetFile` with the mini workflow. */
+const scoreMini = (store: Store, datasetFile: string, transcriptsFile: string, agent: string) =>
+  importTranscripts(store, { workflowFile: join(MINI, "workflow.yaml"), datasetFile, transcriptsFile, agent });
+
 /** An honest answer that cites what its calls returned; `extra` ids are cited on top. */
 function answered(c: MiniCase, extra: string[] = []) {
   const ids = (source: string) => c.evidence.filter((e) => e.source === source).map((e) => e.id);
@@ -54,14 +58,7 @@ describe("soceval score: an error recorded beside an output", () => {
     const transcripts = [withError, answered(cases[1]!), failed];
     writeFileSync(join(dir, "t.jsonl"), `${transcripts.map((t) => JSON.stringify(t)).join("\n")}\n`);
     store = await Store.open(":memory:");
-    runId = (
-      await importTranscripts(store, {
-        workflowFile: join(MINI, "workflow.yaml"),
-        datasetFile: join(dir, "cases.jsonl"),
-        transcriptsFile: join(dir, "t.jsonl"),
-        agent: "vendor-x",
-      })
-    ).runId;
+    runId = (await scoreMini(store, join(dir, "cases.jsonl"), join(dir, "t.jsonl"), "vendor-x")).runId;
     doc = await buildReport(store, runId);
   });
   afterAll(() => store.close());
@@ -117,12 +114,7 @@ describe("soceval score: a transcript that repeats a key", () => {
     writeFileSync(file, `${honest}\n${twice}\n`);
     const store = await Store.open(":memory:");
     try {
-      const err = await importTranscripts(store, {
-        workflowFile: join(MINI, "workflow.yaml"),
-        datasetFile: join(dir, "cases.jsonl"),
-        transcriptsFile: file,
-        agent: "vendor-x",
-      }).catch((e: unknown) => e);
+      const err = await scoreMini(store, join(dir, "cases.jsonl"), file, "vendor-x").catch((e: unknown) => e);
       expect((err as Error).message).toBe(`${file}:2: output.verdict: repeated key`);
       expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
     } finally {
@@ -138,12 +130,7 @@ describe("soceval score: numbers a transcript file cannot mean", () => {
     writeFileSync(file, `${transcripts.map((t) => JSON.stringify(t)).join("\n")}\n`);
     const store = await Store.open(":memory:");
     try {
-      const err = await importTranscripts(store, {
-        workflowFile: join(MINI, "workflow.yaml"),
-        datasetFile: join(dir, "cases.jsonl"),
-        transcriptsFile: file,
-        agent: "vendor-x",
-      }).catch((e: unknown) => e);
+      const err = await scoreMini(store, join(dir, "cases.jsonl"), file, "vendor-x").catch((e: unknown) => e);
       expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
       return `${(err as Error).message}`.replace(file, "FILE");
     } finally {
@@ -190,12 +177,7 @@ describe("soceval score: a 64-bit id written as a bare number", () => {
     writeFileSync(file, `${text}\n`);
     const store = await Store.open(join(dir, "long.duckdb"));
     try {
-      const out = await importTranscripts(store, {
-        workflowFile: join(MINI, "workflow.yaml"),
-        datasetFile: join(dir, "long-cases.jsonl"),
-        transcriptsFile: file,
-        agent: "vendor-x",
-      });
+      const out = await scoreMini(store, join(dir, "long-cases.jsonl"), file, "vendor-x");
       expect(out.scored).toBe(1);
       const [row] = await store.query<{ alert: string; input: string; output: string }>(
         `SELECT c.alert::VARCHAR AS alert, k.input::VARCHAR AS input, t.output::VARCHAR AS output
@@ -218,12 +200,7 @@ describe("soceval score: a 64-bit id written as a bare number", () => {
     );
     const store = await Store.open(join(dir, "long-case-id.duckdb"));
     try {
-      const err = await importTranscripts(store, {
-        workflowFile: join(MINI, "workflow.yaml"),
-        datasetFile: join(dir, "cases.jsonl"),
-        transcriptsFile: file,
-        agent: "vendor-x",
-      }).catch((e: unknown) => e);
+      const err = await scoreMini(store, join(dir, "cases.jsonl"), file, "vendor-x").catch((e: unknown) => e);
       expect((err as Error).message).toBe(`${file}:1: case_id: Invalid input: expected string, received number`);
     } finally {
       store.close();
@@ -237,12 +214,7 @@ describe("soceval score: a 64-bit id written as a bare number", () => {
     writeFileSync(file, `${JSON.stringify(answered(cases[1]!))}\n${text}\n`);
     const store = await Store.open(join(dir, "long-epoch.duckdb"));
     try {
-      const err = await importTranscripts(store, {
-        workflowFile: join(MINI, "workflow.yaml"),
-        datasetFile: join(dir, "cases.jsonl"),
-        transcriptsFile: file,
-        agent: "vendor-x",
-      }).catch((e: unknown) => e);
+      const err = await scoreMini(store, join(dir, "cases.jsonl"), file, "vendor-x").catch((e: unknown) => e);
       expect((err as Error).message).toBe(`${file}:2: epoch: Too big: expected int to be <=9007199254740991`);
       expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
     } finally {
@@ -276,12 +248,7 @@ describe("soceval score: a dataset that soceval run refuses", () => {
       for (const [i, [dataset, message]] of datasets.entries()) {
         const file = join(dir, `refused-${i}.jsonl`);
         writeFileSync(file, `${dataset.join("\n")}\n`);
-        const err = await importTranscripts(store, {
-          workflowFile: join(MINI, "workflow.yaml"),
-          datasetFile: file,
-          transcriptsFile: transcripts,
-          agent: "vendor-x",
-        }).catch((e: unknown) => e);
+        const err = await scoreMini(store, file, transcripts, "vendor-x").catch((e: unknown) => e);
         expect((err as Error).message).toBe(`${file}${message}`);
       }
       expect(await store.query("SELECT run_id FROM runs")).toEqual([]);
@@ -300,12 +267,7 @@ describe("soceval score: --dataset and --transcripts swapped", () => {
     const store = await Store.open(join(dir, "swapped.duckdb"));
     try {
       const refusal = (datasetFile: string, transcriptsFile: string) =>
-        importTranscripts(store, {
-          workflowFile: join(MINI, "workflow.yaml"),
-          datasetFile,
-          transcriptsFile,
-          agent: "v",
-        })
+        scoreMini(store, datasetFile, transcriptsFile, "v")
           .then(() => "scored")
           .catch((e: Error) => e.message);
       expect(await refusal(dataset, dataset)).toBe(
