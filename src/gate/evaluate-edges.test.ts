@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
-import { cloneRun } from "../../test/helpers/clone-run.js";
+import { cloneRun, cloneRunWithEpochs } from "../../test/helpers/clone-run.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { Store } from "../store/db.js";
 import { evaluateGate, TOO_WIDE } from "./evaluate.js";
@@ -10,15 +10,16 @@ const base = { run_id: FIXTURE_RUN, agent: "playbook" };
 const cand = { run_id: "run-cand", agent: "playbook" };
 const Z2 = 1.959964 ** 2;
 
-describe("the gate's rules at their edges", () => {
-  let store: Store;
-  beforeEach(async () => {
-    store = await Store.open(":memory:");
-    await seedFixture(store);
-    await cloneRun(store, FIXTURE_RUN, "run-cand");
-  });
-  afterEach(() => store.close());
+/** The report fixture's run, and a copy of it as the candidate, fresh for each test. */
+let store: Store;
+beforeEach(async () => {
+  store = await Store.open(":memory:");
+  await seedFixture(store);
+  await cloneRun(store, FIXTURE_RUN, "run-cand");
+});
+afterEach(() => store.close());
 
+describe("the gate's rules at their edges", () => {
   it("passes a limit the candidate meets exactly: a hallucination limit of 0 with none", async () => {
     await store.run("UPDATE case_results SET hallucinated = false, hallucination_count = 0 WHERE run_id = 'run-cand'");
     const v = await evaluateGate(store, base, cand, {
@@ -65,14 +66,6 @@ describe("the gate's rules at their edges", () => {
 });
 
 describe("a margin on a rate where lower is better", () => {
-  let store: Store;
-  beforeEach(async () => {
-    store = await Store.open(":memory:");
-    await seedFixture(store);
-    await cloneRun(store, FIXTURE_RUN, "run-cand");
-  });
-  afterEach(() => store.close());
-
   it("calls a candidate that misses every true positive worse, not short of cases", async () => {
     await store.run(
       "UPDATE case_results SET critical_miss = true, escalate = false WHERE run_id = 'run-cand' AND label_verdict = 'true_positive'",
@@ -101,11 +94,8 @@ describe("a margin on a rate where lower is better", () => {
 });
 
 describe("a case whose candidate epochs disagree", () => {
-  let store: Store;
   let x = "";
   beforeEach(async () => {
-    store = await Store.open(":memory:");
-    await seedFixture(store);
     // an analyst true positive the baseline escalates, with no high-severity violation
     const [tp] = await store.query<{ case_id: string }>(
       `SELECT case_id FROM case_results WHERE run_id = ? AND agent = 'playbook' AND label_verdict = 'true_positive'
@@ -113,14 +103,7 @@ describe("a case whose candidate epochs disagree", () => {
       [FIXTURE_RUN],
     );
     x = tp!.case_id;
-    for (const run of ["run-b3", "run-c3"]) {
-      await cloneRun(store, FIXTURE_RUN, run);
-      for (const e of [1, 2])
-        await store.run(
-          `INSERT INTO case_results SELECT * REPLACE (${e} AS epoch) FROM case_results WHERE run_id = ? AND epoch = 0`,
-          [run],
-        );
-    }
+    for (const run of ["run-b3", "run-c3"]) await cloneRunWithEpochs(store, FIXTURE_RUN, run, 3);
     // right in epoch 0; in epochs 1 and 2 it closes the true positive and recommends a forbidden action
     await store.run(
       `UPDATE case_results SET agree = false, verdict = 'benign_positive', escalate = false, critical_miss = true,
@@ -129,7 +112,6 @@ describe("a case whose candidate epochs disagree", () => {
       [x],
     );
   });
-  afterEach(() => store.close());
 
   it("is flaky, not a regression, but its majority critical miss and high violation are new", async () => {
     const v = await evaluateGate(

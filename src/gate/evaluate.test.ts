@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FIXTURE_RUN, seedFixture } from "../../test/fixtures/report/run.js";
-import { cloneRun } from "../../test/helpers/clone-run.js";
+import { cloneRun, cloneRunWithEpochs } from "../../test/helpers/clone-run.js";
 import { buildComparison } from "../analytics/compare.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { MISSING_TRANSCRIPT } from "../scoring/import.js";
@@ -305,14 +305,7 @@ describe("the gate over stored runs", () => {
       [FIXTURE_RUN],
     );
     const x = right!.case_id;
-    for (const run of ["run-b3", "run-c3"]) {
-      await cloneRun(store, FIXTURE_RUN, run);
-      for (const e of [1, 2])
-        await store.run(
-          `INSERT INTO case_results SELECT * REPLACE (${e} AS epoch) FROM case_results WHERE run_id = ? AND epoch = 0`,
-          [run],
-        );
-    }
+    for (const run of ["run-b3", "run-c3"]) await cloneRunWithEpochs(store, FIXTURE_RUN, run, 3);
     // the baseline is right in 2 of 3 epochs; the candidate in none
     await store.run("UPDATE case_results SET agree = false WHERE run_id = 'run-b3' AND case_id = ? AND epoch = 2", [x]);
     await store.run("UPDATE case_results SET agree = false WHERE run_id = 'run-c3' AND case_id = ?", [x]);
@@ -349,14 +342,7 @@ describe("the gate over stored runs", () => {
 
   it("counts a true positive the candidate never escalates as a new critical miss, even where its verdict wavered", async () => {
     // c02: the analyst's true positive, escalated by the playbook
-    for (const run of ["run-b3", "run-c3"]) {
-      await cloneRun(store, FIXTURE_RUN, run);
-      for (const e of [1, 2])
-        await store.run(
-          `INSERT INTO case_results SELECT * REPLACE (${e} AS epoch) FROM case_results WHERE run_id = ? AND epoch = 0`,
-          [run],
-        );
-    }
+    for (const run of ["run-b3", "run-c3"]) await cloneRunWithEpochs(store, FIXTURE_RUN, run, 3);
     // the candidate closes it in every epoch, calling it a true positive once and a false positive twice
     await store.run(
       `UPDATE case_results SET escalate = false, critical_miss = true,

@@ -9,3 +9,13 @@ export async function cloneRun(store: Store, from: string, to: string): Promise<
   for (const { table_name: t } of tables)
     await store.run(`INSERT INTO "${t}" SELECT * REPLACE (? AS run_id) FROM "${t}" WHERE run_id = ?`, [to, from]);
 }
+
+/** cloneRun, with each case's results repeated as epochs 1 … epochs − 1 of identical rows. */
+export async function cloneRunWithEpochs(store: Store, from: string, to: string, epochs: number): Promise<void> {
+  await cloneRun(store, from, to);
+  for (let e = 1; e < epochs; e++)
+    await store.run(
+      `INSERT INTO case_results SELECT * REPLACE (${e} AS epoch) FROM case_results WHERE run_id = ? AND epoch = 0`,
+      [to],
+    );
+}
