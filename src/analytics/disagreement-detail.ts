@@ -1,4 +1,5 @@
 import { SUBMIT_TOOL } from "../providers/types.js";
+import { outputStatusOf } from "../schema/output-status.js";
 import { type Store, sqlString } from "../store/db.js";
 import { stepsQuery } from "../store/steps-sql.js";
 import type { DisagreementAnswer } from "./compare-schema.js";
@@ -109,7 +110,7 @@ function toAnswer(side: DetailSide, r: Row): DisagreementAnswer {
     human_only: r.human_only,
     failed,
     schema_valid: r.schema_valid,
-    output_status: r.schema_valid ? "valid" : failed ? "none" : "invalid",
+    output_status: outputStatusOf({ schema_valid: r.schema_valid, failed }),
     error: r.error,
     summary: text(o.summary),
     // an output that failed the schema is still what the side answered: show what of it is readable

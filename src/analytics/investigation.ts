@@ -2,7 +2,7 @@ import { z } from "zod";
 import { citedAnywhere } from "../../scorers/hallucinated-evidence.js";
 import { InputError } from "../io/errors.js";
 import { FindingKind } from "../schema/finding.js";
-import { OutputStatus } from "../schema/output-status.js";
+import { OutputStatus, outputStatusOf } from "../schema/output-status.js";
 import { CaseResult } from "../schema/result.js";
 import { Step } from "../schema/transcript.js";
 import { parseOutput } from "../scoring/score.js";
@@ -180,7 +180,7 @@ export async function loadInvestigation(
         wall_ms: t.wall_ms,
         error: t.error,
         output: t.output === null ? null : JSON.parse(t.output),
-        output_status: result?.schema_valid ? "valid" : result && result.failed === false ? "invalid" : "none",
+        output_status: outputStatusOf(result),
         steps: JSON.parse(steps.find((x) => key(x) === key(t))?.steps ?? "[]"),
         result,
         findings: findings.filter((f) => key(f) === key(t)).map(({ agent: _a, epoch: _e, ...f }) => f),

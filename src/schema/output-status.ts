@@ -22,6 +22,11 @@ export function outputStatusSql(r: string): string {
   return `CASE WHEN ${col("schema_valid")} THEN 'valid' WHEN NOT coalesce(${col("failed")}, true) THEN 'invalid' ELSE 'none' END`;
 }
 
+/** outputStatusSql for a case_results row read into JS (null: no row, nothing was answered). */
+export function outputStatusOf(r: { schema_valid?: boolean | null; failed?: boolean | null } | null): OutputStatus {
+  return r?.schema_valid ? "valid" : r?.failed === false ? "invalid" : "none";
+}
+
 /**
  * The status of a case over its epochs (an aggregate over case_results rows), consistent with the
  * verdict shown beside it, the commonest valid one: valid when any epoch answered validly, else
