@@ -198,3 +198,34 @@ describe("the report names the cases behind each rate", () => {
     }
   });
 });
+
+describe("the policy-violation table's links", () => {
+  it("says, on a violation row of one severity, that the cases it links to are the kind's of every severity", async () => {
+    const store = await Store.open(":memory:");
+    await seedFixture(store);
+    // a second severity of one kind, in another case: the kind's list then holds both rows' cases
+    await store.run(
+      "INSERT INTO findings SELECT * REPLACE ('medium' AS severity, 'c02' AS case_id) FROM findings WHERE kind = 'fail_open' AND agent = 'playbook'",
+    );
+    const doc = await buildReport(store, "latest");
+    const html = await renderReport(doc, "html");
+    store.close();
+    let multi = 0;
+    Object.values(doc.agents).forEach((a, i) => {
+      const section = html.slice(html.indexOf(`id="agent-${i}"`));
+      const table = section.slice(section.indexOf("<h3>Policy violations</h3>"));
+      const rows = table.slice(0, table.indexOf("</table>")).split("<tr>").slice(2);
+      for (const v of a.violations) {
+        const row = rows.find((r) => decode(r).startsWith(`${v.kind}${v.severity}`));
+        expect(row, `${a.agent} ${v.kind} ${v.severity}`).toBeDefined();
+        const severities = a.violations.filter((w) => w.kind === v.kind).length;
+        const behind = a.cases_behind.find((b) => b.metric === `violation_rate.${v.kind}`)!;
+        if (severities > 1) {
+          multi++;
+          expect(decode(row!)).toContain(`${v.cases} (of ${behind.cases}, all severities)`);
+        } else expect(row).not.toContain("all severities");
+      }
+    });
+    expect(multi).toBeGreaterThan(0);
+  });
+});

@@ -161,6 +161,11 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
   // a rate with cases against it links to them
   const counted = new Set(a.cases_behind.filter((b) => b.rows > 0).map((b) => b.metric));
   const behindOf = (metric: string) => (counted.has(metric) ? behindAnchor(index, metric) : "");
+  const severitiesOf = new Map<string, number>();
+  for (const v of a.violations) severitiesOf.set(v.kind, (severitiesOf.get(v.kind) ?? 0) + 1);
+  const kindCases = new Map(
+    a.cases_behind.filter((b) => b.metric.startsWith("violation_rate.")).map((b) => [b.metric.slice(15), b.cases]),
+  );
   const phases = doc.phases
     .filter((p) => p.agent === a.agent)
     .map((p) => ({
@@ -207,7 +212,12 @@ async function agentView(a: AgentReport, doc: ReportDoc, charts: boolean, index:
     sources_breakdown: breakdownView(a.breakdowns.evidence_source),
     epochs: breakdownView(a.breakdowns.epoch),
     findings_by_trap: a.findings_by_trap,
-    violations: a.violations.map((v) => ({ ...v, behind: behindOf(`violation_rate.${v.kind}`) })),
+    violations: a.violations.map((v) => ({
+      ...v,
+      behind: behindOf(`violation_rate.${v.kind}`),
+      // the list behind a kind holds its cases of every severity: a row of one severity says so
+      behind_all: severitiesOf.get(v.kind)! > 1 ? kindCases.get(v.kind) : undefined,
+    })),
     model_usage: a.model_usage ? modelUsageLine(a.model_usage) : null,
     // the findings behind one row of the trap-tag table: `findings` filters by kind, not by tag
     trap_findings_command: queryCommand(
