@@ -1,7 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
+import { makeDirs } from "../io/make-dirs.js";
 import { checkOutDir, writeOutFile } from "../io/out-file.js";
 import { bundledSuites } from "../replay/bundled.js";
 import { runSuite } from "../replay/runner.js";
@@ -40,7 +40,7 @@ export function register(program: Command): void {
         // every suite is read first: a mistyped --suites path is refused before a store or report exists
         const suites = files.map((file) => ({ file, ls: loadSuite(file) }));
         checkOutDir("--out", flags.out);
-        mkdirSync(flags.out, { recursive: true });
+        makeDirs(flags.out);
         const store = await Store.open(flags.db);
         // phase 1 first: the bundled readiness answers, so each report's readiness phase is measured
         const { storeBundledReadiness } = await import("../readiness/bundled.js");

@@ -2,7 +2,6 @@ import { once } from "node:events";
 import {
   createWriteStream,
   existsSync,
-  mkdirSync,
   openSync,
   renameSync,
   rmdirSync,
@@ -12,6 +11,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
+import { makeDirs } from "../io/make-dirs.js";
 import { checkNotInput, checkOutFile, outTarget } from "../io/out-file.js";
 import { refuseOtherFormat } from "../io/out-format.js";
 import type { Case } from "../schema/index.js";
@@ -77,7 +77,7 @@ export class CaseWriter {
     this.file = where.file;
     this.regular = where.regular;
     try {
-      this.createdDir = mkdirSync(dirname(this.file), { recursive: true });
+      this.createdDir = makeDirs(dirname(this.file));
     } catch (e) {
       throw cannotWrite(target, e);
     }

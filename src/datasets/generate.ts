@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { GENERATORS } from "../../datasets/generators/index.js";
 import { Rng } from "../../datasets/generators/rng.js";
 import { InputError, RuntimeFailure } from "../io/errors.js";
+import { makeDirs } from "../io/make-dirs.js";
 import { outTarget } from "../io/out-file.js";
 import { Case } from "../schema/index.js";
 
@@ -28,7 +29,7 @@ export function generateDatasets(opts: {
     const count = opts.count ?? g.defaultCount;
     const cases = g.generate(new Rng(`${g.workflow}:${seed}`), count);
     const dir = join(opts.outDir, g.workflow);
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const file = join(dir, "cases.jsonl");
     const manifestFile = join(dir, "manifest.json");
     // both written beside their targets and renamed once whole: a full disk or a Ctrl-C mid-write

@@ -29,6 +29,16 @@ describe("writing an output file", () => {
     expect(readFileSync(db).equals(before)).toBe(true);
   });
 
+  it.skipIf(!existsSync("/proc/self"))(
+    "fails at once, naming the folder, where the folder cannot be made (/proc)",
+    () => {
+      // node's recursive mkdir spun forever on this path
+      expect(() => writeOutFile("--out", "/proc/soceval-x/report.md", "x")).toThrow(
+        "--out /proc/soceval-x/report.md: could not write it: ENOENT: no such file or directory, mkdir '/proc/soceval-x'",
+      );
+    },
+  );
+
   it("a write that fails keeps the file that was there, leaves no partial file, and names the path given", async () => {
     const dir = tmp();
     const out = join(dir, "report.json");

@@ -4,7 +4,6 @@ import {
   constants,
   existsSync,
   lstatSync,
-  mkdirSync,
   openSync,
   readlinkSync,
   readSync,
@@ -16,6 +15,7 @@ import {
 } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InputError, ReaderGone, RuntimeFailure } from "./errors.js";
+import { makeDirs } from "./make-dirs.js";
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
@@ -186,7 +186,7 @@ export async function writeOutFileWith(
 ): Promise<{ regular: boolean }> {
   const t = prepare(flag, path);
   try {
-    mkdirSync(dirname(t.file), { recursive: true });
+    makeDirs(dirname(t.file));
     await write(t.tmp);
     finish(t);
   } catch (e) {
@@ -199,7 +199,7 @@ export async function writeOutFileWith(
 export function writeOutFile(flag: string, path: string, text: string): void {
   const t = prepare(flag, path);
   try {
-    mkdirSync(dirname(t.file), { recursive: true });
+    makeDirs(dirname(t.file));
     writeFileSync(t.tmp, text);
     finish(t);
   } catch (e) {

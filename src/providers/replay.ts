@@ -1,17 +1,9 @@
 import { randomBytes } from "node:crypto";
-import {
-  appendFileSync,
-  closeSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-} from "node:fs";
+import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { InputError, mainIssue } from "../io/errors.js";
+import { makeDirs } from "../io/make-dirs.js";
 import { utf8OrRefuse } from "../io/utf8-text.js";
 import { partsDiff, RequestParts, requestKey, requestParts } from "./request-key.js";
 import { type Completion, type CompletionRequest, type Provider, ProviderError, TimeBudgetSpent } from "./types.js";
@@ -144,7 +136,7 @@ export function refuseOtherFile(file: string): void {
  * that the replay spends the same time and stops where the recorded investigation stopped.
  */
 export function createRecorder(file: string, inner: Provider): Provider {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirs(dirname(file));
   refuseOtherFile(file);
   dropIncompleteLastLine(file);
   const session = randomBytes(6).toString("hex");

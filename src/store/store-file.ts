@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InputError, RuntimeFailure } from "../io/errors.js";
+import { makeDirs } from "../io/make-dirs.js";
 
 /*
  * The store's file on disk, before DuckDB has it: its folder made, what a failed first open left
@@ -47,7 +48,7 @@ export function makeFolder(path: string): string[] {
   for (; !existsSync(base); base = dirname(base)) made.unshift(base);
   if (!statSync(base).isDirectory()) throw new InputError(`${path}: ${base} is a file, not a folder`, path);
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
   } catch (e) {
     throw new InputError(`${path}: cannot make its folder (${(e as Error).message})`, path);
   }
