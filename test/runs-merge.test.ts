@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.js";
+import { mergeShards } from "../src/store/merge-shards.js";
 import { resolveRunId } from "../src/store/run-ref.js";
 import { query, soceval } from "./helpers/cli.js";
 
@@ -215,6 +216,21 @@ describe("soceval runs merge", () => {
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/the shards overlap: a case is stored in more than one of .*; nothing was merged/);
     expect(existsSync(db)).toBe(false);
+
+    // the bounded buffer pool a merge writes under is the store's own again after it, refused or not
+    const into = await Store.open(join(dir, "overlap-settings.duckdb"));
+    const setting = async () =>
+      (
+        await into.query<{ v: string }>(
+          "SELECT current_setting('memory_limit') || '/' || current_setting('checkpoint_threshold') AS v",
+        )
+      )[0]?.v;
+    const before = await setting();
+    await expect(mergeShards(into, [shardDb(1), overlapping, shardDb(3)])).rejects.toThrow(/the shards overlap/);
+    expect(await setting()).toBe(before);
+    await mergeShards(into, [shardDb(1), shardDb(2), shardDb(3)]);
+    expect(await setting()).toBe(before);
+    into.close();
   });
 
   it("names the case a dataset lists twice when its two lines fell in two shards, and how to find them", async () => {

@@ -283,6 +283,9 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
           THEN any_value(replay_config) END FROM (${shardConfigs})) AS replay_config`;
     return firstHas.has(`runs.${c}`) ? c : `NULL AS ${c}`;
   };
+  // every shard's rows go in one transaction: under DuckDB's default buffer pool (80% of RAM) that
+  // held 580–670 MB for 4 × 10,000 cases; bounded as a run's writes are, ~415 MB (bench/README.md)
+  await store.tuneForBulkWrites(true);
   await store.run("BEGIN TRANSACTION");
   try {
     await store.run(
@@ -330,6 +333,8 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
   } catch (e) {
     await store.run("ROLLBACK").catch(() => {});
     throw e;
+  } finally {
+    await store.tuneForBulkWrites(false);
   }
   const [n] = await store.query<{ n: number }>("SELECT count(*) AS n FROM case_results WHERE run_id = ?", [runId]);
   const revisions = [...new Set(shards.map((s) => s.git_revision ?? "unknown"))];
