@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RUN_ALLOCATOR, setRunEnv } from "../bin/run-env.mjs";
 
 describe("what `soceval run` sets before DuckDB loads (bin/run-env.mjs)", () => {
-  it("tells DuckDB's allocator to hand memory back for run and start only, and never over the user's own value", () => {
+  it("tells DuckDB's allocator to hand memory back for the commands that move a whole run, never over the user's own value", () => {
     const env = (argv: string[], given: Record<string, string> = {}) => {
       const e: Record<string, string | undefined> = { ...given };
       setRunEnv(["node", "bin/soceval.js", ...argv], e);
@@ -10,8 +10,11 @@ describe("what `soceval run` sets before DuckDB loads (bin/run-env.mjs)", () => 
     };
     expect(env(["run", "s.yaml"])).toBe(RUN_ALLOCATOR);
     expect(env(["start"])).toBe(RUN_ALLOCATOR);
+    expect(env(["export", "--run", "latest"])).toBe(RUN_ALLOCATOR);
+    expect(env(["runs", "merge", "a.duckdb"])).toBe(RUN_ALLOCATOR);
     expect(RUN_ALLOCATOR).toBe("dirty_decay_ms:0,muzzy_decay_ms:0");
-    for (const other of [["report"], ["query", "run"], [], ["--help"]]) expect(env(other)).toBeUndefined();
+    for (const other of [["report"], ["query", "run"], ["runs", "list"], [], ["--help"]])
+      expect(env(other)).toBeUndefined();
     expect(env(["run", "s.yaml"], { DUCKDB_JE_MALLOC_CONF: "narenas:1" })).toBe("narenas:1");
   });
 });

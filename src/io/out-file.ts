@@ -178,16 +178,16 @@ function failed(flag: string, t: Target, e: unknown): never {
   throw new RuntimeFailure(`${flag} ${t.path}: could not write it: ${(e as Error).message}`);
 }
 
-/** Write an output file through `write`, which gets the path to write to; as writeOutFile. */
+/** Write an output file through `write`, which gets the path to write to (and whether it is a regular file); as writeOutFile. */
 export async function writeOutFileWith(
   flag: string,
   path: string,
-  write: (file: string) => void | Promise<void>,
+  write: (file: string, regular: boolean) => void | Promise<void>,
 ): Promise<{ regular: boolean }> {
   const t = prepare(flag, path);
   try {
     makeDirs(dirname(t.file));
-    await write(t.tmp);
+    await write(t.tmp, t.regular);
     finish(t);
   } catch (e) {
     failed(flag, t, e);
