@@ -12,6 +12,7 @@ describe("what `soceval run` sets before DuckDB loads (bin/run-env.mjs)", () => 
     expect(env(["start"])).toBe(RUN_ALLOCATOR);
     expect(env(["export", "--run", "latest"])).toBe(RUN_ALLOCATOR);
     expect(env(["runs", "merge", "a.duckdb"])).toBe(RUN_ALLOCATOR);
+    expect(env(["rescore", "--run", "latest"])).toBe(RUN_ALLOCATOR);
     expect(RUN_ALLOCATOR).toBe("dirty_decay_ms:0,muzzy_decay_ms:0");
     for (const other of [["report"], ["query", "run"], ["runs", "list"], [], ["--help"]])
       expect(env(other)).toBeUndefined();

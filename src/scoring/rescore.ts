@@ -163,19 +163,16 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
   if (!(await sameUpToLineEndings(run.dataset, run.dataset_hash)))
     throw new InputError(`${run.dataset}: changed since run ${runId}; rescoring needs the cases it was run on`);
 
-  const stored = await store.query<Row>(
-    `SELECT t.case_id, t.agent, t.epoch, t.output::VARCHAR AS output, t.error, s.steps::VARCHAR AS steps
-     FROM transcripts t LEFT JOIN (${stepsQuery("run_id = ?")}) s USING (run_id, case_id, agent, epoch)
-     WHERE t.run_id = ? ORDER BY t.case_id, t.agent, t.epoch`,
-    [runId, runId, runId],
+  // the cases the run stored, in order; each batch's transcripts are read when the dataset reaches
+  // them, so memory holds a batch (all of a 40,000-case run's, parsed at once, took ~970 MB)
+  const pending = new Set(
+    (
+      await store.query<{ case_id: string }>(
+        "SELECT DISTINCT case_id FROM transcripts WHERE run_id = ? ORDER BY case_id",
+        [runId],
+      )
+    ).map((r) => r.case_id),
   );
-  const byCase = new Map<string, Transcript[]>();
-  for (const r of stored) {
-    const t = Transcript.parse({ ...r, output: parseJson(r.output) ?? null, steps: parseJson(r.steps) ?? [] });
-    const list = byCase.get(t.case_id) ?? [];
-    list.push(t);
-    byCase.set(t.case_id, list);
-  }
 
   // an earlier soceval staged under this scratch run id in the stored tables, where a kill left them
   for (const name of STAGED_TABLES) await store.run(`DELETE FROM ${name} WHERE run_id = ?`, [`${runId}~rescore`]);
@@ -190,8 +187,10 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     );
   let transcripts = 0;
   let changes: RescoreChanges;
+  // the staged rows and the swap's transaction hold a whole run: a bounded buffer pool, as a run's
+  await store.tuneForBulkWrites(true);
   try {
-    transcripts = await stage(store, run.dataset, byCase, runId, batchSize, (c, t) =>
+    transcripts = await stage(store, run.dataset, pending, runId, batchSize, (c, t) =>
       scoreTranscript({
         case: c,
         transcript: t,
@@ -199,47 +198,76 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
         agent: { name: t.agent, tools: scopes.get(t.agent) ?? "all" },
       }),
     );
-    if (byCase.size > 0)
-      throw new InputError(`${run.dataset}: has no case ${[...byCase.keys()][0]} that run ${runId} stored`);
+    if (pending.size > 0)
+      throw new InputError(`${run.dataset}: has no case ${[...pending][0]} that run ${runId} stored`);
     changes = await changesBetween(store, runId);
     await swapIn(store, runId, changes);
   } finally {
     await dropStaged().catch(() => {});
+    await store.tuneForBulkWrites(false).catch(() => {});
   }
   return { runId, transcripts, changes };
 }
 
-/** Score every stored transcript whose case the dataset holds; rows land in the staging tables. */
+/**
+ * Score every stored transcript whose case the dataset holds, `batchSize` cases at a time in the
+ * dataset's order; rows land in the staging tables. Each case leaves `pending` once scored.
+ */
 async function stage(
   store: Store,
   dataset: string,
-  byCase: Map<string, Transcript[]>,
+  pending: Set<string>,
   runId: string,
   batchSize: number,
   score: (c: Case, t: Transcript) => ReturnType<typeof scoreTranscript>,
 ): Promise<number> {
-  let batch: { case_results: Row[]; findings: Row[] } = { case_results: [], findings: [] };
   let n = 0;
+  let cases: Case[] = [];
+  const flush = async () => {
+    const batch: { case_results: Row[]; findings: Row[] } = { case_results: [], findings: [] };
+    const stored = await storedTranscripts(store, runId, cases);
+    for (const c of cases)
+      for (const t of stored.get(c.id) ?? []) {
+        const { result, findings } = score(c, t);
+        const key = { run_id: runId, case_id: t.case_id, agent: t.agent, epoch: t.epoch };
+        batch.case_results.push({ ...result, run_id: runId });
+        findings.forEach((f, seq) => {
+          batch.findings.push({ ...key, seq, ...f });
+        });
+        n++;
+      }
+    await store.appendBatch(batch, staged);
+    cases = [];
+  };
   for await (const { value: c } of readJsonl(dataset, Case)) {
-    const list = byCase.get(c.id);
-    if (!list) continue;
-    byCase.delete(c.id);
-    for (const t of list) {
-      const { result, findings } = score(c, t);
-      const key = { run_id: runId, case_id: t.case_id, agent: t.agent, epoch: t.epoch };
-      batch.case_results.push({ ...result, run_id: runId });
-      findings.forEach((f, seq) => {
-        batch.findings.push({ ...key, seq, ...f });
-      });
-      n++;
-    }
-    if (batch.case_results.length >= batchSize) {
-      await store.appendBatch(batch, staged);
-      batch = { case_results: [], findings: [] };
-    }
+    // a case the run did not store, or one the dataset lists again, is not scored twice
+    if (!pending.delete(c.id)) continue;
+    cases.push(c);
+    if (cases.length >= batchSize) await flush();
   }
-  await store.appendBatch(batch, staged);
+  if (cases.length > 0) await flush();
   return n;
+}
+
+/** The run's stored transcripts of these cases, by case, each in agent and epoch order. */
+async function storedTranscripts(store: Store, runId: string, cases: Case[]): Promise<Map<string, Transcript[]>> {
+  const ids = cases.map((c) => c.id).join("\u0000");
+  const these = "run_id = ? AND case_id IN (SELECT unnest(string_split(?, chr(0))))";
+  const rows = await store.query<Row>(
+    `SELECT t.case_id, t.agent, t.epoch, t.output::VARCHAR AS output, t.error, s.steps::VARCHAR AS steps
+     FROM (SELECT * FROM transcripts WHERE ${these}) t
+     LEFT JOIN (${stepsQuery(these)}) s USING (run_id, case_id, agent, epoch)
+     ORDER BY t.case_id, t.agent, t.epoch`,
+    [runId, ids, runId, ids, runId, ids],
+  );
+  const byCase = new Map<string, Transcript[]>();
+  for (const r of rows) {
+    const t = Transcript.parse({ ...r, output: parseJson(r.output) ?? null, steps: parseJson(r.steps) ?? [] });
+    const list = byCase.get(t.case_id) ?? [];
+    list.push(t);
+    byCase.set(t.case_id, list);
+  }
+  return byCase;
 }
 
 /** The new rows replace the old, and the run records the rescore, in one transaction. */
