@@ -10,7 +10,8 @@ export const RUN_ALLOCATOR = "dirty_decay_ms:0,muzzy_decay_ms:0";
 
 /**
  * The commands that move a whole run through DuckDB gain as a run does: at 40,000 cases `export`
- * 365 → 250 MB, `rescore` 431 → 375 MB, `runs merge` of four 10,000-case shards 397 → 347 MB.
+ * 400 → 250 MB (1.5 → 2.7–4.2 s), `rescore` 445 → 355–370 MB, `runs merge` of four 10,000-case
+ * shards 397 → 350 MB (+0.5 s).
  * @param {string[]} argv  @param {Record<string, string | undefined>} env
  */
 export function setRunEnv(argv, env) {

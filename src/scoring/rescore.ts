@@ -187,8 +187,6 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     );
   let transcripts = 0;
   let changes: RescoreChanges;
-  // the staged rows and the swap's transaction hold a whole run: a bounded buffer pool, as a run's
-  await store.tuneForBulkWrites(true);
   try {
     transcripts = await stage(store, run.dataset, pending, runId, batchSize, (c, t) =>
       scoreTranscript({
@@ -204,7 +202,6 @@ export async function rescoreRun(store: Store, runArg: string, batchSize = 500):
     await swapIn(store, runId, changes);
   } finally {
     await dropStaged().catch(() => {});
-    await store.tuneForBulkWrites(false).catch(() => {});
   }
   return { runId, transcripts, changes };
 }

@@ -75,8 +75,6 @@ export async function exportRunTable(
     return { parts: 1 };
   }
   const dir = partsFolder(opts.partsIn);
-  // DuckDB's default buffer pool (80% of RAM) would keep every block the parts read
-  await store.tuneForBulkWrites(true);
   try {
     const parts: string[] = [];
     for (const [i, range] of ranges.entries()) {
@@ -94,7 +92,6 @@ export async function exportRunTable(
     return { parts: parts.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await store.tuneForBulkWrites(false);
   }
 }
 
