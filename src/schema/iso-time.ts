@@ -3,11 +3,11 @@ import { z } from "zod";
 // A calendar date (month lengths in the pattern; 29 February in years divisible by 4, so 1900 and
 // 2100 pass as leap years), hh:mm, optional seconds and fraction, and a zone: Z or ±hh:mm (±hhmm)
 // up to ±14:00, as real zones are. One pattern, no refinement: it runs on every evidence record.
-const DATE =
+export const ISO_DATE_PATTERN =
   "(\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))" +
   "|\\d\\d(?:[02468][048]|[13579][26])-02-29)";
 const ISO_TIME = new RegExp(
-  `^${DATE}T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-](0\\d|1[0-3]):?[0-5]\\d|[+-]14:?00)$`,
+  `^${ISO_DATE_PATTERN}T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-](0\\d|1[0-3]):?[0-5]\\d|[+-]14:?00)$`,
 );
 
 /**

@@ -1,6 +1,7 @@
 import type { Case, EvidenceRecord, Fault, ToolCallStep, ToolContract, Workflow } from "../schema/index.js";
 import { faultFor } from "./faults.js";
 import { isoTime } from "./iso-clock.js";
+import { compareInstants, type Instant, parseInstant } from "./time-bound.js";
 
 export type ToolAnswer = { step: ToolCallStep; records: EvidenceRecord[] };
 
@@ -61,6 +62,9 @@ function badInput(contract: ToolContract, plan: ContractPlan, input: Record<stri
     const v = input[name];
     if (v !== undefined && v !== null && typeof v !== p.type)
       return `input "${name}" must be a ${p.type}, got ${typeof v}`;
+    // a query API answers a bound it cannot read with 400, not with every record it holds
+    if (p.time && !isEmpty(v) && parseInstant(String(v)) === null)
+      return `input "${name}" must be an ISO-8601 time such as 2026-03-01T08:00:00Z, got ${JSON.stringify(v)}`;
   }
   return null;
 }
@@ -80,7 +84,7 @@ export function refusedInput(
 }
 
 /** One call's filters, with the input's values normalised once rather than per record. */
-type Filter = { entity: string; given: string; want: string } | { since: boolean; bound: number };
+type Filter = { entity: string; given: string; want: string } | { since: boolean; bound: Instant };
 
 /**
  * Answers an agent's tool calls from one case's evidence snapshot, the way the real system would.
@@ -215,9 +219,9 @@ export class ToolSandbox {
         const given = String(v);
         filters.push({ entity: p.entity, given, want: given.toLowerCase() });
       } else if (p.time) {
-        // an unparseable bound filters nothing
-        const bound = parseBound(String(v));
-        if (!Number.isNaN(bound)) filters.push({ since: p.time === "since", bound });
+        // badInput has refused a bound that does not parse
+        const bound = parseInstant(String(v));
+        if (bound) filters.push({ since: p.time === "since", bound });
       }
     }
     if (filters.length === 0) return candidates.slice();
@@ -231,22 +235,12 @@ function answer(step: ToolCallStep, records: EvidenceRecord[] = []): ToolAnswer 
   return { step, records };
 }
 
-// "2020-10-18 23:50:05.910": how Sysmon writes UtcTime, and what an agent copies into a bound.
-// Date.parse reads a date-time without a zone in the replaying machine's zone, so the same call
-// would return other records on another machine; EDR query languages read it as UTC.
-const ZONELESS = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)$/;
-
-function parseBound(s: string): number {
-  const zoneless = ZONELESS.exec(s);
-  return Date.parse(zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : s);
-}
-
 function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === "";
 }
 
 function matches(r: EvidenceRecord, filters: Filter[]): boolean {
-  let t: number | undefined;
+  let t: Instant | null | undefined;
   for (const f of filters) {
     if ("entity" in f) {
       let hit = false;
@@ -258,10 +252,12 @@ function matches(r: EvidenceRecord, filters: Filter[]): boolean {
         }
       if (!hit) return false;
     } else {
-      t ??= Date.parse(r.time);
+      if (t === undefined) t = parseInstant(r.time);
       // a record without a parseable time passes time filters
-      if (Number.isNaN(t)) continue;
-      if (f.since ? t < f.bound : t > f.bound) return false;
+      if (t === null) continue;
+      // both bounds are inclusive: a record at exactly `since` or `until` is inside the window
+      const c = compareInstants(t, f.bound);
+      if (f.since ? c < 0 : c > 0) return false;
     }
   }
   return true;
