@@ -130,3 +130,29 @@ describe("versions, wrapped lines and Unicode domains (audit 10 #11)", () => {
     expect(fabricated("Referred by bücher-login.de via https://bücher-login.de/start.", c)).toEqual([]);
   });
 });
+
+describe("an address range (CIDR) the agent recommends blocking", () => {
+  // goodSteps returned ev-hdr-1 (sending_ip 185.220.101.4); ev-sign-1 (203.0.113.50) was never gathered
+  it("is grounded by an address it was shown inside it, not by its network address appearing anywhere", () => {
+    expect(fabricated("Block 185.220.101.0/24, the sender's network.")).toEqual([]);
+    expect(fabricated("Block 185.220.101.4/32.")).toEqual([]);
+    expect(fabricated("Block 185.220.0.0/16 at the gateway.")).toEqual([]);
+    const other = fabricated("Block 185.220.102.0/24.");
+    expect(other).toHaveLength(1);
+    expect(other[0]).toContain("ipv4 185.220.102.0/24");
+    // a range around an address only in evidence the agent never gathered is still not grounded
+    expect(fabricated("Block 203.0.113.0/24.")).toEqual([
+      "summary names ipv4 203.0.113.0/24, which appears in neither the alert nor any evidence a successful tool call returned (it is only in evidence the agent never gathered)",
+    ]);
+  });
+
+  it("grounds the range, never a host inside it the agent was not shown", () => {
+    const c = caseWith({ clickData: { egress: "198.51.100.0/24", client_ip: "2001:db8:1::25" } });
+    expect(fabricated("Egress is 198.51.100.0/24.", c)).toEqual([]);
+    expect(fabricated("The click came from 198.51.100.7.", c)).toHaveLength(1);
+    expect(fabricated("Block 2001:db8:1::/48.", c)).toEqual([]);
+    expect(fabricated("Block 2001:db9::/32.", c)).toHaveLength(1);
+    // not a prefix length: the address alone is named, and it was shown
+    expect(fabricated("Seen 185.220.101.4/99 times.")).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { domainToASCII, domainToUnicode } from "node:url";
 import { mayBeAccount, mayBeDomain } from "./indicator-names.js";
 import { renderedAccounts, restOfSpacedPath } from "./windows-accounts.js";
@@ -41,6 +41,8 @@ const IPV6_RE = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]|\.\d)/g
 // every IPv6 match holds two colons at most four hex digits apart; prose colons ("Alert: ") rarely are
 const IPV6_TELL = /:[0-9a-f]{0,4}:/;
 const IPV4_RE = /(?<![\w./])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)/g;
+// `203.0.113.0/24` right after an address: a range (what a block action takes), not that one host
+const PREFIX_LENGTH = /^\/(\d{1,3})(?!\w|\.\w|\/)/;
 // `version 1.2.3.4`, `Build: 10.0.0.1`: a version number, not an address (on the same line only);
 // sticky, and tested at the match's start, so it looks back from there over the whole text
 const AFTER_VERSION_WORD = /(?<=(?<![a-z0-9_])(?:version|ver|v|build|rev|release)\.?[ \t]*:?[ \t]*)/y;
@@ -141,6 +143,12 @@ function afterVersionWord(text: string, at: number): boolean {
   return AFTER_VERSION_WORD.test(text);
 }
 
+/** `ip/length` when a prefix length (at most `bits`) follows the address at `end`, else the address. */
+function withPrefix(ip: string, text: string, end: number, bits: number): string {
+  const p = text[end] === "/" ? PREFIX_LENGTH.exec(text.slice(end, end + 6)) : null;
+  return p && Number(p[1]) <= bits ? `${ip}/${Number(p[1])}` : ip;
+}
+
 function unpadIPv4(ip: string): string {
   return ip
     .split(".")
@@ -174,16 +182,16 @@ function extractNormalized(text: string, out: Indicator[]): void {
       return " ";
     });
   if (colon && IPV6_TELL.test(rest))
-    rest = rest.replace(IPV6_RE, (m) => {
+    rest = rest.replace(IPV6_RE, (m, at: number, s: string) => {
       if (!(m.includes("::") || m.split(":").length === 8) || !isIPv6(m)) return m;
-      out.push({ kind: "ipv6", value: canonicalIPv6(m) });
+      out.push({ kind: "ipv6", value: withPrefix(canonicalIPv6(m), s, at + m.length, 128) });
       return " ";
     });
   if (dot)
     rest = rest.replace(IPV4_RE, (m, at: number, s: string) => {
       const ip = PADDED_OCTET.test(m) ? unpadIPv4(m) : m;
       if (!isIPv4(ip) || afterVersionWord(s, at)) return m;
-      out.push({ kind: "ipv4", value: ip });
+      out.push({ kind: "ipv4", value: withPrefix(ip, s, at + m.length, 32) });
       return " ";
     });
   if (rest.length >= 32)
@@ -309,6 +317,8 @@ class ExtractedIndicators {
   readonly urls: string[] = [];
   readonly domains = new Set<string>();
   readonly emails: string[] = [];
+  /** single addresses (not ranges), for a range the agent names around one it was shown */
+  readonly addresses: { ip: string; family: "ipv4" | "ipv6" }[] = [];
   private readonly scratch: Indicator[] = [];
 
   addText(text: string): void {
@@ -323,7 +333,18 @@ class ExtractedIndicators {
         this.emails.push(i.value);
         this.domains.add(i.value.slice(i.value.indexOf("@") + 1));
       } else if (i.kind === "domain") this.domains.add(i.value);
+      else if ((i.kind === "ipv4" || i.kind === "ipv6") && !i.value.includes("/"))
+        this.addresses.push({ ip: i.value, family: i.kind });
     }
+  }
+
+  /** A range holding an address the agent was shown: blocking the /24 of a sign-in's IP invents nothing. */
+  private holdsKnownAddress(i: Indicator): boolean {
+    const slash = i.value.indexOf("/");
+    if (slash < 0 || (i.kind !== "ipv4" && i.kind !== "ipv6")) return false;
+    const range = new BlockList();
+    range.addSubnet(i.value.slice(0, slash), Number(i.value.slice(slash + 1)), i.kind);
+    return this.addresses.some((a) => a.family === i.kind && range.check(a.ip, a.family));
   }
 
   has(i: Indicator): boolean {
@@ -342,6 +363,9 @@ class ExtractedIndicators {
         const [domain = "", user = ""] = i.value.split("\\");
         return this.emails.some((e) => e.startsWith(`${user}@`) && e.slice(user.length + 1).split(".")[0] === domain);
       }
+      case "ipv4":
+      case "ipv6":
+        return this.holdsKnownAddress(i);
       default:
         return false;
     }
