@@ -1,5 +1,6 @@
 import { fieldError } from "../io/yaml.js";
 import type { Case, Workflow } from "../schema/index.js";
+import { entityKey } from "../tools/entity-key.js";
 
 type Filter = {
   step: number;
@@ -20,7 +21,7 @@ type Filter = {
 /**
  * Playbook steps whose entity filter matches no record. The playbook passes the alert's value, and
  * the sandbox keeps the records holding an entity of the parameter's type with that very value
- * (case aside): when alerts spell a value one way and the records another (`CORP\jdoe` and
+ * (as the sandbox compares it: tools/entity-key.ts): when alerts spell a value one way and the records another (`CORP\jdoe` and
  * `jdoe@corp.example`, a short host name and an FQDN), the step returns nothing on every case while
  * the records sit there. A case whose records concern other hosts is normal, so only a step that
  * matched in none of the cases where it had something to match is said.
@@ -48,9 +49,9 @@ export class PlaybookFilterCounter {
       const records = c.evidence.filter((e) => e.source === f.source);
       if (value === undefined || records.length === 0 || c.unavailable.includes(f.source)) continue;
       f.tried++;
-      const want = value.toLowerCase();
+      const want = entityKey(f.entity, value);
       const values = records.flatMap((r) => r.entities.filter((e) => e.type === f.entity).map((e) => e.value));
-      if (values.some((v) => v === value || v.toLowerCase() === want)) f.matched++;
+      if (values.some((v) => v === value || entityKey(f.entity, v) === want)) f.matched++;
       else f.example ??= { alert: value, records: [...new Set(values)].slice(0, 3) };
     }
   }

@@ -1,4 +1,5 @@
 import type { Case, EvidenceRecord, Fault, ToolCallStep, ToolContract, Workflow } from "../schema/index.js";
+import { entityKey } from "./entity-key.js";
 import { faultFor } from "./faults.js";
 import { isoTime } from "./iso-clock.js";
 import { compareInstants, type Instant, parseInstant } from "./time-bound.js";
@@ -217,7 +218,7 @@ export class ToolSandbox {
       if (isEmpty(v)) continue;
       if (p.entity) {
         const given = String(v);
-        filters.push({ entity: p.entity, given, want: given.toLowerCase() });
+        filters.push({ entity: p.entity, given, want: entityKey(p.entity, given) });
       } else if (p.time) {
         // badInput has refused a bound that does not parse
         const bound = parseInstant(String(v));
@@ -244,9 +245,9 @@ function matches(r: EvidenceRecord, filters: Filter[]): boolean {
   for (const f of filters) {
     if ("entity" in f) {
       let hit = false;
-      // the exact spelling (what a playbook passes) matches without lower-casing a copy
+      // the exact spelling (what a playbook passes) matches without computing a key
       for (const e of r.entities)
-        if (e.type === f.entity && (e.value === f.given || e.value.toLowerCase() === f.want)) {
+        if (e.type === f.entity && (e.value === f.given || entityKey(e.type, e.value) === f.want)) {
           hit = true;
           break;
         }
