@@ -190,6 +190,26 @@ describe("soceval score / findings / rescore (end to end)", () => {
     expect(scratch[0]!.n).toBe(0);
   });
 
+  it("rescore: a finding an older scorer listed first went; the findings after it, unchanged, neither went nor came", async () => {
+    // as stored by scorers that raised one more finding, ahead of the others, on mini-002
+    const [{ n }] = (await query<{ n: number }>(
+      "SELECT count(*)::INTEGER AS n FROM findings WHERE run_id = ? AND case_id = 'mini-002'",
+      [runId],
+    )) as [{ n: number }];
+    expect(n).toBeGreaterThan(0);
+    await query("UPDATE findings SET seq = seq + 1 WHERE run_id = ? AND case_id = 'mini-002'", [runId]);
+    await query(
+      `INSERT INTO findings (run_id, case_id, agent, epoch, seq, scorer, kind, severity, detail)
+       SELECT run_id, case_id, agent, epoch, 0, 'policy', 'unknown_action', 'medium', 'recommended an action an older catalogue lacked'
+       FROM case_results WHERE run_id = ? AND case_id = 'mini-002'`,
+      [runId],
+    );
+    const r = soceval(["rescore", "--run", "latest"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/findings no longer raised: 1 unknown_action \(medium\)\n/);
+    expect(r.stdout).not.toMatch(/newly raised|reworded/);
+  });
+
   it("refuses to rescore against a dataset that changed since the run", () => {
     appendFileSync(join(dir, "cases.jsonl"), "\n");
     const r = soceval(["rescore", "--run", "latest"]);

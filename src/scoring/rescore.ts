@@ -85,7 +85,9 @@ async function runContext(
   return { workflow, scopes };
 }
 
-const FINDING = "case_id, agent, epoch, seq, scorer, kind, severity, detail, evidence_id, action, step";
+// `seq` (a finding's place in its transcript's list) is left out: a finding raised or dropped ahead
+// of the others moves every one after it, and those are the same findings, not gone and come
+const FINDING = "case_id, agent, epoch, scorer, kind, severity, detail, evidence_id, action, step";
 // the same finding in other words: a scorer that now says more about it, not one that changed its
 // mind. Only a finding anchored to a step, an evidence id or an action can be told apart from another
 // without its text (a fabricated indicator is named in the text alone: there, other text is another finding)
