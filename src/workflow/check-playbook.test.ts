@@ -51,6 +51,16 @@ describe("a playbook step is a call the sandbox would answer", () => {
     );
   });
 
+  it("a literal time bound the sandbox cannot read is refused; an ISO-8601 one is accepted", () => {
+    const since = (v: string) =>
+      editedMini([SIGNINS, `  - { tool: get_signins, required: true, input: { user: account, since: "${v}" } }`]);
+    expect(() => loadWorkflow(since("=2026-01-01"))).not.toThrow();
+    expect(() => loadWorkflow(since("=2026-01-01 08:00:00"))).not.toThrow();
+    expect(refusal(since("=-24h"))).toBe(
+      ':54: playbook[0].input.since: "-24h" is not an ISO-8601 time (e.g. "=2026-03-01T00:00:00Z"): the sandbox would refuse every call, as a query API refuses a bound it cannot read',
+    );
+  });
+
   it("a required parameter the step does not give", () => {
     const other = editedMini([SIGNINS, '  - { tool: get_signins, required: true, input: { since: "=2026-01-01" } }']);
     expect(refusal(other)).toBe(

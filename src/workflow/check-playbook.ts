@@ -1,5 +1,6 @@
 import { fieldError } from "../io/yaml.js";
 import type { Workflow } from "../schema/index.js";
+import { parseInstant } from "../tools/time-bound.js";
 import { declaredEntityTypes } from "./named.js";
 
 /** The entity types a playbook input may name: the declared ones, or a rule action's target_entity. */
@@ -13,8 +14,9 @@ function entityTypes(wf: Workflow): Set<string> {
  * A playbook step must be a call the sandbox would answer. The playbook agent passes each input as
  * text: a literal written `=…`, or the value of the alert's entity of the named type
  * (providers/playbook.ts). So a step may not call a respond tool (never executed in shadow mode),
- * name a parameter its tool does not take, feed a number parameter, leave a required one out, or
- * name an entity type the workflow never uses (a typo: the input would be silently missing).
+ * name a parameter its tool does not take, feed a number parameter, give a time bound that is not an
+ * ISO-8601 time, leave a required one out, or name an entity type the workflow never uses (a typo:
+ * the input would be silently missing).
  */
 export function checkPlaybook(wf: Workflow, file: string): void {
   const tools = new Map(wf.tools.map((t) => [t.name, t]));
@@ -48,6 +50,12 @@ export function checkPlaybook(wf: Workflow, file: string): void {
       if (from.startsWith("=")) {
         if (from === "=" && p.required)
           throw fieldError(file, where, `"=" passes an empty value, and ${tool.name} requires "${param}"`);
+        if (p.time && from !== "=" && parseInstant(from.slice(1)) === null)
+          throw fieldError(
+            file,
+            where,
+            `"${from.slice(1)}" is not an ISO-8601 time (e.g. "=2026-03-01T00:00:00Z"): the sandbox would refuse every call, as a query API refuses a bound it cannot read`,
+          );
       } else if (!types.has(from))
         throw fieldError(
           file,
