@@ -157,6 +157,9 @@ describe("the agent loop", () => {
       await server?.close();
       const plain = await investigate([{ type: "text", text: "" }], { provider });
       expect(plain.error).toBe("no answer: the model's final message was empty");
+      // white space alone says nothing either: no answer with its reason, not a text answer
+      const blank = await investigate([{ type: "text", text: " \n\n " }], { provider });
+      expect(blank).toMatchObject({ output: null, error: "no answer: the model's final message was empty" });
     },
   );
 

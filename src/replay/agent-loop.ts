@@ -205,7 +205,8 @@ function submittedOutput(call: ToolCall): unknown {
  * text output. Anything else is kept verbatim (invalid).
  */
 function parseFinalText(content: string | null): unknown {
-  if (!content) return null;
+  // white space alone is the empty message investigationFailed reads as no answer
+  if (!content?.trim()) return null;
   const parsed = parseAnswerText(content);
   return parsed ? parsed.value : content;
 }

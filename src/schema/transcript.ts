@@ -87,5 +87,8 @@ export function transcriptMissing(t: { error?: string | null; steps?: unknown[];
  * use this one rule.
  */
 export function investigationFailed(t: { error?: string | null; output?: unknown }): boolean {
-  return t.output === null || t.output === undefined;
+  const o = t.output;
+  // a platform that exports the final message as text writes "" when there was none: no answer,
+  // as `soceval run` records an empty final message, not a text answer that failed the schema
+  return o === null || o === undefined || (typeof o === "string" && o.trim() === "");
 }

@@ -72,6 +72,21 @@ describe("an error recorded beside an output", () => {
   });
 });
 
+describe("an empty text output", () => {
+  it("is no answer, as soceval run records an empty final message: failed, not a schema-invalid answer", () => {
+    for (const empty of ["", "  \n\t"]) {
+      const s = score({ transcript: transcript({ output: empty }) });
+      expect(s.result, JSON.stringify(empty)).toMatchObject({ failed: true, schema_valid: false, hallucinated: false });
+      expect(s.kinds).toContain("agent_error");
+      expect(s.kinds).not.toContain("schema_invalid");
+    }
+    // near miss: text that says something is an answer, judged (and invalid)
+    const said = score({ transcript: transcript({ output: "benign" }) });
+    expect(said.result).toMatchObject({ failed: false, schema_valid: false });
+    expect(said.kinds).toContain("schema_invalid");
+  });
+});
+
 describe("a text answer: the same parser as soceval run's agent loop", () => {
   const json = JSON.stringify(goodOutput());
   it.each([
