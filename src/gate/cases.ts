@@ -55,19 +55,29 @@ export async function pairedCases(store: Store, base: Side, cand: Side): Promise
 
 export type CaseFinding = { case_id: string; kind: string; severity: string; detail: string };
 
+// the epoch that went worst: what a case listed as failed, regressed or a new miss is listed for
+const WORST_EPOCH = `failed DESC, coalesce(critical_miss, false) DESC, high_severity_violations DESC,
+  coalesce(agree, true) ASC, policy_violations DESC, hallucination_count DESC, missed_context DESC, epoch`;
+
 /**
  * The findings that explain a case's outcome: causes (no answer at all, then missed context, policy…)
- * before symptoms (critical miss, wrong verdict).
+ * before symptoms (critical miss, wrong verdict). Over several epochs, those of the case's worst
+ * epoch: a case whose candidate was right in epoch 0 and missed the attack in the others is
+ * explained by a miss, not by epoch 0's findings.
  */
 export async function findingsFor(store: Store, s: Side, caseIds: string[]): Promise<Map<string, CaseFinding[]>> {
   const out = new Map<string, CaseFinding[]>();
   if (caseIds.length === 0) return out;
   const rows = await store.query<CaseFinding>(
-    `SELECT case_id, kind, severity, detail FROM findings
-     WHERE run_id = ? AND agent = ? AND epoch = 0 AND list_contains(string_split(?, chr(0)), case_id)
-     ORDER BY case_id, CASE kind WHEN 'agent_error' THEN -1 WHEN 'verdict_mismatch' THEN 2 WHEN 'critical_miss' THEN 1 ELSE 0 END,
-              CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, seq`,
-    [s.run_id, s.agent, caseIds.join("\u0000")],
+    `WITH worst AS (
+       SELECT case_id, epoch FROM case_results
+       WHERE run_id = ? AND agent = ? AND list_contains(string_split(?, chr(0)), case_id)
+       QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY ${WORST_EPOCH}) = 1)
+     SELECT f.case_id, f.kind, f.severity, f.detail FROM findings f JOIN worst USING (case_id, epoch)
+     WHERE f.run_id = ? AND f.agent = ?
+     ORDER BY f.case_id, CASE f.kind WHEN 'agent_error' THEN -1 WHEN 'verdict_mismatch' THEN 2 WHEN 'critical_miss' THEN 1 ELSE 0 END,
+              CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, f.seq`,
+    [s.run_id, s.agent, caseIds.join("\u0000"), s.run_id, s.agent],
   );
   for (const r of rows) {
     const list = out.get(r.case_id) ?? [];

@@ -132,6 +132,24 @@ describe("a case whose candidate epochs disagree", () => {
     expect(toJUnit(v, "fixture")).toMatch(new RegExp(`name="${x}[^"]*"[^>]*>\\s*<failure`));
   });
 
+  it("is explained by the findings of an epoch that missed it, not by epoch 0, which was right", async () => {
+    for (const epoch of [1, 2])
+      await store.run(
+        `INSERT INTO findings (run_id, case_id, agent, epoch, seq, scorer, kind, severity, detail)
+         VALUES ('run-c3', ?, 'playbook', ?, 0, 'policy', 'forbidden_action', 'high', 'recommended a forbidden action'),
+                ('run-c3', ?, 'playbook', ?, 1, 'agreement', 'critical_miss', 'high', 'neither escalated nor handed on')`,
+        [x, epoch, x, epoch],
+      );
+    const v = await evaluateGate(
+      store,
+      { run_id: "run-b3", agent: "playbook" },
+      { run_id: "run-c3", agent: "playbook" },
+      DEFAULT_GATE,
+    );
+    const why = v.new_critical_miss.find((c) => c.case_id === x)!.why;
+    expect(why.map((f) => f.kind)).toEqual(["forbidden_action", "critical_miss"]);
+  });
+
   it("is not a new critical miss when it misses in only one epoch of three", async () => {
     await store.run(
       "UPDATE case_results SET critical_miss = false, high_severity_violations = 0 WHERE run_id = 'run-c3' AND case_id = ? AND epoch = 2",
