@@ -264,12 +264,23 @@ function matches(r: EvidenceRecord, filters: Filter[]): boolean {
   return true;
 }
 
-/** The tool result as a model sees it. */
+/**
+ * The tool result as a model sees it. A record's sensitivity is part of it: the bundled prompts tell
+ * the agent never to repeat the values of records marked secret, and data_exposure scores exactly
+ * that, so the mark must reach the agent. A record without one is written as it always was.
+ */
 export function toolResultContent(a: ToolAnswer): string {
   const { status, note } = a.step;
   return JSON.stringify({
     status,
     ...(note ? { note } : {}),
-    records: a.records.map((r) => ({ id: r.id, source: r.source, time: r.time, entities: r.entities, data: r.data })),
+    records: a.records.map((r) => ({
+      id: r.id,
+      source: r.source,
+      time: r.time,
+      entities: r.entities,
+      data: r.data,
+      ...(r.sensitivity ? { sensitivity: r.sensitivity } : {}),
+    })),
   });
 }
