@@ -127,6 +127,36 @@ describe("anthropic provider over the messages wire", () => {
     expect(r.value.tokens_in).toBe(410);
   });
 
+  it("words an error in the API's own type and message, not the SDK's quote of the whole body", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue(
+      { type: "status", status: 529, message: "Overloaded" },
+      { type: "status", status: 409, message: "conflict" },
+      investigation[1],
+    );
+    const failures: string[] = [];
+    const r = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries, undefined, {
+      onRetry: ({ error }) => failures.push(error.message),
+    });
+    expect(r.attempts).toBe(3);
+    expect(failures).toEqual([
+      "anthropic: HTTP 529: overloaded_error: Overloaded",
+      "anthropic: HTTP 409: conflict_error: conflict",
+    ]);
+  });
+
+  it("does not retry a 402 billing_error: the model is unusable until the account is paid", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue({ type: "status", status: 402, message: "Your credit balance is too low" }, investigation[1]);
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err.retryable).toBe(false);
+    expect(err.unusable).toBe("refused");
+    expect(attemptsOf(err)).toBe(1);
+    expect(err.message).toBe(
+      "anthropic: HTTP 402: billing_error: Your credit balance is too low (the account's quota or credit is spent: retrying will not help)",
+    );
+  });
+
   it("records a slow answer past the timeout as a failure with its attempts", async () => {
     const { server, agent, provider } = await anthropic(150);
     const slow = { type: "slow", delay_ms: 1000, reply: investigation[1] } as const;

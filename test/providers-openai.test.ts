@@ -269,6 +269,43 @@ describe("openai provider over the chat-completions wire", () => {
     expect((await withRetries(() => provider.complete(firstRequest(agent)), agent.retries)).attempts).toBe(2);
   });
 
+  it("retries a 409 as both SDKs do, and obeys the server's x-should-retry either way", async () => {
+    const { server, agent, provider } = await openai();
+    server.enqueue({ type: "status", status: 409, message: "lock timeout" }, investigation[1]);
+    expect((await withRetries(() => provider.complete(firstRequest(agent)), agent.retries)).attempts).toBe(2);
+
+    server.enqueue({ type: "status", status: 503, headers: { "x-should-retry": "false" } });
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err.retryable).toBe(false);
+    expect(attemptsOf(err)).toBe(1);
+    server.enqueue({ type: "status", status: 400, headers: { "x-should-retry": "true" } }, investigation[1]);
+    expect((await withRetries(() => provider.complete(firstRequest(agent)), agent.retries)).attempts).toBe(2);
+  });
+
+  it("does not retry a 429 for a spent quota: says so, and the model is unusable, not rate limited", async () => {
+    const { server, agent, provider } = await openai();
+    const quota = (type: string, code: string): Reply => ({
+      type: "status",
+      status: 429,
+      body: { error: { message: "You exceeded your current quota.", type, param: null, code } },
+    });
+    server.enqueue(quota("insufficient_quota", "insufficient_quota"));
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    expect(err.retryable).toBe(false);
+    expect(err.unusable).toBe("refused");
+    expect(attemptsOf(err)).toBe(1);
+    expect(server.requests).toHaveLength(1);
+    expect(err.message).toBe(
+      "openai: HTTP 429: You exceeded your current quota. (the account's quota or credit is spent: retrying will not help)",
+    );
+    // OpenAI's newer codes come under the old type or alone
+    server.enqueue(quota("requests", "credit_balance_exhausted"));
+    expect((await provider.complete(firstRequest(agent)).catch((e) => e)).unusable).toBe("refused");
+    // a rate limit is still waited out and retried
+    server.enqueue({ type: "status", status: 429, message: "Rate limit reached for requests" }, investigation[1]);
+    expect((await withRetries(() => provider.complete(firstRequest(agent)), agent.retries)).attempts).toBe(2);
+  });
+
   it("does not retry a 400", async () => {
     const { server, agent, provider } = await openai();
     server.enqueue({ type: "status", status: 400, message: "bad tools" }, investigation[1]);

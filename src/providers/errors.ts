@@ -76,6 +76,50 @@ function notFoundHint(provider: string, origin: Origin): string {
 }
 
 /**
+ * What both SDKs retry: the server's `x-should-retry` when it says, else 408, 409 (a lock timeout),
+ * 429 and 5xx (Anthropic's 529 overloaded among them).
+ */
+function shouldRetry(status: number, headers: Headers | undefined): boolean {
+  const said = headers?.get("x-should-retry");
+  if (said === "true") return true;
+  if (said === "false") return false;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** OpenAI's billing refusals: a 429 like a rate limit, but no wait brings the account's money back. */
+const BILLING_CODES = new Set([
+  "insufficient_quota",
+  "credit_balance_exhausted",
+  "organization_spend_limit_exceeded",
+  "project_spend_limit_exceeded",
+  "organization_usage_limit_exceeded",
+]);
+
+/**
+ * A refusal for money, not for pace: OpenAI's 429 whose error type or code is a quota's, or
+ * Anthropic's 402 billing_error. `body` is the SDK's `error`: OpenAI's `error` object, Anthropic's whole body.
+ */
+function isBillingRefusal(status: number, body: unknown): boolean {
+  if (status === 402) return true;
+  if (status !== 429) return false;
+  const b = body as { type?: unknown; code?: unknown } | null | undefined;
+  return BILLING_CODES.has(String(b?.type)) || BILLING_CODES.has(String(b?.code));
+}
+
+/**
+ * The server's own words. Anthropic's error body, {"type":"error","error":{"type","message"}}, is
+ * one its SDK quotes whole as JSON; its type and message read better. Other bodies as the SDK says them.
+ */
+function serverWords(e: Error, detail: string): string {
+  const inner = ((e as { error?: unknown }).error as { error?: unknown } | null | undefined)?.error as
+    | { type?: unknown; message?: unknown }
+    | undefined;
+  if (typeof inner?.message === "string" && inner.message.trim() !== "")
+    return typeof inner.type === "string" && inner.type !== "" ? `${inner.type}: ${inner.message}` : inner.message;
+  return detail.replace(/^\d{3}\s+/, ""); // the SDKs lead their message with the status
+}
+
+/**
  * Any failure of one SDK call → ProviderError. Only the SDK call itself is wrapped, so anything
  * thrown that is not an SDK error (a body that is not JSON, a body cut short, a socket reset) is
  * a broken answer from the wire and worth another attempt.
@@ -99,15 +143,18 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, or
   if (e instanceof sdk.APIError) {
     const { status, headers } = e as Error & { status?: number; headers?: Headers };
     if (typeof status === "number") {
-      const retryable = status === 429 || status === 408 || status >= 500;
-      const text = detail.replace(/^\d{3}\s+/, ""); // the SDKs lead their message with the status
-      // a wrong key, a key without access, a model name the server does not know: no case will fare better
-      const unusable = status === 401 || status === 403 || status === 404 ? "refused" : undefined;
+      const billing = isBillingRefusal(status, (e as { error?: unknown }).error);
+      const retryable = !billing && shouldRetry(status, headers);
+      const text = serverWords(e, detail);
+      // a wrong key, a key without access, a model name the server does not know, an account with
+      // no credit left: no case will fare better
+      const unusable = status === 401 || status === 403 || status === 404 || billing ? "refused" : undefined;
       // which key was refused: a variable set in another shell, or the agent naming another one
       const key = (status === 401 || status === 403) && origin?.keyFrom ? ` (the key in ${origin.keyFrom})` : "";
       const missing = status === 404 && origin ? notFoundHint(provider, origin) : "";
+      const paid = billing ? " (the account's quota or credit is spent: retrying will not help)" : "";
       return new ProviderError(
-        `${provider}: HTTP ${status}: ${text}${key}${missing}`,
+        `${provider}: HTTP ${status}: ${text}${key}${missing}${paid}`,
         retryable,
         status,
         parseRetryAfter(headers),

@@ -4,7 +4,9 @@ import { type ModelReply, type Protocol, type Reply, startWireServer, usageOf, t
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
   401: "authentication_error",
+  402: "billing_error",
   404: "not_found_error",
+  409: "conflict_error",
   429: "rate_limit_error",
   529: "overloaded_error",
 };

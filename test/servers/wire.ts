@@ -17,7 +17,8 @@ export type Reply =
   | { type: "text"; text: string; usage?: Usage | null; cut?: boolean }
   /** the model declines: OpenAI's message.refusal, Anthropic's stop_reason "refusal" */
   | { type: "refusal"; text: string; usage?: Usage | null }
-  | { type: "status"; status: number; headers?: Record<string, string>; message?: string }
+  /** an HTTP error; `body` replaces the protocol's own error body (OpenAI's quota error, say) */
+  | { type: "status"; status: number; headers?: Record<string, string>; message?: string; body?: unknown }
   | { type: "slow"; delay_ms: number; reply: Reply }
   | { type: "malformed" }
   | { type: "truncated" }
@@ -86,9 +87,12 @@ export async function startWireServer(protocol: Protocol, script: Reply[] = []):
   const answer = (res: ServerResponse, reply: Reply, body: Record<string, unknown>, i: number): void => {
     switch (reply.type) {
       case "status":
-        sendJson(res, reply.status, protocol.errorBody(reply.status, reply.message ?? `scripted ${reply.status}`), {
-          ...reply.headers,
-        });
+        sendJson(
+          res,
+          reply.status,
+          reply.body ?? protocol.errorBody(reply.status, reply.message ?? `scripted ${reply.status}`),
+          { ...reply.headers },
+        );
         return;
       case "slow": {
         const t = setTimeout(() => {
