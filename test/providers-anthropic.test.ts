@@ -238,12 +238,15 @@ describe("anthropic provider over the messages wire", () => {
     expect(r.value.message.tool_calls[0]?.name).toBe(SUBMIT_TOOL);
   });
 
-  it("does not retry a 401", async () => {
+  it("does not retry a 401, and never repeats the key a server quotes", async () => {
     const { server, agent, provider } = await anthropic();
-    server.enqueue({ type: "status", status: 401 });
+    server.enqueue({ type: "status", status: 401, message: `invalid x-api-key ${TEST_KEY}` });
     const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
     expect(err.retryable).toBe(false);
     expect(attemptsOf(err)).toBe(1);
+    expect(err.message).toBe(
+      "anthropic: HTTP 401: authentication_error: invalid x-api-key [the API key] (the key in SOCEVAL_TEST_PROVIDER_KEY)",
+    );
   });
 
   it("passes the SDK's deprecated-model notice on once, not on every request", async () => {

@@ -374,6 +374,21 @@ describe("openai provider over the chat-completions wire", () => {
     expect(err.message).not.toContain(TEST_KEY);
   });
 
+  it("cuts the key out of a server's words that quote it: a proxy's 401, a 200 holding an error", async () => {
+    const { server, agent, provider } = await openai("openai-compatible");
+    server.enqueue(
+      { type: "status", status: 401, message: `Invalid proxy token passed: ${TEST_KEY}` },
+      { type: "json", body: { error: { message: `key ${TEST_KEY} is blocked` } } },
+    );
+    const refused = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(refused.message).toBe(
+      "openai-compatible: HTTP 401: Invalid proxy token passed: [the API key] (the key in SOCEVAL_TEST_PROVIDER_KEY)",
+    );
+    const gateway = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(gateway).toBeInstanceOf(ProviderError);
+    expect(gateway.message).toMatch(/the body is an error: key \[the API key\] is blocked$/);
+  });
+
   it("refuses to start without the API key, naming the variable but never a value", () => {
     const agent = testAgent({ provider: "openai", base_url: "http://127.0.0.1:9/v1" });
     expect(() => createProvider(agent, { env: {} })).toThrow(InputError);

@@ -40,14 +40,10 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
     case "openai": {
       const { url, from } = baseUrlOf(agent, env);
       const { key, keyFrom } = apiKey(agent, env, DEFAULT_KEY_ENV.openai);
-      provider = createOpenAIProvider({
-        kind: "openai",
-        baseURL: url,
-        urlFrom: from,
-        apiKey: key!,
-        keyFrom,
-        timeoutMs,
-      });
+      provider = hidingKey(
+        createOpenAIProvider({ kind: "openai", baseURL: url, urlFrom: from, apiKey: key!, keyFrom, timeoutMs }),
+        key,
+      );
       break;
     }
     case "openai-compatible": {
@@ -55,20 +51,26 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
       if (!url) throw fieldError(agent.file, ["base_url"], "openai-compatible needs base_url or OPENAI_BASE_URL");
       const { key, keyFrom } = apiKey(agent, env);
       // local servers (Ollama, vLLM) usually ignore the key, but the SDK insists on one
-      provider = createOpenAIProvider({
-        kind: "openai-compatible",
-        baseURL: url,
-        urlFrom: from,
-        apiKey: key ?? "not-needed",
-        keyFrom,
-        timeoutMs,
-      });
+      provider = hidingKey(
+        createOpenAIProvider({
+          kind: "openai-compatible",
+          baseURL: url,
+          urlFrom: from,
+          apiKey: key ?? "not-needed",
+          keyFrom,
+          timeoutMs,
+        }),
+        key,
+      );
       break;
     }
     case "anthropic": {
       const { url, from } = baseUrlOf(agent, env);
       const { key, keyFrom } = apiKey(agent, env, DEFAULT_KEY_ENV.anthropic);
-      provider = createAnthropicProvider({ baseURL: url, urlFrom: from, apiKey: key!, keyFrom, timeoutMs });
+      provider = hidingKey(
+        createAnthropicProvider({ baseURL: url, urlFrom: from, apiKey: key!, keyFrom, timeoutMs }),
+        key,
+      );
       break;
     }
     case "replay":
@@ -86,4 +88,22 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
       throw new Error(`agent "${agent.name}": the playbook agent is not created by createProvider`);
   }
   return opts.record ? createRecorder(opts.record, provider) : provider;
+}
+
+/**
+ * Some servers quote the key they refused, whole (a gateway's or a local proxy's 401, a 200 holding
+ * an error): a provider failure's message is stored with its case and printed, so the key is cut out
+ * of it before it leaves the provider.
+ */
+function hidingKey(provider: Provider, key: string | undefined): Provider {
+  if (!key) return provider;
+  return {
+    kind: provider.kind,
+    simulated: provider.simulated,
+    complete: (req) =>
+      provider.complete(req).catch((e: unknown) => {
+        if (e instanceof Error && e.message.includes(key)) e.message = e.message.split(key).join("[the API key]");
+        throw e;
+      }),
+  };
 }
