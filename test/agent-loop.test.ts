@@ -146,6 +146,45 @@ describe("the agent loop", () => {
     },
   );
 
+  it("records OpenAI's finish_reason content_filter as the answer withheld, not as an empty final message", async () => {
+    const filtered: Reply = {
+      type: "json",
+      body: {
+        id: "chatcmpl-cf",
+        object: "chat.completion",
+        created: 1767225600,
+        model: "test-model",
+        choices: [{ index: 0, message: { role: "assistant", content: "The verd" }, finish_reason: "content_filter" }],
+        usage: { prompt_tokens: 50, completion_tokens: 2, total_tokens: 52 },
+      },
+    };
+    const r = await investigate([filtered]);
+    expect(r.output).toBeNull();
+    expect(r.error).toBe(
+      "no answer: the model refused: finish_reason content_filter (the provider's content filter withheld the answer)",
+    );
+    expect(r.steps[0]).toMatchObject({ type: "model_call", tokens_in: 50, tokens_out: 2 });
+  });
+
+  it("an Anthropic refusal that stopped mid-text is a refusal, not that text scored as the answer", async () => {
+    const refused: Reply = {
+      type: "json",
+      body: {
+        id: "msg_r",
+        type: "message",
+        role: "assistant",
+        model: "claude-test",
+        content: [{ type: "text", text: '{"verdict": "true_positive", "summ' }],
+        stop_reason: "refusal",
+        stop_sequence: null,
+        usage: { input_tokens: 40, output_tokens: 9 },
+      },
+    };
+    const r = await investigate([refused], { provider: "anthropic" });
+    expect(r.output).toBeNull();
+    expect(r.error).toBe("no answer: the model refused: stop_reason refusal");
+  });
+
   it.each(["openai-compatible", "anthropic"] as const)(
     "says an empty answer stopped at the token limit (%s), not that the server sent nothing",
     async (provider) => {

@@ -76,7 +76,11 @@ function fromWire(kind: string, res: ChatCompletion): Omit<Completion, "latency_
       ? { tokens_cached_in: res.usage.prompt_tokens_details.cached_tokens }
       : {}),
     usage_reported: res.usage != null,
-    ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}),
+    ...(choice.message.refusal
+      ? { refusal: choice.message.refusal }
+      : choice.finish_reason === "content_filter"
+        ? { refusal: "finish_reason content_filter (the provider's content filter withheld the answer)" }
+        : {}),
     ...(choice.finish_reason === "length" ? { cut_short: true } : {}),
   };
 }

@@ -49,7 +49,11 @@ export type Completion = {
   latency_ms: number;
   /** false when the server's answer carried no token usage: tokens are then recorded as 0 */
   usage_reported?: boolean;
-  /** the model declined to answer: OpenAI's `refusal` text, or Anthropic's stop_reason "refusal" */
+  /**
+   * the model declined to answer, or the provider's safety filter stopped it: OpenAI's `refusal`
+   * text or finish_reason "content_filter", Anthropic's stop_reason "refusal". Any text beside it is
+   * not an answer.
+   */
   refusal?: string;
   /** the answer stopped at the token limit (finish_reason "length", stop_reason "max_tokens") */
   cut_short?: boolean;

@@ -162,7 +162,8 @@ export async function runChatAgent(
       return { steps, output: submittedOutput(submit), error: null };
     }
     if (msg.tool_calls.length === 0) {
-      const output = parseFinalText(msg.content);
+      // text cut off where a refusal or a filter stopped it is not the model's answer, to be scored as one
+      const output = completion.refusal ? null : parseFinalText(msg.content);
       // nothing to score: a failed investigation, with its reason on the transcript (a refusal is
       // the model's own answer, not an empty message from a broken server)
       const why = completion.refusal
