@@ -146,6 +146,74 @@ describe("the agent loop", () => {
     },
   );
 
+  it.each(["openai-compatible", "anthropic"] as const)(
+    "%s: a server that numbers its calls afresh in every answer, or sends no ids, gets a conversation whose ids never repeat",
+    async (provider) => {
+      const answer = (user: string, id?: string): Reply => ({
+        type: "json",
+        body:
+          provider === "anthropic"
+            ? {
+                type: "message",
+                role: "assistant",
+                model: "claude-test",
+                stop_reason: "tool_use",
+                content: [{ type: "tool_use", ...(id ? { id } : {}), name: "get_signins", input: { user } }],
+                usage: { input_tokens: 10, output_tokens: 5 },
+              }
+            : {
+                object: "chat.completion",
+                model: "test-model",
+                choices: [
+                  {
+                    index: 0,
+                    finish_reason: "tool_calls",
+                    message: {
+                      role: "assistant",
+                      content: null,
+                      tool_calls: [
+                        {
+                          ...(id ? { id } : {}),
+                          function: { name: "get_signins", arguments: JSON.stringify({ user }) },
+                        },
+                      ],
+                    },
+                  },
+                ],
+                usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+              },
+      });
+      const r = await investigate(
+        [
+          answer("user0@corp.example", "call_0"),
+          answer("user1@corp.example", "call_0"),
+          answer("user2@corp.example"),
+          { type: "submit", output: submitted },
+        ],
+        { provider },
+      );
+      expect(r.error).toBeNull();
+      const last = server!.requests[3]!.body as {
+        messages: { role: string; content: unknown; tool_calls?: { id: string }[]; tool_call_id?: string }[];
+      };
+      // every call's id, and the id each result answers, in conversation order
+      const calls: string[] = [];
+      const results: string[] = [];
+      for (const m of last.messages) {
+        if (Array.isArray(m.content))
+          for (const b of m.content as { type: string; id?: string; tool_use_id?: string }[]) {
+            if (b.type === "tool_use") calls.push(b.id!);
+            if (b.type === "tool_result") results.push(b.tool_use_id!);
+          }
+        for (const c of m.tool_calls ?? []) calls.push(c.id);
+        if (m.tool_call_id) results.push(m.tool_call_id);
+      }
+      expect(calls).toHaveLength(3);
+      expect(new Set(calls).size).toBe(3);
+      expect(results).toEqual(calls);
+    },
+  );
+
   it("records OpenAI's finish_reason content_filter as the answer withheld, not as an empty final message", async () => {
     const filtered: Reply = {
       type: "json",

@@ -13,6 +13,7 @@ import type { Case, Step, Workflow } from "../schema/index.js";
 import { parseAnswerText } from "../scoring/answer-text.js";
 import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
 import type { LoadedAgent } from "../workflow/load.js";
+import { withUniqueCallIds } from "./call-ids.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { INTERRUPTED } from "./replay-case.js";
 import { withRetries } from "./retry.js";
@@ -46,6 +47,7 @@ export async function runChatAgent(
   let ownMs = 0;
   let tokens = 0;
   let cost = 0;
+  const callIds = new Set<string>();
 
   const runTool = (call: ToolCall): void => {
     const answer = sandbox.call(call.name, call.arguments);
@@ -149,7 +151,7 @@ export async function runChatAgent(
     }
     tokens += completion.tokens_in + completion.tokens_out;
     cost += callCost;
-    const msg = completion.message;
+    const msg = withUniqueCallIds(completion.message, callIds);
     messages.push(msg);
 
     const submit = msg.tool_calls.find((t) => t.name === SUBMIT_TOOL);
