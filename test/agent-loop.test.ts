@@ -367,6 +367,32 @@ describe("the agent loop", () => {
     ]);
   });
 
+  it("a replay stores each call as the recording run did: its attempts, why they failed and the time they took", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "soceval-loop-")), "recordings.jsonl");
+    const live = await investigate(
+      [
+        { type: "status", status: 429, headers: { "retry-after-ms": "300" }, message: "slow down" },
+        askSignins,
+        { type: "status", status: 502, message: "bad gateway" },
+        { type: "submit", output: submitted },
+      ],
+      {},
+      file,
+    );
+    await server?.close();
+    server = undefined;
+    expect(live.error).toBeNull();
+    const calls = live.steps.filter((s) => s.type === "model_call");
+    expect(calls.map((s) => s.attempts)).toEqual([2, 2]);
+    expect(calls[0]!.latency_ms).toBeGreaterThanOrEqual(300);
+    const replayed = await investigateWith(
+      createReplayProvider(file),
+      testAgent({ provider: "replay", recordings: file }),
+    );
+    expect(replayed.steps).toEqual(live.steps);
+    expect(replayed.output).toEqual(live.output);
+  });
+
   it("a recorded investigation that max_seconds stopped mid-call replays to the same stop, with the server gone", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "soceval-loop-")), "recordings.jsonl");
     const limits = { ...testAgent().limits, max_seconds: 0.5 };

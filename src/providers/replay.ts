@@ -26,6 +26,8 @@ const RecordedCompletion = z.object({
   refusal: z.string().optional(),
   cut_short: z.boolean().optional(),
   earlier_attempts_ms: z.number().nonnegative().optional(),
+  earlier_wait_ms: z.number().nonnegative().optional(),
+  retried: z.array(z.string()).optional(),
 });
 
 /** A call the investigation's max_seconds stopped before its answer came: the replay stops there too. */
@@ -160,7 +162,11 @@ export function createRecorder(file: string, inner: Provider): Provider {
           });
         throw e;
       }
-      const earlier = req.earlier_attempts_ms ? { earlier_attempts_ms: req.earlier_attempts_ms } : {};
+      const earlier = {
+        ...(req.earlier_attempts_ms ? { earlier_attempts_ms: req.earlier_attempts_ms } : {}),
+        ...(req.earlier_wait_ms ? { earlier_wait_ms: req.earlier_wait_ms } : {}),
+        ...(req.earlier_failures?.length ? { retried: req.earlier_failures } : {}),
+      };
       append({
         key: requestKey(req),
         epoch: req.epoch,

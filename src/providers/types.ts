@@ -36,6 +36,12 @@ export type CompletionRequest = {
   time_budget_ms?: number;
   /** how long this call's failed attempts took before this one; a recording keeps it for the replay */
   earlier_attempts_ms?: number;
+  /**
+   * how long since this call's first attempt began (its failed attempts and the waits between
+   * them), and why each failed: a recording keeps both, so the replay stores the call as it was lived
+   */
+  earlier_wait_ms?: number;
+  earlier_failures?: string[];
 };
 
 export type Completion = {
@@ -59,6 +65,9 @@ export type Completion = {
   cut_short?: boolean;
   /** a replayed answer: how long the attempts before it took when it was recorded */
   earlier_attempts_ms?: number;
+  /** a replayed answer: how long after the call's first attempt it was sent, and why those before it failed */
+  earlier_wait_ms?: number;
+  retried?: string[];
 };
 
 export interface Provider {

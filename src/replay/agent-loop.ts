@@ -89,6 +89,9 @@ export async function runChatAgent(
               epoch,
               time_budget_ms: left,
               ...(failedMs > 0 ? { earlier_attempts_ms: Math.round(failedMs) } : {}),
+              ...(retried.length > 0
+                ? { earlier_wait_ms: waited(attemptStarted), earlier_failures: [...retried] }
+                : {}),
             })
             .catch((e: unknown) => {
               failedMs += performance.now() - attemptStarted;
@@ -136,11 +139,12 @@ export async function runChatAgent(
       tokens_out: completion.tokens_out,
       ...(completion.tokens_cached_in !== undefined ? { tokens_cached_in: completion.tokens_cached_in } : {}),
       ...(completion.tokens_cache_write !== undefined ? { tokens_cache_write: completion.tokens_cache_write } : {}),
-      // the answering attempt's own latency (a replayed recording keeps the recorded one) after the failed ones
-      latency_ms: waited(lastAttempt) + completion.latency_ms,
+      // the answering attempt's own latency after the failed ones and the waits between them (a
+      // replayed answer: as recorded, so the replay stores the call as the live run did)
+      latency_ms: (completion.earlier_wait_ms ?? waited(lastAttempt)) + completion.latency_ms,
       cost_usd: callCost,
-      attempts,
-      ...(retried.length ? { retried } : {}),
+      attempts: completion.retried ? completion.retried.length + 1 : attempts,
+      ...((completion.retried ?? retried).length ? { retried: completion.retried ?? retried } : {}),
       ...(completion.usage_reported === false ? { usage_reported: false as const } : {}),
     });
     if (completion.usage_reported === false && !warnedNoUsage.has(agent.name)) {
