@@ -62,6 +62,26 @@ describe("the agent loop", () => {
     expect(r.steps[0]).toMatchObject({ tokens_in: 100, tokens_out: 10, cost_usd: 0.11 });
   });
 
+  it("goes on when the calls spent exactly max_cost_usd or max_tokens, summed from several calls", async () => {
+    const ask = (input: number): Reply => ({ ...askSignins, usage: { input, output: 0 } });
+    // $0.1 + $0.2 at $1000 per million: 0.30000000000000004 when added up as floats
+    const r = await investigate(
+      [ask(100), ask(200), { type: "submit", output: submitted, usage: { input: 0, output: 0 } }],
+      {
+        price: { input_per_mtok: 1000, output_per_mtok: 0 },
+        limits: { max_cost_usd: 0.3, max_tokens: 300 } as LoadedAgent["limits"],
+      },
+    );
+    expect(r.error).toBeNull();
+    expect(r.output).toMatchObject({ verdict: "true_positive" });
+    await server?.close();
+    const over = await investigate([ask(100), ask(201)], {
+      price: { input_per_mtok: 1000, output_per_mtok: 0 },
+      limits: { max_cost_usd: 0.3, max_tokens: 400 } as LoadedAgent["limits"],
+    });
+    expect(over.error).toBe("limit: cost $0.3010 > max_cost_usd 0.3");
+  });
+
   it("stops at the call max_steps allows, before the tools it asked for run: no model would read their answers", async () => {
     const r = await investigate([askSignins, askSignins], { limits: { max_steps: 2 } as LoadedAgent["limits"] });
     expect(r.output).toBeNull();

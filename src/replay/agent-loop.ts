@@ -184,7 +184,9 @@ export async function runChatAgent(
     if (tokens > max_tokens)
       return { steps, output: null, error: `limit: ${tokens} tokens > max_tokens ${max_tokens}` };
     // the cap itself is named: at four decimals a cost just over it can print as the cap's own value
-    if (cost > max_cost_usd)
+    // compared in billionths of a dollar: summed as floats, $0.1 and $0.2 make $0.30000000000000004,
+    // which would stop an investigation that spent exactly its cap
+    if (Math.round(cost * 1e9) > Math.round(max_cost_usd * 1e9))
       return { steps, output: null, error: `limit: cost $${cost.toFixed(4)} > max_cost_usd ${max_cost_usd}` };
     if (ownMs > budgetMs) return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
     // the last call max_steps allows: its tools' answers would reach no model, and would count as
