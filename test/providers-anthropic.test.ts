@@ -84,6 +84,20 @@ describe("anthropic provider over the messages wire", () => {
     });
   });
 
+  it("leaves out a whitespace-only text block the model sent beside its tool_use: the API refuses it back", async () => {
+    const { server, agent, provider } = await anthropic();
+    server.enqueue(
+      { type: "tool_calls", text: "\n\n", calls: [{ name: "get_signins", arguments: { user: "user0@corp.example" } }] },
+      investigation[1],
+    );
+    await investigate(provider, agent);
+    const body = server.requests[1]!.body as MessageCreateParamsNonStreaming;
+    expect(body.messages[1]).toEqual({
+      role: "assistant",
+      content: [{ type: "tool_use", id: "toolu_0_0", name: "get_signins", input: { user: "user0@corp.example" } }],
+    });
+  });
+
   it("folds parallel tool results and a following note into one user turn", () => {
     const wire = toWireMessages([
       { role: "user", content: "triage" },

@@ -52,7 +52,9 @@ export function toWireMessages(messages: ChatMessage[]): MessageParam[] {
       else out.push({ role: "user", content: m.content });
     } else {
       const blocks: ContentBlockParam[] = [];
-      if (m.content) blocks.push({ type: "text", text: m.content });
+      // the model sometimes writes "\n\n" beside its tool_use, and the API refuses such a block sent
+      // back: "text content blocks must contain non-whitespace text"
+      if (m.content?.trim()) blocks.push({ type: "text", text: m.content });
       for (const c of m.tool_calls) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: c.arguments });
       // the API rejects an empty assistant turn; say so rather than drop it and break alternation
       if (blocks.length === 0) blocks.push({ type: "text", text: "(no answer)" });
