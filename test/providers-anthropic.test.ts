@@ -263,6 +263,19 @@ describe("anthropic provider over the messages wire", () => {
     );
   });
 
+  it("a 404 from a base URL that ends in /v1 says the SDK adds /v1/messages itself", async () => {
+    server = await startAnthropicWire();
+    const agent = testAgent({ provider: "anthropic", model: "claude-test", base_url: `${server.url}/v1` });
+    const err = await createProvider(agent, { env: testEnv })
+      .complete(firstRequest(agent))
+      .catch((e) => e);
+    expect(err.unusable).toBe("refused");
+    expect(err.message).toBe(
+      `anthropic: HTTP 404: not_found_error: no route POST /v1/v1/messages (asked ${server.url}/v1, set by base_url in ${agent.file}: ` +
+        "a model name the server does not know, or not the API's address; the SDK adds /v1/messages itself: give the address without it)",
+    );
+  });
+
   it("passes the SDK's deprecated-model notice on once, not on every request", async () => {
     server = await startAnthropicWire();
     const agent = testAgent({

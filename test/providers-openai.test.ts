@@ -363,6 +363,12 @@ describe("openai provider over the chat-completions wire", () => {
       `openai-compatible: HTTP 404: model 'llama9' not found (asked ${server.url}, set by base_url in ${underV1.file}: ` +
         "a model name the server does not know, or not the API's address)",
     );
+    // the endpoint itself, copied from an API reference
+    const endpoint = testAgent({ provider: "openai-compatible", base_url: `${server.url}/chat/completions` });
+    const err3 = await createProvider(endpoint, { env: testEnv })
+      .complete(firstRequest(endpoint))
+      .catch((e) => e);
+    expect(err3.message).toMatch(/; the SDK adds \/chat\/completions itself: give the API's root \(…\/v1\)\)$/);
   });
 
   it("names the variable whose key the server refused, never the key", async () => {

@@ -70,9 +70,16 @@ function notFoundHint(provider: string, origin: Origin): string {
   } catch {
     // not a URL the SDK could have used anyway
   }
-  const v1 =
-    provider.startsWith("openai") && !/\/v1(\/|$)/.test(path) ? "; OpenAI-compatible servers answer under …/v1" : "";
-  return ` (asked ${origin.url}${from}: a model name the server does not know, or not the API's address${v1})`;
+  return ` (asked ${origin.url}${from}: a model name the server does not know, or not the API's address${pathHint(provider, path)})`;
+}
+
+/** The SDKs add the endpoint's path to the base URL: the address mistakes that make a 404 of every call. */
+function pathHint(provider: string, path: string): string {
+  if (provider === "anthropic")
+    return /\/v1(\/messages)?\/?$/.test(path) ? "; the SDK adds /v1/messages itself: give the address without it" : "";
+  if (/\/chat\/completions\/?$/.test(path))
+    return "; the SDK adds /chat/completions itself: give the API's root (…/v1)";
+  return /\/v1(\/|$)/.test(path) ? "" : "; OpenAI-compatible servers answer under …/v1";
 }
 
 /**
