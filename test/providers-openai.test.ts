@@ -290,7 +290,11 @@ describe("openai provider over the chat-completions wire", () => {
       body: { error: { message: "You exceeded your current quota.", type, param: null, code } },
     });
     server.enqueue(quota("insufficient_quota", "insufficient_quota"));
-    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
+    // nor does it slow the run's pace: a spent quota is no rate, and halving for each case it fails
+    // would leave the rest of a run crawling at one request a minute
+    const limiter = new RateLimiter({ requestsPerMinute: 600, concurrency: 2 });
+    const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries, limiter).catch((e) => e);
+    expect(limiter.rpm).toBe(600);
     expect(err.retryable).toBe(false);
     expect(err.unusable).toBe("refused");
     expect(attemptsOf(err)).toBe(1);

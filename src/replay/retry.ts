@@ -35,8 +35,9 @@ function withAttempts(e: unknown, attempts: number): unknown {
 
 const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
 
+/** A 429 that is not worth another attempt (a spent quota) says nothing of the pace the server takes. */
 function outcomeOf(e: unknown): Outcome {
-  return e instanceof ProviderError && e.status === 429 ? "rate_limited" : "failed";
+  return e instanceof ProviderError && e.status === 429 && e.retryable ? "rate_limited" : "failed";
 }
 
 /**
