@@ -234,6 +234,27 @@ describe("the agent loop", () => {
     },
   );
 
+  it("says an Anthropic answer stopped by a full context window stopped at the token limit, not that it was empty", async () => {
+    const full: Reply = {
+      type: "json",
+      body: {
+        id: "msg_full",
+        type: "message",
+        role: "assistant",
+        model: "claude-test",
+        content: [],
+        stop_reason: "model_context_window_exceeded",
+        stop_sequence: null,
+        usage: { input_tokens: 199_000, output_tokens: 0 },
+      },
+    };
+    const r = await investigate([full], { provider: "anthropic" });
+    expect(r.output).toBeNull();
+    expect(r.error).toBe(
+      "no answer: the model's answer stopped at the token limit before any text (params.max_tokens 1000, or the model's context window full)",
+    );
+  });
+
   it("records OpenAI's finish_reason content_filter as the answer withheld, not as an empty final message", async () => {
     const filtered: Reply = {
       type: "json",
@@ -279,7 +300,7 @@ describe("the agent loop", () => {
       const r = await investigate([{ type: "text", text: "", cut: true }], { provider });
       expect(r.output).toBeNull();
       expect(r.error).toBe(
-        "no answer: the model's answer stopped at the token limit before any text (params.max_tokens 1000)",
+        "no answer: the model's answer stopped at the token limit before any text (params.max_tokens 1000, or the model's context window full)",
       );
       await server?.close();
       const plain = await investigate([{ type: "text", text: "" }], { provider });

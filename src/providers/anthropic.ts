@@ -99,7 +99,10 @@ function fromWire(res: Message): Omit<Completion, "latency_ms"> {
     usage_reported: u != null,
     // a refusal carries no text of its own: the stop reason is all the API says
     ...(res.stop_reason === "refusal" ? { refusal: "stop_reason refusal" } : {}),
-    ...(res.stop_reason === "max_tokens" ? { cut_short: true } : {}),
+    // a conversation that filled the model's context window stops the answer as max_tokens would
+    ...(res.stop_reason === "max_tokens" || res.stop_reason === "model_context_window_exceeded"
+      ? { cut_short: true }
+      : {}),
   };
 }
 

@@ -61,7 +61,7 @@ export type Completion = {
    * not an answer.
    */
   refusal?: string;
-  /** the answer stopped at the token limit (finish_reason "length", stop_reason "max_tokens") */
+  /** the answer stopped at the token limit (finish_reason "length", stop_reason "max_tokens" or "model_context_window_exceeded") */
   cut_short?: boolean;
   /** a replayed answer: how long the attempts before it took when it was recorded */
   earlier_attempts_ms?: number;

@@ -175,7 +175,7 @@ export async function runChatAgent(
       const why = completion.refusal
         ? `the model refused: ${completion.refusal}`
         : completion.cut_short
-          ? `the model's answer stopped at the token limit before any text (params.max_tokens ${agent.params.max_tokens ?? "not set: the default"})`
+          ? `the model's answer stopped at the token limit before any text (params.max_tokens ${agent.params.max_tokens ?? "not set: the default"}, or the model's context window full)`
           : "the model's final message was empty";
       return { steps, output, error: output === null ? `no answer: ${why}` : null };
     }
