@@ -397,6 +397,11 @@ describe("openai provider over the chat-completions wire", () => {
     const gateway = await provider.complete(firstRequest(agent)).catch((e) => e);
     expect(gateway).toBeInstanceOf(ProviderError);
     expect(gateway.message).toMatch(/the body is an error: key \[the API key\] is blocked$/);
+    // a placeholder key a local server ignores is no secret: the words around it stay whole
+    server.enqueue({ type: "status", status: 404, message: "model 'ollama/llama3' not found" });
+    const placeholder = createProvider(agent, { env: { SOCEVAL_TEST_PROVIDER_KEY: "ollama" } });
+    const missing = await placeholder.complete(firstRequest(agent)).catch((e) => e);
+    expect(missing.message).toContain("HTTP 404: model 'ollama/llama3' not found");
   });
 
   it("refuses to start without the API key, naming the variable but never a value", () => {

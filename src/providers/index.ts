@@ -90,13 +90,17 @@ export function createProvider(agent: LoadedAgent, opts: ProviderOptions = {}): 
   return opts.record ? createRecorder(opts.record, provider) : provider;
 }
 
+const MIN_SECRET_LENGTH = 12;
+
 /**
  * Some servers quote the key they refused, whole (a gateway's or a local proxy's 401, a 200 holding
  * an error): a provider failure's message is stored with its case and printed, so the key is cut out
  * of it before it leaves the provider.
  */
 function hidingKey(provider: Provider, key: string | undefined): Provider {
-  if (!key) return provider;
+  // a short placeholder a local server ignores ("ollama", "none") is no secret, and cutting it out
+  // would mangle the words around it (a model named "ollama/llama3")
+  if (!key || key.length < MIN_SECRET_LENGTH) return provider;
   return {
     kind: provider.kind,
     simulated: provider.simulated,
