@@ -434,6 +434,29 @@ describe("the agent loop", () => {
     expect(replayed.output).toEqual(live.output);
   });
 
+  it("so does a call max_seconds stopped after a failed attempt: its attempts, its words and its time", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "soceval-loop-")), "recordings.jsonl");
+    const limits = { ...testAgent().limits, max_seconds: 0.5 };
+    const live = await investigate(
+      [
+        { type: "status", status: 502, message: "bad gateway" },
+        { type: "slow", delay_ms: 5000, reply: { type: "submit", output: submitted } },
+      ],
+      { limits },
+      file,
+    );
+    await server?.close();
+    server = undefined;
+    expect(live.error).toBe("limit: wall time > max_seconds 0.5");
+    expect(live.steps[0]).toMatchObject({ attempts: 2, retried: ["openai-compatible: HTTP 502: bad gateway"] });
+    const replayed = await investigateWith(
+      createReplayProvider(file),
+      testAgent({ provider: "replay", recordings: file, limits }),
+    );
+    expect(replayed.steps).toEqual(live.steps);
+    expect(replayed.error).toBe(live.error);
+  });
+
   it("a recorded investigation that max_seconds stopped mid-call replays to the same stop, with the server gone", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "soceval-loop-")), "recordings.jsonl");
     const limits = { ...testAgent().limits, max_seconds: 0.5 };

@@ -31,7 +31,13 @@ const RecordedCompletion = z.object({
 });
 
 /** A call the investigation's max_seconds stopped before its answer came: the replay stops there too. */
-const RecordedStop = z.strictObject({ max_seconds_after_ms: z.number().nonnegative() });
+const RecordedStop = z.strictObject({
+  max_seconds_after_ms: z.number().nonnegative(),
+  /** the stop's message, naming the live provider; the call's wait since its first attempt, and why those failed */
+  error: z.string().optional(),
+  earlier_wait_ms: z.number().nonnegative().optional(),
+  retried: z.array(z.string()).optional(),
+});
 
 /** One line of a recordings file. */
 export const Recording = z
@@ -158,7 +164,12 @@ export function createRecorder(file: string, inner: Provider): Provider {
             key: requestKey(req),
             epoch: req.epoch,
             parts: requestParts(req),
-            stopped: { max_seconds_after_ms: e.after_ms },
+            stopped: {
+              max_seconds_after_ms: e.after_ms,
+              error: e.message,
+              ...(req.earlier_wait_ms ? { earlier_wait_ms: req.earlier_wait_ms } : {}),
+              ...(req.earlier_failures?.length ? { retried: req.earlier_failures } : {}),
+            },
           });
         throw e;
       }
@@ -182,7 +193,7 @@ type Recorded = {
   epoch?: number;
   session?: string;
   completion?: Completion;
-  stopped?: { max_seconds_after_ms: number };
+  stopped?: z.infer<typeof RecordedStop>;
 };
 
 /** A file's recordings by key, and the parts of the newest recorded request of each conversation. */
@@ -319,7 +330,10 @@ export function createReplayProvider(file: string): Provider {
       const n = served.get(turn) ?? 0;
       served.set(turn, n + 1);
       const recorded = from[n % from.length]!;
-      if (recorded.stopped) throw new TimeBudgetSpent("replay", recorded.stopped.max_seconds_after_ms);
+      if (recorded.stopped) {
+        const { max_seconds_after_ms, ...call } = recorded.stopped;
+        throw new TimeBudgetSpent("replay", max_seconds_after_ms, call);
+      }
       return structuredClone(recorded.completion!);
     },
   };

@@ -112,9 +112,12 @@ export class TimeBudgetSpent extends ProviderError {
   constructor(
     provider: string,
     readonly after_ms: number,
+    /** a replayed stop: the recorded call's words, its wait since its first attempt and why those before failed */
+    readonly recorded?: { error?: string; earlier_wait_ms?: number; retried?: string[] },
   ) {
     super(
-      `${provider}: stopped after ${after_ms} ms: the investigation reached max_seconds before the answer came`,
+      recorded?.error ??
+        `${provider}: stopped after ${after_ms} ms: the investigation reached max_seconds before the answer came`,
       false,
     );
   }

@@ -112,18 +112,21 @@ export async function runChatAgent(
         if (firstAttempt !== undefined) steps.push(interruptedCall(agent.model, waited(), e, retried));
         return { steps, output: null, error: INTERRUPTED };
       }
-      const err = e as ProviderError & { attempts?: number; after_ms?: number };
-      const stopped = e instanceof TimeBudgetSpent;
+      const err = e as ProviderError & { attempts?: number };
+      const stopped = e instanceof TimeBudgetSpent ? e : undefined;
+      // a replayed stop: the call as the recording run stored it
+      const was = stopped?.recorded;
+      const why = was?.retried ?? retried;
       steps.push({
         type: "model_call",
         model: agent.model,
         tokens_in: 0,
         tokens_out: 0,
-        // a replayed stop: as long as the recorded attempt ran before it was stopped
-        latency_ms: Math.max(waited(), err.after_ms ?? 0),
+        // a stop: the wait before the stopped attempt, then as long as it ran
+        latency_ms: stopped ? (was?.earlier_wait_ms ?? waited(lastAttempt)) + stopped.after_ms : waited(),
         cost_usd: 0,
-        attempts: err.attempts ?? 1,
-        ...(retried.length ? { retried } : {}),
+        attempts: was?.retried ? was.retried.length + 1 : (err.attempts ?? 1),
+        ...(why.length ? { retried: why } : {}),
         error: err.message,
       });
       // the agent's own limit, like the checks between calls below: not a provider failure to retry
