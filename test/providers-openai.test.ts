@@ -310,6 +310,30 @@ describe("openai provider over the chat-completions wire", () => {
     expect((await withRetries(() => provider.complete(firstRequest(agent)), agent.retries)).attempts).toBe(2);
   });
 
+  it("says a proxy's HTML error page in its title, on one line, not as its whole markup", async () => {
+    const { server, agent, provider } = await openai();
+    const styles = "body{margin:0;padding:0}".repeat(300);
+    server.enqueue(
+      {
+        type: "status",
+        status: 502,
+        html: `<!DOCTYPE html>\n<html>\n<head><title>gw.example | 502: Bad gateway</title><style>${styles}</style></head>\n<body><h1>Bad gateway</h1></body></html>\n`,
+      },
+      {
+        type: "status",
+        status: 504,
+        html: `<html><head><style>${styles}</style></head><body><h1>504 Gateway Time-out</h1>\n<hr><center>nginx</center></body></html>`,
+      },
+      { type: "status", status: 503, html: `upstream connect error ${"x".repeat(600)}` },
+    );
+    const errors: string[] = [];
+    for (let i = 0; i < 3; i++) errors.push((await provider.complete(firstRequest(agent)).catch((e) => e)).message);
+    expect(errors[0]).toBe("openai: HTTP 502: gw.example | 502: Bad gateway (an HTML page)");
+    expect(errors[1]).toBe("openai: HTTP 504: 504 Gateway Time-out nginx (an HTML page)");
+    expect(errors[2]).toHaveLength("openai: HTTP 503: ".length + 500);
+    expect(errors[2]!.endsWith("x…")).toBe(true);
+  });
+
   it("does not retry a 400", async () => {
     const { server, agent, provider } = await openai();
     server.enqueue({ type: "status", status: 400, message: "bad tools" }, investigation[1]);

@@ -123,8 +123,25 @@ function serverWords(e: Error, detail: string): string {
     | undefined;
   if (typeof inner?.message === "string" && inner.message.trim() !== "")
     return typeof inner.type === "string" && inner.type !== "" ? `${inner.type}: ${inner.message}` : inner.message;
-  return detail.replace(/^\d{3}\s+/, ""); // the SDKs lead their message with the status
+  return pageWords(detail.replace(/^\d{3}\s+/, "")); // the SDKs lead their message with the status
 }
+
+/**
+ * A body that is no API's error: a proxy's or a CDN's HTML page (several KB of markup and styles)
+ * would be stored whole with every call it failed and printed across the terminal. Its title, or
+ * its text, on one line and clipped, says as much.
+ */
+function pageWords(body: string): string {
+  let text = body;
+  if (/^\s*<(!doctype|html|head|body)\b/i.test(body)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+    text = `${title || body.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]*>/g, " ")} (an HTML page)`;
+  }
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > MAX_WORDS ? `${text.slice(0, MAX_WORDS - 1)}…` : text;
+}
+
+const MAX_WORDS = 500;
 
 /**
  * Any failure of one SDK call → ProviderError. Only the SDK call itself is wrapped, so anything

@@ -17,8 +17,18 @@ export type Reply =
   | { type: "text"; text: string; usage?: Usage | null; cut?: boolean }
   /** the model declines: OpenAI's message.refusal, Anthropic's stop_reason "refusal" */
   | { type: "refusal"; text: string; usage?: Usage | null }
-  /** an HTTP error; `body` replaces the protocol's own error body (OpenAI's quota error, say) */
-  | { type: "status"; status: number; headers?: Record<string, string>; message?: string; body?: unknown }
+  /**
+   * an HTTP error; `body` replaces the protocol's own error body (OpenAI's quota error, say), and
+   * `html` sends a page instead (a proxy's or a CDN's error page)
+   */
+  | {
+      type: "status";
+      status: number;
+      headers?: Record<string, string>;
+      message?: string;
+      body?: unknown;
+      html?: string;
+    }
   | { type: "slow"; delay_ms: number; reply: Reply }
   | { type: "malformed" }
   | { type: "truncated" }
@@ -87,6 +97,11 @@ export async function startWireServer(protocol: Protocol, script: Reply[] = []):
   const answer = (res: ServerResponse, reply: Reply, body: Record<string, unknown>, i: number): void => {
     switch (reply.type) {
       case "status":
+        if (reply.html !== undefined) {
+          res.writeHead(reply.status, { "content-type": "text/html", ...reply.headers });
+          res.end(reply.html);
+          return;
+        }
         sendJson(
           res,
           reply.status,
