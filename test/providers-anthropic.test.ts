@@ -159,9 +159,9 @@ describe("anthropic provider over the messages wire", () => {
     ]);
   });
 
-  it("does not retry a 402 billing_error: the model is unusable until the account is paid", async () => {
+  it("does not retry a 402 billing_error or a 400 for no credit: the model is unusable until the account is paid", async () => {
     const { server, agent, provider } = await anthropic();
-    server.enqueue({ type: "status", status: 402, message: "Your credit balance is too low" }, investigation[1]);
+    server.enqueue({ type: "status", status: 402, message: "Your credit balance is too low" });
     const err = await withRetries(() => provider.complete(firstRequest(agent)), agent.retries).catch((e) => e);
     expect(err.retryable).toBe(false);
     expect(err.unusable).toBe("refused");
@@ -169,6 +169,20 @@ describe("anthropic provider over the messages wire", () => {
     expect(err.message).toBe(
       "anthropic: HTTP 402: billing_error: Your credit balance is too low (the account's quota or credit is spent: retrying will not help)",
     );
+    // what the API answers an account without credit: a 400 like a bad request, unusable all the same
+    server.enqueue({
+      type: "status",
+      status: 400,
+      message:
+        "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+    });
+    const low = await provider.complete(firstRequest(agent)).catch((e) => e);
+    expect(low.unusable).toBe("refused");
+    expect(low.message).toMatch(
+      /^anthropic: HTTP 400: invalid_request_error: Your credit balance is too low .*retrying will not help\)$/,
+    );
+    server.enqueue({ type: "status", status: 400, message: "max_tokens: must be at most 8192" });
+    expect((await provider.complete(firstRequest(agent)).catch((e) => e)).unusable).toBeUndefined();
   });
 
   it("records a slow answer past the timeout as a failure with its attempts", async () => {

@@ -103,13 +103,15 @@ const BILLING_CODES = new Set([
 ]);
 
 /**
- * A refusal for money, not for pace: OpenAI's 429 whose error type or code is a quota's, or
- * Anthropic's 402 billing_error. `body` is the SDK's `error`: OpenAI's `error` object, Anthropic's whole body.
+ * A refusal for money, not for pace: OpenAI's 429 whose error type or code is a quota's; Anthropic's
+ * 402 billing_error, or the 400 it answers an account without credit with. `body` is the SDK's
+ * `error`: OpenAI's `error` object, Anthropic's whole body.
  */
 function isBillingRefusal(status: number, body: unknown): boolean {
   if (status === 402) return true;
+  const b = body as { type?: unknown; code?: unknown; error?: { message?: unknown } } | null | undefined;
+  if (status === 400) return /credit balance is too low/i.test(String(b?.error?.message ?? ""));
   if (status !== 429) return false;
-  const b = body as { type?: unknown; code?: unknown } | null | undefined;
   return BILLING_CODES.has(String(b?.type)) || BILLING_CODES.has(String(b?.code));
 }
 
