@@ -435,4 +435,23 @@ describe("openai provider over the chat-completions wire", () => {
     const noEnv = testAgent({ provider: "openai", api_key_env: undefined });
     expect(() => createProvider(noEnv, { env: {} })).toThrow(/OPENAI_API_KEY/);
   });
+
+  it("refuses a key of two lines before any request, naming the variable but not the value", () => {
+    const agent = testAgent({ provider: "openai", base_url: "http://127.0.0.1:9/v1" });
+    const twoLines = { SOCEVAL_TEST_PROVIDER_KEY: `${TEST_KEY}\nsk-another-pasted-key` };
+    expect(() => createProvider(agent, { env: twoLines })).toThrow(InputError);
+    const err = (() => {
+      try {
+        createProvider(agent, { env: twoLines });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toMatch(
+      /environment variable SOCEVAL_TEST_PROVIDER_KEY holds a line break or another control character inside the key/,
+    );
+    expect(err?.message).not.toContain(TEST_KEY);
+    // a trailing newline (a key file read whole) is no harm: fetch trims it
+    expect(() => createProvider(agent, { env: { SOCEVAL_TEST_PROVIDER_KEY: `${TEST_KEY}\n` } })).not.toThrow();
+  });
 });

@@ -17,6 +17,12 @@ export type ProviderOptions = {
 
 const DEFAULT_KEY_ENV = { openai: "OPENAI_API_KEY", anthropic: "ANTHROPIC_API_KEY" } as const;
 
+/** What a header value cannot hold (a tab it can). */
+const isControl = (ch: string): boolean => {
+  const c = ch.charCodeAt(0);
+  return (c < 0x20 && c !== 0x09) || c === 0x7f;
+};
+
 /** The key's value is read here and handed to the SDK only: never logged, never stored. */
 function apiKey(agent: LoadedAgent, env: NodeJS.ProcessEnv, fallbackEnv?: string): { key?: string; keyFrom?: string } {
   const name = agent.api_key_env ?? fallbackEnv;
@@ -27,6 +33,14 @@ function apiKey(agent: LoadedAgent, env: NodeJS.ProcessEnv, fallbackEnv?: string
       agent.file,
       ["api_key_env"],
       `environment variable ${name} is not set (agent "${agent.name}", provider ${agent.provider})`,
+    );
+  // a value of two lines (two keys pasted, a file with a comment read into it) cannot go in a
+  // header: fetch refuses every request, quoting the whole value in its error
+  if ([...value.trim()].some(isControl))
+    throw fieldError(
+      agent.file,
+      ["api_key_env"],
+      `environment variable ${name} holds a line break or another control character inside the key (agent "${agent.name}"): set it to the key alone`,
     );
   return { key: value, keyFrom: name };
 }
