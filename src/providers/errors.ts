@@ -93,6 +93,9 @@ function shouldRetry(status: number, headers: Headers | undefined): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
+/** How a billing refusal's message says so (the run's stop message reads it to say what to fix). */
+export const CREDIT_SPENT = "the account's quota or credit is spent";
+
 /** OpenAI's billing refusals: a 429 like a rate limit, but no wait brings the account's money back. */
 const BILLING_CODES = new Set([
   "insufficient_quota",
@@ -178,7 +181,7 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, or
       // which key was refused: a variable set in another shell, or the agent naming another one
       const key = (status === 401 || status === 403) && origin?.keyFrom ? ` (the key in ${origin.keyFrom})` : "";
       const missing = status === 404 && origin ? notFoundHint(provider, origin) : "";
-      const paid = billing ? " (the account's quota or credit is spent: retrying will not help)" : "";
+      const paid = billing ? ` (${CREDIT_SPENT}: retrying will not help)` : "";
       return new ProviderError(
         `${provider}: HTTP ${status}: ${text}${key}${missing}${paid}`,
         retryable,

@@ -1,4 +1,5 @@
 import { InputError, RuntimeFailure } from "../io/errors.js";
+import { CREDIT_SPENT } from "../providers/errors.js";
 import { changedOf, recordingsFileOf } from "../providers/replay.js";
 import type { Unusable } from "../providers/types.js";
 
@@ -36,13 +37,16 @@ export function unusableStop(
     );
   }
   const refused = why === "refused";
+  const fix = error?.includes(CREDIT_SPENT)
+    ? "add credit or raise the account's quota (or name another account's key in api_key_env)"
+    : "check the API key (api_key_env), the model name and the address";
   return new ProviderUnreachable(
     (refused
       ? `agent "${agent}" cannot use its model: ${n === 1 ? "its first case was" : `the first ${n} cases were all`} refused by the server `
       : `agent "${agent}" cannot reach its model: ${first("all")} failed to connect `) +
       `(${error}). ` +
       (resumeId === null
-        ? `Nothing was stored; ${refused ? "check the API key (api_key_env), the model name and the address" : "start the server or fix its address"}, then run again`
+        ? `Nothing was stored; ${refused ? fix : "start the server or fix its address"}, then run again`
         : `Run ${resumeId} is kept; once the model answers, continue it with --resume --retry-failed`),
   );
 }
