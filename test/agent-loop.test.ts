@@ -255,6 +255,28 @@ describe("the agent loop", () => {
     );
   });
 
+  it.each([
+    ["openai-compatible", "This model's maximum context length is 8192 tokens. However, you requested 9100 tokens."],
+    ["anthropic", "prompt is too long: 201234 tokens > 200000 maximum"],
+  ] as const)(
+    "%s: a conversation refused as longer than the context window is the agent's limit, not a provider failure",
+    async (provider, words) => {
+      const r = await investigate([askSignins, { type: "status", status: 400, message: words }], { provider });
+      expect(r.output).toBeNull();
+      expect(r.unusable).toBeUndefined();
+      expect(r.error).toMatch(/^limit: the conversation outgrew the model's context window \(.*HTTP 400: /);
+      expect(r.error).toContain(words);
+      expect(r.steps.map((s) => s.type)).toEqual(["model_call", "tool_call", "model_call"]);
+      expect(r.steps[2]).toMatchObject({ attempts: 1, cost_usd: 0 });
+      await server?.close();
+      // any other 400 is still the provider's answer to a request it refused
+      const other = await investigate([{ type: "status", status: 400, message: "tools[0]: invalid schema" }], {
+        provider,
+      });
+      expect(other.error).toMatch(/^provider: .*HTTP 400: .*tools\[0\]: invalid schema/);
+    },
+  );
+
   it("records OpenAI's finish_reason content_filter as the answer withheld, not as an empty final message", async () => {
     const filtered: Reply = {
       type: "json",

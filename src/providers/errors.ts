@@ -93,6 +93,13 @@ function shouldRetry(status: number, headers: Headers | undefined): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
+/**
+ * How servers refuse a conversation longer than the model's context window: OpenAI's code
+ * context_length_exceeded, its words as vLLM repeats them, llama.cpp's, Anthropic's.
+ */
+const CONTEXT_FULL =
+  /context_length_exceeded|maximum context length|exceeds? the available context size|prompt is too long|exceed context limit/i;
+
 /** How a billing refusal's message says so (the run's stop message reads it to say what to fix). */
 export const CREDIT_SPENT = "the account's quota or credit is spent";
 
@@ -188,6 +195,7 @@ export function toProviderError(e: unknown, provider: string, sdk: SdkErrors, or
         status,
         parseRetryAfter(headers),
         unusable,
+        status === 400 && CONTEXT_FULL.test(`${text} ${String((e as { code?: unknown }).code)}`),
       );
     }
   }

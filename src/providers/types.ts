@@ -97,6 +97,8 @@ export class ProviderError extends Error {
     readonly retryAfterMs?: number,
     /** set when the model cannot be used at all, whatever the case, as opposed to a bad answer */
     readonly unusable?: Unusable,
+    /** the conversation outgrew the model's context window: the investigation's own doing, not the provider's */
+    readonly contextFull?: boolean,
   ) {
     super(message);
   }

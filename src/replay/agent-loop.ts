@@ -131,6 +131,14 @@ export async function runChatAgent(
       });
       // the agent's own limit, like the checks between calls below: not a provider failure to retry
       if (stopped) return { steps, output: null, error: `limit: wall time > max_seconds ${max_seconds}` };
+      // a conversation too long for the model fails again however often it is sent: the agent's
+      // failure to judge (its prompt, its tools' answers), not an outage for --retry-failed
+      if (err.contextFull)
+        return {
+          steps,
+          output: null,
+          error: `limit: the conversation outgrew the model's context window (${err.message})`,
+        };
       return { steps, output: null, error: `provider: ${err.message}`, unusable: err.unusable };
     }
     ownMs += (completion.earlier_attempts_ms ?? failedMs) + completion.latency_ms;
