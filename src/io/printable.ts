@@ -30,3 +30,13 @@ export function printable(text: string): string {
   }
   return from === 0 ? s : out + s.slice(from);
 }
+
+/**
+ * Text for a report (HTML or Markdown) as printable() shows it on a terminal: a Markdown report
+ * goes to stdout by default and an HTML one is read with `less` too, so an escape sequence in an
+ * alert title must not reach either raw. A CRLF line end (a Windows export's description) is a
+ * line end there, not a `\x0d` before each one.
+ */
+export function reportText(text: string): string {
+  return printable(text.replace(/\r\n/g, "\n"));
+}

@@ -1,7 +1,7 @@
 import type { Unit } from "../analytics/catalogue.js";
 import { ALPHA } from "../analytics/compare-reading.js";
 import type { Estimate } from "../analytics/report-schema.js";
-import { visibleControls } from "../io/printable.js";
+import { reportText } from "../io/printable.js";
 import { storeFlag } from "../store/db.js";
 
 // shared with the terminal (soceval show): reports import them from here as before
@@ -120,7 +120,7 @@ export function statusClass(status: string): string {
  * HTML-escaping it again would put entities behind the backslashes (`\&#x60;` shows literally).
  */
 export function mdCell(s: unknown): string {
-  return defang(visibleControls(String(s ?? "")))
+  return defang(reportText(String(s ?? "")))
     .replace(/[\r\n]+/g, " ")
     .replace(/([\\`*_[\]|~$!<>&])/g, "\\$1");
 }
@@ -139,7 +139,7 @@ export function defang(s: string): string {
  * not entity-escaped; only what could end the span (backticks), the line or the table cell (pipes) goes.
  */
 export function mdCode(s: unknown): string {
-  const text = visibleControls(String(s ?? ""))
+  const text = reportText(String(s ?? ""))
     .replace(/[\r\n]+/g, " ")
     .replace(/`/g, "'")
     .replace(/\|/g, "\\|");

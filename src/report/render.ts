@@ -1,8 +1,8 @@
 import type { CompareDoc } from "../analytics/compare-schema.js";
 import type { ReportDoc } from "../analytics/report-schema.js";
 import type { OutFormat } from "../io/out-format.js";
+import { reportText } from "../io/printable.js";
 import { compareView } from "./compare-view.js";
-import { visibleControls } from "./format.js";
 import { reportView } from "./report-view.js";
 import { escapeHtml, render } from "./templates.js";
 
@@ -36,7 +36,7 @@ export async function renderReport(doc: ReportDoc, format: Format, db?: string):
 
 /** The warning inside Markdown bold: outside its `code` spans, characters Markdown would act on are escaped. */
 function mdWarning(s: string): string {
-  return visibleControls(s)
+  return reportText(s)
     .split(/(`[^`]*`)/)
     .map((part) => (part.startsWith("`") ? part : part.replace(/[*_<>[\]\\]/g, (c) => `\\${c}`)))
     .join("");

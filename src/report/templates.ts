@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import { packageRoot } from "../io/package-root.js";
-import { mdCell, mdCode, PHASE_LABEL, statusClass, visibleControls } from "./format.js";
+import { reportText } from "../io/printable.js";
+import { mdCell, mdCode, PHASE_LABEL, statusClass } from "./format.js";
 
 /** reports/ at the package root: templates, chart specs and the stylesheet. */
 export function reportsDir(rel = ""): string {
@@ -57,15 +58,16 @@ export function render(name: string, context: object): string {
 }
 
 /**
- * Every string the template can reach with bidi controls made visible (see visibleControls): done
- * once here, so no field of any report (HTML or Markdown) can be missed.
+ * Every string the template can reach with control characters (escape sequences, bidi and
+ * zero-width controls) made visible (see reportText): done once here, so no field of any report
+ * (HTML or Markdown) can be missed.
  */
 function visible(v: unknown): unknown {
-  if (typeof v === "string") return visibleControls(v);
-  if (v instanceof hb.SafeString) return new hb.SafeString(visibleControls(v.toString()));
+  if (typeof v === "string") return reportText(v);
+  if (v instanceof hb.SafeString) return new hb.SafeString(reportText(v.toString()));
   if (Array.isArray(v)) return v.map(visible);
   if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [visibleControls(k), visible(x)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [reportText(k), visible(x)]));
   return v;
 }
 
@@ -95,7 +97,7 @@ export function breakable(s: string): string {
 
 /** Text for HTML outside a template, escaped as the templates escape it. */
 export function escapeHtml(s: string): string {
-  return hb.escapeExpression(visibleControls(s));
+  return hb.escapeExpression(reportText(s));
 }
 
 /** Mark generated, already-safe markup (chart SVG, the bundled CSS) for verbatim output. */

@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { soceval } from "./helpers/cli.js";
+
+/**
+ * Alert fields and model answers are written by attackers (test/fixtures/hostile/README.md). Each
+ * test feeds them to one command, as an analyst would run it, and checks what reaches the analyst.
+ */
+const FIX = join(process.cwd(), "test/fixtures");
+const WORKFLOW = join(FIX, "mini/workflow.yaml");
+const CASES = join(FIX, "hostile/cases.jsonl");
+const TRANSCRIPTS = join(FIX, "hostile/transcripts.jsonl");
+
+/** A control character a terminal acts on (tab and newline are layout, not commands). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-hostile-"));
+const db = join(dir, "h.duckdb");
+
+const run = (args: string[]) => soceval([...args, "--db", db], dir);
+
+/** The hostile answers scored, and the playbook agent run on the same cases: a comparison to render. */
+const runs: string[] = [];
+beforeAll(async () => {
+  const scored = await run([
+    "score",
+    "--workflow",
+    WORKFLOW,
+    "--dataset",
+    CASES,
+    "--transcripts",
+    TRANSCRIPTS,
+    "--agent",
+    "hostile",
+  ]);
+  if (scored.status !== 0) throw new Error(`score: exit ${scored.status}: ${scored.stderr}`);
+  const suite = join(dir, "hostile.suite.yaml");
+  writeFileSync(
+    suite,
+    `name: hostile\nworkflow: ${WORKFLOW}\ndataset: ${CASES}\nagents: [${join(FIX, "mini/agents/playbook.yaml")}]\n`,
+  );
+  const replayed = await run(["run", suite]);
+  if (replayed.status !== 0) throw new Error(`run: exit ${replayed.status}: ${replayed.stderr}`);
+  for (const r of [scored, replayed]) runs.push(/run (\S+):/.exec(r.stdout)![1]!);
+}, 60_000);
+
+describe("escape sequences in alerts and answers never reach a report raw", () => {
+  it("the Markdown report on stdout shows them as \\x1b text", async () => {
+    const r = await run(["report", "--run", runs[0]!]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).toContain("`ctl-\\x1b[2J\\x1b]0;pwned\\x07`");
+  });
+
+  it("the HTML report and the comparison hold none either", async () => {
+    for (const [cmd, file] of [
+      ["report", "r.html"],
+      ["compare", "c.html"],
+    ] as const) {
+      const r = await run([
+        cmd,
+        ...(cmd === "compare" ? ["--runs", ...runs] : ["--run", runs[0]!]),
+        "--out",
+        join(dir, file),
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const html = readFileSync(join(dir, file), "utf8");
+      expect(html).not.toMatch(RAW_CONTROL);
+      // the hostile agent's recommended action, as text the analyst can read
+      expect(html).toContain("act-\\x1b[5m");
+    }
+  });
+});
