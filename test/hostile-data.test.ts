@@ -74,3 +74,25 @@ describe("escape sequences in alerts and answers never reach a report raw", () =
     }
   });
 });
+
+describe("a refusal that quotes hostile text shows its escapes, not obeys them", () => {
+  it("score, on a transcript naming a case the dataset does not hold", async () => {
+    const file = join(dir, "unknown-case.jsonl");
+    const t = JSON.parse(readFileSync(TRANSCRIPTS, "utf8").split("\n")[0]!);
+    writeFileSync(file, `${JSON.stringify({ ...t, case_id: "nope-\u001b[2J" })}\n`);
+    const r = await run(["score", "--workflow", WORKFLOW, "--dataset", CASES, "--transcripts", file, "--agent", "x"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).toContain('"nope-\\x1b[2J"');
+  });
+
+  it("dataset validate, on a case id repeated", async () => {
+    const file = join(dir, "repeated.jsonl");
+    const first = readFileSync(CASES, "utf8").split("\n")[0]!;
+    writeFileSync(file, `${first}\n${first}\n`);
+    const r = await soceval(["dataset", "validate", file], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).toContain('duplicate case id "ctl-\\x1b[2J\\x1b]0;pwned\\x07"');
+  });
+});

@@ -10,6 +10,7 @@ import { statsText } from "../datasets/stats-text.js";
 import { validateDataset } from "../datasets/validate.js";
 import { InputError } from "../io/errors.js";
 import { checkOutDir, outTarget } from "../io/out-file.js";
+import { printable } from "../io/printable.js";
 import { Verdict } from "../schema/index.js";
 import { workflowArg } from "../workflow/by-name.js";
 import { action, EXIT } from "./exit.js";
@@ -77,7 +78,8 @@ export function register(program: Command): void {
         const s = await validateDataset(
           file,
           (e) => {
-            if (shown++ < flags.maxErrors) process.stderr.write(`${e}\n`);
+            // a problem quotes the case's own text (a repeated id): its escapes are shown, not obeyed
+            if (shown++ < flags.maxErrors) process.stderr.write(`${printable(e)}\n`);
             else if (e.endsWith(" (warning)")) hidden.warnings++;
             else hidden.problems++;
           },

@@ -1,17 +1,20 @@
 import type { Command } from "commander";
 import { InputError, ReaderGone, RuntimeFailure } from "../io/errors.js";
+import { printable } from "../io/printable.js";
 
 export const EXIT = { ok: 0, notMet: 1, badInput: 2, runtime: 3 } as const;
 
 /** One clear line, no stack trace, and the exit code of DESIGN.md. */
 export function exitOnError(e: unknown): never {
   if (e instanceof ReaderGone) process.exit(EXIT.ok);
+  // a message quotes what it refuses (a case id, a transcript's value, a provider's error text), which
+  // an attacker or a model may have written: its escapes are shown, not obeyed
   if (e instanceof InputError) {
-    process.stderr.write(`soceval: ${e.message}\n`);
+    process.stderr.write(`soceval: ${printable(e.message)}\n`);
     process.exit(EXIT.badInput);
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`soceval: ${e instanceof RuntimeFailure ? "" : "runtime failure: "}${msg}\n`);
+  process.stderr.write(`soceval: ${e instanceof RuntimeFailure ? "" : "runtime failure: "}${printable(msg)}\n`);
   if (process.env.SOCEVAL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   process.exit(EXIT.runtime);
 }
