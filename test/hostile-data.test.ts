@@ -96,3 +96,15 @@ describe("a refusal that quotes hostile text shows its escapes, not obeys them",
     expect(r.stderr).toContain('duplicate case id "ctl-\\x1b[2J\\x1b]0;pwned\\x07"');
   });
 });
+
+describe("dataset stats on hostile tags and source names", () => {
+  it("shows their escapes in its tables and in the reach warning", async () => {
+    const r = await soceval(["dataset", "stats", CASES, "--workflow", WORKFLOW], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const all = r.stdout + r.stderr;
+    expect(all).not.toMatch(RAW_CONTROL);
+    // a tag, an unavailable source in the table, and the same source in the warning that no tool reads it
+    expect(r.stdout).toContain("trap:\\x1b[5mblink");
+    expect(all.split("edr.\\x1b[8mhidden").length).toBeGreaterThanOrEqual(3);
+  });
+});

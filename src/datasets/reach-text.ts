@@ -1,3 +1,4 @@
+import { printable } from "../io/printable.js";
 import { type EvidenceReach, OUT_OF_REACH_SHARE, reachIsAlarming, recordsBeyondReach } from "./reach.js";
 
 const pct = (n: number, of: number) => `${of ? ((100 * n) / of).toFixed(1) : "0.0"}%`;
@@ -23,7 +24,7 @@ export function reachWarnings(r: EvidenceReach, shown = Number.POSITIVE_INFINITY
     );
   }
   // with no case of the workflow there is nothing to hold against its tools
-  if (r.cases === 0) return out;
+  if (r.cases === 0) return out.map(printable);
   if (r.records_out_of_reach > 0) {
     const sources = Object.entries(r.unread_sources).map(
       ([src, c]) => `${src} (${s(c.records, "record")} in ${s(c.cases, "case")})`,
@@ -70,7 +71,8 @@ export function reachWarnings(r: EvidenceReach, shown = Number.POSITIVE_INFINITY
       `no case holds a record of (or lists as unavailable) the sources of these tools of ${wf}, so they return ` +
         `nothing: ${list(unused.map(([src, tools]) => `${src} (${tools.join(", ")})`))} (warning)`,
     );
-  return out;
+  // source and workflow names are the dataset's own text, printed on a terminal: escapes shown, not obeyed
+  return out.map(printable);
 }
 
 /**

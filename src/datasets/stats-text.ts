@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import { printable } from "../io/printable.js";
 import { reachWarnings } from "./reach-text.js";
 import type { DatasetStats } from "./stats.js";
 
@@ -9,7 +10,8 @@ const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}%` :
 
 function countTable(title: string, counts: Record<string, number>, of: number): string {
   const t = new Table({ head: [title, "cases", "share"], ...style() });
-  for (const [k, n] of Object.entries(counts)) t.push([k, n, pct(n, of)]);
+  // tags and workflow names are the dataset's own text: their escapes are shown, not obeyed
+  for (const [k, n] of Object.entries(counts)) t.push([printable(k), n, pct(n, of)]);
   return t.toString();
 }
 
@@ -39,7 +41,7 @@ export function statsText(s: DatasetStats): string {
   for (const name of Object.keys(readBy ?? {})) names.add(name);
   for (const name of names) {
     const have = s.evidence_sources[name]?.cases ?? 0;
-    const row = [name, have, pct(have, s.cases), s.unavailable[name] ?? 0];
+    const row = [printable(name), have, pct(have, s.cases), s.unavailable[name] ?? 0];
     src.push(readBy ? [...row, readBy[name]?.join(", ") ?? "no tool"] : row);
   }
   if (names.size) out.push(src.toString());
