@@ -108,3 +108,21 @@ describe("dataset stats on hostile tags and source names", () => {
     expect(all.split("edr.\\x1b[8mhidden").length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe("query --format csv", () => {
+  it("writes an attacker's formula as text a spreadsheet will not run, and numbers as they are", async () => {
+    const r = await run([
+      "query",
+      `select case_id, alert->>'title' as title, -1.5::DECIMAL(30, 2) as big, '-7' as n from cases where run_id = '${runs[0]}' order by case_id`,
+      "--format",
+      "csv",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("case_id,title,big,n");
+    // case ids "-2+3" and =HYPERLINK(...), titles "+SUM(1,1) | pipe"
+    expect(r.stdout).toContain(`"'-2+3",`);
+    expect(r.stdout).toContain(`"'=HYPERLINK(""http://attacker.example"",""open"")","'+SUM(1,1) | pipe",-1.50,-7`);
+    expect(r.stdout).not.toMatch(/(^|,)"?[=+@]/m);
+  });
+});

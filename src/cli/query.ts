@@ -47,6 +47,14 @@ export function register(program: Command): void {
     );
 }
 
+/**
+ * A text cell a spreadsheet would run as a formula: case ids, alert titles and entity values are
+ * attacker-written (`=HYPERLINK(...)`, `@SUM(...)`), and a CSV export is opened in Excel. Such a
+ * cell is written with a leading `'` (OWASP's advice), which the spreadsheet shows as text. A
+ * number written as text (a DECIMAL or an integer past 2^53, "-12.5") runs nothing and is kept.
+ */
+const FORMULA = /^(?![-+]?\d+(\.\d+)?([eE][-+]?\d+)?$)[=+\-@\t\r]/;
+
 /** Lists, structs and JSON become compact JSON text; dates ISO; null an empty cell. */
 function cell(v: unknown): string | number | boolean {
   if (v === null || v === undefined) return "";
@@ -93,7 +101,10 @@ export function formatRows(given: Row[], format: string): string {
   if (format === "json") return `${JSON.stringify(rows, null, 2)}\n`;
   const columns = rows.length ? Object.keys(rows[0]!) : [];
   if (format === "csv")
-    return `${Papa.unparse({ fields: columns, data: rows.map((r) => columns.map((c) => cell(r[c]))) }, { newline: "\n" })}\n`;
+    return `${Papa.unparse(
+      { fields: columns, data: rows.map((r) => columns.map((c) => cell(r[c]))) },
+      { newline: "\n", escapeFormulae: FORMULA },
+    )}\n`;
   if (rows.length === 0) return "(no rows)\n";
   const table = new Table({ head: columns, style: { head: [], border: [] } });
   // the store holds alert text an attacker wrote (cases.alert): on a terminal its escapes are shown, not obeyed
