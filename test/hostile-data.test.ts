@@ -126,3 +126,29 @@ describe("query --format csv", () => {
     expect(r.stdout).not.toMatch(/(^|,)"?[=+@]/m);
   });
 });
+
+describe("show, on an evidence record nested deeper than JSON.stringify walks", () => {
+  // the run keeps records out of the store and takes such a case; show reads it back from the line
+  it("names the dataset line and the field (exit 2), in text and JSON, instead of a runtime failure", async () => {
+    const c = JSON.parse(readFileSync(CASES, "utf8").split("\n")[1]!);
+    c.evidence[0].data = { nest: "@" };
+    const dataset = join(dir, "deep.jsonl");
+    const levels = 200_000;
+    writeFileSync(dataset, `${JSON.stringify(c).replace('"@"', `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`)}\n`);
+    const suite = join(dir, "deep.suite.yaml");
+    writeFileSync(
+      suite,
+      `name: deep\nworkflow: ${WORKFLOW}\ndataset: ${dataset}\nagents: [${join(FIX, "mini/agents/playbook.yaml")}]\n`,
+    );
+    const replayed = await run(["run", suite]);
+    expect(replayed.status, replayed.stderr).toBe(0);
+    const id = /run (\S+):/.exec(replayed.stdout)![1]!;
+    for (const format of ["text", "json"]) {
+      const r = await run(["show", c.id, "--run", id, "--format", format]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toBe(
+        `soceval: ${dataset}:1: evidence[0].data.nest…: nested ${levels + 4} levels deep, more than soceval can show; flatten it\n`,
+      );
+    }
+  }, 60_000);
+});

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import type { Investigation } from "../analytics/investigation.js";
 import { loadInvestigation } from "../analytics/investigation.js";
-import { InputError } from "../io/errors.js";
+import { InputError, isStackOverflow } from "../io/errors.js";
+import { tooDeepMessage } from "../replay/too-deep.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { newestFirst, resolveRunId } from "../store/run-ref.js";
 import { action, EXIT } from "./exit.js";
@@ -38,11 +40,7 @@ export function register(program: Command): void {
               ? await newestRunWith(store, caseId, flags.agent, epoch)
               : await resolveRunId(store, flags.run);
           const inv = await loadInvestigation(store, runId, caseId, { agent: flags.agent, epoch });
-          process.stdout.write(
-            flags.format === "json"
-              ? `${JSON.stringify(inv, null, 2)}\n`
-              : investigationText(inv, process.stdout.isTTY === true),
-          );
+          process.stdout.write(shown(inv, flags.format));
         } finally {
           store.close();
         }
@@ -73,4 +71,22 @@ async function newestRunWith(store: Store, caseId: string, agent?: string, epoch
   );
   if (!r) throw new InputError(`${store.path}: no stored run holds case ${caseId} (see \`soceval runs list\`)`);
   return r.run_id;
+}
+
+/**
+ * The investigation as text or JSON. The run keeps evidence records out of the store, so it takes
+ * a record nested deeper than JSON.stringify can walk; showing it overflows the stack. That is the
+ * dataset line's fault, named like any bad input (file:line: field: how deep), not a runtime failure.
+ */
+function shown(inv: Investigation, format: string): string {
+  try {
+    return format === "json"
+      ? `${JSON.stringify(inv, null, 2)}\n`
+      : investigationText(inv, process.stdout.isTTY === true);
+  } catch (e) {
+    const d = inv.dataset_line;
+    if (!isStackOverflow(e) || d.line === null) throw e;
+    const records = { evidence: d.evidence.map((r) => ({ id: r.id, data: r.data })) };
+    throw new InputError(tooDeepMessage(d.file, d.line, records, "show"), d.file, d.line);
+  }
 }

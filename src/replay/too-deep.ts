@@ -5,11 +5,11 @@ import { formatPath } from "../io/errors.js";
  * and some scorers recurse. That is the dataset's fault, so it is refused like any other bad line
  * (file:line: field, exit 2, a fresh run removed) instead of crashing the run half-written:
  * `file:line: alert.raw.x: nested 10001 levels deep …` for the case `value`, or null if it is not deep. */
-export function tooDeepMessage(file: string, line: number, value: unknown): string {
+export function tooDeepMessage(file: string, line: number, value: unknown, can: "store" | "show" = "store"): string {
   const { path, depth } = deepest(value);
   // the field as far as a reader needs to find it; the rest of a 10,000-level path says nothing
   const shown = formatPath(path.slice(0, 4)) + (path.length > 4 ? "…" : "");
-  return `${file}:${line}: ${shown || "(case)"}: nested ${depth} levels deep, more than soceval can store; flatten it`;
+  return `${file}:${line}: ${shown || "(case)"}: nested ${depth} levels deep, more than soceval can ${can}; flatten it`;
 }
 
 type Node = { v: unknown; depth: number; key?: string | number; up?: Node };
