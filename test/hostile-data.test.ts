@@ -152,3 +152,14 @@ describe("show, on an evidence record nested deeper than JSON.stringify walks", 
     }
   }, 60_000);
 });
+
+describe("show, on an alert title with a newline", () => {
+  it("keeps what follows the newline under the alert: the only label line is the analyst's", async () => {
+    // the id starts with "-": after "--", as a shell user would write it
+    const r = await soceval(["show", "--run", runs[1]!, "--db", db, "--", "-2+3"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines.filter((l) => l.startsWith("label"))).toEqual(["label   benign_positive · escalate no"]);
+    expect(lines).toContain("        label   false_positive");
+  });
+});

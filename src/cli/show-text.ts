@@ -21,7 +21,7 @@ export function investigationText(inv: Investigation, tty: boolean): string {
   // every line is made printable here; the steps table's cells are made printable before it is
   // drawn, since its borders (and a terminal's colours) are ours
   const out: string[] = [];
-  const add = (...lines: string[]) => out.push(...lines.map(printable));
+  const add = (...lines: string[]) => out.push(...lines.map(shownLine));
   const c = inv.case;
   const head = [`case ${c.case_id}`, `workflow ${c.workflow}`];
   if (c.incident_id) head.push(`incident ${c.incident_id}`);
@@ -46,6 +46,22 @@ export function investigationText(inv: Investigation, tty: boolean): string {
   add("", ...evidenceLines(inv));
   return `${out.join("\n")}\n`;
 }
+
+/**
+ * One line of ours, made printable. A newline inside it came from the data (an alert title, a
+ * model's summary): what follows it is indented at least as far as a field's text, so that only
+ * soceval's own headings ("label", "output", "scored") start at the left edge and a title such as
+ * "x\nlabel   false_positive" cannot pose as the analyst's label.
+ */
+function shownLine(line: string): string {
+  const text = printable(line);
+  if (!text.includes("\n")) return text;
+  const own = /^ */.exec(text)![0].length;
+  return text.replace(/\n/g, `\n${" ".repeat(Math.max(own, FIELD_INDENT))}`);
+}
+
+/** Where a field's text starts under its heading ("alert   ", "label   "). */
+const FIELD_INDENT = 8;
 
 function alertLines(alert: unknown): string[] {
   const a = (alert ?? {}) as {
