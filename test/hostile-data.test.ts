@@ -163,3 +163,42 @@ describe("show, on an alert title with a newline", () => {
     expect(lines).toContain("        label   false_positive");
   });
 });
+
+describe("tags and sources named like an object's own fields (__proto__, constructor, toString)", () => {
+  const PROTO = join(FIX, "hostile/proto-keys.jsonl");
+
+  it("dataset validate --workflow takes every case: a source named __proto__ leaves other objects alone", async () => {
+    const r = await soceval(["dataset", "validate", PROTO, "--workflow", WORKFLOW], dir);
+    expect(r.stderr).not.toContain("unknown field");
+    expect(r.stdout).toContain("3 cases, 3 valid, 0 invalid");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("__proto__ (1 record in 1 case), constructor (1 record in 1 case)");
+  });
+
+  it("run replays them and opens its store", async () => {
+    const suite = join(dir, "proto.suite.yaml");
+    writeFileSync(
+      suite,
+      `name: proto\nworkflow: ${WORKFLOW}\ndataset: ${PROTO}\nagents: [${join(FIX, "mini/agents/playbook.yaml")}]\n`,
+    );
+    const r = await run(["run", suite]);
+    expect(r.stderr).not.toContain("not recognized");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/3 replayed, 0 failed/);
+  });
+
+  it("dataset stats counts them as numbers, each under its own name", async () => {
+    const r = await soceval(["dataset", "stats", PROTO, "--workflow", WORKFLOW, "--format", "json"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(Object.entries(s.tags)).toEqual([
+      ["constructor", 2],
+      ["__proto__", 1],
+    ]);
+    expect(Object.entries(s.unavailable)).toEqual([["toString", 1]]);
+    expect(s.evidence_sources.constructor).toEqual({ cases: 1, share: 1 / 3 });
+    const text = await soceval(["dataset", "stats", PROTO, "--workflow", WORKFLOW], dir);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).not.toContain("native code");
+  });
+});

@@ -1,3 +1,4 @@
+import { dict, dictOf } from "../io/dict.js";
 import type { Case, Workflow } from "../schema/index.js";
 
 type SourceCount = { records: number; cases: number };
@@ -52,7 +53,7 @@ const bump = (m: Record<string, SourceCount>, source: string, records: number) =
 };
 
 const byCount = <T>(m: Record<string, T>, n: (v: T) => number): Record<string, T> =>
-  Object.fromEntries(Object.entries(m).sort((a, b) => n(b[1]) - n(a[1]) || a[0].localeCompare(b[0])));
+  dictOf(Object.entries(m).sort((a, b) => n(b[1]) - n(a[1]) || a[0].localeCompare(b[0])));
 
 /**
  * Per read source, what each of its tools requires of a record: the entity types of its required
@@ -83,18 +84,18 @@ export class ReachCounter {
     this.needs = requiredEntities(wf);
     this.r = {
       workflow: wf.id,
-      read_by: Object.fromEntries(this.read),
+      read_by: dictOf(this.read),
       cases: 0,
-      other_workflows: {},
+      other_workflows: dict(),
       evidence_records: 0,
       records_out_of_reach: 0,
       records_filtered_out: 0,
       cases_blind: 0,
-      unread_sources: {},
-      filtered_sources: {},
-      unread_unavailable: {},
-      required_out_of_reach: { cases: 0, records: 0, sources: {} },
-      unused_tool_sources: {},
+      unread_sources: dict(),
+      filtered_sources: dict(),
+      unread_unavailable: dict(),
+      required_out_of_reach: { cases: 0, records: 0, sources: dict() },
+      unused_tool_sources: dict(),
     };
   }
 
@@ -158,7 +159,7 @@ export class ReachCounter {
 
   result(): EvidenceReach {
     const r = this.r;
-    const unused: Record<string, string[]> = {};
+    const unused = dict<string[]>();
     for (const [source, tools] of this.read) if (!this.seen.has(source)) unused[source] = tools;
     return {
       ...r,

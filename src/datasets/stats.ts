@@ -1,3 +1,4 @@
+import { dict, dictOf } from "../io/dict.js";
 import { InputError } from "../io/errors.js";
 import { readJsonl } from "../io/jsonl.js";
 import { Case, type Workflow } from "../schema/index.js";
@@ -31,8 +32,7 @@ const bump = (c: Counts, k: string) => {
   c[k] = (c[k] ?? 0) + 1;
 };
 
-const sorted = (c: Counts): Counts =>
-  Object.fromEntries(Object.entries(c).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+const sorted = (c: Counts): Counts => dictOf(Object.entries(c).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 
 /**
  * The case on `line`, checked as `dataset validate` checks it: a repeated id or an evidence id the
@@ -52,12 +52,12 @@ export async function datasetStats(file: string, opts: { workflow?: Workflow } =
     cases: 0,
     labeled: 0,
     evidence_records: 0,
-    verdict: {} as Counts,
+    verdict: dict<number>(),
     escalation: { escalated: 0, not_escalated: 0, unlabeled: 0 },
-    workflow: {} as Counts,
-    tags: {} as Counts,
-    sources: {} as Counts,
-    unavailable: {} as Counts,
+    workflow: dict<number>(),
+    tags: dict<number>(),
+    sources: dict<number>(),
+    unavailable: dict<number>(),
     adversarial: 0,
     minutes: { cases: 0, total: 0 },
   };
@@ -90,7 +90,7 @@ export async function datasetStats(file: string, opts: { workflow?: Workflow } =
     if (c.adversarial) s.adversarial++;
     reach?.add(c);
   }
-  const evidence_sources: DatasetStats["evidence_sources"] = {};
+  const evidence_sources: DatasetStats["evidence_sources"] = dict();
   for (const [src, n] of Object.entries(sorted(s.sources)))
     evidence_sources[src] = { cases: n, share: s.cases ? n / s.cases : 0 };
   return {
