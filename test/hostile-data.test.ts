@@ -202,3 +202,32 @@ describe("tags and sources named like an object's own fields (__proto__, constru
     expect(text.stdout).not.toContain("native code");
   });
 });
+
+describe("a tool call's input holding a __proto__ key", () => {
+  it("is stored and exported as the agent sent it", async () => {
+    const t = JSON.parse(readFileSync(TRANSCRIPTS, "utf8").split("\n")[0]!);
+    const sent = '{"__proto__":{"user":"victim@corp.example"},"user":"user0@corp.example"}';
+    const file = join(dir, "proto-input.jsonl");
+    writeFileSync(file, `${JSON.stringify(t).replace(/"input":\{[^}]*\}/, `"input":${sent}`)}\n`);
+    const scored = await run([
+      "score",
+      "--workflow",
+      WORKFLOW,
+      "--dataset",
+      CASES,
+      "--transcripts",
+      file,
+      "--agent",
+      "p",
+    ]);
+    expect(scored.status, scored.stderr).toBe(0);
+    const id = /run (\S+):/.exec(scored.stdout)![1]!;
+    const out = join(dir, "proto-input.export.jsonl");
+    const exported = await run(["export", "--run", id, "--out", out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const line = readFileSync(out, "utf8")
+      .split("\n")
+      .find((l) => l.includes('"agent":"p"') && l.includes("ctl-"))!;
+    expect(line).toContain(`"input":${sent}`);
+  });
+});

@@ -1,11 +1,14 @@
 import { z } from "zod";
+import { JsonObject } from "./json-object.js";
 
 export const ToolStatus = z.enum(["ok", "error", "timeout", "denied", "unavailable"]);
 
 export const ToolCallStep = z.strictObject({
   type: z.literal("tool_call"),
   tool: z.string(),
-  input: z.record(z.string(), z.unknown()).default({}),
+  // kept as the agent sent it: a record schema rebuilds the object and drops a "__proto__" key, so
+  // the stored call would not show what the agent (or an injected prompt) asked the tool for
+  input: JsonObject.default({}),
   status: ToolStatus,
   evidence_ids: z.array(z.string()).default([]),
   latency_ms: z.number().nonnegative().default(0),
