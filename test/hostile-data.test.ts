@@ -231,3 +231,18 @@ describe("a tool call's input holding a __proto__ key", () => {
     expect(line).toContain(`"input":${sent}`);
   });
 });
+
+describe("the gate's Markdown summary (stdout and --summary, a pull-request comment)", () => {
+  it("keeps each case id in its code span, escapes shown: no link opens from an id", async () => {
+    const summary = join(dir, "gate.md");
+    const r = await run(["gate", "--baseline-run", runs[1]!, "--candidate-run", runs[0]!, "--summary", summary]);
+    expect(r.status, r.stderr).toBe(1);
+    for (const text of [r.stdout, readFileSync(summary, "utf8")]) {
+      expect(text).not.toMatch(RAW_CONTROL);
+      // the id's backticks would close the code span and leave [open](https://…) a live link
+      expect(text).toContain("`tick'[open](https://attacker.example/x)'`");
+      expect(text).not.toContain("tick`");
+      expect(text).toContain("**New critical misses** (1): `ctl-\\x1b[2J\\x1b]0;pwned\\x07`");
+    }
+  });
+});

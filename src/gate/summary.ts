@@ -1,6 +1,6 @@
 import { importGaps } from "../analytics/provider-failures.js";
 import { shellWord } from "../io/shell.js";
-import { clip, mdCell } from "../report/format.js";
+import { clip, mdCell, mdCode } from "../report/format.js";
 import { answerLabel } from "../schema/output-status.js";
 import { apart } from "./apart.js";
 import { TOO_WIDE } from "./evaluate.js";
@@ -79,7 +79,7 @@ export function toMarkdown(
   if (v.status === "infra_failure" && firstFailed)
     out.push(
       "",
-      `First: \`${firstFailed.case_id}\` — ${md(firstFailed.findings.find((f) => f.kind === "agent_error")!.detail)}`,
+      `First: ${mdCode(firstFailed.case_id)} — ${md(firstFailed.findings.find((f) => f.kind === "agent_error")!.detail)}`,
     );
   if (v.status === "infra_failure" && opts.retry) out.push("", opts.retry);
   out.push("", "| rule | baseline | candidate | Δ [95% CI] | allowed | result |", "|---|---|---|---|---|---|");
@@ -93,7 +93,7 @@ export function toMarkdown(
     for (const x of xs.slice(0, maxCases)) {
       const why = x.why[0] ? ` — ${x.why[0].kind}: ${md(x.why[0].detail)}` : "";
       out.push(
-        `- \`${x.case_id}\` ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${answerLabel(x.baseline_verdict, x.baseline_output_status)} → ${answerLabel(x.candidate_verdict, x.candidate_output_status)}${why}`,
+        `- ${mdCode(x.case_id)} ${md(x.title)}: analyst ${x.label_verdict ?? "unlabeled"}, ${answerLabel(x.baseline_verdict, x.baseline_output_status)} → ${answerLabel(x.candidate_verdict, x.candidate_output_status)}${why}`,
       );
     }
     if (xs.length > maxCases)
@@ -115,7 +115,7 @@ export function toMarkdown(
   const ids = (title: string, xs: FlippedCase[]) => {
     if (xs.length === 0) return;
     const cell = (x: FlippedCase) =>
-      `\`${x.case_id}\`${x.why[0] && !shown.has(x.case_id) ? ` (${x.why[0].kind})` : ""}`;
+      `${mdCode(x.case_id)}${x.why[0] && !shown.has(x.case_id) ? ` (${x.why[0].kind})` : ""}`;
     out.push(
       "",
       `**${title}** (${xs.length}): ${xs.slice(0, maxCases).map(cell).join(", ")}${xs.length > maxCases ? `, … ${xs.length - maxCases} more` : ""}`,
@@ -146,7 +146,7 @@ export function toMarkdown(
       "",
       `**Flaky** (${v.flaky.length}, not counted as regressions; the candidate's epochs right): ${v.flaky
         .slice(0, maxCases)
-        .map((f) => `\`${f.case_id}\` (${f.epochs_right}/${f.epochs})`)
+        .map((f) => `${mdCode(f.case_id)} (${f.epochs_right}/${f.epochs})`)
         .join(", ")}${v.flaky.length > maxCases ? `, … ${v.flaky.length - maxCases} more` : ""}`,
     );
   const db = opts.db ? ` --db ${shellWord(opts.db)}` : "";
