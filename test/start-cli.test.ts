@@ -36,3 +36,22 @@ describe("soceval start", () => {
     expect(existsSync(join(dir, "typo"))).toBe(false);
   });
 });
+
+describe("soceval start, on a suite in a folder whose name a URL reads otherwise", () => {
+  it("links the index to the suite's report file as named on disk", async () => {
+    const folder = "mini #2?:x";
+    cpSync("test/fixtures/mini", join(dir, folder), { recursive: true });
+    const out = join(dir, "odd", "reports");
+    const r = await soceval(
+      ["start", "--suites", `${folder}/suite.yaml`, "--db", join(dir, "odd", "s.duckdb"), "--out", out],
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const href = /<a href="([^"]+)">/.exec(readFileSync(join(out, "index.html"), "utf8"))![1]!;
+    expect(href).toBe("./mini%20%232%3F%3Ax.html");
+    // what a browser opens: the href resolved against the index's own URL
+    const opened = new URL(href, `file://${out}/index.html`);
+    expect(existsSync(decodeURIComponent(opened.pathname))).toBe(true);
+    expect(opened.hash).toBe("");
+  });
+});

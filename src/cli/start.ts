@@ -74,7 +74,9 @@ export function register(program: Command): void {
               const agreement = rep.metrics.verdict_agreement;
               rows.push({
                 suite: ls.suite.name,
-                file: `${name}.html`,
+                // a URL, relative to the index: a folder named "x#2" or "a:b" is a fragment or a scheme
+                // as written, and a link to the wrong place
+                file: `./${encodeURIComponent(name)}.html`,
                 run_id: outcome.runId,
                 agent,
                 cases: rep.cases,
