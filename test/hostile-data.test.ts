@@ -246,3 +246,20 @@ describe("the gate's Markdown summary (stdout and --summary, a pull-request comm
     }
   });
 });
+
+describe("a suite whose name holds an escape sequence", () => {
+  it("run's progress and runs list show it as \\x1b text", async () => {
+    const suite = join(dir, "esc.suite.yaml");
+    writeFileSync(
+      suite,
+      `name: "ev\\e[31mil"\nworkflow: ${WORKFLOW}\ndataset: ${CASES}\nagents: [${join(FIX, "mini/agents/playbook.yaml")}]\n`,
+    );
+    const replayed = await run(["run", suite]);
+    expect(replayed.status, replayed.stderr).toBe(0);
+    expect(replayed.stderr).toContain("ev\\x1b[31mil: ");
+    const listed = await run(["runs", "list"]);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain("ev\\x1b[31mil");
+    for (const text of [replayed.stdout, replayed.stderr, listed.stdout]) expect(text).not.toMatch(RAW_CONTROL);
+  });
+});

@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { printable } from "../io/printable.js";
 import type { Progress } from "../replay/runner.js";
 
 export type ProgressReporter = { update: (p: Progress) => void; stop: () => void };
@@ -18,7 +19,9 @@ type Options = {
  * replays: after `--resume`, the cases already stored would otherwise make the run look far
  * faster than it is.
  */
-export function progressReporter(label: string, opts: Options = {}): ProgressReporter {
+export function progressReporter(name: string, opts: Options = {}): ProgressReporter {
+  // a suite's name, as its YAML spells it: an escape sequence in it is shown, not sent to the terminal
+  const label = printable(name);
   const now = opts.now ?? Date.now;
   const write = opts.write ?? ((text: string) => process.stderr.write(text));
   const started = now();

@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import { resumeArgs, scoreAgainCommand } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
+import { printable } from "../io/printable.js";
 import { shellWord } from "../io/shell.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deleteRuns } from "../store/delete-runs.js";
@@ -114,7 +115,8 @@ export function register(program: Command): void {
         for (const r of rows)
           t.push([
             r.run_id,
-            r.suite,
+            // the suite's own name (its YAML's, or an imported workflow's): escapes shown, not obeyed
+            printable(r.suite),
             r.agents.join(", "),
             // a rescored run's numbers come from later scorers than its replay's: its report says which
             `${r.status === "running" ? "stopped*" : r.status}${r.rescores ? " (rescored)" : ""}`,
