@@ -263,3 +263,28 @@ describe("a suite whose name holds an escape sequence", () => {
     for (const text of [replayed.stdout, replayed.stderr, listed.stdout]) expect(text).not.toMatch(RAW_CONTROL);
   });
 });
+
+describe("score's notes on cases without a transcript and transcripts without a case", () => {
+  it("list the ids with their escapes shown", async () => {
+    const lines = readFileSync(TRANSCRIPTS, "utf8").split("\n").filter(Boolean);
+    const orphan = { ...JSON.parse(lines[1]!), case_id: "gone-\u001b[8m" };
+    const file = join(dir, "partial.jsonl");
+    writeFileSync(file, `${lines.at(-1)}\n${JSON.stringify(orphan)}\n`);
+    const r = await run([
+      "score",
+      "--workflow",
+      WORKFLOW,
+      "--dataset",
+      CASES,
+      "--transcripts",
+      file,
+      "--agent",
+      "hostile",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).toContain("had no transcript and count as failed: ctl-\\x1b[2J\\x1b]0;pwned\\x07");
+    expect(r.stderr).toContain("name cases not in");
+    expect(r.stderr).toContain("gone-\\x1b[8m");
+  });
+});

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { runSummary } from "../analytics/summary.js";
 import { InputError } from "../io/errors.js";
+import { printable } from "../io/printable.js";
 import { importTranscripts } from "../scoring/import.js";
 import { DEFAULT_DB } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
@@ -57,16 +58,18 @@ export function register(program: Command): void {
           });
           process.stdout.write(summaryTable(await runSummary(store, o.runId)));
           process.stdout.write(`run ${o.runId}: ${o.scored} transcripts of ${o.cases} cases scored → ${flags.db}\n`);
+          // case ids, agent names and the transcripts' own case ids come from the files: shown, not obeyed
+          const note = (text: string) => process.stderr.write(printable(text));
           if (o.missing.length)
-            process.stderr.write(
+            note(
               `soceval: ${o.missing.length} ${o.missing[0]!.includes("(epoch") ? "investigation(s) (case and epoch)" : "case(s)"} had no transcript and count as failed: ${listed(o.missing)}\n`,
             );
           for (const [agent, n] of o.others)
-            process.stderr.write(
+            note(
               `soceval: note: ${n} transcript(s) of agent ${agent} in ${flags.transcripts} were not scored; score them with --agent ${agent}\n`,
             );
           if (o.orphans.length)
-            process.stderr.write(
+            note(
               `soceval: ${o.orphans.length} transcript(s) name cases not in ${flags.dataset} and were not scored: ${listed(
                 o.orphans.map((x) => `${x.case_id} (${flags.transcripts}:${x.line})`),
               )}\n`,
