@@ -194,6 +194,19 @@ describe("soceval run (end to end)", () => {
     expect(rows).toEqual([{ failed: true }, { failed: true }]);
   });
 
+  it("a refusal holding escape sequences is quoted with them shown, not sent to the terminal", async () => {
+    const refusing = await startResponder(() => ({ type: "refusal", text: "no \u001b[2J\u001b]0;owned\u0007" }));
+    agentAt("gpt-refuses", refusing.url, "refuses");
+    const db = join(dir, "refuses.duckdb");
+    const r = await run(["run", "refuses.suite.yaml", "--db", db, "--agent", "gpt-refuses", "--limit", "1", "--quiet"]);
+    await refusing.close();
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(
+      "every case failed, the first with: no answer: the model refused: no \\x1b[2J\\x1b]0;owned\\x07\n",
+    );
+    expect(r.stderr).not.toContain("\u001b");
+  });
+
   it("an agent that reaches its own max_steps on every case exits 3, saying every case failed and why", async () => {
     // a run with no triage output at all has measured nothing to judge, whatever the cause (README: run)
     const looping = await startResponder((messages) => {

@@ -8,6 +8,7 @@ import { runReachWarning } from "../datasets/reach-text.js";
 import { InputError } from "../io/errors.js";
 import { refuseInputs } from "../io/out-file.js";
 import { refuseOtherFormat } from "../io/out-format.js";
+import { printable } from "../io/printable.js";
 import { shellWord } from "../io/shell.js";
 import { type RunOutcome, refuseRunFlags, runSuite, selectAgents } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
@@ -179,7 +180,8 @@ export function register(program: Command): void {
         if (allFailed) {
           const db = storeFlag(flags.db) ? ` ${storeFlag(flags.db)}` : "";
           process.stderr.write(
-            `soceval: every case failed${first ? `, the first with: ${first.error}` : ""}\n` +
+            // the error can quote the model (its refusal) or the server: escapes shown, not obeyed
+            `soceval: every case failed${first ? `, the first with: ${printable(first.error)}` : ""}\n` +
               `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n${retry}`,
           );
           return EXIT.runtime;
