@@ -288,3 +288,39 @@ describe("score's notes on cases without a transcript and transcripts without a 
     expect(r.stderr).toContain("gone-\\x1b[8m");
   });
 });
+
+describe("a tool call naming a tool after an object's own field", () => {
+  it("is stored with no source, not Object's constructor or prototype", async () => {
+    const t = JSON.parse(readFileSync(TRANSCRIPTS, "utf8").split("\n")[0]!);
+    const file = join(dir, "object-tools.jsonl");
+    const call = (tool: string) => ({ type: "tool_call", tool, input: {}, status: "error", latency_ms: 1 });
+    t.steps = [t.steps[0], call("constructor"), call("__proto__"), call("toString")];
+    writeFileSync(file, `${JSON.stringify(t)}\n`);
+    const scored = await run([
+      "score",
+      "--workflow",
+      WORKFLOW,
+      "--dataset",
+      CASES,
+      "--transcripts",
+      file,
+      "--agent",
+      "o",
+    ]);
+    expect(scored.status, scored.stderr).toBe(0);
+    const id = /run (\S+):/.exec(scored.stdout)![1]!;
+    const q = await run([
+      "query",
+      `select tool, coalesce(source, '(none)') as source from tool_calls where run_id = '${id}' order by step`,
+      "--format",
+      "json",
+    ]);
+    expect(q.status, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout)).toEqual([
+      { tool: "get_signins", source: "idp.signins" },
+      { tool: "constructor", source: "(none)" },
+      { tool: "__proto__", source: "(none)" },
+      { tool: "toString", source: "(none)" },
+    ]);
+  });
+});

@@ -93,7 +93,9 @@ export function encodeScored(
         tseq++,
         step,
         s.tool,
-        toolSources[s.tool] ?? null,
+        // the tool's name is the agent's: one named "constructor" or "__proto__" is no tool of the
+        // workflow, and must not read Object's own fields as its source
+        (Object.hasOwn(toolSources, s.tool) ? toolSources[s.tool] : null) ?? null,
         s.scope ?? null,
         JSON.stringify(s.input ?? {}),
         s.status,
