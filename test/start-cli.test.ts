@@ -55,3 +55,31 @@ describe("soceval start, on a suite in a folder whose name a URL reads otherwise
     expect(opened.hash).toBe("");
   });
 });
+
+describe("soceval start, on two suites of one folder", () => {
+  it("writes a report for each, and the index links each row to its own", async () => {
+    cpSync("test/fixtures/mini", join(dir, "pair"), { recursive: true });
+    cpSync(join(dir, "pair/suite.yaml"), join(dir, "pair/second.suite.yaml"));
+    const out = join(dir, "pair-out");
+    const r = await soceval(
+      [
+        "start",
+        "--suites",
+        "pair/suite.yaml",
+        "pair/second.suite.yaml",
+        "--db",
+        join(dir, "pair.duckdb"),
+        "--out",
+        out,
+      ],
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const index = readFileSync(join(out, "index.html"), "utf8");
+    const hrefs = [...index.matchAll(/<a href="\.\/([^"]+)">/g)].map((m) => m[1]);
+    expect(hrefs).toEqual(["pair-suite.html", "pair-second.html"]);
+    const runIds = [...index.matchAll(/<code class="id">([^<]+)<\/code>/g)].map((m) => m[1]);
+    for (const [i, f] of hrefs.entries())
+      expect(JSON.parse(readFileSync(join(out, f!.replace(/\.html$/, ".json")), "utf8")).run.run_id).toBe(runIds[i]);
+  });
+});

@@ -39,6 +39,7 @@ export function register(program: Command): void {
         if (files.length === 0) throw new InputError("start: no suites found (expected suites/*/shadow.suite.yaml)");
         // every suite is read first: a mistyped --suites path is refused before a store or report exists
         const suites = files.map((file) => ({ file, ls: loadSuite(file) }));
+        const names = reportNames(files);
         checkOutDir("--out", flags.out);
         makeDirs(flags.out);
         const store = await Store.open(flags.db);
@@ -53,7 +54,7 @@ export function register(program: Command): void {
         const rows = [];
         const agentNames = new Set<string>();
         try {
-          for (const { file, ls } of suites) {
+          for (const [i, { file, ls }] of suites.entries()) {
             const progress = progressReporter(ls.suite.name);
             const before = await runStates(store);
             const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) })
@@ -65,7 +66,7 @@ export function register(program: Command): void {
               })
               .finally(() => progress.stop());
             const doc = await buildReport(store, outcome.runId);
-            const name = basename(dirname(file));
+            const name = names[i]!;
             writeOutFile("--out", join(flags.out, `${name}.html`), await renderReport(doc, "html", flags.db));
             writeOutFile("--out", join(flags.out, `${name}.md`), await renderReport(doc, "md", flags.db));
             writeOutFile("--out", join(flags.out, `${name}.json`), await renderReport(doc, "json"));
@@ -112,4 +113,19 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+/**
+ * Each suite's report name: its folder's (suites/phishing-triage/shadow.suite.yaml → phishing-triage),
+ * and where two suites share a folder name, the folder and the suite file's own name
+ * (phishing-triage-shadow), numbered when even that repeats, so no suite's report overwrites another's.
+ */
+function reportNames(files: string[]): string[] {
+  const folder = files.map((f) => basename(dirname(f)));
+  const named = files.map((f, i) =>
+    folder.indexOf(folder[i]!) === folder.lastIndexOf(folder[i]!)
+      ? folder[i]!
+      : `${folder[i]}-${basename(f).replace(/(\.suite)?\.ya?ml$/i, "")}`,
+  );
+  return named.map((n, i) => (named.indexOf(n) === i ? n : `${n}-${i + 1}`));
 }
