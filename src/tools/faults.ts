@@ -18,12 +18,17 @@ export function faultFor(
   epoch = 0,
 ): Fault | null {
   const ofEpoch = epoch > 0 ? `\u0000${epoch}` : "";
+  // each kind's rate is its share of all the tool's calls. A call an earlier kind took cannot fail
+  // again, so a later kind draws from the calls left: at rate ÷ left of them, rate of all (two
+  // kinds at 0.3 each gave the second 0.21). The first kind draws as it always did.
+  let left = 1;
   for (const f of faults) {
     if (f.tool !== tool || f.rate <= 0) continue;
     const h = createHash("sha256")
       .update(`${seed}\u0000${caseId}\u0000${tool}\u0000${nth}\u0000${f.kind}${ofEpoch}`)
       .digest();
-    if (h.readUInt32BE(0) / 0x1_0000_0000 < f.rate) return f;
+    if ((h.readUInt32BE(0) / 0x1_0000_0000) * left < f.rate) return f;
+    left -= f.rate;
   }
   return null;
 }

@@ -107,6 +107,23 @@ describe("ToolSandbox", () => {
     expect(hits / 2000).toBeLessThan(0.34);
   });
 
+  it("gives each of two fault kinds on one tool its own rate of all the tool's calls", () => {
+    const faults = [
+      { tool: "get_signins", kind: "timeout" as const, rate: 0.3 },
+      { tool: "get_signins", kind: "error" as const, rate: 0.3 },
+    ];
+    const n = 20_000;
+    const kinds = Array.from({ length: n }, (_, i) => faultFor(faults, 5, `c${i}`, "get_signins", 0)?.kind ?? "none");
+    const share = (k: string) => kinds.filter((x) => x === k).length / n;
+    // the second kind drew only where the first did not fire: 0.3 × 0.7 = 0.21 before
+    expect(share("timeout")).toBeCloseTo(0.3, 1);
+    expect(share("error")).toBeGreaterThan(0.28);
+    expect(share("error")).toBeLessThan(0.32);
+    // the first kind alone draws exactly as a tool with one fault does
+    const alone = Array.from({ length: n }, (_, i) => faultFor([faults[0]!], 5, `c${i}`, "get_signins", 0) !== null);
+    expect(kinds.map((k) => k === "timeout")).toEqual(alone);
+  });
+
   it("each epoch draws its own faults, the same on every rerun; epoch 0 draws as single-epoch runs always did", () => {
     const faults = [{ tool: "get_signins", kind: "error" as const, rate: 0.5 }];
     const draws = (epoch?: number) =>

@@ -113,6 +113,21 @@ describe("a suite's faults can each fire, and each counts", () => {
     );
   });
 
+  it("kinds on one tool whose rates add up to more than every call", () => {
+    expect(
+      faults(
+        { tool: "get_signins", kind: "timeout", rate: 0.6 },
+        { tool: "get_ip_reputation", kind: "error", rate: 0.9 },
+        { tool: "get_signins", kind: "error", rate: 0.5 },
+      ),
+    ).toThrow(
+      /\.suite\.yaml:8: faults\[2\]\.rate: the faults on get_signins add up to a rate of 1\.1: one call fails one way at most/,
+    );
+    expect(
+      faults({ tool: "get_signins", kind: "timeout", rate: 0.5 }, { tool: "get_signins", kind: "error", rate: 0.5 }),
+    ).not.toThrow();
+  });
+
   it("a fault on a respond tool, which is never executed", () => {
     expect(faults({ tool: "disable_account", kind: "error", rate: 1 })).toThrow(
       /\.suite\.yaml:6: faults\[0\]\.tool: disable_account is a respond tool: never executed in shadow mode, so the fault can never fire$/,

@@ -74,9 +74,11 @@ export function checkNames(wf: Workflow, file: string): void {
  * A suite's faults, once each tool is known to exist. Two faults of one kind on one tool draw the
  * same number on each call (tools/faults.ts), so together they fail as often as the larger rate,
  * not the sum; and a fault on a respond tool never fires, because respond tools are never called.
+ * The kinds on one tool share its calls, so their rates add up to at most 1.
  */
 export function checkFaults(faults: Fault[], wf: Workflow, file: string): void {
   const first = new Map<string, number>();
+  const share = new Map<string, number>();
   faults.forEach((f, i) => {
     if (wf.tools.find((t) => t.name === f.tool)?.scope === "respond")
       throw fieldError(
@@ -93,5 +95,13 @@ export function checkFaults(faults: Fault[], wf: Workflow, file: string): void {
         `a second ${f.kind} fault on ${f.tool} (${declaredAt(file, ["faults", earlier])}): the two draw the same numbers, so only the larger rate would count; write one fault with the rate meant`,
       );
     first.set(key, i);
+    const total = (share.get(f.tool) ?? 0) + f.rate;
+    if (total > 1 + 1e-9)
+      throw fieldError(
+        file,
+        ["faults", i, "rate"],
+        `the faults on ${f.tool} add up to a rate of ${+total.toFixed(6)}: one call fails one way at most, so the rates of its kinds add up to 1 at most`,
+      );
+    share.set(f.tool, total);
   });
 }
