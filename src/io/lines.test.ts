@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { fileFacts } from "./hash.js";
 import { readJsonl } from "./jsonl.js";
-import { isBlankLine, readLineBytes, readLines } from "./lines.js";
+import { isBlankLine, MAX_LINE_BYTES, readLineBytes, readLines } from "./lines.js";
 
 const collect = async (file: string) => {
   const out: string[] = [];
@@ -41,6 +41,22 @@ describe("readLines and fileFacts", () => {
     await expect(collect(file)).rejects.toThrow(/:2: not UTF-8 text \(a byte that is not UTF-8 at column 14\)/);
     writeFileSync(file, '{"id":"a \uFFFD is fine"}\n');
     expect(await collect(file)).toEqual(['{"id":"a \uFFFD is fine"}']);
+  });
+
+  it("refuses a line longer than one string can hold at its number, before reading the rest of it", async () => {
+    const file = join(tmpdir(), `soceval-lines-long-${process.pid}.txt`);
+    writeFileSync(file, `a\nb\n${"x".repeat(5 * 1048576)}\nc\n`);
+    const read = async (max: number) => {
+      const out: number[] = [];
+      for await (const l of readLineBytes(file, max)) out.push(l.length);
+      return out;
+    };
+    // the limit soceval runs with is a string's, the largest a line can be and still be decoded
+    expect(MAX_LINE_BYTES).toBe(0x1fffffe8);
+    expect(await read(MAX_LINE_BYTES)).toEqual([1, 1, 5 * 1048576, 1]);
+    await expect(read(2 * 1048576)).rejects.toThrow(
+      `${file}:3: a line longer than 2 MB, more than one JSON value soceval can read; one case, record or transcript per line`,
+    );
   });
 
   it("keeps a last line without a newline", async () => {

@@ -25,10 +25,13 @@ export async function* readLines(file: string): AsyncGenerator<string> {
  * The same lines undecoded, without a trailing CR: a view into the read buffer, for a reader that
  * hands them on as bytes (the replay's workers decode them, with decodeLine).
  */
-export async function* readLineBytes(file: string): AsyncGenerator<Buffer> {
+export async function* readLineBytes(file: string, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Buffer> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   // the unterminated tail of earlier chunks; usually a single piece
   let rest: Buffer[] = [];
+  let restBytes = 0;
+  // lines handed on so far: the number of the one a too-long tail belongs to
+  let lines = 0;
   let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -41,18 +44,26 @@ export async function* readLineBytes(file: string): AsyncGenerator<Buffer> {
       if (nl !== -1 && rest.length > 0) {
         rest.push(chunk.subarray(0, nl));
         const joined = Buffer.concat(rest);
+        lines++;
         yield withoutCr(joined, 0, joined.length);
         rest = [];
+        restBytes = 0;
         start = nl + 1;
         nl = chunk.indexOf(NL, start);
       }
       for (; nl !== -1; nl = chunk.indexOf(NL, start)) {
+        lines++;
         yield withoutCr(chunk, start, nl);
         start = nl + 1;
       }
-      if (start < chunk.length) rest.push(start === 0 ? chunk : chunk.subarray(start));
+      if (start < chunk.length) {
+        rest.push(start === 0 ? chunk : chunk.subarray(start));
+        restBytes += chunk.length - start;
+        if (restBytes > maxLineBytes) throw tooLong(file, lines + 1, maxLineBytes);
+      }
     }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code) throw new InputError(`${file}: cannot read (${code})`, file);
     throw e;
@@ -61,6 +72,22 @@ export async function* readLineBytes(file: string): AsyncGenerator<Buffer> {
     const last = Buffer.concat(rest);
     if (last.length > 0) yield withoutCr(last, 0, last.length);
   }
+}
+
+/**
+ * The longest line soceval reads: one JS string holds at most 2^29 − 24 characters, and a line is
+ * one JSON value. Refused at its line (bad input), not left to fail as "Cannot create a string
+ * longer than 0x1fffffe8 characters" (a runtime failure), and before the rest of it is read.
+ */
+export const MAX_LINE_BYTES = 0x1fffffe8;
+
+function tooLong(file: string, line: number, max: number): InputError {
+  const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
+  return new InputError(
+    `${file}:${line}: a line longer than ${max >= 1048576 ? mb(max) : `${max} bytes`}, more than one JSON value soceval can read; one case, record or transcript per line`,
+    file,
+    line,
+  );
 }
 
 function withoutCr(buf: Buffer, start: number, end: number): Buffer {
