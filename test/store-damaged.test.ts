@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, cpSync, mkdtempSync, openSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.js";
-import { soceval } from "./helpers/cli.js";
+import { CLI, soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-damaged-"));
 cpSync("test/fixtures/mini", dir, { recursive: true });
@@ -78,4 +79,31 @@ describe("a store whose damage a query finds, not the open", () => {
       true,
     );
   });
+});
+
+describe("a report over a store damaged in any one block", () => {
+  it("exits 2 naming the damage, or 0 where no query reads that block: never a crash or a hang", () => {
+    const file = shard(1);
+    const blocks = Math.floor((statSync(file).size - HEADER) / BLOCK);
+    const outcomes: string[] = [];
+    for (let b = 0; b < blocks; b++) {
+      const copy = join(dir, `report-damaged-${b}.duckdb`);
+      copyFileSync(file, copy);
+      const fd = openSync(copy, "r+");
+      writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, HEADER + b * BLOCK + 1024);
+      closeSync(fd);
+      // the report's queries run at once: one that failed on the damage closed the store under the
+      // others, and DuckDB then aborted, segfaulted or never exited
+      const r = spawnSync(
+        process.execPath,
+        [CLI, "report", "--run", "latest", "--db", copy, "--out", join(dir, `report-${b}.html`)],
+        { cwd: dir, encoding: "utf8", timeout: 60_000 },
+      );
+      outcomes.push(`block ${b}: exit ${r.status} ${r.signal ?? ""} ${r.stderr}`);
+      expect([0, 2], outcomes.join("\n")).toContain(r.status);
+      if (r.status === 2)
+        expect(r.stderr).toMatch(/^soceval: \S+: (a damaged DuckDB file|cannot open the DuckDB store) \(IO Error: /);
+    }
+    expect(outcomes.filter((o) => o.includes("a damaged DuckDB file")).length, outcomes.join("\n")).toBeGreaterThan(0);
+  }, 300_000);
 });

@@ -32,6 +32,9 @@ export type Row = Record<string, unknown>;
 export class Store {
   /** the stores attached to this one, by schema: a damaged file found by a query is one of them, or this */
   private readonly attached = new Map<string, string>();
+  /** statements sent and not yet answered; see close */
+  private inFlight = 0;
+  private closeWhenIdle = false;
 
   private constructor(
     readonly path: string,
@@ -109,7 +112,7 @@ export class Store {
 
   /** How many statements a piece of SQL holds (a user's `soceval query` runs one). */
   async statementCount(sql: string): Promise<number> {
-    return (await this.conn.extractStatements(sql)).count;
+    return (await this.tracked(() => this.conn.extractStatements(sql))).count;
   }
 
   /** Rows as JS values; `converter` chooses them (shown-values.ts: how `soceval query` prints them). */
@@ -119,7 +122,7 @@ export class Store {
     converter: DuckDBValueConverter<unknown> = JSDuckDBValueConverter as DuckDBValueConverter<unknown>,
   ): Promise<T[]> {
     try {
-      const reader = await this.conn.runAndReadAll(sql, params as never);
+      const reader = await this.tracked(() => this.conn.runAndReadAll(sql, params as never));
       return (reader.convertRowObjects(converter) as Record<string, unknown>[]).map(plain) as T[];
     } catch (e) {
       throw this.damaged(e);
@@ -145,11 +148,14 @@ export class Store {
    * so the store must stay open until the loop ends.
    */
   async *stream<T = Row>(sql: string, params?: unknown[]): AsyncGenerator<T[]> {
+    this.inFlight++;
     try {
       const result = await this.conn.stream(sql, params as never);
       for await (const rows of result.yieldRowObjectJs()) yield rows.map(plain) as T[];
     } catch (e) {
       throw this.damaged(e);
+    } finally {
+      this.settled();
     }
   }
 
@@ -166,7 +172,7 @@ export class Store {
 
   async run(sql: string, params?: unknown[]): Promise<void> {
     try {
-      await this.conn.run(sql, params as never);
+      await this.tracked(() => this.conn.run(sql, params as never));
     } catch (e) {
       throw this.damaged(e);
     }
@@ -241,9 +247,37 @@ export class Store {
     }
   }
 
+  /**
+   * Closing the connection while DuckDB still works on a statement of it crashes the process
+   * (a segfault, an abort, or a hang that never exits): the statement's worker thread then frees
+   * the connection's context while it holds its lock. A command whose Promise.all of queries
+   * fails on one (a damaged block) closes in its `finally` with the others still running, so the
+   * store closes when the last of them is answered instead.
+   */
   close(): void {
+    if (this.inFlight > 0) {
+      this.closeWhenIdle = true;
+      return;
+    }
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+
+  private async tracked<T>(statement: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await statement();
+    } finally {
+      this.settled();
+    }
+  }
+
+  private settled(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.closeWhenIdle) {
+      this.closeWhenIdle = false;
+      this.close();
+    }
   }
 }
 
