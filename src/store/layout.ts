@@ -20,6 +20,7 @@ export async function readOlderLayout(store: Store): Promise<void> {
 /** A store opened to write: its tables, columns and views made this soceval's, its old rows mended once. */
 export async function bringLayoutUpToDate(store: Store): Promise<void> {
   await refuseOldLayout(store);
+  await refuseNewerLayout(store);
   for (const t of TABLES) await store.run(ddl(t));
   await addMissingColumns(store);
   await store.run(TRANSCRIPT_STEPS_VIEW);
@@ -52,6 +53,21 @@ async function refuseOldLayout(store: Store): Promise<void> {
       `${store.path}: written by a pre-release soceval (transcripts.steps), which no command of this one reads ` +
         `or writes; copy what you need out with the DuckDB CLI (duckdb ${shellWord(store.path)} ` +
         `"COPY runs TO 'runs.jsonl'; COPY transcripts TO 'transcripts.jsonl'") and use a new --db`,
+      store.path,
+    );
+}
+
+/**
+ * A store a later soceval has written may hold columns this one does not fill (its appends then
+ * fail half-way through a run) and rows its migrations would mend again: this one must not write
+ * to it, nor mark it as its own older layout. Reading it is left to the commands that only read.
+ */
+async function refuseNewerLayout(store: Store): Promise<void> {
+  const version = await schemaVersion(store);
+  if (version > SCHEMA_VERSION)
+    throw new InputError(
+      `${store.path}: written by a newer soceval (store layout ${version}; this one writes layout ${SCHEMA_VERSION}), ` +
+        "which this one must not add to or change; run the newer soceval, or pass another --db",
       store.path,
     );
 }

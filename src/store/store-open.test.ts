@@ -73,3 +73,27 @@ describe("a store from a pre-release soceval (transcripts.steps)", () => {
     expect(existsSync(join(dir, "transcripts.jsonl"))).toBe(true);
   });
 });
+
+describe("a store from a newer soceval (a later layout version)", () => {
+  it("is refused by a command that writes, before anything changes, and still read by one that reads", async () => {
+    const f = join(mkdtempSync(join(tmpdir(), "soceval-newer-")), "s.duckdb");
+    const s = await Store.open(f);
+    // what a later soceval leaves: a column this one does not fill, and its layout's number
+    await s.run("ALTER TABLE transcripts ADD COLUMN later_column VARCHAR");
+    await s.run("UPDATE soceval_schema SET version = version + 1");
+    const [{ v } = { v: 0 }] = await s.query<{ v: number }>("SELECT max(version) AS v FROM soceval_schema");
+    s.close();
+    // before, a run opened it, marked it as its own older layout, and failed on its first append
+    const refused = await Store.open(f).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as Error).message).toBe(
+      `${f}: written by a newer soceval (store layout ${v}; this one writes layout ${v - 1}), which this one must not add to or change; run the newer soceval, or pass another --db`,
+    );
+    const read = await Store.open(f, { readOnly: true });
+    const [after] = await read.query<{ v: number; runs: number }>(
+      "SELECT (SELECT max(version) FROM soceval_schema) AS v, (SELECT count(*) FROM runs)::INTEGER AS runs",
+    );
+    read.close();
+    expect(after).toEqual({ v, runs: 0 });
+  });
+});
