@@ -1,8 +1,9 @@
-import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultWorkers } from "../src/replay/runner.js";
+import { soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-workers-"));
 const file = (name: string, bytes: number) => {
@@ -27,4 +28,26 @@ describe("default replay workers for the playbook agent", () => {
     // 4 MB of cases replayed in 5 epochs is 20 MB of work
     expect(defaultWorkers(file("small2.jsonl", 4_000_000), undefined, 5)).toBe(threads);
   });
+});
+
+describe("--workers above the machine's cores", () => {
+  it("replays on one thread per core, and says so: 1000 threads took 14 GB on 2 cores and never finished", async () => {
+    const suiteDir = mkdtempSync(join(tmpdir(), "soceval-many-workers-"));
+    cpSync("test/fixtures/mini", suiteDir, { recursive: true });
+    const cores = availableParallelism();
+    const r = await soceval(
+      ["run", "suite.yaml", "--workers", String(cores + 3), "--db", "s.duckdb", "--quiet"],
+      suiteDir,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `soceval: --workers ${cores + 3}: this machine has ${cores} core${cores === 1 ? "" : "s"}; replaying in ${cores} worker thread${cores === 1 ? "" : "s"}\n`,
+    );
+    const same = await soceval(
+      ["run", "suite.yaml", "--workers", String(cores), "--db", "s.duckdb", "--quiet"],
+      suiteDir,
+    );
+    expect(same.status, same.stderr).toBe(0);
+    expect(same.stderr).not.toContain("--workers");
+  }, 60_000);
 });

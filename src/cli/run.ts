@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { resumeArgs } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
@@ -51,6 +52,20 @@ function positiveInt(flag: string, v: string | undefined, min = 1): number | und
   return n;
 }
 
+/**
+ * Worker threads past the machine's cores replay nothing faster, and each holds its own copy of the
+ * suite and its modules: `--workers 1000` (or `1e3`) on a 2-core runner took 14 GB and never
+ * finished. A count written for a bigger machine still runs, on as many threads as this one has.
+ */
+function atMostOnePerCore(workers: number | undefined): number | undefined {
+  const cores = availableParallelism();
+  if (workers === undefined || workers <= cores) return workers;
+  process.stderr.write(
+    `soceval: --workers ${workers}: this machine has ${cores} core${cores === 1 ? "" : "s"}; replaying in ${cores} worker thread${cores === 1 ? "" : "s"}\n`,
+  );
+  return cores;
+}
+
 export function register(program: Command): void {
   program
     .command("run")
@@ -81,7 +96,7 @@ export function register(program: Command): void {
           concurrency: positiveInt("--concurrency", flags.concurrency),
           epochs: positiveInt("--epochs", flags.epochs),
           limit: positiveInt("--limit", flags.limit),
-          workers: positiveInt("--workers", flags.workers, 0),
+          workers: atMostOnePerCore(positiveInt("--workers", flags.workers, 0)),
         };
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const ls = loadSuite(suiteFile);
