@@ -708,6 +708,15 @@ describe("soceval run (end to end)", () => {
     const empty = await run(["run", "empty.suite.yaml", "--db", db]);
     expect(empty.status).toBe(2);
     expect(empty.stderr).toMatch(/empty\.jsonl: no cases to replay/);
+    // nothing but white space (a CRLF file's blank lines, an indented empty line) holds no case either
+    writeFileSync(join(dir, "blank.jsonl"), "\r\n  \r\n\t\n");
+    writeFileSync(
+      join(dir, "blank.suite.yaml"),
+      "name: blank\nworkflow: workflow.yaml\ndataset: blank.jsonl\nagents: [agents/playbook.yaml]\n",
+    );
+    const blank = await run(["run", "blank.suite.yaml", "--db", db]);
+    expect(blank.status, blank.stderr).toBe(2);
+    expect(blank.stderr).toMatch(/blank\.jsonl: no cases to replay/);
     const record = await run(["run", "suite.yaml", "--db", db, "--record", join(dir, "rec.jsonl")]);
     expect(record.status).toBe(2);
     expect(record.stderr).toMatch(/--record: the playbook agent calls no model/);

@@ -1,0 +1,30 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fileFacts } from "./hash.js";
+
+const dir = mkdtempSync(join(tmpdir(), "soceval-facts-"));
+const linesOf = async (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return (await fileFacts(join(dir, name))).lines;
+};
+
+describe("fileFacts' line count (the progress total, and whether a dataset holds any case)", () => {
+  it("counts the lines a replay reads, whatever ends them", async () => {
+    expect(await linesOf("lf.jsonl", '{"a":1}\n{"a":2}\n')).toBe(2);
+    expect(await linesOf("crlf.jsonl", '{"a":1}\r\n{"a":2}\r\n')).toBe(2);
+    expect(await linesOf("no-end.jsonl", '{"a":1}\n  {"a":2}')).toBe(2);
+  });
+
+  it("leaves out lines of white space only, as the replay skips them", async () => {
+    expect(await linesOf("blank.jsonl", "\n  \n\t\n")).toBe(0);
+    expect(await linesOf("crlf-blank.jsonl", "\r\n\r\n \r\n")).toBe(0);
+    expect(await linesOf("trailing.jsonl", '{"a":1}\r\n\r\n   ')).toBe(1);
+  });
+
+  it("reads a line across the file's 1 MB chunks as one", async () => {
+    const long = `${" ".repeat((1 << 20) - 3)}{"a":1}\n${" ".repeat(1 << 20)}\n`;
+    expect(await linesOf("long.jsonl", long)).toBe(1);
+  });
+});
