@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { phaseCriteria } from "../analytics/criteria.js";
 import { CaseIds } from "../datasets/checks.js";
 import { InputError, isStackOverflow } from "../io/errors.js";
+import { changedSince, fileVersion } from "../io/file-version.js";
 import { gitRevision } from "../io/git.js";
 import { fileFacts } from "../io/hash.js";
 import { isBlankLine, readLineBytes, readLines } from "../io/lines.js";
@@ -157,6 +158,7 @@ async function replay(
   let lastFlush = Date.now();
   let flushing: Promise<void> | null = null;
   let flushError: unknown = null;
+  const datasetVersion = fileVersion(ls.datasetFile);
   const { sha256: datasetHash, lines: datasetLines } = await fileFacts(ls.datasetFile);
   const shardLabel = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
   const meta: RunMeta = {
@@ -359,6 +361,10 @@ async function replay(
     }
     await pool?.drain();
     await Promise.all(inflight);
+    if (!interrupted) {
+      const changed = changedSince(ls.datasetFile, datasetVersion, "the run");
+      if (changed) throw changed;
+    }
     if (caseError) throw caseError;
     if (flushing) await flushing;
     if (flushError) throw flushError;
@@ -369,8 +375,10 @@ async function replay(
     // and --resume can finish it.
     await Promise.allSettled(inflight);
     if (flushing) await flushing;
-    await writer.abandon(resumeId === null && (e instanceof InputError || e instanceof ProviderUnreachable));
-    throw e;
+    // a line cut short by a rewrite in place reads as malformed: the change is what to report
+    const cause = e instanceof InputError ? (changedSince(ls.datasetFile, datasetVersion, "the run") ?? e) : e;
+    await writer.abandon(resumeId === null && (cause instanceof InputError || cause instanceof ProviderUnreachable));
+    throw cause;
   }
   // the workers' memory goes before the run's last commit and checkpoint
   await pool?.close();
