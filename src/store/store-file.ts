@@ -24,6 +24,14 @@ export function storeOpenError(
   // no room to write it is a condition of the moment too, as a full disk is for any write (exit 3)
   if (/No space left on device|Disk quota exceeded|File too large/i.test(message))
     return new RuntimeFailure(`${path}: ${what}: no room to write it (${message})`);
+  // the log DuckDB replays on open is not of this file: a store restored from a copy (what a damaged
+  // one is told to do) beside the old file's leftover .wal. DuckDB's words name no way out
+  if (/Failure while replaying WAL file/.test(message))
+    return new InputError(
+      `${path}: ${what} (${message}); if ${path} was restored from a copy or replaced, ${path}.wal is the old file's ` +
+        "unfinished log: move it aside and try again",
+      path,
+    );
   return new InputError(`${path}: ${what} (${message})`, path);
 }
 

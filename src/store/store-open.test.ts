@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -95,5 +95,26 @@ describe("a store from a newer soceval (a later layout version)", () => {
     );
     read.close();
     expect(after).toEqual({ v, runs: 0 });
+  });
+});
+
+describe("a store beside a .wal that is not its own (restored from a copy, the old file's log left behind)", () => {
+  it("is refused naming the log and what to do with it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "soceval-foreign-wal-"));
+    const restored = join(dir, "s.duckdb");
+    (await Store.open(restored)).close();
+    // the old file, whose log still holds its tables and rows when it is replaced
+    const old = await Store.open(join(dir, "old.duckdb"));
+    await old.run("INSERT INTO soceval_schema VALUES (0)");
+    copyFileSync(join(dir, "old.duckdb.wal"), `${restored}.wal`);
+    old.close();
+    for (const readOnly of [true, false]) {
+      const refused = await Store.open(restored, { readOnly }).catch((e: Error) => e);
+      expect(refused).toBeInstanceOf(InputError);
+      expect((refused as Error).message).toMatch(/Failure while replaying WAL file/);
+      expect((refused as Error).message).toContain(
+        `; if ${restored} was restored from a copy or replaced, ${restored}.wal is the old file's unfinished log: move it aside and try again`,
+      );
+    }
   });
 });
