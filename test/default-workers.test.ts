@@ -28,6 +28,12 @@ describe("default replay workers for the playbook agent", () => {
     // 4 MB of cases replayed in 5 epochs is 20 MB of work
     expect(defaultWorkers(file("small2.jsonl", 4_000_000), undefined, 5)).toBe(threads);
   });
+
+  it("keeps a case of more than 10,000 investigations on the main thread: a worker answers with all of them at once", () => {
+    expect(defaultWorkers(file("big4.jsonl", 100_000_000), undefined, 10_000)).toBe(threads);
+    expect(defaultWorkers(file("big5.jsonl", 100_000_000), undefined, 10_001)).toBe(0);
+    expect(defaultWorkers(file("big6.jsonl", 100_000_000), 1, 200_000)).toBe(0);
+  });
 });
 
 describe("--workers above the machine's cores", () => {

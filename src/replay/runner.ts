@@ -133,12 +133,16 @@ export function defaultWorkers(
     return 0; // the run reports the missing file itself
   }
   const small = bytes * perCase < SMALL_REPLAY_BYTES || (limit !== undefined && limit * perCase < SMALL_REPLAY_CASES);
-  return small ? 0 : Math.max(1, Math.min(4, availableParallelism() - 1));
+  // a worker answers a case with all its investigations at once: with --epochs 200000 one answer
+  // held 2.4 GB, where the main thread, which stores them as they come, peaked at 0.5 GB
+  return small || perCase > MAX_WORKER_CASE_INVESTIGATIONS ? 0 : Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 /** Below these (dataset bytes × agents × epochs, or --limit × agents × epochs) a replay stays on the main thread. */
 const SMALL_REPLAY_BYTES = 16 * 1024 * 1024;
 const SMALL_REPLAY_CASES = 1500;
+/** Above this many investigations a case (agents × epochs), a replay stays on the main thread. */
+const MAX_WORKER_CASE_INVESTIGATIONS = 10_000;
 
 async function replay(
   store: Store,
