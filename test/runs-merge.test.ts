@@ -144,6 +144,23 @@ describe("soceval runs merge", () => {
     expect(await query(db, "SELECT run_id FROM runs")).toEqual([merged]);
   });
 
+  it("refuses a shard a newer soceval wrote, naming it, and writes nothing: what only that one stores would be dropped", async () => {
+    const newer = join(dir, "newer2.duckdb");
+    copyFileSync(shardDb(2), newer);
+    const store = await Store.open(newer);
+    await store.run("ALTER TABLE transcripts ADD COLUMN later_column VARCHAR");
+    await store.run("UPDATE soceval_schema SET version = version + 1");
+    const [{ v } = { v: 0 }] = await store.query<{ v: number }>("SELECT max(version) AS v FROM soceval_schema");
+    store.close();
+    const db = join(dir, "with-newer.duckdb");
+    const r = await run(["runs", "merge", shardDb(1), newer, shardDb(3), "--db", db]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      `soceval: ${newer}: written by a newer soceval (store layout ${v}; this one writes layout ${v - 1}), whose runs this one cannot merge whole; merge with the newer soceval\n`,
+    );
+    expect(existsSync(db)).toBe(false);
+  });
+
   it("refuses a missing shard, naming it, and writes nothing", async () => {
     const db = join(dir, "partial.duckdb");
     const r = await run(["runs", "merge", shardDb(1), shardDb(3), "--db", db]);

@@ -79,13 +79,28 @@ async function refuseNewerLayout(store: Store): Promise<void> {
  */
 const SCHEMA_VERSION = 7;
 
-async function schemaVersion(store: Store): Promise<number> {
+async function schemaVersion(store: Store, database?: string): Promise<number> {
   const [table] = await store.query<{ n: number }>(
-    "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'soceval_schema'",
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables()
+     WHERE database_name = ${database === undefined ? "current_database()" : "?"} AND table_name = 'soceval_schema'`,
+    database === undefined ? [] : [database],
   );
   if (!table?.n) return 0;
-  const [row] = await store.query<{ v: number | null }>("SELECT max(version) AS v FROM soceval_schema");
+  const [row] = await store.query<{ v: number | null }>(
+    `SELECT max(version) AS v FROM ${database === undefined ? "" : `${database}.`}soceval_schema`,
+  );
   return row?.v ?? 0;
+}
+
+/** A shard attached as `database` that a later soceval wrote: merged by this one, what only that one stores would be dropped. */
+export async function refuseNewerShard(store: Store, database: string, file: string): Promise<void> {
+  const version = await schemaVersion(store, database);
+  if (version > SCHEMA_VERSION)
+    throw new InputError(
+      `${file}: written by a newer soceval (store layout ${version}; this one writes layout ${SCHEMA_VERSION}), ` +
+        "whose runs this one cannot merge whole; merge with the newer soceval",
+      file,
+    );
 }
 
 /** Before layout version 1 a model's prose answer was kept as raw text in a JSON column: read as the JSON string it was. */

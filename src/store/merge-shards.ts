@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
 import { shellWord } from "../io/shell.js";
 import { type Store, sqlString } from "./db.js";
-import { columnsOf } from "./layout.js";
+import { columnsOf, refuseNewerShard } from "./layout.js";
 import { newRunId } from "./run-id.js";
 import { type ReplayConfig, repeatedKeys } from "./run-writer.js";
 import { storeOpenError } from "./store-file.js";
@@ -79,6 +79,7 @@ async function attach(store: Store, file: string, i: number, attached: string[])
   // a DuckDB file of another kind: named as such, as --db names one, not DuckDB's catalog error
   if (![...(await columnsOf(store, schema))].some((c) => c.startsWith("runs.")))
     throw new InputError(`${file}: not a soceval store (it holds no runs table)`, file);
+  await refuseNewerShard(store, schema, file);
   return schema;
 }
 
