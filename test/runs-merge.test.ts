@@ -161,6 +161,20 @@ describe("soceval runs merge", () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it("merges a shard replayed on another machine, from a checkout at another path", async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), "soceval-merge-elsewhere-"));
+    cpSync("test/fixtures/mini", elsewhere, { recursive: true });
+    const there = join(elsewhere, "shard2.duckdb");
+    const r2 = await soceval(["run", "suite.yaml", "--shard", "2/3", "--db", there, "--quiet"], elsewhere);
+    expect(r2.status, r2.stderr).toBe(0);
+    const db = join(dir, "two-machines.duckdb");
+    // refused before as "made with other suite (<elsewhere>/suite.yaml, not <dir>/suite.yaml)"
+    const r = await run(["runs", "merge", shardDb(1), there, shardDb(3), "--db", db]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/3 shards of mini-shadow merged, 40 results/);
+    expect(await outcomes(db)).toEqual(await outcomes(join(dir, "whole.duckdb")));
+  });
+
   it("refuses a missing shard, naming it, and writes nothing", async () => {
     const db = join(dir, "partial.duckdb");
     const r = await run(["runs", "merge", shardDb(1), shardDb(3), "--db", db]);

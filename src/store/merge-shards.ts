@@ -97,9 +97,9 @@ function describe(r: ShardRun, file: string, schema: string): Found {
   // the same run, sliced: what must agree between its shards
   const agents = JSON.stringify(Object.entries(JSON.parse(r.agent_hashes) as object).sort());
   // the faults and --limit too: a shard replayed under other faults, or limited, is another run
-  const identity = [r.suite, r.suite_path, r.dataset_hash, agents, r.epochs, r.seed, count, r.replay_config].join(
-    "\u0000",
-  );
+  // not where the suite file was: shards replayed on several machines sit in checkouts at other paths,
+  // and what the file decides (agents, workflow, prompts, faults, seed) is compared by content
+  const identity = [r.suite, r.dataset_hash, agents, r.epochs, r.seed, count, r.replay_config].join("\u0000");
   return { ...r, file, schema, index, count, identity };
 }
 
@@ -226,8 +226,7 @@ function differences(f: Found, ref: Found): string {
   if (f.seed !== ref.seed) out.push(`seed (${f.seed}, not ${ref.seed})`);
   if (f.dataset_hash !== ref.dataset_hash)
     out.push(`dataset (hash ${f.dataset_hash.slice(0, 12)}, not ${ref.dataset_hash.slice(0, 12)})`);
-  if (f.suite !== ref.suite || f.suite_path !== ref.suite_path)
-    out.push(`suite (${f.suite_path ?? f.suite}, not ${ref.suite_path ?? ref.suite})`);
+  if (f.suite !== ref.suite) out.push(`suite (${f.suite}, not ${ref.suite})`);
   if (f.count !== ref.count) out.push(`shard count (${f.count}, not ${ref.count})`);
   if (f.replay_config !== ref.replay_config) {
     const cfg = (r: Found) => (r.replay_config ? (JSON.parse(r.replay_config) as ReplayConfig) : null);
