@@ -65,9 +65,10 @@ describe("run --resume refuses a run made differently", () => {
     );
     // the same suite file edited in place: a named run id is checked against the file as it is now
     writeFileSync(join(dir, "suite.yaml.orig"), readFileSync(join(dir, "suite.yaml")));
+    // another file of the same suite name is checked by what it sets, not by where it is
     for (const [file, message] of [
-      [seed, /suite .*suite\.yaml, now .*seed\.suite\.yaml/],
-      [faults, /suite .*suite\.yaml, now .*faults\.suite\.yaml/],
+      [seed, /seed 3, now 4/],
+      [faults, /the suite's faults changed/],
     ] as const) {
       const r = await run(["run", file, "--limit", "10", "--db", db, "--resume", runId, "--quiet"]);
       expect(r.status, r.stderr).toBe(2);
@@ -81,6 +82,34 @@ describe("run --resume refuses a run made differently", () => {
     expect(f.stderr).toMatch(/the suite's faults changed/);
     writeFileSync(join(dir, "suite.yaml"), readFileSync(join(dir, "suite.yaml.orig")));
     expect((await snapshot())[0]!.t).toBe(6);
+  });
+
+  it("resumes it from a checkout at another path (a CI retry on another runner), and records where it went on", async () => {
+    const moved = mkdtempSync(join(tmpdir(), "soceval-resume-moved-"));
+    cpSync(dir, moved, { recursive: true });
+    const movedDb = join(moved, "guard.duckdb");
+    const r = await soceval(["run", "suite.yaml", "--db", movedDb, "--limit", "10", "--resume", "--quiet"], moved);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/4 replayed, 6 already stored/);
+    const [row] = await query<{ run_id: string; suite_path: string; dataset: string; status: string }>(
+      movedDb,
+      "SELECT run_id, suite_path, dataset, status FROM runs",
+    );
+    expect(row).toEqual({
+      run_id: runId,
+      suite_path: join(moved, "suite.yaml"),
+      dataset: join(moved, "cases.jsonl"),
+      status: "finished",
+    });
+    // a suite of another name is another suite, wherever it is
+    const renamed = readFileSync(join(dir, "suite.yaml"), "utf8").replace(/^name: .*$/m, "name: another-suite");
+    writeFileSync(join(moved, "renamed.suite.yaml"), renamed);
+    const other = await soceval(
+      ["run", "renamed.suite.yaml", "--db", movedDb, "--limit", "10", "--resume", runId, "--quiet"],
+      moved,
+    );
+    expect(other.status, other.stderr).toBe(2);
+    expect(other.stderr).toMatch(/suite mini-shadow, now another-suite/);
   });
 
   it("and resumes it when the command is the one that started it", async () => {

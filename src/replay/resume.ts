@@ -6,6 +6,7 @@ import type { ReplayConfig, RunMeta } from "../store/run-writer.js";
 type StoredRun = {
   run_id: string;
   status: string;
+  suite: string;
   suite_path: string | null;
   dataset_hash: string;
   agent_hashes: string;
@@ -19,7 +20,9 @@ type StoredRun = {
  * The run `--resume` continues: the one named, or the newest unfinished run of this suite with
  * these agents on this dataset (finished ones too when failures are to be retried). Either way the
  * stored run must have been made exactly as this command would make it, or the resumed run would
- * mix two configurations under one id: each difference is named.
+ * mix two configurations under one id: each difference is named. A suite is known by its name and
+ * what it decides (agents, prompts, workflow, dataset, faults, seed), not by where its file is: a
+ * CI retry on another runner finds the checkout at another path.
  */
 export async function findResumable(
   store: Store,
@@ -29,11 +32,11 @@ export async function findResumable(
 ): Promise<string> {
   const named = typeof resume === "string" && resume !== "latest";
   const rows = await store.query<StoredRun>(
-    `SELECT run_id, status, suite_path, dataset_hash, agent_hashes::VARCHAR AS agent_hashes, seed, epochs, shard,
+    `SELECT run_id, status, suite, suite_path, dataset_hash, agent_hashes::VARCHAR AS agent_hashes, seed, epochs, shard,
             replay_config::VARCHAR AS replay_config
-     FROM runs WHERE kind = 'replay' AND ${named ? "run_id = ?" : "suite_path = ? AND (status <> 'finished' OR ?)"}
+     FROM runs WHERE kind = 'replay' AND ${named ? "run_id = ?" : "suite = ? AND (status <> 'finished' OR ?)"}
      ORDER BY started_at DESC`,
-    named ? [resume] : [meta.suite_path, finishedToo],
+    named ? [resume] : [meta.suite, finishedToo],
   );
   if (named && !rows[0]) throw new InputError(`--resume: no run "${resume}" in ${store.path}`);
   // the dataset checked out again with other line endings (git's core.autocrlf) holds the same cases
@@ -63,9 +66,9 @@ async function failedFinishedRun(store: Store, meta: RunMeta): Promise<string> {
   const [row] = await store.query<{ run_id: string; failed: number }>(
     `SELECT r.run_id, (SELECT count(*) FROM transcripts t WHERE t.run_id = r.run_id
               AND starts_with(t.error, 'provider:'))::INTEGER AS failed
-     FROM runs r WHERE r.kind = 'replay' AND r.suite_path = ? AND r.status = 'finished'
+     FROM runs r WHERE r.kind = 'replay' AND r.suite = ? AND r.status = 'finished'
      ORDER BY r.started_at DESC LIMIT 1`,
-    [meta.suite_path],
+    [meta.suite],
   );
   if (!row || row.failed === 0) return "";
   return (
@@ -78,7 +81,7 @@ async function failedFinishedRun(store: Store, meta: RunMeta): Promise<string> {
 function resumeDifferences(r: StoredRun, meta: RunMeta, sameCases: Set<string>): string[] {
   const out: string[] = [];
   const was = (what: string, stored: unknown, now: unknown) => out.push(`${what} ${fmt(stored)}, now ${fmt(now)}`);
-  if (r.suite_path !== meta.suite_path) was("suite", r.suite_path, meta.suite_path);
+  if (r.suite !== meta.suite) was("suite", r.suite, meta.suite);
   if (!sameCases.has(r.dataset_hash)) out.push(`made on another version of ${meta.dataset}`);
   const stored = JSON.parse(r.agent_hashes) as Record<string, string>;
   const now = Object.fromEntries(meta.agents.map((a) => [a.name, a.hash]));

@@ -84,7 +84,11 @@ export class RunWriter {
     if (resume) {
       const rows = await store.query<{ case_id: string }>("SELECT case_id FROM cases WHERE run_id = ?", [meta.run_id]);
       for (const r of rows) w.casesSeen.add(r.case_id);
-      await store.run("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [meta.run_id]);
+      // the files it goes on from: a retry may find the checkout at another path (resume.ts)
+      await store.run(
+        "UPDATE runs SET status = 'running', finished_at = NULL, suite_path = ?, dataset = ? WHERE run_id = ?",
+        [meta.suite_path, meta.dataset, meta.run_id],
+      );
       await w.reopen();
       return w;
     }
