@@ -43,6 +43,13 @@ async function investigate(script: Reply[], overrides: Partial<LoadedAgent> = {}
   return investigateWith(createProvider(agent, { env: testEnv, record }), agent);
 }
 
+/** Replay what `investigate(…, record)` recorded, with its server gone: only the recording answers. */
+async function replayRecorded(file: string, overrides: Partial<LoadedAgent> = {}) {
+  await server?.close();
+  server = undefined;
+  return investigateWith(createReplayProvider(file), testAgent({ provider: "replay", recordings: file, ...overrides }));
+}
+
 function investigateWith(provider: Provider, agent: LoadedAgent) {
   const sandbox = new ToolSandbox(c, miniWorkflow, { scope: agent.tools, faults: [], seed: 1 });
   const limiter = new RateLimiter({ requestsPerMinute: 6000, concurrency: 4 });
@@ -442,16 +449,11 @@ describe("the agent loop", () => {
       {},
       file,
     );
-    await server?.close();
-    server = undefined;
     expect(live.error).toBeNull();
     const calls = live.steps.filter((s) => s.type === "model_call");
     expect(calls.map((s) => s.attempts)).toEqual([2, 2]);
     expect(calls[0]!.latency_ms).toBeGreaterThanOrEqual(300);
-    const replayed = await investigateWith(
-      createReplayProvider(file),
-      testAgent({ provider: "replay", recordings: file }),
-    );
+    const replayed = await replayRecorded(file);
     expect(replayed.steps).toEqual(live.steps);
     expect(replayed.output).toEqual(live.output);
   });
@@ -467,14 +469,9 @@ describe("the agent loop", () => {
       { limits },
       file,
     );
-    await server?.close();
-    server = undefined;
     expect(live.error).toBe("limit: wall time > max_seconds 0.5");
     expect(live.steps[0]).toMatchObject({ attempts: 2, retried: ["openai-compatible: HTTP 502: bad gateway"] });
-    const replayed = await investigateWith(
-      createReplayProvider(file),
-      testAgent({ provider: "replay", recordings: file, limits }),
-    );
+    const replayed = await replayRecorded(file, { limits });
     expect(replayed.steps).toEqual(live.steps);
     expect(replayed.error).toBe(live.error);
   });
@@ -490,8 +487,6 @@ describe("the agent loop", () => {
       { limits },
       file,
     );
-    await server?.close();
-    server = undefined;
     expect(live.error).toBe("limit: wall time > max_seconds 0.5");
     const lines = readFileSync(file, "utf8")
       .trim()
@@ -501,8 +496,7 @@ describe("the agent loop", () => {
       ["completion", "epoch", "key", "parts", "session"],
       ["epoch", "key", "parts", "session", "stopped"],
     ]);
-    const agent = testAgent({ provider: "replay", recordings: file, limits });
-    const replayed = await investigateWith(createReplayProvider(file), agent);
+    const replayed = await replayRecorded(file, { limits });
     expect(replayed.error).toBe(live.error);
     expect(replayed.steps.map((s) => [s.type, "error" in s ? "error" : "ok"])).toEqual([
       ["model_call", "ok"],

@@ -21,21 +21,16 @@ const dir = mkdtempSync(join(tmpdir(), "soceval-hostile-"));
 const db = join(dir, "h.duckdb");
 
 const run = (args: string[]) => soceval([...args, "--db", db], dir);
+/** `soceval score` of a transcript file against the hostile cases, as one agent. */
+const score = (transcripts: string, agent: string) =>
+  run(["score", "--workflow", WORKFLOW, "--dataset", CASES, "--transcripts", transcripts, "--agent", agent]);
+/** The run id a `score` or `run` printed. */
+const runIdOf = (stdout: string) => /run (\S+):/.exec(stdout)![1]!;
 
 /** The hostile answers scored, and the playbook agent run on the same cases: a comparison to render. */
 const runs: string[] = [];
 beforeAll(async () => {
-  const scored = await run([
-    "score",
-    "--workflow",
-    WORKFLOW,
-    "--dataset",
-    CASES,
-    "--transcripts",
-    TRANSCRIPTS,
-    "--agent",
-    "hostile",
-  ]);
+  const scored = await score(TRANSCRIPTS, "hostile");
   if (scored.status !== 0) throw new Error(`score: exit ${scored.status}: ${scored.stderr}`);
   const suite = join(dir, "hostile.suite.yaml");
   writeFileSync(
@@ -44,7 +39,7 @@ beforeAll(async () => {
   );
   const replayed = await run(["run", suite]);
   if (replayed.status !== 0) throw new Error(`run: exit ${replayed.status}: ${replayed.stderr}`);
-  for (const r of [scored, replayed]) runs.push(/run (\S+):/.exec(r.stdout)![1]!);
+  for (const r of [scored, replayed]) runs.push(runIdOf(r.stdout));
 }, 60_000);
 
 describe("escape sequences in alerts and answers never reach a report raw", () => {
@@ -80,7 +75,7 @@ describe("a refusal that quotes hostile text shows its escapes, not obeys them",
     const file = join(dir, "unknown-case.jsonl");
     const t = JSON.parse(readFileSync(TRANSCRIPTS, "utf8").split("\n")[0]!);
     writeFileSync(file, `${JSON.stringify({ ...t, case_id: "nope-\u001b[2J" })}\n`);
-    const r = await run(["score", "--workflow", WORKFLOW, "--dataset", CASES, "--transcripts", file, "--agent", "x"]);
+    const r = await score(file, "x");
     expect(r.status).toBe(2);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stderr).toContain('"nope-\\x1b[2J"');
@@ -142,7 +137,7 @@ describe("show, on an evidence record nested deeper than JSON.stringify walks", 
     );
     const replayed = await run(["run", suite]);
     expect(replayed.status, replayed.stderr).toBe(0);
-    const id = /run (\S+):/.exec(replayed.stdout)![1]!;
+    const id = runIdOf(replayed.stdout);
     for (const format of ["text", "json"]) {
       const r = await run(["show", c.id, "--run", id, "--format", format]);
       expect(r.status, r.stderr).toBe(2);
@@ -209,19 +204,9 @@ describe("a tool call's input holding a __proto__ key", () => {
     const sent = '{"__proto__":{"user":"victim@corp.example"},"user":"user0@corp.example"}';
     const file = join(dir, "proto-input.jsonl");
     writeFileSync(file, `${JSON.stringify(t).replace(/"input":\{[^}]*\}/, `"input":${sent}`)}\n`);
-    const scored = await run([
-      "score",
-      "--workflow",
-      WORKFLOW,
-      "--dataset",
-      CASES,
-      "--transcripts",
-      file,
-      "--agent",
-      "p",
-    ]);
+    const scored = await score(file, "p");
     expect(scored.status, scored.stderr).toBe(0);
-    const id = /run (\S+):/.exec(scored.stdout)![1]!;
+    const id = runIdOf(scored.stdout);
     const out = join(dir, "proto-input.export.jsonl");
     const exported = await run(["export", "--run", id, "--out", out]);
     expect(exported.status, exported.stderr).toBe(0);
@@ -270,17 +255,7 @@ describe("score's notes on cases without a transcript and transcripts without a 
     const orphan = { ...JSON.parse(lines[1]!), case_id: "gone-\u001b[8m" };
     const file = join(dir, "partial.jsonl");
     writeFileSync(file, `${lines.at(-1)}\n${JSON.stringify(orphan)}\n`);
-    const r = await run([
-      "score",
-      "--workflow",
-      WORKFLOW,
-      "--dataset",
-      CASES,
-      "--transcripts",
-      file,
-      "--agent",
-      "hostile",
-    ]);
+    const r = await score(file, "hostile");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stderr).toContain("had no transcript and count as failed: ctl-\\x1b[2J\\x1b]0;pwned\\x07");
@@ -296,19 +271,9 @@ describe("a tool call naming a tool after an object's own field", () => {
     const call = (tool: string) => ({ type: "tool_call", tool, input: {}, status: "error", latency_ms: 1 });
     t.steps = [t.steps[0], call("constructor"), call("__proto__"), call("toString")];
     writeFileSync(file, `${JSON.stringify(t)}\n`);
-    const scored = await run([
-      "score",
-      "--workflow",
-      WORKFLOW,
-      "--dataset",
-      CASES,
-      "--transcripts",
-      file,
-      "--agent",
-      "o",
-    ]);
+    const scored = await score(file, "o");
     expect(scored.status, scored.stderr).toBe(0);
-    const id = /run (\S+):/.exec(scored.stdout)![1]!;
+    const id = runIdOf(scored.stdout);
     const q = await run([
       "query",
       `select tool, coalesce(source, '(none)') as source from tool_calls where run_id = '${id}' order by step`,
