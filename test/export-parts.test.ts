@@ -54,7 +54,7 @@ describe("an export written a few cases at a time", () => {
     });
 
   it("keeps each case's rows together, in the order the whole export has them", async () => {
-    const file = join(dir, "tools.jsonl");
+    const file = join(dir, "one-case-a-part.jsonl");
     await exportRunTable(store, { runId: FIXTURE_RUN, table: "transcripts", format: "jsonl", file, partRows: 1 });
     const keys = readFileSync(file, "utf8")
       .trim()
@@ -83,18 +83,5 @@ describe("an export written a few cases at a time", () => {
     expect(readFileSync(file, "utf8")).not.toContain("stale");
     expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(12);
     expect(existsSync(parts)).toBe(false);
-  });
-
-  it("puts the store's own memory settings back", async () => {
-    const setting = async () => (await store.query<{ v: string }>("SELECT current_setting('memory_limit') AS v"))[0]?.v;
-    const before = await setting();
-    await exportRunTable(store, {
-      runId: FIXTURE_RUN,
-      table: "tool_calls",
-      format: "parquet",
-      file: join(dir, "t.parquet"),
-      partRows: 2,
-    });
-    expect(await setting()).toBe(before);
   });
 });

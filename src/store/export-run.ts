@@ -16,7 +16,7 @@ export type ExportFormat = "jsonl" | "parquet";
 const PART_ROWS: Record<string, number> = { transcripts: 2_000, cases: 2_000 };
 const DEFAULT_PART_ROWS = 20_000;
 
-export const partRowsOf = (table: string): number => PART_ROWS[table] ?? DEFAULT_PART_ROWS;
+const partRowsOf = (table: string): number => PART_ROWS[table] ?? DEFAULT_PART_ROWS;
 
 /** The export's rows of one table, in order, for the cases in [lo, hi] when given. */
 function exportQuery(table: string, run: string, range?: [string, string]): string {
