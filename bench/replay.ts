@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { setRunEnv } from "../bin/run-env.mjs";
+import { RUN_NODE_FLAGS, setRunEnv } from "../bin/run-env.mjs";
 import { generateDatasets } from "../src/datasets/generate.js";
 import { SMALL_MEMORY } from "./small-memory.js";
 
@@ -30,7 +30,7 @@ export type ReplayBench = {
 /**
  * One row per (size, worker count); `workers` undefined: the runner's default. `noStore` runs every
  * stage but the DuckDB appends of per-case rows, to show what storing them costs. `smallMemory`
- * runs the child as the README's small-memory recipe (its flags, environment and worker count).
+ * runs the child as the README's small-memory recipe (its worker count).
  */
 export function benchReplay(
   sizes: number[],
@@ -73,11 +73,8 @@ export function benchReplay(
       rmSync(db, { force: true });
       rmSync(`${db}.wal`, { force: true });
       const workers = w === undefined ? "default" : String(w);
-      const args = [
-        ...(smallMemory ? SMALL_MEMORY.nodeFlags : []),
-        ...[child, suite, db, workers, ...(noStore ? ["no-store"] : [])],
-      ];
-      // the child's environment as `soceval run` sets its own before DuckDB loads (bin/run-env.mjs)
+      // Node's flags and the child's environment as `soceval run` has them (bin/soceval.js, bin/run-env.mjs)
+      const args = [...RUN_NODE_FLAGS, ...[child, suite, db, workers, ...(noStore ? ["no-store"] : [])]];
       const env = { ...process.env };
       setRunEnv(["node", "soceval", "run"], env);
       const res = execFileSync(process.execPath, args, { encoding: "utf8", env });

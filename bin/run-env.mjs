@@ -9,6 +9,17 @@
 export const RUN_ALLOCATOR = "dirty_decay_ms:0,muzzy_decay_ms:0";
 
 /**
+ * V8's heap flags for the commands that replay a suite: new space kept at 2 MB semi-spaces and the
+ * old generation grown 10% at a time keep the JS heaps close to what they hold. At 10,000 bench
+ * cases: 285–295 → 242–245 MB for 2.5–2.6 → 2.7 s (bench/README.md, twentieth session). V8 reads
+ * them only when the process starts, and `NODE_OPTIONS` refuses the second, so bin/soceval.js
+ * starts Node with them from its POSIX sh line; `npm start` names them too. Tests hold all three
+ * to these (test/node-flags.test.ts).
+ */
+export const RUN_NODE_FLAGS = ["--max-semi-space-size=2", "--heap-growing-percent=10"];
+export const RUN_FLAG_COMMANDS = ["run", "start"];
+
+/**
  * The commands that move a whole run through DuckDB gain as a run does: at 40,000 cases `export`
  * 400 → 250 MB (1.5 → 2.7–4.2 s), `rescore` 445 → 355–370 MB, `runs merge` of four 10,000-case
  * shards 397 → 350 MB (+0.5 s).
