@@ -163,7 +163,7 @@ async function replay(
   let flushing: Promise<void> | null = null;
   let flushError: unknown = null;
   const datasetVersion = fileVersion(ls.datasetFile);
-  const { sha256: datasetHash, lines: datasetLines } = await fileFacts(ls.datasetFile);
+  const { sha256: datasetHash, lines: datasetLines, vectorBytes } = await fileFacts(ls.datasetFile);
   const shardLabel = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
   const meta: RunMeta = {
     run_id: "",
@@ -208,7 +208,7 @@ async function replay(
   const resumeId = opts.resume ? await findResumable(store, meta, opts.resume, opts.retryFailed === true) : null;
   meta.run_id = resumeId ?? newRunId();
   const retried = resumeId && opts.retryFailed ? await RunWriter.forgetProviderFailures(store, resumeId) : 0;
-  const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null);
+  const writer = await RunWriter.begin(store, meta, toolSources, resumeId !== null, vectorBytes);
   const stored = resumeId ? await RunWriter.storedKeys(store, resumeId) : new Set<string>();
 
   let lines = datasetLines;

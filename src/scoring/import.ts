@@ -5,7 +5,7 @@ import { phaseCriteria } from "../analytics/criteria.js";
 import { CaseIds, crossCheckCase } from "../datasets/checks.js";
 import { InputError } from "../io/errors.js";
 import { gitRevision } from "../io/git.js";
-import { fileSha256 } from "../io/hash.js";
+import { fileFacts } from "../io/hash.js";
 import { readJsonl } from "../io/jsonl.js";
 import { lineEndingHashes } from "../io/line-ending-hash.js";
 import { type AgentConfig, Case, MISSING_TRANSCRIPT, Step, Transcript, transcriptMissing } from "../schema/index.js";
@@ -158,6 +158,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       if (!workflow.tools.some((x) => x.name === t))
         throw new InputError(`--tools: "${t}" is not a tool of ${workflowFile}`);
   const { byCase, others } = await readTranscripts(opts.transcriptsFile, opts.agent);
+  const dataset = await fileFacts(datasetFile);
   if (byCase.size === 0) throw new InputError(`${opts.transcriptsFile}: no transcripts`, opts.transcriptsFile);
   const epochs = countEpochs(opts.transcriptsFile, byCase);
 
@@ -171,7 +172,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
     workflow: workflow.id,
     workflow_version: workflow.version,
     dataset: datasetFile,
-    dataset_hash: await fileSha256(datasetFile),
+    dataset_hash: dataset.sha256,
     agents: [
       {
         name: opts.agent,
@@ -191,7 +192,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
   };
   const toolSources = Object.fromEntries(workflow.tools.map((t) => [t.name, t.source]));
   const scopes = new Map(workflow.tools.map((t) => [t.name, t.scope]));
-  const writer = await RunWriter.begin(store, meta, toolSources);
+  const writer = await RunWriter.begin(store, meta, toolSources, false, dataset.vectorBytes);
   const agent = { name: opts.agent, tools };
   const outcome: ImportOutcome = { runId: meta.run_id, cases: 0, scored: 0, missing: [], orphans: [], others };
   const caseIds = new CaseIds();

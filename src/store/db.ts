@@ -228,22 +228,31 @@ export class Store {
   }
 
   /**
-   * Settings for a run's stream of batches, chosen with bench/replay: a bounded buffer pool
-   * (DuckDB's default is 80% of RAM), and a checkpoint every 64 MB of WAL instead of 16 MB, since
-   * each checkpoint costs time and holds memory (bench/README.md). A checkpoint pins blocks per
-   * thread and fails the whole database when it cannot (seen at 32 MB with 2 threads), hence
-   * 64 MB per DuckDB thread, at least 128 MB. Off again when the run ends, so queries get
-   * DuckDB's defaults. An in-memory store has no file to spill to.
+   * Settings while a run (or a merge) writes its rows, chosen with bench/replay (bench/README.md,
+   * twentieth session), off again when it ends so queries get DuckDB's defaults:
+   * - DuckDB's checkpoint "vacuums" the row groups earlier checkpoints left (a checkpointed row
+   *   group is not appended to, so each checkpoint starts one): it merged them pairwise, like a
+   *   binary counter, so a run's checkpoints rewrote 5,000, 10,000, 20,000 … rows of alerts at
+   *   once, and an 80,000-case run held 447 MB where 40,000 held 379. With no vacuum tasks a run
+   *   keeps row groups of a checkpoint's size (~5,000 cases) and its memory stays flat. Its last
+   *   checkpoint must happen before these settings go (RunWriter.finish), or the close merges them.
+   * - A bounded buffer pool (DuckDB's default is 80% of RAM): 64 MB, or twice `vectorBytes`, the
+   *   bytes of the dataset's 2,048 longest cases, if that is more. DuckDB reads, writes and
+   *   checkpoints a column a vector of 2,048 rows at a time and cannot spill one: a fixed 128 MB
+   *   failed a run of 150 KB alerts ("failed to pin block", the database invalidated), and with
+   *   the bench's 15 KB alerts 32 MB failed and 40 MB held. Never more than DuckDB's own default.
+   * An in-memory store has no file to spill to.
    */
-  async tuneForBulkWrites(on: boolean): Promise<void> {
+  async tuneForBulkWrites(on: boolean, vectorBytes = 0): Promise<void> {
     if (this.path === ":memory:") return;
     if (on) {
-      const [t] = await this.query<{ threads: number }>("SELECT current_setting('threads')::INTEGER AS threads");
-      await this.conn.run(`SET memory_limit = '${Math.max(128, 64 * (t?.threads ?? 2))}MB'`);
-      await this.conn.run("SET checkpoint_threshold = '64MB'");
+      const [d] = await this.query<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
+      const mb = bulkWriteMemoryMb(vectorBytes);
+      if (mb < sizeMb(d?.limit ?? "")) await this.conn.run(`SET memory_limit = '${mb}MiB'`);
+      await this.conn.run("SET max_vacuum_tasks = 0");
     } else {
       await this.conn.run("RESET memory_limit");
-      await this.conn.run("RESET checkpoint_threshold");
+      await this.conn.run("RESET max_vacuum_tasks");
     }
   }
 
@@ -319,6 +328,21 @@ export class OpenTransaction {
     for (const a of this.appenders.values()) a.discard();
     await this.conn.run("ROLLBACK").catch(() => {});
   }
+}
+
+/** The buffer pool a run writes under (Store.tuneForBulkWrites), in MB. */
+export function bulkWriteMemoryMb(vectorBytes: number): number {
+  return Math.max(64, Math.ceil((2 * vectorBytes) / 2 ** 20));
+}
+
+/** A size as DuckDB prints a setting ("19.2 GiB", "128.0 MiB", "500.0 KB"), in MB; Infinity if unread. */
+export function sizeMb(text: string): number {
+  const m = /^([\d.]+)\s*([KMGT]i?B|bytes)$/.exec(text.trim());
+  if (!m) return Number.POSITIVE_INFINITY;
+  const unit = m[2]!;
+  const power = { b: 0, K: 1, M: 2, G: 3, T: 4 }[unit === "bytes" ? "b" : (unit[0] as "K" | "M" | "G" | "T")];
+  const base = unit.includes("i") || unit === "bytes" ? 1024 : 1000;
+  return (Number(m[1]) * base ** power) / 2 ** 20;
 }
 
 /** A string as a SQL literal, for the statements that cannot take parameters (COPY, ATTACH). */

@@ -246,6 +246,26 @@ function differences(f: Found, ref: Found): string {
  */
 const columnsOfShard = (store: Store, schema: string) => columnsOf(store, schema === "main" ? undefined : schema);
 
+/**
+ * The bytes of each shard's 2,048 largest cases (alert and label), summed: a run of one shard
+ * bounds DuckDB's memory by its own (io/hash.ts fileFacts, Store.tuneForBulkWrites), and a merge
+ * commits every shard's rows at once. Two shards of 1,500 cases of 165 KB failed to commit under
+ * twice one shard's bytes (435 MiB) and merged under 700 MiB.
+ */
+async function vectorBytesOf(store: Store, shards: Found[]): Promise<number> {
+  let sum = 0;
+  for (const s of shards) {
+    const [r] = await store.query<{ n: number | null }>(
+      `SELECT sum(n)::BIGINT AS n FROM (
+         SELECT strlen(alert::VARCHAR) + coalesce(strlen(label::VARCHAR), 0) AS n
+         FROM ${s.schema}.cases WHERE run_id = ? ORDER BY n DESC LIMIT 2048)`,
+      [s.run_id],
+    );
+    sum += Number(r?.n ?? 0);
+  }
+  return sum;
+}
+
 async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutcome, "unused">> {
   const runId = newRunId();
   const first = shards[0]!;
@@ -285,7 +305,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
   };
   // every shard's rows go in one transaction: under DuckDB's default buffer pool (80% of RAM) that
   // held 580–670 MB for 4 × 10,000 cases; bounded as a run's writes are, ~415 MB (bench/README.md)
-  await store.tuneForBulkWrites(true);
+  await store.tuneForBulkWrites(true, await vectorBytesOf(store, shards));
   await store.run("BEGIN TRANSACTION");
   try {
     await store.run(
@@ -330,6 +350,7 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
       );
     }
     await store.run("COMMIT");
+    await store.run("CHECKPOINT"); // under the merge's settings, not at close (Store.tuneForBulkWrites)
   } catch (e) {
     await store.run("ROLLBACK").catch(() => {});
     throw e;

@@ -133,22 +133,28 @@ describe("RunWriter", () => {
     }
   });
 
-  it("bounds DuckDB's memory while a run writes, and gives the defaults back when it ends", async () => {
+  it("bounds DuckDB's memory and stops its vacuum while a run writes, and gives the defaults back when it ends", async () => {
     const store = await Store.open(join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "w.duckdb"));
-    const limit = async () => (await store.query<{ v: string }>("SELECT current_setting('memory_limit') AS v"))[0]!.v;
+    const setting = async (name: string) =>
+      (await store.query<{ v: string }>(`SELECT current_setting('${name}')::VARCHAR AS v`))[0]!.v;
     try {
-      const before = await limit();
-      const w = await RunWriter.begin(store, meta("r-ok"), {});
-      const [t] = await store.query<{ n: number }>("SELECT current_setting('threads')::INTEGER AS n");
-      const mb = Math.max(128, 64 * t!.n); // 64 MB per DuckDB thread, at least 128
-      expect(await limit()).toMatch(/ MiB$/);
-      expect(Number.parseFloat(await limit())).toBeCloseTo((mb * 1e6) / 2 ** 20, 0);
+      const before = [await setting("memory_limit"), await setting("max_vacuum_tasks")];
+      // a dataset whose 2,048 longest cases hold 100 MiB: twice that, above the 64 MiB floor
+      const w = await RunWriter.begin(store, meta("r-ok"), {}, false, 100 * 2 ** 20);
+      expect(await setting("memory_limit")).toBe("200.0 MiB");
+      expect(await setting("max_vacuum_tasks")).toBe("0");
       w.add(scored("c1"));
       w.add(scored("c2"));
       await w.finish("finished", 2);
-      expect(await limit()).toBe(before);
+      expect([await setting("memory_limit"), await setting("max_vacuum_tasks")]).toEqual(before);
+      expect(before[1]).not.toBe("0");
       const [n] = await store.query<{ n: number }>("SELECT count(*) AS n FROM transcripts WHERE run_id = 'r-ok'");
       expect(n!.n).toBe(2);
+      // the run's last rows were checkpointed under its settings, not left for the close
+      const [wal] = await store.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE' AND memory_usage_bytes > 0",
+      );
+      expect(wal!.n).toBe(0);
     } finally {
       store.close();
     }

@@ -72,15 +72,20 @@ export class RunWriter {
     private readonly toolSources: Record<string, string>,
   ) {}
 
-  /** Start a new run, or reopen an existing one for --resume (its stored cases are kept). */
+  /**
+   * Start a new run, or reopen an existing one for --resume (its stored cases are kept).
+   * `vectorBytes`: the bytes of the dataset's 2,048 longest cases (io/hash.ts), which DuckDB's
+   * memory bound must leave room for (Store.tuneForBulkWrites).
+   */
   static async begin(
     store: Store,
     meta: RunMeta,
     toolSources: Record<string, string>,
     resume = false,
+    vectorBytes = 0,
   ): Promise<RunWriter> {
     const w = new RunWriter(store, meta.run_id, toolSources);
-    await store.tuneForBulkWrites(true);
+    await store.tuneForBulkWrites(true, vectorBytes);
     if (resume) {
       const rows = await store.query<{ case_id: string }>("SELECT case_id FROM cases WHERE run_id = ?", [meta.run_id]);
       for (const r of rows) w.casesSeen.add(r.case_id);
@@ -316,8 +321,9 @@ export class RunWriter {
       "UPDATE runs SET status = ?, finished_at = now()::TIMESTAMP, cases_total = ? WHERE run_id = ?",
       [status, casesTotal, this.runId],
     );
-    // only now: the commit above checkpoints the run's last WAL (bench/README.md), which should
-    // happen under the run's memory bound
+    // the run's last rows are checkpointed under its settings: at close, without them, DuckDB's
+    // vacuum would merge every row group the run's checkpoints left (Store.tuneForBulkWrites)
+    await this.store.run("CHECKPOINT");
     await this.store.tuneForBulkWrites(false);
   }
 }
