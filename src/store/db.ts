@@ -35,6 +35,8 @@ export class Store {
   /** statements sent and not yet answered; see close */
   private inFlight = 0;
   private closeWhenIdle = false;
+  /** DuckDB's settings before a run's (tuneForBulkWrites), to give back when it ends */
+  private beforeBulkWrites: { memoryLimit: string } | null = null;
 
   private constructor(
     readonly path: string,
@@ -234,8 +236,10 @@ export class Store {
    *   group is not appended to, so each checkpoint starts one): it merged them pairwise, like a
    *   binary counter, so a run's checkpoints rewrote 5,000, 10,000, 20,000 … rows of alerts at
    *   once, and an 80,000-case run held 447 MB where 40,000 held 379. With no vacuum tasks a run
-   *   keeps row groups of a checkpoint's size (~5,000 cases) and its memory stays flat. Its last
-   *   checkpoint must happen before these settings go (RunWriter.finish), or the close merges them.
+   *   keeps row groups of a checkpoint's size (~5,000 cases) and its memory stays flat. This stays
+   *   so until the store closes: the close checkpoints the run's last rows and would merge them
+   *   all, and a checkpoint of the run's own at its end, if the disk is full, fails the whole
+   *   database before the command can say which run stopped and how to finish it.
    * - A bounded buffer pool (DuckDB's default is 80% of RAM): 64 MB, or twice `vectorBytes`, the
    *   bytes of the dataset's 2,048 longest cases, if that is more. DuckDB reads, writes and
    *   checkpoints a column a vector of 2,048 rows at a time and cannot spill one: a fixed 128 MB
@@ -247,12 +251,16 @@ export class Store {
     if (this.path === ":memory:") return;
     if (on) {
       const [d] = await this.query<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
+      this.beforeBulkWrites ??= { memoryLimit: d!.limit };
       const mb = bulkWriteMemoryMb(vectorBytes);
-      if (mb < sizeMb(d?.limit ?? "")) await this.conn.run(`SET memory_limit = '${mb}MiB'`);
+      if (mb < sizeMb(d!.limit)) await this.conn.run(`SET memory_limit = '${mb}MiB'`);
       await this.conn.run("SET max_vacuum_tasks = 0");
-    } else {
-      await this.conn.run("RESET memory_limit");
-      await this.conn.run("RESET max_vacuum_tasks");
+    } else if (this.beforeBulkWrites) {
+      // set again, not RESET: DuckDB's RESET memory_limit shows the default but leaves the buffer
+      // pool at the bound, so a gate's comparison after its run failed "Out of Memory" at 64 MiB
+      const { memoryLimit } = this.beforeBulkWrites;
+      this.beforeBulkWrites = null;
+      await this.conn.run(`SET memory_limit = ${sqlString(memoryLimit)}`);
     }
   }
 

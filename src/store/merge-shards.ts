@@ -350,7 +350,6 @@ async function copyShards(store: Store, shards: Found[]): Promise<Omit<MergeOutc
       );
     }
     await store.run("COMMIT");
-    await store.run("CHECKPOINT"); // under the merge's settings, not at close (Store.tuneForBulkWrites)
   } catch (e) {
     await store.run("ROLLBACK").catch(() => {});
     throw e;

@@ -303,28 +303,29 @@ export class RunWriter {
   }
 
   async finish(status: "finished" | "interrupted" | "failed", casesTotal: number): Promise<void> {
-    await this.flush(false);
-    const open = this.open;
-    this.open = null;
-    await open?.rollback(); // an empty batch: nothing to commit
-    if (this.interruptedCalls.length > 0) {
-      await this.store.appendBatch({ replaced_model_calls: this.interruptedCalls });
-      this.interruptedCalls = [];
+    try {
+      await this.flush(false);
+      const open = this.open;
+      this.open = null;
+      await open?.rollback(); // an empty batch: nothing to commit
+      if (this.interruptedCalls.length > 0) {
+        await this.store.appendBatch({ replaced_model_calls: this.interruptedCalls });
+        this.interruptedCalls = [];
+      }
+      const repeated = await repeatedKeys(this.store, this.runId);
+      if (repeated) {
+        await this.markFailed();
+        throw new RuntimeFailure(`run ${this.runId} stored a case twice (${repeated}); it is marked failed`);
+      }
+      await this.store.run(
+        "UPDATE runs SET status = ?, finished_at = now()::TIMESTAMP, cases_total = ? WHERE run_id = ?",
+        [status, casesTotal, this.runId],
+      );
+    } finally {
+      // a finish that failed (the disk filled) still gives DuckDB its memory back, for the command's
+      // own queries after it (which run stopped, and how to finish it)
+      await this.store.tuneForBulkWrites(false).catch(() => {});
     }
-    const repeated = await repeatedKeys(this.store, this.runId);
-    if (repeated) {
-      await this.markFailed();
-      await this.store.tuneForBulkWrites(false);
-      throw new RuntimeFailure(`run ${this.runId} stored a case twice (${repeated}); it is marked failed`);
-    }
-    await this.store.run(
-      "UPDATE runs SET status = ?, finished_at = now()::TIMESTAMP, cases_total = ? WHERE run_id = ?",
-      [status, casesTotal, this.runId],
-    );
-    // the run's last rows are checkpointed under its settings: at close, without them, DuckDB's
-    // vacuum would merge every row group the run's checkpoints left (Store.tuneForBulkWrites)
-    await this.store.run("CHECKPOINT");
-    await this.store.tuneForBulkWrites(false);
   }
 }
 
