@@ -258,9 +258,76 @@ describe("the agent loop", () => {
     const r = await investigate([full], { provider: "anthropic" });
     expect(r.output).toBeNull();
     expect(r.error).toBe(
-      "no answer: the model's answer stopped at the token limit before any text (params.max_tokens 1000, or the model's context window full)",
+      "limit: the model's answer stopped at the token limit before any text (params.max_tokens 1000, or the model's context window full)",
     );
   });
+
+  it.each([
+    [
+      "openai-compatible",
+      '{"verdict": "true_positive", "confidence": 0.8, "escalate": true, "summary": "The sign-in came fr',
+    ],
+    // Anthropic hands back a tool_use cut short as a well-formed object holding what was written
+    ["anthropic", { verdict: "true_positive", confidence: 0.8 }],
+  ] as const)(
+    "%s: a submit_triage call the token limit cut off is a limit stop, not an invalid answer to score",
+    async (provider, output) => {
+      const r = await investigate([askSignins, { type: "submit", output, cut: true }], { provider });
+      expect(r.output).toBeNull();
+      expect(r.unusable).toBeUndefined();
+      expect(r.error).toBe(
+        "limit: the model's answer stopped at the token limit before its submit_triage call was complete (params.max_tokens 1000, or the model's context window full)",
+      );
+      // the truncated call was paid for: it stays on the transcript with its tokens
+      expect(r.steps.map((s) => s.type)).toEqual(["model_call", "tool_call", "model_call"]);
+      expect(r.steps[2]).toMatchObject({ tokens_in: 120, tokens_out: 30 });
+      await server?.close();
+      // the same answer, not cut off, is scored as the model's answer
+      const whole = await investigate([askSignins, { type: "submit", output }], { provider });
+      expect(whole.error).toBeNull();
+      expect(whole.output).not.toBeNull();
+    },
+  );
+
+  it("keeps a whole submit_triage when the token limit cut off a call written after it", async () => {
+    const r = await investigate([
+      {
+        type: "tool_calls",
+        calls: [
+          { name: SUBMIT_TOOL, arguments: submitted },
+          { name: "get_signins", arguments: '{"user": "user0@corp' },
+        ],
+        cut: true,
+      },
+    ]);
+    expect(r.error).toBeNull();
+    expect(r.output).toEqual(submitted);
+  });
+
+  it.each(["openai-compatible", "anthropic"] as const)(
+    "%s: a text answer the token limit cut off is a limit stop; one whose JSON closed before the cut is scored",
+    async (provider) => {
+      const r = await investigate([{ type: "text", text: '{"verdict": "benign_positive", "conf', cut: true }], {
+        provider,
+      });
+      expect(r.output).toBeNull();
+      expect(r.error).toBe(
+        "limit: the model's answer stopped at the token limit before its answer was complete (params.max_tokens 1000, or the model's context window full)",
+      );
+      await server?.close();
+      const closed = await investigate(
+        [
+          {
+            type: "text",
+            text: `\`\`\`json\n${JSON.stringify(submitted)}\n\`\`\`\nThe sign-in is risky becau`,
+            cut: true,
+          },
+        ],
+        { provider },
+      );
+      expect(closed).toMatchObject({ output: submitted, error: null });
+    },
+  );
 
   it.each([
     ["openai-compatible", "This model's maximum context length is 8192 tokens. However, you requested 9100 tokens."],
@@ -329,7 +396,7 @@ describe("the agent loop", () => {
       const r = await investigate([{ type: "text", text: "", cut: true }], { provider });
       expect(r.output).toBeNull();
       expect(r.error).toBe(
-        "no answer: the model's answer stopped at the token limit before any text (params.max_tokens 1000, or the model's context window full)",
+        "limit: the model's answer stopped at the token limit before any text (params.max_tokens 1000, or the model's context window full)",
       );
       await server?.close();
       const plain = await investigate([{ type: "text", text: "" }], { provider });

@@ -26,10 +26,11 @@ export async function modelUsage(store: Store, runId: string): Promise<Map<strin
        SELECT agent, count(*) AS replaced_calls, coalesce(sum(cost_usd), 0) AS replaced_cost_usd
        FROM replaced_model_calls WHERE run_id = ? GROUP BY agent),
      l AS (
-       -- each stop's error names its limit ("limit: 2200 tokens > max_tokens 1500")
+       -- each stop's error names its limit ("limit: 2200 tokens > max_tokens 1500"); an answer cut
+       -- off at the token limit names params.max_tokens, the cap on one answer, not the investigation's
        SELECT agent, sum(n)::BIGINT AS limit_stops,
          to_json(map_from_entries(list({k: k, v: n}) FILTER (WHERE k IS NOT NULL))) AS limit_stops_by
-       FROM (SELECT agent, nullif(regexp_extract(error, 'max_[a-z_]+'), '') AS k, count(*) AS n
+       FROM (SELECT agent, nullif(regexp_extract(error, 'params[.]max_tokens|max_[a-z_]+'), '') AS k, count(*) AS n
              FROM transcripts WHERE run_id = ? AND error LIKE 'limit:%' GROUP BY ALL)
        GROUP BY agent)
      SELECT agent, coalesce(m.calls, 0) AS calls, coalesce(m.failed, 0) AS failed, coalesce(m.attempts, 0) AS attempts,

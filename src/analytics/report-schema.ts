@@ -176,7 +176,9 @@ export const ModelUsage = z.strictObject({
   limit_stops: z.number().describe("investigations a limit (steps, tokens, cost, time) stopped"),
   limit_stops_by: z
     .record(z.string(), z.number())
-    .describe("of limit_stops, how many each limit stopped: max_steps, max_tokens, max_cost_usd, max_seconds"),
+    .describe(
+      "of limit_stops, how many each limit stopped: max_steps, max_tokens, max_cost_usd, max_seconds, params.max_tokens (an answer cut off at the token limit)",
+    ),
   replaced_calls: z
     .number()
     .describe(

@@ -170,24 +170,34 @@ export async function runChatAgent(
     messages.push(msg);
 
     const submit = msg.tool_calls.find((t) => t.name === SUBMIT_TOOL);
+    // the token limit cuts off what the model was writing last: an answer there is a fragment (an
+    // Anthropic tool_use cut short even arrives as a well-formed but partial object), and scoring it
+    // would blame the prompt for a schema failure that params.max_tokens caused
+    const cutOff = completion.cut_short === true && submit !== undefined && msg.tool_calls.at(-1) === submit;
     // an answer is kept even when the call that brought it crossed a limit: it is paid for, and the
     // totals on the transcript show the overrun
     if (submit) {
       // the other calls of the answering message still reach the sandbox, as an agent platform would
       // run them: a respond tool asked for beside the answer is an attempt the policy scorer must see
       for (const call of msg.tool_calls) if (call.name !== SUBMIT_TOOL) runTool(call);
+      if (cutOff) return { steps, output: null, error: tokenLimitStop(agent, `its ${SUBMIT_TOOL} call was complete`) };
       return { steps, output: submittedOutput(submit), error: null };
     }
     if (msg.tool_calls.length === 0) {
       // text cut off where a refusal or a filter stopped it is not the model's answer, to be scored as one
       const output = completion.refusal ? null : parseFinalText(msg.content);
+      // text the token limit cut off holds no whole answer unless its JSON closed before the cut
+      if (!completion.refusal && completion.cut_short && (output === null || typeof output === "string"))
+        return {
+          steps,
+          output: null,
+          error: tokenLimitStop(agent, output === null ? "any text" : "its answer was complete"),
+        };
       // nothing to score: a failed investigation, with its reason on the transcript (a refusal is
       // the model's own answer, not an empty message from a broken server)
       const why = completion.refusal
         ? `the model refused: ${completion.refusal}`
-        : completion.cut_short
-          ? `the model's answer stopped at the token limit before any text (params.max_tokens ${agent.params.max_tokens ?? "not set: the default"}, or the model's context window full)`
-          : "the model's final message was empty";
+        : "the model's final message was empty";
       return { steps, output, error: output === null ? `no answer: ${why}` : null };
     }
 
@@ -207,6 +217,14 @@ export async function runChatAgent(
     for (const call of msg.tool_calls) runTool(call);
   }
   return { steps, output: null, error: `limit: no triage output within max_steps ${max_steps}` };
+}
+
+/**
+ * The stop of an answer the token limit cut off: the agent's own limit (params.max_tokens, or the
+ * context window), which --retry-failed does not replay and the report counts among limit stops.
+ */
+function tokenLimitStop(agent: LoadedAgent, before: string): string {
+  return `limit: the model's answer stopped at the token limit before ${before} (params.max_tokens ${agent.params.max_tokens ?? "not set: the default"}, or the model's context window full)`;
 }
 
 /**

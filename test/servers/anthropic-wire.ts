@@ -37,7 +37,7 @@ export const anthropicProtocol: Protocol = {
       stop_reason:
         reply.type === "refusal"
           ? "refusal"
-          : reply.type === "text" && reply.cut
+          : "cut" in reply && reply.cut
             ? "max_tokens"
             : calls.length > 0
               ? "tool_use"

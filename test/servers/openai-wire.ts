@@ -42,7 +42,7 @@ export const openaiProtocol: Protocol = {
                 }
               : {}),
           },
-          finish_reason: reply.type === "text" && reply.cut ? "length" : calls.length > 0 ? "tool_calls" : "stop",
+          finish_reason: "cut" in reply && reply.cut ? "length" : calls.length > 0 ? "tool_calls" : "stop",
           logprobs: null,
         },
       ],

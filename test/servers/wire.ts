@@ -10,10 +10,10 @@ import type { AddressInfo } from "node:net";
 export type Usage = { input: number; output: number; cached?: number; cacheWrite?: number };
 export type ScriptedCall = { name: string; arguments: Record<string, unknown> | string };
 
+/** `cut`: the answer stopped at the token limit (finish_reason length, stop_reason max_tokens) */
 export type Reply =
-  | { type: "tool_calls"; calls: ScriptedCall[]; text?: string; usage?: Usage | null }
-  | { type: "submit"; output: unknown; usage?: Usage | null }
-  /** `cut`: the answer stopped at the token limit (finish_reason length, stop_reason max_tokens) */
+  | { type: "tool_calls"; calls: ScriptedCall[]; text?: string; usage?: Usage | null; cut?: boolean }
+  | { type: "submit"; output: unknown; usage?: Usage | null; cut?: boolean }
   | { type: "text"; text: string; usage?: Usage | null; cut?: boolean }
   /** the model declines: OpenAI's message.refusal, Anthropic's stop_reason "refusal" */
   | { type: "refusal"; text: string; usage?: Usage | null }

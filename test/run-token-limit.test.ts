@@ -1,0 +1,81 @@
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { query, reportJson, soceval } from "./helpers/cli.js";
+import { pointGptAt, routineClose } from "./servers/agents.js";
+import { startResponder } from "./servers/responder.js";
+
+/**
+ * A model whose final submit_triage the token limit cut off (finish_reason "length"): a SOC lead
+ * reading "invalid output" would blame the prompt, when params.max_tokens is too small. It must
+ * read as the agent's own limit, everywhere a limit stop does.
+ */
+const dir = mkdtempSync(join(tmpdir(), "soceval-token-limit-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const db = join(dir, "s.duckdb");
+
+let server: Awaited<ReturnType<typeof startResponder>>;
+beforeAll(async () => {
+  server = await startResponder((messages) => {
+    const user = JSON.stringify(messages).match(/user\d+@corp\.example/)?.[0];
+    if (!messages.some((m) => m.role === "tool"))
+      return { type: "tool_calls", calls: [{ name: "get_signins", arguments: { user } }] };
+    // the third case's answer fits; the others are cut off mid-answer
+    if (user === "user2@corp.example") return { type: "submit", output: routineClose };
+    return {
+      type: "submit",
+      output: '{"verdict": "true_positive", "confidence": 0.9, "summary": "The sign-in fr',
+      cut: true,
+    };
+  });
+  pointGptAt(dir, server.url);
+});
+afterAll(() => server.close());
+
+describe("an answer the token limit cut off", () => {
+  it("is a limit stop in the store, show and the report, not an invalid output, and --retry-failed leaves it", async () => {
+    const r = await soceval(["run", "suite.yaml", "--agent", "gpt-test", "--limit", "3", "--quiet", "--db", db], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("--retry-failed");
+
+    const rows = await query<{ case_id: string; failed: boolean; schema_valid: boolean; kinds: string[] }>(
+      db,
+      `SELECT r.case_id, r.failed, r.schema_valid, list(f.kind ORDER BY f.kind) FILTER (WHERE f.scorer = 'operations') AS kinds
+       FROM case_results r LEFT JOIN findings f USING (run_id, case_id, agent, epoch) GROUP BY ALL`,
+    );
+    expect(rows).toHaveLength(3);
+    const cut = rows.filter((row) => row.case_id !== "mini-002");
+    for (const row of cut) expect(row).toMatchObject({ failed: true, schema_valid: false, kinds: ["agent_error"] });
+
+    const show = await soceval(["show", "mini-000", "--db", db], dir);
+    expect(show.stdout).toContain("output  none — limit: the model's answer stopped at the token limit");
+    expect(show.stdout).not.toContain("not the triage format");
+
+    const gpt = (await reportJson(db, dir)).agents["gpt-test"]!;
+    expect(gpt.model_usage).toMatchObject({ limit_stops: 2, limit_stops_by: { "params.max_tokens": 2 } });
+    expect(gpt.metrics.failed_rate).toMatchObject({ x: 2, n: 3 });
+    // the one answer that came whole is the only output judged against the schema, and it is valid
+    expect(gpt.metrics.schema_invalid_rate).toMatchObject({ x: 0, n: 1 });
+
+    const asked = server.requests();
+    const again = await soceval(
+      [
+        "run",
+        "suite.yaml",
+        "--agent",
+        "gpt-test",
+        "--limit",
+        "3",
+        "--resume",
+        "latest",
+        "--retry-failed",
+        "--quiet",
+      ].concat(["--db", db]),
+      dir,
+    );
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/0 replayed, 3 already stored/);
+    expect(server.requests()).toBe(asked);
+  });
+});
