@@ -75,7 +75,9 @@ export const ApprovalRaise = z
       .max(1)
       .optional()
       .describe(`for low_confidence: the confidence threshold (default ${LOW_CONFIDENCE_BELOW})`),
-    raise_to: Approval.optional().describe("minimum approval; default: one level up"),
+    raise_to: Approval.optional().describe(
+      "minimum approval; default: one level above the base (by_risk) approval; when several raises apply, the strictest wins",
+    ),
   })
   .superRefine((r, ctx) => {
     const byWhen = r.reason === "asset_criticality" || r.reason === "data_sensitivity";

@@ -12,6 +12,8 @@ export type RequiredApproval = { approval: Approval; reasons: string[] };
 /**
  * The approval an action needs on this case under the workflow's policy: its risk's base level,
  * raised by asset criticality, data sensitivity, the agent's low confidence and irreversibility.
+ * Each raise that applies asks for its raise_to, or one level above the base (what the agent's
+ * prompt says it asks for), and the strictest wins: the rules' order in the file changes nothing.
  */
 export function requiredApproval(
   wf: Workflow,
@@ -19,8 +21,8 @@ export function requiredApproval(
   facts: Facts,
   confidence: number | null,
 ): RequiredApproval {
-  let level = approvalRank(wf.approval_policy.by_risk[action.risk]);
-  const reasons = [`${action.risk} risk → ${LEVELS[level]}`];
+  const base = approvalRank(wf.approval_policy.by_risk[action.risk]);
+  const raised: { reason: string; rank: number }[] = [];
   for (const r of wf.approval_policy.raise) {
     const applies =
       r.reason === "irreversible"
@@ -31,12 +33,13 @@ export function requiredApproval(
             ? whenHolds(r.when, facts)
             : false;
     if (!applies) continue;
-    const target = r.raise_to ? approvalRank(r.raise_to) : Math.min(level + 1, LEVELS.length - 1);
-    if (target > level) {
-      level = target;
-      reasons.push(`${r.reason.replace("_", " ")} → ${LEVELS[level]}`);
-    }
+    const rank = r.raise_to ? approvalRank(r.raise_to) : Math.min(base + 1, LEVELS.length - 1);
+    if (rank > base) raised.push({ reason: r.reason.replace("_", " "), rank });
   }
+  // named from the lowest raise to the strictest, so the reasons read the same whatever the order
+  raised.sort((a, b) => a.rank - b.rank || a.reason.localeCompare(b.reason));
+  const level = Math.max(base, ...raised.map((r) => r.rank));
+  const reasons = [`${action.risk} risk → ${LEVELS[base]}`, ...raised.map((r) => `${r.reason} → ${LEVELS[r.rank]}`)];
   return { approval: LEVELS[level]!, reasons };
 }
 
