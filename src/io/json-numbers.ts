@@ -87,3 +87,11 @@ export function keepLongIntegers(text: string, parsed: unknown, long = longInteg
   }
   return JSON.parse(quoted + text.slice(at));
 }
+
+/**
+ * Whether `value` is what keepLongIntegers makes of an unsafe integer literal: its exact digits as a
+ * string. Where a number is expected (a tool's number input), such a string is that number.
+ */
+export function isLongIntegerText(value: string): boolean {
+  return value.length >= 16 && INTEGER.test(value) && !Number.isSafeInteger(Number(value));
+}

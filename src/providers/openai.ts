@@ -5,6 +5,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
+import { keepLongIntegers } from "../io/json-numbers.js";
 import { attemptDeadline, malformed, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
 
@@ -52,7 +53,9 @@ export function parseArguments(text: string): Record<string, unknown> {
   // local servers send "" (or nothing) for a call without arguments: the sandbox then names what is missing
   if (text.trim() === "") return {};
   try {
-    const v: unknown = JSON.parse(text);
+    // a 64-bit id the model copied from evidence (an EventRecordID) kept as its digits, as a case
+    // keeps it: JSON.parse would round it to a neighbour, and the sandbox filter on it to nothing
+    const v: unknown = keepLongIntegers(text, JSON.parse(text));
     if (v !== null && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
   } catch {
     // fall through

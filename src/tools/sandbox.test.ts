@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Case } from "../schema/index.js";
+import { Case, ToolContract } from "../schema/index.js";
 import { loadWorkflow } from "../workflow/load.js";
 import { faultFor } from "./faults.js";
 import { ToolSandbox, toolResultContent } from "./sandbox.js";
@@ -81,6 +81,31 @@ describe("ToolSandbox", () => {
     expect(refused({ _raw: "{not json" })).toMatchObject({ status: "error", note: "arguments are not a JSON object" });
     // what it accepts is unchanged: the playbook's calls and a model's well-formed ones
     expect(refused({ user, since: null }).status).toBe("ok");
+  });
+
+  it("takes an integer beyond 2^53, kept as its digits, as a number input; other text stays refused", () => {
+    const events = ToolContract.parse({
+      name: "get_events",
+      description: "events by record id",
+      source: "win.events",
+      scope: "read",
+      input: { record_id: { type: "number", description: "EventRecordID", entity: "event_record" } },
+      audit_event: "win.events.query",
+    });
+    const record = { id: "ev-1", source: "win.events", time: "2026-03-01T10:00:00Z", data: {} };
+    const c = Case.parse({
+      ...c1,
+      evidence: [{ ...record, entities: [{ type: "event_record", value: "12345678901234567891" }] }],
+    });
+    const sb = new ToolSandbox(c, { ...wf, tools: [...wf.tools, events] }, { scope: "all", faults: [], seed: 1 });
+    const call = (record_id: unknown) => sb.call("get_events", { record_id }).step;
+    expect(call("12345678901234567891")).toMatchObject({ status: "ok", evidence_ids: ["ev-1"] });
+    expect(call(42)).toMatchObject({ status: "ok", evidence_ids: [] });
+    for (const text of ["abc", "42", "9007199254740991"])
+      expect(call(text), text).toMatchObject({
+        status: "error",
+        note: 'input "record_id" must be a number, got string',
+      });
   });
 
   it("answers unavailable for a source the case lists as unavailable", () => {

@@ -1,3 +1,4 @@
+import { isLongIntegerText } from "../io/json-numbers.js";
 import type { Case, EvidenceRecord, Fault, ToolCallStep, ToolContract, Workflow } from "../schema/index.js";
 import { entityKey } from "./entity-key.js";
 import { faultFor } from "./faults.js";
@@ -61,8 +62,9 @@ function badInput(contract: ToolContract, plan: ContractPlan, input: Record<stri
   for (const name of plan.required) if (isEmpty(input[name])) return `missing required input "${name}"`;
   for (const { name, p } of plan.params) {
     const v = input[name];
-    if (v !== undefined && v !== null && typeof v !== p.type)
-      return `input "${name}" must be a ${p.type}, got ${typeof v}`;
+    // an integer beyond 2^53 arrives as its exact digits (io/json-numbers.ts): a number all the same
+    const type = p.type === "number" && typeof v === "string" && isLongIntegerText(v) ? "number" : typeof v;
+    if (v !== undefined && v !== null && type !== p.type) return `input "${name}" must be a ${p.type}, got ${type}`;
     // a query API answers a bound it cannot read with 400, not with every record it holds
     if (p.time && !isEmpty(v) && parseInstant(String(v)) === null)
       return `input "${name}" must be an ISO-8601 time such as 2026-03-01T08:00:00Z, got ${JSON.stringify(v)}`;

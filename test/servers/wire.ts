@@ -37,7 +37,9 @@ export type Reply =
   /** a 200 that is an HTML page (a proxy's, a login portal's), not the protocol's JSON */
   | { type: "html" }
   /** a 200 with this JSON body, whatever the protocol (a gateway's error body, say) */
-  | { type: "json"; body: unknown };
+  | { type: "json"; body: unknown }
+  /** a 200 JSON answer written as this text: what JSON.stringify cannot write (an integer beyond 2^53) */
+  | { type: "raw"; text: string };
 
 /** The answers a model gives; the protocol renders them. */
 export type ModelReply = Extract<Reply, { type: "tool_calls" | "submit" | "text" | "refusal" }>;
@@ -130,6 +132,10 @@ export async function startWireServer(protocol: Protocol, script: Reply[] = []):
       }
       case "json":
         sendJson(res, 200, reply.body);
+        return;
+      case "raw":
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(reply.text);
         return;
       case "html":
         res.writeHead(200, { "content-type": "text/html" });
