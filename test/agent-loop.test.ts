@@ -272,7 +272,8 @@ describe("the agent loop", () => {
   ] as const)(
     "%s: a submit_triage call the token limit cut off is a limit stop, not an invalid answer to score",
     async (provider, output) => {
-      const r = await investigate([askSignins, { type: "submit", output, cut: true }], { provider });
+      const file = join(mkdtempSync(join(tmpdir(), "soceval-loop-")), "recordings.jsonl");
+      const r = await investigate([askSignins, { type: "submit", output, cut: true }], { provider }, file);
       expect(r.output).toBeNull();
       expect(r.unusable).toBeUndefined();
       expect(r.error).toBe(
@@ -281,7 +282,9 @@ describe("the agent loop", () => {
       // the truncated call was paid for: it stays on the transcript with its tokens
       expect(r.steps.map((s) => s.type)).toEqual(["model_call", "tool_call", "model_call"]);
       expect(r.steps[2]).toMatchObject({ tokens_in: 120, tokens_out: 30 });
-      await server?.close();
+      // a CI replay of the recording stops at the same place, for the same reason
+      const replayed = await replayRecorded(file);
+      expect(replayed).toMatchObject({ output: null, error: r.error });
       // the same answer, not cut off, is scored as the model's answer
       const whole = await investigate([askSignins, { type: "submit", output }], { provider });
       expect(whole.error).toBeNull();
