@@ -44,10 +44,12 @@ describe("a disagreement's drill-down holds attacker-controlled text as text", (
     expect(html).not.toMatch(/<script\b/i);
     expect(html).not.toContain(BREAKOUT);
     expect(html).toContain("&lt;/details&gt;&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;");
-    // as many drill-downs open as close: one per listed case, and the command's own
+    // as many drill-downs open as close: one per listed case, the command's own, and a pairing's
+    // cases behind its only candidate / only baseline counts
     const body = html.slice(html.indexOf("<body"));
     const opened = body.match(/<details\b/g)?.length ?? 0;
-    expect(opened).toBe(doc.disagreements.length + 1);
+    const behind = doc.pairings.filter((p) => p.metrics.some((m) => (m.candidate_only ?? 0) + (m.baseline_only ?? 0)));
+    expect(opened).toBe(doc.disagreements.length + 1 + behind.length);
     expect(body.match(/<\/details>/g)).toHaveLength(opened);
   });
 

@@ -144,6 +144,36 @@ describe("compare: why each side decided, one run with two agents", () => {
 
   it("keeps the Markdown short", () => expectShortMarkdown(out));
 
+  it("names the cases behind each only candidate / only baseline count, as the stored results give them", async () => {
+    const [pairing] = out.json.pairings;
+    for (const m of pairing!.metrics) {
+      if (m.candidate_only === null) {
+        expect([m.candidate_only_cases, m.baseline_only_cases], m.metric).toEqual([null, null]);
+        continue;
+      }
+      expect(m.candidate_only_cases, m.metric).toHaveLength(m.candidate_only);
+      expect(m.baseline_only_cases, m.metric).toHaveLength(m.baseline_only!);
+    }
+    // one epoch: a case counts where the candidate missed a true positive the baseline escalated
+    const missed = await query<{ case_id: string }>(
+      db,
+      `SELECT c.case_id FROM case_results c JOIN case_results b USING (run_id, case_id)
+       WHERE c.run_id = ${q(out.json.sides[0]!.run_id)} AND c.agent = 'playbook-no-detonation' AND b.agent = 'playbook'
+         AND c.label_verdict = 'true_positive' AND coalesce(c.critical_miss, true)
+         AND NOT coalesce(b.critical_miss, true) ORDER BY c.case_id`,
+    );
+    const critical = pairing!.metrics.find((m) => m.metric === "critical_miss_rate")!;
+    expect(missed.length).toBeGreaterThan(0);
+    expect(critical.candidate_only_cases).toEqual(missed.map((r) => r.case_id));
+    // the page lists them under the table
+    const table = out.html.slice(out.html.indexOf('<table class="only-cases">'));
+    const row = table.slice(
+      table.indexOf(">Critical miss rate</th>"),
+      table.indexOf("</tr>", table.indexOf(">Critical miss rate</th>")),
+    );
+    for (const { case_id } of missed.slice(0, 10)) expect(row).toContain(`>${case_id}<`);
+  });
+
   it("uses no script on the page", () => {
     expect(out.html).not.toMatch(/<script\b/i);
     expect(out.html.match(/<details class="why">/g)).toHaveLength(out.json.disagreements.length);

@@ -40,6 +40,11 @@ export const PairedMetric = z.strictObject({
     .nullable()
     .describe("cases where only the candidate has the outcome, a case having it when it holds in most of its epochs"),
   baseline_only: z.number().nullable(),
+  candidate_only_cases: z
+    .array(z.string())
+    .nullable()
+    .describe("the case ids candidate_only counts, in order; null for cost and time"),
+  baseline_only_cases: z.array(z.string()).nullable().describe("the case ids baseline_only counts, in order"),
   candidate_only_units: z
     .number()
     .nullable()

@@ -188,7 +188,7 @@ async function pairedMetric(
 ): Promise<PairedMetric> {
   const params = [cand.run_id, cand.agent, base.run_id, base.agent];
   const pairs = `WITH c AS (${perCase(m.value, m.defined)}), b AS (${perCase(m.value, m.defined)}),
-    p AS (SELECT c.unit, c.v AS vc, b.v AS vb, c.f AS fc, b.f AS fb FROM c JOIN b USING (case_id)
+    p AS (SELECT case_id, c.unit, c.v AS vc, b.v AS vb, c.f AS fc, b.f AS fb FROM c JOIN b USING (case_id)
           WHERE c.label = b.label AND c.v IS NOT NULL AND b.v IS NOT NULL)`;
   // ma/mb: the unit's cases that have the outcome in most of their epochs, as `c_only`/`b_only`
   // count a case, so an incident's count is its cases' counts, never an epoch share they lack
@@ -225,6 +225,14 @@ async function pairedMetric(
       params,
     )
   )[0]!;
+  // the cases behind candidate_only and baseline_only, by the same test, so each count has its cases
+  const only = m.binary
+    ? await store.query<{ case_id: string; cand: boolean }>(
+        `${pairs} SELECT case_id, ${MAJORITY("vc")} AS cand FROM p
+         WHERE ${MAJORITY("vc")} <> ${MAJORITY("vb")} ORDER BY case_id`,
+        params,
+      )
+    : [];
   const paired = units.map((u): PairedUnit => ({ a: u.a, b: u.b, n: u.n, up: u.up, down: u.down, multiplicity: u.m }));
   const d = m.binary ? pairedRateDifference(paired) : pairedMeanDifference(paired);
   const discordant = counts.c_only + counts.b_only;
@@ -251,6 +259,8 @@ async function pairedMetric(
     mcnemar_p: m.binary && counts.n > 0 ? exactMcNemar(unitsCand, unitsBase) : null,
     candidate_only: m.binary ? counts.c_only : null,
     baseline_only: m.binary ? counts.b_only : null,
+    candidate_only_cases: m.binary ? only.filter((r) => r.cand).map((r) => r.case_id) : null,
+    baseline_only_cases: m.binary ? only.filter((r) => !r.cand).map((r) => r.case_id) : null,
     candidate_only_units: m.binary ? unitsCand : null,
     baseline_only_units: m.binary ? unitsBase : null,
     min_detectable_difference:

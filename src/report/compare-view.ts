@@ -87,9 +87,18 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
           cls: READING_CLASS[r],
         };
       }),
+      // the cases behind each "only candidate / only baseline", so those counts lead to cases
+      behind: p.metrics
+        .filter((m) => (m.candidate_only_cases?.length ?? 0) + (m.baseline_only_cases?.length ?? 0) > 0)
+        .map((m) => ({
+          label: labelOf(m.metric),
+          candidate: firstCases(m.candidate_only_cases ?? []),
+          baseline: firstCases(m.baseline_only_cases ?? []),
+        })),
     })),
     chart: html && chartValues.length ? trusted(await renderChart("quality-cost", chartValues)) : null,
     side_labels: doc.sides.map((s) => s.label),
+    cases_shown: CASES_SHOWN,
     disagreements: doc.disagreements.map((d) => ({
       case_id: d.case_id,
       title: d.title ?? "",
@@ -114,6 +123,13 @@ export async function compareView(doc: CompareDoc, html = true, db?: string) {
     disagreements_command: queryCommand(doc.disagreements_query, storeFlag(db)),
     show_run: runRef(doc.sides[0]?.run_id ?? "", db),
   };
+}
+
+/** Cases the page lists behind one count; the JSON holds every one. */
+const CASES_SHOWN = 10;
+
+function firstCases(ids: string[]): { n: number; shown: string[]; more: number } {
+  return { n: ids.length, shown: ids.slice(0, CASES_SHOWN), more: Math.max(0, ids.length - CASES_SHOWN) };
 }
 
 /** An unsigned difference of rates, in percentage points. */
