@@ -2,6 +2,7 @@ import { POLICY_KINDS } from "../schema/finding.js";
 import { type OutputStatus, outputStatusOverEpochsSql, outputStatusSql } from "../schema/output-status.js";
 import { type Store, sqlString } from "../store/db.js";
 import { PROPORTIONS } from "./catalogue.js";
+import { reviewConditions } from "./external.js";
 import { itemsSql } from "./items-behind.js";
 import type { CasesBehind } from "./report-schema.js";
 
@@ -39,9 +40,16 @@ const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
 
 type Listed = { case_id: string; epochs: number; items?: number | null; output_status: OutputStatus }[] | null;
 
-/** Every rate whose cases can be listed: the headline rates, then `violation_rate.<kind>` per policy kind. */
+/** The assisted-mode rate read from analyst_reviews, a table the user loads (external.ts), not from case_results. */
+export const ACCEPTANCE = "analyst_acceptance_rate";
+
+/**
+ * Every rate whose cases can be listed: the headline rates, analyst acceptance (the recommendations
+ * analysts rejected), then `violation_rate.<kind>` per policy kind.
+ */
 export const RATES_BEHIND: string[] = [
   ...AGAINST.map(([key]) => key),
+  ACCEPTANCE,
   ...POLICY_KINDS.map((k) => `violation_rate.${k}`),
 ];
 
@@ -56,6 +64,7 @@ export function rateCondition(metric: string): {
   den: string;
   items: ReturnType<typeof itemsSql> | null;
 } {
+  if (metric === ACCEPTANCE) return { ...reviewConditions(), items: null };
   const kind = metric.startsWith("violation_rate.") ? metric.slice("violation_rate.".length) : null;
   if (kind !== null) {
     if (!(POLICY_KINDS as readonly string[]).includes(kind)) throw new Error(`cases behind: unknown kind ${kind}`);

@@ -77,7 +77,22 @@ async function newestReadiness(
 }
 
 /** The columns `analyst_reviews` is read by: a table without them measures nothing. */
-const REVIEW_COLUMNS = ["run_id", "case_id", "agent", "accepted"];
+export const REVIEW_COLUMNS = ["run_id", "case_id", "agent", "accepted"];
+
+/**
+ * Over a case_results row (columns qualified `case_results.`), the conditions behind analyst
+ * acceptance as reviewMetrics counts it: a reviewed case counts once (its first stored epoch stands
+ * for it), and against the rate when any of its reviews rejected the recommendation.
+ */
+export function reviewConditions(): { den: string; against: string } {
+  const review = (accepted: string) =>
+    `EXISTS (SELECT 1 FROM analyst_reviews a WHERE a.run_id::VARCHAR = case_results.run_id
+       AND a.agent::VARCHAR = case_results.agent AND a.case_id::VARCHAR = case_results.case_id AND ${accepted})`;
+  const first = `case_results.epoch = (SELECT min(x.epoch) FROM case_results x WHERE x.run_id = case_results.run_id
+       AND x.agent = case_results.agent AND x.case_id = case_results.case_id)`;
+  const den = `(${first} AND ${review("a.accepted IS NOT NULL")})`;
+  return { den, against: `(${den} AND ${review("NOT a.accepted")})` };
+}
 
 /**
  * Assisted-phase metric from `analyst_reviews` (run_id, case_id, agent, accepted BOOLEAN): analysts'

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import { RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
+import { ACCEPTANCE, RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
+import { REVIEW_COLUMNS } from "../analytics/external.js";
+import { columnsOf, tableExists } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { writeJsonLines } from "../io/write-lines.js";
 import { outputStatusSql } from "../schema/output-status.js";
@@ -86,6 +88,7 @@ export function register(program: Command): void {
         let counts: AgentCount[];
         try {
           const runId = await resolveRunId(store, flags.run);
+          if (flags.rate === ACCEPTANCE) await refuseWithoutReviews(store);
           const where = ["run_id = ?"];
           const params: unknown[] = [runId];
           if (flags.agent !== undefined) {
@@ -152,5 +155,23 @@ export function register(program: Command): void {
         process.stdout.write(casesText(flags.rate, rows, counts, items !== null, flags.db));
         return EXIT.ok;
       }),
+    );
+}
+
+/**
+ * Analyst acceptance is read from analyst_reviews, which shadow mode never fills: without the table
+ * (or its columns) there is nothing to list, and "none count against it" would read as every
+ * recommendation accepted.
+ */
+async function refuseWithoutReviews(store: Store): Promise<void> {
+  if (!(await tableExists(store, "analyst_reviews")))
+    throw new InputError(
+      `--rate ${ACCEPTANCE}: ${store.path} has no analyst_reviews table, so no recommendation was reviewed: load analysts' verdicts on the run's recommendations into analyst_reviews (run_id, case_id, agent, accepted BOOLEAN)`,
+    );
+  const cols = await columnsOf(store, "analyst_reviews");
+  const missing = REVIEW_COLUMNS.filter((c) => !cols.has(c));
+  if (missing.length > 0)
+    throw new InputError(
+      `--rate ${ACCEPTANCE}: the analyst_reviews table of ${store.path} has no column ${missing.join(", ")} (it has ${[...cols.keys()].join(", ") || "none"}): its columns must be run_id, case_id, agent, accepted (BOOLEAN)`,
     );
 }
