@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { query, reportJson, soceval } from "./helpers/cli.js";
+import { jsonLines, query, reportJson, soceval } from "./helpers/cli.js";
 import { pointGptAt, routineClose } from "./servers/agents.js";
 import { startResponder } from "./servers/responder.js";
 
@@ -57,6 +57,16 @@ describe("an answer the token limit cut off", () => {
     expect(gpt.metrics.failed_rate).toMatchObject({ x: 2, n: 3 });
     // the one answer that came whole is the only output judged against the schema, and it is valid
     expect(gpt.metrics.schema_invalid_rate).toMatchObject({ x: 0, n: 1 });
+
+    // the failed investigations say why, beside the case: the token limit, not an outage
+    const failed = jsonLines<{ case_id: string; error: string }>(
+      await soceval(["cases", "--run", "latest", "--rate", "failed_rate", "--format", "jsonl", "--db", db], dir),
+    );
+    expect(failed.map((f) => f.case_id)).toEqual(["mini-000", "mini-001"]);
+    for (const f of failed) expect(f.error).toMatch(/^limit: the model's answer stopped at the token limit/);
+    const table = await soceval(["cases", "--run", "latest", "--rate", "failed_rate", "--db", db], dir);
+    expect(table.stdout).toMatch(/│ why +│/);
+    expect(table.stdout).toContain("limit: the model's answer");
 
     const asked = server.requests();
     const again = await soceval(

@@ -8,6 +8,11 @@ import { sqlString } from "../store/db.js";
  */
 export function extraColumns(rate: string): string {
   if (rate === "audit_completeness") return ", r.audit_completeness, r.audit_missing";
+  // no output says nothing of why: a provider's outage, the agent's own limit (steps, tokens, an
+  // answer cut off at params.max_tokens) or an empty answer each call for another fix
+  if (rate === "failed_rate")
+    return `, (SELECT t.error FROM transcripts t WHERE t.run_id = r.run_id AND t.agent = r.agent
+       AND t.case_id = r.case_id AND t.epoch = r.epoch) AS error`;
   if (rate === "policy_violation_rate") return `, (${violationsSql(POLICY_KINDS, false)}) AS violations`;
   if (rate === "high_severity_violation_rate") return `, (${violationsSql(POLICY_KINDS, true)}) AS violations`;
   // one kind's rate counts investigations, the report's violation table its findings too: the

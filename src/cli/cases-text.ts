@@ -25,6 +25,8 @@ export type CaseRow = {
   audit_missing?: string[] | null;
   /** the violation rates' only (one kind's: that kind's): the policy findings that make it count, by kind */
   violations?: Violation[] | null;
+  /** failed_rate's only: the transcript's error (null: no transcript, or none recorded) */
+  error?: string | null;
   /** what a null verdict stands for: an output that failed the schema, or none at all */
   output_status: OutputStatus;
 };
@@ -103,6 +105,7 @@ function extraCells(rate: string, itemRatio: boolean): Extra[] {
   // a ratio of items counts items, not the investigation: each row says how many it holds
   if (itemRatio)
     return [{ head: "against it", width: 22, cell: (r) => itemsText(rate, Number(r.items), Number(r.items_total)) }];
+  if (rate === "failed_rate") return [{ head: "why", width: 34, cell: (r) => whyFailed(r.error) }];
   if (rate === "policy_violation_rate" || rate === "high_severity_violation_rate" || violationKind(rate))
     return [{ head: "violations", width: 26, cell: (r) => violationsText(r.violations) }];
   return [];
@@ -116,4 +119,11 @@ function meanFromItems(c: AgentCount): string {
   const missing = Number(c.items ?? 0);
   const all = Number(c.of);
   return `1 − ${missing}/${all} = ${(100 * (1 - missing / all)).toFixed(2)}%`;
+}
+
+/** A failed investigation's error as a table cell: its start, which names the cause; jsonl has all of it. */
+function whyFailed(error: string | null | undefined): string {
+  if (!error) return "no error recorded";
+  const line = printable(error.replace(/\s+/g, " ").trim());
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
