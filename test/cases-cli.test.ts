@@ -7,7 +7,7 @@ import { buildReport } from "../src/analytics/report.js";
 import type { ReportDoc } from "../src/analytics/report-schema.js";
 import { Store } from "../src/store/db.js";
 import { FIXTURE_RUN, seedFixture } from "./fixtures/report/run.js";
-import { CLI, soceval } from "./helpers/cli.js";
+import { CLI, jsonLines, soceval } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soceval-cases-"));
 const db = join(dir, "c.duckdb");
@@ -41,6 +41,41 @@ describe("soceval cases", () => {
         expect(mine.length, `${a.agent} ${metric}`).toBe(behind?.rows ?? 0);
         expect(mine.map((x) => x.case_id)).toEqual(expect.arrayContaining(behind?.listed.map((c) => c.case_id) ?? []));
         for (const x of mine) expect(x.run_id).toBe(FIXTURE_RUN);
+      }
+    }
+  });
+
+  it("lists the investigations at or above a p95 of the report, each with its time, per agent", async () => {
+    for (const [metric, column] of [
+      ["time_to_triage_p95_ms", "time_to_triage_ms"],
+      ["time_to_first_required_p95_ms", "time_to_first_required_ms"],
+    ] as const) {
+      const r = await run(["cases", "--run", "latest", "--rate", metric, "--format", "jsonl"]);
+      expect(r.status, r.stderr).toBe(0);
+      const rows = jsonLines<{ agent: string; case_id: string; epoch: number; ms: number }>(r);
+      const table = await run(["cases", "--run", "latest", "--rate", metric]);
+      for (const a of Object.values(doc.agents)) {
+        const p95 = a.metrics[metric]!.value!;
+        const store = await Store.open(db, { readOnly: true });
+        let want: { case_id: string; epoch: number; ms: number }[];
+        try {
+          want = await store.query(
+            `SELECT case_id, epoch, ${column} AS ms FROM case_results WHERE run_id = ? AND agent = ? AND ${column} >= ?
+             ORDER BY case_id, epoch`,
+            [FIXTURE_RUN, a.agent, p95],
+          );
+        } finally {
+          store.close();
+        }
+        expect(want.length, `${a.agent} ${metric}`).toBeGreaterThan(0);
+        const mine = rows.filter((x) => x.agent === a.agent);
+        expect(mine.map((x) => [x.case_id, x.epoch, x.ms])).toEqual(
+          want.map((w) => [w.case_id, w.epoch, Number(w.ms)]),
+        );
+        const n = a.metrics[metric]!.n;
+        expect(table.stdout).toMatch(
+          new RegExp(`investigations at or above it: .*${a.agent} ${want.length} of ${n} \\(p95 `),
+        );
       }
     }
   });

@@ -1,7 +1,7 @@
 import { POLICY_KINDS } from "../schema/finding.js";
 import { type OutputStatus, outputStatusOverEpochsSql, outputStatusSql } from "../schema/output-status.js";
 import { type Store, sqlString } from "../store/db.js";
-import { PROPORTIONS } from "./catalogue.js";
+import { PROPORTIONS, QUANTILES } from "./catalogue.js";
 import { reviewConditions } from "./external.js";
 import { itemsSql } from "./items-behind.js";
 import type { CasesBehind } from "./report-schema.js";
@@ -39,6 +39,13 @@ const AGAINST: [key: string, counts: CasesBehind["counts"]][] = [
 ];
 
 type Listed = { case_id: string; epochs: number; items?: number | null; output_status: OutputStatus }[] | null;
+
+/**
+ * A p95 of the report (time to triage, to first required evidence) and the case_results column it
+ * is over: the investigations at or above it are the ones that set it, and a criterion on it
+ * ("95% finish within 5 minutes") fails on them.
+ */
+export const P95_BEHIND = new Map<string, string>(QUANTILES.map((q) => [`${q.key}_p95_ms`, q.expr]));
 
 /** The assisted-mode rate read from analyst_reviews, a table the user loads (external.ts), not from case_results. */
 export const ACCEPTANCE = "analyst_acceptance_rate";

@@ -1,9 +1,10 @@
 import Table from "cli-table3";
+import { P95_BEHIND } from "../analytics/cases-behind.js";
 import { metricInfo } from "../analytics/catalogue.js";
 import { itemsNoun, itemsText } from "../analytics/items-behind.js";
 import { printable } from "../io/printable.js";
 import { showCommand } from "../io/shell.js";
-import { runRef } from "../report/format.js";
+import { formatValue, runRef } from "../report/format.js";
 import { answerLabel, type OutputStatus } from "../schema/output-status.js";
 import { auditCell } from "./audit-text.js";
 import { type Violation, violationKind, violationsText } from "./cases-columns.js";
@@ -25,13 +26,15 @@ export type CaseRow = {
   audit_missing?: string[] | null;
   /** the violation rates' only (one kind's: that kind's): the policy findings that make it count, by kind */
   violations?: Violation[] | null;
+  /** a p95's only: the investigation's value of it, in ms */
+  ms?: number | null;
   /** failed_rate's only: the transcript's error (null: no transcript, or none recorded) */
   error?: string | null;
   /** what a null verdict stands for: an output that failed the schema, or none at all */
   output_status: OutputStatus;
 };
 /** Per agent: rows against the rate of `of` rows; for an item ratio, `items` against it of `of` items. */
-export type AgentCount = { agent: string; rows: number; of: number; items?: number };
+export type AgentCount = { agent: string; rows: number; of: number; items?: number; p95?: number | null };
 
 /** Rows a terminal table shows; jsonl streams every one. */
 export const TABLE_ROWS = 200;
@@ -63,6 +66,7 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
   const totals = counts
     .map((c) => {
       if (Number(c.of) === 0) return `${c.agent} none to measure`;
+      if (c.p95 !== undefined) return `${c.agent} ${c.rows} of ${c.of} (p95 ${formatValue(c.p95, "ms")})`;
       if (!itemRatio) return `${c.agent} ${c.rows} of ${c.of}`;
       const n = Number(c.rows);
       const audit = rate === "audit_completeness" ? `; mean completeness ${meanFromItems(c)}` : "";
@@ -74,9 +78,11 @@ export function casesText(rate: string, rows: CaseRow[], counts: AgentCount[], i
   // a hand-off is neither right nor wrong: the rate counts it, nothing counts against
   const what = itemRatio
     ? itemsNoun(rate)
-    : rate === "human_handoff_rate"
-      ? "investigations it counts"
-      : "investigations that count against it";
+    : P95_BEHIND.has(rate)
+      ? "investigations at or above it"
+      : rate === "human_handoff_rate"
+        ? "investigations it counts"
+        : "investigations that count against it";
   return (
     `${rows.length > 0 ? `${t.toString()}\n` : ""}` +
     // a terminal table of thousands of rows is read by no one: the count stays exact
@@ -106,6 +112,7 @@ function extraCells(rate: string, itemRatio: boolean): Extra[] {
   if (itemRatio)
     return [{ head: "against it", width: 22, cell: (r) => itemsText(rate, Number(r.items), Number(r.items_total)) }];
   if (rate === "failed_rate") return [{ head: "why", width: 34, cell: (r) => whyFailed(r.error) }];
+  if (P95_BEHIND.has(rate)) return [{ head: "time", width: 12, cell: (r) => formatValue(r.ms, "ms") }];
   if (rate === "policy_violation_rate" || rate === "high_severity_violation_rate" || violationKind(rate))
     return [{ head: "violations", width: 26, cell: (r) => violationsText(r.violations) }];
   return [];

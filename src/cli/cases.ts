@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { ACCEPTANCE, RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
+import { ACCEPTANCE, P95_BEHIND, RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
 import { REVIEW_COLUMNS } from "../analytics/external.js";
 import { columnsOf, tableExists } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { writeJsonLines } from "../io/write-lines.js";
 import { outputStatusSql } from "../schema/output-status.js";
-import { DEFAULT_DB, Store } from "../store/db.js";
+import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { extraColumns } from "./cases-columns.js";
 import { type AgentCount, type CaseRow, casesText, TABLE_ROWS } from "./cases-text.js";
@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .requiredOption("--run <id>", "run id or `latest`")
     .requiredOption(
       "--rate <metric>",
-      `the rate (${RATES_BEHIND.join(", ")}); a policy kind alone names its violation_rate`,
+      `the rate (${RATES_BEHIND.join(", ")}); a policy kind alone names its violation_rate; or a p95 (${[...P95_BEHIND.keys()].join(", ")}): the investigations at or above it`,
     )
     .option("--agent <name>", "only this agent")
     .option("--severity <s>", "only alerts of this severity (a breakdown row)")
@@ -78,14 +78,18 @@ export function register(program: Command): void {
         // a policy kind on its own names its violation rate
         if (!RATES_BEHIND.includes(flags.rate) && RATES_BEHIND.includes(`violation_rate.${flags.rate}`))
           flags.rate = `violation_rate.${flags.rate}`;
-        if (!RATES_BEHIND.includes(flags.rate))
-          throw new InputError(`--rate: unknown rate "${flags.rate}" (known: ${RATES_BEHIND.join(", ")})`);
+        const p95 = P95_BEHIND.get(flags.rate);
+        if (!RATES_BEHIND.includes(flags.rate) && p95 === undefined)
+          throw new InputError(
+            `--rate: unknown rate "${flags.rate}" (known: ${[...RATES_BEHIND, ...P95_BEHIND.keys()].join(", ")})`,
+          );
         if (!["table", "jsonl"].includes(flags.format))
           throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
-        const { against, den, items } = rateCondition(flags.rate);
+        let { against, den, items } = p95 === undefined ? rateCondition(flags.rate) : quantileCondition(p95);
         const store = await Store.open(flags.db, { readOnly: true });
         let rows: CaseRow[];
         let counts: AgentCount[];
+        let quantiles: Map<string, number> | undefined;
         try {
           const runId = await resolveRunId(store, flags.run);
           if (flags.rate === ACCEPTANCE) await refuseWithoutReviews(store);
@@ -124,12 +128,21 @@ export function register(program: Command): void {
             where.push(f.where);
             params.push(v);
           }
+          // a p95 is the slice's own, per agent, as the report computes it over the agent's rows
+          if (p95 !== undefined) {
+            const qs = await store.query<{ agent: string; q: number | null }>(
+              `SELECT agent, quantile_cont(${p95}, 0.95) AS q FROM case_results WHERE ${where.join(" AND ")} GROUP BY agent`,
+              params,
+            );
+            quantiles = new Map(qs.filter((r) => r.q !== null).map((r) => [r.agent, Number(r.q)]));
+            against = atOrAbove(p95, quantiles);
+          }
           // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
           // an item ratio's row also says how many of its items count against it, and of how many
           const itemCols = items ? `, (${items.items})::BIGINT AS items, (${items.total})::BIGINT AS items_total` : "";
           // output_status tells an output that failed the schema (no verdict stored) from no output at all
           const listing = `SELECT r.run_id, r.case_id, r.agent, r.epoch, r.label_verdict, r.verdict, r.escalate,
-               c.alert->>'title' AS title${items ? ", r.items, r.items_total" : ""}${extraColumns(flags.rate)},
+               c.alert->>'title' AS title${items ? ", r.items, r.items_total" : ""}${p95 === undefined ? extraColumns(flags.rate) : `, r.${p95} AS ms`},
                ${outputStatusSql("r")} AS output_status
              FROM (SELECT *${itemCols} FROM case_results WHERE ${where.join(" AND ")} AND ${against}) r
              LEFT JOIN cases c ON c.run_id = r.run_id AND c.case_id = r.case_id
@@ -152,6 +165,7 @@ export function register(program: Command): void {
         } finally {
           store.close();
         }
+        if (quantiles) for (const c of counts) c.p95 = quantiles.get(c.agent) ?? null;
         process.stdout.write(casesText(flags.rate, rows, counts, items !== null, flags.db));
         return EXIT.ok;
       }),
@@ -174,4 +188,16 @@ async function refuseWithoutReviews(store: Store): Promise<void> {
     throw new InputError(
       `--rate ${ACCEPTANCE}: the analyst_reviews table of ${store.path} has no column ${missing.join(", ")} (it has ${[...cols.keys()].join(", ") || "none"}): its columns must be run_id, case_id, agent, accepted (BOOLEAN)`,
     );
+}
+
+/** Over the investigations with a value: those at or above their agent's p95 (`against` set per agent below). */
+function quantileCondition(column: string): ReturnType<typeof rateCondition> {
+  return { against: "false", den: `${column} IS NOT NULL`, items: null };
+}
+
+/** Each agent's rows at or above its own p95; an agent with no value has none. */
+function atOrAbove(column: string, quantiles: Map<string, number>): string {
+  if (quantiles.size === 0) return "false";
+  const when = [...quantiles].map(([agent, q]) => `WHEN ${sqlString(agent)} THEN ${q}`).join(" ");
+  return `coalesce(${column} >= (CASE agent ${when} END), false)`;
 }
