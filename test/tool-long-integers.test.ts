@@ -46,10 +46,15 @@ afterEach(async () => {
 });
 
 /** The call as each provider's wire writes it, the id a bare number in the JSON text. */
-const calls: Record<"openai-compatible" | "anthropic", Reply> = {
+const calls: Record<"openai-compatible" | "openai-object" | "anthropic", Reply> = {
   "openai-compatible": {
     type: "raw",
     text: `{"id":"chatcmpl-1","object":"chat.completion","created":1767225600,"model":"test-model","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_events","arguments":"{\\"record_id\\": ${ID}}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}`,
+  },
+  // a compatible server (a gateway, a local server) that writes the arguments as an object
+  "openai-object": {
+    type: "raw",
+    text: `{"id":"chatcmpl-1","object":"chat.completion","created":1767225600,"model":"test-model","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_events","arguments":{"record_id": ${ID}}}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}`,
   },
   anthropic: {
     type: "raw",
@@ -58,11 +63,12 @@ const calls: Record<"openai-compatible" | "anthropic", Reply> = {
 };
 
 describe("a tool call's integer beyond 2^53", () => {
-  it.each(["openai-compatible", "anthropic"] as const)(
+  it.each(["openai-compatible", "openai-object", "anthropic"] as const)(
     "%s: reaches the sandbox and the transcript as the digits the model wrote",
-    async (provider) => {
+    async (wire) => {
+      const provider = wire === "anthropic" ? "anthropic" : "openai-compatible";
       server = await (provider === "anthropic" ? startAnthropicWire : startOpenAIWire)([
-        calls[provider],
+        calls[wire],
         { type: "submit", output: submitted },
       ]);
       const agent = testAgent({ provider, base_url: server.url, tools: "all" });

@@ -12,10 +12,10 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { keepLongIntegers } from "../io/json-numbers.js";
 import { attemptDeadline, malformed, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
 import { parseArguments } from "./openai.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
+import { bodyOf } from "./wire-body.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
 
@@ -105,21 +105,6 @@ function fromWire(res: Message): Omit<Completion, "latency_ms"> {
       ? { cut_short: true }
       : {}),
   };
-}
-
-/**
- * The answer's body, read as the SDK reads it (JSON when the server says so, else the text, which
- * notJson reports) but with an integer beyond 2^53 kept as its digits: a tool_use input arrives as
- * a JSON object, and the SDK's own JSON.parse would round a 64-bit id the model copied from
- * evidence to a neighbour before the sandbox filters on it.
- */
-async function bodyOf(response: Response): Promise<unknown> {
-  if (response.status === 204) return null;
-  const mediaType = response.headers.get("content-type")?.split(";")[0]?.trim();
-  const text = await response.text();
-  if (!(mediaType?.includes("application/json") || mediaType?.endsWith("+json"))) return text;
-  if (response.headers.get("content-length") === "0") return undefined;
-  return keepLongIntegers(text, JSON.parse(text));
 }
 
 /** SDK notices already passed on (once per text and process). */

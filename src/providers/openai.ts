@@ -8,6 +8,7 @@ import type {
 import { keepLongIntegers } from "../io/json-numbers.js";
 import { attemptDeadline, malformed, missingAnswer, notJson, type Origin, toProviderError } from "./errors.js";
 import type { ChatMessage, Completion, CompletionRequest, Provider, ToolCall } from "./types.js";
+import { bodyOf } from "./wire-body.js";
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
 
@@ -154,7 +155,8 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       const attempt = attemptDeadline(opts.timeoutMs, req.signal, req.time_budget_ms);
       let res: ChatCompletion;
       try {
-        res = await client.chat.completions.create(body, { signal: attempt.signal });
+        const response = await client.chat.completions.create(body, { signal: attempt.signal }).asResponse();
+        res = (await bodyOf(response)) as ChatCompletion;
       } catch (e) {
         throw (
           attempt.timedOut(opts.kind) ??
