@@ -47,6 +47,16 @@ type Listed = { case_id: string; epochs: number; items?: number | null; output_s
  */
 export const P95_BEHIND = new Map<string, string>(QUANTILES.map((q) => [`${q.key}_p95_ms`, q.expr]));
 
+/**
+ * The investigations behind a p95 over `column`: each agent's rows at or above its own p95
+ * (`quantiles`, computed over the same rows), over the rows with a value.
+ */
+export function p95Condition(column: string, quantiles: Map<string, number>): ReturnType<typeof rateCondition> {
+  const when = [...quantiles].map(([agent, q]) => `WHEN ${sqlString(agent)} THEN ${q}`).join(" ");
+  const against = quantiles.size === 0 ? "false" : `coalesce(${column} >= (CASE agent ${when} END), false)`;
+  return { against, den: `${column} IS NOT NULL`, items: null };
+}
+
 /** The assisted-mode rate read from analyst_reviews, a table the user loads (external.ts), not from case_results. */
 export const ACCEPTANCE = "analyst_acceptance_rate";
 

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { ACCEPTANCE, P95_BEHIND, RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
+import { ACCEPTANCE, P95_BEHIND, p95Condition, RATES_BEHIND, rateCondition } from "../analytics/cases-behind.js";
 import { REVIEW_COLUMNS } from "../analytics/external.js";
 import { columnsOf, tableExists } from "../analytics/run.js";
 import { InputError } from "../io/errors.js";
 import { writeJsonLines } from "../io/write-lines.js";
 import { outputStatusSql } from "../schema/output-status.js";
-import { DEFAULT_DB, Store, sqlString } from "../store/db.js";
+import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { extraColumns } from "./cases-columns.js";
 import { type AgentCount, type CaseRow, casesText, TABLE_ROWS } from "./cases-text.js";
@@ -85,7 +85,8 @@ export function register(program: Command): void {
           );
         if (!["table", "jsonl"].includes(flags.format))
           throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
-        let { against, den, items } = p95 === undefined ? rateCondition(flags.rate) : quantileCondition(p95);
+        // a p95's condition needs the p95 itself, computed below over the rows it selects
+        let { against, den, items } = p95 === undefined ? rateCondition(flags.rate) : p95Condition(p95, new Map());
         const store = await Store.open(flags.db, { readOnly: true });
         let rows: CaseRow[];
         let counts: AgentCount[];
@@ -135,7 +136,7 @@ export function register(program: Command): void {
               params,
             );
             quantiles = new Map(qs.filter((r) => r.q !== null).map((r) => [r.agent, Number(r.q)]));
-            against = atOrAbove(p95, quantiles);
+            ({ against, den, items } = p95Condition(p95, quantiles));
           }
           // the rate's own conditions, so the count is the report's (analytics/cases-behind.ts)
           // an item ratio's row also says how many of its items count against it, and of how many
@@ -188,16 +189,4 @@ async function refuseWithoutReviews(store: Store): Promise<void> {
     throw new InputError(
       `--rate ${ACCEPTANCE}: the analyst_reviews table of ${store.path} has no column ${missing.join(", ")} (it has ${[...cols.keys()].join(", ") || "none"}): its columns must be run_id, case_id, agent, accepted (BOOLEAN)`,
     );
-}
-
-/** Over the investigations with a value: those at or above their agent's p95 (`against` set per agent below). */
-function quantileCondition(column: string): ReturnType<typeof rateCondition> {
-  return { against: "false", den: `${column} IS NOT NULL`, items: null };
-}
-
-/** Each agent's rows at or above its own p95; an agent with no value has none. */
-function atOrAbove(column: string, quantiles: Map<string, number>): string {
-  if (quantiles.size === 0) return "false";
-  const when = [...quantiles].map(([agent, q]) => `WHEN ${sqlString(agent)} THEN ${q}`).join(" ");
-  return `coalesce(${column} >= (CASE agent ${when} END), false)`;
 }
