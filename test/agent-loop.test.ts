@@ -292,6 +292,28 @@ describe("the agent loop", () => {
     },
   );
 
+  it.each([
+    ["openai-compatible", '{"user": "user0@co'],
+    // a cut tool_use: a well-formed object holding half the account name, which would match nothing
+    ["anthropic", { user: "user0@co" }],
+  ] as const)(
+    "%s: a lookup the token limit cut off is a limit stop, not run on half its input",
+    async (provider, args) => {
+      const r = await investigate(
+        [{ type: "tool_calls", calls: [{ name: "get_signins", arguments: args }], cut: true }],
+        {
+          provider,
+        },
+      );
+      expect(r.output).toBeNull();
+      expect(r.error).toBe(
+        "limit: the model's answer stopped at the token limit before its get_signins call was complete (params.max_tokens 1000, or the model's context window full)",
+      );
+      // the sandbox never saw it: no "no records" answer for a value the model never finished writing
+      expect(r.steps.map((s) => s.type)).toEqual(["model_call"]);
+    },
+  );
+
   it("keeps a whole submit_triage when the token limit cut off a call written after it", async () => {
     const r = await investigate([
       {

@@ -170,10 +170,12 @@ export async function runChatAgent(
     messages.push(msg);
 
     const submit = msg.tool_calls.find((t) => t.name === SUBMIT_TOOL);
-    // the token limit cuts off what the model was writing last: an answer there is a fragment (an
-    // Anthropic tool_use cut short even arrives as a well-formed but partial object), and scoring it
-    // would blame the prompt for a schema failure that params.max_tokens caused
-    const cutOff = completion.cut_short === true && submit !== undefined && msg.tool_calls.at(-1) === submit;
+    // the token limit cuts off what the model was writing last: a call there is a fragment (an
+    // Anthropic tool_use cut short even arrives as a well-formed but partial object); an answer
+    // scored from it would blame the prompt for a schema failure that params.max_tokens caused, and
+    // a lookup run on it filters on a value cut in half and tells the model there is nothing
+    const last = completion.cut_short === true ? msg.tool_calls.at(-1) : undefined;
+    const cutOff = last !== undefined && last === submit;
     // an answer is kept even when the call that brought it crossed a limit: it is paid for, and the
     // totals on the transcript show the overrun
     if (submit) {
@@ -200,6 +202,10 @@ export async function runChatAgent(
         : "the model's final message was empty";
       return { steps, output, error: output === null ? `no answer: ${why}` : null };
     }
+
+    // as at max_steps, the message's other calls are not run: their answers would reach no model
+    if (last !== undefined)
+      return { steps, output: null, error: tokenLimitStop(agent, `its ${last.name} call was complete`) };
 
     // checked before the tools the model asked for run: past a limit the investigation stops here
     if (tokens > max_tokens)
