@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonLines, query, reportJson, soceval } from "./helpers/cli.js";
 import { pointGptAt, routineClose } from "./servers/agents.js";
+import { startOpenAIWire } from "./servers/openai-wire.js";
 import { startResponder } from "./servers/responder.js";
+import type { Reply } from "./servers/wire.js";
 
 /**
  * A model whose final submit_triage the token limit cut off (finish_reason "length"): a SOC lead
@@ -87,5 +89,35 @@ describe("an answer the token limit cut off", () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/0 replayed, 3 already stored/);
     expect(server.requests()).toBe(asked);
+  });
+});
+
+describe("limit stops in the report's model-call line", () => {
+  it("names a context-window stop as such, whatever the server's words name (vLLM's 'max_tokens … is too large')", async () => {
+    const wireDir = mkdtempSync(join(tmpdir(), "soceval-context-stop-"));
+    cpSync("test/fixtures/mini", wireDir, { recursive: true });
+    const wire = await startOpenAIWire();
+    try {
+      pointGptAt(wireDir, wire.url);
+      const lookup: Reply = {
+        type: "tool_calls",
+        calls: [{ name: "get_signins", arguments: { user: "user0@corp.example" } }],
+      };
+      const vllm =
+        "'max_tokens' or 'max_completion_tokens' is too large: 1000. This model's maximum context length is 4096 tokens and your request has 3500 input tokens (1000 > 4096 - 3500).";
+      wire.enqueue(lookup, { type: "status", status: 400, message: vllm }, lookup, {
+        type: "status",
+        status: 400,
+        message: "This model's maximum context length is 4096 tokens.",
+      });
+      const store = join(wireDir, "s.duckdb");
+      const args = ["run", "suite.yaml", "--agent", "gpt-test", "--limit", "2", "--concurrency", "1", "--quiet"];
+      const r = await soceval([...args, "--db", store], wireDir);
+      expect(r.status).toBe(3); // every case stopped: nothing to judge
+      const gpt = (await reportJson(store, wireDir)).agents["gpt-test"]!;
+      expect(gpt.model_usage).toMatchObject({ limit_stops: 2, limit_stops_by: { context_window: 2 } });
+    } finally {
+      await wire.close();
+    }
   });
 });

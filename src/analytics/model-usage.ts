@@ -1,4 +1,5 @@
-import type { Store } from "../store/db.js";
+import { CONTEXT_FULL_STOP } from "../schema/index.js";
+import { type Store, sqlString } from "../store/db.js";
 import type { ModelUsage } from "./report-schema.js";
 import { groupByAgent } from "./violations.js";
 
@@ -27,10 +28,13 @@ export async function modelUsage(store: Store, runId: string): Promise<Map<strin
        FROM replaced_model_calls WHERE run_id = ? GROUP BY agent),
      l AS (
        -- each stop's error names its limit ("limit: 2200 tokens > max_tokens 1500"); an answer cut
-       -- off at the token limit names params.max_tokens, the cap on one answer, not the investigation's
+       -- off at the token limit names params.max_tokens, the cap on one answer, not the investigation's;
+       -- a conversation the model's context refused quotes the server, whose words may name anything
+       -- (vLLM's "'max_tokens' … is too large"), so it is keyed by its own opening
        SELECT agent, sum(n)::BIGINT AS limit_stops,
          to_json(map_from_entries(list({k: k, v: n}) FILTER (WHERE k IS NOT NULL))) AS limit_stops_by
-       FROM (SELECT agent, nullif(regexp_extract(error, 'params[.]max_tokens|max_[a-z_]+'), '') AS k, count(*) AS n
+       FROM (SELECT agent, CASE WHEN starts_with(error, ${sqlString(CONTEXT_FULL_STOP)}) THEN 'context_window'
+               ELSE nullif(regexp_extract(error, 'params[.]max_tokens|max_[a-z_]+'), '') END AS k, count(*) AS n
              FROM transcripts WHERE run_id = ? AND error LIKE 'limit:%' GROUP BY ALL)
        GROUP BY agent)
      SELECT agent, coalesce(m.calls, 0) AS calls, coalesce(m.failed, 0) AS failed, coalesce(m.attempts, 0) AS attempts,

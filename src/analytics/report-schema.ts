@@ -177,7 +177,7 @@ export const ModelUsage = z.strictObject({
   limit_stops_by: z
     .record(z.string(), z.number())
     .describe(
-      "of limit_stops, how many each limit stopped: max_steps, max_tokens, max_cost_usd, max_seconds, params.max_tokens (an answer cut off at the token limit)",
+      "of limit_stops, how many each limit stopped: max_steps, max_tokens, max_cost_usd, max_seconds, params.max_tokens (an answer cut off at the token limit), context_window (a conversation the model's context refused)",
     ),
   replaced_calls: z
     .number()

@@ -9,7 +9,7 @@ import {
   type ToolCall,
   type Unusable,
 } from "../providers/types.js";
-import type { Case, Step, Workflow } from "../schema/index.js";
+import { type Case, CONTEXT_FULL_STOP, type Step, type Workflow } from "../schema/index.js";
 import { parseAnswerText } from "../scoring/answer-text.js";
 import { type ToolSandbox, toolResultContent } from "../tools/sandbox.js";
 import type { LoadedAgent } from "../workflow/load.js";
@@ -137,7 +137,7 @@ export async function runChatAgent(
         return {
           steps,
           output: null,
-          error: `limit: the conversation outgrew the model's context window (${err.message})`,
+          error: `${CONTEXT_FULL_STOP} (${err.message})`,
         };
       return { steps, output: null, error: `provider: ${err.message}`, unusable: err.unusable };
     }

@@ -73,6 +73,12 @@ export type Transcript = z.infer<typeof Transcript>;
 export const MISSING_TRANSCRIPT = "no transcript for this case in the imported file";
 
 /**
+ * How the error of an investigation stopped by the model's context window begins (the server's
+ * words follow in parentheses): the report counts such stops by this, not by what the server said.
+ */
+export const CONTEXT_FULL_STOP = "limit: the conversation outgrew the model's context window";
+
+/**
  * The placeholder of a transcript an imported file lacks: nothing was measured for it, so its time,
  * tokens and cost are unknown, not 0. A run's own failed investigation (a provider error, a limit
  * hit) spent real time and money and is measured as any other.
