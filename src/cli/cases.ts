@@ -9,6 +9,7 @@ import { DEFAULT_DB, Store } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { extraColumns } from "./cases-columns.js";
 import { type AgentCount, type CaseRow, casesText, TABLE_ROWS } from "./cases-text.js";
+import { optionalCount } from "./count-flag.js";
 import { action, EXIT } from "./exit.js";
 
 type Flags = {
@@ -85,6 +86,7 @@ export function register(program: Command): void {
           );
         if (!["table", "jsonl"].includes(flags.format))
           throw new InputError(`--format: expected table or jsonl, got "${flags.format}"`);
+        const epoch = optionalCount("--epoch", flags.epoch, { min: 0 });
         // a p95's condition needs the p95 itself, computed below over the rows it selects
         let { against, den, items } = p95 === undefined ? rateCondition(flags.rate) : p95Condition(p95, new Map());
         const store = await Store.open(flags.db, { readOnly: true });
@@ -106,15 +108,13 @@ export function register(program: Command): void {
             params.push(flags.agent);
           }
           // a breakdown row of the report: the same slice of the same rows
-          if (flags.epoch !== undefined && !/^\d+$/.test(flags.epoch))
-            throw new InputError(`--epoch: expected a whole number, got "${flags.epoch}"`);
           // each value is checked against the run (and agent) alone: its combination may rightly select nothing
           const scope = [...where];
           const scoped = [...params];
           for (const f of FILTERS) {
             const value = flags[f.flag];
             if (value === undefined) continue;
-            const v = f.flag === "epoch" ? Number(value) : value;
+            const v = f.flag === "epoch" ? epoch : value;
             // a value no investigation has is a typo ("High" for "high"), not "none count against it"
             const [hit] = await store.query(
               `SELECT 1 FROM case_results WHERE ${scope.join(" AND ")} AND ${f.where} LIMIT 1`,

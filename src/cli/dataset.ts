@@ -13,18 +13,11 @@ import { checkOutDir, outTarget } from "../io/out-file.js";
 import { printable } from "../io/printable.js";
 import { Verdict } from "../schema/index.js";
 import { workflowArg } from "../workflow/by-name.js";
+import { countParser } from "./count-flag.js";
 import { action, EXIT } from "./exit.js";
 import { outDir, outFile } from "./out-option.js";
 
 const out = (s: string) => process.stdout.write(s);
-
-function int(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InputError(`${flag}: "${v}" is not a non-negative integer`);
-    return n;
-  };
-}
 
 function imported(r: { out: string; cases: number; unlabeled: number }, extra = ""): void {
   // on stderr when the cases themselves went to a pipe or the terminal (--out /dev/stdout), not into their data
@@ -65,7 +58,12 @@ export function register(program: Command): void {
     .description(
       "check every case of a JSONL dataset (schema, repeated keys, evidence ids, required evidence, duplicate ids; warns of repeated tags and sources)",
     )
-    .option("--max-errors <n>", "print at most this many problems (warnings count too)", int("--max-errors"), 100)
+    .option(
+      "--max-errors <n>",
+      "print at most this many problems (warnings count too)",
+      countParser("--max-errors", { min: 0 }),
+      100,
+    )
     .option(
       "--workflow <workflow>",
       "also warn of evidence its tools cannot return (a workflow.yaml, or a bundled workflow id)",
@@ -173,8 +171,12 @@ export function register(program: Command): void {
     .description("write the bundled synthetic datasets (seeded, deterministic) and their manifests")
     .option("--workflow <id...>", "only these workflows")
     .option("--all", "every workflow (the default when no --workflow is given)")
-    .option("--seed <n>", "generator seed (default: each generator's own)", int("--seed"))
-    .option("--count <n>", "cases per workflow (default: each generator's own)", int("--count"))
+    .option(
+      "--seed <n>",
+      "generator seed (default: each generator's own)",
+      countParser("--seed", { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    )
+    .option("--count <n>", "cases per workflow (default: each generator's own)", countParser("--count"))
     .option(
       "--out <dir>",
       "output folder (default: ./datasets, which in a soceval checkout is the bundled datasets)",

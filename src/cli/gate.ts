@@ -31,12 +31,12 @@ import { fieldError } from "../io/yaml.js";
 import { runSuite, selectAgents } from "../replay/runner.js";
 import { mdCell } from "../report/format.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
-import { INT32_MAX } from "../schema/suite.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { runInputs, suiteFileInputs } from "../workflow/suite-inputs.js";
+import { optionalCount } from "./count-flag.js";
 import { action, EXIT } from "./exit.js";
 import { outFile } from "./out-option.js";
 import { progressReporter } from "./progress.js";
@@ -108,8 +108,8 @@ function refuseBadFlags(suiteFile: string | undefined, flags: GateFlags): { epoc
       `gate: give a suite to run or --candidate-run ${flags.candidateRun}, not both (a stored run is judged by its own suite's gate rules)`,
     );
   // before the store opens: `--concurrency abc` ran the candidate on the suite's default
-  const epochs = positiveInt("--epochs", flags.epochs);
-  const concurrency = positiveInt("--concurrency", flags.concurrency);
+  const epochs = optionalCount("--epochs", flags.epochs);
+  const concurrency = optionalCount("--concurrency", flags.concurrency);
   // they shape a replay; a stored run was made with its own, which the gate would seem to have changed
   for (const [flag, v] of [
     ["--epochs", epochs],
@@ -318,16 +318,6 @@ async function judge(
     where: suiteFile,
   });
   return { verdict, suiteName: ls.suite.name };
-}
-
-/** A count flag's value; anything but a positive integer is bad input, as `run` has it. */
-function positiveInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag}: expected a positive integer, got "${v}"`);
-  // the store keeps epochs in 32 bits: a larger count would be stored wrapped
-  if (n > INT32_MAX) throw new InputError(`${flag}: expected at most ${INT32_MAX}, got "${v}"`);
-  return n;
 }
 
 /** The flags that name this gate's baseline again, for a command the summary prints. */

@@ -14,11 +14,11 @@ import { shellWord } from "../io/shell.js";
 import { type RunOutcome, refuseRunFlags, runSuite, selectAgents } from "../replay/runner.js";
 import { parseShard } from "../replay/shard.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
-import { INT32_MAX } from "../schema/suite.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { suiteInputs } from "../workflow/suite-inputs.js";
+import { optionalCount } from "./count-flag.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { outFile } from "./out-option.js";
@@ -41,16 +41,6 @@ type RunFlags = {
   workers?: string;
   quiet?: boolean;
 };
-
-function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min)
-    throw new InputError(`${flag}: expected ${min === 0 ? "a whole number" : "a positive integer"}, got "${v}"`);
-  // the store keeps epochs in 32 bits: a larger count would be stored wrapped
-  if (n > INT32_MAX) throw new InputError(`${flag}: expected at most ${INT32_MAX}, got "${v}"`);
-  return n;
-}
 
 /**
  * Worker threads past the machine's cores replay nothing faster, and each holds its own copy of the
@@ -93,10 +83,10 @@ export function register(program: Command): void {
         finishWithoutReader();
         // a bad count is a usage error: said alone, before the suite's loading and its warnings
         const counts = {
-          concurrency: positiveInt("--concurrency", flags.concurrency),
-          epochs: positiveInt("--epochs", flags.epochs),
-          limit: positiveInt("--limit", flags.limit),
-          workers: atMostOnePerCore(positiveInt("--workers", flags.workers, 0)),
+          concurrency: optionalCount("--concurrency", flags.concurrency),
+          epochs: optionalCount("--epochs", flags.epochs),
+          limit: optionalCount("--limit", flags.limit),
+          workers: atMostOnePerCore(optionalCount("--workers", flags.workers, { min: 0 })),
         };
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
         const ls = loadSuite(suiteFile);

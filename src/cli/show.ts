@@ -5,6 +5,7 @@ import { InputError, isStackOverflow } from "../io/errors.js";
 import { tooDeepMessage } from "../replay/too-deep.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
 import { newestFirst, resolveRunId } from "../store/run-ref.js";
+import { optionalCount } from "./count-flag.js";
 import { action, EXIT } from "./exit.js";
 import { investigationText } from "./show-text.js";
 
@@ -29,9 +30,7 @@ export function register(program: Command): void {
       action(async (caseId: string, flags: Flags) => {
         if (!["text", "json"].includes(flags.format))
           throw new InputError(`--format: expected text or json, got "${flags.format}"`);
-        const epoch = flags.epoch === undefined ? undefined : Number(flags.epoch);
-        if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0))
-          throw new InputError(`--epoch: expected a whole number ≥ 0, got "${flags.epoch}"`);
+        const epoch = optionalCount("--epoch", flags.epoch, { min: 0 });
         // writable, as `findings` opens it: a store from an older soceval gains its missing columns
         const store = await Store.open(flags.db, { readOnly: true });
         try {
