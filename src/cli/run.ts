@@ -12,9 +12,10 @@ import { refuseOtherFormat } from "../io/out-format.js";
 import { printable } from "../io/printable.js";
 import { shellWord } from "../io/shell.js";
 import { type RunOutcome, refuseRunFlags, runSuite, selectAgents } from "../replay/runner.js";
-import { parseShard } from "../replay/shard.js";
+import { parseShard, type Shard } from "../replay/shard.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
+import { deleteRuns } from "../store/delete-runs.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { suiteInputs } from "../workflow/suite-inputs.js";
@@ -24,6 +25,7 @@ import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
 import { outFile } from "./out-option.js";
 import { progressReporter } from "./progress.js";
 import { replayMissesLine } from "./replay-misses.js";
+import { beforeStartLine, holdsNothing, RunSignals, StoppedBeforeStart } from "./run-signals.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
 import { replacedText, summaryTable } from "./summary-table.js";
@@ -89,112 +91,130 @@ export function register(program: Command): void {
           workers: atMostOnePerCore(optionalCount("--workers", flags.workers, { min: 0 })),
         };
         const shard = flags.shard ? parseShard(flags.shard) : undefined;
-        const ls = loadSuite(suiteFile);
-        // an unknown --agent or default_agents name, a flag those agents cannot take, or a model agent
-        // that cannot start (its API key unset), is refused before the warnings below say "the run goes on"
-        const chosen = selectAgents(ls, flags.agent);
-        const models = chosen.filter((a) => a.provider !== "playbook" && a.provider !== "replay");
-        if (models.length) {
-          const { createProvider } = await import("../providers/index.js");
-          for (const a of models) createProvider(a);
-        }
-        // appended to during the replay: the suite's dataset or workflow would be left holding recordings
-        refuseInputs(suiteInputs(ls, { recordings: false }), [["--record", flags.record]]);
-        // a new recordings file is JSONL whatever its name: rec.json would hold lines jq rejects. One
-        // --record wrote already is appended to under its name, so a suite that names it keeps working
-        if (flags.record && !existsSync(flags.record)) refuseOtherFormat("--record", flags.record, "JSONL", "--record");
-        refuseRunFlags(chosen, { ...flags, workers: counts.workers });
-        process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
-        const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
-        const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
-        process.stderr.write(unreached.start);
-        // a resume needs the store that holds the run: a mistyped --db must not create an empty one
-        const { store, created } =
-          flags.resume !== undefined
-            ? { store: await Store.open(flags.db, { existing: true }), created: { file: false, folders: [] } }
-            : await openForWriting(flags.db);
-        const ctrl = new AbortController();
-        const onSigint = () => {
-          if (ctrl.signal.aborted) {
-            // a second Ctrl-C: stored batches are whole (one transaction each), so leaving now loses nothing stored
-            process.stderr.write(`soceval: stopped; finish it with: ${resumeCommand(process.argv.slice(2))}\n`);
-            process.exit(EXIT.runtime);
-          }
-          process.stderr.write(
-            "\nsoceval: stopping — storing the cases in flight that finish; a model's investigations still waiting are cut short, for --resume to replay (Ctrl-C again to quit now)…\n",
-          );
-          ctrl.abort();
-        };
-        process.on("SIGINT", onSigint);
-        process.on("SIGTERM", onSigint);
-        const progress = flags.quiet ? null : progressReporter(ls.suite.name);
-        const before = await runStates(store);
-        let outcome: RunOutcome;
-        try {
-          outcome = await runSuite(store, ls, {
-            agents: flags.agent,
-            ...counts,
-            resume: flags.resume,
-            retryFailed: flags.retryFailed,
-            shard,
-            record: flags.record,
-            signal: ctrl.signal,
-            onProgress: (p) => progress?.update(p),
-          });
-        } catch (e) {
-          // refused (an unknown --agent, an unset key, a bad flag): no empty store is left at --db
-          const removed = await removeIfLeftEmpty(store, created).catch(() => false);
-          // anything else keeps what the run stored: say so, and how to finish it (a refusal and a
-          // model that cannot be used say what to do themselves)
-          if (removed || e instanceof InputError || e instanceof ProviderUnreachable) throw e;
-          const line = await stoppedRunLine(store, before, suiteFile).catch(() => "");
-          throw line ? new Error(`${(e as Error).message}\nsoceval: ${line}`) : e;
-        } finally {
-          progress?.stop();
-          process.off("SIGINT", onSigint);
-          process.off("SIGTERM", onSigint);
-        }
-        printSummary(
-          await runSummary(store, outcome.runId),
-          await replacedSpend(store, outcome.runId),
-          outcome,
-          flags.db,
+        const signals = new RunSignals(
+          // stored batches are whole (one transaction each), so leaving now loses nothing stored
+          () => `soceval: stopped; finish it with: ${resumeCommand(process.argv.slice(2))}\n`,
         );
-        // a long run scrolls the first warning away: the figures just printed are the ones it is about
-        process.stderr.write(unreached.end);
-        // on stdout too: a CI log that keeps only stdout must not read a stopped run as a whole one
-        if (outcome.status === "interrupted") process.stdout.write(await interruptedLine(store, outcome, suiteFile));
-        const allFailed = outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped;
-        // what went wrong, straight away: usually the same for every case (a server down, a bad key)
-        const [first] = allFailed
-          ? await store.query<{ error: string }>(
-              "SELECT error FROM transcripts WHERE run_id = ? AND error IS NOT NULL ORDER BY case_id LIMIT 1",
-              [outcome.runId],
-            )
-          : [];
-        const retry =
-          outcome.status === "interrupted"
-            ? ""
-            : (await replayMissesLine(store, outcome.runId, suiteFile)) +
-              (await retryFailedHint(store, outcome, suiteFile));
-        store.close();
-        if (outcome.status === "interrupted") {
-          process.stderr.write(`soceval: run ${outcome.runId} interrupted; continue it with --resume\n`);
+        try {
+          return await replaySuite(suiteFile, flags, counts, shard, signals);
+        } catch (e) {
+          if (!(e instanceof StoppedBeforeStart)) throw e;
+          process.stderr.write(beforeStartLine(e.signal));
           return EXIT.runtime;
+        } finally {
+          signals.dispose();
         }
-        if (allFailed) {
-          const db = storeFlag(flags.db) ? ` ${storeFlag(flags.db)}` : "";
-          process.stderr.write(
-            // the error can quote the model (its refusal) or the server: escapes shown, not obeyed
-            `soceval: every case failed${first ? `, the first with: ${printable(first.error)}` : ""}\n` +
-              `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n${retry}`,
-          );
-          return EXIT.runtime;
-        }
-        process.stderr.write(retry);
-        return EXIT.ok;
       }),
     );
+}
+
+type Counts = { concurrency?: number; epochs?: number; limit?: number; workers?: number };
+
+async function replaySuite(
+  suiteFile: string,
+  flags: RunFlags,
+  counts: Counts,
+  shard: Shard | undefined,
+  signals: RunSignals,
+): Promise<number> {
+  const ls = loadSuite(suiteFile);
+  // an unknown --agent or default_agents name, a flag those agents cannot take, or a model agent
+  // that cannot start (its API key unset), is refused before the warnings below say "the run goes on"
+  const chosen = selectAgents(ls, flags.agent);
+  const models = chosen.filter((a) => a.provider !== "playbook" && a.provider !== "replay");
+  if (models.length) {
+    const { createProvider } = await import("../providers/index.js");
+    for (const a of models) createProvider(a);
+  }
+  // appended to during the replay: the suite's dataset or workflow would be left holding recordings
+  refuseInputs(suiteInputs(ls, { recordings: false }), [["--record", flags.record]]);
+  // a new recordings file is JSONL whatever its name: rec.json would hold lines jq rejects. One
+  // --record wrote already is appended to under its name, so a suite that names it keeps working
+  if (flags.record && !existsSync(flags.record)) refuseOtherFormat("--record", flags.record, "JSONL", "--record");
+  refuseRunFlags(chosen, { ...flags, workers: counts.workers });
+  process.stderr.write(deadRaiseLines(ls.workflow, ls.workflowFile));
+  signals.checkpoint();
+  const sample = await sampleReach(ls.datasetFile, ls.workflow, undefined, ls.workflowFile);
+  signals.checkpoint();
+  const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
+  process.stderr.write(unreached.start);
+  // a resume needs the store that holds the run: a mistyped --db must not create an empty one
+  const { store, created } =
+    flags.resume !== undefined
+      ? { store: await Store.open(flags.db, { existing: true }), created: { file: false, folders: [] } }
+      : await openForWriting(flags.db);
+  signals.opened(store.path, created);
+  const before = await runStates(store);
+  try {
+    signals.checkpoint();
+  } catch (e) {
+    if (!(await removeIfLeftEmpty(store, created).catch(() => false))) store.close();
+    throw e;
+  }
+  const progress = flags.quiet ? null : progressReporter(ls.suite.name);
+  let outcome: RunOutcome;
+  try {
+    outcome = await runSuite(store, ls, {
+      agents: flags.agent,
+      ...counts,
+      resume: flags.resume,
+      retryFailed: flags.retryFailed,
+      shard,
+      record: flags.record,
+      signal: signals.replay(),
+      onProgress: (p) => progress?.update(p),
+    });
+  } catch (e) {
+    // refused (an unknown --agent, an unset key, a bad flag): no empty store is left at --db
+    const removed = await removeIfLeftEmpty(store, created).catch(() => false);
+    // anything else keeps what the run stored: say so, and how to finish it (a refusal and a
+    // model that cannot be used say what to do themselves)
+    if (removed || e instanceof InputError || e instanceof ProviderUnreachable) throw e;
+    const line = await stoppedRunLine(store, before, suiteFile).catch(() => "");
+    throw line ? new Error(`${(e as Error).message}\nsoceval: ${line}`) : e;
+  } finally {
+    progress?.stop();
+    signals.dispose();
+  }
+  // a new run that a signal stopped before its first case holds nothing: not left to list or resume
+  if (outcome.status === "interrupted" && flags.resume === undefined && (await holdsNothing(store, outcome.runId))) {
+    await deleteRuns(store, [outcome.runId]);
+    if (!(await removeIfLeftEmpty(store, created))) store.close();
+    throw new StoppedBeforeStart(signals.signal ?? "SIGINT");
+  }
+  printSummary(await runSummary(store, outcome.runId), await replacedSpend(store, outcome.runId), outcome, flags.db);
+  // a long run scrolls the first warning away: the figures just printed are the ones it is about
+  process.stderr.write(unreached.end);
+  // on stdout too: a CI log that keeps only stdout must not read a stopped run as a whole one
+  if (outcome.status === "interrupted") process.stdout.write(await interruptedLine(store, outcome, suiteFile));
+  const allFailed = outcome.done > outcome.skipped && outcome.errors === outcome.done - outcome.skipped;
+  // what went wrong, straight away: usually the same for every case (a server down, a bad key)
+  const [first] = allFailed
+    ? await store.query<{ error: string }>(
+        "SELECT error FROM transcripts WHERE run_id = ? AND error IS NOT NULL ORDER BY case_id LIMIT 1",
+        [outcome.runId],
+      )
+    : [];
+  const retry =
+    outcome.status === "interrupted"
+      ? ""
+      : (await replayMissesLine(store, outcome.runId, suiteFile)) + (await retryFailedHint(store, outcome, suiteFile));
+  store.close();
+  if (outcome.status === "interrupted") {
+    process.stderr.write(`soceval: run ${outcome.runId} interrupted; continue it with --resume\n`);
+    return EXIT.runtime;
+  }
+  if (allFailed) {
+    const db = storeFlag(flags.db) ? ` ${storeFlag(flags.db)}` : "";
+    process.stderr.write(
+      // the error can quote the model (its refusal) or the server: escapes shown, not obeyed
+      `soceval: every case failed${first ? `, the first with: ${printable(first.error)}` : ""}\n` +
+        `soceval: see \`soceval findings --run ${outcome.runId} --kind agent_error${db}\`\n${retry}`,
+    );
+    return EXIT.runtime;
+  }
+  process.stderr.write(retry);
+  return EXIT.ok;
 }
 
 /**

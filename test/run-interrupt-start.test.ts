@@ -1,0 +1,141 @@
+import { spawn } from "node:child_process";
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CLI, query, soceval } from "./helpers/cli.js";
+
+/**
+ * Ctrl-C (or a CI runner's SIGTERM) while `soceval run` is still starting: it ended silently with exit 130,
+ * could leave the empty store it had just created, and once the store was open left a run of 0 cases
+ * that `runs list` showed as "interrupted". The dataset here starts with 160 MB of blank lines, so the
+ * sampling, hashing and reading before its first case take long enough for a signal to land there.
+ */
+const dir = mkdtempSync(join(tmpdir(), "soceval-interrupt-start-"));
+cpSync("test/fixtures/mini", dir, { recursive: true });
+const dataset = join(dir, "cases.jsonl");
+// the runner asks git for the checkout's revision once the dataset is hashed, just before it stores the
+// run's row: this git says so in a file, and takes its time, so a signal lands between the two
+const marker = join(dir, "git-asked");
+const fakeBin = join(dir, "bin");
+const gitEnv = { PATH: `${fakeBin}:${process.env.PATH}` };
+
+beforeAll(() => {
+  const cases = readFileSync(dataset);
+  const blank = Buffer.alloc(8192, " ");
+  blank[8191] = 10;
+  const fd = openSync(dataset, "w");
+  for (let i = 0; i < 20_000; i++) writeSync(fd, blank);
+  writeSync(fd, cases);
+  closeSync(fd);
+  mkdirSync(fakeBin);
+  writeFileSync(join(fakeBin, "git"), `#!/bin/sh\ntouch '${marker}'\nsleep 0.3\nexit 1\n`, { mode: 0o755 });
+});
+
+/** Whether process `pid` holds `file` open. */
+function holds(pid: number, file: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Start `run`, send `signal` once `ready(pid)` holds; its exit code and stderr. */
+function interruptWhen(
+  args: string[],
+  ready: (pid: number) => boolean,
+  signal: NodeJS.Signals,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stderr: string; sent: boolean }> {
+  const child = spawn(process.execPath, [CLI, "run", "suite.yaml", "--quiet", ...args], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  let sent = false;
+  const poll = setInterval(() => {
+    if (!sent && child.pid !== undefined && ready(child.pid)) {
+      sent = child.kill(signal);
+      clearInterval(poll);
+    }
+  }, 5);
+  return new Promise((done) =>
+    child.once("close", (code) => {
+      clearInterval(poll);
+      done({ code, stderr, sent });
+    }),
+  );
+}
+
+const LINE = (signal: string) => `soceval: interrupted (${signal}) before the run started; nothing was stored\n`;
+
+describe("a signal before the first case is replayed", () => {
+  it("while the dataset is first read: one line, exit 3, and no store or folder is made", async () => {
+    const db = join(dir, "fresh-a", "s.duckdb");
+    const r = await interruptWhen(["--db", db], (pid) => holds(pid, dataset), "SIGINT");
+    expect(r.sent).toBe(true);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.endsWith(LINE("SIGINT")), r.stderr).toBe(true);
+    expect(existsSync(join(dir, "fresh-a"))).toBe(false);
+  }, 60_000);
+
+  it("once the store it created is open: the store file and its folder are removed", async () => {
+    const db = join(dir, "fresh-b", "s.duckdb");
+    const r = await interruptWhen(["--db", db], () => existsSync(db), "SIGTERM");
+    expect(r.sent).toBe(true);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.endsWith(LINE("SIGTERM")), r.stderr).toBe(true);
+    expect(existsSync(join(dir, "fresh-b"))).toBe(false);
+  }, 60_000);
+
+  it("in a store that holds runs: they stay, and no run of 0 cases is added to `runs list`", async () => {
+    const db = join(dir, "kept.duckdb");
+    const first = await soceval(["run", "suite.yaml", "--quiet", "--db", db], dir);
+    expect(first.status, first.stderr).toBe(0);
+    const before = await query<{ run_id: string; status: string }>(db, "SELECT run_id, status FROM runs");
+    rmSync(marker, { force: true });
+    // its run's row is stored next, and the dataset's blank lines then keep it from any case
+    const r = await interruptWhen(["--db", db], () => existsSync(marker), "SIGINT", gitEnv);
+    expect(r.sent).toBe(true);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.endsWith(LINE("SIGINT")), r.stderr).toBe(true);
+    expect(await query(db, "SELECT run_id, status FROM runs")).toEqual(before);
+    expect(await query(db, "SELECT DISTINCT run_id FROM run_agents")).toEqual([{ run_id: before[0]!.run_id }]);
+    const list = await soceval(["runs", "list", "--db", db], dir);
+    expect(list.stdout).not.toContain("interrupted");
+  }, 60_000);
+
+  it("once its run's row is stored in the store it created: the store and its folder are removed", async () => {
+    const db = join(dir, "fresh-c", "s.duckdb");
+    rmSync(marker, { force: true });
+    const r = await interruptWhen(["--db", db], () => existsSync(marker), "SIGINT", gitEnv);
+    expect(r.sent).toBe(true);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.endsWith(LINE("SIGINT")), r.stderr).toBe(true);
+    expect(existsSync(join(dir, "fresh-c"))).toBe(false);
+  }, 60_000);
+});
