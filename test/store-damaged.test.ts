@@ -1,5 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, cpSync, mkdtempSync, openSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -105,5 +115,35 @@ describe("a report over a store damaged in any one block", () => {
         expect(r.stderr).toMatch(/^soceval: \S+: (a damaged DuckDB file|cannot open the DuckDB store) \(IO Error: /);
     }
     expect(outcomes.filter((o) => o.includes("a damaged DuckDB file")).length, outcomes.join("\n")).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe("a run into a store damaged in any one block", () => {
+  it("exits 2 and leaves the file as it found it (no run marked failed, no .wal), or stores the run whole", () => {
+    const file = shard(1);
+    const blocks = Math.floor((statSync(file).size - HEADER) / BLOCK);
+    const outcomes: string[] = [];
+    for (let b = 0; b < blocks; b++) {
+      const copy = join(dir, `run-damaged-${b}.duckdb`);
+      copyFileSync(file, copy);
+      const fd = openSync(copy, "r+");
+      writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, HEADER + b * BLOCK + 1024);
+      closeSync(fd);
+      const found = readFileSync(copy);
+      const r = spawnSync(process.execPath, [CLI, "run", "suite.yaml", "--db", copy, "--quiet"], {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      outcomes.push(`block ${b}: exit ${r.status} ${r.signal ?? ""} ${r.stderr}`);
+      expect([0, 2], outcomes.join("\n")).toContain(r.status);
+      if (r.status !== 2) continue;
+      // found half-way, the run's rows and its "failed" mark were left in a write-ahead log beside it
+      expect(r.stderr).toMatch(/^soceval: \S+: (a damaged DuckDB file|cannot open the DuckDB store) \(/);
+      expect(existsSync(`${copy}.wal`), outcomes.join("\n")).toBe(false);
+      expect(readFileSync(copy).equals(found), `block ${b}: the file changed`).toBe(true);
+    }
+    const undone = outcomes.filter((o) => o.includes(`nothing of this run was stored; `));
+    expect(undone.length, outcomes.join("\n")).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -14,7 +14,8 @@ import { shellWord } from "../io/shell.js";
 import { type RunOutcome, refuseRunFlags, runSuite, selectAgents } from "../replay/runner.js";
 import { parseShard, type Shard } from "../replay/shard.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
-import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
+import { giveBackAsFound, storeAsFound } from "../store/as-found.js";
+import { DamagedStore, DEFAULT_DB, Store, storeFlag } from "../store/db.js";
 import { deleteRuns } from "../store/delete-runs.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
@@ -138,13 +139,22 @@ async function replaySuite(
   signals.checkpoint();
   const unreached = sample ? runReachWarning(sample, ls.datasetFile, ls.workflowFile) : { start: "", end: "" };
   process.stderr.write(unreached.start);
+  const found = storeAsFound(flags.db);
   // a resume needs the store that holds the run: a mistyped --db must not create an empty one
   const { store, created } =
     flags.resume !== undefined
       ? { store: await Store.open(flags.db, { existing: true }), created: { file: false, folders: [] } }
       : await openForWriting(flags.db);
   signals.opened(store.path, created);
-  const before = await runStates(store);
+  // a damaged block met before the run or half-way: no resume gets past it, so the command is undone,
+  // not left as a run marked failed (or a log of changes beside the store) in a file to restore from a copy
+  const undoOnDamage = async (e: unknown) =>
+    e instanceof DamagedStore && (await giveBackAsFound(store, found))
+      ? new DamagedStore(`${e.message}\nsoceval: nothing of this run was stored; ${store.path} is as it was`)
+      : e;
+  const before = await runStates(store).catch(async (e: unknown) => {
+    throw await undoOnDamage(e);
+  });
   try {
     signals.checkpoint();
   } catch (e) {
@@ -165,6 +175,7 @@ async function replaySuite(
       onProgress: (p) => progress?.update(p),
     });
   } catch (e) {
+    if (e instanceof DamagedStore) throw await undoOnDamage(e);
     // refused (an unknown --agent, an unset key, a bad flag): no empty store is left at --db
     const removed = await removeIfLeftEmpty(store, created).catch(() => false);
     // anything else keeps what the run stored: say so, and how to finish it (a refusal and a

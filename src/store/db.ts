@@ -37,6 +37,7 @@ export class Store {
   private closeWhenIdle = false;
   /** DuckDB's settings before a run's (tuneForBulkWrites), to give back when it ends */
   private beforeBulkWrites: { memoryLimit: string } | null = null;
+  private isClosed = false;
 
   private constructor(
     readonly path: string,
@@ -138,10 +139,11 @@ export class Store {
    */
   private damaged(e: unknown): unknown {
     const message = e instanceof Error ? e.message.split("\n")[0]! : "";
-    if (!/^IO Error: (Corrupt database file|Could not read enough bytes)/.test(message)) return e;
+    // an appender's rows meet the damage when they are flushed: "Failed to append: Corrupt database file: …"
+    if (!/^(IO Error|Failed to append): (Corrupt database file|Could not read enough bytes)/.test(message)) return e;
     const files = [this.path, ...this.attached.values()];
     const which = files.length > 1 ? `one of ${files.join(", ")}` : this.path;
-    return new InputError(`${which}: a damaged DuckDB file (${message}); restore it from a copy`, this.path);
+    return new DamagedStore(`${which}: a damaged DuckDB file (${message}); restore it from a copy`, this.path);
   }
 
   /**
@@ -222,7 +224,7 @@ export class Store {
             table(name).columns.map(([, type]) => type),
           ),
         );
-      return new OpenTransaction(this.conn, appenders);
+      return new OpenTransaction(this.conn, appenders, (e) => this.damaged(e));
     } catch (e) {
       await this.conn.run("ROLLBACK").catch(() => {});
       throw e;
@@ -278,6 +280,12 @@ export class Store {
     }
     this.conn.closeSync();
     this.instance.closeSync();
+    this.isClosed = true;
+  }
+
+  /** Whether DuckDB has let go of the file (close waits for statements still answering). */
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   private async tracked<T>(statement: () => Promise<T>): Promise<T> {
@@ -304,6 +312,7 @@ export class OpenTransaction {
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly appenders: Map<string, ChunkAppender>,
+    private readonly damaged: (e: unknown) => unknown,
   ) {}
 
   append(name: string, row: EncodedRow): void {
@@ -326,7 +335,7 @@ export class OpenTransaction {
       await this.conn.run("COMMIT");
     } catch (e) {
       await this.conn.run("ROLLBACK").catch(() => {});
-      throw e;
+      throw this.damaged(e);
     }
   }
 
@@ -351,6 +360,11 @@ export function sizeMb(text: string): number {
   const power = { b: 0, K: 1, M: 2, G: 3, T: 4 }[unit === "bytes" ? "b" : (unit[0] as "K" | "M" | "G" | "T")];
   const base = unit.includes("i") || unit === "bytes" ? 1024 : 1000;
   return (Number(m[1]) * base ** power) / 2 ** 20;
+}
+
+/** A store file whose damage a statement met: bad input (exit 2), which no retry or resume gets past. */
+export class DamagedStore extends InputError {
+  override name = "DamagedStore";
 }
 
 /** A string as a SQL literal, for the statements that cannot take parameters (COPY, ATTACH). */
