@@ -1,8 +1,8 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { soceval } from "./helpers/cli.js";
+import { MODE_BOUND_USER, soceval } from "./helpers/cli.js";
 
 // `npm start` is `soceval start`: the README's first command. Here on the mini fixture, via --suites.
 const dir = mkdtempSync(join(tmpdir(), "soceval-start-"));
@@ -35,6 +35,41 @@ describe("soceval start", () => {
     expect(r.stderr).toBe("soceval: mini/suit.yaml: cannot read (ENOENT)\n");
     expect(existsSync(join(dir, "typo"))).toBe(false);
   });
+
+  it.skipIf(MODE_BOUND_USER === null)(
+    "an --out it cannot write in (a read-only checkout) is refused (exit 2) before any suite is replayed",
+    async () => {
+      // root writes through a folder's mode: the CLI runs as nobody, with a store it can write
+      chmodSync(tmpdir(), 0o711);
+      chmodSync(dir, 0o755);
+      const ro = join(dir, "read-only");
+      mkdirSync(ro, { mode: 0o555 });
+      const rw = mkdtempSync(join(tmpdir(), "soceval-start-rw-"));
+      chmodSync(rw, 0o777);
+      const db = join(rw, "s.duckdb");
+      for (const out of [ro, join(ro, "reports")]) {
+        // it replayed the suite into the store, then failed on the first report with exit 3
+        const r = await soceval(
+          ["start", "--suites", "mini/suite.yaml", "--db", db, "--out", out],
+          dir,
+          {},
+          MODE_BOUND_USER!,
+        );
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toBe(`soceval: --out ${out}: cannot write in ${ro} (EACCES)\n`);
+        expect(existsSync(db)).toBe(false);
+      }
+      // as `dataset generate --out` is: it made the folder with a raw runtime failure (exit 3)
+      const g = await soceval(
+        ["dataset", "generate", "--count", "1", "--out", join(ro, "g")],
+        dir,
+        {},
+        MODE_BOUND_USER!,
+      );
+      expect(g.status, g.stderr).toBe(2);
+      expect(g.stderr).toBe(`soceval: --out ${join(ro, "g")}: cannot write in ${ro} (EACCES)\n`);
+    },
+  );
 });
 
 describe("soceval start, on a suite in a folder whose name a URL reads otherwise", () => {

@@ -121,15 +121,24 @@ export function checkOutWritable(flag: string, path: string): void {
   }
 }
 
-/** An output folder (`start --out`), created if missing: refused when it, or a folder above it, is a file. */
+/**
+ * An output folder (`start --out`, `dataset generate --out`), created if missing: refused when it, or a
+ * folder above it, is a file, or when the nearest folder that exists takes no write (a read-only
+ * checkout): `start` replayed a whole suite into the store first, then failed on its report (exit 3).
+ */
 export function checkOutDir(flag: string, path: string): void {
   const base = nearestExisting(path);
-  if (isDir(base)) return;
-  throw new InputError(
-    base === resolve(path)
-      ? `${flag} ${path}: is a file; name a folder`
-      : `${flag} ${path}: ${base} is a file, not a folder`,
-  );
+  if (!isDir(base))
+    throw new InputError(
+      base === resolve(path)
+        ? `${flag} ${path}: is a file; name a folder`
+        : `${flag} ${path}: ${base} is a file, not a folder`,
+    );
+  try {
+    accessSync(base, constants.W_OK);
+  } catch (e) {
+    throw new InputError(`${flag} ${path}: cannot write in ${base} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
 }
 
 /**
