@@ -19,10 +19,14 @@ function missingFolders(path: string): string[] {
  * checkout) that later reads as "no runs stored yet".
  */
 export async function openForWriting(path: string): Promise<{ store: Store; created: Created }> {
-  const memory = path === ":memory:";
-  const folders = memory ? [] : missingFolders(path);
-  const created = { file: !memory && !existsSync(path), folders };
+  const created = toBeCreated(path);
   return { store: await Store.open(path), created };
+}
+
+/** What opening a store for writing at `path` would create: known before the open, which a signal can cut short. */
+export function toBeCreated(path: string): Created {
+  const memory = path === ":memory:";
+  return { file: !memory && !existsSync(path), folders: memory ? [] : missingFolders(path) };
 }
 
 /**
@@ -42,4 +46,37 @@ export async function removeIfLeftEmpty(store: Store, created: Created): Promise
     rmdirSync(folder);
   }
   return true;
+}
+
+/**
+ * A store this command created moments ago, removed while the process quits holding it open (a
+ * signal): the file, its write-ahead log and DuckDB's spill folder beside it, then the folders made
+ * for it, innermost first, each only while empty. Nothing of a store the command found is touched.
+ */
+export function removeCreatedNow(path: string, created: Created): void {
+  if (!created.file) return;
+  try {
+    for (const f of [path, `${path}.wal`]) rmSync(f, { force: true });
+    removeSpillNow(path, false);
+    for (const folder of [...created.folders].reverse()) {
+      if (readdirSync(folder).length > 0) break;
+      rmdirSync(folder);
+    }
+  } catch {
+    // what could not go stays; the process is quitting either way
+  }
+}
+
+/**
+ * DuckDB's spill folder beside a store (`<db>.tmp`; a merge filled it with 51 MB): a process that quits
+ * holding the store open (a signal) leaves it full, and no later command empties it. Removed then,
+ * unless it was there before this command (`found`).
+ */
+export function removeSpillNow(path: string, found: boolean): void {
+  if (found || path === ":memory:") return;
+  try {
+    rmSync(`${path}.tmp`, { recursive: true, force: true });
+  } catch {
+    // the process is quitting either way
+  }
 }

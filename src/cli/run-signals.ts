@@ -1,8 +1,8 @@
-import { rmdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Store } from "../store/db.js";
 import { RUN_TABLES } from "../store/tables.js";
 import { EXIT } from "./exit.js";
-import type { Created } from "./fresh-store.js";
+import { type Created, removeCreatedNow, removeSpillNow } from "./fresh-store.js";
 
 /** A Ctrl-C or SIGTERM came while `run` was starting: it stops at its next step, before any case. */
 export class StoppedBeforeStart extends Error {
@@ -29,7 +29,7 @@ export class RunSignals {
   private received: NodeJS.Signals | null = null;
   private replaying = false;
   /** A store this command created, removed if a second signal quits before the replay. */
-  private created: { path: string; created: Created } | null = null;
+  private created: { path: string; created: Created; spillFound: boolean } | null = null;
 
   constructor(private readonly quitLine: () => string) {
     process.on("SIGINT", this.onSignal);
@@ -38,10 +38,11 @@ export class RunSignals {
 
   private readonly onSignal = (signal: NodeJS.Signals) => {
     if (this.ctrl.signal.aborted) {
+      if (this.created) removeSpillNow(this.created.path, this.created.spillFound);
       if (this.replaying) process.stderr.write(this.quitLine());
       else {
         // nothing of a run is in it yet: the process ends now, and with it the store's handle
-        if (this.created) removeNow(this.created.path, this.created.created);
+        if (this.created) removeCreatedNow(this.created.path, this.created.created);
         process.stderr.write(beforeStartLine(signal));
       }
       process.exit(EXIT.runtime);
@@ -61,7 +62,7 @@ export class RunSignals {
 
   /** The store this command opened at `path`, and what opening it created. */
   opened(path: string, created: Created): void {
-    this.created = { path, created };
+    this.created = { path, created, spillFound: existsSync(`${path}.tmp`) };
   }
 
   /** Between two start-up steps: throws StoppedBeforeStart once a signal came. */
@@ -78,18 +79,6 @@ export class RunSignals {
   dispose(): void {
     process.off("SIGINT", this.onSignal);
     process.off("SIGTERM", this.onSignal);
-  }
-}
-
-/** A store created moments ago and the folders made for it, while the process quits holding it open. */
-function removeNow(path: string, created: Created): void {
-  if (!created.file) return;
-  try {
-    for (const f of [path, `${path}.wal`]) rmSync(f, { force: true });
-    // innermost first; a folder the user put something in meanwhile stays (rmdir refuses it)
-    for (const folder of [...created.folders].reverse()) rmdirSync(folder);
-  } catch {
-    // what could not go stays; the process is quitting either way
   }
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
@@ -10,8 +11,8 @@ import { deleteRuns } from "../store/delete-runs.js";
 import { mergeShards } from "../store/merge-shards.js";
 import { madeAt, newestFirstBy } from "../store/run-ref.js";
 import { repeatedKeys } from "../store/run-writer.js";
-import { action } from "./exit.js";
-import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
+import { action, EXIT } from "./exit.js";
+import { openForWriting, removeCreatedNow, removeIfLeftEmpty, removeSpillNow, toBeCreated } from "./fresh-store.js";
 
 type RunRow = {
   run_id: string;
@@ -186,14 +187,33 @@ export function register(program: Command): void {
         const unique = stores.filter((f, i) => firstAt(f) === i);
         for (const [i, f] of stores.entries())
           if (firstAt(f) !== i) process.stderr.write(`soceval: note: ${f} was named more than once; it is read once\n`);
-        const { store, created } = await openForWriting(flags.db);
+        // Ctrl-C or a cancelled CI job: the merge is one transaction, so a store it found keeps what it held;
+        // one it created (a new --db) held no run yet, and was left as a file that reads "no runs"
+        const created = toBeCreated(flags.db);
+        const spillFound = existsSync(`${flags.db}.tmp`);
+        const onSignal = (signal: NodeJS.Signals) => {
+          removeCreatedNow(flags.db, created);
+          removeSpillNow(flags.db, spillFound);
+          const removed = created.file ? `; the new store ${flags.db} was removed` : "";
+          process.stderr.write(`\nsoceval: runs merge interrupted (${signal}); nothing was merged${removed}\n`);
+          process.exit(EXIT.runtime);
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        const { store } = await openForWriting(flags.db);
         let closed = false;
         try {
-          const m = await mergeShards(store, unique).catch(async (e: unknown) => {
-            // a refused merge leaves no empty store behind for the next command to mistake for one
-            closed = await removeIfLeftEmpty(store, created).catch(() => false);
-            throw e;
-          });
+          const m = await mergeShards(store, unique)
+            .catch(async (e: unknown) => {
+              // a refused merge leaves no empty store behind for the next command to mistake for one
+              closed = await removeIfLeftEmpty(store, created).catch(() => false);
+              throw e;
+            })
+            .finally(() => {
+              // committed, or refused and cleaned up: a signal from here on has the default effect
+              process.off("SIGINT", onSignal);
+              process.off("SIGTERM", onSignal);
+            });
           for (const s of m.shards) process.stdout.write(`  shard ${s.shard}: run ${s.run_id} (${s.file})\n`);
           for (const f of m.unused)
             process.stderr.write(`soceval: note: ${f} holds no shard of this run; it was not used\n`);
