@@ -1,4 +1,6 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../io/errors.js";
 import { checkOutFile, refuseInputs, writeOutFileWith } from "../io/out-file.js";
@@ -9,7 +11,7 @@ import { resolveRunId } from "../store/run-ref.js";
 import { statusForReader } from "../store/run-status.js";
 import { RUN_TABLES } from "../store/tables.js";
 import { runInputs } from "../workflow/suite-inputs.js";
-import { action } from "./exit.js";
+import { action, EXIT } from "./exit.js";
 import { outFile } from "./out-option.js";
 
 export function register(program: Command): void {
@@ -37,15 +39,15 @@ export function register(program: Command): void {
         // a folder that does not exist yet is made, as report --out does; only once the run is known.
         // writeOutFileWith has DuckDB write beside the target, so DuckDB's own temporary file is off;
         // a large run's parts go beside it too (the disk that takes the export), or, for a pipe, to tmp
+        const quit = quitOnSignal(flags.out);
         const { regular } = await writeOutFileWith("--out", flags.out, async (file, isFile) => {
-          await exportRunTable(store, {
-            runId,
-            table: flags.table,
-            format,
-            file,
-            partsIn: isFile ? `${file}.parts` : undefined,
-          });
-        }).finally(() => store.close());
+          const partsIn = isFile ? `${file}.parts` : join(tmpdir(), `soceval-export-${process.pid}-${Date.now()}`);
+          quit.leaves(isFile ? [file, partsIn] : [partsIn], isFile);
+          await exportRunTable(store, { runId, table: flags.table, format, file, partsIn });
+        }).finally(() => {
+          quit.off();
+          store.close();
+        });
         // a pipe or a device (--out /dev/stdout) cannot be read back to count its rows
         const n = regular ? await countOut(flags) : null;
         if (warning) process.stderr.write(`soceval: warning: ${warning}\n`);
@@ -56,6 +58,34 @@ export function register(program: Command): void {
         return 0;
       }),
     );
+}
+
+/**
+ * Ctrl-C or a cancelled CI job (SIGTERM) during an export ended it silently (exit 130) and left the
+ * partial file and its parts beside --out (27 MB for a 100,000-case run) or in the system's temporary
+ * folder: removed, with one line, exit 3 as an interrupted import.
+ */
+function quitOnSignal(out: string): { leaves: (files: string[], regular: boolean) => void; off: () => void } {
+  let left: string[] = [];
+  let toFile = true;
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const f of left) rmSync(f, { recursive: true, force: true });
+    const what = toFile ? `${out} not written` : `what reached ${out} is incomplete`;
+    process.stderr.write(`\nsoceval: export interrupted (${signal}); ${what}\n`);
+    process.exit(EXIT.runtime);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    leaves: (files, regular) => {
+      left = files;
+      toFile = regular;
+    },
+    off: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }
 
 /** An export of a run that did not finish holds what it stored so far, as its report says. */
