@@ -60,14 +60,15 @@ function holds(pid: number, file: string): boolean {
   }
 }
 
-/** Start `run`, send `signal` once `ready(pid)` holds; its exit code and stderr. */
+/** Start `command` (`run` when not given), send `signal` once `ready(pid)` holds; its exit code and stderr. */
 function interruptWhen(
   args: string[],
   ready: (pid: number) => boolean,
   signal: NodeJS.Signals,
   env: NodeJS.ProcessEnv = {},
+  command: string[] = ["run", "suite.yaml", "--quiet"],
 ): Promise<{ code: number | null; stderr: string; sent: boolean }> {
-  const child = spawn(process.execPath, [CLI, "run", "suite.yaml", "--quiet", ...args], {
+  const child = spawn(process.execPath, [CLI, ...command, ...args], {
     cwd: dir,
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, ...env },
@@ -138,4 +139,47 @@ describe("a signal before the first case is replayed", () => {
     expect(r.stderr.endsWith(LINE("SIGINT")), r.stderr).toBe(true);
     expect(existsSync(join(dir, "fresh-c"))).toBe(false);
   }, 60_000);
+});
+
+describe("a gate stopped by a signal before its candidate's first case", () => {
+  const db = join(dir, "gate.duckdb");
+  const gate = ["gate", "suite.yaml", "--baseline", "main", "--quiet"];
+  beforeAll(async () => {
+    const first = await soceval(["run", "suite.yaml", "--quiet", "--db", db], dir);
+    expect(first.status, first.stderr).toBe(0);
+    const blessed = await soceval(["baseline", "bless", "--run", "latest", "--name", "main", "--db", db], dir);
+    expect(blessed.status, blessed.stderr).toBe(0);
+  }, 60_000);
+
+  it.each([
+    // while it checks the baseline's dataset: it ended with exit 130, the earlier gate's JUnit file left as this one's
+    [
+      "while it reads the dataset",
+      (pid: number) => holds(pid, dataset),
+      {},
+      "gate: interrupted (SIGINT); nothing was judged",
+    ],
+    // once the candidate's run was stored: a run of 0 cases was left, with a command to "finish" it
+    [
+      "once its candidate's run is stored",
+      () => existsSync(marker),
+      gitEnv,
+      "gate: interrupted (SIGINT) before the candidate's first case; nothing was stored or judged",
+    ],
+  ] as const)(
+    "%s: exit 3, its report files say so, and no run is added",
+    async (_when, ready, env, message) => {
+      rmSync(marker, { force: true });
+      const junit = join(dir, "gate.xml");
+      writeFileSync(junit, "an earlier gate's verdict");
+      const before = await query(db, "SELECT run_id FROM runs ORDER BY run_id");
+      const r = await interruptWhen(["--db", db, "--junit", junit], ready, "SIGINT", env, gate);
+      expect(r.sent).toBe(true);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr.endsWith(`soceval: ${message}\n`), r.stderr).toBe(true);
+      expect(readFileSync(junit, "utf8")).toContain(`gate did not judge (exit 3): ${message}`);
+      expect(await query(db, "SELECT run_id FROM runs ORDER BY run_id")).toEqual(before);
+    },
+    60_000,
+  );
 });

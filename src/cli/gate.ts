@@ -32,14 +32,17 @@ import { runSuite, selectAgents } from "../replay/runner.js";
 import { mdCell } from "../report/format.js";
 import { DEFAULT_GATE } from "../schema/gate-defaults.js";
 import { DEFAULT_DB, Store, storeFlag } from "../store/db.js";
+import { deleteRuns } from "../store/delete-runs.js";
 import { resolveRunId } from "../store/run-ref.js";
 import { deadRaiseLines } from "../workflow/dead-raises.js";
 import { loadSuite } from "../workflow/load.js";
 import { runInputs, suiteFileInputs } from "../workflow/suite-inputs.js";
 import { optionalCount } from "./count-flag.js";
 import { action, EXIT } from "./exit.js";
+import { quitOnSignal } from "./gate-signals.js";
 import { outFile } from "./out-option.js";
 import { progressReporter } from "./progress.js";
+import { holdsNothing } from "./run-signals.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
 
@@ -80,11 +83,19 @@ export function register(program: Command): void {
     .action(
       action(async (suiteFile: string | undefined, flags: GateFlags) => {
         finishWithoutReader();
+        const signals = quitOnSignal((signal) => {
+          const e = new RuntimeFailure(`gate: interrupted (${signal}); nothing was judged`);
+          writeNotJudged(flags, e);
+          process.stderr.write(`\nsoceval: ${e.message}\n`);
+          process.exit(EXIT.runtime);
+        });
         try {
-          return await gateOnce(suiteFile, flags, refuseBadFlags(suiteFile, flags));
+          return await gateOnce(suiteFile, flags, { ...refuseBadFlags(suiteFile, flags), signals });
         } catch (e) {
           if (!(e instanceof ReaderGone)) writeNotJudged(flags, e);
           throw e;
+        } finally {
+          signals.pause();
         }
       }),
     );
@@ -96,6 +107,9 @@ export function register(program: Command): void {
     process.exit(2);
   });
 }
+
+/** The replay's shape, and the gate's handler of a signal outside the replay. */
+type Shape = { epochs?: number; concurrency?: number; signals: ReturnType<typeof quitOnSignal> };
 
 /** Flags that contradict each other or cannot be read, refused before the store opens; the replay's shape. */
 function refuseBadFlags(suiteFile: string | undefined, flags: GateFlags): { epochs?: number; concurrency?: number } {
@@ -158,11 +172,7 @@ function writeNotJudged(flags: GateFlags, e: unknown): void {
   }
 }
 
-async function gateOnce(
-  suiteFile: string | undefined,
-  flags: GateFlags,
-  { epochs, concurrency }: { epochs?: number; concurrency?: number },
-): Promise<number> {
+async function gateOnce(suiteFile: string | undefined, flags: GateFlags, shape: Shape): Promise<number> {
   // the baseline lives in the store, so a gate never starts one: a mistyped --db (or a CI cache
   // that restored nothing) is refused, not answered from a new, empty store left behind. Judging
   // stored runs only reads, as `report` does: a store on a read-only mount, or one another job is
@@ -181,7 +191,7 @@ async function gateOnce(
       refuseInputs(await runInputs(store, [await resolveRunId(store, flags.candidateRun!)]), reportFiles(flags));
     // before the candidate replays, and after the inputs: --summary suite.yaml is refused as the suite
     for (const [flag, file] of reportFiles(flags)) if (file) refuseOtherFormat(flag, file, REPORT_FORMAT[flag], flag);
-    const { verdict, suiteName, note } = await judge(store, suiteFile, flags, { epochs, concurrency });
+    const { verdict, suiteName, note } = await judge(store, suiteFile, flags, shape);
     const retry =
       verdict.status === "infra_failure"
         ? await retryHint(store, verdict.candidate, baselineFlags(flags, verdict.baseline))
@@ -202,7 +212,7 @@ async function judge(
   store: Store,
   suiteFile: string | undefined,
   flags: GateFlags,
-  { epochs, concurrency }: { epochs?: number; concurrency?: number },
+  { epochs, concurrency, signals }: Shape,
 ): Promise<{ verdict: GateVerdict; suiteName: string; note?: string | null }> {
   if (!suiteFile) {
     const cand = await storedSide(store, flags.candidateRun!, flags.agent, { flag: "--agent" });
@@ -265,14 +275,17 @@ async function judge(
   // a cancelled CI job (SIGINT, then SIGTERM) killed the gate outright, leaving an earlier gate's
   // report files as this one's: the cases in flight are stored, then the gate says it did not judge
   const ctrl = new AbortController();
-  const onSignal = () => {
+  let received: NodeJS.Signals = "SIGINT";
+  const onSignal = (signal: NodeJS.Signals) => {
     if (ctrl.signal.aborted) {
       writeNotJudged(flags, new RuntimeFailure("gate: interrupted twice; quit without judging"));
       process.exit(EXIT.runtime);
     }
     process.stderr.write("\nsoceval: stopping — finishing the cases in flight (signal again to quit now)…\n");
+    received = signal;
     ctrl.abort();
   };
+  signals.pause();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const outcome = await runSuite(store, ls, {
@@ -298,7 +311,15 @@ async function judge(
       progress?.stop();
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      signals.resume();
     });
+  // stopped before its first case: a candidate of 0 cases is nothing to finish, nor to list as a run
+  if (outcome.status === "interrupted" && (await holdsNothing(store, outcome.runId))) {
+    await deleteRuns(store, [outcome.runId]);
+    throw new RuntimeFailure(
+      `gate: interrupted (${received}) before the candidate's first case; nothing was stored or judged`,
+    );
+  }
   if (outcome.status === "interrupted") {
     // a cancelled CI job's next attempt need not replay what this one stored: finish it, then judge it
     const info = await loadRunInfo(store, outcome.runId);
