@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { runSummary } from "../analytics/summary.js";
-import { InputError } from "../io/errors.js";
+import { InputError, RuntimeFailure } from "../io/errors.js";
 import { printable } from "../io/printable.js";
-import { importTranscripts } from "../scoring/import.js";
+import { ImportInterrupted, importTranscripts } from "../scoring/import.js";
 import { DEFAULT_DB } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
-import { openForWriting, removeIfLeftEmpty } from "./fresh-store.js";
+import { openForWriting, removeCreatedNow, removeIfLeftEmpty, toBeCreated } from "./fresh-store.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
 import { summaryTable } from "./summary-table.js";
@@ -38,7 +38,24 @@ export function register(program: Command): void {
     .action(
       action(async (flags: ScoreFlags) => {
         finishWithoutReader();
-        const { store, created } = await openForWriting(flags.db);
+        // Ctrl-C or a cancelled CI job: it ended silently (exit 130) and left the store it created, or a
+        // run that `runs list` showed as stopped. The import stops at its next line and removes its run;
+        // a second signal quits at once
+        const ctrl = new AbortController();
+        let received: NodeJS.Signals = "SIGINT";
+        const created = toBeCreated(flags.db);
+        const onSignal = (signal: NodeJS.Signals) => {
+          if (ctrl.signal.aborted) {
+            removeCreatedNow(flags.db, created);
+            process.stderr.write(`soceval: score stopped (${signal})\n`);
+            process.exit(EXIT.runtime);
+          }
+          received = signal;
+          ctrl.abort();
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        const { store } = await openForWriting(flags.db);
         let closed = false;
         const before = await runStates(store);
         try {
@@ -48,9 +65,14 @@ export function register(program: Command): void {
             transcriptsFile: flags.transcripts,
             agent: flags.agent,
             tools: flags.tools ?? "all",
+            signal: ctrl.signal,
           }).catch(async (e: unknown) => {
             // refused (a missing file, a bad transcript line): no empty store is left at --db
             closed = await removeIfLeftEmpty(store, created).catch(() => false);
+            if (e instanceof ImportInterrupted)
+              throw new RuntimeFailure(
+                `score interrupted (${received}); nothing was stored, score the transcripts again`,
+              );
             // anything else (a full disk) leaves the run it began, stopped: say so, and what to do
             if (closed || e instanceof InputError) throw e;
             const line = await stoppedRunLine(store, before).catch(() => "");
@@ -76,6 +98,8 @@ export function register(program: Command): void {
             );
           return EXIT.ok;
         } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
           if (!closed) store.close();
         }
       }),

@@ -24,7 +24,18 @@ export type ImportOptions = {
   agent: string;
   tools?: AgentConfig["tools"];
   batchSize?: number;
+  /** Ctrl-C: the import stops at its next line, and the run it began is removed (an import cannot be resumed) */
+  signal?: AbortSignal;
 };
+
+/** An import a signal stopped: nothing of it is stored. */
+export class ImportInterrupted extends Error {
+  override name = "ImportInterrupted";
+}
+
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ImportInterrupted("score interrupted");
+}
 
 export type ImportOutcome = {
   runId: string;
@@ -80,6 +91,7 @@ function withContractScope(steps: Step[], scopes: Map<string, "read" | "respond"
 async function readTranscripts(
   file: string,
   agent: string,
+  signal?: AbortSignal,
 ): Promise<{ byCase: Map<string, { t: ImportedTranscript; line: number }[]>; others: Map<string, number> }> {
   const all: { t: ImportedTranscript; line: number }[] = [];
   const names = new Map<string, number>();
@@ -87,10 +99,12 @@ async function readTranscripts(
   // and `score` is the only command that reads these files before they are stored
   try {
     for await (const { value: t, line } of readJsonl(file, ImportedTranscript, { repeatedKeys: true })) {
+      stopIfAborted(signal);
       all.push({ t, line });
       if (t.agent !== undefined) names.set(t.agent, (names.get(t.agent) ?? 0) + 1);
     }
   } catch (e) {
+    if (e instanceof ImportInterrupted) throw e;
     throw await swappedFiles(e, file, Case, "a case of a dataset, not a transcript");
   }
   if (names.size > 1 && !names.has(agent))
@@ -157,7 +171,7 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
     for (const t of tools)
       if (!workflow.tools.some((x) => x.name === t))
         throw new InputError(`--tools: "${t}" is not a tool of ${workflowFile}`);
-  const { byCase, others } = await readTranscripts(opts.transcriptsFile, opts.agent);
+  const { byCase, others } = await readTranscripts(opts.transcriptsFile, opts.agent, opts.signal);
   const dataset = await fileFacts(datasetFile);
   if (byCase.size === 0) throw new InputError(`${opts.transcriptsFile}: no transcripts`, opts.transcriptsFile);
   const epochs = countEpochs(opts.transcriptsFile, byCase);
@@ -192,12 +206,14 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
   };
   const toolSources = Object.fromEntries(workflow.tools.map((t) => [t.name, t.source]));
   const scopes = new Map(workflow.tools.map((t) => [t.name, t.scope]));
+  stopIfAborted(opts.signal);
   const writer = await RunWriter.begin(store, meta, toolSources, false, dataset.vectorBytes);
   const agent = { name: opts.agent, tools };
   const outcome: ImportOutcome = { runId: meta.run_id, cases: 0, scored: 0, missing: [], orphans: [], others };
   const caseIds = new CaseIds();
   try {
     for await (const { value: c, line } of readJsonl(datasetFile, Case)) {
+      stopIfAborted(opts.signal);
       // what `run` refuses in a dataset beyond its schema (replay-case.ts): a case id twice would store
       // one investigation twice, a record id twice makes a citation ambiguous, and a required id no
       // record has is a miss on every transcript
@@ -253,9 +269,13 @@ export async function importTranscripts(store: Store, opts: ImportOptions): Prom
       );
     }
   } catch (caught) {
-    const e = await swappedFiles(caught, datasetFile, ImportedTranscript, "a transcript, not a case of a dataset");
-    // bad input removes the run whole, as \`soceval run\` does; anything else keeps it, marked failed
-    if (e instanceof InputError) await writer.abandon(true).catch(() => {});
+    const e =
+      caught instanceof ImportInterrupted
+        ? caught
+        : await swappedFiles(caught, datasetFile, ImportedTranscript, "a transcript, not a case of a dataset");
+    // bad input removes the run whole, as \`soceval run\` does, and so does a signal: an import is not
+    // resumed but scored again. Anything else keeps it, marked failed
+    if (e instanceof InputError || e instanceof ImportInterrupted) await writer.abandon(true).catch(() => {});
     else await writer.finish("failed", outcome.cases).catch(() => {});
     throw e;
   }
