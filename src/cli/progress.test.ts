@@ -1,10 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { paceOf, progressReporter } from "./progress.js";
+import { liveBar, paceOf, progressReporter } from "./progress.js";
 
 const at = (done: number, total: number, skipped = 0, errors = 0) => ({ done, total, skipped, errors });
 
 describe("run progress", () => {
+  it("is a live bar only on a terminal whose TERM can move the cursor", () => {
+    expect(liveBar(true, "xterm-256color")).toBe(true);
+    expect(liveBar(true, undefined)).toBe(true);
+    expect(liveBar(true, "dumb")).toBe(false);
+    expect(liveBar(false, "xterm")).toBe(false);
+    expect(liveBar(undefined, "xterm")).toBe(false);
+  });
+
   it("counts only the cases this process replays: a resume does not look 19 times faster than it is", () => {
     // 9,000 of 10,000 were stored by the interrupted run; 500 more replayed in 50 s
     expect(paceOf(at(9500, 10000, 9000), 50)).toEqual({ rate: "10/s", eta: "50s" });

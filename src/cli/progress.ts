@@ -26,7 +26,7 @@ export function progressReporter(name: string, opts: Options = {}): ProgressRepo
   const write = opts.write ?? ((text: string) => process.stderr.write(text));
   const started = now();
   const pace = (p: Progress) => paceOf(p, (now() - started) / 1000);
-  if (opts.tty ?? process.stderr.isTTY) {
+  if (opts.tty ?? liveBar(process.stderr.isTTY, process.env.TERM)) {
     const bar = new cliProgress.SingleBar(
       {
         format: `${label} {bar} {value}/{total} | {rate} | errors {errors} | ETA {remaining}`,
@@ -97,4 +97,13 @@ function duration(secs: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/**
+ * Whether progress is a live bar: on a terminal that can move its cursor. TERM=dumb (Emacs' shell, a
+ * container's `docker run -t` under a CI agent that sets it) has none, and showed the bar's escape
+ * sequences as text; it gets the plain lines a log gets.
+ */
+export function liveBar(isTTY: boolean | undefined, term: string | undefined): boolean {
+  return isTTY === true && term !== "dumb";
 }
