@@ -1,8 +1,9 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MODE_BOUND_USER, soceval } from "./helpers/cli.js";
+import { CLI, MODE_BOUND_USER, query, soceval } from "./helpers/cli.js";
 
 // `npm start` is `soceval start`: the README's first command. Here on the mini fixture, via --suites.
 const dir = mkdtempSync(join(tmpdir(), "soceval-start-"));
@@ -70,6 +71,41 @@ describe("soceval start", () => {
       expect(g.stderr).toBe(`soceval: --out ${join(ro, "g")}: cannot write in ${ro} (EACCES)\n`);
     },
   );
+});
+
+describe("soceval start, interrupted", () => {
+  it("before its suite's first case: one line, exit 3, and no run left in the store", async () => {
+    // the runner asks git for the revision just before it stores a suite's run: this git says so, slowly
+    const bin = join(dir, "slow-git");
+    const marker = join(dir, "git-asked");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "git"), `#!/bin/sh\ntouch '${marker}'\nsleep 0.3\nexit 1\n`, { mode: 0o755 });
+    const db = join(dir, "interrupted", "s.duckdb");
+    const args = ["start", "--suites", "mini/suite.yaml", "--db", db, "--out", join(dir, "interrupted", "reports")];
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const poll = setInterval(() => {
+      if (existsSync(marker)) {
+        child.kill("SIGINT");
+        clearInterval(poll);
+      }
+    }, 5);
+    const code = await new Promise<number | null>((done) => child.once("close", done));
+    clearInterval(poll);
+    // it ended with exit 130 and no word, a run left "running" in the store
+    expect(code, stderr).toBe(3);
+    expect(stderr).toContain(
+      "soceval: start interrupted (SIGINT): 0 of 1 suites replayed, no index written; run `soceval start` again for the reports\n",
+    );
+    expect(await query(db, "SELECT run_id FROM runs")).toEqual([]);
+  }, 60_000);
 });
 
 describe("soceval start, on a suite in a folder whose name a URL reads otherwise", () => {

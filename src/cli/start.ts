@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { InputError } from "../io/errors.js";
+import { InputError, RuntimeFailure } from "../io/errors.js";
 import { makeDirs } from "../io/make-dirs.js";
 import { checkOutDir, writeOutFile } from "../io/out-file.js";
 import { bundledSuites } from "../replay/bundled.js";
@@ -8,10 +8,12 @@ import { runSuite } from "../replay/runner.js";
 import { ProviderUnreachable } from "../replay/unusable.js";
 import { Phase } from "../schema/index.js";
 import { DEFAULT_DB, Store } from "../store/db.js";
+import { deleteRuns } from "../store/delete-runs.js";
 import { loadSuite } from "../workflow/load.js";
 import { action, EXIT } from "./exit.js";
 import { outDir } from "./out-option.js";
 import { progressReporter } from "./progress.js";
+import { holdsNothing } from "./run-signals.js";
 import { finishWithoutReader } from "./stdout-reader.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
 
@@ -42,6 +44,17 @@ export function register(program: Command): void {
         const names = reportNames(files);
         checkOutDir("--out", flags.out);
         makeDirs(flags.out);
+        // Ctrl-C or SIGTERM: it ended silently (exit 130), with a suite's run left "running" and no index;
+        // now the suite in progress stops as `run` stops, and start says what it left
+        const ctrl = new AbortController();
+        let received: NodeJS.Signals = "SIGINT";
+        const onSignal = (signal: NodeJS.Signals) => {
+          if (ctrl.signal.aborted) process.exit(EXIT.runtime);
+          received = signal;
+          ctrl.abort();
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
         const store = await Store.open(flags.db);
         // phase 1 first: the bundled readiness answers, so each report's readiness phase is measured
         const { storeBundledReadiness } = await import("../readiness/bundled.js");
@@ -55,9 +68,10 @@ export function register(program: Command): void {
         const agentNames = new Set<string>();
         try {
           for (const [i, { file, ls }] of suites.entries()) {
+            if (ctrl.signal.aborted) throw startInterrupted(received, i, suites.length, null);
             const progress = progressReporter(ls.suite.name);
             const before = await runStates(store);
-            const outcome = await runSuite(store, ls, { onProgress: (p) => progress.update(p) })
+            const outcome = await runSuite(store, ls, { signal: ctrl.signal, onProgress: (p) => progress.update(p) })
               .catch(async (e: unknown) => {
                 // a full disk: the suite's run is kept, marked failed; say how to finish it, as `run` does
                 if (e instanceof InputError || e instanceof ProviderUnreachable) throw e;
@@ -65,6 +79,12 @@ export function register(program: Command): void {
                 throw line ? new Error(`${(e as Error).message}\nsoceval: ${line}`) : e;
               })
               .finally(() => progress.stop());
+            if (outcome.status === "interrupted") {
+              // stopped before its first case: a run of 0 cases is nothing to keep
+              const empty = await holdsNothing(store, outcome.runId);
+              if (empty) await deleteRuns(store, [outcome.runId]);
+              throw startInterrupted(received, i, suites.length, empty ? null : outcome.runId);
+            }
             const doc = await buildReport(store, outcome.runId);
             const name = names[i]!;
             writeOutFile("--out", join(flags.out, `${name}.html`), await renderReport(doc, "html", flags.db));
@@ -94,6 +114,8 @@ export function register(program: Command): void {
             }
           }
         } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
           store.close();
         }
         const index = join(flags.out, "index.html");
@@ -113,6 +135,14 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+/** What a start that a signal stopped leaves: the suites it replayed, the interrupted run it kept. */
+function startInterrupted(signal: NodeJS.Signals, done: number, of: number, kept: string | null): RuntimeFailure {
+  const run = kept ? `; the interrupted suite's run ${kept} is kept, marked interrupted` : "";
+  return new RuntimeFailure(
+    `start interrupted (${signal}): ${done} of ${of} suites replayed, no index written${run}; run \`soceval start\` again for the reports`,
+  );
 }
 
 /**
