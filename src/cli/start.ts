@@ -49,7 +49,11 @@ export function register(program: Command): void {
         const ctrl = new AbortController();
         let received: NodeJS.Signals = "SIGINT";
         const onSignal = (signal: NodeJS.Signals) => {
-          if (ctrl.signal.aborted) process.exit(EXIT.runtime);
+          if (ctrl.signal.aborted) {
+            // a second signal: what is stored stays, as after `run`'s second Ctrl-C
+            process.stderr.write(`soceval: start stopped (${signal}); no index written\n`);
+            process.exit(EXIT.runtime);
+          }
           received = signal;
           ctrl.abort();
         };
