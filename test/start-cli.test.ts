@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -105,6 +105,29 @@ describe("soceval start, interrupted", () => {
       "soceval: start interrupted (SIGINT): 0 of 1 suites replayed, no index written; run `soceval start` again for the reports\n",
     );
     expect(await query(db, "SELECT run_id FROM runs")).toEqual([]);
+
+    // a second signal quits at once, saying so (it quit with no word)
+    rmSync(marker);
+    const again = spawn(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    let said = "";
+    again.stderr.on("data", (d: Buffer) => {
+      said += d.toString();
+    });
+    const twice = setInterval(() => {
+      if (existsSync(marker)) {
+        again.kill("SIGINT");
+        setTimeout(() => again.kill("SIGINT"), 50);
+        clearInterval(twice);
+      }
+    }, 5);
+    const quit = await new Promise<number | null>((done) => again.once("close", done));
+    clearInterval(twice);
+    expect(quit, said).toBe(3);
+    expect(said).toContain("soceval: start stopped (SIGINT); no index written\n");
   }, 60_000);
 });
 
