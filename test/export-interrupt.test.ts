@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLI, soceval } from "./helpers/cli.js";
+import { soceval } from "./helpers/cli.js";
+import { interruptWhen } from "./helpers/interrupt.js";
 
 /**
  * An export stopped by Ctrl-C or a cancelled CI job (SIGTERM) ended silently with exit 130 and left
@@ -25,23 +25,12 @@ describe("export, interrupted", () => {
     async (format) => {
       const outDir = mkdtempSync(join(dir, "out-"));
       const out = join(outDir, `t.${format}`);
-      const child = spawn(process.execPath, [CLI, "export", "--run", "latest", "--db", db, "--out", out], {
-        cwd: dir,
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      let sent = false;
-      const poll = setInterval(() => {
-        if (!sent && existsSync(`${out}.partial.parts`)) {
-          sent = child.kill("SIGINT");
-          clearInterval(poll);
-        }
-      }, 5);
-      const code = await new Promise<number | null>((done) => child.once("close", done));
-      clearInterval(poll);
+      const parts = `${out}.partial.parts`;
+      const { code, stderr, sent } = await interruptWhen(
+        ["export", "--run", "latest", "--db", db, "--out", out],
+        dir,
+        () => existsSync(parts),
+      );
       expect(sent).toBe(true);
       expect(code, stderr).toBe(3);
       expect(stderr).toBe(`\nsoceval: export interrupted (SIGINT); ${out} not written\n`);

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import {
   closeSync,
   cpSync,
@@ -6,9 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
-  readlinkSync,
   rmSync,
   writeFileSync,
   writeSync,
@@ -16,7 +13,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLI, query, soceval } from "./helpers/cli.js";
+import { query, soceval } from "./helpers/cli.js";
+import { holds, type Interrupted, interruptWhen as interruptCli } from "./helpers/interrupt.js";
 
 /**
  * Ctrl-C (or a CI runner's SIGTERM) while `soceval run` is still starting: it ended silently with exit 130,
@@ -45,21 +43,6 @@ beforeAll(() => {
   writeFileSync(join(fakeBin, "git"), `#!/bin/sh\ntouch '${marker}'\nsleep 0.3\nexit 1\n`, { mode: 0o755 });
 });
 
-/** Whether process `pid` holds `file` open. */
-function holds(pid: number, file: string): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === file;
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
-}
-
 /** Start `command` (`run` when not given), send `signal` once `ready(pid)` holds; its exit code and stderr. */
 function interruptWhen(
   args: string[],
@@ -67,29 +50,8 @@ function interruptWhen(
   signal: NodeJS.Signals,
   env: NodeJS.ProcessEnv = {},
   command: string[] = ["run", "suite.yaml", "--quiet"],
-): Promise<{ code: number | null; stderr: string; sent: boolean }> {
-  const child = spawn(process.execPath, [CLI, ...command, ...args], {
-    cwd: dir,
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  let sent = false;
-  const poll = setInterval(() => {
-    if (!sent && child.pid !== undefined && ready(child.pid)) {
-      sent = child.kill(signal);
-      clearInterval(poll);
-    }
-  }, 5);
-  return new Promise((done) =>
-    child.once("close", (code) => {
-      clearInterval(poll);
-      done({ code, stderr, sent });
-    }),
-  );
+): Promise<Interrupted> {
+  return interruptCli([...command, ...args], dir, ready, signal, env);
 }
 
 const LINE = (signal: string) => `soceval: interrupted (${signal}) before the run started; nothing was stored\n`;

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLI, query, soceval } from "./helpers/cli.js";
+import { query, soceval } from "./helpers/cli.js";
+import { holds, type Interrupted, interruptWhen } from "./helpers/interrupt.js";
 
 /**
  * `runs merge` stopped by Ctrl-C or a cancelled CI job (SIGTERM) ended silently with exit 130, and left
@@ -25,47 +25,9 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-/** Whether process `pid` holds `file` open. */
-function holds(pid: number, file: string): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === file;
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
-}
-
 /** Start `runs merge` into `db`; send `signal` once the merge holds the store open. */
-function interruptMerge(
-  db: string,
-  signal: NodeJS.Signals,
-): Promise<{ code: number | null; stderr: string; sent: boolean }> {
-  const child = spawn(process.execPath, [CLI, "runs", "merge", ...shards, "--db", db], {
-    cwd: dir,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  let sent = false;
-  const poll = setInterval(() => {
-    if (!sent && child.pid !== undefined && holds(child.pid, db)) {
-      sent = child.kill(signal);
-      clearInterval(poll);
-    }
-  }, 5);
-  return new Promise((done) =>
-    child.once("close", (code) => {
-      clearInterval(poll);
-      done({ code, stderr, sent });
-    }),
-  );
+function interruptMerge(db: string, signal: NodeJS.Signals): Promise<Interrupted> {
+  return interruptWhen(["runs", "merge", ...shards, "--db", db], dir, (pid) => holds(pid, db), signal);
 }
 
 describe("runs merge, interrupted", () => {

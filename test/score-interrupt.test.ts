@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLI, query, soceval } from "./helpers/cli.js";
+import { query, soceval } from "./helpers/cli.js";
+import { type Interrupted, interruptWhen } from "./helpers/interrupt.js";
 
 /**
  * `soceval score` stopped by Ctrl-C or a cancelled CI job (SIGTERM) ended silently with exit 130 and
@@ -28,28 +28,9 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Start `score` into `db`; SIGINT once its write-ahead log holds more than `walBytes` of committed batches. */
-function interruptScore(db: string, walBytes: number): Promise<{ code: number | null; stderr: string; sent: boolean }> {
-  const child = spawn(process.execPath, [CLI, ...scoreArgs, "--db", db], {
-    cwd: dir,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  let sent = false;
-  const poll = setInterval(() => {
-    if (!sent && existsSync(`${db}.wal`) && statSync(`${db}.wal`).size > walBytes) {
-      sent = child.kill("SIGINT");
-      clearInterval(poll);
-    }
-  }, 5);
-  return new Promise((done) =>
-    child.once("close", (code) => {
-      clearInterval(poll);
-      done({ code, stderr, sent });
-    }),
-  );
+function interruptScore(db: string, walBytes: number): Promise<Interrupted> {
+  const wal = `${db}.wal`;
+  return interruptWhen([...scoreArgs, "--db", db], dir, () => existsSync(wal) && statSync(wal).size > walBytes);
 }
 
 const LINE = "soceval: score interrupted (SIGINT); nothing was stored, score the transcripts again\n";
