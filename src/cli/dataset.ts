@@ -16,6 +16,7 @@ import { workflowArg } from "../workflow/by-name.js";
 import { countParser } from "./count-flag.js";
 import { action, EXIT } from "./exit.js";
 import { outDir, outFile } from "./out-option.js";
+import { offStopSignals, onStopSignals } from "./stop-signals.js";
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -38,13 +39,11 @@ export async function interruptible<T>(importing: () => Promise<T>): Promise<T> 
     process.stderr.write(`\nsoceval: import interrupted (${signal})${what}\n`);
     process.exit(EXIT.runtime);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  onStopSignals(onSignal);
   try {
     return await importing();
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offStopSignals(onSignal);
   }
 }
 

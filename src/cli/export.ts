@@ -13,6 +13,7 @@ import { RUN_TABLES } from "../store/tables.js";
 import { runInputs } from "../workflow/suite-inputs.js";
 import { action, EXIT } from "./exit.js";
 import { outFile } from "./out-option.js";
+import { offStopSignals, onStopSignals } from "./stop-signals.js";
 
 export function register(program: Command): void {
   program
@@ -74,16 +75,14 @@ function quitOnSignal(out: string): { leaves: (files: string[], regular: boolean
     process.stderr.write(`\nsoceval: export interrupted (${signal}); ${what}\n`);
     process.exit(EXIT.runtime);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  onStopSignals(onSignal);
   return {
     leaves: (files, regular) => {
       left = files;
       toFile = regular;
     },
     off: () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      offStopSignals(onSignal);
     },
   };
 }

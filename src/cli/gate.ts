@@ -44,6 +44,7 @@ import { outFile } from "./out-option.js";
 import { progressReporter } from "./progress.js";
 import { holdsNothing } from "./run-signals.js";
 import { finishWithoutReader } from "./stdout-reader.js";
+import { offStopSignals, onStopSignals } from "./stop-signals.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
 
 type GateFlags = {
@@ -286,8 +287,7 @@ async function judge(
     ctrl.abort();
   };
   signals.pause();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  onStopSignals(onSignal);
   const outcome = await runSuite(store, ls, {
     agents: [agent.name],
     epochs,
@@ -309,8 +309,7 @@ async function judge(
     })
     .finally(() => {
       progress?.stop();
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      offStopSignals(onSignal);
       signals.resume();
     });
   // stopped before its first case: a candidate of 0 cases is nothing to finish, nor to list as a run

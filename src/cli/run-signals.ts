@@ -3,6 +3,7 @@ import type { Store } from "../store/db.js";
 import { RUN_TABLES } from "../store/tables.js";
 import { EXIT } from "./exit.js";
 import { type Created, removeCreatedNow, removeSpillNow } from "./fresh-store.js";
+import { offStopSignals, onStopSignals } from "./stop-signals.js";
 
 /** A Ctrl-C or SIGTERM came while `run` was starting: it stops at its next step, before any case. */
 export class StoppedBeforeStart extends Error {
@@ -32,8 +33,7 @@ export class RunSignals {
   private created: { path: string; created: Created; spillFound: boolean } | null = null;
 
   constructor(private readonly quitLine: () => string) {
-    process.on("SIGINT", this.onSignal);
-    process.on("SIGTERM", this.onSignal);
+    onStopSignals(this.onSignal);
   }
 
   private readonly onSignal = (signal: NodeJS.Signals) => {
@@ -77,8 +77,7 @@ export class RunSignals {
   }
 
   dispose(): void {
-    process.off("SIGINT", this.onSignal);
-    process.off("SIGTERM", this.onSignal);
+    offStopSignals(this.onSignal);
   }
 }
 

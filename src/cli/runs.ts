@@ -13,6 +13,7 @@ import { madeAt, newestFirstBy } from "../store/run-ref.js";
 import { repeatedKeys } from "../store/run-writer.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeCreatedNow, removeIfLeftEmpty, removeSpillNow, toBeCreated } from "./fresh-store.js";
+import { offStopSignals, onStopSignals } from "./stop-signals.js";
 
 type RunRow = {
   run_id: string;
@@ -198,8 +199,7 @@ export function register(program: Command): void {
           process.stderr.write(`\nsoceval: runs merge interrupted (${signal}); nothing was merged${removed}\n`);
           process.exit(EXIT.runtime);
         };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
+        onStopSignals(onSignal);
         const { store } = await openForWriting(flags.db);
         let closed = false;
         try {
@@ -211,8 +211,7 @@ export function register(program: Command): void {
             })
             .finally(() => {
               // committed, or refused and cleaned up: a signal from here on has the default effect
-              process.off("SIGINT", onSignal);
-              process.off("SIGTERM", onSignal);
+              offStopSignals(onSignal);
             });
           for (const s of m.shards) process.stdout.write(`  shard ${s.shard}: run ${s.run_id} (${s.file})\n`);
           for (const f of m.unused)

@@ -7,6 +7,7 @@ import { DEFAULT_DB } from "../store/db.js";
 import { action, EXIT } from "./exit.js";
 import { openForWriting, removeCreatedNow, removeIfLeftEmpty, toBeCreated } from "./fresh-store.js";
 import { finishWithoutReader } from "./stdout-reader.js";
+import { offStopSignals, onStopSignals } from "./stop-signals.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
 import { summaryTable } from "./summary-table.js";
 
@@ -53,8 +54,7 @@ export function register(program: Command): void {
           received = signal;
           ctrl.abort();
         };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
+        onStopSignals(onSignal);
         const { store } = await openForWriting(flags.db);
         let closed = false;
         const before = await runStates(store);
@@ -98,8 +98,7 @@ export function register(program: Command): void {
             );
           return EXIT.ok;
         } finally {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
+          offStopSignals(onSignal);
           if (!closed) store.close();
         }
       }),

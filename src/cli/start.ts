@@ -15,6 +15,7 @@ import { outDir } from "./out-option.js";
 import { progressReporter } from "./progress.js";
 import { holdsNothing } from "./run-signals.js";
 import { finishWithoutReader } from "./stdout-reader.js";
+import { offStopSignals, onStopSignals } from "./stop-signals.js";
 import { runStates, stoppedRunLine } from "./stopped-run.js";
 
 type StartFlags = { db: string; out: string; suites?: string[] };
@@ -57,8 +58,7 @@ export function register(program: Command): void {
           received = signal;
           ctrl.abort();
         };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
+        onStopSignals(onSignal);
         const store = await Store.open(flags.db);
         // phase 1 first: the bundled readiness answers, so each report's readiness phase is measured
         const { storeBundledReadiness } = await import("../readiness/bundled.js");
@@ -118,8 +118,7 @@ export function register(program: Command): void {
             }
           }
         } finally {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
+          offStopSignals(onSignal);
           store.close();
         }
         const index = join(flags.out, "index.html");
