@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError } from "../io/errors.js";
+import { VECTOR_ROWS } from "../io/hash.js";
 import { shellWord } from "../io/shell.js";
 import { type Store, sqlString } from "./db.js";
 import { columnsOf, refuseNewerShard } from "./layout.js";
@@ -247,7 +248,7 @@ function differences(f: Found, ref: Found): string {
 const columnsOfShard = (store: Store, schema: string) => columnsOf(store, schema === "main" ? undefined : schema);
 
 /**
- * The bytes of each shard's 2,048 largest cases (alert and label), summed: a run of one shard
+ * The bytes of each shard's VECTOR_ROWS largest cases (alert and label), summed: a run of one shard
  * bounds DuckDB's memory by its own (io/hash.ts fileFacts, Store.tuneForBulkWrites), and a merge
  * commits every shard's rows at once. Two shards of 1,500 cases of 165 KB failed to commit under
  * twice one shard's bytes (435 MiB) and merged under 700 MiB.
@@ -258,7 +259,7 @@ async function vectorBytesOf(store: Store, shards: Found[]): Promise<number> {
     const [r] = await store.query<{ n: number | null }>(
       `SELECT sum(n)::BIGINT AS n FROM (
          SELECT strlen(alert::VARCHAR) + coalesce(strlen(label::VARCHAR), 0) AS n
-         FROM ${s.schema}.cases WHERE run_id = ? ORDER BY n DESC LIMIT 2048)`,
+         FROM ${s.schema}.cases WHERE run_id = ? ORDER BY n DESC LIMIT ${VECTOR_ROWS})`,
       [s.run_id],
     );
     sum += Number(r?.n ?? 0);
