@@ -110,6 +110,13 @@ export class Store {
     // command that only reads (it may not be ours to write, or writable at all)
     if (opts.readOnly && path !== ":memory:") await readOlderLayout(store);
     if (!opts.readOnly) await bringLayoutUpToDate(store);
+    // DuckDB's checkpoint "vacuums" the row groups earlier checkpoints left (a checkpointed row
+    // group is not appended to, so each checkpoint starts one), merging them pairwise like a binary
+    // counter: a run's checkpoints rewrote 5,000, 10,000, 20,000 … rows of alerts at once (an
+    // 80,000-case run held 447 MB where 40,000 held 379), and the first `rescore` after a
+    // 40,000-case run merged them all (575 MB against 366). Without it, row groups stay a
+    // checkpoint's size (~5,000 cases) and a deleted run's blocks are still reused.
+    if (!opts.readOnly && path !== ":memory:") await store.run("SET max_vacuum_tasks = 0");
     return store;
   }
 
@@ -232,22 +239,13 @@ export class Store {
   }
 
   /**
-   * Settings while a run (or a merge) writes its rows, chosen with bench/replay (bench/README.md,
-   * twentieth session), off again when it ends so queries get DuckDB's defaults:
-   * - DuckDB's checkpoint "vacuums" the row groups earlier checkpoints left (a checkpointed row
-   *   group is not appended to, so each checkpoint starts one): it merged them pairwise, like a
-   *   binary counter, so a run's checkpoints rewrote 5,000, 10,000, 20,000 … rows of alerts at
-   *   once, and an 80,000-case run held 447 MB where 40,000 held 379. With no vacuum tasks a run
-   *   keeps row groups of a checkpoint's size (~5,000 cases) and its memory stays flat. This stays
-   *   so until the store closes: the close checkpoints the run's last rows and would merge them
-   *   all, and a checkpoint of the run's own at its end, if the disk is full, fails the whole
-   *   database before the command can say which run stopped and how to finish it.
-   * - A bounded buffer pool (DuckDB's default is 80% of RAM): 64 MB, or twice `vectorBytes`, the
-   *   bytes of the dataset's 2,048 longest cases, if that is more. DuckDB reads, writes and
-   *   checkpoints a column a vector of 2,048 rows at a time and cannot spill one: a fixed 128 MB
-   *   failed a run of 150 KB alerts ("failed to pin block", the database invalidated), and with
-   *   the bench's 15 KB alerts 32 MB failed and 40 MB held. Never more than DuckDB's own default.
-   * An in-memory store has no file to spill to.
+   * The buffer pool while a run (or a merge) writes its rows, chosen with bench/replay
+   * (bench/README.md, twentieth session), given back when it ends so queries get DuckDB's default
+   * (80% of RAM): 64 MB, or twice `vectorBytes`, the bytes of the dataset's 2,048 longest cases, if
+   * that is more. DuckDB reads, writes and checkpoints a column a vector of 2,048 rows at a time and
+   * cannot spill one: a fixed 128 MB failed a run of 150 KB alerts ("failed to pin block", the
+   * database invalidated), and with the bench's 15 KB alerts 32 MB failed and 40 MB held. Never
+   * more than DuckDB's own default. An in-memory store has no file to spill to.
    */
   async tuneForBulkWrites(on: boolean, vectorBytes = 0): Promise<void> {
     if (this.path === ":memory:") return;
@@ -256,7 +254,6 @@ export class Store {
       this.beforeBulkWrites ??= { memoryLimit: d!.limit };
       const mb = bulkWriteMemoryMb(vectorBytes);
       if (mb < sizeMb(d!.limit)) await this.conn.run(`SET memory_limit = '${mb}MiB'`);
-      await this.conn.run("SET max_vacuum_tasks = 0");
     } else if (this.beforeBulkWrites) {
       // set again, not RESET: DuckDB's RESET memory_limit shows the default but leaves the buffer
       // pool at the bound, so a gate's comparison after its run failed "Out of Memory" at 64 MiB

@@ -118,3 +118,17 @@ describe("a store beside a .wal that is not its own (restored from a copy, the o
     }
   });
 });
+
+describe("DuckDB's vacuum (which merged a run's row groups at every later checkpoint)", () => {
+  it("is off in a store opened to write, and left as DuckDB has it in one opened to read", async () => {
+    const f = join(mkdtempSync(join(tmpdir(), "soceval-vacuum-")), "s.duckdb");
+    const vacuum = async (s: Store) =>
+      (await s.query<{ v: number }>("SELECT current_setting('max_vacuum_tasks')::INTEGER AS v"))[0]!.v;
+    const writing = await Store.open(f);
+    expect(await vacuum(writing)).toBe(0);
+    writing.close();
+    const reading = await Store.open(f, { readOnly: true });
+    expect(await vacuum(reading)).toBeGreaterThan(0);
+    reading.close();
+  });
+});
