@@ -24,7 +24,9 @@ describe("a command whose store cannot grow (a full disk)", () => {
     const r = underLimit(["run", SUITE, "--epochs", "8", "--db", db, "--quiet"], dir, 6000);
     expect(r.status, r.stderr).toBe(3);
     const lines = r.stderr.trim().split("\n");
-    expect(lines[0]).toContain(`${db}.wal`);
+    // the write that fails is the batch's checkpoint into the store (DuckDB then gives the store up,
+    // and the run is marked once it is opened again) or, for a small batch, its log
+    expect(lines[0]).toContain(db);
     const [, runId, n, command] =
       lines[1]!.match(
         /^soceval: run (\S+) stopped; the (\d+) investigations? it stored (?:is|are) kept\. Once the cause is fixed, finish it: soceval (run .*)$/,

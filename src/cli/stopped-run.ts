@@ -1,7 +1,7 @@
 import { resumeArgs, scoreAgainCommand } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { shellWord } from "../io/shell.js";
-import { type Store, storeFlag } from "../store/db.js";
+import { Store, storeFlag } from "../store/db.js";
 import { repeatedKeys } from "../store/run-writer.js";
 
 /** Each stored run's state, by run id: what `run` compares after a failure to find the run it stopped. */
@@ -20,8 +20,45 @@ export async function runStates(store: Store): Promise<Map<string, string>> {
  * lock, so no other process did); "" when there is none (it failed before the run began).
  */
 export async function stoppedRunLine(store: Store, before: Map<string, string>, suiteFile?: string): Promise<string> {
+  try {
+    return await lineOf(store, before, suiteFile);
+  } catch (e) {
+    if (!invalidated(e)) throw e;
+  }
+  // DuckDB gives up a store whose checkpoint could not write (the disk filled at a batch's commit):
+  // every statement after it fails, so the run could not be marked. What it committed before is in
+  // the file: opened again, the run is marked failed as any other stopped run (if the disk lets
+  // that small write through; a run left "running" reads as stopped and resumes the same way)
+  store.close();
+  const again = await Store.open(store.path, { existing: true });
+  try {
+    const runId = await changedRun(again, before);
+    if (runId)
+      await again
+        .run(
+          "UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ? AND status = 'running'",
+          [runId],
+        )
+        .catch(() => {});
+    return await lineOf(again, before, suiteFile);
+  } finally {
+    again.close();
+  }
+}
+
+/** DuckDB's answer to every statement once a fatal error (a checkpoint that failed) invalidated the store. */
+function invalidated(e: unknown): boolean {
+  return e instanceof Error && /^FATAL Error|database has been invalidated/.test(e.message);
+}
+
+/** The run this command made or changed: its state differs from `before`. */
+async function changedRun(store: Store, before: Map<string, string>): Promise<string | undefined> {
   const after = await runStates(store);
-  const runId = [...after].find(([id, state]) => before.get(id) !== state)?.[0];
+  return [...after].find(([id, state]) => before.get(id) !== state)?.[0];
+}
+
+async function lineOf(store: Store, before: Map<string, string>, suiteFile?: string): Promise<string> {
+  const runId = await changedRun(store, before);
   if (!runId) return "";
   const info = await loadRunInfo(store, runId);
   if (info.status !== "failed" && info.status !== "running") return "";

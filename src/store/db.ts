@@ -36,7 +36,7 @@ export class Store {
   private inFlight = 0;
   private closeWhenIdle = false;
   /** DuckDB's settings before a run's (tuneForBulkWrites), to give back when it ends */
-  private beforeBulkWrites: { memoryLimit: string } | null = null;
+  private beforeBulkWrites: { memoryLimit: string; checkpointThreshold: string } | null = null;
   private isClosed = false;
 
   private constructor(
@@ -246,20 +246,30 @@ export class Store {
    * cannot spill one: a fixed 128 MB failed a run of 150 KB alerts ("failed to pin block", the
    * database invalidated), and with the bench's 15 KB alerts 32 MB failed and 40 MB held. Never
    * more than DuckDB's own default. An in-memory store has no file to spill to.
+   *
+   * And a checkpoint at every commit of a batch (a WAL of 4 MiB, where DuckDB's default is 16):
+   * until its checkpoint, a committed batch stays in memory uncompressed. At the default every
+   * other batch of the bench's cases checkpointed, and the run peaked ~20 MB higher at 10,000
+   * cases and at 40,000, for no gain in time (bench/README.md, twenty-first session). A slow
+   * model's small batches still commit without checkpointing.
    */
   async tuneForBulkWrites(on: boolean, vectorBytes = 0): Promise<void> {
     if (this.path === ":memory:") return;
     if (on) {
-      const [d] = await this.query<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
-      this.beforeBulkWrites ??= { memoryLimit: d!.limit };
+      const [d] = await this.query<{ limit: string; threshold: string }>(
+        "SELECT current_setting('memory_limit') AS limit, current_setting('checkpoint_threshold') AS threshold",
+      );
+      this.beforeBulkWrites ??= { memoryLimit: d!.limit, checkpointThreshold: d!.threshold };
       const mb = bulkWriteMemoryMb(vectorBytes);
       if (mb < sizeMb(d!.limit)) await this.conn.run(`SET memory_limit = '${mb}MiB'`);
+      await this.conn.run(`SET checkpoint_threshold = '${BULK_WRITE_CHECKPOINT_MB}MiB'`);
     } else if (this.beforeBulkWrites) {
       // set again, not RESET: DuckDB's RESET memory_limit shows the default but leaves the buffer
       // pool at the bound, so a gate's comparison after its run failed "Out of Memory" at 64 MiB
-      const { memoryLimit } = this.beforeBulkWrites;
+      const { memoryLimit, checkpointThreshold } = this.beforeBulkWrites;
       this.beforeBulkWrites = null;
       await this.conn.run(`SET memory_limit = ${sqlString(memoryLimit)}`);
+      await this.conn.run(`SET checkpoint_threshold = ${sqlString(checkpointThreshold)}`);
     }
   }
 
@@ -271,6 +281,7 @@ export class Store {
    * store closes when the last of them is answered instead.
    */
   close(): void {
+    if (this.isClosed) return;
     if (this.inFlight > 0) {
       this.closeWhenIdle = true;
       return;
@@ -343,6 +354,9 @@ export class OpenTransaction {
     await this.conn.run("ROLLBACK").catch(() => {});
   }
 }
+
+/** The WAL at which a run's commit checkpoints (Store.tuneForBulkWrites), in MiB. */
+export const BULK_WRITE_CHECKPOINT_MB = 4;
 
 /** The buffer pool a run writes under (Store.tuneForBulkWrites), in MB. */
 export function bulkWriteMemoryMb(vectorBytes: number): number {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RuntimeFailure } from "../io/errors.js";
-import { Store } from "./db.js";
+import { BULK_WRITE_CHECKPOINT_MB, Store } from "./db.js";
 import { encodeScored, type ScoredTranscript } from "./encode.js";
 import { type RunMeta, RunWriter } from "./run-writer.js";
 
@@ -133,15 +133,19 @@ describe("RunWriter", () => {
     }
   });
 
-  it("bounds DuckDB's memory while a run writes and gives it back when it ends", async () => {
+  it("bounds DuckDB's memory and its uncheckpointed WAL while a run writes, and gives both back when it ends", async () => {
     const store = await Store.open(join(mkdtempSync(join(tmpdir(), "soceval-writer-")), "w.duckdb"));
     const setting = async (name: string) =>
       (await store.query<{ v: string }>(`SELECT current_setting('${name}')::VARCHAR AS v`))[0]!.v;
     try {
       const before = await setting("memory_limit");
+      const threshold = await setting("checkpoint_threshold");
       // a dataset whose 2,048 longest cases hold 100 MiB: twice that, above the 64 MiB floor
       const w = await RunWriter.begin(store, meta("r-ok"), {}, false, 100 * 2 ** 20);
       expect(await setting("memory_limit")).toBe("200.0 MiB");
+      // every batch's commit checkpoints, so no committed batch waits in memory uncompressed
+      expect(await setting("checkpoint_threshold")).toBe(`${BULK_WRITE_CHECKPOINT_MB}.0 MiB`);
+      expect(threshold).not.toBe(`${BULK_WRITE_CHECKPOINT_MB}.0 MiB`);
       w.add(scored("c1"));
       w.add(scored("c2"));
       await w.finish("finished", 2);
@@ -151,6 +155,7 @@ describe("RunWriter", () => {
       );
       expect(big!.n).toBe(250_000 * 1001 - 1);
       expect(Number.parseFloat(await setting("memory_limit"))).toBeCloseTo(Number.parseFloat(before), 0);
+      expect(await setting("checkpoint_threshold")).toBe(threshold);
       const [n] = await store.query<{ n: number }>("SELECT count(*) AS n FROM transcripts WHERE run_id = 'r-ok'");
       expect(n!.n).toBe(2);
     } finally {
