@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { RuntimeFailure } from "../io/errors.js";
 import type { CaseLine, CaseOutcome, ChunkReply, ChunkRequest, WorkerRun, WorkerSetup } from "./worker.js";
@@ -10,6 +11,9 @@ import type { CaseLine, CaseOutcome, ChunkReply, ChunkRequest, WorkerRun, Worker
 export function chunkOf(setup: Pick<WorkerSetup, "agents" | "epochs">): number {
   return Math.max(1, Math.floor(32 / (setup.agents.length * setup.epochs)));
 }
+
+/** A replay worker's semi-space, in MB: its young generation is three of them (two, and new large objects). */
+export const WORKER_SEMI_SPACE_MB = 4;
 
 /** Compiled (dist/) next to this chunk, or the TypeScript sources through tsx. */
 function workerUrl(): URL {
@@ -44,11 +48,19 @@ export class ReplayPool {
     private readonly chunkSize = chunkOf(setup),
     private readonly ahead = 4 * size,
   ) {
+    // V8 sizes a young generation of up to 48 MB by default; the worker's objects die young (a
+    // case, its transcript), and a small one keeps memory off the run's peak. `resourceLimits`
+    // alone does not size it: the process's --max-semi-space-size (2 MB, for the main thread:
+    // RUN_NODE_FLAGS) overrides it in every isolate, and at 2 MB the worker spent 0.34 s of a
+    // 10,000-case run in 630 scavenges. V8 reads the flag when it creates an isolate, so setting it
+    // here sizes the workers' heaps and leaves the main thread's as it started (bench/README.md,
+    // twenty-first session: 2.8 → 2.55 s for +3 MB).
+    setFlagsFromString(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
     this.workers = Array.from({ length: size }, () => {
-      // V8 sizes a young generation of up to 48 MB by default; the worker's objects die young
-      // (a case, its transcript), and 8 MB keeps ~25 MB off the run's peak at no measured cost
-      // (bench/README.md, seventeenth session)
-      const w = new Worker(workerUrl(), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const w = new Worker(workerUrl(), {
+        workerData: setup,
+        resourceLimits: { maxYoungGenerationSizeMb: 3 * WORKER_SEMI_SPACE_MB },
+      });
       w.on("message", (reply: ChunkReply) => {
         this.pending.get(reply.id)?.(reply);
         this.pending.delete(reply.id);
