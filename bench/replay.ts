@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { RUN_NODE_FLAGS, setRunEnv } from "../bin/run-env.mjs";
+import { RUN_MALLOC_ARENAS, RUN_NODE_FLAGS, setRunEnv } from "../bin/run-env.mjs";
 import { generateDatasets } from "../src/datasets/generate.js";
 import { SMALL_MEMORY } from "./small-memory.js";
 
@@ -77,6 +77,8 @@ export function benchReplay(
       const args = [...RUN_NODE_FLAGS, ...[child, suite, db, workers, ...(noStore ? ["no-store"] : [])]];
       const env = { ...process.env };
       setRunEnv(["node", "soceval", "run"], env);
+      env.MALLOC_ARENA_MAX ??= RUN_MALLOC_ARENAS; // as the script's sh line exports it
+
       const res = execFileSync(process.execPath, args, { encoding: "utf8", env });
       const r: ReplayBench = {
         ...JSON.parse(res.trim().split("\n").pop()!),

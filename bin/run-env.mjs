@@ -20,6 +20,16 @@ export const RUN_NODE_FLAGS = ["--max-semi-space-size=2", "--heap-growing-percen
 export const RUN_FLAG_COMMANDS = ["run", "start"];
 
 /**
+ * glibc's malloc arenas for those commands (MALLOC_ARENA_MAX), where glibc's default is eight per
+ * core: each thread that allocates (the replay worker, DuckDB's and libuv's threads) otherwise
+ * gets an arena of its own, and the frames a worker allocates and the main thread frees leave each
+ * one holding pages. Two keep ~10 MB off a 10,000-case run's peak at no measured cost
+ * (bench/README.md, twenty-first session). glibc reads it when the process starts, so the script's
+ * sh line exports it, and a value the user set wins; other C libraries ignore it.
+ */
+export const RUN_MALLOC_ARENAS = "2";
+
+/**
  * The commands that move a whole run through DuckDB gain as a run does: at 40,000 cases `export`
  * 400 → 250 MB (1.5 → 2.7–4.2 s), `rescore` 445 → 355–370 MB, `runs merge` of four 10,000-case
  * shards 397 → 350 MB (+0.5 s).
