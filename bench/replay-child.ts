@@ -2,6 +2,7 @@ import { runSuite } from "../src/replay/runner.js";
 import { OpenTransaction, Store } from "../src/store/db.js";
 import { table } from "../src/store/tables.js";
 import { loadSuite } from "../src/workflow/load.js";
+import { peakRssMb } from "./peak-rss.js";
 
 // argv: suite, db, workers ("default" for the runner's), and "no-store" to leave out DuckDB's appends
 const [suiteFile, db, workers, mode] = process.argv.slice(2);
@@ -35,7 +36,7 @@ store.close(); // the final checkpoint is part of what a user waits for
 const wall = (performance.now() - t0) / 1000;
 // what DuckDB held at the end of the run, outside the JS heaps (and outside duckdb_memory()'s count)
 const releasedByStore = endRss - rssMb();
-const peak = process.resourceUsage().maxRSS / 1024;
+const peak = peakRssMb();
 // after the clock stops: what the run really stored, so a mode that stores nothing (or a writer
 // that silently drops rows) shows in the bench's own output
 const check = await Store.open(db!, { readOnly: true });

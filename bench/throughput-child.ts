@@ -5,6 +5,7 @@
 import { runSuite } from "../src/replay/runner.js";
 import { Store } from "../src/store/db.js";
 import { loadSuite } from "../src/workflow/load.js";
+import { peakRssMb } from "./peak-rss.js";
 
 const [suiteFile, db] = process.argv.slice(2);
 const ls = loadSuite(suiteFile!);
@@ -29,6 +30,6 @@ process.stdout.write(
     attempts: calls?.attempts ?? 0,
     failed_calls: calls?.failed ?? 0,
     top_errors: errors,
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peak_rss_mb: Math.round(peakRssMb()),
   })}\n`,
 );
