@@ -48,6 +48,15 @@ describe("exit criteria", () => {
     expect(noInterval.note).toMatch(/point estimate/);
   });
 
+  it("says why κ went unmeasured over investigations the run has, and no data where it has none", () => {
+    const kappa = { metric: "verdict_kappa", op: ">=", threshold: 0.4, bound: "lower" } as const;
+    const over = evaluateCriterion(kappa, { verdict_kappa: { ...est(null), n: 20, method: "bootstrap" } });
+    expect(over).toMatchObject({ status: "not measured", compared: null });
+    expect(over.note).toMatch(/^Cohen's κ is not measured over these 20 investigations: the agent answered alike/);
+    const empty = evaluateCriterion(kappa, { verdict_kappa: { ...est(null), n: 0, method: "bootstrap" } });
+    expect(empty.note).toBe("no data for this metric in the run");
+  });
+
   it("a phase is not met if any criterion fails, else not measured if any lacks data", () => {
     const r = (status: "met" | "not met" | "not measured") => ({ status }) as Parameters<typeof phaseStatus>[0][number];
     expect(phaseStatus([r("met"), r("met")])).toBe("met");

@@ -71,7 +71,7 @@ export function evaluateCriterion(crit: Criterion, metrics: Record<string, Estim
     estimate: est,
   };
   if (!est || est.value === null)
-    return { ...base, status: "not measured", compared: null, note: "no data for this metric in the run" };
+    return { ...base, status: "not measured", compared: null, note: unmeasuredWhy(crit, est) };
   let compared = crit.bound === "lower" ? est.lower : crit.bound === "upper" ? est.upper : est.value;
   let note: string | null = null;
   if (compared === null) {
@@ -79,6 +79,19 @@ export function evaluateCriterion(crit: Criterion, metrics: Record<string, Estim
     note = "no interval defined for this metric; the point estimate is compared";
   }
   return { ...base, status: holds(compared, crit.op, crit.threshold) ? "met" : "not met", compared, note };
+}
+
+/**
+ * κ can go unmeasured over investigations that were there: "no data" would send the reader looking
+ * for cases the run has, when what is missing is a second kind of answer on one side.
+ */
+function unmeasuredWhy(crit: Criterion, est: Estimate | null): string {
+  if (crit.metric !== "verdict_kappa" || !est || !(est.n > 0)) return "no data for this metric in the run";
+  return (
+    `Cohen's κ is not measured over these ${est.n.toLocaleString("en-US")} investigations: the agent answered ` +
+    "alike in every one (with no valid verdict at all, say: each failed, or failed the triage schema, which " +
+    "verdict_agreement counts as disagreements), or the analyst's verdicts are all one; κ is then 0, or 0/0, whatever the agreement"
+  );
 }
 
 function holds(v: number, op: Criterion["op"], t: number): boolean {

@@ -18,7 +18,7 @@ import { round } from "./round.js";
 import { loadRunInfo, resolveRunId, runAgents } from "./run.js";
 import { evidenceSources } from "./sources.js";
 import { BOOTSTRAP_REPLICATES } from "./stats/bootstrap.js";
-import { cohenKappa, kappaInterval, perfectKappaLower } from "./stats/kappa.js";
+import { kappaInterval, measuredKappa, perfectKappaLower } from "./stats/kappa.js";
 import { minDetectableDifference } from "./stats/mdd.js";
 import { findingsByTrap, violationRates, violationsByKind } from "./violations.js";
 import { WORST_CASES, worstCases } from "./worst-cases.js";
@@ -256,7 +256,8 @@ async function unansweredWarning(store: Store, runId: string): Promise<string | 
 
 function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[0], seed: string): Estimate {
   const n = cells.reduce((s, c) => s + c, 0);
-  const value = cohenKappa(cells, KAPPA_K);
+  // one answer throughout on a side (no valid verdict at all, say): not measured, as a rate over nothing
+  const value = measuredKappa(cells, KAPPA_K);
   if (value === null) return { value: null, lower: null, upper: null, n, method: "bootstrap" };
   if (value === 1) {
     const count = units.reduce((s, u) => s + u.multiplicity, 0);

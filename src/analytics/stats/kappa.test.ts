@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cohenKappa, kappaInterval, perfectKappaLower } from "./kappa.js";
+import { cohenKappa, kappaInterval, measuredKappa, perfectKappaLower } from "./kappa.js";
 
 describe("cohen's kappa", () => {
   it("matches the textbook 2x2 example (20, 5 / 10, 15) -> 0.4", () => {
@@ -26,6 +26,39 @@ describe("cohen's kappa", () => {
     expect(cohenKappa([5, 0, 0, 7], 2)).toBe(1);
     expect(cohenKappa([9, 0, 0, 0], 2)).toBeNull();
     expect(cohenKappa([0, 0, 0, 0], 2)).toBeNull();
+  });
+
+  it("is not measured where a side gave one answer throughout, which makes κ 0 whatever the agreement", () => {
+    // kappaCells' layout: analyst rows tp, bp, fp and an empty fourth; agent columns tp, bp, fp, no output
+    const table = (rows: number[][]) => [...rows.flat(), 0, 0, 0, 0];
+    const noVerdict = table([
+      [0, 0, 0, 5],
+      [0, 0, 0, 12],
+      [0, 0, 0, 3],
+    ]);
+    expect(cohenKappa(noVerdict, 4)).toBe(0);
+    expect(measuredKappa(noVerdict, 4)).toBeNull();
+    const alwaysBenign = table([
+      [0, 5, 0, 0],
+      [0, 12, 0, 0],
+      [0, 3, 0, 0],
+    ]);
+    expect(cohenKappa(alwaysBenign, 4)).toBe(0);
+    expect(measuredKappa(alwaysBenign, 4)).toBeNull();
+    // every analyst verdict benign: 19 of 20 agreed, and κ would still be 0
+    const oneLabel = table([
+      [0, 0, 0, 0],
+      [1, 19, 0, 0],
+      [0, 0, 0, 0],
+    ]);
+    expect(cohenKappa(oneLabel, 4)).toBe(0);
+    expect(measuredKappa(oneLabel, 4)).toBeNull();
+    const some = table([
+      [3, 1, 0, 1],
+      [1, 10, 0, 1],
+      [0, 1, 2, 0],
+    ]);
+    expect(measuredKappa(some, 4)).toBe(cohenKappa(some, 4));
   });
 
   it("gets a seeded bootstrap interval close to the large-sample standard error", () => {

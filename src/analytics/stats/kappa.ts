@@ -48,7 +48,29 @@ export function perfectKappaLower(cells: ArrayLike<number>, k: number, units: nu
   return Math.max(-1, 1 - bound / (1 - expected));
 }
 
-/** Bootstrap interval for kappa; each unit type carries its own k×k cell counts. */
+/**
+ * κ where it measures something: null when either side gave one answer throughout (an agent with no
+ * valid verdict in any investigation, whose every answer is "no output"; a dataset whose analyst
+ * verdicts are all one). κ is then 0, or 0/0, whatever the agreement, and every resample of it too,
+ * so it would print as "0.000 (0.000–0.000)": a measurement, with certainty, of nothing.
+ */
+export function measuredKappa(cells: ArrayLike<number>, k: number): number | null {
+  const rows = new Set<number>();
+  const cols = new Set<number>();
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      if (cells[i * k + j]! > 0) {
+        rows.add(i);
+        cols.add(j);
+      }
+  return rows.size > 1 && cols.size > 1 ? cohenKappa(cells, k) : null;
+}
+
+/**
+ * Bootstrap interval for kappa; each unit type carries its own k×k cell counts. A replicate that drew
+ * one answer alone on a side counts at its κ of 0: dropping it would narrow a measured κ's interval
+ * towards agreement, on the replicates that happened to draw both kinds.
+ */
 export function kappaInterval(types: UnitType[], k: number, seed: string): BootstrapResult | null {
   return poissonBootstrap(types, (sums) => cohenKappa(sums, k), seed);
 }
