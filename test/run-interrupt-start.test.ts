@@ -47,7 +47,7 @@ beforeAll(() => {
 function interruptWhen(
   args: string[],
   ready: (pid: number) => boolean,
-  signal: NodeJS.Signals,
+  signal: NodeJS.Signals | NodeJS.Signals[],
   env: NodeJS.ProcessEnv = {},
   command: string[] = ["run", "suite.yaml", "--quiet"],
 ): Promise<Interrupted> {
@@ -101,6 +101,32 @@ describe("a signal before the first case is replayed", () => {
     expect(r.stderr.endsWith(LINE("SIGINT")), r.stderr).toBe(true);
     expect(existsSync(join(dir, "fresh-c"))).toBe(false);
   }, 60_000);
+
+  // the replay had begun, so a second signal took the run for one stored: "finish it with: soceval run
+  // … --resume", which found no such run, or resumed another unfinished run of the suite
+  it.each([
+    ["in the store it created: the store and its folder are removed", "fresh-d/s.duckdb"],
+    ["in a store that holds runs: they stay as they were", "kept-d.duckdb"],
+  ])(
+    "a second signal before its run's row is stored, %s, and no --resume is offered",
+    async (_what, name) => {
+      const db = join(dir, name);
+      if (!name.startsWith("fresh")) {
+        const first = await soceval(["run", "suite.yaml", "--quiet", "--db", db], dir);
+        expect(first.status, first.stderr).toBe(0);
+      }
+      const before = name.startsWith("fresh") ? [] : await query(db, "SELECT run_id, status FROM runs ORDER BY run_id");
+      rmSync(marker, { force: true });
+      const r = await interruptWhen(["--db", db], () => existsSync(marker), ["SIGINT", "SIGTERM"], gitEnv);
+      expect(r.sent).toBe(true);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr.endsWith(LINE("SIGTERM")), r.stderr).toBe(true);
+      expect(r.stderr).not.toContain("--resume");
+      if (name.startsWith("fresh")) expect(existsSync(join(dir, "fresh-d"))).toBe(false);
+      else expect(await query(db, "SELECT run_id, status FROM runs ORDER BY run_id")).toEqual(before);
+    },
+    60_000,
+  );
 });
 
 describe("a gate stopped by a signal before its candidate's first case", () => {

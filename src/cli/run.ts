@@ -145,7 +145,7 @@ async function replaySuite(
     flags.resume !== undefined
       ? { store: await Store.open(flags.db, { existing: true }), created: { file: false, folders: [] } }
       : await openForWriting(flags.db);
-  signals.opened(store.path, created);
+  signals.opened(store, created, flags.resume !== undefined);
   // a damaged block met before the run or half-way: no resume gets past it, so the command is undone,
   // not left as a run marked failed (or a log of changes beside the store) in a file to restore from a copy
   const undoOnDamage = async (e: unknown) =>

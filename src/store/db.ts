@@ -38,6 +38,8 @@ export class Store {
   /** DuckDB's settings before a run's (tuneForBulkWrites), to give back when it ends */
   private beforeBulkWrites: { memoryLimit: string; checkpointThreshold: string } | null = null;
   private isClosed = false;
+  /** transactions committed on this handle (appendBatch, openTransaction); see commits */
+  private committed = 0;
 
   private constructor(
     readonly path: string,
@@ -231,7 +233,12 @@ export class Store {
             table(name).columns.map(([, type]) => type),
           ),
         );
-      return new OpenTransaction(this.conn, appenders, (e) => this.damaged(e));
+      return new OpenTransaction(
+        this.conn,
+        appenders,
+        (e) => this.damaged(e),
+        () => this.committed++,
+      );
     } catch (e) {
       await this.conn.run("ROLLBACK").catch(() => {});
       throw e;
@@ -291,6 +298,14 @@ export class Store {
     this.isClosed = true;
   }
 
+  /**
+   * How many transactions this handle has committed: a signal handler, which cannot query the store
+   * while a run streams into it, tells by this whether the run's first rows (its own) are stored yet.
+   */
+  get commits(): number {
+    return this.committed;
+  }
+
   /** Whether DuckDB has let go of the file (close waits for statements still answering). */
   get closed(): boolean {
     return this.isClosed;
@@ -321,6 +336,7 @@ export class OpenTransaction {
     private readonly conn: DuckDBConnection,
     private readonly appenders: Map<string, ChunkAppender>,
     private readonly damaged: (e: unknown) => unknown,
+    private readonly onCommit: () => void = () => {},
   ) {}
 
   append(name: string, row: EncodedRow): void {
@@ -345,6 +361,7 @@ export class OpenTransaction {
       await this.conn.run("ROLLBACK").catch(() => {});
       throw this.damaged(e);
     }
+    this.onCommit();
   }
 
   async rollback(): Promise<void> {

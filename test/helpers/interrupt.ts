@@ -21,13 +21,15 @@ export function holds(pid: number, file: string): boolean {
 
 /**
  * Run the CLI with `args` in `cwd` and send it `signal` once, as soon as `ready(pid)` holds (polled
- * every 5 ms); its exit code, its stderr, and whether the signal was sent before it ended.
+ * every 5 ms); its exit code, its stderr, and whether the signal was sent before it ended. Several
+ * signals are sent one after the other (a second Ctrl-C); two SIGINTs sent that close can merge into
+ * one while the first is pending, so a second stop is best sent as SIGTERM.
  */
 export function interruptWhen(
   args: string[],
   cwd: string,
   ready: (pid: number) => boolean,
-  signal: NodeJS.Signals = "SIGINT",
+  signal: NodeJS.Signals | NodeJS.Signals[] = "SIGINT",
   env: NodeJS.ProcessEnv = {},
 ): Promise<Interrupted> {
   const child = spawn(process.execPath, [CLI, ...args], {
@@ -42,7 +44,7 @@ export function interruptWhen(
   let sent = false;
   const poll = setInterval(() => {
     if (!sent && child.pid !== undefined && ready(child.pid)) {
-      sent = child.kill(signal);
+      sent = [signal].flat().every((s) => child.kill(s));
       clearInterval(poll);
     }
   }, 5);
