@@ -43,7 +43,7 @@ describe("verdict_kappa of an agent with no valid verdict", () => {
     const c = shadow.criteria.find((x) => x.metric === "verdict_kappa")!;
     expect(c).toMatchObject({ status: "not measured", compared: null });
     expect(c.note).toMatch(
-      /κ is not measured over these 4 investigations: the agent answered alike in every one \(with no valid verdict at all/,
+      /κ is not measured over these 4 investigations: the agent gave no valid verdict in any of them \(each failed/,
     );
   });
 

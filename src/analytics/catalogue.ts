@@ -188,7 +188,7 @@ export const METRICS: MetricInfo[] = [
     label: "Verdict kappa",
     unit: "kappa",
     description:
-      "Cohen's kappa between agent and analyst over the three verdicts, no output counting as a disagreement; bootstrap interval (at κ = 1 the rule of three on agreement, which no resample can contradict); not measured where a side gave one answer throughout (no valid verdict at all, say), κ being 0 there whatever the agreement",
+      "Cohen's kappa between agent and analyst over the three verdicts, no output counting as a disagreement; bootstrap interval (at κ = 1 the rule of three on agreement, which no resample can contradict); not measured where the agent gave no valid verdict at all or the analyst's verdicts are all one (κ being 0 there whatever the agent did); an agent that gave one verdict throughout is measured, at 0",
   },
   ...ITEM_RATIOS.map((p) => ({ key: p.key, label: p.label, unit: "rate" as Unit, description: p.description })),
   ...MEANS.map((m) => ({ key: m.key, label: m.label, unit: m.unit as Unit, description: m.description })),

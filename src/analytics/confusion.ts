@@ -40,6 +40,8 @@ export function emptyConfusion(): Confusion {
  * agreement in kappa as it does in verdict_agreement, instead of dropping out. KAPPA_K × KAPPA_K, row-major.
  */
 export const KAPPA_K = K + 1;
+/** Kappa's column for an investigation without an answer. */
+export const NO_ANSWER = K;
 
 export function kappaCells(c: Confusion): number[] {
   return [...c.counts.flatMap((row) => row.slice(0, KAPPA_K)), ...new Array<number>(KAPPA_K).fill(0)];

@@ -52,7 +52,9 @@ describe("exit criteria", () => {
     const kappa = { metric: "verdict_kappa", op: ">=", threshold: 0.4, bound: "lower" } as const;
     const over = evaluateCriterion(kappa, { verdict_kappa: { ...est(null), n: 20, method: "bootstrap" } });
     expect(over).toMatchObject({ status: "not measured", compared: null });
-    expect(over.note).toMatch(/^Cohen's κ is not measured over these 20 investigations: the agent answered alike/);
+    expect(over.note).toMatch(
+      /^Cohen's κ is not measured over these 20 investigations: the agent gave no valid verdict/,
+    );
     const empty = evaluateCriterion(kappa, { verdict_kappa: { ...est(null), n: 0, method: "bootstrap" } });
     expect(empty.note).toBe("no data for this metric in the run");
   });

@@ -88,9 +88,9 @@ export function evaluateCriterion(crit: Criterion, metrics: Record<string, Estim
 function unmeasuredWhy(crit: Criterion, est: Estimate | null): string {
   if (crit.metric !== "verdict_kappa" || !est || !(est.n > 0)) return "no data for this metric in the run";
   return (
-    `Cohen's κ is not measured over these ${est.n.toLocaleString("en-US")} investigations: the agent answered ` +
-    "alike in every one (with no valid verdict at all, say: each failed, or failed the triage schema, which " +
-    "verdict_agreement counts as disagreements), or the analyst's verdicts are all one; κ is then 0, or 0/0, whatever the agreement"
+    `Cohen's κ is not measured over these ${est.n.toLocaleString("en-US")} investigations: the agent gave no ` +
+    "valid verdict in any of them (each failed, or failed the triage schema, which verdict_agreement counts as " +
+    "disagreements), or the analyst's verdicts are all one, which makes κ 0, or 0/0, whatever the agent did"
   );
 }
 

@@ -5,7 +5,7 @@ import { statusForReader } from "../store/run-status.js";
 import { breakdownRow, breakdownRows, type Dim, overallMetrics, overallRows } from "./breakdowns.js";
 import { casesBehind } from "./cases-behind.js";
 import { TRAP_MIN_CASES } from "./catalogue.js";
-import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits } from "./confusion.js";
+import { confusionMatrices, emptyConfusion, KAPPA_K, kappaCells, kappaUnits, NO_ANSWER } from "./confusion.js";
 import { criteriaForRun, evaluatePhases, type PhaseCriteria } from "./criteria.js";
 import { datasetCasesHash } from "./dataset-cases-hash.js";
 import { notMeasured, readinessFound, readinessMetrics, reviewMetrics } from "./external.js";
@@ -256,8 +256,8 @@ async function unansweredWarning(store: Store, runId: string): Promise<string | 
 
 function kappaEstimate(cells: number[], units: Parameters<typeof kappaInterval>[0], seed: string): Estimate {
   const n = cells.reduce((s, c) => s + c, 0);
-  // one answer throughout on a side (no valid verdict at all, say): not measured, as a rate over nothing
-  const value = measuredKappa(cells, KAPPA_K);
+  // no valid verdict from the agent, or one analyst verdict throughout: not measured, as a rate over nothing
+  const value = measuredKappa(cells, KAPPA_K, NO_ANSWER);
   if (value === null) return { value: null, lower: null, upper: null, n, method: "bootstrap" };
   if (value === 1) {
     const count = units.reduce((s, u) => s + u.multiplicity, 0);

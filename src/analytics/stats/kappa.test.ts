@@ -28,7 +28,7 @@ describe("cohen's kappa", () => {
     expect(cohenKappa([0, 0, 0, 0], 2)).toBeNull();
   });
 
-  it("is not measured where a side gave one answer throughout, which makes κ 0 whatever the agreement", () => {
+  it("is not measured where the analyst gave one verdict throughout or the agent no valid verdict at all", () => {
     // kappaCells' layout: analyst rows tp, bp, fp and an empty fourth; agent columns tp, bp, fp, no output
     const table = (rows: number[][]) => [...rows.flat(), 0, 0, 0, 0];
     const noVerdict = table([
@@ -37,14 +37,15 @@ describe("cohen's kappa", () => {
       [0, 0, 0, 3],
     ]);
     expect(cohenKappa(noVerdict, 4)).toBe(0);
-    expect(measuredKappa(noVerdict, 4)).toBeNull();
+    expect(measuredKappa(noVerdict, 4, 3)).toBeNull();
     const alwaysBenign = table([
       [0, 5, 0, 0],
       [0, 12, 0, 0],
       [0, 3, 0, 0],
     ]);
+    // one valid verdict throughout is a measurement: no agreement beyond chance
     expect(cohenKappa(alwaysBenign, 4)).toBe(0);
-    expect(measuredKappa(alwaysBenign, 4)).toBeNull();
+    expect(measuredKappa(alwaysBenign, 4, 3)).toBe(0);
     // every analyst verdict benign: 19 of 20 agreed, and κ would still be 0
     const oneLabel = table([
       [0, 0, 0, 0],
@@ -52,13 +53,13 @@ describe("cohen's kappa", () => {
       [0, 0, 0, 0],
     ]);
     expect(cohenKappa(oneLabel, 4)).toBe(0);
-    expect(measuredKappa(oneLabel, 4)).toBeNull();
+    expect(measuredKappa(oneLabel, 4, 3)).toBeNull();
     const some = table([
       [3, 1, 0, 1],
       [1, 10, 0, 1],
       [0, 1, 2, 0],
     ]);
-    expect(measuredKappa(some, 4)).toBe(cohenKappa(some, 4));
+    expect(measuredKappa(some, 4, 3)).toBe(cohenKappa(some, 4));
   });
 
   it("gets a seeded bootstrap interval close to the large-sample standard error", () => {

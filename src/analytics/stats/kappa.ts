@@ -49,21 +49,23 @@ export function perfectKappaLower(cells: ArrayLike<number>, k: number, units: nu
 }
 
 /**
- * κ where it measures something: null when either side gave one answer throughout (an agent with no
- * valid verdict in any investigation, whose every answer is "no output"; a dataset whose analyst
- * verdicts are all one). κ is then 0, or 0/0, whatever the agreement, and every resample of it too,
- * so it would print as "0.000 (0.000–0.000)": a measurement, with certainty, of nothing.
+ * κ where it measures something: null when the analyst's verdicts are all one (κ is then 0, or 0/0,
+ * whatever the agent did) or when the agent gave no valid verdict at all, every answer in the
+ * `noAnswer` column (κ "over the three verdicts" has no pair to count; verdict_agreement and the
+ * failure rates already say what happened). Either printed as "0.000 (0.000–0.000)": a measurement,
+ * with certainty, of nothing. An agent that gave one valid verdict throughout is measured: its κ of
+ * 0 is what it is, no agreement beyond chance, and a criterion on it is not met rather than unmeasured.
  */
-export function measuredKappa(cells: ArrayLike<number>, k: number): number | null {
-  const rows = new Set<number>();
-  const cols = new Set<number>();
+export function measuredKappa(cells: ArrayLike<number>, k: number, noAnswer: number): number | null {
+  const analyst = new Set<number>();
+  let answered = false;
   for (let i = 0; i < k; i++)
     for (let j = 0; j < k; j++)
       if (cells[i * k + j]! > 0) {
-        rows.add(i);
-        cols.add(j);
+        analyst.add(i);
+        if (j !== noAnswer) answered = true;
       }
-  return rows.size > 1 && cols.size > 1 ? cohenKappa(cells, k) : null;
+  return analyst.size > 1 && answered ? cohenKappa(cells, k) : null;
 }
 
 /**
