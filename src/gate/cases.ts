@@ -25,16 +25,27 @@ export type PairedCase = {
   c_output: OutputStatus;
 };
 
+// the epoch that went worst: what a case listed as failed, regressed or a new miss is listed for
+const WORST_EPOCH = `failed DESC, coalesce(critical_miss, false) DESC, high_severity_violations DESC,
+  coalesce(agree, true) ASC, policy_violations DESC, hallucination_count DESC, missed_context DESC, epoch`;
+
+// the verdict a listed case shows: the one most epochs gave, and on a tie the worst epoch's, whose
+// findings explain the case (findingsFor). mode() picked among tied verdicts as its hash table
+// happened to hold them, so a case listed as a new critical miss could show the epoch that was right
 const side = (alias: string) => `${alias} AS (
   SELECT case_id, any_value(incident_id) AS incident_id, any_value(label_verdict) AS label_verdict,
     count(*) AS epochs, count(*) FILTER (WHERE agree) AS epochs_right,
     count(DISTINCT coalesce(agree, false)) > 1 AS flaky,
-    mode(verdict) AS verdict,
+    arg_max(verdict, votes * 1000000000 - worst) FILTER (WHERE verdict IS NOT NULL) AS verdict,
     avg(coalesce(critical_miss, false)::INT) > 0.5 AS critical,
     avg((high_severity_violations > 0)::INT) > 0.5 AS high,
     avg(failed::INT) > 0.5 AS failed,
     ${OUTPUT_STATUS_OVER_EPOCHS} AS output
-  FROM case_results WHERE run_id = ? AND agent = ? GROUP BY case_id)`;
+  FROM (
+    SELECT *, count(*) OVER (PARTITION BY case_id, verdict) AS votes,
+      row_number() OVER (PARTITION BY case_id ORDER BY ${WORST_EPOCH}) AS worst
+    FROM case_results WHERE run_id = ? AND agent = ?)
+  GROUP BY case_id)`;
 
 export async function pairedCases(store: Store, base: Side, cand: Side): Promise<PairedCase[]> {
   return store.query<PairedCase>(
@@ -54,10 +65,6 @@ export async function pairedCases(store: Store, base: Side, cand: Side): Promise
 }
 
 export type CaseFinding = { case_id: string; kind: string; severity: string; detail: string };
-
-// the epoch that went worst: what a case listed as failed, regressed or a new miss is listed for
-const WORST_EPOCH = `failed DESC, coalesce(critical_miss, false) DESC, high_severity_violations DESC,
-  coalesce(agree, true) ASC, policy_violations DESC, hallucination_count DESC, missed_context DESC, epoch`;
 
 /**
  * The findings that explain a case's outcome: causes (no answer at all, then missed context, policy…)

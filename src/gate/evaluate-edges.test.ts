@@ -165,4 +165,36 @@ describe("a case whose candidate epochs disagree", () => {
     expect(v.new_high_violation).toEqual([]);
     expect(v.cases.find((c) => c.case_id === x)!.outcome).toBe("flaky");
   });
+
+  it("shows, where its epochs' verdicts tie, the verdict of the epoch that went worst", async () => {
+    // three epochs, three verdicts: right in epoch 0, then two different ways of closing the true positive
+    await store.run(
+      "UPDATE case_results SET verdict = 'false_positive' WHERE run_id = 'run-c3' AND case_id = ? AND epoch = 2",
+      [x],
+    );
+    const shown = async () => {
+      const v = await evaluateGate(
+        store,
+        { run_id: "run-b3", agent: "playbook" },
+        { run_id: "run-c3", agent: "playbook" },
+        DEFAULT_GATE,
+      );
+      // listed as a new critical miss (two epochs of three miss it), where the verdict is shown
+      return v.new_critical_miss.find((c) => c.case_id === x)?.candidate_verdict;
+    };
+    // epochs 1 and 2 both miss it with a high violation: the first of them is the worst
+    expect(await shown()).toBe("benign_positive");
+    // epoch 2 alone keeps its high violation: it is the worst now, and its verdict is the one shown
+    await store.run(
+      "UPDATE case_results SET high_severity_violations = 0, policy_violations = 0 WHERE run_id = 'run-c3' AND case_id = ? AND epoch = 1",
+      [x],
+    );
+    expect(await shown()).toBe("false_positive");
+    // two epochs of three agree: the majority, not the worst, is shown
+    await store.run(
+      "UPDATE case_results SET verdict = 'benign_positive' WHERE run_id = 'run-c3' AND case_id = ? AND epoch = 2",
+      [x],
+    );
+    expect(await shown()).toBe("benign_positive");
+  });
 });
