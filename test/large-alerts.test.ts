@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bulkWriteMemoryMb, sizeMb } from "../src/store/db.js";
+import { bulkWriteMemoryMb, sizeMb } from "../src/store/bulk-writes.js";
 import { query, soceval } from "./helpers/cli.js";
 
 /**

@@ -2,7 +2,7 @@ import { resumeArgs, scoreAgainCommand } from "../analytics/resume-hint.js";
 import { loadRunInfo } from "../analytics/run.js";
 import { shellWord } from "../io/shell.js";
 import { Store, storeFlag } from "../store/db.js";
-import { repeatedKeys } from "../store/run-writer.js";
+import { markRunFailed, repeatedKeys } from "../store/run-writer.js";
 
 /** Each stored run's state, by run id: what `run` compares after a failure to find the run it stopped. */
 export async function runStates(store: Store): Promise<Map<string, string>> {
@@ -33,13 +33,7 @@ export async function stoppedRunLine(store: Store, before: Map<string, string>, 
   const again = await Store.open(store.path, { existing: true });
   try {
     const runId = await changedRun(again, before);
-    if (runId)
-      await again
-        .run(
-          "UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ? AND status = 'running'",
-          [runId],
-        )
-        .catch(() => {});
+    if (runId) await markRunFailed(again, runId).catch(() => {});
     return await lineOf(again, before, suiteFile);
   } finally {
     again.close();

@@ -36,7 +36,7 @@ const side = (alias: string) => `${alias} AS (
   SELECT case_id, any_value(incident_id) AS incident_id, any_value(label_verdict) AS label_verdict,
     count(*) AS epochs, count(*) FILTER (WHERE agree) AS epochs_right,
     count(DISTINCT coalesce(agree, false)) > 1 AS flaky,
-    arg_max(verdict, votes * 1000000000 - worst) FILTER (WHERE verdict IS NOT NULL) AS verdict,
+    first(verdict ORDER BY votes DESC, worst) FILTER (WHERE verdict IS NOT NULL) AS verdict,
     avg(coalesce(critical_miss, false)::INT) > 0.5 AS critical,
     avg((high_severity_violations > 0)::INT) > 0.5 AS high,
     avg(failed::INT) > 0.5 AS failed,

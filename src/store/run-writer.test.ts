@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RuntimeFailure } from "../io/errors.js";
-import { BULK_WRITE_CHECKPOINT_MB, Store } from "./db.js";
+import { BULK_WRITE_CHECKPOINT_MB } from "./bulk-writes.js";
+import { Store } from "./db.js";
 import { encodeScored, type ScoredTranscript } from "./encode.js";
 import { type RunMeta, RunWriter } from "./run-writer.js";
 

@@ -297,9 +297,7 @@ export class RunWriter {
   }
 
   private async markFailed(): Promise<void> {
-    await this.store.run("UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ?", [
-      this.runId,
-    ]);
+    await markRunFailed(this.store, this.runId);
   }
 
   async finish(status: "finished" | "interrupted" | "failed", casesTotal: number): Promise<void> {
@@ -327,6 +325,14 @@ export class RunWriter {
       await this.store.tuneForBulkWrites(false).catch(() => {});
     }
   }
+}
+
+/** A run that stopped without finishing, marked so (`runs list` says how to finish it); a finished one stays. */
+export async function markRunFailed(store: Store, runId: string): Promise<void> {
+  await store.run(
+    "UPDATE runs SET status = 'failed', finished_at = now()::TIMESTAMP WHERE run_id = ? AND status = 'running'",
+    [runId],
+  );
 }
 
 const CASE_COLUMNS = table("cases").columns.length;
